@@ -1,0 +1,219 @@
+//! A lead as an Automerge document.
+
+use crate::DocError;
+use automerge::transaction::CommitOptions;
+use automerge::{ActorId, AutoCommit, Change};
+use autosurgeon::{hydrate, reconcile, Hydrate, Reconcile};
+use chrono::{DateTime, Utc};
+use fieldstone_model::{Lead, LeadId, Stage};
+
+pub const KIND: &str = "lead";
+/// Shape version of lead documents written by this build.
+pub const SCHEMA: u64 = 1;
+
+/// The document's root map. Field names are the on-disk and on-wire format: never rename one.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+struct LeadDoc {
+    schema: u64,
+    kind: String,
+    id: String,
+    name: String,
+    email: String,
+    phone: String,
+    stage: String,
+    created_at_ms: i64,
+    updated_at_ms: i64,
+}
+
+impl LeadDoc {
+    fn from_lead(lead: &Lead) -> Self {
+        Self {
+            schema: SCHEMA,
+            kind: KIND.to_owned(),
+            id: lead.id.to_string(),
+            name: lead.name.clone(),
+            email: lead.email.clone(),
+            phone: lead.phone.clone(),
+            stage: lead.stage.as_str().to_owned(),
+            created_at_ms: lead.created_at.timestamp_millis(),
+            updated_at_ms: lead.updated_at.timestamp_millis(),
+        }
+    }
+
+    fn into_lead(self) -> Result<Lead, DocError> {
+        if self.kind != KIND {
+            return Err(DocError::WrongKind {
+                expected: KIND,
+                found: self.kind,
+            });
+        }
+        let id: LeadId = self
+            .id
+            .parse()
+            .map_err(|e| DocError::InvalidValue(format!("lead id {:?}: {e}", self.id)))?;
+        let stage: Stage = self
+            .stage
+            .parse()
+            .map_err(|e| DocError::InvalidValue(format!("{e}")))?;
+        Ok(Lead {
+            id,
+            name: self.name,
+            email: self.email,
+            phone: self.phone,
+            stage,
+            created_at: millis(self.created_at_ms)?,
+            updated_at: millis(self.updated_at_ms)?,
+        })
+    }
+}
+
+fn millis(ms: i64) -> Result<DateTime<Utc>, DocError> {
+    DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| DocError::InvalidValue(format!("timestamp {ms} out of range")))
+}
+
+/// The shape version stored in `doc`, or 0 for an empty document.
+pub fn schema_of(doc: &AutoCommit) -> Result<u64, DocError> {
+    use automerge::ReadDoc;
+    match doc.get(automerge::ROOT, "schema")? {
+        None => Ok(0),
+        Some((value, _)) => value
+            .as_u64()
+            .ok_or_else(|| DocError::InvalidValue("schema is not a number".into())),
+    }
+}
+
+fn ensure_writable(doc: &AutoCommit) -> Result<(), DocError> {
+    let found = schema_of(doc)?;
+    if found > SCHEMA {
+        return Err(DocError::NewerSchema {
+            found,
+            supported: SCHEMA,
+        });
+    }
+    Ok(())
+}
+
+fn commit(doc: &mut AutoCommit, at: DateTime<Utc>, message: &str) -> Option<Change> {
+    doc.commit_with(
+        CommitOptions::default()
+            .with_message(message.to_owned())
+            .with_time(at.timestamp()),
+    )?;
+    doc.get_last_local_change()
+}
+
+/// Creates the document for a new lead, written by `actor`. Returns it with the change that
+/// created it (what sync sends).
+pub fn create(actor: ActorId, lead: &Lead) -> Result<(AutoCommit, Change), DocError> {
+    let mut doc = AutoCommit::new().with_actor(actor);
+    reconcile(&mut doc, LeadDoc::from_lead(lead))?;
+    let change = commit(&mut doc, lead.updated_at, "create lead")
+        .ok_or_else(|| DocError::InvalidValue("creating a lead produced no change".into()))?;
+    Ok((doc, change))
+}
+
+/// Writes `lead` into an existing document. Returns the change, or `None` if nothing differed.
+pub fn update(doc: &mut AutoCommit, lead: &Lead) -> Result<Option<Change>, DocError> {
+    ensure_writable(doc)?;
+    reconcile(doc, LeadDoc::from_lead(lead))?;
+    Ok(commit(doc, lead.updated_at, "update lead"))
+}
+
+/// Reads the lead held by `doc`.
+pub fn read(doc: &AutoCommit) -> Result<Lead, DocError> {
+    let found = schema_of(doc)?;
+    if found > SCHEMA {
+        return Err(DocError::NewerSchema {
+            found,
+            supported: SCHEMA,
+        });
+    }
+    hydrate::<_, LeadDoc>(doc)?.into_lead()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::transaction::Transactable;
+
+    fn lead(name: &str) -> Lead {
+        let at = DateTime::from_timestamp_millis(1_763_700_000_000).expect("valid");
+        Lead {
+            id: LeadId::from_uuid(uuid_from(7)),
+            name: name.into(),
+            email: "ada@example.com".into(),
+            phone: "+1 555 010 9999".into(),
+            stage: Stage::Qualified,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    fn uuid_from(n: u128) -> uuid::Uuid {
+        uuid::Uuid::from_u128(n)
+    }
+
+    fn actor(n: u8) -> ActorId {
+        ActorId::from(vec![n; 16])
+    }
+
+    #[test]
+    fn lead_round_trips_through_a_document_and_its_bytes() {
+        let original = lead("Ada Lovelace");
+        let (mut doc, change) = create(actor(1), &original).expect("create");
+        assert_eq!(read(&doc).expect("read"), original);
+        let reloaded = crate::load(&doc.save()).expect("load");
+        assert_eq!(read(&reloaded).expect("read"), original);
+        // The single change rebuilds the document on another device.
+        let mut other = AutoCommit::new().with_actor(actor(2));
+        other
+            .apply_changes([crate::parse_change(change.raw_bytes()).expect("parse")])
+            .expect("apply");
+        assert_eq!(read(&other).expect("read"), original);
+        assert_eq!(other.get_heads(), doc.get_heads());
+    }
+
+    #[test]
+    fn update_produces_a_change_only_when_something_differs() {
+        let mut l = lead("Ada");
+        let (mut doc, _) = create(actor(1), &l).expect("create");
+        assert!(update(&mut doc, &l).expect("update").is_none());
+        l.stage = Stage::Offer;
+        assert!(update(&mut doc, &l).expect("update").is_some());
+        assert_eq!(read(&doc).expect("read").stage, Stage::Offer);
+    }
+
+    #[test]
+    fn a_newer_document_shape_is_neither_read_nor_overwritten() {
+        let l = lead("Ada");
+        let (mut doc, _) = create(actor(1), &l).expect("create");
+        doc.put(automerge::ROOT, "schema", SCHEMA + 1).expect("put");
+        doc.commit();
+        let before = doc.get_heads();
+        assert!(matches!(
+            update(&mut doc, &l),
+            Err(DocError::NewerSchema { found, .. }) if found == SCHEMA + 1
+        ));
+        assert!(matches!(read(&doc), Err(DocError::NewerSchema { .. })));
+        assert_eq!(doc.get_heads(), before, "nothing was written");
+    }
+
+    #[test]
+    fn corrupt_bytes_are_an_error_not_a_panic() {
+        assert!(matches!(
+            crate::load(b"definitely not automerge"),
+            Err(DocError::Corrupt(_))
+        ));
+        assert!(crate::parse_change(&[0x85, 0x6f, 0x4a, 0x83, 1, 2, 3]).is_err());
+    }
+
+    #[test]
+    fn an_unknown_stage_in_a_document_is_reported() {
+        let l = lead("Ada");
+        let (mut doc, _) = create(actor(1), &l).expect("create");
+        doc.put(automerge::ROOT, "stage", "won").expect("put");
+        doc.commit();
+        assert!(matches!(read(&doc), Err(DocError::InvalidValue(m)) if m.contains("won")));
+    }
+}

@@ -1,0 +1,64 @@
+use fieldstone_model::ValidationErrors;
+use fieldstone_protocol::commands::{CommandError, CommandErrorCode};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ReplicaError {
+    #[error("{0}")]
+    Validation(#[from] ValidationErrors),
+    #[error("{what} not found")]
+    NotFound { what: String },
+    #[error("this database was written by a newer Fieldstone (format {found}, this build reads up to {supported}); update the app")]
+    NewerDatabase { found: i64, supported: i64 },
+    #[error("document {doc_id}: {source}")]
+    Document {
+        doc_id: String,
+        // Boxed: Automerge's errors are large and would bloat every Result in the engine.
+        #[source]
+        source: Box<fieldstone_doc::DocError>,
+    },
+    #[error("local database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl ReplicaError {
+    pub(crate) fn doc(doc_id: &str, source: fieldstone_doc::DocError) -> Self {
+        Self::Document {
+            doc_id: doc_id.to_owned(),
+            source: Box::new(source),
+        }
+    }
+}
+
+impl From<ReplicaError> for CommandError {
+    fn from(error: ReplicaError) -> Self {
+        match error {
+            ReplicaError::Validation(errors) => CommandError {
+                code: CommandErrorCode::Validation,
+                message: "Some fields need attention.".into(),
+                fields: errors.0,
+            },
+            ReplicaError::NotFound { .. } => CommandError {
+                code: CommandErrorCode::NotFound,
+                message: error.to_string(),
+                fields: Vec::new(),
+            },
+            ReplicaError::Sqlite(_) | ReplicaError::DataDir { .. } => CommandError {
+                code: CommandErrorCode::Storage,
+                message: format!("Could not save on this device: {error}. Nothing was changed."),
+                fields: Vec::new(),
+            },
+            ReplicaError::NewerDatabase { .. } | ReplicaError::Document { .. } => CommandError {
+                code: CommandErrorCode::Internal,
+                message: error.to_string(),
+                fields: Vec::new(),
+            },
+        }
+    }
+}

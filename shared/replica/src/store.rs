@@ -1,0 +1,290 @@
+//! The SQLite file: opening it durably, its migrations, and the document/outbox primitives.
+
+use crate::error::ReplicaError;
+use automerge::{ActorId, AutoCommit, Change};
+use fieldstone_model::Clock;
+use fieldstone_protocol::{DocChange, DocId, FeedEntry};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// Read-model format written by this build (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Each entry migrates from version `index` to `index + 1`.
+const MIGRATIONS: &[&str] = &[r#"
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value ANY NOT NULL
+    ) STRICT;
+    -- Automerge documents: the truth. The read-model tables below are projections of these.
+    CREATE TABLE documents (
+        doc_id     TEXT PRIMARY KEY,
+        kind       TEXT NOT NULL,
+        bytes      BLOB NOT NULL,
+        updated_at INTEGER NOT NULL
+    ) STRICT;
+    -- Local changes the server has not acknowledged yet, oldest first.
+    CREATE TABLE outbox (
+        id     INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_id TEXT NOT NULL,
+        change BLOB NOT NULL
+    ) STRICT;
+    CREATE TABLE leads (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        email      TEXT NOT NULL,
+        phone      TEXT NOT NULL,
+        stage      TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX leads_newest_first ON leads (created_at DESC, id DESC);
+"#];
+
+const ACTOR_KEY: &str = "actor_id";
+const CURSOR_KEY: &str = "sync_cursor";
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// One device's local copy of its data.
+pub struct Replica {
+    conn: Mutex<Connection>,
+    actor: ActorId,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl Replica {
+    /// Opens (creating if needed) the database at `path`.
+    pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Self, ReplicaError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| ReplicaError::DataDir {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // WAL + FULL: once a write returns, a kill -9 or power cut cannot lose it.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrate(&mut conn)?;
+        let actor = load_or_create_actor(&conn)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+            actor,
+            clock,
+        })
+    }
+
+    /// This device's Automerge actor id (bound to it for life).
+    pub fn actor(&self) -> &ActorId {
+        &self.actor
+    }
+
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written (transactions roll
+        // back on drop), so a poisoned lock is safe to keep using.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The clock's time at the precision records keep (milliseconds), so what a write returns
+    /// equals what a later read gives back.
+    pub(crate) fn now_ms(&self) -> chrono::DateTime<chrono::Utc> {
+        let now = self.clock.now();
+        chrono::DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now)
+    }
+
+    /// Local changes waiting for the server.
+    pub fn pending_changes(&self) -> Result<u64, ReplicaError> {
+        let n: i64 = self
+            .conn()
+            .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Up to `max_changes` outbox entries (stopping before `max_bytes`), oldest first, with
+    /// the id of the last one for [`Replica::ack_outbox`].
+    pub fn outbox_batch(
+        &self,
+        max_changes: usize,
+        max_bytes: usize,
+    ) -> Result<(Vec<DocChange>, Option<i64>), ReplicaError> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare_cached("SELECT id, doc_id, change FROM outbox ORDER BY id LIMIT ?1")?;
+        let rows = stmt.query_map([i64::try_from(max_changes).unwrap_or(i64::MAX)], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
+        })?;
+        let mut batch = Vec::new();
+        let mut last = None;
+        let mut bytes = 0usize;
+        for row in rows {
+            let (id, doc_id, change) = row?;
+            // base64 inflates by 4/3; stay below the server's body limit.
+            let cost = change.len() * 4 / 3 + doc_id.len() + 64;
+            if !batch.is_empty() && bytes + cost > max_bytes {
+                break;
+            }
+            bytes += cost;
+            let doc_id: DocId =
+                doc_id
+                    .parse()
+                    .map_err(|e: fieldstone_protocol::InvalidDocId| {
+                        ReplicaError::doc(
+                            &e.0,
+                            fieldstone_doc::DocError::InvalidValue(e.to_string()),
+                        )
+                    })?;
+            batch.push(DocChange { doc_id, change });
+            last = Some(id);
+        }
+        Ok((batch, last))
+    }
+
+    /// Drops outbox entries up to and including `last_id`: the server has them.
+    pub fn ack_outbox(&self, last_id: i64) -> Result<(), ReplicaError> {
+        self.conn()
+            .execute("DELETE FROM outbox WHERE id <= ?1", [last_id])?;
+        Ok(())
+    }
+
+    /// The change-feed cursor: everything up to it has been applied here.
+    pub fn sync_cursor(&self) -> Result<u64, ReplicaError> {
+        let conn = self.conn();
+        let value: Option<i64> = conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [CURSOR_KEY], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        Ok(value.and_then(|v| u64::try_from(v).ok()).unwrap_or(0))
+    }
+
+    /// Applies a page of changes from the server and advances the cursor, in one transaction.
+    /// Returns how many documents changed.
+    pub fn apply_remote(&self, entries: &[FeedEntry], cursor: u64) -> Result<usize, ReplicaError> {
+        let mut by_doc: BTreeMap<&DocId, Vec<Change>> = BTreeMap::new();
+        for entry in entries {
+            let change = fieldstone_doc::parse_change(&entry.change)
+                .map_err(|e| ReplicaError::doc(entry.doc_id.as_str(), e))?;
+            by_doc.entry(&entry.doc_id).or_default().push(change);
+        }
+        let now = self.clock.now();
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut changed = 0;
+        for (doc_id, changes) in by_doc {
+            let mut doc = load_doc(&tx, doc_id)?
+                .unwrap_or_else(|| AutoCommit::new().with_actor(self.actor.clone()));
+            let before = doc.get_heads();
+            doc.apply_changes(changes)
+                .map_err(|e| ReplicaError::doc(doc_id.as_str(), e.into()))?;
+            if doc.get_heads() == before {
+                continue; // our own change echoed back, or a repeat
+            }
+            save_doc(&tx, doc_id, &mut doc, now.timestamp_millis())?;
+            crate::leads::project(&tx, doc_id, &doc)?;
+            changed += 1;
+        }
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![CURSOR_KEY, i64::try_from(cursor).unwrap_or(i64::MAX)],
+        )?;
+        tx.commit()?;
+        Ok(changed)
+    }
+
+    /// Current heads of a document, for comparing replicas.
+    pub fn doc_heads(&self, doc_id: &DocId) -> Result<Vec<String>, ReplicaError> {
+        let conn = self.conn();
+        let doc = load_doc(&conn, doc_id)?.ok_or_else(|| ReplicaError::NotFound {
+            what: format!("document {doc_id}"),
+        })?;
+        let mut doc = doc;
+        Ok(doc.get_heads().iter().map(|h| h.to_string()).collect())
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), ReplicaError> {
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(ReplicaError::NewerDatabase {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    let start = usize::try_from(found).unwrap_or(0);
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(start) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn load_or_create_actor(conn: &Connection) -> Result<ActorId, ReplicaError> {
+    let existing: Option<Vec<u8>> = conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [ACTOR_KEY], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if let Some(bytes) = existing {
+        return Ok(ActorId::from(bytes));
+    }
+    let bytes = uuid::Uuid::new_v4().as_bytes().to_vec();
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+        params![ACTOR_KEY, bytes],
+    )?;
+    Ok(ActorId::from(bytes))
+}
+
+pub(crate) fn load_doc(
+    conn: &Connection,
+    doc_id: &DocId,
+) -> Result<Option<AutoCommit>, ReplicaError> {
+    let bytes: Option<Vec<u8>> = conn
+        .query_row(
+            "SELECT bytes FROM documents WHERE doc_id = ?1",
+            [doc_id.as_str()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    bytes
+        .map(|b| fieldstone_doc::load(&b).map_err(|e| ReplicaError::doc(doc_id.as_str(), e)))
+        .transpose()
+}
+
+pub(crate) fn save_doc(
+    tx: &Transaction<'_>,
+    doc_id: &DocId,
+    doc: &mut AutoCommit,
+    now_ms: i64,
+) -> Result<(), ReplicaError> {
+    tx.execute(
+        "INSERT INTO documents (doc_id, kind, bytes, updated_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (doc_id) DO UPDATE SET bytes = excluded.bytes, updated_at = excluded.updated_at",
+        params![doc_id.as_str(), doc_id.kind(), doc.save(), now_ms],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn enqueue(
+    tx: &Transaction<'_>,
+    doc_id: &DocId,
+    change: &Change,
+) -> Result<(), ReplicaError> {
+    tx.execute(
+        "INSERT INTO outbox (doc_id, change) VALUES (?1, ?2)",
+        params![doc_id.as_str(), change.raw_bytes()],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! Where the app syncs to. Until sign-in lands in the UI, the server address and device token
+//! come from the environment (set by `cargo xtask run` for the embedded local server).
+
+use fieldstone_replica::SyncOptions;
+use std::time::Duration;
+
+pub const SERVER_URL_VAR: &str = "FIELDSTONE_SERVER_URL";
+pub const TOKEN_VAR: &str = "FIELDSTONE_TOKEN";
+/// Poll interval override in milliseconds, for tests that must not wait 5 s.
+pub const INTERVAL_VAR: &str = "FIELDSTONE_SYNC_INTERVAL_MS";
+
+pub struct SyncConfig {
+    pub server_url: String,
+    pub token: String,
+    pub options: SyncOptions,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{SERVER_URL_VAR} is set but {TOKEN_VAR} is not: a device token is needed to sync")]
+    MissingToken,
+    #[error(
+        "{INTERVAL_VAR} must be a whole number of milliseconds between 50 and 3600000, got {0:?}"
+    )]
+    BadInterval(String),
+}
+
+impl SyncConfig {
+    pub fn from_env() -> Result<Option<Self>, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Option<Self>, ConfigError> {
+        let Some(server_url) = get(SERVER_URL_VAR).filter(|v| !v.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let token = get(TOKEN_VAR)
+            .filter(|v| !v.trim().is_empty())
+            .ok_or(ConfigError::MissingToken)?;
+        let mut options = SyncOptions::default();
+        if let Some(raw) = get(INTERVAL_VAR) {
+            let ms: u64 = raw
+                .trim()
+                .parse()
+                .ok()
+                .filter(|ms| (50..=3_600_000).contains(ms))
+                .ok_or_else(|| ConfigError::BadInterval(raw.clone()))?;
+            options.poll_interval = Duration::from_millis(ms);
+            options.min_backoff = options.min_backoff.min(Duration::from_millis(ms));
+        }
+        Ok(Some(Self {
+            server_url: server_url.trim().to_owned(),
+            token: token.trim().to_owned(),
+            options,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn no_server_means_local_only() {
+        assert!(SyncConfig::from_lookup(lookup(&[])).expect("ok").is_none());
+    }
+
+    #[test]
+    fn server_without_token_is_an_error() {
+        let result = SyncConfig::from_lookup(lookup(&[(SERVER_URL_VAR, "http://127.0.0.1:1")]));
+        assert!(matches!(result, Err(ConfigError::MissingToken)));
+    }
+
+    #[test]
+    fn interval_is_validated() {
+        let base = [(SERVER_URL_VAR, "http://127.0.0.1:1"), (TOKEN_VAR, "t")];
+        let ok = SyncConfig::from_lookup(lookup(&[base[0], base[1], (INTERVAL_VAR, "200")]))
+            .expect("ok")
+            .expect("some");
+        assert_eq!(ok.options.poll_interval, Duration::from_millis(200));
+        assert_eq!(ok.options.min_backoff, Duration::from_millis(200));
+        for bad in ["0", "fast", "-5"] {
+            assert!(
+                SyncConfig::from_lookup(lookup(&[base[0], base[1], (INTERVAL_VAR, bad)])).is_err()
+            );
+        }
+    }
+}

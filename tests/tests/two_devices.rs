@@ -1,0 +1,143 @@
+//! A real server process and two replicas in temp dirs: the walking skeleton's sync path.
+
+use fieldstone_model::{LeadInput, Stage};
+use fieldstone_protocol::commands::SyncState;
+use fieldstone_replica::sync::sync_once;
+use fieldstone_replica::{lead_doc_id, SyncClient, SyncError, SyncHandle, SyncOptions};
+use fieldstone_tests::*;
+use std::time::Duration;
+
+fn ada() -> LeadInput {
+    LeadInput {
+        name: "Ada Lovelace".into(),
+        email: "ada@example.com".into(),
+        phone: "+44 20 7946 0958".into(),
+        stage: Stage::Qualified,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lead_created_offline_reaches_a_second_device() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server_dir = tmp.path().join("server");
+    let token = create_account(&server_dir, "agent@example.com");
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let a = open_replica(&tmp.path().join("a"));
+    let b = open_replica(&tmp.path().join("b"));
+    let client = SyncClient::new(&url, &token).expect("client");
+
+    // Offline: the write succeeds locally and waits in the outbox.
+    let lead = a.create_lead(&ada()).expect("create offline");
+    assert_eq!(a.pending_changes().expect("pending"), 1);
+    assert!(matches!(
+        sync_once(&a, &client).await,
+        Err(SyncError::Unreachable(_))
+    ));
+    assert_eq!(
+        a.pending_changes().expect("pending"),
+        1,
+        "nothing lost while offline"
+    );
+
+    let _server = ServerProcess::start(&server_dir, &format!("127.0.0.1:{port}"));
+    let pushed = sync_once(&a, &client).await.expect("A syncs");
+    assert_eq!(pushed.pushed, 1);
+    assert_eq!(a.pending_changes().expect("pending"), 0);
+
+    assert!(b.list_leads().expect("list").is_empty());
+    let pulled = sync_once(&b, &client).await.expect("B syncs");
+    assert_eq!((pulled.pulled, pulled.docs_changed), (1, 1));
+    assert_eq!(b.list_leads().expect("list"), vec![lead.clone()]);
+    let doc = lead_doc_id(&lead.id).expect("doc id");
+    assert_eq!(
+        a.doc_heads(&doc).expect("heads A"),
+        b.doc_heads(&doc).expect("heads B"),
+        "identical documents, not just identical rows"
+    );
+
+    // A second round is a no-op on both sides: nothing is duplicated.
+    let again = sync_once(&a, &client).await.expect("A again");
+    assert_eq!((again.pushed, again.docs_changed), (0, 0));
+    let again = sync_once(&b, &client).await.expect("B again");
+    assert_eq!((again.pulled, again.docs_changed), (0, 0));
+    assert_eq!(b.list_leads().expect("list").len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_token_is_refused_and_local_data_is_untouched() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server_dir = tmp.path().join("server");
+    let _ = create_account(&server_dir, "agent@example.com");
+    let server = ServerProcess::start(&server_dir, "127.0.0.1:0");
+    let a = open_replica(&tmp.path().join("a"));
+    let lead = a.create_lead(&ada()).expect("create");
+
+    for token in ["fst_not-a-real-token", ""] {
+        let client = SyncClient::new(&server.url, token).expect("client");
+        assert!(matches!(
+            sync_once(&a, &client).await,
+            Err(SyncError::Unauthorized)
+        ));
+    }
+    assert_eq!(a.list_leads().expect("list"), vec![lead]);
+    assert_eq!(
+        a.pending_changes().expect("pending"),
+        1,
+        "outbox kept for later"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn background_sync_reports_offline_then_recovers_by_itself() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server_dir = tmp.path().join("server");
+    let token = create_account(&server_dir, "agent@example.com");
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let a = open_replica(&tmp.path().join("a"));
+    let b = open_replica(&tmp.path().join("b"));
+    let options = SyncOptions {
+        poll_interval: Duration::from_millis(100),
+        min_backoff: Duration::from_millis(100),
+        max_backoff: Duration::from_millis(400),
+    };
+    let sync_a = SyncHandle::spawn(
+        a.clone(),
+        SyncClient::new(&url, &token).expect("client"),
+        options.clone(),
+    );
+    let lead = a.create_lead(&ada()).expect("create");
+    sync_a.nudge();
+
+    let offline = eventually("A reports offline", Duration::from_secs(20), || {
+        let s = sync_a.status();
+        (s.state == SyncState::Offline && s.pending == 1).then_some(s)
+    })
+    .await;
+    assert!(offline.detail.contains("offline"), "{}", offline.detail);
+
+    let _server = ServerProcess::start(&server_dir, &format!("127.0.0.1:{port}"));
+    eventually(
+        "A syncs once the server is back",
+        Duration::from_secs(20),
+        || {
+            let s = sync_a.status();
+            (s.state == SyncState::UpToDate && s.pending == 0).then_some(())
+        },
+    )
+    .await;
+
+    let sync_b = SyncHandle::spawn(
+        b.clone(),
+        SyncClient::new(&url, &token).expect("client"),
+        options,
+    );
+    let status_b = eventually("B receives the lead", Duration::from_secs(20), || {
+        let s = sync_b.status();
+        (s.remote_revision > 0).then_some(s)
+    })
+    .await;
+    assert_eq!(status_b.state, SyncState::UpToDate);
+    assert_eq!(b.list_leads().expect("list"), vec![lead]);
+}
