@@ -19,6 +19,7 @@ impl Api {
         }
     }
 
+    #[cfg(test)]
     pub fn replica(&self) -> &Arc<Replica> {
         &self.replica
     }

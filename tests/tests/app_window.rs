@@ -95,7 +95,10 @@ impl App {
     async fn type_into(&self, css: &str, text: &str) {
         let field = self.wait_for(css).await;
         field.clear().await.expect("clear");
-        field.send_keys(text).await.expect("type");
+        // WebKitWebDriver rejects an empty `text` as missing; clearing already did the job.
+        if !text.is_empty() {
+            field.send_keys(text).await.expect("type");
+        }
     }
 
     async fn text_of(&self, css: &str) -> String {

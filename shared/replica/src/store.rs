@@ -79,6 +79,13 @@ impl Replica {
         })
     }
 
+    /// `PRAGMA synchronous` of the engine's connection (2 = FULL), for durability checks.
+    pub fn synchronous_mode(&self) -> Result<i64, ReplicaError> {
+        Ok(self
+            .conn()
+            .pragma_query_value(None, "synchronous", |r| r.get(0))?)
+    }
+
     /// This device's Automerge actor id (bound to it for life).
     pub fn actor(&self) -> &ActorId {
         &self.actor
