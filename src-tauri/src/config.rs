@@ -8,6 +8,8 @@ pub const SERVER_URL_VAR: &str = "FIELDSTONE_SERVER_URL";
 pub const TOKEN_VAR: &str = "FIELDSTONE_TOKEN";
 /// Poll interval override in milliseconds, for tests that must not wait 5 s.
 pub const INTERVAL_VAR: &str = "FIELDSTONE_SYNC_INTERVAL_MS";
+/// Longest wait between retries while offline, in milliseconds.
+pub const MAX_BACKOFF_VAR: &str = "FIELDSTONE_SYNC_MAX_BACKOFF_MS";
 
 pub struct SyncConfig {
     pub server_url: String,
@@ -19,10 +21,8 @@ pub struct SyncConfig {
 pub enum ConfigError {
     #[error("{SERVER_URL_VAR} is set but {TOKEN_VAR} is not: a device token is needed to sync")]
     MissingToken,
-    #[error(
-        "{INTERVAL_VAR} must be a whole number of milliseconds between 50 and 3600000, got {0:?}"
-    )]
-    BadInterval(String),
+    #[error("{0} must be a whole number of milliseconds between 50 and 3600000, got {1:?}")]
+    BadMillis(&'static str, String),
 }
 
 impl SyncConfig {
@@ -38,15 +38,13 @@ impl SyncConfig {
             .filter(|v| !v.trim().is_empty())
             .ok_or(ConfigError::MissingToken)?;
         let mut options = SyncOptions::default();
-        if let Some(raw) = get(INTERVAL_VAR) {
-            let ms: u64 = raw
-                .trim()
-                .parse()
-                .ok()
-                .filter(|ms| (50..=3_600_000).contains(ms))
-                .ok_or_else(|| ConfigError::BadInterval(raw.clone()))?;
-            options.poll_interval = Duration::from_millis(ms);
-            options.min_backoff = options.min_backoff.min(Duration::from_millis(ms));
+        if let Some(ms) = millis(&get, INTERVAL_VAR)? {
+            options.poll_interval = ms;
+            options.min_backoff = options.min_backoff.min(ms);
+        }
+        if let Some(ms) = millis(&get, MAX_BACKOFF_VAR)? {
+            options.max_backoff = ms;
+            options.min_backoff = options.min_backoff.min(ms);
         }
         Ok(Some(Self {
             server_url: server_url.trim().to_owned(),
@@ -54,6 +52,21 @@ impl SyncConfig {
             options,
         }))
     }
+}
+
+fn millis(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+) -> Result<Option<Duration>, ConfigError> {
+    let Some(raw) = get(var) else {
+        return Ok(None);
+    };
+    raw.trim()
+        .parse()
+        .ok()
+        .filter(|ms| (50..=3_600_000).contains(ms))
+        .map(|ms| Some(Duration::from_millis(ms)))
+        .ok_or(ConfigError::BadMillis(var, raw))
 }
 
 #[cfg(test)]
@@ -88,6 +101,11 @@ mod tests {
             .expect("some");
         assert_eq!(ok.options.poll_interval, Duration::from_millis(200));
         assert_eq!(ok.options.min_backoff, Duration::from_millis(200));
+        let capped =
+            SyncConfig::from_lookup(lookup(&[base[0], base[1], (MAX_BACKOFF_VAR, "1000")]))
+                .expect("ok")
+                .expect("some");
+        assert_eq!(capped.options.max_backoff, Duration::from_millis(1000));
         for bad in ["0", "fast", "-5"] {
             assert!(
                 SyncConfig::from_lookup(lookup(&[base[0], base[1], (INTERVAL_VAR, bad)])).is_err()

@@ -30,6 +30,8 @@ fn screenshot_dir() -> PathBuf {
 struct App {
     client: Client,
     driver: Child,
+    /// `127.0.0.1:port` of tauri-driver and the session id, to end the session from `Drop`.
+    session: (String, String),
     _home: tempfile::TempDir,
 }
 
@@ -56,6 +58,10 @@ impl App {
             .env("FIELDSTONE_SERVER_URL", server_url)
             .env("FIELDSTONE_TOKEN", token)
             .env("FIELDSTONE_SYNC_INTERVAL_MS", "200")
+            .env("FIELDSTONE_SYNC_MAX_BACKOFF_MS", "1000")
+            // Under Xvfb (software GL) WebKit's compositor stops producing frames, so
+            // screenshots show a stale page; plain rendering keeps them true to the DOM.
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -74,9 +80,16 @@ impl App {
             .connect(&url)
             .await
             .expect("WebDriver session with the app");
+        let session_id = client
+            .session_id()
+            .await
+            .ok()
+            .flatten()
+            .expect("WebDriver session id");
         let app = App {
             client,
             driver,
+            session: (format!("127.0.0.1:{port}"), session_id),
             _home: home,
         };
         app.wait_for("#lead-form").await;
@@ -105,17 +118,33 @@ impl App {
         self.wait_for(css).await.text().await.expect("text")
     }
 
-    async fn lead_names(&self) -> Vec<String> {
-        let mut names = Vec::new();
-        for row in self
+    /// `textContent` of the first match: WebDriver's visible-text heuristics drop ellipsised
+    /// (`overflow: hidden`) text that the screen shows.
+    async fn dom_text(&self, css: &str) -> String {
+        self.wait_for(css).await;
+        let text = self
             .client
-            .find_all(Locator::Css(".lead-row"))
+            .execute(
+                "return document.querySelector(arguments[0]).textContent",
+                vec![serde_json::Value::from(css)],
+            )
             .await
-            .expect("rows")
-        {
-            names.push(row.text().await.expect("row text"));
-        }
-        names
+            .expect("read text");
+        text.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Names in the lead list, top to bottom. Read from the DOM: WebDriver's element text
+    /// depends on visibility, which a row's entrance animation makes flaky.
+    async fn lead_names(&self) -> Vec<String> {
+        let names = self
+            .client
+            .execute(
+                "return Array.from(document.querySelectorAll('.lead-row .lead-row__name'), e => e.textContent.trim())",
+                vec![],
+            )
+            .await
+            .expect("read lead names");
+        serde_json::from_value(names).expect("a list of names")
     }
 
     /// Polls the page until `check` passes, re-reading the DOM each time.
@@ -126,10 +155,15 @@ impl App {
     {
         let deadline = std::time::Instant::now() + WAIT;
         while !check().await {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "gave up waiting for: {what}"
-            );
+            if std::time::Instant::now() > deadline {
+                let page = self
+                    .client
+                    .execute("return document.body.innerText", vec![])
+                    .await
+                    .map(|v| v.as_str().unwrap_or_default().to_owned())
+                    .unwrap_or_default();
+                panic!("gave up waiting for: {what}\n--- the page says ---\n{page}");
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -194,8 +228,27 @@ fn stop_gracefully(child: &mut Child) {
 impl Drop for App {
     fn drop(&mut self) {
         if let Ok(None) = self.driver.try_wait() {
+            // A failed test never reaches `close()`: end the session here so WebKitWebDriver
+            // closes the app, which would otherwise outlive the driver.
+            end_session_blocking(&self.session.0, &self.session.1);
             stop_gracefully(&mut self.driver);
         }
+    }
+}
+
+/// `DELETE /session/{id}` with plain std I/O (no async runtime in `Drop`).
+fn end_session_blocking(addr: &str, session_id: &str) {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(addr) else {
+        return;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let request = format!(
+        "DELETE /session/{session_id} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    if stream.write_all(request.as_bytes()).is_ok() {
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
     }
 }
 
@@ -226,10 +279,7 @@ async fn lead_created_in_the_window_reaches_a_second_device() {
         app.sync_state().await == "up_to_date"
     })
     .await;
-    assert!(
-        app.client.find(Locator::Css("#leads-empty")).await.is_ok(),
-        "empty state shown"
-    );
+    app.wait_for("#leads-empty").await;
     app.screenshot("empty-desktop.png").await;
 
     // Bad input: the engine's messages appear next to the fields and nothing is written.
@@ -252,17 +302,14 @@ async fn lead_created_in_the_window_reaches_a_second_device() {
     )
     .await;
     app.until("the new lead is listed", || async {
-        app.lead_names()
-            .await
-            .iter()
-            .any(|t| t.contains("Ada Lovelace"))
+        app.lead_names().await == ["Ada Lovelace"]
     })
     .await;
     assert!(
         app.client.find(Locator::Css("#error-name")).await.is_err(),
         "errors cleared"
     );
-    let row = app.text_of(".lead-row").await;
+    let row = app.dom_text(".lead-row").await;
     assert!(
         row.contains("ada@example.com") && row.contains("Showing"),
         "{row}"
@@ -309,8 +356,7 @@ async fn works_offline_and_syncs_when_the_server_returns() {
     app.until("the lead is listed while offline", || async {
         app.lead_names()
             .await
-            .iter()
-            .any(|t| t.contains("Basement Buyer"))
+            .contains(&"Basement Buyer".to_owned())
     })
     .await;
     app.until("the badge counts the unsent change", || async {
@@ -343,10 +389,7 @@ async fn a_refused_token_asks_to_sign_in_again_and_keeps_local_work() {
     assert!(app.text_of("#sync-status").await.contains("Sign in again"));
     app.add_lead("Kept Locally", "", "", "qualified").await;
     app.until("the lead is still saved locally", || async {
-        app.lead_names()
-            .await
-            .iter()
-            .any(|t| t.contains("Kept Locally"))
+        app.lead_names().await.contains(&"Kept Locally".to_owned())
     })
     .await;
     app.screenshot("sign-in-again-desktop.png").await;

@@ -286,24 +286,26 @@ impl AppState {
     }
 
     fn edit(&mut self, edit: FormEdit) {
-        let field = match edit {
-            FormEdit::Name(value) => {
-                self.form.name = value;
-                Some(Field::Name)
-            }
-            FormEdit::Email(value) => {
-                self.form.email = value;
-                Some(Field::Email)
-            }
-            FormEdit::Phone(value) => {
-                self.form.phone = value;
-                Some(Field::Phone)
-            }
+        fn set(slot: &mut String, value: String) -> bool {
+            let changed = *slot != value;
+            *slot = value;
+            changed
+        }
+        // `change` follows `input` with the same text (and autofill or WebDriver's clear send
+        // only `change`): an edit that changes nothing must not hide the engine's verdict.
+        let (field, changed) = match edit {
+            FormEdit::Name(value) => (Some(Field::Name), set(&mut self.form.name, value)),
+            FormEdit::Email(value) => (Some(Field::Email), set(&mut self.form.email, value)),
+            FormEdit::Phone(value) => (Some(Field::Phone), set(&mut self.form.phone, value)),
             FormEdit::Stage(stage) => {
+                let changed = self.form.stage != stage;
                 self.form.stage = stage;
-                None
+                (None, changed)
             }
         };
+        if !changed {
+            return;
+        }
         // The engine's verdict was about the old text; once the user changes it, stop
         // calling it invalid (the next submit asks again).
         if let Some(field) = field {
@@ -593,6 +595,18 @@ pub(crate) mod tests {
         ]);
         assert_eq!(state.field_errors.get(Field::Email), None);
         assert_eq!(state.field_errors.get(Field::Phone), Some("Bad phone."));
+    }
+
+    #[test]
+    fn an_edit_that_changes_nothing_keeps_the_error() {
+        let mut actions = typed("", "ada@", "");
+        actions.push(Action::Submit);
+        actions.push(Action::CreateFailed(validation(&[("email", "Bad email.")])));
+        // The `change` event that follows `input` repeats the same text.
+        actions.push(Action::Edit(FormEdit::Email("ada@".into())));
+        let state = reduce_all(actions);
+        assert_eq!(state.field_errors.get(Field::Email), Some("Bad email."));
+        assert_eq!(state.form.email, "ada@");
     }
 
     #[test]

@@ -173,13 +173,17 @@ fn text_field(spec: &TextField, props: &LeadFormProps) -> Html {
         Field::Phone => props.form.phone.clone(),
     };
     let error = props.errors.get(field);
+    let edit = move |value: String| match field {
+        Field::Name => FormEdit::Name(value),
+        Field::Email => FormEdit::Email(value),
+        Field::Phone => FormEdit::Phone(value),
+    };
     let oninput = props.on_edit.reform(move |event: InputEvent| {
-        let value = event.target_unchecked_into::<HtmlInputElement>().value();
-        match field {
-            Field::Name => FormEdit::Name(value),
-            Field::Email => FormEdit::Email(value),
-            Field::Phone => FormEdit::Phone(value),
-        }
+        edit(event.target_unchecked_into::<HtmlInputElement>().value())
+    });
+    // Autofill, paste menus and automation may change a field without an `input` event.
+    let onchange = props.on_edit.reform(move |event: Event| {
+        edit(event.target_unchecked_into::<HtmlInputElement>().value())
     });
     html! {
         <div class={classes!("field", error.is_some().then_some("field--invalid"))}>
@@ -205,6 +209,7 @@ fn text_field(spec: &TextField, props: &LeadFormProps) -> Html {
                 ref={props.refs.field(field).clone()}
                 {value}
                 {oninput}
+                {onchange}
             />
             if let Some(message) = error {
                 <p id={field.error_id()} class="field__error">{ message }</p>

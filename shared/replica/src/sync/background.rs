@@ -23,7 +23,7 @@ impl Default for SyncOptions {
         Self {
             poll_interval: Duration::from_secs(5),
             min_backoff: Duration::from_secs(1),
-            max_backoff: Duration::from_secs(60),
+            max_backoff: Duration::from_secs(30),
         }
     }
 }
@@ -124,10 +124,16 @@ async fn run(
                     SyncState::SignInAgain => {
                         "The sync server no longer accepts this device's sign-in. Your work is safe on this device; sign in again to resume syncing.".to_owned()
                     }
-                    SyncState::Offline => format!(
-                        "Working offline: {error}. Your work is saved on this device; retrying in {} s.",
-                        wait.as_secs().max(1)
-                    ),
+                    SyncState::Offline => {
+                        let reason = match &error {
+                            SyncError::Unreachable(reason) => reason.as_str(),
+                            _ => "",
+                        };
+                        format!(
+                            "Working offline — the sync server can't be reached ({reason}). Your work is saved on this device; retrying in {} s.",
+                            wait.as_secs().max(1)
+                        )
+                    }
                     _ => format!("{error}. Retrying in {} s.", wait.as_secs().max(1)),
                 };
                 tx.send_modify(|s| {
