@@ -362,4 +362,59 @@ mod tests {
         }
         std::fs::remove_dir_all(&dir).expect("cleanup");
     }
+
+    /// A bare HTTP/1.1 POST, so this check needs no HTTP client dependency.
+    fn post_status(url: &str, path: &str, token: &str, body: &str) -> String {
+        use std::io::{Read, Write};
+        let addr = url.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(addr).expect("connect to the local server");
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).expect("send");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("read");
+        answer.lines().next().unwrap_or_default().to_owned()
+    }
+
+    /// The path `cargo xtask run` takes, against the real server binary. `cargo xtask test`
+    /// builds it first and names it in FIELDSTONE_SERVER_BIN; a plain `cargo test` skips this.
+    #[test]
+    #[ignore = "needs the built server binary: run `cargo xtask test`"]
+    fn local_server_starts_with_a_working_token_that_is_reused() {
+        let bin = std::env::var_os("FIELDSTONE_SERVER_BIN")
+            .map(PathBuf::from)
+            .expect("FIELDSTONE_SERVER_BIN is set by `cargo xtask test`");
+        let root = std::env::temp_dir().join(format!("xtask-local-server-{}", std::process::id()));
+        let data_dir = root.join("fieldstone").join("server");
+        let _ = std::fs::remove_dir_all(&root);
+
+        let token = ensure_local_account(&bin, &data_dir).expect("first run creates the account");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(token_path(&data_dir).expect("path"))
+                .expect("token file")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "only the owner may read the token");
+        }
+        let again = ensure_local_account(&bin, &data_dir).expect("second run reuses it");
+        assert_eq!(again, token);
+
+        let server = LocalServer::start(&bin, &data_dir).expect("server starts");
+        let pull = r#"{"since":0,"limit":10}"#;
+        assert!(
+            post_status(&server.url, "/v1/pull", &token, pull).contains(" 200 "),
+            "the kept token is accepted"
+        );
+        assert!(
+            post_status(&server.url, "/v1/pull", "fst_wrong", pull).contains(" 401 "),
+            "a wrong token is refused"
+        );
+        server.stop();
+        let _ = std::fs::remove_dir_all(&root);
+    }
 }

@@ -45,6 +45,41 @@ id_type!(
     LeadId
 );
 
+id_type!(
+    /// A contact: a lead or a client, buyer or seller.
+    ContactId
+);
+
+id_type!(
+    /// A note attached to a contact, listing or booking.
+    NoteId
+);
+
+id_type!(
+    /// A logged call, message or meeting with a contact.
+    InteractionId
+);
+
+id_type!(
+    /// A showing, open house, meeting or call in the calendar.
+    BookingId
+);
+
+id_type!(
+    /// A property listing.
+    ListingId
+);
+
+id_type!(
+    /// A task or follow-up.
+    TaskId
+);
+
+id_type!(
+    /// A person who signs in: an agent, broker or admin.
+    UserId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,6 +91,31 @@ mod tests {
         assert_eq!(text, "12345678-9abc-def0-1234-56789abcdef0");
         assert_eq!(text.parse::<LeadId>().ok(), Some(id));
         let json = serde_json::to_string(&id).unwrap_or_default();
+        assert_eq!(json, format!("\"{text}\""));
+    }
+
+    #[test]
+    fn every_id_kind_round_trips() {
+        let uuid = Uuid::from_u128(0x00ff_00ff_00ff_4000_8000_0000_0000_0001);
+        let text = "00ff00ff-00ff-4000-8000-000000000001";
+        assert_eq!(ContactId::from_uuid(uuid).to_string(), text);
+        assert_eq!(text.parse::<NoteId>().ok(), Some(NoteId::from_uuid(uuid)));
+        assert_eq!(
+            text.parse::<InteractionId>().ok(),
+            Some(InteractionId::from_uuid(uuid))
+        );
+        assert_eq!(
+            text.parse::<BookingId>().ok(),
+            Some(BookingId::from_uuid(uuid))
+        );
+        assert_eq!(
+            text.parse::<ListingId>().ok(),
+            Some(ListingId::from_uuid(uuid))
+        );
+        assert_eq!(text.parse::<TaskId>().ok(), Some(TaskId::from_uuid(uuid)));
+        let user = UserId::from_uuid(uuid);
+        assert_eq!(user.as_uuid(), &uuid);
+        let json = serde_json::to_string(&user).expect("serialises");
         assert_eq!(json, format!("\"{text}\""));
     }
 

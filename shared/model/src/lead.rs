@@ -1,16 +1,15 @@
 //! A lead: someone who may buy or sell through the agent.
 
 use crate::ids::LeadId;
-use crate::validation::{check_email, ValidationErrors};
+use crate::validation::{check_email, check_phone, ValidationErrors};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+pub use crate::validation::PHONE_MAX_CHARS;
+
 pub const NAME_MAX_CHARS: usize = 200;
-pub const PHONE_MAX_CHARS: usize = 40;
-const PHONE_MIN_DIGITS: usize = 5;
-const PHONE_MAX_DIGITS: usize = 15; // E.164
 
 /// Where a lead stands in the pipeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -137,32 +136,6 @@ impl LeadInput {
             stage: self.stage,
         })
     }
-}
-
-fn check_phone(phone: &str) -> Result<(), String> {
-    if phone.chars().count() > PHONE_MAX_CHARS {
-        return Err(format!(
-            "A phone number can be at most {PHONE_MAX_CHARS} characters."
-        ));
-    }
-    if let Some(bad) = phone
-        .chars()
-        .find(|c| !(c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.')))
-    {
-        return Err(format!(
-            "A phone number can hold digits, spaces and + - ( ) . only, not {bad:?}."
-        ));
-    }
-    if phone.char_indices().any(|(i, c)| c == '+' && i != 0) {
-        return Err("A + can only start a phone number.".to_owned());
-    }
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    if !(PHONE_MIN_DIGITS..=PHONE_MAX_DIGITS).contains(&digits) {
-        return Err(format!(
-            "A phone number has {PHONE_MIN_DIGITS} to {PHONE_MAX_DIGITS} digits; this one has {digits}."
-        ));
-    }
-    Ok(())
 }
 
 /// A stored lead, as read back from the engine.

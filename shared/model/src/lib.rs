@@ -1,14 +1,52 @@
 //! Fieldstone's domain: plain data and the rules every layer agrees on.
 //!
-//! Nothing here does I/O, so the same validation runs in the engine (which enforces it) and in
-//! the UI (which only displays the engine's verdict).
+//! Nothing here does I/O, reads the clock or makes random numbers (ids are minted and the time is
+//! passed in by the engine), so the same validation runs in the engine (which enforces it) and in
+//! the UI (which only displays the engine's verdict), and it all builds for wasm32.
+//!
+//! Every record kind has a stored struct ([`Contact`], [`Note`], [`Interaction`], [`Booking`],
+//! [`Listing`], [`Task`]) and an input struct ([`ContactInput`], ...) whose `validate()` returns the
+//! input normalised and marked [`Valid`], or every problem at once as [`ValidationErrors`] keyed by
+//! dotted field paths (`emails.1.address`, `preferences.budget_max`, `address.country`).
 
+pub mod booking;
+pub mod checks;
+pub mod choice;
 pub mod clock;
+pub mod common;
+pub mod contact;
 pub mod ids;
+pub mod interaction;
+pub mod iso;
 pub mod lead;
+pub mod listing;
+pub mod measure;
+pub mod note;
+pub mod task;
+pub mod uri;
 pub mod validation;
 
+#[cfg(test)]
+mod test_support;
+
+pub use booking::{Attendees, Booking, BookingInput, BookingKind, BookingStatus};
+pub use checks::{normalise_tag, MONEY_MAX};
+pub use choice::{Choice, UnknownChoice};
 pub use clock::{Clock, FixedClock};
-pub use ids::LeadId;
+pub use common::{Priority, RecordKind, RecordRef, SoftDelete};
+pub use contact::{
+    Consent, ConsentChannel, ConsentStatus, Consents, Contact, ContactInput, ContactKind,
+    ContactLabel, CustomField, CustomFieldType, CustomValue, EmailEntry, LeadSource, PhoneEntry,
+    Preferences, StageChange,
+};
+pub use ids::{BookingId, ContactId, InteractionId, LeadId, ListingId, NoteId, TaskId, UserId};
+pub use interaction::{Channel, Direction, Interaction, InteractionInput};
 pub use lead::{Lead, LeadInput, Stage};
-pub use validation::{check_email, FieldError, ValidationErrors};
+pub use listing::{
+    Address, Listing, ListingInput, ListingStatus, Media, MediaKind, OpenHouse, PropertyType,
+    Visibility,
+};
+pub use measure::{Area, AreaUnit, Baths};
+pub use note::{Note, NoteInput};
+pub use task::{follow_up_plan, follow_up_tasks, Task, TaskInput, TaskKind, TaskStatus};
+pub use validation::{check_email, check_phone, FieldError, Valid, ValidationErrors};

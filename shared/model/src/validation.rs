@@ -34,6 +34,16 @@ impl ValidationErrors {
             .map(|e| e.message.as_str())
     }
 
+    /// The rejected field names, in the order they were found (a field may repeat).
+    pub fn fields(&self) -> Vec<&str> {
+        self.0.iter().map(|e| e.field.as_str()).collect()
+    }
+
+    /// `Ok(value)` marked as validated when nothing was rejected, otherwise every problem.
+    pub(crate) fn into_valid<T>(self, value: T) -> Result<Valid<T>, ValidationErrors> {
+        self.into_result().map(|()| Valid(value))
+    }
+
     pub fn into_result(self) -> Result<(), ValidationErrors> {
         if self.is_empty() {
             Ok(())
@@ -57,7 +67,33 @@ impl fmt::Display for ValidationErrors {
 
 impl std::error::Error for ValidationErrors {}
 
+/// An input that passed its `validate()` and is normalised (trimmed, deduplicated, sorted).
+///
+/// Only this crate's validators make one, so an engine function that takes a `Valid<ContactInput>`
+/// cannot be handed an unchecked input. It serialises as the inner value but deliberately does not
+/// implement `Deserialize`: bytes from outside are an input to validate again, never proof.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Valid<T>(T);
+
+impl<T> Valid<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Valid<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
 pub const EMAIL_MAX_CHARS: usize = 254;
+pub const PHONE_MAX_CHARS: usize = 40;
+const PHONE_MIN_DIGITS: usize = 5;
+const PHONE_MAX_DIGITS: usize = 15; // E.164
 
 /// Checks an email address people typed into a CRM: RFC 5322 syntax plus a dotted domain,
 /// because a bare `name@host` is almost always a typo here. The error is a sentence for people.
@@ -81,4 +117,32 @@ pub fn check_email(email: &str) -> Result<(), String> {
             "{email:?} is not an email address (expected name@example.com)."
         ))
     }
+}
+
+/// Checks a phone number as people type it: digits with the usual separators, an optional
+/// leading +, and 5 to 15 digits (E.164's maximum). The error is a sentence for people.
+pub fn check_phone(phone: &str) -> Result<(), String> {
+    if phone.chars().count() > PHONE_MAX_CHARS {
+        return Err(format!(
+            "A phone number can be at most {PHONE_MAX_CHARS} characters."
+        ));
+    }
+    if let Some(bad) = phone
+        .chars()
+        .find(|c| !(c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.')))
+    {
+        return Err(format!(
+            "A phone number can hold digits, spaces and + - ( ) . only, not {bad:?}."
+        ));
+    }
+    if phone.char_indices().any(|(i, c)| c == '+' && i != 0) {
+        return Err("A + can only start a phone number.".to_owned());
+    }
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    if !(PHONE_MIN_DIGITS..=PHONE_MAX_DIGITS).contains(&digits) {
+        return Err(format!(
+            "A phone number has {PHONE_MIN_DIGITS} to {PHONE_MAX_DIGITS} digits; this one has {digits}."
+        ));
+    }
+    Ok(())
 }
