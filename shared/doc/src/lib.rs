@@ -3,8 +3,13 @@
 //! Every document carries `schema`, the shape version it was written with. A build refuses to
 //! write into a document whose shape is newer than it understands, instead of corrupting it.
 
+pub mod conflict;
+pub mod contact;
 mod error;
 pub mod lead;
+pub mod listing;
+pub mod note;
+mod util;
 
 pub use automerge::{ActorId, AutoCommit, Change, ChangeHash};
 pub use error::DocError;

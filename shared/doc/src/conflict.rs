@@ -1,0 +1,219 @@
+//! Conflict inspection: when two devices set the same field concurrently, automerge keeps every
+//! value and picks a deterministic winner. These functions show all of them so a person can pick,
+//! and write the pick so the conflict disappears on every device once synced.
+//!
+//! Fields are top-level scalar fields of a record document (`stage`, `priority`, `price`...).
+//! Resolving only re-writes a value already in the document, so it never introduces a shape the
+//! document's schema does not have.
+
+use crate::DocError;
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{AutoCommit, Change, ObjId, ReadDoc, ScalarValue, Value};
+
+/// One of the concurrent values of a field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConflictValue {
+    /// The value for people: strings unquoted, numbers and booleans as written.
+    pub display: String,
+    /// Opaque: the id of the operation that wrote this value, needed by [`resolve`].
+    pub id: ObjId,
+}
+
+fn display(value: &Value<'_>) -> String {
+    match value {
+        Value::Scalar(s) => match s.as_ref() {
+            ScalarValue::Str(s) => s.to_string(),
+            other => other.to_string(),
+        },
+        Value::Object(kind) => format!("({kind})"),
+    }
+}
+
+/// Every concurrent value of `field` on the document root: empty if the field is absent, one
+/// value if there is no conflict, two or more if devices wrote it concurrently.
+pub fn conflicts(doc: &AutoCommit, field: &str) -> Result<Vec<ConflictValue>, DocError> {
+    Ok(doc
+        .get_all(automerge::ROOT, field)?
+        .into_iter()
+        .map(|(value, id)| ConflictValue {
+            display: display(&value),
+            id,
+        })
+        .collect())
+}
+
+/// Writes `chosen` (one of [`conflicts`]' values) as the field's value, superseding every
+/// concurrent value. Returns the change to sync, or `None` if nothing needed writing.
+pub fn resolve(
+    doc: &mut AutoCommit,
+    field: &str,
+    chosen: &ConflictValue,
+) -> Result<Option<Change>, DocError> {
+    let values = doc.get_all(automerge::ROOT, field)?;
+    let value = values
+        .into_iter()
+        .find(|(_, id)| *id == chosen.id)
+        .map(|(value, _)| value)
+        .ok_or_else(|| {
+            DocError::InvalidValue(format!(
+                "{field}: {:?} is no longer one of its values",
+                chosen.display
+            ))
+        })?;
+    let scalar = match value {
+        Value::Scalar(s) => s.into_owned(),
+        Value::Object(_) => {
+            return Err(DocError::InvalidValue(format!(
+                "{field}: only scalar conflicts can be resolved here"
+            )))
+        }
+    };
+    doc.put(automerge::ROOT, field, scalar)?;
+    let options = CommitOptions::default().with_message(format!("resolve conflict on {field}"));
+    if doc.commit_with(options).is_none() {
+        return Ok(None);
+    }
+    Ok(doc.get_last_local_change())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contact;
+    use automerge::ActorId;
+    use chrono::DateTime;
+    use fieldstone_model::{
+        Consents, Contact, ContactId, ContactKind, LeadSource, Preferences, Priority, Stage, UserId,
+    };
+
+    fn actor(n: u8) -> ActorId {
+        ActorId::from(vec![n; 16])
+    }
+
+    fn base() -> Contact {
+        let at = DateTime::from_timestamp_millis(1_763_700_000_000).expect("valid");
+        let user = UserId::from_uuid(uuid::Uuid::from_u128(1));
+        Contact {
+            id: ContactId::from_uuid(uuid::Uuid::from_u128(7)),
+            kind: ContactKind::Buyer,
+            given_name: "Ada".into(),
+            family_name: String::new(),
+            emails: Vec::new(),
+            phones: Vec::new(),
+            instagram: None,
+            whatsapp: None,
+            source: LeadSource::Manual,
+            source_detail: None,
+            tags: Default::default(),
+            stage: Stage::Lead,
+            stage_history: Vec::new(),
+            priority: Priority::Medium,
+            preferences: Preferences::default(),
+            custom_fields: Default::default(),
+            consent: Consents::default(),
+            owner: user,
+            assigned_agent: None,
+            last_contacted_at: None,
+            created_at: at,
+            updated_at: at,
+            deleted_at: None,
+        }
+    }
+
+    /// Two devices write `edit_a` / `edit_b` concurrently; returns both merged documents.
+    fn concurrent(
+        edit_a: impl Fn(&mut Contact),
+        edit_b: impl Fn(&mut Contact),
+    ) -> (AutoCommit, AutoCommit) {
+        let original = base();
+        let (mut a, _) = contact::create(actor(1), &original).expect("create");
+        let mut b = a.fork().with_actor(actor(2));
+        let mut on_a = original.clone();
+        edit_a(&mut on_a);
+        contact::update(&mut a, &on_a).expect("update a");
+        let mut on_b = original;
+        edit_b(&mut on_b);
+        contact::update(&mut b, &on_b).expect("update b");
+        a.merge(&mut b).expect("merge into a");
+        b.merge(&mut a).expect("merge into b");
+        (a, b)
+    }
+
+    fn displays(doc: &AutoCommit, field: &str) -> Vec<String> {
+        let mut values: Vec<_> = conflicts(doc, field)
+            .expect("conflicts")
+            .into_iter()
+            .map(|c| c.display)
+            .collect();
+        values.sort();
+        values
+    }
+
+    #[test]
+    fn concurrent_stage_changes_show_both_values_until_resolved() {
+        let (mut a, mut b) = concurrent(|c| c.stage = Stage::Offer, |c| c.stage = Stage::Lost);
+        assert_eq!(displays(&a, "stage"), ["lost", "offer"]);
+        assert_eq!(displays(&b, "stage"), ["lost", "offer"]);
+        let offer = conflicts(&a, "stage")
+            .expect("conflicts")
+            .into_iter()
+            .find(|c| c.display == "offer")
+            .expect("offer present");
+        let change = resolve(&mut a, "stage", &offer)
+            .expect("resolve")
+            .expect("a change");
+        assert_eq!(displays(&a, "stage"), ["offer"]);
+        assert_eq!(contact::read(&a).expect("read").stage, Stage::Offer);
+        // The resolution syncs: the other device sees the conflict gone too.
+        b.apply_changes([change]).expect("apply");
+        assert_eq!(displays(&b, "stage"), ["offer"]);
+        assert_eq!(contact::read(&b).expect("read").stage, Stage::Offer);
+    }
+
+    #[test]
+    fn a_second_scalar_field_priority_conflicts_and_resolves_the_same_way() {
+        let (mut a, _) = concurrent(
+            |c| c.priority = Priority::High,
+            |c| c.priority = Priority::Low,
+        );
+        let values = conflicts(&a, "priority").expect("conflicts");
+        assert_eq!(values.len(), 2);
+        let low = values
+            .iter()
+            .find(|c| c.display == "low")
+            .expect("low present");
+        resolve(&mut a, "priority", low).expect("resolve");
+        assert_eq!(displays(&a, "priority"), ["low"]);
+        assert_eq!(contact::read(&a).expect("read").priority, Priority::Low);
+    }
+
+    #[test]
+    fn a_field_without_conflict_has_one_value_and_a_missing_field_none() {
+        let (a, _) = concurrent(|c| c.stage = Stage::Offer, |c| c.given_name = "Ava".into());
+        assert_eq!(displays(&a, "stage"), ["offer"]);
+        assert_eq!(displays(&a, "given_name"), ["Ava"]);
+        assert_eq!(displays(&a, "created_at_ms"), ["1763700000000"]);
+        assert!(conflicts(&a, "no_such_field")
+            .expect("conflicts")
+            .is_empty());
+    }
+
+    #[test]
+    fn a_stale_or_object_choice_is_refused() {
+        let (mut a, _) = concurrent(|c| c.stage = Stage::Offer, |c| c.stage = Stage::Lost);
+        let stale = conflicts(&a, "stage").expect("conflicts").remove(0);
+        resolve(&mut a, "stage", &stale).expect("resolve");
+        let remaining = conflicts(&a, "stage").expect("conflicts").remove(0);
+        assert_ne!(remaining.id, stale.id);
+        assert!(matches!(
+            resolve(&mut a, "stage", &stale),
+            Err(DocError::InvalidValue(m)) if m.contains("stage")
+        ));
+        let tags = conflicts(&a, "tags").expect("conflicts").remove(0);
+        assert_eq!(tags.display, "(map)");
+        assert!(matches!(
+            resolve(&mut a, "tags", &tags),
+            Err(DocError::InvalidValue(_))
+        ));
+    }
+}

@@ -1,0 +1,201 @@
+use super::*;
+use crate::conflict::{conflicts, resolve};
+use automerge::transaction::Transactable;
+use chrono::{DateTime, Utc};
+use fieldstone_model::{
+    AreaUnit, ListingId, ListingStatus, MediaKind, PropertyType, UserId, Visibility,
+};
+
+fn at(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(1_763_700_000_000 + ms).expect("valid")
+}
+
+fn actor(n: u8) -> ActorId {
+    ActorId::from(vec![n; 16])
+}
+
+fn listing() -> Listing {
+    Listing {
+        id: ListingId::from_uuid(uuid::Uuid::from_u128(5)),
+        address: Address {
+            line1: "12 Elm St".into(),
+            line2: Some("Flat 2".into()),
+            city: "Camden".into(),
+            region: None,
+            postal_code: Some("NW1 8AB".into()),
+            country: "GB".into(),
+            latitude: Some(51.539),
+            longitude: Some(-0.1426),
+        },
+        price: 425_000,
+        currency: "GBP".into(),
+        beds: Some(3),
+        baths: Some(Baths::from_halves(3)),
+        living_area: Some(Area {
+            value: 1200,
+            unit: AreaUnit::SquareFeet,
+        }),
+        lot_area: None,
+        property_type: PropertyType::Townhouse,
+        status: ListingStatus::Active,
+        visibility: Visibility::Public,
+        description: "Bright townhouse — café on the corner.".into(),
+        features: vec!["garden".into(), "parking".into()],
+        media: vec![
+            Media {
+                kind: MediaKind::Photo,
+                uri: "photos/front.jpg".into(),
+                caption: Some("Front".into()),
+            },
+            Media {
+                kind: MediaKind::ExternalTour,
+                uri: "https://tours.example.com/elm".into(),
+                caption: None,
+            },
+        ],
+        open_houses: vec![OpenHouse {
+            starts_at: at(3_600_000),
+            ends_at: at(7_200_000),
+        }],
+        mls_number: Some("MLS-1".into()),
+        owner: UserId::from_uuid(uuid::Uuid::from_u128(1)),
+        created_at: at(0),
+        updated_at: at(0),
+        deleted_at: None,
+    }
+}
+
+#[test]
+fn listing_round_trips_through_a_document_its_bytes_and_its_change() {
+    let original = listing();
+    let (mut doc, change) = create(actor(1), &original).expect("create");
+    assert_eq!(read(&doc).expect("read"), original);
+    let reloaded = crate::load(&doc.save()).expect("load");
+    assert_eq!(read(&reloaded).expect("read"), original);
+    let mut other = AutoCommit::new().with_actor(actor(2));
+    other
+        .apply_changes([crate::parse_change(change.raw_bytes()).expect("parse")])
+        .expect("apply");
+    assert_eq!(read(&other).expect("read"), original);
+    assert_eq!(other.get_heads(), doc.get_heads());
+}
+
+#[test]
+fn update_writes_only_when_something_differs() {
+    let mut l = listing();
+    let (mut doc, _) = create(actor(1), &l).expect("create");
+    assert!(update(&mut doc, &l).expect("update").is_none());
+    l.price = 399_000;
+    l.lot_area = Some(Area {
+        value: 300,
+        unit: AreaUnit::SquareMetres,
+    });
+    l.media.reverse();
+    l.updated_at = at(9);
+    assert!(update(&mut doc, &l).expect("update").is_some());
+    assert_eq!(read(&doc).expect("read"), l);
+}
+
+#[test]
+fn concurrent_feature_media_and_open_house_adds_all_survive() {
+    let base = listing();
+    let (mut a, _) = create(actor(1), &base).expect("create");
+    let mut b = a.fork().with_actor(actor(2));
+    let mut on_a = base.clone();
+    on_a.features.push("fireplace".into());
+    on_a.media.push(Media {
+        kind: MediaKind::Floorplan,
+        uri: "plans/ground.pdf".into(),
+        caption: None,
+    });
+    update(&mut a, &on_a).expect("update a");
+    let mut on_b = base.clone();
+    on_b.features.retain(|f| f != "parking");
+    on_b.features.push("solar panels".into());
+    on_b.open_houses.push(OpenHouse {
+        starts_at: at(90_000_000),
+        ends_at: at(93_600_000),
+    });
+    on_b.address.line2 = None;
+    update(&mut b, &on_b).expect("update b");
+    a.merge(&mut b).expect("merge into a");
+    b.merge(&mut a).expect("merge into b");
+    assert_eq!(a.get_heads(), b.get_heads());
+    let merged = read(&a).expect("read");
+    assert_eq!(merged, read(&b).expect("read"));
+    // Concurrent inserts at the same place are ordered by actor; both are kept, "parking" is gone.
+    let mut features = merged.features.clone();
+    features.sort_unstable();
+    assert_eq!(features, ["fireplace", "garden", "solar panels"]);
+    assert_eq!(merged.media.len(), 3);
+    assert_eq!(merged.open_houses.len(), 2);
+    assert_eq!(merged.address.line2, None);
+}
+
+#[test]
+fn concurrent_price_edits_are_a_conflict_until_resolved() {
+    let base = listing();
+    let (mut a, _) = create(actor(1), &base).expect("create");
+    let mut b = a.fork().with_actor(actor(2));
+    update(
+        &mut a,
+        &Listing {
+            price: 410_000,
+            ..base.clone()
+        },
+    )
+    .expect("update a");
+    update(
+        &mut b,
+        &Listing {
+            price: 399_000,
+            ..base
+        },
+    )
+    .expect("update b");
+    a.merge(&mut b).expect("merge");
+    let values = conflicts(&a, "price").expect("conflicts");
+    let mut shown: Vec<_> = values.iter().map(|c| c.display.as_str()).collect();
+    shown.sort_unstable();
+    assert_eq!(shown, ["399000", "410000"]);
+    let chosen = values
+        .iter()
+        .find(|c| c.display == "399000")
+        .expect("present");
+    resolve(&mut a, "price", chosen).expect("resolve");
+    assert_eq!(conflicts(&a, "price").expect("conflicts").len(), 1);
+    assert_eq!(read(&a).expect("read").price, 399_000);
+}
+
+#[test]
+fn a_newer_document_shape_is_neither_read_nor_overwritten() {
+    let l = listing();
+    let (mut doc, _) = create(actor(1), &l).expect("create");
+    doc.put(automerge::ROOT, "schema", SCHEMA + 1).expect("put");
+    doc.commit();
+    let before = doc.get_heads();
+    assert!(matches!(
+        update(&mut doc, &l),
+        Err(DocError::NewerSchema { .. })
+    ));
+    assert!(matches!(read(&doc), Err(DocError::NewerSchema { .. })));
+    assert_eq!(doc.get_heads(), before, "nothing was written");
+}
+
+#[test]
+fn invalid_values_are_reported_naming_the_field() {
+    let (mut doc, _) = create(actor(1), &listing()).expect("create");
+    doc.put(automerge::ROOT, "status", "sold_out").expect("put");
+    doc.commit();
+    assert!(
+        matches!(read(&doc), Err(DocError::InvalidValue(m)) if m.contains("status") && m.contains("sold_out"))
+    );
+    let (mut doc, _) = create(actor(1), &listing()).expect("create");
+    doc.put(automerge::ROOT, "beds", 1000_u64).expect("put");
+    doc.commit();
+    assert!(matches!(read(&doc), Err(DocError::InvalidValue(m)) if m.contains("beds")));
+    let (mut doc, _) = create(actor(1), &listing()).expect("create");
+    doc.put(automerge::ROOT, "kind", "contact").expect("put");
+    doc.commit();
+    assert!(matches!(read(&doc), Err(DocError::WrongKind { .. })));
+}
