@@ -1,10 +1,8 @@
 //! A lead as an Automerge document.
 
-use crate::DocError;
-use automerge::transaction::CommitOptions;
+use crate::{util, DocError};
 use automerge::{ActorId, AutoCommit, Change};
 use autosurgeon::{hydrate, reconcile, Hydrate, Reconcile};
-use chrono::{DateTime, Utc};
 use fieldstone_model::{Lead, LeadId, Stage};
 
 pub const KIND: &str = "lead";
@@ -61,46 +59,10 @@ impl LeadDoc {
             email: self.email,
             phone: self.phone,
             stage,
-            created_at: millis(self.created_at_ms)?,
-            updated_at: millis(self.updated_at_ms)?,
+            created_at: util::millis("created_at_ms", self.created_at_ms)?,
+            updated_at: util::millis("updated_at_ms", self.updated_at_ms)?,
         })
     }
-}
-
-fn millis(ms: i64) -> Result<DateTime<Utc>, DocError> {
-    DateTime::from_timestamp_millis(ms)
-        .ok_or_else(|| DocError::InvalidValue(format!("timestamp {ms} out of range")))
-}
-
-/// The shape version stored in `doc`, or 0 for an empty document.
-pub fn schema_of(doc: &AutoCommit) -> Result<u64, DocError> {
-    use automerge::ReadDoc;
-    match doc.get(automerge::ROOT, "schema")? {
-        None => Ok(0),
-        Some((value, _)) => value
-            .as_u64()
-            .ok_or_else(|| DocError::InvalidValue("schema is not a number".into())),
-    }
-}
-
-fn ensure_writable(doc: &AutoCommit) -> Result<(), DocError> {
-    let found = schema_of(doc)?;
-    if found > SCHEMA {
-        return Err(DocError::NewerSchema {
-            found,
-            supported: SCHEMA,
-        });
-    }
-    Ok(())
-}
-
-fn commit(doc: &mut AutoCommit, at: DateTime<Utc>, message: &str) -> Option<Change> {
-    doc.commit_with(
-        CommitOptions::default()
-            .with_message(message.to_owned())
-            .with_time(at.timestamp()),
-    )?;
-    doc.get_last_local_change()
 }
 
 /// Creates the document for a new lead, written by `actor`. Returns it with the change that
@@ -108,27 +70,21 @@ fn commit(doc: &mut AutoCommit, at: DateTime<Utc>, message: &str) -> Option<Chan
 pub fn create(actor: ActorId, lead: &Lead) -> Result<(AutoCommit, Change), DocError> {
     let mut doc = AutoCommit::new().with_actor(actor);
     reconcile(&mut doc, LeadDoc::from_lead(lead))?;
-    let change = commit(&mut doc, lead.updated_at, "create lead")
+    let change = util::commit(&mut doc, lead.updated_at, "create lead")
         .ok_or_else(|| DocError::InvalidValue("creating a lead produced no change".into()))?;
     Ok((doc, change))
 }
 
 /// Writes `lead` into an existing document. Returns the change, or `None` if nothing differed.
 pub fn update(doc: &mut AutoCommit, lead: &Lead) -> Result<Option<Change>, DocError> {
-    ensure_writable(doc)?;
+    util::ensure_schema(doc, SCHEMA)?;
     reconcile(doc, LeadDoc::from_lead(lead))?;
-    Ok(commit(doc, lead.updated_at, "update lead"))
+    Ok(util::commit(doc, lead.updated_at, "update lead"))
 }
 
 /// Reads the lead held by `doc`.
 pub fn read(doc: &AutoCommit) -> Result<Lead, DocError> {
-    let found = schema_of(doc)?;
-    if found > SCHEMA {
-        return Err(DocError::NewerSchema {
-            found,
-            supported: SCHEMA,
-        });
-    }
+    util::ensure_schema(doc, SCHEMA)?;
     hydrate::<_, LeadDoc>(doc)?.into_lead()
 }
 
@@ -136,6 +92,7 @@ pub fn read(doc: &AutoCommit) -> Result<Lead, DocError> {
 mod tests {
     use super::*;
     use automerge::transaction::Transactable;
+    use chrono::DateTime;
 
     fn lead(name: &str) -> Lead {
         let at = DateTime::from_timestamp_millis(1_763_700_000_000).expect("valid");
