@@ -71,8 +71,10 @@ pub(crate) fn project(
     doc_id: &DocId,
     doc: &AutoCommit,
 ) -> Result<(), ReplicaError> {
-    if doc_id.kind() != lead_doc::KIND {
-        return Ok(()); // kinds this build does not project yet are kept as documents only
+    match doc_id.kind() {
+        lead_doc::KIND => {}
+        fieldstone_doc::contact::KIND => return crate::contacts::project(conn, doc_id, doc),
+        _ => return Ok(()), // kinds this build does not project yet are kept as documents only
     }
     let lead = lead_doc::read(doc).map_err(|e| ReplicaError::doc(doc_id.as_str(), e))?;
     upsert_row(conn, &lead)

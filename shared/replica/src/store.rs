@@ -11,10 +11,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 /// Read-model format written by this build (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Each entry migrates from version `index` to `index + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
     CREATE TABLE meta (
         key   TEXT PRIMARY KEY,
         value ANY NOT NULL
@@ -42,7 +43,44 @@ const MIGRATIONS: &[&str] = &[r#"
         updated_at INTEGER NOT NULL
     ) STRICT;
     CREATE INDEX leads_newest_first ON leads (created_at DESC, id DESC);
-"#];
+"#,
+    r#"
+    -- Contacts: list columns only; the full record lives in the contact's document.
+    CREATE TABLE contacts (
+        id                TEXT PRIMARY KEY,
+        display_name      TEXT NOT NULL,
+        primary_email     TEXT,
+        primary_phone     TEXT,
+        stage             TEXT NOT NULL,
+        kind              TEXT NOT NULL,
+        source            TEXT NOT NULL,
+        priority          TEXT NOT NULL,
+        owner             TEXT NOT NULL,
+        assigned_agent    TEXT,
+        created_at        INTEGER NOT NULL,
+        updated_at        INTEGER NOT NULL,
+        last_contacted_at INTEGER,
+        deleted_at        INTEGER
+    ) STRICT;
+    CREATE INDEX contacts_recent ON contacts (updated_at DESC, id DESC);
+    CREATE INDEX contacts_by_stage ON contacts (stage, updated_at DESC, id DESC);
+    CREATE TABLE contact_tags (
+        contact_id TEXT NOT NULL,
+        tag        TEXT NOT NULL,
+        PRIMARY KEY (contact_id, tag)
+    ) STRICT;
+    CREATE INDEX contact_tags_by_tag ON contact_tags (tag, contact_id);
+    -- Search over names, emails and phones; rows are replaced on every projection.
+    CREATE VIRTUAL TABLE contacts_fts USING fts5 (
+        contact_id UNINDEXED,
+        names,
+        emails,
+        phones,
+        tokenize = 'unicode61 remove_diacritics 2',
+        prefix = '2 3 4'
+    );
+"#,
+];
 
 const ACTOR_KEY: &str = "actor_id";
 const CURSOR_KEY: &str = "sync_cursor";
