@@ -153,7 +153,7 @@ impl Replica {
     pub fn get_contact(&self, id: &ContactId) -> Result<Option<Contact>, ReplicaError> {
         let doc_id = contact_doc_id(id)?;
         let conn = self.conn();
-        load_doc(&conn, &doc_id)?
+        load_doc(&conn, &doc_id, self.actor())?
             .map(|doc| contact_doc::read(&doc).map_err(|e| ReplicaError::doc(doc_id.as_str(), e)))
             .transpose()
     }
@@ -241,11 +241,10 @@ impl Replica {
         let doc_id = contact_doc_id(id)?;
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let mut doc = load_doc(&tx, &doc_id)?.ok_or_else(|| ReplicaError::NotFound {
-            what: format!("contact {id}"),
-        })?;
-        // A loaded document gets a random actor; local edits are this device's.
-        doc.set_actor(self.actor().clone());
+        let mut doc =
+            load_doc(&tx, &doc_id, self.actor())?.ok_or_else(|| ReplicaError::NotFound {
+                what: format!("contact {id}"),
+            })?;
         let mut contact =
             contact_doc::read(&doc).map_err(|e| ReplicaError::doc(doc_id.as_str(), e))?;
         if !change(&mut contact, now) {

@@ -225,7 +225,7 @@ impl Replica {
         let tx = conn.transaction()?;
         let mut changed = 0;
         for (doc_id, changes) in by_doc {
-            let mut doc = load_doc(&tx, doc_id)?
+            let mut doc = load_doc(&tx, doc_id, &self.actor)?
                 .unwrap_or_else(|| AutoCommit::new().with_actor(self.actor.clone()));
             let before = doc.get_heads();
             doc.apply_changes(changes)
@@ -249,7 +249,7 @@ impl Replica {
     /// Current heads of a document, for comparing replicas.
     pub fn doc_heads(&self, doc_id: &DocId) -> Result<Vec<String>, ReplicaError> {
         let conn = self.conn();
-        let doc = load_doc(&conn, doc_id)?.ok_or_else(|| ReplicaError::NotFound {
+        let doc = load_doc(&conn, doc_id, &self.actor)?.ok_or_else(|| ReplicaError::NotFound {
             what: format!("document {doc_id}"),
         })?;
         let mut doc = doc;
@@ -292,9 +292,12 @@ fn load_or_create_actor(conn: &Connection) -> Result<ActorId, ReplicaError> {
     Ok(ActorId::from(bytes))
 }
 
+/// Loads a stored document as this device (`actor`), so any edit made to it is attributed to
+/// this device rather than to the random actor a plain load would get.
 pub(crate) fn load_doc(
     conn: &Connection,
     doc_id: &DocId,
+    actor: &ActorId,
 ) -> Result<Option<AutoCommit>, ReplicaError> {
     let bytes: Option<Vec<u8>> = conn
         .query_row(
@@ -304,7 +307,11 @@ pub(crate) fn load_doc(
         )
         .optional()?;
     bytes
-        .map(|b| fieldstone_doc::load(&b).map_err(|e| ReplicaError::doc(doc_id.as_str(), e)))
+        .map(|b| {
+            fieldstone_doc::load(&b)
+                .map(|doc| doc.with_actor(actor.clone()))
+                .map_err(|e| ReplicaError::doc(doc_id.as_str(), e))
+        })
         .transpose()
 }
 

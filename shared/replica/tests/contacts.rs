@@ -540,3 +540,24 @@ fn a_version_1_database_with_a_lead_migrates() {
         .expect("contacts work after migrating");
     assert_eq!(search(&replica, "ada"), ["Ada Lovelace"]);
 }
+
+#[test]
+fn every_local_change_is_attributed_to_this_device() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("f.db");
+    let id = open(&db)
+        .create_contact(&person("Ada", "Lovelace"), user())
+        .expect("create")
+        .id;
+    // Reopen so the edit starts from the stored bytes, not from a document still in memory.
+    let replica = open(&db);
+    replica
+        .update_contact(&id, &person("Ada", "King"), user())
+        .expect("update");
+    let (changes, _) = replica.outbox_batch(10, 1 << 20).expect("outbox");
+    assert_eq!(changes.len(), 2, "create and update");
+    for change in changes {
+        let parsed = fieldstone_doc::parse_change(&change.change).expect("change");
+        assert_eq!(parsed.actor_id(), replica.actor());
+    }
+}
