@@ -80,15 +80,11 @@ pub fn resolve(
 mod tests {
     use super::*;
     use crate::contact;
-    use automerge::ActorId;
+    use crate::test_support::actor;
     use chrono::DateTime;
     use fieldstone_model::{
         Consents, Contact, ContactId, ContactKind, LeadSource, Preferences, Priority, Stage, UserId,
     };
-
-    fn actor(n: u8) -> ActorId {
-        ActorId::from(vec![n; 16])
-    }
 
     fn base() -> Contact {
         let at = DateTime::from_timestamp_millis(1_763_700_000_000).expect("valid");

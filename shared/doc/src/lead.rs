@@ -91,6 +91,16 @@ pub fn read(doc: &AutoCommit) -> Result<Lead, DocError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{actor, assert_newer_shape_refused, assert_round_trips, Kind};
+
+    fn kind() -> Kind<Lead> {
+        Kind {
+            create,
+            update,
+            read,
+            schema: SCHEMA,
+        }
+    }
     use automerge::transaction::Transactable;
     use chrono::DateTime;
 
@@ -111,24 +121,9 @@ mod tests {
         uuid::Uuid::from_u128(n)
     }
 
-    fn actor(n: u8) -> ActorId {
-        ActorId::from(vec![n; 16])
-    }
-
     #[test]
     fn lead_round_trips_through_a_document_and_its_bytes() {
-        let original = lead("Ada Lovelace");
-        let (mut doc, change) = create(actor(1), &original).expect("create");
-        assert_eq!(read(&doc).expect("read"), original);
-        let reloaded = crate::load(&doc.save()).expect("load");
-        assert_eq!(read(&reloaded).expect("read"), original);
-        // The single change rebuilds the document on another device.
-        let mut other = AutoCommit::new().with_actor(actor(2));
-        other
-            .apply_changes([crate::parse_change(change.raw_bytes()).expect("parse")])
-            .expect("apply");
-        assert_eq!(read(&other).expect("read"), original);
-        assert_eq!(other.get_heads(), doc.get_heads());
+        assert_round_trips(&kind(), &lead("Ada Lovelace"));
     }
 
     #[test]
@@ -143,17 +138,7 @@ mod tests {
 
     #[test]
     fn a_newer_document_shape_is_neither_read_nor_overwritten() {
-        let l = lead("Ada");
-        let (mut doc, _) = create(actor(1), &l).expect("create");
-        doc.put(automerge::ROOT, "schema", SCHEMA + 1).expect("put");
-        doc.commit();
-        let before = doc.get_heads();
-        assert!(matches!(
-            update(&mut doc, &l),
-            Err(DocError::NewerSchema { found, .. }) if found == SCHEMA + 1
-        ));
-        assert!(matches!(read(&doc), Err(DocError::NewerSchema { .. })));
-        assert_eq!(doc.get_heads(), before, "nothing was written");
+        assert_newer_shape_refused(&kind(), &lead("Ada"));
     }
 
     #[test]

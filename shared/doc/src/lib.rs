@@ -9,6 +9,8 @@ mod error;
 pub mod lead;
 pub mod listing;
 pub mod note;
+#[cfg(test)]
+mod test_support;
 mod util;
 
 pub use automerge::{ActorId, AutoCommit, Change, ChangeHash};

@@ -172,15 +172,21 @@ pub fn read(doc: &AutoCommit) -> Result<Note, DocError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{actor, assert_newer_shape_refused, assert_round_trips, Kind};
+
+    fn kind() -> Kind<Note> {
+        Kind {
+            create,
+            update,
+            read,
+            schema: SCHEMA,
+        }
+    }
     use chrono::{DateTime, Utc};
     use fieldstone_model::{ContactId, NoteId, RecordRef, UserId};
 
     fn at(ms: i64) -> DateTime<Utc> {
         DateTime::from_timestamp_millis(1_763_700_000_000 + ms).expect("valid")
-    }
-
-    fn actor(n: u8) -> ActorId {
-        ActorId::from(vec![n; 16])
     }
 
     fn note(body: &str) -> Note {
@@ -198,17 +204,10 @@ mod tests {
 
     #[test]
     fn note_round_trips_through_a_document_its_bytes_and_its_change() {
-        let original = note("Called about the Elm St offer.\n\tCall back Friday — café?");
-        let (mut doc, change) = create(actor(1), &original).expect("create");
-        assert_eq!(read(&doc).expect("read"), original);
-        let reloaded = crate::load(&doc.save()).expect("load");
-        assert_eq!(read(&reloaded).expect("read"), original);
-        let mut other = AutoCommit::new().with_actor(actor(2));
-        other
-            .apply_changes([crate::parse_change(change.raw_bytes()).expect("parse")])
-            .expect("apply");
-        assert_eq!(read(&other).expect("read"), original);
-        assert_eq!(other.get_heads(), doc.get_heads());
+        assert_round_trips(
+            &kind(),
+            &note("Called about the Elm St offer.\n\tCall back Friday — café?"),
+        );
     }
 
     #[test]
@@ -279,20 +278,12 @@ mod tests {
 
     #[test]
     fn a_newer_document_shape_is_neither_read_nor_overwritten() {
-        let n = note("body");
-        let (mut doc, _) = create(actor(1), &n).expect("create");
-        doc.put(automerge::ROOT, "schema", SCHEMA + 1).expect("put");
-        doc.commit();
+        let mut doc = assert_newer_shape_refused(&kind(), &note("body"));
         let before = doc.get_heads();
-        assert!(matches!(
-            update(&mut doc, &n),
-            Err(DocError::NewerSchema { .. })
-        ));
         assert!(matches!(
             update_body(&mut doc, "other"),
             Err(DocError::NewerSchema { .. })
         ));
-        assert!(matches!(read(&doc), Err(DocError::NewerSchema { .. })));
         assert_eq!(doc.get_heads(), before, "nothing was written");
     }
 

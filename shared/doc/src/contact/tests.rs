@@ -1,4 +1,14 @@
 use super::*;
+use crate::test_support::{actor, assert_newer_shape_refused, assert_round_trips, Kind};
+
+fn kind() -> Kind<Contact> {
+    Kind {
+        create,
+        update,
+        read,
+        schema: SCHEMA,
+    }
+}
 use automerge::transaction::Transactable;
 use automerge::ReadDoc;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -13,10 +23,6 @@ fn at(ms: i64) -> DateTime<Utc> {
 
 fn user(n: u128) -> UserId {
     UserId::from_uuid(uuid::Uuid::from_u128(n))
-}
-
-fn actor(n: u8) -> ActorId {
-    ActorId::from(vec![n; 16])
 }
 
 fn contact() -> Contact {
@@ -98,17 +104,7 @@ fn device(doc: &mut AutoCommit, n: u8) -> AutoCommit {
 fn contact_round_trips_through_a_document_its_bytes_and_its_change() {
     let original = contact();
     assert_eq!(original.consent.call.status, ConsentStatus::Unknown);
-    let (doc, change) = create(actor(1), &original).expect("create");
-    assert_eq!(read(&doc).expect("read"), original);
-    let mut doc = doc;
-    let reloaded = crate::load(&doc.save()).expect("load");
-    assert_eq!(read(&reloaded).expect("read"), original);
-    let mut other = AutoCommit::new().with_actor(actor(2));
-    other
-        .apply_changes([crate::parse_change(change.raw_bytes()).expect("parse")])
-        .expect("apply");
-    assert_eq!(read(&other).expect("read"), original);
-    assert_eq!(other.get_heads(), doc.get_heads());
+    assert_round_trips(&kind(), &original);
 }
 
 #[test]
@@ -238,17 +234,7 @@ fn bounded_stage_history_round_trips() {
 
 #[test]
 fn a_newer_document_shape_is_neither_read_nor_overwritten() {
-    let c = contact();
-    let (mut doc, _) = create(actor(1), &c).expect("create");
-    doc.put(automerge::ROOT, "schema", SCHEMA + 1).expect("put");
-    doc.commit();
-    let before = doc.get_heads();
-    assert!(matches!(
-        update(&mut doc, &c),
-        Err(DocError::NewerSchema { found, .. }) if found == SCHEMA + 1
-    ));
-    assert!(matches!(read(&doc), Err(DocError::NewerSchema { .. })));
-    assert_eq!(doc.get_heads(), before, "nothing was written");
+    assert_newer_shape_refused(&kind(), &contact());
 }
 
 #[test]

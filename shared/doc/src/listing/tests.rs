@@ -1,4 +1,14 @@
 use super::*;
+use crate::test_support::{actor, assert_newer_shape_refused, assert_round_trips, Kind};
+
+fn kind() -> Kind<Listing> {
+    Kind {
+        create,
+        update,
+        read,
+        schema: SCHEMA,
+    }
+}
 use crate::conflict::{conflicts, resolve};
 use automerge::transaction::Transactable;
 use chrono::{DateTime, Utc};
@@ -8,10 +18,6 @@ use fieldstone_model::{
 
 fn at(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(1_763_700_000_000 + ms).expect("valid")
-}
-
-fn actor(n: u8) -> ActorId {
-    ActorId::from(vec![n; 16])
 }
 
 fn listing() -> Listing {
@@ -67,17 +73,7 @@ fn listing() -> Listing {
 
 #[test]
 fn listing_round_trips_through_a_document_its_bytes_and_its_change() {
-    let original = listing();
-    let (mut doc, change) = create(actor(1), &original).expect("create");
-    assert_eq!(read(&doc).expect("read"), original);
-    let reloaded = crate::load(&doc.save()).expect("load");
-    assert_eq!(read(&reloaded).expect("read"), original);
-    let mut other = AutoCommit::new().with_actor(actor(2));
-    other
-        .apply_changes([crate::parse_change(change.raw_bytes()).expect("parse")])
-        .expect("apply");
-    assert_eq!(read(&other).expect("read"), original);
-    assert_eq!(other.get_heads(), doc.get_heads());
+    assert_round_trips(&kind(), &listing());
 }
 
 #[test]
@@ -169,17 +165,7 @@ fn concurrent_price_edits_are_a_conflict_until_resolved() {
 
 #[test]
 fn a_newer_document_shape_is_neither_read_nor_overwritten() {
-    let l = listing();
-    let (mut doc, _) = create(actor(1), &l).expect("create");
-    doc.put(automerge::ROOT, "schema", SCHEMA + 1).expect("put");
-    doc.commit();
-    let before = doc.get_heads();
-    assert!(matches!(
-        update(&mut doc, &l),
-        Err(DocError::NewerSchema { .. })
-    ));
-    assert!(matches!(read(&doc), Err(DocError::NewerSchema { .. })));
-    assert_eq!(doc.get_heads(), before, "nothing was written");
+    assert_newer_shape_refused(&kind(), &listing());
 }
 
 #[test]
