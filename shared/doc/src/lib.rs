@@ -3,12 +3,15 @@
 //! Every document carries `schema`, the shape version it was written with. A build refuses to
 //! write into a document whose shape is newer than it understands, instead of corrupting it.
 
+pub mod booking;
 pub mod conflict;
 pub mod contact;
 mod error;
+pub mod interaction;
 pub mod lead;
 pub mod listing;
 pub mod note;
+pub mod task;
 #[cfg(test)]
 mod test_support;
 mod util;

@@ -54,3 +54,60 @@ pub(crate) fn assert_newer_shape_refused<T>(kind: &Kind<T>, value: &T) -> AutoCo
     assert_eq!(doc.get_heads(), before, "nothing was written");
     doc
 }
+
+/// A real document of another kind (a listing), for wrong-kind checks.
+pub(crate) fn listing_document() -> AutoCommit {
+    use fieldstone_model::{
+        Address, Listing, ListingId, ListingStatus, PropertyType, UserId, Visibility,
+    };
+    let at = chrono::DateTime::from_timestamp_millis(1_763_700_000_000).expect("valid");
+    let listing = Listing {
+        id: ListingId::from_uuid(uuid::Uuid::from_u128(5)),
+        address: Address {
+            line1: "12 Elm St".into(),
+            line2: None,
+            city: "Camden".into(),
+            region: None,
+            postal_code: None,
+            country: "GB".into(),
+            latitude: None,
+            longitude: None,
+        },
+        price: 425_000,
+        currency: "GBP".into(),
+        beds: None,
+        baths: None,
+        living_area: None,
+        lot_area: None,
+        property_type: PropertyType::House,
+        status: ListingStatus::Active,
+        visibility: Visibility::Public,
+        description: String::new(),
+        features: Vec::new(),
+        media: Vec::new(),
+        open_houses: Vec::new(),
+        mls_number: None,
+        owner: UserId::from_uuid(uuid::Uuid::from_u128(1)),
+        created_at: at,
+        updated_at: at,
+        deleted_at: None,
+    };
+    crate::listing::create(actor(9), &listing)
+        .expect("create listing")
+        .0
+}
+
+/// A document of another kind (a listing) is neither read nor written as `expected`.
+pub(crate) fn assert_wrong_kind_refused<T>(kind: &Kind<T>, value: &T, expected: &str) {
+    let mut doc = listing_document();
+    let before = doc.get_heads();
+    assert!(matches!(
+        (kind.read)(&doc),
+        Err(DocError::WrongKind { expected: e, found }) if e == expected && found == "listing"
+    ));
+    assert!(matches!(
+        (kind.update)(&mut doc, value),
+        Err(DocError::WrongKind { expected: e, found }) if e == expected && found == "listing"
+    ));
+    assert_eq!(doc.get_heads(), before, "nothing was written");
+}

@@ -26,6 +26,19 @@ pub(crate) fn ensure_schema(doc: &AutoCommit, supported: u64) -> Result<(), DocE
     Ok(())
 }
 
+/// Refuses a document of another kind before its shape is read or written: a foreign document
+/// (a listing read as a task) would otherwise fail hydration with a shape error, or be written
+/// into. A document without a `kind` is left to hydration to report.
+pub(crate) fn ensure_kind(doc: &AutoCommit, expected: &'static str) -> Result<(), DocError> {
+    match doc.get(automerge::ROOT, "kind")? {
+        None => Ok(()),
+        Some((value, _)) => match value.into_string() {
+            Ok(found) => check_kind(expected, found),
+            Err(_) => Err(DocError::InvalidValue("kind is not a string".into())),
+        },
+    }
+}
+
 /// Commits pending operations; returns the change, or `None` if nothing was pending.
 pub(crate) fn commit(doc: &mut AutoCommit, at: DateTime<Utc>, message: &str) -> Option<Change> {
     doc.commit_with(

@@ -5,6 +5,7 @@ mod channels;
 mod consent;
 mod custom;
 mod input;
+mod matching;
 mod preferences;
 #[cfg(test)]
 mod tests;
@@ -18,6 +19,7 @@ pub use custom::{
     CUSTOM_TEXT_MAX_CHARS,
 };
 pub use input::{ContactInput, SOURCE_DETAIL_MAX_CHARS};
+pub use matching::{MatchKey, PHONE_MATCH_DIGITS};
 pub use preferences::{
     Preferences, AREAS_MAX, AREA_NAME_MAX_CHARS, MUST_HAVES_MAX, MUST_HAVE_MAX_CHARS,
 };

@@ -36,8 +36,8 @@ pub use clock::{Clock, FixedClock};
 pub use common::{Priority, RecordKind, RecordRef, SoftDelete};
 pub use contact::{
     Consent, ConsentChannel, ConsentStatus, Consents, Contact, ContactInput, ContactKind,
-    ContactLabel, CustomField, CustomFieldType, CustomValue, EmailEntry, LeadSource, PhoneEntry,
-    Preferences, StageChange,
+    ContactLabel, CustomField, CustomFieldType, CustomValue, EmailEntry, LeadSource, MatchKey,
+    PhoneEntry, Preferences, StageChange,
 };
 pub use ids::{BookingId, ContactId, InteractionId, LeadId, ListingId, NoteId, TaskId, UserId};
 pub use interaction::{Channel, Direction, Interaction, InteractionInput};

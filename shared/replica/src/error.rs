@@ -17,6 +17,8 @@ pub enum ReplicaError {
         #[source]
         source: Box<fieldstone_doc::DocError>,
     },
+    #[error("document {doc_id} could not be read ({reason}); it was set aside and the rest of your data is unaffected")]
+    Quarantined { doc_id: String, reason: String },
     #[error("local database: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("cannot create data directory {path}: {source}")]
@@ -54,7 +56,9 @@ impl From<ReplicaError> for CommandError {
                 message: format!("Could not save on this device: {error}. Nothing was changed."),
                 fields: Vec::new(),
             },
-            ReplicaError::NewerDatabase { .. } | ReplicaError::Document { .. } => CommandError {
+            ReplicaError::NewerDatabase { .. }
+            | ReplicaError::Document { .. }
+            | ReplicaError::Quarantined { .. } => CommandError {
                 code: CommandErrorCode::Internal,
                 message: error.to_string(),
                 fields: Vec::new(),

@@ -65,17 +65,12 @@ impl Replica {
     }
 }
 
-/// Re-projects a document into the read model after remote changes were merged into it.
+/// Re-projects a lead document into the read model after remote changes were merged into it.
 pub(crate) fn project(
     conn: &Connection,
     doc_id: &DocId,
     doc: &AutoCommit,
 ) -> Result<(), ReplicaError> {
-    match doc_id.kind() {
-        lead_doc::KIND => {}
-        fieldstone_doc::contact::KIND => return crate::contacts::project(conn, doc_id, doc),
-        _ => return Ok(()), // kinds this build does not project yet are kept as documents only
-    }
     let lead = lead_doc::read(doc).map_err(|e| ReplicaError::doc(doc_id.as_str(), e))?;
     upsert_row(conn, &lead)
 }

@@ -2,16 +2,35 @@
 //! next to the read model every list and search uses, and an outbox of changes not yet sent.
 //! Each write touches all three in one durable transaction (DESIGN decisions 2 and 3).
 
+mod bookings;
 mod contacts;
 mod error;
+mod interactions;
 mod leads;
+mod listings;
+mod notes;
+mod projection;
+mod records;
+mod rows;
+mod schema;
 mod store;
 pub mod sync;
+mod tasks;
+mod timeline;
 
+pub use bookings::BookingSummary;
 pub use contacts::{
-    contact_doc_id, ContactPage, ContactQuery, ContactSummary, Cursor, CONTACT_PAGE_MAX,
+    contact_doc_id, ContactPage, ContactQuery, ContactSort, ContactSummary, Cursor, SortField,
+    SortKey, TimeRange, CONTACT_PAGE_MAX,
 };
 pub use error::ReplicaError;
+pub use interactions::InteractionSummary;
 pub use leads::lead_doc_id;
-pub use store::{Replica, SCHEMA_VERSION};
+pub use listings::{ListingQuery, ListingSummary, LISTING_PAGE_MAX};
+pub use notes::{NoteSummary, NOTE_PREVIEW_CHARS};
+pub use projection::{QuarantinedDoc, RebuildReport};
+pub use schema::SCHEMA_VERSION;
+pub use store::Replica;
 pub use sync::{SyncClient, SyncError, SyncHandle, SyncOptions, SyncReport};
+pub use tasks::TaskSummary;
+pub use timeline::{TimelineCursor, TimelineEntry, TimelinePage, TIMELINE_PAGE_MAX};

@@ -10,78 +10,6 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-/// Read-model format written by this build (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 2;
-
-/// Each entry migrates from version `index` to `index + 1`.
-const MIGRATIONS: &[&str] = &[
-    r#"
-    CREATE TABLE meta (
-        key   TEXT PRIMARY KEY,
-        value ANY NOT NULL
-    ) STRICT;
-    -- Automerge documents: the truth. The read-model tables below are projections of these.
-    CREATE TABLE documents (
-        doc_id     TEXT PRIMARY KEY,
-        kind       TEXT NOT NULL,
-        bytes      BLOB NOT NULL,
-        updated_at INTEGER NOT NULL
-    ) STRICT;
-    -- Local changes the server has not acknowledged yet, oldest first.
-    CREATE TABLE outbox (
-        id     INTEGER PRIMARY KEY AUTOINCREMENT,
-        doc_id TEXT NOT NULL,
-        change BLOB NOT NULL
-    ) STRICT;
-    CREATE TABLE leads (
-        id         TEXT PRIMARY KEY,
-        name       TEXT NOT NULL,
-        email      TEXT NOT NULL,
-        phone      TEXT NOT NULL,
-        stage      TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL
-    ) STRICT;
-    CREATE INDEX leads_newest_first ON leads (created_at DESC, id DESC);
-"#,
-    r#"
-    -- Contacts: list columns only; the full record lives in the contact's document.
-    CREATE TABLE contacts (
-        id                TEXT PRIMARY KEY,
-        display_name      TEXT NOT NULL,
-        primary_email     TEXT,
-        primary_phone     TEXT,
-        stage             TEXT NOT NULL,
-        kind              TEXT NOT NULL,
-        source            TEXT NOT NULL,
-        priority          TEXT NOT NULL,
-        owner             TEXT NOT NULL,
-        assigned_agent    TEXT,
-        created_at        INTEGER NOT NULL,
-        updated_at        INTEGER NOT NULL,
-        last_contacted_at INTEGER,
-        deleted_at        INTEGER
-    ) STRICT;
-    CREATE INDEX contacts_recent ON contacts (updated_at DESC, id DESC);
-    CREATE INDEX contacts_by_stage ON contacts (stage, updated_at DESC, id DESC);
-    CREATE TABLE contact_tags (
-        contact_id TEXT NOT NULL,
-        tag        TEXT NOT NULL,
-        PRIMARY KEY (contact_id, tag)
-    ) STRICT;
-    CREATE INDEX contact_tags_by_tag ON contact_tags (tag, contact_id);
-    -- Search over names, emails and phones; rows are replaced on every projection.
-    CREATE VIRTUAL TABLE contacts_fts USING fts5 (
-        contact_id UNINDEXED,
-        names,
-        emails,
-        phones,
-        tokenize = 'unicode61 remove_diacritics 2',
-        prefix = '2 3 4'
-    );
-"#,
-];
-
 const ACTOR_KEY: &str = "actor_id";
 const CURSOR_KEY: &str = "sync_cursor";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -108,13 +36,17 @@ impl Replica {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        migrate(&mut conn)?;
+        crate::schema::migrate(&mut conn)?;
         let actor = load_or_create_actor(&conn)?;
-        Ok(Self {
+        let replica = Self {
             conn: Mutex::new(conn),
             actor,
             clock,
-        })
+        };
+        if replica.rebuild_pending()? {
+            replica.rebuild_read_model()?;
+        }
+        Ok(replica)
     }
 
     /// `PRAGMA synchronous` of the engine's connection (2 = FULL), for durability checks.
@@ -225,8 +157,22 @@ impl Replica {
         let tx = conn.transaction()?;
         let mut changed = 0;
         for (doc_id, changes) in by_doc {
-            let mut doc = load_doc(&tx, doc_id, &self.actor)?
-                .unwrap_or_else(|| AutoCommit::new().with_actor(self.actor.clone()));
+            let stored = match load_doc(&tx, doc_id, &self.actor) {
+                Ok(doc) => doc,
+                // Our copy is unreadable: keep its bytes aside and rebuild it from what arrives
+                // (the server's repair path fills in anything older).
+                Err(ReplicaError::Document { source, .. })
+                    if matches!(*source, fieldstone_doc::DocError::Corrupt(_)) =>
+                {
+                    let reason = source.to_string();
+                    crate::projection::quarantine(&tx, doc_id, &reason, now.timestamp_millis())?;
+                    tracing::warn!(%doc_id, %reason, "corrupt document quarantined during sync");
+                    None
+                }
+                Err(e) => return Err(e),
+            };
+            let mut doc =
+                stored.unwrap_or_else(|| AutoCommit::new().with_actor(self.actor.clone()));
             let before = doc.get_heads();
             doc.apply_changes(changes)
                 .map_err(|e| ReplicaError::doc(doc_id.as_str(), e.into()))?;
@@ -234,7 +180,15 @@ impl Replica {
                 continue; // our own change echoed back, or a repeat
             }
             save_doc(&tx, doc_id, &mut doc, now.timestamp_millis())?;
-            crate::leads::project(&tx, doc_id, &doc)?;
+            match crate::projection::project(&tx, doc_id, &doc) {
+                Ok(()) => {}
+                // Stored, but this build cannot show it (a newer shape, or changes still waiting
+                // for the ones they depend on): its previous projection stays until it can.
+                Err(ReplicaError::Document { doc_id, source }) => {
+                    tracing::warn!(%doc_id, error = %source, "remote document kept but not projected");
+                }
+                Err(e) => return Err(e),
+            }
             changed += 1;
         }
         tx.execute(
@@ -255,24 +209,6 @@ impl Replica {
         let mut doc = doc;
         Ok(doc.get_heads().iter().map(|h| h.to_string()).collect())
     }
-}
-
-fn migrate(conn: &mut Connection) -> Result<(), ReplicaError> {
-    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    if found > SCHEMA_VERSION {
-        return Err(ReplicaError::NewerDatabase {
-            found,
-            supported: SCHEMA_VERSION,
-        });
-    }
-    let start = usize::try_from(found).unwrap_or(0);
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(start) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", index as i64 + 1)?;
-        tx.commit()?;
-    }
-    Ok(())
 }
 
 fn load_or_create_actor(conn: &Connection) -> Result<ActorId, ReplicaError> {

@@ -305,43 +305,43 @@ fn stage_and_tag_filters() {
     };
     assert_eq!(
         list(ContactQuery {
-            stage: Some(Stage::Showing),
+            stages: vec![Stage::Showing],
             ..query()
         }),
         ["Ada Lovelace"]
     );
     assert_eq!(
         list(ContactQuery {
-            stage: Some(Stage::Lead),
+            stages: vec![Stage::Lead],
             ..query()
         }),
         ["Alan Turing", "Grace Hopper"]
     );
     assert_eq!(
         list(ContactQuery {
-            tag: Some(" Vip ".into()),
+            tags: vec![" Vip ".into()],
             ..query()
         }),
         ["Ada Lovelace", "Grace Hopper"]
     );
     assert_eq!(
         list(ContactQuery {
-            tag: Some("vip".into()),
-            stage: Some(Stage::Lead),
+            tags: vec!["vip".into()],
+            stages: vec![Stage::Lead],
             ..query()
         }),
         ["Grace Hopper"]
     );
     assert_eq!(
         list(ContactQuery {
-            tag: Some("cash  BUYER".into()),
+            tags: vec!["cash  BUYER".into()],
             search: Some("ada".into()),
             ..query()
         }),
         ["Ada Lovelace"]
     );
     assert!(list(ContactQuery {
-        tag: Some("nobody".into()),
+        tags: vec!["nobody".into()],
         ..query()
     })
     .is_empty());
@@ -508,33 +508,62 @@ fn contacts_from_another_replica_are_listed_and_searchable() {
 }
 
 #[test]
-fn a_version_1_database_with_a_lead_migrates() {
+fn a_version_1_database_migrates_and_its_read_model_is_rebuilt_from_documents() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("f.db");
-    let lead = open(&db)
-        .create_lead(&LeadInput {
-            name: "Ada".into(),
-            email: "ada@example.com".into(),
-            phone: String::new(),
-            stage: Stage::Lead,
-        })
-        .expect("create");
+    let (lead, contact) = {
+        let replica = open(&db);
+        let lead = replica
+            .create_lead(&LeadInput {
+                name: "Ada".into(),
+                email: "ada@example.com".into(),
+                phone: String::new(),
+                stage: Stage::Lead,
+            })
+            .expect("create");
+        let contact = replica
+            .create_contact(&person("Grace", "Hopper"), user())
+            .expect("contact");
+        (lead, contact)
+    };
     {
-        // Take the file back to format 1: what a build before contacts left on disk.
+        // Take the file back to format 1 (documents, outbox, leads only): every later table is
+        // gone, so the migrated read model can only come from the documents.
         let conn = rusqlite::Connection::open(&db).expect("raw");
-        conn.execute_batch(
-            "DROP TABLE contacts_fts; DROP TABLE contact_tags; DROP TABLE contacts;
-             PRAGMA user_version = 1;",
-        )
-        .expect("downgrade");
+        let tables: Vec<String> = conn
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'table'
+                 AND name NOT IN ('meta', 'documents', 'outbox', 'leads')
+                 AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts_%'",
+            )
+            .expect("prepare")
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("names");
+        for table in tables {
+            conn.execute_batch(&format!("DROP TABLE {table}"))
+                .expect("drop");
+        }
+        conn.execute_batch("PRAGMA user_version = 1;")
+            .expect("downgrade");
     }
     let replica = open(&db);
     let version: i64 = rusqlite::Connection::open(&db)
         .expect("raw")
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .expect("pragma");
-    assert_eq!((version, SCHEMA_VERSION), (2, 2));
+    assert_eq!((version, SCHEMA_VERSION), (3, 3));
     assert_eq!(replica.list_leads().expect("leads"), vec![lead]);
+    assert_eq!(
+        search(&replica, "grace"),
+        ["Grace Hopper"],
+        "rebuilt from its document"
+    );
+    assert_eq!(
+        replica.get_contact(&contact.id).expect("get"),
+        Some(contact)
+    );
     replica
         .create_contact(&person("Ada", "Lovelace"), user())
         .expect("contacts work after migrating");

@@ -1,0 +1,209 @@
+use super::*;
+use crate::conflict::{conflicts, resolve};
+use crate::test_support::{
+    actor, assert_newer_shape_refused, assert_round_trips, assert_wrong_kind_refused, Kind,
+};
+use automerge::transaction::Transactable;
+use automerge::ReadDoc;
+use chrono::{DateTime, Utc};
+use fieldstone_model::{BookingId, BookingKind, BookingStatus, ContactId, ListingId, UserId};
+
+fn kind() -> Kind<Booking> {
+    Kind {
+        create,
+        update,
+        read,
+        schema: SCHEMA,
+    }
+}
+
+fn at(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(1_763_700_000_000 + ms).expect("valid")
+}
+
+fn contact(n: u128) -> ContactId {
+    ContactId::from_uuid(uuid::Uuid::from_u128(n))
+}
+
+fn user(n: u128) -> UserId {
+    UserId::from_uuid(uuid::Uuid::from_u128(n))
+}
+
+/// Every optional field set, every list populated.
+fn booking() -> Booking {
+    Booking {
+        id: BookingId::from_uuid(uuid::Uuid::from_u128(21)),
+        kind: BookingKind::Showing,
+        title: Some("Besichtigung — Müllerstraße 5".into()),
+        starts_at: at(86_400_000),
+        ends_at: at(86_400_000 + 3_600_000),
+        time_zone: "Europe/Berlin".into(),
+        location: Some("Café am Eck, Müllerstraße 5".into()),
+        attendees: Attendees {
+            contacts: vec![contact(7), contact(8)],
+            users: vec![user(1)],
+        },
+        listing: Some(ListingId::from_uuid(uuid::Uuid::from_u128(5))),
+        status: BookingStatus::Scheduled,
+        reminders: vec![15, 60, 1_440],
+        created_by: user(1),
+        created_at: at(0),
+        updated_at: at(0),
+        deleted_at: Some(at(60_000)),
+    }
+}
+
+/// Every optional field empty, every list empty. (The only required text is the IANA zone name,
+/// which is ASCII; non-ASCII text is covered by the full booking's title and location.)
+fn minimal() -> Booking {
+    Booking {
+        kind: BookingKind::Call,
+        title: None,
+        time_zone: "Asia/Tokyo".into(),
+        location: None,
+        attendees: Attendees::default(),
+        listing: None,
+        reminders: Vec::new(),
+        deleted_at: None,
+        ..booking()
+    }
+}
+
+/// Two devices write `edit_a` / `edit_b` concurrently from the same start; returns the document
+/// with both merged in.
+fn merged(edit_a: impl Fn(&mut Booking), edit_b: impl Fn(&mut Booking)) -> AutoCommit {
+    let base = booking();
+    let (mut a, _) = create(actor(1), &base).expect("create");
+    let mut b = a.fork().with_actor(actor(2));
+    let mut on_a = base.clone();
+    edit_a(&mut on_a);
+    update(&mut a, &on_a).expect("update a");
+    let mut on_b = base;
+    edit_b(&mut on_b);
+    update(&mut b, &on_b).expect("update b");
+    a.merge(&mut b).expect("merge into a");
+    b.merge(&mut a).expect("merge into b");
+    assert_eq!(a.get_heads(), b.get_heads());
+    assert_eq!(read(&a).expect("read a"), read(&b).expect("read b"));
+    a
+}
+
+#[test]
+fn booking_round_trips_through_a_document_its_bytes_and_its_change() {
+    assert_round_trips(&kind(), &booking());
+}
+
+#[test]
+fn a_minimal_booking_round_trips() {
+    assert_round_trips(&kind(), &minimal());
+}
+
+#[test]
+fn the_booking_kind_does_not_clash_with_the_document_kind() {
+    let (doc, _) = create(actor(1), &booking()).expect("create");
+    let get = |field: &str| {
+        doc.get(automerge::ROOT, field)
+            .expect("get")
+            .and_then(|(v, _)| v.into_string().ok())
+    };
+    assert_eq!(get("kind").as_deref(), Some("booking"));
+    assert_eq!(get("booking_kind").as_deref(), Some("showing"));
+}
+
+#[test]
+fn update_writes_only_when_something_differs() {
+    let mut b = booking();
+    let (mut doc, _) = create(actor(1), &b).expect("create");
+    assert!(update(&mut doc, &b).expect("update").is_none());
+    b.status = BookingStatus::Cancelled;
+    let change = update(&mut doc, &b).expect("update").expect("a change");
+    assert_eq!(change.len(), 1, "only the status was written");
+    assert_eq!(read(&doc).expect("read"), b);
+    assert!(update(&mut doc, &b).expect("update").is_none());
+}
+
+#[test]
+fn concurrent_attendee_and_reminder_edits_all_survive() {
+    let doc = merged(
+        |b| {
+            b.attendees.contacts.push(contact(9));
+            b.reminders.push(2_880);
+        },
+        |b| {
+            b.attendees.contacts.retain(|c| *c != contact(8));
+            b.attendees.users.push(user(2));
+            b.reminders.retain(|m| *m != 60);
+        },
+    );
+    let b = read(&doc).expect("read");
+    assert_eq!(b.attendees.contacts, [contact(7), contact(9)]);
+    assert_eq!(b.attendees.users, [user(1), user(2)]);
+    assert_eq!(b.reminders, [15, 1_440, 2_880]);
+}
+
+#[test]
+fn concurrent_status_changes_are_a_conflict_until_resolved() {
+    let mut doc = merged(
+        |b| b.status = BookingStatus::Completed,
+        |b| b.status = BookingStatus::NoShow,
+    );
+    let values = conflicts(&doc, "status").expect("conflicts");
+    let mut shown: Vec<_> = values.iter().map(|c| c.display.as_str()).collect();
+    shown.sort_unstable();
+    assert_eq!(shown, ["completed", "no_show"]);
+    let chosen = values
+        .iter()
+        .find(|c| c.display == "no_show")
+        .expect("present");
+    resolve(&mut doc, "status", chosen).expect("resolve");
+    assert_eq!(conflicts(&doc, "status").expect("conflicts").len(), 1);
+    assert_eq!(read(&doc).expect("read").status, BookingStatus::NoShow);
+}
+
+#[test]
+fn a_moved_start_is_a_conflict_on_starts_at_ms() {
+    let doc = merged(
+        |b| b.starts_at = at(90_000_000),
+        |b| b.starts_at = at(80_000_000),
+    );
+    assert_eq!(conflicts(&doc, "starts_at_ms").expect("conflicts").len(), 2);
+}
+
+#[test]
+fn a_newer_document_shape_is_neither_read_nor_overwritten() {
+    assert_newer_shape_refused(&kind(), &booking());
+}
+
+#[test]
+fn a_document_of_another_kind_is_refused() {
+    assert_wrong_kind_refused(&kind(), &booking(), KIND);
+}
+
+#[test]
+fn invalid_values_are_reported_naming_the_field() {
+    let (mut doc, _) = create(actor(1), &booking()).expect("create");
+    doc.put(automerge::ROOT, "booking_kind", "party")
+        .expect("put");
+    doc.commit();
+    assert!(
+        matches!(read(&doc), Err(DocError::InvalidValue(m)) if m.contains("booking_kind") && m.contains("party"))
+    );
+    let (mut doc, _) = create(actor(1), &booking()).expect("create");
+    let (_, reminders) = doc
+        .get(automerge::ROOT, "reminders")
+        .expect("get")
+        .expect("present");
+    doc.put(&reminders, 0, u64::from(u32::MAX) + 1)
+        .expect("put");
+    doc.commit();
+    assert!(matches!(read(&doc), Err(DocError::InvalidValue(m)) if m.contains("reminders")));
+    let (mut doc, _) = create(actor(1), &booking()).expect("create");
+    let (_, attendees) = doc
+        .get(automerge::ROOT, "attendees")
+        .expect("get")
+        .expect("present");
+    let (_, users) = doc.get(&attendees, "users").expect("get").expect("present");
+    doc.put(&users, 0, "nobody").expect("put");
+    doc.commit();
+    assert!(matches!(read(&doc), Err(DocError::InvalidValue(m)) if m.contains("attendees.users")));
+}

@@ -1,0 +1,211 @@
+use super::*;
+use crate::conflict::{conflicts, resolve};
+use crate::test_support::{
+    actor, assert_newer_shape_refused, assert_round_trips, assert_wrong_kind_refused, Kind,
+};
+use automerge::transaction::Transactable;
+use automerge::ReadDoc;
+use chrono::{DateTime, Utc};
+use fieldstone_model::{ContactId, Priority, RecordRef, TaskId, TaskKind, TaskStatus, UserId};
+
+fn kind() -> Kind<Task> {
+    Kind {
+        create,
+        update,
+        read,
+        schema: SCHEMA,
+    }
+}
+
+fn at(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(1_763_700_000_000 + ms).expect("valid")
+}
+
+/// Every optional field set.
+fn task() -> Task {
+    Task {
+        id: TaskId::from_uuid(uuid::Uuid::from_u128(31)),
+        title: "Day 1 follow-up".into(),
+        due_at: Some(at(86_400_000)),
+        priority: Priority::High,
+        status: TaskStatus::Completed,
+        kind: TaskKind::Day1,
+        record: Some(RecordRef::Contact(ContactId::from_uuid(
+            uuid::Uuid::from_u128(7),
+        ))),
+        owner: UserId::from_uuid(uuid::Uuid::from_u128(1)),
+        closed_at: Some(at(3_600_000)),
+        created_at: at(0),
+        updated_at: at(3_600_000),
+        deleted_at: Some(at(7_200_000)),
+    }
+}
+
+/// Every optional field empty, non-ASCII text; an open task.
+fn minimal() -> Task {
+    Task {
+        title: "Rappeler Mme Lefèvre — 電話 📞".into(),
+        due_at: None,
+        priority: Priority::Medium,
+        status: TaskStatus::Pending,
+        kind: TaskKind::Custom,
+        record: None,
+        closed_at: None,
+        deleted_at: None,
+        ..task()
+    }
+}
+
+/// Two devices write `edit_a` / `edit_b` concurrently to the open task; returns the document
+/// with both merged in.
+fn merged(edit_a: impl Fn(&mut Task), edit_b: impl Fn(&mut Task)) -> AutoCommit {
+    let base = minimal();
+    let (mut a, _) = create(actor(1), &base).expect("create");
+    let mut b = a.fork().with_actor(actor(2));
+    let mut on_a = base.clone();
+    edit_a(&mut on_a);
+    update(&mut a, &on_a).expect("update a");
+    let mut on_b = base;
+    edit_b(&mut on_b);
+    update(&mut b, &on_b).expect("update b");
+    a.merge(&mut b).expect("merge into a");
+    b.merge(&mut a).expect("merge into b");
+    assert_eq!(a.get_heads(), b.get_heads());
+    assert_eq!(read(&a).expect("read a"), read(&b).expect("read b"));
+    a
+}
+
+fn displays(doc: &AutoCommit, field: &str) -> Vec<String> {
+    let mut values: Vec<_> = conflicts(doc, field)
+        .expect("conflicts")
+        .into_iter()
+        .map(|c| c.display)
+        .collect();
+    values.sort();
+    values
+}
+
+#[test]
+fn task_round_trips_through_a_document_its_bytes_and_its_change() {
+    assert_round_trips(&kind(), &task());
+}
+
+#[test]
+fn a_minimal_task_with_non_ascii_text_round_trips() {
+    assert_round_trips(&kind(), &minimal());
+}
+
+#[test]
+fn the_record_is_stored_as_kind_colon_uuid() {
+    let (doc, _) = create(actor(1), &task()).expect("create");
+    let (value, _) = doc
+        .get(automerge::ROOT, "record")
+        .expect("get")
+        .expect("present");
+    assert_eq!(
+        value.as_str(),
+        Some("contact:00000000-0000-0000-0000-000000000007")
+    );
+}
+
+#[test]
+fn update_writes_only_when_something_differs() {
+    let mut t = minimal();
+    let (mut doc, _) = create(actor(1), &t).expect("create");
+    assert!(update(&mut doc, &t).expect("update").is_none());
+    t.priority = Priority::Low;
+    let change = update(&mut doc, &t).expect("update").expect("a change");
+    assert_eq!(change.len(), 1, "only the priority was written");
+    assert_eq!(read(&doc).expect("read"), t);
+    assert!(update(&mut doc, &t).expect("update").is_none());
+    // Closing and reopening through the model round-trips `closed_at` too.
+    assert!(t.set_status(TaskStatus::Completed, at(10)));
+    update(&mut doc, &t).expect("update").expect("a change");
+    assert_eq!(read(&doc).expect("read").closed_at, Some(at(10)));
+    assert!(t.set_status(TaskStatus::Pending, at(20)));
+    update(&mut doc, &t).expect("update").expect("a change");
+    assert_eq!(read(&doc).expect("read"), t);
+}
+
+#[test]
+fn concurrent_edits_of_different_fields_merge() {
+    let doc = merged(
+        |t| t.title = "Call back about the offer".into(),
+        |t| t.due_at = Some(at(172_800_000)),
+    );
+    let t = read(&doc).expect("read");
+    assert_eq!(t.title, "Call back about the offer");
+    assert_eq!(t.due_at, Some(at(172_800_000)));
+}
+
+#[test]
+fn concurrent_status_changes_are_a_conflict_until_resolved() {
+    let mut doc = merged(
+        |t| {
+            t.set_status(TaskStatus::Completed, at(10));
+        },
+        |t| {
+            t.set_status(TaskStatus::Skipped, at(20));
+        },
+    );
+    assert_eq!(displays(&doc, "status"), ["completed", "skipped"]);
+    // Both devices stamped a closing time; it conflicts independently of the status.
+    assert_eq!(conflicts(&doc, "closed_at_ms").expect("conflicts").len(), 2);
+    let chosen = conflicts(&doc, "status")
+        .expect("conflicts")
+        .into_iter()
+        .find(|c| c.display == "completed")
+        .expect("present");
+    resolve(&mut doc, "status", &chosen).expect("resolve");
+    assert_eq!(displays(&doc, "status"), ["completed"]);
+    assert_eq!(read(&doc).expect("read").status, TaskStatus::Completed);
+}
+
+#[test]
+fn concurrent_due_time_and_priority_edits_conflict_per_field() {
+    let doc = merged(
+        |t| {
+            t.due_at = Some(at(1_000));
+            t.priority = Priority::High;
+        },
+        |t| {
+            t.due_at = Some(at(2_000));
+            t.priority = Priority::Low;
+        },
+    );
+    assert_eq!(conflicts(&doc, "due_at_ms").expect("conflicts").len(), 2);
+    assert_eq!(displays(&doc, "priority"), ["high", "low"]);
+    assert_eq!(displays(&doc, "title"), [minimal().title]);
+}
+
+#[test]
+fn a_newer_document_shape_is_neither_read_nor_overwritten() {
+    assert_newer_shape_refused(&kind(), &task());
+}
+
+#[test]
+fn a_document_of_another_kind_is_refused() {
+    assert_wrong_kind_refused(&kind(), &task(), KIND);
+}
+
+#[test]
+fn invalid_values_are_reported_naming_the_field() {
+    let (mut doc, _) = create(actor(1), &task()).expect("create");
+    doc.put(automerge::ROOT, "status", "someday").expect("put");
+    doc.commit();
+    assert!(
+        matches!(read(&doc), Err(DocError::InvalidValue(m)) if m.contains("status") && m.contains("someday"))
+    );
+    let (mut doc, _) = create(actor(1), &task()).expect("create");
+    doc.put(automerge::ROOT, "record", "planet:42")
+        .expect("put");
+    doc.commit();
+    assert!(matches!(read(&doc), Err(DocError::InvalidValue(m)) if m.contains("record")));
+    let (mut doc, _) = create(actor(1), &task()).expect("create");
+    doc.put(automerge::ROOT, "kind", "note").expect("put");
+    doc.commit();
+    assert!(matches!(
+        read(&doc),
+        Err(DocError::WrongKind { expected: "task", found }) if found == "note"
+    ));
+}

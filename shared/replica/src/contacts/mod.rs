@@ -1,0 +1,232 @@
+//! Contacts: writes go document → read model (row, tags, match keys, search index) → outbox in
+//! one transaction. A single contact is read from its document; lists and search use SQLite.
+
+mod project;
+mod query;
+
+pub(crate) use project::project_contact;
+pub(crate) use query::{fts_query, summary_from_row};
+pub use query::{
+    ContactPage, ContactQuery, ContactSort, ContactSummary, Cursor, SortField, SortKey, TimeRange,
+    CONTACT_PAGE_MAX,
+};
+
+use crate::error::ReplicaError;
+use crate::records::{self, Record};
+use crate::store::Replica;
+use automerge::{ActorId, AutoCommit, Change};
+use chrono::{DateTime, Utc};
+use fieldstone_doc::{contact as contact_doc, DocError};
+use fieldstone_model::{normalise_tag, Contact, ContactId, ContactInput, MatchKey, Stage, UserId};
+use fieldstone_protocol::DocId;
+use rusqlite::{params_from_iter, Connection};
+
+impl Record for Contact {
+    const KIND: &'static str = contact_doc::KIND;
+    type Id = ContactId;
+
+    fn id(&self) -> ContactId {
+        self.id
+    }
+    fn set_updated_at(&mut self, at: DateTime<Utc>) {
+        self.updated_at = at;
+    }
+    fn create_doc(actor: ActorId, record: &Self) -> Result<(AutoCommit, Change), DocError> {
+        contact_doc::create(actor, record)
+    }
+    fn update_doc(doc: &mut AutoCommit, record: &Self) -> Result<Option<Change>, DocError> {
+        contact_doc::update(doc, record)
+    }
+    fn read_doc(doc: &AutoCommit) -> Result<Self, DocError> {
+        contact_doc::read(doc)
+    }
+    fn project(conn: &Connection, record: &Self) -> Result<(), ReplicaError> {
+        project_contact(conn, record)
+    }
+}
+
+pub fn contact_doc_id(id: &ContactId) -> Result<DocId, ReplicaError> {
+    records::doc_id(contact_doc::KIND, id)
+}
+
+impl Replica {
+    /// Validates `input`, then stores the new contact durably (document, read model, search
+    /// index and outbox in one transaction).
+    pub fn create_contact(
+        &self,
+        input: &ContactInput,
+        by: UserId,
+    ) -> Result<Contact, ReplicaError> {
+        let input = input.validate()?;
+        let contact = Contact::create(
+            ContactId::from_uuid(uuid::Uuid::new_v4()),
+            input,
+            by,
+            self.now_ms(),
+        );
+        self.create_record(contact)
+    }
+
+    /// Replaces the editable fields of contact `id` with `input` (a stage change is recorded in
+    /// its history as made by `by`).
+    pub fn update_contact(
+        &self,
+        id: &ContactId,
+        input: &ContactInput,
+        by: UserId,
+    ) -> Result<Contact, ReplicaError> {
+        let input = input.validate()?;
+        self.write(|tx, now| {
+            records::modify::<Contact>(tx, self.actor(), *id, now, |contact| {
+                let before = contact.clone();
+                contact.apply(input, now, by);
+                Ok(differs_beyond_time(&before, contact))
+            })
+        })
+    }
+
+    /// Moves contact `id` to `stage` (recorded in its history as made by `by`); the same stage
+    /// writes nothing.
+    pub fn set_contact_stage(
+        &self,
+        id: &ContactId,
+        stage: Stage,
+        by: UserId,
+    ) -> Result<Contact, ReplicaError> {
+        self.write(|tx, now| {
+            records::modify::<Contact>(tx, self.actor(), *id, now, |contact| {
+                let changed = contact.set_stage(stage, now, by);
+                if changed {
+                    contact.updated_at = now;
+                }
+                Ok(changed)
+            })
+        })
+    }
+
+    /// Adds and removes tags on contact `id` (tags are a set: concurrent adds on two devices
+    /// both survive). Nothing changes if the contact already has exactly that.
+    pub fn tag_contact(
+        &self,
+        id: &ContactId,
+        add: &[String],
+        remove: &[String],
+    ) -> Result<Contact, ReplicaError> {
+        self.write(|tx, now| {
+            records::modify::<Contact>(tx, self.actor(), *id, now, |contact| {
+                let remove: Vec<String> = remove.iter().map(|t| normalise_tag(t)).collect();
+                let mut tags: Vec<String> = contact
+                    .tags
+                    .iter()
+                    .filter(|t| !remove.contains(t))
+                    .cloned()
+                    .collect();
+                tags.extend(add.iter().cloned());
+                // The same rules as the edit form (tag length, characters, how many).
+                let checked = ContactInput {
+                    tags,
+                    ..contact.to_input()
+                }
+                .validate()?
+                .into_inner()
+                .tags;
+                let before = std::mem::replace(&mut contact.tags, checked.into_iter().collect());
+                let changed = contact.tags != before;
+                if changed {
+                    contact.updated_at = now;
+                }
+                Ok(changed)
+            })
+        })
+    }
+
+    /// Hides contact `id` from lists (it stays stored and can be restored). Deleting again keeps
+    /// the first deletion time and writes nothing.
+    pub fn soft_delete_contact(&self, id: &ContactId) -> Result<Contact, ReplicaError> {
+        self.set_deleted::<Contact>(*id, true)
+    }
+
+    /// Undoes [`Replica::soft_delete_contact`]; restoring a contact that is not deleted writes
+    /// nothing.
+    pub fn restore_contact(&self, id: &ContactId) -> Result<Contact, ReplicaError> {
+        self.set_deleted::<Contact>(*id, false)
+    }
+
+    /// The full contact, read from its document (deleted ones included).
+    pub fn get_contact(&self, id: &ContactId) -> Result<Option<Contact>, ReplicaError> {
+        self.read::<Contact>(*id)
+    }
+
+    /// One page of contacts in the query's order (ties broken by id).
+    pub fn list_contacts(&self, query: &ContactQuery) -> Result<ContactPage, ReplicaError> {
+        query::check(query)?;
+        let (sql, args) = query::page_sql(query);
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let items = stmt
+            .query_map(params_from_iter(args), summary_from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(query::into_page(query, items))
+    }
+
+    /// How many contacts match the query's filters (its sort and page are ignored).
+    pub fn count_contacts(&self, query: &ContactQuery) -> Result<u64, ReplicaError> {
+        let f = query::Filter::of(query);
+        let conn = self.conn();
+        let n: i64 = conn
+            .prepare_cached(&format!("SELECT count(*) FROM contacts c{}", f.sql))?
+            .query_row(params_from_iter(f.args), |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Contacts matching the query's filters, counted per stage (every stage listed, in
+    /// pipeline order), for a kanban's column headers.
+    pub fn stage_counts(&self, query: &ContactQuery) -> Result<Vec<(Stage, u64)>, ReplicaError> {
+        let f = query::Filter::of(query);
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT c.stage, count(*) FROM contacts c{} GROUP BY c.stage",
+            f.sql
+        ))?;
+        let mut counts: Vec<(Stage, u64)> = Stage::ALL.iter().map(|s| (*s, 0)).collect();
+        let rows = stmt.query_map(params_from_iter(f.args), |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })?;
+        for row in rows {
+            let (stage, n) = row?;
+            if let Some(slot) = counts.iter_mut().find(|(s, _)| s.as_str() == stage) {
+                slot.1 = u64::try_from(n).unwrap_or(0);
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Contacts (not deleted) sharing `key`, oldest first.
+    pub fn contacts_with_key(&self, key: &MatchKey) -> Result<Vec<ContactId>, ReplicaError> {
+        let conn = self.conn();
+        contacts_with_key(&conn, key)
+    }
+}
+
+pub(crate) fn contacts_with_key(
+    conn: &Connection,
+    key: &MatchKey,
+) -> Result<Vec<ContactId>, ReplicaError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id FROM contact_keys k JOIN contacts c ON c.id = k.contact_id
+         WHERE k.kind = ?1 AND k.value = ?2 AND c.deleted_at IS NULL
+         ORDER BY c.created_at, c.id",
+    )?;
+    let rows = stmt.query_map([key.kind(), key.value()], |r| {
+        crate::rows::parsed::<ContactId>(r, 0)
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Whether an edit changed anything but `updated_at` (a form saved without changes writes
+/// nothing, so it does not create a change to sync or a conflict).
+fn differs_beyond_time(before: &Contact, after: &Contact) -> bool {
+    let mut after = after.clone();
+    after.updated_at = before.updated_at;
+    after != *before
+}

@@ -1,0 +1,115 @@
+//! A contact's read-model rows: its list row, tags, duplicate-match keys and search entry.
+
+use crate::error::ReplicaError;
+use fieldstone_model::Contact;
+use rusqlite::{params, Connection};
+
+/// Writes the contact's rows, replacing what was there.
+pub(crate) fn project_contact(conn: &Connection, c: &Contact) -> Result<(), ReplicaError> {
+    let id = c.id.to_string();
+    let display_name = c.display_name();
+    let seq: i64 = conn.query_row(
+        "INSERT INTO contacts (id, display_name, sort_name, primary_email, primary_phone, stage,
+           kind, source, priority, score, owner, assigned_agent, created_at, updated_at,
+           last_contacted_at, deleted_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+         ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name,
+           sort_name = excluded.sort_name,
+           primary_email = excluded.primary_email, primary_phone = excluded.primary_phone,
+           stage = excluded.stage, kind = excluded.kind, source = excluded.source,
+           priority = excluded.priority, score = excluded.score, owner = excluded.owner,
+           assigned_agent = excluded.assigned_agent, created_at = excluded.created_at,
+           updated_at = excluded.updated_at, last_contacted_at = excluded.last_contacted_at,
+           deleted_at = excluded.deleted_at
+         RETURNING seq",
+        params![
+            id,
+            display_name,
+            sort_name(&display_name),
+            c.primary_email().map(|e| e.address.as_str()),
+            c.primary_phone().map(|p| p.number.as_str()),
+            c.stage.as_str(),
+            c.kind.as_str(),
+            c.source.as_str(),
+            c.priority.as_str(),
+            c.score(),
+            c.owner.to_string(),
+            c.assigned_agent.map(|a| a.to_string()),
+            c.created_at.timestamp_millis(),
+            c.updated_at.timestamp_millis(),
+            c.last_contacted_at.map(|t| t.timestamp_millis()),
+            c.deleted_at.map(|t| t.timestamp_millis()),
+        ],
+        |r| r.get(0),
+    )?;
+    conn.prepare_cached("DELETE FROM contact_tags WHERE contact_id = ?1")?
+        .execute([&id])?;
+    {
+        let mut insert =
+            conn.prepare_cached("INSERT INTO contact_tags (contact_id, tag) VALUES (?1, ?2)")?;
+        for tag in &c.tags {
+            insert.execute(params![id, tag])?;
+        }
+    }
+    conn.prepare_cached("DELETE FROM contact_keys WHERE contact_id = ?1")?
+        .execute([&id])?;
+    {
+        let mut insert = conn.prepare_cached(
+            "INSERT INTO contact_keys (kind, value, contact_id) VALUES (?1, ?2, ?3)",
+        )?;
+        for key in c.match_keys() {
+            insert.execute(params![key.kind(), key.value(), id])?;
+        }
+    }
+    let names = [c.given_name.as_str(), c.family_name.as_str()].join(" ");
+    let emails = c
+        .emails
+        .iter()
+        .map(|e| e.address.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let phones = c
+        .phones
+        .iter()
+        .map(|p| p.number.as_str())
+        .chain(c.whatsapp.as_deref())
+        .map(phone_terms)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let names = match &c.instagram {
+        Some(handle) => format!("{names} {handle}"),
+        None => names,
+    };
+    // INSERT OR REPLACE on an FTS5 rowid replaces that row's terms.
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO contacts_fts (rowid, names, emails, phones) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![seq, names, emails, phones])?;
+    Ok(())
+}
+
+/// The sort key for "by name": case-folded so "ada" sorts with "Ada".
+fn sort_name(display_name: &str) -> String {
+    display_name.to_lowercase()
+}
+
+/// A phone number as typed, then every tail of its digits (at least two long), so a prefix
+/// search finds any run of digits: "5550" finds "+1 555 0100" through "5550100".
+pub(crate) fn phone_terms(number: &str) -> String {
+    let digits: Vec<char> = number.chars().filter(char::is_ascii_digit).collect();
+    let mut terms = vec![number.to_owned()];
+    for start in 0..digits.len().saturating_sub(1) {
+        terms.push(digits[start..].iter().collect());
+    }
+    terms.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_terms_include_every_digit_tail() {
+        assert_eq!(phone_terms("+1 555"), "+1 555 1555 555 55");
+    }
+}

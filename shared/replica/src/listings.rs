@@ -1,0 +1,259 @@
+//! Listings: one document each; the grid and search read them from SQLite.
+
+use crate::error::ReplicaError;
+use crate::records::{self, record_kind};
+use crate::rows::{parsed, required_time, time};
+use crate::store::Replica;
+use chrono::{DateTime, Utc};
+use fieldstone_model::{
+    Listing, ListingId, ListingInput, ListingStatus, PropertyType, UserId, ValidationErrors,
+    Visibility,
+};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, Row};
+use serde::{Deserialize, Serialize};
+
+record_kind!(Listing, ListingId, fieldstone_doc::listing, project_listing);
+
+/// The most listings one page may hold.
+pub const LISTING_PAGE_MAX: u32 = 200;
+
+/// A listing as the grid shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListingSummary {
+    pub id: ListingId,
+    pub address: String,
+    pub city: String,
+    pub price: u64,
+    pub currency: String,
+    pub beds: Option<u8>,
+    /// Tenths of a bathroom.
+    pub baths_tenths: Option<u16>,
+    pub property_type: PropertyType,
+    pub status: ListingStatus,
+    pub visibility: Visibility,
+    pub mls_number: Option<String>,
+    pub cover_photo: Option<String>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+/// Which listings to show, most recently updated first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ListingQuery {
+    pub statuses: Vec<ListingStatus>,
+    pub min_price: Option<u64>,
+    pub max_price: Option<u64>,
+    /// Words matched as prefixes of the address, MLS number and description.
+    pub search: Option<String>,
+    pub include_deleted: bool,
+    pub limit: u32,
+    /// Skip this many (listings number in the hundreds, not the hundred-thousands).
+    pub offset: u32,
+}
+
+impl Default for ListingQuery {
+    fn default() -> Self {
+        Self {
+            statuses: Vec::new(),
+            min_price: None,
+            max_price: None,
+            search: None,
+            include_deleted: false,
+            limit: 50,
+            offset: 0,
+        }
+    }
+}
+
+fn project_listing(conn: &Connection, l: &Listing) -> Result<(), ReplicaError> {
+    let a = &l.address;
+    let seq: i64 = conn
+        .prepare_cached(
+            "INSERT INTO listings (id, address_line, city, postal_code, country, latitude,
+               longitude, price, currency, beds, baths_tenths, property_type, status,
+               visibility, mls_number, cover_photo, owner, created_at, updated_at, deleted_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+               ?18, ?19, ?20)
+             ON CONFLICT (id) DO UPDATE SET address_line = excluded.address_line,
+               city = excluded.city, postal_code = excluded.postal_code,
+               country = excluded.country, latitude = excluded.latitude,
+               longitude = excluded.longitude, price = excluded.price,
+               currency = excluded.currency, beds = excluded.beds,
+               baths_tenths = excluded.baths_tenths, property_type = excluded.property_type,
+               status = excluded.status, visibility = excluded.visibility,
+               mls_number = excluded.mls_number, cover_photo = excluded.cover_photo,
+               owner = excluded.owner, created_at = excluded.created_at,
+               updated_at = excluded.updated_at, deleted_at = excluded.deleted_at
+             RETURNING seq",
+        )?
+        .query_row(
+            params![
+                l.id.to_string(),
+                a.line1,
+                a.city,
+                a.postal_code,
+                a.country,
+                a.latitude,
+                a.longitude,
+                i64::try_from(l.price).unwrap_or(i64::MAX),
+                l.currency,
+                l.beds,
+                l.baths.map(|b| b.0),
+                l.property_type.as_str(),
+                l.status.as_str(),
+                l.visibility.as_str(),
+                l.mls_number,
+                l.cover_photo().map(|m| m.uri.as_str()),
+                l.owner.to_string(),
+                l.created_at.timestamp_millis(),
+                l.updated_at.timestamp_millis(),
+                l.deleted_at.map(|t| t.timestamp_millis()),
+            ],
+            |r| r.get(0),
+        )?;
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO listings_fts (rowid, address, mls_number, description)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        seq,
+        a.one_line(),
+        l.mls_number.as_deref().unwrap_or_default(),
+        format!("{} {}", l.description, l.features.join(" ")),
+    ])?;
+    Ok(())
+}
+
+pub(crate) const LISTING_COLUMNS: &str =
+    "l.id, l.address_line, l.city, l.price, l.currency, l.beds, l.baths_tenths, l.property_type,
+     l.status, l.visibility, l.mls_number, l.cover_photo, l.updated_at, l.deleted_at";
+
+pub(crate) fn listing_from_row(row: &Row<'_>) -> rusqlite::Result<ListingSummary> {
+    Ok(ListingSummary {
+        id: parsed(row, 0)?,
+        address: row.get(1)?,
+        city: row.get(2)?,
+        price: u64::try_from(row.get::<_, i64>(3)?).unwrap_or(0),
+        currency: row.get(4)?,
+        beds: row.get(5)?,
+        baths_tenths: row.get(6)?,
+        property_type: parsed(row, 7)?,
+        status: parsed(row, 8)?,
+        visibility: parsed(row, 9)?,
+        mls_number: row.get(10)?,
+        cover_photo: row.get(11)?,
+        updated_at: required_time(row, 12)?,
+        deleted_at: time(row, 13)?,
+    })
+}
+
+impl Replica {
+    /// Validates `input` and stores a new listing owned by `owner`.
+    pub fn create_listing(
+        &self,
+        input: &ListingInput,
+        owner: UserId,
+    ) -> Result<Listing, ReplicaError> {
+        let input = input.validate()?;
+        let listing = Listing::create(
+            ListingId::from_uuid(uuid::Uuid::new_v4()),
+            input,
+            owner,
+            self.now_ms(),
+        );
+        self.create_record(listing)
+    }
+
+    /// Replaces listing `id`'s editable fields with `input`.
+    pub fn update_listing(
+        &self,
+        id: &ListingId,
+        input: &ListingInput,
+    ) -> Result<Listing, ReplicaError> {
+        let input = input.validate()?;
+        self.write(|tx, now| {
+            records::modify::<Listing>(tx, self.actor(), *id, now, |l| {
+                let before = l.clone();
+                l.apply(input, now);
+                l.updated_at = before.updated_at;
+                if *l == before {
+                    return Ok(false);
+                }
+                l.updated_at = now;
+                Ok(true)
+            })
+        })
+    }
+
+    pub fn soft_delete_listing(&self, id: &ListingId) -> Result<Listing, ReplicaError> {
+        self.set_deleted::<Listing>(*id, true)
+    }
+
+    pub fn restore_listing(&self, id: &ListingId) -> Result<Listing, ReplicaError> {
+        self.set_deleted::<Listing>(*id, false)
+    }
+
+    pub fn get_listing(&self, id: &ListingId) -> Result<Option<Listing>, ReplicaError> {
+        self.read::<Listing>(*id)
+    }
+
+    /// Listings matching `query`, most recently updated first.
+    pub fn list_listings(&self, query: &ListingQuery) -> Result<Vec<ListingSummary>, ReplicaError> {
+        if query.limit == 0 || query.limit > LISTING_PAGE_MAX {
+            let mut errors = ValidationErrors::default();
+            errors.push(
+                "limit",
+                format!("A page holds 1 to {LISTING_PAGE_MAX} listings."),
+            );
+            return Err(errors.into());
+        }
+        let mut sql = format!("SELECT {LISTING_COLUMNS} FROM listings l WHERE 1 = 1");
+        let mut args: Vec<Value> = Vec::new();
+        let arg = |args: &mut Vec<Value>, v: Value| {
+            args.push(v);
+            format!("?{}", args.len())
+        };
+        if !query.include_deleted {
+            sql.push_str(" AND l.deleted_at IS NULL");
+        }
+        if !query.statuses.is_empty() {
+            let ps: Vec<String> = query
+                .statuses
+                .iter()
+                .map(|s| arg(&mut args, Value::Text(s.as_str().to_owned())))
+                .collect();
+            sql.push_str(&format!(" AND l.status IN ({})", ps.join(", ")));
+        }
+        if let Some(min) = query.min_price {
+            let p = arg(
+                &mut args,
+                Value::Integer(i64::try_from(min).unwrap_or(i64::MAX)),
+            );
+            sql.push_str(&format!(" AND l.price >= {p}"));
+        }
+        if let Some(max) = query.max_price {
+            let p = arg(
+                &mut args,
+                Value::Integer(i64::try_from(max).unwrap_or(i64::MAX)),
+            );
+            sql.push_str(&format!(" AND l.price <= {p}"));
+        }
+        if let Some(search) = query.search.as_deref().and_then(crate::contacts::fts_query) {
+            let p = arg(&mut args, Value::Text(search));
+            sql.push_str(&format!(
+                " AND l.seq IN (SELECT rowid FROM listings_fts WHERE listings_fts MATCH {p})"
+            ));
+        }
+        let limit = arg(&mut args, Value::Integer(i64::from(query.limit)));
+        let offset = arg(&mut args, Value::Integer(i64::from(query.offset)));
+        sql.push_str(&format!(
+            " ORDER BY l.updated_at DESC, l.id DESC LIMIT {limit} OFFSET {offset}"
+        ));
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(args), listing_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

@@ -1,0 +1,186 @@
+//! The write path every record kind shares: a record becomes (or edits) its Automerge document,
+//! its read-model rows and an outbox entry, all in the caller's transaction.
+
+use crate::error::ReplicaError;
+use crate::store::{enqueue, load_doc, save_doc, Replica};
+use automerge::{ActorId, AutoCommit, Change};
+use chrono::{DateTime, Utc};
+use fieldstone_doc::DocError;
+use fieldstone_model::SoftDelete;
+use fieldstone_protocol::DocId;
+use rusqlite::{Connection, Transaction};
+use std::fmt::Display;
+
+/// A record kind stored as one document per record.
+// The document layer's own error type; the engine boxes it (`ReplicaError::Document`).
+#[allow(clippy::result_large_err)]
+pub(crate) trait Record: Sized + SoftDelete {
+    /// The document kind (`DocId` prefix).
+    const KIND: &'static str;
+    type Id: Display + Copy;
+
+    fn id(&self) -> Self::Id;
+    fn set_updated_at(&mut self, at: DateTime<Utc>);
+    fn create_doc(actor: ActorId, record: &Self) -> Result<(AutoCommit, Change), DocError>;
+    fn update_doc(doc: &mut AutoCommit, record: &Self) -> Result<Option<Change>, DocError>;
+    fn read_doc(doc: &AutoCommit) -> Result<Self, DocError>;
+    /// Writes the record's read-model rows, replacing what was there.
+    fn project(conn: &Connection, record: &Self) -> Result<(), ReplicaError>;
+}
+
+pub(crate) fn doc_id(kind: &str, id: impl Display) -> Result<DocId, ReplicaError> {
+    DocId::new(kind, id).map_err(|e| ReplicaError::doc(&e.0, DocError::InvalidValue(e.to_string())))
+}
+
+pub(crate) fn record_doc_id<R: Record>(id: R::Id) -> Result<DocId, ReplicaError> {
+    doc_id(R::KIND, id)
+}
+
+/// Stores a new record: document, read model and outbox.
+pub(crate) fn insert<R: Record>(
+    tx: &Transaction<'_>,
+    actor: &ActorId,
+    now: DateTime<Utc>,
+    record: &R,
+) -> Result<(), ReplicaError> {
+    let doc_id = record_doc_id::<R>(record.id())?;
+    let (mut doc, change) =
+        R::create_doc(actor.clone(), record).map_err(|e| ReplicaError::doc(doc_id.as_str(), e))?;
+    save_doc(tx, &doc_id, &mut doc, now.timestamp_millis())?;
+    R::project(tx, record)?;
+    enqueue(tx, &doc_id, &change)?;
+    Ok(())
+}
+
+/// Reads record `id` from its document, lets `edit` change it (returning whether it did) and, if
+/// the document changed, writes document, read model and outbox. Returns the record as stored.
+pub(crate) fn modify<R: Record>(
+    tx: &Transaction<'_>,
+    actor: &ActorId,
+    id: R::Id,
+    now: DateTime<Utc>,
+    edit: impl FnOnce(&mut R) -> Result<bool, ReplicaError>,
+) -> Result<R, ReplicaError> {
+    let doc_id = record_doc_id::<R>(id)?;
+    let mut doc = load_doc(tx, &doc_id, actor)?.ok_or_else(|| ReplicaError::NotFound {
+        what: format!("{} {id}", R::KIND),
+    })?;
+    let mut record = R::read_doc(&doc).map_err(|e| ReplicaError::doc(doc_id.as_str(), e))?;
+    if !edit(&mut record)? {
+        return Ok(record);
+    }
+    let written =
+        R::update_doc(&mut doc, &record).map_err(|e| ReplicaError::doc(doc_id.as_str(), e))?;
+    if let Some(written) = written {
+        save_doc(tx, &doc_id, &mut doc, now.timestamp_millis())?;
+        R::project(tx, &record)?;
+        enqueue(tx, &doc_id, &written)?;
+    }
+    Ok(record)
+}
+
+/// The record as its document says, or `None` if there is no such document.
+pub(crate) fn get<R: Record>(
+    conn: &Connection,
+    actor: &ActorId,
+    id: R::Id,
+) -> Result<Option<R>, ReplicaError> {
+    let doc_id = record_doc_id::<R>(id)?;
+    load_doc(conn, &doc_id, actor)?
+        .map(|doc| R::read_doc(&doc).map_err(|e| ReplicaError::doc(doc_id.as_str(), e)))
+        .transpose()
+}
+
+impl Replica {
+    /// Runs `work` in one write transaction, quarantining a document found corrupt on the way
+    /// (then reporting [`ReplicaError::Quarantined`]) instead of failing the same way forever.
+    pub(crate) fn write<T>(
+        &self,
+        work: impl FnOnce(&Transaction<'_>, DateTime<Utc>) -> Result<T, ReplicaError>,
+    ) -> Result<T, ReplicaError> {
+        let now = self.now_ms();
+        let result = {
+            let mut conn = self.conn();
+            let tx = conn.transaction()?;
+            work(&tx, now).and_then(|value| {
+                tx.commit()?;
+                Ok(value)
+            })
+        };
+        self.quarantine_if_corrupt(result)
+    }
+
+    /// Reads record `id` of kind `R`, quarantining it if its document is corrupt.
+    pub(crate) fn read<R: Record>(&self, id: R::Id) -> Result<Option<R>, ReplicaError> {
+        let result = get::<R>(&self.conn(), self.actor(), id);
+        self.quarantine_if_corrupt(result)
+    }
+
+    pub(crate) fn create_record<R: Record>(&self, record: R) -> Result<R, ReplicaError> {
+        self.write(|tx, now| insert(tx, self.actor(), now, &record))?;
+        Ok(record)
+    }
+
+    /// Soft-deletes (`deleted = true`) or restores record `id`; a no-op writes nothing.
+    pub(crate) fn set_deleted<R: Record>(
+        &self,
+        id: R::Id,
+        deleted: bool,
+    ) -> Result<R, ReplicaError> {
+        self.write(|tx, now| {
+            modify::<R>(tx, self.actor(), id, now, |record| {
+                if record.is_deleted() == deleted {
+                    return Ok(false);
+                }
+                if deleted {
+                    record.soft_delete(now);
+                } else {
+                    record.restore();
+                }
+                record.set_updated_at(now);
+                Ok(true)
+            })
+        })
+    }
+}
+
+/// Implements [`Record`] for a model type whose document module has the usual
+/// `create`/`update`/`read` and which has `id`, `updated_at` fields.
+macro_rules! record_kind {
+    ($ty:ty, $id:ty, $($module:ident)::+, $project:path) => {
+        impl $crate::records::Record for $ty {
+            const KIND: &'static str = $($module)::+::KIND;
+            type Id = $id;
+
+            fn id(&self) -> $id {
+                self.id
+            }
+            fn set_updated_at(&mut self, at: chrono::DateTime<chrono::Utc>) {
+                self.updated_at = at;
+            }
+            fn create_doc(
+                actor: automerge::ActorId,
+                record: &Self,
+            ) -> Result<(automerge::AutoCommit, automerge::Change), fieldstone_doc::DocError> {
+                $($module)::+::create(actor, record)
+            }
+            fn update_doc(
+                doc: &mut automerge::AutoCommit,
+                record: &Self,
+            ) -> Result<Option<automerge::Change>, fieldstone_doc::DocError> {
+                $($module)::+::update(doc, record)
+            }
+            fn read_doc(doc: &automerge::AutoCommit) -> Result<Self, fieldstone_doc::DocError> {
+                $($module)::+::read(doc)
+            }
+            fn project(
+                conn: &rusqlite::Connection,
+                record: &Self,
+            ) -> Result<(), $crate::error::ReplicaError> {
+                $project(conn, record)
+            }
+        }
+    };
+}
+
+pub(crate) use record_kind;

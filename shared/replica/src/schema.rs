@@ -1,0 +1,277 @@
+//! The read model's tables and their migrations (`PRAGMA user_version`).
+
+use crate::error::ReplicaError;
+use rusqlite::Connection;
+
+/// Read-model format written by this build (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 3;
+
+/// Each entry migrates from version `index` to `index + 1`.
+const MIGRATIONS: &[&str] = &[
+    r#"
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value ANY NOT NULL
+    ) STRICT;
+    -- Automerge documents: the truth. The read-model tables below are projections of these.
+    CREATE TABLE documents (
+        doc_id     TEXT PRIMARY KEY,
+        kind       TEXT NOT NULL,
+        bytes      BLOB NOT NULL,
+        updated_at INTEGER NOT NULL
+    ) STRICT;
+    -- Local changes the server has not acknowledged yet, oldest first.
+    CREATE TABLE outbox (
+        id     INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_id TEXT NOT NULL,
+        change BLOB NOT NULL
+    ) STRICT;
+    CREATE TABLE leads (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        email      TEXT NOT NULL,
+        phone      TEXT NOT NULL,
+        stage      TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX leads_newest_first ON leads (created_at DESC, id DESC);
+"#,
+    r#"
+    -- Contacts: list columns only; the full record lives in the contact's document.
+    CREATE TABLE contacts (
+        id                TEXT PRIMARY KEY,
+        display_name      TEXT NOT NULL,
+        primary_email     TEXT,
+        primary_phone     TEXT,
+        stage             TEXT NOT NULL,
+        kind              TEXT NOT NULL,
+        source            TEXT NOT NULL,
+        priority          TEXT NOT NULL,
+        owner             TEXT NOT NULL,
+        assigned_agent    TEXT,
+        created_at        INTEGER NOT NULL,
+        updated_at        INTEGER NOT NULL,
+        last_contacted_at INTEGER,
+        deleted_at        INTEGER
+    ) STRICT;
+    CREATE INDEX contacts_recent ON contacts (updated_at DESC, id DESC);
+    CREATE INDEX contacts_by_stage ON contacts (stage, updated_at DESC, id DESC);
+    CREATE TABLE contact_tags (
+        contact_id TEXT NOT NULL,
+        tag        TEXT NOT NULL,
+        PRIMARY KEY (contact_id, tag)
+    ) STRICT;
+    CREATE INDEX contact_tags_by_tag ON contact_tags (tag, contact_id);
+    -- Search over names, emails and phones; rows are replaced on every projection.
+    CREATE VIRTUAL TABLE contacts_fts USING fts5 (
+        contact_id UNINDEXED,
+        names,
+        emails,
+        phones,
+        tokenize = 'unicode61 remove_diacritics 2',
+        prefix = '2 3 4'
+    );
+"#,
+    r#"
+    -- Version 3: every record kind, integer row keys (stable across VACUUM) for the search
+    -- indexes, duplicate-match keys, and a quarantine for unreadable documents. The version 2
+    -- contact tables are replaced; `rebuild_read_model` in meta makes open() re-project them
+    -- from the documents, which are the truth.
+    DROP TABLE contacts_fts;
+    DROP TABLE contact_tags;
+    DROP TABLE contacts;
+    CREATE TABLE contacts (
+        seq               INTEGER PRIMARY KEY,
+        id                TEXT NOT NULL UNIQUE,
+        display_name      TEXT NOT NULL,
+        sort_name         TEXT NOT NULL,
+        primary_email     TEXT,
+        primary_phone     TEXT,
+        stage             TEXT NOT NULL,
+        kind              TEXT NOT NULL,
+        source            TEXT NOT NULL,
+        priority          TEXT NOT NULL,
+        score             INTEGER NOT NULL,
+        owner             TEXT NOT NULL,
+        assigned_agent    TEXT,
+        created_at        INTEGER NOT NULL,
+        updated_at        INTEGER NOT NULL,
+        last_contacted_at INTEGER,
+        deleted_at        INTEGER
+    ) STRICT;
+    CREATE INDEX contacts_by_updated ON contacts (updated_at, id);
+    CREATE INDEX contacts_by_created ON contacts (created_at, id);
+    CREATE INDEX contacts_by_name ON contacts (sort_name, id);
+    CREATE INDEX contacts_by_score ON contacts (score, id);
+    CREATE INDEX contacts_by_contacted ON contacts (coalesce(last_contacted_at, -1), id);
+    CREATE INDEX contacts_by_stage ON contacts (stage, updated_at, id);
+    CREATE INDEX contacts_by_owner ON contacts (owner, updated_at, id);
+    CREATE TABLE contact_tags (
+        contact_id TEXT NOT NULL,
+        tag        TEXT NOT NULL,
+        PRIMARY KEY (contact_id, tag)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX contact_tags_by_tag ON contact_tags (tag, contact_id);
+    -- Values two records of one person likely share (MatchKey): duplicate detection.
+    CREATE TABLE contact_keys (
+        kind       TEXT NOT NULL,
+        value      TEXT NOT NULL,
+        contact_id TEXT NOT NULL,
+        PRIMARY KEY (kind, value, contact_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX contact_keys_by_contact ON contact_keys (contact_id);
+    -- rowid = contacts.seq.
+    CREATE VIRTUAL TABLE contacts_fts USING fts5 (
+        names, emails, phones,
+        tokenize = 'unicode61 remove_diacritics 2',
+        prefix = '2 3 4'
+    );
+
+    CREATE TABLE notes (
+        seq         INTEGER PRIMARY KEY,
+        id          TEXT NOT NULL UNIQUE,
+        record_kind TEXT NOT NULL,
+        record_id   TEXT NOT NULL,
+        author      TEXT NOT NULL,
+        pinned      INTEGER NOT NULL,
+        preview     TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        deleted_at  INTEGER
+    ) STRICT;
+    CREATE INDEX notes_by_record ON notes (record_id, created_at);
+    -- rowid = notes.seq.
+    CREATE VIRTUAL TABLE notes_fts USING fts5 (
+        body,
+        tokenize = 'unicode61 remove_diacritics 2',
+        prefix = '2 3 4'
+    );
+
+    CREATE TABLE interactions (
+        seq              INTEGER PRIMARY KEY,
+        id               TEXT NOT NULL UNIQUE,
+        contact_id       TEXT NOT NULL,
+        listing_id       TEXT,
+        channel          TEXT NOT NULL,
+        direction        TEXT NOT NULL,
+        summary          TEXT NOT NULL,
+        outcome          TEXT,
+        duration_seconds INTEGER,
+        occurred_at      INTEGER NOT NULL,
+        logged_by        TEXT NOT NULL,
+        created_at       INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL,
+        deleted_at       INTEGER
+    ) STRICT;
+    CREATE INDEX interactions_by_contact ON interactions (contact_id, occurred_at);
+    CREATE INDEX interactions_by_listing ON interactions (listing_id) WHERE listing_id IS NOT NULL;
+
+    CREATE TABLE bookings (
+        seq        INTEGER PRIMARY KEY,
+        id         TEXT NOT NULL UNIQUE,
+        kind       TEXT NOT NULL,
+        title      TEXT,
+        starts_at  INTEGER NOT NULL,
+        ends_at    INTEGER NOT NULL,
+        time_zone  TEXT NOT NULL,
+        location   TEXT,
+        listing_id TEXT,
+        status     TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        deleted_at INTEGER
+    ) STRICT;
+    CREATE INDEX bookings_by_start ON bookings (starts_at, id);
+    CREATE TABLE booking_attendees (
+        booking_id    TEXT NOT NULL,
+        attendee_kind TEXT NOT NULL, -- 'contact' | 'user'
+        attendee_id   TEXT NOT NULL,
+        PRIMARY KEY (booking_id, attendee_kind, attendee_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX booking_attendees_by_attendee ON booking_attendees (attendee_id, booking_id);
+
+    CREATE TABLE listings (
+        seq           INTEGER PRIMARY KEY,
+        id            TEXT NOT NULL UNIQUE,
+        address_line  TEXT NOT NULL,
+        city          TEXT NOT NULL,
+        postal_code   TEXT,
+        country       TEXT NOT NULL,
+        latitude      REAL,
+        longitude     REAL,
+        price         INTEGER NOT NULL,
+        currency      TEXT NOT NULL,
+        beds          INTEGER,
+        baths_tenths  INTEGER,
+        property_type TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        visibility    TEXT NOT NULL,
+        mls_number    TEXT,
+        cover_photo   TEXT,
+        owner         TEXT NOT NULL,
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL,
+        deleted_at    INTEGER
+    ) STRICT;
+    CREATE INDEX listings_by_updated ON listings (updated_at, id);
+    CREATE INDEX listings_by_price ON listings (price, id);
+    -- rowid = listings.seq.
+    CREATE VIRTUAL TABLE listings_fts USING fts5 (
+        address, mls_number, description,
+        tokenize = 'unicode61 remove_diacritics 2',
+        prefix = '2 3 4'
+    );
+
+    CREATE TABLE tasks (
+        seq         INTEGER PRIMARY KEY,
+        id          TEXT NOT NULL UNIQUE,
+        title       TEXT NOT NULL,
+        due_at      INTEGER,
+        priority    TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        record_kind TEXT,
+        record_id   TEXT,
+        owner       TEXT NOT NULL,
+        closed_at   INTEGER,
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        deleted_at  INTEGER
+    ) STRICT;
+    CREATE INDEX tasks_by_due ON tasks (status, due_at);
+    CREATE INDEX tasks_by_record ON tasks (record_id, created_at) WHERE record_id IS NOT NULL;
+
+    -- Documents whose bytes could not be read, kept aside (never deleted) with the reason.
+    CREATE TABLE quarantine (
+        doc_id         TEXT PRIMARY KEY,
+        kind           TEXT NOT NULL,
+        bytes          BLOB NOT NULL,
+        reason         TEXT NOT NULL,
+        quarantined_at INTEGER NOT NULL
+    ) STRICT;
+
+    INSERT INTO meta (key, value) VALUES ('rebuild_read_model', 1)
+        ON CONFLICT (key) DO UPDATE SET value = 1;
+"#,
+];
+
+/// Brings the database to [`SCHEMA_VERSION`]; refuses one written by a newer build.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), ReplicaError> {
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(ReplicaError::NewerDatabase {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    let start = usize::try_from(found).unwrap_or(0);
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(start) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
