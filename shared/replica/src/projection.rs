@@ -248,3 +248,69 @@ impl Replica {
         Ok(report)
     }
 }
+
+impl Replica {
+    /// Every read-model row as text, sorted, without local row numbers (`seq`, FTS rowids):
+    /// two replicas holding the same documents give the same dump. For convergence checks.
+    pub fn read_model_dump(&self) -> Result<Vec<String>, ReplicaError> {
+        let conn = self.conn();
+        let mut out = Vec::new();
+        for table in PROJECTION_TABLES.iter().filter(|t| !t.ends_with("_fts")) {
+            let mut stmt = conn.prepare(&format!("SELECT * FROM {table}"))?;
+            let columns: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let mut line = format!("{table}:");
+                for (i, name) in columns.iter().enumerate() {
+                    if name == "seq" {
+                        continue;
+                    }
+                    let value: rusqlite::types::Value = row.get(i)?;
+                    line.push_str(&format!(" {name}={value:?}"));
+                }
+                out.push(line);
+            }
+        }
+        // Search entries, by the id of the row they index.
+        for (table, fts, columns) in [
+            ("contacts", "contacts_fts", "f.names, f.emails, f.phones"),
+            ("notes", "notes_fts", "f.body"),
+            (
+                "listings",
+                "listings_fts",
+                "f.address, f.mls_number, f.description",
+            ),
+        ] {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT t.id, {columns} FROM {fts} f JOIN {table} t ON t.seq = f.rowid"
+            ))?;
+            let count = stmt.column_count();
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let mut line = format!("{fts}:");
+                for i in 0..count {
+                    let value: rusqlite::types::Value = row.get(i)?;
+                    line.push_str(&format!(" {value:?}"));
+                }
+                out.push(line);
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Ids of every stored document, sorted.
+    pub fn document_ids(&self) -> Result<Vec<DocId>, ReplicaError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT doc_id FROM documents ORDER BY doc_id")?;
+        let ids = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        ids.into_iter()
+            .map(|id| {
+                id.parse::<DocId>()
+                    .map_err(|e| ReplicaError::doc(&id, DocError::InvalidValue(e.to_string())))
+            })
+            .collect()
+    }
+}
