@@ -76,6 +76,117 @@ pub fn resolve(
     Ok(doc.get_last_local_change())
 }
 
+/// Bookkeeping fields every edit writes: concurrent edits of *different* fields always leave
+/// competing values here, which nobody needs to choose between.
+const BOOKKEEPING: &[&str] = &["schema", "kind", "id", "updated_at_ms"];
+
+/// A field (dotted path through nested maps, e.g. `preferences.budget_max`) holding concurrent
+/// values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldConflict {
+    pub path: String,
+    pub values: Vec<ConflictValue>,
+}
+
+/// Every scalar field of the document, at the root or in nested maps, that holds two or more
+/// concurrent values, sorted by path. Lists and text merge element by element and never appear.
+pub fn all_conflicts(doc: &AutoCommit) -> Result<Vec<FieldConflict>, DocError> {
+    let mut found = Vec::new();
+    walk(doc, &automerge::ROOT, "", &mut found)?;
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(found)
+}
+
+fn walk(
+    doc: &AutoCommit,
+    obj: &ObjId,
+    prefix: &str,
+    found: &mut Vec<FieldConflict>,
+) -> Result<(), DocError> {
+    for key in doc.keys(obj) {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        if prefix.is_empty() && BOOKKEEPING.contains(&key.as_str()) {
+            continue;
+        }
+        let values = doc.get_all(obj, key.as_str())?;
+        if values.len() > 1 {
+            if values.iter().all(|(v, _)| matches!(v, Value::Scalar(_))) {
+                found.push(FieldConflict {
+                    path: path.clone(),
+                    values: values
+                        .iter()
+                        .map(|(value, id)| ConflictValue {
+                            display: display(value),
+                            id: id.clone(),
+                        })
+                        .collect(),
+                });
+            }
+            continue;
+        }
+        if let Some((Value::Object(automerge::ObjType::Map), child)) = values.into_iter().next() {
+            walk(doc, &child, &path, found)?;
+        }
+    }
+    Ok(())
+}
+
+/// The map holding the last segment of `path`, and that segment.
+fn parent_of<'p>(doc: &AutoCommit, path: &'p str) -> Result<(ObjId, &'p str), DocError> {
+    let mut obj = automerge::ROOT;
+    let mut segments = path.split('.').peekable();
+    while let Some(segment) = segments.next() {
+        if segments.peek().is_none() {
+            return Ok((obj, segment));
+        }
+        obj = match doc.get(&obj, segment)? {
+            Some((Value::Object(automerge::ObjType::Map), id)) => id,
+            _ => {
+                return Err(DocError::InvalidValue(format!(
+                    "{path}: {segment} is not a map in this document"
+                )))
+            }
+        };
+    }
+    Err(DocError::InvalidValue("empty field path".into()))
+}
+
+/// Like [`resolve`] for a dotted path; `choice` is a [`ConflictValue::id`] as text (what a UI
+/// round-trips). Returns the change to sync, or `None` if nothing needed writing.
+pub fn resolve_path(
+    doc: &mut AutoCommit,
+    path: &str,
+    choice: &str,
+) -> Result<Option<Change>, DocError> {
+    let (obj, key) = parent_of(doc, path)?;
+    let values = doc.get_all(&obj, key)?;
+    let value = values
+        .into_iter()
+        .find(|(_, id)| id.to_string() == choice)
+        .map(|(value, _)| value)
+        .ok_or_else(|| {
+            DocError::InvalidValue(format!("{path}: that value is no longer one of its values"))
+        })?;
+    let scalar = match value {
+        Value::Scalar(s) => s.into_owned(),
+        Value::Object(_) => {
+            return Err(DocError::InvalidValue(format!(
+                "{path}: only scalar conflicts can be resolved here"
+            )))
+        }
+    };
+    doc.put(&obj, key, scalar)?;
+    let options = CommitOptions::default().with_message(format!("resolve conflict on {path}"));
+    if doc.commit_with(options).is_none() {
+        return Ok(None);
+    }
+    Ok(doc.get_last_local_change())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +303,49 @@ mod tests {
         assert!(conflicts(&a, "no_such_field")
             .expect("conflicts")
             .is_empty());
+    }
+
+    #[test]
+    fn all_conflicts_lists_nested_fields_but_not_bookkeeping() {
+        let (mut a, _) = concurrent(
+            |c| {
+                c.stage = Stage::Offer;
+                c.preferences.budget_max = Some(500_000);
+            },
+            |c| {
+                c.stage = Stage::Lost;
+                c.preferences.budget_max = Some(650_000);
+                c.updated_at += chrono::Duration::seconds(1);
+            },
+        );
+        let found = all_conflicts(&a).expect("conflicts");
+        let paths: Vec<&str> = found.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["preferences.budget_max", "stage"]);
+        let budget = &found[0];
+        let pick = budget
+            .values
+            .iter()
+            .find(|v| v.display == "650000")
+            .expect("650000 offered");
+        resolve_path(&mut a, "preferences.budget_max", &pick.id.to_string())
+            .expect("resolve")
+            .expect("a change");
+        let contact = contact::read(&a).expect("read");
+        assert_eq!(contact.preferences.budget_max, Some(650_000));
+        let paths: Vec<String> = all_conflicts(&a)
+            .expect("conflicts")
+            .into_iter()
+            .map(|f| f.path)
+            .collect();
+        assert_eq!(paths, ["stage"]);
+        assert!(matches!(
+            resolve_path(&mut a, "stage", "1@00"),
+            Err(DocError::InvalidValue(_))
+        ));
+        assert!(matches!(
+            resolve_path(&mut a, "stage.deeper", "x"),
+            Err(DocError::InvalidValue(_))
+        ));
     }
 
     #[test]

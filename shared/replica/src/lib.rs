@@ -3,7 +3,9 @@
 //! Each write touches all three in one durable transaction (DESIGN decisions 2 and 3).
 
 mod bookings;
+mod conflicts;
 mod contacts;
+mod duplicates;
 mod error;
 mod interactions;
 mod leads;
@@ -19,10 +21,12 @@ mod tasks;
 mod timeline;
 
 pub use bookings::BookingSummary;
+pub use conflicts::{ConflictOption, FieldConflict};
 pub use contacts::{
     contact_doc_id, ContactPage, ContactQuery, ContactSort, ContactSummary, Cursor, SortField,
     SortKey, TimeRange, CONTACT_PAGE_MAX,
 };
+pub use duplicates::{DuplicateGroup, MergeReceipt};
 pub use error::ReplicaError;
 pub use interactions::InteractionSummary;
 pub use leads::lead_doc_id;

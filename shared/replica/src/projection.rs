@@ -27,6 +27,7 @@ const PROJECTION_TABLES: &[&str] = &[
     "listings",
     "listings_fts",
     "tasks",
+    "doc_conflicts",
 ];
 
 /// What [`Replica::rebuild_read_model`] did.
@@ -65,6 +66,7 @@ pub(crate) fn project(
     doc_id: &DocId,
     doc: &AutoCommit,
 ) -> Result<(), ReplicaError> {
+    crate::conflicts::record_conflicts(conn, doc_id, doc)?;
     match doc_id.kind() {
         fieldstone_doc::lead::KIND => crate::leads::project(conn, doc_id, doc),
         fieldstone_doc::contact::KIND => read_and_project::<Contact>(conn, doc_id, doc),
@@ -79,6 +81,10 @@ pub(crate) fn project(
 
 /// Removes every read-model row of document `doc_id`.
 pub(crate) fn unproject(conn: &Connection, doc_id: &DocId) -> Result<(), ReplicaError> {
+    conn.execute(
+        "DELETE FROM doc_conflicts WHERE doc_id = ?1",
+        [doc_id.as_str()],
+    )?;
     let id = doc_id.as_str().split_once(':').map_or("", |(_, id)| id);
     let fts = |table: &str, fts: &str| -> Result<(), ReplicaError> {
         conn.execute(

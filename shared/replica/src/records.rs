@@ -74,6 +74,8 @@ pub(crate) fn modify<R: Record>(
     if let Some(written) = written {
         save_doc(tx, &doc_id, &mut doc, now.timestamp_millis())?;
         R::project(tx, &record)?;
+        // Writing a field supersedes the concurrent values it had.
+        crate::conflicts::record_conflicts(tx, &doc_id, &doc)?;
         enqueue(tx, &doc_id, &written)?;
     }
     Ok(record)

@@ -243,6 +243,24 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX tasks_by_due ON tasks (status, due_at);
     CREATE INDEX tasks_by_record ON tasks (record_id, created_at) WHERE record_id IS NOT NULL;
 
+    -- Fields holding concurrent values from different devices, until someone picks one.
+    CREATE TABLE doc_conflicts (
+        doc_id TEXT NOT NULL,
+        field  TEXT NOT NULL,
+        PRIMARY KEY (doc_id, field)
+    ) STRICT, WITHOUT ROWID;
+
+    -- This device's merges of duplicate contacts, so each can be undone. Local only: not a
+    -- projection (a rebuild keeps it) and never synced.
+    CREATE TABLE merges (
+        id           TEXT PRIMARY KEY,
+        survivor_id  TEXT NOT NULL,
+        merged_id    TEXT NOT NULL,
+        journal      TEXT NOT NULL, -- JSON: what the merge changed, for undo
+        merged_at    INTEGER NOT NULL,
+        undone_at    INTEGER
+    ) STRICT;
+
     -- Documents whose bytes could not be read, kept aside (never deleted) with the reason.
     CREATE TABLE quarantine (
         doc_id         TEXT PRIMARY KEY,

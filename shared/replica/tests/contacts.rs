@@ -590,3 +590,165 @@ fn every_local_change_is_attributed_to_this_device() {
         assert_eq!(parsed.actor_id(), replica.actor());
     }
 }
+
+#[test]
+fn filters_sorts_counts_and_keyset_pages_in_any_order() {
+    use fieldstone_model::{ContactKind, LeadSource, Priority};
+    use fieldstone_replica::{ContactSort, SortField, TimeRange};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = clock();
+    let replica = Replica::open(&dir.path().join("f.db"), clock.clone()).expect("open");
+    let start = clock.now();
+    let mut ids = Vec::new();
+    for (i, name) in ["delta", "Alpha", "charlie", "Echo", "bravo"]
+        .iter()
+        .enumerate()
+    {
+        clock.set(start + Duration::minutes(i as i64));
+        let mut input = person(name, "Test");
+        input.kind = if i % 2 == 0 {
+            ContactKind::Buyer
+        } else {
+            ContactKind::Seller
+        };
+        input.source = if i < 2 {
+            LeadSource::Zillow
+        } else {
+            LeadSource::Referral
+        };
+        input.priority = if i == 4 {
+            Priority::High
+        } else {
+            Priority::Low
+        };
+        ids.push(replica.create_contact(&input, user()).expect("create").id);
+    }
+    let by_name = ContactSort {
+        field: SortField::Name,
+        descending: false,
+    };
+    // Name order, two per page, across pages.
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = replica
+            .list_contacts(&ContactQuery {
+                sort: by_name,
+                limit: 2,
+                after: after.clone(),
+                ..query()
+            })
+            .expect("page");
+        seen.extend(names(&page.items));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            "Alpha Test",
+            "bravo Test",
+            "charlie Test",
+            "delta Test",
+            "Echo Test"
+        ]
+    );
+    // A cursor from another sort order is refused, not misread.
+    let page = replica
+        .list_contacts(&ContactQuery {
+            sort: by_name,
+            limit: 1,
+            ..query()
+        })
+        .expect("page");
+    let wrong = replica.list_contacts(&ContactQuery {
+        after: page.next,
+        ..query()
+    });
+    assert!(matches!(wrong, Err(ReplicaError::Validation(e)) if e.for_field("after").is_some()));
+
+    let filtered = |q: ContactQuery| names(&replica.list_contacts(&q).expect("list").items);
+    assert_eq!(
+        filtered(ContactQuery {
+            sources: vec![LeadSource::Zillow],
+            sort: by_name,
+            ..query()
+        }),
+        ["Alpha Test", "delta Test"]
+    );
+    assert_eq!(
+        filtered(ContactQuery {
+            kinds: vec![ContactKind::Seller],
+            sort: by_name,
+            ..query()
+        }),
+        ["Alpha Test", "Echo Test"]
+    );
+    assert_eq!(
+        filtered(ContactQuery {
+            created: TimeRange {
+                from: Some(start + Duration::minutes(1)),
+                to: Some(start + Duration::minutes(3)),
+            },
+            sort: by_name,
+            ..query()
+        }),
+        ["Alpha Test", "charlie Test"]
+    );
+    // Score: the high-priority contact scores highest.
+    let top = replica
+        .list_contacts(&ContactQuery {
+            sort: ContactSort {
+                field: SortField::Score,
+                descending: true,
+            },
+            limit: 1,
+            ..query()
+        })
+        .expect("top");
+    assert_eq!(names(&top.items), ["bravo Test"]);
+    let high = top.items[0].score;
+    assert_eq!(
+        filtered(ContactQuery {
+            min_score: Some(high),
+            ..query()
+        }),
+        ["bravo Test"]
+    );
+    let other_owner: UserId = "00000000-0000-4000-8000-000000000002".parse().expect("id");
+    assert!(filtered(ContactQuery {
+        owner: Some(other_owner),
+        ..query()
+    })
+    .is_empty());
+
+    // Counts and per-stage counts follow the same filters.
+    assert_eq!(replica.count_contacts(&query()).expect("count"), 5);
+    replica
+        .set_contact_stage(&ids[0], Stage::Showing, user())
+        .expect("stage");
+    replica
+        .tag_contact(&ids[1], &["Hot Lead".into()], &[])
+        .expect("tag");
+    let counts = replica.stage_counts(&query()).expect("counts");
+    assert_eq!(counts[0], (Stage::Lead, 4));
+    assert!(counts.contains(&(Stage::Showing, 1)));
+    assert_eq!(counts.len(), Stage::ALL.len());
+    assert_eq!(
+        replica
+            .count_contacts(&ContactQuery {
+                tags: vec!["hot lead".into()],
+                ..query()
+            })
+            .expect("count"),
+        1
+    );
+    let untag = replica
+        .tag_contact(&ids[1], &[], &["HOT LEAD".into()])
+        .expect("untag");
+    assert!(untag.tags.is_empty());
+    let bad = replica.tag_contact(&ids[1], &["a,b".into()], &[]);
+    assert!(matches!(bad, Err(ReplicaError::Validation(_))));
+}

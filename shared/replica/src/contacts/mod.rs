@@ -5,7 +5,7 @@ mod project;
 mod query;
 
 pub(crate) use project::project_contact;
-pub(crate) use query::{fts_query, summary_from_row};
+pub(crate) use query::{fts_query, summary_from_row, SUMMARY_COLUMNS};
 pub use query::{
     ContactPage, ContactQuery, ContactSort, ContactSummary, Cursor, SortField, SortKey, TimeRange,
     CONTACT_PAGE_MAX,

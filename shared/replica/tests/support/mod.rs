@@ -1,0 +1,155 @@
+//! Fixtures shared by the engine's integration tests.
+#![allow(dead_code)] // each test file uses a different part
+
+use chrono::{DateTime, Duration, Utc};
+use fieldstone_model::{
+    Address, Attendees, BookingInput, BookingKind, BookingStatus, Channel, ContactId, ContactInput,
+    Direction, EmailEntry, FixedClock, InteractionInput, ListingInput, ListingStatus, NoteInput,
+    PhoneEntry, PropertyType, RecordRef, TaskInput, UserId, Visibility,
+};
+use fieldstone_protocol::FeedEntry;
+use fieldstone_replica::Replica;
+use std::path::Path;
+use std::sync::Arc;
+
+pub const T0_MS: i64 = 1_763_700_000_000;
+
+pub fn t(minutes: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(T0_MS).expect("time") + Duration::minutes(minutes)
+}
+
+pub fn clock() -> Arc<FixedClock> {
+    Arc::new(FixedClock::new(t(0)))
+}
+
+pub fn open(path: &Path, clock: &Arc<FixedClock>) -> Replica {
+    Replica::open(path, clock.clone()).expect("open")
+}
+
+pub fn user() -> UserId {
+    "00000000-0000-4000-8000-000000000001"
+        .parse()
+        .expect("user id")
+}
+
+pub fn person(given: &str, family: &str) -> ContactInput {
+    ContactInput {
+        given_name: given.into(),
+        family_name: family.into(),
+        emails: vec![EmailEntry {
+            address: format!(
+                "{}.{}@example.com",
+                given.to_lowercase(),
+                family.to_lowercase()
+            ),
+            label: Default::default(),
+            primary: true,
+        }],
+        ..Default::default()
+    }
+}
+
+pub fn with_phone(mut input: ContactInput, number: &str) -> ContactInput {
+    input.phones.push(PhoneEntry {
+        number: number.into(),
+        label: Default::default(),
+        primary: input.phones.is_empty(),
+    });
+    input
+}
+
+pub fn note(contact: ContactId, body: &str) -> NoteInput {
+    NoteInput {
+        record: RecordRef::Contact(contact),
+        body: body.into(),
+        pinned: false,
+    }
+}
+
+pub fn call(contact: ContactId, at: DateTime<Utc>, summary: &str) -> InteractionInput {
+    InteractionInput {
+        contact,
+        listing: None,
+        channel: Channel::Call,
+        direction: Direction::Outbound,
+        summary: summary.into(),
+        outcome: Some("left voicemail".into()),
+        duration_seconds: Some(90),
+        occurred_at: at,
+    }
+}
+
+pub fn showing(contacts: Vec<ContactId>, starts: DateTime<Utc>, minutes: i64) -> BookingInput {
+    BookingInput {
+        kind: BookingKind::Showing,
+        title: Some("Showing".into()),
+        starts_at: starts,
+        ends_at: starts + Duration::minutes(minutes),
+        time_zone: "Europe/London".into(),
+        location: Some("12 Elm St".into()),
+        attendees: Attendees {
+            contacts,
+            users: vec![user()],
+        },
+        listing: None,
+        status: BookingStatus::Scheduled,
+        reminders: vec![30],
+    }
+}
+
+pub fn listing(line1: &str, city: &str, price: u64) -> ListingInput {
+    ListingInput {
+        address: Address {
+            line1: line1.into(),
+            line2: None,
+            city: city.into(),
+            region: None,
+            postal_code: Some("NW1 8AB".into()),
+            country: "GB".into(),
+            latitude: Some(51.5),
+            longitude: Some(-0.14),
+        },
+        price,
+        currency: "GBP".into(),
+        beds: Some(3),
+        baths: None,
+        living_area: None,
+        lot_area: None,
+        property_type: PropertyType::House,
+        status: ListingStatus::Active,
+        visibility: Visibility::Public,
+        description: "Bright house with a garden".into(),
+        features: vec!["garden".into()],
+        media: Vec::new(),
+        open_houses: Vec::new(),
+        mls_number: Some("MLS-42".into()),
+    }
+}
+
+pub fn task(title: &str, due: Option<DateTime<Utc>>, record: Option<RecordRef>) -> TaskInput {
+    TaskInput {
+        title: title.into(),
+        due_at: due,
+        priority: Default::default(),
+        status: Default::default(),
+        kind: Default::default(),
+        record,
+    }
+}
+
+/// Sends everything in `from`'s outbox to `to`, as the server's feed would (repeats are fine:
+/// the engine skips changes it has).
+pub fn deliver(from: &Replica, to: &Replica) {
+    let (changes, _) = from.outbox_batch(100_000, usize::MAX).expect("outbox");
+    let entries: Vec<FeedEntry> = changes
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| FeedEntry {
+            seq: i as u64 + 1,
+            doc_id: c.doc_id,
+            change: c.change,
+        })
+        .collect();
+    let cursor = to.sync_cursor().expect("cursor") + entries.len() as u64;
+    to.apply_remote(&entries, cursor).expect("apply");
+}
