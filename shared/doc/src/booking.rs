@@ -86,7 +86,7 @@ impl BookingDoc {
     fn into_booking(self) -> Result<Booking, DocError> {
         check_kind(KIND, self.kind)?;
         let a = self.attendees;
-        Ok(Booking {
+        let booking = Booking {
             id: parse("id", &self.id)?,
             kind: parse("booking_kind", &self.booking_kind)?,
             title: self.title,
@@ -117,8 +117,30 @@ impl BookingDoc {
             created_at: millis("created_at_ms", self.created_at_ms)?,
             updated_at: millis("updated_at_ms", self.updated_at_ms)?,
             deleted_at: opt_millis("deleted_at_ms", self.deleted_at_ms)?,
-        })
+        };
+        Ok(settled(booking))
     }
+}
+
+/// Two devices adding the same attendee or reminder at once leave it twice in the merged lists;
+/// the model's rule is one of each (attendees in the order first added, reminders sorted), so a
+/// read settles the merge that way. The next write stores the settled lists.
+fn settled(mut b: Booking) -> Booking {
+    fn first_of_each<T: PartialEq + Copy>(items: &mut Vec<T>) {
+        let mut seen: Vec<T> = Vec::with_capacity(items.len());
+        items.retain(|item| {
+            let new = !seen.contains(item);
+            if new {
+                seen.push(*item);
+            }
+            new
+        });
+    }
+    first_of_each(&mut b.attendees.contacts);
+    first_of_each(&mut b.attendees.users);
+    b.reminders.sort_unstable();
+    b.reminders.dedup();
+    b
 }
 
 /// Creates the document for a new booking, written by `actor`. Returns it with the change that

@@ -67,7 +67,7 @@ impl TaskDoc {
 
     fn into_task(self) -> Result<Task, DocError> {
         check_kind(KIND, self.kind)?;
-        Ok(Task {
+        let mut task = Task {
             id: parse("id", &self.id)?,
             title: self.title,
             due_at: opt_millis("due_at_ms", self.due_at_ms)?,
@@ -80,7 +80,16 @@ impl TaskDoc {
             created_at: millis("created_at_ms", self.created_at_ms)?,
             updated_at: millis("updated_at_ms", self.updated_at_ms)?,
             deleted_at: opt_millis("deleted_at_ms", self.deleted_at_ms)?,
-        })
+        };
+        // `status` and `closed_at_ms` merge as separate fields, so concurrent edits (reopened
+        // here, skipped there) can leave them disagreeing; the status wins and the closing time
+        // follows it (the last edit's time when a closed task has none).
+        if task.status.is_open() {
+            task.closed_at = None;
+        } else if task.closed_at.is_none() {
+            task.closed_at = Some(task.updated_at);
+        }
+        Ok(task)
     }
 }
 

@@ -98,14 +98,7 @@ impl Replica {
         input: &BookingInput,
         by: UserId,
     ) -> Result<Booking, ReplicaError> {
-        let input = input.validate()?;
-        let booking = Booking::create(
-            BookingId::from_uuid(uuid::Uuid::new_v4()),
-            input,
-            by,
-            self.now_ms(),
-        );
-        self.create_record(booking)
+        self.batch(|b| b.create_booking(input, by))
     }
 
     /// Replaces booking `id`'s editable fields with `input`.

@@ -94,24 +94,7 @@ impl Replica {
         input: &InteractionInput,
         by: UserId,
     ) -> Result<Interaction, ReplicaError> {
-        let input = input.validate()?;
-        let occurred_at = input.occurred_at;
-        let contact = input.contact;
-        self.write(|tx, now| {
-            let interaction = Interaction::create(
-                InteractionId::from_uuid(uuid::Uuid::new_v4()),
-                input,
-                by,
-                now,
-            );
-            records::modify::<Contact>(tx, self.actor(), contact, now, |c| {
-                let before = c.last_contacted_at;
-                c.record_contacted(occurred_at);
-                Ok(c.last_contacted_at != before)
-            })?;
-            records::insert(tx, self.actor(), now, &interaction)?;
-            Ok(interaction)
-        })
+        self.batch(|b| b.log_interaction(input, by))
     }
 
     /// Replaces interaction `id`'s fields with `input`.

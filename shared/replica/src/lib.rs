@@ -2,6 +2,7 @@
 //! next to the read model every list and search uses, and an outbox of changes not yet sent.
 //! Each write touches all three in one durable transaction (DESIGN decisions 2 and 3).
 
+mod batch;
 mod bookings;
 mod conflicts;
 mod contacts;
@@ -20,6 +21,7 @@ pub mod sync;
 mod tasks;
 mod timeline;
 
+pub use batch::Batch;
 pub use bookings::BookingSummary;
 pub use conflicts::{ConflictOption, FieldConflict};
 pub use contacts::{

@@ -156,14 +156,7 @@ impl Replica {
         input: &ListingInput,
         owner: UserId,
     ) -> Result<Listing, ReplicaError> {
-        let input = input.validate()?;
-        let listing = Listing::create(
-            ListingId::from_uuid(uuid::Uuid::new_v4()),
-            input,
-            owner,
-            self.now_ms(),
-        );
-        self.create_record(listing)
+        self.batch(|b| b.create_listing(input, owner))
     }
 
     /// Replaces listing `id`'s editable fields with `input`.

@@ -82,14 +82,7 @@ pub(crate) fn note_from_row(row: &Row<'_>) -> rusqlite::Result<NoteSummary> {
 impl Replica {
     /// Validates `input` and stores a new note by `author`.
     pub fn create_note(&self, input: &NoteInput, author: UserId) -> Result<Note, ReplicaError> {
-        let input = input.validate()?;
-        let note = Note::create(
-            NoteId::from_uuid(uuid::Uuid::new_v4()),
-            input,
-            author,
-            self.now_ms(),
-        );
-        self.create_record(note)
+        self.batch(|b| b.create_note(input, author))
     }
 
     /// Replaces note `id`'s body, pin and attachment. Only the changed stretch of the body is

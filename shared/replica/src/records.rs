@@ -118,11 +118,6 @@ impl Replica {
         self.quarantine_if_corrupt(result)
     }
 
-    pub(crate) fn create_record<R: Record>(&self, record: R) -> Result<R, ReplicaError> {
-        self.write(|tx, now| insert(tx, self.actor(), now, &record))?;
-        Ok(record)
-    }
-
     /// Soft-deletes (`deleted = true`) or restores record `id`; a no-op writes nothing.
     pub(crate) fn set_deleted<R: Record>(
         &self,

@@ -86,14 +86,7 @@ pub(crate) fn task_from_row(row: &Row<'_>) -> rusqlite::Result<TaskSummary> {
 impl Replica {
     /// Validates `input` and stores a new task owned by `owner`.
     pub fn create_task(&self, input: &TaskInput, owner: UserId) -> Result<Task, ReplicaError> {
-        let input = input.validate()?;
-        let task = Task::create(
-            TaskId::from_uuid(uuid::Uuid::new_v4()),
-            input,
-            owner,
-            self.now_ms(),
-        );
-        self.create_record(task)
+        self.batch(|b| b.create_task(input, owner))
     }
 
     /// Creates the standard follow-up plan (day 1, day 3, week 1, week 2, month 1) for a

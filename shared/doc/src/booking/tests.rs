@@ -142,6 +142,30 @@ fn concurrent_attendee_and_reminder_edits_all_survive() {
 }
 
 #[test]
+fn the_same_attendee_or_reminder_added_on_two_devices_is_kept_once() {
+    let doc = merged(
+        |b| {
+            b.attendees.contacts.push(contact(9));
+            b.reminders.push(30);
+        },
+        |b| {
+            b.attendees.contacts.push(contact(9));
+            b.reminders.push(30);
+        },
+    );
+    let b = read(&doc).expect("read");
+    assert_eq!(
+        b.attendees.contacts.iter().filter(|c| **c == contact(9)).count(),
+        1
+    );
+    let mut sorted = b.reminders.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(b.reminders, sorted, "one of each, in order");
+    assert!(b.reminders.contains(&30));
+}
+
+#[test]
 fn concurrent_status_changes_are_a_conflict_until_resolved() {
     let mut doc = merged(
         |b| b.status = BookingStatus::Completed,

@@ -139,6 +139,32 @@ fn concurrent_edits_of_different_fields_merge() {
 }
 
 #[test]
+fn status_and_closing_time_never_disagree_after_a_merge() {
+    // One device completes the task; the other reopens-then-skips it without a closing time
+    // (as an older build might): whichever status wins, closed_at follows it.
+    let doc = merged(
+        |t| {
+            t.status = TaskStatus::Completed;
+            t.closed_at = Some(at(5));
+        },
+        |t| {
+            t.status = TaskStatus::Skipped;
+            t.closed_at = None;
+        },
+    );
+    let t = read(&doc).expect("read");
+    assert!(!t.status.is_open());
+    assert!(t.closed_at.is_some());
+    let doc = merged(
+        |t| t.status = TaskStatus::Pending,
+        |t| t.closed_at = Some(at(9)),
+    );
+    let t = read(&doc).expect("read");
+    assert!(t.status.is_open());
+    assert_eq!(t.closed_at, None);
+}
+
+#[test]
 fn concurrent_status_changes_are_a_conflict_until_resolved() {
     let mut doc = merged(
         |t| {

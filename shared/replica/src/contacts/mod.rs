@@ -57,14 +57,7 @@ impl Replica {
         input: &ContactInput,
         by: UserId,
     ) -> Result<Contact, ReplicaError> {
-        let input = input.validate()?;
-        let contact = Contact::create(
-            ContactId::from_uuid(uuid::Uuid::new_v4()),
-            input,
-            by,
-            self.now_ms(),
-        );
-        self.create_record(contact)
+        self.batch(|b| b.create_contact(input, by))
     }
 
     /// Replaces the editable fields of contact `id` with `input` (a stage change is recorded in

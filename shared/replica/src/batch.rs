@@ -1,0 +1,131 @@
+//! Several writes as one durable transaction: all of them are stored, or none. Used for sample
+//! data, bulk work and anything that must not be half-done; the single-record methods on
+//! [`Replica`] are one-write batches.
+
+use crate::error::ReplicaError;
+use crate::records;
+use crate::store::Replica;
+use chrono::{DateTime, Utc};
+use fieldstone_model::{
+    Booking, BookingId, BookingInput, Contact, ContactId, ContactInput, Interaction, InteractionId,
+    InteractionInput, Listing, ListingId, ListingInput, Note, NoteId, NoteInput, Task, TaskId,
+    TaskInput, UserId,
+};
+use rusqlite::Transaction;
+
+/// Writes inside one transaction; see [`Replica::batch`].
+pub struct Batch<'t, 'c> {
+    tx: &'t Transaction<'c>,
+    replica: &'t Replica,
+    now: DateTime<Utc>,
+}
+
+fn new_uuid() -> uuid::Uuid {
+    uuid::Uuid::new_v4()
+}
+
+impl Batch<'_, '_> {
+    pub fn create_contact(
+        &mut self,
+        input: &ContactInput,
+        by: UserId,
+    ) -> Result<Contact, ReplicaError> {
+        let contact = Contact::create(
+            ContactId::from_uuid(new_uuid()),
+            input.validate()?,
+            by,
+            self.now,
+        );
+        records::insert(self.tx, self.replica.actor(), self.now, &contact)?;
+        Ok(contact)
+    }
+
+    pub fn create_note(&mut self, input: &NoteInput, author: UserId) -> Result<Note, ReplicaError> {
+        let note = Note::create(
+            NoteId::from_uuid(new_uuid()),
+            input.validate()?,
+            author,
+            self.now,
+        );
+        records::insert(self.tx, self.replica.actor(), self.now, &note)?;
+        Ok(note)
+    }
+
+    /// Logs an interaction and moves its contact's "last contacted" forward if it is later.
+    pub fn log_interaction(
+        &mut self,
+        input: &InteractionInput,
+        by: UserId,
+    ) -> Result<Interaction, ReplicaError> {
+        let input = input.validate()?;
+        let occurred_at = input.occurred_at;
+        let contact = input.contact;
+        let interaction =
+            Interaction::create(InteractionId::from_uuid(new_uuid()), input, by, self.now);
+        records::modify::<Contact>(self.tx, self.replica.actor(), contact, self.now, |c| {
+            let before = c.last_contacted_at;
+            c.record_contacted(occurred_at);
+            Ok(c.last_contacted_at != before)
+        })?;
+        records::insert(self.tx, self.replica.actor(), self.now, &interaction)?;
+        Ok(interaction)
+    }
+
+    pub fn create_booking(
+        &mut self,
+        input: &BookingInput,
+        by: UserId,
+    ) -> Result<Booking, ReplicaError> {
+        let booking = Booking::create(
+            BookingId::from_uuid(new_uuid()),
+            input.validate()?,
+            by,
+            self.now,
+        );
+        records::insert(self.tx, self.replica.actor(), self.now, &booking)?;
+        Ok(booking)
+    }
+
+    pub fn create_listing(
+        &mut self,
+        input: &ListingInput,
+        owner: UserId,
+    ) -> Result<Listing, ReplicaError> {
+        let listing = Listing::create(
+            ListingId::from_uuid(new_uuid()),
+            input.validate()?,
+            owner,
+            self.now,
+        );
+        records::insert(self.tx, self.replica.actor(), self.now, &listing)?;
+        Ok(listing)
+    }
+
+    pub fn create_task(&mut self, input: &TaskInput, owner: UserId) -> Result<Task, ReplicaError> {
+        let task = Task::create(
+            TaskId::from_uuid(new_uuid()),
+            input.validate()?,
+            owner,
+            self.now,
+        );
+        records::insert(self.tx, self.replica.actor(), self.now, &task)?;
+        Ok(task)
+    }
+}
+
+impl Replica {
+    /// Runs `work` as one transaction: every write in it is stored durably together, or (if it
+    /// returns an error) none is.
+    pub fn batch<T>(
+        &self,
+        work: impl FnOnce(&mut Batch<'_, '_>) -> Result<T, ReplicaError>,
+    ) -> Result<T, ReplicaError> {
+        self.write(|tx, now| {
+            work(&mut Batch {
+                tx,
+                replica: self,
+                now,
+            })
+        })
+    }
+}
