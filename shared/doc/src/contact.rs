@@ -293,7 +293,8 @@ impl ContactDoc {
                     primary: e.primary,
                 })
             })
-            .collect::<Result<_, DocError>>()?;
+            .collect::<Result<Vec<EmailEntry>, DocError>>()?;
+        let emails = settle_channels(emails, |e| e.address.to_lowercase(), |e| &mut e.primary);
         let phones = self
             .phones
             .into_iter()
@@ -304,7 +305,12 @@ impl ContactDoc {
                     primary: p.primary,
                 })
             })
-            .collect::<Result<_, DocError>>()?;
+            .collect::<Result<Vec<PhoneEntry>, DocError>>()?;
+        let phones = settle_channels(
+            phones,
+            |p| p.number.chars().filter(char::is_ascii_digit).collect::<String>(),
+            |p| &mut p.primary,
+        );
         let stage_history = self
             .stage_history
             .into_iter()
@@ -355,6 +361,29 @@ impl ContactDoc {
             deleted_at: opt_millis("deleted_at_ms", self.deleted_at_ms)?,
         })
     }
+}
+
+/// Two devices each adding an address (or the same address) to a contact merge into a list with
+/// two primaries or a repeat, which the model's rules forbid and which would make every later
+/// edit of the contact fail validation. A read settles the merge the way the model would: the
+/// first of each address (by `key`) is kept, and exactly one entry is primary (the first one
+/// marked, else the first). The next write stores the settled list.
+fn settle_channels<T>(
+    entries: Vec<T>,
+    key: impl Fn(&T) -> String,
+    primary: impl Fn(&mut T) -> &mut bool,
+) -> Vec<T> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out: Vec<T> = entries
+        .into_iter()
+        .filter(|e| seen.insert(key(e)))
+        .collect();
+    let first_primary = out.iter_mut().position(|e| *primary(e));
+    let keep = first_primary.unwrap_or(0);
+    for (i, entry) in out.iter_mut().enumerate() {
+        *primary(entry) = i == keep;
+    }
+    out
 }
 
 /// Creates the document for a new contact, written by `actor`. Returns it with the change that

@@ -261,6 +261,15 @@ const MIGRATIONS: &[&str] = &[
         undone_at    INTEGER
     ) STRICT;
 
+    -- Changes received before a change they depend on (feeds may deliver out of order); applied
+    -- as soon as the dependency arrives.
+    CREATE TABLE held_changes (
+        doc_id TEXT NOT NULL,
+        hash   TEXT NOT NULL,
+        change BLOB NOT NULL,
+        PRIMARY KEY (doc_id, hash)
+    ) STRICT, WITHOUT ROWID;
+
     -- Documents whose bytes could not be read, kept aside (never deleted) with the reason.
     CREATE TABLE quarantine (
         doc_id         TEXT PRIMARY KEY,

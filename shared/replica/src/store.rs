@@ -174,8 +174,11 @@ impl Replica {
             let mut doc =
                 stored.unwrap_or_else(|| AutoCommit::new().with_actor(self.actor.clone()));
             let before = doc.get_heads();
-            doc.apply_changes(changes)
+            let mut changes = changes;
+            changes.extend(held_changes(&tx, doc_id)?);
+            doc.apply_changes(changes.iter().cloned())
                 .map_err(|e| ReplicaError::doc(doc_id.as_str(), e.into()))?;
+            hold_missing(&tx, doc_id, &mut doc, &changes)?;
             if doc.get_heads() == before {
                 continue; // our own change echoed back, or a repeat
             }
@@ -274,5 +277,46 @@ pub(crate) fn enqueue(
         "INSERT INTO outbox (doc_id, change) VALUES (?1, ?2)",
         params![doc_id.as_str(), change.raw_bytes()],
     )?;
+    Ok(())
+}
+
+/// Changes of `doc_id` received earlier whose dependencies had not arrived yet.
+fn held_changes(tx: &Transaction<'_>, doc_id: &DocId) -> Result<Vec<Change>, ReplicaError> {
+    let mut stmt = tx.prepare_cached("SELECT change FROM held_changes WHERE doc_id = ?1")?;
+    let rows = stmt.query_map([doc_id.as_str()], |r| r.get::<_, Vec<u8>>(0))?;
+    let mut changes = Vec::new();
+    for bytes in rows {
+        changes.push(
+            fieldstone_doc::parse_change(&bytes?)
+                .map_err(|e| ReplicaError::doc(doc_id.as_str(), e))?,
+        );
+    }
+    Ok(changes)
+}
+
+/// Keeps every change in `offered` that the document could not apply yet (a dependency is still
+/// missing: feeds may deliver out of order) in `held_changes`, so it is applied once the
+/// dependency arrives instead of being lost when the cursor moves past it. Automerge itself only
+/// holds such changes in memory, and `save()` leaves them out.
+fn hold_missing(
+    tx: &Transaction<'_>,
+    doc_id: &DocId,
+    doc: &mut AutoCommit,
+    offered: &[Change],
+) -> Result<(), ReplicaError> {
+    tx.prepare_cached("DELETE FROM held_changes WHERE doc_id = ?1")?
+        .execute([doc_id.as_str()])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT OR IGNORE INTO held_changes (doc_id, hash, change) VALUES (?1, ?2, ?3)",
+    )?;
+    for change in offered {
+        if doc.get_change_by_hash(&change.hash()).is_none() {
+            insert.execute(params![
+                doc_id.as_str(),
+                change.hash().to_string(),
+                change.raw_bytes()
+            ])?;
+        }
+    }
     Ok(())
 }
