@@ -125,7 +125,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE VIRTUAL TABLE contacts_fts USING fts5 (
         names, emails, phones,
         tokenize = 'unicode61 remove_diacritics 2',
-        prefix = '2 3 4'
+        prefix = '1 2 3 4'
     );
 
     CREATE TABLE notes (
@@ -145,7 +145,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE VIRTUAL TABLE notes_fts USING fts5 (
         body,
         tokenize = 'unicode61 remove_diacritics 2',
-        prefix = '2 3 4'
+        prefix = '1 2 3 4'
     );
 
     CREATE TABLE interactions (
@@ -221,7 +221,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE VIRTUAL TABLE listings_fts USING fts5 (
         address, mls_number, description,
         tokenize = 'unicode61 remove_diacritics 2',
-        prefix = '2 3 4'
+        prefix = '1 2 3 4'
     );
 
     CREATE TABLE tasks (

@@ -752,3 +752,55 @@ fn filters_sorts_counts_and_keyset_pages_in_any_order() {
     let bad = replica.tag_contact(&ids[1], &["a,b".into()], &[]);
     assert!(matches!(bad, Err(ReplicaError::Validation(_))));
 }
+
+#[test]
+fn searches_with_many_matches_page_the_same_as_rare_ones() {
+    // Past 1,500 index matches the engine walks the sort order instead of sorting the matches;
+    // both must give the same pages.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = clock();
+    let replica = Replica::open(&dir.path().join("f.db"), clock.clone()).expect("open");
+    let start = clock.now();
+    for chunk in 0..4 {
+        clock.set(start + Duration::minutes(chunk));
+        replica
+            .batch(|b| {
+                for i in 0..400 {
+                    b.create_contact(&person(&format!("Mara{chunk}x{i}"), "Quill"), user())?;
+                }
+                Ok(())
+            })
+            .expect("batch");
+    }
+    replica
+        .create_contact(&person("Zed", "Quill"), user())
+        .expect("zed");
+    let all = |text: &str| {
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = replica
+                .list_contacts(&ContactQuery {
+                    search: Some(text.into()),
+                    limit: 200,
+                    after: after.clone(),
+                    ..query()
+                })
+                .expect("page");
+            seen.extend(page.items.iter().map(|c| (c.updated_at, c.id)));
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        seen
+    };
+    let dense = all("m");
+    assert_eq!(dense.len(), 1600);
+    let mut sorted = dense.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dense, sorted, "newest first, ties by id");
+    assert_eq!(all("quill").len(), 1601);
+    assert_eq!(all("zed").len(), 1);
+    assert_eq!(search(&replica, "mara3x399"), ["Mara3x399 Quill"]);
+}

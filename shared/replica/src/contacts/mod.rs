@@ -153,8 +153,9 @@ impl Replica {
     /// One page of contacts in the query's order (ties broken by id).
     pub fn list_contacts(&self, query: &ContactQuery) -> Result<ContactPage, ReplicaError> {
         query::check(query)?;
-        let (sql, args) = query::page_sql(query);
         let conn = self.conn();
+        let plan = query::plan_for(&conn, query)?;
+        let (sql, args) = query::page_sql(query, plan);
         let mut stmt = conn.prepare_cached(&sql)?;
         let items = stmt
             .query_map(params_from_iter(args), summary_from_row)?

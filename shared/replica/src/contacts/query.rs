@@ -186,6 +186,40 @@ pub(crate) const SUMMARY_COLUMNS: &str =
      c.last_contacted_at, c.deleted_at,
      (SELECT group_concat(t.tag, char(31)) FROM contact_tags t WHERE t.contact_id = c.id)";
 
+/// How a search is answered. Few matches (a name, a rare word): collect them from the search
+/// index and sort them, which costs as much as there are matches. Many matches (one or two
+/// letters as the user starts typing): walk the list in its sort order and keep the matching rows,
+/// which stops after one page. Choosing per query keeps both cases fast at 100k contacts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SearchPlan {
+    Sparse,
+    Dense,
+}
+
+/// Above this many search-index matches a search is answered in sort order.
+pub(crate) const DENSE_MATCHES: i64 = 1_500;
+
+/// Which plan suits `query`: counts its search matches, stopping at [`DENSE_MATCHES`].
+pub(crate) fn plan_for(
+    conn: &rusqlite::Connection,
+    query: &ContactQuery,
+) -> rusqlite::Result<SearchPlan> {
+    let Some(search) = query.search.as_deref().and_then(fts_query) else {
+        return Ok(SearchPlan::Sparse);
+    };
+    let matches: i64 = conn
+        .prepare_cached(
+            "SELECT (SELECT count(*) FROM (SELECT 1 FROM contacts_fts WHERE contacts_fts MATCH ?1 LIMIT ?2))
+                  + (SELECT count(*) FROM (SELECT 1 FROM notes_fts WHERE notes_fts MATCH ?1 LIMIT ?2))",
+        )?
+        .query_row(rusqlite::params![search, DENSE_MATCHES], |r| r.get(0))?;
+    Ok(if matches >= DENSE_MATCHES {
+        SearchPlan::Dense
+    } else {
+        SearchPlan::Sparse
+    })
+}
+
 /// A `WHERE` clause and its arguments, built up filter by filter.
 #[derive(Default)]
 pub(crate) struct Filter {
@@ -226,6 +260,11 @@ impl Filter {
 
     /// Every filter of `query` except paging and sort.
     pub(crate) fn of(query: &ContactQuery) -> Filter {
+        Self::with_plan(query, SearchPlan::Sparse)
+    }
+
+    /// Like [`Filter::of`], with the search terms written for `plan`.
+    pub(crate) fn with_plan(query: &ContactQuery, plan: SearchPlan) -> Filter {
         let mut f = Filter {
             sql: String::from(" WHERE 1 = 1"),
             args: Vec::new(),
@@ -270,9 +309,15 @@ impl Filter {
         }
         if let Some(search) = query.search.as_deref().and_then(fts_query) {
             let p = f.arg(Value::Text(search));
+            // A unary `+` stops SQLite driving the query from the search results, so it walks
+            // the sort order's index instead and stops after a page.
+            let hint = match plan {
+                SearchPlan::Sparse => "",
+                SearchPlan::Dense => "+",
+            };
             f.sql.push_str(&format!(
-                " AND (c.seq IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH {p})
-                   OR c.id IN (SELECT n.record_id FROM notes n
+                " AND ({hint}c.seq IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH {p})
+                   OR {hint}c.id IN (SELECT n.record_id FROM notes n
                                WHERE n.deleted_at IS NULL AND n.record_kind = 'contact'
                                  AND n.seq IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH {p})))"
             ));
@@ -303,8 +348,8 @@ pub(crate) fn check(query: &ContactQuery) -> Result<(), ValidationErrors> {
 }
 
 /// The `SELECT` for one page of `query` (one row more than the limit, to see if more follow).
-pub(crate) fn page_sql(query: &ContactQuery) -> (String, Vec<Value>) {
-    let mut f = Filter::of(query);
+pub(crate) fn page_sql(query: &ContactQuery, plan: SearchPlan) -> (String, Vec<Value>) {
+    let mut f = Filter::with_plan(query, plan);
     let column = query.sort.field.column();
     let (cmp, dir) = if query.sort.descending {
         ("<", "DESC")
