@@ -308,7 +308,12 @@ impl ContactDoc {
             .collect::<Result<Vec<PhoneEntry>, DocError>>()?;
         let phones = settle_channels(
             phones,
-            |p| p.number.chars().filter(char::is_ascii_digit).collect::<String>(),
+            |p| {
+                p.number
+                    .chars()
+                    .filter(char::is_ascii_digit)
+                    .collect::<String>()
+            },
             |p| &mut p.primary,
         );
         let stage_history = self

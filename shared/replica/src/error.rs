@@ -21,6 +21,12 @@ pub enum ReplicaError {
     Quarantined { doc_id: String, reason: String },
     #[error("local database: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// A CSV import refused the whole file; nothing was written.
+    #[error("cannot import this file: {0}")]
+    Import(#[from] crate::transfer::ImportFileError),
+    /// An export could not be written to its destination (disk full, closed pipe...).
+    #[error("could not write the export: {0}")]
+    Export(#[source] std::io::Error),
     #[error("cannot create data directory {path}: {source}")]
     DataDir {
         path: String,
@@ -30,6 +36,10 @@ pub enum ReplicaError {
 }
 
 impl ReplicaError {
+    pub(crate) fn export(source: std::io::Error) -> Self {
+        Self::Export(source)
+    }
+
     pub(crate) fn doc(doc_id: &str, source: fieldstone_doc::DocError) -> Self {
         Self::Document {
             doc_id: doc_id.to_owned(),
@@ -45,6 +55,16 @@ impl From<ReplicaError> for CommandError {
                 code: CommandErrorCode::Validation,
                 message: "Some fields need attention.".into(),
                 fields: errors.0,
+            },
+            ReplicaError::Import(_) => CommandError {
+                code: CommandErrorCode::Validation,
+                message: format!("{}.", capitalise(&error.to_string())),
+                fields: Vec::new(),
+            },
+            ReplicaError::Export(_) => CommandError {
+                code: CommandErrorCode::Storage,
+                message: format!("{}.", capitalise(&error.to_string())),
+                fields: Vec::new(),
             },
             ReplicaError::NotFound { .. } => CommandError {
                 code: CommandErrorCode::NotFound,
@@ -65,4 +85,12 @@ impl From<ReplicaError> for CommandError {
             },
         }
     }
+}
+
+/// The sentence form of an error message ("cannot ..." → "Cannot ...").
+fn capitalise(message: &str) -> String {
+    let mut chars = message.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }

@@ -20,6 +20,7 @@ mod store;
 pub mod sync;
 mod tasks;
 mod timeline;
+mod transfer;
 
 pub use batch::Batch;
 pub use bookings::BookingSummary;
@@ -40,3 +41,9 @@ pub use store::Replica;
 pub use sync::{SyncClient, SyncError, SyncHandle, SyncOptions, SyncReport};
 pub use tasks::TaskSummary;
 pub use timeline::{TimelineCursor, TimelineEntry, TimelinePage, TIMELINE_PAGE_MAX};
+pub use transfer::{
+    contact_csv_headers, guess_mapping, ColumnMapping, ColumnTarget, DuplicateOf, DuplicatePolicy,
+    DuplicateRow, ImportFileError, ImportMode, ImportOptions, ImportProgress, ImportReport,
+    MappedColumn, RejectedRow, EXPORT_FORMAT_VERSION, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS,
+    IMPORT_REPORT_ROWS_MAX,
+};

@@ -155,7 +155,11 @@ fn the_same_attendee_or_reminder_added_on_two_devices_is_kept_once() {
     );
     let b = read(&doc).expect("read");
     assert_eq!(
-        b.attendees.contacts.iter().filter(|c| **c == contact(9)).count(),
+        b.attendees
+            .contacts
+            .iter()
+            .filter(|c| **c == contact(9))
+            .count(),
         1
     );
     let mut sorted = b.reminders.clone();

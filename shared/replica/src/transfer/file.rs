@@ -1,0 +1,243 @@
+//! Getting an uploaded CSV into a shape the importer can trust before it writes anything: copied
+//! to a temporary file (the input is a one-pass stream, and a file-level problem found at row
+//! 150,000 must still mean nothing was written), then checked whole — size, UTF-8, row count,
+//! CSV syntax — without keeping any of it in memory.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufReader, Read, Seek, SeekFrom, Write};
+use std::path::PathBuf;
+use thiserror::Error;
+
+/// The largest file an import accepts.
+pub const IMPORT_MAX_BYTES: u64 = 100 * 1024 * 1024;
+/// The most data rows (header not counted) an import accepts.
+pub const IMPORT_MAX_ROWS: u64 = 200_000;
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Why a whole file was refused. Nothing was written when one of these is reported.
+#[derive(Debug, Error)]
+pub enum ImportFileError {
+    #[error("the file is empty or has no header row; the first line must name the columns")]
+    NoHeader,
+    #[error("the file is larger than {max_mb} MB; split it into smaller files", max_mb = IMPORT_MAX_BYTES / (1024 * 1024))]
+    TooLarge,
+    #[error("the file has more than {IMPORT_MAX_ROWS} rows; split it into smaller files")]
+    TooManyRows,
+    #[error("the file is UTF-16 text, not UTF-8; save it as \"CSV UTF-8\" and try again")]
+    Utf16,
+    #[error("line {line}: the file is not UTF-8 text; if it came from Excel, save it as \"CSV UTF-8\" (an .xlsx workbook cannot be imported directly)")]
+    NotUtf8 { line: u64 },
+    #[error("line {line}: not readable as CSV ({message})")]
+    NotCsv { line: u64, message: String },
+    #[error("the column mapping cannot be used: {0}")]
+    Mapping(String),
+    #[error("could not read the file: {0}")]
+    Read(#[source] std::io::Error),
+    #[error("could not use a temporary file for the import: {0}")]
+    Spool(#[source] std::io::Error),
+}
+
+/// A temporary copy of the input, removed when dropped.
+pub(crate) struct Spool {
+    path: PathBuf,
+    file: File,
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        // Best effort: a leftover file in the temp dir is harmless and the OS cleans it.
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+impl Spool {
+    /// Copies `input` (less a UTF-8 byte-order mark) to a new temporary file, refusing files
+    /// over [`IMPORT_MAX_BYTES`], empty ones and UTF-16 ones.
+    pub(crate) fn copy(mut input: impl Read) -> Result<Self, ImportFileError> {
+        let path =
+            std::env::temp_dir().join(format!("fieldstone-import-{}.csv", uuid::Uuid::new_v4()));
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(ImportFileError::Spool)?;
+        let mut spool = Spool { path, file };
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut total: u64 = 0;
+        let mut first = true;
+        let mut pending_cr = false;
+        let mut lf = Vec::with_capacity(buf.len());
+        loop {
+            let n = match input.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(ImportFileError::Read(e)),
+            };
+            let mut chunk = &buf[..n];
+            if first {
+                // A read may return fewer bytes than a BOM; top the first chunk up to 3 bytes.
+                let mut filled = n;
+                while filled < UTF8_BOM.len() {
+                    match input.read(&mut buf[filled..]) {
+                        Ok(0) => break,
+                        Ok(m) => filled += m,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(e) => return Err(ImportFileError::Read(e)),
+                    }
+                }
+                chunk = &buf[..filled];
+                if chunk.starts_with(b"\xFF\xFE") || chunk.starts_with(b"\xFE\xFF") {
+                    return Err(ImportFileError::Utf16);
+                }
+                chunk = chunk.strip_prefix(UTF8_BOM).unwrap_or(chunk);
+                first = false;
+            }
+            total += chunk.len() as u64;
+            if total > IMPORT_MAX_BYTES {
+                return Err(ImportFileError::TooLarge);
+            }
+            lf.clear();
+            to_lf(chunk, &mut pending_cr, &mut lf);
+            spool.file.write_all(&lf).map_err(ImportFileError::Spool)?;
+        }
+        if total == 0 {
+            return Err(ImportFileError::NoHeader);
+        }
+        if pending_cr {
+            spool
+                .file
+                .write_all(b"\n")
+                .map_err(ImportFileError::Spool)?;
+        }
+        Ok(spool)
+    }
+
+    /// A reader of the copy from its start.
+    pub(crate) fn reader(&self) -> Result<BufReader<File>, ImportFileError> {
+        let mut file = self.file.try_clone().map_err(ImportFileError::Spool)?;
+        file.seek(SeekFrom::Start(0))
+            .map_err(ImportFileError::Spool)?;
+        Ok(BufReader::with_capacity(256 * 1024, file))
+    }
+
+    /// The field separator: `,` unless the header line has more `;` or tabs (Excel in many
+    /// European locales writes `;`, and "CSV" from some tools is tab-separated).
+    pub(crate) fn sniff_delimiter(&self) -> Result<u8, ImportFileError> {
+        let mut head = Vec::with_capacity(64 * 1024);
+        self.reader()?
+            .take(64 * 1024)
+            .read_to_end(&mut head)
+            .map_err(ImportFileError::Spool)?;
+        let line = head.split(|b| *b == b'\n').next().unwrap_or(&[]);
+        let count = |d: u8| line.iter().filter(|b| **b == d).count();
+        let (comma, semicolon, tab) = (count(b','), count(b';'), count(b'\t'));
+        Ok(if semicolon > comma && semicolon >= tab {
+            b';'
+        } else if tab > comma {
+            b'\t'
+        } else {
+            b','
+        })
+    }
+
+    pub(crate) fn csv_reader(
+        &self,
+        delimiter: u8,
+    ) -> Result<csv::Reader<BufReader<File>>, ImportFileError> {
+        Ok(csv::ReaderBuilder::new()
+            .has_headers(false)
+            // Rows shorter than the header are common (trailing blanks dropped); the importer
+            // treats missing cells as blank and checks longer rows itself.
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(self.reader()?))
+    }
+
+    /// Reads the whole copy as CSV: every field UTF-8, every row readable, a non-blank header,
+    /// at most [`IMPORT_MAX_ROWS`] rows. Returns the header and the number of data rows.
+    pub(crate) fn scan(&self, delimiter: u8) -> Result<(Vec<String>, u64), ImportFileError> {
+        let mut reader = self.csv_reader(delimiter)?;
+        let mut record = csv::StringRecord::new();
+        let mut header = None;
+        let mut rows: u64 = 0;
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) if header.is_none() => {
+                    header = Some(
+                        record
+                            .iter()
+                            .map(|h| h.trim().to_owned())
+                            .collect::<Vec<_>>(),
+                    );
+                }
+                Ok(true) => {
+                    rows += 1;
+                    if rows > IMPORT_MAX_ROWS {
+                        return Err(ImportFileError::TooManyRows);
+                    }
+                }
+                Err(e) => return Err(file_error(e)),
+            }
+        }
+        let header = header.ok_or(ImportFileError::NoHeader)?;
+        if header.iter().all(String::is_empty) {
+            return Err(ImportFileError::NoHeader);
+        }
+        Ok((header, rows))
+    }
+}
+
+/// Appends `chunk` to `out` with every line end (CRLF, or a lone CR from old Mac tools) made LF.
+///
+/// Why: the CSV reader counts lines by LF, and on a CRLF file it dates a record's start before
+/// the LF that ends the previous one, so rows would be reported one line early. With LF only,
+/// its line numbers are the ones an editor shows. Line breaks inside quoted cells (a note) come
+/// out as LF, which is what the app's own text fields produce.
+fn to_lf(chunk: &[u8], pending_cr: &mut bool, out: &mut Vec<u8>) {
+    for &b in chunk {
+        if std::mem::take(pending_cr) {
+            out.push(b'\n');
+            if b == b'\n' {
+                continue;
+            }
+        }
+        if b == b'\r' {
+            *pending_cr = true;
+        } else {
+            out.push(b);
+        }
+    }
+}
+
+/// A CSV reader's error as a file-level refusal.
+pub(crate) fn file_error(error: csv::Error) -> ImportFileError {
+    let line = error.position().map_or(0, csv::Position::line);
+    match error.into_kind() {
+        csv::ErrorKind::Utf8 { pos, .. } => ImportFileError::NotUtf8 {
+            line: pos.map_or(line, |p| p.line()),
+        },
+        csv::ErrorKind::Io(e) => ImportFileError::Read(e),
+        other => ImportFileError::NotCsv {
+            line,
+            message: format!("{other:?}"),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_ends_become_lf_even_across_chunks() {
+        let mut out = Vec::new();
+        let mut pending = false;
+        to_lf(b"a\r\nb\r", &mut pending, &mut out);
+        to_lf(b"\nc\rd", &mut pending, &mut out);
+        assert_eq!(out, b"a\nb\nc\nd");
+    }
+}
