@@ -13,6 +13,7 @@ use std::time::Duration;
 const ACTOR_KEY: &str = "actor_id";
 const CURSOR_KEY: &str = "sync_cursor";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+const STATEMENT_CACHE: usize = 256;
 
 /// One device's local copy of its data.
 pub struct Replica {
@@ -32,6 +33,9 @@ impl Replica {
         }
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Every write path reuses a dozen statements (document, outbox, each projection table);
+        // rusqlite's default cache of 16 would evict and re-parse them on every record.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         // WAL + FULL: once a write returns, a kill -9 or power cut cannot lose it.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -239,11 +243,8 @@ pub(crate) fn load_doc(
     actor: &ActorId,
 ) -> Result<Option<AutoCommit>, ReplicaError> {
     let bytes: Option<Vec<u8>> = conn
-        .query_row(
-            "SELECT bytes FROM documents WHERE doc_id = ?1",
-            [doc_id.as_str()],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT bytes FROM documents WHERE doc_id = ?1")?
+        .query_row([doc_id.as_str()], |r| r.get(0))
         .optional()?;
     bytes
         .map(|b| {
@@ -260,11 +261,11 @@ pub(crate) fn save_doc(
     doc: &mut AutoCommit,
     now_ms: i64,
 ) -> Result<(), ReplicaError> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO documents (doc_id, kind, bytes, updated_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (doc_id) DO UPDATE SET bytes = excluded.bytes, updated_at = excluded.updated_at",
-        params![doc_id.as_str(), doc_id.kind(), doc.save(), now_ms],
-    )?;
+    )?
+    .execute(params![doc_id.as_str(), doc_id.kind(), doc.save(), now_ms])?;
     Ok(())
 }
 
@@ -273,10 +274,8 @@ pub(crate) fn enqueue(
     doc_id: &DocId,
     change: &Change,
 ) -> Result<(), ReplicaError> {
-    tx.execute(
-        "INSERT INTO outbox (doc_id, change) VALUES (?1, ?2)",
-        params![doc_id.as_str(), change.raw_bytes()],
-    )?;
+    tx.prepare_cached("INSERT INTO outbox (doc_id, change) VALUES (?1, ?2)")?
+        .execute(params![doc_id.as_str(), change.raw_bytes()])?;
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use rusqlite::{params, Connection};
 pub(crate) fn project_contact(conn: &Connection, c: &Contact) -> Result<(), ReplicaError> {
     let id = c.id.to_string();
     let display_name = c.display_name();
-    let seq: i64 = conn.query_row(
+    let seq: i64 = conn.prepare_cached(
         "INSERT INTO contacts (id, display_name, sort_name, primary_email, primary_phone, stage,
            kind, source, priority, score, owner, assigned_agent, created_at, updated_at,
            last_contacted_at, deleted_at)
@@ -22,6 +22,8 @@ pub(crate) fn project_contact(conn: &Connection, c: &Contact) -> Result<(), Repl
            updated_at = excluded.updated_at, last_contacted_at = excluded.last_contacted_at,
            deleted_at = excluded.deleted_at
          RETURNING seq",
+    )?
+    .query_row(
         params![
             id,
             display_name,
@@ -93,13 +95,22 @@ fn sort_name(display_name: &str) -> String {
     display_name.to_lowercase()
 }
 
-/// A phone number as typed, then every tail of its digits (at least two long), so a prefix
-/// search finds any run of digits: "5550" finds "+1 555 0100" through "5550100".
+/// A phone number as typed, then the tails of its digits people search by: from the start and
+/// without a country or trunk prefix of up to three digits ("5550" finds "+1 555 0100"), and the
+/// last seven and last four digits ("0100"). Every tail of every number would find any run of
+/// digits, at twice the index size and import time.
 pub(crate) fn phone_terms(number: &str) -> String {
     let digits: Vec<char> = number.chars().filter(char::is_ascii_digit).collect();
+    let n = digits.len();
+    let mut starts: Vec<usize> = (0..=3.min(n)).collect();
+    starts.extend([n.saturating_sub(7), n.saturating_sub(4)]);
+    starts.sort_unstable();
+    starts.dedup();
     let mut terms = vec![number.to_owned()];
-    for start in 0..digits.len().saturating_sub(1) {
-        terms.push(digits[start..].iter().collect());
+    for start in starts {
+        if n - start >= 2 {
+            terms.push(digits[start..].iter().collect());
+        }
     }
     terms.join(" ")
 }
@@ -111,5 +122,9 @@ mod tests {
     #[test]
     fn phone_terms_include_every_digit_tail() {
         assert_eq!(phone_terms("+1 555"), "+1 555 1555 555 55");
+        assert_eq!(
+            phone_terms("+1 555 010 0222"),
+            "+1 555 010 0222 15550100222 5550100222 550100222 50100222 0100222 0222"
+        );
     }
 }

@@ -28,6 +28,8 @@ const IMPORT_CACHE_KIB: i64 = -64 * 1024;
 /// Database bytes SQLite may map during an import, so page reads of a large database are not
 /// copied through the kernel one by one.
 const IMPORT_MMAP_BYTES: i64 = 512 * 1024 * 1024;
+/// WAL pages between checkpoints during an import (about 80 MB at 4 KiB pages).
+const IMPORT_CHECKPOINT_PAGES: i64 = 20_000;
 /// The most rejected (and, separately, duplicate) rows a report lists one by one; the counts are
 /// always exact. Keeps a report of a badly mapped 200,000-row file to a sane size.
 pub const IMPORT_REPORT_ROWS_MAX: usize = 10_000;
@@ -185,12 +187,21 @@ impl Replica {
             .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
         self.conn()
             .pragma_update(None, "mmap_size", IMPORT_MMAP_BYTES)?;
+        // Checkpointing every 1,000 pages (the default) copies the same index pages from the
+        // WAL into the database again and again while they are still being written.
+        let checkpoint_before: i64 =
+            self.conn()
+                .pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))?;
+        self.conn()
+            .pragma_update(None, "wal_autocheckpoint", IMPORT_CHECKPOINT_PAGES)?;
         let result = self.import_rows(
             &spool, delimiter, &header, rows_total, mapping, options, progress,
         );
         self.conn()
             .pragma_update(None, "cache_size", cache_before)?;
         self.conn().pragma_update(None, "mmap_size", mmap_before)?;
+        self.conn()
+            .pragma_update(None, "wal_autocheckpoint", checkpoint_before)?;
         result
     }
 
