@@ -27,7 +27,7 @@ pub use bookings::BookingSummary;
 pub use conflicts::{ConflictOption, FieldConflict};
 pub use contacts::{
     contact_doc_id, ContactPage, ContactQuery, ContactSort, ContactSummary, Cursor, SortField,
-    SortKey, TimeRange, CONTACT_PAGE_MAX,
+    SortKey, TimeRange, CONTACT_PAGE_MAX, NOTE_SEARCH_MIN_CHARS,
 };
 pub use duplicates::{DuplicateGroup, MergeReceipt};
 pub use error::ReplicaError;

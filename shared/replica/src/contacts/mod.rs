@@ -8,7 +8,7 @@ pub(crate) use project::project_contact;
 pub(crate) use query::{fts_query, summary_from_row, SUMMARY_COLUMNS};
 pub use query::{
     ContactPage, ContactQuery, ContactSort, ContactSummary, Cursor, SortField, SortKey, TimeRange,
-    CONTACT_PAGE_MAX,
+    CONTACT_PAGE_MAX, NOTE_SEARCH_MIN_CHARS,
 };
 
 use crate::error::ReplicaError;

@@ -194,10 +194,15 @@ pub(crate) const SUMMARY_COLUMNS: &str =
 pub(crate) enum SearchPlan {
     Sparse,
     Dense,
+    /// So many name/email/phone matches (one letter or digit typed) that even collecting them
+    /// costs more than checking each row walked: each row is looked up in the index instead.
+    VeryDense,
 }
 
 /// Above this many search-index matches a search is answered in sort order.
 pub(crate) const DENSE_MATCHES: i64 = 1_500;
+/// Above this many contact matches, rows walked in sort order are checked one by one.
+pub(crate) const VERY_DENSE_MATCHES: i64 = 20_000;
 
 /// Which plan suits `query`: counts its search matches, stopping at [`DENSE_MATCHES`].
 pub(crate) fn plan_for(
@@ -207,13 +212,20 @@ pub(crate) fn plan_for(
     let Some(search) = query.search.as_deref().and_then(fts_query) else {
         return Ok(SearchPlan::Sparse);
     };
-    let matches: i64 = conn
+    let notes = query.search.as_deref().and_then(notes_fts_query);
+    let (contacts, notes): (i64, i64) = conn
         .prepare_cached(
-            "SELECT (SELECT count(*) FROM (SELECT 1 FROM contacts_fts WHERE contacts_fts MATCH ?1 LIMIT ?2))
-                  + (SELECT count(*) FROM (SELECT 1 FROM notes_fts WHERE notes_fts MATCH ?1 LIMIT ?2))",
+            "SELECT (SELECT count(*) FROM (SELECT 1 FROM contacts_fts WHERE contacts_fts MATCH ?1 LIMIT ?4)),
+                    CASE WHEN ?2 IS NULL THEN 0 ELSE
+                    (SELECT count(*) FROM (SELECT 1 FROM notes_fts WHERE notes_fts MATCH ?2 LIMIT ?3)) END",
         )?
-        .query_row(rusqlite::params![search, DENSE_MATCHES], |r| r.get(0))?;
-    Ok(if matches >= DENSE_MATCHES {
+        .query_row(
+            rusqlite::params![search, notes, DENSE_MATCHES, VERY_DENSE_MATCHES],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+    Ok(if contacts >= VERY_DENSE_MATCHES {
+        SearchPlan::VeryDense
+    } else if contacts + notes >= DENSE_MATCHES {
         SearchPlan::Dense
     } else {
         SearchPlan::Sparse
@@ -313,14 +325,28 @@ impl Filter {
             // the sort order's index instead and stops after a page.
             let hint = match plan {
                 SearchPlan::Sparse => "",
-                SearchPlan::Dense => "+",
+                SearchPlan::Dense | SearchPlan::VeryDense => "+",
             };
-            f.sql.push_str(&format!(
-                " AND ({hint}c.seq IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH {p})
-                   OR {hint}c.id IN (SELECT n.record_id FROM notes n
+            let contacts = match plan {
+                SearchPlan::VeryDense => format!(
+                    "EXISTS (SELECT 1 FROM contacts_fts f WHERE contacts_fts MATCH {p} AND f.rowid = c.seq)"
+                ),
+                _ => format!(
+                    "{hint}c.seq IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH {p})"
+                ),
+            };
+            match query.search.as_deref().and_then(notes_fts_query) {
+                Some(notes) => {
+                    let n = f.arg(Value::Text(notes));
+                    f.sql.push_str(&format!(
+                        " AND ({contacts}
+                           OR {hint}c.id IN (SELECT n.record_id FROM notes n
                                WHERE n.deleted_at IS NULL AND n.record_kind = 'contact'
-                                 AND n.seq IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH {p})))"
-            ));
+                                 AND n.seq IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH {n})))"
+                    ));
+                }
+                None => f.sql.push_str(&format!(" AND {contacts}")),
+            }
         }
         f
     }
@@ -392,6 +418,26 @@ pub(crate) fn into_page(query: &ContactQuery, mut items: Vec<ContactSummary>) ->
 
 /// The user's search text as an FTS5 query: each word a quoted prefix term, all AND-ed. `None`
 /// when there is nothing to search for (blank, or only punctuation).
+/// Words shorter than this do not search note bodies: one or two letters typed into the search
+/// box match names, emails and numbers at once, while matching them against every note would
+/// flood the list with noise (and cost a scan of most of the notes index).
+pub const NOTE_SEARCH_MIN_CHARS: usize = 3;
+
+/// The search text as a query of note bodies, or `None` if any word is too short for notes.
+pub(crate) fn notes_fts_query(text: &str) -> Option<String> {
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .filter(|word| word.chars().any(char::is_alphanumeric))
+        .collect();
+    if words
+        .iter()
+        .any(|w| w.chars().filter(|c| c.is_alphanumeric()).count() < NOTE_SEARCH_MIN_CHARS)
+    {
+        return None;
+    }
+    fts_query(text)
+}
+
 pub(crate) fn fts_query(text: &str) -> Option<String> {
     let terms: Vec<String> = text
         .split_whitespace()
@@ -438,6 +484,83 @@ pub(crate) fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<ContactSummary
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every plan must give the same pages; which one runs only changes the cost.
+    #[test]
+    fn all_search_plans_give_the_same_pages() {
+        use crate::Replica;
+        use fieldstone_model::{Clock, ContactInput, FixedClock, NoteInput, RecordRef};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let clock = std::sync::Arc::new(FixedClock::new(
+            DateTime::from_timestamp_millis(1_763_700_000_000).expect("time"),
+        ));
+        let replica = Replica::open(&dir.path().join("f.db"), clock.clone()).expect("open");
+        let user = UserId::from_uuid(uuid::Uuid::from_u128(1));
+        for i in 0..60 {
+            clock.set(clock.now() + chrono::Duration::seconds(i % 7));
+            let contact = replica
+                .create_contact(
+                    &ContactInput {
+                        given_name: format!("{} {i}", ["Mara", "Milo", "Zed"][i as usize % 3]),
+                        family_name: "Quill".into(),
+                        ..Default::default()
+                    },
+                    user,
+                )
+                .expect("contact");
+            if i % 4 == 0 {
+                replica
+                    .create_note(
+                        &NoteInput {
+                            record: RecordRef::Contact(contact.id),
+                            body: "garden flat".into(),
+                            pinned: false,
+                        },
+                        user,
+                    )
+                    .expect("note");
+            }
+        }
+        let run = |text: &str, plan: SearchPlan| -> Vec<ContactId> {
+            let mut seen = Vec::new();
+            let mut query = ContactQuery {
+                search: Some(text.into()),
+                limit: 7,
+                ..Default::default()
+            };
+            loop {
+                let (sql, args) = page_sql(&query, plan);
+                let conn = replica.conn();
+                let mut stmt = conn.prepare(&sql).expect("prepare");
+                let items = stmt
+                    .query_map(rusqlite::params_from_iter(args), summary_from_row)
+                    .expect("query")
+                    .collect::<Result<Vec<_>, _>>()
+                    .expect("rows");
+                let page = into_page(&query, items);
+                seen.extend(page.items.iter().map(|c| c.id));
+                match page.next {
+                    Some(next) => query.after = Some(next),
+                    None => return seen,
+                }
+            }
+        };
+        for text in ["m", "mi", "quill", "gar", "garden fla", "zed 5"] {
+            let sparse = run(text, SearchPlan::Sparse);
+            assert!(!sparse.is_empty(), "{text}");
+            assert_eq!(run(text, SearchPlan::Dense), sparse, "{text}");
+            assert_eq!(run(text, SearchPlan::VeryDense), sparse, "{text}");
+        }
+        assert_eq!(run("m", SearchPlan::VeryDense).len(), 40);
+        assert_eq!(run("gar", SearchPlan::Sparse).len(), 15, "note matches");
+    }
+
+    #[test]
+    fn note_bodies_are_searched_from_three_letters() {
+        assert_eq!(notes_fts_query("ga"), None);
+        assert_eq!(notes_fts_query("garden ab"), None);
+        assert_eq!(notes_fts_query("gar").as_deref(), Some("\"gar\"*"));
+    }
 
     #[test]
     fn search_words_become_quoted_prefix_terms() {
