@@ -118,11 +118,17 @@ fn percentile_report(n: usize) {
         replica.list_contacts(&search(text)).expect("warm");
     }
     let mut samples = Vec::new();
+    let mut worst: Vec<(Duration, &str)> = Vec::new();
     for _ in 0..10 {
         for text in TYPED {
-            samples.push(timed(|| {
+            let took = timed(|| {
                 black_box(replica.list_contacts(&search(text)).expect("search"));
-            }));
+            });
+            samples.push(took);
+            match worst.iter_mut().find(|(_, t)| t == text) {
+                Some(slot) => slot.0 = slot.0.max(took),
+                None => worst.push((took, text)),
+            }
         }
     }
     row(
@@ -131,6 +137,13 @@ fn percentile_report(n: usize) {
         samples,
         "p99 ≤ 20 ms at 100k",
     );
+    worst.sort_by(|a, b| b.0.cmp(&a.0));
+    let slowest: Vec<String> = worst
+        .iter()
+        .take(8)
+        .map(|(d, t)| format!("{t:?} {:.1} ms", d.as_secs_f64() * 1e3))
+        .collect();
+    eprintln!("slowest searches at {n}: {}", slowest.join(", "));
 
     let queries = [
         filtered(),

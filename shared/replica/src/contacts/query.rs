@@ -186,31 +186,50 @@ pub(crate) const SUMMARY_COLUMNS: &str =
      c.last_contacted_at, c.deleted_at,
      (SELECT group_concat(t.tag, char(31)) FROM contact_tags t WHERE t.contact_id = c.id)";
 
-/// How a search is answered. Few matches (a name, a rare word): collect them from the search
-/// index and sort them, which costs as much as there are matches. Many matches (one or two
-/// letters as the user starts typing): walk the list in its sort order and keep the matching rows,
-/// which stops after one page. Choosing per query keeps both cases fast at 100k contacts.
+/// How one side of a search (contact fields, note bodies) is matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SearchPlan {
-    Sparse,
-    Dense,
-    /// So many name/email/phone matches (one letter or digit typed) that even collecting them
-    /// costs more than checking each row walked: each row is looked up in the index instead.
-    VeryDense,
+pub(crate) enum Side {
+    /// Collect the matches and let SQLite sort them: costs as much as there are matches.
+    Collect,
+    /// Walk the list in its sort order (stopping after a page), testing each row against the
+    /// matches collected once.
+    WalkList,
+    /// Walk the list in its sort order, looking each row up in the search index: for matches
+    /// too many to collect cheaply (one letter or digit typed; a word in most notes).
+    WalkCheck,
 }
 
-/// Above this many search-index matches a search is answered in sort order.
+/// How a search is answered, chosen per query from how many matches each side has, so the
+/// first keystrokes and a rare name are both fast at 100k contacts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SearchPlan {
+    pub contacts: Side,
+    pub notes: Side,
+}
+
+impl SearchPlan {
+    pub(crate) const SPARSE: SearchPlan = SearchPlan {
+        contacts: Side::Collect,
+        notes: Side::Collect,
+    };
+
+    fn walks(self) -> bool {
+        self.contacts != Side::Collect
+    }
+}
+
+/// From this many matches (on either side) a search walks the sort order.
 pub(crate) const DENSE_MATCHES: i64 = 1_500;
-/// Above this many contact matches, rows walked in sort order are checked one by one.
+/// From this many contact matches, rows walked are looked up one by one.
 pub(crate) const VERY_DENSE_MATCHES: i64 = 20_000;
 
-/// Which plan suits `query`: counts its search matches, stopping at [`DENSE_MATCHES`].
+/// Which plan suits `query`: counts its matches on each side, stopping at the thresholds.
 pub(crate) fn plan_for(
     conn: &rusqlite::Connection,
     query: &ContactQuery,
 ) -> rusqlite::Result<SearchPlan> {
     let Some(search) = query.search.as_deref().and_then(fts_query) else {
-        return Ok(SearchPlan::Sparse);
+        return Ok(SearchPlan::SPARSE);
     };
     let notes = query.search.as_deref().and_then(notes_fts_query);
     let (contacts, notes): (i64, i64) = conn
@@ -223,12 +242,20 @@ pub(crate) fn plan_for(
             rusqlite::params![search, notes, DENSE_MATCHES, VERY_DENSE_MATCHES],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-    Ok(if contacts >= VERY_DENSE_MATCHES {
-        SearchPlan::VeryDense
-    } else if contacts + notes >= DENSE_MATCHES {
-        SearchPlan::Dense
-    } else {
-        SearchPlan::Sparse
+    if contacts + notes < DENSE_MATCHES {
+        return Ok(SearchPlan::SPARSE);
+    }
+    Ok(SearchPlan {
+        contacts: if contacts >= VERY_DENSE_MATCHES {
+            Side::WalkCheck
+        } else {
+            Side::WalkList
+        },
+        notes: if notes >= DENSE_MATCHES {
+            Side::WalkCheck
+        } else {
+            Side::WalkList
+        },
     })
 }
 
@@ -272,7 +299,7 @@ impl Filter {
 
     /// Every filter of `query` except paging and sort.
     pub(crate) fn of(query: &ContactQuery) -> Filter {
-        Self::with_plan(query, SearchPlan::Sparse)
+        Self::with_plan(query, SearchPlan::SPARSE)
     }
 
     /// Like [`Filter::of`], with the search terms written for `plan`.
@@ -323,12 +350,9 @@ impl Filter {
             let p = f.arg(Value::Text(search));
             // A unary `+` stops SQLite driving the query from the search results, so it walks
             // the sort order's index instead and stops after a page.
-            let hint = match plan {
-                SearchPlan::Sparse => "",
-                SearchPlan::Dense | SearchPlan::VeryDense => "+",
-            };
-            let contacts = match plan {
-                SearchPlan::VeryDense => format!(
+            let hint = if plan.walks() { "+" } else { "" };
+            let contacts = match plan.contacts {
+                Side::WalkCheck => format!(
                     "EXISTS (SELECT 1 FROM contacts_fts f WHERE contacts_fts MATCH {p} AND f.rowid = c.seq)"
                 ),
                 _ => format!(
@@ -338,12 +362,22 @@ impl Filter {
             match query.search.as_deref().and_then(notes_fts_query) {
                 Some(notes) => {
                     let n = f.arg(Value::Text(notes));
-                    f.sql.push_str(&format!(
-                        " AND ({contacts}
-                           OR {hint}c.id IN (SELECT n.record_id FROM notes n
+                    let matching = format!("SELECT rowid FROM notes_fts WHERE notes_fts MATCH {n}");
+                    // Walking in order, each row's notes are checked against the matching notes
+                    // (collected once); sorting, the matching notes' contacts are collected.
+                    let notes = match plan.notes {
+                        Side::Collect | Side::WalkList => format!(
+                            "{hint}c.id IN (SELECT n.record_id FROM notes n
                                WHERE n.deleted_at IS NULL AND n.record_kind = 'contact'
-                                 AND n.seq IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH {n})))"
-                    ));
+                                 AND n.seq IN ({matching}))"
+                        ),
+                        Side::WalkCheck => format!(
+                            "EXISTS (SELECT 1 FROM notes n
+                               WHERE n.record_id = c.id AND n.record_kind = 'contact'
+                                 AND n.deleted_at IS NULL AND n.seq IN ({matching}))"
+                        ),
+                    };
+                    f.sql.push_str(&format!(" AND ({contacts} OR {notes})"));
                 }
                 None => f.sql.push_str(&format!(" AND {contacts}")),
             }
@@ -545,14 +579,19 @@ mod tests {
                 }
             }
         };
+        let walks = [Side::WalkList, Side::WalkCheck];
         for text in ["m", "mi", "quill", "gar", "garden fla", "zed 5"] {
-            let sparse = run(text, SearchPlan::Sparse);
+            let sparse = run(text, SearchPlan::SPARSE);
             assert!(!sparse.is_empty(), "{text}");
-            assert_eq!(run(text, SearchPlan::Dense), sparse, "{text}");
-            assert_eq!(run(text, SearchPlan::VeryDense), sparse, "{text}");
+            for contacts in walks {
+                for notes in walks {
+                    let plan = SearchPlan { contacts, notes };
+                    assert_eq!(run(text, plan), sparse, "{text} {plan:?}");
+                }
+            }
         }
-        assert_eq!(run("m", SearchPlan::VeryDense).len(), 40);
-        assert_eq!(run("gar", SearchPlan::Sparse).len(), 15, "note matches");
+        assert_eq!(run("m", SearchPlan::SPARSE).len(), 40);
+        assert_eq!(run("gar", SearchPlan::SPARSE).len(), 15, "note matches");
     }
 
     #[test]
