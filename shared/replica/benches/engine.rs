@@ -137,7 +137,7 @@ fn percentile_report(n: usize) {
         samples,
         "p99 ≤ 20 ms at 100k",
     );
-    worst.sort_by(|a, b| b.0.cmp(&a.0));
+    worst.sort_by_key(|w| std::cmp::Reverse(w.0));
     let slowest: Vec<String> = worst
         .iter()
         .take(8)
