@@ -4,6 +4,7 @@
 
 mod batch;
 mod bookings;
+mod checkpoint;
 mod conflicts;
 mod contacts;
 mod duplicates;

@@ -20,6 +20,7 @@ pub struct Replica {
     conn: Mutex<Connection>,
     actor: ActorId,
     pub(crate) clock: Arc<dyn Clock>,
+    _checkpointer: Option<crate::checkpoint::Checkpointer>,
 }
 
 impl Replica {
@@ -42,10 +43,19 @@ impl Replica {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         crate::schema::migrate(&mut conn)?;
         let actor = load_or_create_actor(&conn)?;
+        let checkpointer = crate::checkpoint::start(path);
+        if checkpointer.is_some() {
+            conn.pragma_update(
+                None,
+                "wal_autocheckpoint",
+                crate::checkpoint::AUTO_CHECKPOINT_PAGES,
+            )?;
+        }
         let replica = Self {
             conn: Mutex::new(conn),
             actor,
             clock,
+            _checkpointer: checkpointer,
         };
         if replica.rebuild_pending()? {
             replica.rebuild_read_model()?;
