@@ -62,11 +62,13 @@ impl Batch<'_, '_> {
         let contact = input.contact;
         let interaction =
             Interaction::create(InteractionId::from_uuid(new_uuid()), input, by, self.now);
-        records::modify::<Contact>(self.tx, self.replica.actor(), contact, self.now, |c| {
-            let before = c.last_contacted_at;
-            c.record_contacted(occurred_at);
-            Ok(c.last_contacted_at != before)
-        })?;
+        crate::interactions::note_contacted(
+            self.tx,
+            self.replica.actor(),
+            contact,
+            occurred_at,
+            self.now,
+        )?;
         records::insert(self.tx, self.replica.actor(), self.now, &interaction)?;
         Ok(interaction)
     }

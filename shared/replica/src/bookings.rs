@@ -110,14 +110,7 @@ impl Replica {
         let input = input.validate()?;
         self.write(|tx, now| {
             records::modify::<Booking>(tx, self.actor(), *id, now, |b| {
-                let before = b.clone();
-                b.apply(input, now);
-                b.updated_at = before.updated_at;
-                if *b == before {
-                    return Ok(false);
-                }
-                b.updated_at = now;
-                Ok(true)
+                Ok(records::edit_changes(b, now, |b| b.apply(input, now)))
             })
         })
     }

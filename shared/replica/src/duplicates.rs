@@ -275,10 +275,8 @@ impl Replica {
 fn absorb(s: &mut Contact, other: &Contact, journal: &mut Journal) {
     use fieldstone_model::contact::{EMAILS_MAX, PHONES_MAX};
     for email in &other.emails {
-        let known = s.emails.iter().any(|e| {
-            MatchKey::email(&e.address).is_some()
-                && MatchKey::email(&e.address) == MatchKey::email(&email.address)
-        });
+        let key = MatchKey::email(&email.address);
+        let known = key.is_some() && s.emails.iter().any(|e| MatchKey::email(&e.address) == key);
         if !known && s.emails.len() < EMAILS_MAX {
             let mut added = email.clone();
             added.primary = s.emails.is_empty();
@@ -287,10 +285,8 @@ fn absorb(s: &mut Contact, other: &Contact, journal: &mut Journal) {
         }
     }
     for phone in &other.phones {
-        let known = s.phones.iter().any(|p| {
-            MatchKey::phone(&p.number).is_some()
-                && MatchKey::phone(&p.number) == MatchKey::phone(&phone.number)
-        });
+        let key = MatchKey::phone(&phone.number);
+        let known = key.is_some() && s.phones.iter().any(|p| MatchKey::phone(&p.number) == key);
         if !known && s.phones.len() < PHONES_MAX {
             let mut added = phone.clone();
             added.primary = s.phones.is_empty();

@@ -86,6 +86,23 @@ pub(crate) fn interaction_from_row(row: &Row<'_>) -> rusqlite::Result<Interactio
     })
 }
 
+/// Moves contact `contact`'s "last contacted" to `at` if that is later (in the caller's
+/// transaction, so the interaction and the contact change together).
+pub(crate) fn note_contacted(
+    tx: &rusqlite::Transaction<'_>,
+    actor: &automerge::ActorId,
+    contact: ContactId,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), ReplicaError> {
+    records::modify::<Contact>(tx, actor, contact, now, |c| {
+        let before = c.last_contacted_at;
+        c.record_contacted(at);
+        Ok(c.last_contacted_at != before)
+    })?;
+    Ok(())
+}
+
 impl Replica {
     /// Validates `input` and logs the interaction; the contact's "last contacted" moves to its
     /// time if that is later. Both documents change in one transaction.
@@ -108,21 +125,13 @@ impl Replica {
         let contact = input.contact;
         self.write(|tx, now| {
             let updated = records::modify::<Interaction>(tx, self.actor(), *id, now, |i| {
-                let mut next = Interaction::create(i.id, input, i.logged_by, i.created_at);
-                next.deleted_at = i.deleted_at;
-                next.updated_at = i.updated_at;
-                if next == *i {
-                    return Ok(false);
-                }
-                next.updated_at = now;
-                *i = next;
-                Ok(true)
+                Ok(records::edit_changes(i, now, |i| {
+                    let mut next = Interaction::create(i.id, input, i.logged_by, i.created_at);
+                    next.deleted_at = i.deleted_at;
+                    *i = next;
+                }))
             })?;
-            records::modify::<Contact>(tx, self.actor(), contact, now, |c| {
-                let before = c.last_contacted_at;
-                c.record_contacted(occurred_at);
-                Ok(c.last_contacted_at != before)
-            })?;
+            note_contacted(tx, self.actor(), contact, occurred_at, now)?;
             Ok(updated)
         })
     }

@@ -168,14 +168,7 @@ impl Replica {
         let input = input.validate()?;
         self.write(|tx, now| {
             records::modify::<Listing>(tx, self.actor(), *id, now, |l| {
-                let before = l.clone();
-                l.apply(input, now);
-                l.updated_at = before.updated_at;
-                if *l == before {
-                    return Ok(false);
-                }
-                l.updated_at = now;
-                Ok(true)
+                Ok(records::edit_changes(l, now, |l| l.apply(input, now)))
             })
         })
     }

@@ -20,6 +20,7 @@ pub(crate) trait Record: Sized + SoftDelete {
     type Id: Display + Copy;
 
     fn id(&self) -> Self::Id;
+    fn updated_at(&self) -> DateTime<Utc>;
     fn set_updated_at(&mut self, at: DateTime<Utc>);
     fn create_doc(actor: ActorId, record: &Self) -> Result<(AutoCommit, Change), DocError>;
     fn update_doc(doc: &mut AutoCommit, record: &Self) -> Result<Option<Change>, DocError>;
@@ -79,6 +80,24 @@ pub(crate) fn modify<R: Record>(
         enqueue(tx, &doc_id, &written)?;
     }
     Ok(record)
+}
+
+/// Applies an edit form's `edit` to `record` and says whether anything but `updated_at` changed;
+/// `updated_at` becomes `now` only then. A form saved without changes writes nothing, so it makes
+/// no change to sync and no conflict.
+pub(crate) fn edit_changes<R: Record + Clone + PartialEq>(
+    record: &mut R,
+    now: DateTime<Utc>,
+    edit: impl FnOnce(&mut R),
+) -> bool {
+    let before = record.clone();
+    edit(record);
+    record.set_updated_at(before.updated_at());
+    if *record == before {
+        return false;
+    }
+    record.set_updated_at(now);
+    true
 }
 
 /// The record as its document says, or `None` if there is no such document.
@@ -151,6 +170,9 @@ macro_rules! record_kind {
 
             fn id(&self) -> $id {
                 self.id
+            }
+            fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+                self.updated_at
             }
             fn set_updated_at(&mut self, at: chrono::DateTime<chrono::Utc>) {
                 self.updated_at = at;

@@ -121,14 +121,7 @@ impl Replica {
         let input = input.validate()?;
         self.write(|tx, now| {
             records::modify::<Task>(tx, self.actor(), *id, now, |t| {
-                let before = t.clone();
-                t.apply(input, now);
-                t.updated_at = before.updated_at;
-                if *t == before {
-                    return Ok(false);
-                }
-                t.updated_at = now;
-                Ok(true)
+                Ok(records::edit_changes(t, now, |t| t.apply(input, now)))
             })
         })
     }

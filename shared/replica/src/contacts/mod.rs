@@ -28,6 +28,9 @@ impl Record for Contact {
     fn id(&self) -> ContactId {
         self.id
     }
+    fn updated_at(&self) -> DateTime<Utc> {
+        self.updated_at
+    }
     fn set_updated_at(&mut self, at: DateTime<Utc>) {
         self.updated_at = at;
     }
@@ -71,9 +74,9 @@ impl Replica {
         let input = input.validate()?;
         self.write(|tx, now| {
             records::modify::<Contact>(tx, self.actor(), *id, now, |contact| {
-                let before = contact.clone();
-                contact.apply(input, now, by);
-                Ok(differs_beyond_time(&before, contact))
+                Ok(records::edit_changes(contact, now, |c| {
+                    c.apply(input, now, by)
+                }))
             })
         })
     }
@@ -215,12 +218,4 @@ pub(crate) fn contacts_with_key(
         crate::rows::parsed::<ContactId>(r, 0)
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// Whether an edit changed anything but `updated_at` (a form saved without changes writes
-/// nothing, so it does not create a change to sync or a conflict).
-fn differs_beyond_time(before: &Contact, after: &Contact) -> bool {
-    let mut after = after.clone();
-    after.updated_at = before.updated_at;
-    after != *before
 }
