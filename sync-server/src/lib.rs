@@ -1,22 +1,101 @@
-//! Fieldstone's sync server: stores every account's documents, numbers every accepted change
-//! in a change feed, and answers "what changed since S?".
+//! Fieldstone's sync server: organisations, teams and roles; per-scope change feeds whose cost is
+//! what changed; access control on every change; live news; SQLite by default, PostgreSQL to
+//! scale out.
 
+pub mod access;
 pub mod auth;
+pub mod config;
 mod error;
+pub mod hub;
+pub mod metrics;
 pub mod routes;
 pub mod store;
+pub mod sync;
 
+pub use config::Config;
 pub use error::ApiError;
-pub use store::{AccountId, SqliteStore, Store, StoreError};
+pub use store::{SqliteStore, Store, StoreError};
 
+use fieldstone_model::{Clock, DeviceId};
+use hub::{Event, Hub};
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
+
+/// The wall clock (tests pass a `FixedClock` instead).
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now()
+    }
+}
 
 /// Shared by every request handler.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    pub config: Arc<Config>,
+    pub clock: Arc<dyn Clock>,
+    pub hub: Hub,
+    pub passwords: Arc<auth::Passwords>,
+    pub limiter: Arc<auth::LoginLimiter>,
+    pub docs: Arc<sync::DocCache>,
+    pub access: Arc<sync::AccessCache>,
+    pub metrics: Arc<metrics::Metrics>,
+    /// When each device's "last seen" was last written.
+    pub touched: Arc<Mutex<HashMap<DeviceId, Instant>>>,
+}
+
+impl AppState {
+    pub fn new(
+        store: Arc<dyn Store>,
+        config: Config,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, String> {
+        config.validate()?;
+        let passwords =
+            auth::Passwords::new(config.auth.argon2_memory_kib, config.auth.argon2_iterations)?;
+        let limiter = auth::LoginLimiter::new(
+            config.auth.login_per_account_per_minute,
+            config.auth.login_per_ip_per_minute,
+        );
+        Ok(Self {
+            docs: Arc::new(sync::DocCache::new(config.limits.hot_docs)),
+            store,
+            config: Arc::new(config),
+            clock,
+            hub: Hub::new(),
+            passwords: Arc::new(passwords),
+            limiter: Arc::new(limiter),
+            access: Arc::new(sync::AccessCache::default()),
+            metrics: Arc::new(metrics::Metrics::new()),
+            touched: Arc::new(Mutex::new(HashMap::new())),
+        })
+    }
+
+    /// Tells this process (at once) and the others sharing the database (through the store)
+    /// what happened. Blocking: call from a blocking context.
+    pub fn publish(&self, event: Event) {
+        if let Event::AccessChanged { org } = &event {
+            self.access.invalidate(*org);
+        }
+        if let Err(error) = self.store.announce(&event) {
+            tracing::warn!(%error, "could not announce an event to other server processes");
+        }
+        self.hub.local(event);
+    }
+}
+
+/// Runs blocking storage work off the async threads.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::Internal(format!("storage task failed: {e}")))?
 }
 
 /// Serves on `listener` until `shutdown` resolves, then finishes in-flight requests.
@@ -25,9 +104,49 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, routes::router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    start_background(&state);
+    axum::serve(
+        listener,
+        routes::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Keeps caches in step with other processes' announcements, and trims the rate limiter.
+fn start_background(state: &AppState) {
+    if let Err(error) = state.store.listen(state.hub.clone()) {
+        tracing::warn!(%error, "not listening for other server processes' changes");
+    }
+    let reactor = state.clone();
+    let mut events = state.hub.subscribe();
+    tokio::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(delivery) if delivery.remote => match &delivery.event {
+                    Event::Changed { org, doc, .. } => reactor.docs.evict(*org, doc),
+                    Event::AccessChanged { org } => reactor.access.invalidate(*org),
+                    _ => {}
+                },
+                Ok(_) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    // Missed announcements: forget what may be stale.
+                    reactor.access.invalidate_all();
+                    reactor.docs.clear();
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+            reactor.metrics.hot_docs.set(reactor.docs.len() as i64);
+        }
+    });
+    let limiter = Arc::clone(&state.limiter);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            limiter.shrink();
+        }
+    });
 }
 
 /// The address to print for clients: `http://` + the bound socket.

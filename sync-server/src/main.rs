@@ -1,8 +1,12 @@
-//! `fieldstone-server serve` and `fieldstone-server admin …`.
+//! `fieldstone-server serve` and `fieldstone-server admin …`: one binary for the server and its
+//! administration.
 
-use anyhow::{bail, Context, Result};
+mod admin;
+
+use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use fieldstone_server::{auth, AppState, SqliteStore, Store};
+use fieldstone_server::config::{Config, LogFormat, Secret};
+use fieldstone_server::{AppState, SqliteStore, Store};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -11,63 +15,109 @@ use std::sync::Arc;
 #[derive(Parser)]
 #[command(name = "fieldstone-server", version, about = "Fieldstone sync server")]
 struct Cli {
+    /// TOML configuration file (every key optional; see docs/server.example.toml).
+    #[arg(long, global = true, env = "FIELDSTONE_CONFIG")]
+    config: Option<PathBuf>,
+    /// Where the SQLite store keeps its file.
+    #[arg(long, global = true, env = "FIELDSTONE_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Use PostgreSQL: postgres://user:password@host/db (never logged in full).
+    #[arg(
+        long,
+        global = true,
+        env = "FIELDSTONE_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+    /// Address to listen on; port 0 picks a free port (printed on stdout).
+    #[arg(long, global = true, env = "FIELDSTONE_LISTEN")]
+    listen: Option<SocketAddr>,
+    /// `text` or `json` logs on stderr.
+    #[arg(long, global = true, env = "FIELDSTONE_LOG_FORMAT")]
+    log_format: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the sync server.
-    Serve {
-        /// Where the server keeps its database.
-        #[arg(long, env = "FIELDSTONE_DATA_DIR")]
-        data_dir: PathBuf,
-        /// Address to listen on; port 0 picks a free port (printed on stdout).
-        #[arg(long, env = "FIELDSTONE_LISTEN", default_value = "127.0.0.1:7070")]
-        listen: SocketAddr,
-    },
-    /// Administration commands that work directly on the data dir.
+    /// Run the sync server until Ctrl-C or SIGTERM (then finish in-flight requests).
+    Serve,
+    /// Administration that works directly on the database.
     Admin {
         #[command(subcommand)]
-        command: AdminCommand,
-    },
-}
-
-#[derive(Subcommand)]
-enum AdminCommand {
-    /// Create an account and print a device token for it (shown once; only its hash is kept).
-    CreateAccount {
-        #[arg(long, env = "FIELDSTONE_DATA_DIR")]
-        data_dir: PathBuf,
-        #[arg(long)]
-        email: String,
-    },
-    /// Issue another device token for an existing account.
-    IssueToken {
-        #[arg(long, env = "FIELDSTONE_DATA_DIR")]
-        data_dir: PathBuf,
-        #[arg(long)]
-        email: String,
+        command: admin::AdminCommand,
     },
 }
 
 fn main() -> Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tower_http=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    match Cli::parse().command {
-        Command::Serve { data_dir, listen } => serve(data_dir, listen),
-        Command::Admin { command } => admin(command),
+    let cli = Cli::parse();
+    let config = load_config(&cli)?;
+    init_logs(config.log_format);
+    match cli.command {
+        Command::Serve => serve(config),
+        Command::Admin { command } => {
+            let store = open_store(&config)?;
+            admin::run(store.as_ref(), &config, command)
+        }
     }
 }
 
-fn serve(data_dir: PathBuf, listen: SocketAddr) -> Result<()> {
-    let store = SqliteStore::open(&data_dir)
-        .with_context(|| format!("opening the store in {}", data_dir.display()))?;
+/// Defaults, then the file, then environment and flags; validated as a whole.
+fn load_config(cli: &Cli) -> Result<Config> {
+    let mut config = match &cli.config {
+        Some(path) => Config::from_file(path).map_err(anyhow::Error::msg)?,
+        None => Config::default(),
+    };
+    if let Some(dir) = &cli.data_dir {
+        config.data_dir = dir.clone();
+    }
+    if let Some(url) = &cli.database_url {
+        config.database_url = Some(Secret::new(url.clone()));
+    }
+    if let Some(listen) = cli.listen {
+        config.listen = listen;
+    }
+    if let Some(format) = &cli.log_format {
+        config.log_format = match format.as_str() {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            other => anyhow::bail!("--log-format must be text or json, not {other:?}"),
+        };
+    }
+    config.validate().map_err(anyhow::Error::msg)?;
+    Ok(config)
+}
+
+fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,tower_http=info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+fn open_store(config: &Config) -> Result<Arc<dyn Store>> {
+    match &config.database_url {
+        Some(url) => anyhow::bail!("PostgreSQL ({url:?}) is not wired in yet"),
+        None => {
+            let store = SqliteStore::open(&config.data_dir)
+                .with_context(|| format!("opening the store in {}", config.data_dir.display()))?;
+            Ok(Arc::new(store))
+        }
+    }
+}
+
+fn serve(config: Config) -> Result<()> {
+    let store = open_store(&config)?;
+    let listen = config.listen;
+    tracing::info!(?config, backend = store.backend(), "starting");
+    let clock: Arc<dyn fieldstone_model::Clock> = Arc::new(fieldstone_server::SystemClock);
+    let state = AppState::new(store, config, clock).map_err(anyhow::Error::msg)?;
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen)
@@ -83,10 +133,7 @@ fn serve(data_dir: PathBuf, listen: SocketAddr) -> Result<()> {
         )?;
         stdout.flush()?;
         drop(stdout);
-        tracing::info!(%addr, data_dir = %data_dir.display(), "serving");
-        let state = AppState {
-            store: Arc::new(store),
-        };
+        tracing::info!(%addr, "serving");
         fieldstone_server::serve(listener, state, shutdown_signal())
             .await
             .context("serving")?;
@@ -114,40 +161,4 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-}
-
-fn admin(command: AdminCommand) -> Result<()> {
-    match command {
-        AdminCommand::CreateAccount { data_dir, email } => {
-            let email = checked_email(&email)?;
-            let store = SqliteStore::open(&data_dir)?;
-            if store.account_by_email(&email)?.is_some() {
-                bail!("an account for {email} already exists; use `admin issue-token` for another device");
-            }
-            let account = store.create_account(&email)?;
-            let token = auth::new_token();
-            store.add_token(account, &auth::hash_token(&token))?;
-            println!("{token}");
-            eprintln!("created account {email}; the token above is shown only once");
-        }
-        AdminCommand::IssueToken { data_dir, email } => {
-            let email = checked_email(&email)?;
-            let store = SqliteStore::open(&data_dir)?;
-            let Some(account) = store.account_by_email(&email)? else {
-                bail!("no account for {email}");
-            };
-            let token = auth::new_token();
-            store.add_token(account, &auth::hash_token(&token))?;
-            println!("{token}");
-        }
-    }
-    Ok(())
-}
-
-fn checked_email(email: &str) -> Result<String> {
-    let email = email.trim();
-    if let Err(message) = fieldstone_model::check_email(email) {
-        bail!("--email: {message}");
-    }
-    Ok(email.to_lowercase())
 }

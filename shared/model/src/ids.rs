@@ -80,6 +80,21 @@ id_type!(
     UserId
 );
 
+id_type!(
+    /// An organisation (a brokerage): the tenant every server record belongs to.
+    OrgId
+);
+
+id_type!(
+    /// A team of agents inside an organisation, led by brokers.
+    TeamId
+);
+
+id_type!(
+    /// One registered device (a laptop or phone) of one user.
+    DeviceId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

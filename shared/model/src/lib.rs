@@ -39,7 +39,10 @@ pub use contact::{
     ContactLabel, CustomField, CustomFieldType, CustomValue, EmailEntry, LeadSource, MatchKey,
     PhoneEntry, Preferences, StageChange,
 };
-pub use ids::{BookingId, ContactId, InteractionId, LeadId, ListingId, NoteId, TaskId, UserId};
+pub use ids::{
+    BookingId, ContactId, DeviceId, InteractionId, LeadId, ListingId, NoteId, OrgId, TaskId,
+    TeamId, UserId,
+};
 pub use interaction::{Channel, Direction, Interaction, InteractionInput};
 pub use lead::{Lead, LeadInput, Stage};
 pub use listing::{

@@ -1,13 +1,16 @@
-//! Everything that crosses a process boundary: the sync wire format (device ⇄ server) and the
-//! command DTOs (UI ⇄ shell). Golden tests in `tests/golden.rs` freeze the JSON; changing a
-//! frozen type is a new protocol version, never an edit.
+//! Everything that crosses a process boundary: the sync wire format (device ⇄ server), the
+//! account API bodies, and the command DTOs (UI ⇄ shell). Golden tests in `tests/golden.rs`
+//! freeze the bytes; changing a frozen type is a new protocol version, never an edit.
 
+pub mod account;
+#[cfg(feature = "codec")]
+pub mod codec;
 pub mod commands;
 pub mod sync;
 
-mod base64_bytes;
-
 pub use sync::{
-    DocChange, DocId, ErrorBody, ErrorCode, FeedEntry, InvalidDocId, PullRequest, PullResponse,
-    PushRequest, PushResponse, MAX_PULL_LIMIT, MAX_REQUEST_BYTES, PROTOCOL_VERSION,
+    heads_digest, DocDigest, DocId, DocPush, DocUpdate, ErrorBody, ErrorCode, InvalidDocId,
+    InvalidScope, LiveMessage, PullRequest, PullResponse, PushRequest, PushResponse, RejectCode,
+    Rejection, RepairRequest, RepairResponse, Scope, ScopeCursor, MAX_DECODED_BYTES, MAX_PULL_DOCS,
+    MAX_REPAIR_DOCS, MAX_REQUEST_BYTES, PROTOCOL_VERSION, SYNC_CONTENT_TYPE,
 };

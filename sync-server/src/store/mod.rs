@@ -1,49 +1,344 @@
-//! Server storage. Every method that touches records takes the account (the tenant), so no
-//! handler can read or write outside it (DESIGN decision 6).
+//! Server storage behind one trait with two implementations (SQLite, the zero-set-up default;
+//! PostgreSQL, to scale out). Every method that touches an organisation's data takes its
+//! [`OrgId`], so no handler can read or write outside the caller's tenant (DESIGN decision 6);
+//! the only lookups without one are by secrets that select the tenant themselves (a session
+//! token's hash, an invitation token's hash) and by email at sign-in.
 
 mod sqlite;
 
 pub use sqlite::SqliteStore;
 
-use fieldstone_protocol::{DocChange, PullResponse};
+use chrono::{DateTime, Utc};
+use fieldstone_model::{DeviceId, OrgId, TeamId, UserId};
+use fieldstone_protocol::account::Role;
+use fieldstone_protocol::{DocId, Scope, ScopeCursor};
+use std::collections::HashMap;
+use std::path::Path;
 use thiserror::Error;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct AccountId(pub i64);
 
 #[derive(Debug, Error)]
 pub enum StoreError {
-    #[error("change {index} for document {doc_id} rejected: {reason}")]
-    BadChange {
-        index: usize,
-        doc_id: String,
-        reason: String,
-    },
-    #[error("stored document {doc_id} is corrupt: {reason}")]
-    Corrupt { doc_id: String, reason: String },
+    /// A unique value is taken (an email in the organisation, a team name).
+    #[error("{0}")]
+    Conflict(String),
+    /// Another writer changed this document since it was loaded: reload and try again.
+    #[error("document {0} changed concurrently")]
+    Stale(DocId),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
     #[error("database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("storage task failed: {0}")]
-    Task(String),
+    Database(String),
+    #[error("storage is unavailable: {0}")]
+    Unavailable(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct PushOutcome {
-    pub accepted: u32,
-    pub duplicates: u32,
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        StoreError::Database(error.to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgRow {
+    pub id: OrgId,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamRow {
+    pub id: TeamId,
+    pub org_id: OrgId,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub id: UserId,
+    pub org_id: OrgId,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRow {
+    pub id: DeviceId,
+    pub org_id: OrgId,
+    pub user_id: UserId,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A session looked up by its token's hash, with what every request needs to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub org_id: OrgId,
+    pub user_id: UserId,
+    pub device_id: DeviceId,
+    pub role: Role,
+    pub expires_at: DateTime<Utc>,
+    pub device_revoked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationRow {
+    pub token_hash: String,
+    pub org_id: OrgId,
+    pub email: String,
+    pub role: Role,
+    pub team_id: Option<TeamId>,
+    pub created_by: UserId,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A document as stored: saved bytes (a snapshot followed by later changes, which Automerge
+/// loads as one), the scopes it belongs to, and the feed number of its newest change.
+#[derive(Debug, Clone)]
+pub struct StoredDoc {
+    pub bytes: Vec<u8>,
+    pub scopes: Vec<Scope>,
+    pub head_seq: u64,
+    /// Changes stored after the snapshot (compaction folds them in when this grows).
+    pub tail_len: u32,
+}
+
+/// One document's accepted changes, to be stored in one transaction with the others of a push.
+#[derive(Debug, Clone)]
+pub struct DocWrite {
+    pub doc_id: DocId,
+    /// `None` for a new document; else the `head_seq` it was checked against (optimistic lock).
+    pub expected_head_seq: Option<u64>,
+    /// (hash, raw bytes) of each new change, in dependency order.
+    pub changes: Vec<([u8; 32], Vec<u8>)>,
+    /// A new document's scopes, or scopes an existing one joins.
+    pub add_scopes: Vec<Scope>,
+    /// The whole document after these changes, when it is time to compact (always for a new
+    /// document); `None` appends the changes after the stored snapshot.
+    pub snapshot: Option<Vec<u8>>,
+    /// Automerge actors seen for the first time, bound to `writer` from now on.
+    pub new_actors: Vec<Vec<u8>>,
+    pub writer: UserId,
+}
+
+/// What the store did with one [`DocWrite`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Committed {
+    pub doc_id: DocId,
+    /// Feed number of the write's last change.
+    pub seq: u64,
+    /// Every scope the document belongs to now.
+    pub scopes: Vec<Scope>,
+    pub tail_len: u32,
+}
+
+/// One document in a pull page, before encoding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PulledDoc {
+    pub doc_id: DocId,
+    pub snapshot: Option<Vec<u8>>,
+    pub changes: Vec<Vec<u8>>,
+    /// When its newest change was accepted (for the sync-lag metric).
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullPage {
+    pub docs: Vec<PulledDoc>,
+    pub cursors: Vec<ScopeCursor>,
+    pub more: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub orgs: u64,
+    pub users: u64,
+    pub devices: u64,
+    pub active_sessions: u64,
+    pub documents: u64,
+    pub changes: u64,
+    pub stored_bytes: u64,
 }
 
 /// Blocking storage API; async handlers call it through `spawn_blocking`.
 pub trait Store: Send + Sync + 'static {
-    /// Creates an account; fails if the email is taken.
-    fn create_account(&self, email: &str) -> Result<AccountId, StoreError>;
-    fn account_by_email(&self, email: &str) -> Result<Option<AccountId>, StoreError>;
-    /// Stores the hash of a new session token for `account`.
-    fn add_token(&self, account: AccountId, token_hash: &str) -> Result<(), StoreError>;
-    fn account_for_token(&self, token_hash: &str) -> Result<Option<AccountId>, StoreError>;
-    /// Applies `changes` (in order) to `account`'s documents, all or nothing, and appends the
-    /// ones not seen before to its change feed.
-    fn push(&self, account: AccountId, changes: Vec<DocChange>) -> Result<PushOutcome, StoreError>;
-    /// Up to `limit` feed entries of `account` after `since`.
-    fn pull(&self, account: AccountId, since: u64, limit: u32) -> Result<PullResponse, StoreError>;
+    /// Which backend ("sqlite", "postgres"), for logs and metrics.
+    fn backend(&self) -> &'static str;
+    /// Cheap round trip for `/readyz`.
+    fn ping(&self) -> Result<(), StoreError>;
+
+    // Organisations, teams, users -------------------------------------------------------------
+    fn create_org(&self, name: &str, now: DateTime<Utc>) -> Result<OrgRow, StoreError>;
+    fn org(&self, org: OrgId) -> Result<Option<OrgRow>, StoreError>;
+    /// Every organisation (admin CLI only).
+    fn orgs(&self) -> Result<Vec<OrgRow>, StoreError>;
+    fn create_team(&self, org: OrgId, name: &str) -> Result<TeamRow, StoreError>;
+    fn team(&self, org: OrgId, team: TeamId) -> Result<Option<TeamRow>, StoreError>;
+    fn teams(&self, org: OrgId) -> Result<Vec<TeamRow>, StoreError>;
+    fn create_user(
+        &self,
+        org: OrgId,
+        user: &NewUser,
+        now: DateTime<Utc>,
+    ) -> Result<UserRow, StoreError>;
+    fn user(&self, org: OrgId, user: UserId) -> Result<Option<UserRow>, StoreError>;
+    fn users(&self, org: OrgId) -> Result<Vec<UserRow>, StoreError>;
+    /// Every account with this (lower-case) email, in any organisation: sign-in only.
+    fn accounts_by_email(&self, email: &str) -> Result<Vec<(OrgRow, UserRow)>, StoreError>;
+    fn set_role(&self, org: OrgId, user: UserId, role: Role) -> Result<bool, StoreError>;
+    /// Replaces the password hash and ends every session of the user, atomically.
+    fn set_password(&self, org: OrgId, user: UserId, hash: &str) -> Result<bool, StoreError>;
+    fn add_member(&self, org: OrgId, team: TeamId, user: UserId) -> Result<bool, StoreError>;
+    fn remove_member(&self, org: OrgId, team: TeamId, user: UserId) -> Result<bool, StoreError>;
+    /// Every (team, member) pair of the organisation.
+    fn memberships(&self, org: OrgId) -> Result<Vec<(TeamId, UserId)>, StoreError>;
+
+    // Devices, sessions, invitations -----------------------------------------------------------
+    fn create_device(
+        &self,
+        org: OrgId,
+        user: UserId,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<DeviceRow, StoreError>;
+    fn device(&self, org: OrgId, device: DeviceId) -> Result<Option<DeviceRow>, StoreError>;
+    fn devices(&self, org: OrgId, user: Option<UserId>) -> Result<Vec<DeviceRow>, StoreError>;
+    /// Marks the device revoked; its sessions stay so its next contact can be told to wipe.
+    fn revoke_device(
+        &self,
+        org: OrgId,
+        device: DeviceId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    fn touch_device(
+        &self,
+        org: OrgId,
+        device: DeviceId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    fn create_session(
+        &self,
+        org: OrgId,
+        user: UserId,
+        device: DeviceId,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// The session a token's hash belongs to (the hash selects the tenant).
+    fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, StoreError>;
+    fn end_session(&self, org: OrgId, token_hash: &str) -> Result<(), StoreError>;
+    /// Ends every session of `user`; returns how many.
+    fn end_sessions(&self, org: OrgId, user: UserId) -> Result<u64, StoreError>;
+    fn create_invitation(&self, invitation: &InvitationRow) -> Result<(), StoreError>;
+    /// Consumes an unexpired, unused invitation: a second call with the same hash gets `None`.
+    fn take_invitation(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<InvitationRow>, StoreError>;
+
+    // Documents and the change feed ------------------------------------------------------------
+    fn load_doc(&self, org: OrgId, doc: &DocId) -> Result<Option<StoredDoc>, StoreError>;
+    /// Which user each of these Automerge actors is bound to (unknown actors are absent).
+    fn actor_owners(
+        &self,
+        org: OrgId,
+        actors: &[Vec<u8>],
+    ) -> Result<HashMap<Vec<u8>, UserId>, StoreError>;
+    /// Stores every write in one transaction, numbering each change in the feed of every scope
+    /// of its document. Fails with [`StoreError::Stale`] (storing nothing) when a document
+    /// moved past `expected_head_seq`.
+    fn commit(
+        &self,
+        org: OrgId,
+        writes: Vec<DocWrite>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Committed>, StoreError>;
+    /// One page of what changed in `cursors`' scopes after each cursor (the caller passes only
+    /// scopes the user may read). A document new to a scope since its cursor comes whole.
+    fn pull(
+        &self,
+        org: OrgId,
+        cursors: &[ScopeCursor],
+        max_docs: usize,
+        max_bytes: usize,
+    ) -> Result<PullPage, StoreError>;
+    fn doc_scopes(&self, org: OrgId, doc: &DocId) -> Result<Option<Vec<Scope>>, StoreError>;
+    /// Adds the document to `scope`; it reaches that scope's readers whole. Returns the new feed
+    /// number, or `None` if it was already there.
+    fn add_doc_scope(
+        &self,
+        org: OrgId,
+        doc: &DocId,
+        scope: Scope,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u64>, StoreError>;
+    fn remove_doc_scope(&self, org: OrgId, doc: &DocId, scope: Scope) -> Result<bool, StoreError>;
+    /// Ids of documents in any of `scopes`, after `after` and up to `upto` (inclusive; `None`:
+    /// to the end), in id order, at most `limit`: the repair path's view of an id range.
+    fn doc_ids_in_range(
+        &self,
+        org: OrgId,
+        scopes: &[Scope],
+        after: Option<&DocId>,
+        upto: Option<&DocId>,
+        limit: usize,
+    ) -> Result<Vec<DocId>, StoreError>;
+
+    // Operations -------------------------------------------------------------------------------
+    fn stats(&self) -> Result<Stats, StoreError>;
+    /// A consistent copy of everything, written to `dest`.
+    fn backup(&self, dest: &Path) -> Result<(), StoreError>;
+    /// Tells other server processes on the same database about `event` (LISTEN/NOTIFY on
+    /// PostgreSQL; nothing to do for the single-process SQLite store).
+    fn announce(&self, _event: &crate::hub::Event) -> Result<(), StoreError> {
+        Ok(())
+    }
+    /// Starts forwarding other processes' announcements into `hub`.
+    fn listen(&self, _hub: crate::hub::Hub) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
+
+/// `Scope` as stored in text columns.
+pub(crate) fn scope_key(scope: &Scope) -> String {
+    scope.to_string()
+}
+
+pub(crate) fn parse_scope(text: &str) -> Result<Scope, StoreError> {
+    text.parse()
+        .map_err(|e: fieldstone_protocol::InvalidScope| StoreError::Corrupt(e.to_string()))
+}
+
+pub(crate) fn parse_doc_id(text: &str) -> Result<DocId, StoreError> {
+    text.parse()
+        .map_err(|e: fieldstone_protocol::InvalidDocId| StoreError::Corrupt(e.to_string()))
+}
+
+pub(crate) fn parse_role(text: &str) -> Result<Role, StoreError> {
+    text.parse().map_err(StoreError::Corrupt)
+}
+
+pub(crate) fn parse_uuid<T: std::str::FromStr>(text: &str) -> Result<T, StoreError> {
+    text.parse()
+        .map_err(|_| StoreError::Corrupt(format!("bad id {text:?}")))
+}
+
+pub(crate) fn from_ms(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+/// Compaction threshold: after this many changes past the snapshot, store a fresh snapshot.
+pub const COMPACT_AFTER: u32 = 32;

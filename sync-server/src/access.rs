@@ -1,0 +1,291 @@
+//! Who may read and write what. Scopes a user reads and writes follow from their role and team
+//! memberships; the fields a role may change are checked on the diff a change makes (DESIGN
+//! decision 5). Everything here is pure, so the rules are tested without a server.
+
+use crate::store::UserRow;
+use automerge::{Patch, PatchAction, Prop, ROOT};
+use fieldstone_model::{DeviceId, OrgId, TeamId, UserId};
+use fieldstone_protocol::account::Role;
+use fieldstone_protocol::{RejectCode, Scope};
+use std::collections::BTreeSet;
+
+/// The authenticated request's identity (see `auth::Caller` extractor).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub org: OrgId,
+    pub user: UserId,
+    pub role: Role,
+    pub device: DeviceId,
+    pub token_hash: String,
+}
+
+/// Root fields only brokers, admins and owners may change once a document exists.
+pub const REASSIGN_FIELDS: [&str; 2] = ["owner", "assigned_agent"];
+/// Root fields nobody may change once a document exists: they tie it to its id.
+pub const IDENTITY_FIELDS: [&str; 2] = ["id", "kind"];
+
+/// The scopes one user reads and writes, computed from the organisation's users and teams.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Access {
+    pub readable: BTreeSet<Scope>,
+    pub writable: BTreeSet<Scope>,
+}
+
+impl Access {
+    pub fn compute(
+        org: OrgId,
+        user: UserId,
+        role: Role,
+        users: &[UserRow],
+        teams: &[TeamId],
+        memberships: &[(TeamId, UserId)],
+    ) -> Self {
+        let mut readable = BTreeSet::new();
+        let mut writable = BTreeSet::new();
+        let my_teams: BTreeSet<TeamId> = memberships
+            .iter()
+            .filter(|(_, u)| *u == user)
+            .map(|(t, _)| *t)
+            .collect();
+        readable.insert(Scope::Org(org));
+        match role {
+            Role::Owner | Role::Admin => {
+                readable.extend(users.iter().map(|u| Scope::User(u.id)));
+                readable.extend(teams.iter().map(|t| Scope::Team(*t)));
+                writable = readable.clone();
+            }
+            Role::Broker => {
+                readable.insert(Scope::User(user));
+                readable.extend(my_teams.iter().map(|t| Scope::Team(*t)));
+                // The private work of everyone in the broker's teams.
+                readable.extend(
+                    memberships
+                        .iter()
+                        .filter(|(t, _)| my_teams.contains(t))
+                        .map(|(_, u)| Scope::User(*u)),
+                );
+                writable = readable.clone();
+            }
+            Role::Agent => {
+                readable.insert(Scope::User(user));
+                readable.extend(my_teams.iter().map(|t| Scope::Team(*t)));
+                writable.insert(Scope::User(user));
+                writable.extend(my_teams.iter().map(|t| Scope::Team(*t)));
+            }
+            Role::Viewer => {
+                readable.extend(my_teams.iter().map(|t| Scope::Team(*t)));
+            }
+        }
+        Self { readable, writable }
+    }
+
+    pub fn can_read(&self, scopes: &[Scope]) -> bool {
+        scopes.iter().any(|s| self.readable.contains(s))
+    }
+
+    pub fn can_write(&self, scopes: &[Scope]) -> bool {
+        scopes.iter().any(|s| self.writable.contains(s))
+    }
+}
+
+/// The root field a patch touches, if it touches one (directly or anywhere inside it).
+fn root_field(patch: &Patch) -> Option<&str> {
+    if let Some((obj, Prop::Map(key))) = patch.path.first() {
+        if *obj == ROOT {
+            return Some(key);
+        }
+    }
+    if patch.obj == ROOT {
+        return match &patch.action {
+            PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => Some(key),
+            PatchAction::Increment {
+                prop: Prop::Map(key),
+                ..
+            }
+            | PatchAction::Conflict {
+                prop: Prop::Map(key),
+            } => Some(key),
+            _ => None,
+        };
+    }
+    None
+}
+
+/// Checks what a change did to an existing document (`patches`: the diff from the server's
+/// heads to the heads after applying it) against the writer's role.
+pub fn check_patches(role: Role, patches: &[Patch]) -> Result<(), RejectCode> {
+    for patch in patches {
+        let Some(field) = root_field(patch) else {
+            continue;
+        };
+        if IDENTITY_FIELDS.contains(&field) {
+            return Err(RejectCode::FieldNotAllowed {
+                field: field.to_owned(),
+            });
+        }
+        if REASSIGN_FIELDS.contains(&field) && !role.may_reassign() {
+            return Err(RejectCode::FieldNotAllowed {
+                field: field.to_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The sentence shown to the person whose edit was refused.
+pub fn reject_message(code: &RejectCode, doc: &fieldstone_protocol::DocId) -> String {
+    match code {
+        RejectCode::NotWritable => format!(
+            "You may not change {doc}: it is not in your work or your team's, or your role is read-only. It was put back as it is on the server."
+        ),
+        RejectCode::FieldNotAllowed { field } if IDENTITY_FIELDS.contains(&field.as_str()) => {
+            format!("The {field} of {doc} cannot change. Your edit was undone.")
+        }
+        RejectCode::FieldNotAllowed { field } => format!(
+            "Only a broker or admin may change {field} of {doc}. Your edit was undone."
+        ),
+        RejectCode::ForeignActor => format!(
+            "The edit to {doc} was signed as another user's device and was refused."
+        ),
+        RejectCode::Malformed => format!("The edit to {doc} was not readable and was refused."),
+        RejectCode::MissingDependencies => format!(
+            "The server is missing earlier edits of {doc}; this device will send its full history."
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::transaction::Transactable;
+    use automerge::AutoCommit;
+    use chrono::Utc;
+    use uuid::Uuid;
+
+    fn user_row(org: OrgId, n: u128, role: Role) -> UserRow {
+        UserRow {
+            id: UserId::from_uuid(Uuid::from_u128(n)),
+            org_id: org,
+            email: format!("u{n}@example.com"),
+            display_name: format!("U{n}"),
+            role,
+            password_hash: String::new(),
+            created_at: Utc::now(),
+        }
+    }
+
+    struct Org {
+        org: OrgId,
+        users: Vec<UserRow>,
+        teams: Vec<TeamId>,
+        members: Vec<(TeamId, UserId)>,
+    }
+
+    /// Team 1: broker 1, agents 2 and 3, viewer 4. Team 2: agent 5. Admin 6 in no team.
+    fn org() -> Org {
+        let org = OrgId::from_uuid(Uuid::from_u128(100));
+        let roles = [
+            (1, Role::Broker),
+            (2, Role::Agent),
+            (3, Role::Agent),
+            (4, Role::Viewer),
+            (5, Role::Agent),
+            (6, Role::Admin),
+        ];
+        let users: Vec<UserRow> = roles.iter().map(|(n, r)| user_row(org, *n, *r)).collect();
+        let t1 = TeamId::from_uuid(Uuid::from_u128(201));
+        let t2 = TeamId::from_uuid(Uuid::from_u128(202));
+        let u = |n: usize| users[n - 1].id;
+        let members = vec![(t1, u(1)), (t1, u(2)), (t1, u(3)), (t1, u(4)), (t2, u(5))];
+        Org {
+            org,
+            teams: vec![t1, t2],
+            members,
+            users,
+        }
+    }
+
+    fn access(o: &Org, n: usize) -> Access {
+        let u = &o.users[n - 1];
+        Access::compute(o.org, u.id, u.role, &o.users, &o.teams, &o.members)
+    }
+
+    #[test]
+    fn scopes_follow_role_and_team() {
+        let o = org();
+        let user = |n: usize| Scope::User(o.users[n - 1].id);
+        let (t1, t2) = (Scope::Team(o.teams[0]), Scope::Team(o.teams[1]));
+        let broker = access(&o, 1);
+        assert!(broker.can_read(&[user(2)]) && broker.can_write(&[user(3)]));
+        assert!(!broker.can_read(&[user(5)]), "not the broker's team");
+        assert!(broker.can_read(&[t1]) && !broker.can_read(&[t2]));
+
+        let agent = access(&o, 2);
+        assert!(agent.can_write(&[user(2)]) && agent.can_write(&[t1]));
+        assert!(!agent.can_read(&[user(3)]), "a teammate's private work");
+        assert!(
+            agent.can_read(&[user(3), t1]),
+            "a teammate's document shared with the team"
+        );
+        assert!(!agent.can_write(&[Scope::Org(o.org)]));
+        assert!(agent.can_read(&[Scope::Org(o.org)]));
+
+        let viewer = access(&o, 4);
+        assert!(viewer.can_read(&[t1]));
+        assert!(viewer.writable.is_empty(), "read-only role writes nothing");
+
+        let admin = access(&o, 6);
+        assert!(admin.can_write(&[user(5)]) && admin.can_write(&[t2]));
+
+        let other_org = Scope::User(UserId::from_uuid(Uuid::from_u128(999)));
+        for n in 1..=6 {
+            assert!(!access(&o, n).can_read(&[other_org]));
+        }
+    }
+
+    fn patches_after(edit: impl FnOnce(&mut AutoCommit)) -> Vec<Patch> {
+        let mut doc = AutoCommit::new();
+        for (k, v) in [
+            ("id", "x"),
+            ("kind", "contact"),
+            ("owner", "a"),
+            ("stage", "new"),
+        ] {
+            doc.put(ROOT, k, v).expect("put");
+        }
+        let before = doc.get_heads();
+        edit(&mut doc);
+        let after = doc.get_heads();
+        doc.diff(&before, &after)
+    }
+
+    #[test]
+    fn field_rules_on_the_diff() {
+        let stage = patches_after(|d| d.put(ROOT, "stage", "won").expect("put"));
+        assert_eq!(check_patches(Role::Agent, &stage), Ok(()));
+
+        let reassign = patches_after(|d| d.put(ROOT, "assigned_agent", "b").expect("put"));
+        assert_eq!(
+            check_patches(Role::Agent, &reassign),
+            Err(RejectCode::FieldNotAllowed {
+                field: "assigned_agent".into()
+            })
+        );
+        assert_eq!(check_patches(Role::Broker, &reassign), Ok(()));
+
+        let owner = patches_after(|d| d.delete(ROOT, "owner").expect("delete"));
+        assert!(check_patches(Role::Agent, &owner).is_err());
+        assert!(check_patches(Role::Admin, &owner).is_ok());
+
+        let identity = patches_after(|d| d.put(ROOT, "kind", "listing").expect("put"));
+        assert!(check_patches(Role::Owner, &identity).is_err(), "nobody");
+
+        let nested = patches_after(|d| {
+            let obj = d
+                .put_object(ROOT, "owner", automerge::ObjType::Map)
+                .expect("obj");
+            d.put(&obj, "sneaky", "b").expect("put");
+        });
+        assert!(check_patches(Role::Agent, &nested).is_err());
+    }
+}

@@ -1,0 +1,171 @@
+//! One document: the server's copy, and sharing it with a teammate (a server action: which
+//! scopes a document is in is server state, never document content).
+
+use super::{path_id, ApiJson, SyncReply};
+use crate::access::{Access, Caller};
+use crate::error::ApiError;
+use crate::hub::Event;
+use crate::sync::cache::ensure_loaded;
+use crate::{blocking, AppState};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use fieldstone_model::UserId;
+use fieldstone_protocol::account::{DocScopes, UserRef};
+use fieldstone_protocol::{DocId, Scope};
+use std::sync::Arc;
+
+fn access(state: &AppState, caller: &Caller) -> Result<Arc<Access>, ApiError> {
+    Ok(state.access.get(state.store.as_ref(), caller)?)
+}
+
+/// The document's scopes, if the caller may read it (else "not found").
+fn readable_scopes(
+    state: &AppState,
+    caller: &Caller,
+    access: &Access,
+    doc: &DocId,
+) -> Result<Vec<Scope>, ApiError> {
+    state
+        .store
+        .doc_scopes(caller.org, doc)?
+        .filter(|scopes| access.can_read(scopes))
+        .ok_or_else(|| ApiError::NotFound("document".into()))
+}
+
+/// `GET /v2/docs/{doc}`: the saved document, in the sync body encoding of a `DocUpdate`.
+pub async fn get_doc(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(doc_id): Path<String>,
+) -> Result<SyncReply, ApiError> {
+    let doc_id: DocId = path_id(&doc_id, "document")?;
+    blocking(move || {
+        let access = access(&state, &caller)?;
+        readable_scopes(&state, &caller, &access, &doc_id)?;
+        let slot = state.docs.slot(caller.org, &doc_id);
+        let mut guard = slot.lock().unwrap_or_else(|p| p.into_inner());
+        ensure_loaded(state.store.as_ref(), caller.org, &doc_id, &mut guard)?;
+        let hot = guard
+            .as_mut()
+            .ok_or_else(|| ApiError::NotFound("document".into()))?;
+        let update = fieldstone_protocol::DocUpdate {
+            doc_id: doc_id.clone(),
+            snapshot: Some(hot.doc.save()),
+            changes: Vec::new(),
+        };
+        SyncReply::encode(&state, &update)
+    })
+    .await
+}
+
+pub async fn shares(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(doc_id): Path<String>,
+) -> Result<Json<DocScopes>, ApiError> {
+    let doc_id: DocId = path_id(&doc_id, "document")?;
+    blocking(move || {
+        let access = access(&state, &caller)?;
+        let scopes = readable_scopes(&state, &caller, &access, &doc_id)?;
+        Ok(Json(DocScopes {
+            doc_id,
+            scopes: scopes.iter().map(Scope::to_string).collect(),
+        }))
+    })
+    .await
+}
+
+/// Who the caller may share with: anyone in the organisation for admins, else teammates.
+fn check_recipient(state: &AppState, caller: &Caller, user: UserId) -> Result<(), ApiError> {
+    if state.store.user(caller.org, user)?.is_none() {
+        return Err(ApiError::NotFound("user".into()));
+    }
+    if caller.role.is_admin() {
+        return Ok(());
+    }
+    let memberships = state.store.memberships(caller.org)?;
+    let teams_of = |u: UserId| -> Vec<_> {
+        memberships
+            .iter()
+            .filter(|(_, m)| *m == u)
+            .map(|(t, _)| *t)
+            .collect()
+    };
+    let mine = teams_of(caller.user);
+    if teams_of(user).iter().any(|t| mine.contains(t)) {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound("user".into()))
+    }
+}
+
+/// `POST /v2/docs/{doc}/shares`: the teammate receives the document whole on their next pull,
+/// and can work on it from then on.
+pub async fn share(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(doc_id): Path<String>,
+    ApiJson(request): ApiJson<UserRef>,
+) -> Result<StatusCode, ApiError> {
+    let doc_id: DocId = path_id(&doc_id, "document")?;
+    blocking(move || {
+        let access = access(&state, &caller)?;
+        let scopes = readable_scopes(&state, &caller, &access, &doc_id)?;
+        if !access.can_write(&scopes) {
+            return Err(ApiError::Forbidden(
+                "you may read this document but not share it".into(),
+            ));
+        }
+        check_recipient(&state, &caller, request.user_id)?;
+        let scope = Scope::User(request.user_id);
+        let Some(seq) = state
+            .store
+            .add_doc_scope(caller.org, &doc_id, scope, state.clock.now())?
+        else {
+            return Ok(StatusCode::NO_CONTENT); // already shared
+        };
+        state.docs.evict(caller.org, &doc_id);
+        state.publish(Event::Changed {
+            org: caller.org,
+            doc: doc_id,
+            scopes: vec![scope],
+            seq,
+        });
+        Ok(StatusCode::CREATED)
+    })
+    .await
+}
+
+/// `DELETE /v2/docs/{doc}/shares/{user}`: stops sharing with one user. The document's first
+/// scope (where it was created) cannot be removed.
+pub async fn unshare(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((doc_id, user_id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let doc_id: DocId = path_id(&doc_id, "document")?;
+    let user_id: UserId = path_id(&user_id, "user")?;
+    blocking(move || {
+        let access = access(&state, &caller)?;
+        let scopes = readable_scopes(&state, &caller, &access, &doc_id)?;
+        if !access.can_write(&scopes) {
+            return Err(ApiError::Forbidden(
+                "you may read this document but not change its sharing".into(),
+            ));
+        }
+        let scope = Scope::User(user_id);
+        if scopes.first() == Some(&scope) {
+            return Err(ApiError::Forbidden(
+                "a document stays in the scope it was created in".into(),
+            ));
+        }
+        if !state.store.remove_doc_scope(caller.org, &doc_id, scope)? {
+            return Err(ApiError::NotFound("share".into()));
+        }
+        state.docs.evict(caller.org, &doc_id);
+        state.publish(Event::AccessChanged { org: caller.org });
+        Ok(StatusCode::NO_CONTENT)
+    })
+    .await
+}

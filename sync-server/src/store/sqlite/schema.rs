@@ -1,0 +1,111 @@
+//! The SQLite store's tables (`PRAGMA user_version` = [`SCHEMA_VERSION`]).
+
+/// Format written by this build; an older build refuses a newer file.
+pub const SCHEMA_VERSION: i64 = 2;
+
+/// Version 1 was the walking skeleton's single-account format, never released.
+pub const SCHEMA: &str = r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value ANY NOT NULL
+) STRICT;
+CREATE TABLE orgs (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE teams (
+    id     TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs (id),
+    name   TEXT NOT NULL,
+    UNIQUE (org_id, name)
+) STRICT;
+CREATE TABLE users (
+    id            TEXT PRIMARY KEY,
+    org_id        TEXT NOT NULL REFERENCES orgs (id),
+    email         TEXT NOT NULL,
+    display_name  TEXT NOT NULL,
+    role          TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    UNIQUE (org_id, email)
+) STRICT;
+CREATE INDEX users_by_email ON users (email);
+CREATE TABLE team_members (
+    org_id  TEXT NOT NULL,
+    team_id TEXT NOT NULL REFERENCES teams (id),
+    user_id TEXT NOT NULL REFERENCES users (id),
+    PRIMARY KEY (team_id, user_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX team_members_by_org ON team_members (org_id);
+CREATE TABLE devices (
+    id           TEXT PRIMARY KEY,
+    org_id       TEXT NOT NULL,
+    user_id      TEXT NOT NULL REFERENCES users (id),
+    name         TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    last_seen_at INTEGER,
+    revoked_at   INTEGER
+) STRICT;
+CREATE INDEX devices_by_user ON devices (org_id, user_id);
+-- Only the SHA-256 of a session token is kept (DESIGN decision 7).
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    org_id     TEXT NOT NULL,
+    user_id    TEXT NOT NULL REFERENCES users (id),
+    device_id  TEXT NOT NULL REFERENCES devices (id),
+    expires_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX sessions_by_user ON sessions (org_id, user_id);
+CREATE TABLE invitations (
+    token_hash TEXT PRIMARY KEY,
+    org_id     TEXT NOT NULL REFERENCES orgs (id),
+    email      TEXT NOT NULL,
+    role       TEXT NOT NULL,
+    team_id    TEXT,
+    created_by TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at    INTEGER
+) STRICT;
+-- An Automerge actor id belongs to the user who first sent a change signed with it.
+CREATE TABLE actors (
+    org_id  TEXT NOT NULL,
+    actor   BLOB NOT NULL,
+    user_id TEXT NOT NULL,
+    PRIMARY KEY (org_id, actor)
+) STRICT, WITHOUT ROWID;
+-- snapshot = a saved document covering every change up to snapshot_seq; later changes are in
+-- `changes` (tail_len of them), so loading is snapshot + tail.
+CREATE TABLE documents (
+    org_id       TEXT NOT NULL,
+    doc_id       TEXT NOT NULL,
+    snapshot     BLOB NOT NULL,
+    snapshot_seq INTEGER NOT NULL,
+    head_seq     INTEGER NOT NULL,
+    tail_len     INTEGER NOT NULL,
+    created_by   TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (org_id, doc_id)
+) STRICT;
+-- Every accepted change, numbered in acceptance order (one sequence for the server).
+CREATE TABLE changes (
+    seq    INTEGER PRIMARY KEY,
+    org_id TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    bytes  BLOB NOT NULL
+) STRICT;
+CREATE INDEX changes_by_doc ON changes (org_id, doc_id, seq);
+-- The change feed of each scope: one row per document, moved to the end (seq) whenever the
+-- document changes, so "what changed since S" reads only what changed.
+CREATE TABLE doc_scopes (
+    org_id     TEXT NOT NULL,
+    scope      TEXT NOT NULL,
+    doc_id     TEXT NOT NULL,
+    seq        INTEGER NOT NULL,
+    joined_seq INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (org_id, scope, doc_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX doc_scopes_feed ON doc_scopes (org_id, scope, seq);
+CREATE INDEX doc_scopes_by_doc ON doc_scopes (org_id, doc_id);
+"#;

@@ -1,0 +1,9 @@
+//! The sync engine above the store: the hot-document cache, access-checked pushes, pulls,
+//! repair, and live news over WebSocket.
+
+pub mod cache;
+pub mod live;
+pub mod pull;
+pub mod push;
+
+pub use cache::{AccessCache, DocCache};
