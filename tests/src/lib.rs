@@ -112,23 +112,112 @@ impl Drop for ServerProcess {
     }
 }
 
-/// Creates an account with the admin subcommand and returns its device token.
-pub fn create_account(data_dir: &Path, email: &str) -> String {
-    let output = Command::new(server_bin())
-        .args(["admin", "create-account", "--email", email, "--data-dir"])
+/// The password every test user gets (long enough for the server's policy).
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Runs `fieldstone-server admin <args> --data-dir <dir>` (passwords from stdin) and returns
+/// its trimmed stdout; panics with stderr when it fails.
+pub fn admin(data_dir: &Path, args: &[&str]) -> String {
+    use std::io::Write;
+    let mut child = Command::new(server_bin())
+        .arg("admin")
+        .args(args)
+        .arg("--data-dir")
         .arg(data_dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run admin create-account");
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run fieldstone-server admin");
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = writeln!(stdin, "{PASSWORD}");
+    }
+    let output = child.wait_with_output().expect("admin output");
     assert!(
         output.status.success(),
-        "create-account failed: {}",
+        "admin {args:?} failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8(output.stdout)
-        .expect("utf-8 token")
+        .expect("utf-8 output")
         .trim()
         .to_owned()
+}
+
+/// An organisation made with the admin commands: its id, and helpers to add people.
+pub struct Org {
+    pub id: String,
+    pub data_dir: PathBuf,
+}
+
+impl Org {
+    /// Creates organisation `name` with owner `owner@<name>.test`.
+    pub fn create(data_dir: &Path, name: &str) -> Self {
+        let owner = format!("owner@{}.test", name.to_lowercase());
+        let id = admin(
+            data_dir,
+            &[
+                "create-org",
+                "--name",
+                name,
+                "--owner-email",
+                &owner,
+                "--password-stdin",
+            ],
+        );
+        Self {
+            id,
+            data_dir: data_dir.to_owned(),
+        }
+    }
+
+    pub fn team(&self, name: &str) -> String {
+        admin(
+            &self.data_dir,
+            &["create-team", "--org", &self.id, "--name", name],
+        )
+    }
+
+    /// Creates a user (password [`PASSWORD`]) and returns their id.
+    pub fn user(&self, email: &str, role: &str, team: Option<&str>) -> String {
+        let mut args = vec![
+            "create-user",
+            "--org",
+            &self.id,
+            "--email",
+            email,
+            "--role",
+            role,
+            "--password-stdin",
+        ];
+        if let Some(team) = team {
+            args.extend(["--team", team]);
+        }
+        admin(&self.data_dir, &args)
+    }
+
+    /// Registers a device for `email` and returns its session token.
+    pub fn token(&self, email: &str) -> String {
+        admin(
+            &self.data_dir,
+            &[
+                "issue-token",
+                "--org",
+                &self.id,
+                "--email",
+                email,
+                "--device-name",
+                "test device",
+            ],
+        )
+    }
+}
+
+/// One organisation with one agent; returns the agent's device token.
+pub fn create_account(data_dir: &Path, email: &str) -> String {
+    let org = Org::create(data_dir, "Solo");
+    org.user(email, "agent", None);
+    org.token(email)
 }
 
 /// A free loopback port (bound then released; the race with other processes is negligible).

@@ -101,6 +101,8 @@ async fn background_sync_reports_offline_then_recovers_by_itself() {
         poll_interval: Duration::from_millis(100),
         min_backoff: Duration::from_millis(100),
         max_backoff: Duration::from_millis(400),
+        live_poll_interval: Duration::from_millis(500),
+        live: true,
     };
     let sync_a = SyncHandle::spawn(
         a.clone(),

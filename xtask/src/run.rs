@@ -46,7 +46,8 @@ pub fn run(ws: &Workspace) -> Result<ExitCode> {
 
     let server_bin = ws.host_bin("release", "fieldstone-server");
     let app_bin = ws.host_bin("release", "fieldstone-app");
-    let data_dir = util::data_home()?.join("fieldstone").join("server");
+    // `server-v2`: the first server format (one account, no organisations) is not migrated.
+    let data_dir = util::data_home()?.join("fieldstone").join("server-v2");
     let token = server::ensure_local_account(&server_bin, &data_dir)?;
     let server = LocalServer::start(&server_bin, &data_dir)?;
     util::ok(&format!("local sync server listening on {}", server.url));

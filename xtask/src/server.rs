@@ -2,8 +2,10 @@
 //! one throwaway account, started before the app and stopped after it.
 //!
 //! Contract with `fieldstone-server` (sync-server/):
-//! - `admin create-account --data-dir DIR --email EMAIL` prints the account's token on stdout
-//!   (alone on its last line);
+//! - `admin create-org --data-dir DIR --name NAME --owner-email EMAIL` creates an organisation
+//!   and its owner;
+//! - `admin issue-token --data-dir DIR --org NAME --email EMAIL --device-name NAME` registers a
+//!   device and prints its session token on stdout (alone on its last line);
 //! - `serve --data-dir DIR --listen 127.0.0.1:0` prints `listening on http://127.0.0.1:PORT` on
 //!   stdout once it accepts connections.
 
@@ -18,6 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub const LOCAL_EMAIL: &str = "local@fieldstone.invalid";
+pub const LOCAL_ORG: &str = "Local";
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
 /// How many of the server's last stderr lines an error message quotes.
 const STDERR_TAIL: usize = 40;
@@ -41,17 +44,17 @@ pub fn parse_listening_line(line: &str) -> Option<String> {
     }
 }
 
-/// The token from `admin create-account`'s stdout: its last non-empty line, which must be a
+/// The token from `admin issue-token`'s stdout: its last non-empty line, which must be a
 /// single word.
 pub fn parse_token(stdout: &str) -> Result<String> {
     let last = stdout
         .lines()
         .map(str::trim)
         .rfind(|l| !l.is_empty())
-        .context("`fieldstone-server admin create-account` printed no token on stdout")?;
+        .context("`fieldstone-server admin issue-token` printed no token on stdout")?;
     if last.split_whitespace().count() != 1 {
         bail!(
-            "`fieldstone-server admin create-account` should print the token alone on its last \
+            "`fieldstone-server admin issue-token` should print the token alone on its last \
              stdout line, but printed: {last:?}"
         );
     }
@@ -92,22 +95,45 @@ pub fn ensure_local_account(server_bin: &Path, data_dir: &Path) -> Result<String
     util::doing(&format!("creating the local account {LOCAL_EMAIL} (once)"));
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create {}", data_dir.display()))?;
-    let mut cmd = Command::new(server_bin);
-    cmd.args(["admin", "create-account", "--data-dir"])
-        .arg(data_dir)
-        .args(["--email", LOCAL_EMAIL]);
-    let out = util::output(&mut cmd)?;
-    if !out.status.success() {
-        bail!(
-            "`{}` failed ({}):\n{}\nIf the account exists but {} was lost, delete {} to start \
-             over.",
-            util::command_line(&cmd),
-            util::describe(out.status),
-            String::from_utf8_lossy(&out.stderr).trim_end(),
-            token_file.display(),
-            data_dir.display()
-        );
-    }
+    let admin = |args: &[&str]| -> Result<std::process::Output> {
+        let mut cmd = Command::new(server_bin);
+        cmd.args(["admin"])
+            .args(args)
+            .arg("--data-dir")
+            .arg(data_dir)
+            .stdin(Stdio::null());
+        let out = util::output(&mut cmd)?;
+        if !out.status.success() {
+            bail!(
+                "`{}` failed ({}):\n{}\nIf the account exists but {} was lost, delete {} to start \
+                 over.",
+                util::command_line(&cmd),
+                util::describe(out.status),
+                String::from_utf8_lossy(&out.stderr).trim_end(),
+                token_file.display(),
+                data_dir.display()
+            );
+        }
+        Ok(out)
+    };
+    // The owner's generated password is printed once on stderr and not kept: this device signs
+    // in with the issued token.
+    admin(&[
+        "create-org",
+        "--name",
+        LOCAL_ORG,
+        "--owner-email",
+        LOCAL_EMAIL,
+    ])?;
+    let out = admin(&[
+        "issue-token",
+        "--org",
+        LOCAL_ORG,
+        "--email",
+        LOCAL_EMAIL,
+        "--device-name",
+        "This computer",
+    ])?;
     let token = parse_token(&String::from_utf8_lossy(&out.stdout))?;
     write_private(&token_file, &token)?;
     util::ok(&format!(

@@ -39,7 +39,10 @@ pub use notes::{NoteSummary, NOTE_PREVIEW_CHARS};
 pub use projection::{QuarantinedDoc, RebuildReport};
 pub use schema::SCHEMA_VERSION;
 pub use store::Replica;
-pub use sync::{SyncClient, SyncError, SyncHandle, SyncOptions, SyncReport};
+pub use sync::{
+    Applied, LiveEvent, SyncClient, SyncError, SyncHandle, SyncNotice, SyncOptions, SyncReport,
+    Traffic,
+};
 pub use tasks::TaskSummary;
 pub use timeline::{TimelineCursor, TimelineEntry, TimelinePage, TIMELINE_PAGE_MAX};
 pub use transfer::{

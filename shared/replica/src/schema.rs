@@ -4,7 +4,7 @@ use crate::error::ReplicaError;
 use rusqlite::Connection;
 
 /// Read-model format written by this build (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Each entry migrates from version `index` to `index + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -281,6 +281,25 @@ const MIGRATIONS: &[&str] = &[
 
     INSERT INTO meta (key, value) VALUES ('rebuild_read_model', 1)
         ON CONFLICT (key) DO UPDATE SET value = 1;
+"#,
+    r#"
+    -- Version 4: sync protocol 2. One cursor per scope the server lets this device read. The
+    -- version-1 cursor counted a per-account feed that no longer exists, so it is dropped: the
+    -- next sync starts over, which merges whole documents and duplicates nothing.
+    DELETE FROM meta WHERE key = 'sync_cursor';
+    CREATE TABLE sync_cursors (
+        scope TEXT PRIMARY KEY,
+        seq   INTEGER NOT NULL
+    ) STRICT;
+    -- Edits the server refused, for the person whose work was put back.
+    CREATE TABLE sync_notices (
+        id           INTEGER PRIMARY KEY,
+        doc_id       TEXT NOT NULL,
+        code         TEXT NOT NULL,
+        message      TEXT NOT NULL,
+        at           INTEGER NOT NULL,
+        dismissed_at INTEGER
+    ) STRICT;
 "#,
 ];
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration};
 use fieldstone_model::{
     Clock, ContactInput, EmailEntry, FixedClock, LeadInput, PhoneEntry, Stage, UserId,
 };
-use fieldstone_protocol::FeedEntry;
+use fieldstone_protocol::DocUpdate;
 use fieldstone_replica::{
     contact_doc_id, ContactQuery, ContactSummary, Replica, ReplicaError, SCHEMA_VERSION,
 };
@@ -469,20 +469,22 @@ fn contacts_from_another_replica_are_listed_and_searchable() {
     input.tags = vec!["vip".into()];
     let contact = a.create_contact(&input, user()).expect("create");
 
-    let feed = |replica: &Replica, first_seq: u64| -> Vec<FeedEntry> {
+    let feed = |replica: &Replica| -> Vec<DocUpdate> {
         let (batch, _) = replica.outbox_batch(100, 1 << 20).expect("outbox");
         batch
             .into_iter()
-            .enumerate()
-            .map(|(i, c)| FeedEntry {
-                seq: first_seq + i as u64,
-                doc_id: c.doc_id,
-                change: c.change,
+            .map(|d| DocUpdate {
+                doc_id: d.doc_id,
+                snapshot: None,
+                changes: d.changes,
             })
             .collect()
     };
-    let entries = feed(&a, 1);
-    assert_eq!(b.apply_remote(&entries, 1).expect("apply"), 1);
+    let entries = feed(&a);
+    assert_eq!(
+        b.apply_remote(&entries, None).expect("apply").docs_changed,
+        1
+    );
     assert_eq!(
         b.get_contact(&contact.id).expect("get"),
         Some(contact.clone())
@@ -497,9 +499,13 @@ fn contacts_from_another_replica_are_listed_and_searchable() {
     let edited = b
         .update_contact(&contact.id, &person("Joseph", "Nunes"), user())
         .expect("update");
-    let from_b = feed(&b, 2);
+    let from_b = feed(&b);
     assert_eq!(from_b.len(), 1, "only B's own change is queued on B");
-    assert_eq!(a.apply_remote(&from_b, 2).expect("apply"), 1);
+    assert_eq!(from_b[0].changes.len(), 1);
+    assert_eq!(
+        a.apply_remote(&from_b, None).expect("apply").docs_changed,
+        1
+    );
     assert_eq!(a.get_contact(&contact.id).expect("get"), Some(edited));
     assert_eq!(search(&a, "joseph"), ["Joseph Nunes"]);
     assert!(search(&a, "núñez").is_empty());
@@ -553,7 +559,7 @@ fn a_version_1_database_migrates_and_its_read_model_is_rebuilt_from_documents() 
         .expect("raw")
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .expect("pragma");
-    assert_eq!((version, SCHEMA_VERSION), (3, 3));
+    assert_eq!((version, SCHEMA_VERSION), (4, 4));
     assert_eq!(replica.list_leads().expect("leads"), vec![lead]);
     assert_eq!(
         search(&replica, "grace"),
@@ -583,10 +589,11 @@ fn every_local_change_is_attributed_to_this_device() {
     replica
         .update_contact(&id, &person("Ada", "King"), user())
         .expect("update");
-    let (changes, _) = replica.outbox_batch(10, 1 << 20).expect("outbox");
-    assert_eq!(changes.len(), 2, "create and update");
-    for change in changes {
-        let parsed = fieldstone_doc::parse_change(&change.change).expect("change");
+    let (docs, _) = replica.outbox_batch(10, 1 << 20).expect("outbox");
+    assert_eq!(docs.len(), 1, "one document");
+    assert_eq!(docs[0].changes.len(), 2, "create and update");
+    for change in &docs[0].changes {
+        let parsed = fieldstone_doc::parse_change(change).expect("change");
         assert_eq!(parsed.actor_id(), replica.actor());
     }
 }

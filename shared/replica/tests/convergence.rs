@@ -22,7 +22,7 @@ use fieldstone_model::{
     InteractionInput, ListingId, ListingInput, NoteId, NoteInput, Priority, PropertyType,
     RecordRef, Stage, TaskId, TaskInput, TaskKind, TaskStatus, UserId,
 };
-use fieldstone_protocol::{DocChange, DocId, FeedEntry};
+use fieldstone_protocol::{DocId, DocUpdate};
 use fieldstone_replica::{Replica, ReplicaError};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
@@ -203,11 +203,9 @@ struct Mesh {
     _dir: tempfile::TempDir,
     devices: Vec<Device>,
     /// Every change any device wrote, in the order it left its outbox.
-    log: Vec<DocChange>,
+    log: Vec<(DocId, Vec<u8>)>,
     /// Per device: indices of `log` it wrote or was given.
     given: Vec<BTreeSet<usize>>,
-    /// Per device: the last feed `seq` it was handed.
-    seq: Vec<u64>,
     /// Whether deliveries may reorder changes (a change before the one it depends on); without,
     /// they keep log order, as a server feed does.
     reorder: bool,
@@ -255,7 +253,6 @@ impl Mesh {
             devices,
             log: Vec::new(),
             given: vec![BTreeSet::new(); REPLICAS],
-            seq: vec![0; REPLICAS],
             reorder,
         }
     }
@@ -272,9 +269,12 @@ impl Mesh {
             loop {
                 let (batch, last) = device.replica.outbox_batch(100, 1 << 22).expect("outbox");
                 let Some(last) = last else { break };
-                for change in batch {
-                    self.given[n].insert(self.log.len());
-                    self.log.push(change);
+                // Outbox order is kept per document, which is all Automerge's dependencies need.
+                for doc in batch {
+                    for change in doc.changes {
+                        self.given[n].insert(self.log.len());
+                        self.log.push((doc.doc_id.clone(), change));
+                    }
                 }
                 device.replica.ack_outbox(last).expect("ack outbox");
             }
@@ -286,20 +286,17 @@ impl Mesh {
         if indices.is_empty() {
             return;
         }
-        let entries: Vec<FeedEntry> = indices
+        let entries: Vec<DocUpdate> = indices
             .iter()
-            .map(|&i| {
-                self.seq[to] += 1;
-                FeedEntry {
-                    seq: self.seq[to],
-                    doc_id: self.log[i].doc_id.clone(),
-                    change: self.log[i].change.clone(),
-                }
+            .map(|&i| DocUpdate {
+                doc_id: self.log[i].0.clone(),
+                snapshot: None,
+                changes: vec![self.log[i].1.clone()],
             })
             .collect();
         self.devices[to]
             .replica
-            .apply_remote(&entries, self.seq[to])
+            .apply_remote(&entries, None)
             .expect("apply remote changes");
         self.given[to].extend(indices.iter().copied());
     }

@@ -2,7 +2,7 @@
 
 use chrono::DateTime;
 use fieldstone_model::{FixedClock, LeadInput, Stage};
-use fieldstone_protocol::{DocId, FeedEntry};
+use fieldstone_protocol::{DocId, DocUpdate, Scope, ScopeCursor};
 use fieldstone_replica::{lead_doc_id, Replica, ReplicaError, SCHEMA_VERSION};
 use std::path::Path;
 use std::sync::Arc;
@@ -133,36 +133,48 @@ fn corrupt_remote_changes_are_rejected_without_touching_stored_data() {
     let b = open(&dir.path().join("b.db"));
     let lead = a.create_lead(&input("Ada")).expect("create");
     let (batch, _) = a.outbox_batch(10, 1 << 20).expect("outbox");
-    let good = FeedEntry {
-        seq: 1,
+    let good = DocUpdate {
         doc_id: batch[0].doc_id.clone(),
-        change: batch[0].change.clone(),
+        snapshot: None,
+        changes: batch[0].changes.clone(),
     };
-    assert_eq!(
-        b.apply_remote(std::slice::from_ref(&good), 1)
-            .expect("apply"),
-        1
-    );
+    let cursor = |seq| {
+        vec![ScopeCursor {
+            scope: Scope::User(fieldstone_model::UserId::from_uuid(uuid::Uuid::from_u128(
+                1,
+            ))),
+            seq,
+        }]
+    };
+    let applied = b
+        .apply_remote(std::slice::from_ref(&good), Some(&cursor(1)))
+        .expect("apply");
+    assert_eq!(applied.docs_changed, 1);
 
-    let junk = FeedEntry {
-        seq: 2,
+    let junk = DocUpdate {
         doc_id: DocId::new("lead", "00000000-0000-0000-0000-000000000009").expect("id"),
-        change: b"garbage".to_vec(),
+        snapshot: None,
+        changes: vec![b"garbage".to_vec()],
     };
-    let error = b.apply_remote(&[junk], 2).expect_err("rejected");
+    let error = b
+        .apply_remote(&[junk], Some(&cursor(2)))
+        .expect_err("rejected");
     assert!(
         error.to_string().contains("lead:00000000"),
         "names the document: {error}"
     );
     assert_eq!(
-        b.sync_cursor().expect("cursor"),
-        1,
+        b.scope_cursors().expect("cursor"),
+        cursor(1),
         "cursor not advanced past bad data"
     );
     assert_eq!(b.list_leads().expect("list"), vec![lead.clone()]);
 
     // Applying the same change twice changes nothing (at-least-once delivery is safe).
-    assert_eq!(b.apply_remote(&[good], 1).expect("again"), 0);
+    assert_eq!(
+        b.apply_remote(&[good], None).expect("again").docs_changed,
+        0
+    );
     let doc = lead_doc_id(&lead.id).expect("id");
     assert_eq!(a.doc_heads(&doc).expect("a"), b.doc_heads(&doc).expect("b"));
 }
@@ -177,10 +189,12 @@ fn outbox_batches_respect_count_and_size_and_ack_removes_them() {
             .expect("create");
     }
     let (two, last) = replica.outbox_batch(2, 1 << 20).expect("batch");
-    assert_eq!(two.len(), 2);
+    assert_eq!(two.len(), 2, "two documents, one change each");
+    assert!(two.iter().all(|d| d.changes.len() == 1));
     // A tiny byte budget still yields one change, so a big change can never block sync.
     let (one, _) = replica.outbox_batch(10, 1).expect("batch");
     assert_eq!(one.len(), 1);
+    assert_eq!(one[0].changes.len(), 1);
     replica.ack_outbox(last.expect("last id")).expect("ack");
     assert_eq!(replica.pending_changes().expect("pending"), 3);
 }

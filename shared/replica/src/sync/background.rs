@@ -1,38 +1,47 @@
-//! The background sync loop: runs while the app runs, reports status, backs off when offline.
+//! The background sync loop: runs while the app runs, listens for live news, reports status,
+//! backs off when offline, and wipes the organisation's data if the device is revoked.
 
+use super::live::{LiveEvent, LiveListener};
 use super::{sync_once, SyncClient, SyncError};
 use crate::Replica;
 use chrono::Utc;
 use fieldstone_protocol::commands::{SyncState, SyncStatus};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{watch, Notify};
+use tokio::sync::{mpsc, watch, Notify};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
-    /// How often to ask for news while online (until live updates arrive in the protocol).
+    /// How often to ask for news while online without a live connection.
     pub poll_interval: Duration,
+    /// How often to ask anyway while the live connection is up (it could miss nothing but a
+    /// notification, so this is a safety net).
+    pub live_poll_interval: Duration,
     pub min_backoff: Duration,
     pub max_backoff: Duration,
+    /// Keep a live-news WebSocket open.
+    pub live: bool,
 }
 
 impl Default for SyncOptions {
     fn default() -> Self {
         Self {
             poll_interval: Duration::from_secs(5),
+            live_poll_interval: Duration::from_secs(60),
             min_backoff: Duration::from_secs(1),
             max_backoff: Duration::from_secs(30),
+            live: true,
         }
     }
 }
 
-/// Owns the background task; dropping it stops syncing.
+/// Owns the background tasks; dropping it stops syncing.
 pub struct SyncHandle {
     status: watch::Receiver<SyncStatus>,
     nudge: Arc<Notify>,
-    task: JoinHandle<()>,
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl SyncHandle {
@@ -47,11 +56,27 @@ impl SyncHandle {
             remote_revision: 0,
         });
         let nudge = Arc::new(Notify::new());
-        let task = tokio::spawn(run(replica, client, options, tx, Arc::clone(&nudge)));
+        let (live_tx, live_rx) = mpsc::unbounded_channel();
+        let mut tasks = Vec::new();
+        if options.live {
+            tasks.push(tokio::spawn(keep_live(
+                client.clone(),
+                options.clone(),
+                live_tx,
+            )));
+        }
+        tasks.push(tokio::spawn(run(
+            replica,
+            client,
+            options,
+            tx,
+            Arc::clone(&nudge),
+            live_rx,
+        )));
         Self {
             status,
             nudge,
-            task,
+            tasks,
         }
     }
 
@@ -72,7 +97,41 @@ impl SyncHandle {
 
 impl Drop for SyncHandle {
     fn drop(&mut self) {
-        self.task.abort();
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// Keeps one live connection open, reconnecting with backoff; ends when the device is revoked
+/// or its sign-in refused (the sync loop reports those).
+async fn keep_live(
+    client: SyncClient,
+    options: SyncOptions,
+    events: mpsc::UnboundedSender<LiveEvent>,
+) {
+    let listener = LiveListener::new(client);
+    let mut backoff = options.min_backoff;
+    loop {
+        let started = Instant::now();
+        let result = listener.run(&events).await;
+        let reason = match result {
+            Err(SyncError::Revoked) => {
+                let _ = events.send(LiveEvent::Revoked);
+                return;
+            }
+            Err(SyncError::Unauthorized) => return,
+            Err(e) => e.to_string(),
+            Ok(()) => "closed".to_owned(),
+        };
+        if events.send(LiveEvent::Disconnected(reason)).is_err() {
+            return;
+        }
+        if started.elapsed() > options.max_backoff {
+            backoff = options.min_backoff;
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(options.max_backoff);
     }
 }
 
@@ -82,8 +141,10 @@ async fn run(
     options: SyncOptions,
     tx: watch::Sender<SyncStatus>,
     nudge: Arc<Notify>,
+    mut live: mpsc::UnboundedReceiver<LiveEvent>,
 ) {
     let mut backoff = options.min_backoff;
+    let mut live_up = false;
     loop {
         let pending = pending_count(&replica).await;
         tx.send_if_modified(|s| {
@@ -102,16 +163,43 @@ async fn run(
             Ok(report) => {
                 backoff = options.min_backoff;
                 let pending = pending_count(&replica).await;
+                let notices = {
+                    let r = Arc::clone(&replica);
+                    tokio::task::spawn_blocking(move || r.sync_notices().unwrap_or_default())
+                        .await
+                        .unwrap_or_default()
+                };
                 tx.send_modify(|s| {
-                    s.state = SyncState::UpToDate;
                     s.pending = pending;
                     s.last_synced_at = Some(Utc::now());
-                    s.detail = format!("Synced with {}", client.base_url());
-                    if report.docs_changed > 0 {
+                    if let Some(latest) = notices.first() {
+                        s.state = SyncState::NeedsAttention;
+                        s.detail = if notices.len() == 1 {
+                            latest.message.clone()
+                        } else {
+                            format!(
+                                "{} ({} more edits were put back)",
+                                latest.message,
+                                notices.len() - 1
+                            )
+                        };
+                    } else {
+                        s.state = SyncState::UpToDate;
+                        s.detail = format!("Synced with {}", client.base_url());
+                    }
+                    if report.docs_changed > 0 || !report.refused.is_empty() {
                         s.remote_revision += 1;
                     }
                 });
-                options.poll_interval
+                if live_up {
+                    options.live_poll_interval
+                } else {
+                    options.poll_interval
+                }
+            }
+            Err(SyncError::Revoked) => {
+                revoked(&replica, &tx).await;
+                return;
             }
             Err(error) => {
                 let (state, wait) = match &error {
@@ -144,26 +232,71 @@ async fn run(
                 wait
             }
         };
-        wait_or_nudge(&replica, &tx, &nudge, wait).await;
+        match wait_for_work(&replica, &tx, &nudge, &mut live, &mut live_up, wait).await {
+            Wake::Sync => {}
+            Wake::Revoked => {
+                revoked(&replica, &tx).await;
+                return;
+            }
+        }
     }
 }
 
-/// Sleeps for `wait`. While online a local write ends the wait at once; while offline or
-/// signed out it only refreshes the pending count, so typing never hammers a dead server.
-async fn wait_or_nudge(
+async fn revoked(replica: &Arc<Replica>, tx: &watch::Sender<SyncStatus>) {
+    let r = Arc::clone(replica);
+    let wiped = tokio::task::spawn_blocking(move || r.wipe_synced_data())
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r.map_err(|e| e.to_string()));
+    if let Err(error) = &wiped {
+        tracing::error!(%error, "could not wipe the revoked device's data");
+    }
+    tx.send_modify(|s| {
+        s.state = SyncState::SignInAgain;
+        s.pending = 0;
+        s.remote_revision += 1;
+        s.detail = "This device was signed out by your organisation, and its copy of the organisation's data was removed from it.".into();
+    });
+}
+
+enum Wake {
+    Sync,
+    Revoked,
+}
+
+/// Sleeps for `wait`, ending early for live news, and for a local write while online; while
+/// offline or signed out a write only refreshes the pending count, so typing never hammers a
+/// dead server.
+async fn wait_for_work(
     replica: &Arc<Replica>,
     tx: &watch::Sender<SyncStatus>,
     nudge: &Notify,
+    live: &mut mpsc::UnboundedReceiver<LiveEvent>,
+    live_up: &mut bool,
     wait: Duration,
-) {
+) -> Wake {
     let deadline = Instant::now() + wait;
     loop {
         tokio::select! {
-            () = tokio::time::sleep_until(deadline) => return,
+            () = tokio::time::sleep_until(deadline) => return Wake::Sync,
+            event = live.recv(), if !live.is_closed() => match event {
+                Some(LiveEvent::News) => return Wake::Sync,
+                Some(LiveEvent::Connected) => {
+                    *live_up = true;
+                    // Connected after being offline: catch up now.
+                    let state = tx.borrow().state;
+                    if !matches!(state, SyncState::UpToDate | SyncState::NeedsAttention) {
+                        return Wake::Sync;
+                    }
+                }
+                Some(LiveEvent::Disconnected(_)) => *live_up = false,
+                Some(LiveEvent::Revoked) => return Wake::Revoked,
+                None => *live_up = false,
+            },
             () = nudge.notified() => {
                 let state = tx.borrow().state;
-                if matches!(state, SyncState::UpToDate | SyncState::Syncing) {
-                    return;
+                if matches!(state, SyncState::UpToDate | SyncState::Syncing | SyncState::NeedsAttention) {
+                    return Wake::Sync;
                 }
                 let pending = pending_count(replica).await;
                 tx.send_if_modified(|s| {

@@ -1,23 +1,43 @@
-//! HTTP client for the sync server's v1 API.
+//! HTTP client for the sync server's v2 API: binary sync bodies (zstd + postcard) and the JSON
+//! account routes a device needs (sign in, accept an invitation, refresh, sign out, who am I).
 
-use fieldstone_protocol::{
-    DocChange, ErrorBody, ErrorCode, PullRequest, PullResponse, PushRequest, PushResponse,
+use fieldstone_protocol::account::{
+    AcceptInviteRequest, LoginRequest, Me, OrgChoice, OrgInfo, Session,
 };
+use fieldstone_protocol::{
+    codec, ErrorBody, ErrorCode, PullRequest, PullResponse, PushRequest, PushResponse,
+    RepairRequest, RepairResponse, SYNC_CONTENT_TYPE,
+};
+use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use thiserror::Error;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Error)]
 pub enum SyncError {
     /// Network trouble: the normal state of a phone in a basement. Retried with backoff.
     #[error("sync server unreachable: {0}")]
     Unreachable(String),
-    /// The server refused our token: only signing in again helps.
-    #[error("the sync server refused this device's credentials")]
+    /// The server refused our token (expired, signed out): only signing in again helps.
+    #[error("the sync server no longer accepts this device's sign-in")]
     Unauthorized,
+    /// This device was revoked: its copy of the organisation's data must be removed.
+    #[error("this device was signed out by the organisation")]
+    Revoked,
+    #[error("email or password is wrong")]
+    InvalidCredentials,
+    /// The email has accounts in several organisations: sign in again naming one.
+    #[error("choose an organisation")]
+    ChooseOrganisation(Vec<OrgInfo>),
+    #[error("too many attempts; try again in {} s", .retry_after.as_secs().max(1))]
+    TooManyRequests { retry_after: Duration },
     #[error("sync server refused the request ({code:?}): {message}")]
     Rejected { code: ErrorCode, message: String },
     #[error("sync protocol error: {0}")]
@@ -26,11 +46,19 @@ pub enum SyncError {
     Local(#[from] crate::ReplicaError),
 }
 
+/// Bytes of request and answer bodies this client sent and received.
+#[derive(Debug, Default)]
+pub struct Traffic {
+    pub sent: AtomicU64,
+    pub received: AtomicU64,
+}
+
 #[derive(Clone)]
 pub struct SyncClient {
     http: reqwest::Client,
     base_url: String,
     token: String,
+    traffic: Arc<Traffic>,
 }
 
 impl std::fmt::Debug for SyncClient {
@@ -42,24 +70,59 @@ impl std::fmt::Debug for SyncClient {
     }
 }
 
+fn http_client() -> Result<reqwest::Client, SyncError> {
+    reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(REQUEST_TIMEOUT)
+        .build()
+        .map_err(|e| SyncError::Protocol(format!("cannot build HTTP client: {e}")))
+}
+
+fn checked_base(base_url: &str) -> Result<String, SyncError> {
+    let base_url = base_url.trim().trim_end_matches('/').to_owned();
+    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+        return Err(SyncError::Protocol(format!(
+            "sync server address {base_url:?} must start with http:// or https://"
+        )));
+    }
+    Ok(base_url)
+}
+
+/// Signs in with email and password; the returned session's token authenticates a [`SyncClient`].
+pub async fn login(base_url: &str, request: &LoginRequest) -> Result<Session, SyncError> {
+    let base = checked_base(base_url)?;
+    let response = http_client()?
+        .post(format!("{base}/v2/auth/login"))
+        .json(request)
+        .send()
+        .await
+        .map_err(|e| SyncError::Unreachable(describe(&e)))?;
+    json_answer(response).await
+}
+
+/// Turns a one-time invitation into an account and a session.
+pub async fn accept_invite(
+    base_url: &str,
+    request: &AcceptInviteRequest,
+) -> Result<Session, SyncError> {
+    let base = checked_base(base_url)?;
+    let response = http_client()?
+        .post(format!("{base}/v2/auth/accept-invite"))
+        .json(request)
+        .send()
+        .await
+        .map_err(|e| SyncError::Unreachable(describe(&e)))?;
+    json_answer(response).await
+}
+
 impl SyncClient {
     /// `base_url` like `http://127.0.0.1:7070` (no trailing path).
     pub fn new(base_url: &str, token: &str) -> Result<Self, SyncError> {
-        let base_url = base_url.trim_end_matches('/').to_owned();
-        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
-            return Err(SyncError::Protocol(format!(
-                "sync server address {base_url:?} must start with http:// or https://"
-            )));
-        }
-        let http = reqwest::Client::builder()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
-            .build()
-            .map_err(|e| SyncError::Protocol(format!("cannot build HTTP client: {e}")))?;
         Ok(Self {
-            http,
-            base_url,
+            http: http_client()?,
+            base_url: checked_base(base_url)?,
             token: token.to_owned(),
+            traffic: Arc::default(),
         })
     }
 
@@ -67,48 +130,159 @@ impl SyncClient {
         &self.base_url
     }
 
-    pub async fn push(&self, changes: Vec<DocChange>) -> Result<PushResponse, SyncError> {
-        self.post("/v1/push", &PushRequest { changes }).await
+    pub(crate) fn token(&self) -> &str {
+        &self.token
     }
 
-    pub async fn pull(&self, since: u64, limit: u32) -> Result<PullResponse, SyncError> {
-        self.post("/v1/pull", &PullRequest { since, limit }).await
+    pub fn traffic(&self) -> &Traffic {
+        &self.traffic
     }
 
-    async fn post<Req: serde::Serialize, Resp: serde::de::DeserializeOwned>(
+    pub async fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncError> {
+        self.sync_call("/v2/sync/push", request).await
+    }
+
+    pub async fn pull(&self, request: &PullRequest) -> Result<PullResponse, SyncError> {
+        self.sync_call("/v2/sync/pull", request).await
+    }
+
+    pub async fn repair(&self, request: &RepairRequest) -> Result<RepairResponse, SyncError> {
+        self.sync_call("/v2/sync/repair", request).await
+    }
+
+    pub async fn me(&self) -> Result<Me, SyncError> {
+        let response = self
+            .http
+            .get(format!("{}/v2/me", self.base_url))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(|e| SyncError::Unreachable(describe(&e)))?;
+        json_answer(response).await
+    }
+
+    /// A new session for this device; this client's token stops working.
+    pub async fn refresh(&self) -> Result<Session, SyncError> {
+        let response = self
+            .http
+            .post(format!("{}/v2/auth/refresh", self.base_url))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(|e| SyncError::Unreachable(describe(&e)))?;
+        json_answer(response).await
+    }
+
+    /// Ends this device's session on the server.
+    pub async fn logout(&self) -> Result<(), SyncError> {
+        let response = self
+            .http
+            .post(format!("{}/v2/auth/logout", self.base_url))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(|e| SyncError::Unreachable(describe(&e)))?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(error_from(response).await)
+        }
+    }
+
+    /// The WebSocket address of live news.
+    pub fn live_url(&self) -> String {
+        let rest = self
+            .base_url
+            .strip_prefix("https://")
+            .map(|r| format!("wss://{r}"))
+            .or_else(|| {
+                self.base_url
+                    .strip_prefix("http://")
+                    .map(|r| format!("ws://{r}"))
+            })
+            .unwrap_or_default();
+        format!("{rest}/v2/sync/live")
+    }
+
+    async fn sync_call<Req: Serialize, Resp: DeserializeOwned>(
         &self,
         path: &str,
-        body: &Req,
+        request: &Req,
     ) -> Result<Resp, SyncError> {
+        let body = codec::encode(request).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        self.traffic
+            .sent
+            .fetch_add(body.len() as u64, Ordering::Relaxed);
         let response = self
             .http
             .post(format!("{}{path}", self.base_url))
             .bearer_auth(&self.token)
-            .json(body)
+            .header(CONTENT_TYPE, SYNC_CONTENT_TYPE)
+            .body(body)
             .send()
             .await
             .map_err(|e| SyncError::Unreachable(describe(&e)))?;
-        let status = response.status();
-        if status == StatusCode::UNAUTHORIZED {
-            return Err(SyncError::Unauthorized);
+        if !response.status().is_success() {
+            return Err(error_from(response).await);
         }
-        if !status.is_success() {
-            let text = response.text().await.unwrap_or_default();
-            return Err(match serde_json::from_str::<ErrorBody>(&text) {
-                Ok(body) => SyncError::Rejected {
-                    code: body.code,
-                    message: body.message,
-                },
-                Err(_) if status.is_server_error() => {
-                    SyncError::Unreachable(format!("server error {status}"))
-                }
-                Err(_) => SyncError::Protocol(format!("unexpected answer {status}: {text:.200}")),
-            });
-        }
-        response
-            .json::<Resp>()
+        let bytes = response
+            .bytes()
             .await
-            .map_err(|e| SyncError::Unreachable(format!("answer cut short or malformed: {e}")))
+            .map_err(|e| SyncError::Unreachable(format!("answer cut short: {e}")))?;
+        self.traffic
+            .received
+            .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        codec::decode(&bytes).map_err(|e| SyncError::Protocol(e.to_string()))
+    }
+}
+
+async fn json_answer<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, SyncError> {
+    if !response.status().is_success() {
+        return Err(error_from(response).await);
+    }
+    response
+        .json::<T>()
+        .await
+        .map_err(|e| SyncError::Unreachable(format!("answer cut short or malformed: {e}")))
+}
+
+/// Turns a non-2xx answer into the error the caller branches on (never on message text).
+async fn error_from(response: reqwest::Response) -> SyncError {
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let text = response.text().await.unwrap_or_default();
+    if let Ok(choice) = serde_json::from_str::<OrgChoice>(&text) {
+        if choice.code == ErrorCode::ChooseOrganisation {
+            return SyncError::ChooseOrganisation(choice.orgs);
+        }
+    }
+    match serde_json::from_str::<ErrorBody>(&text) {
+        Ok(body) => match body.code {
+            ErrorCode::DeviceRevoked => SyncError::Revoked,
+            ErrorCode::Unauthorized => SyncError::Unauthorized,
+            ErrorCode::InvalidCredentials => SyncError::InvalidCredentials,
+            ErrorCode::TooManyRequests => SyncError::TooManyRequests {
+                retry_after: retry_after.unwrap_or(Duration::from_secs(60)),
+            },
+            // A busy or restarting server is like a network hiccup: back off and retry.
+            ErrorCode::Unavailable | ErrorCode::Internal => {
+                SyncError::Unreachable(format!("server error {status}: {}", body.message))
+            }
+            code => SyncError::Rejected {
+                code,
+                message: body.message,
+            },
+        },
+        Err(_) if status == StatusCode::UNAUTHORIZED => SyncError::Unauthorized,
+        Err(_) if status.is_server_error() => {
+            SyncError::Unreachable(format!("server error {status}"))
+        }
+        Err(_) => SyncError::Protocol(format!("unexpected answer {status}: {text:.200}")),
     }
 }
 

@@ -1,65 +1,153 @@
-//! Sync: push the outbox, pull the change feed, and a background loop that keeps doing both
-//! with backoff while the app runs.
+//! Sync with the server: push the outbox (putting back what the server refuses), pull every
+//! scope's changes page by page, repair divergence, and a background loop that keeps doing so
+//! with live news, backoff and a status for the UI.
 
 mod background;
 mod client;
+mod live;
+mod state;
 
 pub use background::{SyncHandle, SyncOptions};
-pub use client::{SyncClient, SyncError};
+pub use client::{accept_invite, login, SyncClient, SyncError, Traffic};
+pub use live::{LiveEvent, LiveListener};
+pub use state::{Applied, SyncNotice};
 
 use crate::Replica;
-use fieldstone_protocol::{MAX_PULL_LIMIT, MAX_REQUEST_BYTES};
+use fieldstone_protocol::{
+    DocId, PullRequest, PushRequest, RepairRequest, Scope, MAX_PULL_DOCS, MAX_REQUEST_BYTES,
+};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
-/// Changes per push request; a batch also stops short of the server's body limit.
-const PUSH_BATCH: usize = 500;
+/// Changes per push request; a batch also stops short of the server's body limit (measured
+/// before compression, so the compressed body is always smaller).
+const PUSH_BATCH: usize = 2000;
+/// Documents per repair page.
+const REPAIR_PAGE: usize = 1000;
 
 /// What one sync round did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncReport {
     pub pushed: u64,
+    /// Documents received.
     pub pulled: u64,
-    /// Documents changed here by what was pulled.
+    /// Documents changed here by what was received.
     pub docs_changed: u64,
+    /// Edits the server refused (their documents were put back).
+    pub refused: Vec<SyncNotice>,
+    /// HTTP requests made.
+    pub round_trips: u32,
 }
 
-/// One full round: send every pending change, then fetch everything new.
+/// One full round: send every pending change, then fetch everything new in every scope. When
+/// the server stops listing a scope (removed from a team), a repair pass removes what this
+/// device may no longer read.
 pub async fn sync_once(
     replica: &Arc<Replica>,
     client: &SyncClient,
 ) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
+    push_all(replica, client, &mut report).await?;
+    let mut lost_scope = false;
     loop {
         let r = Arc::clone(replica);
-        let (batch, last_id) =
-            blocking(move || r.outbox_batch(PUSH_BATCH, MAX_REQUEST_BYTES * 3 / 4)).await?;
-        let Some(last_id) = last_id else { break };
-        let sent = batch.len() as u64;
-        client.push(batch).await?;
+        let cursors = blocking(move || r.scope_cursors()).await?;
+        let had: BTreeSet<Scope> = cursors.iter().map(|c| c.scope).collect();
+        let page = client
+            .pull(&PullRequest {
+                cursors,
+                max_docs: MAX_PULL_DOCS,
+            })
+            .await?;
+        report.round_trips += 1;
+        report.pulled += page.docs.len() as u64;
+        lost_scope |= had
+            .iter()
+            .any(|s| !page.cursors.iter().any(|c| c.scope == *s));
+        let more = page.more && !page.docs.is_empty();
         let r = Arc::clone(replica);
-        blocking(move || r.ack_outbox(last_id)).await?;
-        report.pushed += sent;
-    }
-    loop {
-        let r = Arc::clone(replica);
-        let since = blocking(move || r.sync_cursor()).await?;
-        let page = client.pull(since, MAX_PULL_LIMIT).await?;
-        if page.cursor < since {
-            return Err(SyncError::Protocol(format!(
-                "server moved the cursor backwards ({since} → {})",
-                page.cursor
-            )));
-        }
-        report.pulled += page.entries.len() as u64;
-        let more = page.more && !page.entries.is_empty();
-        let r = Arc::clone(replica);
-        let changed = blocking(move || r.apply_remote(&page.entries, page.cursor)).await?;
-        report.docs_changed += changed as u64;
+        let applied = blocking(move || r.apply_remote(&page.docs, Some(&page.cursors))).await?;
+        report.docs_changed += applied.docs_changed as u64;
         if !more {
             break;
         }
     }
+    if lost_scope {
+        report.docs_changed += repair(replica, client).await? as u64;
+    }
     Ok(report)
+}
+
+/// Sends the outbox in batches, applying the server's refusals as they come.
+async fn push_all(
+    replica: &Arc<Replica>,
+    client: &SyncClient,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let r = Arc::clone(replica);
+    let pending = blocking(move || r.pending_changes()).await?;
+    // Refusals may queue a document's history again (missing dependencies): a bounded number
+    // of rounds keeps a server that keeps refusing from looping us; the rest waits.
+    let rounds = pending as usize / PUSH_BATCH + 3;
+    for _ in 0..rounds {
+        let r = Arc::clone(replica);
+        let (docs, last_id) =
+            blocking(move || r.outbox_batch(PUSH_BATCH, MAX_REQUEST_BYTES * 3 / 4)).await?;
+        let Some(last_id) = last_id else { break };
+        let sent: u64 = docs.iter().map(|d| d.changes.len() as u64).sum();
+        let answer = client.push(&PushRequest { docs }).await?;
+        report.round_trips += 1;
+        let r = Arc::clone(replica);
+        let refused = blocking(move || {
+            let notices = r.apply_rejections(&answer.rejected)?;
+            r.ack_outbox(last_id)?;
+            Ok(notices)
+        })
+        .await?;
+        report.pushed += sent;
+        report.refused.extend(refused);
+    }
+    Ok(())
+}
+
+/// Compares every local document's heads with the server's, a page of ids at a time, and
+/// fixes what differs both ways. Returns documents changed here.
+pub async fn repair(replica: &Arc<Replica>, client: &SyncClient) -> Result<usize, SyncError> {
+    let mut after: Option<DocId> = None;
+    let mut changed = 0;
+    loop {
+        let mut last = false;
+        let mut end = None;
+        // The server sends a bounded number of documents per answer: ask again for the same
+        // range (with fresh digests) until nothing differs.
+        for _ in 0..20 {
+            let r = Arc::clone(replica);
+            let from = after.clone();
+            let docs = blocking(move || r.repair_page(from.as_ref(), REPAIR_PAGE)).await?;
+            last = docs.len() < REPAIR_PAGE;
+            end = docs.last().map(|d| d.doc_id.clone());
+            let answer = client
+                .repair(&RepairRequest {
+                    after: after.clone(),
+                    last,
+                    docs,
+                })
+                .await?;
+            let settled = answer.differing.is_empty();
+            let r = Arc::clone(replica);
+            changed += blocking(move || r.apply_repair(&answer)).await?;
+            if settled {
+                break;
+            }
+        }
+        if last || end.is_none() {
+            break;
+        }
+        after = end;
+    }
+    let mut report = SyncReport::default();
+    push_all(replica, client, &mut report).await?;
+    Ok(changed)
 }
 
 async fn blocking<T: Send + 'static>(

@@ -7,7 +7,7 @@ use fieldstone_model::{
     Direction, EmailEntry, FixedClock, InteractionInput, ListingInput, ListingStatus, NoteInput,
     PhoneEntry, PropertyType, RecordRef, TaskInput, UserId, Visibility,
 };
-use fieldstone_protocol::FeedEntry;
+use fieldstone_protocol::DocUpdate;
 use fieldstone_replica::Replica;
 use std::path::Path;
 use std::sync::Arc;
@@ -140,16 +140,14 @@ pub fn task(title: &str, due: Option<DateTime<Utc>>, record: Option<RecordRef>) 
 /// Sends everything in `from`'s outbox to `to`, as the server's feed would (repeats are fine:
 /// the engine skips changes it has).
 pub fn deliver(from: &Replica, to: &Replica) {
-    let (changes, _) = from.outbox_batch(100_000, usize::MAX).expect("outbox");
-    let entries: Vec<FeedEntry> = changes
+    let (docs, _) = from.outbox_batch(100_000, usize::MAX).expect("outbox");
+    let entries: Vec<DocUpdate> = docs
         .into_iter()
-        .enumerate()
-        .map(|(i, c)| FeedEntry {
-            seq: i as u64 + 1,
-            doc_id: c.doc_id,
-            change: c.change,
+        .map(|d| DocUpdate {
+            doc_id: d.doc_id,
+            snapshot: None,
+            changes: d.changes,
         })
         .collect();
-    let cursor = to.sync_cursor().expect("cursor") + entries.len() as u64;
-    to.apply_remote(&entries, cursor).expect("apply");
+    to.apply_remote(&entries, None).expect("apply");
 }
