@@ -204,6 +204,15 @@ pub struct UserRef {
     pub user_id: UserId,
 }
 
+/// `POST /v2/docs/{doc}/shares`: share with one teammate, or with a whole team; exactly one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareRequest {
+    #[serde(default)]
+    pub user_id: Option<UserId>,
+    #[serde(default)]
+    pub team_id: Option<TeamId>,
+}
+
 /// `PUT /v2/users/{id}/role`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SetRoleRequest {

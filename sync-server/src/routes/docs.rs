@@ -10,8 +10,8 @@ use crate::{blocking, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use fieldstone_model::UserId;
-use fieldstone_protocol::account::{DocScopes, UserRef};
+use fieldstone_model::{TeamId, UserId};
+use fieldstone_protocol::account::{DocScopes, ShareRequest};
 use fieldstone_protocol::{DocId, Scope};
 use std::sync::Arc;
 
@@ -100,16 +100,47 @@ fn check_recipient(state: &AppState, caller: &Caller, user: UserId) -> Result<()
     }
 }
 
-/// `POST /v2/docs/{doc}/shares`: the teammate receives the document whole on their next pull,
-/// and can work on it from then on.
+/// Teams the caller may share into: any for admins, else their own.
+fn check_team(state: &AppState, caller: &Caller, team: TeamId) -> Result<(), ApiError> {
+    if state.store.team(caller.org, team)?.is_none() {
+        return Err(ApiError::NotFound("team".into()));
+    }
+    let member = state
+        .store
+        .memberships(caller.org)?
+        .contains(&(team, caller.user));
+    if caller.role.is_admin() || member {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound("team".into()))
+    }
+}
+
+/// `POST /v2/docs/{doc}/shares`: the teammate (or every member of the team) receives the
+/// document whole on their next pull, and can work on it from then on.
 pub async fn share(
     State(state): State<AppState>,
     caller: Caller,
     Path(doc_id): Path<String>,
-    ApiJson(request): ApiJson<UserRef>,
+    ApiJson(request): ApiJson<ShareRequest>,
 ) -> Result<StatusCode, ApiError> {
     let doc_id: DocId = path_id(&doc_id, "document")?;
     blocking(move || {
+        let scope = match (request.user_id, request.team_id) {
+            (Some(user), None) => {
+                check_recipient(&state, &caller, user)?;
+                Scope::User(user)
+            }
+            (None, Some(team)) => {
+                check_team(&state, &caller, team)?;
+                Scope::Team(team)
+            }
+            _ => {
+                return Err(ApiError::BadRequest(
+                    "name exactly one of user_id or team_id".into(),
+                ))
+            }
+        };
         let access = access(&state, &caller)?;
         let scopes = readable_scopes(&state, &caller, &access, &doc_id)?;
         if !access.can_write(&scopes) {
@@ -117,8 +148,6 @@ pub async fn share(
                 "you may read this document but not share it".into(),
             ));
         }
-        check_recipient(&state, &caller, request.user_id)?;
-        let scope = Scope::User(request.user_id);
         let Some(seq) = state
             .store
             .add_doc_scope(caller.org, &doc_id, scope, state.clock.now())?
@@ -137,15 +166,15 @@ pub async fn share(
     .await
 }
 
-/// `DELETE /v2/docs/{doc}/shares/{user}`: stops sharing with one user. The document's first
-/// scope (where it was created) cannot be removed.
+/// `DELETE /v2/docs/{doc}/shares/{scope}`: stops sharing with a user (`user:<id>`) or a team
+/// (`team:<id>`). The document's first scope (where it was created) cannot be removed.
 pub async fn unshare(
     State(state): State<AppState>,
     caller: Caller,
-    Path((doc_id, user_id)): Path<(String, String)>,
+    Path((doc_id, scope)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let doc_id: DocId = path_id(&doc_id, "document")?;
-    let user_id: UserId = path_id(&user_id, "user")?;
+    let scope: Scope = path_id(&scope, "share")?;
     blocking(move || {
         let access = access(&state, &caller)?;
         let scopes = readable_scopes(&state, &caller, &access, &doc_id)?;
@@ -154,7 +183,6 @@ pub async fn unshare(
                 "you may read this document but not change its sharing".into(),
             ));
         }
-        let scope = Scope::User(user_id);
         if scopes.first() == Some(&scope) {
             return Err(ApiError::Forbidden(
                 "a document stays in the scope it was created in".into(),

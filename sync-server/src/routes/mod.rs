@@ -51,7 +51,7 @@ pub const ROUTES: &[(&str, &str, bool)] = &[
     ("GET", "/v2/docs/{doc_id}", true),
     ("GET", "/v2/docs/{doc_id}/shares", true),
     ("POST", "/v2/docs/{doc_id}/shares", true),
-    ("DELETE", "/v2/docs/{doc_id}/shares/{user_id}", true),
+    ("DELETE", "/v2/docs/{doc_id}/shares/{scope}", true),
     ("POST", "/v2/sync/push", true),
     ("POST", "/v2/sync/pull", true),
     ("POST", "/v2/sync/repair", true),
@@ -90,7 +90,7 @@ pub fn router(state: AppState) -> Router {
             "/v2/docs/{doc_id}/shares",
             get(docs::shares).post(docs::share),
         )
-        .route("/v2/docs/{doc_id}/shares/{user_id}", delete(docs::unshare))
+        .route("/v2/docs/{doc_id}/shares/{scope}", delete(docs::unshare))
         .route("/v2/sync/push", post(sync::push))
         .route("/v2/sync/pull", post(sync::pull))
         .route("/v2/sync/repair", post(sync::repair))

@@ -224,11 +224,15 @@ fn judge(
         }
     };
     let mut seen = HashSet::new();
-    let fresh: Vec<Change> = changes
+    let unique: Vec<Change> = changes
         .into_iter()
-        .filter(|c| doc.get_change_by_hash(&c.hash()).is_none() && seen.insert(c.hash()))
+        .filter(|c| seen.insert(c.hash()))
         .collect();
-    let total = seen.len();
+    let total = unique.len();
+    let fresh: Vec<Change> = unique
+        .into_iter()
+        .filter(|c| doc.get_change_by_hash(&c.hash()).is_none())
+        .collect();
     if fresh.is_empty() {
         return Ok(Verdict::Duplicate(total as u32));
     }

@@ -1,0 +1,8 @@
+//! The HTTP API against a real listener on port 0 and a real SQLite store in a temp dir.
+
+mod access;
+mod auth;
+mod ops;
+mod support;
+mod sync;
+mod tenancy;

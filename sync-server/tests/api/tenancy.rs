@@ -1,0 +1,311 @@
+//! Walks every route in `routes::ROUTES` with another organisation's ids and with bad tokens:
+//! the answer is 401 or 404 (or the caller's own data), never a byte of the other organisation.
+//! A route added without a case here fails the walk.
+
+use crate::support::*;
+use fieldstone_model::{DeviceId, OrgId, TeamId, UserId};
+use fieldstone_protocol::account::Role;
+use fieldstone_protocol::*;
+use fieldstone_server::routes::ROUTES;
+use fieldstone_server::Store;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+struct Tenant {
+    org: OrgId,
+    team: TeamId,
+    admin: (UserId, String),
+    agent: (UserId, String),
+    device: DeviceId,
+    doc: DocId,
+}
+
+async fn tenant(s: &TestServer, name: &str, n: u32) -> Tenant {
+    let org = s.org(name);
+    let team = s.team(org, &format!("{name} team"));
+    let admin_id = s.user(org, &format!("admin@{n}.example.com"), Role::Owner, None);
+    let agent_id = s.user(
+        org,
+        &format!("agent@{n}.example.com"),
+        Role::Agent,
+        Some(team),
+    );
+    let admin = (admin_id, s.token(org, admin_id));
+    let agent = (agent_id, s.token(org, agent_id));
+    let device = s.store.devices(org, Some(agent_id)).expect("devices")[0].id;
+    let doc = doc_id(n);
+    let mut device_doc = Device::create(agent_id);
+    device_doc.set("secret", &format!("{name} secret"));
+    let answer = s.push(&agent.1, vec![device_doc.unsent(&doc)]).await;
+    assert_eq!(answer.accepted, 2);
+    Tenant {
+        org,
+        team,
+        admin,
+        agent,
+        device,
+        doc,
+    }
+}
+
+/// Fills a route template with the other tenant's ids.
+fn path_for(template: &str, other: &Tenant) -> String {
+    template
+        .replace("{device_id}", &other.device.to_string())
+        .replace("{user_id}", &other.agent.0.to_string())
+        .replace("{team_id}", &other.team.to_string())
+        .replace("{doc_id}", other.doc.as_str())
+        .replace("{scope}", &Scope::User(other.agent.0).to_string())
+}
+
+/// Every id and secret of `other` that must never appear in an answer to `me`.
+fn secrets(other: &Tenant) -> Vec<String> {
+    vec![
+        other.org.to_string(),
+        other.team.to_string(),
+        other.admin.0.to_string(),
+        other.agent.0.to_string(),
+        other.device.to_string(),
+        "B secret".to_owned(),
+        "B team".to_owned(),
+        "@2.example.com".to_owned(),
+    ]
+}
+
+fn assert_no_leak(route: &str, text: &str, other: &Tenant) {
+    for secret in secrets(other) {
+        assert!(
+            !text.contains(&secret),
+            "{route} leaked {secret:?}: {text:.300}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_route_with_another_organisations_ids_and_tokens_answers_404_or_401() {
+    let s = TestServer::start().await;
+    let a = tenant(&s, "A", 1).await;
+    let b = tenant(&s, "B", 2).await;
+    for (method, template, needs_session) in ROUTES {
+        let route = format!("{method} {template}");
+        if !needs_session {
+            continue; // public routes hold no organisation data (checked in ops.rs)
+        }
+        let path = path_for(template, &b);
+        // A bad token never gets past authentication, whatever the ids.
+        for token in ["fst_forged", ""] {
+            let (status, _) = s.json(method, &path, Some(token), None).await;
+            assert_eq!(
+                status,
+                StatusCode::UNAUTHORIZED,
+                "{route} with token {token:?}"
+            );
+        }
+        for me in [&a.admin.1, &a.agent.1] {
+            check_route(&s, method, template, &path, me, &a, &b).await;
+        }
+    }
+    // B is untouched: its document has only its own changes, its devices are not revoked.
+    let (docs, _) = s.pull_all(&b.agent.1, vec![]).await;
+    let mine = docs.iter().find(|d| d.doc_id == b.doc).expect("B's doc");
+    let copy = Device::from_snapshot(mine.snapshot.as_deref().expect("whole"));
+    assert_eq!(copy.get("secret").as_deref(), Some("B secret"));
+    assert_eq!(copy.get("stage").as_deref(), Some("new"));
+    assert!(s
+        .store
+        .devices(b.org, None)
+        .expect("devices")
+        .iter()
+        .all(|d| d.revoked_at.is_none()));
+    let (status, _) = s.json("GET", "/v2/me", Some(&b.agent.1), None).await;
+    assert_eq!(status, StatusCode::OK, "B's sessions were not ended by A");
+}
+
+async fn check_route(
+    s: &TestServer,
+    method: &str,
+    template: &str,
+    path: &str,
+    me: &str,
+    a: &Tenant,
+    b: &Tenant,
+) {
+    let route = format!("{method} {template}");
+    let json_call = |body: Option<Value>| s.json(method, path, Some(me), body);
+    match template {
+        // Routes naming a record by id: another organisation's id is "not found".
+        "/v2/devices/{device_id}"
+        | "/v2/users/{user_id}"
+        | "/v2/teams/{team_id}"
+        | "/v2/teams/{team_id}/members/{user_id}"
+        | "/v2/docs/{doc_id}/shares/{scope}"
+        | "/v2/docs/{doc_id}"
+        | "/v2/docs/{doc_id}/shares" => {
+            let body = match method {
+                "POST" => Some(json!({"user_id": a.agent.0.to_string()})),
+                _ => None,
+            };
+            let (status, text) = json_call(body).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{route}: {text}");
+            assert_no_leak(&route, &text.to_string(), b);
+        }
+        "/v2/users/{user_id}/role" => {
+            let (status, text) = json_call(Some(json!({"role": "viewer"}))).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{route}: {text}");
+        }
+        "/v2/teams/{team_id}/members" => {
+            let (status, text) = json_call(Some(json!({"user_id": a.agent.0.to_string()}))).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{route}: {text}");
+            // And A's own team with B's user: not found either.
+            let own = format!("/v2/teams/{}/members", a.team);
+            let (status, _) = s
+                .json(
+                    "POST",
+                    &own,
+                    Some(me),
+                    Some(json!({"user_id": b.agent.0.to_string()})),
+                )
+                .await;
+            assert!(
+                status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN,
+                "{route} (own team, other's user): {status}"
+            );
+        }
+        "/v2/invitations" => {
+            let (status, text) = json_call(Some(json!({
+                "email": "x@example.com", "role": "agent", "team_id": b.team.to_string()
+            })))
+            .await;
+            assert!(
+                status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN,
+                "{route}: {status} {text}"
+            );
+        }
+        "/v2/teams" if method == "POST" => {
+            let (status, text) = json_call(Some(json!({"name": "Another A team"}))).await;
+            assert!(
+                status == StatusCode::CREATED
+                    || status == StatusCode::FORBIDDEN
+                    || status == StatusCode::CONFLICT,
+                "{route}: {status} {text}"
+            );
+            assert_no_leak(&route, &text.to_string(), b);
+        }
+        // Routes about the caller: their own data only.
+        "/v2/me" | "/v2/devices" | "/v2/users" | "/v2/teams" => {
+            let (status, text) = json_call(None).await;
+            assert_eq!(status, StatusCode::OK, "{route}");
+            assert_no_leak(&route, &text.to_string(), b);
+            // Asking for another organisation's user's devices by query: not found.
+            if template == "/v2/devices" {
+                let other = format!("/v2/devices?user_id={}", b.agent.0);
+                let (status, _) = s.json("GET", &other, Some(me), None).await;
+                assert_eq!(status, StatusCode::NOT_FOUND, "{route}?user_id");
+            }
+        }
+        "/v2/auth/refresh" | "/v2/auth/logout" | "/v2/auth/logout-all" | "/v2/auth/password" => {
+            // Acting on oneself: checked by the final assertion that B is untouched. Not called
+            // here, so A's tokens stay usable for the rest of the walk.
+        }
+        "/v2/sync/pull" => {
+            let cursors = vec![
+                ScopeCursor {
+                    scope: Scope::User(b.agent.0),
+                    seq: 0,
+                },
+                ScopeCursor {
+                    scope: Scope::Team(b.team),
+                    seq: 0,
+                },
+                ScopeCursor {
+                    scope: Scope::Org(b.org),
+                    seq: 0,
+                },
+            ];
+            let page: PullResponse = s
+                .sync(
+                    path,
+                    me,
+                    &PullRequest {
+                        cursors,
+                        max_docs: 100,
+                    },
+                )
+                .await
+                .expect("pull");
+            assert!(
+                page.cursors.iter().all(|c| !matches!(c.scope,
+                Scope::User(u) if u == b.agent.0 || u == b.admin.0)),
+                "{route}: B's scope listed"
+            );
+            assert!(page
+                .cursors
+                .iter()
+                .all(|c| c.scope != Scope::Team(b.team) && c.scope != Scope::Org(b.org)));
+            for doc in &page.docs {
+                let text = format!("{doc:?}");
+                assert_no_leak(&route, &text, b);
+                if let Some(snapshot) = &doc.snapshot {
+                    assert_ne!(
+                        field(snapshot, "secret").as_deref(),
+                        Some("B secret"),
+                        "{route}"
+                    );
+                }
+            }
+        }
+        "/v2/sync/push" => {
+            // Writing B's document id from A lands in A's own namespace, never in B's document.
+            let mut forged = Device::create(a.agent.0);
+            forged.set("secret", "overwritten by A");
+            let answer: Result<PushResponse, _> = s
+                .sync(
+                    path,
+                    me,
+                    &PushRequest {
+                        docs: vec![forged.unsent(&b.doc)],
+                    },
+                )
+                .await;
+            let answer = answer.expect("push");
+            for rejection in &answer.rejected {
+                if let Some(doc) = &rejection.server_doc {
+                    assert_ne!(field(doc, "secret").as_deref(), Some("B secret"), "{route}");
+                }
+            }
+        }
+        "/v2/sync/repair" => {
+            let answer: RepairResponse = s
+                .sync(
+                    path,
+                    me,
+                    &RepairRequest {
+                        after: None,
+                        last: true,
+                        docs: vec![DocDigest {
+                            doc_id: b.doc.clone(),
+                            heads: [0; 16],
+                        }],
+                    },
+                )
+                .await
+                .expect("repair");
+            for doc in &answer.differing {
+                if let Some(snapshot) = &doc.snapshot {
+                    assert_ne!(
+                        field(snapshot, "secret").as_deref(),
+                        Some("B secret"),
+                        "{route}"
+                    );
+                }
+            }
+        }
+        "/v2/sync/live" => {
+            // The WebSocket only carries news of the caller's own scopes (see sync.rs); a plain
+            // GET without the upgrade headers is refused.
+            let (status, _) = json_call(None).await;
+            assert!(status.is_client_error(), "{route}: {status}");
+        }
+        other => panic!("no tenancy case for route {method} {other}: add one"),
+    }
+}
