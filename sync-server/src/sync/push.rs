@@ -164,6 +164,7 @@ fn try_push(
         Err(StoreError::Stale(doc)) => return Err(ApiError::Internal(format!("{STALE} {doc}"))),
         Err(e) => return Err(e.into()),
     };
+    crash_point_after_commit();
     // Stored: now the cache may hold the new versions, and the world may hear of them.
     let by_id: HashMap<&DocId, usize> = docs.keys().enumerate().map(|(i, d)| (d, i)).collect();
     for ((_, doc), done) in forks.into_iter().zip(&committed) {
@@ -394,5 +395,26 @@ fn code_label(code: &RejectCode) -> &'static str {
         RejectCode::ForeignActor => "foreign_actor",
         RejectCode::Malformed => "malformed",
         RejectCode::MissingDependencies => "missing_dependencies",
+    }
+}
+
+/// Fault injection for crash tests: with `FIELDSTONE_TEST_CRASH_AFTER_COMMITS=N` the process
+/// aborts right after its N-th stored push, before answering — the moment where a lost answer
+/// makes the device send the same changes again. Unset (always, outside tests) it does nothing.
+fn crash_point_after_commit() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::OnceLock;
+    static LIMIT: OnceLock<Option<u64>> = OnceLock::new();
+    static COMMITS: AtomicU64 = AtomicU64::new(0);
+    let limit = LIMIT.get_or_init(|| {
+        std::env::var("FIELDSTONE_TEST_CRASH_AFTER_COMMITS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+    });
+    if let Some(limit) = limit {
+        if COMMITS.fetch_add(1, Ordering::SeqCst) + 1 >= *limit {
+            eprintln!("fault injection: aborting after commit {limit}, before the answer");
+            std::process::abort();
+        }
     }
 }
