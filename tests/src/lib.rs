@@ -64,10 +64,21 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts a server on `listen` (use "127.0.0.1:0" for any free port).
     pub fn start(data_dir: &Path, listen: &str) -> Self {
-        let mut child = Command::new(server_bin())
+        Self::start_with_env(data_dir, listen, &[])
+    }
+
+    /// Like [`ServerProcess::start`], with extra environment variables for the process (e.g.
+    /// `FIELDSTONE_TEST_CRASH_AFTER_COMMITS`).
+    pub fn start_with_env(data_dir: &Path, listen: &str, env: &[(&str, &str)]) -> Self {
+        let mut command = Command::new(server_bin());
+        command
             .args(["serve", "--listen", listen, "--data-dir"])
             .arg(data_dir)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "warn");
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -103,6 +114,46 @@ impl ServerProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+
+    /// Waits for the process to end by itself (e.g. a fault-injection abort), or kills it
+    /// after `limit` so a server that does not crash fails the test instead of hanging it.
+    pub async fn wait_for_exit(mut self, limit: Duration) -> std::process::ExitStatus {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("poll server process") {
+                return status;
+            }
+            if Instant::now() >= deadline {
+                let _ = self.child.kill();
+                panic!("the server process did not exit by itself");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// The server's Prometheus text (`GET /metrics`).
+    pub async fn metrics(&self) -> String {
+        reqwest::get(format!("{}/metrics", self.url))
+            .await
+            .expect("GET /metrics")
+            .text()
+            .await
+            .expect("metrics body")
+    }
+}
+
+/// The value of a metric in Prometheus text (summed over its label sets; 0 when absent).
+pub fn metric(text: &str, name: &str) -> f64 {
+    text.lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| {
+            let rest = line.strip_prefix(name)?;
+            if !(rest.starts_with(' ') || rest.starts_with('{')) {
+                return None;
+            }
+            line.rsplit(' ').next()?.parse::<f64>().ok()
+        })
+        .sum()
 }
 
 impl Drop for ServerProcess {
@@ -210,6 +261,84 @@ impl Org {
                 "test device",
             ],
         )
+    }
+}
+
+impl Org {
+    /// Registers a device named `device_name` for `email` and returns its session token.
+    pub fn device_token(&self, email: &str, device_name: &str) -> String {
+        admin(
+            &self.data_dir,
+            &[
+                "issue-token",
+                "--org",
+                &self.id,
+                "--email",
+                email,
+                "--device-name",
+                device_name,
+            ],
+        )
+    }
+
+    /// Device ids of `email`'s devices named `device_name` (from `admin devices`).
+    pub fn device_ids(&self, email: &str, device_name: &str) -> Vec<String> {
+        admin(
+            &self.data_dir,
+            &["devices", "--org", &self.id, "--email", email],
+        )
+        .lines()
+        .filter_map(|line| {
+            let mut cols = line.split('\t');
+            let (id, _owner, name) = (cols.next()?, cols.next()?, cols.next()?);
+            (name == device_name).then(|| id.to_owned())
+        })
+        .collect()
+    }
+}
+
+/// `admin stats` as name → number.
+pub fn admin_stats(data_dir: &Path) -> std::collections::BTreeMap<String, u64> {
+    admin(data_dir, &["stats"])
+        .lines()
+        .filter_map(|line| {
+            let (name, value) = line.split_once('\t')?;
+            Some((name.to_owned(), value.parse().ok()?))
+        })
+        .collect()
+}
+
+/// Asserts that every replica holds the same documents with the same heads and the same read
+/// model, naming the first pair that differs.
+pub fn assert_converged(context: &str, replicas: &[(&str, &Replica)]) {
+    let Some(((first_name, first), rest)) = replicas.split_first() else {
+        return;
+    };
+    let ids = first.document_ids().expect("document ids");
+    let dump = first.read_model_dump().expect("read model dump");
+    for (name, replica) in rest {
+        let other_ids = replica.document_ids().expect("document ids");
+        assert_eq!(
+            ids, other_ids,
+            "{context}: documents of {first_name} and {name} differ"
+        );
+        for id in &ids {
+            assert_eq!(
+                first.doc_heads(id).expect("heads"),
+                replica.doc_heads(id).expect("heads"),
+                "{context}: heads of {id} differ between {first_name} and {name}"
+            );
+        }
+        let other_dump = replica.read_model_dump().expect("read model dump");
+        if dump != other_dump {
+            let only_first: Vec<&String> =
+                dump.iter().filter(|l| !other_dump.contains(l)).collect();
+            let only_other: Vec<&String> =
+                other_dump.iter().filter(|l| !dump.contains(l)).collect();
+            panic!(
+                "{context}: read models of {first_name} and {name} differ\n only in {first_name}: {only_first:#?}\n only in {name}: {only_other:#?}"
+            );
+        }
     }
 }
 
