@@ -6,6 +6,7 @@ mod admin;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use fieldstone_server::config::{Config, LogFormat, Secret};
+use fieldstone_server::store::PostgresStore;
 use fieldstone_server::{AppState, SqliteStore, Store};
 use std::io::Write;
 use std::net::SocketAddr;
@@ -103,7 +104,11 @@ fn init_logs(format: LogFormat) {
 
 fn open_store(config: &Config) -> Result<Arc<dyn Store>> {
     match &config.database_url {
-        Some(url) => anyhow::bail!("PostgreSQL ({url:?}) is not wired in yet"),
+        Some(url) => {
+            let store = PostgresStore::connect(url.expose())
+                .with_context(|| format!("opening the PostgreSQL store at {url:?}"))?;
+            Ok(Arc::new(store))
+        }
         None => {
             let store = SqliteStore::open(&config.data_dir)
                 .with_context(|| format!("opening the store in {}", config.data_dir.display()))?;

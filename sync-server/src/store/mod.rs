@@ -4,8 +4,10 @@
 //! the only lookups without one are by secrets that select the tenant themselves (a session
 //! token's hash, an invitation token's hash) and by email at sign-in.
 
+mod postgres;
 mod sqlite;
 
+pub use self::postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 use chrono::{DateTime, Utc};

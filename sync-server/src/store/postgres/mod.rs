@@ -1,0 +1,309 @@
+//! The scale-out store: PostgreSQL, shared by any number of server processes (DESIGN decision
+//! 6), which hear about each other's changes through LISTEN/NOTIFY. Blocking `postgres` client
+//! connections from a small pool; every method is one transaction (or one statement).
+//!
+//! Feed numbers come from one sequence, but a sequence hands out numbers in call order, not
+//! commit order: if a push took 7 and another 8, and 8 committed first, a device pulling in
+//! between would move its cursor to 8 and never see 7. So every transaction that hands out
+//! feed numbers first takes its organisation's advisory lock (`pg_advisory_xact_lock`, held to
+//! the end of the transaction), which makes numbering and committing one step per organisation,
+//! like the SQLite store's single writer. Feeds, cursors and pulls never cross organisations,
+//! so organisations do not wait for each other. PostgreSQL commits concurrent transactions
+//! with shared WAL flushes, so no group commit of our own is needed.
+
+mod accounts;
+mod backup;
+mod feed;
+mod notify;
+mod pool;
+mod schema;
+
+use super::*;
+use crate::hub::{Event, Hub};
+
+pub struct PostgresStore {
+    pool: pool::Pool,
+    notifier: notify::Notifier,
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://user:password@host:port/db` or key=value form) and
+    /// creates or checks the tables. `synchronous_commit` stays at its durable default: an
+    /// accepted change is on disk before the device hears so (DESIGN decision 3).
+    pub fn connect(url: &str) -> Result<Self, StoreError> {
+        let pool = pool::Pool::new(url);
+        pool.with(schema::migrate)?;
+        Ok(Self {
+            pool,
+            notifier: notify::Notifier::new(),
+        })
+    }
+}
+
+impl From<::postgres::Error> for StoreError {
+    fn from(error: ::postgres::Error) -> Self {
+        if error.is_closed() {
+            StoreError::Unavailable(format!(
+                "lost the database connection: {}",
+                describe(&error)
+            ))
+        } else {
+            StoreError::Database(describe(&error))
+        }
+    }
+}
+
+/// The error with its causes: the client's own message is only the kind ("db error"), the
+/// server's message is its source.
+pub(crate) fn describe(error: &::postgres::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+fn ms(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn ping(&self) -> Result<(), StoreError> {
+        self.pool.with(|c| {
+            c.execute("SELECT 1", &[])?;
+            Ok(())
+        })
+    }
+
+    fn create_org(&self, name: &str, now: DateTime<Utc>) -> Result<OrgRow, StoreError> {
+        self.pool.with(|c| accounts::create_org(c, name, now))
+    }
+
+    fn org(&self, org: OrgId) -> Result<Option<OrgRow>, StoreError> {
+        self.pool.with(|c| accounts::org(c, org))
+    }
+
+    fn orgs(&self) -> Result<Vec<OrgRow>, StoreError> {
+        self.pool.with(accounts::orgs)
+    }
+
+    fn create_team(&self, org: OrgId, name: &str) -> Result<TeamRow, StoreError> {
+        self.pool.with(|c| accounts::create_team(c, org, name))
+    }
+
+    fn team(&self, org: OrgId, team: TeamId) -> Result<Option<TeamRow>, StoreError> {
+        self.pool.with(|c| accounts::team(c, org, team))
+    }
+
+    fn teams(&self, org: OrgId) -> Result<Vec<TeamRow>, StoreError> {
+        self.pool.with(|c| accounts::teams(c, org))
+    }
+
+    fn create_user(
+        &self,
+        org: OrgId,
+        user: &NewUser,
+        now: DateTime<Utc>,
+    ) -> Result<UserRow, StoreError> {
+        self.pool.with(|c| accounts::create_user(c, org, user, now))
+    }
+
+    fn user(&self, org: OrgId, user: UserId) -> Result<Option<UserRow>, StoreError> {
+        self.pool.with(|c| accounts::user(c, org, user))
+    }
+
+    fn users(&self, org: OrgId) -> Result<Vec<UserRow>, StoreError> {
+        self.pool.with(|c| accounts::users(c, org))
+    }
+
+    fn accounts_by_email(&self, email: &str) -> Result<Vec<(OrgRow, UserRow)>, StoreError> {
+        self.pool.with(|c| accounts::accounts_by_email(c, email))
+    }
+
+    fn set_role(&self, org: OrgId, user: UserId, role: Role) -> Result<bool, StoreError> {
+        self.pool.with(|c| accounts::set_role(c, org, user, role))
+    }
+
+    fn set_password(&self, org: OrgId, user: UserId, hash: &str) -> Result<bool, StoreError> {
+        self.pool
+            .with(|c| accounts::set_password(c, org, user, hash))
+    }
+
+    fn add_member(&self, org: OrgId, team: TeamId, user: UserId) -> Result<bool, StoreError> {
+        self.pool.with(|c| accounts::add_member(c, org, team, user))
+    }
+
+    fn remove_member(&self, org: OrgId, team: TeamId, user: UserId) -> Result<bool, StoreError> {
+        self.pool
+            .with(|c| accounts::remove_member(c, org, team, user))
+    }
+
+    fn memberships(&self, org: OrgId) -> Result<Vec<(TeamId, UserId)>, StoreError> {
+        self.pool.with(|c| accounts::memberships(c, org))
+    }
+
+    fn create_device(
+        &self,
+        org: OrgId,
+        user: UserId,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<DeviceRow, StoreError> {
+        self.pool
+            .with(|c| accounts::create_device(c, org, user, name, now))
+    }
+
+    fn device(&self, org: OrgId, device: DeviceId) -> Result<Option<DeviceRow>, StoreError> {
+        self.pool.with(|c| accounts::device(c, org, device))
+    }
+
+    fn devices(&self, org: OrgId, user: Option<UserId>) -> Result<Vec<DeviceRow>, StoreError> {
+        self.pool.with(|c| accounts::devices(c, org, user))
+    }
+
+    fn revoke_device(
+        &self,
+        org: OrgId,
+        device: DeviceId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.pool
+            .with(|c| accounts::revoke_device(c, org, device, now))
+    }
+
+    fn touch_device(
+        &self,
+        org: OrgId,
+        device: DeviceId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.pool
+            .with(|c| accounts::touch_device(c, org, device, now))
+    }
+
+    fn create_session(
+        &self,
+        org: OrgId,
+        user: UserId,
+        device: DeviceId,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.pool
+            .with(|c| accounts::create_session(c, org, user, device, token_hash, expires_at))
+    }
+
+    fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, StoreError> {
+        self.pool.with(|c| accounts::session(c, token_hash))
+    }
+
+    fn end_session(&self, org: OrgId, token_hash: &str) -> Result<(), StoreError> {
+        self.pool
+            .with(|c| accounts::end_session(c, org, token_hash))
+    }
+
+    fn end_sessions(&self, org: OrgId, user: UserId) -> Result<u64, StoreError> {
+        self.pool.with(|c| accounts::end_sessions(c, org, user))
+    }
+
+    fn create_invitation(&self, invitation: &InvitationRow) -> Result<(), StoreError> {
+        self.pool
+            .with(|c| accounts::create_invitation(c, invitation))
+    }
+
+    fn take_invitation(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<InvitationRow>, StoreError> {
+        self.pool
+            .with(|c| accounts::take_invitation(c, token_hash, now))
+    }
+
+    fn load_doc(&self, org: OrgId, doc: &DocId) -> Result<Option<StoredDoc>, StoreError> {
+        self.pool.with(|c| feed::load_doc(c, org, doc))
+    }
+
+    fn actor_owners(
+        &self,
+        org: OrgId,
+        actors: &[Vec<u8>],
+    ) -> Result<HashMap<Vec<u8>, UserId>, StoreError> {
+        self.pool.with(|c| feed::actor_owners(c, org, actors))
+    }
+
+    fn commit(
+        &self,
+        org: OrgId,
+        writes: Vec<DocWrite>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Committed>, StoreError> {
+        self.pool.with(|c| feed::commit(c, org, writes, now))
+    }
+
+    fn pull(
+        &self,
+        org: OrgId,
+        cursors: &[ScopeCursor],
+        max_docs: usize,
+        max_bytes: usize,
+    ) -> Result<PullPage, StoreError> {
+        self.pool
+            .with(|c| feed::pull(c, org, cursors, max_docs, max_bytes))
+    }
+
+    fn doc_scopes(&self, org: OrgId, doc: &DocId) -> Result<Option<Vec<Scope>>, StoreError> {
+        self.pool.with(|c| feed::doc_scopes(c, org, doc))
+    }
+
+    fn add_doc_scope(
+        &self,
+        org: OrgId,
+        doc: &DocId,
+        scope: Scope,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u64>, StoreError> {
+        self.pool
+            .with(|c| feed::add_doc_scope(c, org, doc, scope, now))
+    }
+
+    fn remove_doc_scope(&self, org: OrgId, doc: &DocId, scope: Scope) -> Result<bool, StoreError> {
+        self.pool
+            .with(|c| feed::remove_doc_scope(c, org, doc, scope))
+    }
+
+    fn doc_ids_in_range(
+        &self,
+        org: OrgId,
+        scopes: &[Scope],
+        after: Option<&DocId>,
+        upto: Option<&DocId>,
+        limit: usize,
+    ) -> Result<Vec<DocId>, StoreError> {
+        self.pool
+            .with(|c| feed::doc_ids_in_range(c, org, scopes, after, upto, limit))
+    }
+
+    fn stats(&self) -> Result<Stats, StoreError> {
+        self.pool.with(accounts::stats)
+    }
+
+    fn backup(&self, dest: &Path) -> Result<(), StoreError> {
+        backup::pg_dump(self.pool.url(), dest)
+    }
+
+    fn announce(&self, event: &Event) -> Result<(), StoreError> {
+        self.notifier.announce(&self.pool, event)
+    }
+
+    fn listen(&self, hub: Hub) -> Result<(), StoreError> {
+        self.notifier.listen(self.pool.url(), hub)
+    }
+}
