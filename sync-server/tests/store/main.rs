@@ -1,0 +1,110 @@
+//! Stories about the server store, each written once against `&dyn Store` and run for every
+//! backend: SQLite (a temp dir) and PostgreSQL (a database of its own; see `support`).
+
+mod accounts;
+mod documents;
+mod operations;
+mod postgres_only;
+mod pull;
+mod support;
+
+use fieldstone_model::{OrgId, UserId};
+use fieldstone_protocol::account::Role;
+use fieldstone_protocol::{DocId, Scope, ScopeCursor};
+use fieldstone_server::store::{NewUser, Store};
+use support::at;
+
+/// Runs each story as `sqlite::<story>` and `postgres::<story>`.
+macro_rules! stories {
+    ($($module:ident::$story:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $story() {
+                    crate::$module::$story(&crate::support::Backend::sqlite());
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $story() {
+                    if let Some(backend) = crate::support::Backend::postgres() {
+                        crate::$module::$story(&backend);
+                    }
+                }
+            )*
+        }
+    };
+}
+
+stories!(
+    accounts::orgs_teams_and_users,
+    accounts::team_memberships,
+    accounts::devices_sessions_and_revocation,
+    accounts::invitations_are_taken_once_and_expire,
+    accounts::tenants_never_see_or_change_each_other,
+    documents::documents_commit_append_and_compact,
+    documents::a_stale_commit_stores_nothing,
+    documents::doc_ids_in_range_is_the_repair_view,
+    documents::actors_are_bound_to_their_first_writer,
+    pull::pull_pages_follow_cursors,
+    pull::pull_respects_the_byte_budget,
+    pull::documents_joining_a_scope_come_whole,
+    pull::a_document_in_two_scopes_comes_once,
+    operations::stats_count_what_is_stored,
+    operations::backup_is_a_store_with_the_data,
+    operations::concurrent_commits_never_hide_from_a_follower,
+    operations::works_from_spawn_blocking_threads,
+);
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+fn new_user(email: &str, role: Role) -> NewUser {
+    NewUser {
+        email: email.into(),
+        display_name: format!("User {email}"),
+        role,
+        password_hash: format!("hash-of-{email}"),
+    }
+}
+
+/// An organisation with one owner.
+fn org_with_owner(store: &dyn Store, name: &str) -> (OrgId, UserId) {
+    let org = store.create_org(name, at(0)).expect("create org");
+    let owner = store
+        .create_user(
+            org.id,
+            &new_user(&format!("owner@{name}.test"), Role::Owner),
+            at(0),
+        )
+        .expect("create owner");
+    (org.id, owner.id)
+}
+
+fn cursor(scope: Scope, seq: u64) -> ScopeCursor {
+    ScopeCursor { scope, seq }
+}
+
+/// Follows `cursors` to the end, `max_docs`/`max_bytes` per page; every page's documents.
+fn pull_all(
+    store: &dyn Store,
+    org: OrgId,
+    mut cursors: Vec<ScopeCursor>,
+    max_docs: usize,
+    max_bytes: usize,
+) -> (Vec<Vec<DocId>>, Vec<ScopeCursor>) {
+    let mut pages = Vec::new();
+    for _ in 0..1000 {
+        let page = store
+            .pull(org, &cursors, max_docs, max_bytes)
+            .expect("pull");
+        pages.push(page.docs.iter().map(|d| d.doc_id.clone()).collect());
+        cursors = page.cursors;
+        if !page.more {
+            return (pages, cursors);
+        }
+    }
+    panic!("pull never finished");
+}

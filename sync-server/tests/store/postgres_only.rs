@@ -1,0 +1,186 @@
+//! PostgreSQL alone: announcements between server processes (LISTEN/NOTIFY), the schema
+//! version check, and closing connections from an async thread.
+
+use crate::support::{at, Backend};
+use fieldstone_model::{DeviceId, OrgId, UserId};
+use fieldstone_protocol::{DocId, Scope};
+use fieldstone_server::hub::{Delivery, Event, Hub};
+use fieldstone_server::store::{PostgresStore, Store, StoreError};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::broadcast::{error::TryRecvError, Receiver};
+use uuid::Uuid;
+
+/// How long anything may take to arrive before the test fails (generous: CI machines stall).
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// The next delivery `wanted` accepts within `within`, and the others received before it.
+fn wait_for(
+    rx: &mut Receiver<Arc<Delivery>>,
+    within: Duration,
+    wanted: impl Fn(&Event) -> bool,
+) -> (Option<Arc<Delivery>>, Vec<Arc<Delivery>>) {
+    let deadline = Instant::now() + within;
+    let mut others = Vec::new();
+    loop {
+        match rx.try_recv() {
+            Ok(delivery) if wanted(&delivery.event) => return (Some(delivery), others),
+            Ok(delivery) => others.push(delivery),
+            Err(TryRecvError::Empty) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10))
+            }
+            Err(TryRecvError::Lagged(_)) => {}
+            Err(_) => return (None, others),
+        }
+    }
+}
+
+fn is_warm_up(event: &Event) -> bool {
+    matches!(event, Event::AccessChanged { org } if org.as_uuid().as_u128() < 1 << 20)
+}
+
+/// The listener connects in the background: `there` announces until `rx` hears one.
+fn until_listening(rx: &mut Receiver<Arc<Delivery>>, there: &PostgresStore) {
+    let deadline = Instant::now() + PATIENCE;
+    for n in 0u128.. {
+        let event = Event::AccessChanged {
+            org: OrgId::from_uuid(Uuid::from_u128(n)),
+        };
+        there.announce(&event).expect("announce");
+        if wait_for(rx, Duration::from_millis(200), is_warm_up)
+            .0
+            .is_some()
+        {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the listener never heard anything"
+        );
+    }
+}
+
+#[test]
+fn announcements_reach_other_processes_but_not_their_sender() {
+    let Some(b) = Backend::postgres() else {
+        return;
+    };
+    let here = b.another_postgres_store();
+    let there = b.another_postgres_store();
+    let hub = Hub::new();
+    let mut rx = hub.subscribe();
+    here.listen(hub.clone()).expect("listen");
+    until_listening(&mut rx, &there);
+
+    let org = OrgId::from_uuid(Uuid::new_v4());
+    let own = Event::DeviceRevoked {
+        org,
+        device: DeviceId::from_uuid(Uuid::new_v4()),
+    };
+    let theirs = Event::DeviceRevoked {
+        org,
+        device: DeviceId::from_uuid(Uuid::new_v4()),
+    };
+    // NOTIFYs arrive in commit order: had our own come back, it would come first.
+    here.announce(&own).expect("announce");
+    there.announce(&theirs).expect("announce");
+    let (got, before) = wait_for(&mut rx, PATIENCE, |e| {
+        matches!(e, Event::DeviceRevoked { .. })
+    });
+    let got = got.expect("the other process's announcement arrives");
+    assert_eq!(got.event, theirs);
+    assert!(got.remote);
+    assert!(before.iter().all(|d| is_warm_up(&d.event)), "{before:?}");
+
+    // A change in too many scopes for one NOTIFY arrives as "access changed".
+    let scopes: Vec<Scope> = (0..500)
+        .map(|_| Scope::User(UserId::from_uuid(Uuid::new_v4())))
+        .collect();
+    let huge = Event::Changed {
+        org,
+        doc: DocId::new("contact", "alpha").expect("id"),
+        scopes,
+        seq: 42,
+    };
+    there.announce(&huge).expect("announce");
+    let (got, _) = wait_for(&mut rx, PATIENCE, |e| *e == Event::AccessChanged { org });
+    assert!(got.expect("access changed arrives").remote);
+    let small = Event::Changed {
+        org,
+        doc: DocId::new("contact", "alpha").expect("id"),
+        scopes: vec![Scope::Org(org)],
+        seq: 43,
+    };
+    there.announce(&small).expect("announce");
+    let (got, _) = wait_for(&mut rx, PATIENCE, |e| *e == small);
+    assert!(got.is_some(), "a small change arrives whole");
+}
+
+#[test]
+fn the_listener_reconnects_after_losing_its_connection() {
+    let Some(b) = Backend::postgres() else {
+        return;
+    };
+    let here = b.another_postgres_store();
+    let there = b.another_postgres_store();
+    let hub = Hub::new();
+    let mut rx = hub.subscribe();
+    here.listen(hub.clone()).expect("listen");
+    until_listening(&mut rx, &there);
+    let pg = b.pg.as_ref().expect("postgres");
+    let mut admin = crate::support::admin(&pg.url);
+    let killed: i64 = admin
+        .query_one(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+             WHERE datname = current_database() AND query = 'LISTEN fieldstone'",
+            &[],
+        )
+        .expect("terminate the listener's connection")
+        .get(0);
+    assert_eq!(killed, 1);
+    while rx.try_recv().is_ok() {}
+    until_listening(&mut rx, &there);
+}
+
+#[test]
+fn a_newer_schema_is_refused() {
+    let Some(b) = Backend::postgres() else {
+        return;
+    };
+    let pg = b.pg.as_ref().expect("postgres");
+    // Connecting again to a current database changes nothing.
+    PostgresStore::connect(&pg.url).expect("connect again");
+    pg.execute("UPDATE schema_version SET version = version + 1");
+    match PostgresStore::connect(&pg.url) {
+        Err(StoreError::Unavailable(message)) => assert!(message.contains("newer"), "{message}"),
+        Err(other) => panic!("unexpected error: {other}"),
+        Ok(_) => panic!("a newer schema was accepted"),
+    }
+    // The store already open keeps working on what it knows.
+    b.store().ping().expect("ping");
+    assert_eq!(b.store().backend(), "postgres");
+}
+
+#[test]
+fn a_store_can_be_dropped_on_an_async_thread() {
+    let Some(b) = Backend::postgres() else {
+        return;
+    };
+    let store: Arc<dyn Store> = Arc::new(b.another_postgres_store());
+    store.listen(Hub::new()).expect("listen");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async move {
+        let user = Arc::clone(&store);
+        let org = tokio::task::spawn_blocking(move || user.create_org("acme", at(0)))
+            .await
+            .expect("join")
+            .expect("create org");
+        assert_eq!(org.name, "acme");
+        // The last reference goes here, on a runtime thread, with pooled connections open.
+        drop(store);
+    });
+}
