@@ -32,8 +32,16 @@ const RUN_PACKAGES: &[&str] = &[
 ];
 
 /// Extra packages for the end-to-end tests. `xauth` is only a Recommends of xvfb, so it is named
-/// explicitly because we install with `--no-install-recommends`.
-const TEST_PACKAGES: &[&str] = &["xvfb", "xauth", "webkit2gtk-driver", "dbus"];
+/// explicitly because we install with `--no-install-recommends`. `postgresql` is the server the
+/// store tests start privately; `postgresql-client` has the pg_dump that PostgreSQL backups run.
+const TEST_PACKAGES: &[&str] = &[
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "dbus",
+    "postgresql",
+    "postgresql-client",
+];
 
 /// Paths of the tools `ensure` made available.
 pub struct Tools {
@@ -117,7 +125,7 @@ fn installed_packages(wanted: &[&str]) -> Result<Option<HashSet<String>>> {
     }
 }
 
-fn is_root() -> bool {
+pub fn is_root() -> bool {
     let mut cmd = Command::new("id");
     cmd.arg("-u");
     match util::output(&mut cmd) {
@@ -293,7 +301,14 @@ mod tests {
         let run = packages(Purpose::Run);
         let test = packages(Purpose::Test);
         assert!(run.iter().all(|p| test.contains(p)));
-        for p in ["xvfb", "xauth", "webkit2gtk-driver", "dbus"] {
+        for p in [
+            "xvfb",
+            "xauth",
+            "webkit2gtk-driver",
+            "dbus",
+            "postgresql",
+            "postgresql-client",
+        ] {
             assert!(test.contains(&p), "{p}");
             assert!(!run.contains(&p), "{p}");
         }

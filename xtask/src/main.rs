@@ -1,6 +1,7 @@
 //! Fieldstone's developer tasks. `cargo xtask help` lists them.
 
 mod install;
+mod postgres;
 mod run;
 mod server;
 mod test;

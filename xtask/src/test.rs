@@ -3,7 +3,7 @@
 
 use crate::install::{self, Purpose, WASM_TARGET};
 use crate::util::{self, Workspace};
-use crate::{ui, xvfb};
+use crate::{postgres, ui, xvfb};
 use anyhow::{bail, Context, Result};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -211,6 +211,9 @@ fn run_tests(ws: &Workspace, tauri_driver: PathBuf) -> Result<()> {
             Some(xvfb)
         }
     };
+    // The store tests run against PostgreSQL too; the guard stops a cluster started here.
+    let database = postgres::for_tests(&ws.target.join("xtask"))?;
+    cmd.env(postgres::URL_VAR, &database.url);
     util::run(&mut cmd)
 }
 
