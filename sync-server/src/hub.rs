@@ -47,6 +47,8 @@ pub struct Delivery {
 #[derive(Clone)]
 pub struct Hub {
     tx: broadcast::Sender<Arc<Delivery>>,
+    /// Shared by the server's clones; a listener thread holding the last one stops.
+    alive: Arc<()>,
     /// Identifies this process in cross-process announcements, so it ignores its own echo.
     pub origin: Uuid,
 }
@@ -62,6 +64,7 @@ impl Hub {
         let (tx, _) = broadcast::channel(CAPACITY);
         Self {
             tx,
+            alive: Arc::new(()),
             origin: Uuid::new_v4(),
         }
     }
@@ -84,6 +87,16 @@ impl Hub {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Delivery>> {
         self.tx.subscribe()
+    }
+
+    /// How many subscribers are listening now.
+    pub fn receivers(&self) -> usize {
+        self.tx.receiver_count()
+    }
+
+    /// True once the server that owned this hub is gone (only background threads hold clones).
+    pub fn closed(&self) -> bool {
+        std::sync::Arc::strong_count(&self.alive) <= 1
     }
 }
 

@@ -101,6 +101,11 @@ impl ServerProcess {
         }
     }
 
+    /// The process id (for reading its memory use).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn port(&self) -> u16 {
         self.url
             .rsplit(':')

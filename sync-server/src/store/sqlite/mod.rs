@@ -5,6 +5,7 @@
 mod accounts;
 mod feed;
 mod group;
+mod notify;
 mod schema;
 
 use super::*;
@@ -24,6 +25,7 @@ pub struct SqliteStore {
     writer: Mutex<Writer>,
     readers: Mutex<Vec<Connection>>,
     group: group::Group,
+    notifier: notify::Notifier,
 }
 
 /// The writer connection and the next feed number, which only the writer hands out, so feed
@@ -63,12 +65,15 @@ impl SqliteStore {
                 )))
             }
         }
+        // Not versioned: a table every format has, created when missing.
+        conn.execute_batch(notify::SCHEMA)?;
         let next_seq = feed::max_seq(&conn)? + 1;
         Ok(Self {
             path,
             writer: Mutex::new(Writer { conn, next_seq }),
             readers: Mutex::new(Vec::new()),
             group: group::Group::default(),
+            notifier: notify::Notifier::default(),
         })
     }
 
@@ -341,6 +346,14 @@ impl Store for SqliteStore {
 
     fn stats(&self) -> Result<Stats, StoreError> {
         self.read(accounts::stats)
+    }
+
+    fn announce(&self, event: &crate::hub::Event) -> Result<(), StoreError> {
+        self.notifier.announce(&self.writer().conn, event)
+    }
+
+    fn listen(&self, hub: crate::hub::Hub) -> Result<(), StoreError> {
+        self.notifier.listen(&self.path, hub)
     }
 
     fn backup(&self, dest: &Path) -> Result<(), StoreError> {
