@@ -157,11 +157,29 @@ impl FromStr for Scope {
     }
 }
 
-/// "Everything in `scope` up to `seq` has reached this device."
+/// Where a device is in one scope's change feed. The feed keeps one entry per document, moved
+/// to the end whenever the document changes, so a pass over it costs what changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScopeCursor {
     pub scope: Scope,
+    /// Every feed entry up to `seq` has reached this device.
     pub seq: u64,
+    /// Where the device's last complete pass over the scope ended: every document in the scope
+    /// then is on the device with all its changes up to `base`. Pages of a pass carry documents
+    /// that joined the scope after `base` whole, the others as their changes after `base`.
+    /// Equal to `seq` between passes; 0 before the first.
+    pub base: u64,
+}
+
+impl ScopeCursor {
+    /// The start of a scope: nothing received yet.
+    pub fn start(scope: Scope) -> Self {
+        Self {
+            scope,
+            seq: 0,
+            base: 0,
+        }
+    }
 }
 
 /// `POST /v2/sync/push`: the device's outbox, grouped by document, oldest change first.

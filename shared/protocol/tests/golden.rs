@@ -121,14 +121,17 @@ fn pull_v2() {
         ScopeCursor {
             scope: Scope::User(user()),
             seq: 41,
+            base: 41,
         },
         ScopeCursor {
             scope: Scope::Team(team()),
             seq: 0,
+            base: 0,
         },
         ScopeCursor {
             scope: Scope::Org(org()),
             seq: 300,
+            base: 120,
         },
     ];
     check_binary(

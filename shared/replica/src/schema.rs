@@ -289,7 +289,8 @@ const MIGRATIONS: &[&str] = &[
     DELETE FROM meta WHERE key = 'sync_cursor';
     CREATE TABLE sync_cursors (
         scope TEXT PRIMARY KEY,
-        seq   INTEGER NOT NULL
+        seq   INTEGER NOT NULL,
+        base  INTEGER NOT NULL
     ) STRICT;
     -- Edits the server refused, for the person whose work was put back.
     CREATE TABLE sync_notices (

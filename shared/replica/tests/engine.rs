@@ -144,6 +144,7 @@ fn corrupt_remote_changes_are_rejected_without_touching_stored_data() {
                 1,
             ))),
             seq,
+            base: seq,
         }]
     };
     let applied = b
@@ -197,4 +198,35 @@ fn outbox_batches_respect_count_and_size_and_ack_removes_them() {
     assert_eq!(one[0].changes.len(), 1);
     replica.ack_outbox(last.expect("last id")).expect("ack");
     assert_eq!(replica.pending_changes().expect("pending"), 3);
+}
+
+#[test]
+fn a_document_received_whole_is_stored_as_sent_and_projected() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = open(&dir.path().join("a.db"));
+    let b = open(&dir.path().join("b.db"));
+    let lead = a.create_lead(&input("Ada")).expect("create");
+    let doc = lead_doc_id(&lead.id).expect("id");
+    let bytes: Vec<u8> = rusqlite::Connection::open(dir.path().join("a.db"))
+        .expect("raw")
+        .query_row(
+            "SELECT bytes FROM documents WHERE doc_id = ?1",
+            [doc.as_str()],
+            |r| r.get(0),
+        )
+        .expect("bytes");
+    let update = DocUpdate {
+        doc_id: doc.clone(),
+        snapshot: Some(bytes),
+        changes: vec![],
+    };
+    let applied = b.apply_remote(&[update], None).expect("apply");
+    assert_eq!(applied.docs_changed, 1);
+    assert_eq!(b.list_leads().expect("list"), vec![lead]);
+    assert_eq!(a.doc_heads(&doc).expect("a"), b.doc_heads(&doc).expect("b"));
+    assert_eq!(
+        b.pending_changes().expect("pending"),
+        0,
+        "nothing to send back"
+    );
 }

@@ -4,6 +4,7 @@
 //! the only lookups without one are by secrets that select the tenant themselves (a session
 //! token's hash, an invitation token's hash) and by email at sign-in.
 
+mod page;
 mod postgres;
 mod sqlite;
 

@@ -29,15 +29,19 @@ pub fn pull(
         return Err(ApiError::BadRequest("too many cursors".into()));
     }
     let max_docs = request.max_docs.min(limits.max_pull_docs) as usize;
-    let given: BTreeMap<_, _> = request.cursors.iter().map(|c| (c.scope, c.seq)).collect();
+    let given: BTreeMap<_, _> = request.cursors.iter().map(|c| (c.scope, *c)).collect();
     // Exactly the scopes the user may read now: a cursor for any other scope is dropped (the
     // answer's cursor list tells the device to forget it).
     let cursors: Vec<ScopeCursor> = access
         .readable
         .iter()
-        .map(|scope| ScopeCursor {
-            scope: *scope,
-            seq: given.get(scope).copied().unwrap_or(0),
+        .map(|scope| {
+            given
+                .get(scope)
+                .copied()
+                // A base past the cursor is impossible: start the scope over.
+                .filter(|c| c.base <= c.seq)
+                .unwrap_or(ScopeCursor::start(*scope))
         })
         .collect();
     let page = state

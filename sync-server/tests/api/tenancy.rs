@@ -209,18 +209,9 @@ async fn check_route(
         }
         "/v2/sync/pull" => {
             let cursors = vec![
-                ScopeCursor {
-                    scope: Scope::User(b.agent.0),
-                    seq: 0,
-                },
-                ScopeCursor {
-                    scope: Scope::Team(b.team),
-                    seq: 0,
-                },
-                ScopeCursor {
-                    scope: Scope::Org(b.org),
-                    seq: 0,
-                },
+                ScopeCursor::start(Scope::User(b.agent.0)),
+                ScopeCursor::start(Scope::Team(b.team)),
+                ScopeCursor::start(Scope::Org(b.org)),
             ];
             let page: PullResponse = s
                 .sync(

@@ -83,8 +83,18 @@ fn org_with_owner(store: &dyn Store, name: &str) -> (OrgId, UserId) {
     (org.id, owner.id)
 }
 
+/// A cursor between passes: everything up to `seq` received, the pass complete.
 fn cursor(scope: Scope, seq: u64) -> ScopeCursor {
-    ScopeCursor { scope, seq }
+    ScopeCursor {
+        scope,
+        seq,
+        base: seq,
+    }
+}
+
+/// A cursor in the middle of a pass that started at `base`.
+fn passing(scope: Scope, seq: u64, base: u64) -> ScopeCursor {
+    ScopeCursor { scope, seq, base }
 }
 
 /// Follows `cursors` to the end, `max_docs`/`max_bytes` per page; every page's documents.

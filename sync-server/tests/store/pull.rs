@@ -1,7 +1,7 @@
 //! Pulling the change feed: pages, cursors, the byte budget, scopes joined and shared.
 
 use crate::support::{at, heads_after, heads_of, Backend, Record};
-use crate::{cursor, new_user, org_with_owner, pull_all};
+use crate::{cursor, new_user, org_with_owner, passing, pull_all};
 use fieldstone_protocol::account::Role;
 use fieldstone_protocol::{DocId, Scope};
 
@@ -27,7 +27,7 @@ pub fn pull_pages_follow_cursors(b: &Backend) {
     let ids: Vec<DocId> = page.docs.iter().map(|d| d.doc_id.clone()).collect();
     assert_eq!(ids, [id(0), id(1)]);
     assert!(page.more);
-    assert_eq!(page.cursors, [cursor(scope, seqs[1])]);
+    assert_eq!(page.cursors, [passing(scope, seqs[1], 0)]);
     // From the start, each document comes whole, loadable, with no separate changes.
     for (doc, record) in page.docs.iter().zip(records.iter_mut()) {
         assert!(doc.changes.is_empty());
@@ -75,10 +75,21 @@ pub fn pull_pages_follow_cursors(b: &Backend) {
     assert_eq!(doc.updated_at, at(10));
     assert_eq!(heads_after(&base.bytes, &doc.changes), records[1].heads());
     assert_eq!(page.cursors, [cursor(scope, done[0].seq)]);
-    // A device from the start still gets one entry per document, the edited one last.
+    // A device from the start still gets one entry per document, the edited one last...
     let (pages, end) = pull_all(store, org, vec![cursor(scope, 0)], 3, 1 << 20);
     assert_eq!(pages, [vec![id(0), id(2), id(3)], vec![id(4), id(1)]]);
     assert_eq!(end, [cursor(scope, done[0].seq)]);
+    // ...and whole, although its entry now sits past the first page's cursor: where an entry
+    // sits says nothing about whether the device has its document, only the pass's base does.
+    let first = store
+        .pull(org, &[cursor(scope, 0)], 3, 1 << 20)
+        .expect("pull");
+    let second = store.pull(org, &first.cursors, 3, 1 << 20).expect("pull");
+    assert_eq!(second.docs.len(), 2);
+    assert!(
+        second.docs.iter().all(|d| d.snapshot.is_some()),
+        "a first pass sends every document whole"
+    );
     // A page with no room left returns the cursor as it was.
     let other = Scope::Org(org);
     let page = store

@@ -109,16 +109,24 @@ impl Replica {
     /// One cursor per scope this device reads, as the server last listed them.
     pub fn scope_cursors(&self) -> Result<Vec<ScopeCursor>, ReplicaError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached("SELECT scope, seq FROM sync_cursors ORDER BY scope")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        let mut stmt =
+            conn.prepare_cached("SELECT scope, seq, base FROM sync_cursors ORDER BY scope")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
         let mut cursors = Vec::new();
         for row in rows {
-            let (scope, seq) = row?;
+            let (scope, seq, base) = row?;
             // A scope this build cannot parse is dropped: the server lists every scope again.
             if let Ok(scope) = scope.parse() {
                 cursors.push(ScopeCursor {
                     scope,
                     seq: u64::try_from(seq).unwrap_or(0),
+                    base: u64::try_from(base).unwrap_or(0),
                 });
             }
         }
@@ -158,12 +166,14 @@ impl Replica {
         }
         if let Some(cursors) = cursors {
             tx.execute("DELETE FROM sync_cursors", [])?;
-            let mut insert =
-                tx.prepare_cached("INSERT INTO sync_cursors (scope, seq) VALUES (?1, ?2)")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO sync_cursors (scope, seq, base) VALUES (?1, ?2, ?3)",
+            )?;
             for c in cursors {
                 insert.execute(params![
                     c.scope.to_string(),
-                    i64::try_from(c.seq).unwrap_or(i64::MAX)
+                    i64::try_from(c.seq).unwrap_or(i64::MAX),
+                    i64::try_from(c.base).unwrap_or(i64::MAX)
                 ])?;
             }
         }

@@ -3,6 +3,7 @@
 //! numbers stay in commit order.
 
 use super::ms;
+use crate::store::page::FeedRow;
 use crate::store::*;
 use ::postgres::{Client, GenericClient, IsolationLevel, Transaction};
 use std::collections::HashMap;
@@ -240,19 +241,6 @@ fn apply_write(
     })
 }
 
-struct FeedRow {
-    doc_id: String,
-    seq: i64,
-    joined_seq: i64,
-    updated_at: i64,
-}
-
-/// A page entry and the cursor its content starts after (0: the whole document).
-struct Entry {
-    doc: PulledDoc,
-    since: i64,
-}
-
 pub fn pull(
     c: &mut Client,
     org: OrgId,
@@ -260,92 +248,45 @@ pub fn pull(
     max_docs: usize,
     max_bytes: usize,
 ) -> Result<PullPage, StoreError> {
+    let org_s = org.to_string();
     let mut tx = snapshot(c)?;
-    let page = pull_in_tx(&mut tx, &org.to_string(), cursors, max_docs, max_bytes)?;
-    tx.commit()?;
-    Ok(page)
-}
-
-fn pull_in_tx(
-    tx: &mut Transaction<'_>,
-    org: &str,
-    cursors: &[ScopeCursor],
-    max_docs: usize,
-    max_bytes: usize,
-) -> Result<PullPage, StoreError> {
-    let mut entries: Vec<Entry> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut bytes = 0usize;
-    let mut more = false;
-    let mut out = Vec::with_capacity(cursors.len());
     let feed = tx.prepare(
         "SELECT doc_id, seq, joined_seq, updated_at FROM doc_scopes
          WHERE org_id = $1 AND scope = $2 AND seq > $3 ORDER BY seq LIMIT $4",
     )?;
-    for cursor in cursors {
-        let since = seq_i(cursor.seq);
-        let mut next = cursor.seq;
-        let room = max_docs.saturating_sub(entries.len());
-        if room == 0 || bytes >= max_bytes {
-            more = true;
-            out.push(*cursor);
-            continue;
-        }
-        let limit = i64::try_from(room + 1).unwrap_or(i64::MAX);
-        let rows: Vec<FeedRow> = tx
-            .query(&feed, &[&org, &scope_key(&cursor.scope), &since, &limit])?
-            .iter()
-            .map(|r| {
-                Ok::<_, ::postgres::Error>(FeedRow {
-                    doc_id: r.try_get(0)?,
-                    seq: r.try_get(1)?,
-                    joined_seq: r.try_get(2)?,
-                    updated_at: r.try_get(3)?,
+    // Both closures need the transaction; they never run at the same time.
+    let tx_cell = std::cell::RefCell::new(&mut tx);
+    let page = crate::store::page::build(
+        cursors,
+        max_docs,
+        max_bytes,
+        |cursor, limit| {
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let rows = tx_cell.borrow_mut().query(
+                &feed,
+                &[
+                    &org_s,
+                    &scope_key(&cursor.scope),
+                    &seq_i(cursor.seq),
+                    &limit,
+                ],
+            )?;
+            rows.iter()
+                .map(|r| {
+                    Ok(FeedRow {
+                        doc_id: r.try_get(0)?,
+                        seq: r.try_get(1)?,
+                        joined_seq: r.try_get(2)?,
+                        updated_at: r.try_get(3)?,
+                    })
                 })
-            })
-            .collect::<Result<_, _>>()?;
-        for (i, row) in rows.iter().enumerate() {
-            if i == room || (bytes >= max_bytes && !entries.is_empty()) {
-                more = true;
-                break;
-            }
-            // A document that joined the scope after the cursor may be new to the device.
-            let from = if since == 0 || row.joined_seq > since {
-                0
-            } else {
-                since
-            };
-            match index.get(&row.doc_id) {
-                // Already in this page from an earlier scope with at least as much content.
-                Some(&at) if entries[at].since <= from => {}
-                Some(&at) => {
-                    let doc = read_doc(tx, org, row, from)?;
-                    bytes += doc_size(&doc);
-                    entries[at] = Entry { doc, since: from };
-                }
-                None => {
-                    let doc = read_doc(tx, org, row, from)?;
-                    bytes += doc_size(&doc);
-                    index.insert(row.doc_id.clone(), entries.len());
-                    entries.push(Entry { doc, since: from });
-                }
-            }
-            next = seq_u(row.seq);
-        }
-        out.push(ScopeCursor {
-            scope: cursor.scope,
-            seq: next,
-        });
-    }
-    Ok(PullPage {
-        docs: entries.into_iter().map(|e| e.doc).collect(),
-        cursors: out,
-        more,
-    })
-}
-
-fn doc_size(doc: &PulledDoc) -> usize {
-    doc.snapshot.as_ref().map_or(0, Vec::len) + doc.changes.iter().map(Vec::len).sum::<usize>()
+                .collect::<Result<Vec<_>, StoreError>>()
+        },
+        |row, from| read_doc(&mut tx_cell.borrow_mut(), &org_s, row, from),
+    )?;
+    drop(tx_cell);
+    tx.commit()?;
+    Ok(page)
 }
 
 fn read_doc(

@@ -1,6 +1,7 @@
 //! Documents, changes and the per-scope change feed in SQLite.
 
 use super::ms;
+use crate::store::page::FeedRow;
 use crate::store::*;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashMap;
@@ -199,19 +200,6 @@ pub fn apply_write(
     })
 }
 
-struct FeedRow {
-    doc_id: String,
-    seq: i64,
-    joined_seq: i64,
-    updated_at: i64,
-}
-
-/// A page entry and the cursor its content starts after (0: the whole document).
-struct Entry {
-    doc: PulledDoc,
-    since: i64,
-}
-
 pub fn pull(
     conn: &Connection,
     org: OrgId,
@@ -222,91 +210,39 @@ pub fn pull(
     let org_s = org.to_string();
     // One read transaction: every query of the page sees the same committed state.
     conn.execute_batch("BEGIN")?;
-    let result = pull_in_tx(conn, &org_s, cursors, max_docs, max_bytes);
+    let result = (|| {
+        let mut feed = conn.prepare_cached(
+            "SELECT doc_id, seq, joined_seq, updated_at FROM doc_scopes
+             WHERE org_id = ?1 AND scope = ?2 AND seq > ?3 ORDER BY seq LIMIT ?4",
+        )?;
+        crate::store::page::build(
+            cursors,
+            max_docs,
+            max_bytes,
+            |cursor, limit| {
+                let rows = feed.query_map(
+                    params![
+                        org_s,
+                        scope_key(&cursor.scope),
+                        seq_i(cursor.seq),
+                        limit as i64
+                    ],
+                    |r| {
+                        Ok(FeedRow {
+                            doc_id: r.get(0)?,
+                            seq: r.get(1)?,
+                            joined_seq: r.get(2)?,
+                            updated_at: r.get(3)?,
+                        })
+                    },
+                )?;
+                Ok::<_, StoreError>(rows.collect::<Result<Vec<_>, _>>()?)
+            },
+            |row, from| read_doc(conn, &org_s, row, from),
+        )
+    })();
     conn.execute_batch("COMMIT")?;
     result
-}
-
-fn pull_in_tx(
-    conn: &Connection,
-    org: &str,
-    cursors: &[ScopeCursor],
-    max_docs: usize,
-    max_bytes: usize,
-) -> Result<PullPage, StoreError> {
-    let mut entries: Vec<Entry> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut bytes = 0usize;
-    let mut more = false;
-    let mut out = Vec::with_capacity(cursors.len());
-    let mut feed = conn.prepare_cached(
-        "SELECT doc_id, seq, joined_seq, updated_at FROM doc_scopes
-         WHERE org_id = ?1 AND scope = ?2 AND seq > ?3 ORDER BY seq LIMIT ?4",
-    )?;
-    for cursor in cursors {
-        let since = seq_i(cursor.seq);
-        let mut next = cursor.seq;
-        let room = max_docs.saturating_sub(entries.len());
-        if room == 0 || bytes >= max_bytes {
-            more = true;
-            out.push(*cursor);
-            continue;
-        }
-        let rows: Vec<FeedRow> = feed
-            .query_map(
-                params![org, scope_key(&cursor.scope), since, (room + 1) as i64],
-                |r| {
-                    Ok(FeedRow {
-                        doc_id: r.get(0)?,
-                        seq: r.get(1)?,
-                        joined_seq: r.get(2)?,
-                        updated_at: r.get(3)?,
-                    })
-                },
-            )?
-            .collect::<Result<_, _>>()?;
-        for (i, row) in rows.iter().enumerate() {
-            if i == room || (bytes >= max_bytes && !entries.is_empty()) {
-                more = true;
-                break;
-            }
-            // A document that joined the scope after the cursor may be new to the device.
-            let from = if since == 0 || row.joined_seq > since {
-                0
-            } else {
-                since
-            };
-            match index.get(&row.doc_id) {
-                // Already in this page from an earlier scope with at least as much content.
-                Some(&at) if entries[at].since <= from => {}
-                Some(&at) => {
-                    let doc = read_doc(conn, org, row, from)?;
-                    bytes += doc_size(&doc);
-                    entries[at] = Entry { doc, since: from };
-                }
-                None => {
-                    let doc = read_doc(conn, org, row, from)?;
-                    bytes += doc_size(&doc);
-                    index.insert(row.doc_id.clone(), entries.len());
-                    entries.push(Entry { doc, since: from });
-                }
-            }
-            next = seq_u(row.seq);
-        }
-        out.push(ScopeCursor {
-            scope: cursor.scope,
-            seq: next,
-        });
-    }
-    Ok(PullPage {
-        docs: entries.into_iter().map(|e| e.doc).collect(),
-        cursors: out,
-        more,
-    })
-}
-
-fn doc_size(doc: &PulledDoc) -> usize {
-    doc.snapshot.as_ref().map_or(0, Vec::len) + doc.changes.iter().map(Vec::len).sum::<usize>()
 }
 
 fn read_doc(
