@@ -224,6 +224,19 @@ async fn main() {
     std::env::set_var("FIELDSTONE_SERVER_BIN", release_server());
     let big = std::env::var("FIELDSTONE_BENCH_BIG").map_or(true, |v| v != "0");
     let b = setup().await;
+    if std::env::var("FIELDSTONE_BENCH_ONLY").as_deref() == Ok("throughput") {
+        let stored: usize = std::env::var("FIELDSTONE_BENCH_STORED")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if stored > 0 {
+            let client = SyncClient::new(&b.server.url, &b.ada_token).expect("client");
+            add_contacts(&open(&b.dir, "laptop"), &client, b.ada, 0, stored).await;
+        }
+        eprintln!("server pid {}", b.server.pid());
+        throughput(&b, stored).await;
+        return;
+    }
     println!("# sync benchmarks (2 cores; release server process; bytes counted on the wire, HTTP headers included)");
     let a_direct = SyncClient::new(&b.server.url, &b.ada_token).expect("client");
     let laptop = open(&b.dir, "laptop");
@@ -234,6 +247,12 @@ async fn main() {
     println!(
         "fixture: 10,000 contacts created and pushed in {:.1} s",
         t.elapsed().as_secs_f64()
+    );
+    let pid = b.server.pid();
+    println!(
+        "server memory after storing 10,000 contacts: RSS {:.1} MiB, high-water {:.1} MiB",
+        rss_kib(pid, "VmRSS:") as f64 / 1024.0,
+        rss_kib(pid, "VmHWM:") as f64 / 1024.0
     );
     let phone = open(&b.dir, "phone");
     let phone_token = b.org.token("ada@bench.test");
@@ -255,6 +274,11 @@ async fn main() {
         report.round_trips
     );
 
+    println!(
+        "server memory after the initial sync: RSS {:.1} MiB, high-water {:.1} MiB",
+        rss_kib(pid, "VmRSS:") as f64 / 1024.0,
+        rss_kib(pid, "VmHWM:") as f64 / 1024.0
+    );
     // --- reconnect after k changed documents, and a no-op sync --------------------------------
     reconnect(&b, &laptop, &a_direct, &phone, &phone_client, &ids, 10_000).await;
 
@@ -416,7 +440,7 @@ async fn throughput(b: &Bench, stored: usize) {
             let mut i = 0usize;
             while Instant::now() < stop {
                 // A new document every 20th change, else an edit of one of ours.
-                if docs.is_empty() || i % 20 == 0 {
+                if docs.is_empty() || i.is_multiple_of(20) {
                     let id = DocId::new("contact", uuid::Uuid::new_v4()).expect("id");
                     let mut doc = automerge::AutoCommit::new();
                     use automerge::transaction::Transactable;

@@ -256,35 +256,37 @@ pub fn pull(
     )?;
     // Both closures need the transaction; they never run at the same time.
     let tx_cell = std::cell::RefCell::new(&mut tx);
-    let page = crate::store::page::build(
-        cursors,
-        max_docs,
-        max_bytes,
-        |cursor, limit| {
-            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-            let rows = tx_cell.borrow_mut().query(
-                &feed,
-                &[
-                    &org_s,
-                    &scope_key(&cursor.scope),
-                    &seq_i(cursor.seq),
-                    &limit,
-                ],
-            )?;
-            rows.iter()
-                .map(|r| {
-                    Ok(FeedRow {
-                        doc_id: r.try_get(0)?,
-                        seq: r.try_get(1)?,
-                        joined_seq: r.try_get(2)?,
-                        updated_at: r.try_get(3)?,
+    let page = {
+        let tx_cell = &tx_cell;
+        crate::store::page::build(
+            cursors,
+            max_docs,
+            max_bytes,
+            |cursor, limit| {
+                let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+                let rows = tx_cell.borrow_mut().query(
+                    &feed,
+                    &[
+                        &org_s,
+                        &scope_key(&cursor.scope),
+                        &seq_i(cursor.seq),
+                        &limit,
+                    ],
+                )?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(FeedRow {
+                            doc_id: r.try_get(0)?,
+                            seq: r.try_get(1)?,
+                            joined_seq: r.try_get(2)?,
+                            updated_at: r.try_get(3)?,
+                        })
                     })
-                })
-                .collect::<Result<Vec<_>, StoreError>>()
-        },
-        |row, from| read_doc(&mut tx_cell.borrow_mut(), &org_s, row, from),
-    )?;
-    drop(tx_cell);
+                    .collect::<Result<Vec<_>, StoreError>>()
+            },
+            |row, from| read_doc(&mut tx_cell.borrow_mut(), &org_s, row, from),
+        )?
+    };
     tx.commit()?;
     Ok(page)
 }
@@ -390,7 +392,7 @@ pub fn doc_ids_in_range(
     c.query(
         "SELECT DISTINCT doc_id FROM doc_scopes
          WHERE org_id = $1 AND scope = ANY($2)
-           AND ($3::text IS NULL OR doc_id > $3) AND ($4::text IS NULL OR doc_id <= $4)
+           AND doc_id > coalesce($3::text, '') AND doc_id <= coalesce($4::text, '~')
          ORDER BY doc_id LIMIT $5",
         &[
             &org.to_string(),

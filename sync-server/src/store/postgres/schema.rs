@@ -123,7 +123,7 @@ CREATE TABLE IF NOT EXISTS doc_scopes (
     PRIMARY KEY (org_id, scope, doc_id)
 );
 CREATE INDEX IF NOT EXISTS doc_scopes_feed ON doc_scopes (org_id, scope, seq);
-CREATE INDEX IF NOT EXISTS doc_scopes_by_doc ON doc_scopes (org_id, doc_id);
+CREATE INDEX IF NOT EXISTS doc_scopes_by_doc ON doc_scopes (org_id, doc_id, joined_seq);
 "#;
 
 /// Creates or upgrades the tables in one transaction, under a lock so servers starting together

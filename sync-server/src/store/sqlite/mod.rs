@@ -349,6 +349,10 @@ impl Store for SqliteStore {
     }
 
     fn announce(&self, event: &crate::hub::Event) -> Result<(), StoreError> {
+        // Accepted changes are announced on every push: skip them before taking the writer.
+        if matches!(event, crate::hub::Event::Changed { .. }) {
+            return Ok(());
+        }
         self.notifier.announce(&self.writer().conn, event)
     }
 

@@ -107,5 +107,6 @@ CREATE TABLE doc_scopes (
     PRIMARY KEY (org_id, scope, doc_id)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX doc_scopes_feed ON doc_scopes (org_id, scope, seq);
-CREATE INDEX doc_scopes_by_doc ON doc_scopes (org_id, doc_id);
+-- joined_seq included so "this document's scopes" is answered from the index alone.
+CREATE INDEX doc_scopes_by_doc ON doc_scopes (org_id, doc_id, joined_seq);
 "#;
