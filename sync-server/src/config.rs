@@ -221,6 +221,15 @@ mod tests {
     }
 
     #[test]
+    fn the_example_file_parses_and_matches_the_defaults() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/server.example.toml");
+        let example = Config::from_file(&path).expect("example parses");
+        assert_eq!(example.validate(), Ok(()));
+        assert_eq!(format!("{example:?}"), format!("{:?}", Config::default()));
+    }
+
+    #[test]
     fn file_overrides_defaults_and_typos_are_caught() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("server.toml");

@@ -232,6 +232,12 @@ async fn main() {
         if stored > 0 {
             let client = SyncClient::new(&b.server.url, &b.ada_token).expect("client");
             add_contacts(&open(&b.dir, "laptop"), &client, b.ada, 0, stored).await;
+            let pid = b.server.pid();
+            println!(
+                "server memory after storing {stored} contacts: RSS {:.1} MiB, high-water {:.1} MiB",
+                rss_kib(pid, "VmRSS:") as f64 / 1024.0,
+                rss_kib(pid, "VmHWM:") as f64 / 1024.0
+            );
         }
         eprintln!("server pid {}", b.server.pid());
         throughput(&b, stored).await;
