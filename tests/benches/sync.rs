@@ -369,6 +369,7 @@ async fn latency(b: &Bench, laptop: &Arc<Replica>, laptop_client: &SyncClient, i
         min_backoff: Duration::from_millis(100),
         max_backoff: Duration::from_secs(2),
         live: true,
+        ..SyncOptions::default()
     };
     let laptop_sync = SyncHandle::spawn(laptop.clone(), laptop_client.clone(), slow.clone());
     let broker_sync = SyncHandle::spawn(broker.clone(), broker_client, slow);

@@ -186,6 +186,7 @@ async fn a_change_accepted_by_one_server_reaches_a_device_live_on_the_other() {
         min_backoff: Duration::from_millis(100),
         max_backoff: Duration::from_secs(1),
         live: true,
+        ..SyncOptions::default()
     };
     let bea_sync = SyncHandle::spawn(
         bea.clone(),

@@ -401,6 +401,7 @@ async fn live_news_reaches_a_teammate_without_waiting_for_a_poll() {
         min_backoff: Duration::from_millis(100),
         max_backoff: Duration::from_secs(1),
         live: true,
+        ..SyncOptions::default()
     };
     let sync_ada = SyncHandle::spawn(ada.replica.clone(), ada.client.clone(), options.clone());
     let sync_bea = SyncHandle::spawn(bea.replica.clone(), bea.client.clone(), options);

@@ -103,6 +103,7 @@ async fn background_sync_reports_offline_then_recovers_by_itself() {
         max_backoff: Duration::from_millis(400),
         live_poll_interval: Duration::from_millis(500),
         live: true,
+        ..SyncOptions::default()
     };
     let sync_a = SyncHandle::spawn(
         a.clone(),

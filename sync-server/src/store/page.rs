@@ -33,11 +33,14 @@ fn size(doc: &PulledDoc) -> usize {
 
 /// Reads each cursor's scope after `seq` (via `rows(cursor, limit)`: rows with `seq > cursor.seq`
 /// in feed order, at most `limit`) and each document (via `read(row, from)`: whole when `from`
-/// is 0, else its changes after `from`), until `max_docs` documents or `max_bytes`.
+/// is 0, else its changes after `from`), until `max_docs` documents or `max_bytes`. `top(scope)`
+/// is the scope's highest feed number: a cursor past it means the server lost part of its feed
+/// (restored from a backup), and that scope starts over.
 pub fn build<E>(
     cursors: &[ScopeCursor],
     max_docs: usize,
     max_bytes: usize,
+    mut top: impl FnMut(&ScopeCursor) -> Result<i64, E>,
     mut rows: impl FnMut(&ScopeCursor, usize) -> Result<Vec<FeedRow>, E>,
     mut read: impl FnMut(&FeedRow, i64) -> Result<PulledDoc, E>,
 ) -> Result<PullPage, E> {
@@ -46,7 +49,12 @@ pub fn build<E>(
     let mut bytes = 0usize;
     let mut more = false;
     let mut out = Vec::with_capacity(cursors.len());
-    for cursor in cursors {
+    for given in cursors {
+        let cursor = &if given.seq > 0 && seq_i(given.seq) > top(given)? {
+            ScopeCursor::start(given.scope)
+        } else {
+            *given
+        };
         let room = max_docs.saturating_sub(entries.len());
         if room == 0 || bytes >= max_bytes {
             more = true;

@@ -98,6 +98,15 @@ pub fn pull_pages_follow_cursors(b: &Backend) {
     assert!(page.more);
     assert_eq!(page.docs.len(), 5);
     assert_eq!(page.cursors[1], cursor(other, 0));
+
+    // A cursor past the feed's end (the server was restored from an older backup) starts the
+    // scope over: every document again, whole, and a cursor the device can follow.
+    let past = cursor(scope, done[0].seq + 1_000);
+    let (pages, end) = pull_all(store, org, vec![past], 10, 1 << 20);
+    assert_eq!(pages.concat().len(), 5);
+    assert_eq!(end, [cursor(scope, done[0].seq)]);
+    let page = store.pull(org, &[past], 10, 1 << 20).expect("pull");
+    assert!(page.docs.iter().all(|d| d.snapshot.is_some()));
 }
 
 pub fn pull_respects_the_byte_budget(b: &Backend) {

@@ -2,7 +2,7 @@
 //! backs off when offline, and wipes the organisation's data if the device is revoked.
 
 use super::live::{LiveEvent, LiveListener};
-use super::{sync_once, SyncClient, SyncError};
+use super::{repair, sync_once, SyncClient, SyncError};
 use crate::Replica;
 use chrono::Utc;
 use fieldstone_protocol::commands::{SyncState, SyncStatus};
@@ -23,6 +23,9 @@ pub struct SyncOptions {
     pub max_backoff: Duration,
     /// Keep a live-news WebSocket open.
     pub live: bool,
+    /// How often to compare every document with the server (the repair pass): it finds and
+    /// fixes divergence nothing else would, such as a server restored from an older backup.
+    pub repair_every: Duration,
 }
 
 impl Default for SyncOptions {
@@ -33,6 +36,7 @@ impl Default for SyncOptions {
             min_backoff: Duration::from_secs(1),
             max_backoff: Duration::from_secs(30),
             live: true,
+            repair_every: Duration::from_secs(24 * 60 * 60),
         }
     }
 }
@@ -159,7 +163,15 @@ async fn run(
             }
             changed
         });
-        let wait = match sync_once(&replica, &client).await {
+        let round = async {
+            let report = sync_once(&replica, &client).await?;
+            if repair_due(&replica, options.repair_every).await {
+                let changed = repair(&replica, &client).await?;
+                tracing::info!(changed, "repair pass finished");
+            }
+            Ok::<_, SyncError>(report)
+        };
+        let wait = match round.await {
             Ok(report) => {
                 backoff = options.min_backoff;
                 let pending = pending_count(&replica).await;
@@ -240,6 +252,22 @@ async fn run(
             }
         }
     }
+}
+
+/// Whether the last repair pass is older than `every`. A device that never repaired starts
+/// counting now: its first sync just fetched everything, so there is nothing to compare yet.
+async fn repair_due(replica: &Arc<Replica>, every: Duration) -> bool {
+    let r = Arc::clone(replica);
+    let last = tokio::task::spawn_blocking(move || match r.last_repair_ms() {
+        Ok(None) => r.record_repair().map(|()| None),
+        other => other,
+    })
+    .await
+    .ok()
+    .and_then(Result::ok)
+    .flatten();
+    let now = replica.clock.now().timestamp_millis();
+    last.is_some_and(|at| now - at >= i64::try_from(every.as_millis()).unwrap_or(i64::MAX))
 }
 
 async fn revoked(replica: &Arc<Replica>, tx: &watch::Sender<SyncStatus>) {

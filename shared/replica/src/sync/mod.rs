@@ -147,6 +147,8 @@ pub async fn repair(replica: &Arc<Replica>, client: &SyncClient) -> Result<usize
     }
     let mut report = SyncReport::default();
     push_all(replica, client, &mut report).await?;
+    let r = Arc::clone(replica);
+    blocking(move || r.record_repair()).await?;
     Ok(changed)
 }
 

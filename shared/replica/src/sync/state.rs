@@ -9,7 +9,7 @@ use fieldstone_protocol::{
     heads_digest, DocDigest, DocId, DocPush, DocUpdate, RejectCode, Rejection, RepairResponse,
     ScopeCursor,
 };
-use rusqlite::{params, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 use std::collections::BTreeMap;
 
 /// An edit the server refused, kept for the person who made it until they dismiss it.
@@ -420,6 +420,28 @@ impl Replica {
         }
         self.rebuild_read_model()?;
         tracing::warn!("this device was revoked: synced data removed");
+        Ok(())
+    }
+
+    /// When the last repair pass finished (milliseconds since the epoch), if ever.
+    pub fn last_repair_ms(&self) -> Result<Option<i64>, ReplicaError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'last_repair_ms'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub(crate) fn record_repair(&self) -> Result<(), ReplicaError> {
+        let now = self.clock.now().timestamp_millis();
+        self.conn().execute(
+            "INSERT INTO meta (key, value) VALUES ('last_repair_ms', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [now],
+        )?;
         Ok(())
     }
 

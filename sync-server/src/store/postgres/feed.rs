@@ -262,6 +262,13 @@ pub fn pull(
             cursors,
             max_docs,
             max_bytes,
+            |cursor| {
+                let row = tx_cell.borrow_mut().query_one(
+                    "SELECT coalesce(max(seq), 0) FROM doc_scopes WHERE org_id = $1 AND scope = $2",
+                    &[&org_s, &scope_key(&cursor.scope)],
+                )?;
+                Ok(row.try_get::<_, i64>(0)?)
+            },
             |cursor, limit| {
                 let limit = i64::try_from(limit).unwrap_or(i64::MAX);
                 let rows = tx_cell.borrow_mut().query(

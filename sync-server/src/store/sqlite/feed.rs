@@ -16,6 +16,8 @@ const DOC_RANGE: &str = "SELECT DISTINCT doc_id FROM doc_scopes
      WHERE org_id = ?1 AND doc_id > ?3 AND doc_id <= ?4
        AND scope IN (SELECT value FROM json_each(?2))
      ORDER BY doc_id LIMIT ?5";
+const SCOPE_TOP: &str =
+    "SELECT coalesce(max(seq), 0) FROM doc_scopes WHERE org_id = ?1 AND scope = ?2";
 const CHANGES_AFTER: &str =
     "SELECT bytes FROM changes WHERE org_id = ?1 AND doc_id = ?2 AND seq > ?3 ORDER BY seq";
 const SET_FEED_SEQ: &str =
@@ -221,10 +223,18 @@ pub fn pull(
     conn.execute_batch("BEGIN")?;
     let result = (|| {
         let mut feed = conn.prepare_cached(FEED_PAGE)?;
+        let mut scope_top = conn.prepare_cached(SCOPE_TOP)?;
         crate::store::page::build(
             cursors,
             max_docs,
             max_bytes,
+            |cursor| {
+                Ok(
+                    scope_top.query_row(params![org_s, scope_key(&cursor.scope)], |r| {
+                        r.get::<_, i64>(0)
+                    })?,
+                )
+            },
             |cursor, limit| {
                 let rows = feed.query_map(
                     params![
