@@ -389,15 +389,14 @@ mod tests {
         std::fs::remove_dir_all(&dir).expect("cleanup");
     }
 
-    /// A bare HTTP/1.1 POST, so this check needs no HTTP client dependency.
-    fn post_status(url: &str, path: &str, token: &str, body: &str) -> String {
+    /// A bare HTTP/1.1 GET, so this check needs no HTTP client dependency.
+    fn get_status(url: &str, path: &str, token: &str) -> String {
         use std::io::{Read, Write};
         let addr = url.trim_start_matches("http://");
         let mut stream = std::net::TcpStream::connect(addr).expect("connect to the local server");
         let request = format!(
-            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
-             Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+             Connection: close\r\n\r\n"
         );
         stream.write_all(request.as_bytes()).expect("send");
         let mut answer = String::new();
@@ -431,13 +430,12 @@ mod tests {
         assert_eq!(again, token);
 
         let server = LocalServer::start(&bin, &data_dir).expect("server starts");
-        let pull = r#"{"since":0,"limit":10}"#;
         assert!(
-            post_status(&server.url, "/v1/pull", &token, pull).contains(" 200 "),
+            get_status(&server.url, "/v2/me", &token).contains(" 200 "),
             "the kept token is accepted"
         );
         assert!(
-            post_status(&server.url, "/v1/pull", "fst_wrong", pull).contains(" 401 "),
+            get_status(&server.url, "/v2/me", "fst_wrong").contains(" 401 "),
             "a wrong token is refused"
         );
         server.stop();
