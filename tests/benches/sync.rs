@@ -285,6 +285,9 @@ async fn main() {
         rss_kib(pid, "VmRSS:") as f64 / 1024.0,
         rss_kib(pid, "VmHWM:") as f64 / 1024.0
     );
+    // --- sign-in: an unknown email costs what a wrong password costs -------------------------
+    login_timing(&b.dir).await;
+
     // --- reconnect after k changed documents, and a no-op sync --------------------------------
     reconnect(&b, &laptop, &a_direct, &phone, &phone_client, &ids, 10_000).await;
 
@@ -417,6 +420,60 @@ async fn latency(b: &Bench, laptop: &Arc<Replica>, laptop_client: &SyncClient, i
         samples.last().copied().unwrap_or(0.0),
         samples.len(),
         if p50 <= 150.0 && p99 <= 500.0 { "met" } else { "NOT met" }
+    );
+}
+
+/// Wrong password vs unknown email, alternated, on a server whose rate limits are raised so that
+/// every attempt is checked.
+async fn login_timing(dir: &Path) {
+    let data = dir.join("login-server");
+    std::fs::create_dir_all(&data).expect("dir");
+    let config = dir.join("login.toml");
+    std::fs::write(
+        &config,
+        "[auth]\nlogin_per_account_per_minute = 100000\nlogin_per_ip_per_minute = 100000\n",
+    )
+    .expect("config");
+    let org = Org::create(&data, "Timing");
+    org.user("known@timing.test", "agent", None);
+    let server = ServerProcess::start_with_env(
+        &data,
+        "127.0.0.1:0",
+        &[("FIELDSTONE_CONFIG", config.to_str().expect("utf-8"))],
+    );
+    let http = reqwest::Client::new();
+    let attempt = |email: String| {
+        let request = http
+            .post(format!("{}/v2/auth/login", server.url))
+            .json(&serde_json::json!({"email": email, "password": "not the password at all", "device_name": "x"}));
+        async move {
+            let start = Instant::now();
+            let response = request.send().await.expect("login");
+            assert_eq!(response.status(), reqwest::StatusCode::UNAUTHORIZED);
+            let body = response.text().await.expect("body");
+            (start.elapsed().as_secs_f64() * 1000.0, body)
+        }
+    };
+    let (mut wrong, mut unknown) = (Vec::new(), Vec::new());
+    let mut bodies = std::collections::BTreeSet::new();
+    for i in 0..60 {
+        let (ms, body) = attempt("known@timing.test".into()).await;
+        wrong.push(ms);
+        bodies.insert(body);
+        let (ms, body) = attempt(format!("nobody{i}@timing.test")).await;
+        unknown.push(ms);
+        bodies.insert(body);
+    }
+    wrong.sort_by(f64::total_cmp);
+    unknown.sort_by(f64::total_cmp);
+    println!(
+        "sign-in refused, 60 each: wrong password p50 {:.1} ms (p90 {:.1}), unknown email p50 {:.1} ms (p90 {:.1}); {} distinct answer bod{}  [target: the same answer in the same time]",
+        percentile(&wrong, 0.5),
+        percentile(&wrong, 0.9),
+        percentile(&unknown, 0.5),
+        percentile(&unknown, 0.9),
+        bodies.len(),
+        if bodies.len() == 1 { "y" } else { "ies" }
     );
 }
 
