@@ -7,6 +7,7 @@ pub mod account;
 pub mod codec;
 pub mod commands;
 pub mod sync;
+pub mod views;
 
 pub use sync::{
     heads_digest, DocDigest, DocId, DocPush, DocUpdate, ErrorBody, ErrorCode, InvalidDocId,

@@ -6,28 +6,12 @@ use crate::records::{self, record_kind};
 use crate::rows::{opt_parsed, parsed, required_time, time};
 use crate::store::Replica;
 use chrono::{DateTime, Utc};
-use fieldstone_model::{
-    Booking, BookingId, BookingInput, BookingKind, BookingStatus, ContactId, ListingId, UserId,
-};
+use fieldstone_model::{Booking, BookingId, BookingInput, BookingStatus, ContactId, UserId};
 use rusqlite::{params, Connection, Row};
-use serde::{Deserialize, Serialize};
 
 record_kind!(Booking, BookingId, fieldstone_doc::booking, project_booking);
 
-/// A booking as calendars and timelines show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BookingSummary {
-    pub id: BookingId,
-    pub kind: BookingKind,
-    pub title: Option<String>,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub time_zone: String,
-    pub location: Option<String>,
-    pub listing: Option<ListingId>,
-    pub status: BookingStatus,
-    pub deleted_at: Option<DateTime<Utc>>,
-}
+pub use fieldstone_protocol::views::BookingSummary;
 
 fn project_booking(conn: &Connection, b: &Booking) -> Result<(), ReplicaError> {
     let id = b.id.to_string();

@@ -9,25 +9,8 @@ use automerge::AutoCommit;
 use fieldstone_doc::conflict::{all_conflicts, resolve_path};
 use fieldstone_protocol::DocId;
 use rusqlite::{params, Connection};
-use serde::{Deserialize, Serialize};
 
-/// One value a field could take.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConflictOption {
-    /// The value for people (`offer`, `425000`, `Ava`).
-    pub display: String,
-    /// Opaque; pass back to [`Replica::resolve_conflict`].
-    pub choice: String,
-}
-
-/// A field with concurrent values.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldConflict {
-    /// Dotted path in the document (`stage`, `price`, `preferences.budget_max`).
-    pub field: String,
-    /// Sorted by display text.
-    pub options: Vec<ConflictOption>,
-}
+pub use fieldstone_protocol::views::{ConflictOption, FieldConflict};
 
 /// Replaces the recorded conflicts of `doc_id` with what the document holds now.
 pub(crate) fn record_conflicts(

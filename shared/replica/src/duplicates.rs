@@ -5,7 +5,7 @@
 //! and soft-deletes the duplicate, all in one transaction. A journal of exactly what changed is
 //! kept on this device; undo reverses those changes (and only those: edits made since survive).
 
-use crate::contacts::{summary_from_row, ContactSummary};
+use crate::contacts::summary_from_row;
 use crate::error::ReplicaError;
 use crate::records;
 use crate::store::Replica;
@@ -18,15 +18,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Contacts that share a value (an email, a phone number, a full name).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DuplicateGroup {
-    /// "email", "phone" or "name".
-    pub key_kind: String,
-    pub key_value: String,
-    /// Oldest first: the usual survivor.
-    pub contacts: Vec<ContactSummary>,
-}
+pub use fieldstone_protocol::views::DuplicateGroup;
 
 /// What a merge did, kept for undo.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -7,12 +7,8 @@ use crate::records::{self, record_kind};
 use crate::rows::{opt_parsed, parsed, required_time, time};
 use crate::store::Replica;
 use chrono::{DateTime, Utc};
-use fieldstone_model::{
-    Channel, Contact, ContactId, Direction, Interaction, InteractionId, InteractionInput,
-    ListingId, UserId,
-};
+use fieldstone_model::{Contact, ContactId, Interaction, InteractionId, InteractionInput, UserId};
 use rusqlite::{params, Connection, Row};
-use serde::{Deserialize, Serialize};
 
 record_kind!(
     Interaction,
@@ -21,20 +17,7 @@ record_kind!(
     project_interaction
 );
 
-/// An interaction as lists show it (every field but who logged it and when).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InteractionSummary {
-    pub id: InteractionId,
-    pub contact: ContactId,
-    pub listing: Option<ListingId>,
-    pub channel: Channel,
-    pub direction: Direction,
-    pub summary: String,
-    pub outcome: Option<String>,
-    pub duration_seconds: Option<u32>,
-    pub occurred_at: DateTime<Utc>,
-    pub deleted_at: Option<DateTime<Utc>>,
-}
+pub use fieldstone_protocol::views::InteractionSummary;
 
 fn project_interaction(conn: &Connection, i: &Interaction) -> Result<(), ReplicaError> {
     conn.prepare_cached(

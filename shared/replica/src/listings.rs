@@ -4,68 +4,13 @@ use crate::error::ReplicaError;
 use crate::records::{self, record_kind};
 use crate::rows::{parsed, required_time, time};
 use crate::store::Replica;
-use chrono::{DateTime, Utc};
-use fieldstone_model::{
-    Listing, ListingId, ListingInput, ListingStatus, PropertyType, UserId, ValidationErrors,
-    Visibility,
-};
+use fieldstone_model::{Listing, ListingId, ListingInput, UserId, ValidationErrors};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, Row};
-use serde::{Deserialize, Serialize};
 
 record_kind!(Listing, ListingId, fieldstone_doc::listing, project_listing);
 
-/// The most listings one page may hold.
-pub const LISTING_PAGE_MAX: u32 = 200;
-
-/// A listing as the grid shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ListingSummary {
-    pub id: ListingId,
-    pub address: String,
-    pub city: String,
-    pub price: u64,
-    pub currency: String,
-    pub beds: Option<u8>,
-    /// Tenths of a bathroom.
-    pub baths_tenths: Option<u16>,
-    pub property_type: PropertyType,
-    pub status: ListingStatus,
-    pub visibility: Visibility,
-    pub mls_number: Option<String>,
-    pub cover_photo: Option<String>,
-    pub updated_at: DateTime<Utc>,
-    pub deleted_at: Option<DateTime<Utc>>,
-}
-
-/// Which listings to show, most recently updated first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ListingQuery {
-    pub statuses: Vec<ListingStatus>,
-    pub min_price: Option<u64>,
-    pub max_price: Option<u64>,
-    /// Words matched as prefixes of the address, MLS number and description.
-    pub search: Option<String>,
-    pub include_deleted: bool,
-    pub limit: u32,
-    /// Skip this many (listings number in the hundreds, not the hundred-thousands).
-    pub offset: u32,
-}
-
-impl Default for ListingQuery {
-    fn default() -> Self {
-        Self {
-            statuses: Vec::new(),
-            min_price: None,
-            max_price: None,
-            search: None,
-            include_deleted: false,
-            limit: 50,
-            offset: 0,
-        }
-    }
-}
+pub use fieldstone_protocol::views::{ListingQuery, ListingSummary, LISTING_PAGE_MAX};
 
 fn project_listing(conn: &Connection, l: &Listing) -> Result<(), ReplicaError> {
     let a = &l.address;

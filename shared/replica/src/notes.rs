@@ -5,28 +5,15 @@ use crate::error::ReplicaError;
 use crate::records::{self, record_kind};
 use crate::rows::{parsed, required_time, time};
 use crate::store::Replica;
-use chrono::{DateTime, Utc};
 use fieldstone_model::{Note, NoteId, NoteInput, RecordRef, UserId};
 use rusqlite::{params, Connection, Row};
-use serde::{Deserialize, Serialize};
 
 /// How much of a note lists show.
 pub const NOTE_PREVIEW_CHARS: usize = 140;
 
 record_kind!(Note, NoteId, fieldstone_doc::note, project_note);
 
-/// A note as lists show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NoteSummary {
-    pub id: NoteId,
-    pub record: RecordRef,
-    pub author: UserId,
-    pub pinned: bool,
-    pub preview: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub deleted_at: Option<DateTime<Utc>>,
-}
+pub use fieldstone_protocol::views::NoteSummary;
 
 fn project_note(conn: &Connection, note: &Note) -> Result<(), ReplicaError> {
     let record = note.record.to_string();

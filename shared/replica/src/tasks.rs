@@ -5,29 +5,12 @@ use crate::records::{self, record_kind};
 use crate::rows::{opt_parsed, parsed, required_time, time};
 use crate::store::Replica;
 use chrono::{DateTime, Utc};
-use fieldstone_model::{
-    follow_up_tasks, ContactId, Priority, RecordRef, Task, TaskId, TaskInput, TaskKind, TaskStatus,
-    UserId,
-};
+use fieldstone_model::{follow_up_tasks, ContactId, Task, TaskId, TaskInput, TaskStatus, UserId};
 use rusqlite::{params, Connection, Row};
-use serde::{Deserialize, Serialize};
 
 record_kind!(Task, TaskId, fieldstone_doc::task, project_task);
 
-/// A task as lists show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TaskSummary {
-    pub id: TaskId,
-    pub title: String,
-    pub due_at: Option<DateTime<Utc>>,
-    pub priority: Priority,
-    pub status: TaskStatus,
-    pub kind: TaskKind,
-    pub record: Option<RecordRef>,
-    pub closed_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub deleted_at: Option<DateTime<Utc>>,
-}
+pub use fieldstone_protocol::views::TaskSummary;
 
 fn project_task(conn: &Connection, t: &Task) -> Result<(), ReplicaError> {
     let record = t.record.map(|r| r.to_string());

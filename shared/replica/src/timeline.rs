@@ -1,68 +1,17 @@
 //! A contact's timeline: its notes, interactions, bookings and tasks, newest first, in pages.
 
-use crate::bookings::{booking_from_row, BookingSummary, BOOKING_COLUMNS};
+use crate::bookings::{booking_from_row, BOOKING_COLUMNS};
 use crate::error::ReplicaError;
-use crate::interactions::{interaction_from_row, InteractionSummary, INTERACTION_COLUMNS};
-use crate::notes::{note_from_row, NoteSummary, NOTE_COLUMNS};
+use crate::interactions::{interaction_from_row, INTERACTION_COLUMNS};
+use crate::notes::{note_from_row, NOTE_COLUMNS};
 use crate::store::Replica;
-use crate::tasks::{task_from_row, TaskSummary, TASK_COLUMNS};
-use chrono::{DateTime, Utc};
+use crate::tasks::{task_from_row, TASK_COLUMNS};
 use fieldstone_model::{ContactId, ValidationErrors};
 use rusqlite::{params, Connection, Row};
-use serde::{Deserialize, Serialize};
 
-pub const TIMELINE_PAGE_MAX: u32 = 200;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum TimelineEntry {
-    Note(NoteSummary),
-    Interaction(InteractionSummary),
-    Booking(BookingSummary),
-    Task(TaskSummary),
-}
-
-impl TimelineEntry {
-    /// When it happened: a note's or task's creation, an interaction's occurrence, a booking's
-    /// start (so upcoming bookings lead the timeline).
-    pub fn at(&self) -> DateTime<Utc> {
-        match self {
-            TimelineEntry::Note(n) => n.created_at,
-            TimelineEntry::Interaction(i) => i.occurred_at,
-            TimelineEntry::Booking(b) => b.starts_at,
-            TimelineEntry::Task(t) => t.created_at,
-        }
-    }
-
-    pub fn id(&self) -> String {
-        match self {
-            TimelineEntry::Note(n) => n.id.to_string(),
-            TimelineEntry::Interaction(i) => i.id.to_string(),
-            TimelineEntry::Booking(b) => b.id.to_string(),
-            TimelineEntry::Task(t) => t.id.to_string(),
-        }
-    }
-
-    fn position(&self) -> TimelineCursor {
-        TimelineCursor {
-            at_ms: self.at().timestamp_millis(),
-            id: self.id(),
-        }
-    }
-}
-
-/// Where a timeline page ended; the next page holds what is older.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct TimelineCursor {
-    pub at_ms: i64,
-    pub id: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TimelinePage {
-    pub entries: Vec<TimelineEntry>,
-    pub next: Option<TimelineCursor>,
-}
+pub use fieldstone_protocol::views::{
+    TimelineCursor, TimelineEntry, TimelinePage, TIMELINE_PAGE_MAX,
+};
 
 /// Runs one source's query for entries older than `before`, newest first.
 fn older<T>(

@@ -1,183 +1,37 @@
 //! Contact lists: filters, sorts and keyset pages, all answered by SQLite (no document is
 //! loaded), so memory does not grow with the number of contacts.
 
-use chrono::{DateTime, Utc};
-use fieldstone_model::{
-    normalise_tag, ContactId, ContactKind, LeadSource, Priority, Stage, UserId, ValidationErrors,
-};
+use fieldstone_model::{normalise_tag, ValidationErrors};
 use rusqlite::types::Value;
 use rusqlite::Row;
-use serde::{Deserialize, Serialize};
 
-/// The most contacts one page may hold.
-pub const CONTACT_PAGE_MAX: u32 = 200;
+pub use fieldstone_protocol::views::{
+    ContactPage, ContactQuery, ContactSort, ContactSummary, Cursor, SortField, SortKey, TimeRange,
+    CONTACT_PAGE_MAX,
+};
 
-/// A closed-open time window `[from, to)`; either end may be open.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TimeRange {
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
-}
-
-impl TimeRange {
-    fn is_open(&self) -> bool {
-        self.from.is_none() && self.to.is_none()
+/// The column expression (matching an index) a list sorted by `field` is ordered by.
+fn sort_column(field: SortField) -> &'static str {
+    match field {
+        SortField::Updated => "c.updated_at",
+        SortField::Created => "c.created_at",
+        SortField::Name => "c.sort_name",
+        SortField::Score => "c.score",
+        SortField::LastContacted => "coalesce(c.last_contacted_at, -1)",
     }
 }
 
-/// What a contact list is ordered by.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SortField {
-    #[default]
-    Updated,
-    Created,
-    Name,
-    Score,
-    /// Never-contacted contacts sort as the oldest.
-    LastContacted,
-}
-
-impl SortField {
-    /// The column expression (matching an index) the list is ordered by.
-    fn column(self) -> &'static str {
-        match self {
-            SortField::Updated => "c.updated_at",
-            SortField::Created => "c.created_at",
-            SortField::Name => "c.sort_name",
-            SortField::Score => "c.score",
-            SortField::LastContacted => "coalesce(c.last_contacted_at, -1)",
+/// `row`'s value of [`sort_column`] (what a cursor after it holds).
+fn sort_key(row: &ContactSummary, field: SortField) -> SortKey {
+    match field {
+        SortField::Updated => SortKey::Int(row.updated_at.timestamp_millis()),
+        SortField::Created => SortKey::Int(row.created_at.timestamp_millis()),
+        SortField::Name => SortKey::Text(row.display_name.to_lowercase()),
+        SortField::Score => SortKey::Int(i64::from(row.score)),
+        SortField::LastContacted => {
+            SortKey::Int(row.last_contacted_at.map_or(-1, |t| t.timestamp_millis()))
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct ContactSort {
-    pub field: SortField,
-    pub descending: bool,
-}
-
-impl Default for ContactSort {
-    /// Most recently updated first.
-    fn default() -> Self {
-        Self {
-            field: SortField::Updated,
-            descending: true,
-        }
-    }
-}
-
-/// The sort value of the last row of a page.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum SortKey {
-    Int(i64),
-    Text(String),
-}
-
-/// Where a page ended. The next page starts after it; it is only valid with the same sort.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Cursor {
-    pub sort: ContactSort,
-    pub key: SortKey,
-    pub id: ContactId,
-}
-
-/// Which contacts to list and in what order. Empty lists and `None` mean "any".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ContactQuery {
-    /// Any of these stages.
-    pub stages: Vec<Stage>,
-    /// All of these tags (normalised like stored tags: trimmed, lower-cased, spaces folded).
-    pub tags: Vec<String>,
-    /// Any of these sources.
-    pub sources: Vec<LeadSource>,
-    /// Any of these kinds.
-    pub kinds: Vec<ContactKind>,
-    pub priorities: Vec<Priority>,
-    pub owner: Option<UserId>,
-    pub assigned_agent: Option<UserId>,
-    pub created: TimeRange,
-    pub updated: TimeRange,
-    pub last_contacted: TimeRange,
-    pub min_score: Option<u8>,
-    pub max_score: Option<u8>,
-    pub include_deleted: bool,
-    /// Words matched as prefixes of names, emails, phone numbers, handles and the contact's
-    /// notes, all of which must match. Blank means no search filter.
-    pub search: Option<String>,
-    pub sort: ContactSort,
-    /// 1..=[`CONTACT_PAGE_MAX`].
-    pub limit: u32,
-    pub after: Option<Cursor>,
-}
-
-impl Default for ContactQuery {
-    fn default() -> Self {
-        Self {
-            stages: Vec::new(),
-            tags: Vec::new(),
-            sources: Vec::new(),
-            kinds: Vec::new(),
-            priorities: Vec::new(),
-            owner: None,
-            assigned_agent: None,
-            created: TimeRange::default(),
-            updated: TimeRange::default(),
-            last_contacted: TimeRange::default(),
-            min_score: None,
-            max_score: None,
-            include_deleted: false,
-            search: None,
-            sort: ContactSort::default(),
-            limit: 50,
-            after: None,
-        }
-    }
-}
-
-/// One row of a contact list: the read model's columns plus the tags.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContactSummary {
-    pub id: ContactId,
-    pub display_name: String,
-    pub primary_email: Option<String>,
-    pub primary_phone: Option<String>,
-    pub stage: Stage,
-    pub kind: ContactKind,
-    pub source: LeadSource,
-    pub priority: Priority,
-    pub score: u8,
-    pub owner: UserId,
-    pub assigned_agent: Option<UserId>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub last_contacted_at: Option<DateTime<Utc>>,
-    pub deleted_at: Option<DateTime<Utc>>,
-    /// Sorted.
-    pub tags: Vec<String>,
-}
-
-impl ContactSummary {
-    fn sort_key(&self, field: SortField) -> SortKey {
-        match field {
-            SortField::Updated => SortKey::Int(self.updated_at.timestamp_millis()),
-            SortField::Created => SortKey::Int(self.created_at.timestamp_millis()),
-            SortField::Name => SortKey::Text(self.display_name.to_lowercase()),
-            SortField::Score => SortKey::Int(i64::from(self.score)),
-            SortField::LastContacted => {
-                SortKey::Int(self.last_contacted_at.map_or(-1, |t| t.timestamp_millis()))
-            }
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContactPage {
-    pub items: Vec<ContactSummary>,
-    /// Pass as `after` for the next page; `None` when this page is the last.
-    pub next: Option<Cursor>,
 }
 
 pub(crate) const SUMMARY_COLUMNS: &str =
@@ -410,7 +264,7 @@ pub(crate) fn check(query: &ContactQuery) -> Result<(), ValidationErrors> {
 /// The `SELECT` for one page of `query` (one row more than the limit, to see if more follow).
 pub(crate) fn page_sql(query: &ContactQuery, plan: SearchPlan) -> (String, Vec<Value>) {
     let mut f = Filter::with_plan(query, plan);
-    let column = query.sort.field.column();
+    let column = sort_column(query.sort.field);
     let (cmp, dir) = if query.sort.descending {
         ("<", "DESC")
     } else {
@@ -441,7 +295,7 @@ pub(crate) fn into_page(query: &ContactQuery, mut items: Vec<ContactSummary>) ->
         items.truncate(limit);
         items.last().map(|last| Cursor {
             sort: query.sort,
-            key: last.sort_key(query.sort.field),
+            key: sort_key(last, query.sort.field),
             id: last.id,
         })
     } else {

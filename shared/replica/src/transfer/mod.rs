@@ -9,15 +9,14 @@ mod export_csv;
 mod export_json;
 mod file;
 mod import;
-mod mapping;
 mod row;
 mod vcard;
 
 pub use export_csv::contact_csv_headers;
 pub use export_json::EXPORT_FORMAT_VERSION;
+pub use fieldstone_protocol::views::{guess_mapping, ColumnMapping, ColumnTarget, MappedColumn};
 pub use file::{ImportFileError, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS};
 pub use import::{
     DuplicateOf, DuplicatePolicy, DuplicateRow, ImportMode, ImportOptions, ImportProgress,
     ImportReport, RejectedRow, IMPORT_REPORT_ROWS_MAX,
 };
-pub use mapping::{guess_mapping, ColumnMapping, ColumnTarget, MappedColumn};

@@ -1,11 +1,11 @@
 //! One CSV row → a contact input (plus notes), with every problem of the row found at once and
 //! phrased with the column it came from.
 
-use super::mapping::{ColumnMapping, ColumnTarget};
 use fieldstone_model::{
     Choice, ContactInput, ContactKind, ContactLabel, EmailEntry, LeadSource, PhoneEntry, Priority,
     Stage, ValidationErrors,
 };
+use fieldstone_protocol::views::{ColumnMapping, ColumnTarget};
 
 /// A row turned into what the engine validates, remembering which column each list entry came
 /// from so an error on `emails.1.address` can name the column.

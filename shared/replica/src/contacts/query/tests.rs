@@ -1,4 +1,6 @@
 use super::*;
+use chrono::DateTime;
+use fieldstone_model::{ContactId, UserId};
 
 /// Every plan must give the same pages; which one runs only changes the cost.
 #[test]

@@ -1,0 +1,23 @@
+//! The engine's read views the screens show: list queries and their pages, summaries, the
+//! timeline, conflicts, duplicates and import reports. Plain data (no SQL), so the UI (wasm32)
+//! shares them with the engine, which answers them from its read model.
+
+mod contacts;
+mod import;
+mod mapping;
+mod records;
+
+pub use contacts::{
+    ContactPage, ContactQuery, ContactSort, ContactSummary, Cursor, SortField, SortKey, TimeRange,
+    CONTACT_PAGE_MAX,
+};
+pub use import::{
+    DuplicateOf, DuplicatePolicy, DuplicateRow, ImportMode, ImportOptions, ImportProgress,
+    ImportReport, RejectedRow, IMPORT_REPORT_ROWS_MAX,
+};
+pub use mapping::{guess_mapping, ColumnMapping, ColumnTarget, MappedColumn};
+pub use records::{
+    BookingSummary, ConflictOption, DuplicateGroup, FieldConflict, InteractionSummary,
+    ListingQuery, ListingSummary, NoteSummary, TaskSummary, TimelineCursor, TimelineEntry,
+    TimelinePage, LISTING_PAGE_MAX, TIMELINE_PAGE_MAX,
+};
