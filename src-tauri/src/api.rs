@@ -58,10 +58,11 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T, CommandError> {
     tauri::async_runtime::spawn_blocking(f)
         .await
-        .map_err(|e| CommandError {
-            code: CommandErrorCode::Internal,
-            message: format!("The operation did not finish: {e}"),
-            fields: Vec::new(),
+        .map_err(|e| {
+            CommandError::new(
+                CommandErrorCode::Internal,
+                format!("The operation did not finish: {e}"),
+            )
         })?
         .map_err(CommandError::from)
 }

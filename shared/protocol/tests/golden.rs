@@ -284,6 +284,7 @@ fn command_dtos() {
                 field: "email".into(),
                 message: "not an email address".into(),
             }],
+            detail: None,
         },
     );
     check_json(

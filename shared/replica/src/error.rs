@@ -55,26 +55,31 @@ impl From<ReplicaError> for CommandError {
                 code: CommandErrorCode::Validation,
                 message: "Some fields need attention.".into(),
                 fields: errors.0,
+                detail: None,
             },
             ReplicaError::Import(_) => CommandError {
                 code: CommandErrorCode::Validation,
                 message: format!("{}.", capitalise(&error.to_string())),
                 fields: Vec::new(),
+                detail: None,
             },
             ReplicaError::Export(_) => CommandError {
                 code: CommandErrorCode::Storage,
                 message: format!("{}.", capitalise(&error.to_string())),
                 fields: Vec::new(),
+                detail: None,
             },
             ReplicaError::NotFound { .. } => CommandError {
                 code: CommandErrorCode::NotFound,
                 message: error.to_string(),
                 fields: Vec::new(),
+                detail: None,
             },
             ReplicaError::Sqlite(_) | ReplicaError::DataDir { .. } => CommandError {
                 code: CommandErrorCode::Storage,
                 message: format!("Could not save on this device: {error}. Nothing was changed."),
                 fields: Vec::new(),
+                detail: None,
             },
             ReplicaError::NewerDatabase { .. }
             | ReplicaError::Document { .. }
@@ -82,6 +87,7 @@ impl From<ReplicaError> for CommandError {
                 code: CommandErrorCode::Internal,
                 message: error.to_string(),
                 fields: Vec::new(),
+                detail: None,
             },
         }
     }
