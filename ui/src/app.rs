@@ -1,32 +1,28 @@
-//! The screen: wires the pure [`AppState`] reducer to the shell. Everything the reducer asks
-//! for (`submit_seq`, `list_request`, `focus`, `form_resets`) is carried out by an effect here.
+//! The app frame: navigation, the top bar with the sync badge, desktop keyboard shortcuts and
+//! the current screen. The screen lives in the `#hash`; the frame's state is a pure reducer
+//! ([`Shell`]) shared with the screens through [`ShellContext`].
 
-use crate::components::{FormRefs, Header, LeadForm, LeadList};
-use crate::services::tauri;
-use crate::state::{Action, AppState, Field, FormEdit};
-use wasm_bindgen_futures::spawn_local;
-use web_sys::{HtmlElement, HtmlSelectElement};
+use crate::components::{Nav, TopBar};
+use crate::hooks::ShellContext;
+use crate::pages::Page;
+use crate::route::Route;
+use crate::services::{commands, platform};
+use crate::state::{Shell, ShellAction, Shortcut};
+use yew::platform::spawn_local;
 use yew::prelude::*;
 
 #[component]
 pub fn App() -> Html {
-    let state = use_reducer(AppState::default);
-    let refs = FormRefs {
-        name: use_node_ref(),
-        email: use_node_ref(),
-        phone: use_node_ref(),
-        stage: use_node_ref(),
-    };
+    let shell = use_reducer(|| Shell::at(Route::from_hash(&platform::current_hash())));
 
-    // Start-up: subscribe to sync status, read it once (the baseline `remote_revision`), then
-    // load the list, so any later increase means "changes arrived since the list was read".
+    // Sync status: subscribe to changes, then read it once.
     {
-        let dispatcher = state.dispatcher();
+        let shell = shell.clone();
         use_effect_with((), move |()| {
             spawn_local(async move {
-                let events = dispatcher.clone();
-                let subscribed = tauri::on_sync_status(move |status| {
-                    events.dispatch(Action::SyncStatusChanged(status));
+                let events = shell.dispatcher();
+                let subscribed = commands::on_sync_status(move |status| {
+                    events.dispatch(ShellAction::SyncStatusChanged(status));
                 })
                 .await;
                 if let Err(error) = subscribed {
@@ -34,107 +30,68 @@ pub fn App() -> Html {
                         &format!("Fieldstone: no live sync status: {}", error.message).into(),
                     );
                 }
-                match tauri::sync_status().await {
-                    Ok(status) => dispatcher.dispatch(Action::SyncStatusChanged(status)),
-                    Err(error) => dispatcher.dispatch(Action::SyncStatusUnavailable(error.message)),
+                match commands::sync_status().await {
+                    Ok(status) => shell.dispatch(ShellAction::SyncStatusChanged(status)),
+                    Err(error) => shell.dispatch(ShellAction::SyncStatusUnavailable(error.message)),
                 }
-                dispatcher.dispatch(Action::ReloadLeads);
             });
         });
     }
 
+    // The hash and the shown screen follow each other.
     {
-        let dispatcher = state.dispatcher();
-        use_effect_with(state.list_request, move |&request| {
-            if request > 0 {
-                spawn_local(async move {
-                    dispatcher.dispatch(match tauri::list_leads().await {
-                        Ok(leads) => Action::LeadsLoaded { request, leads },
-                        Err(error) => Action::LeadsFailed {
-                            request,
-                            message: error.message,
-                        },
-                    });
-                });
-            }
+        let dispatcher = shell.dispatcher();
+        use_effect_with((), move |()| {
+            let listener = platform::on_hash_change(move |hash| {
+                dispatcher.dispatch(ShellAction::Navigate(Route::from_hash(&hash)));
+            });
+            move || drop(listener)
+        });
+    }
+    use_effect_with(shell.route, |route| {
+        platform::set_hash(&route.to_hash());
+        platform::scroll_to_top();
+    });
+
+    // Desktop shortcuts: `/` search, `n` new, Escape closes the new-contact dialog.
+    {
+        let dispatcher = shell.dispatcher();
+        use_effect_with((), move |()| {
+            let listener = platform::on_key_down(move |press| {
+                if press.key == "Escape" && !press.with_modifier {
+                    dispatcher.dispatch(ShellAction::CloseNewContact);
+                    return false;
+                }
+                match Shortcut::for_key(&press.key, press.with_modifier, press.typing) {
+                    Some(shortcut) => {
+                        dispatcher.dispatch(ShellAction::Shortcut(shortcut));
+                        true
+                    }
+                    None => false,
+                }
+            });
+            move || drop(listener)
         });
     }
 
-    {
-        let dispatcher = state.dispatcher();
-        let submitted = state.submitted.clone();
-        use_effect_with(state.submit_seq, move |_| {
-            if let Some(input) = submitted {
-                spawn_local(async move {
-                    dispatcher.dispatch(match tauri::create_lead(&input).await {
-                        Ok(lead) => Action::CreateSucceeded(lead),
-                        Err(error) => Action::CreateFailed(error),
-                    });
-                });
-            }
-        });
-    }
-
-    {
-        // On start-up (no request yet) this backs up the name field's `autofocus`.
-        let refs = refs.clone();
-        use_effect_with(state.focus, move |focus| {
-            let field = focus.map_or(Field::Name, |focus| focus.field);
-            if let Some(input) = refs.field(field).cast::<HtmlElement>() {
-                // Focus is a convenience; a refusal is harmless.
-                let _ = input.focus();
-            }
-        });
-    }
-
-    {
-        // An `<option selected>` change does not move a select the user has touched.
-        let select = refs.stage.clone();
-        let stage = state.form.stage;
-        use_effect_with(state.form_resets, move |_| {
-            if let Some(select) = select.cast::<HtmlSelectElement>() {
-                select.set_value(stage.as_str());
-            }
-        });
-    }
-
-    let on_edit = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |edit: FormEdit| dispatcher.dispatch(Action::Edit(edit)))
+    let context = ShellContext {
+        shell: shell.clone(),
+        clock: platform::Clock::read(),
     };
-    let on_submit = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |()| dispatcher.dispatch(Action::Submit))
-    };
-    let on_retry = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |()| dispatcher.dispatch(Action::ReloadLeads))
-    };
+    let route = shell.route;
+    let (title, back) = crate::pages::title(route);
 
     html! {
-        <div class="app">
-            <Header sync={state.sync_badge()} />
-            <main class="app-main">
-                <section class="card card--form">
-                    <LeadForm
-                        form={state.form.clone()}
-                        errors={state.field_errors.clone()}
-                        form_error={state.form_error.clone()}
-                        just_added={state.just_added.as_ref().map(|(_, name)| name.clone())}
-                        submitting={state.submitting}
-                        {on_edit}
-                        {on_submit}
-                        refs={refs.clone()}
-                    />
-                </section>
-                <LeadList
-                    leads={state.leads.clone()}
-                    view={state.leads_view()}
-                    stale_error={state.stale_list_error().map(str::to_owned)}
-                    highlight={state.just_added.as_ref().map(|(id, _)| *id)}
-                    {on_retry}
-                />
-            </main>
-        </div>
+        <ContextProvider<ShellContext> context={context}>
+            <div class="app">
+                <Nav current={route.section()} />
+                <div class="app__body">
+                    <TopBar title={title} back={back} sync={shell.sync_badge()} />
+                    <main id="main" class={classes!("app__main", format!("app__main--{}", route.section().key()))}>
+                        <Page route={route} />
+                    </main>
+                </div>
+            </div>
+        </ContextProvider<ShellContext>>
     }
 }

@@ -131,7 +131,7 @@ fn row(lead: &Lead, highlight: bool) -> Html {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::state::tests::lead;
+    use crate::state::leads::tests::lead;
     use fieldstone_model::Stage;
     use yew::ServerRenderer;
 

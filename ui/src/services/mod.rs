@@ -1,3 +1,7 @@
-//! Calls out of the webview. Only the shell's commands for now.
+//! Everything outside the Yew tree: the shell's commands and events (`bridge`, `commands`) and
+//! the webview's own facilities (`platform`: location hash, keyboard, clock, files). Each has a
+//! host fallback, so screens compile and render in host tests; only the webview does I/O.
 
-pub mod tauri;
+pub mod bridge;
+pub mod commands;
+pub mod platform;

@@ -1,27 +1,35 @@
-//! The app bar: name and the sync badge. Offline and other sync problems are shown calmly here,
-//! never as dialogs: the app keeps working on this device either way.
+//! The bar above every screen: the screen's title (with a way back from a detail screen) and
+//! the sync badge, always visible. Offline and other sync problems are shown calmly here, never
+//! as dialogs: the app keeps working on this device either way.
 
+use super::icons::{icon, Icon};
+use crate::route::Route;
 use crate::state::SyncBadge;
 use yew::prelude::*;
 
 #[derive(Debug, Properties, PartialEq)]
-pub struct HeaderProps {
+pub struct TopBarProps {
+    pub title: AttrValue,
+    /// Where "back" goes from a detail screen, and what it is called.
+    #[prop_or_default]
+    pub back: Option<(Route, AttrValue)>,
     pub sync: SyncBadge,
 }
 
 #[component]
-pub fn Header(props: &HeaderProps) -> Html {
+pub fn TopBar(props: &TopBarProps) -> Html {
     let badge = &props.sync;
     html! {
-        <header class="app-header">
-            <div class="app-header__bar">
-                <div class="brand">
-                    <span class="brand__mark" aria-hidden="true">
-                        <span class="brand__stone"></span>
-                        <span class="brand__stone"></span>
-                        <span class="brand__stone"></span>
-                    </span>
-                    <h1 class="brand__name">{ "Fieldstone" }</h1>
+        <header class="topbar">
+            <div class="topbar__bar">
+                <div class="topbar__title">
+                    if let Some((route, label)) = &props.back {
+                        <a class="topbar__back" href={route.to_hash()} aria-label={format!("Back to {label}")}>
+                            { icon(Icon::Back) }
+                            <span class="topbar__back-label">{ label.clone() }</span>
+                        </a>
+                    }
+                    <h1 id="page-title" class="topbar__heading">{ props.title.clone() }</h1>
                 </div>
                 <div
                     id="sync-status"
@@ -65,7 +73,9 @@ mod tests {
             detail: detail.into(),
             remote_revision: 0,
         };
-        ServerRenderer::<Header>::with_props(move || HeaderProps {
+        ServerRenderer::<TopBar>::with_props(move || TopBarProps {
+            title: "Today".into(),
+            back: None,
             sync: SyncBadge::new(Some(&status), None),
         })
         .hydratable(false)
@@ -76,7 +86,7 @@ mod tests {
     #[tokio::test]
     async fn sign_in_again_says_so_and_shows_the_detail_line() {
         let html = render(SyncState::SignInAgain, 2, "Your session ended.").await;
-        assert!(html.contains("Fieldstone"));
+        assert!(html.contains(r#"<h1 id="page-title" class="topbar__heading">Today</h1>"#));
         assert!(html.contains(r#"id="sync-status""#));
         assert!(html.contains(r#"data-state="sign_in_again""#));
         assert!(html.contains("Sign in again"));

@@ -3,6 +3,7 @@
 use super::*;
 use chrono::{TimeZone, Utc};
 use fieldstone_model::FieldError;
+use fieldstone_protocol::commands::SyncState;
 
 pub(crate) fn lead(n: u32, name: &str, minute: u32) -> Lead {
     let id = format!("00000000-0000-4000-8000-{n:012}")
@@ -61,6 +62,7 @@ fn validation(fields: &[(&str, &str)]) -> CommandError {
                 message: (*message).into(),
             })
             .collect(),
+        detail: None,
     }
 }
 
@@ -159,6 +161,7 @@ fn other_errors_show_the_message_in_the_banner_and_keep_the_input() {
         code: CommandErrorCode::Storage,
         message: "The disk is full; nothing was saved.".into(),
         fields: vec![],
+        detail: None,
     }));
     let state = reduce_all(actions);
     assert_eq!(
@@ -335,68 +338,4 @@ fn first_status_after_an_unbaselined_list_load_reloads_if_anything_arrived() {
         Action::SyncStatusChanged(status(SyncState::LocalOnly, 0, 0, "")),
     ]);
     assert_eq!(nothing_remote.list_request, 1);
-}
-
-#[test]
-fn sync_badge_texts() {
-    let badge = SyncBadge::new(
-        Some(&status(
-            SyncState::Offline,
-            3,
-            0,
-            "No network; retrying in 30 s.",
-        )),
-        None,
-    );
-    assert_eq!(badge.state, "offline");
-    assert_eq!(badge.label, "Offline");
-    assert_eq!(badge.pending.as_deref(), Some("· 3 unsent"));
-    assert_eq!(
-        badge.detail.as_deref(),
-        Some("No network; retrying in 30 s.")
-    );
-    assert!(badge.show_detail);
-
-    let badge = SyncBadge::new(
-        Some(&status(SyncState::UpToDate, 0, 0, "Synced at 09:12.")),
-        None,
-    );
-    assert_eq!(badge.state, "up_to_date");
-    assert_eq!(badge.label, "Up to date");
-    assert_eq!(badge.pending, None);
-    assert!(!badge.show_detail, "calm states keep detail in the tooltip");
-
-    let badge = SyncBadge::new(Some(&status(SyncState::SignInAgain, 0, 0, "x")), None);
-    assert_eq!(badge.state, "sign_in_again");
-    assert_eq!(badge.label, "Sign in again");
-
-    let badge = SyncBadge::new(None, None);
-    assert_eq!(badge.state, "checking");
-    let badge = SyncBadge::new(None, Some("command not found"));
-    assert_eq!(badge.state, "needs_attention");
-    assert!(badge.show_detail);
-}
-
-#[test]
-fn every_sync_state_name_matches_the_wire() {
-    for state in [
-        SyncState::LocalOnly,
-        SyncState::Syncing,
-        SyncState::UpToDate,
-        SyncState::Offline,
-        SyncState::SignInAgain,
-        SyncState::NeedsAttention,
-    ] {
-        let wire = serde_json::to_value(state).expect("serializes");
-        assert_eq!(wire.as_str(), Some(state_name(state)));
-    }
-}
-
-#[test]
-fn initials_of_names() {
-    assert_eq!(initials("Ada Lovelace"), "AL");
-    assert_eq!(initials("  ada  "), "A");
-    assert_eq!(initials("Mary Ann de la Cruz"), "MC");
-    assert_eq!(initials("élodie durand"), "ÉD");
-    assert_eq!(initials(""), "");
 }

@@ -1,0 +1,80 @@
+//! The navigation: one list of links that the stylesheet lays out as a sidebar on a desktop and
+//! as a bottom bar (large touch targets, Settings folded into the top bar's reach) at phone width.
+
+use super::icons::{icon, Icon};
+use crate::route::Section;
+use yew::prelude::*;
+
+#[derive(Debug, Properties, PartialEq)]
+pub struct NavProps {
+    pub current: Section,
+}
+
+fn section_icon(section: Section) -> Icon {
+    match section {
+        Section::Today => Icon::Today,
+        Section::Contacts => Icon::Contacts,
+        Section::Pipeline => Icon::Pipeline,
+        Section::Calendar => Icon::Calendar,
+        Section::Listings => Icon::Listings,
+        Section::Settings => Icon::Settings,
+    }
+}
+
+#[component]
+pub fn Nav(props: &NavProps) -> Html {
+    html! {
+        <nav class="nav" aria-label="Main">
+            <a class="brand" href="#/today">
+                <span class="brand__mark" aria-hidden="true">
+                    <span class="brand__stone"></span>
+                    <span class="brand__stone"></span>
+                    <span class="brand__stone"></span>
+                </span>
+                <span class="brand__name">{ "Fieldstone" }</span>
+            </a>
+            <ul class="nav__list">
+                for section in Section::ALL {
+                    <li class={classes!("nav__item", format!("nav__item--{}", section.key()))}>
+                        <a
+                            id={format!("nav-{}", section.key())}
+                            class={classes!("nav__link", (section == props.current).then_some("nav__link--current"))}
+                            href={section.route().to_hash()}
+                            aria-current={(section == props.current).then_some("page")}
+                        >
+                            { icon(section_icon(section)) }
+                            <span class="nav__label">{ section.label() }</span>
+                        </a>
+                    </li>
+                }
+            </ul>
+            <p class="nav__hint">
+                <kbd>{ "/" }</kbd>{ " search · " }<kbd>{ "n" }</kbd>{ " new contact" }
+            </p>
+        </nav>
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use yew::ServerRenderer;
+
+    #[tokio::test]
+    async fn every_section_is_a_link_and_the_current_one_is_marked() {
+        let html = ServerRenderer::<Nav>::with_props(|| NavProps {
+            current: Section::Pipeline,
+        })
+        .hydratable(false)
+        .render()
+        .await;
+        for section in Section::ALL {
+            assert!(
+                html.contains(&format!(r##"href="#/{}""##, section.key())),
+                "{section:?}: {html}"
+            );
+        }
+        assert_eq!(html.matches(r#"aria-current="page""#).count(), 1, "{html}");
+        assert!(html.contains("nav__link nav__link--current"), "{html}");
+    }
+}

@@ -1,0 +1,6 @@
+//! Hooks shared by the screens: the app frame's context (screen, sync, shortcuts) and running
+//! shell commands from effects.
+
+mod shell;
+
+pub use shell::{use_page_request, use_shell, ShellContext};

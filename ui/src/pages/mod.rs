@@ -1,0 +1,32 @@
+//! One component per screen. Each owns a pure reducer from `state` and runs the shell commands
+//! it asks for; the frame picks the screen from the route.
+
+mod leads;
+mod placeholder;
+
+use crate::route::Route;
+use leads::LeadsPage;
+use placeholder::Placeholder;
+use yew::prelude::*;
+
+#[derive(Debug, Properties, PartialEq)]
+pub struct PageProps {
+    pub route: Route,
+}
+
+#[component]
+pub fn Page(props: &PageProps) -> Html {
+    match props.route {
+        Route::Contacts | Route::Contact(_) => html! { <LeadsPage /> },
+        route => html! { <Placeholder section={route.section()} /> },
+    }
+}
+
+/// The top bar's title for a screen, and where "back" goes from a detail screen.
+pub fn title(route: Route) -> (AttrValue, Option<(Route, AttrValue)>) {
+    match route {
+        Route::Contact(_) => ("Contact".into(), Some((Route::Contacts, "Contacts".into()))),
+        Route::Listing(_) => ("Listing".into(), Some((Route::Listings, "Listings".into()))),
+        route => (route.section().label().into(), None),
+    }
+}

@@ -1,0 +1,277 @@
+//! The app frame's state: which screen is shown, how sync is doing, and what the desktop
+//! keyboard shortcuts asked for. Pages read it through a context and react to its requests.
+
+use super::sync::SyncBadge;
+use crate::route::{Route, Section};
+use fieldstone_protocol::commands::SyncStatus;
+use std::rc::Rc;
+use yew::Reducible;
+
+/// What a desktop keyboard shortcut asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shortcut {
+    /// `/`: put the cursor in the screen's search box.
+    FocusSearch,
+    /// `n`: start a new record of the screen's kind.
+    New,
+}
+
+impl Shortcut {
+    /// The shortcut a key press means, if any. Keys typed into a field, and keys held with
+    /// Ctrl, Alt or Meta (the webview's and the system's own shortcuts), are never taken.
+    pub fn for_key(key: &str, with_modifier: bool, typing: bool) -> Option<Shortcut> {
+        if with_modifier || typing {
+            return None;
+        }
+        match key {
+            "/" => Some(Shortcut::FocusSearch),
+            "n" | "N" => Some(Shortcut::New),
+            _ => None,
+        }
+    }
+}
+
+/// A shortcut handed to the page; `seq` grows with every request so the same one twice in a row
+/// is seen twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub shortcut: Shortcut,
+    pub seq: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShellAction {
+    /// Show a screen (from a link, a button or the `#hash`).
+    Navigate(Route),
+    SyncStatusChanged(SyncStatus),
+    /// The shell could not say how sync is doing (e.g. the command failed).
+    SyncStatusUnavailable(String),
+    Shortcut(Shortcut),
+    /// Open the new-contact dialog (from any screen).
+    NewContact,
+    CloseNewContact,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Shell {
+    pub route: Route,
+    pub sync: Option<SyncStatus>,
+    pub sync_error: Option<String>,
+    /// Grows when changes from elsewhere were applied: lists on screen reload when it does.
+    pub remote_revision: u64,
+    pub request: Option<PageRequest>,
+    /// The new-contact dialog is open; the number grows with every opening (a fresh form).
+    pub new_contact: Option<u64>,
+    opened: u64,
+}
+
+impl Reducible for Shell {
+    type Action = ShellAction;
+
+    fn reduce(self: Rc<Self>, action: ShellAction) -> Rc<Self> {
+        match action {
+            ShellAction::Navigate(route) if route == self.route && self.new_contact.is_none() => {
+                self
+            }
+            ShellAction::CloseNewContact if self.new_contact.is_none() => self,
+            action => {
+                let mut next = (*self).clone();
+                next.apply(action);
+                Rc::new(next)
+            }
+        }
+    }
+}
+
+impl Shell {
+    pub fn at(route: Route) -> Self {
+        Shell {
+            route,
+            ..Shell::default()
+        }
+    }
+
+    fn apply(&mut self, action: ShellAction) {
+        match action {
+            ShellAction::Navigate(route) => {
+                self.route = route;
+                self.new_contact = None;
+                // A shortcut was meant for the screen it was pressed on.
+                self.request = None;
+            }
+            ShellAction::SyncStatusChanged(status) => {
+                self.remote_revision = self.remote_revision.max(status.remote_revision);
+                self.sync = Some(status);
+                self.sync_error = None;
+            }
+            ShellAction::SyncStatusUnavailable(message) => self.sync_error = Some(message),
+            ShellAction::Shortcut(shortcut) => self.shortcut(shortcut),
+            ShellAction::NewContact => self.open_new_contact(),
+            ShellAction::CloseNewContact => self.new_contact = None,
+        }
+    }
+
+    fn shortcut(&mut self, shortcut: Shortcut) {
+        let section = self.route.section();
+        match shortcut {
+            // Screens with a search box of their own; elsewhere `/` means "find a contact".
+            Shortcut::FocusSearch => {
+                if !matches!(self.route, Route::Contacts | Route::Listings) {
+                    self.route = Route::Contacts;
+                }
+                self.new_contact = None;
+            }
+            // The calendar and the listings make their own kind of record.
+            Shortcut::New if matches!(section, Section::Calendar | Section::Listings) => {}
+            Shortcut::New => {
+                self.open_new_contact();
+                return;
+            }
+        }
+        let seq = self.request.map_or(1, |request| request.seq + 1);
+        self.request = Some(PageRequest { shortcut, seq });
+    }
+
+    fn open_new_contact(&mut self) {
+        self.opened += 1;
+        self.new_contact = Some(self.opened);
+    }
+
+    pub fn sync_badge(&self) -> SyncBadge {
+        SyncBadge::new(self.sync.as_ref(), self.sync_error.as_deref())
+    }
+
+    /// The request a page should act on: only those made while it was shown.
+    pub fn request_for(&self, route: Route) -> Option<PageRequest> {
+        (self.route == route).then_some(self.request).flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fieldstone_protocol::commands::SyncState;
+
+    fn reduce_all(start: Shell, actions: impl IntoIterator<Item = ShellAction>) -> Rc<Shell> {
+        actions
+            .into_iter()
+            .fold(Rc::new(start), |state, action| state.reduce(action))
+    }
+
+    fn status(state: SyncState, remote_revision: u64) -> SyncStatus {
+        SyncStatus {
+            state,
+            pending: 0,
+            last_synced_at: None,
+            detail: String::new(),
+            remote_revision,
+        }
+    }
+
+    #[test]
+    fn keys_typed_into_fields_or_with_modifiers_are_not_shortcuts() {
+        assert_eq!(
+            Shortcut::for_key("/", false, false),
+            Some(Shortcut::FocusSearch)
+        );
+        assert_eq!(Shortcut::for_key("n", false, false), Some(Shortcut::New));
+        assert_eq!(Shortcut::for_key("n", false, true), None, "typing a name");
+        assert_eq!(Shortcut::for_key("n", true, false), None, "Ctrl+N");
+        assert_eq!(Shortcut::for_key("x", false, false), None);
+    }
+
+    #[test]
+    fn slash_goes_to_a_search_box() {
+        let on_contacts = reduce_all(
+            Shell::at(Route::Contacts),
+            [ShellAction::Shortcut(Shortcut::FocusSearch)],
+        );
+        assert_eq!(on_contacts.route, Route::Contacts);
+        let request = on_contacts.request_for(Route::Contacts).expect("request");
+        assert_eq!(request.shortcut, Shortcut::FocusSearch);
+
+        let from_today = reduce_all(
+            Shell::at(Route::Today),
+            [ShellAction::Shortcut(Shortcut::FocusSearch)],
+        );
+        assert_eq!(from_today.route, Route::Contacts, "search contacts");
+        assert!(from_today.request_for(Route::Contacts).is_some());
+        assert!(from_today.request_for(Route::Today).is_none());
+
+        let listings = reduce_all(
+            Shell::at(Route::Listings),
+            [ShellAction::Shortcut(Shortcut::FocusSearch)],
+        );
+        assert_eq!(listings.route, Route::Listings, "listings have a search");
+    }
+
+    #[test]
+    fn n_opens_a_new_contact_except_where_the_screen_makes_its_own_records() {
+        let today = reduce_all(
+            Shell::at(Route::Today),
+            [ShellAction::Shortcut(Shortcut::New)],
+        );
+        assert_eq!(today.new_contact, Some(1));
+        assert_eq!(
+            today.route,
+            Route::Today,
+            "the dialog opens over the screen"
+        );
+
+        let calendar = reduce_all(
+            Shell::at(Route::Calendar),
+            [ShellAction::Shortcut(Shortcut::New)],
+        );
+        assert_eq!(calendar.new_contact, None);
+        assert_eq!(
+            calendar.request_for(Route::Calendar).map(|r| r.shortcut),
+            Some(Shortcut::New)
+        );
+    }
+
+    #[test]
+    fn the_same_shortcut_twice_is_two_requests_and_navigation_closes_the_dialog() {
+        let state = reduce_all(
+            Shell::at(Route::Contacts),
+            [
+                ShellAction::Shortcut(Shortcut::FocusSearch),
+                ShellAction::Shortcut(Shortcut::FocusSearch),
+            ],
+        );
+        assert_eq!(state.request.map(|r| r.seq), Some(2));
+        let state = reduce_all(
+            (*state).clone(),
+            [
+                ShellAction::NewContact,
+                ShellAction::CloseNewContact,
+                ShellAction::NewContact,
+            ],
+        );
+        assert_eq!(state.new_contact, Some(2), "a fresh form each time");
+        let state = state.reduce(ShellAction::Navigate(Route::Pipeline));
+        assert_eq!(state.new_contact, None);
+        assert_eq!(state.route, Route::Pipeline);
+    }
+
+    #[test]
+    fn navigating_to_the_same_screen_changes_nothing() {
+        let state = Rc::new(Shell::at(Route::Calendar));
+        let same = Rc::clone(&state).reduce(ShellAction::Navigate(Route::Calendar));
+        assert!(Rc::ptr_eq(&state, &same));
+    }
+
+    #[test]
+    fn remote_revision_only_grows() {
+        let state = reduce_all(
+            Shell::default(),
+            [
+                ShellAction::SyncStatusChanged(status(SyncState::UpToDate, 4)),
+                ShellAction::SyncStatusChanged(status(SyncState::Offline, 2)),
+            ],
+        );
+        assert_eq!(state.remote_revision, 4);
+        assert_eq!(state.sync_badge().state, "offline");
+        let state = state.reduce(ShellAction::SyncStatusUnavailable("gone".into()));
+        assert_eq!(state.sync_error.as_deref(), Some("gone"));
+    }
+}
