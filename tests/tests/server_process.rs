@@ -1,0 +1,182 @@
+//! The server binary as an operator meets it: graceful shutdown with live connections open,
+//! configuration refused at start-up with every problem listed and no secret printed, and
+//! structured logs that carry request ids.
+
+use fieldstone_tests::*;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Waits for the process to exit, killing it (and failing) after `limit`.
+fn wait_exit(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the server did not exit");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn sigterm(pid: u32) {
+    let status = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_the_server_cleanly_even_with_a_live_connection_open() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("server");
+    let token = create_account(&data, "ada@example.com");
+    let mut child = Command::new(server_bin())
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&data)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("first line");
+    let url = line.trim().trim_start_matches("listening on ").to_owned();
+
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = format!("{}/v2/sync/live", url.replace("http://", "ws://"))
+        .into_client_request()
+        .expect("request");
+    request.headers_mut().insert(
+        "authorization",
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    let (_socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("live connection");
+
+    sigterm(child.id());
+    let status = wait_exit(&mut child, Duration::from_secs(20));
+    assert!(status.success(), "a clean exit, not a crash: {status}");
+}
+
+#[test]
+fn invalid_configuration_is_refused_with_every_problem_and_no_secret() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let config = tmp.path().join("server.toml");
+    std::fs::write(
+        &config,
+        "database_url = \"mysql://fs:hunter2@db/fieldstone\"\n[limits]\nhot_docs = 1\n[auth]\nargon2_memory_kib = 64\n",
+    )
+    .expect("write");
+    let output = Command::new(server_bin())
+        .args(["--config"])
+        .arg(&config)
+        .arg("serve")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for expected in ["hot_docs", "argon2_memory_kib", "database_url"] {
+        assert!(stderr.contains(expected), "names {expected}: {stderr}");
+    }
+    assert!(!stderr.contains("hunter2"), "secret printed: {stderr}");
+
+    // A typo in a key is caught, not ignored.
+    std::fs::write(&config, "[limits]\nhot_doc = 5\n").expect("write");
+    let output = Command::new(server_bin())
+        .arg("--config")
+        .arg(&config)
+        .arg("serve")
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("hot_doc"));
+
+    // An unreachable PostgreSQL: a clear error, the password redacted.
+    let output = Command::new(server_bin())
+        .args([
+            "--database-url",
+            "postgres://fs:hunter2@127.0.0.1:1/fieldstone",
+            "admin",
+            "stats",
+        ])
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("postgres://fs:***@127.0.0.1:1"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "secret printed: {stderr}");
+}
+
+#[test]
+fn json_logs_carry_the_request_id_the_client_sees() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut child = Command::new(server_bin())
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+            "--data-dir",
+        ])
+        .arg(tmp.path())
+        .env("RUST_LOG", "info,tower_http=debug")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("first line");
+    let addr = line
+        .trim()
+        .trim_start_matches("listening on http://")
+        .to_owned();
+
+    // A bare request, so this test needs no HTTP client.
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(&addr).expect("connect");
+    write!(
+        stream,
+        "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("answer");
+    let request_id = answer
+        .lines()
+        .find_map(|l| l.strip_prefix("x-request-id: "))
+        .expect("a request id header")
+        .trim()
+        .to_owned();
+
+    sigterm(child.id());
+    assert!(wait_exit(&mut child, Duration::from_secs(20)).success());
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut logs)
+        .expect("logs");
+    let lines: Vec<serde_json::Value> = logs
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    assert!(
+        lines.iter().any(|l| l.to_string().contains(&request_id)),
+        "no log line carries {request_id}: {logs}"
+    );
+}
