@@ -1,5 +1,6 @@
-//! Where the app syncs to. Until sign-in lands in the UI, the server address and device token
-//! come from the environment (set by `cargo xtask run` for the embedded local server).
+//! Sync settings from the environment: a server address and device token that override the
+//! signed-in session (set by `cargo xtask run` for the embedded local server, and by tests),
+//! and timing overrides for tests that must not wait 5 s.
 
 use fieldstone_replica::SyncOptions;
 use std::time::Duration;
@@ -11,10 +12,26 @@ pub const INTERVAL_VAR: &str = "FIELDSTONE_SYNC_INTERVAL_MS";
 /// Longest wait between retries while offline, in milliseconds.
 pub const MAX_BACKOFF_VAR: &str = "FIELDSTONE_SYNC_MAX_BACKOFF_MS";
 
+/// What the environment says about syncing.
 pub struct SyncConfig {
+    /// A server and token to sync with instead of the signed-in session.
+    pub server: Option<ServerOverride>,
+    pub options: SyncOptions,
+}
+
+#[derive(Clone)]
+pub struct ServerOverride {
     pub server_url: String,
     pub token: String,
-    pub options: SyncOptions,
+}
+
+impl std::fmt::Debug for ServerOverride {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerOverride")
+            .field("server_url", &self.server_url)
+            .field("token", &"<redacted>")
+            .finish()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -26,17 +43,23 @@ pub enum ConfigError {
 }
 
 impl SyncConfig {
-    pub fn from_env() -> Result<Option<Self>, ConfigError> {
+    pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
-    fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Option<Self>, ConfigError> {
-        let Some(server_url) = get(SERVER_URL_VAR).filter(|v| !v.trim().is_empty()) else {
-            return Ok(None);
+    fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let server = match get(SERVER_URL_VAR).filter(|v| !v.trim().is_empty()) {
+            None => None,
+            Some(server_url) => {
+                let token = get(TOKEN_VAR)
+                    .filter(|v| !v.trim().is_empty())
+                    .ok_or(ConfigError::MissingToken)?;
+                Some(ServerOverride {
+                    server_url: server_url.trim().to_owned(),
+                    token: token.trim().to_owned(),
+                })
+            }
         };
-        let token = get(TOKEN_VAR)
-            .filter(|v| !v.trim().is_empty())
-            .ok_or(ConfigError::MissingToken)?;
         let mut options = SyncOptions::default();
         if let Some(ms) = millis(&get, INTERVAL_VAR)? {
             options.poll_interval = ms;
@@ -46,11 +69,7 @@ impl SyncConfig {
             options.max_backoff = ms;
             options.min_backoff = options.min_backoff.min(ms);
         }
-        Ok(Some(Self {
-            server_url: server_url.trim().to_owned(),
-            token: token.trim().to_owned(),
-            options,
-        }))
+        Ok(Self { server, options })
     }
 }
 
@@ -84,7 +103,10 @@ mod tests {
 
     #[test]
     fn no_server_means_local_only() {
-        assert!(SyncConfig::from_lookup(lookup(&[])).expect("ok").is_none());
+        assert!(SyncConfig::from_lookup(lookup(&[]))
+            .expect("ok")
+            .server
+            .is_none());
     }
 
     #[test]
@@ -97,14 +119,12 @@ mod tests {
     fn interval_is_validated() {
         let base = [(SERVER_URL_VAR, "http://127.0.0.1:1"), (TOKEN_VAR, "t")];
         let ok = SyncConfig::from_lookup(lookup(&[base[0], base[1], (INTERVAL_VAR, "200")]))
-            .expect("ok")
-            .expect("some");
+            .expect("ok");
         assert_eq!(ok.options.poll_interval, Duration::from_millis(200));
         assert_eq!(ok.options.min_backoff, Duration::from_millis(200));
         let capped =
             SyncConfig::from_lookup(lookup(&[base[0], base[1], (MAX_BACKOFF_VAR, "1000")]))
-                .expect("ok")
-                .expect("some");
+                .expect("ok");
         assert_eq!(capped.options.max_backoff, Duration::from_millis(1000));
         for bad in ["0", "fast", "-5"] {
             assert!(

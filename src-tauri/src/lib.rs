@@ -1,22 +1,50 @@
-//! Fieldstone's Tauri shell: opens the local engine, starts background sync, and exposes the
-//! app's commands to the UI. Desktop and mobile share this entry point.
+//! Fieldstone's Tauri shell: opens the local engine, resumes background sync (the environment's
+//! server, else the signed-in session), checks reminders on a timer, and exposes the app's
+//! commands to the UI. Desktop and mobile share this entry point.
 
-mod api;
+pub mod api;
 mod commands;
-mod config;
+pub mod config;
+pub mod credentials;
+pub mod reminders;
+pub mod settings;
 
-use api::Api;
+use api::{Api, ApiConfig, Events};
 use fieldstone_model::Clock;
-use fieldstone_protocol::commands::SYNC_STATUS_EVENT;
-use fieldstone_replica::{Replica, SyncClient, SyncHandle};
+use fieldstone_protocol::commands::{
+    ImportProgressEvent, SyncStatus, IMPORT_PROGRESS_EVENT, SYNC_STATUS_EVENT,
+};
 use std::sync::Arc;
 use tauri::{Emitter, Manager};
 
-struct SystemClock;
+/// The app's name in the OS credential store.
+pub const CREDENTIAL_SERVICE: &str = "com.fieldstone.crm";
+
+pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> chrono::DateTime<chrono::Utc> {
         chrono::Utc::now()
+    }
+}
+
+/// Pushes the API's events to the window.
+struct WindowEvents(tauri::AppHandle);
+
+impl WindowEvents {
+    fn emit<T: serde::Serialize + Clone>(&self, event: &str, payload: &T) {
+        if let Err(error) = self.0.emit_to("main", event, payload) {
+            tracing::warn!(%error, event, "could not send an event to the window");
+        }
+    }
+}
+
+impl Events for WindowEvents {
+    fn sync_status(&self, status: &SyncStatus) {
+        self.emit(SYNC_STATUS_EVENT, status);
+    }
+    fn import_progress(&self, event: &ImportProgressEvent) {
+        self.emit(IMPORT_PROGRESS_EVENT, event);
     }
 }
 
@@ -31,21 +59,81 @@ pub fn run() {
 
     let result = tauri::Builder::default()
         .setup(|app| {
-            let data_dir = app.path().app_data_dir()?;
-            let db = data_dir.join("fieldstone.db");
-            let replica = Arc::new(Replica::open(&db, Arc::new(SystemClock))?);
-            tracing::info!(db = %db.display(), "local engine open");
-            app.manage(Api::new(Arc::clone(&replica)));
-            match config::SyncConfig::from_env()? {
-                None => tracing::info!("no sync server configured: local only"),
-                Some(sync) => start_sync(app.handle().clone(), replica, sync)?,
-            }
+            let paths = app.path();
+            let config = ApiConfig {
+                data_dir: paths.app_data_dir()?,
+                config_dir: paths.app_config_dir()?,
+                cache_dir: paths.app_cache_dir()?,
+                // Phones have no downloads folder the app may write: exports stay in its own.
+                export_dir: paths.download_dir().ok(),
+                credentials: credentials::Credentials::new(CREDENTIAL_SERVICE),
+                sync: config::SyncConfig::from_env()?,
+            };
+            let events = Arc::new(WindowEvents(app.handle().clone()));
+            let api = Api::open(config, Arc::new(SystemClock), events)?;
+            tracing::info!(data = %api.about().data_dir, "local engine open");
+            api.clean_uploads();
+            app.manage(api);
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let api = handle.state::<Api>();
+                api.resume_sync().await;
+                remind(&api).await;
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            commands::today,
+            commands::list_contacts,
+            commands::contact_counts,
+            commands::get_contact,
+            commands::create_contact,
+            commands::update_contact,
+            commands::delete_contact,
+            commands::restore_contact,
+            commands::bulk_tag,
+            commands::bulk_stage,
+            commands::smart_lists,
+            commands::save_smart_list,
+            commands::delete_smart_list,
+            commands::upload_chunk,
+            commands::import_preview,
+            commands::import_contacts,
+            commands::export,
+            commands::pipeline,
+            commands::move_stage,
+            commands::timeline,
+            commands::add_note,
+            commands::log_interaction,
+            commands::create_task,
+            commands::update_task,
+            commands::set_task_status,
+            commands::conflicts,
+            commands::resolve_conflict,
+            commands::conflicted_docs,
+            commands::bookings_between,
+            commands::check_overlaps,
+            commands::get_booking,
+            commands::create_booking,
+            commands::update_booking,
+            commands::delete_booking,
+            commands::list_listings,
+            commands::get_listing,
+            commands::create_listing,
+            commands::update_listing,
+            commands::add_photo,
+            commands::photo,
+            commands::account,
+            commands::sign_in,
+            commands::sign_out,
+            commands::set_device_name,
+            commands::about,
+            commands::sync_status,
+            commands::sync_now,
+            commands::sync_notices,
+            commands::dismiss_notice,
             commands::create_lead,
             commands::list_leads,
-            commands::sync_status,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {
@@ -54,30 +142,46 @@ pub fn run() {
     }
 }
 
-fn start_sync(
-    app: tauri::AppHandle,
-    replica: Arc<Replica>,
-    config: config::SyncConfig,
-) -> Result<(), Box<dyn std::error::Error>> {
-    let client = SyncClient::new(&config.server_url, &config.token)?;
-    let handle = {
-        let runtime = tauri::async_runtime::handle();
-        let _entered = runtime.inner().enter();
-        SyncHandle::spawn(replica, client, config.options)
-    };
-    let mut status = handle.subscribe();
-    app.state::<Api>().attach_sync(handle);
-    // Forward every status change to the UI; ends when the app (and so the handle) goes.
-    tauri::async_runtime::spawn(async move {
-        loop {
-            let current = status.borrow_and_update().clone();
-            if let Err(error) = app.emit(SYNC_STATUS_EVENT, &current) {
-                tracing::warn!(%error, "could not send sync status to the window");
-            }
-            if status.changed().await.is_err() {
-                break;
+/// Checks reminders every [`reminders::CHECK_EVERY`] for the app's life, re-reading the plan
+/// when something changed here or elsewhere, or every [`reminders::REPLAN_EVERY`].
+async fn remind(api: &Api) {
+    use reminders::{load_plan, show, OsNotifier, Scheduler};
+    let notifier = Arc::new(OsNotifier);
+    let mut scheduler = Scheduler::new(api.clock().now());
+    let mut plan = Vec::new();
+    let mut planned: Option<(u64, u64, chrono::DateTime<chrono::Utc>)> = None;
+    let mut timer = tokio::time::interval(reminders::CHECK_EVERY);
+    loop {
+        timer.tick().await;
+        let now = api.clock().now();
+        let seen = (api.write_count(), api.sync_status().remote_revision);
+        let stale = planned.is_none_or(|(writes, remote, at)| {
+            (writes, remote) != seen || now - at > reminders::REPLAN_EVERY || now < at
+        });
+        if stale {
+            let replica = Arc::clone(api.replica());
+            match tokio::task::spawn_blocking(move || load_plan(&replica, now)).await {
+                Ok(Ok(fresh)) => {
+                    plan = fresh;
+                    planned = Some((seen.0, seen.1, now));
+                }
+                Ok(Err(error)) => tracing::warn!(%error, "cannot read reminders"),
+                Err(error) => tracing::warn!(%error, "reminder check failed"),
             }
         }
-    });
-    Ok(())
+        let due = scheduler.due(&plan, now);
+        if due.is_empty() {
+            continue;
+        }
+        let notifier = Arc::clone(&notifier);
+        // Showing may block on D-Bus: off the async threads. Failures are logged inside.
+        let shown = tokio::task::spawn_blocking(move || {
+            let report = show(due, notifier.as_ref(), now);
+            tracing::debug!(?report, "reminders");
+        })
+        .await;
+        if let Err(error) = shown {
+            tracing::warn!(%error, "reminder notification task failed");
+        }
+    }
 }

@@ -274,8 +274,8 @@ pub struct BulkStage {
 /// others done.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BulkResult {
-    /// Contacts changed (those already as asked count as done, not changed).
-    pub changed: u32,
+    /// Contacts now as asked (those that already were included).
+    pub done: u32,
     pub failed: Vec<BulkFailure>,
 }
 

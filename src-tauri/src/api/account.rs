@@ -1,0 +1,333 @@
+//! The account: local only by default; sign in to a sync server later (the session token goes to
+//! the OS credential store and nowhere else), sign out (the server session ends if reachable,
+//! the token is removed, local data stays), the device's name, and what the app is.
+
+use super::{settings_error, Api};
+use crate::credentials::CredentialError;
+use fieldstone_protocol::account::{LoginRequest, NAME_MAX_CHARS, PASSWORD_MAX_BYTES};
+use fieldstone_protocol::commands::{
+    About, Account, CommandError, CommandErrorCode, ErrorDetail, SessionInfo, SignInRequest,
+};
+use fieldstone_replica::{sync, SyncClient, SyncError};
+
+impl Api {
+    pub fn account(&self) -> Account {
+        let settings = self.settings.get();
+        Account {
+            user_id: self.user(),
+            server_override: self
+                .sync_config
+                .server
+                .as_ref()
+                .map(|s| s.server_url.clone()),
+            session: settings.session,
+            device_name: settings.device_name,
+        }
+    }
+
+    /// Signs this device in to a sync server and starts syncing. Fails, having stored nothing,
+    /// when there is no credential store to keep the session in.
+    pub async fn sign_in(&self, request: SignInRequest) -> Result<Account, CommandError> {
+        let _one_at_a_time = self.account_lock.lock().await;
+        if self.settings.get().session.is_some() {
+            return Err(CommandError::new(
+                CommandErrorCode::WrongState,
+                "This device is already signed in; sign out first.",
+            ));
+        }
+        let server_url = check_server_url(&request.server_url)?;
+        let device_name = check_device_name(&request.device_name)?;
+        check_sign_in_fields(&request)?;
+        // The store first: with nowhere safe to keep a session, none is made on the server.
+        let credentials = self.credentials.clone();
+        super::blocking(move || credentials.check().map_err(no_store)).await?;
+        let session = sync::login(
+            &server_url,
+            &LoginRequest {
+                email: request.email.trim().to_owned(),
+                password: request.password,
+                device_name: device_name.clone(),
+                org_id: request.org_id,
+            },
+        )
+        .await
+        .map_err(sign_in_error)?;
+        let credentials = self.credentials.clone();
+        let (url, token) = (server_url.clone(), session.token.clone());
+        let saved = super::blocking(move || credentials.save(&url, &token).map_err(no_store)).await;
+        if let Err(error) = saved {
+            end_server_session(&server_url, &session.token).await;
+            return Err(error);
+        }
+        let info = SessionInfo {
+            server_url: server_url.clone(),
+            user_id: session.me.user.id,
+            email: session.me.user.email.clone(),
+            display_name: session.me.user.display_name.clone(),
+            role: session.me.user.role,
+            org: session.me.org.clone(),
+            teams: session.me.teams.clone(),
+            expires_at: session.expires_at,
+        };
+        let stored = self.settings.update(|s| {
+            s.session = Some(info);
+            s.device_name = device_name;
+        });
+        if let Err(error) = stored {
+            let credentials = self.credentials.clone();
+            let url = server_url.clone();
+            let _ = super::blocking(move || Ok(credentials.delete(&url))).await;
+            end_server_session(&server_url, &session.token).await;
+            return Err(settings_error(error));
+        }
+        tracing::info!(server = %server_url, "signed in; starting sync");
+        self.start_sync(&server_url, &session.token)?;
+        Ok(self.account())
+    }
+
+    /// Ends the session (on the server too when it can be reached), removes the token from the
+    /// credential store and stops syncing. Everything on this device stays.
+    pub async fn sign_out(&self) -> Result<Account, CommandError> {
+        let _one_at_a_time = self.account_lock.lock().await;
+        let Some(session) = self.settings.get().session else {
+            return Err(CommandError::new(
+                CommandErrorCode::WrongState,
+                "This device is not signed in.",
+            ));
+        };
+        self.stop_sync();
+        let credentials = self.credentials.clone();
+        let url = session.server_url.clone();
+        let token = super::blocking(move || Ok(credentials.load(&url))).await?;
+        if let Ok(Some(token)) = &token {
+            end_server_session(&session.server_url, token).await;
+        }
+        self.settings
+            .update(|s| s.session = None)
+            .map_err(settings_error)?;
+        let credentials = self.credentials.clone();
+        let url = session.server_url.clone();
+        let removed = super::blocking(move || Ok(credentials.delete(&url))).await?;
+        if let Err(error) = removed {
+            tracing::warn!(%error, "signed out, but the keyring entry stays");
+            return Err(CommandError::new(
+                CommandErrorCode::NoCredentialStore,
+                format!(
+                    "Signed out, but the saved sign-in could not be removed from the system \
+                     keyring ({error}); remove \"Fieldstone\" from it by hand."
+                ),
+            ));
+        }
+        // With sync off, an environment override (development) takes over again.
+        if self.sync_config.server.is_some() {
+            self.resume_sync().await;
+        }
+        Ok(self.account())
+    }
+
+    /// The name this device signs in with next time.
+    pub fn set_device_name(&self, name: String) -> Result<Account, CommandError> {
+        let name = check_device_name(&name)?;
+        self.settings
+            .update(|s| s.device_name = name)
+            .map_err(settings_error)?;
+        Ok(self.account())
+    }
+
+    pub fn about(&self) -> About {
+        About {
+            app_version: env!("CARGO_PKG_VERSION").to_owned(),
+            protocol_version: fieldstone_protocol::PROTOCOL_VERSION,
+            database_schema: fieldstone_replica::SCHEMA_VERSION,
+            data_dir: self.data_dir.display().to_string(),
+        }
+    }
+}
+
+/// Best effort: an unreachable server lets the session expire by itself.
+async fn end_server_session(server_url: &str, token: &str) {
+    let ended = match SyncClient::new(server_url, token) {
+        Ok(client) => client.logout().await,
+        Err(error) => Err(error),
+    };
+    if let Err(error) = ended {
+        tracing::info!(%error, "the server session was not ended (it expires by itself)");
+    }
+}
+
+fn no_store(error: CredentialError) -> CommandError {
+    let message = match &error {
+        CredentialError::Unavailable(why) => format!(
+            "This device has no system keyring to keep your sign-in safely ({why}), so it \
+             cannot sign in. Nothing was saved; the app keeps working on this device only."
+        ),
+        CredentialError::Failed(why) => format!(
+            "The system keyring refused to keep your sign-in ({why}). Unlock it and try again; \
+             nothing was saved."
+        ),
+    };
+    CommandError::new(CommandErrorCode::NoCredentialStore, message)
+}
+
+fn sign_in_error(error: SyncError) -> CommandError {
+    use CommandErrorCode as C;
+    match error {
+        SyncError::InvalidCredentials => {
+            CommandError::new(C::InvalidCredentials, "The email or password is wrong.")
+        }
+        SyncError::ChooseOrganisation(orgs) => CommandError::new(
+            C::ChooseOrganisation,
+            "This email belongs to several organisations: choose one.",
+        )
+        .with_detail(ErrorDetail::ChooseOrganisation { orgs }),
+        SyncError::TooManyRequests { retry_after } => CommandError::new(
+            C::TooManyAttempts,
+            format!(
+                "Too many attempts; try again in {} s.",
+                retry_after.as_secs().max(1)
+            ),
+        )
+        .with_detail(ErrorDetail::RetryAfter {
+            seconds: retry_after.as_secs().max(1),
+        }),
+        SyncError::Unreachable(why) => CommandError::new(
+            C::Offline,
+            format!("The sync server cannot be reached ({why}). Check the address and network."),
+        ),
+        SyncError::Unauthorized | SyncError::Revoked => {
+            CommandError::new(C::Refused, "The sync server refused this device's sign-in.")
+        }
+        SyncError::Rejected { message, .. } => {
+            CommandError::new(C::Refused, format!("The sync server refused: {message}"))
+        }
+        SyncError::Protocol(why) => CommandError::new(
+            C::Refused,
+            format!("This does not look like a Fieldstone sync server ({why})."),
+        ),
+        SyncError::Local(error) => error.into(),
+    }
+}
+
+/// `https://host[:port][/path]`, or `http://` for this machine and private networks (a server
+/// in the office); trailing slashes dropped.
+fn check_server_url(raw: &str) -> Result<String, CommandError> {
+    let url = raw.trim().trim_end_matches('/');
+    let bad = |why: &str| CommandError::invalid("server_url", why.to_owned());
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| bad("Enter the server's address, starting with https://."))?;
+    let host_port = rest.split('/').next().unwrap_or_default();
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host_port.rsplit_once(':').map_or(host_port, |(h, _)| h),
+    };
+    if host.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad("This is not a server address."));
+    }
+    match scheme.to_ascii_lowercase().as_str() {
+        "https" => {}
+        "http" if is_local_host(host) => {}
+        "http" => {
+            return Err(bad(
+                "Use https:// (plain http:// is only for a server on this machine or network).",
+            ))
+        }
+        _ => return Err(bad("The address must start with https://.")),
+    }
+    Ok(url.to_owned())
+}
+
+fn is_local_host(host: &str) -> bool {
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => ip.is_loopback() || ip.is_private() || ip.is_link_local(),
+        Ok(std::net::IpAddr::V6(ip)) => ip.is_loopback(),
+        Err(_) => false,
+    }
+}
+
+fn check_device_name(raw: &str) -> Result<String, CommandError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(CommandError::invalid(
+            "device_name",
+            "Name this device (e.g. \"Ada's laptop\").",
+        ));
+    }
+    if name.chars().count() > NAME_MAX_CHARS || name.chars().any(char::is_control) {
+        return Err(CommandError::invalid(
+            "device_name",
+            format!("A device name is one line of at most {NAME_MAX_CHARS} characters."),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+fn check_sign_in_fields(request: &SignInRequest) -> Result<(), CommandError> {
+    let mut error = CommandError::new(CommandErrorCode::Validation, "Some fields need attention.");
+    let email = request.email.trim();
+    if email.is_empty() || !email.contains('@') || email.len() > 320 {
+        error.fields.push(fieldstone_model::FieldError {
+            field: "email".into(),
+            message: "Enter the email address you sign in with.".into(),
+        });
+    }
+    if request.password.is_empty() || request.password.len() > PASSWORD_MAX_BYTES {
+        error.fields.push(fieldstone_model::FieldError {
+            field: "password".into(),
+            message: "Enter your password.".into(),
+        });
+    }
+    if error.fields.is_empty() {
+        Ok(())
+    } else {
+        Err(error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_addresses_are_checked() {
+        for ok in [
+            "https://sync.example.com",
+            "https://sync.example.com:8443/fieldstone/",
+            "http://127.0.0.1:4000",
+            "http://localhost:4000",
+            "http://192.168.1.20:4000",
+            "http://[::1]:4000",
+        ] {
+            assert!(check_server_url(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(
+            check_server_url(" https://a.example/ ").expect("ok"),
+            "https://a.example"
+        );
+        for bad in [
+            "",
+            "sync.example.com",
+            "http://sync.example.com",
+            "ftp://sync.example.com",
+            "https://",
+            "https://exa mple.com",
+        ] {
+            let error = check_server_url(bad).expect_err(bad);
+            assert!(error.field("server_url").is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn device_names_are_one_short_line() {
+        assert_eq!(
+            check_device_name("  Ada's laptop ").expect("ok"),
+            "Ada's laptop"
+        );
+        assert!(check_device_name(" ").is_err());
+        assert!(check_device_name("a\nb").is_err());
+        assert!(check_device_name(&"x".repeat(NAME_MAX_CHARS + 1)).is_err());
+    }
+}
