@@ -39,6 +39,9 @@ const TEST_PACKAGES: &[&str] = &[
     "xauth",
     "webkit2gtk-driver",
     "dbus",
+    // The app's OS tests: a Secret Service for the keyring, a notification daemon.
+    "gnome-keyring",
+    "dunst",
     "postgresql",
     "postgresql-client",
 ];

@@ -1,0 +1,7 @@
+//! The app API tested directly (no window, no IPC) against real SQLite files in temp dirs, a
+//! real sync server process, and the real OS credential store and notification service in a
+//! private D-Bus session.
+
+mod local;
+mod os;
+mod support;
