@@ -3,9 +3,21 @@
 //! that unit-test on the host. The wasm-only wiring turns the requests recorded here into shell
 //! calls.
 
+pub mod contact_draft;
+pub mod contacts;
+pub mod form;
 pub mod leads;
 pub mod shell;
 pub mod sync;
+
+/// A list's first load: until it answers there is nothing to show but a placeholder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListView {
+    Loading,
+    /// The first load failed; nothing to show but the reason.
+    Failed(String),
+    Loaded,
+}
 
 pub use leads::{Action, AppState, Field, FieldErrors, FocusRequest, FormEdit, LeadsView};
 pub use shell::{Shell, ShellAction, Shortcut};

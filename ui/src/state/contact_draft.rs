@@ -1,0 +1,427 @@
+//! A contact being written: the new-contact dialog and the detail screen's editor. Every input
+//! is addressed by the engine's field path (`emails.0.address`, `preferences.budget_min`,
+//! `consent.sms.source`), so typing into a field clears exactly the engine's message about it.
+//! Numbers and dates stay text until the submit, which turns the draft into a `ContactInput`.
+
+use super::form::{parse_optional, split_list, FormErrors};
+use chrono::{DateTime, NaiveDate, Utc};
+use fieldstone_model::{
+    Baths, Choice, Consent, ConsentChannel, ConsentStatus, Contact, ContactInput, ContactKind,
+    ContactLabel, CustomField, EmailEntry, LeadSource, PhoneEntry, Preferences, Priority,
+    PropertyType, Stage, UserId,
+};
+use std::collections::BTreeSet;
+
+/// One email address or phone number row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelRow {
+    pub value: String,
+    pub label: ContactLabel,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactDraft {
+    pub kind: ContactKind,
+    pub given_name: String,
+    pub family_name: String,
+    pub emails: Vec<ChannelRow>,
+    pub primary_email: usize,
+    pub phones: Vec<ChannelRow>,
+    pub primary_phone: usize,
+    pub instagram: String,
+    pub whatsapp: String,
+    pub source: LeadSource,
+    pub source_detail: String,
+    /// Comma-separated.
+    pub tags: String,
+    pub stage: Stage,
+    pub priority: Priority,
+    pub budget_min: String,
+    pub budget_max: String,
+    pub areas: String,
+    pub property_types: BTreeSet<PropertyType>,
+    pub bedrooms_min: String,
+    pub bathrooms_min: String,
+    /// `YYYY-MM-DD` (a date input's value).
+    pub move_in: String,
+    pub must_haves: String,
+    pub consent: fieldstone_model::Consents,
+    /// Not edited here; kept as they were.
+    pub custom_fields: Vec<CustomField>,
+    pub assigned_agent: Option<UserId>,
+}
+
+impl Default for ContactDraft {
+    /// A blank contact with one empty email and phone row, ready to type into.
+    fn default() -> Self {
+        ContactDraft::from_input(&ContactInput::default())
+    }
+}
+
+/// One change to the draft.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DraftEdit {
+    /// Text (or a choice's machine name) for the field at this path.
+    Set(String, String),
+    /// A consent answer changed: recorded as given now.
+    Consent(ConsentChannel, ConsentStatus, DateTime<Utc>),
+    TogglePropertyType(PropertyType),
+    AddEmail,
+    RemoveEmail(usize),
+    AddPhone,
+    RemovePhone(usize),
+}
+
+impl DraftEdit {
+    /// The engine path whose message this edit makes stale.
+    pub fn path(&self) -> String {
+        match self {
+            DraftEdit::Set(path, _) => path.clone(),
+            DraftEdit::Consent(channel, _, _) => format!("consent.{}.source", channel.as_str()),
+            DraftEdit::TogglePropertyType(_) => "preferences.property_types".into(),
+            DraftEdit::AddEmail | DraftEdit::RemoveEmail(_) => "emails".into(),
+            DraftEdit::AddPhone | DraftEdit::RemovePhone(_) => "phones".into(),
+        }
+    }
+}
+
+fn choice<T: Choice>(name: &str) -> Option<T> {
+    T::all().iter().copied().find(|c| c.as_str() == name)
+}
+
+fn rows<T>(
+    entries: &[T],
+    value: impl Fn(&T) -> (String, ContactLabel, bool),
+) -> (Vec<ChannelRow>, usize) {
+    let mut primary = 0;
+    let rows = entries
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| {
+            let (value, label, is_primary) = value(entry);
+            if is_primary {
+                primary = i;
+            }
+            ChannelRow { value, label }
+        })
+        .collect();
+    (rows, primary)
+}
+
+fn text(value: Option<impl ToString>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+impl ContactDraft {
+    pub fn from_contact(contact: &Contact) -> Self {
+        Self::from_input(&contact.to_input())
+    }
+
+    pub fn from_input(input: &ContactInput) -> Self {
+        let (mut emails, primary_email) =
+            rows(&input.emails, |e| (e.address.clone(), e.label, e.primary));
+        let (mut phones, primary_phone) =
+            rows(&input.phones, |p| (p.number.clone(), p.label, p.primary));
+        if emails.is_empty() {
+            emails.push(ChannelRow {
+                value: String::new(),
+                label: ContactLabel::Other,
+            });
+        }
+        if phones.is_empty() {
+            phones.push(ChannelRow {
+                value: String::new(),
+                label: ContactLabel::Mobile,
+            });
+        }
+        let p = &input.preferences;
+        ContactDraft {
+            kind: input.kind,
+            given_name: input.given_name.clone(),
+            family_name: input.family_name.clone(),
+            emails,
+            primary_email,
+            phones,
+            primary_phone,
+            instagram: input.instagram.clone().unwrap_or_default(),
+            whatsapp: input.whatsapp.clone().unwrap_or_default(),
+            source: input.source,
+            source_detail: input.source_detail.clone().unwrap_or_default(),
+            tags: input.tags.join(", "),
+            stage: input.stage,
+            priority: input.priority,
+            budget_min: text(p.budget_min),
+            budget_max: text(p.budget_max),
+            areas: p.areas.join(", "),
+            property_types: p.property_types.clone(),
+            bedrooms_min: text(p.bedrooms_min),
+            bathrooms_min: text(p.bathrooms_min),
+            move_in: text(p.move_in),
+            must_haves: p.must_haves.join(", "),
+            consent: input.consent.clone(),
+            custom_fields: input.custom_fields.clone(),
+            assigned_agent: input.assigned_agent,
+        }
+    }
+
+    /// The text shown in the input at `path` (empty for unknown paths).
+    pub fn value(&self, path: &str) -> String {
+        let row = |rows: &[ChannelRow], i: &str| {
+            i.parse::<usize>()
+                .ok()
+                .and_then(|i| rows.get(i))
+                .map(|row| row.value.clone())
+                .unwrap_or_default()
+        };
+        let parts: Vec<&str> = path.split('.').collect();
+        match parts.as_slice() {
+            ["kind"] => self.kind.as_str().into(),
+            ["given_name"] => self.given_name.clone(),
+            ["family_name"] => self.family_name.clone(),
+            ["emails", i, "address"] => row(&self.emails, i),
+            ["phones", i, "number"] => row(&self.phones, i),
+            ["instagram"] => self.instagram.clone(),
+            ["whatsapp"] => self.whatsapp.clone(),
+            ["source"] => self.source.as_str().into(),
+            ["source_detail"] => self.source_detail.clone(),
+            ["tags"] => self.tags.clone(),
+            ["stage"] => self.stage.as_str().into(),
+            ["priority"] => self.priority.as_str().into(),
+            ["preferences", "budget_min"] => self.budget_min.clone(),
+            ["preferences", "budget_max"] => self.budget_max.clone(),
+            ["preferences", "areas"] => self.areas.clone(),
+            ["preferences", "bedrooms_min"] => self.bedrooms_min.clone(),
+            ["preferences", "bathrooms_min"] => self.bathrooms_min.clone(),
+            ["preferences", "move_in"] => self.move_in.clone(),
+            ["preferences", "must_haves"] => self.must_haves.clone(),
+            ["consent", channel, "source"] => choice::<ConsentChannel>(channel)
+                .and_then(|c| self.consent.get(c).source.clone())
+                .unwrap_or_default(),
+            _ => String::new(),
+        }
+    }
+
+    /// Applies an edit; answers whether anything changed.
+    pub fn apply(&mut self, edit: DraftEdit) -> bool {
+        let before = self.clone();
+        match edit {
+            DraftEdit::Set(path, value) => self.set(&path, value),
+            DraftEdit::Consent(channel, status, at) => {
+                let old = self.consent.get(channel).clone();
+                if old.status != status {
+                    self.consent.set(
+                        channel,
+                        Consent {
+                            status,
+                            source: old.source,
+                            recorded_at: (status != ConsentStatus::Unknown).then_some(at),
+                        },
+                    );
+                }
+            }
+            DraftEdit::TogglePropertyType(kind) => {
+                if !self.property_types.remove(&kind) {
+                    self.property_types.insert(kind);
+                }
+            }
+            DraftEdit::AddEmail => self.emails.push(ChannelRow {
+                value: String::new(),
+                label: ContactLabel::Other,
+            }),
+            DraftEdit::RemoveEmail(i) => remove_row(&mut self.emails, &mut self.primary_email, i),
+            DraftEdit::AddPhone => self.phones.push(ChannelRow {
+                value: String::new(),
+                label: ContactLabel::Mobile,
+            }),
+            DraftEdit::RemovePhone(i) => remove_row(&mut self.phones, &mut self.primary_phone, i),
+        }
+        *self != before
+    }
+
+    fn set(&mut self, path: &str, value: String) {
+        let parts: Vec<&str> = path.split('.').collect();
+        let row = |rows: &mut Vec<ChannelRow>, i: &str| -> Option<usize> {
+            i.parse::<usize>().ok().filter(|i| *i < rows.len())
+        };
+        match parts.as_slice() {
+            ["kind"] => self.kind = choice(&value).unwrap_or(self.kind),
+            ["given_name"] => self.given_name = value,
+            ["family_name"] => self.family_name = value,
+            ["emails", i, field] => {
+                if let Some(i) = row(&mut self.emails, i) {
+                    match *field {
+                        "address" => self.emails[i].value = value,
+                        "label" => {
+                            self.emails[i].label = choice(&value).unwrap_or(self.emails[i].label);
+                        }
+                        "primary" => self.primary_email = i,
+                        _ => {}
+                    }
+                }
+            }
+            ["phones", i, field] => {
+                if let Some(i) = row(&mut self.phones, i) {
+                    match *field {
+                        "number" => self.phones[i].value = value,
+                        "label" => {
+                            self.phones[i].label = choice(&value).unwrap_or(self.phones[i].label);
+                        }
+                        "primary" => self.primary_phone = i,
+                        _ => {}
+                    }
+                }
+            }
+            ["instagram"] => self.instagram = value,
+            ["whatsapp"] => self.whatsapp = value,
+            ["source"] => self.source = choice(&value).unwrap_or(self.source),
+            ["source_detail"] => self.source_detail = value,
+            ["tags"] => self.tags = value,
+            ["stage"] => self.stage = value.parse().unwrap_or(self.stage),
+            ["priority"] => self.priority = choice(&value).unwrap_or(self.priority),
+            ["preferences", "budget_min"] => self.budget_min = value,
+            ["preferences", "budget_max"] => self.budget_max = value,
+            ["preferences", "areas"] => self.areas = value,
+            ["preferences", "bedrooms_min"] => self.bedrooms_min = value,
+            ["preferences", "bathrooms_min"] => self.bathrooms_min = value,
+            ["preferences", "move_in"] => self.move_in = value,
+            ["preferences", "must_haves"] => self.must_haves = value,
+            ["consent", channel, "source"] => {
+                if let Some(channel) = choice::<ConsentChannel>(channel) {
+                    let mut consent = self.consent.get(channel).clone();
+                    consent.source = Some(value).filter(|s| !s.trim().is_empty());
+                    self.consent.set(channel, consent);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The draft as the engine's input. Text that should be a number or a date and is not is
+    /// reported here, under the engine's field path, and nothing is sent.
+    pub fn to_input(&self) -> Result<ContactInput, FormErrors> {
+        let mut errors = FormErrors::default();
+        let mut number = |path: &str, text: &str, what: &str| -> Option<u64> {
+            parse_optional::<u64>(text).unwrap_or_else(|()| {
+                errors.set(
+                    path,
+                    format!("Enter {what} as a whole number, such as 450000."),
+                );
+                None
+            })
+        };
+        let budget_min = number(
+            "preferences.budget_min",
+            &self.budget_min,
+            "the minimum budget",
+        );
+        let budget_max = number(
+            "preferences.budget_max",
+            &self.budget_max,
+            "the maximum budget",
+        );
+        let bedrooms_min = number(
+            "preferences.bedrooms_min",
+            &self.bedrooms_min,
+            "the bedrooms",
+        );
+        let bedrooms_min = match bedrooms_min.map(u8::try_from) {
+            Some(Ok(beds)) => Some(beds),
+            Some(Err(_)) => {
+                errors.set(
+                    "preferences.bedrooms_min",
+                    "That is more bedrooms than any home has.",
+                );
+                None
+            }
+            None => None,
+        };
+        let bathrooms_min = match self.bathrooms_min.trim() {
+            "" => None,
+            text => text.parse::<Baths>().map(Some).unwrap_or_else(|_| {
+                errors.set(
+                    "preferences.bathrooms_min",
+                    "Enter bathrooms as a number, such as 2 or 2.5.",
+                );
+                None
+            }),
+        };
+        let move_in = match self.move_in.trim() {
+            "" => None,
+            text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map(Some)
+                .unwrap_or_else(|_| {
+                    errors.set("preferences.move_in", "Enter a date, such as 2027-03-01.");
+                    None
+                }),
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        // Rows left blank are the form's affordance ("add one here"), not entries.
+        let filled = |rows: &[ChannelRow], primary: usize| {
+            rows.iter()
+                .enumerate()
+                .filter(|(_, row)| !row.value.trim().is_empty())
+                .map(|(i, row)| (row.value.clone(), row.label, i == primary))
+                .collect::<Vec<_>>()
+        };
+        let optional = |text: &str| Some(text.trim().to_owned()).filter(|t| !t.is_empty());
+        Ok(ContactInput {
+            kind: self.kind,
+            given_name: self.given_name.clone(),
+            family_name: self.family_name.clone(),
+            emails: filled(&self.emails, self.primary_email)
+                .into_iter()
+                .map(|(address, label, primary)| EmailEntry {
+                    address,
+                    label,
+                    primary,
+                })
+                .collect(),
+            phones: filled(&self.phones, self.primary_phone)
+                .into_iter()
+                .map(|(number, label, primary)| PhoneEntry {
+                    number,
+                    label,
+                    primary,
+                })
+                .collect(),
+            instagram: optional(&self.instagram),
+            whatsapp: optional(&self.whatsapp),
+            source: self.source,
+            source_detail: optional(&self.source_detail),
+            tags: split_list(&self.tags),
+            stage: self.stage,
+            priority: self.priority,
+            preferences: Preferences {
+                budget_min,
+                budget_max,
+                areas: split_list(&self.areas),
+                property_types: self.property_types.clone(),
+                bedrooms_min,
+                bathrooms_min,
+                move_in,
+                must_haves: split_list(&self.must_haves),
+            },
+            custom_fields: self.custom_fields.clone(),
+            consent: self.consent.clone(),
+            assigned_agent: self.assigned_agent,
+        })
+    }
+}
+
+fn remove_row(rows: &mut Vec<ChannelRow>, primary: &mut usize, i: usize) {
+    if i >= rows.len() {
+        return;
+    }
+    rows.remove(i);
+    if *primary == i {
+        *primary = 0;
+    } else if *primary > i {
+        *primary -= 1;
+    }
+}
+
+#[cfg(test)]
+#[path = "contact_draft_tests.rs"]
+mod tests;
