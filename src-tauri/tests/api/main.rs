@@ -4,4 +4,5 @@
 
 mod local;
 mod os;
+mod shell;
 mod support;
