@@ -33,7 +33,7 @@ struct WindowEvents(tauri::AppHandle);
 
 impl WindowEvents {
     fn emit<T: serde::Serialize + Clone>(&self, event: &str, payload: &T) {
-        if let Err(error) = self.0.emit_to("main", event, payload) {
+        if let Err(error) = self.0.emit(event, payload) {
             tracing::warn!(%error, event, "could not send an event to the window");
         }
     }
