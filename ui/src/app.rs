@@ -4,7 +4,7 @@
 
 use crate::components::{Nav, TopBar};
 use crate::hooks::ShellContext;
-use crate::pages::Page;
+use crate::pages::{NewContactDialog, Page};
 use crate::route::Route;
 use crate::services::{commands, platform};
 use crate::state::{Shell, ShellAction, Shortcut};
@@ -25,10 +25,12 @@ pub fn App() -> Html {
                     events.dispatch(ShellAction::SyncStatusChanged(status));
                 })
                 .await;
-                if let Err(error) = subscribed {
-                    web_sys::console::warn_1(
+                match subscribed {
+                    // The frame lives as long as the window: so does its subscription.
+                    Ok(subscription) => std::mem::forget(subscription),
+                    Err(error) => web_sys::console::warn_1(
                         &format!("Fieldstone: no live sync status: {}", error.message).into(),
-                    );
+                    ),
                 }
                 match commands::sync_status().await {
                     Ok(status) => shell.dispatch(ShellAction::SyncStatusChanged(status)),
@@ -90,6 +92,9 @@ pub fn App() -> Html {
                     <main id="main" class={classes!("app__main", format!("app__main--{}", route.section().key()))}>
                         <Page route={route} />
                     </main>
+                    if let Some(opened) = shell.new_contact {
+                        <NewContactDialog key={opened.to_string()} />
+                    }
                 </div>
             </div>
         </ContextProvider<ShellContext>>

@@ -1,10 +1,17 @@
 //! Presentational components: props in, callbacks out, no shell calls. They render on the host
 //! too, which is how their tests run (`yew::ServerRenderer`).
 
+pub mod bulk_bar;
+pub mod contact_fields;
+pub mod contact_filters;
+pub mod contact_list;
+pub mod dialog;
+pub mod field;
 pub mod icons;
 pub mod lead_form;
 pub mod lead_list;
 pub mod nav;
+pub mod states;
 pub mod topbar;
 
 pub use lead_form::{FormRefs, LeadForm};

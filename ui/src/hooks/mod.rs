@@ -3,4 +3,4 @@
 
 mod shell;
 
-pub use shell::{use_page_request, use_shell, ShellContext};
+pub use shell::{use_page_request, use_remote_revision, use_shell, ShellContext};

@@ -53,3 +53,21 @@ where
         }
     });
 }
+
+/// Calls `on` whenever changes from other devices have been applied since the screen showed.
+#[hook]
+pub fn use_remote_revision<F>(on: F)
+where
+    F: Fn() + 'static,
+{
+    let shell = use_shell();
+    let revision = shell.shell.remote_revision;
+    let seen = use_mut_ref(|| revision);
+    use_effect_with(revision, move |&revision| {
+        let newer = revision > *seen.borrow();
+        if newer {
+            *seen.borrow_mut() = revision;
+            on();
+        }
+    });
+}

@@ -1,11 +1,15 @@
 //! One component per screen. Each owns a pure reducer from `state` and runs the shell commands
 //! it asks for; the frame picks the screen from the route.
 
+mod contacts;
 mod leads;
+mod new_contact;
 mod placeholder;
+mod transfer;
 
 use crate::route::Route;
-use leads::LeadsPage;
+use contacts::ContactsPage;
+pub use new_contact::NewContactDialog;
 use placeholder::Placeholder;
 use yew::prelude::*;
 
@@ -17,7 +21,7 @@ pub struct PageProps {
 #[component]
 pub fn Page(props: &PageProps) -> Html {
     match props.route {
-        Route::Contacts | Route::Contact(_) => html! { <LeadsPage /> },
+        Route::Contacts => html! { <ContactsPage /> },
         route => html! { <Placeholder section={route.section()} /> },
     }
 }

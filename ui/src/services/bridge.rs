@@ -7,7 +7,16 @@ use fieldstone_protocol::commands::{CommandError, CommandErrorCode};
 use serde::{de::DeserializeOwned, Serialize};
 
 #[cfg(target_arch = "wasm32")]
-pub use webview::{call, listen};
+pub use webview::{call, listen, Subscription};
+
+/// Stops listening when dropped (nothing to stop off the webview).
+#[cfg(not(target_arch = "wasm32"))]
+pub struct Subscription;
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Drop for Subscription {
+    fn drop(&mut self) {}
+}
 
 #[cfg(not(target_arch = "wasm32"))]
 pub async fn call<A: Serialize, R: DeserializeOwned>(
@@ -23,7 +32,7 @@ pub async fn call<A: Serialize, R: DeserializeOwned>(
 pub async fn listen<T: DeserializeOwned + 'static>(
     event: &str,
     _handler: impl FnMut(T) + 'static,
-) -> Result<(), CommandError> {
+) -> Result<Subscription, CommandError> {
     Err(internal(format!(
         "{event}: not running inside the app window"
     )))
@@ -65,12 +74,27 @@ mod webview {
         payload: T,
     }
 
-    /// Calls `handler` with the payload of every `event` the shell emits, for the rest of the
-    /// app's life.
+    /// Stops listening when dropped.
+    pub struct Subscription {
+        unlisten: Option<js_sys::Function>,
+        _handler: Closure<dyn FnMut(JsValue)>,
+    }
+
+    impl Drop for Subscription {
+        fn drop(&mut self) {
+            if let Some(unlisten) = &self.unlisten {
+                // The window may be closing; an unlisten that fails has nothing left to stop.
+                let _ = unlisten.call0(&JsValue::NULL);
+            }
+        }
+    }
+
+    /// Calls `handler` with the payload of every `event` the shell emits, until the returned
+    /// subscription is dropped.
     pub async fn listen<T: DeserializeOwned + 'static>(
         event: &str,
         mut handler: impl FnMut(T) + 'static,
-    ) -> Result<(), CommandError> {
+    ) -> Result<Subscription, CommandError> {
         let name = event.to_owned();
         let closure = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
             match serde_wasm_bindgen::from_value::<EventEnvelope<T>>(event) {
@@ -80,12 +104,13 @@ mod webview {
                 ),
             }
         });
-        settle(tauri_listen(event, &closure))
+        let unlisten = settle(tauri_listen(event, &closure))
             .await
             .map_err(command_error)?;
-        // The subscription lasts as long as the page, so the handler must too.
-        closure.forget();
-        Ok(())
+        Ok(Subscription {
+            unlisten: unlisten.dyn_into::<js_sys::Function>().ok(),
+            _handler: closure,
+        })
     }
 
     pub async fn call<A: Serialize, R: DeserializeOwned>(

@@ -63,6 +63,14 @@ mod host {
 
     pub fn scroll_to_top() {}
 
+    pub fn on_scroll(_handler: impl Fn() + 'static) -> Listener {
+        Listener
+    }
+
+    pub fn near_page_end(_margin: f64) -> bool {
+        false
+    }
+
     pub fn after(_ms: u32, _f: impl FnOnce() + 'static) -> Listener {
         Listener
     }
@@ -212,6 +220,30 @@ mod webview {
         if let Some(window) = web_sys::window() {
             window.scroll_to_with_x_and_y(0.0, 0.0);
         }
+    }
+
+    /// Calls `handler` on every scroll of the window (passive: it never delays scrolling).
+    pub fn on_scroll(handler: impl Fn() + 'static) -> Listener {
+        let target = web_sys::window().map(web_sys::EventTarget::from);
+        listen(target, "scroll", move |_| handler())
+    }
+
+    /// Whether the window is scrolled to within `margin` pixels of the page's end (or the page
+    /// is no taller than the window).
+    pub fn near_page_end(margin: f64) -> bool {
+        let Some(window) = web_sys::window() else {
+            return false;
+        };
+        let Some(root) = window.document().and_then(|d| d.document_element()) else {
+            return false;
+        };
+        let scrolled = window.scroll_y().unwrap_or(0.0);
+        let height = window
+            .inner_height()
+            .ok()
+            .and_then(|h| h.as_f64())
+            .unwrap_or(0.0);
+        f64::from(root.scroll_height()) - (scrolled + height) < margin
     }
 
     /// Runs `f` once after `ms` milliseconds, unless the returned guard is dropped first.

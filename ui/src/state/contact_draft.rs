@@ -301,7 +301,7 @@ impl ContactDraft {
     pub fn to_input(&self) -> Result<ContactInput, FormErrors> {
         let mut errors = FormErrors::default();
         let mut number = |path: &str, text: &str, what: &str| -> Option<u64> {
-            parse_optional::<u64>(text).unwrap_or_else(|()| {
+            parse_optional::<u64>(text).unwrap_or_else(|_| {
                 errors.set(
                     path,
                     format!("Enter {what} as a whole number, such as 450000."),

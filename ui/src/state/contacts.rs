@@ -59,7 +59,7 @@ pub enum ContactsAction {
     Reload,
     PageLoaded {
         request: u64,
-        page: ContactPage,
+        page: Box<ContactPage>,
         more: bool,
     },
     PageFailed {
@@ -81,7 +81,7 @@ pub enum ContactsAction {
     BulkDone(Result<BulkResult, String>),
     SmartListsLoaded(Vec<SmartList>),
     ApplySmartList(String),
-    SmartListSaved(SmartList),
+    SmartListSaved(Box<SmartList>),
     SmartListDeleted(String),
     /// Whose contacts "mine" means.
     Me(UserId),
@@ -247,6 +247,7 @@ impl ContactsState {
             }
             ContactsAction::Reload => self.reload(),
             ContactsAction::PageLoaded { page, more, .. } => {
+                let page = *page;
                 if more {
                     let mut rows = (*self.rows).clone();
                     rows.extend(page.items);
@@ -327,6 +328,7 @@ impl ContactsState {
                 }
             }
             ContactsAction::SmartListSaved(list) => {
+                let list = *list;
                 let id = list.id.clone();
                 match self.smart_lists.iter_mut().find(|l| l.id == list.id) {
                     Some(existing) => *existing = list,
@@ -476,4 +478,4 @@ fn bulk_message(op: Option<&BulkOp>, result: &BulkResult) -> String {
 
 #[cfg(test)]
 #[path = "contacts_tests.rs"]
-mod tests;
+pub(crate) mod tests;

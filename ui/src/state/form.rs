@@ -70,23 +70,23 @@ impl FormErrors {
     }
 }
 
-/// The element id of the message for a field path (`emails.0.address` → `error-emails-0-address`).
-pub fn error_id(prefix: &str, path: &str) -> String {
-    format!("{prefix}-error-{}", path.replace(['.', '_'], "-"))
-}
-
 /// The input id for a field path (`preferences.budget_min` → `contact-preferences-budget-min`).
 pub fn input_id(prefix: &str, path: &str) -> String {
     format!("{prefix}-{}", path.replace(['.', '_'], "-"))
 }
 
-/// A whole number typed into a form: blank is `None`, anything else must parse.
-pub fn parse_optional<T: std::str::FromStr>(text: &str) -> Result<Option<T>, ()> {
+/// Text typed where a number belongs that is not one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotANumber;
+
+/// A whole number typed into a form (thousands separators allowed): blank is `None`, anything
+/// else must parse.
+pub fn parse_optional<T: std::str::FromStr>(text: &str) -> Result<Option<T>, NotANumber> {
     let text = text.trim().replace([',', '_', ' '], "");
     if text.is_empty() {
         return Ok(None);
     }
-    text.parse().map(Some).map_err(|_| ())
+    text.parse().map(Some).map_err(|_| NotANumber)
 }
 
 /// Comma- or newline-separated items, trimmed, blanks dropped (tags, areas, features).
@@ -162,16 +162,12 @@ mod tests {
     #[test]
     fn ids_and_parsing() {
         assert_eq!(
-            error_id("contact", "emails.0.address"),
-            "contact-error-emails-0-address"
-        );
-        assert_eq!(
             input_id("contact", "preferences.budget_min"),
             "contact-preferences-budget-min"
         );
         assert_eq!(parse_optional::<u64>(" 425,000 "), Ok(Some(425_000)));
         assert_eq!(parse_optional::<u64>(""), Ok(None));
-        assert_eq!(parse_optional::<u64>("lots"), Err(()));
+        assert_eq!(parse_optional::<u64>("lots"), Err(NotANumber));
         assert_eq!(split_list("a, b,,\n c "), ["a", "b", "c"]);
     }
 }

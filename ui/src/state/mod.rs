@@ -4,8 +4,10 @@
 //! calls.
 
 pub mod contact_draft;
+pub mod contact_form;
 pub mod contacts;
 pub mod form;
+pub mod format;
 pub mod leads;
 pub mod shell;
 pub mod sync;

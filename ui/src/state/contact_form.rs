@@ -1,0 +1,314 @@
+//! A contact form being filled in and sent: the new-contact dialog and the detail screen's
+//! editor. The engine's verdict lands next to the fields it names; typing into a field clears
+//! its message; a second submit while one is in flight is ignored.
+
+use super::contact_draft::{ContactDraft, DraftEdit};
+use super::form::FormErrors;
+use fieldstone_model::{Contact, ContactInput};
+use fieldstone_protocol::commands::CommandError;
+use std::rc::Rc;
+use yew::Reducible;
+
+/// Which fields a form shows inputs for; engine messages about other fields go to its banner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormScope {
+    /// The quick dialog: names, one email, one phone, kind, stage, source, tags.
+    Quick,
+    /// Every field.
+    Full,
+}
+
+impl FormScope {
+    pub fn shows(self, path: &str) -> bool {
+        match self {
+            FormScope::Quick => matches!(
+                path,
+                "given_name"
+                    | "family_name"
+                    | "emails.0.address"
+                    | "phones.0.number"
+                    | "kind"
+                    | "stage"
+                    | "source"
+                    | "tags"
+            ),
+            FormScope::Full => !path.starts_with("custom_fields"),
+        }
+    }
+
+    /// Inputs in the order the form shows them: where focus goes after a refused submit.
+    pub fn order(self, draft: &ContactDraft) -> Vec<String> {
+        let mut order: Vec<String> = vec!["given_name".into(), "family_name".into()];
+        let emails = if self == FormScope::Quick {
+            1
+        } else {
+            draft.emails.len()
+        };
+        let phones = if self == FormScope::Quick {
+            1
+        } else {
+            draft.phones.len()
+        };
+        order.extend((0..emails).map(|i| format!("emails.{i}.address")));
+        order.extend((0..phones).map(|i| format!("phones.{i}.number")));
+        order.extend(
+            [
+                "instagram",
+                "whatsapp",
+                "tags",
+                "source_detail",
+                "preferences.budget_min",
+                "preferences.budget_max",
+                "preferences.areas",
+                "preferences.bedrooms_min",
+                "preferences.bathrooms_min",
+                "preferences.move_in",
+                "preferences.must_haves",
+                "consent.email.source",
+                "consent.sms.source",
+                "consent.call.source",
+            ]
+            .map(String::from),
+        );
+        order.retain(|path| self.shows(path));
+        order
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormAction {
+    Edit(DraftEdit),
+    Submit,
+    Saved(Box<Contact>),
+    Failed(CommandError),
+    /// Start again from these values (a fresh dialog, or the contact as stored now).
+    Reset(Box<ContactDraft>),
+}
+
+/// Where keyboard focus should go; `seq` grows so the same field can be asked twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FocusField {
+    pub path: String,
+    pub seq: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactForm {
+    pub scope: FormScope,
+    pub draft: ContactDraft,
+    pub errors: FormErrors,
+    pub submitting: bool,
+    /// Grows with every accepted submit; the screen sends `submitted` when it changes.
+    pub submit_seq: u64,
+    pub submitted: Option<ContactInput>,
+    /// The contact as the engine stored it after the last successful submit.
+    pub saved: Option<Contact>,
+    /// The draft differs from what was loaded or saved last.
+    pub dirty: bool,
+    pub focus: Option<FocusField>,
+}
+
+impl ContactForm {
+    pub fn new(scope: FormScope, draft: ContactDraft) -> Self {
+        ContactForm {
+            scope,
+            draft,
+            errors: FormErrors::default(),
+            submitting: false,
+            submit_seq: 0,
+            submitted: None,
+            saved: None,
+            dirty: false,
+            focus: None,
+        }
+    }
+
+    fn focus_first_error(&mut self) {
+        let order = self.scope.order(&self.draft);
+        if let Some(path) = self.errors.first_of(order.iter().map(String::as_str)) {
+            let seq = self.focus.as_ref().map_or(1, |focus| focus.seq + 1);
+            self.focus = Some(FocusField {
+                path: path.to_owned(),
+                seq,
+            });
+        }
+    }
+}
+
+impl Reducible for ContactForm {
+    type Action = FormAction;
+
+    fn reduce(self: Rc<Self>, action: FormAction) -> Rc<Self> {
+        if matches!(action, FormAction::Submit) && self.submitting {
+            return self;
+        }
+        let mut next = (*self).clone();
+        match action {
+            FormAction::Edit(edit) => {
+                let path = edit.path();
+                if !next.draft.apply(edit) {
+                    // `change` repeats `input`'s text: an edit that changes nothing must not
+                    // hide the engine's verdict.
+                    return self;
+                }
+                next.errors.clear(&path);
+                next.dirty = true;
+            }
+            FormAction::Submit => match next.draft.to_input() {
+                Ok(input) => {
+                    next.errors = FormErrors::default();
+                    next.submitting = true;
+                    next.submit_seq += 1;
+                    next.submitted = Some(input);
+                }
+                Err(errors) => {
+                    next.errors = errors;
+                    next.focus_first_error();
+                }
+            },
+            FormAction::Saved(contact) => {
+                next.submitting = false;
+                next.submitted = None;
+                next.errors = FormErrors::default();
+                next.draft = ContactDraft::from_contact(&contact);
+                next.saved = Some(*contact);
+                next.dirty = false;
+            }
+            FormAction::Failed(error) => {
+                next.submitting = false;
+                next.submitted = None;
+                let scope = next.scope;
+                next.errors = FormErrors::from_error(error, |path| scope.shows(path));
+                next.focus_first_error();
+            }
+            FormAction::Reset(draft) => {
+                let scope = next.scope;
+                let focus = next.focus.take();
+                next = ContactForm::new(scope, *draft);
+                next.focus = focus;
+            }
+        }
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fieldstone_model::FieldError;
+    use fieldstone_protocol::commands::CommandErrorCode;
+
+    fn reduce_all(
+        scope: FormScope,
+        actions: impl IntoIterator<Item = FormAction>,
+    ) -> Rc<ContactForm> {
+        actions.into_iter().fold(
+            Rc::new(ContactForm::new(scope, ContactDraft::default())),
+            |state, action| state.reduce(action),
+        )
+    }
+
+    fn set(path: &str, value: &str) -> FormAction {
+        FormAction::Edit(DraftEdit::Set(path.into(), value.into()))
+    }
+
+    fn refused(fields: &[(&str, &str)]) -> FormAction {
+        FormAction::Failed(CommandError {
+            code: CommandErrorCode::Validation,
+            message: "Check the highlighted fields.".into(),
+            fields: fields
+                .iter()
+                .map(|(field, message)| FieldError {
+                    field: (*field).into(),
+                    message: (*message).into(),
+                })
+                .collect(),
+            detail: None,
+        })
+    }
+
+    #[test]
+    fn submit_sends_the_input_once() {
+        let state = reduce_all(
+            FormScope::Quick,
+            [set("given_name", "Ada"), FormAction::Submit],
+        );
+        assert!(state.submitting && state.dirty);
+        assert_eq!(state.submit_seq, 1);
+        assert_eq!(
+            state.submitted.as_ref().map(|i| i.given_name.as_str()),
+            Some("Ada")
+        );
+        let again = Rc::clone(&state).reduce(FormAction::Submit);
+        assert!(Rc::ptr_eq(&state, &again));
+    }
+
+    #[test]
+    fn the_engines_messages_go_next_to_shown_fields_and_focus_the_first() {
+        let state = reduce_all(
+            FormScope::Quick,
+            [
+                set("emails.0.address", "ada@"),
+                FormAction::Submit,
+                refused(&[
+                    ("emails.0.address", "\"ada@\" is not an email address."),
+                    ("given_name", "Enter a given or family name."),
+                    ("preferences.budget_max", "Too much."),
+                ]),
+            ],
+        );
+        assert!(!state.submitting);
+        assert!(state.errors.get("emails.0.address").is_some());
+        assert!(state.errors.get("given_name").is_some());
+        assert_eq!(
+            state.errors.banner.as_deref(),
+            Some("Too much."),
+            "not in the quick form"
+        );
+        assert_eq!(
+            state.focus.as_ref().map(|f| f.path.as_str()),
+            Some("given_name")
+        );
+        assert_eq!(
+            state.draft.value("emails.0.address"),
+            "ada@",
+            "kept as typed"
+        );
+
+        let state = state.reduce(set("emails.0.address", "ada@example.com"));
+        assert_eq!(state.errors.get("emails.0.address"), None);
+        assert!(state.errors.get("given_name").is_some());
+        let same = Rc::clone(&state).reduce(set("emails.0.address", "ada@example.com"));
+        assert!(Rc::ptr_eq(&state, &same));
+    }
+
+    #[test]
+    fn text_in_a_number_field_is_caught_before_sending() {
+        let state = reduce_all(
+            FormScope::Full,
+            [set("preferences.budget_min", "a lot"), FormAction::Submit],
+        );
+        assert!(!state.submitting);
+        assert_eq!(state.submit_seq, 0);
+        assert!(state.errors.get("preferences.budget_min").is_some());
+        assert_eq!(
+            state.focus.as_ref().map(|f| f.path.as_str()),
+            Some("preferences.budget_min")
+        );
+    }
+
+    #[test]
+    fn a_storage_failure_is_a_banner_and_keeps_the_draft() {
+        let state = reduce_all(
+            FormScope::Full,
+            [
+                set("given_name", "Ada"),
+                FormAction::Submit,
+                FormAction::Failed(CommandError::new(CommandErrorCode::Storage, "Disk full.")),
+            ],
+        );
+        assert_eq!(state.errors.banner.as_deref(), Some("Disk full."));
+        assert_eq!(state.draft.given_name, "Ada");
+        assert!(state.dirty);
+    }
+}

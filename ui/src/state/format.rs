@@ -1,0 +1,202 @@
+//! How times, money and counts read on screen. Pure: the local time zone's offset and "now" are
+//! passed in (the webview's clock is read once per render by the frame).
+
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, Offset, Utc};
+
+/// The device's local time, as far as screens need it: a fixed offset from UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Local {
+    pub offset_minutes: i32,
+}
+
+impl Local {
+    pub const UTC: Local = Local { offset_minutes: 0 };
+
+    fn offset(self) -> FixedOffset {
+        // A real offset is within ±14 h; anything else is read as UTC.
+        FixedOffset::east_opt(self.offset_minutes * 60).unwrap_or_else(|| Utc.fix())
+    }
+
+    pub fn naive(self, at: DateTime<Utc>) -> NaiveDateTime {
+        at.with_timezone(&self.offset()).naive_local()
+    }
+
+    pub fn date(self, at: DateTime<Utc>) -> NaiveDate {
+        self.naive(at).date()
+    }
+
+    /// The instant a local wall-clock time names.
+    pub fn instant(self, local: NaiveDateTime) -> DateTime<Utc> {
+        (local - Duration::minutes(i64::from(self.offset_minutes))).and_utc()
+    }
+
+    /// Local midnight starting `date`, as an instant.
+    pub fn day_start(self, date: NaiveDate) -> DateTime<Utc> {
+        self.instant(date.and_time(chrono::NaiveTime::MIN))
+    }
+
+    /// `[start, end)` of the local day `date`.
+    pub fn day(self, date: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
+        (
+            self.day_start(date),
+            self.day_start(date + Duration::days(1)),
+        )
+    }
+
+    /// "09:30".
+    pub fn time(self, at: DateTime<Utc>) -> String {
+        self.naive(at).format("%H:%M").to_string()
+    }
+
+    /// "Tue 3 Nov", with the year when it is not `now`'s.
+    pub fn day_label(self, at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+        date_label(self.date(at), self.date(now))
+    }
+
+    /// "Today 09:30", "Yesterday 17:05", "Tue 3 Nov 09:30".
+    pub fn when(self, at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+        let (day, today) = (self.date(at), self.date(now));
+        let label = if day == today {
+            "Today".to_owned()
+        } else if day + Duration::days(1) == today {
+            "Yesterday".to_owned()
+        } else if day == today + Duration::days(1) {
+            "Tomorrow".to_owned()
+        } else {
+            date_label(day, today)
+        };
+        format!("{label} {}", self.time(at))
+    }
+}
+
+/// "Tue 3 Nov" (or "Tue 3 Nov 2025" in another year than `today`'s).
+pub fn date_label(day: NaiveDate, today: NaiveDate) -> String {
+    if day.year() == today.year() {
+        day.format("%a %-d %b").to_string()
+    } else {
+        day.format("%a %-d %b %Y").to_string()
+    }
+}
+
+/// "just now", "5 min ago", "3 h ago", "2 days ago", "in 4 days"; "never" for none.
+pub fn relative(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    let Some(at) = at else {
+        return "never".into();
+    };
+    let seconds = (now - at).num_seconds();
+    let (ago, span) = if seconds >= 0 {
+        (true, seconds)
+    } else {
+        (false, -seconds)
+    };
+    let text = match span {
+        0..=59 => return "just now".into(),
+        60..=3_599 => format!("{} min", span / 60),
+        3_600..=86_399 => format!("{} h", span / 3_600),
+        86_400..=172_799 => "1 day".into(),
+        _ if span < 60 * 86_400 => format!("{} days", span / 86_400),
+        _ if span < 365 * 86_400 => format!("{} months", span / (30 * 86_400)),
+        _ => format!("{} years", span / (365 * 86_400)),
+    };
+    if ago {
+        format!("{text} ago")
+    } else {
+        format!("in {text}")
+    }
+}
+
+/// Whole currency units with thousands separators and the usual sign: "$425,000",
+/// "€1,200,000", "CHF 850,000".
+pub fn money(amount: u64, currency: &str) -> String {
+    let digits = amount.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    match currency {
+        "USD" | "CAD" | "AUD" | "NZD" => format!("${grouped}"),
+        "EUR" => format!("€{grouped}"),
+        "GBP" => format!("£{grouped}"),
+        other => format!("{other} {grouped}"),
+    }
+}
+
+/// "2.5" for 25 tenths.
+pub fn baths(tenths: u16) -> String {
+    fieldstone_model::Baths::from_tenths(tenths).to_string()
+}
+
+/// "1 contact", "3 contacts".
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{} {many}", thousands(n))
+    }
+}
+
+/// "100,000".
+pub fn thousands(n: u64) -> String {
+    money(n, "").trim_start().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, day, hour, minute, 0)
+            .single()
+            .expect("valid time")
+    }
+
+    #[test]
+    fn local_days_and_times_follow_the_offset() {
+        let paris = Local { offset_minutes: 60 };
+        assert_eq!(paris.time(at(3, 8, 30)), "09:30");
+        let (start, end) = paris.day(NaiveDate::from_ymd_opt(2026, 11, 3).expect("date"));
+        assert_eq!(start, at(2, 23, 0));
+        assert_eq!(end, at(3, 23, 0));
+        assert_eq!(
+            paris.date(at(3, 23, 30)),
+            NaiveDate::from_ymd_opt(2026, 11, 4).expect("date")
+        );
+        let new_york = Local {
+            offset_minutes: -300,
+        };
+        assert_eq!(new_york.when(at(3, 3, 0), at(3, 14, 0)), "Yesterday 22:00");
+        assert_eq!(Local::UTC.when(at(4, 9, 0), at(3, 14, 0)), "Tomorrow 09:00");
+        assert_eq!(
+            Local::UTC.when(at(9, 9, 0), at(3, 14, 0)),
+            "Mon 9 Nov 09:00"
+        );
+    }
+
+    #[test]
+    fn relative_times() {
+        let now = at(10, 12, 0);
+        assert_eq!(relative(None, now), "never");
+        assert_eq!(relative(Some(now - Duration::seconds(30)), now), "just now");
+        assert_eq!(relative(Some(at(10, 11, 59)), now), "1 min ago");
+        assert_eq!(relative(Some(at(10, 11, 55)), now), "5 min ago");
+        assert_eq!(relative(Some(at(10, 9, 0)), now), "3 h ago");
+        assert_eq!(relative(Some(at(9, 9, 0)), now), "1 day ago");
+        assert_eq!(relative(Some(at(3, 12, 0)), now), "7 days ago");
+        assert_eq!(relative(Some(at(14, 12, 0)), now), "in 4 days");
+    }
+
+    #[test]
+    fn money_and_counts() {
+        assert_eq!(money(425_000, "USD"), "$425,000");
+        assert_eq!(money(1_200_000, "EUR"), "€1,200,000");
+        assert_eq!(money(999, "GBP"), "£999");
+        assert_eq!(money(850_000, "CHF"), "CHF 850,000");
+        assert_eq!(count(1, "contact", "contacts"), "1 contact");
+        assert_eq!(count(100_000, "contact", "contacts"), "100,000 contacts");
+        assert_eq!(baths(25), "2.5");
+    }
+}
