@@ -224,6 +224,10 @@ async fn main() {
     std::env::set_var("FIELDSTONE_SERVER_BIN", release_server());
     let big = std::env::var("FIELDSTONE_BENCH_BIG").map_or(true, |v| v != "0");
     let b = setup().await;
+    if std::env::var("FIELDSTONE_BENCH_ONLY").as_deref() == Ok("pull-memory") {
+        pull_memory(&b).await;
+        return;
+    }
     if std::env::var("FIELDSTONE_BENCH_ONLY").as_deref() == Ok("throughput") {
         let stored: usize = std::env::var("FIELDSTONE_BENCH_STORED")
             .ok()
@@ -421,6 +425,47 @@ async fn latency(b: &Bench, laptop: &Arc<Replica>, laptop_client: &SyncClient, i
         samples.len(),
         if p50 <= 150.0 && p99 <= 500.0 { "met" } else { "NOT met" }
     );
+}
+
+/// Server memory around a long pull burst: a fresh device catches up on many documents.
+async fn pull_memory(b: &Bench) {
+    let n: usize = std::env::var("FIELDSTONE_BENCH_STORED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30_000);
+    let client = SyncClient::new(&b.server.url, &b.ada_token).expect("client");
+    let laptop = open(&b.dir, "laptop");
+    let ids = add_contacts(&laptop, &client, b.ada, 0, n).await;
+    let pid = b.server.pid();
+    let show = |when: &str| {
+        println!(
+            "server memory {when}: RSS {:.1} MiB, high-water {:.1} MiB",
+            rss_kib(pid, "VmRSS:") as f64 / 1024.0,
+            rss_kib(pid, "VmHWM:") as f64 / 1024.0
+        );
+    };
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    show(&format!("after storing {n} contacts, idle 3 s"));
+    let phone = open(&b.dir, "phone");
+    let token = b.org.token("ada@bench.test");
+    sync_once(
+        &phone,
+        &SyncClient::new(&b.server.url, &token).expect("client"),
+    )
+    .await
+    .expect("catch up");
+    show(&format!("right after a device pulled {n} documents"));
+    tokio::time::sleep(Duration::from_secs(15)).await;
+    show("after 15 s idle");
+    for id in ids.iter().take(1000) {
+        laptop
+            .set_contact_stage(id, next_stage(&laptop, id), b.ada)
+            .expect("edit");
+    }
+    sync_once(&laptop, &client).await.expect("push edits");
+    show("after 1,000 edits of stored documents were pushed");
+    tokio::time::sleep(Duration::from_secs(15)).await;
+    show("after 15 s idle");
 }
 
 /// Wrong password vs unknown email, alternated, on a server whose rate limits are raised so that
