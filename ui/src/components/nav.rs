@@ -48,9 +48,10 @@ pub fn Nav(props: &NavProps) -> Html {
                     </li>
                 }
             </ul>
-            <p class="nav__hint">
-                <kbd>{ "/" }</kbd>{ " search · " }<kbd>{ "n" }</kbd>{ " new contact" }
-            </p>
+            <dl class="nav__hint">
+                <div><dt><kbd>{ "/" }</kbd></dt><dd>{ "Search" }</dd></div>
+                <div><dt><kbd>{ "n" }</kbd></dt><dd>{ "New contact" }</dd></div>
+            </dl>
         </nav>
     }
 }

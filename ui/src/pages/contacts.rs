@@ -309,6 +309,7 @@ pub fn ContactsPage() -> Html {
                 </button>
             </div>
             <ContactFilters state={Rc::new((*state).clone())} dispatch={dispatch.clone()} />
+            if !state.smart_lists.is_empty() || state.has_filters() {
             <SmartLists
                 lists={state.smart_lists.clone()}
                 active={state.active_list.clone()}
@@ -318,6 +319,7 @@ pub fn ContactsPage() -> Html {
                 on_delete={on_delete_list}
                 on_all={dispatch.reform(|()| ContactsAction::ClearFilters)}
             />
+            }
             <section class="card card--list" aria-labelledby="contacts-heading">
                 <div class="card__header">
                     if state.selected.is_empty() {

@@ -3,9 +3,11 @@
 //! that unit-test on the host. The wasm-only wiring turns the requests recorded here into shell
 //! calls.
 
+pub mod composer;
 pub mod contact_draft;
 pub mod contact_form;
 pub mod contacts;
+pub mod detail;
 pub mod form;
 pub mod format;
 pub mod leads;

@@ -1,0 +1,391 @@
+//! The real app window, driven through tauri-driver + WebKitWebDriver under a real X display
+//! (Xvfb in CI): launching the built app with its own data dirs, finding and typing into
+//! elements, waiting for the page to say something, dragging, and screenshots at desktop and
+//! phone size.
+//!
+//! Shared by the `app_*` test binaries (each includes it with `mod app_support;`), which need
+//! the app built with its bundled UI and a display, so they are `#[ignore]`d in a plain
+//! `cargo test`; `cargo xtask test` builds everything, starts Xvfb and runs them.
+
+#![allow(dead_code)]
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use fieldstone_tests::*;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub const WAIT: Duration = Duration::from_secs(30);
+
+/// The sizes every screen is photographed at: a laptop and a phone (CSS pixels).
+pub const DESKTOP: (u32, u32) = (1280, 800);
+pub const PHONE: (u32, u32) = (390, 844);
+
+fn required_env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run the end-to-end tests through `cargo xtask test`")
+    })
+}
+
+pub fn screenshot_dir() -> PathBuf {
+    std::env::var_os("FIELDSTONE_SCREENSHOT_DIR")
+        .map_or_else(|| target_dir().join("screenshots"), PathBuf::from)
+}
+
+/// Where the window syncs: a server and a session token, or nowhere (local only).
+#[derive(Clone, Copy)]
+pub struct Sync<'a> {
+    pub url: &'a str,
+    pub token: &'a str,
+}
+
+/// One running app window with its own data dirs, driver and WebDriver session.
+pub struct App {
+    pub client: Client,
+    driver: Child,
+    /// `127.0.0.1:port` of tauri-driver and the session id, to end the session from `Drop`.
+    session: (String, String),
+    _home: tempfile::TempDir,
+}
+
+impl App {
+    pub async fn launch(sync: Option<Sync<'_>>) -> App {
+        let app_bin = required_env("FIELDSTONE_APP_BIN");
+        let driver_bin = required_env("TAURI_DRIVER_BIN");
+        let native = std::env::var("WEBKIT_WEBDRIVER_BIN")
+            .unwrap_or_else(|_| "/usr/bin/WebKitWebDriver".into());
+        let home = tempfile::tempdir().expect("tempdir");
+        let (port, native_port) = (free_port(), free_port());
+        let mut command = Command::new(driver_bin);
+        command
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .args(["--native-driver", &native])
+            // The app inherits these through the driver: its own data dirs and server.
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .env("FIELDSTONE_SYNC_INTERVAL_MS", "200")
+            .env("FIELDSTONE_SYNC_MAX_BACKOFF_MS", "1000")
+            // Under Xvfb (software GL) WebKit's compositor stops producing frames, so
+            // screenshots show a stale page; plain rendering keeps them true to the DOM.
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .env_remove("FIELDSTONE_SERVER_URL")
+            .env_remove("FIELDSTONE_TOKEN")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        if let Some(sync) = sync {
+            command
+                .env("FIELDSTONE_SERVER_URL", sync.url)
+                .env("FIELDSTONE_TOKEN", sync.token);
+        }
+        let driver = command.spawn().expect("start tauri-driver");
+        let url = format!("http://127.0.0.1:{port}");
+        eventually("tauri-driver listens", WAIT, || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).ok()
+        })
+        .await;
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("wry"));
+        caps.insert("tauri:options".into(), json!({ "application": app_bin }));
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&url)
+            .await
+            .expect("WebDriver session with the app");
+        let session_id = client
+            .session_id()
+            .await
+            .ok()
+            .flatten()
+            .expect("WebDriver session id");
+        let app = App {
+            client,
+            driver,
+            session: (format!("127.0.0.1:{port}"), session_id),
+            _home: home,
+        };
+        app.wait_for("#nav-today").await;
+        app.resize(DESKTOP).await;
+        app
+    }
+
+    pub async fn resize(&self, (width, height): (u32, u32)) {
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("resize the window");
+        // The viewport follows the window asynchronously; wait until the page sees it.
+        self.until(&format!("the page is {width} px wide"), || async move {
+            self.js("return window.innerWidth", vec![]).await.as_u64() == Some(u64::from(width))
+        })
+        .await;
+    }
+
+    pub async fn js(&self, script: &str, args: Vec<Value>) -> Value {
+        self.client
+            .execute(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
+    }
+
+    pub async fn exists(&self, css: &str) -> bool {
+        self.js(
+            "return document.querySelector(arguments[0]) !== null",
+            vec![Value::from(css)],
+        )
+        .await
+        .as_bool()
+            == Some(true)
+    }
+
+    pub async fn click(&self, css: &str) {
+        let element = self.wait_for(css).await;
+        // Scrolled into view first: a sticky bar may otherwise sit over the element.
+        self.js(
+            "document.querySelector(arguments[0]).scrollIntoView({block: 'center'})",
+            vec![Value::from(css)],
+        )
+        .await;
+        element
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let field = self.wait_for(css).await;
+        field.clear().await.expect("clear");
+        // WebKitWebDriver rejects an empty `text` as missing; clearing already did the job.
+        if !text.is_empty() {
+            field.send_keys(text).await.expect("type");
+        }
+    }
+
+    /// Picks the option with this value in a `<select>`.
+    pub async fn select(&self, css: &str, value: &str) {
+        self.click(&format!("{css} option[value='{value}']")).await;
+    }
+
+    pub async fn press(&self, keys: &str) {
+        let body = self.wait_for("body").await;
+        body.send_keys(keys).await.expect("keys");
+    }
+
+    /// `textContent` of the first match: WebDriver's visible-text heuristics drop ellipsised
+    /// (`overflow: hidden`) text that the screen shows.
+    pub async fn dom_text(&self, css: &str) -> String {
+        self.wait_for(css).await;
+        self.js(
+            "return document.querySelector(arguments[0]).textContent",
+            vec![Value::from(css)],
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    }
+
+    /// `textContent` of every match, trimmed.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let value = self
+            .js(
+                "return Array.from(document.querySelectorAll(arguments[0]), e => e.textContent.trim())",
+                vec![Value::from(css)],
+            )
+            .await;
+        serde_json::from_value(value).expect("a list of texts")
+    }
+
+    pub async fn value_of(&self, css: &str) -> String {
+        self.wait_for(css).await;
+        self.js(
+            "return document.querySelector(arguments[0]).value",
+            vec![Value::from(css)],
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    }
+
+    /// Polls the page until `check` passes, re-reading the DOM each time.
+    pub async fn until<F, Fut>(&self, what: &str, mut check: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = std::time::Instant::now() + WAIT;
+        while !check().await {
+            if std::time::Instant::now() > deadline {
+                let page = self
+                    .client
+                    .execute("return document.body.innerText", vec![])
+                    .await
+                    .map(|v| v.as_str().unwrap_or_default().to_owned())
+                    .unwrap_or_default();
+                panic!("gave up waiting for: {what}\n--- the page says ---\n{page}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the first match's text contains `text`.
+    pub async fn until_text(&self, css: &str, text: &str) {
+        self.until(&format!("{css} says {text:?}"), || async move {
+            self.exists(css).await && self.dom_text(css).await.contains(text)
+        })
+        .await;
+    }
+
+    pub async fn until_gone(&self, css: &str) {
+        self.until(&format!("{css} is gone"), || async move {
+            !self.exists(css).await
+        })
+        .await;
+    }
+
+    pub async fn sync_state(&self) -> String {
+        match self.client.find(Locator::Css("#sync-status")).await {
+            Ok(badge) => badge
+                .attr("data-state")
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    pub async fn until_synced(&self, state: &str) {
+        self.until(&format!("sync says {state}"), || async move {
+            self.sync_state().await == state
+        })
+        .await;
+    }
+
+    /// Opens a section from the navigation.
+    pub async fn goto(&self, section: &str) {
+        self.click(&format!("#nav-{section}")).await;
+        self.until(&format!("{section} is shown"), || async move {
+            self.js("return location.hash", vec![])
+                .await
+                .as_str()
+                .is_some_and(|hash| hash.starts_with(&format!("#/{section}")))
+        })
+        .await;
+    }
+
+    pub async fn screenshot(&self, name: &str) {
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        // Let a just-finished transition settle so the picture shows the final state.
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let png = self.client.screenshot().await.expect("screenshot");
+        assert!(png.starts_with(b"\x89PNG"), "screenshot is a PNG");
+        std::fs::write(dir.join(name), png).expect("write screenshot");
+    }
+
+    /// `{name}-desktop.png` at 1280×800 and `{name}-phone.png` at 390×844, back to desktop.
+    pub async fn screens(&self, name: &str) {
+        self.screenshot(&format!("{name}-desktop.png")).await;
+        self.resize(PHONE).await;
+        self.js("window.scrollTo(0, 0)", vec![]).await;
+        self.screenshot(&format!("{name}-phone.png")).await;
+        self.resize(DESKTOP).await;
+    }
+
+    /// A mouse drag as the webview's HTML5 drag-and-drop delivers it: dragstart on the source,
+    /// dragenter/dragover/drop on the target, dragend on the source.
+    pub async fn drag(&self, from: &str, to: &str) {
+        self.wait_for(from).await;
+        self.wait_for(to).await;
+        self.js(
+            r"const [from, to] = [document.querySelector(arguments[0]), document.querySelector(arguments[1])];
+              const data = new DataTransfer();
+              const fire = (el, type) => el.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: data}));
+              fire(from, 'dragstart'); fire(to, 'dragenter'); fire(to, 'dragover'); fire(to, 'drop'); fire(from, 'dragend');",
+            vec![Value::from(from), Value::from(to)],
+        )
+        .await;
+    }
+
+    /// A finger drag: pointer events of type touch, from the source's centre to the target's.
+    pub async fn touch_drag(&self, from: &str, to: &str) {
+        self.wait_for(from).await;
+        self.wait_for(to).await;
+        self.js(
+            r"const [from, to] = [document.querySelector(arguments[0]), document.querySelector(arguments[1])];
+              const centre = el => { const r = el.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; };
+              const [x0, y0] = centre(from), [x1, y1] = centre(to);
+              const fire = (el, type, x, y) => el.dispatchEvent(new PointerEvent(type, {bubbles: true, cancelable: true, pointerId: 7, pointerType: 'touch', isPrimary: true, clientX: x, clientY: y}));
+              fire(from, 'pointerdown', x0, y0);
+              for (let i = 1; i <= 8; i++) { fire(from, 'pointermove', x0 + (x1 - x0) * i / 8, y0 + (y1 - y0) * i / 8); }
+              fire(from, 'pointerup', x1, y1);",
+            vec![Value::from(from), Value::from(to)],
+        )
+        .await;
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        stop_gracefully(&mut self.driver);
+    }
+}
+
+/// SIGTERM, not SIGKILL: tauri-driver then stops WebKitWebDriver and the app too.
+fn stop_gracefully(child: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    for _ in 0..50 {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        if let Ok(None) = self.driver.try_wait() {
+            // A failed test never reaches `close()`: end the session here so WebKitWebDriver
+            // closes the app, which would otherwise outlive the driver.
+            end_session_blocking(&self.session.0, &self.session.1);
+            stop_gracefully(&mut self.driver);
+        }
+    }
+}
+
+/// `DELETE /session/{id}` with plain std I/O (no async runtime in `Drop`).
+fn end_session_blocking(addr: &str, session_id: &str) {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(addr) else {
+        return;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let request = format!(
+        "DELETE /session/{session_id} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    if stream.write_all(request.as_bytes()).is_ok() {
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+    }
+}
