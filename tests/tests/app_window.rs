@@ -7,9 +7,32 @@ mod app_support;
 use app_support::{App, Sync};
 use fieldstone_tests::*;
 
+/// Sets a date or time input's value as its picker would, then tells the page.
+async fn set_input(app: &App, css: &str, value: &str) {
+    app.wait_for(css).await;
+    app.js(
+        "const el = document.querySelector(arguments[0]); el.value = arguments[1];
+         el.dispatchEvent(new Event('input', {bubbles: true}));
+         el.dispatchEvent(new Event('change', {bubbles: true}));",
+        vec![css.into(), value.into()],
+    )
+    .await;
+}
+
+async fn new_contact(app: &App, given: &str, family: &str, email: &str) {
+    app.click("#new-contact-button").await;
+    app.wait_for("#new-contact").await;
+    app.type_into("#new-contact-given-name", given).await;
+    app.type_into("#new-contact-family-name", family).await;
+    app.type_into("#new-contact-emails-0-address", email).await;
+    app.click("#new-contact-save").await;
+    app.until_text("#contact-name", &format!("{given} {family}"))
+        .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the built app and a display: run `cargo xtask test`"]
-async fn contacts_are_created_found_and_listed() {
+async fn a_contact_is_created_edited_found_noted_and_booked() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let token = create_account(tmp.path(), "agent@example.com");
     let server = ServerProcess::start(tmp.path(), "127.0.0.1:0");
@@ -23,6 +46,7 @@ async fn contacts_are_created_found_and_listed() {
     app.wait_for("#contacts-empty").await;
     app.screens("contacts-empty").await;
 
+    // The engine's verdict lands next to the field; nothing is written.
     app.click("#new-contact-button").await;
     app.wait_for("#new-contact").await;
     app.type_into("#new-contact-emails-0-address", "ada@").await;
@@ -30,5 +54,83 @@ async fn contacts_are_created_found_and_listed() {
     app.until_text("#new-contact-emails-0-address-error", "email")
         .await;
     app.screens("new-contact-validation").await;
+    app.press("\u{e00c}").await; // Escape closes the dialog.
+    app.until_gone("#new-contact").await;
+
+    new_contact(&app, "Ada", "Lovelace", "ada@example.com").await;
+    app.until_text("#timeline-empty", "Nothing here yet").await;
+
+    // Edit: text where a number belongs is caught, then the engine's own rule, then saved.
+    app.type_into("#contact-preferences-budget-min", "lots")
+        .await;
+    app.click("#contact-save").await;
+    app.until_text("#contact-preferences-budget-min-error", "whole number")
+        .await;
+    app.type_into("#contact-preferences-budget-min", "700000")
+        .await;
+    app.type_into("#contact-preferences-budget-max", "500000")
+        .await;
+    app.click("#contact-save").await;
+    app.until_text(
+        "#contact-preferences-budget-max-error",
+        "at least the minimum",
+    )
+    .await;
+    app.screens("contact-validation").await;
+    app.type_into("#contact-preferences-budget-max", "900000")
+        .await;
+    app.type_into("#contact-family-name", "King").await;
+    app.click("#contact-save").await;
+    app.until_text("#contact-saved", "Saved").await;
+    app.until_text("#contact-name", "Ada King").await;
+
+    // A note, then two showings at the same time: the second warns of the first.
+    app.type_into(
+        "#composer-body",
+        "Wants a garden and a short walk to the station.",
+    )
+    .await;
+    app.click("#composer-submit").await;
+    app.until_text("#timeline", "Wants a garden").await;
+    app.click("#composer-tab-booking").await;
+    set_input(&app, "#composer-time", "10:00").await;
+    app.type_into("#composer-title", "12 Elm Street").await;
+    app.click("#composer-submit").await;
+    app.until_text("#composer-message", "Booked").await;
+    app.until_text("#timeline", "12 Elm Street").await;
+    set_input(&app, "#composer-time", "10:30").await;
+    app.until_text("#overlap-warning", "overlaps").await;
+    app.until_text("#overlap-warning", "12 Elm Street").await;
+    app.type_into("#composer-title", "3 Oak Lane").await;
+    app.click("#composer-submit").await;
+    app.until_text("#composer-message", "overlaps another booking")
+        .await;
+    app.screens("contact").await;
+
+    // Found by search, from anywhere with `/`.
+    app.goto("contacts").await;
+    new_contact(&app, "Grace", "Hopper", "grace@example.com").await;
+    app.goto("today").await;
+    app.press("/").await;
+    app.until("the search box has focus", || async {
+        app.js("return document.activeElement.id", vec![]).await == "contact-search"
+    })
+    .await;
+    app.type_into("#contact-search", "ada").await;
+    app.until("only Ada matches", || async {
+        app.texts("#contact-rows .contact-row__name").await == ["Ada King"]
+    })
+    .await;
+    app.type_into("#contact-search", "garden").await;
+    app.until("notes are searched too", || async {
+        app.texts("#contact-rows .contact-row__name").await == ["Ada King"]
+    })
+    .await;
+    app.type_into("#contact-search", "").await;
+    app.until("both listed", || async {
+        app.texts("#contact-rows .contact-row__name").await.len() == 2
+    })
+    .await;
+    app.screens("contacts").await;
     app.close().await;
 }

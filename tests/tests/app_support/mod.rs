@@ -129,19 +129,37 @@ impl App {
     }
 
     pub async fn js(&self, script: &str, args: Vec<Value>) -> Value {
-        self.client
-            .execute(script, args)
+        tokio::time::timeout(WAIT, self.client.execute(script, args))
             .await
+            .unwrap_or_else(|_| panic!("the page did not answer: {script}"))
             .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
     pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
-        self.client
+        match self
+            .client
             .wait()
             .at_most(WAIT)
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
+        {
+            Ok(element) => element,
+            Err(e) => {
+                let page = self.page_text().await;
+                panic!("{css} did not appear: {e}\n--- the page says ---\n{page}");
+            }
+        }
+    }
+
+    /// What the page says, for failure messages.
+    pub async fn page_text(&self) -> String {
+        let script = "return location.hash + '\\n' + document.body.innerText";
+        match tokio::time::timeout(Duration::from_secs(5), self.client.execute(script, vec![]))
+            .await
+        {
+            Ok(Ok(text)) => text.as_str().unwrap_or_default().to_owned(),
+            _ => "(the page did not answer)".to_owned(),
+        }
     }
 
     pub async fn exists(&self, css: &str) -> bool {
@@ -233,12 +251,7 @@ impl App {
         let deadline = std::time::Instant::now() + WAIT;
         while !check().await {
             if std::time::Instant::now() > deadline {
-                let page = self
-                    .client
-                    .execute("return document.body.innerText", vec![])
-                    .await
-                    .map(|v| v.as_str().unwrap_or_default().to_owned())
-                    .unwrap_or_default();
+                let page = self.page_text().await;
                 panic!("gave up waiting for: {what}\n--- the page says ---\n{page}");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -296,7 +309,11 @@ impl App {
         std::fs::create_dir_all(&dir).expect("screenshot dir");
         // Let a just-finished transition settle so the picture shows the final state.
         tokio::time::sleep(Duration::from_millis(250)).await;
-        let png = self.client.screenshot().await.expect("screenshot");
+        // A WebKit page whose layout never settles never answers a screenshot: fail instead.
+        let png = tokio::time::timeout(WAIT, self.client.screenshot())
+            .await
+            .unwrap_or_else(|_| panic!("the screenshot {name} did not come"))
+            .expect("screenshot");
         assert!(png.starts_with(b"\x89PNG"), "screenshot is a PNG");
         std::fs::write(dir.join(name), png).expect("write screenshot");
     }

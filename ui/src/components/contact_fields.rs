@@ -324,7 +324,7 @@ pub fn ContactFields(props: &ContactFieldsProps) -> Html {
                 { ctx.stage() }
                 { ctx.choice("kind", "Looking to", draft.kind) }
                 { ctx.choice("source", "Source", draft.source) }
-                { ctx.text("tags", "Tags", "text", Some("comma-separated")) }
+                { ctx.list("tags", "Tags", "vip, first-time buyer") }
             </div>
         },
         FormScope::Full => html! {
@@ -350,7 +350,7 @@ pub fn ContactFields(props: &ContactFieldsProps) -> Html {
                         { ctx.stage() }
                         { ctx.choice::<LeadSource>("source", "Source", draft.source) }
                         { ctx.text("source_detail", "Source detail", "text", Some("optional")) }
-                        { ctx.text("tags", "Tags", "text", Some("comma-separated")) }
+                        { ctx.list("tags", "Tags", "vip, first-time buyer") }
                     </div>
                 </section>
                 <section class="form-section">
@@ -361,8 +361,8 @@ pub fn ContactFields(props: &ContactFieldsProps) -> Html {
                         { ctx.number("preferences.bedrooms_min", "Bedrooms", Some("at least")) }
                         { ctx.number("preferences.bathrooms_min", "Bathrooms", Some("at least")) }
                         { ctx.text("preferences.move_in", "Move in by", "date", None) }
-                        { ctx.text("preferences.areas", "Areas", "text", Some("comma-separated")) }
-                        { ctx.text("preferences.must_haves", "Must-haves", "text", Some("comma-separated")) }
+                        { ctx.list("preferences.areas", "Areas", "Islington, Hackney") }
+                        { ctx.list("preferences.must_haves", "Must-haves", "garden, parking") }
                     </div>
                     { ctx.property_types() }
                 </section>

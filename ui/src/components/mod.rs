@@ -2,6 +2,8 @@
 //! too, which is how their tests run (`yew::ServerRenderer`).
 
 pub mod bulk_bar;
+pub mod composer;
+pub mod conflict_dialog;
 pub mod contact_fields;
 pub mod contact_filters;
 pub mod contact_list;
@@ -12,6 +14,7 @@ pub mod lead_form;
 pub mod lead_list;
 pub mod nav;
 pub mod states;
+pub mod timeline;
 pub mod topbar;
 
 pub use lead_form::{FormRefs, LeadForm};

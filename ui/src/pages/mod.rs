@@ -1,6 +1,7 @@
 //! One component per screen. Each owns a pure reducer from `state` and runs the shell commands
 //! it asks for; the frame picks the screen from the route.
 
+mod contact_detail;
 mod contacts;
 mod leads;
 mod new_contact;
@@ -8,6 +9,7 @@ mod placeholder;
 mod transfer;
 
 use crate::route::Route;
+use contact_detail::ContactDetailPage;
 use contacts::ContactsPage;
 pub use new_contact::NewContactDialog;
 use placeholder::Placeholder;
@@ -22,6 +24,7 @@ pub struct PageProps {
 pub fn Page(props: &PageProps) -> Html {
     match props.route {
         Route::Contacts => html! { <ContactsPage /> },
+        Route::Contact(id) => html! { <ContactDetailPage key={id.to_string()} {id} /> },
         route => html! { <Placeholder section={route.section()} /> },
     }
 }

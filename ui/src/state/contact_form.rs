@@ -183,9 +183,10 @@ impl Reducible for ContactForm {
             }
             FormAction::Reset(draft) => {
                 let scope = next.scope;
-                let focus = next.focus.take();
+                let (focus, saved) = (next.focus.take(), next.saved.take());
                 next = ContactForm::new(scope, *draft);
                 next.focus = focus;
+                next.saved = saved;
             }
         }
         Rc::new(next)

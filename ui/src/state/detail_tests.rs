@@ -157,7 +157,7 @@ fn a_booking_being_written_is_checked_for_overlaps_and_old_checks_are_dropped() 
         DetailAction::Compose(ComposerKind::Booking, Local::UTC),
         DetailAction::ComposerSet("time".into(), "10:00".into(), Local::UTC),
     ]);
-    let (first, check) = state.overlap_check.clone().expect("a check");
+    let (first, check) = state.overlap_check.expect("a check");
     assert_eq!(first, 2, "checked when the booking form opened, then again");
     assert_eq!(check.starts_at, at(10));
     assert_eq!(check.ends_at, at(11));
@@ -166,7 +166,7 @@ fn a_booking_being_written_is_checked_for_overlaps_and_old_checks_are_dropped() 
         "90".into(),
         Local::UTC,
     ));
-    let (second, _) = state.overlap_check.clone().expect("a check");
+    let (second, _) = state.overlap_check.expect("a check");
     let stale = Rc::clone(&state).reduce(DetailAction::Overlaps {
         seq: first,
         bookings: vec![booking(10)],

@@ -1,0 +1,131 @@
+//! A contact's timeline: notes, calls and messages, bookings and tasks, newest first, each with
+//! its icon and when it happened. Open tasks can be ticked off from here.
+
+use super::icons::{icon, Icon};
+use crate::state::format::Local;
+use chrono::{DateTime, Utc};
+use fieldstone_model::{BookingStatus, TaskId, TaskStatus};
+use fieldstone_protocol::views::TimelineEntry;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Properties)]
+pub struct TimelineProps {
+    pub entries: Rc<Vec<TimelineEntry>>,
+    pub now: DateTime<Utc>,
+    pub local: Local,
+    #[prop_or_default]
+    pub on_task: Callback<(TaskId, TaskStatus)>,
+}
+
+fn entry(props: &TimelineProps, entry: &TimelineEntry) -> Html {
+    let (kind, icon_kind, title, body, meta): (&str, Icon, String, Option<String>, Option<String>) =
+        match entry {
+            TimelineEntry::Note(note) => (
+                "note",
+                Icon::Note,
+                if note.pinned { "Pinned note" } else { "Note" }.to_owned(),
+                Some(note.preview.clone()),
+                None,
+            ),
+            TimelineEntry::Interaction(call) => (
+                "interaction",
+                Icon::Phone,
+                format!("{} · {}", call.channel.label(), call.direction.label()),
+                Some(call.summary.clone()),
+                call.outcome.clone().or_else(|| {
+                    call.duration_seconds
+                        .map(|s| format!("{} min", s.div_ceil(60)))
+                }),
+            ),
+            TimelineEntry::Booking(booking) => (
+                "booking",
+                Icon::Calendar,
+                format!(
+                    "{}{}",
+                    booking.kind.label(),
+                    booking
+                        .title
+                        .as_ref()
+                        .map(|t| format!(": {t}"))
+                        .unwrap_or_default()
+                ),
+                Some(format!(
+                    "{} – {}",
+                    props.local.when(booking.starts_at, props.now),
+                    props.local.time(booking.ends_at)
+                )),
+                match booking.status {
+                    BookingStatus::Scheduled => booking.location.clone(),
+                    status => Some(status.label().to_owned()),
+                },
+            ),
+            TimelineEntry::Task(task) => (
+                "task",
+                Icon::Task,
+                task.title.clone(),
+                task.due_at
+                    .map(|due| format!("Due {}", props.local.when(due, props.now))),
+                Some(task.status.label().to_owned()).filter(|_| !task.status.is_open()),
+            ),
+        };
+    let task_toggle = match entry {
+        TimelineEntry::Task(task) => {
+            let (id, done) = (task.id, task.status == TaskStatus::Completed);
+            let onchange = props.on_task.reform(move |_: Event| {
+                (
+                    id,
+                    if done {
+                        TaskStatus::Pending
+                    } else {
+                        TaskStatus::Completed
+                    },
+                )
+            });
+            Some(html! {
+                <input
+                    type="checkbox"
+                    class="checkbox timeline__check"
+                    checked={done}
+                    aria-label={format!("Done: {}", task.title)}
+                    {onchange}
+                />
+            })
+        }
+        _ => None,
+    };
+    let done = matches!(entry, TimelineEntry::Task(t) if !t.status.is_open());
+    html! {
+        <li
+            key={entry.id()}
+            class={classes!("timeline__entry", format!("timeline__entry--{kind}"), done.then_some("timeline__entry--done"))}
+            data-kind={kind}
+        >
+            <span class="timeline__icon" aria-hidden="true">{ icon(icon_kind) }</span>
+            <div class="timeline__body">
+                <p class="timeline__title">
+                    if let Some(toggle) = task_toggle { { toggle } }
+                    <span class="timeline__title-text">{ title }</span>
+                    <time class="timeline__when">{ props.local.when(entry.at(), props.now) }</time>
+                </p>
+                if let Some(body) = body {
+                    <p class="timeline__text">{ body }</p>
+                }
+                if let Some(meta) = meta {
+                    <p class="timeline__meta">{ meta }</p>
+                }
+            </div>
+        </li>
+    }
+}
+
+#[component]
+pub fn Timeline(props: &TimelineProps) -> Html {
+    html! {
+        <ol id="timeline" class="timeline">
+            for item in props.entries.iter() {
+                { entry(props, item) }
+            }
+        </ol>
+    }
+}

@@ -1,0 +1,450 @@
+//! One contact: its header, the composer and timeline, every field in an editor showing the
+//! engine's messages inline, and the markers and dialog for fields changed on two devices at
+//! once. The rules live in [`DetailState`] and [`ContactForm`]; this runs their requests.
+
+use crate::components::composer::ComposerCard;
+use crate::components::conflict_dialog::{field_label, ConflictDialog};
+use crate::components::contact_fields::ContactFields;
+use crate::components::icons::{icon, Icon};
+use crate::components::states::{EmptyState, ListError, ListLoading};
+use crate::components::timeline::Timeline;
+use crate::hooks::{use_remote_revision, use_shell};
+use crate::route::Route;
+use crate::services::{commands, platform};
+use crate::state::contact_draft::ContactDraft;
+use crate::state::contact_form::{ContactForm, FormAction, FormScope};
+use crate::state::detail::{Composed, ComposerInput, DetailAction, DetailState, DetailTab, Here};
+use crate::state::form::input_id;
+use crate::state::format::{relative, Local};
+use crate::state::{initials, ListView};
+use chrono::Timelike;
+use fieldstone_model::{Contact, ContactId, RecordRef};
+use fieldstone_protocol::commands::{
+    ResolveConflict, SetTaskStatus, TimelineRequest, UpdateContact,
+};
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+const PREFIX: &str = "contact";
+const TIMELINE_PAGE: u32 = 50;
+
+#[derive(Debug, Clone, PartialEq, Properties)]
+pub struct ContactDetailProps {
+    pub id: ContactId,
+}
+
+#[component]
+pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
+    let shell = use_shell();
+    let clock = shell.clock;
+    let local = Local {
+        offset_minutes: clock.offset_minutes,
+    };
+    let id = props.id;
+    let state = use_reducer(move || {
+        let now = local.naive(clock.now);
+        DetailState::new(id, now.date(), now.hour())
+    });
+    let form = use_reducer(|| ContactForm::new(FormScope::Full, ContactDraft::default()));
+
+    // Every generation: the contact, then the first page of its timeline.
+    {
+        let state = state.clone();
+        use_effect_with(state.request, move |&request| {
+            let timeline = state.clone();
+            spawn_local(async move {
+                state.dispatch(match commands::get_contact(&id).await {
+                    Ok(detail) => DetailAction::Loaded {
+                        request,
+                        detail: Box::new(detail),
+                    },
+                    Err(error) => DetailAction::LoadFailed { request, error },
+                });
+            });
+            spawn_local(async move {
+                let ask = TimelineRequest {
+                    contact: id,
+                    limit: TIMELINE_PAGE,
+                    after: None,
+                };
+                timeline.dispatch(match commands::timeline(&ask).await {
+                    Ok(page) => DetailAction::TimelineLoaded {
+                        request,
+                        page,
+                        more: false,
+                    },
+                    Err(error) => DetailAction::TimelineFailed {
+                        request,
+                        message: error.message,
+                    },
+                });
+            });
+        });
+    }
+    {
+        let state = state.clone();
+        use_effect_with(state.timeline_more_seq, move |_| {
+            if let Some(after) = state.timeline_more.clone() {
+                let request = state.request;
+                spawn_local(async move {
+                    let ask = TimelineRequest {
+                        contact: id,
+                        limit: TIMELINE_PAGE,
+                        after: Some(after),
+                    };
+                    state.dispatch(match commands::timeline(&ask).await {
+                        Ok(page) => DetailAction::TimelineLoaded {
+                            request,
+                            page,
+                            more: true,
+                        },
+                        Err(error) => DetailAction::TimelineFailed {
+                            request,
+                            message: error.message,
+                        },
+                    });
+                });
+            }
+        });
+    }
+    {
+        let state = state.clone();
+        use_remote_revision(move || state.dispatch(DetailAction::Reload));
+    }
+    // The editor follows the stored contact unless the person is in the middle of an edit.
+    {
+        let form = form.clone();
+        let contact: Option<Contact> = state.detail.as_ref().map(|d| d.contact.clone());
+        let dirty = form.dirty;
+        use_effect_with(contact, move |contact| {
+            if let (Some(contact), false) = (contact, dirty) {
+                form.dispatch(FormAction::Reset(Box::new(ContactDraft::from_contact(
+                    contact,
+                ))));
+            }
+        });
+    }
+    {
+        let form = form.clone();
+        let state = state.clone();
+        use_effect_with(form.submit_seq, move |_| {
+            if let Some(input) = form.submitted.clone() {
+                spawn_local(async move {
+                    match commands::update_contact(&UpdateContact { id, input }).await {
+                        Ok(contact) => {
+                            form.dispatch(FormAction::Saved(Box::new(contact)));
+                            state.dispatch(DetailAction::Reload);
+                        }
+                        Err(error) => form.dispatch(FormAction::Failed(error)),
+                    }
+                });
+            }
+        });
+    }
+    {
+        let focus = form.focus.clone();
+        use_effect_with(focus, |focus| {
+            if let Some(focus) = focus {
+                platform::focus(&input_id(PREFIX, &focus.path));
+            }
+        });
+    }
+    {
+        let state = state.clone();
+        use_effect_with(state.run.clone(), move |run| {
+            if let Some(run) = run.clone() {
+                spawn_local(async move {
+                    let result = match run.input {
+                        ComposerInput::Note(note) => {
+                            commands::add_note(&note).await.map(|_| Composed::Note)
+                        }
+                        ComposerInput::Call(call) => commands::log_interaction(&call)
+                            .await
+                            .map(|_| Composed::Call),
+                        ComposerInput::Booking(booking) => commands::create_booking(&booking)
+                            .await
+                            .map(|saved| Composed::Booking(saved.overlaps)),
+                        ComposerInput::Task(task) => {
+                            commands::create_task(&task).await.map(|_| Composed::Task)
+                        }
+                    };
+                    state.dispatch(DetailAction::Composed(result));
+                });
+            }
+        });
+    }
+    {
+        let state = state.clone();
+        use_effect_with(state.overlap_check, move |check| {
+            if let Some((seq, check)) = *check {
+                spawn_local(async move {
+                    if let Ok(bookings) = commands::check_overlaps(&check).await {
+                        state.dispatch(DetailAction::Overlaps { seq, bookings });
+                    }
+                });
+            }
+        });
+    }
+    {
+        let state = state.clone();
+        use_effect_with(state.resolving.clone(), move |resolving| {
+            if let Some((_, field, choice)) = resolving.clone() {
+                spawn_local(async move {
+                    let ask = ResolveConflict {
+                        record: RecordRef::Contact(id),
+                        field,
+                        choice,
+                    };
+                    let result = commands::resolve_conflict(&ask).await;
+                    state.dispatch(DetailAction::Resolved(result.map_err(|e| e.message)));
+                });
+            }
+        });
+    }
+    {
+        let state = state.clone();
+        use_effect_with(state.task_update, move |update| {
+            if let Some((_, task, status)) = *update {
+                spawn_local(async move {
+                    let result =
+                        commands::set_task_status(&SetTaskStatus { id: task, status }).await;
+                    state.dispatch(DetailAction::TaskUpdated(
+                        result.map(|_| ()).map_err(|e| e.message),
+                    ));
+                });
+            }
+        });
+    }
+
+    let dispatch = {
+        let state = state.clone();
+        Callback::from(move |action| state.dispatch(action))
+    };
+    let detail = match (&state.view, &state.detail) {
+        (_, Some(detail)) => detail.clone(),
+        (ListView::Failed(_), None) if state.missing => {
+            return html! {
+                <div class="page">
+                    <EmptyState id="contact-missing" title="This contact is not here.">
+                        <p class="list-state__text">{ "It may have been deleted, or not reached this device yet." }</p>
+                        <a class="button button--secondary" href={Route::Contacts.to_hash()}>{ "Back to contacts" }</a>
+                    </EmptyState>
+                </div>
+            };
+        }
+        (ListView::Failed(message), None) => {
+            return html! {
+                <div class="page">
+                    <ListError id="contact-error" title="Couldn't open this contact." message={message.clone()} on_retry={dispatch.reform(|()| DetailAction::Reload)} />
+                </div>
+            };
+        }
+        _ => {
+            return html! {
+                <div class="page"><ListLoading id="contact-loading" label="Opening the contact…" rows={2} /></div>
+            };
+        }
+    };
+    let contact = &detail.contact;
+    let name = contact.display_name();
+    let stage = contact.stage.as_str();
+    let conflict_fields: Vec<String> = detail.conflicts.iter().map(|c| c.field.clone()).collect();
+    let here = Here {
+        now: clock.now,
+        local,
+        time_zone: platform::time_zone_name(),
+    };
+
+    let on_edit = {
+        let form = form.clone();
+        Callback::from(move |edit| form.dispatch(FormAction::Edit(edit)))
+    };
+    let on_save = {
+        let form = form.clone();
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            form.dispatch(FormAction::Submit);
+        })
+    };
+    let on_discard = {
+        let form = form.clone();
+        let contact = contact.clone();
+        Callback::from(move |_: MouseEvent| {
+            form.dispatch(FormAction::Reset(Box::new(ContactDraft::from_contact(
+                &contact,
+            ))));
+        })
+    };
+    let open_conflict = dispatch.reform(DetailAction::OpenConflict);
+    let tab = |tab: DetailTab, label: &'static str| {
+        html! {
+            <button
+                type="button"
+                id={format!("detail-tab-{}", if tab == DetailTab::Activity { "activity" } else { "details" })}
+                role="tab"
+                aria-selected={(state.tab == tab).to_string()}
+                class={classes!("segmented__option", (state.tab == tab).then_some("segmented__option--on"))}
+                onclick={dispatch.reform(move |_: MouseEvent| DetailAction::Tab(tab))}
+            >
+                { label }
+            </button>
+        }
+    };
+
+    html! {
+        <div class="page page--detail" data-contact-id={id.to_string()}>
+            <section class="card detail-head">
+                <span class={classes!("avatar", "avatar--large", format!("avatar--{stage}"))} aria-hidden="true">
+                    { initials(&name) }
+                </span>
+                <div class="detail-head__main">
+                    <h2 id="contact-name" class="detail-head__name">{ &name }</h2>
+                    <p class="detail-head__facts">
+                        <span id="contact-stage" class={classes!("stage-pill", format!("stage-pill--{stage}"))} data-stage={stage}>
+                            { contact.stage.label() }
+                        </span>
+                        <span class="detail-head__fact">{ contact.kind.label() }</span>
+                        <span class="detail-head__fact">{ format!("Last contact {}", relative(contact.last_contacted_at, clock.now)) }</span>
+                        for tag in contact.tags.iter() {
+                            <span class="tag">{ tag }</span>
+                        }
+                    </p>
+                    <p class="detail-head__reach">
+                        if let Some(email) = contact.primary_email() {
+                            <a href={format!("mailto:{}", email.address)}>{ &email.address }</a>
+                        }
+                        if let Some(phone) = contact.primary_phone() {
+                            <a class="tabular" href={format!("tel:{}", phone.number)}>{ &phone.number }</a>
+                        }
+                    </p>
+                </div>
+            </section>
+            if !detail.conflicts.is_empty() {
+                <div id="conflict-banner" class="banner banner--warning banner--inline" role="status">
+                    <span class="banner__glyph">{ icon(Icon::Warning) }</span>
+                    <div class="banner__text">
+                        <p class="banner__title">
+                            { if detail.conflicts.len() == 1 {
+                                "A field was changed on two devices at the same time.".to_owned()
+                            } else {
+                                format!("{} fields were changed on two devices at the same time.", detail.conflicts.len())
+                            } }
+                        </p>
+                        <p class="banner__actions">
+                            for conflict in detail.conflicts.iter() {
+                                <button
+                                    type="button"
+                                    class="button button--small button--secondary"
+                                    data-field={conflict.field.clone()}
+                                    onclick={{ let field = conflict.field.clone(); open_conflict.reform(move |_: MouseEvent| field.clone()) }}
+                                >
+                                    { format!("Choose the {}", field_label(&conflict.field).to_lowercase()) }
+                                </button>
+                            }
+                        </p>
+                    </div>
+                </div>
+            }
+            <div class="segmented detail-tabs" role="tablist">
+                { tab(DetailTab::Activity, "Activity") }
+                { tab(DetailTab::Details, "Details") }
+            </div>
+            <div class={classes!("detail-grid", format!("detail-grid--{}", if state.tab == DetailTab::Activity { "activity" } else { "details" }))}>
+                <div class="detail-activity">
+                    <ComposerCard
+                        composer={state.composer.clone()}
+                        errors={state.composer_errors.clone()}
+                        busy={state.run.is_some()}
+                        overlaps={state.overlaps.clone()}
+                        message={state.message.clone().map(AttrValue::from)}
+                        {local}
+                        now={clock.now}
+                        on_kind={dispatch.reform(move |kind| DetailAction::Compose(kind, local))}
+                        on_set={dispatch.reform(move |(name, value)| DetailAction::ComposerSet(name, value, local))}
+                        on_submit={dispatch.reform(move |()| DetailAction::Submit(here.clone()))}
+                    />
+                    <section class="card card--list" aria-labelledby="timeline-heading">
+                        <div class="card__header">
+                            <h2 id="timeline-heading" class="card__title">{ "Timeline" }</h2>
+                        </div>
+                        if let Some(message) = &state.timeline_error {
+                            <div class="banner banner--warning" role="status">
+                                <p class="banner__text">{ format!("Couldn't load the timeline: {message}") }</p>
+                            </div>
+                        }
+                        if !state.timeline_loaded {
+                            <ListLoading id="timeline-loading" label="Loading the timeline…" rows={2} />
+                        } else if state.timeline.is_empty() {
+                            <EmptyState id="timeline-empty" title="Nothing here yet.">
+                                <p class="list-state__text">{ "Notes, calls, bookings and tasks for this contact will show here." }</p>
+                            </EmptyState>
+                        } else {
+                            <Timeline
+                                entries={state.timeline.clone()}
+                                now={clock.now}
+                                {local}
+                                on_task={dispatch.reform(|(task, status)| DetailAction::SetTaskStatus(task, status))}
+                            />
+                            if state.timeline_next.is_some() {
+                                <div class="list-footer">
+                                    <button id="timeline-more" type="button" class="button button--secondary" disabled={state.timeline_more.is_some()} onclick={dispatch.reform(|_: MouseEvent| DetailAction::TimelineMore)}>
+                                        { "Older entries" }
+                                    </button>
+                                </div>
+                            }
+                        }
+                    </section>
+                </div>
+                <aside class="card detail-details" aria-label="Details">
+                    <form id="contact-form" class="form" novalidate=true onsubmit={on_save}>
+                        if let Some(banner) = &form.errors.banner {
+                            <div id="contact-form-banner" class="banner banner--error" role="alert">
+                                <span class="banner__icon" aria-hidden="true"></span>
+                                <p class="banner__text">{ banner }</p>
+                            </div>
+                        }
+                        <ContactFields
+                            scope={FormScope::Full}
+                            prefix={PREFIX}
+                            draft={form.draft.clone()}
+                            errors={form.errors.clone()}
+                            now={clock.now}
+                            {on_edit}
+                            conflicts={conflict_fields}
+                            on_conflict={open_conflict.clone()}
+                        />
+                        <div class={classes!("save-bar", (form.dirty || form.submitting).then_some("save-bar--dirty"))}>
+                            if form.dirty || form.submitting {
+                                <span class="save-bar__text">{ "Unsaved changes" }</span>
+                                <button type="button" class="button button--ghost" onclick={on_discard} disabled={form.submitting}>{ "Discard" }</button>
+                            } else if form.saved.is_some() {
+                                <span id="contact-saved" class="form-success" role="status">
+                                    <span class="form-success__icon" aria-hidden="true"></span>
+                                    { "Saved on this device." }
+                                </span>
+                            }
+                            <button
+                                id="contact-save"
+                                type="submit"
+                                class={classes!("button", "button--primary", form.submitting.then_some("button--busy"))}
+                                disabled={!form.dirty || form.submitting}
+                            >
+                                <span class="button__spinner" aria-hidden="true"></span>
+                                { "Save changes" }
+                            </button>
+                        </div>
+                    </form>
+                </aside>
+            </div>
+            if let Some(conflict) = state.open_conflict() {
+                <ConflictDialog
+                    conflict={conflict.clone()}
+                    busy={state.resolving.is_some()}
+                    error={state.conflict_error.clone().map(AttrValue::from)}
+                    on_choose={dispatch.reform(DetailAction::Resolve)}
+                    on_close={dispatch.reform(|()| DetailAction::CloseConflict)}
+                />
+            }
+        </div>
+    }
+}
