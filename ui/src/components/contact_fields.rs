@@ -78,6 +78,20 @@ impl Ctx<'_> {
         }
     }
 
+    /// Comma-separated items, with an example as the placeholder.
+    fn list(&self, path: &str, label: &str, example: &'static str) -> Html {
+        html! {
+            <TextField
+                id={self.id(path)}
+                label={label.to_owned()}
+                value={self.props.draft.value(path)}
+                error={self.error(path)}
+                placeholder={Some(AttrValue::Static(example))}
+                on_input={self.setter(path)}
+            />
+        }
+    }
+
     fn text(
         &self,
         path: &str,
