@@ -132,5 +132,44 @@ async fn a_contact_is_created_edited_found_noted_and_booked() {
     })
     .await;
     app.screens("contacts").await;
+
+    // The pipeline: drag Ada to the next stage with the mouse, Grace with a finger.
+    app.goto("pipeline").await;
+    app.until_text("#column-count-lead", "2").await;
+    let ada_card = format!(
+        "#column-lead .kanban-card[data-contact-id='{}']",
+        card_id(&app, "Ada King").await
+    );
+    app.drag(&ada_card, "#column-qualified").await;
+    app.until_text("#column-qualified", "Ada King").await;
+    app.until_text("#column-count-qualified", "1").await;
+    app.until_text("#column-count-lead", "1").await;
+    let grace_grip = format!(
+        "#column-lead .kanban-card[data-contact-id='{}'] .kanban-card__grip",
+        card_id(&app, "Grace Hopper").await
+    );
+    app.touch_drag(&grace_grip, "#column-showing").await;
+    app.until_text("#column-showing", "Grace Hopper").await;
+    app.until_text("#column-count-lead", "0").await;
+    app.screens("pipeline").await;
+    // The move is the engine's, not just the board's: the contact says so.
+    app.goto("contacts").await;
+    app.type_into("#contact-search", "ada").await;
+    app.until_text("#contact-rows .stage-pill", "Qualified")
+        .await;
     app.close().await;
+}
+
+/// The contact id of the card (or row) showing `name`.
+async fn card_id(app: &App, name: &str) -> String {
+    let id = app
+        .js(
+            "return Array.from(document.querySelectorAll('[data-contact-id]'))
+               .find(e => e.textContent.includes(arguments[0]))?.dataset.contactId ?? ''",
+            vec![name.into()],
+        )
+        .await;
+    let id = id.as_str().unwrap_or_default().to_owned();
+    assert!(!id.is_empty(), "no card for {name}");
+    id
 }

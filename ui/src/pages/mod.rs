@@ -5,6 +5,7 @@ mod contact_detail;
 mod contacts;
 mod leads;
 mod new_contact;
+mod pipeline;
 mod placeholder;
 mod transfer;
 
@@ -12,6 +13,7 @@ use crate::route::Route;
 use contact_detail::ContactDetailPage;
 use contacts::ContactsPage;
 pub use new_contact::NewContactDialog;
+use pipeline::PipelinePage;
 use placeholder::Placeholder;
 use yew::prelude::*;
 
@@ -25,6 +27,7 @@ pub fn Page(props: &PageProps) -> Html {
     match props.route {
         Route::Contacts => html! { <ContactsPage /> },
         Route::Contact(id) => html! { <ContactDetailPage key={id.to_string()} {id} /> },
+        Route::Pipeline => html! { <PipelinePage /> },
         route => html! { <Placeholder section={route.section()} /> },
     }
 }

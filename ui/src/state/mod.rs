@@ -11,6 +11,7 @@ pub mod detail;
 pub mod form;
 pub mod format;
 pub mod leads;
+pub mod pipeline;
 pub mod shell;
 pub mod sync;
 

@@ -1,0 +1,328 @@
+//! The pipeline: one column per stage with its count and most recently updated contacts, and
+//! drag-and-drop between columns. A drop moves the card at once (and the counts with it); the
+//! engine is asked after, and a refusal puts everything back as the engine has it.
+
+use super::ListView;
+use fieldstone_model::{ContactId, Stage};
+use fieldstone_protocol::commands::{MoveStage, Pipeline, PipelineColumn};
+use fieldstone_protocol::views::ContactPage;
+use std::rc::Rc;
+use yew::Reducible;
+
+/// Cards per column on the first load; more on request.
+pub const PER_STAGE: u32 = 50;
+
+/// A card being dragged and the column it is over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Drag {
+    pub id: ContactId,
+    pub from: Stage,
+    pub over: Option<Stage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PipelineAction {
+    Reload,
+    Loaded {
+        request: u64,
+        pipeline: Pipeline,
+    },
+    Failed {
+        request: u64,
+        message: String,
+    },
+    /// More cards for a column.
+    More(Stage),
+    MoreLoaded {
+        request: u64,
+        stage: Stage,
+        page: ContactPage,
+    },
+    DragStart(ContactId),
+    DragOver(Option<Stage>),
+    DragEnd,
+    /// The dragged card was dropped on this column.
+    Drop(Stage),
+    Moved(Result<(), String>),
+    DismissMessage,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PipelineState {
+    pub columns: Rc<Vec<PipelineColumn>>,
+    pub view: ListView,
+    pub request: u64,
+    pub drag: Option<Drag>,
+    /// A move to write: (seq, move).
+    pub moving: Option<(u64, MoveStage)>,
+    move_seq: u64,
+    /// A column loading more: (seq, stage).
+    pub loading_more: Option<(u64, Stage)>,
+    more_seq: u64,
+    pub message: Option<String>,
+}
+
+impl Default for PipelineState {
+    fn default() -> Self {
+        PipelineState {
+            columns: Rc::new(Vec::new()),
+            view: ListView::Loading,
+            request: 1,
+            drag: None,
+            moving: None,
+            move_seq: 0,
+            loading_more: None,
+            more_seq: 0,
+            message: None,
+        }
+    }
+}
+
+impl PipelineState {
+    pub fn column(&self, stage: Stage) -> Option<&PipelineColumn> {
+        self.columns.iter().find(|c| c.stage == stage)
+    }
+
+    fn stage_of(&self, id: ContactId) -> Option<Stage> {
+        self.columns
+            .iter()
+            .find(|c| c.contacts.iter().any(|card| card.id == id))
+            .map(|c| c.stage)
+    }
+
+    /// Moves a card between columns here, before the engine is asked.
+    fn move_card(&mut self, id: ContactId, to: Stage) {
+        let mut columns = (*self.columns).clone();
+        let Some(from) = columns
+            .iter()
+            .position(|c| c.contacts.iter().any(|card| card.id == id))
+        else {
+            return;
+        };
+        let Some(at) = columns[from].contacts.iter().position(|card| card.id == id) else {
+            return;
+        };
+        let mut card = columns[from].contacts.remove(at);
+        columns[from].count = columns[from].count.saturating_sub(1);
+        card.stage = to;
+        if let Some(target) = columns.iter_mut().find(|c| c.stage == to) {
+            target.contacts.insert(0, card);
+            target.count += 1;
+        }
+        self.columns = Rc::new(columns);
+    }
+}
+
+impl Reducible for PipelineState {
+    type Action = PipelineAction;
+
+    fn reduce(self: Rc<Self>, action: PipelineAction) -> Rc<Self> {
+        match &action {
+            PipelineAction::Loaded { request, .. }
+            | PipelineAction::Failed { request, .. }
+            | PipelineAction::MoreLoaded { request, .. }
+                if *request != self.request =>
+            {
+                return self;
+            }
+            PipelineAction::DragOver(over) if self.drag.map(|d| d.over) == Some(*over) => {
+                return self;
+            }
+            PipelineAction::DragOver(_) | PipelineAction::Drop(_) if self.drag.is_none() => {
+                return self;
+            }
+            PipelineAction::DragEnd if self.drag.is_none() => return self,
+            PipelineAction::More(_) if self.loading_more.is_some() => return self,
+            _ => {}
+        }
+        let mut next = (*self).clone();
+        match action {
+            PipelineAction::Reload => {
+                next.request += 1;
+                next.loading_more = None;
+            }
+            PipelineAction::Loaded { pipeline, .. } => {
+                next.columns = Rc::new(pipeline.columns);
+                next.view = ListView::Loaded;
+            }
+            PipelineAction::Failed { message, .. } => {
+                if next.view == ListView::Loaded {
+                    next.message = Some(message);
+                } else {
+                    next.view = ListView::Failed(message);
+                }
+            }
+            PipelineAction::More(stage) => {
+                if next.column(stage).and_then(|c| c.next.as_ref()).is_none() {
+                    return self;
+                }
+                next.more_seq += 1;
+                next.loading_more = Some((next.more_seq, stage));
+            }
+            PipelineAction::MoreLoaded { stage, page, .. } => {
+                next.loading_more = None;
+                let mut columns = (*next.columns).clone();
+                if let Some(column) = columns.iter_mut().find(|c| c.stage == stage) {
+                    let known: Vec<ContactId> = column.contacts.iter().map(|c| c.id).collect();
+                    column
+                        .contacts
+                        .extend(page.items.into_iter().filter(|c| !known.contains(&c.id)));
+                    column.next = page.next;
+                }
+                next.columns = Rc::new(columns);
+            }
+            PipelineAction::DragStart(id) => {
+                let Some(from) = next.stage_of(id) else {
+                    return self;
+                };
+                next.drag = Some(Drag {
+                    id,
+                    from,
+                    over: None,
+                });
+                next.message = None;
+            }
+            PipelineAction::DragOver(over) => {
+                if let Some(drag) = &mut next.drag {
+                    drag.over = over;
+                }
+            }
+            PipelineAction::DragEnd => next.drag = None,
+            PipelineAction::Drop(stage) => {
+                let Some(drag) = next.drag.take() else {
+                    return self;
+                };
+                if drag.from != stage {
+                    next.move_card(drag.id, stage);
+                    next.move_seq += 1;
+                    next.moving = Some((next.move_seq, MoveStage { id: drag.id, stage }));
+                }
+            }
+            PipelineAction::Moved(result) => {
+                next.moving = None;
+                if let Err(message) = result {
+                    next.message = Some(format!("Could not move the contact: {message}"));
+                }
+                // Either way, show what the engine has (counts included).
+                next.request += 1;
+            }
+            PipelineAction::DismissMessage => next.message = None,
+        }
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::contacts::tests::{contact_id, summary};
+
+    fn pipeline() -> Pipeline {
+        Pipeline {
+            columns: Stage::ALL
+                .into_iter()
+                .map(|stage| PipelineColumn {
+                    stage,
+                    count: if stage == Stage::Lead { 2 } else { 0 },
+                    contacts: if stage == Stage::Lead {
+                        vec![summary(1, "Ada"), summary(2, "Grace")]
+                    } else {
+                        vec![]
+                    },
+                    next: None,
+                })
+                .collect(),
+        }
+    }
+
+    fn loaded() -> Rc<PipelineState> {
+        Rc::new(PipelineState::default()).reduce(PipelineAction::Loaded {
+            request: 1,
+            pipeline: pipeline(),
+        })
+    }
+
+    fn names(state: &PipelineState, stage: Stage) -> Vec<String> {
+        state
+            .column(stage)
+            .map(|c| c.contacts.iter().map(|s| s.display_name.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_drop_on_another_column_moves_the_card_and_the_counts_at_once() {
+        let state = loaded()
+            .reduce(PipelineAction::DragStart(contact_id(2)))
+            .reduce(PipelineAction::DragOver(Some(Stage::Qualified)));
+        assert_eq!(state.drag.map(|d| d.over), Some(Some(Stage::Qualified)));
+        let state = state.reduce(PipelineAction::Drop(Stage::Qualified));
+        assert_eq!(state.drag, None);
+        assert_eq!(names(&state, Stage::Lead), ["Ada"]);
+        assert_eq!(names(&state, Stage::Qualified), ["Grace"]);
+        assert_eq!(state.column(Stage::Lead).map(|c| c.count), Some(1));
+        assert_eq!(state.column(Stage::Qualified).map(|c| c.count), Some(1));
+        assert_eq!(
+            state.column(Stage::Qualified).map(|c| c.contacts[0].stage),
+            Some(Stage::Qualified)
+        );
+        assert_eq!(
+            state.moving,
+            Some((
+                1,
+                MoveStage {
+                    id: contact_id(2),
+                    stage: Stage::Qualified
+                }
+            ))
+        );
+        let state = state.reduce(PipelineAction::Moved(Ok(())));
+        assert_eq!(state.moving, None);
+        assert_eq!(state.request, 2, "reloaded from the engine");
+    }
+
+    #[test]
+    fn a_drop_where_it_started_or_without_a_drag_does_nothing() {
+        let state = loaded()
+            .reduce(PipelineAction::DragStart(contact_id(1)))
+            .reduce(PipelineAction::Drop(Stage::Lead));
+        assert_eq!(state.moving, None);
+        assert_eq!(names(&state, Stage::Lead), ["Ada", "Grace"]);
+        let state = loaded();
+        let same = Rc::clone(&state).reduce(PipelineAction::Drop(Stage::Offer));
+        assert!(Rc::ptr_eq(&state, &same));
+    }
+
+    #[test]
+    fn a_refused_move_says_why_and_reloads() {
+        let state = loaded()
+            .reduce(PipelineAction::DragStart(contact_id(1)))
+            .reduce(PipelineAction::Drop(Stage::Offer))
+            .reduce(PipelineAction::Moved(Err("The disk is full.".into())));
+        assert_eq!(
+            state.message.as_deref(),
+            Some("Could not move the contact: The disk is full.")
+        );
+        assert_eq!(state.request, 2);
+    }
+
+    #[test]
+    fn stale_loads_are_dropped_and_more_cards_are_appended_once() {
+        let state = loaded().reduce(PipelineAction::Reload);
+        let stale = Rc::clone(&state).reduce(PipelineAction::Loaded {
+            request: 1,
+            pipeline: Pipeline { columns: vec![] },
+        });
+        assert!(Rc::ptr_eq(&state, &stale));
+        let no_more = Rc::clone(&state).reduce(PipelineAction::More(Stage::Lead));
+        assert!(Rc::ptr_eq(&state, &no_more), "the column has no next page");
+        let state = state.reduce(PipelineAction::MoreLoaded {
+            request: 2,
+            stage: Stage::Lead,
+            page: ContactPage {
+                items: vec![summary(2, "Grace"), summary(3, "Alan")],
+                next: None,
+            },
+        });
+        assert_eq!(names(&state, Stage::Lead), ["Ada", "Grace", "Alan"]);
+    }
+}
