@@ -107,6 +107,39 @@ async fn a_contact_is_created_edited_found_noted_and_booked() {
         .await;
     app.screens("contact").await;
 
+    // The calendar shows both showings, marked as clashing; a third is warned about as it is
+    // written in the calendar's own editor.
+    app.goto("calendar").await;
+    app.until_text("#week", "12 Elm Street").await;
+    app.until_text("#week", "3 Oak Lane").await;
+    assert_eq!(
+        app.texts(".booking-chip--clash .booking-chip__title").await,
+        ["12 Elm Street", "3 Oak Lane"]
+    );
+    app.click("#new-booking").await;
+    app.wait_for("#booking-editor").await;
+    let today = app
+        .js(
+            "return document.querySelector('.week__day--today').dataset.day",
+            vec![],
+        )
+        .await;
+    set_input(&app, "#booking-date", today.as_str().unwrap_or_default()).await;
+    set_input(&app, "#booking-time", "10:15").await;
+    app.type_into("#booking-title", "Valuation").await;
+    app.until_text("#booking-overlap", "12 Elm Street").await;
+    app.screens("calendar-overlap").await;
+    app.click("#booking-save").await;
+    app.until_text("#booking-overlap", "Saved").await;
+    app.click("#booking-editor .dialog__header .icon-button")
+        .await;
+    app.until_gone("#booking-editor").await;
+    app.until_text("#week", "Valuation").await;
+    app.screens("calendar-week").await;
+    app.click("#calendar-day").await;
+    app.until_text("#day", "Valuation").await;
+    app.screens("calendar-day").await;
+
     // Found by search, from anywhere with `/`.
     app.goto("contacts").await;
     new_contact(&app, "Grace", "Hopper", "grace@example.com").await;

@@ -1,6 +1,7 @@
 //! One component per screen. Each owns a pure reducer from `state` and runs the shell commands
 //! it asks for; the frame picks the screen from the route.
 
+mod calendar;
 mod contact_detail;
 mod contacts;
 mod leads;
@@ -10,6 +11,7 @@ mod placeholder;
 mod transfer;
 
 use crate::route::Route;
+use calendar::CalendarPage;
 use contact_detail::ContactDetailPage;
 use contacts::ContactsPage;
 pub use new_contact::NewContactDialog;
@@ -28,6 +30,7 @@ pub fn Page(props: &PageProps) -> Html {
         Route::Contacts => html! { <ContactsPage /> },
         Route::Contact(id) => html! { <ContactDetailPage key={id.to_string()} {id} /> },
         Route::Pipeline => html! { <PipelinePage /> },
+        Route::Calendar => html! { <CalendarPage /> },
         route => html! { <Placeholder section={route.section()} /> },
     }
 }

@@ -210,6 +210,35 @@ impl Composer {
         local: Local,
         time_zone: &str,
     ) -> Result<BookingInput, FormErrors> {
+        self.booking_with(
+            local,
+            time_zone,
+            BookingInput {
+                kind: self.booking_kind,
+                title: None,
+                starts_at: DateTime::UNIX_EPOCH,
+                ends_at: DateTime::UNIX_EPOCH,
+                time_zone: String::new(),
+                location: None,
+                attendees: Attendees {
+                    contacts: vec![contact],
+                    users: Vec::new(),
+                },
+                listing: None,
+                status: BookingStatus::Scheduled,
+                reminders: vec![30],
+            },
+        )
+    }
+
+    /// The booking the form describes, keeping what the form does not show (attendees, listing,
+    /// status, reminders) from `base`.
+    pub fn booking_with(
+        &self,
+        local: Local,
+        time_zone: &str,
+        base: BookingInput,
+    ) -> Result<BookingInput, FormErrors> {
         let starts_at = self.starts_at(local)?;
         let minutes = match parse_optional::<i64>(&self.length) {
             Ok(Some(minutes)) => minutes,
@@ -227,13 +256,7 @@ impl Composer {
             ends_at: starts_at + Duration::minutes(minutes),
             time_zone: time_zone.to_owned(),
             location: optional(&self.location),
-            attendees: Attendees {
-                contacts: vec![contact],
-                users: Vec::new(),
-            },
-            listing: None,
-            status: BookingStatus::Scheduled,
-            reminders: vec![30],
+            ..base
         })
     }
 

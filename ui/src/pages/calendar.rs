@@ -1,0 +1,398 @@
+//! Calendar: a week (or a day) of bookings on the local wall clock; a click opens a booking in
+//! the editor, which warns while it is written when it overlaps another booking. The rules live
+//! in [`CalendarState`].
+
+use crate::components::dialog::Dialog;
+use crate::components::field::{choice_options, SelectField, TextField};
+use crate::components::icons::{icon, Icon};
+use crate::components::states::ListError;
+use crate::hooks::{use_page_request, use_remote_revision, use_shell};
+use crate::route::Route;
+use crate::services::{commands, platform};
+use crate::state::calendar::{
+    BookingEditor, CalendarAction, CalendarState, CalendarView, EditorSave,
+};
+use crate::state::detail::Here;
+use crate::state::format::{date_label, Local};
+use crate::state::{ListView, Shortcut};
+use chrono::{NaiveDate, Timelike};
+use fieldstone_model::{BookingKind, BookingStatus};
+use fieldstone_protocol::commands::UpdateBooking;
+use fieldstone_protocol::views::BookingSummary;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+#[component]
+pub fn CalendarPage() -> Html {
+    let shell = use_shell();
+    let clock = shell.clock;
+    let local = Local {
+        offset_minutes: clock.offset_minutes,
+    };
+    let state = use_reducer(move || CalendarState::new(clock.now, local));
+
+    {
+        let state = state.clone();
+        use_effect_with(state.request, move |&request| {
+            let window = state.window();
+            spawn_local(async move {
+                state.dispatch(match commands::bookings_between(&window).await {
+                    Ok(bookings) => CalendarAction::Loaded { request, bookings },
+                    Err(error) => CalendarAction::Failed {
+                        request,
+                        message: error.message,
+                    },
+                });
+            });
+        });
+    }
+    {
+        let state = state.clone();
+        use_remote_revision(move || state.dispatch(CalendarAction::Reload));
+    }
+    let editor = state.editor.clone();
+    {
+        let state = state.clone();
+        let loading = editor.as_ref().filter(|e| e.loading).and_then(|e| e.id);
+        use_effect_with(loading, move |id| {
+            if let Some(id) = *id {
+                spawn_local(async move {
+                    let result = commands::get_booking(&id).await.map_err(|e| e.message);
+                    state.dispatch(CalendarAction::EditorLoaded(Box::new(result)));
+                });
+            }
+        });
+    }
+    {
+        let state = state.clone();
+        let check = editor.as_ref().and_then(|e| e.check);
+        use_effect_with(check, move |check| {
+            if let Some((seq, check)) = *check {
+                spawn_local(async move {
+                    if let Ok(bookings) = commands::check_overlaps(&check).await {
+                        state.dispatch(CalendarAction::Overlaps { seq, bookings });
+                    }
+                });
+            }
+        });
+    }
+    {
+        let state = state.clone();
+        let saving = editor.as_ref().and_then(|e| e.saving.clone());
+        use_effect_with(saving, move |saving| {
+            if let Some((_, save)) = saving.clone() {
+                spawn_local(async move {
+                    let result = match save {
+                        EditorSave::Create(input) => commands::create_booking(&input).await,
+                        EditorSave::Update(id, input) => {
+                            commands::update_booking(&UpdateBooking { id, input }).await
+                        }
+                    };
+                    state.dispatch(CalendarAction::Saved(result.map(Box::new)));
+                });
+            }
+        });
+    }
+    {
+        let state = state.clone();
+        let deleting = editor.as_ref().and_then(|e| e.deleting);
+        use_effect_with(deleting, move |deleting| {
+            if let Some((_, id)) = *deleting {
+                spawn_local(async move {
+                    let result = commands::delete_booking(&id).await;
+                    state.dispatch(CalendarAction::Deleted(
+                        result.map(|_| ()).map_err(|e| e.message),
+                    ));
+                });
+            }
+        });
+    }
+    {
+        let state = state.clone();
+        use_page_request(Route::Calendar, move |shortcut| {
+            if shortcut == Shortcut::New {
+                let hour = local.naive(clock.now).hour() + 1;
+                state.dispatch(CalendarAction::New(state.anchor, hour));
+            }
+        });
+    }
+
+    let dispatch = {
+        let state = state.clone();
+        Callback::from(move |action| state.dispatch(action))
+    };
+    let now_hour = local.naive(clock.now).hour() + 1;
+    let new_day = state_anchor_or_today(&state);
+    let view_button = |view: CalendarView, label: &'static str, id: &'static str| {
+        html! {
+            <button
+                type="button"
+                {id}
+                class={classes!("segmented__option", (state.view == view).then_some("segmented__option--on"))}
+                aria-pressed={(state.view == view).to_string()}
+                onclick={dispatch.reform(move |_: MouseEvent| CalendarAction::View(view))}
+            >
+                { label }
+            </button>
+        }
+    };
+    let body = match &state.load {
+        ListView::Failed(message) => html! {
+            <div class="card">
+                <ListError id="calendar-error" title="Couldn't load the calendar." message={message.clone()} on_retry={dispatch.reform(|()| CalendarAction::Reload)} />
+            </div>
+        },
+        _ => match state.view {
+            CalendarView::Week => week_view(&state, &dispatch),
+            CalendarView::Day => day_view(&state, &dispatch),
+        },
+    };
+    let here = Here {
+        now: clock.now,
+        local,
+        time_zone: platform::time_zone_name(),
+    };
+    html! {
+        <div class="page page--calendar">
+            <div class="toolbar calendar-bar">
+                <div class="calendar-bar__nav">
+                    <button id="calendar-today" type="button" class="button button--secondary button--small" onclick={dispatch.reform(|_: MouseEvent| CalendarAction::Today)}>{ "Today" }</button>
+                    <button id="calendar-prev" type="button" class="icon-button" aria-label="Earlier" onclick={dispatch.reform(|_: MouseEvent| CalendarAction::Previous)}>{ icon(Icon::ChevronLeft) }</button>
+                    <button id="calendar-next" type="button" class="icon-button" aria-label="Later" onclick={dispatch.reform(|_: MouseEvent| CalendarAction::Next)}>{ icon(Icon::ChevronRight) }</button>
+                    <h2 id="calendar-title" class="calendar-bar__title">{ state.title() }</h2>
+                </div>
+                <div class="segmented calendar-bar__views" role="group" aria-label="View">
+                    { view_button(CalendarView::Day, "Day", "calendar-day") }
+                    { view_button(CalendarView::Week, "Week", "calendar-week") }
+                </div>
+                <button
+                    id="new-booking"
+                    type="button"
+                    class="button button--primary"
+                    onclick={dispatch.reform(move |_: MouseEvent| CalendarAction::New(new_day, now_hour))}
+                >
+                    { icon(Icon::Plus) }{ "New booking" }
+                </button>
+            </div>
+            if let Some(message) = &state.message {
+                <div id="calendar-message" class="toast" role="status">
+                    <span class="toast__text">{ message }</span>
+                    <button type="button" class="icon-button" aria-label="Dismiss" onclick={dispatch.reform(|_: MouseEvent| CalendarAction::Close)}>{ icon(Icon::Close) }</button>
+                </div>
+            }
+            { body }
+            if let Some(editor) = editor {
+                { editor_view(&editor, local, &dispatch, here) }
+            }
+        </div>
+    }
+}
+
+fn state_anchor_or_today(state: &CalendarState) -> NaiveDate {
+    let days = state.days();
+    if days.contains(&state.today) {
+        state.today
+    } else {
+        state.anchor
+    }
+}
+
+fn booking_chip(
+    state: &CalendarState,
+    booking: &BookingSummary,
+    dispatch: &Callback<CalendarAction>,
+) -> Html {
+    let id = booking.id;
+    let clash = state.clashes(booking);
+    let cancelled = booking.status == BookingStatus::Cancelled;
+    html! {
+        <li key={id.to_string()}>
+            <button
+                type="button"
+                class={classes!(
+                    "booking-chip",
+                    format!("booking-chip--{}", booking.kind.as_str()),
+                    clash.then_some("booking-chip--clash"),
+                    cancelled.then_some("booking-chip--cancelled"),
+                )}
+                data-booking-id={id.to_string()}
+                onclick={dispatch.reform(move |_: MouseEvent| CalendarAction::Edit(id))}
+            >
+                <span class="booking-chip__time">
+                    { format!("{}–{}", state.local.time(booking.starts_at), state.local.time(booking.ends_at)) }
+                    if clash {
+                        <span class="booking-chip__clash" title="Overlaps another booking">{ icon(Icon::Warning) }</span>
+                    }
+                </span>
+                <span class="booking-chip__title">
+                    { booking.title.clone().unwrap_or_else(|| booking.kind.label().to_owned()) }
+                </span>
+                <span class="booking-chip__meta">
+                    { booking.kind.label() }
+                    if let Some(location) = &booking.location {
+                        { format!(" · {location}") }
+                    }
+                    if cancelled {
+                        { " · Cancelled" }
+                    }
+                </span>
+            </button>
+        </li>
+    }
+}
+
+fn week_view(state: &CalendarState, dispatch: &Callback<CalendarAction>) -> Html {
+    html! {
+        <div id="week" class="week">
+            for day in state.days() {
+                <section
+                    key={day.to_string()}
+                    class={classes!("week__day", (day == state.today).then_some("week__day--today"))}
+                    data-day={day.to_string()}
+                >
+                    <header class="week__head">
+                        <span class="week__weekday">{ day.format("%a").to_string() }</span>
+                        <span class="week__date">{ day.format("%-d").to_string() }</span>
+                        <button
+                            type="button"
+                            class="icon-button week__add"
+                            aria-label={format!("New booking on {}", date_label(day, state.today))}
+                            onclick={dispatch.reform(move |_: MouseEvent| CalendarAction::New(day, 10))}
+                        >
+                            { icon(Icon::Plus) }
+                        </button>
+                    </header>
+                    <ul class="week__bookings">
+                        for booking in state.on_day(day) {
+                            { booking_chip(state, booking, dispatch) }
+                        }
+                    </ul>
+                    if state.on_day(day).is_empty() && state.load == ListView::Loaded {
+                        <p class="week__free">{ "Free" }</p>
+                    }
+                </section>
+            }
+        </div>
+    }
+}
+
+fn day_view(state: &CalendarState, dispatch: &Callback<CalendarAction>) -> Html {
+    let day = state.anchor;
+    let bookings = state.on_day(day);
+    html! {
+        <div id="day" class="card day">
+            for hour in state.hours(day) {
+                <div key={hour} class="day__hour">
+                    <span class="day__time">{ format!("{hour:02}:00") }</span>
+                    <ul class="day__slot">
+                        for booking in bookings.iter().filter(|b| state.local.naive(b.starts_at).hour() == hour) {
+                            { booking_chip(state, booking, dispatch) }
+                        }
+                    </ul>
+                    <button
+                        type="button"
+                        class="day__add"
+                        aria-label={format!("New booking at {hour:02}:00")}
+                        onclick={dispatch.reform(move |_: MouseEvent| CalendarAction::New(day, hour))}
+                    ></button>
+                </div>
+            }
+        </div>
+    }
+}
+
+fn editor_view(
+    editor: &BookingEditor,
+    local: Local,
+    dispatch: &Callback<CalendarAction>,
+    here: Here,
+) -> Html {
+    let form = &editor.form;
+    let set = |name: &'static str| {
+        dispatch.reform(move |value: String| CalendarAction::Set(name.into(), value))
+    };
+    let error = |name: &str| {
+        editor
+            .errors
+            .get(name)
+            .map(|m| AttrValue::from(m.to_owned()))
+    };
+    let onsubmit = dispatch.reform(move |event: SubmitEvent| {
+        event.prevent_default();
+        CalendarAction::Save(here.clone())
+    });
+    let on_status = dispatch.reform(|value: String| {
+        CalendarAction::Status(
+            BookingStatus::ALL
+                .into_iter()
+                .find(|s| s.as_str() == value)
+                .unwrap_or_default(),
+        )
+    });
+    let busy = editor.saving.is_some() || editor.deleting.is_some();
+    let title = if editor.id.is_some() {
+        "Booking"
+    } else {
+        "New booking"
+    };
+    html! {
+        <Dialog id="booking-editor" {title} on_close={dispatch.reform(|()| CalendarAction::Close)}>
+            <form id="booking-form" class="form" novalidate=true {onsubmit}>
+                if let Some(banner) = &editor.errors.banner {
+                    <div class="banner banner--error" role="alert">
+                        <span class="banner__icon" aria-hidden="true"></span>
+                        <p class="banner__text">{ banner }</p>
+                    </div>
+                }
+                <div class="form-grid">
+                    <SelectField id="booking-kind" label="Kind" value={form.booking_kind.as_str()} options={choice_options::<BookingKind>()} on_change={set("booking_kind")} />
+                    <TextField id="booking-title" label="Title" value={form.title.clone()} error={error("title")} on_input={set("title")} />
+                    <TextField id="booking-date" label="Date" input_type="date" value={form.date.clone()} error={error("date")} on_input={set("date")} />
+                    <TextField id="booking-time" label="Starts" input_type="time" value={form.time.clone()} error={error("time")} on_input={set("time")} />
+                    <TextField id="booking-length" label="Minutes" value={form.length.clone()} error={error("length")} on_input={set("length")} />
+                    <TextField id="booking-location" label="Where" value={form.location.clone()} error={error("location")} on_input={set("location")} />
+                    if editor.id.is_some() {
+                        <SelectField id="booking-status" label="Status" value={editor.status.as_str()} options={choice_options::<BookingStatus>()} on_change={on_status} />
+                    }
+                </div>
+                if !editor.overlaps.is_empty() {
+                    <div id="booking-overlap" class="banner banner--warning banner--inline" role="status">
+                        <span class="banner__glyph">{ icon(Icon::Warning) }</span>
+                        <div class="banner__text">
+                            <p class="banner__title">
+                                { if editor.saved_with_overlaps { "Saved. It overlaps:" } else { "This overlaps:" } }
+                            </p>
+                            <ul class="overlap-list">
+                                for other in editor.overlaps.iter() {
+                                    <li key={other.id.to_string()}>
+                                        <strong>{ format!("{}–{}", local.time(other.starts_at), local.time(other.ends_at)) }</strong>
+                                        { " " }{ other.title.clone().unwrap_or_else(|| other.kind.label().to_owned()) }
+                                    </li>
+                                }
+                            </ul>
+                        </div>
+                    </div>
+                }
+                <div class="form__actions">
+                    if editor.id.is_some() {
+                        <button id="booking-delete" type="button" class="button button--danger form__left" disabled={busy} onclick={dispatch.reform(|_: MouseEvent| CalendarAction::Delete)}>
+                            { "Delete" }
+                        </button>
+                    }
+                    <button type="button" class="button button--secondary" onclick={dispatch.reform(|_: MouseEvent| CalendarAction::Close)}>
+                        { if editor.saved_with_overlaps { "Done" } else { "Cancel" } }
+                    </button>
+                    <button
+                        id="booking-save"
+                        type="submit"
+                        class={classes!("button", "button--primary", editor.saving.is_some().then_some("button--busy"))}
+                        disabled={busy || editor.loading}
+                    >
+                        <span class="button__spinner" aria-hidden="true"></span>
+                        { "Save booking" }
+                    </button>
+                </div>
+            </form>
+        </Dialog>
+    }
+}

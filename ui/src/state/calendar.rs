@@ -1,0 +1,491 @@
+//! The calendar: a day or a week of bookings on the local wall clock, and the editor that
+//! creates or changes one, warning (never refusing) when it overlaps the agent's other bookings.
+
+use super::composer::{Composer, ComposerKind};
+use super::detail::Here;
+use super::form::FormErrors;
+use super::format::Local;
+use super::ListView;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
+use fieldstone_model::{Attendees, Booking, BookingId, BookingInput, BookingStatus};
+use fieldstone_protocol::commands::{BookingSaved, BookingWindow, CommandError, OverlapCheck};
+use fieldstone_protocol::views::BookingSummary;
+use std::rc::Rc;
+use yew::Reducible;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CalendarView {
+    Day,
+    #[default]
+    Week,
+}
+
+/// What the editor writes: a new booking or a change to one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditorSave {
+    Create(BookingInput),
+    Update(BookingId, BookingInput),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingEditor {
+    /// `None`: a new booking.
+    pub id: Option<BookingId>,
+    /// The booking as stored, while editing one (what the form does not show is kept).
+    pub base: Option<Booking>,
+    /// The stored booking is being fetched.
+    pub loading: bool,
+    pub form: Composer,
+    pub status: BookingStatus,
+    pub errors: FormErrors,
+    pub saving: Option<(u64, EditorSave)>,
+    pub deleting: Option<(u64, BookingId)>,
+    pub overlaps: Vec<BookingSummary>,
+    pub check: Option<(u64, OverlapCheck)>,
+    /// Saved, and it overlaps: the editor stays open to say so.
+    pub saved_with_overlaps: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CalendarAction {
+    View(CalendarView),
+    Previous,
+    Next,
+    Today,
+    Reload,
+    Loaded {
+        request: u64,
+        bookings: Vec<BookingSummary>,
+    },
+    Failed {
+        request: u64,
+        message: String,
+    },
+    /// A new booking, starting at this local day and hour.
+    New(NaiveDate, u32),
+    Edit(BookingId),
+    EditorLoaded(Box<Result<Booking, String>>),
+    Set(String, String),
+    Status(BookingStatus),
+    Save(Here),
+    Saved(Result<Box<BookingSaved>, CommandError>),
+    Delete,
+    Deleted(Result<(), String>),
+    Overlaps {
+        seq: u64,
+        bookings: Vec<BookingSummary>,
+    },
+    Close,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarState {
+    pub view: CalendarView,
+    /// The day shown, or a day of the week shown.
+    pub anchor: NaiveDate,
+    pub today: NaiveDate,
+    pub local: Local,
+    pub bookings: Rc<Vec<BookingSummary>>,
+    pub load: ListView,
+    pub request: u64,
+    pub editor: Option<BookingEditor>,
+    seq: u64,
+    pub message: Option<String>,
+}
+
+impl CalendarState {
+    pub fn new(now: DateTime<Utc>, local: Local) -> Self {
+        let today = local.date(now);
+        CalendarState {
+            view: CalendarView::Week,
+            anchor: today,
+            today,
+            local,
+            bookings: Rc::new(Vec::new()),
+            load: ListView::Loading,
+            request: 1,
+            editor: None,
+            seq: 0,
+            message: None,
+        }
+    }
+
+    /// The local days shown, in order.
+    pub fn days(&self) -> Vec<NaiveDate> {
+        match self.view {
+            CalendarView::Day => vec![self.anchor],
+            CalendarView::Week => {
+                let monday = self.anchor
+                    - Duration::days(i64::from(self.anchor.weekday().num_days_from_monday()));
+                (0..7).map(|i| monday + Duration::days(i)).collect()
+            }
+        }
+    }
+
+    /// The instants `[from, to)` the days shown cover: what to ask the engine for.
+    pub fn window(&self) -> BookingWindow {
+        let days = self.days();
+        let first = days.first().copied().unwrap_or(self.anchor);
+        let last = days.last().copied().unwrap_or(self.anchor);
+        BookingWindow {
+            from: self.local.day_start(first),
+            to: self.local.day_start(last + Duration::days(1)),
+        }
+    }
+
+    /// The bookings starting on local day `day`, earliest first.
+    pub fn on_day(&self, day: NaiveDate) -> Vec<&BookingSummary> {
+        let mut shown: Vec<&BookingSummary> = self
+            .bookings
+            .iter()
+            .filter(|b| b.deleted_at.is_none() && self.local.date(b.starts_at) == day)
+            .collect();
+        shown.sort_by_key(|b| (b.starts_at, b.ends_at));
+        shown
+    }
+
+    /// Whether `booking` shares time with another shown booking (cancelled ones take none).
+    pub fn clashes(&self, booking: &BookingSummary) -> bool {
+        let takes_time =
+            |b: &BookingSummary| b.status != BookingStatus::Cancelled && b.deleted_at.is_none();
+        takes_time(booking)
+            && self.bookings.iter().any(|other| {
+                other.id != booking.id
+                    && takes_time(other)
+                    && other.starts_at < booking.ends_at
+                    && booking.starts_at < other.ends_at
+            })
+    }
+
+    /// The hours of a day view: working hours, widened to fit the day's bookings.
+    pub fn hours(&self, day: NaiveDate) -> std::ops::RangeInclusive<u32> {
+        let bookings = self.on_day(day);
+        let first = bookings
+            .iter()
+            .map(|b| self.local.naive(b.starts_at).hour())
+            .min()
+            .unwrap_or(8)
+            .min(8);
+        let last = bookings
+            .iter()
+            .map(|b| self.local.naive(b.starts_at).hour())
+            .max()
+            .unwrap_or(19)
+            .max(19);
+        first..=last
+    }
+
+    pub fn title(&self) -> String {
+        let days = self.days();
+        match (days.first(), days.last()) {
+            (Some(first), Some(last)) if first != last => {
+                if first.month() == last.month() {
+                    format!("{} – {}", first.format("%-d"), last.format("%-d %B %Y"))
+                } else {
+                    format!("{} – {}", first.format("%-d %b"), last.format("%-d %b %Y"))
+                }
+            }
+            _ => self.anchor.format("%A %-d %B %Y").to_string(),
+        }
+    }
+
+    fn step(&self) -> Duration {
+        match self.view {
+            CalendarView::Day => Duration::days(1),
+            CalendarView::Week => Duration::days(7),
+        }
+    }
+
+    fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    fn check(&mut self) {
+        let seq = self.next_seq();
+        let local = self.local;
+        if let Some(editor) = &mut self.editor {
+            editor.check = editor
+                .form
+                .booking_window(local)
+                .map(|(starts_at, ends_at)| {
+                    (
+                        seq,
+                        OverlapCheck {
+                            starts_at,
+                            ends_at,
+                            except: editor.id,
+                        },
+                    )
+                });
+            if editor.check.is_none() {
+                editor.overlaps.clear();
+            }
+        }
+    }
+
+    fn open(&mut self, id: Option<BookingId>, form: Composer) {
+        self.editor = Some(BookingEditor {
+            id,
+            base: None,
+            loading: id.is_some(),
+            form,
+            status: BookingStatus::Scheduled,
+            errors: FormErrors::default(),
+            saving: None,
+            deleting: None,
+            overlaps: Vec::new(),
+            check: None,
+            saved_with_overlaps: false,
+        });
+    }
+}
+
+fn form_for(booking: &Booking, local: Local) -> Composer {
+    let start = local.naive(booking.starts_at);
+    let mut form = Composer::new(start.date(), 0);
+    form.kind = ComposerKind::Booking;
+    form.booking_kind = booking.kind;
+    form.title = booking.title.clone().unwrap_or_default();
+    form.date = start.date().format("%Y-%m-%d").to_string();
+    form.time = start.format("%H:%M").to_string();
+    form.length = booking.duration().num_minutes().to_string();
+    form.location = booking.location.clone().unwrap_or_default();
+    form
+}
+
+impl Reducible for CalendarState {
+    type Action = CalendarAction;
+
+    fn reduce(self: Rc<Self>, action: CalendarAction) -> Rc<Self> {
+        let editor = self.editor.as_ref();
+        match &action {
+            CalendarAction::Loaded { request, .. } | CalendarAction::Failed { request, .. }
+                if *request != self.request =>
+            {
+                return self;
+            }
+            CalendarAction::Overlaps { seq, .. }
+                if editor.and_then(|e| e.check.as_ref()).map(|(s, _)| *s) != Some(*seq) =>
+            {
+                return self;
+            }
+            CalendarAction::Save(_) | CalendarAction::Delete
+                if editor
+                    .is_none_or(|e| e.saving.is_some() || e.deleting.is_some() || e.loading) =>
+            {
+                return self;
+            }
+            CalendarAction::Set(..)
+            | CalendarAction::Status(_)
+            | CalendarAction::EditorLoaded(_)
+            | CalendarAction::Saved(_)
+            | CalendarAction::Deleted(_)
+                if editor.is_none() =>
+            {
+                return self;
+            }
+            _ => {}
+        }
+        let mut next = (*self).clone();
+        match action {
+            CalendarAction::View(view) => {
+                if next.view == view {
+                    return self;
+                }
+                next.view = view;
+                next.request += 1;
+            }
+            CalendarAction::Previous => {
+                next.anchor -= next.step();
+                next.request += 1;
+            }
+            CalendarAction::Next => {
+                next.anchor += next.step();
+                next.request += 1;
+            }
+            CalendarAction::Today => {
+                if next.anchor == next.today {
+                    return self;
+                }
+                next.anchor = next.today;
+                next.request += 1;
+            }
+            CalendarAction::Reload => next.request += 1,
+            CalendarAction::Loaded { bookings, .. } => {
+                next.bookings = Rc::new(bookings);
+                next.load = ListView::Loaded;
+            }
+            CalendarAction::Failed { message, .. } => {
+                if next.load == ListView::Loaded {
+                    next.message = Some(message);
+                } else {
+                    next.load = ListView::Failed(message);
+                }
+            }
+            CalendarAction::New(day, hour) => {
+                let mut form = Composer::new(day, hour.saturating_sub(1));
+                form.kind = ComposerKind::Booking;
+                next.open(None, form);
+                next.check();
+            }
+            CalendarAction::Edit(id) => {
+                let form = Composer::new(next.anchor, 8);
+                next.open(Some(id), form);
+            }
+            CalendarAction::EditorLoaded(result) => {
+                let local = next.local;
+                if let Some(editor) = &mut next.editor {
+                    editor.loading = false;
+                    match *result {
+                        Ok(booking) => {
+                            editor.form = form_for(&booking, local);
+                            editor.status = booking.status;
+                            editor.base = Some(booking);
+                        }
+                        Err(message) => editor.errors.banner = Some(message),
+                    }
+                }
+                next.check();
+            }
+            CalendarAction::Set(name, value) => {
+                let Some(editor) = &mut next.editor else {
+                    return self;
+                };
+                if !editor.form.set(&name, value) {
+                    return self;
+                }
+                editor.errors.clear(&name);
+                editor.saved_with_overlaps = false;
+                if matches!(name.as_str(), "date" | "time" | "length") {
+                    next.check();
+                }
+            }
+            CalendarAction::Status(status) => {
+                if let Some(editor) = &mut next.editor {
+                    editor.status = status;
+                }
+            }
+            CalendarAction::Save(here) => {
+                let seq = next.next_seq();
+                if let Some(editor) = &mut next.editor {
+                    let base = editor.base.as_ref().map_or_else(
+                        || BookingInput {
+                            kind: editor.form.booking_kind,
+                            title: None,
+                            starts_at: here.now,
+                            ends_at: here.now,
+                            time_zone: String::new(),
+                            location: None,
+                            attendees: Attendees::default(),
+                            listing: None,
+                            status: BookingStatus::Scheduled,
+                            reminders: vec![30],
+                        },
+                        |b| BookingInput {
+                            kind: b.kind,
+                            title: b.title.clone(),
+                            starts_at: b.starts_at,
+                            ends_at: b.ends_at,
+                            time_zone: b.time_zone.clone(),
+                            location: b.location.clone(),
+                            attendees: b.attendees.clone(),
+                            listing: b.listing,
+                            status: b.status,
+                            reminders: b.reminders.clone(),
+                        },
+                    );
+                    let base = BookingInput {
+                        status: editor.status,
+                        ..base
+                    };
+                    match editor.form.booking_with(here.local, &here.time_zone, base) {
+                        Ok(input) => {
+                            editor.errors = FormErrors::default();
+                            editor.saving = Some((
+                                seq,
+                                match editor.id {
+                                    Some(id) => EditorSave::Update(id, input),
+                                    None => EditorSave::Create(input),
+                                },
+                            ));
+                        }
+                        Err(errors) => editor.errors = errors,
+                    }
+                }
+            }
+            CalendarAction::Saved(result) => {
+                let Some(editor) = &mut next.editor else {
+                    return self;
+                };
+                editor.saving = None;
+                match result {
+                    Ok(saved) if saved.overlaps.is_empty() => {
+                        next.editor = None;
+                        next.message = Some("Booking saved.".into());
+                    }
+                    Ok(saved) => {
+                        editor.id = Some(saved.booking.id);
+                        editor.overlaps = saved.overlaps;
+                        editor.check = None;
+                        editor.base = Some(saved.booking);
+                        editor.saved_with_overlaps = true;
+                    }
+                    Err(error) => {
+                        editor.errors = FormErrors::from_error(error, |field| {
+                            Composer::input_for(ComposerKind::Booking, field).is_some()
+                        });
+                        let fields = std::mem::take(&mut editor.errors.fields);
+                        for (field, message) in fields {
+                            if let Some(input) = Composer::input_for(ComposerKind::Booking, &field)
+                            {
+                                editor.errors.fields.entry(input.into()).or_insert(message);
+                            }
+                        }
+                        return Rc::new(next);
+                    }
+                }
+                next.request += 1;
+            }
+            CalendarAction::Delete => {
+                let seq = next.next_seq();
+                if let Some(editor) = &mut next.editor {
+                    match editor.id {
+                        Some(id) => editor.deleting = Some((seq, id)),
+                        None => next.editor = None,
+                    }
+                }
+            }
+            CalendarAction::Deleted(result) => match result {
+                Ok(()) => {
+                    next.editor = None;
+                    next.message = Some("Booking deleted.".into());
+                    next.request += 1;
+                }
+                Err(message) => {
+                    if let Some(editor) = &mut next.editor {
+                        editor.deleting = None;
+                        editor.errors.banner = Some(message);
+                    }
+                }
+            },
+            CalendarAction::Overlaps { bookings, .. } => {
+                if let Some(editor) = &mut next.editor {
+                    editor.overlaps = bookings;
+                }
+            }
+            CalendarAction::Close => {
+                if next.editor.is_none() && next.message.is_none() {
+                    return self;
+                }
+                next.editor = None;
+                next.message = None;
+            }
+        }
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+#[path = "calendar_tests.rs"]
+mod tests;
