@@ -42,6 +42,9 @@ async fn a_contact_is_created_edited_found_noted_and_booked() {
     }))
     .await;
     app.until_synced("up_to_date").await;
+    app.goto("today").await;
+    app.until_text("#today-follow-ups", "all caught up").await;
+    app.screens("today-empty").await;
     app.goto("contacts").await;
     app.wait_for("#contacts-empty").await;
     app.screens("contacts-empty").await;
@@ -144,6 +147,9 @@ async fn a_contact_is_created_edited_found_noted_and_booked() {
     app.goto("contacts").await;
     new_contact(&app, "Grace", "Hopper", "grace@example.com").await;
     app.goto("today").await;
+    app.until_text("#today-bookings", "Valuation").await;
+    app.until_text("#today-recent", "Grace Hopper").await;
+    app.screens("today").await;
     app.press("/").await;
     app.until("the search box has focus", || async {
         app.js("return document.activeElement.id", vec![]).await == "contact-search"

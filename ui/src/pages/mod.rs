@@ -8,6 +8,7 @@ mod leads;
 mod new_contact;
 mod pipeline;
 mod placeholder;
+mod today;
 mod transfer;
 
 use crate::route::Route;
@@ -17,6 +18,7 @@ use contacts::ContactsPage;
 pub use new_contact::NewContactDialog;
 use pipeline::PipelinePage;
 use placeholder::Placeholder;
+use today::TodayPage;
 use yew::prelude::*;
 
 #[derive(Debug, Properties, PartialEq)]
@@ -27,6 +29,7 @@ pub struct PageProps {
 #[component]
 pub fn Page(props: &PageProps) -> Html {
     match props.route {
+        Route::Today => html! { <TodayPage /> },
         Route::Contacts => html! { <ContactsPage /> },
         Route::Contact(id) => html! { <ContactDetailPage key={id.to_string()} {id} /> },
         Route::Pipeline => html! { <PipelinePage /> },

@@ -15,6 +15,7 @@ pub mod leads;
 pub mod pipeline;
 pub mod shell;
 pub mod sync;
+pub mod today;
 
 /// A list's first load: until it answers there is nothing to show but a placeholder.
 #[derive(Debug, Clone, PartialEq, Eq)]
