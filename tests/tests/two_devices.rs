@@ -144,3 +144,43 @@ async fn background_sync_reports_offline_then_recovers_by_itself() {
     assert_eq!(status_b.state, SyncState::UpToDate);
     assert_eq!(b.list_leads().expect("list"), vec![lead]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn losing_the_live_connection_shows_offline_without_waiting_for_a_poll() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server_dir = tmp.path().join("server");
+    let token = create_account(&server_dir, "agent@example.com");
+    let server = ServerProcess::start(&server_dir, "127.0.0.1:0");
+    let a = open_replica(&tmp.path().join("a"));
+    // Polls far apart: only the live connection's end can tell the loop the server is gone.
+    let options = SyncOptions {
+        poll_interval: Duration::from_secs(3600),
+        live_poll_interval: Duration::from_secs(3600),
+        min_backoff: Duration::from_millis(100),
+        max_backoff: Duration::from_millis(400),
+        live: true,
+        ..SyncOptions::default()
+    };
+    let sync_a = SyncHandle::spawn(
+        a.clone(),
+        SyncClient::new(&server.url, &token).expect("client"),
+        options,
+    );
+    eventually("A is up to date", Duration::from_secs(20), || {
+        (sync_a.status().state == SyncState::UpToDate).then_some(())
+    })
+    .await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while metric(&server.metrics().await, "fieldstone_live_connections") < 1.0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "A's live connection never opened"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    server.kill();
+    eventually("A reports offline", Duration::from_secs(20), || {
+        (sync_a.status().state == SyncState::Offline).then_some(())
+    })
+    .await;
+}

@@ -317,7 +317,13 @@ async fn wait_for_work(
                         return Wake::Sync;
                     }
                 }
-                Some(LiveEvent::Disconnected(_)) => *live_up = false,
+                // A dropped live connection usually means the server went away: find out now
+                // rather than at the next slow poll, so the badge says offline while it is.
+                Some(LiveEvent::Disconnected(_)) => {
+                    if std::mem::replace(live_up, false) {
+                        return Wake::Sync;
+                    }
+                }
                 Some(LiveEvent::Revoked) => return Wake::Revoked,
                 None => *live_up = false,
             },
