@@ -18,8 +18,12 @@ pub struct Workspace {
 impl Workspace {
     /// Root = parent of xtask's manifest dir; target dir from `cargo metadata` (which honours
     /// `CARGO_TARGET_DIR` and `build.target-dir`), falling back to the env var or `<root>/target`.
+    /// The manifest dir is read at run time first (`cargo run` sets it): with a target dir shared
+    /// by several checkouts, the compiled-in one may name another checkout.
     pub fn locate() -> Result<Self> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+        let root = manifest_dir
             .parent()
             .context("xtask's manifest dir has no parent directory")?
             .to_path_buf();
