@@ -7,29 +7,6 @@ mod app_support;
 use app_support::{App, Sync};
 use fieldstone_tests::*;
 
-/// Sets a date or time input's value as its picker would, then tells the page.
-async fn set_input(app: &App, css: &str, value: &str) {
-    app.wait_for(css).await;
-    app.js(
-        "const el = document.querySelector(arguments[0]); el.value = arguments[1];
-         el.dispatchEvent(new Event('input', {bubbles: true}));
-         el.dispatchEvent(new Event('change', {bubbles: true}));",
-        vec![css.into(), value.into()],
-    )
-    .await;
-}
-
-async fn new_contact(app: &App, given: &str, family: &str, email: &str) {
-    app.click("#new-contact-button").await;
-    app.wait_for("#new-contact").await;
-    app.type_into("#new-contact-given-name", given).await;
-    app.type_into("#new-contact-family-name", family).await;
-    app.type_into("#new-contact-emails-0-address", email).await;
-    app.click("#new-contact-save").await;
-    app.until_text("#contact-name", &format!("{given} {family}"))
-        .await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the built app and a display: run `cargo xtask test`"]
 async fn a_contact_is_created_edited_found_noted_and_booked() {
@@ -60,7 +37,7 @@ async fn a_contact_is_created_edited_found_noted_and_booked() {
     app.press("\u{e00c}").await; // Escape closes the dialog.
     app.until_gone("#new-contact").await;
 
-    new_contact(&app, "Ada", "Lovelace", "ada@example.com").await;
+    app.new_contact("Ada", "Lovelace", "ada@example.com").await;
     app.until_text("#timeline-empty", "Nothing here yet").await;
 
     // Edit: text where a number belongs is caught, then the engine's own rule, then saved.
@@ -96,12 +73,12 @@ async fn a_contact_is_created_edited_found_noted_and_booked() {
     app.click("#composer-submit").await;
     app.until_text("#timeline", "Wants a garden").await;
     app.click("#composer-tab-booking").await;
-    set_input(&app, "#composer-time", "10:00").await;
+    app.set_input("#composer-time", "10:00").await;
     app.type_into("#composer-title", "12 Elm Street").await;
     app.click("#composer-submit").await;
     app.until_text("#composer-message", "Booked").await;
     app.until_text("#timeline", "12 Elm Street").await;
-    set_input(&app, "#composer-time", "10:30").await;
+    app.set_input("#composer-time", "10:30").await;
     app.until_text("#overlap-warning", "overlaps").await;
     app.until_text("#overlap-warning", "12 Elm Street").await;
     app.type_into("#composer-title", "3 Oak Lane").await;
@@ -127,8 +104,9 @@ async fn a_contact_is_created_edited_found_noted_and_booked() {
             vec![],
         )
         .await;
-    set_input(&app, "#booking-date", today.as_str().unwrap_or_default()).await;
-    set_input(&app, "#booking-time", "10:15").await;
+    app.set_input("#booking-date", today.as_str().unwrap_or_default())
+        .await;
+    app.set_input("#booking-time", "10:15").await;
     app.type_into("#booking-title", "Valuation").await;
     app.until_text("#booking-overlap", "12 Elm Street").await;
     app.screens("calendar-overlap").await;
@@ -145,7 +123,8 @@ async fn a_contact_is_created_edited_found_noted_and_booked() {
 
     // Found by search, from anywhere with `/`.
     app.goto("contacts").await;
-    new_contact(&app, "Grace", "Hopper", "grace@example.com").await;
+    app.new_contact("Grace", "Hopper", "grace@example.com")
+        .await;
     app.goto("today").await;
     app.until_text("#today-bookings", "Valuation").await;
     app.until_text("#today-recent", "Grace Hopper").await;
@@ -177,7 +156,7 @@ async fn a_contact_is_created_edited_found_noted_and_booked() {
     app.until_text("#column-count-lead", "2").await;
     let ada_card = format!(
         "#column-lead .kanban-card[data-contact-id='{}']",
-        card_id(&app, "Ada King").await
+        app.card_id("Ada King").await
     );
     app.drag(&ada_card, "#column-qualified").await;
     app.until_text("#column-qualified", "Ada King").await;
@@ -185,7 +164,7 @@ async fn a_contact_is_created_edited_found_noted_and_booked() {
     app.until_text("#column-count-lead", "1").await;
     let grace_grip = format!(
         "#column-lead .kanban-card[data-contact-id='{}'] .kanban-card__grip",
-        card_id(&app, "Grace Hopper").await
+        app.card_id("Grace Hopper").await
     );
     app.touch_drag(&grace_grip, "#column-showing").await;
     app.until_text("#column-showing", "Grace Hopper").await;
@@ -197,18 +176,4 @@ async fn a_contact_is_created_edited_found_noted_and_booked() {
     app.until_text("#contact-rows .stage-pill", "Qualified")
         .await;
     app.close().await;
-}
-
-/// The contact id of the card (or row) showing `name`.
-async fn card_id(app: &App, name: &str) -> String {
-    let id = app
-        .js(
-            "return Array.from(document.querySelectorAll('[data-contact-id]'))
-               .find(e => e.textContent.includes(arguments[0]))?.dataset.contactId ?? ''",
-            vec![name.into()],
-        )
-        .await;
-    let id = id.as_str().unwrap_or_default().to_owned();
-    assert!(!id.is_empty(), "no card for {name}");
-    id
 }

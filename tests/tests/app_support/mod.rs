@@ -9,6 +9,8 @@
 
 #![allow(dead_code)]
 
+mod forms;
+
 use fantoccini::{Client, ClientBuilder, Locator};
 use fieldstone_tests::*;
 use serde_json::{json, Value};

@@ -2,6 +2,7 @@
 //! both values were kept, and the person picks the one that stays.
 
 use super::dialog::Dialog;
+use fieldstone_model::{Choice, ContactKind, LeadSource, ListingStatus, Priority, Stage};
 use fieldstone_protocol::views::FieldConflict;
 use yew::prelude::*;
 
@@ -46,6 +47,23 @@ pub fn field_label(path: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A value as people read it: the engine shows the stored value (`qualified`), the dialog the
+/// same words the rest of the app uses for it (`Qualified`).
+pub fn value_label(path: &str, display: &str) -> String {
+    fn label<T: Choice + std::str::FromStr>(display: &str) -> Option<&'static str> {
+        display.parse::<T>().ok().map(Choice::label)
+    }
+    let known = match path {
+        "stage" => display.parse::<Stage>().ok().map(Stage::label),
+        "kind" => label::<ContactKind>(display),
+        "source" => label::<LeadSource>(display),
+        "priority" => label::<Priority>(display),
+        "status" => label::<ListingStatus>(display),
+        _ => None,
+    };
+    known.map_or_else(|| display.to_owned(), str::to_owned)
+}
+
 #[component]
 pub fn ConflictDialog(props: &ConflictDialogProps) -> Html {
     let label = field_label(&props.conflict.field);
@@ -65,7 +83,7 @@ pub fn ConflictDialog(props: &ConflictDialogProps) -> Html {
                             disabled={props.busy}
                             onclick={{ let choice = option.choice.clone(); props.on_choose.reform(move |_: MouseEvent| choice.clone()) }}
                         >
-                            <span class="conflict-option__value">{ &option.display }</span>
+                            <span class="conflict-option__value">{ value_label(&props.conflict.field, &option.display) }</span>
                             <span class="conflict-option__action">{ "Keep this" }</span>
                         </button>
                     </li>
@@ -80,7 +98,16 @@ pub fn ConflictDialog(props: &ConflictDialogProps) -> Html {
 
 #[cfg(test)]
 mod tests {
-    use super::field_label;
+    use super::{field_label, value_label};
+
+    #[test]
+    fn value_labels() {
+        assert_eq!(value_label("stage", "qualified"), "Qualified");
+        assert_eq!(value_label("kind", "both"), "Buyer and seller");
+        assert_eq!(value_label("source", "open_house"), "Open house");
+        assert_eq!(value_label("given_name", "qualified"), "qualified");
+        assert_eq!(value_label("stage", "not-a-stage"), "not-a-stage");
+    }
 
     #[test]
     fn field_labels() {
