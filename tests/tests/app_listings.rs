@@ -57,7 +57,7 @@ fn chunk(png: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
 
 /// A real PNG file (RGB, zlib with stored blocks) of a little house under a sky: no image
 /// crate needed, and the webview must decode it to show it.
-fn house_png(width: u32, height: u32) -> Vec<u8> {
+fn house_png(width: u32, height: u32, dusk: bool) -> Vec<u8> {
     let mut raw = Vec::new();
     for y in 0..height {
         raw.push(0); // filter: none
@@ -76,7 +76,11 @@ fn house_png(width: u32, height: u32) -> Vec<u8> {
                 [96, 150, 80]
             } else {
                 let sky = u8::try_from(150 + fy / 10).unwrap_or(255);
-                [120, sky, 230]
+                if dusk {
+                    [sky, 140, 120]
+                } else {
+                    [120, sky, 230]
+                }
             };
             raw.extend_from_slice(&rgb);
         }
@@ -126,7 +130,9 @@ async fn decoded_width(app: &App, css: &str) -> u64 {
 async fn a_listing_is_created_with_a_photo_shown_in_the_grid_and_edited() {
     let files = tempfile::tempdir().expect("tempdir");
     let photo = files.path().join("front.png");
-    std::fs::write(&photo, house_png(640, 480)).expect("write the photo");
+    std::fs::write(&photo, house_png(640, 480, false)).expect("write the photo");
+    let second = files.path().join("dusk.png");
+    std::fs::write(&second, house_png(480, 360, true)).expect("write the photo");
     let not_a_photo = files.path().join("notes.png");
     std::fs::write(&not_a_photo, "a shopping list, not a picture").expect("write the file");
 
@@ -235,7 +241,6 @@ async fn a_listing_is_created_with_a_photo_shown_in_the_grid_and_edited() {
         "https://tours.example.com/12-elm"
     );
     app.until_text("#listing-open-houses", "14:00–16:00").await;
-    app.screens("listing").await;
     app.screens_at("listing-about", "#listing-features").await;
 
     // A second listing without a photo, so the grid shows both kinds of card.
@@ -298,15 +303,35 @@ async fn a_listing_is_created_with_a_photo_shown_in_the_grid_and_edited() {
     assert_eq!(app.value_of("#listing-form-price").await, "425000");
     app.type_into("#listing-form-price", "410000").await;
     app.select("#listing-form-status", "pending").await;
+    let picker = app.wait_for("#listing-form-photos").await;
+    picker
+        .send_keys(&second.to_string_lossy())
+        .await
+        .expect("pick a second photo");
+    app.until("both photos are in the form", || async {
+        app.texts("#listing-form-photos-list li").await.len() == 2
+    })
+    .await;
     app.click("#listing-save").await;
     app.until_gone("#listing-editor").await;
     app.until_text("#listing-saved", "Saved").await;
     app.until_text("#listing-price", "$410,000").await;
     app.until_text("#listing-status", "Pending").await;
-    // The photo is still the cover after the edit.
+    // The first photo is still the cover; the arrow keys step through the gallery.
+    app.until_text("#gallery-count", "1 / 2").await;
     assert_eq!(
-        decoded_width(&app, "#listing-gallery img.listing-photo").await,
+        decoded_width(&app, "#listing-gallery .gallery__stage img").await,
         640
     );
+    app.screens("listing").await;
+    let gallery = app.wait_for("#listing-gallery").await;
+    gallery.send_keys("\u{e014}").await.expect("arrow right"); // ArrowRight
+    app.until_text("#gallery-count", "2 / 2").await;
+    assert_eq!(
+        decoded_width(&app, "#listing-gallery .gallery__stage img").await,
+        480
+    );
+    app.click("#gallery-next").await;
+    app.until_text("#gallery-count", "1 / 2").await;
     app.close().await;
 }

@@ -3,7 +3,7 @@
 //! photos are kept so a grid and a gallery showing the same one ask once.
 
 use crate::services::commands;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 use yew::platform::spawn_local;
@@ -47,38 +47,46 @@ pub enum PhotoSrc {
 /// The `src` for the photo stored at `uri` (`photos/<id>.jpg`).
 #[hook]
 pub fn use_photo(uri: AttrValue) -> PhotoSrc {
-    let state = use_state(|| kept(&uri).map_or(PhotoSrc::Loading, PhotoSrc::Ready));
+    // Which photo the answer is for: a gallery stepping to the next photo must not show the
+    // previous one for a frame under the new one's name.
+    let state = use_state(|| {
+        let src = kept(&uri).map_or(PhotoSrc::Loading, PhotoSrc::Ready);
+        (uri.clone(), src)
+    });
     {
         let state = state.clone();
-        use_effect_with(uri, move |uri| {
-            let live = Rc::new(RefCell::new(true));
+        use_effect_with(uri.clone(), move |uri| {
+            let live = Rc::new(Cell::new(true));
             if let Some(src) = kept(uri) {
-                state.set(PhotoSrc::Ready(src));
+                state.set((uri.clone(), PhotoSrc::Ready(src)));
             } else {
-                state.set(PhotoSrc::Loading);
-                let uri = uri.to_string();
+                let for_uri = uri.clone();
                 let still = Rc::clone(&live);
                 spawn_local(async move {
-                    let answer = commands::photo(&uri).await;
+                    let answer = commands::photo(&for_uri.to_string()).await;
                     // A card scrolled away or re-used for another photo drops the answer.
-                    if !*still.borrow() {
+                    if !still.get() {
                         return;
                     }
-                    state.set(match answer {
+                    let src = match answer {
                         Ok(photo) => {
                             let src = AttrValue::from(format!(
                                 "data:{};base64,{}",
                                 photo.mime, photo.data_base64
                             ));
-                            keep(uri, src.clone());
+                            keep(for_uri.to_string(), src.clone());
                             PhotoSrc::Ready(src)
                         }
                         Err(error) => PhotoSrc::Missing(error.message.into()),
-                    });
+                    };
+                    state.set((for_uri, src));
                 });
             }
-            move || *live.borrow_mut() = false
+            move || live.set(false)
         });
     }
-    (*state).clone()
+    match &*state {
+        (shown, src) if *shown == uri => src.clone(),
+        _ => kept(&uri).map_or(PhotoSrc::Loading, PhotoSrc::Ready),
+    }
 }
