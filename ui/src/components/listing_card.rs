@@ -39,3 +39,45 @@ pub fn ListingCard(props: &ListingCardProps) -> Html {
         </li>
     }
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use chrono::DateTime;
+    use fieldstone_model::{ListingStatus, PropertyType, Visibility};
+    use yew::ServerRenderer;
+
+    #[tokio::test]
+    async fn a_card_links_to_its_listing_with_price_status_and_a_placeholder_photo() {
+        let listing = ListingSummary {
+            id: "00000000-0000-4000-8000-000000000009"
+                .parse()
+                .expect("valid id"),
+            address: "3 Oak Lane".into(),
+            city: "Shelbyville".into(),
+            price: 615_000,
+            currency: "USD".into(),
+            beds: None,
+            baths_tenths: None,
+            property_type: PropertyType::Condo,
+            status: ListingStatus::Pending,
+            visibility: Visibility::Public,
+            mls_number: None,
+            cover_photo: None,
+            updated_at: DateTime::UNIX_EPOCH,
+            deleted_at: None,
+        };
+        let html = ServerRenderer::<ListingCard>::with_props(move || ListingCardProps { listing })
+            .hydratable(false)
+            .render()
+            .await;
+        assert!(
+            html.contains(r##"href="#/listings/00000000-0000-4000-8000-000000000009""##),
+            "{html}"
+        );
+        assert!(html.contains("$615,000"));
+        assert!(html.contains("status-pill--pending") && html.contains(">Pending<"));
+        assert!(html.contains("No photo yet"));
+        assert!(html.contains(">Condo<"));
+    }
+}

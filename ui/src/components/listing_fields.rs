@@ -296,3 +296,51 @@ pub fn ListingFields(props: &ListingFieldsProps) -> Html {
         </>
     }
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::state::listing_draft::ListingEdit;
+    use fieldstone_model::{Media, MediaKind};
+    use yew::ServerRenderer;
+
+    #[tokio::test]
+    async fn messages_sit_next_to_their_inputs_and_photos_come_from_image_files() {
+        let mut draft = ListingDraft::default();
+        draft.apply(ListingEdit::AddPhoto("photos/a.png".into()));
+        draft.apply(ListingEdit::AddTour);
+        draft.media.push(Media {
+            kind: MediaKind::Floorplan,
+            uri: "plans/ground.pdf".into(),
+            caption: None,
+        });
+        let mut errors = FormErrors::default();
+        errors.set("price", "Enter a price above zero.");
+        errors.set("media.1.uri", "A web address must start with https://.");
+        let html = ServerRenderer::<ListingFields>::with_props(move || ListingFieldsProps {
+            prefix: "listing-form".into(),
+            draft,
+            errors,
+            photos_pending: 1,
+            photo_error: Some("notes.png: This is not a JPEG, PNG or WebP image.".into()),
+            today: NaiveDate::from_ymd_opt(2026, 11, 10).expect("date"),
+            on_edit: Callback::noop(),
+            on_photos: Callback::noop(),
+        })
+        .hydratable(false)
+        .render()
+        .await;
+        assert!(html.contains(r#"<p id="listing-form-price-error" class="field__error">Enter a price above zero.</p>"#), "{html}");
+        assert!(html.contains(r#"id="listing-form-media-1-uri-error""#));
+        assert!(
+            html.contains(r#"type="file""#)
+                && html.contains(r#"accept="image/jpeg,image/png,image/webp""#)
+        );
+        assert!(html.contains("Adding 1 photo…"));
+        assert!(html.contains(r#"id="listing-form-photos-error""#));
+        // One photo (the cover), one tour link: the floor plan has no input of its own.
+        assert_eq!(html.matches("photo-strip__item").count(), 1);
+        assert!(html.contains("Cover"));
+        assert_eq!(html.matches(r#"type="url""#).count(), 1);
+    }
+}
