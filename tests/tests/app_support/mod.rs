@@ -329,6 +329,25 @@ impl App {
         self.resize(DESKTOP).await;
     }
 
+    /// Like [`App::screens`], with `css` scrolled to the middle of the view at each size: a part
+    /// of a long page or of a scrolling dialog.
+    pub async fn screens_at(&self, name: &str, css: &str) {
+        let centre = || async {
+            self.wait_for(css).await;
+            self.js(
+                "document.querySelector(arguments[0]).scrollIntoView({block: 'center'})",
+                vec![Value::from(css)],
+            )
+            .await;
+        };
+        centre().await;
+        self.screenshot(&format!("{name}-desktop.png")).await;
+        self.resize(PHONE).await;
+        centre().await;
+        self.screenshot(&format!("{name}-phone.png")).await;
+        self.resize(DESKTOP).await;
+    }
+
     /// A mouse drag as the webview's HTML5 drag-and-drop delivers it: dragstart on the source,
     /// dragenter/dragover/drop on the target, dragend on the source.
     pub async fn drag(&self, from: &str, to: &str) {

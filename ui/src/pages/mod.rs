@@ -5,6 +5,9 @@ mod calendar;
 mod contact_detail;
 mod contacts;
 mod leads;
+mod listing;
+mod listing_editor;
+mod listings;
 mod new_contact;
 mod pipeline;
 mod placeholder;
@@ -15,6 +18,8 @@ use crate::route::Route;
 use calendar::CalendarPage;
 use contact_detail::ContactDetailPage;
 use contacts::ContactsPage;
+use listing::ListingPage;
+use listings::ListingsPage;
 pub use new_contact::NewContactDialog;
 use pipeline::PipelinePage;
 use placeholder::Placeholder;
@@ -34,6 +39,8 @@ pub fn Page(props: &PageProps) -> Html {
         Route::Contact(id) => html! { <ContactDetailPage key={id.to_string()} {id} /> },
         Route::Pipeline => html! { <PipelinePage /> },
         Route::Calendar => html! { <CalendarPage /> },
+        Route::Listings => html! { <ListingsPage /> },
+        Route::Listing(id) => html! { <ListingPage key={id.to_string()} {id} /> },
         route => html! { <Placeholder section={route.section()} /> },
     }
 }

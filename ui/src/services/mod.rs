@@ -4,4 +4,5 @@
 
 pub mod bridge;
 pub mod commands;
+pub mod files;
 pub mod platform;

@@ -1,0 +1,238 @@
+//! One listing: price, status and address; a gallery of its photos; the facts, description and
+//! features; tour links and open houses; and the editor. The rules live in [`ListingState`].
+
+use super::listing_editor::ListingEditor;
+use crate::components::icons::{icon, Icon};
+use crate::components::listing_gallery::ListingGallery;
+use crate::components::states::{EmptyState, ListError, ListLoading};
+use crate::hooks::{use_remote_revision, use_shell};
+use crate::route::Route;
+use crate::services::commands;
+use crate::state::format::{money, thousands, Local};
+use crate::state::listing::{open_house_label, upcoming, ListingAction, ListingState};
+use crate::state::ListView;
+use fieldstone_model::{Area, Listing, ListingId};
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Properties)]
+pub struct ListingPageProps {
+    pub id: ListingId,
+}
+
+/// `(label, value)` pairs for the facts row: type, bedrooms, "1,850 sq ft"...
+fn facts(listing: &Listing) -> Vec<(&'static str, String)> {
+    let mut facts = vec![("Type", listing.property_type.label().to_owned())];
+    if let Some(beds) = listing.beds {
+        facts.push(("Bedrooms", beds.to_string()));
+    }
+    if let Some(baths) = listing.baths {
+        facts.push(("Bathrooms", baths.to_string()));
+    }
+    let area = |area: Area| format!("{} {}", thousands(u64::from(area.value)), area.unit.label());
+    if let Some(living) = listing.living_area {
+        facts.push(("Living area", area(living)));
+    }
+    if let Some(lot) = listing.lot_area {
+        facts.push(("Lot", area(lot)));
+    }
+    if let Some(mls) = &listing.mls_number {
+        facts.push(("MLS", mls.clone()));
+    }
+    facts.push(("Visibility", listing.visibility.label().to_owned()));
+    facts
+}
+
+#[component]
+pub fn ListingPage(props: &ListingPageProps) -> Html {
+    let shell = use_shell();
+    let clock = shell.clock;
+    let local = Local {
+        offset_minutes: clock.offset_minutes,
+    };
+    let id = props.id;
+    let state = use_reducer(move || ListingState::new(id));
+
+    {
+        let state = state.clone();
+        use_effect_with(state.request, move |&request| {
+            spawn_local(async move {
+                state.dispatch(match commands::get_listing(&id).await {
+                    Ok(listing) => ListingAction::Loaded {
+                        request,
+                        listing: Box::new(listing),
+                    },
+                    Err(error) => ListingAction::LoadFailed { request, error },
+                });
+            });
+        });
+    }
+    {
+        let state = state.clone();
+        use_remote_revision(move || state.dispatch(ListingAction::Reload));
+    }
+
+    let dispatch = {
+        let state = state.clone();
+        Callback::from(move |action| state.dispatch(action))
+    };
+    let listing = match (&state.view, &state.listing) {
+        (_, Some(listing)) => listing.clone(),
+        (ListView::Failed(_), None) if state.missing => {
+            return html! {
+                <div class="page">
+                    <EmptyState id="listing-missing" title="This listing is not here.">
+                        <p class="list-state__text">{ "It may have been deleted, or not reached this device yet." }</p>
+                        <a class="button button--secondary" href={Route::Listings.to_hash()}>{ "Back to listings" }</a>
+                    </EmptyState>
+                </div>
+            };
+        }
+        (ListView::Failed(message), None) => {
+            return html! {
+                <div class="page">
+                    <ListError id="listing-error" title="Couldn't open this listing." message={message.clone()} on_retry={dispatch.reform(|()| ListingAction::Reload)} />
+                </div>
+            };
+        }
+        _ => {
+            return html! {
+                <div class="page"><ListLoading id="listing-loading" label="Opening the listing…" rows={2} /></div>
+            };
+        }
+    };
+
+    let status = listing.status.as_str();
+    let photos: Vec<AttrValue> = state.photos().into_iter().map(AttrValue::from).collect();
+    let tours = state.tours();
+    let (open_houses, past) = upcoming(&listing.open_houses, clock.now);
+    let edit = dispatch.reform(|_: MouseEvent| ListingAction::OpenEditor);
+    let region_line = [
+        Some(listing.address.city.as_str()),
+        listing.address.region.as_deref(),
+        listing.address.postal_code.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
+
+    html! {
+        <div class="page page--listing" data-listing-id={id.to_string()}>
+            <section class="card listing-head">
+                <div class="listing-head__main">
+                    <p class="listing-head__top">
+                        <span id="listing-price" class="listing-head__price tabular">{ money(listing.price, &listing.currency) }</span>
+                        <span id="listing-status" class={classes!("status-pill", format!("status-pill--{status}"))} data-status={status}>
+                            { listing.status.label() }
+                        </span>
+                    </p>
+                    <h2 id="listing-address" class="listing-head__address">
+                        { &listing.address.line1 }
+                        if let Some(line2) = &listing.address.line2 {
+                            { format!(", {line2}") }
+                        }
+                    </h2>
+                    <p class="listing-head__city">{ format!("{region_line} · {}", listing.address.country) }</p>
+                </div>
+                <div class="listing-head__actions">
+                    if state.saved_note {
+                        <span id="listing-saved" class="form-success" role="status">
+                            <span class="form-success__icon" aria-hidden="true"></span>
+                            { "Saved on this device." }
+                        </span>
+                    }
+                    <button id="listing-edit" type="button" class="button button--secondary" onclick={edit}>
+                        { "Edit listing" }
+                    </button>
+                </div>
+            </section>
+            <div class="listing-layout">
+                <div class="listing-layout__main">
+                    <ListingGallery
+                        {photos}
+                        index={state.photo}
+                        address={listing.address.line1.clone()}
+                        on_show={dispatch.reform(ListingAction::Show)}
+                        on_add={dispatch.reform(|()| ListingAction::OpenEditor)}
+                    />
+                    <section class="card listing-section" aria-labelledby="listing-about">
+                        <h2 id="listing-about" class="card__title">{ "About this home" }</h2>
+                        <dl id="listing-facts" class="listing-facts">
+                            for (label, value) in facts(&listing) {
+                                <div class="listing-facts__item">
+                                    <dt>{ label }</dt>
+                                    <dd>{ value }</dd>
+                                </div>
+                            }
+                        </dl>
+                        if !listing.description.is_empty() {
+                            <p id="listing-description" class="listing-description">{ &listing.description }</p>
+                        }
+                        <h3 class="listing-section__subtitle">{ "Features" }</h3>
+                        if listing.features.is_empty() {
+                            <p class="listing-section__none">{ "No features listed yet." }</p>
+                        } else {
+                            <ul id="listing-features" class="listing-features">
+                                for feature in listing.features.iter() {
+                                    <li class="listing-features__item">
+                                        <span class="listing-features__tick" aria-hidden="true"></span>
+                                        { feature }
+                                    </li>
+                                }
+                            </ul>
+                        }
+                    </section>
+                </div>
+                <aside class="listing-layout__side">
+                    <section class="card listing-section" aria-labelledby="listing-open-houses-title">
+                        <h2 id="listing-open-houses-title" class="card__title">{ "Open houses" }</h2>
+                        if open_houses.is_empty() {
+                            <p class="listing-section__none">{ "None planned." }</p>
+                        } else {
+                            <ul id="listing-open-houses" class="listing-events">
+                                for open_house in open_houses.iter() {
+                                    <li class="listing-events__item">
+                                        { icon(Icon::Calendar) }
+                                        <span class="tabular">{ open_house_label(open_house, local, clock.now) }</span>
+                                        if open_house.starts_at <= clock.now {
+                                            <span class="tag listing-events__now">{ "Now" }</span>
+                                        }
+                                    </li>
+                                }
+                            </ul>
+                        }
+                        if past > 0 {
+                            <p class="listing-section__none">{ if past == 1 { "1 earlier open house.".to_owned() } else { format!("{past} earlier open houses.") } }</p>
+                        }
+                    </section>
+                    <section class="card listing-section" aria-labelledby="listing-tours-title">
+                        <h2 id="listing-tours-title" class="card__title">{ "Tour links" }</h2>
+                        if tours.is_empty() {
+                            <p class="listing-section__none">{ "No virtual tour yet." }</p>
+                        } else {
+                            <ul id="listing-tours" class="listing-links">
+                                for (label, url) in tours {
+                                    <li>
+                                        <a class="listing-links__link" href={url.clone()} target="_blank" rel="noopener noreferrer" title={url.clone()}>
+                                            { icon(Icon::Listings) }
+                                            <span class="listing-links__label">{ label }</span>
+                                        </a>
+                                    </li>
+                                }
+                            </ul>
+                        }
+                    </section>
+                </aside>
+            </div>
+            if let Some(opened) = state.editor {
+                <ListingEditor
+                    key={opened.to_string()}
+                    listing={Some(listing.clone())}
+                    on_close={dispatch.reform(|()| ListingAction::CloseEditor)}
+                    on_saved={dispatch.reform(|listing| ListingAction::Saved(Box::new(listing)))}
+                />
+            }
+        </div>
+    }
+}

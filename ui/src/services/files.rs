@@ -1,0 +1,143 @@
+//! Image files the person picked with an `<input type="file">`, kept on this device through
+//! the `add_photo` command. There is no file-dialog plugin: the webview's own picker is the
+//! dialog, and the bytes cross to the shell as base64 (the contract of `AddPhoto`). Off the
+//! webview nothing can be picked, so host tests see no files.
+
+use fieldstone_protocol::commands::PHOTO_MAX_BYTES;
+
+/// A file's size checked before it is read: a 200 MB video picked by mistake is refused
+/// without copying it through the webview.
+pub fn too_large(name: &str, size: f64) -> Option<String> {
+    // Sizes are whole bytes well below 2^53, so the comparison is exact.
+    #[allow(clippy::cast_precision_loss)]
+    let max = PHOTO_MAX_BYTES as f64;
+    (size > max).then(|| {
+        format!(
+            "{name} is larger than {} MB.",
+            PHOTO_MAX_BYTES / (1024 * 1024)
+        )
+    })
+}
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Standard base64 with padding, as `AddPhoto` takes it.
+pub fn base64(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> shift) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(target_arch = "wasm32")]
+pub use webview::*;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub use host::*;
+
+#[cfg(not(target_arch = "wasm32"))]
+mod host {
+    /// A picked file (none can be picked off the webview).
+    #[derive(Debug, Clone)]
+    pub struct PickedFile;
+
+    pub fn picked(_event: &yew::Event) -> Vec<PickedFile> {
+        Vec::new()
+    }
+
+    pub async fn store_photo(_file: PickedFile) -> Result<String, String> {
+        Err("Photos can only be added in the app window.".into())
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod webview {
+    use super::{base64, too_large};
+    use crate::services::commands;
+    use fieldstone_protocol::commands::AddPhoto;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+
+    pub type PickedFile = web_sys::File;
+
+    /// The files picked in the `<input type="file">` that sent `event`. The input is emptied
+    /// so picking the same file again is seen again.
+    pub fn picked(event: &yew::Event) -> Vec<PickedFile> {
+        let Some(input) = event
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return Vec::new();
+        };
+        let files = input.files().map_or_else(Vec::new, |list| {
+            (0..list.length()).filter_map(|i| list.get(i)).collect()
+        });
+        input.set_value("");
+        files
+    }
+
+    /// Reads the file and keeps it on this device; answers its `uri` or why not, in words.
+    pub async fn store_photo(file: PickedFile) -> Result<String, String> {
+        let name = file.name();
+        if let Some(message) = too_large(&name, file.size()) {
+            return Err(message);
+        }
+        let buffer = JsFuture::from(file.array_buffer())
+            .await
+            .map_err(|_| format!("{name} could not be read."))?;
+        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+        let request = AddPhoto {
+            data_base64: base64(&bytes),
+        };
+        commands::add_photo(&request)
+            .await
+            .map(|stored| stored.uri)
+            .map_err(|error| {
+                // The engine's words are about "data_base64"; name the file instead.
+                match error.fields.first() {
+                    Some(field) => format!("{name}: {}", field.message),
+                    None => format!("{name}: {}", error.message),
+                }
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_the_standard_alphabet_and_padding() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64(&[0xFF, 0xD8, 0xFF, 0xE0]), "/9j/4A==");
+        assert_eq!(base64(&[0xFB, 0xEF, 0xBE]), "++++");
+    }
+
+    #[test]
+    fn files_over_the_limit_are_refused_by_size() {
+        #[allow(clippy::cast_precision_loss)]
+        let max = PHOTO_MAX_BYTES as f64;
+        assert_eq!(too_large("a.jpg", max), None);
+        assert_eq!(
+            too_large("clip.mov", max + 1.0).as_deref(),
+            Some("clip.mov is larger than 15 MB.")
+        );
+    }
+}
