@@ -51,8 +51,6 @@ const COMMANDS: &[&str] = &[
     "sync_now",
     "sync_notices",
     "dismiss_notice",
-    "create_lead",
-    "list_leads",
 ];
 
 fn main() {

@@ -64,8 +64,6 @@
 //! | `sync_notices` | `()` | `Vec<SyncNotice>` |
 //! | `dismiss_notice` | `i64` (notice id) | `()` |
 //! | **Until the UI switches over** | | |
-//! | `create_lead` | `input: LeadInput` | `Lead` |
-//! | `list_leads` | `()` | `Vec<Lead>` |
 //!
 //! Remote changes: no event per record; `SyncStatus::remote_revision` grows whenever changes
 //! from elsewhere were applied, and the UI reloads what it shows when it does.
@@ -73,8 +71,8 @@
 use crate::api::Api;
 use fieldstone_model::{
     Booking, BookingId, BookingInput, Contact, ContactId, ContactInput, Interaction,
-    InteractionInput, Lead, LeadInput, Listing, ListingId, ListingInput, Note, NoteInput,
-    RecordRef, Task, TaskInput,
+    InteractionInput, Listing, ListingId, ListingInput, Note, NoteInput, RecordRef, Task,
+    TaskInput,
 };
 use fieldstone_protocol::commands::*;
 use fieldstone_protocol::views::{
@@ -410,14 +408,4 @@ pub async fn sync_notices(api: State<'_, Api>) -> Result<Vec<SyncNotice>, Comman
 #[tauri::command]
 pub async fn dismiss_notice(api: State<'_, Api>, request: i64) -> Result<(), CommandError> {
     api.dismiss_notice(request).await
-}
-
-#[tauri::command]
-pub async fn create_lead(api: State<'_, Api>, input: LeadInput) -> Result<Lead, CommandError> {
-    api.create_lead(input).await
-}
-
-#[tauri::command]
-pub async fn list_leads(api: State<'_, Api>) -> Result<Vec<Lead>, CommandError> {
-    api.list_leads().await
 }

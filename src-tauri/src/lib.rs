@@ -132,8 +132,6 @@ pub fn run() {
             commands::sync_now,
             commands::sync_notices,
             commands::dismiss_notice,
-            commands::create_lead,
-            commands::list_leads,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

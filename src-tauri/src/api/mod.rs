@@ -19,7 +19,7 @@ pub use sync::SyncSlot;
 use crate::config::SyncConfig;
 use crate::credentials::Credentials;
 use crate::settings::{SettingsError, SettingsStore};
-use fieldstone_model::{Clock, Lead, LeadInput, UserId};
+use fieldstone_model::{Clock, UserId};
 use fieldstone_protocol::commands::{
     CommandError, CommandErrorCode, ImportProgressEvent, SyncStatus,
 };
@@ -162,16 +162,6 @@ impl Api {
         if let Some(handle) = self.lock_sync().handle.as_ref() {
             handle.nudge();
         }
-    }
-
-    // Until the UI switches to contacts, the skeleton's lead commands keep working.
-
-    pub async fn create_lead(&self, input: LeadInput) -> Result<Lead, CommandError> {
-        self.write(move |r| r.create_lead(&input)).await
-    }
-
-    pub async fn list_leads(&self) -> Result<Vec<Lead>, CommandError> {
-        self.read(|r| r.list_leads()).await
     }
 }
 

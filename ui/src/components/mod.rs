@@ -10,8 +10,6 @@ pub mod contact_list;
 pub mod dialog;
 pub mod field;
 pub mod icons;
-pub mod lead_form;
-pub mod lead_list;
 pub mod listing_card;
 pub mod listing_fields;
 pub mod listing_gallery;
@@ -21,7 +19,5 @@ pub mod states;
 pub mod timeline;
 pub mod topbar;
 
-pub use lead_form::{FormRefs, LeadForm};
-pub use lead_list::LeadList;
 pub use nav::Nav;
 pub use topbar::TopBar;

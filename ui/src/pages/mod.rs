@@ -4,7 +4,6 @@
 mod calendar;
 mod contact_detail;
 mod contacts;
-mod leads;
 mod listing;
 mod listing_editor;
 mod listings;

@@ -6,8 +6,8 @@
 use super::bridge::{call, listen, Subscription};
 use fieldstone_model::{
     Booking, BookingId, BookingInput, Contact, ContactId, ContactInput, Interaction,
-    InteractionInput, Lead, LeadInput, Listing, ListingId, ListingInput, Note, NoteInput,
-    RecordRef, Task, TaskInput,
+    InteractionInput, Listing, ListingId, ListingInput, Note, NoteInput, RecordRef, Task,
+    TaskInput,
 };
 use fieldstone_protocol::commands::{
     About, Account, AddPhoto, BookingSaved, BookingWindow, BulkResult, BulkStage, BulkTag,
@@ -121,18 +121,6 @@ commands! {
     sync_now() -> SyncStatus;
     sync_notices() -> Vec<SyncNotice>;
     dismiss_notice(i64) -> ();
-
-    // The first screen's quick lead form, until contacts replace it.
-    list_leads() -> Vec<Lead>;
-}
-
-/// The quick lead form's command predates the `request` convention: its argument is `input`.
-pub async fn create_lead(input: &LeadInput) -> Result<Lead, CommandError> {
-    #[derive(Serialize)]
-    struct Args<'a> {
-        input: &'a LeadInput,
-    }
-    call("create_lead", &Args { input }).await
 }
 
 /// Calls `handler` with every [`SyncStatus`] the shell emits, until the subscription is dropped.

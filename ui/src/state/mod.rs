@@ -11,7 +11,6 @@ pub mod contacts;
 pub mod detail;
 pub mod form;
 pub mod format;
-pub mod leads;
 pub mod listing;
 pub mod listing_draft;
 pub mod listing_form;
@@ -30,7 +29,6 @@ pub enum ListView {
     Loaded,
 }
 
-pub use leads::{Action, AppState, Field, FieldErrors, FocusRequest, FormEdit, LeadsView};
 pub use shell::{Shell, ShellAction, Shortcut};
 pub use sync::SyncBadge;
 
