@@ -1,10 +1,12 @@
 //! A real server process and two replicas in temp dirs: the walking skeleton's sync path.
 
-use fieldstone_model::{LeadInput, Stage};
+use fieldstone_model::{ContactInput, LeadInput, Stage, UserId};
 use fieldstone_protocol::commands::SyncState;
 use fieldstone_replica::sync::sync_once;
+use fieldstone_replica::Replica;
 use fieldstone_replica::{lead_doc_id, SyncClient, SyncError, SyncHandle, SyncOptions};
 use fieldstone_tests::*;
+use std::sync::Arc;
 use std::time::Duration;
 
 fn ada() -> LeadInput {
@@ -183,4 +185,91 @@ async fn losing_the_live_connection_shows_offline_without_waiting_for_a_poll() {
         (sync_a.status().state == SyncState::Offline).then_some(())
     })
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_send_says_how_many_of_how_many_then_what_came_back() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server_dir = tmp.path().join("server");
+    let token = create_account(&server_dir, "agent@example.com");
+    let server = ServerProcess::start(&server_dir, "127.0.0.1:0");
+    let a = open_replica(&tmp.path().join("a"));
+    let b = open_replica(&tmp.path().join("b"));
+    // More changes than one push carries, written before any sync.
+    let owner = UserId::from_uuid(uuid::Uuid::from_u128(7));
+    a.batch(|batch| {
+        for i in 0..4500 {
+            batch.create_contact(
+                &ContactInput {
+                    given_name: format!("Buyer {i}"),
+                    family_name: "Progress".into(),
+                    ..ContactInput::default()
+                },
+                owner,
+            )?;
+        }
+        Ok(())
+    })
+    .expect("create contacts");
+    let to_send = a.pending_changes().expect("pending");
+
+    // Every status the loop publishes, as the UI's event stream would see it.
+    let seen = |replica: Arc<Replica>| {
+        let handle = SyncHandle::spawn(
+            replica,
+            SyncClient::new(&server.url, &token).expect("client"),
+            SyncOptions::default(),
+        );
+        let mut statuses = handle.subscribe();
+        let log = tokio::spawn(async move {
+            let mut log = vec![statuses.borrow_and_update().clone()];
+            while statuses.changed().await.is_ok() {
+                let status = statuses.borrow_and_update().clone();
+                let done = status.state == SyncState::UpToDate;
+                log.push(status);
+                if done {
+                    break;
+                }
+            }
+            log
+        });
+        (handle, log)
+    };
+    let (_sync_a, log_a) = seen(a.clone());
+    let log_a = tokio::time::timeout(Duration::from_secs(120), log_a)
+        .await
+        .expect("A finishes sending")
+        .expect("log");
+    let sending: Vec<_> = log_a.iter().filter_map(|s| s.progress).collect();
+    assert!(
+        sending
+            .iter()
+            .any(|p| p.to_send == to_send && p.sent > 0 && p.sent < to_send),
+        "a part-way 'n of {to_send}' was shown: {sending:?}"
+    );
+    assert!(
+        log_a
+            .iter()
+            .all(|s| s.progress.is_none() || s.state == SyncState::Syncing),
+        "progress is shown only while syncing"
+    );
+    assert_eq!(
+        log_a.last().and_then(|s| s.progress),
+        None,
+        "cleared at the end"
+    );
+
+    let (_sync_b, log_b) = seen(b.clone());
+    let log_b = tokio::time::timeout(Duration::from_secs(120), log_b)
+        .await
+        .expect("B finishes receiving")
+        .expect("log");
+    let received: Vec<u64> = log_b
+        .iter()
+        .filter_map(|s| s.progress.map(|p| p.received))
+        .collect();
+    assert!(
+        received.windows(2).all(|w| w[0] <= w[1]) && received.last() == Some(&4500),
+        "received counts grow to every contact: {received:?}"
+    );
 }

@@ -149,6 +149,18 @@ pub struct SyncStatus {
     pub detail: String,
     /// Grows each time changes from elsewhere were applied, so the UI knows to reload lists.
     pub remote_revision: u64,
+    /// How far the round under way has got ("syncing n of m"); absent between rounds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<SyncProgress>,
+}
+
+/// How far one sync round has got: local changes sent of those waiting when it began, and
+/// documents received so far (the server does not say how many more will come).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncProgress {
+    pub sent: u64,
+    pub to_send: u64,
+    pub received: u64,
 }
 
 impl SyncStatus {
@@ -159,6 +171,7 @@ impl SyncStatus {
             last_synced_at: None,
             detail: "Not connected to a sync server: everything is kept on this device.".into(),
             remote_revision: 0,
+            progress: None,
         }
     }
 }

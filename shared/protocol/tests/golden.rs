@@ -295,6 +295,7 @@ fn command_dtos() {
             last_synced_at: None,
             detail: "retrying in 4 s".into(),
             remote_revision: 7,
+            progress: None,
         },
     );
 }

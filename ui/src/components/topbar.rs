@@ -39,6 +39,10 @@ pub fn TopBar(props: &TopBarProps) -> Html {
                 >
                     <span class="sync-badge__dot" aria-hidden="true"></span>
                     <span class="sync-badge__label">{ badge.label }</span>
+                    if let Some(progress) = &badge.progress {
+                        { " " }
+                        <span id="sync-progress" class="sync-badge__pending">{ progress }</span>
+                    }
                     if let Some(pending) = &badge.pending {
                         { " " }
                         <span class="sync-badge__pending">{ pending }</span>
@@ -72,6 +76,7 @@ mod tests {
             last_synced_at: None,
             detail: detail.into(),
             remote_revision: 0,
+            progress: None,
         };
         ServerRenderer::<TopBar>::with_props(move || TopBarProps {
             title: "Today".into(),

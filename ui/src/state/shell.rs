@@ -165,6 +165,7 @@ mod tests {
             last_synced_at: None,
             detail: String::new(),
             remote_revision,
+            progress: None,
         }
     }
 

@@ -2,7 +2,19 @@
 //! [`SyncStatus`]. Offline and other sync problems are shown calmly, never as dialogs: the app
 //! keeps working on this device either way.
 
-use fieldstone_protocol::commands::{SyncState, SyncStatus};
+use super::format::thousands;
+use fieldstone_protocol::commands::{SyncProgress, SyncState, SyncStatus};
+
+/// "2,000 of 5,000" while local changes go out, then "1,200 received" while documents come in.
+fn progress_text(p: SyncProgress) -> Option<String> {
+    if p.to_send > 0 && p.sent < p.to_send {
+        Some(format!("{} of {}", thousands(p.sent), thousands(p.to_send)))
+    } else if p.received > 0 {
+        Some(format!("{} received", thousands(p.received)))
+    } else {
+        None
+    }
+}
 
 /// What the header's sync badge shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,6 +22,8 @@ pub struct SyncBadge {
     /// `data-state`: the snake_case [`SyncState`], or `checking` before the first answer.
     pub state: &'static str,
     pub label: &'static str,
+    /// "n of m" (changes sent) or "n received" while a round is under way.
+    pub progress: Option<String>,
     /// "· N unsent" when local changes wait for the server.
     pub pending: Option<String>,
     /// Tooltip text.
@@ -25,6 +39,7 @@ impl SyncBadge {
                 Some(error) => SyncBadge {
                     state: state_name(SyncState::NeedsAttention),
                     label: state_label(SyncState::NeedsAttention),
+                    progress: None,
                     pending: None,
                     detail: Some(format!("Could not read the sync status: {error}")),
                     show_detail: true,
@@ -32,6 +47,7 @@ impl SyncBadge {
                 None => SyncBadge {
                     state: "checking",
                     label: "Checking…",
+                    progress: None,
                     pending: None,
                     detail: None,
                     show_detail: false,
@@ -42,7 +58,16 @@ impl SyncBadge {
         SyncBadge {
             state: state_name(status.state),
             label: state_label(status.state),
-            pending: (status.pending > 0).then(|| format!("· {} unsent", status.pending)),
+            progress: status
+                .progress
+                .filter(|_| status.state == SyncState::Syncing)
+                .and_then(progress_text),
+            // While sending, "n of m" already says what waits.
+            pending: (status.pending > 0
+                && !status
+                    .progress
+                    .is_some_and(|p| status.state == SyncState::Syncing && p.sent < p.to_send))
+            .then(|| format!("· {} unsent", status.pending)),
             detail: (!detail.is_empty()).then(|| detail.to_owned()),
             show_detail: !detail.is_empty()
                 && matches!(
@@ -92,6 +117,7 @@ mod tests {
             last_synced_at: None,
             detail: detail.into(),
             remote_revision,
+            progress: None,
         }
     }
 
@@ -133,6 +159,40 @@ mod tests {
         let badge = SyncBadge::new(None, Some("command not found"));
         assert_eq!(badge.state, "needs_attention");
         assert!(badge.show_detail);
+    }
+
+    #[test]
+    fn syncing_says_how_far_it_has_got() {
+        let mut sending = status(SyncState::Syncing, 3000, 0, "");
+        sending.progress = Some(SyncProgress {
+            sent: 2000,
+            to_send: 5000,
+            received: 0,
+        });
+        let badge = SyncBadge::new(Some(&sending), None);
+        assert_eq!(badge.label, "Syncing…");
+        assert_eq!(badge.progress.as_deref(), Some("2,000 of 5,000"));
+        assert_eq!(badge.pending, None, "n of m already says what waits");
+
+        let mut receiving = status(SyncState::Syncing, 0, 0, "");
+        receiving.progress = Some(SyncProgress {
+            sent: 5000,
+            to_send: 5000,
+            received: 1200,
+        });
+        let badge = SyncBadge::new(Some(&receiving), None);
+        assert_eq!(badge.progress.as_deref(), Some("1,200 received"));
+
+        // A round that ended offline shows no stale progress.
+        let mut offline = status(SyncState::Offline, 4, 0, "");
+        offline.progress = Some(SyncProgress {
+            sent: 1,
+            to_send: 5,
+            received: 0,
+        });
+        let badge = SyncBadge::new(Some(&offline), None);
+        assert_eq!(badge.progress, None);
+        assert_eq!(badge.pending.as_deref(), Some("· 4 unsent"));
     }
 
     #[test]

@@ -2,10 +2,10 @@
 //! backs off when offline, and wipes the organisation's data if the device is revoked.
 
 use super::live::{LiveEvent, LiveListener};
-use super::{repair, sync_once, SyncClient, SyncError};
+use super::{repair, sync_once_with, SyncClient, SyncError};
 use crate::Replica;
 use chrono::Utc;
-use fieldstone_protocol::commands::{SyncState, SyncStatus};
+use fieldstone_protocol::commands::{SyncProgress, SyncState, SyncStatus};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch, Notify};
@@ -58,6 +58,7 @@ impl SyncHandle {
             last_synced_at: None,
             detail: format!("Connecting to {}", client.base_url()),
             remote_revision: 0,
+            progress: None,
         });
         let nudge = Arc::new(Notify::new());
         let (live_tx, live_rx) = mpsc::unbounded_channel();
@@ -163,8 +164,17 @@ async fn run(
             }
             changed
         });
+        // Progress only shows once there is real work: a quiet poll leaves the badge alone.
+        let progress = |p: SyncProgress| {
+            tx.send_modify(|s| {
+                s.progress = Some(p);
+                if matches!(s.state, SyncState::UpToDate | SyncState::Syncing) {
+                    s.state = SyncState::Syncing;
+                }
+            });
+        };
         let round = async {
-            let report = sync_once(&replica, &client).await?;
+            let report = sync_once_with(&replica, &client, &progress).await?;
             if repair_due(&replica, options.repair_every).await {
                 let changed = repair(&replica, &client).await?;
                 tracing::info!(changed, "repair pass finished");
@@ -183,6 +193,7 @@ async fn run(
                 };
                 tx.send_modify(|s| {
                     s.pending = pending;
+                    s.progress = None;
                     s.last_synced_at = Some(Utc::now());
                     if let Some(latest) = notices.first() {
                         s.state = SyncState::NeedsAttention;
@@ -239,6 +250,7 @@ async fn run(
                 tx.send_modify(|s| {
                     s.state = state;
                     s.detail = detail;
+                    s.progress = None;
                 });
                 backoff = (backoff * 2).min(options.max_backoff);
                 wait

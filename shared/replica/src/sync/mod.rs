@@ -13,6 +13,7 @@ pub use live::{LiveEvent, LiveListener};
 pub use state::{Applied, SyncNotice};
 
 use crate::Replica;
+use fieldstone_protocol::commands::SyncProgress;
 use fieldstone_protocol::{
     DocId, PullRequest, PushRequest, RepairRequest, Scope, MAX_PULL_DOCS, MAX_REQUEST_BYTES,
 };
@@ -46,8 +47,17 @@ pub async fn sync_once(
     replica: &Arc<Replica>,
     client: &SyncClient,
 ) -> Result<SyncReport, SyncError> {
+    sync_once_with(replica, client, &|_| {}).await
+}
+
+/// [`sync_once`], telling `progress` after every request how far the round has got.
+pub async fn sync_once_with(
+    replica: &Arc<Replica>,
+    client: &SyncClient,
+    progress: &(dyn Fn(SyncProgress) + Send + Sync),
+) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
-    push_all(replica, client, &mut report).await?;
+    let to_send = push_all(replica, client, &mut report, progress).await?;
     let mut lost_scope = false;
     loop {
         let r = Arc::clone(replica);
@@ -68,6 +78,13 @@ pub async fn sync_once(
         let r = Arc::clone(replica);
         let applied = blocking(move || r.apply_remote(&page.docs, Some(&page.cursors))).await?;
         report.docs_changed += applied.docs_changed as u64;
+        if report.pulled > 0 {
+            progress(SyncProgress {
+                sent: report.pushed,
+                to_send,
+                received: report.pulled,
+            });
+        }
         if !more {
             break;
         }
@@ -78,12 +95,14 @@ pub async fn sync_once(
     Ok(report)
 }
 
-/// Sends the outbox in batches, applying the server's refusals as they come.
+/// Sends the outbox in batches, applying the server's refusals as they come. Returns how many
+/// changes were waiting when it began.
 async fn push_all(
     replica: &Arc<Replica>,
     client: &SyncClient,
     report: &mut SyncReport,
-) -> Result<(), SyncError> {
+    progress: &(dyn Fn(SyncProgress) + Send + Sync),
+) -> Result<u64, SyncError> {
     let r = Arc::clone(replica);
     let pending = blocking(move || r.pending_changes()).await?;
     // Refusals may queue a document's history again (missing dependencies): a bounded number
@@ -106,8 +125,13 @@ async fn push_all(
         .await?;
         report.pushed += sent;
         report.refused.extend(refused);
+        progress(SyncProgress {
+            sent: report.pushed.min(pending),
+            to_send: pending,
+            received: 0,
+        });
     }
-    Ok(())
+    Ok(pending)
 }
 
 /// Compares every local document's heads with the server's, a page of ids at a time, and
@@ -146,7 +170,7 @@ pub async fn repair(replica: &Arc<Replica>, client: &SyncClient) -> Result<usize
         after = end;
     }
     let mut report = SyncReport::default();
-    push_all(replica, client, &mut report).await?;
+    push_all(replica, client, &mut report, &|_| {}).await?;
     let r = Arc::clone(replica);
     blocking(move || r.record_repair()).await?;
     Ok(changed)
