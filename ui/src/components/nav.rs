@@ -21,6 +21,15 @@ fn section_icon(section: Section) -> Icon {
     }
 }
 
+/// What `n` makes on this screen (the shell sends it to the page on these two).
+fn new_hint(section: Section) -> &'static str {
+    match section {
+        Section::Calendar => "New booking",
+        Section::Listings => "New listing",
+        _ => "New contact",
+    }
+}
+
 #[component]
 pub fn Nav(props: &NavProps) -> Html {
     html! {
@@ -50,7 +59,7 @@ pub fn Nav(props: &NavProps) -> Html {
             </ul>
             <dl class="nav__hint">
                 <div><dt><kbd>{ "/" }</kbd></dt><dd>{ "Search" }</dd></div>
-                <div><dt><kbd>{ "n" }</kbd></dt><dd>{ "New contact" }</dd></div>
+                <div><dt><kbd>{ "n" }</kbd></dt><dd>{ new_hint(props.current) }</dd></div>
             </dl>
         </nav>
     }
@@ -77,5 +86,19 @@ mod tests {
         }
         assert_eq!(html.matches(r#"aria-current="page""#).count(), 1, "{html}");
         assert!(html.contains("nav__link nav__link--current"), "{html}");
+        assert!(html.contains("New contact"), "{html}");
+    }
+
+    #[tokio::test]
+    async fn the_n_hint_names_what_this_screen_makes() {
+        let on = |current| async move {
+            ServerRenderer::<Nav>::with_props(move || NavProps { current })
+                .hydratable(false)
+                .render()
+                .await
+        };
+        assert!(on(Section::Listings).await.contains("New listing"));
+        assert!(on(Section::Calendar).await.contains("New booking"));
+        assert!(!on(Section::Calendar).await.contains("New contact"));
     }
 }
