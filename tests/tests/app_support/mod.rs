@@ -51,13 +51,22 @@ pub struct App {
     _home: tempfile::TempDir,
 }
 
-impl App {
-    pub async fn launch(sync: Option<Sync<'_>>) -> App {
-        let app_bin = required_env("FIELDSTONE_APP_BIN");
+/// tauri-driver started with the app's data dirs under `home`, before any window exists:
+/// [`Driver::open`] then starts the app. Split from [`App::launch`] so a benchmark can time the
+/// app's start alone.
+pub struct Driver {
+    child: Child,
+    port: u16,
+    home: tempfile::TempDir,
+}
+
+impl Driver {
+    /// `home` may hold data already: the app's database is
+    /// `home/data/com.fieldstone.crm/fieldstone.db`.
+    pub async fn start(home: tempfile::TempDir, sync: Option<Sync<'_>>) -> Driver {
         let driver_bin = required_env("TAURI_DRIVER_BIN");
         let native = std::env::var("WEBKIT_WEBDRIVER_BIN")
             .unwrap_or_else(|_| "/usr/bin/WebKitWebDriver".into());
-        let home = tempfile::tempdir().expect("tempdir");
         let (port, native_port) = (free_port(), free_port());
         let mut command = Command::new(driver_bin);
         command
@@ -87,18 +96,24 @@ impl App {
                 .env("FIELDSTONE_SERVER_URL", sync.url)
                 .env("FIELDSTONE_TOKEN", sync.token);
         }
-        let driver = command.spawn().expect("start tauri-driver");
-        let url = format!("http://127.0.0.1:{port}");
+        let child = command.spawn().expect("start tauri-driver");
         eventually("tauri-driver listens", WAIT, || {
             std::net::TcpStream::connect(("127.0.0.1", port)).ok()
         })
         .await;
+        Driver { child, port, home }
+    }
+
+    /// A WebDriver session: WebKitWebDriver starts the app process now. Returns once the
+    /// session exists; the page may still be loading.
+    pub async fn open(self) -> App {
+        let app_bin = required_env("FIELDSTONE_APP_BIN");
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("wry"));
         caps.insert("tauri:options".into(), json!({ "application": app_bin }));
         let client = ClientBuilder::native()
             .capabilities(caps)
-            .connect(&url)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
             .await
             .expect("WebDriver session with the app");
         let session_id = client
@@ -107,12 +122,19 @@ impl App {
             .ok()
             .flatten()
             .expect("WebDriver session id");
-        let app = App {
+        App {
             client,
-            driver,
-            session: (format!("127.0.0.1:{port}"), session_id),
-            _home: home,
-        };
+            driver: self.child,
+            session: (format!("127.0.0.1:{}", self.port), session_id),
+            _home: self.home,
+        }
+    }
+}
+
+impl App {
+    pub async fn launch(sync: Option<Sync<'_>>) -> App {
+        let home = tempfile::tempdir().expect("tempdir");
+        let app = Driver::start(home, sync).await.open().await;
         app.wait_for("#nav-today").await;
         app.resize(DESKTOP).await;
         app

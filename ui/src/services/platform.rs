@@ -63,6 +63,8 @@ mod host {
 
     pub fn scroll_to_top() {}
 
+    pub fn mark(_name: &str) {}
+
     pub fn on_scroll(_handler: impl Fn() + 'static) -> Listener {
         Listener
     }
@@ -213,6 +215,14 @@ mod webview {
         if let Some(element) = element {
             // Focus is a convenience; a refusal is harmless.
             let _ = element.focus();
+        }
+    }
+
+    /// A named instant on the page's performance timeline (see `performance.getEntriesByName`).
+    pub fn mark(name: &str) {
+        if let Some(performance) = web_sys::window().and_then(|window| window.performance()) {
+            // Only benchmarks read marks; one not set is not worth a message.
+            let _ = performance.mark(name);
         }
     }
 

@@ -1,0 +1,439 @@
+//! The real app window, timed (issue 5): app start to the first contact rows with 10k contacts,
+//! search results after each keystroke with 100k, and the wasm bundle's size. Prints the figures
+//! recorded in docs/BENCHMARKS.md; nothing is asserted.
+//!
+//! Needs what the window tests need (the app built with its bundled UI, tauri-driver, a display;
+//! see `tests/tests/app_support`), then:
+//! `cargo bench -p fieldstone-tests --bench app`
+//! (`FIELDSTONE_BENCH_ONLY=start|search|bundle` runs one part, `FIELDSTONE_BENCH_RUNS=n` starts).
+//!
+//! The page is timed by the `fieldstone:contact-rows` performance mark, which the Contacts screen
+//! sets each time a page of rows is in the DOM; "painted" is the first animation frame after it
+//! plus a zero timeout, i.e. once that frame's rendering has run.
+
+#[path = "../tests/app_support/mod.rs"]
+mod app_support;
+#[path = "../../shared/replica/benches/fixture/mod.rs"]
+mod fixture;
+
+use app_support::{App, Driver, DESKTOP};
+use fieldstone_model::FixedClock;
+use fieldstone_replica::{ContactQuery, Replica};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+const MARK: &str = "fieldstone:contact-rows";
+/// The Contacts screen asks for pages of this many rows (`ui/src/state/contacts.rs`).
+const PAGE: u32 = 100;
+/// Typed one character at a time: names, a street from the notes, a phone digit run, a word of
+/// the notes. 53 keystrokes.
+const WORDS: &[&str] = &[
+    "maria",
+    "okafor",
+    "hopper",
+    "patel",
+    "zoe",
+    "müller",
+    "elm street",
+    "555 12",
+    "garden",
+];
+/// Between keystrokes once the rows are shown, as a quick typist's gap.
+const TYPING_GAP: Duration = Duration::from_millis(150);
+
+/// Wraps `performance.mark` so each rows mark also records the frame that shows it, and keeps
+/// every `input` event's time (capture phase on the document: before the app's own listener).
+const INSTRUMENT: &str = r"
+if (!window.__fsBench) {
+  const bench = { rows: [], inputs: [] };
+  window.__fsBench = bench;
+  const mark = performance.mark.bind(performance);
+  performance.mark = function (name, options) {
+    const entry = mark(name, options);
+    if (name === 'fieldstone:contact-rows') {
+      const rec = { dom: performance.now(), count: document.querySelectorAll('.contact-row').length };
+      bench.rows.push(rec);
+      requestAnimationFrame(() => {
+        rec.frame = performance.now();
+        setTimeout(() => { rec.painted = performance.now(); rec.paintedEpoch = Date.now(); }, 0);
+      });
+    }
+    return entry;
+  };
+  document.addEventListener('input', () => bench.inputs.push(performance.now()), true);
+}
+";
+
+fn epoch_ms() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs_f64()
+        * 1000.0
+}
+
+/// A home dir whose app database is a copy of the `n`-contact fixture.
+fn home_with(n: usize) -> tempfile::TempDir {
+    let home = tempfile::tempdir().expect("tempdir");
+    let dir = home.path().join("data").join("com.fieldstone.crm");
+    std::fs::create_dir_all(&dir).expect("app data dir");
+    std::fs::copy(fixture::ensure(n), dir.join("fieldstone.db")).expect("copy fixture");
+    home
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn summary(label: &str, mut values: Vec<f64>) {
+    values.sort_by(f64::total_cmp);
+    println!(
+        "{label}: n={} p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+        values.len(),
+        percentile(&values, 50.0),
+        percentile(&values, 95.0),
+        values[values.len() - 1]
+    );
+}
+
+fn median_worst(label: &str, mut values: Vec<f64>) {
+    values.sort_by(f64::total_cmp);
+    let list: Vec<String> = values.iter().map(|v| format!("{v:.0}")).collect();
+    println!(
+        "{label}: median {:.0} ms, worst {:.0} ms (runs: {})",
+        percentile(&values, 50.0),
+        values[values.len() - 1],
+        list.join(", ")
+    );
+}
+
+async fn bench_state(app: &App) -> Value {
+    app.js("return window.__fsBench || null", vec![]).await
+}
+
+fn num(value: &Value, key: &str) -> Option<f64> {
+    value.get(key).and_then(Value::as_f64)
+}
+
+/// Waits until a rows record after index `from` has been painted; returns it.
+async fn painted_rows_after(app: &App, from: usize) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let bench = bench_state(app).await;
+        if let Some(rec) = bench["rows"]
+            .as_array()
+            .and_then(|rows| rows.get(from))
+            .filter(|rec| rec.get("painted").is_some())
+        {
+            return rec.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no contact rows painted\n{}",
+            app.page_text().await
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+/// One cold-process start on a copy of the 10k database: (wall ms spawn → rows painted,
+/// in-page ms navigation start → rows in the DOM, → painted, ms spawn → navigation start,
+/// whether the app had already drawn Today, ms navigation start → rows after a reload on
+/// `#/contacts`).
+async fn start_once(n: usize) -> [f64; 6] {
+    let driver = Driver::start(home_with(n), None).await;
+    let spawned = epoch_ms();
+    let app = driver.open().await;
+    // As soon as the app's page answers: instrument it and ask for Contacts. Before the wasm
+    // has started, the hash makes it start there; after, it navigates.
+    let seen = loop {
+        let seen = app
+            .js(
+                &format!(
+                    "{INSTRUMENT}
+                     const today = document.querySelector('.page--today') !== null;
+                     if (location.protocol !== 'about:') {{ location.hash = '#/contacts'; }}
+                     return {{ href: location.href, today, origin: performance.timeOrigin }};"
+                ),
+                vec![Value::from(MARK)],
+            )
+            .await;
+        if !seen["href"]
+            .as_str()
+            .unwrap_or("about:")
+            .starts_with("about:")
+        {
+            break seen;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    let rec = painted_rows_after(&app, 0).await;
+    let origin = num(&seen, "origin").expect("performance.timeOrigin");
+    let painted = num(&rec, "painted").expect("painted");
+    let wall = num(&rec, "paintedEpoch").expect("painted epoch") - spawned;
+    let dom = num(&rec, "dom").expect("dom");
+    let today = if seen["today"].as_bool() == Some(true) {
+        1.0
+    } else {
+        0.0
+    };
+    // The same page loaded again, now with `#/contacts` from the first instant: the webview and
+    // the process are warm, the app starts right on Contacts.
+    app.js("location.reload()", vec![]).await;
+    let reload = loop {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let entry = app
+            .js(
+                "const e = performance.getEntriesByName(arguments[0]); return e.length ? e[0].startTime : null;",
+                vec![Value::from(MARK)],
+            )
+            .await;
+        if let Some(ms) = entry.as_f64() {
+            break ms;
+        }
+    };
+    app.close().await;
+    [wall, dom, painted, origin - spawned, today, reload]
+}
+
+async fn start(n: usize, runs: usize) {
+    println!("== app start → first contact rows, {n} contacts, {runs} runs");
+    let mut all = Vec::new();
+    for run in 0..runs {
+        let r = start_once(n).await;
+        println!(
+            "run {run}: wall {:.0} ms; spawn → navigation start {:.0} ms; in page: rows in DOM {:.0} ms, painted {:.0} ms; Today drawn first: {}; after reload on #/contacts: rows in DOM {:.0} ms",
+            r[0], r[3], r[1], r[2], r[4] == 1.0, r[5]
+        );
+        all.push(r);
+    }
+    let col = |i: usize| all.iter().map(|r| r[i]).collect::<Vec<_>>();
+    median_worst("wall: process spawn → rows painted", col(0));
+    median_worst("process spawn → page navigation start", col(3));
+    median_worst("in page: navigation start → rows in DOM", col(1));
+    median_worst("in page: navigation start → rows painted", col(2));
+    median_worst("in page after reload on #/contacts: → rows in DOM", col(5));
+}
+
+async fn search(n: usize) {
+    println!("== search as you type, {n} contacts");
+    let app = Driver::start(home_with(n), None).await.open().await;
+    app.wait_for("#nav-contacts").await;
+    app.resize(DESKTOP).await;
+    app.js(INSTRUMENT, vec![Value::from(MARK)]).await;
+    app.goto("contacts").await;
+    painted_rows_after(&app, 0).await;
+    let field = app.wait_for("#contact-search").await;
+    let (mut dom, mut frame, mut painted, mut rows) = (vec![], vec![], vec![], vec![]);
+    let mut slowest: Vec<(f64, String)> = Vec::new();
+    for word in WORDS {
+        // Back to no search (not timed), then one character at a time.
+        let before = bench_state(&app).await["rows"]
+            .as_array()
+            .map_or(0, Vec::len);
+        let cleared = app
+            .js(
+                "const el = document.querySelector('#contact-search');
+                 if (el.value === '') { return false; }
+                 el.value = ''; el.dispatchEvent(new Event('input', {bubbles: true}));
+                 return true;",
+                vec![],
+            )
+            .await;
+        if cleared.as_bool() == Some(true) {
+            painted_rows_after(&app, before).await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let mut typed = String::new();
+        for ch in word.chars() {
+            typed.push(ch);
+            let state = bench_state(&app).await;
+            let (from, inputs) = (
+                state["rows"].as_array().map_or(0, Vec::len),
+                state["inputs"].as_array().map_or(0, Vec::len),
+            );
+            field.send_keys(&ch.to_string()).await.expect("type");
+            let rec = painted_rows_after(&app, from).await;
+            let state = bench_state(&app).await;
+            let input = state["inputs"]
+                .get(inputs)
+                .and_then(Value::as_f64)
+                .expect("the keystroke's input event");
+            let t = |key| num(&rec, key).expect("timing") - input;
+            dom.push(t("dom"));
+            frame.push(t("frame"));
+            painted.push(t("painted"));
+            rows.push(num(&rec, "count").unwrap_or(0.0));
+            slowest.push((t("painted"), typed.clone()));
+            tokio::time::sleep(TYPING_GAP).await;
+        }
+    }
+    summary("keystroke (input event) → rows in DOM", dom);
+    summary("keystroke → frame that shows them", frame);
+    summary("keystroke → rows painted", painted);
+    slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let top: Vec<String> = slowest
+        .iter()
+        .take(6)
+        .map(|(ms, text)| format!("{text:?} {ms:.0} ms"))
+        .collect();
+    println!("slowest: {}", top.join(", "));
+    println!(
+        "rows shown per keystroke: {:?}",
+        rows.iter().map(|r| *r as u32).collect::<Vec<_>>()
+    );
+
+    // The two commands each keystroke sends, timed in the page: IPC, JSON both ways and the
+    // (debug) app's engine.
+    let ipc = app
+        .client
+        .execute_async(
+            r"const [prefixes, limit, done] = arguments;
+              const invoke = window.__TAURI__.core.invoke;
+              const list = [], counts = [];
+              (async () => {
+                for (const search of prefixes) {
+                  let t = performance.now();
+                  await invoke('list_contacts', { request: { search, limit } });
+                  list.push(performance.now() - t);
+                  t = performance.now();
+                  await invoke('contact_counts', { request: { search, limit } });
+                  counts.push(performance.now() - t);
+                }
+                done({ list, counts });
+              })().catch(e => done({ error: String(e) }));",
+            vec![Value::from(prefixes()), Value::from(PAGE)],
+        )
+        .await
+        .expect("IPC timing script");
+    let times = |key: &str| -> Vec<f64> {
+        serde_json::from_value(ipc[key].clone())
+            .unwrap_or_else(|_| panic!("IPC timings for {key}: {ipc}"))
+    };
+    summary(
+        "command round trip from the page: list_contacts",
+        times("list"),
+    );
+    summary(
+        "command round trip from the page: contact_counts",
+        times("counts"),
+    );
+    app.close().await;
+    engine(n);
+}
+
+/// Every prefix the search part types.
+fn prefixes() -> Vec<String> {
+    WORDS
+        .iter()
+        .flat_map(|word| {
+            let chars: Vec<char> = word.chars().collect();
+            (1..=chars.len())
+                .map(|i| chars[..i].iter().collect())
+                .collect::<Vec<String>>()
+        })
+        .collect()
+}
+
+/// The same queries straight on the engine (release build, this process), 5 rounds.
+fn engine(n: usize) {
+    let replica = Replica::open(
+        &fixture::ensure(n),
+        Arc::new(FixedClock::new(fixture::t0())),
+    )
+    .expect("open fixture");
+    let (mut list, mut counts) = (vec![], vec![]);
+    for _ in 0..5 {
+        for search in prefixes() {
+            let query = ContactQuery {
+                search: Some(search),
+                limit: PAGE,
+                ..Default::default()
+            };
+            let t = Instant::now();
+            replica.list_contacts(&query).expect("list");
+            list.push(t.elapsed().as_secs_f64() * 1000.0);
+            let t = Instant::now();
+            replica.stage_counts(&query).expect("counts");
+            counts.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    summary("engine (release): list_contacts, page of 100", list);
+    summary("engine (release): stage counts", counts);
+}
+
+fn bundle() {
+    let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/dist");
+    let wasm = dist.join("fieldstone_ui_bg.wasm");
+    let Ok(bytes) = std::fs::read(&wasm) else {
+        println!(
+            "== bundle: {} missing (cargo xtask bundle-ui --release)",
+            wasm.display()
+        );
+        return;
+    };
+    println!("== wasm bundle (ui/dist, as last bundled)");
+    let kib = |n: usize| n as f64 / 1024.0;
+    println!(
+        "fieldstone_ui_bg.wasm raw: {} B ({:.0} KiB)",
+        bytes.len(),
+        kib(bytes.len())
+    );
+    let zstd = zstd::encode_all(&bytes[..], 19).expect("zstd");
+    println!("zstd -19: {} B ({:.0} KiB)", zstd.len(), kib(zstd.len()));
+    if let Some(gzip) = piped("gzip", &["-9", "-c"], &wasm) {
+        println!("gzip -9: {} B ({:.0} KiB)", gzip, kib(gzip));
+    }
+    for file in ["fieldstone_ui.js", "styles.css", "main.js", "index.html"] {
+        if let Ok(meta) = std::fs::metadata(dist.join(file)) {
+            println!("{file}: {} B", meta.len());
+        }
+    }
+    match std::process::Command::new("wasm-opt")
+        .arg("--version")
+        .output()
+    {
+        Ok(out) => println!(
+            "wasm-opt present: {}",
+            String::from_utf8_lossy(&out.stdout).trim()
+        ),
+        Err(_) => println!("wasm-opt not installed: not tried"),
+    }
+}
+
+/// Size of `program args < file`'s output, if the program runs.
+fn piped(program: &str, args: &[&str], file: &Path) -> Option<usize> {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .stdin(std::fs::File::open(file).ok()?)
+        .output()
+        .ok()?;
+    out.status.success().then_some(out.stdout.len())
+}
+
+#[tokio::main]
+async fn main() {
+    // Run only under `cargo bench` (cargo test runs bench targets without --bench; skip then).
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    // The app (through tauri-driver) inherits this: its info lines would bury the figures.
+    std::env::set_var("RUST_LOG", "warn");
+    let only = std::env::var("FIELDSTONE_BENCH_ONLY").unwrap_or_default();
+    let runs = std::env::var("FIELDSTONE_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    if only.is_empty() || only == "bundle" {
+        bundle();
+    }
+    if only.is_empty() || only == "start" {
+        start(10_000, runs).await;
+    }
+    if only.is_empty() || only == "search" {
+        search(100_000).await;
+    }
+}
