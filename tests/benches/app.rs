@@ -26,7 +26,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 const MARK: &str = "fieldstone:contact-rows";
 /// The Contacts screen asks for pages of this many rows (`ui/src/state/contacts.rs`).
-const PAGE: u32 = 100;
+const PAGE: u32 = 50;
 /// Typed one character at a time: names, a street from the notes, a phone digit run, a word of
 /// the notes. 53 keystrokes.
 const WORDS: &[&str] = &[
@@ -361,7 +361,7 @@ fn engine(n: usize) {
             counts.push(t.elapsed().as_secs_f64() * 1000.0);
         }
     }
-    summary("engine (release): list_contacts, page of 100", list);
+    summary("engine (release): list_contacts, page of 50", list);
     summary("engine (release): stage counts", counts);
 }
 

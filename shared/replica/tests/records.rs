@@ -69,6 +69,13 @@ fn notes_are_listed_pinned_first_and_searched_with_their_contact() {
     };
     assert_eq!(search("garden"), 0);
     assert_eq!(search("loft"), 1);
+    // Found by its note while the next word is typed: a short word does not filter notes.
+    r.update_note(&latest.id, &note(ada.id, "Viewing at 12 Elm Street"))
+        .expect("edit");
+    for typed in ["elm", "elm s", "elm st", "elm street", "12 elm"] {
+        assert_eq!(search(typed), 1, "{typed:?}");
+    }
+    assert_eq!(search("elm road"), 0, "a long word still filters");
     r.soft_delete_note(&first.id).expect("delete");
     assert_eq!(search("loft"), 0);
     assert_eq!(

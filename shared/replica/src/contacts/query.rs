@@ -311,19 +311,15 @@ pub(crate) fn into_page(query: &ContactQuery, mut items: Vec<ContactSummary>) ->
 /// flood the list with noise (and cost a scan of most of the notes index).
 pub const NOTE_SEARCH_MIN_CHARS: usize = 3;
 
-/// The search text as a query of note bodies, or `None` if any word is too short for notes.
+/// The search text as a query of note bodies: its words long enough for notes (a short word,
+/// such as the one being typed in "elm s", filters nothing there, so a contact found by its
+/// notes stays found while the next word is typed). `None` if no word is long enough.
 pub(crate) fn notes_fts_query(text: &str) -> Option<String> {
-    let words: Vec<&str> = text
+    let long: Vec<&str> = text
         .split_whitespace()
-        .filter(|word| word.chars().any(char::is_alphanumeric))
+        .filter(|w| w.chars().filter(|c| c.is_alphanumeric()).count() >= NOTE_SEARCH_MIN_CHARS)
         .collect();
-    if words
-        .iter()
-        .any(|w| w.chars().filter(|c| c.is_alphanumeric()).count() < NOTE_SEARCH_MIN_CHARS)
-    {
-        return None;
-    }
-    fts_query(text)
+    fts_query(&long.join(" "))
 }
 
 pub(crate) fn fts_query(text: &str) -> Option<String> {

@@ -80,7 +80,16 @@ fn all_search_plans_give_the_same_pages() {
 #[test]
 fn note_bodies_are_searched_from_three_letters() {
     assert_eq!(notes_fts_query("ga"), None);
-    assert_eq!(notes_fts_query("garden ab"), None);
+    assert_eq!(
+        notes_fts_query("garden ab").as_deref(),
+        Some("\"garden\"*"),
+        "a short word filters nothing in notes"
+    );
+    assert_eq!(
+        notes_fts_query("elm s str").as_deref(),
+        Some("\"elm\"* AND \"str\"*")
+    );
+    assert_eq!(notes_fts_query("a b"), None);
     assert_eq!(notes_fts_query("gar").as_deref(), Some("\"gar\"*"));
 }
 
