@@ -11,6 +11,7 @@ pub mod contacts;
 pub mod detail;
 pub mod form;
 pub mod format;
+pub mod import;
 pub mod listing;
 pub mod listing_draft;
 pub mod listing_form;
