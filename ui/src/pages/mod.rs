@@ -4,6 +4,7 @@
 mod calendar;
 mod contact_detail;
 mod contacts;
+mod import;
 mod listing;
 mod listing_editor;
 mod listings;

@@ -1,6 +1,7 @@
 //! Export (CSV or vCard of the contacts shown, or everything as JSON) and import (a CSV file,
 //! uploaded in chunks, mapped, imported with progress) from the contact list's toolbar.
 
+use super::import::ImportDialog;
 use crate::components::icons::{icon, Icon};
 use crate::services::commands;
 use fieldstone_protocol::commands::{ExportFormat, ExportRequest};
@@ -27,6 +28,7 @@ enum Exported {
 #[component]
 pub fn TransferButtons(props: &TransferButtonsProps) -> Html {
     let exported = use_state(|| None::<Exported>);
+    let importing = use_state(|| false);
     let export = |format: ExportFormat| {
         let exported = exported.clone();
         let query = props.query.clone();
@@ -56,8 +58,24 @@ pub fn TransferButtons(props: &TransferButtonsProps) -> Html {
         let exported = exported.clone();
         Callback::from(move |_: MouseEvent| exported.set(None))
     };
+    let open_import = {
+        let importing = importing.clone();
+        Callback::from(move |_: MouseEvent| importing.set(true))
+    };
+    let close_import = {
+        let (importing, on_imported) = (importing.clone(), props.on_imported.clone());
+        Callback::from(move |changed: bool| {
+            importing.set(false);
+            if changed {
+                on_imported.emit(());
+            }
+        })
+    };
     html! {
         <div class="transfer">
+            <button id="import-button" type="button" class="button button--secondary" onclick={open_import}>
+                { icon(Icon::Upload) }<span class="toolbar__label">{ "Import" }</span>
+            </button>
             <details class="menu">
                 <summary id="export-button" class="button button--secondary">
                     { icon(Icon::Download) }<span class="toolbar__label">{ "Export" }</span>
@@ -74,6 +92,9 @@ pub fn TransferButtons(props: &TransferButtonsProps) -> Html {
                     </button>
                 </div>
             </details>
+            if *importing {
+                <ImportDialog on_close={close_import} />
+            }
             if let Some(state) = &*exported {
                 <div id="export-status" class={classes!("toast", matches!(state, Exported::Failed(_)).then_some("toast--error"))} role="status">
                     <span class="toast__text">

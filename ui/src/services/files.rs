@@ -2,6 +2,9 @@
 //! the `add_photo` command. There is no file-dialog plugin: the webview's own picker is the
 //! dialog, and the bytes cross to the shell as base64 (the contract of `AddPhoto`). Off the
 //! webview nothing can be picked, so host tests see no files.
+//!
+//! A CSV to import goes the same way but in chunks (`UploadChunk`): only one slice of the file
+//! is in memory at a time, however large the file.
 
 use fieldstone_protocol::commands::PHOTO_MAX_BYTES;
 
@@ -61,13 +64,30 @@ mod host {
     pub async fn store_photo(_file: PickedFile) -> Result<String, String> {
         Err("Photos can only be added in the app window.".into())
     }
+
+    /// Name, size in bytes and media type of a picked file.
+    pub fn describe(_file: &PickedFile) -> (String, u64, String) {
+        (String::new(), 0, String::new())
+    }
+
+    pub async fn upload(
+        _file: &PickedFile,
+        _chunk: u64,
+        _sent: impl FnMut(&fieldstone_protocol::commands::Uploaded) -> bool,
+    ) -> Result<Option<String>, fieldstone_protocol::commands::CommandError> {
+        Err(crate::services::bridge::internal(
+            "Files can only be imported in the app window.".into(),
+        ))
+    }
 }
 
 #[cfg(target_arch = "wasm32")]
 mod webview {
     use super::{base64, too_large};
     use crate::services::commands;
-    use fieldstone_protocol::commands::AddPhoto;
+    use fieldstone_protocol::commands::{
+        AddPhoto, CommandError, CommandErrorCode, UploadChunk, Uploaded,
+    };
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
 
@@ -87,6 +107,54 @@ mod webview {
         });
         input.set_value("");
         files
+    }
+
+    /// Name, size in bytes and media type of a picked file.
+    pub fn describe(file: &PickedFile) -> (String, u64, String) {
+        // A file's size is a whole number of bytes below 2^53.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let size = file.size() as u64;
+        (file.name(), size, file.type_())
+    }
+
+    /// Sends the file to the shell in slices of `chunk` bytes, calling `sent` after each (it
+    /// answers whether to go on: the dialog may have been closed or another file picked).
+    /// Answers the upload id, or `None` when stopped.
+    pub async fn upload(
+        file: &PickedFile,
+        chunk: u64,
+        mut sent: impl FnMut(&Uploaded) -> bool,
+    ) -> Result<Option<String>, CommandError> {
+        let name = file.name();
+        let (_, size, _) = describe(file);
+        let unreadable = || {
+            CommandError::new(
+                CommandErrorCode::Internal,
+                format!("{name} could not be read. Check that it is still there and try again."),
+            )
+        };
+        let mut upload_id = None;
+        for range in crate::state::import::chunk_ranges(size, chunk) {
+            // Offsets stay below 2^53, exact as f64.
+            #[allow(clippy::cast_precision_loss)]
+            let slice = file
+                .slice_with_f64_and_f64(range.start as f64, range.end as f64)
+                .map_err(|_| unreadable())?;
+            let buffer = JsFuture::from(slice.array_buffer())
+                .await
+                .map_err(|_| unreadable())?;
+            let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+            let uploaded = commands::upload_chunk(&UploadChunk {
+                upload_id: upload_id.clone(),
+                data_base64: base64(&bytes),
+            })
+            .await?;
+            upload_id = Some(uploaded.upload_id.clone());
+            if !sent(&uploaded) {
+                return Ok(None);
+            }
+        }
+        Ok(upload_id)
     }
 
     /// Reads the file and keeps it on this device; answers its `uri` or why not, in words.

@@ -37,6 +37,21 @@ pub fn chunk_ranges(size: u64, chunk: u64) -> Vec<Range<u64>> {
         .collect()
 }
 
+/// A file size for people: "900 bytes", "38 KB", "4.2 MB".
+pub fn size_words(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    const MB: u64 = 1024 * 1024;
+    if bytes < KB {
+        format!("{bytes} bytes")
+    } else if bytes < MB {
+        format!("{} KB", bytes.div_ceil(KB))
+    } else {
+        // Tenths of a megabyte, rounded.
+        let tenths = (bytes * 10 + MB / 2) / MB;
+        format!("{}.{} MB", tenths / 10, tenths % 10)
+    }
+}
+
 /// Why a picked file cannot be imported, before a byte of it is read.
 pub fn refuse_file(name: &str, size: u64, mime: &str) -> Option<String> {
     let csv_name = std::path::Path::new(name)

@@ -136,6 +136,15 @@ fn files_are_cut_into_chunks_that_cover_every_byte_once() {
 }
 
 #[test]
+fn sizes_are_in_words() {
+    assert_eq!(size_words(900), "900 bytes");
+    assert_eq!(size_words(1024), "1 KB");
+    assert_eq!(size_words(38_000), "38 KB");
+    assert_eq!(size_words(4_404_019), "4.2 MB");
+    assert_eq!(size_words(FILE_MAX_BYTES), "100.0 MB");
+}
+
+#[test]
 fn only_csv_files_within_the_limit_are_taken() {
     assert_eq!(refuse_file("leads.csv", 10, ""), None);
     assert_eq!(refuse_file("LEADS.CSV", 10, ""), None);
