@@ -146,6 +146,7 @@ async fn a_csv_is_imported_with_progress_and_a_report_then_listed() {
     pick(&app, &photo).await;
     app.until_text("#import-error", "house.jpg is not a CSV file")
         .await;
+    app.screens("import-refused").await;
 
     pick(&app, &path).await;
     app.wait_for("#import-columns").await;
@@ -195,6 +196,7 @@ async fn a_csv_is_imported_with_progress_and_a_report_then_listed() {
     }
     app.until_gone("#import-mapping-error").await;
     app.screens_at("import-mapping", "#import-columns").await;
+    app.screens_at("import-choices", "#import-mode-keep").await;
 
     // Every text the progress line shows while importing, recorded as the page changes.
     app.js(
@@ -207,6 +209,10 @@ async fn a_csv_is_imported_with_progress_and_a_report_then_listed() {
     )
     .await;
     app.click("#import-start").await;
+    // A picture of the bar if the import is still running (nothing is asserted on timing).
+    if app.exists("#import-progress").await {
+        app.screenshot("import-progress-desktop.png").await;
+    }
     app.wait_for("#import-report").await;
     let seen: Vec<String> =
         serde_json::from_value(app.js("return window.__importProgress", vec![]).await)
