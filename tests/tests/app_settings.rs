@@ -114,7 +114,8 @@ async fn local_first_then_signed_in_with_the_token_in_the_keyring_then_signed_ou
     app.until_text("#sign-in-password-error", "wrong").await;
     assert_eq!(app.value_of("#sign-in-password").await, "");
     assert_eq!(app.value_of("#sign-in-email").await, "ada@both.test");
-    app.screens("settings-wrong-password").await;
+    app.screens_at("settings-wrong-password", "#sign-in-password")
+        .await;
     assert!(keyring_items(&bus).is_empty(), "nothing stored yet");
 
     // The right one, typed and sent with Enter: two organisations to choose from.
@@ -126,7 +127,7 @@ async fn local_first_then_signed_in_with_the_token_in_the_keyring_then_signed_ou
         2,
         "both organisations offered"
     );
-    app.screens("settings-choose-org").await;
+    app.screens_at("settings-choose-org", "#org-choice").await;
     app.click(".org-option[data-org-name='Beta']").await;
 
     app.wait_for("#settings-session").await;
@@ -177,7 +178,7 @@ async fn local_first_then_signed_in_with_the_token_in_the_keyring_then_signed_ou
         .unwrap_or_else(|e| panic!("the export at {path} cannot be read: {e}"));
     assert!(exported.contains("Grace"), "the export lacks the contact");
     assert!(exported.contains("grace@example.com"));
-    app.screens("settings-exported").await;
+    app.screens_at("settings-exported", "#export-result").await;
     std::fs::remove_file(&path).expect("remove the export");
 
     // Signing out asks first; Escape keeps syncing.
@@ -225,7 +226,8 @@ async fn without_a_keyring_signing_in_says_so_and_the_app_stays_local() {
     app.type_into("#sign-in-password", PASSWORD).await;
     app.click("#sign-in-submit").await;
     app.until_text("#sign-in-no-store", "keyring").await;
-    app.screens("settings-no-keyring").await;
+    app.screens_at("settings-no-keyring", "#sign-in-no-store")
+        .await;
     assert!(!app.exists("#settings-session").await);
     app.until_synced("local_only").await;
     // The store is checked before the server is asked: no session was made there.

@@ -84,22 +84,23 @@ pub fn ExportCard(props: &ExportCardProps) -> Html {
             <p class="settings-muted">
                 { "A copy of everything on this device — contacts, notes, calls, tasks, bookings and listings — as one JSON file. It goes to your Downloads folder (on phones, the app's own folder)." }
             </p>
-            <div class="settings-actions settings-actions--start settings-export__buttons">
-                <button
-                    id="export-everything"
-                    type="button"
-                    class={classes!("button", "button--primary", busy(ExportFormat::Json).then_some("button--busy"))}
-                    onclick={export(ExportFormat::Json)}
-                    disabled={running}
-                >
-                    <span class="button__spinner" aria-hidden="true"></span>
-                    { if busy(ExportFormat::Json) { "Exporting…" } else { "Export everything" } }
+            <button
+                id="export-everything"
+                type="button"
+                class={classes!("button", "button--primary", "settings-export__main", busy(ExportFormat::Json).then_some("button--busy"))}
+                onclick={export(ExportFormat::Json)}
+                disabled={running}
+            >
+                <span class="button__spinner" aria-hidden="true"></span>
+                { if busy(ExportFormat::Json) { "Exporting…" } else { "Export everything" } }
+            </button>
+            <div class="settings-export__more">
+                <span class="settings-muted">{ "Contacts only:" }</span>
+                <button id="export-all-csv" type="button" class={classes!("button", "button--secondary", "button--small", busy(ExportFormat::Csv).then_some("button--busy"))} onclick={export(ExportFormat::Csv)} disabled={running}>
+                    { "CSV" }
                 </button>
-                <button id="export-all-csv" type="button" class="button button--ghost" onclick={export(ExportFormat::Csv)} disabled={running}>
-                    { "Contacts as CSV" }
-                </button>
-                <button id="export-all-vcard" type="button" class="button button--ghost" onclick={export(ExportFormat::Vcard)} disabled={running}>
-                    { "Contacts as vCard" }
+                <button id="export-all-vcard" type="button" class={classes!("button", "button--secondary", "button--small", busy(ExportFormat::Vcard).then_some("button--busy"))} onclick={export(ExportFormat::Vcard)} disabled={running}>
+                    { "vCard" }
                 </button>
             </div>
             { match &props.run {
