@@ -501,7 +501,8 @@ fn the_sync_summary_says_what_the_user_needs() {
         pending: 3,
         last_synced_at: Some(now - chrono::Duration::minutes(5)),
         detail: " No network; retrying in 30 s. ".into(),
-        remote_revision: 0,
+        // The rest as between rounds (newer contracts add fields here).
+        ..SyncStatus::local_only()
     };
     let summary = SyncSummary::new(Some(&status), now);
     assert_eq!(summary.state, "offline");
@@ -522,7 +523,8 @@ fn the_sync_summary_says_what_the_user_needs() {
         pending: 0,
         last_synced_at: None,
         detail: String::new(),
-        remote_revision: 0,
+        // The rest as between rounds (newer contracts add fields here).
+        ..SyncStatus::local_only()
     };
     let summary = SyncSummary::new(Some(&up), now);
     assert_eq!(summary.state, "up_to_date");
