@@ -1,7 +1,7 @@
 use super::*;
 use chrono::TimeZone;
 use fieldstone_model::{FieldError, UserId};
-use fieldstone_protocol::account::Role;
+use fieldstone_protocol::account::{OrgInfo, Role};
 use fieldstone_protocol::commands::SessionInfo;
 
 fn user() -> UserId {
