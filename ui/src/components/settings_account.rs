@@ -273,6 +273,9 @@ fn SignedIn(props: &SignedInProps) -> Html {
                     <div class="settings-sync__main">
                         <span class={classes!("sync-badge", format!("sync-badge--{}", summary.state))}>
                             <span class="sync-badge__dot" aria-hidden="true"></span>{ summary.label }
+                            if let Some(progress) = &summary.progress {
+                                { " " }<span class="sync-badge__pending">{ progress }</span>
+                            }
                         </span>
                         <span class="settings-sync__last">{ &summary.last }</span>
                     </div>

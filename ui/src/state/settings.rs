@@ -8,7 +8,7 @@
 
 use super::form::FormErrors;
 use super::format::relative;
-use super::sync::{state_label, state_name};
+use super::sync::SyncBadge;
 use super::ListView;
 use chrono::{DateTime, Utc};
 use fieldstone_model::OrgId;
@@ -456,6 +456,8 @@ pub struct SyncSummary {
     /// `data-state`, as the top bar's badge.
     pub state: &'static str,
     pub label: &'static str,
+    /// "2,000 of 5,000" while a round sends, as the badge says it.
+    pub progress: Option<String>,
     /// Why offline, what needs attention, or how it went.
     pub detail: Option<String>,
     /// "Last synced 5 min ago".
@@ -472,16 +474,19 @@ impl SyncSummary {
             return SyncSummary {
                 state: "checking",
                 label: "Checking…",
+                progress: None,
                 detail: None,
                 last: String::new(),
                 pending: None,
                 alert: false,
             };
         };
+        let badge = SyncBadge::new(Some(status), None);
         let detail = status.detail.trim();
         SyncSummary {
-            state: state_name(status.state),
-            label: state_label(status.state),
+            state: badge.state,
+            label: badge.label,
+            progress: badge.progress,
             detail: (!detail.is_empty()).then(|| detail.to_owned()),
             last: match status.last_synced_at {
                 Some(at) => format!("Last synced {}", relative(Some(at), now)),

@@ -538,6 +538,21 @@ fn the_sync_summary_says_what_the_user_needs() {
         Some("1 change waiting to be sent")
     );
     assert_eq!(SyncSummary::new(None, now).state, "checking");
+
+    // A round under way says how far it has got, like the top bar.
+    let sending = SyncStatus {
+        state: SyncState::Syncing,
+        pending: 5_000,
+        progress: Some(fieldstone_protocol::commands::SyncProgress {
+            sent: 2_000,
+            to_send: 5_000,
+            received: 0,
+        }),
+        ..SyncStatus::local_only()
+    };
+    let summary = SyncSummary::new(Some(&sending), now);
+    assert_eq!(summary.label, "Syncing…");
+    assert_eq!(summary.progress.as_deref(), Some("2,000 of 5,000"));
 }
 
 #[test]
