@@ -236,3 +236,42 @@ async fn without_a_keyring_signing_in_says_so_and_the_app_stays_local() {
     assert!(org.device_ids("ada@acme.test", &device).is_empty());
     app.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app and a display: run `cargo xtask test`"]
+async fn an_edit_the_server_refuses_shows_as_a_notice_until_dismissed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let org = Org::create(tmp.path(), "Acme");
+    // A viewer writes nothing on the server: a contact made on the device is refused.
+    org.user("val@acme.test", "viewer", None);
+    let server = ServerProcess::start(tmp.path(), "127.0.0.1:0");
+    let app = App::launch_with(None, Keyring::Unlocked).await;
+    app.goto("settings").await;
+    app.type_into("#sign-in-server-url", &server.url).await;
+    app.type_into("#sign-in-email", "val@acme.test").await;
+    app.type_into("#sign-in-password", &format!("{PASSWORD}\u{e007}"))
+        .await;
+    app.wait_for("#settings-session").await;
+    app.until_text("#session-org", "Viewer").await;
+
+    // Made here, refused there, put back at once: the contact may be gone before it shows.
+    app.goto("contacts").await;
+    app.click("#new-contact-button").await;
+    app.type_into("#new-contact-given-name", "Not").await;
+    app.type_into("#new-contact-family-name", "Mine").await;
+    app.click("#new-contact-save").await;
+    app.until_gone("#new-contact").await;
+    app.goto("settings").await;
+    app.wait_for("#sync-notices .settings-notice").await;
+    app.until_text("#sync-notices", "A contact").await;
+    app.screens_at("settings-notice", "#sync-notices").await;
+    app.click("#sync-notices .settings-notice .icon-button")
+        .await;
+    app.until_gone("#sync-notices").await;
+    // Dismissed for good: a fresh read of the screen does not bring it back.
+    app.goto("today").await;
+    app.goto("settings").await;
+    app.wait_for("#settings-session[data-notices-read]").await;
+    assert!(!app.exists("#sync-notices").await);
+    app.close().await;
+}

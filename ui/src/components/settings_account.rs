@@ -38,6 +38,7 @@ pub fn AccountCard(props: &AccountCardProps) -> Html {
                 summary={SyncSummary::new(props.sync.as_ref(), props.now)}
                 syncing_now={state.syncing_now}
                 notices={state.notices.clone()}
+                notices_read={state.notices_read}
                 notice_error={state.notice_error.clone()}
                 dismissing={state.dismissing}
                 now={props.now}
@@ -250,6 +251,7 @@ struct SignedInProps {
     summary: SyncSummary,
     syncing_now: bool,
     notices: Vec<SyncNotice>,
+    notices_read: bool,
     notice_error: Option<String>,
     dismissing: Option<i64>,
     now: DateTime<Utc>,
@@ -267,7 +269,8 @@ fn SignedIn(props: &SignedInProps) -> Html {
         .reform(|_: MouseEvent| SettingsAction::AskSignOut);
     let role = role_label(session.role);
     html! {
-        <div id="settings-session" class="settings-session">
+        // `data-notices-read`: the notices shown are the shell's, not a first render's nothing.
+        <div id="settings-session" class="settings-session" data-notices-read={props.notices_read.then_some("true")}>
             <div id="settings-sync" class={classes!("settings-sync", summary.alert.then_some("settings-sync--alert"))} data-state={summary.state}>
                 <div class="settings-sync__info">
                     <div class="settings-sync__main">
@@ -281,9 +284,6 @@ fn SignedIn(props: &SignedInProps) -> Html {
                     </div>
                     if let Some(pending) = &summary.pending {
                         <p class="settings-sync__line">{ pending }</p>
-                    }
-                    if let (true, Some(detail)) = (summary.alert, &summary.detail) {
-                        <p id="settings-sync-detail" class="settings-sync__line settings-sync__detail">{ detail }</p>
                     }
                     if summary.state == "sign_in_again" {
                         <p class="settings-sync__line">{ "Sign out, then sign in again to keep syncing. Nothing on this device is lost." }</p>

@@ -115,15 +115,18 @@ pub fn SettingsPage() -> Html {
             }
         });
     }
-    // Notices: read when signed in, and again whenever sync brought something.
+    // Notices: read when signed in, and again whenever sync moves on (a refused edit becomes a
+    // notice during a round; it is one small local read).
     {
         let state = state.clone();
+        let round = shell.shell.sync.as_ref().map(|s| (s.state, s.pending));
         let key = (
             state.notices_seq,
             shell.shell.remote_revision,
+            round,
             state.signed_in(),
         );
-        use_effect_with(key, move |&(_, _, signed_in)| {
+        use_effect_with(key, move |&(_, _, _, signed_in)| {
             if signed_in {
                 spawn_local(async move {
                     state.dispatch(match commands::sync_notices().await {

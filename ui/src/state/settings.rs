@@ -125,6 +125,8 @@ pub struct SettingsState {
     /// Said after signing out (e.g. the keyring kept its entry).
     pub signed_out_note: Option<String>,
     pub notices: Vec<SyncNotice>,
+    /// The notices have been read at least once since the screen opened.
+    pub notices_read: bool,
     pub notices_seq: u64,
     pub notice_error: Option<String>,
     pub dismissing: Option<i64>,
@@ -154,6 +156,7 @@ impl SettingsState {
             sign_out_seq: 0,
             signed_out_note: None,
             notices: Vec::new(),
+            notices_read: false,
             notices_seq: 0,
             notice_error: None,
             dismissing: None,
@@ -383,6 +386,7 @@ impl SettingsState {
             A::SignedOut(account) => {
                 self.sign_out = SignOut::Closed;
                 self.notices.clear();
+                self.notices_read = false;
                 self.notice_error = None;
                 self.signed_out_note =
                     Some("Signed out. Everything you had on this device is still here.".into());
@@ -407,6 +411,7 @@ impl SettingsState {
             }
             A::NoticesLoaded(notices) => {
                 self.notices = notices;
+                self.notices_read = true;
                 self.notice_error = None;
             }
             A::NoticesFailed(message) => self.notice_error = Some(message),
@@ -450,7 +455,8 @@ impl Reducible for SettingsState {
     }
 }
 
-/// The signed-in card's sync line, from the frame's latest [`SyncStatus`].
+/// The signed-in card's sync line, from the frame's latest [`SyncStatus`]. Why sync is offline
+/// or needs attention is not repeated here: the top bar says it on every screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncSummary {
     /// `data-state`, as the top bar's badge.
@@ -458,8 +464,6 @@ pub struct SyncSummary {
     pub label: &'static str,
     /// "2,000 of 5,000" while a round sends, as the badge says it.
     pub progress: Option<String>,
-    /// Why offline, what needs attention, or how it went.
-    pub detail: Option<String>,
     /// "Last synced 5 min ago".
     pub last: String,
     /// "3 changes waiting to be sent".
@@ -475,19 +479,16 @@ impl SyncSummary {
                 state: "checking",
                 label: "Checking…",
                 progress: None,
-                detail: None,
                 last: String::new(),
                 pending: None,
                 alert: false,
             };
         };
         let badge = SyncBadge::new(Some(status), None);
-        let detail = status.detail.trim();
         SyncSummary {
             state: badge.state,
             label: badge.label,
             progress: badge.progress,
-            detail: (!detail.is_empty()).then(|| detail.to_owned()),
             last: match status.last_synced_at {
                 Some(at) => format!("Last synced {}", relative(Some(at), now)),
                 None => "Not synced yet".into(),
