@@ -42,12 +42,85 @@ pub struct Sync<'a> {
     pub token: &'a str,
 }
 
+/// What the window finds for a system keyring (a Secret Service on its D-Bus session bus).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Keyring {
+    /// Whatever the test's own environment has.
+    #[default]
+    Inherited,
+    /// A private D-Bus session bus with an unlocked gnome-keyring, for this window only (so
+    /// signing in stores its token there and never in the user's own keyring).
+    Unlocked,
+    /// A session bus address where nothing listens: no keyring at all.
+    Missing,
+}
+
+/// A private session bus (`dbus-daemon`) with gnome-keyring on it; gnome-keyring quits when
+/// the bus goes.
+struct PrivateBus {
+    daemon: Child,
+    address: String,
+}
+
+impl PrivateBus {
+    fn start(dir: &std::path::Path) -> PrivateBus {
+        use std::io::{BufRead, Write};
+        std::fs::create_dir_all(dir).expect("bus dir");
+        let mut daemon = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .arg(format!("--address=unix:path={}", dir.join("bus").display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start dbus-daemon (install the test packages: `cargo xtask test` does)");
+        let mut address = String::new();
+        let stdout = daemon.stdout.take().expect("dbus-daemon's stdout");
+        std::io::BufReader::new(stdout)
+            .read_line(&mut address)
+            .expect("the bus address");
+        let address = address.trim().to_owned();
+        assert!(!address.is_empty(), "dbus-daemon printed no address");
+        // Forks into the background once ready, its login keyring unlocked with the password
+        // read from stdin.
+        let mut keyring = Command::new("gnome-keyring-daemon")
+            .args(["--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &address)
+            .env("HOME", dir)
+            .env("XDG_RUNTIME_DIR", dir)
+            .env("XDG_DATA_HOME", dir.join("data"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start gnome-keyring-daemon (install the test packages)");
+        keyring
+            .stdin
+            .take()
+            .expect("gnome-keyring's stdin")
+            .write_all(b"test-keyring-password")
+            .expect("unlock the keyring");
+        let started = keyring.wait().expect("gnome-keyring-daemon started");
+        assert!(started.success(), "gnome-keyring-daemon failed: {started}");
+        PrivateBus { daemon, address }
+    }
+}
+
+impl Drop for PrivateBus {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
 /// One running app window with its own data dirs, driver and WebDriver session.
 pub struct App {
     pub client: Client,
     driver: Child,
     /// `127.0.0.1:port` of tauri-driver and the session id, to end the session from `Drop`.
     session: (String, String),
+    /// Declared before `_home`: dropped (and stopped) before its directory goes.
+    bus: Option<PrivateBus>,
     _home: tempfile::TempDir,
 }
 
@@ -57,6 +130,7 @@ pub struct App {
 pub struct Driver {
     child: Child,
     port: u16,
+    bus: Option<PrivateBus>,
     home: tempfile::TempDir,
 }
 
@@ -64,6 +138,15 @@ impl Driver {
     /// `home` may hold data already: the app's database is
     /// `home/data/com.fieldstone.crm/fieldstone.db`.
     pub async fn start(home: tempfile::TempDir, sync: Option<Sync<'_>>) -> Driver {
+        Self::start_with(home, sync, Keyring::Inherited).await
+    }
+
+    /// Like [`Driver::start`], with the window's keyring chosen.
+    pub async fn start_with(
+        home: tempfile::TempDir,
+        sync: Option<Sync<'_>>,
+        keyring: Keyring,
+    ) -> Driver {
         let driver_bin = required_env("TAURI_DRIVER_BIN");
         let native = std::env::var("WEBKIT_WEBDRIVER_BIN")
             .unwrap_or_else(|_| "/usr/bin/WebKitWebDriver".into());
@@ -96,12 +179,33 @@ impl Driver {
                 .env("FIELDSTONE_SERVER_URL", sync.url)
                 .env("FIELDSTONE_TOKEN", sync.token);
         }
+        let bus = match keyring {
+            Keyring::Inherited => None,
+            Keyring::Unlocked => {
+                let bus = PrivateBus::start(&home.path().join("bus"));
+                command.env("DBUS_SESSION_BUS_ADDRESS", &bus.address);
+                Some(bus)
+            }
+            Keyring::Missing => {
+                let nowhere = home.path().join("no-bus-here");
+                command.env(
+                    "DBUS_SESSION_BUS_ADDRESS",
+                    format!("unix:path={}", nowhere.display()),
+                );
+                None
+            }
+        };
         let child = command.spawn().expect("start tauri-driver");
         eventually("tauri-driver listens", WAIT, || {
             std::net::TcpStream::connect(("127.0.0.1", port)).ok()
         })
         .await;
-        Driver { child, port, home }
+        Driver {
+            child,
+            port,
+            bus,
+            home,
+        }
     }
 
     /// A WebDriver session: WebKitWebDriver starts the app process now. Returns once the
@@ -126,6 +230,7 @@ impl Driver {
             client,
             driver: self.child,
             session: (format!("127.0.0.1:{}", self.port), session_id),
+            bus: self.bus,
             _home: self.home,
         }
     }
@@ -133,11 +238,21 @@ impl Driver {
 
 impl App {
     pub async fn launch(sync: Option<Sync<'_>>) -> App {
+        Self::launch_with(sync, Keyring::Inherited).await
+    }
+
+    /// Like [`App::launch`], with the window's keyring chosen.
+    pub async fn launch_with(sync: Option<Sync<'_>>, keyring: Keyring) -> App {
         let home = tempfile::tempdir().expect("tempdir");
-        let app = Driver::start(home, sync).await.open().await;
+        let app = Driver::start_with(home, sync, keyring).await.open().await;
         app.wait_for("#nav-today").await;
         app.resize(DESKTOP).await;
         app
+    }
+
+    /// The private session bus of a window launched with [`Keyring::Unlocked`].
+    pub fn bus_address(&self) -> Option<&str> {
+        self.bus.as_ref().map(|bus| bus.address.as_str())
     }
 
     pub async fn resize(&self, (width, height): (u32, u32)) {

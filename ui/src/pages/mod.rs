@@ -10,7 +10,7 @@ mod listing_editor;
 mod listings;
 mod new_contact;
 mod pipeline;
-mod placeholder;
+mod settings;
 mod today;
 mod transfer;
 
@@ -22,7 +22,7 @@ use listing::ListingPage;
 use listings::ListingsPage;
 pub use new_contact::NewContactDialog;
 use pipeline::PipelinePage;
-use placeholder::Placeholder;
+use settings::SettingsPage;
 use today::TodayPage;
 use yew::prelude::*;
 
@@ -41,7 +41,7 @@ pub fn Page(props: &PageProps) -> Html {
         Route::Calendar => html! { <CalendarPage /> },
         Route::Listings => html! { <ListingsPage /> },
         Route::Listing(id) => html! { <ListingPage key={id.to_string()} {id} /> },
-        route => html! { <Placeholder section={route.section()} /> },
+        Route::Settings => html! { <SettingsPage /> },
     }
 }
 

@@ -1,0 +1,220 @@
+//! Settings: the account and sync server, this device's name, export everything, about. The
+//! rules live in [`SettingsState`]; this runs the shell commands it asks for and hands the
+//! frame every sync status a command returns, so the top bar's badge follows at once.
+
+use crate::components::settings_account::AccountCard;
+use crate::components::settings_device::{AboutCard, DeviceCard, ExportCard};
+use crate::components::states::{ListError, ListLoading};
+use crate::hooks::use_shell;
+use crate::services::{commands, platform};
+use crate::state::settings::{ExportRun, SettingsAction, SettingsState, SignOut};
+use crate::state::{ListView, ShellAction};
+use fieldstone_protocol::commands::ExportRequest;
+use std::rc::Rc;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+#[component]
+pub fn SettingsPage() -> Html {
+    let shell = use_shell();
+    let state = use_reducer(SettingsState::new);
+
+    {
+        let state = state.clone();
+        use_effect_with(state.account_seq, move |_| {
+            spawn_local(async move {
+                state.dispatch(match commands::account().await {
+                    Ok(account) => SettingsAction::AccountLoaded(Box::new(account)),
+                    Err(error) => SettingsAction::AccountFailed(error.message),
+                });
+            });
+        });
+    }
+    {
+        let state = state.clone();
+        use_effect_with((), move |()| {
+            spawn_local(async move {
+                state.dispatch(match commands::about().await {
+                    Ok(about) => SettingsAction::AboutLoaded(Box::new(about)),
+                    Err(error) => SettingsAction::AboutFailed(error.message),
+                });
+            });
+        });
+    }
+    {
+        let state = state.clone();
+        use_effect_with(state.sign_in.submit_seq, move |_| {
+            if let Some(request) = state.sign_in.submitted.clone() {
+                spawn_local(async move {
+                    state.dispatch(match commands::sign_in(&request).await {
+                        Ok(account) => SettingsAction::SignedIn(Box::new(account)),
+                        Err(error) => SettingsAction::SignInFailed(error),
+                    });
+                });
+            }
+        });
+    }
+    {
+        let state = state.clone();
+        use_effect_with(state.device.save_seq, move |_| {
+            if let Some(name) = state.device.submitted.clone() {
+                spawn_local(async move {
+                    state.dispatch(match commands::set_device_name(&name).await {
+                        Ok(account) => SettingsAction::DeviceSaved(Box::new(account)),
+                        Err(error) => SettingsAction::DeviceFailed(error),
+                    });
+                });
+            }
+        });
+    }
+    {
+        let state = state.clone();
+        use_effect_with(state.export_seq, move |_| {
+            if let ExportRun::Running(format) = state.export {
+                spawn_local(async move {
+                    let request = ExportRequest {
+                        format,
+                        query: None,
+                    };
+                    state.dispatch(match commands::export(&request).await {
+                        Ok(done) => SettingsAction::Exported(done),
+                        Err(error) => SettingsAction::ExportFailed(error.message),
+                    });
+                });
+            }
+        });
+    }
+    {
+        let state = state.clone();
+        let shell = shell.clone();
+        use_effect_with(state.sign_out_seq, move |_| {
+            if state.sign_out == SignOut::Running {
+                spawn_local(async move {
+                    match commands::sign_out().await {
+                        Ok(account) => state.dispatch(SettingsAction::SignedOut(Box::new(account))),
+                        Err(error) => state.dispatch(SettingsAction::SignOutFailed(error)),
+                    }
+                    if let Ok(status) = commands::sync_status().await {
+                        shell.dispatch(ShellAction::SyncStatusChanged(status));
+                    }
+                });
+            }
+        });
+    }
+    {
+        let state = state.clone();
+        let shell = shell.clone();
+        use_effect_with(state.sync_now_seq, move |&seq| {
+            if seq > 0 {
+                spawn_local(async move {
+                    if let Ok(status) = commands::sync_now().await {
+                        shell.dispatch(ShellAction::SyncStatusChanged(status));
+                    }
+                    state.dispatch(SettingsAction::SyncNowDone);
+                });
+            }
+        });
+    }
+    // Notices: read when signed in, and again whenever sync moves on (a refused edit becomes a
+    // notice during a round; it is one small local read).
+    {
+        let state = state.clone();
+        let round = shell.shell.sync.as_ref().map(|s| (s.state, s.pending));
+        let key = (
+            state.notices_seq,
+            shell.shell.remote_revision,
+            round,
+            state.signed_in(),
+        );
+        use_effect_with(key, move |&(_, _, _, signed_in)| {
+            if signed_in {
+                spawn_local(async move {
+                    state.dispatch(match commands::sync_notices().await {
+                        Ok(notices) => SettingsAction::NoticesLoaded(notices),
+                        Err(error) => SettingsAction::NoticesFailed(error.message),
+                    });
+                });
+            }
+        });
+    }
+    {
+        let state = state.clone();
+        use_effect_with(state.dismissing, move |&dismissing| {
+            if let Some(id) = dismissing {
+                spawn_local(async move {
+                    state.dispatch(match commands::dismiss_notice(&id).await {
+                        Ok(()) => SettingsAction::NoticeDismissed(id),
+                        Err(error) => SettingsAction::DismissFailed(error.message),
+                    });
+                });
+            }
+        });
+    }
+    {
+        let focus = state.focus.clone();
+        use_effect_with(focus, |focus| {
+            if let Some(focus) = focus {
+                platform::focus(&focus.id);
+            }
+        });
+    }
+    // Escape closes the sign-out confirmation (the frame's own Escape has nothing to close).
+    {
+        let dispatcher = state.dispatcher();
+        let open = state.sign_out != SignOut::Closed;
+        use_effect_with(open, move |&open| {
+            let listener = open.then(|| {
+                platform::on_key_down(move |press| {
+                    let escape = press.key == "Escape" && !press.with_modifier;
+                    if escape {
+                        dispatcher.dispatch(SettingsAction::CancelSignOut);
+                    }
+                    escape
+                })
+            });
+            move || drop(listener)
+        });
+    }
+
+    let dispatch = {
+        let state = state.clone();
+        Callback::from(move |action| state.dispatch(action))
+    };
+    match &state.view {
+        ListView::Loading => {
+            return html! {
+                <div class="page"><div class="card">
+                    <ListLoading id="settings-loading" label="Reading your settings…" rows={2} />
+                </div></div>
+            };
+        }
+        ListView::Failed(message) => {
+            return html! {
+                <div class="page"><div class="card">
+                    <ListError id="settings-error" title="Couldn't read your settings." message={message.clone()} on_retry={dispatch.reform(|()| SettingsAction::ReloadAccount)} />
+                </div></div>
+            };
+        }
+        ListView::Loaded => {}
+    }
+    let snapshot = Rc::new((*state).clone());
+    html! {
+        <div class="page settings">
+            <div class="settings-grid">
+                <div class="settings-column">
+                    <AccountCard
+                        state={snapshot}
+                        sync={shell.shell.sync.clone()}
+                        now={shell.clock.now}
+                        dispatch={dispatch.clone()}
+                    />
+                </div>
+                <div class="settings-column">
+                    <DeviceCard form={state.device.clone()} signed_in={state.signed_in()} dispatch={dispatch.clone()} />
+                    <ExportCard run={state.export.clone()} dispatch={dispatch.clone()} />
+                    <AboutCard about={state.about.clone()} />
+                </div>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,527 @@
+//! Settings: the account (local only, signing in to a sync server, choosing an organisation,
+//! signed in with the sync status and its notices, signing out), this device's name, exporting
+//! everything, and what the app is. A pure reducer: the page turns the requests recorded here
+//! (each a growing `*_seq` with what to send) into shell calls and dispatches their answers.
+//!
+//! The shell checks every input again; the checks here only catch what needs no engine (a blank
+//! field, a missing `@`) so every problem shows at once, next to its field.
+
+use super::form::FormErrors;
+use super::format::relative;
+use super::sync::SyncBadge;
+use super::ListView;
+use chrono::{DateTime, Utc};
+use fieldstone_model::OrgId;
+use fieldstone_protocol::account::NAME_MAX_CHARS;
+use fieldstone_protocol::commands::{
+    About, Account, CommandError, CommandErrorCode, ErrorDetail, ExportDone, ExportFormat,
+    SyncNotice, SyncState, SyncStatus,
+};
+use std::rc::Rc;
+use yew::Reducible;
+
+#[path = "settings_sign_in.rs"]
+mod sign_in;
+pub use sign_in::{server_address, SignInField, SignInForm};
+
+/// Where keyboard focus should go; `seq` grows so the same element can be asked twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Focus {
+    pub id: String,
+    pub seq: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeviceForm {
+    pub value: String,
+    pub error: Option<String>,
+    pub saving: bool,
+    /// Shown after a save until the name is edited again.
+    pub saved: bool,
+    /// Typed into since the name was last loaded or saved.
+    pub dirty: bool,
+    pub save_seq: u64,
+    pub submitted: Option<String>,
+}
+
+/// Exporting everything, or all contacts, and what came of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ExportRun {
+    #[default]
+    Idle,
+    Running(ExportFormat),
+    Done(ExportFormat, ExportDone),
+    Failed(String),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum SignOut {
+    #[default]
+    Closed,
+    /// The confirmation is open.
+    Confirming,
+    Running,
+    /// Refused; the confirmation stays open with the reason.
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SettingsAction {
+    AccountLoaded(Box<Account>),
+    AccountFailed(String),
+    ReloadAccount,
+    AboutLoaded(Box<About>),
+    AboutFailed(String),
+
+    EditSignIn(SignInField, String),
+    SubmitSignIn,
+    /// The organisation picked after [`CommandErrorCode::ChooseOrganisation`]: signs in to it.
+    ChooseOrg(OrgId),
+    /// Back from the organisation choice to the form.
+    CancelOrgChoice,
+    SignedIn(Box<Account>),
+    SignInFailed(CommandError),
+
+    EditDeviceName(String),
+    SaveDeviceName,
+    DeviceSaved(Box<Account>),
+    DeviceFailed(CommandError),
+
+    Export(ExportFormat),
+    Exported(ExportDone),
+    ExportFailed(String),
+    DismissExport,
+
+    AskSignOut,
+    CancelSignOut,
+    ConfirmSignOut,
+    SignedOut(Box<Account>),
+    SignOutFailed(CommandError),
+
+    ReloadNotices,
+    NoticesLoaded(Vec<SyncNotice>),
+    NoticesFailed(String),
+    DismissNotice(i64),
+    NoticeDismissed(i64),
+    DismissFailed(String),
+
+    SyncNow,
+    SyncNowDone,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SettingsState {
+    pub view: ListView,
+    pub account: Option<Account>,
+    /// Grows when the account must be read (again).
+    pub account_seq: u64,
+    pub about: Option<Result<About, String>>,
+    pub sign_in: SignInForm,
+    pub device: DeviceForm,
+    pub export: ExportRun,
+    pub export_seq: u64,
+    pub sign_out: SignOut,
+    pub sign_out_seq: u64,
+    /// Said after signing out (e.g. the keyring kept its entry).
+    pub signed_out_note: Option<String>,
+    pub notices: Vec<SyncNotice>,
+    /// The notices have been read at least once since the screen opened.
+    pub notices_read: bool,
+    pub notices_seq: u64,
+    pub notice_error: Option<String>,
+    pub dismissing: Option<i64>,
+    pub syncing_now: bool,
+    pub sync_now_seq: u64,
+    pub focus: Option<Focus>,
+}
+
+impl Default for SettingsState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SettingsState {
+    pub fn new() -> Self {
+        SettingsState {
+            view: ListView::Loading,
+            account: None,
+            account_seq: 1,
+            about: None,
+            sign_in: SignInForm::default(),
+            device: DeviceForm::default(),
+            export: ExportRun::Idle,
+            export_seq: 0,
+            sign_out: SignOut::Closed,
+            sign_out_seq: 0,
+            signed_out_note: None,
+            notices: Vec::new(),
+            notices_read: false,
+            notices_seq: 0,
+            notice_error: None,
+            dismissing: None,
+            syncing_now: false,
+            sync_now_seq: 0,
+            focus: None,
+        }
+    }
+
+    pub fn signed_in(&self) -> bool {
+        self.account.as_ref().is_some_and(|a| a.session.is_some())
+    }
+
+    fn focus(&mut self, id: &str) {
+        let seq = self.focus.as_ref().map_or(1, |f| f.seq + 1);
+        self.focus = Some(Focus {
+            id: id.to_owned(),
+            seq,
+        });
+    }
+
+    fn focus_first_sign_in_error(&mut self) {
+        let errors = &self.sign_in.errors;
+        if let Some(field) = SignInField::ALL
+            .into_iter()
+            .find(|f| errors.get(f.path()).is_some())
+        {
+            self.focus(field.input_id());
+        }
+    }
+
+    fn take_account(&mut self, account: Account) {
+        if !self.device.dirty {
+            self.device.value = account.device_name.clone();
+            self.device.dirty = false;
+        }
+        self.account = Some(account);
+        self.view = ListView::Loaded;
+    }
+
+    fn send_sign_in(&mut self, org_id: Option<OrgId>) {
+        if self.sign_in.submitting {
+            return;
+        }
+        let Some(account) = &self.account else {
+            return;
+        };
+        match self.sign_in.request(&account.device_name, org_id) {
+            Ok(request) => {
+                self.sign_in.server_url = request.server_url.clone();
+                self.sign_in.errors = FormErrors::default();
+                self.sign_in.no_store = None;
+                self.sign_in.submitting = true;
+                self.sign_in.submit_seq += 1;
+                self.sign_in.submitted = Some(request);
+            }
+            Err(errors) => {
+                self.sign_in.errors = errors;
+                self.sign_in.orgs = None;
+                self.focus_first_sign_in_error();
+            }
+        }
+    }
+
+    fn sign_in_failed(&mut self, error: CommandError) {
+        let form = &mut self.sign_in;
+        form.submitting = false;
+        form.submitted = None;
+        form.orgs = None;
+        match error.code {
+            CommandErrorCode::InvalidCredentials => {
+                // The server does not say which is wrong; the password is what people mistype.
+                form.password.clear();
+                form.errors.set("password", error.message);
+                self.focus(SignInField::Password.input_id());
+            }
+            CommandErrorCode::Offline => {
+                form.errors.set("server_url", error.message);
+                self.focus(SignInField::ServerUrl.input_id());
+            }
+            CommandErrorCode::ChooseOrganisation => match error.detail {
+                Some(ErrorDetail::ChooseOrganisation { orgs }) if !orgs.is_empty() => {
+                    form.orgs = Some(orgs);
+                    self.focus("org-option-0");
+                }
+                _ => form.errors.banner = Some(error.message),
+            },
+            CommandErrorCode::NoCredentialStore => form.no_store = Some(error.message),
+            CommandErrorCode::Validation => {
+                form.errors = FormErrors::from_error(error, |path| {
+                    SignInField::ALL.iter().any(|f| f.path() == path)
+                });
+                self.focus_first_sign_in_error();
+            }
+            CommandErrorCode::WrongState => {
+                // Signed in (or out) elsewhere meanwhile: show the account as it is.
+                form.errors.banner = Some(error.message);
+                self.account_seq += 1;
+            }
+            _ => form.errors.banner = Some(error.message),
+        }
+    }
+
+    fn save_device_name(&mut self) {
+        if self.device.saving {
+            return;
+        }
+        let name = self.device.value.trim().to_owned();
+        if name.is_empty() {
+            self.device.error = Some("Name this device, e.g. \"Ada's laptop\".".into());
+        } else if name.chars().count() > NAME_MAX_CHARS || name.chars().any(char::is_control) {
+            self.device.error = Some(format!(
+                "A device name is one line of at most {NAME_MAX_CHARS} characters."
+            ));
+        } else {
+            self.device.error = None;
+            self.device.saved = false;
+            self.device.saving = true;
+            self.device.save_seq += 1;
+            self.device.submitted = Some(name);
+            return;
+        }
+        self.focus("device-name");
+    }
+
+    fn apply(&mut self, action: SettingsAction) {
+        use SettingsAction as A;
+        match action {
+            A::AccountLoaded(account) => self.take_account(*account),
+            A::AccountFailed(message) => {
+                if self.account.is_none() {
+                    self.view = ListView::Failed(message);
+                }
+            }
+            A::ReloadAccount => {
+                self.account_seq += 1;
+                if self.account.is_none() {
+                    self.view = ListView::Loading;
+                }
+            }
+            A::AboutLoaded(about) => self.about = Some(Ok(*about)),
+            A::AboutFailed(message) => self.about = Some(Err(message)),
+
+            A::EditSignIn(field, value) => {
+                let form = &mut self.sign_in;
+                if form.value(field) != value {
+                    *form.value_mut(field) = value;
+                    form.errors.clear(field.path());
+                }
+            }
+            A::SubmitSignIn => self.send_sign_in(None),
+            A::ChooseOrg(org) => self.send_sign_in(Some(org)),
+            A::CancelOrgChoice => {
+                self.sign_in.orgs = None;
+                self.focus(SignInField::Email.input_id());
+            }
+            A::SignedIn(account) => {
+                self.sign_in = SignInForm::default();
+                self.signed_out_note = None;
+                self.notices_seq += 1;
+                self.take_account(*account);
+            }
+            A::SignInFailed(error) => self.sign_in_failed(error),
+
+            A::EditDeviceName(value) => {
+                if self.device.value != value {
+                    self.device.value = value;
+                    self.device.error = None;
+                    self.device.saved = false;
+                    self.device.dirty = true;
+                }
+            }
+            A::SaveDeviceName => self.save_device_name(),
+            A::DeviceSaved(account) => {
+                self.device.saving = false;
+                self.device.submitted = None;
+                self.device.saved = true;
+                self.device.dirty = false;
+                self.take_account(*account);
+            }
+            A::DeviceFailed(error) => {
+                self.device.saving = false;
+                self.device.submitted = None;
+                let message = error
+                    .field("device_name")
+                    .map_or(error.message.clone(), str::to_owned);
+                self.device.error = Some(message);
+                self.focus("device-name");
+            }
+
+            A::Export(format) => {
+                if !matches!(self.export, ExportRun::Running(_)) {
+                    self.export = ExportRun::Running(format);
+                    self.export_seq += 1;
+                }
+            }
+            A::Exported(done) => {
+                if let ExportRun::Running(format) = self.export {
+                    self.export = ExportRun::Done(format, done);
+                }
+            }
+            A::ExportFailed(message) => self.export = ExportRun::Failed(message),
+            A::DismissExport => {
+                if !matches!(self.export, ExportRun::Running(_)) {
+                    self.export = ExportRun::Idle;
+                }
+            }
+
+            A::AskSignOut => {
+                if self.signed_in() && self.sign_out == SignOut::Closed {
+                    self.sign_out = SignOut::Confirming;
+                    self.focus("sign-out-cancel");
+                }
+            }
+            A::CancelSignOut => {
+                if self.sign_out != SignOut::Running {
+                    self.sign_out = SignOut::Closed;
+                    self.focus("sign-out");
+                }
+            }
+            A::ConfirmSignOut => {
+                if matches!(self.sign_out, SignOut::Confirming | SignOut::Failed(_)) {
+                    self.sign_out = SignOut::Running;
+                    self.sign_out_seq += 1;
+                }
+            }
+            A::SignedOut(account) => {
+                self.sign_out = SignOut::Closed;
+                self.notices.clear();
+                self.notices_read = false;
+                self.notice_error = None;
+                self.signed_out_note =
+                    Some("Signed out. Everything you had on this device is still here.".into());
+                self.take_account(*account);
+                self.focus(SignInField::ServerUrl.input_id());
+            }
+            A::SignOutFailed(error) => {
+                if error.code == CommandErrorCode::NoCredentialStore {
+                    // Signed out; only the keyring entry could not be removed.
+                    self.sign_out = SignOut::Closed;
+                    self.signed_out_note = Some(error.message);
+                    self.account_seq += 1;
+                } else {
+                    self.sign_out = SignOut::Failed(error.message);
+                }
+            }
+
+            A::ReloadNotices => {
+                if self.signed_in() {
+                    self.notices_seq += 1;
+                }
+            }
+            A::NoticesLoaded(notices) => {
+                self.notices = notices;
+                self.notices_read = true;
+                self.notice_error = None;
+            }
+            A::NoticesFailed(message) => self.notice_error = Some(message),
+            A::DismissNotice(id) => {
+                if self.dismissing.is_none() {
+                    self.dismissing = Some(id);
+                }
+            }
+            A::NoticeDismissed(id) => {
+                self.notices.retain(|n| n.id != id);
+                self.dismissing = None;
+                self.notice_error = None;
+            }
+            A::DismissFailed(message) => {
+                self.dismissing = None;
+                self.notice_error = Some(message);
+            }
+
+            A::SyncNow => {
+                if !self.syncing_now && self.signed_in() {
+                    self.syncing_now = true;
+                    self.sync_now_seq += 1;
+                }
+            }
+            A::SyncNowDone => self.syncing_now = false,
+        }
+    }
+}
+
+impl Reducible for SettingsState {
+    type Action = SettingsAction;
+
+    fn reduce(self: Rc<Self>, action: SettingsAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.apply(action);
+        if next == *self {
+            self
+        } else {
+            Rc::new(next)
+        }
+    }
+}
+
+/// The signed-in card's sync line, from the frame's latest [`SyncStatus`]. Why sync is offline
+/// or needs attention is not repeated here: the top bar says it on every screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncSummary {
+    /// `data-state`, as the top bar's badge.
+    pub state: &'static str,
+    pub label: &'static str,
+    /// "2,000 of 5,000" while a round sends, as the badge says it.
+    pub progress: Option<String>,
+    /// "Last synced 5 min ago".
+    pub last: String,
+    /// "3 changes waiting to be sent".
+    pub pending: Option<String>,
+    /// Calls for the user (offline, sign in again, needs attention).
+    pub alert: bool,
+}
+
+impl SyncSummary {
+    pub fn new(status: Option<&SyncStatus>, now: DateTime<Utc>) -> Self {
+        let Some(status) = status else {
+            return SyncSummary {
+                state: "checking",
+                label: "Checking…",
+                progress: None,
+                last: String::new(),
+                pending: None,
+                alert: false,
+            };
+        };
+        let badge = SyncBadge::new(Some(status), None);
+        SyncSummary {
+            state: badge.state,
+            label: badge.label,
+            progress: badge.progress,
+            last: match status.last_synced_at {
+                Some(at) => format!("Last synced {}", relative(Some(at), now)),
+                None => "Not synced yet".into(),
+            },
+            pending: (status.pending > 0).then(|| {
+                if status.pending == 1 {
+                    "1 change waiting to be sent".to_owned()
+                } else {
+                    format!(
+                        "{} changes waiting to be sent",
+                        super::format::thousands(status.pending)
+                    )
+                }
+            }),
+            alert: matches!(
+                status.state,
+                SyncState::Offline | SyncState::SignInAgain | SyncState::NeedsAttention
+            ),
+        }
+    }
+}
+
+/// "12.3 KB" for an export's size.
+pub fn file_size(bytes: u64) -> String {
+    const KB: u64 = 1_000;
+    const MB: u64 = 1_000_000;
+    match bytes {
+        0..KB => format!("{bytes} bytes"),
+        KB..MB => format!("{:.1} KB", bytes as f64 / KB as f64),
+        _ => format!("{:.1} MB", bytes as f64 / MB as f64),
+    }
+}
+
+#[cfg(test)]
+#[path = "settings_tests.rs"]
+mod tests;
