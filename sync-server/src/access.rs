@@ -132,24 +132,31 @@ pub fn check_patches(role: Role, patches: &[Patch]) -> Result<(), RejectCode> {
     Ok(())
 }
 
-/// The sentence shown to the person whose edit was refused.
+/// The sentence shown to the person whose edit was refused. It names the kind of record, not
+/// its id: the notice carries the document id for the app to link, and an id means nothing to
+/// people.
 pub fn reject_message(code: &RejectCode, doc: &fieldstone_protocol::DocId) -> String {
+    let record = match doc.kind() {
+        "" => "this record".to_owned(),
+        kind => format!("this {}", kind.replace('_', " ")),
+    };
     match code {
         RejectCode::NotWritable => format!(
-            "You may not change {doc}: it is not in your work or your team's, or your role is read-only. It was put back as it is on the server."
+            "You may not change {record}: it is not in your work or your team's, or your role is read-only. It was put back as it is on the server."
         ),
         RejectCode::FieldNotAllowed { field } if IDENTITY_FIELDS.contains(&field.as_str()) => {
-            format!("The {field} of {doc} cannot change. Your edit was undone.")
+            format!("The {field} of {record} cannot change. Your edit was undone.")
         }
         RejectCode::FieldNotAllowed { field } => format!(
-            "Only a broker or admin may change {field} of {doc}. Your edit was undone."
+            "Only a broker or admin may change the {} of {record}. Your edit was undone.",
+            field.replace('_', " ")
         ),
         RejectCode::ForeignActor => format!(
-            "The edit to {doc} was signed as another user's device and was refused."
+            "The edit to {record} was signed as another user's device and was refused."
         ),
-        RejectCode::Malformed => format!("The edit to {doc} was not readable and was refused."),
+        RejectCode::Malformed => format!("The edit to {record} was not readable and was refused."),
         RejectCode::MissingDependencies => format!(
-            "The server is missing earlier edits of {doc}; this device will send its full history."
+            "The server is missing earlier edits of {record}; this device will send its full history."
         ),
     }
 }
@@ -157,6 +164,29 @@ pub fn reject_message(code: &RejectCode, doc: &fieldstone_protocol::DocId) -> St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refusals_name_the_kind_of_record_not_its_id() {
+        let doc: fieldstone_protocol::DocId = "contact:0190a6f4-8c2b-7d1e-9a3b-5c6d7e8f9a0b"
+            .parse()
+            .expect("doc id");
+        let message = reject_message(&RejectCode::NotWritable, &doc);
+        assert!(
+            message.starts_with("You may not change this contact:"),
+            "{message}"
+        );
+        assert!(!message.contains("0190a6f4"), "{message}");
+        let message = reject_message(
+            &RejectCode::FieldNotAllowed {
+                field: "assigned_agent".into(),
+            },
+            &doc,
+        );
+        assert!(
+            message.contains("the assigned agent of this contact"),
+            "{message}"
+        );
+    }
     use automerge::transaction::Transactable;
     use automerge::AutoCommit;
     use chrono::Utc;

@@ -156,15 +156,16 @@ async fn end_server_session(server_url: &str, token: &str) {
 }
 
 fn no_store(error: CredentialError) -> CommandError {
+    // The system's own error (a D-Bus address, a service name) goes to the log, not to people.
+    tracing::warn!(%error, "no keyring for the session token");
     let message = match &error {
-        CredentialError::Unavailable(why) => format!(
-            "This device has no system keyring to keep your sign-in safely ({why}), so it \
-             cannot sign in. Nothing was saved; the app keeps working on this device only."
-        ),
-        CredentialError::Failed(why) => format!(
-            "The system keyring refused to keep your sign-in ({why}). Unlock it and try again; \
-             nothing was saved."
-        ),
+        CredentialError::Unavailable(_) => "This device has no system keyring (such as GNOME \
+             Keyring or KWallet) to keep your sign-in safely, so it cannot sign in. Nothing was \
+             saved; the app keeps working on this device only."
+            .to_owned(),
+        CredentialError::Failed(_) => "The system keyring refused to keep your sign-in. Unlock \
+             it and try again; nothing was saved."
+            .to_owned(),
     };
     CommandError::new(CommandErrorCode::NoCredentialStore, message)
 }

@@ -223,6 +223,11 @@ async fn without_a_credential_store_sign_in_fails_clearly_and_stores_nothing() {
         .expect_err("no keyring");
     assert_eq!(error.code, CommandErrorCode::NoCredentialStore);
     assert!(error.message.contains("keyring"), "{}", error.message);
+    assert!(
+        !error.message.contains("unix:") && !error.message.to_lowercase().contains("zbus"),
+        "the system's own error stays in the log: {}",
+        error.message
+    );
     assert!(app.api.account().session.is_none());
     assert_eq!(app.api.sync_status().state, SyncState::LocalOnly);
     // No session was made on the server: the store is checked before signing in.
