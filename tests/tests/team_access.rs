@@ -295,7 +295,7 @@ async fn an_agents_reassignment_is_refused_and_converges_back_a_brokers_is_accep
     let notices = ada.replica.sync_notices().expect("notices");
     assert_eq!(notices.len(), 1);
     assert_eq!(notices[0].doc_id, doc_id.to_string());
-    assert!(notices[0].message.contains("assigned_agent"), "{notices:?}");
+    assert!(notices[0].message.contains("assigned agent"), "{notices:?}");
     assert_eq!(cal.sync().await.pulled, 0, "nothing reached Cal");
 
     bea.sync().await;
