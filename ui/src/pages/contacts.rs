@@ -307,7 +307,7 @@ pub fn ContactsPage() -> Html {
                         id="contact-search"
                         class="search__input"
                         type="search"
-                        placeholder="Search names, emails, phones, notes…"
+                        placeholder="Search people, phones, notes…"
                         aria-label="Search contacts"
                         autocomplete="off"
                         spellcheck="false"
