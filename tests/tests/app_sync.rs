@@ -10,7 +10,6 @@ use fieldstone_model::{ContactId, RecordRef, Stage};
 use fieldstone_replica::sync::sync_once;
 use fieldstone_replica::{contact_doc_id, Replica, SyncClient};
 use fieldstone_tests::*;
-use std::path::Path;
 use std::sync::Arc;
 
 /// One window at a time: both tests resize and photograph theirs.
@@ -18,14 +17,56 @@ static ONE_WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 const AGENT: &str = "agent@example.com";
 
-/// An organisation with one agent who has two devices: the laptop (the window) and a phone.
-fn office(server_dir: &Path) -> (String, String) {
-    let org = Org::create(server_dir, "Solo");
+/// One agent with two devices: the laptop (the window) and a phone (a replica here), syncing
+/// through a server process on a fixed address, so it can be stopped and started again.
+struct Office {
+    tmp: tempfile::TempDir,
+    listen: String,
+    url: String,
+    phone_token: String,
+}
+
+impl Office {
+    fn server_dir(&self) -> std::path::PathBuf {
+        self.tmp.path().join("server")
+    }
+
+    fn restart(&self) -> ServerProcess {
+        ServerProcess::start(&self.server_dir(), &self.listen)
+    }
+
+    fn phone(&self) -> (Arc<Replica>, SyncClient) {
+        (
+            open_replica(&self.tmp.path().join("phone")),
+            SyncClient::new(&self.url, &self.phone_token).expect("client"),
+        )
+    }
+}
+
+/// The office, its server running, and the laptop's window up to date with it.
+async fn laptop_up_to_date() -> (Office, ServerProcess, App) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server_dir = tmp.path().join("server");
+    let org = Org::create(&server_dir, "Solo");
     org.user(AGENT, "agent", None);
-    (
-        org.device_token(AGENT, "laptop"),
-        org.device_token(AGENT, "phone"),
-    )
+    let laptop = org.device_token(AGENT, "laptop");
+    let phone_token = org.device_token(AGENT, "phone");
+    let listen = format!("127.0.0.1:{}", free_port());
+    let server = ServerProcess::start(&server_dir, &listen);
+    let url = server.url.clone();
+    let app = App::launch(Some(Sync {
+        url: &url,
+        token: &laptop,
+    }))
+    .await;
+    app.until_synced("up_to_date").await;
+    let office = Office {
+        tmp,
+        listen,
+        url,
+        phone_token,
+    };
+    (office, server, app)
 }
 
 fn find(phone: &Replica, name: &str) -> Option<ContactId> {
@@ -61,18 +102,7 @@ async fn sync_until<T>(
 #[ignore = "needs the built app and a display: run `cargo xtask test`"]
 async fn work_done_offline_reaches_a_second_device_once_the_server_is_back() {
     let _one = ONE_WINDOW.lock().await;
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let server_dir = tmp.path().join("server");
-    let (laptop, phone_token) = office(&server_dir);
-    let listen = format!("127.0.0.1:{}", free_port());
-    let server = ServerProcess::start(&server_dir, &listen);
-    let url = server.url.clone();
-    let app = App::launch(Some(Sync {
-        url: &url,
-        token: &laptop,
-    }))
-    .await;
-    app.until_synced("up_to_date").await;
+    let (office, server, app) = laptop_up_to_date().await;
 
     server.kill();
     app.until_synced("offline").await;
@@ -100,15 +130,14 @@ async fn work_done_offline_reaches_a_second_device_once_the_server_is_back() {
     app.screens("offline").await;
 
     // The server comes back on the same address: the window catches up by itself.
-    let _server = ServerProcess::start(&server_dir, &listen);
+    let _server = office.restart();
     app.until_synced("up_to_date").await;
     app.until("nothing left unsent", || async {
         !app.dom_text("#sync-status").await.contains("unsent")
     })
     .await;
 
-    let phone = open_replica(&tmp.path().join("phone"));
-    let client = SyncClient::new(&url, &phone_token).expect("client");
+    let (phone, client) = office.phone();
     let ada = sync_until(&phone, &client, "the phone has Ada, renamed", |p| {
         find(p, "Ada King")
     })
@@ -140,24 +169,12 @@ async fn work_done_offline_reaches_a_second_device_once_the_server_is_back() {
 #[ignore = "needs the built app and a display: run `cargo xtask test`"]
 async fn a_stage_changed_on_two_devices_is_marked_and_settled_in_the_dialog() {
     let _one = ONE_WINDOW.lock().await;
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let server_dir = tmp.path().join("server");
-    let (laptop, phone_token) = office(&server_dir);
-    let listen = format!("127.0.0.1:{}", free_port());
-    let server = ServerProcess::start(&server_dir, &listen);
-    let url = server.url.clone();
-    let app = App::launch(Some(Sync {
-        url: &url,
-        token: &laptop,
-    }))
-    .await;
-    app.until_synced("up_to_date").await;
+    let (office, server, app) = laptop_up_to_date().await;
     app.goto("contacts").await;
     app.new_contact("Grace", "Hopper", "grace@example.com")
         .await;
 
-    let phone: Arc<Replica> = open_replica(&tmp.path().join("phone"));
-    let client = SyncClient::new(&url, &phone_token).expect("client");
+    let (phone, client) = office.phone();
     let grace = sync_until(&phone, &client, "the phone has Grace", |p| {
         find(p, "Grace Hopper")
     })
@@ -177,7 +194,7 @@ async fn a_stage_changed_on_two_devices_is_marked_and_settled_in_the_dialog() {
         .set_contact_stage(&grace, Stage::Showing, owner)
         .expect("the phone moves Grace");
 
-    let _server = ServerProcess::start(&server_dir, &listen);
+    let _server = office.restart();
     app.until_synced("up_to_date").await;
     let doc = contact_doc_id(&grace).expect("doc id");
     sync_until(&phone, &client, "the phone sees both moves", |p| {
