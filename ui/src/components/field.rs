@@ -23,6 +23,9 @@ pub struct TextFieldProps {
     pub placeholder: Option<AttrValue>,
     #[prop_or_default]
     pub autofocus: bool,
+    /// `autocomplete`: off unless named (a sign-in form wants `username`, `current-password`).
+    #[prop_or(AttrValue::Static("off"))]
+    pub autocomplete: AttrValue,
     #[prop_or_default]
     pub multiline: bool,
     /// Extra class on the wrapper (grid placement).
@@ -73,7 +76,7 @@ pub fn TextField(props: &TextFieldProps) -> Html {
                 type={props.input_type.clone()}
                 inputmode={props.input_mode.clone()}
                 placeholder={props.placeholder.clone()}
-                autocomplete="off"
+                autocomplete={props.autocomplete.clone()}
                 spellcheck="false"
                 autofocus={props.autofocus}
                 aria-invalid={invalid.then_some("true")}
@@ -177,6 +180,7 @@ mod tests {
             input_mode: None,
             placeholder: None,
             autofocus: false,
+            autocomplete: "off".into(),
             multiline: false,
             class: Classes::new(),
             on_input: Callback::noop(),
@@ -186,6 +190,7 @@ mod tests {
         .await;
         assert!(html.contains(r#"aria-invalid="true""#), "{html}");
         assert!(html.contains(r#"aria-describedby="contact-given-name-error""#));
+        assert!(html.contains(r#"autocomplete="off""#), "{html}");
         assert!(html.contains(
             r#"<p id="contact-given-name-error" class="field__error">Enter a name.</p>"#
         ));

@@ -134,14 +134,16 @@ fn SignInFormView(props: &SignInFormProps) -> Html {
         let on_input = props
             .dispatch
             .reform(move |value| SettingsAction::EditSignIn(field, value));
-        let (input_type, placeholder, hint) = match field {
+        // Named for password managers: the one form where filling in for people helps.
+        let (input_type, placeholder, hint, autocomplete) = match field {
             SignInField::ServerUrl => (
                 "url",
                 Some("https://sync.example.com"),
                 Some("from your office or admin"),
+                "url",
             ),
-            SignInField::Email => ("email", Some("you@agency.com"), None),
-            SignInField::Password => ("password", None, None),
+            SignInField::Email => ("email", Some("you@agency.com"), None, "username"),
+            SignInField::Password => ("password", None, None, "current-password"),
         };
         html! {
             <TextField
@@ -153,6 +155,7 @@ fn SignInFormView(props: &SignInFormProps) -> Html {
                 input_mode={(field == SignInField::ServerUrl).then_some(AttrValue::Static("url"))}
                 placeholder={placeholder.map(AttrValue::Static)}
                 hint={hint.map(AttrValue::Static)}
+                autocomplete={autocomplete}
                 {on_input}
             />
         }

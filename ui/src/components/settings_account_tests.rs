@@ -78,6 +78,12 @@ async fn local_only_explains_itself_and_offers_the_form() {
     assert!(html.contains("system keyring"));
     assert!(html.contains(r#"id="sign-in-server-url""#));
     assert!(html.contains(r#"type="password""#));
+    // Password managers may fill the sign-in form (and only it).
+    assert!(
+        html.contains(r#"autocomplete="current-password""#),
+        "{html}"
+    );
+    assert!(html.contains(r#"autocomplete="username""#), "{html}");
     assert!(!html.contains(r#"id="settings-session""#));
     assert!(!html.contains(r#"id="sign-out""#));
 }
