@@ -154,12 +154,7 @@ async fn a_contact_is_created_edited_found_noted_and_booked() {
     // The pipeline: drag Ada to the next stage with the mouse, Grace with a finger.
     app.goto("pipeline").await;
     app.until_text("#column-count-lead", "2").await;
-    let ada_card = format!(
-        "#column-lead .kanban-card[data-contact-id='{}']",
-        app.card_id("Ada King").await
-    );
-    app.drag(&ada_card, "#column-qualified").await;
-    app.until_text("#column-qualified", "Ada King").await;
+    app.drag_to_stage("Ada King", "qualified").await;
     app.until_text("#column-count-qualified", "1").await;
     app.until_text("#column-count-lead", "1").await;
     let grace_grip = format!(

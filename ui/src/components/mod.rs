@@ -15,6 +15,7 @@ pub mod listing_fields;
 pub mod listing_gallery;
 pub mod listing_photo;
 pub mod nav;
+pub mod search_box;
 pub mod settings_account;
 pub mod settings_device;
 pub mod states;

@@ -7,6 +7,7 @@ use crate::components::bulk_bar::BulkBar;
 use crate::components::contact_filters::{ContactFilters, SmartLists};
 use crate::components::contact_list::{total_label, ContactList};
 use crate::components::icons::{icon, Icon};
+use crate::components::search_box::SearchBox;
 use crate::components::states::{EmptyState, ListError, ListLoading};
 use crate::hooks::{use_page_request, use_remote_revision, use_shell};
 use crate::route::Route;
@@ -16,7 +17,6 @@ use crate::state::{ListView, ShellAction, Shortcut};
 use fieldstone_protocol::commands::{BulkStage, BulkTag, SaveSmartList};
 use std::collections::BTreeSet;
 use std::rc::Rc;
-use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -205,12 +205,7 @@ pub fn ContactsPage() -> Html {
         let state = state.clone();
         Callback::from(move |action| state.dispatch(action))
     };
-    let on_search = dispatch.reform(|event: InputEvent| {
-        ContactsAction::Search(event.target_unchecked_into::<HtmlInputElement>().value())
-    });
-    let on_search_change = dispatch.reform(|event: Event| {
-        ContactsAction::Search(event.target_unchecked_into::<HtmlInputElement>().value())
-    });
+    let on_search = dispatch.reform(ContactsAction::Search);
     let new_contact = {
         let shell = shell.clone();
         Callback::from(move |_: MouseEvent| shell.dispatch(ShellAction::NewContact))
@@ -301,22 +296,13 @@ pub fn ContactsPage() -> Html {
     html! {
         <div class="page page--contacts">
             <div class="toolbar">
-                <div class="search">
-                    { icon(Icon::Search) }
-                    <input
-                        id="contact-search"
-                        class="search__input"
-                        type="search"
-                        placeholder="Search people, phones, notes…"
-                        aria-label="Search contacts"
-                        autocomplete="off"
-                        spellcheck="false"
-                        value={state.search.clone()}
-                        oninput={on_search}
-                        onchange={on_search_change}
-                    />
-                    <kbd class="search__key" aria-hidden="true">{ "/" }</kbd>
-                </div>
+                <SearchBox
+                    id="contact-search"
+                    placeholder="Search people, phones, notes…"
+                    label="Search contacts"
+                    value={state.search.clone()}
+                    {on_search}
+                />
                 <button
                     id="filters-toggle"
                     type="button"

@@ -5,6 +5,7 @@
 use super::listing_editor::ListingEditor;
 use crate::components::icons::{icon, Icon};
 use crate::components::listing_card::ListingCard;
+use crate::components::search_box::SearchBox;
 use crate::components::states::{EmptyState, ListError};
 use crate::hooks::{use_page_request, use_remote_revision, use_shell};
 use crate::route::Route;
@@ -12,7 +13,6 @@ use crate::services::{commands, platform};
 use crate::state::listings::{ListingsAction, ListingsState};
 use crate::state::{ListView, Shortcut};
 use fieldstone_model::{Listing, ListingStatus};
-use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -85,12 +85,7 @@ pub fn ListingsPage() -> Html {
         let state = state.clone();
         Callback::from(move |action| state.dispatch(action))
     };
-    let on_search = dispatch.reform(|event: InputEvent| {
-        ListingsAction::Search(event.target_unchecked_into::<HtmlInputElement>().value())
-    });
-    let on_search_change = dispatch.reform(|event: Event| {
-        ListingsAction::Search(event.target_unchecked_into::<HtmlInputElement>().value())
-    });
+    let on_search = dispatch.reform(ListingsAction::Search);
     let new_listing = open_new.reform(|_: MouseEvent| ());
     let on_close = {
         let creating = creating.clone();
@@ -178,22 +173,13 @@ pub fn ListingsPage() -> Html {
     html! {
         <div class="page page--listings">
             <div class="toolbar">
-                <div class="search">
-                    { icon(Icon::Search) }
-                    <input
-                        id="listing-search"
-                        class="search__input"
-                        type="search"
-                        placeholder="Search listings…"
-                        aria-label="Search listings"
-                        autocomplete="off"
-                        spellcheck="false"
-                        value={state.search.clone()}
-                        oninput={on_search}
-                        onchange={on_search_change}
-                    />
-                    <kbd class="search__key" aria-hidden="true">{ "/" }</kbd>
-                </div>
+                <SearchBox
+                    id="listing-search"
+                    placeholder="Search listings…"
+                    label="Search listings"
+                    value={state.search.clone()}
+                    {on_search}
+                />
                 <button id="new-listing-button" type="button" class="button button--primary toolbar__new" onclick={new_listing}>
                     { icon(Icon::Plus) }
                     <span class="toolbar__new-label">{ "New listing" }</span>
