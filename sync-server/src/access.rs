@@ -158,6 +158,13 @@ pub fn reject_message(code: &RejectCode, doc: &fieldstone_protocol::DocId) -> St
         RejectCode::MissingDependencies => format!(
             "The server is missing earlier edits of {record}; this device will send its full history."
         ),
+        RejectCode::LimitReached { limit } => format!(
+            "The edit to {record} was refused: it would pass the server's {} limit. It stays on this device.",
+            limit.replace('_', " ")
+        ),
+        RejectCode::Unreadable => format!(
+            "The server's copy of {record} cannot be read and was set aside for an administrator; this device keeps its own."
+        ),
     }
 }
 

@@ -231,6 +231,14 @@ pub enum RejectCode {
     /// The change depends on changes the server never received: the device should send the
     /// document's whole history (the repair path).
     MissingDependencies,
+    /// A size limit of the server would be passed (`limit` names it, e.g. `ops_per_change`,
+    /// `doc_ops`, `doc_bytes`, `user_docs`, `org_bytes`). The device keeps its copy as it is
+    /// and stops sending these changes; nothing of them was stored.
+    LimitReached { limit: String },
+    /// The server's stored copy of this document cannot be read and is quarantined there; the
+    /// device keeps its own copy. Added after the five above: postcard numbers variants in
+    /// order, so the older variants keep their bytes.
+    Unreadable,
 }
 
 /// `POST /v2/sync/pull`: "what changed in my scopes since these cursors?" Scopes the device

@@ -395,6 +395,8 @@ fn code_label(code: &RejectCode) -> &'static str {
         RejectCode::ForeignActor => "foreign_actor",
         RejectCode::Malformed => "malformed",
         RejectCode::MissingDependencies => "missing_dependencies",
+        RejectCode::LimitReached { .. } => "limit_reached",
+        RejectCode::Unreadable => "unreadable",
     }
 }
 

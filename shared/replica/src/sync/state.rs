@@ -43,6 +43,8 @@ fn reject_code(code: &RejectCode) -> &'static str {
         RejectCode::ForeignActor => "foreign_actor",
         RejectCode::Malformed => "malformed",
         RejectCode::MissingDependencies => "missing_dependencies",
+        RejectCode::LimitReached { .. } => "limit_reached",
+        RejectCode::Unreadable => "unreadable",
     }
 }
 
