@@ -19,6 +19,26 @@ pub struct Config {
     pub log_format: LogFormat,
     pub limits: Limits,
     pub auth: AuthConfig,
+    pub http: HttpConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpConfig {
+    /// A connection must send a request's headers within this many seconds (this also closes a
+    /// kept-alive connection that sends no new request for as long).
+    pub header_timeout_secs: u64,
+    /// A request's body must arrive in full within this many seconds.
+    pub body_timeout_secs: u64,
+    /// A request must be answered within this many seconds (the live WebSocket excepted).
+    pub request_timeout_secs: u64,
+    /// Open connections at most; more wait to be accepted.
+    pub max_connections: usize,
+    /// `/metrics` on its own address (e.g. `127.0.0.1:9090`, for a scraper on the same host).
+    pub metrics_listen: Option<SocketAddr>,
+    /// `/metrics` on the main address for requests with `Authorization: Bearer <token>`.
+    /// With neither this nor `metrics_listen`, `/metrics` is not served.
+    pub metrics_token: Option<Secret>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -32,11 +52,35 @@ pub struct Limits {
     pub max_pull_bytes: usize,
     /// Documents one push may touch.
     pub max_push_docs: usize,
-    /// Largest single Automerge change.
+    /// Largest single Automerge change, as sent.
     pub max_change_bytes: usize,
-    /// Documents kept loaded in memory (the hot-document cache): memory follows this, not the
-    /// number of documents stored.
+    /// Largest single change once inflated (Automerge compresses changes: a few hundred bytes
+    /// can claim gigabytes). Checked while inflating, before Automerge sees the change.
+    pub max_change_inflated_bytes: usize,
+    /// Most operations in one change (read from its run lengths, before it is expanded).
+    pub max_change_ops: u64,
+    /// Most operations a document may hold.
+    pub max_doc_ops: u64,
+    /// Largest saved document.
+    pub max_doc_bytes: usize,
+    /// A push stores what it has judged once the documents it holds in memory pass this many
+    /// operations, then goes on with the rest: a push's memory stays bounded however many
+    /// large documents it touches.
+    pub push_ops_per_commit: u64,
+    /// Documents kept loaded in memory (the hot-document cache): memory follows this and
+    /// `hot_ops`, not the number of documents stored.
     pub hot_docs: usize,
+    /// Operations held by the hot-document cache in all; least recently used documents are let
+    /// go beyond it.
+    pub hot_ops: u64,
+    /// Documents one user may create.
+    pub max_user_docs: u64,
+    /// Bytes of changes one user may store.
+    pub max_user_bytes: u64,
+    /// Documents one organisation may hold.
+    pub max_org_docs: u64,
+    /// Bytes of changes one organisation may store.
+    pub max_org_bytes: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -45,13 +89,19 @@ pub struct AuthConfig {
     /// A session ends this many days after it was issued or last refreshed.
     pub session_days: u32,
     pub invitation_days: u32,
-    pub login_per_account_per_minute: u32,
+    /// Sign-in attempts from one address per minute.
     pub login_per_ip_per_minute: u32,
-    /// Argon2id memory cost in KiB (OWASP's minimum for Argon2id is 19 MiB with 2 passes).
+    /// Failed sign-ins to one account from devices it has never signed in on, per 15 minutes,
+    /// before such devices wait (the account's own devices are not held back).
+    pub login_failures_per_account: u32,
+    /// Argon2id memory cost in KiB and passes: at least one of OWASP's settings (19 MiB with 2
+    /// passes, 46 MiB with 1, 12 MiB with 3, 9 MiB with 4, 7 MiB with 5).
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
-    /// Take the client address from `X-Forwarded-For` (only behind a proxy you run).
-    pub trust_forwarded_for: bool,
+    /// Addresses (or CIDR ranges) of the proxies in front of this server. A request from one
+    /// of them has its client address read from `X-Forwarded-For`: the rightmost address that
+    /// is not itself a trusted proxy. Empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -103,9 +153,12 @@ impl Default for Config {
             log_format: LogFormat::Text,
             limits: Limits::default(),
             auth: AuthConfig::default(),
+            http: HttpConfig::default(),
         }
     }
 }
+
+const GIB: u64 = 1024 * 1024 * 1024;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -115,7 +168,17 @@ impl Default for Limits {
             max_pull_bytes: 4 * 1024 * 1024,
             max_push_docs: 2000,
             max_change_bytes: 1024 * 1024,
+            max_change_inflated_bytes: 8 * 1024 * 1024,
+            max_change_ops: 100_000,
+            max_doc_ops: 200_000,
+            max_doc_bytes: 8 * 1024 * 1024,
+            push_ops_per_commit: 1_000_000,
             hot_docs: 2000,
+            hot_ops: 5_000_000,
+            max_user_docs: 1_000_000,
+            max_user_bytes: 4 * GIB,
+            max_org_docs: 20_000_000,
+            max_org_bytes: 64 * GIB,
         }
     }
 }
@@ -125,11 +188,49 @@ impl Default for AuthConfig {
         Self {
             session_days: 30,
             invitation_days: 7,
-            login_per_account_per_minute: 5,
             login_per_ip_per_minute: 30,
+            login_failures_per_account: 20,
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
-            trust_forwarded_for: false,
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+impl AuthConfig {
+    /// The trusted proxies, parsed (a bare address is a range of one).
+    pub fn proxies(&self) -> Result<Vec<ipnet::IpNet>, String> {
+        self.trusted_proxies
+            .iter()
+            .map(|text| {
+                text.parse::<ipnet::IpNet>()
+                    .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        format!("auth.trusted_proxies: {text:?} is not an address or CIDR range")
+                    })
+            })
+            .collect()
+    }
+}
+
+/// OWASP's Argon2id settings (memory in KiB, passes), any one of which is the floor.
+pub const ARGON2_FLOORS: [(u32, u32); 5] = [
+    (47_104, 1),
+    (19_456, 2),
+    (12_288, 3),
+    (9_216, 4),
+    (7_168, 5),
+];
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            header_timeout_secs: 10,
+            body_timeout_secs: 30,
+            request_timeout_secs: 60,
+            max_connections: 4096,
+            metrics_listen: None,
+            metrics_token: None,
         }
     }
 }
@@ -171,7 +272,39 @@ impl Config {
             (1024..=l.max_request_bytes.max(1024)).contains(&l.max_change_bytes),
             "limits.max_change_bytes must be between 1 KiB and limits.max_request_bytes",
         );
+        need(
+            (l.max_change_bytes..=256 * 1024 * 1024).contains(&l.max_change_inflated_bytes),
+            "limits.max_change_inflated_bytes must be between limits.max_change_bytes and 256 MiB",
+        );
+        need(
+            (100..=10_000_000).contains(&l.max_change_ops),
+            "limits.max_change_ops must be between 100 and 10000000",
+        );
+        need(
+            (l.max_change_ops..=50_000_000).contains(&l.max_doc_ops),
+            "limits.max_doc_ops must be between limits.max_change_ops and 50000000",
+        );
+        need(
+            (64 * 1024..=1024 * 1024 * 1024).contains(&l.max_doc_bytes),
+            "limits.max_doc_bytes must be between 64 KiB and 1 GiB",
+        );
+        need(
+            l.push_ops_per_commit >= l.max_doc_ops,
+            "limits.push_ops_per_commit must be at least limits.max_doc_ops",
+        );
         need(l.hot_docs >= 16, "limits.hot_docs must be at least 16");
+        need(
+            l.hot_ops >= l.max_doc_ops,
+            "limits.hot_ops must be at least limits.max_doc_ops",
+        );
+        need(
+            l.max_user_docs >= 1 && l.max_org_docs >= l.max_user_docs,
+            "limits.max_user_docs must be at least 1 and limits.max_org_docs at least that",
+        );
+        need(
+            l.max_user_bytes >= 1024 * 1024 && l.max_org_bytes >= l.max_user_bytes,
+            "limits.max_user_bytes must be at least 1 MiB and limits.max_org_bytes at least that",
+        );
         let a = &self.auth;
         need(
             (1..=365).contains(&a.session_days),
@@ -182,17 +315,42 @@ impl Config {
             "auth.invitation_days must be between 1 and 60",
         );
         need(
-            a.login_per_account_per_minute >= 1 && a.login_per_ip_per_minute >= 1,
-            "auth.login_per_*_per_minute must be at least 1",
+            a.login_per_ip_per_minute >= 1 && a.login_failures_per_account >= 1,
+            "auth.login_per_ip_per_minute and auth.login_failures_per_account must be at least 1",
         );
         need(
-            a.argon2_memory_kib >= 8 * 1024,
-            "auth.argon2_memory_kib must be at least 8192 (weaker hashing is not offered)",
+            ARGON2_FLOORS
+                .iter()
+                .any(|(m, t)| a.argon2_memory_kib >= *m && a.argon2_iterations >= *t),
+            "auth.argon2_memory_kib and auth.argon2_iterations are below OWASP's minimum for Argon2id (19456 KiB with 2 passes, or 47104/1, 12288/3, 9216/4, 7168/5); weaker hashing is not offered",
         );
         need(
-            (1..=10).contains(&a.argon2_iterations),
-            "auth.argon2_iterations must be between 1 and 10",
+            a.argon2_memory_kib <= 4 * 1024 * 1024 && (1..=20).contains(&a.argon2_iterations),
+            "auth.argon2_memory_kib must be at most 4 GiB and auth.argon2_iterations between 1 and 20",
         );
+        if let Err(problem) = a.proxies() {
+            need(false, &problem);
+        }
+        let h = &self.http;
+        need(
+            (1..=600).contains(&h.header_timeout_secs),
+            "http.header_timeout_secs must be between 1 and 600",
+        );
+        need(
+            (1..=3600).contains(&h.body_timeout_secs)
+                && (1..=3600).contains(&h.request_timeout_secs),
+            "http.body_timeout_secs and http.request_timeout_secs must be between 1 and 3600",
+        );
+        need(
+            (16..=1_000_000).contains(&h.max_connections),
+            "http.max_connections must be between 16 and 1000000",
+        );
+        if let Some(token) = &h.metrics_token {
+            need(
+                token.expose().len() >= 16,
+                "http.metrics_token must have at least 16 characters",
+            );
+        }
         if let Some(url) = &self.database_url {
             need(
                 url.expose().starts_with("postgres://")

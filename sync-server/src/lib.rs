@@ -7,6 +7,7 @@ pub mod auth;
 pub mod config;
 mod error;
 pub mod hub;
+mod listen;
 pub mod metrics;
 pub mod routes;
 pub mod store;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// When each device's "last seen" was last written.
     pub touched: Arc<Mutex<HashMap<DeviceId, Instant>>>,
+    /// The proxies whose `X-Forwarded-For` is believed (`auth.trusted_proxies`).
+    pub proxies: Arc<Vec<ipnet::IpNet>>,
 }
 
 impl AppState {
@@ -59,11 +62,15 @@ impl AppState {
         let passwords =
             auth::Passwords::new(config.auth.argon2_memory_kib, config.auth.argon2_iterations)?;
         let limiter = auth::LoginLimiter::new(
-            config.auth.login_per_account_per_minute,
             config.auth.login_per_ip_per_minute,
+            config.auth.login_failures_per_account,
         );
+        let proxies = config.auth.proxies()?;
         Ok(Self {
-            docs: Arc::new(sync::DocCache::new(config.limits.hot_docs)),
+            docs: Arc::new(sync::DocCache::new(
+                config.limits.hot_docs,
+                config.limits.hot_ops,
+            )),
             store,
             config: Arc::new(config),
             clock,
@@ -73,6 +80,7 @@ impl AppState {
             access: Arc::new(sync::AccessCache::default()),
             metrics: Arc::new(metrics::Metrics::new()),
             touched: Arc::new(Mutex::new(HashMap::new())),
+            proxies: Arc::new(proxies),
         })
     }
 
@@ -86,6 +94,33 @@ impl AppState {
             tracing::warn!(%error, "could not announce an event to other server processes");
         }
         self.hub.local(event);
+    }
+}
+
+/// One security event for an organisation's audit log (blocking). A failure to write it is
+/// logged, never the request's failure.
+pub struct Audit<'a> {
+    pub kind: &'a str,
+    pub user: Option<fieldstone_model::UserId>,
+    pub subject: Option<String>,
+    pub detail: String,
+    pub ip: Option<std::net::IpAddr>,
+}
+
+impl AppState {
+    pub fn audit(&self, org: fieldstone_model::OrgId, event: Audit<'_>) {
+        let row = store::AuditEvent {
+            at: self.clock.now(),
+            kind: event.kind.to_owned(),
+            user: event.user,
+            subject: event.subject,
+            detail: event.detail,
+            ip: event.ip.map(|ip| ip.to_string()),
+        };
+        tracing::info!(%org, kind = event.kind, detail = %row.detail, "security event");
+        if let Err(error) = self.store.record_audit(org, &row) {
+            tracing::warn!(%error, "could not write the audit log");
+        }
     }
 }
 
@@ -105,12 +140,24 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     start_background(&state);
-    axum::serve(
-        listener,
-        routes::router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+    if let Some(addr) = state.config.http.metrics_listen {
+        let metrics_listener = TcpListener::bind(addr).await?;
+        tracing::info!(addr = %metrics_listener.local_addr()?, "metrics listening");
+        let app = routes::metrics_router(state.clone());
+        let metrics_state = state.clone();
+        tokio::spawn(async move {
+            let stopped = async {
+                let _ = metrics_stopped.await;
+            };
+            if let Err(error) = listen::run(metrics_listener, app, &metrics_state, stopped).await {
+                tracing::error!(%error, "metrics listener stopped");
+            }
+        });
+    }
+    let result = listen::run(listener, routes::router(state.clone()), &state, shutdown).await;
+    let _ = stop_metrics.send(());
+    result
 }
 
 /// Keeps caches in step with other processes' announcements, and trims the rate limiter.

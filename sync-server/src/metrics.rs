@@ -130,7 +130,13 @@ pub async fn track(State(state): State<crate::AppState>, request: Request, next:
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let method = request.method().to_string();
+    // Only the methods the API has get a label of their own: made-up methods (any token is a
+    // valid method) would otherwise add a series each, without bound.
+    let method = match request.method().as_str() {
+        m @ ("GET" | "POST" | "PUT" | "DELETE" | "HEAD" | "OPTIONS" | "PATCH") => m,
+        _ => "other",
+    }
+    .to_owned();
     let start = Instant::now();
     let response = next.run(request).await;
     let metrics = &state.metrics;

@@ -89,6 +89,10 @@ pub struct LoginRequest {
     /// Which organisation, when the email has accounts in several.
     #[serde(default)]
     pub org_id: Option<OrgId>,
+    /// The proof a previous sign-in of this account on this device got (`Session::known_device`):
+    /// an account that strangers are guessing at holds them back, not its own devices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_device: Option<String>,
 }
 
 /// A signed-in device: the answer to login, invitation acceptance, refresh and password change.
@@ -99,6 +103,27 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
     pub device_id: DeviceId,
     pub me: Me,
+    /// Given at sign-in: a secret that marks this device as one that signed in to this account
+    /// before. Kept in the OS credential store beside the token (but kept after sign-out) and
+    /// sent with the next sign-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_device: Option<String>,
+}
+
+/// `GET /v2/audit`: one security event of the organisation (sign-in failures and lockouts,
+/// role and membership changes, revoked devices, refused changes, unreadable documents).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Event number; pass the last one as `before` for the next page.
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    /// Who did it, when known.
+    pub user_id: Option<UserId>,
+    /// What it was done to (a user, document or device id).
+    pub subject: Option<String>,
+    pub detail: String,
+    pub ip: Option<String>,
 }
 
 /// `GET /v2/me`: who the token belongs to.

@@ -240,6 +240,7 @@ fn account_bodies_v2() {
             password: "correct horse".into(),
             device_name: "Ada's laptop".into(),
             org_id: None,
+            known_device: None,
         },
     );
     check_json(
@@ -249,6 +250,7 @@ fn account_bodies_v2() {
             expires_at: at,
             device_id: DeviceId::from_uuid(uuid(4)),
             me: me.clone(),
+            known_device: None,
         },
     );
     check_json(

@@ -48,6 +48,7 @@ impl Api {
                 password: request.password,
                 device_name: device_name.clone(),
                 org_id: request.org_id,
+                known_device: None,
             },
         )
         .await

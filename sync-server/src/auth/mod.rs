@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 
 const TOKEN_PREFIX: &str = "fst_";
 const INVITE_PREFIX: &str = "fsi_";
+const KNOWN_DEVICE_PREFIX: &str = "fsk_";
 const TOKEN_BYTES: usize = 32;
 /// How often a device's "last seen" is written: at most once a minute, not on every request.
 const TOUCH_EVERY: Duration = Duration::from_secs(60);
@@ -33,6 +34,11 @@ pub fn new_token() -> String {
 /// A fresh one-time invitation secret.
 pub fn new_invite_token() -> String {
     random_secret(INVITE_PREFIX)
+}
+
+/// A fresh known-device proof (see `LoginLimiter`).
+pub fn new_known_device() -> String {
+    random_secret(KNOWN_DEVICE_PREFIX)
 }
 
 fn random_secret(prefix: &str) -> String {

@@ -6,7 +6,7 @@ use crate::auth::{hash_token, new_token};
 use crate::error::ApiError;
 use crate::hub::Event;
 use crate::store::{NewUser, Store, UserRow};
-use crate::{blocking, AppState};
+use crate::{blocking, AppState, Audit};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -21,6 +21,9 @@ pub fn normalize_email(email: &str) -> Result<String, ApiError> {
     Ok(email)
 }
 
+/// How long a known-device proof counts.
+const KNOWN_DEVICE_DAYS: i64 = 180;
+
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -34,23 +37,37 @@ pub async fn login(
             "passwords have at most {PASSWORD_MAX_BYTES} bytes"
         )));
     }
-    if let Err(wait) = state.limiter.check(&email, ip) {
-        count_login(&state, "rate_limited");
-        return Err(ApiError::TooManyRequests { retry_after: wait });
+    if request.known_device.as_ref().is_some_and(|k| k.len() > 128) {
+        return Err(ApiError::BadRequest(
+            "known_device is not a valid proof".into(),
+        ));
     }
     blocking(move || {
         let store = state.store.as_ref();
+        let now = state.clock.now();
         let candidates: Vec<_> = store
             .accounts_by_email(&email)?
             .into_iter()
             .filter(|(org, _)| request.org_id.is_none_or(|want| want == org.id))
             .collect();
+        // A proof from an earlier sign-in of one of these accounts on this device.
+        let known = match request.known_device.as_deref() {
+            Some(proof) => store.known_device(&hash_token(proof))?.is_some_and(|(org, user, since)| {
+                now - since < Duration::days(KNOWN_DEVICE_DAYS)
+                    && candidates.iter().any(|(o, u)| o.id == org && u.id == user)
+            }),
+            None => false,
+        };
+        if let Err(wait) = state.limiter.check_login(&email, ip, known) {
+            count_login(&state, "rate_limited");
+            return Err(ApiError::TooManyRequests { retry_after: wait });
+        }
         // Unknown email and wrong password: same work, same answer.
         if candidates.is_empty() {
             state.passwords.verify_dummy(&request.password);
         }
         let matching: Vec<_> = candidates
-            .into_iter()
+            .iter()
             .filter(|(_, user)| {
                 state
                     .passwords
@@ -60,13 +77,38 @@ pub async fn login(
         match matching.as_slice() {
             [] => {
                 count_login(&state, "invalid");
+                let locked = state.limiter.login_failed(&email, ip, known);
+                for (org, user) in &candidates {
+                    state.audit(
+                        org.id,
+                        Audit {
+                            kind: if locked.is_some() { "login_locked" } else { "login_failed" },
+                            user: None,
+                            subject: Some(user.id.to_string()),
+                            detail: match locked {
+                                Some(wait) => format!(
+                                    "wrong password for {email}; attempts from this address{} wait {} s",
+                                    if known { "" } else { " and from unknown devices" },
+                                    wait.as_secs().max(1)
+                                ),
+                                None => format!("wrong password for {email}"),
+                            },
+                            ip: Some(ip),
+                        },
+                    );
+                }
                 Err(ApiError::InvalidCredentials)
             }
             [(_, user)] => {
                 count_login(&state, "ok");
-                let device =
-                    store.create_device(user.org_id, user.id, &device_name, state.clock.now())?;
-                open_session(&state, user, device.id).map(Json)
+                state.limiter.login_succeeded(&email, ip);
+                let device = store.create_device(user.org_id, user.id, &device_name, now)?;
+                let mut session = open_session(&state, user, device.id)?;
+                session.known_device = Some(match request.known_device.filter(|_| known) {
+                    Some(proof) => proof,
+                    None => remember_device(&state, user)?,
+                });
+                Ok(Json(session))
             }
             several => {
                 count_login(&state, "choose_org");
@@ -83,6 +125,15 @@ pub async fn login(
         }
     })
     .await
+}
+
+/// A new known-device proof for `user`; only its hash is kept.
+fn remember_device(state: &AppState, user: &UserRow) -> Result<String, ApiError> {
+    let proof = crate::auth::new_known_device();
+    state
+        .store
+        .remember_device(user.org_id, user.id, &hash_token(&proof), state.clock.now())?;
+    Ok(proof)
 }
 
 fn count_login(state: &AppState, outcome: &str) {
@@ -113,6 +164,7 @@ pub fn open_session(
         expires_at,
         device_id: device,
         me: describe(state.store.as_ref(), user)?,
+        known_device: None,
     })
 }
 
@@ -171,14 +223,17 @@ pub async fn accept_invite(
     let device_name =
         check_name("device name", &request.device_name).map_err(ApiError::BadRequest)?;
     check_password(&request.password).map_err(ApiError::BadRequest)?;
-    // Invitation secrets are unguessable, but a flood of attempts is still refused.
-    if let Err(wait) = state.limiter.check("invitation", ip) {
+    // Invitation secrets are unguessable, but a flood of attempts is still refused: per
+    // address, and per invitation (never one bucket for everyone, which a stranger could fill).
+    let token_hash = hash_token(request.token.trim());
+    if let Err(wait) = state.limiter.check_invitation(&token_hash, ip) {
         return Err(ApiError::TooManyRequests { retry_after: wait });
     }
     blocking(move || {
         let store = state.store.as_ref();
         let now = state.clock.now();
-        let Some(invite) = store.take_invitation(&hash_token(request.token.trim()), now)? else {
+        let Some(invite) = store.take_invitation(&token_hash, now)? else {
+            state.limiter.invitation_failed(&token_hash);
             return Err(ApiError::NotFound(
                 "invitation (it may have expired or been used already)".into(),
             ));
@@ -201,8 +256,20 @@ pub async fn accept_invite(
             store.add_member(invite.org_id, team, user.id)?;
         }
         state.publish(Event::AccessChanged { org: invite.org_id });
+        state.audit(
+            invite.org_id,
+            Audit {
+                kind: "invitation_accepted",
+                user: Some(user.id),
+                subject: Some(user.id.to_string()),
+                detail: format!("{} joined as {}", user.email, invite.role),
+                ip: Some(ip),
+            },
+        );
         let device = store.create_device(invite.org_id, user.id, &device_name, now)?;
-        open_session(&state, &user, device.id).map(|s| (StatusCode::CREATED, Json(s)))
+        let mut session = open_session(&state, &user, device.id)?;
+        session.known_device = Some(remember_device(&state, &user)?);
+        Ok((StatusCode::CREATED, Json(session)))
     })
     .await
 }
@@ -224,6 +291,11 @@ pub async fn refresh(
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
     blocking(move || {
         state.store.end_session(caller.org, &caller.token_hash)?;
+        // The live socket of this session closes; the user's other sessions see theirs alive.
+        state.publish(Event::SessionsEnded {
+            org: caller.org,
+            user: caller.user,
+        });
         Ok(StatusCode::NO_CONTENT)
     })
     .await
@@ -235,11 +307,21 @@ pub async fn logout_all(
     caller: Caller,
 ) -> Result<StatusCode, ApiError> {
     blocking(move || {
-        state.store.end_sessions(caller.org, caller.user)?;
+        let ended = state.store.end_sessions(caller.org, caller.user)?;
         state.publish(Event::SessionsEnded {
             org: caller.org,
             user: caller.user,
         });
+        state.audit(
+            caller.org,
+            Audit {
+                kind: "sessions_ended",
+                user: Some(caller.user),
+                subject: Some(caller.user.to_string()),
+                detail: format!("signed out everywhere ({ended} sessions)"),
+                ip: None,
+            },
+        );
         Ok(StatusCode::NO_CONTENT)
     })
     .await
@@ -249,10 +331,17 @@ pub async fn logout_all(
 pub async fn change_password(
     State(state): State<AppState>,
     caller: Caller,
+    ClientIp(ip): ClientIp,
     ApiJson(request): ApiJson<ChangePasswordRequest>,
 ) -> Result<Json<Session>, ApiError> {
     check_password(&request.new_password).map_err(ApiError::BadRequest)?;
+    // A stolen session must not become a way to guess the password it does not know.
+    let key = caller.user.to_string();
+    if let Err(wait) = state.limiter.check_password(&key) {
+        return Err(ApiError::TooManyRequests { retry_after: wait });
+    }
     if request.current_password.len() > PASSWORD_MAX_BYTES {
+        state.limiter.password_failed(&key);
         return Err(ApiError::Forbidden("the current password is wrong".into()));
     }
     blocking(move || {
@@ -261,8 +350,20 @@ pub async fn change_password(
             .passwords
             .verify(&request.current_password, &user.password_hash)
         {
+            state.limiter.password_failed(&key);
+            state.audit(
+                caller.org,
+                Audit {
+                    kind: "password_change_failed",
+                    user: Some(caller.user),
+                    subject: Some(caller.user.to_string()),
+                    detail: "wrong current password on the password-change route".into(),
+                    ip: Some(ip),
+                },
+            );
             return Err(ApiError::Forbidden("the current password is wrong".into()));
         }
+        state.limiter.password_succeeded(&key);
         let hash = state
             .passwords
             .hash(&request.new_password)
@@ -272,6 +373,16 @@ pub async fn change_password(
             org: caller.org,
             user: caller.user,
         });
+        state.audit(
+            caller.org,
+            Audit {
+                kind: "password_changed",
+                user: Some(caller.user),
+                subject: Some(caller.user.to_string()),
+                detail: "password changed; every session ended".into(),
+                ip: Some(ip),
+            },
+        );
         open_session(&state, &user, caller.device).map(Json)
     })
     .await

@@ -5,7 +5,7 @@ use super::{path_id, ApiJson, SyncReply};
 use crate::access::{Access, Caller};
 use crate::error::ApiError;
 use crate::hub::Event;
-use crate::sync::cache::ensure_loaded;
+use crate::sync::cache::{ensure_loaded, LoadError};
 use crate::{blocking, AppState};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -44,8 +44,16 @@ pub async fn get_doc(
         let access = access(&state, &caller)?;
         readable_scopes(&state, &caller, &access, &doc_id)?;
         let slot = state.docs.slot(caller.org, &doc_id);
-        let mut guard = slot.lock().unwrap_or_else(|p| p.into_inner());
-        ensure_loaded(state.store.as_ref(), caller.org, &doc_id, &mut guard)?;
+        let mut guard = slot.blocking_lock();
+        match ensure_loaded(state.store.as_ref(), &state.docs, caller.org, &doc_id, &mut guard) {
+            Ok(()) => {}
+            Err(LoadError::Store(e)) => return Err(e.into()),
+            Err(LoadError::Unreadable(_)) => {
+                return Err(ApiError::Conflict(
+                    "the server's copy of this document cannot be read; it is set aside for an administrator".into(),
+                ))
+            }
+        }
         let hot = guard
             .as_mut()
             .ok_or_else(|| ApiError::NotFound("document".into()))?;

@@ -15,92 +15,108 @@ use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
+use axum::routing::get;
 use axum::{Json, Router};
 use fieldstone_protocol::{codec, SYNC_CONTENT_TYPE};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::TraceLayer;
 
-/// Every route: (method, path template, needs a session).
-pub const ROUTES: &[(&str, &str, bool)] = &[
-    ("GET", "/healthz", false),
-    ("GET", "/readyz", false),
-    ("GET", "/metrics", false),
-    ("GET", "/openapi.json", false),
-    ("POST", "/v2/auth/login", false),
-    ("POST", "/v2/auth/accept-invite", false),
-    ("POST", "/v2/auth/refresh", true),
-    ("POST", "/v2/auth/logout", true),
-    ("POST", "/v2/auth/logout-all", true),
-    ("POST", "/v2/auth/password", true),
-    ("GET", "/v2/me", true),
-    ("GET", "/v2/devices", true),
-    ("DELETE", "/v2/devices/{device_id}", true),
-    ("GET", "/v2/users", true),
-    ("GET", "/v2/users/{user_id}", true),
-    ("PUT", "/v2/users/{user_id}/role", true),
-    ("GET", "/v2/teams", true),
-    ("POST", "/v2/teams", true),
-    ("GET", "/v2/teams/{team_id}", true),
-    ("POST", "/v2/teams/{team_id}/members", true),
-    ("DELETE", "/v2/teams/{team_id}/members/{user_id}", true),
-    ("POST", "/v2/invitations", true),
-    ("GET", "/v2/docs/{doc_id}", true),
-    ("GET", "/v2/docs/{doc_id}/shares", true),
-    ("POST", "/v2/docs/{doc_id}/shares", true),
-    ("DELETE", "/v2/docs/{doc_id}/shares/{scope}", true),
-    ("POST", "/v2/sync/push", true),
-    ("POST", "/v2/sync/pull", true),
-    ("POST", "/v2/sync/repair", true),
-    ("GET", "/v2/sync/live", true),
-];
+/// Declares every route once: the router and [`ROUTES`] (which the OpenAPI and tenancy tests
+/// walk) are both made from this table, so a route cannot be served without being walked.
+macro_rules! api_routes {
+    ($( $method:ident $path:literal => $handler:path, $access:ident; )*) => {
+        /// Every route: (method, path template, needs a session).
+        pub const ROUTES: &[(&str, &str, bool)] = &[
+            $( (method_name!($method), $path, needs_session!($access)), )*
+        ];
+
+        fn api(router: Router<AppState>) -> Router<AppState> {
+            router $( .route($path, axum::routing::$method($handler)) )*
+        }
+    };
+}
+
+macro_rules! method_name {
+    (get) => {
+        "GET"
+    };
+    (post) => {
+        "POST"
+    };
+    (put) => {
+        "PUT"
+    };
+    (delete) => {
+        "DELETE"
+    };
+}
+
+macro_rules! needs_session {
+    (public) => {
+        false
+    };
+    (session) => {
+        true
+    };
+}
+
+api_routes! {
+    get "/healthz" => ops::healthz, public;
+    get "/readyz" => ops::readyz, public;
+    get "/metrics" => ops::metrics_guarded, public;
+    get "/openapi.json" => ops::openapi, public;
+    post "/v2/auth/login" => account::login, public;
+    post "/v2/auth/accept-invite" => account::accept_invite, public;
+    post "/v2/auth/refresh" => account::refresh, session;
+    post "/v2/auth/logout" => account::logout, session;
+    post "/v2/auth/logout-all" => account::logout_all, session;
+    post "/v2/auth/password" => account::change_password, session;
+    get "/v2/me" => account::me, session;
+    get "/v2/devices" => org::devices, session;
+    delete "/v2/devices/{device_id}" => org::revoke_device, session;
+    get "/v2/users" => org::users, session;
+    get "/v2/users/{user_id}" => org::user, session;
+    put "/v2/users/{user_id}/role" => org::set_role, session;
+    get "/v2/teams" => org::teams, session;
+    post "/v2/teams" => org::create_team, session;
+    get "/v2/teams/{team_id}" => org::team, session;
+    post "/v2/teams/{team_id}/members" => org::add_member, session;
+    delete "/v2/teams/{team_id}/members/{user_id}" => org::remove_member, session;
+    post "/v2/invitations" => org::invite, session;
+    get "/v2/audit" => org::audit_log, session;
+    get "/v2/docs/{doc_id}" => docs::get_doc, session;
+    get "/v2/docs/{doc_id}/shares" => docs::shares, session;
+    post "/v2/docs/{doc_id}/shares" => docs::share, session;
+    delete "/v2/docs/{doc_id}/shares/{scope}" => docs::unshare, session;
+    post "/v2/sync/push" => sync::push, session;
+    post "/v2/sync/pull" => sync::pull, session;
+    post "/v2/sync/repair" => sync::repair, session;
+    get "/v2/sync/live" => sync::live, session;
+}
 
 pub fn router(state: AppState) -> Router {
     let limit = state.config.limits.max_request_bytes;
-    Router::new()
-        .route("/healthz", get(ops::healthz))
-        .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(ops::metrics))
-        .route("/openapi.json", get(ops::openapi))
-        .route("/v2/auth/login", post(account::login))
-        .route("/v2/auth/accept-invite", post(account::accept_invite))
-        .route("/v2/auth/refresh", post(account::refresh))
-        .route("/v2/auth/logout", post(account::logout))
-        .route("/v2/auth/logout-all", post(account::logout_all))
-        .route("/v2/auth/password", post(account::change_password))
-        .route("/v2/me", get(account::me))
-        .route("/v2/devices", get(org::devices))
-        .route("/v2/devices/{device_id}", delete(org::revoke_device))
-        .route("/v2/users", get(org::users))
-        .route("/v2/users/{user_id}", get(org::user))
-        .route("/v2/users/{user_id}/role", put(org::set_role))
-        .route("/v2/teams", get(org::teams).post(org::create_team))
-        .route("/v2/teams/{team_id}", get(org::team))
-        .route("/v2/teams/{team_id}/members", post(org::add_member))
-        .route(
-            "/v2/teams/{team_id}/members/{user_id}",
-            delete(org::remove_member),
-        )
-        .route("/v2/invitations", post(org::invite))
-        .route("/v2/docs/{doc_id}", get(docs::get_doc))
-        .route(
-            "/v2/docs/{doc_id}/shares",
-            get(docs::shares).post(docs::share),
-        )
-        .route("/v2/docs/{doc_id}/shares/{scope}", delete(docs::unshare))
-        .route("/v2/sync/push", post(sync::push))
-        .route("/v2/sync/pull", post(sync::pull))
-        .route("/v2/sync/repair", post(sync::repair))
-        .route("/v2/sync/live", get(sync::live))
+    api(Router::new())
         .fallback(|| async { ApiError::NotFound("route".into()) })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::metrics::track,
         ))
         .layer(DefaultBodyLimit::max(limit))
+        // A request is answered, or cut, within the request timeout; a body that stalls between
+        // pieces for the body timeout is cut too (the live WebSocket, once upgraded, is neither).
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(state.config.http.request_timeout_secs),
+        ))
+        .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(
+            state.config.http.body_timeout_secs,
+        )))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request| {
@@ -113,6 +129,14 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// The dedicated metrics address (`http.metrics_listen`): `/metrics` and nothing else.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(ops::metrics))
+        .fallback(|| async { ApiError::NotFound("route".into()) })
         .with_state(state)
 }
 
@@ -202,36 +226,99 @@ impl IntoResponse for SyncReply {
     }
 }
 
-/// The client's address: the TCP peer, or the first `X-Forwarded-For` hop when configured to
-/// trust a proxy.
+/// The client's address: the TCP peer, or, when the peer is a trusted proxy, the rightmost
+/// `X-Forwarded-For` address that is not itself a trusted proxy. Entries left of that one were
+/// written by whoever sent the request and are never believed.
 pub struct ClientIp(pub IpAddr);
 
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        if state.config.auth.trust_forwarded_for {
-            let forwarded = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .and_then(|ip| ip.trim().parse().ok());
-            if let Some(ip) = forwarded {
-                return Ok(Self(ip));
-            }
-        }
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip())
             .unwrap_or(IpAddr::from([127, 0, 0, 1]));
-        Ok(Self(peer))
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        Ok(Self(client_address(peer, forwarded, &state.proxies)))
     }
+}
+
+/// See [`ClientIp`]. Several `X-Forwarded-For` headers read as one list, in order.
+pub fn client_address<'a>(
+    peer: IpAddr,
+    forwarded: impl Iterator<Item = &'a str>,
+    proxies: &[ipnet::IpNet],
+) -> IpAddr {
+    let trusted = |ip: &IpAddr| proxies.iter().any(|net| net.contains(ip));
+    if !trusted(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = forwarded.flat_map(|v| v.split(',')).collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        // A garbled entry ends the chain: nothing left of it can be trusted.
+        let Ok(ip) = hop.trim().parse::<IpAddr>() else {
+            break;
+        };
+        client = ip;
+        if !trusted(&ip) {
+            break;
+        }
+    }
+    client
 }
 
 /// Parses an id from a path; a malformed id is "not found", exactly like a missing one.
 pub fn path_id<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, ApiError> {
     text.parse()
         .map_err(|_| ApiError::NotFound(what.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("ip")
+    }
+
+    #[test]
+    fn only_hops_added_by_trusted_proxies_are_believed() {
+        let proxies: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().expect("net")];
+        let via =
+            |peer: &str, xff: &[&str]| client_address(ip(peer), xff.iter().copied(), &proxies);
+        // Straight from the internet: the header is the client's own words.
+        assert_eq!(via("203.0.113.9", &["1.2.3.4"]), ip("203.0.113.9"));
+        // Through our proxy: the address it saw, not what the client wrote before it.
+        assert_eq!(
+            via("10.0.0.2", &["1.2.3.4, 198.51.100.7"]),
+            ip("198.51.100.7")
+        );
+        // Two of our proxies in a row.
+        assert_eq!(
+            via("10.0.0.2", &["6.6.6.6, 198.51.100.7, 10.0.0.3"]),
+            ip("198.51.100.7")
+        );
+        // Several headers are one list.
+        assert_eq!(
+            via("10.0.0.2", &["6.6.6.6", "198.51.100.7"]),
+            ip("198.51.100.7")
+        );
+        // Garbage stops the walk at the last trusted hop.
+        assert_eq!(via("10.0.0.2", &["198.51.100.7, nonsense"]), ip("10.0.0.2"));
+        // No header: the proxy itself.
+        assert_eq!(via("10.0.0.2", &[]), ip("10.0.0.2"));
+        // No trusted proxies configured: the peer, whatever the header says.
+        assert_eq!(
+            client_address(ip("10.0.0.2"), ["1.2.3.4"].into_iter(), &[]),
+            ip("10.0.0.2")
+        );
+    }
 }

@@ -8,7 +8,7 @@ use crate::auth::{hash_token, new_invite_token};
 use crate::error::ApiError;
 use crate::hub::Event;
 use crate::store::{InvitationRow, TeamRow, UserRow};
-use crate::{blocking, AppState};
+use crate::{blocking, AppState, Audit};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -130,7 +130,19 @@ pub async fn revoke_device(
             org: caller.org,
             device: device.id,
         });
-        tracing::info!(device = %device.id, by = %caller.user, "device revoked");
+        state.audit(
+            caller.org,
+            Audit {
+                kind: "device_revoked",
+                user: Some(caller.user),
+                subject: Some(device.id.to_string()),
+                detail: format!(
+                    "device {:?} of user {} revoked",
+                    device.name, device.user_id
+                ),
+                ip: None,
+            },
+        );
         Ok(StatusCode::NO_CONTENT)
     })
     .await
@@ -189,6 +201,19 @@ pub async fn set_role(
         }
         state.store.set_role(caller.org, target.id, request.role)?;
         state.publish(Event::AccessChanged { org: caller.org });
+        state.audit(
+            caller.org,
+            Audit {
+                kind: "role_changed",
+                user: Some(caller.user),
+                subject: Some(target.id.to_string()),
+                detail: format!(
+                    "{} changed from {} to {}",
+                    target.email, target.role, request.role
+                ),
+                ip: None,
+            },
+        );
         Ok(Json(UserInfo {
             role: request.role,
             ..user_info(&target)
@@ -275,17 +300,15 @@ pub async fn team(
     .await
 }
 
-/// Admins manage any team; a broker manages agents and viewers of their own teams.
-fn may_manage_member(caller: &Caller, in_team: bool, target: &UserRow) -> Result<(), ApiError> {
-    let allowed = caller.role.is_admin()
-        || (caller.role == Role::Broker
-            && in_team
-            && matches!(target.role, Role::Agent | Role::Viewer));
-    if allowed {
+/// Team membership is an admin's decision: joining a team gives its broker the member's
+/// private work, so a broker adding people to their own team would be a broker granting
+/// themselves access (brokers invite new hires into their teams instead).
+fn may_manage_member(caller: &Caller) -> Result<(), ApiError> {
+    if caller.role.is_admin() {
         Ok(())
     } else {
         Err(ApiError::Forbidden(
-            "only an admin, or a broker of this team for agents and viewers, may change its members".into(),
+            "only an admin or owner may change a team's members; ask one (brokers can invite new agents into their own teams)".into(),
         ))
     }
 }
@@ -303,13 +326,19 @@ pub async fn add_member(
             .store
             .user(caller.org, request.user_id)?
             .ok_or_else(|| ApiError::NotFound("user".into()))?;
-        may_manage_member(
-            &caller,
-            my_teams(&state, &caller)?.contains(&team.id),
-            &target,
-        )?;
+        may_manage_member(&caller)?;
         state.store.add_member(caller.org, team.id, target.id)?;
         state.publish(Event::AccessChanged { org: caller.org });
+        state.audit(
+            caller.org,
+            Audit {
+                kind: "member_added",
+                user: Some(caller.user),
+                subject: Some(target.id.to_string()),
+                detail: format!("{} added to team {}", target.email, team.name),
+                ip: None,
+            },
+        );
         Ok(StatusCode::NO_CONTENT)
     })
     .await
@@ -328,15 +357,21 @@ pub async fn remove_member(
             .store
             .user(caller.org, user_id)?
             .ok_or_else(|| ApiError::NotFound("user".into()))?;
-        may_manage_member(
-            &caller,
-            my_teams(&state, &caller)?.contains(&team.id),
-            &target,
-        )?;
+        may_manage_member(&caller)?;
         if !state.store.remove_member(caller.org, team.id, target.id)? {
             return Err(ApiError::NotFound("team member".into()));
         }
         state.publish(Event::AccessChanged { org: caller.org });
+        state.audit(
+            caller.org,
+            Audit {
+                kind: "member_removed",
+                user: Some(caller.user),
+                subject: Some(target.id.to_string()),
+                detail: format!("{} removed from team {}", target.email, team.name),
+                ip: None,
+            },
+        );
         Ok(StatusCode::NO_CONTENT)
     })
     .await
@@ -399,6 +434,50 @@ pub async fn invite(
                 role: request.role,
                 expires_at,
             }),
+        ))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AuditQuery {
+    /// Events older than this event number (the `id` of the last one on the previous page).
+    pub before: Option<i64>,
+    /// At most this many (1..=500, default 100).
+    pub limit: Option<usize>,
+}
+
+/// `GET /v2/audit`: the organisation's security events, newest first. Admins only.
+pub async fn audit_log(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<AuditQuery>,
+) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+    if !caller.role.is_admin() {
+        return Err(ApiError::Forbidden(
+            "only an admin or owner may read the audit log".into(),
+        ));
+    }
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::BadRequest(
+            "limit must be between 1 and 500".into(),
+        ));
+    }
+    blocking(move || {
+        let rows = state.store.audit_log(caller.org, query.before, limit)?;
+        Ok(Json(
+            rows.into_iter()
+                .map(|r| AuditEntry {
+                    id: r.id,
+                    at: r.event.at,
+                    kind: r.event.kind,
+                    user_id: r.event.user,
+                    subject: r.event.subject,
+                    detail: r.event.detail,
+                    ip: r.event.ip,
+                })
+                .collect(),
         ))
     })
     .await

@@ -6,7 +6,7 @@ use crate::error::ApiError;
 use crate::{blocking, AppState};
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use fieldstone_protocol::{PullRequest, PushRequest, RepairRequest};
 
 pub async fn push(
@@ -53,6 +53,12 @@ pub async fn live(
     caller: Caller,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    // Upgraded sockets leave the connection cap's count: they have a cap of their own.
+    let open = usize::try_from(state.metrics.live_connections.get()).unwrap_or(0);
+    if open >= state.config.http.max_connections {
+        return ApiError::Unavailable("too many live connections; try again later".into())
+            .into_response();
+    }
     upgrade
         .max_message_size(64 * 1024)
         .on_upgrade(move |socket| crate::sync::live::session(socket, state, caller))

@@ -164,6 +164,42 @@ pub struct PullPage {
     pub more: bool,
 }
 
+/// What one user, and their whole organisation, have stored so far (the quotas' measure).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Documents the user created.
+    pub user_docs: u64,
+    /// Bytes of the changes the user wrote.
+    pub user_bytes: u64,
+    pub org_docs: u64,
+    pub org_bytes: u64,
+}
+
+/// A security event, for the organisation's audit log (admins read it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    pub at: DateTime<Utc>,
+    /// What happened: `login_failed`, `login_locked`, `role_changed`, `device_revoked`,
+    /// `member_added`, `member_removed`, `sessions_ended`, `password_changed`,
+    /// `password_change_failed`, `change_refused`, `document_unreadable`, ...
+    pub kind: String,
+    /// Who did it, when known.
+    pub user: Option<UserId>,
+    /// What it was done to (a user id, a document id, a device id), when anything.
+    pub subject: Option<String>,
+    /// A sentence with the rest (never a secret).
+    pub detail: String,
+    /// The client's address, when the event came from a request.
+    pub ip: Option<String>,
+}
+
+/// An audit event as stored, with its number (newest first in listings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub id: i64,
+    pub event: AuditEvent,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stats {
     pub orgs: u64,
@@ -244,6 +280,20 @@ pub trait Store: Send + Sync + 'static {
     fn end_session(&self, org: OrgId, token_hash: &str) -> Result<(), StoreError>;
     /// Ends every session of `user`; returns how many.
     fn end_sessions(&self, org: OrgId, user: UserId) -> Result<u64, StoreError>;
+    /// Records the hash of a known-device proof given to `user` at sign-in.
+    fn remember_device(
+        &self,
+        org: OrgId,
+        user: UserId,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Whose device a known-device proof's hash names, and since when (the hash selects the
+    /// tenant, like a session's).
+    fn known_device(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(OrgId, UserId, DateTime<Utc>)>, StoreError>;
     fn create_invitation(&self, invitation: &InvitationRow) -> Result<(), StoreError>;
     /// Consumes an unexpired, unused invitation: a second call with the same hash gets `None`.
     fn take_invitation(
@@ -279,6 +329,12 @@ pub trait Store: Send + Sync + 'static {
         max_bytes: usize,
     ) -> Result<PullPage, StoreError>;
     fn doc_scopes(&self, org: OrgId, doc: &DocId) -> Result<Option<Vec<Scope>>, StoreError>;
+    /// Documents and bytes stored by `user` and by all of `org` (kept up to date by `commit`).
+    fn usage(&self, org: OrgId, user: UserId) -> Result<Usage, StoreError>;
+    /// Whether any of these Automerge actors is bound to a user of another organisation: a
+    /// device bringing one organisation's documents into another. (Answers yes or no, and
+    /// nothing about the other organisation.)
+    fn actors_elsewhere(&self, org: OrgId, actors: &[Vec<u8>]) -> Result<bool, StoreError>;
     /// Adds the document to `scope`; it reaches that scope's readers whole. Returns the new feed
     /// number, or `None` if it was already there.
     fn add_doc_scope(
@@ -299,6 +355,16 @@ pub trait Store: Send + Sync + 'static {
         upto: Option<&DocId>,
         limit: usize,
     ) -> Result<Vec<DocId>, StoreError>;
+
+    // Audit log -------------------------------------------------------------------------------
+    fn record_audit(&self, org: OrgId, event: &AuditEvent) -> Result<(), StoreError>;
+    /// The newest `limit` events, or those before event number `before`.
+    fn audit_log(
+        &self,
+        org: OrgId,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<AuditRow>, StoreError>;
 
     // Operations -------------------------------------------------------------------------------
     fn stats(&self) -> Result<Stats, StoreError>;

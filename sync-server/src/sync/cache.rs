@@ -5,7 +5,7 @@
 use crate::access::Access;
 use crate::access::Caller;
 use crate::store::{Store, StoreError};
-use automerge::AutoCommit;
+use automerge::{AutoCommit, ReadDoc};
 use fieldstone_model::{OrgId, TeamId, UserId};
 use fieldstone_protocol::account::Role;
 use fieldstone_protocol::{DocId, Scope};
@@ -21,91 +21,170 @@ pub struct HotDoc {
     pub tail_len: u32,
 }
 
-/// `None` until loaded, and for a document the server does not have.
-pub type Slot = Arc<Mutex<Option<HotDoc>>>;
+impl HotDoc {
+    /// Operations held: what the cache weighs a document by.
+    pub fn ops(&self) -> u64 {
+        self.doc.stats().num_ops
+    }
+}
+
+/// `None` until loaded, and for a document the server does not have. A tokio mutex for its
+/// owned guards: a push holds the guards of every document it judges together, in id order.
+pub type Slot = Arc<tokio::sync::Mutex<Option<HotDoc>>>;
+/// A locked slot (taken with `blocking_lock_owned`, on a blocking thread).
+pub type SlotGuard = tokio::sync::OwnedMutexGuard<Option<HotDoc>>;
+
+struct Entry {
+    slot: Slot,
+    /// Operations of the loaded document (0 until weighed).
+    ops: u64,
+}
+
+struct Slots {
+    lru: LruCache<(OrgId, DocId), Entry>,
+    ops: u64,
+}
 
 pub struct DocCache {
-    slots: Mutex<LruCache<(OrgId, DocId), Slot>>,
+    slots: Mutex<Slots>,
     capacity: usize,
+    max_ops: u64,
 }
 
 impl DocCache {
-    pub fn new(capacity: usize) -> Self {
+    /// At most `capacity` documents and `max_ops` operations in all (beyond them, documents
+    /// in use stay until they are let go).
+    pub fn new(capacity: usize, max_ops: u64) -> Self {
         Self {
-            slots: Mutex::new(LruCache::unbounded()),
+            slots: Mutex::new(Slots {
+                lru: LruCache::unbounded(),
+                ops: 0,
+            }),
             capacity: capacity.max(1),
+            max_ops: max_ops.max(1),
         }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Slots> {
+        self.slots.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The slot for a document, created empty if absent.
     pub fn slot(&self, org: OrgId, doc: &DocId) -> Slot {
-        let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+        let mut slots = self.lock();
         let key = (org, doc.clone());
-        if let Some(slot) = slots.get(&key) {
-            return Arc::clone(slot);
+        if let Some(entry) = slots.lru.get(&key) {
+            return Arc::clone(&entry.slot);
         }
-        let slot: Slot = Arc::new(Mutex::new(None));
-        slots.put(key, Arc::clone(&slot));
-        // Evict least recently used slots nobody is using; one in use stays (it will be
-        // evicted on a later call), so the cache may briefly exceed its capacity.
+        let slot: Slot = Arc::new(tokio::sync::Mutex::new(None));
+        slots.lru.put(
+            key,
+            Entry {
+                slot: Arc::clone(&slot),
+                ops: 0,
+            },
+        );
+        self.trim(&mut slots);
+        slot
+    }
+
+    /// Records how many operations a slot's document holds now (after loading or storing it),
+    /// and lets least recently used documents go if the cache is over its budget.
+    pub fn weigh(&self, org: OrgId, doc: &DocId, ops: u64) {
+        let mut slots = self.lock();
+        let Some(entry) = slots.lru.peek_mut(&(org, doc.clone())) else {
+            return;
+        };
+        let before = std::mem::replace(&mut entry.ops, ops);
+        slots.ops = slots.ops.saturating_sub(before).saturating_add(ops);
+        self.trim(&mut slots);
+    }
+
+    /// Evicts least recently used slots nobody is using; one in use stays (it will be evicted
+    /// on a later call), so the cache may briefly exceed its budget.
+    fn trim(&self, slots: &mut Slots) {
         let mut skipped = Vec::new();
-        while slots.len() > self.capacity {
-            let Some((key, lru)) = slots.pop_lru() else {
+        while slots.lru.len() > self.capacity || slots.ops > self.max_ops {
+            let Some((key, entry)) = slots.lru.pop_lru() else {
                 break;
             };
-            if Arc::strong_count(&lru) > 1 {
-                skipped.push((key, lru));
+            if Arc::strong_count(&entry.slot) > 1 {
+                skipped.push((key, entry));
                 if skipped.len() > 64 {
                     break;
                 }
+            } else {
+                slots.ops = slots.ops.saturating_sub(entry.ops);
             }
         }
-        for (key, slot) in skipped {
-            slots.push(key, slot);
+        for (key, entry) in skipped {
+            slots.lru.push(key, entry);
         }
-        slot
     }
 
     /// Forgets a document (another process changed it, or its commit went stale).
     pub fn evict(&self, org: OrgId, doc: &DocId) {
-        self.slots
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .pop(&(org, doc.clone()));
+        let mut slots = self.lock();
+        if let Some(entry) = slots.lru.pop(&(org, doc.clone())) {
+            slots.ops = slots.ops.saturating_sub(entry.ops);
+        }
     }
 
     pub fn clear(&self) {
-        self.slots.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        let mut slots = self.lock();
+        slots.lru.clear();
+        slots.ops = 0;
     }
 
     pub fn len(&self) -> usize {
-        self.slots.lock().unwrap_or_else(|p| p.into_inner()).len()
+        self.lock().lru.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// Operations held by weighed documents.
+    pub fn ops(&self) -> u64 {
+        self.lock().ops
+    }
 }
 
-/// Loads a slot's document from the store if it is not loaded yet.
+/// Why a stored document could not be loaded.
+#[derive(Debug)]
+pub enum LoadError {
+    Store(StoreError),
+    /// The stored bytes are not a readable document (or Automerge panicked reading them).
+    Unreadable(String),
+}
+
+impl From<StoreError> for LoadError {
+    fn from(e: StoreError) -> Self {
+        LoadError::Store(e)
+    }
+}
+
+/// Loads a slot's document from the store if it is not loaded yet, and weighs it.
 pub fn ensure_loaded(
     store: &dyn Store,
+    cache: &DocCache,
     org: OrgId,
     doc_id: &DocId,
     slot: &mut Option<HotDoc>,
-) -> Result<(), StoreError> {
+) -> Result<(), LoadError> {
     if slot.is_some() {
         return Ok(());
     }
     if let Some(stored) = store.load_doc(org, doc_id)? {
-        let doc = AutoCommit::load(&stored.bytes)
-            .map_err(|e| StoreError::Corrupt(format!("document {doc_id}: {e}")))?;
-        *slot = Some(HotDoc {
+        let doc = super::guard::load(&stored.bytes).map_err(LoadError::Unreadable)?;
+        let hot = HotDoc {
             doc,
             scopes: stored.scopes,
             head_seq: stored.head_seq,
             tail_len: stored.tail_len,
-        });
+        };
+        cache.weigh(org, doc_id, hot.ops());
+        *slot = Some(hot);
     }
     Ok(())
 }

@@ -15,7 +15,7 @@ const PING_EVERY: Duration = Duration::from_secs(25);
 /// WebSocket close code for "policy violation": the session or device is no longer valid.
 const CLOSE_POLICY: u16 = 1008;
 
-pub async fn session(mut socket: WebSocket, state: AppState, caller: Caller) {
+pub async fn session(mut socket: WebSocket, state: AppState, mut caller: Caller) {
     state.metrics.live_connections.inc();
     let mut events = state.hub.subscribe();
     let mut access = match load_access(&state, &caller).await {
@@ -38,6 +38,15 @@ pub async fn session(mut socket: WebSocket, state: AppState, caller: Caller) {
                             })
                         }
                         Event::AccessChanged { org } if *org == caller.org => {
+                            // The role may be what changed: read it again with the session,
+                            // so a demoted admin's socket stops carrying an admin's news.
+                            match current_role(&state, &caller).await {
+                                Some(role) => caller.role = role,
+                                None => {
+                                    close(&mut socket, "signed out").await;
+                                    break;
+                                }
+                            }
                             match load_access(&state, &caller).await {
                                 Some(fresh) => access = fresh,
                                 None => break,
@@ -104,10 +113,20 @@ async fn load_access(state: &AppState, caller: &Caller) -> Option<Arc<Access>> {
 }
 
 async fn session_alive(state: &AppState, caller: &Caller) -> bool {
+    current_role(state, caller).await.is_some()
+}
+
+/// The session's user's role now; `None` when the session ended, expired or its device was
+/// revoked.
+async fn current_role(
+    state: &AppState,
+    caller: &Caller,
+) -> Option<fieldstone_protocol::account::Role> {
     let store = state.store.clone();
     let hash = caller.token_hash.clone();
-    matches!(
-        crate::blocking(move || store.session(&hash).map_err(Into::into)).await,
-        Ok(Some(s)) if !s.device_revoked
-    )
+    let now = state.clock.now();
+    match crate::blocking(move || store.session(&hash).map_err(Into::into)).await {
+        Ok(Some(s)) if !s.device_revoked && s.expires_at > now => Some(s.role),
+        _ => None,
+    }
 }

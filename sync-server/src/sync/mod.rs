@@ -2,6 +2,9 @@
 //! repair, and live news over WebSocket.
 
 pub mod cache;
+pub mod guard;
+pub mod inspect;
+pub mod judge;
 pub mod live;
 pub mod pull;
 pub mod push;

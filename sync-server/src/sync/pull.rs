@@ -1,7 +1,7 @@
 //! Pull (what changed in my scopes since my cursors) and repair (compare digests of an id
 //! range and send whatever differs).
 
-use super::cache::ensure_loaded;
+use super::cache::{ensure_loaded, LoadError};
 use crate::access::{Access, Caller};
 use crate::error::ApiError;
 use crate::AppState;
@@ -107,6 +107,10 @@ pub fn repair(
         forbidden: Vec::new(),
     };
     let listed: BTreeSet<&DocId> = request.docs.iter().map(|d| &d.doc_id).collect();
+    // An answer stops growing past a pull page's size: the device asks again for the same
+    // range until nothing differs.
+    let max_bytes = state.config.limits.max_pull_bytes;
+    let mut bytes = 0usize;
     for digest in &request.docs {
         let Some(scopes) = store.doc_scopes(caller.org, &digest.doc_id)? else {
             response.unknown.push(digest.doc_id.clone());
@@ -116,16 +120,17 @@ pub fn repair(
             response.forbidden.push(digest.doc_id.clone());
             continue;
         }
-        if response.differing.len() >= REPAIR_MAX_DIFFERING {
+        if response.differing.len() >= REPAIR_MAX_DIFFERING || bytes >= max_bytes {
             continue;
         }
         if let Some(update) = server_copy(state, caller, &digest.doc_id, Some(digest.heads))? {
+            bytes += update_size(&update);
             response.differing.push(update);
         }
     }
     // Documents in the range the device does not have at all.
     let room = REPAIR_MAX_DIFFERING.saturating_sub(response.differing.len());
-    if room > 0 {
+    if room > 0 && bytes < max_bytes {
         let ids = store.doc_ids_in_range(
             caller.org,
             &readable,
@@ -134,12 +139,20 @@ pub fn repair(
             listed.len() + room,
         )?;
         for id in ids.iter().filter(|id| !listed.contains(id)).take(room) {
+            if bytes >= max_bytes {
+                break;
+            }
             if let Some(update) = server_copy(state, caller, id, None)? {
+                bytes += update_size(&update);
                 response.differing.push(update);
             }
         }
     }
     Ok(response)
+}
+
+fn update_size(update: &DocUpdate) -> usize {
+    update.snapshot.as_ref().map_or(0, Vec::len)
 }
 
 /// The server's copy of a document when its heads' digest differs from `device_heads`.
@@ -150,8 +163,22 @@ fn server_copy(
     device_heads: Option<[u8; 16]>,
 ) -> Result<Option<DocUpdate>, ApiError> {
     let slot = state.docs.slot(caller.org, doc_id);
-    let mut guard = slot.lock().unwrap_or_else(|p| p.into_inner());
-    ensure_loaded(state.store.as_ref(), caller.org, doc_id, &mut guard)?;
+    let mut guard = slot.blocking_lock();
+    match ensure_loaded(
+        state.store.as_ref(),
+        &state.docs,
+        caller.org,
+        doc_id,
+        &mut guard,
+    ) {
+        Ok(()) => {}
+        Err(LoadError::Store(e)) => return Err(e.into()),
+        // The device keeps its own copy; the admins hear of it from a push (audit log).
+        Err(LoadError::Unreadable(reason)) => {
+            tracing::error!(org = %caller.org, doc = %doc_id, %reason, "stored document does not load; left out of repair");
+            return Ok(None);
+        }
+    }
     let Some(hot) = guard.as_mut() else {
         return Ok(None);
     };

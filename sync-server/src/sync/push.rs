@@ -1,22 +1,24 @@
-//! Accepting a device's changes. Each document's changes are applied to a fork of the server's
-//! copy; the diff is checked against the writer's role and scopes (DESIGN decision 5); only
-//! then are they stored, in one transaction with the rest of the push, and announced. A refused
-//! document gets an explicit rejection with the server's copy to go back to, and nothing of it
-//! is stored or forwarded.
+//! Accepting a device's changes. Each document is judged on its own (`judge`): rights first,
+//! cost read from the bytes, then applied to a fork of the server's copy, checked against the
+//! writer's role and proven to load again (DESIGN decision 5). What is accepted is stored and
+//! announced; a refused document gets an explicit rejection with the server's copy to go back
+//! to, and nothing of it is stored or forwarded.
+//!
+//! A push is stored in groups: once the documents a push holds in memory pass
+//! `limits.push_ops_per_commit` operations, what is judged so far is committed and let go, so a
+//! push's memory stays bounded however large the documents it touches. Each document's lock is
+//! taken in id order, so two pushes that share documents cannot deadlock.
 
-use super::cache::{ensure_loaded, HotDoc};
-use crate::access::{check_patches, reject_message, Access, Caller, REASSIGN_FIELDS};
+use super::cache::{ensure_loaded, HotDoc, LoadError, SlotGuard};
+use super::judge::{judge, record, Tally, Verdict};
+use crate::access::{reject_message, Access, Caller};
 use crate::error::ApiError;
 use crate::hub::Event;
-use crate::store::{DocWrite, StoreError, COMPACT_AFTER};
-use crate::AppState;
-use automerge::{AutoCommit, Change, ReadDoc, ScalarValue, Value, ROOT};
-use fieldstone_model::UserId;
-use fieldstone_protocol::{
-    DocId, DocPush, PushRequest, PushResponse, RejectCode, Rejection, Scope,
-};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::sync::MutexGuard;
+use crate::store::StoreError;
+use crate::{AppState, Audit};
+use automerge::ReadDoc;
+use fieldstone_protocol::{DocId, DocPush, PushRequest, PushResponse, RejectCode, Rejection};
+use std::collections::{BTreeMap, HashSet};
 
 /// A stale commit (another process wrote a document between load and commit) is retried this
 /// many times with freshly loaded documents.
@@ -36,9 +38,8 @@ pub fn push(
             request.docs.len()
         )));
     }
-    // One entry per document, in id order: the order locks are taken in, so two pushes that
-    // share documents cannot deadlock.
-    let mut docs: BTreeMap<DocId, Vec<Vec<u8>>> = BTreeMap::new();
+    // One entry per document, in id order: the order locks are taken in.
+    let mut grouped: BTreeMap<DocId, Vec<Vec<u8>>> = BTreeMap::new();
     for DocPush { doc_id, changes } in request.docs {
         if let Some(big) = changes.iter().find(|c| c.len() > limits.max_change_bytes) {
             return Err(ApiError::BadRequest(format!(
@@ -47,96 +48,130 @@ pub fn push(
                 limits.max_change_bytes
             )));
         }
-        docs.entry(doc_id).or_default().extend(changes);
+        grouped.entry(doc_id).or_default().extend(changes);
     }
-    for attempt in 1..=ATTEMPTS {
-        match try_push(state, caller, access, &docs) {
-            Err(ApiError::Internal(detail)) if detail.starts_with(STALE) && attempt < ATTEMPTS => {
-                for doc in docs.keys() {
-                    state.docs.evict(caller.org, doc);
-                }
-            }
-            other => return other,
-        }
-    }
-    Err(ApiError::Unavailable(
-        "documents kept changing underneath this push; try again".into(),
-    ))
-}
-
-const STALE: &str = "stale:";
-
-enum Verdict {
-    Accept {
-        write: DocWrite,
-        doc: Box<AutoCommit>,
-    },
-    Reject(RejectCode),
-    Duplicate(u32),
-}
-
-fn try_push(
-    state: &AppState,
-    caller: &Caller,
-    access: &Access,
-    docs: &BTreeMap<DocId, Vec<Vec<u8>>>,
-) -> Result<PushResponse, ApiError> {
-    let store = state.store.as_ref();
-    let slots: Vec<_> = docs
-        .keys()
-        .map(|doc| state.docs.slot(caller.org, doc))
-        .collect();
-    let mut guards: Vec<MutexGuard<'_, Option<HotDoc>>> = slots
-        .iter()
-        .map(|s| s.lock().unwrap_or_else(|p| p.into_inner()))
-        .collect();
-
-    // Parse everything first; collect the actors to look up in one go.
-    let mut parsed: Vec<Result<Vec<Change>, ()>> = Vec::with_capacity(docs.len());
-    let mut actors: BTreeSet<Vec<u8>> = BTreeSet::new();
-    for changes in docs.values() {
-        let one: Result<Vec<Change>, ()> = changes
-            .iter()
-            .map(|bytes| Change::try_from(bytes.as_slice()).map_err(|_| ()))
-            .collect();
-        if let Ok(changes) = &one {
-            actors.extend(changes.iter().map(|c| c.actor_id().to_bytes().to_vec()));
-        }
-        parsed.push(one);
-    }
-    let owners = store.actor_owners(caller.org, &actors.into_iter().collect::<Vec<_>>())?;
-    let mut claimed: HashSet<Vec<u8>> = HashSet::new();
-
+    let docs: Vec<(DocId, Vec<Vec<u8>>)> = grouped.into_iter().collect();
+    let mut tally = Tally {
+        usage: state.store.usage(caller.org, caller.user)?,
+        claimed: HashSet::new(),
+    };
     let mut response = PushResponse {
         accepted: 0,
         duplicates: 0,
         rejected: Vec::new(),
     };
+    let mut next = 0;
+    while next < docs.len() {
+        let mut attempt = 0;
+        let group = loop {
+            attempt += 1;
+            match push_group(state, caller, access, &docs[next..], &tally) {
+                Ok(group) => break group,
+                Err(Fail::Stale(touched)) if attempt < ATTEMPTS => {
+                    for doc in &touched {
+                        state.docs.evict(caller.org, doc);
+                    }
+                }
+                Err(Fail::Stale(_)) => {
+                    return Err(ApiError::Unavailable(
+                        "documents kept changing underneath this push; try again".into(),
+                    ))
+                }
+                Err(Fail::Api(e)) => return Err(e),
+            }
+        };
+        next += group.consumed;
+        tally = group.tally;
+        response.accepted += group.response.accepted;
+        response.duplicates += group.response.duplicates;
+        response.rejected.extend(group.response.rejected);
+    }
+    audit_refusals(state, caller, &response.rejected);
+    Ok(response)
+}
+
+enum Fail {
+    /// Another process stored one of these documents first: reload them and judge again.
+    Stale(Vec<DocId>),
+    Api(ApiError),
+}
+
+impl From<ApiError> for Fail {
+    fn from(e: ApiError) -> Self {
+        Fail::Api(e)
+    }
+}
+
+impl From<StoreError> for Fail {
+    fn from(e: StoreError) -> Self {
+        Fail::Api(e.into())
+    }
+}
+
+struct Group {
+    consumed: usize,
+    tally: Tally,
+    response: PushResponse,
+}
+
+/// Judges documents from the start of `docs` until the memory budget is spent (at least one),
+/// stores what was accepted in one transaction, and announces it.
+fn push_group(
+    state: &AppState,
+    caller: &Caller,
+    access: &Access,
+    docs: &[(DocId, Vec<Vec<u8>>)],
+    tally: &Tally,
+) -> Result<Group, Fail> {
+    let store = state.store.as_ref();
+    let budget = state.config.limits.push_ops_per_commit;
+    let mut tally = Tally {
+        usage: tally.usage,
+        claimed: tally.claimed.clone(),
+    };
+    let mut response = PushResponse {
+        accepted: 0,
+        duplicates: 0,
+        rejected: Vec::new(),
+    };
+    let mut guards: Vec<SlotGuard> = Vec::new();
     let mut writes = Vec::new();
+    // (index into `guards`, the accepted fork) for each write, in order.
     let mut forks = Vec::new();
-    for ((doc_id, changes), guard) in docs.keys().zip(parsed).zip(guards.iter_mut()) {
-        ensure_loaded(store, caller.org, doc_id, guard)?;
-        let verdict = match changes {
-            Err(()) => Verdict::Reject(RejectCode::Malformed),
-            Ok(changes) => judge(
+    let mut held: u64 = 0;
+    let mut consumed = 0;
+    for (doc_id, changes) in docs {
+        consumed += 1;
+        let mut guard = state.docs.slot(caller.org, doc_id).blocking_lock_owned();
+        let verdict = match ensure_loaded(store, &state.docs, caller.org, doc_id, &mut guard) {
+            Ok(()) => judge(
                 state,
                 caller,
                 access,
                 doc_id,
                 guard.as_mut(),
                 changes,
-                &owners,
-                &mut claimed,
+                &mut tally,
             )?,
+            Err(LoadError::Store(e)) => return Err(e.into()),
+            Err(LoadError::Unreadable(reason)) => {
+                quarantined(state, caller, doc_id, &reason);
+                Verdict::Refuse {
+                    code: RejectCode::Unreadable,
+                    message: None,
+                }
+            }
         };
+        held += guard.as_ref().map_or(0, HotDoc::ops);
         match verdict {
             Verdict::Duplicate(n) => response.duplicates += n,
             Verdict::Accept { write, doc } => {
+                held += doc.stats().num_ops;
                 response.accepted += write.changes.len() as u32;
-                forks.push((writes.len(), doc));
+                forks.push((guards.len(), doc));
                 writes.push(write);
             }
-            Verdict::Reject(code) => {
+            Verdict::Refuse { code, message } => {
                 let server_doc = guard
                     .as_mut()
                     .filter(|hot| access.can_read(&hot.scopes))
@@ -148,34 +183,45 @@ fn try_push(
                     .inc();
                 tracing::info!(doc = %doc_id, user = %caller.user, ?code, "push refused");
                 response.rejected.push(Rejection {
-                    message: reject_message(&code, doc_id),
+                    message: message.unwrap_or_else(|| reject_message(&code, doc_id)),
                     doc_id: doc_id.clone(),
                     code,
                     server_doc,
                 });
             }
         }
+        guards.push(guard);
+        if held >= budget {
+            break;
+        }
     }
     if writes.is_empty() {
-        return Ok(response);
+        return Ok(Group {
+            consumed,
+            tally,
+            response,
+        });
     }
     let committed = match store.commit(caller.org, writes, state.clock.now()) {
         Ok(done) => done,
-        Err(StoreError::Stale(doc)) => return Err(ApiError::Internal(format!("{STALE} {doc}"))),
+        Err(StoreError::Stale(_)) => {
+            return Err(Fail::Stale(
+                docs[..consumed].iter().map(|(d, _)| d.clone()).collect(),
+            ))
+        }
         Err(e) => return Err(e.into()),
     };
     crash_point_after_commit();
     // Stored: now the cache may hold the new versions, and the world may hear of them.
-    let by_id: HashMap<&DocId, usize> = docs.keys().enumerate().map(|(i, d)| (d, i)).collect();
-    for ((_, doc), done) in forks.into_iter().zip(&committed) {
-        if let Some(&i) = by_id.get(&done.doc_id) {
-            *guards[i] = Some(HotDoc {
-                doc: *doc,
-                scopes: done.scopes.clone(),
-                head_seq: done.seq,
-                tail_len: done.tail_len,
-            });
-        }
+    for ((at, doc), done) in forks.into_iter().zip(&committed) {
+        let hot = HotDoc {
+            doc: *doc,
+            scopes: done.scopes.clone(),
+            head_seq: done.seq,
+            tail_len: done.tail_len,
+        };
+        state.docs.weigh(caller.org, &done.doc_id, hot.ops());
+        *guards[at] = Some(hot);
     }
     drop(guards);
     state
@@ -190,205 +236,60 @@ fn try_push(
             seq: done.seq,
         });
     }
-    Ok(response)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn judge(
-    state: &AppState,
-    caller: &Caller,
-    access: &Access,
-    doc_id: &DocId,
-    hot: Option<&mut HotDoc>,
-    changes: Vec<Change>,
-    owners: &HashMap<Vec<u8>, UserId>,
-    claimed: &mut HashSet<Vec<u8>>,
-) -> Result<Verdict, ApiError> {
-    let own_scope = Scope::User(caller.user);
-    let (doc, scopes, existing) = match hot {
-        Some(hot) => {
-            if !access.can_write(&hot.scopes) {
-                return Ok(Verdict::Reject(RejectCode::NotWritable));
-            }
-            (
-                &mut hot.doc,
-                hot.scopes.clone(),
-                Some((hot.head_seq, hot.tail_len)),
-            )
-        }
-        None => {
-            if !access.can_write(&[own_scope]) {
-                return Ok(Verdict::Reject(RejectCode::NotWritable));
-            }
-            // A new document starts in its creator's own scope; sharing is a server action.
-            return judge_new(state, caller, doc_id, changes, owners, claimed);
-        }
-    };
-    let mut seen = HashSet::new();
-    let unique: Vec<Change> = changes
-        .into_iter()
-        .filter(|c| seen.insert(c.hash()))
-        .collect();
-    let total = unique.len();
-    let fresh: Vec<Change> = unique
-        .into_iter()
-        .filter(|c| doc.get_change_by_hash(&c.hash()).is_none())
-        .collect();
-    if fresh.is_empty() {
-        return Ok(Verdict::Duplicate(total as u32));
-    }
-    let new_actors = match check_actors(caller, &fresh, owners, claimed) {
-        Ok(actors) => actors,
-        Err(code) => return Ok(Verdict::Reject(code)),
-    };
-    let mut fork = doc.fork();
-    let before = fork.get_heads();
-    if fork.apply_changes(fresh.iter().cloned()).is_err() {
-        return Ok(Verdict::Reject(RejectCode::Malformed));
-    }
-    if !fork.get_missing_deps(&[]).is_empty() {
-        return Ok(Verdict::Reject(RejectCode::MissingDependencies));
-    }
-    let after = fork.get_heads();
-    let patches = fork.diff(&before, &after);
-    if let Err(code) = check_patches(caller.role, &patches) {
-        return Ok(Verdict::Reject(code));
-    }
-    let (head_seq, tail_len) = existing.unwrap_or((0, 0));
-    // A reassignment brings the document into the new owner's or agent's own scope.
-    let add_scopes: Vec<Scope> = assignees(state, caller, &fork)?
-        .into_iter()
-        .map(Scope::User)
-        .filter(|s| !scopes.contains(s))
-        .collect();
-    let snapshot = (tail_len as usize + fresh.len() >= COMPACT_AFTER as usize).then(|| fork.save());
-    Ok(Verdict::Accept {
-        write: DocWrite {
-            doc_id: doc_id.clone(),
-            expected_head_seq: Some(head_seq),
-            changes: fresh
-                .iter()
-                .map(|c| (c.hash().0, c.raw_bytes().to_vec()))
-                .collect(),
-            add_scopes,
-            snapshot,
-            new_actors,
-            writer: caller.user,
-        },
-        doc: Box::new(fork),
+    Ok(Group {
+        consumed,
+        tally,
+        response,
     })
 }
 
-fn judge_new(
-    state: &AppState,
-    caller: &Caller,
-    doc_id: &DocId,
-    changes: Vec<Change>,
-    owners: &HashMap<Vec<u8>, UserId>,
-    claimed: &mut HashSet<Vec<u8>>,
-) -> Result<Verdict, ApiError> {
-    let mut seen = HashSet::new();
-    let fresh: Vec<Change> = changes
-        .into_iter()
-        .filter(|c| seen.insert(c.hash()))
-        .collect();
-    let new_actors = match check_actors(caller, &fresh, owners, claimed) {
-        Ok(actors) => actors,
-        Err(code) => return Ok(Verdict::Reject(code)),
+/// A stored document that no longer loads: refused for every push (so nothing is stacked on
+/// it), told to the organisation's admins, and kept as it is for them to look at.
+fn quarantined(state: &AppState, caller: &Caller, doc_id: &DocId, reason: &str) {
+    tracing::error!(org = %caller.org, doc = %doc_id, %reason, "stored document does not load; quarantined");
+    state.audit(
+        caller.org,
+        Audit {
+            kind: "document_unreadable",
+            user: Some(caller.user),
+            subject: Some(doc_id.to_string()),
+            detail: format!(
+                "The server's copy of {} does not load ({reason}); pushes to it are refused.",
+                record(doc_id)
+            ),
+            ip: None,
+        },
+    );
+}
+
+/// One audit entry per push that had refusals: how many, why, and the first document.
+fn audit_refusals(state: &AppState, caller: &Caller, rejected: &[Rejection]) {
+    let Some(first) = rejected.first() else {
+        return;
     };
-    let mut doc = AutoCommit::new();
-    if doc.apply_changes(fresh.iter().cloned()).is_err() {
-        return Ok(Verdict::Reject(RejectCode::Malformed));
+    let mut codes: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in rejected {
+        *codes.entry(code_label(&r.code)).or_default() += 1;
     }
-    if !doc.get_missing_deps(&[]).is_empty() {
-        return Ok(Verdict::Reject(RejectCode::MissingDependencies));
-    }
-    // Creating a document assigned to someone else is a reassignment.
-    let mut add_scopes = vec![Scope::User(caller.user)];
-    if let Some(agent) = user_field(&doc, "assigned_agent") {
-        if agent != caller.user {
-            if !caller.role.may_reassign() {
-                return Ok(Verdict::Reject(RejectCode::FieldNotAllowed {
-                    field: "assigned_agent".into(),
-                }));
-            }
-            if org_user(state, caller, agent)? {
-                add_scopes.push(Scope::User(agent));
-            }
-        }
-    }
-    Ok(Verdict::Accept {
-        write: DocWrite {
-            doc_id: doc_id.clone(),
-            expected_head_seq: None,
-            changes: fresh
-                .iter()
-                .map(|c| (c.hash().0, c.raw_bytes().to_vec()))
-                .collect(),
-            add_scopes,
-            snapshot: Some(doc.save()),
-            new_actors,
-            writer: caller.user,
+    let counts: Vec<String> = codes.iter().map(|(c, n)| format!("{c} ×{n}")).collect();
+    state.audit(
+        caller.org,
+        Audit {
+            kind: "change_refused",
+            user: Some(caller.user),
+            subject: Some(first.doc_id.to_string()),
+            detail: format!(
+                "{} document(s) refused from device {}: {}",
+                rejected.len(),
+                caller.device,
+                counts.join(", ")
+            ),
+            ip: None,
         },
-        doc: Box::new(doc),
-    })
+    );
 }
 
-/// Every change must be signed by an actor that is this user's, or new (then it becomes theirs).
-fn check_actors(
-    caller: &Caller,
-    fresh: &[Change],
-    owners: &HashMap<Vec<u8>, UserId>,
-    claimed: &mut HashSet<Vec<u8>>,
-) -> Result<Vec<Vec<u8>>, RejectCode> {
-    let mut new_actors = Vec::new();
-    for change in fresh {
-        let actor = change.actor_id().to_bytes().to_vec();
-        match owners.get(&actor) {
-            Some(owner) if *owner != caller.user => return Err(RejectCode::ForeignActor),
-            Some(_) => {}
-            None => {
-                if claimed.insert(actor.clone()) {
-                    new_actors.push(actor);
-                }
-            }
-        }
-    }
-    Ok(new_actors)
-}
-
-/// The users a document is assigned to or owned by, when they exist in the caller's org.
-fn assignees(state: &AppState, caller: &Caller, doc: &AutoCommit) -> Result<Vec<UserId>, ApiError> {
-    if !caller.role.may_reassign() {
-        return Ok(Vec::new());
-    }
-    let mut users = Vec::new();
-    for field in REASSIGN_FIELDS {
-        if let Some(user) = user_field(doc, field) {
-            if !users.contains(&user) && org_user(state, caller, user)? {
-                users.push(user);
-            }
-        }
-    }
-    Ok(users)
-}
-
-fn org_user(state: &AppState, caller: &Caller, user: UserId) -> Result<bool, ApiError> {
-    Ok(state.store.user(caller.org, user)?.is_some())
-}
-
-/// A root string field holding a user id.
-fn user_field(doc: &AutoCommit, field: &str) -> Option<UserId> {
-    match doc.get(ROOT, field).ok().flatten()? {
-        (Value::Scalar(s), _) => match s.as_ref() {
-            ScalarValue::Str(text) => text.parse().ok(),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-fn code_label(code: &RejectCode) -> &'static str {
+pub fn code_label(code: &RejectCode) -> &'static str {
     match code {
         RejectCode::NotWritable => "not_writable",
         RejectCode::FieldNotAllowed { .. } => "field_not_allowed",

@@ -235,11 +235,11 @@ impl Device {
         }
     }
 
-    /// A new contact-like document: id, kind, owner, stage.
+    /// A new contact-like document: kind, owner, stage (a real record also has its `id`; the
+    /// server checks it against the document id when present).
     pub fn create(owner: UserId) -> Self {
         let mut device = Self::new();
         for (key, value) in [
-            ("id", "x"),
             ("kind", "contact"),
             ("owner", owner.to_string().as_str()),
             ("stage", "new"),

@@ -86,6 +86,14 @@ async fn every_route_with_another_organisations_ids_and_tokens_answers_404_or_40
     let s = TestServer::start().await;
     let a = tenant(&s, "A", 1).await;
     let b = tenant(&s, "B", 2).await;
+    // B has security events of its own, which A's audit log must never show.
+    assert_eq!(
+        s.login("agent@2.example.com", "not the password").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, log) = s.json("GET", "/v2/audit", Some(&b.admin.1), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(log.to_string().contains("agent@2.example.com"), "{log}");
     for (method, template, needs_session) in ROUTES {
         let route = format!("{method} {template}");
         if !needs_session {
@@ -101,7 +109,7 @@ async fn every_route_with_another_organisations_ids_and_tokens_answers_404_or_40
                 "{route} with token {token:?}"
             );
         }
-        for me in [&a.admin.1, &a.agent.1] {
+        for me in [&a.admin, &a.agent] {
             check_route(&s, method, template, &path, me, &a, &b).await;
         }
     }
@@ -126,10 +134,11 @@ async fn check_route(
     method: &str,
     template: &str,
     path: &str,
-    me: &str,
+    (my_id, me): &(UserId, String),
     a: &Tenant,
     b: &Tenant,
 ) {
+    let me = me.as_str();
     let route = format!("{method} {template}");
     let json_call = |body: Option<Value>| s.json(method, path, Some(me), body);
     match template {
@@ -204,8 +213,41 @@ async fn check_route(
             }
         }
         "/v2/auth/refresh" | "/v2/auth/logout" | "/v2/auth/logout-all" | "/v2/auth/password" => {
-            // Acting on oneself: checked by the final assertion that B is untouched. Not called
-            // here, so A's tokens stay usable for the rest of the walk.
+            // Acting on oneself, as a user of A's of its own (signing out everywhere or changing
+            // the password would end the walk's sessions): it works on A's session and B's
+            // are untouched (the final assertions).
+            static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+            let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let role = s
+                .store
+                .user(a.org, *my_id)
+                .expect("user")
+                .expect("mine")
+                .role;
+            let user = s.user(a.org, &format!("session{n}@1.example.com"), role, None);
+            let own = s.token(a.org, user);
+            let body = (template == "/v2/auth/password")
+                .then(|| json!({"current_password": PASSWORD, "new_password": PASSWORD}));
+            let (status, text) = s.json(method, path, Some(&own), body).await;
+            assert!(status.is_success(), "{route}: {status} {text}");
+            assert_no_leak(&route, &text.to_string(), b);
+        }
+        "/v2/audit" => {
+            let (status, text) = json_call(None).await;
+            if me == a.admin.1 {
+                assert_eq!(status, StatusCode::OK, "{route}: {text}");
+                assert_no_leak(&route, &text.to_string(), b);
+                let other = format!("/v2/audit?before={}", i64::MAX);
+                let (status, text) = s.json("GET", &other, Some(me), None).await;
+                assert_eq!(status, StatusCode::OK, "{route}");
+                assert_no_leak(&route, &text.to_string(), b);
+            } else {
+                assert_eq!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{route}: agents do not read it"
+                );
+            }
         }
         "/v2/sync/pull" => {
             let cursors = vec![

@@ -226,6 +226,14 @@ fn apply_write(
         "UPDATE doc_scopes SET seq = $3, updated_at = $4 WHERE org_id = $1 AND doc_id = $2",
         &[&org_s, &doc, &last, &ms(now)],
     )?;
+    let written: usize = bytes.iter().map(|b| b.len()).sum();
+    super::audit::add_usage(
+        tx,
+        &org_s,
+        &write.writer.to_string(),
+        u64::from(current.is_none()),
+        written as u64,
+    )?;
     if !write.new_actors.is_empty() {
         tx.execute(
             "INSERT INTO actors (org_id, actor, user_id)

@@ -12,6 +12,7 @@
 //! with shared WAL flushes, so no group commit of our own is needed.
 
 mod accounts;
+mod audit;
 mod backup;
 mod feed;
 mod notify;
@@ -213,6 +214,24 @@ impl Store for PostgresStore {
         self.pool.with(|c| accounts::end_sessions(c, org, user))
     }
 
+    fn remember_device(
+        &self,
+        org: OrgId,
+        user: UserId,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.pool
+            .with(|c| audit::remember_device(c, org, user, token_hash, now))
+    }
+
+    fn known_device(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(OrgId, UserId, DateTime<Utc>)>, StoreError> {
+        self.pool.with(|c| audit::known_device(c, token_hash))
+    }
+
     fn create_invitation(&self, invitation: &InvitationRow) -> Result<(), StoreError> {
         self.pool
             .with(|c| accounts::create_invitation(c, invitation))
@@ -289,6 +308,27 @@ impl Store for PostgresStore {
     ) -> Result<Vec<DocId>, StoreError> {
         self.pool
             .with(|c| feed::doc_ids_in_range(c, org, scopes, after, upto, limit))
+    }
+
+    fn usage(&self, org: OrgId, user: UserId) -> Result<Usage, StoreError> {
+        self.pool.with(|c| audit::usage(c, org, user))
+    }
+
+    fn actors_elsewhere(&self, org: OrgId, actors: &[Vec<u8>]) -> Result<bool, StoreError> {
+        self.pool.with(|c| audit::actors_elsewhere(c, org, actors))
+    }
+
+    fn record_audit(&self, org: OrgId, event: &AuditEvent) -> Result<(), StoreError> {
+        self.pool.with(|c| audit::record(c, org, event))
+    }
+
+    fn audit_log(
+        &self,
+        org: OrgId,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        self.pool.with(|c| audit::log(c, org, before, limit))
     }
 
     fn stats(&self) -> Result<Stats, StoreError> {

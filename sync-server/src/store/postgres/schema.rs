@@ -8,7 +8,7 @@ use crate::store::StoreError;
 use ::postgres::Client;
 
 /// Format written by this build; an older build refuses a newer database.
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// Key (in the two-`int4` advisory lock space, apart from the per-organisation `bigint` feed
 /// locks) that serialises migrations of servers starting at the same time.
@@ -124,6 +124,45 @@ CREATE TABLE IF NOT EXISTS doc_scopes (
 );
 CREATE INDEX IF NOT EXISTS doc_scopes_feed ON doc_scopes (org_id, scope, seq);
 CREATE INDEX IF NOT EXISTS doc_scopes_by_doc ON doc_scopes (org_id, doc_id, joined_seq);
+-- Version 2: quotas' running totals (documents created and change bytes written per user,
+-- kept by every commit), the audit log, and actors looked up across organisations.
+CREATE TABLE IF NOT EXISTS usage (
+    org_id  TEXT COLLATE "C" NOT NULL,
+    user_id TEXT COLLATE "C" NOT NULL,
+    docs    BIGINT NOT NULL,
+    bytes   BIGINT NOT NULL,
+    PRIMARY KEY (org_id, user_id)
+);
+CREATE TABLE IF NOT EXISTS audit_log (
+    id      BIGSERIAL PRIMARY KEY,
+    org_id  TEXT COLLATE "C" NOT NULL,
+    at      BIGINT NOT NULL,
+    kind    TEXT NOT NULL,
+    user_id TEXT,
+    subject TEXT,
+    detail  TEXT NOT NULL,
+    ip      TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_log_by_org ON audit_log (org_id, id);
+CREATE INDEX IF NOT EXISTS actors_by_actor ON actors (actor);
+-- Devices that signed in to an account before, by the SHA-256 of the proof they were given.
+CREATE TABLE IF NOT EXISTS known_devices (
+    token_hash TEXT COLLATE "C" PRIMARY KEY,
+    org_id     TEXT COLLATE "C" NOT NULL,
+    user_id    TEXT COLLATE "C" NOT NULL,
+    created_at BIGINT NOT NULL
+);
+"#;
+
+/// Counts version 1's stored documents and bytes into `usage` (bytes go to a document's creator:
+/// version 1 did not record who wrote each change).
+const V2_BACKFILL: &str = r#"
+INSERT INTO usage (org_id, user_id, docs, bytes)
+SELECT d.org_id, d.created_by, count(*),
+       coalesce(sum((SELECT sum(length(c.bytes)) FROM changes c
+                     WHERE c.org_id = d.org_id AND c.doc_id = d.doc_id)), 0)
+FROM documents d GROUP BY d.org_id, d.created_by
+ON CONFLICT DO NOTHING;
 "#;
 
 /// Creates or upgrades the tables in one transaction, under a lock so servers starting together
@@ -148,10 +187,12 @@ pub fn migrate(client: &mut Client) -> Result<(), StoreError> {
                  ({SCHEMA_VERSION}); upgrade the server"
             )))
         }
-        // Nothing yet (or, one day, an older format: its steps go here, before the schema).
         _ => {}
     }
     tx.batch_execute(SCHEMA)?;
+    if version == Some(1) {
+        tx.batch_execute(V2_BACKFILL)?;
+    }
     tx.execute(
         "INSERT INTO schema_version (version) VALUES ($1)
          ON CONFLICT (only_row) DO UPDATE SET version = excluded.version",

@@ -197,6 +197,14 @@ pub fn apply_write(
     }
     conn.prepare_cached(SET_FEED_SEQ)?
         .execute(params![org_s, doc, seq_i(last), ms(now)])?;
+    let bytes: usize = write.changes.iter().map(|(_, b)| b.len()).sum();
+    super::audit::add_usage(
+        conn,
+        &org_s,
+        &write.writer.to_string(),
+        u64::from(current.is_none()),
+        bytes as u64,
+    )?;
     let mut bind = conn.prepare_cached(
         "INSERT OR IGNORE INTO actors (org_id, actor, user_id) VALUES (?1, ?2, ?3)",
     )?;

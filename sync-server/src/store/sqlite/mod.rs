@@ -3,6 +3,7 @@
 //! WAL lets run beside the writer.
 
 mod accounts;
+mod audit;
 mod feed;
 mod group;
 mod notify;
@@ -47,8 +48,14 @@ impl SqliteStore {
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         match version {
             0 => conn.execute_batch(&format!(
-                "BEGIN; {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
-                schema::SCHEMA
+                "BEGIN; {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+                schema::SCHEMA,
+                schema::V3
+            ))?,
+            2 => conn.execute_batch(&format!(
+                "BEGIN; {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+                schema::V3,
+                schema::V3_BACKFILL
             ))?,
             SCHEMA_VERSION => {}
             1 => {
@@ -270,6 +277,23 @@ impl Store for SqliteStore {
         accounts::end_sessions(&self.writer().conn, org, user)
     }
 
+    fn remember_device(
+        &self,
+        org: OrgId,
+        user: UserId,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        audit::remember_device(&self.writer().conn, org, user, token_hash, now)
+    }
+
+    fn known_device(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(OrgId, UserId, DateTime<Utc>)>, StoreError> {
+        self.read(|c| audit::known_device(c, token_hash))
+    }
+
     fn create_invitation(&self, invitation: &InvitationRow) -> Result<(), StoreError> {
         accounts::create_invitation(&self.writer().conn, invitation)
     }
@@ -315,6 +339,27 @@ impl Store for SqliteStore {
 
     fn doc_scopes(&self, org: OrgId, doc: &DocId) -> Result<Option<Vec<Scope>>, StoreError> {
         self.read(|c| feed::doc_scopes(c, org, doc))
+    }
+
+    fn usage(&self, org: OrgId, user: UserId) -> Result<Usage, StoreError> {
+        self.read(|c| audit::usage(c, org, user))
+    }
+
+    fn actors_elsewhere(&self, org: OrgId, actors: &[Vec<u8>]) -> Result<bool, StoreError> {
+        self.read(|c| audit::actors_elsewhere(c, org, actors))
+    }
+
+    fn record_audit(&self, org: OrgId, event: &AuditEvent) -> Result<(), StoreError> {
+        audit::record(&self.writer().conn, org, event)
+    }
+
+    fn audit_log(
+        &self,
+        org: OrgId,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        self.read(|c| audit::log(c, org, before, limit))
     }
 
     fn add_doc_scope(

@@ -1,7 +1,7 @@
 //! The SQLite store's tables (`PRAGMA user_version` = [`SCHEMA_VERSION`]).
 
 /// Format written by this build; an older build refuses a newer file.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Version 1 was the walking skeleton's single-account format, never released.
 pub const SCHEMA: &str = r#"
@@ -109,4 +109,47 @@ CREATE TABLE doc_scopes (
 CREATE INDEX doc_scopes_feed ON doc_scopes (org_id, scope, seq);
 -- joined_seq included so "this document's scopes" is answered from the index alone.
 CREATE INDEX doc_scopes_by_doc ON doc_scopes (org_id, doc_id, joined_seq);
+"#;
+
+/// Version 3: quotas' running totals, the audit log, and actors looked up across
+/// organisations. Run after [`SCHEMA`] on a new file, or on a version 2 file (then the totals
+/// are counted from what is stored).
+pub const V3: &str = r#"
+-- Documents created and change bytes written per user, kept by every commit.
+CREATE TABLE usage (
+    org_id  TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    docs    INTEGER NOT NULL,
+    bytes   INTEGER NOT NULL,
+    PRIMARY KEY (org_id, user_id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE audit_log (
+    id      INTEGER PRIMARY KEY,
+    org_id  TEXT NOT NULL,
+    at      INTEGER NOT NULL,
+    kind    TEXT NOT NULL,
+    user_id TEXT,
+    subject TEXT,
+    detail  TEXT NOT NULL,
+    ip      TEXT
+) STRICT;
+CREATE INDEX audit_log_by_org ON audit_log (org_id, id);
+CREATE INDEX actors_by_actor ON actors (actor);
+-- Devices that signed in to an account before, by the SHA-256 of the proof they were given.
+CREATE TABLE known_devices (
+    token_hash TEXT PRIMARY KEY,
+    org_id     TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+) STRICT;
+"#;
+
+/// Counts version 2's stored documents and bytes into `usage` (bytes go to a document's creator:
+/// version 2 did not record who wrote each change).
+pub const V3_BACKFILL: &str = r#"
+INSERT INTO usage (org_id, user_id, docs, bytes)
+SELECT d.org_id, d.created_by, count(*),
+       coalesce(sum((SELECT sum(length(c.bytes)) FROM changes c
+                     WHERE c.org_id = d.org_id AND c.doc_id = d.doc_id)), 0)
+FROM documents d GROUP BY d.org_id, d.created_by;
 "#;
