@@ -41,7 +41,7 @@ pub use schema::SCHEMA_VERSION;
 pub use store::Replica;
 pub use sync::{
     Applied, LiveEvent, SyncClient, SyncError, SyncHandle, SyncNotice, SyncOptions, SyncReport,
-    Traffic,
+    Traffic, UNREADABLE_FROM_SERVER,
 };
 pub use tasks::TaskSummary;
 pub use timeline::{TimelineCursor, TimelineEntry, TimelinePage, TIMELINE_PAGE_MAX};

@@ -41,13 +41,16 @@ pub struct RebuildReport {
     pub quarantined: Vec<(String, String)>,
 }
 
-/// A document kept aside because its bytes could not be read.
+/// Bytes of a document kept aside because they could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuarantinedDoc {
     pub doc_id: String,
     pub reason: String,
     pub at_ms: i64,
     pub size: usize,
+    /// Sent by the sync server (this device kept its own copy, if it had one), rather than
+    /// this device's own copy.
+    pub from_server: bool,
 }
 
 fn read_and_project<R: Record>(
@@ -129,10 +132,9 @@ pub(crate) fn quarantine(
     now_ms: i64,
 ) -> Result<(), ReplicaError> {
     tx.execute(
-        "INSERT INTO quarantine (doc_id, kind, bytes, reason, quarantined_at)
-         SELECT doc_id, kind, bytes, ?2, ?3 FROM documents WHERE doc_id = ?1
-         ON CONFLICT (doc_id) DO UPDATE SET bytes = excluded.bytes, reason = excluded.reason,
-           quarantined_at = excluded.quarantined_at",
+        "INSERT INTO quarantine (doc_id, kind, origin, format, bytes, reason, quarantined_at)
+         SELECT doc_id, kind, 'device', 'document', bytes, ?2, ?3 FROM documents
+         WHERE doc_id = ?1",
         params![doc_id.as_str(), reason, now_ms],
     )?;
     tx.execute("DELETE FROM documents WHERE doc_id = ?1", [doc_id.as_str()])?;
@@ -173,8 +175,8 @@ impl Replica {
     pub fn quarantined(&self) -> Result<Vec<QuarantinedDoc>, ReplicaError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT doc_id, reason, quarantined_at, length(bytes) FROM quarantine
-             ORDER BY quarantined_at DESC, doc_id",
+            "SELECT doc_id, reason, quarantined_at, length(bytes), origin FROM quarantine
+             ORDER BY quarantined_at DESC, id DESC",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(QuarantinedDoc {
@@ -182,6 +184,7 @@ impl Replica {
                 reason: r.get(1)?,
                 at_ms: r.get(2)?,
                 size: usize::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+                from_server: r.get::<_, String>(4)? == "server",
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -4,7 +4,7 @@ use crate::error::ReplicaError;
 use rusqlite::Connection;
 
 /// Read-model format written by this build (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Each entry migrates from version `index` to `index + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -300,6 +300,39 @@ const MIGRATIONS: &[&str] = &[
         message      TEXT NOT NULL,
         at           INTEGER NOT NULL,
         dismissed_at INTEGER
+    ) STRICT;
+"#,
+    r#"
+    -- Version 5. The quarantine keeps every piece set aside, one row each and never
+    -- overwritten: this device's own unreadable copy of a document ('device'), or what the sync
+    -- server sent that could not be read ('server') while the device kept its good copy.
+    -- `format` says how to read `bytes`: 'document' (saved Automerge bytes) or 'updates' (the
+    -- sync updates received for the document, as fieldstone_protocol's codec encodes them).
+    CREATE TABLE quarantine_v5 (
+        id             INTEGER PRIMARY KEY,
+        doc_id         TEXT NOT NULL,
+        kind           TEXT NOT NULL,
+        origin         TEXT NOT NULL,
+        format         TEXT NOT NULL,
+        bytes          BLOB NOT NULL,
+        reason         TEXT NOT NULL,
+        quarantined_at INTEGER NOT NULL
+    ) STRICT;
+    INSERT INTO quarantine_v5 (doc_id, kind, origin, format, bytes, reason, quarantined_at)
+        SELECT doc_id, kind, 'device', 'document', bytes, reason, quarantined_at FROM quarantine;
+    DROP TABLE quarantine;
+    ALTER TABLE quarantine_v5 RENAME TO quarantine;
+    CREATE INDEX quarantine_by_doc ON quarantine (doc_id);
+    -- The one account this store belongs to, once it has one: it is only ever synced with
+    -- that organisation and user (another account gets a store of its own).
+    CREATE TABLE account_binding (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        server_url TEXT NOT NULL,
+        org_id     TEXT NOT NULL,
+        org_name   TEXT NOT NULL,
+        user_id    TEXT NOT NULL,
+        email      TEXT NOT NULL,
+        bound_at   INTEGER NOT NULL
     ) STRICT;
 "#,
 ];

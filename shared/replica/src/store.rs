@@ -178,26 +178,27 @@ pub(crate) fn held_changes(
 /// Keeps every change in `offered` that the document could not apply yet (a dependency is still
 /// missing: feeds may deliver out of order) in `held_changes`, so it is applied once the
 /// dependency arrives instead of being lost when the cursor moves past it. Automerge itself only
-/// holds such changes in memory, and `save()` leaves them out.
+/// holds such changes in memory, and `save()` leaves them out. Returns how many are held.
 pub(crate) fn hold_missing(
     tx: &Transaction<'_>,
     doc_id: &DocId,
     doc: &mut AutoCommit,
     offered: &[Change],
-) -> Result<(), ReplicaError> {
+) -> Result<usize, ReplicaError> {
     tx.prepare_cached("DELETE FROM held_changes WHERE doc_id = ?1")?
         .execute([doc_id.as_str()])?;
     let mut insert = tx.prepare_cached(
         "INSERT OR IGNORE INTO held_changes (doc_id, hash, change) VALUES (?1, ?2, ?3)",
     )?;
+    let mut held = 0;
     for change in offered {
         if doc.get_change_by_hash(&change.hash()).is_none() {
-            insert.execute(params![
+            held += insert.execute(params![
                 doc_id.as_str(),
                 change.hash().to_string(),
                 change.raw_bytes()
             ])?;
         }
     }
-    Ok(())
+    Ok(held)
 }

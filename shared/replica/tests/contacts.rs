@@ -559,7 +559,7 @@ fn a_version_1_database_migrates_and_its_read_model_is_rebuilt_from_documents() 
         .expect("raw")
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .expect("pragma");
-    assert_eq!((version, SCHEMA_VERSION), (4, 4));
+    assert_eq!((version, SCHEMA_VERSION), (5, 5));
     assert_eq!(replica.list_leads().expect("leads"), vec![lead]);
     assert_eq!(
         search(&replica, "grace"),

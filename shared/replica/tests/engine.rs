@@ -127,7 +127,7 @@ fn a_newer_database_is_refused_and_left_alone() {
 }
 
 #[test]
-fn corrupt_remote_changes_are_rejected_without_touching_stored_data() {
+fn corrupt_remote_changes_are_set_aside_without_touching_stored_data() {
     let dir = tempfile::tempdir().expect("tempdir");
     let a = open(&dir.path().join("a.db"));
     let b = open(&dir.path().join("b.db"));
@@ -157,17 +157,19 @@ fn corrupt_remote_changes_are_rejected_without_touching_stored_data() {
         snapshot: None,
         changes: vec![b"garbage".to_vec()],
     };
-    let error = b
+    let applied = b
         .apply_remote(&[junk], Some(&cursor(2)))
-        .expect_err("rejected");
-    assert!(
-        error.to_string().contains("lead:00000000"),
-        "names the document: {error}"
-    );
+        .expect("a bad document does not fail the page");
+    assert_eq!(applied.docs_changed, 0);
+    assert_eq!(applied.set_aside.len(), 1, "one notice");
+    let quarantined = b.quarantined().expect("quarantine");
+    assert_eq!(quarantined.len(), 1);
+    assert!(quarantined[0].doc_id.starts_with("lead:00000000"));
+    assert!(quarantined[0].from_server);
     assert_eq!(
         b.scope_cursors().expect("cursor"),
-        cursor(1),
-        "cursor not advanced past bad data"
+        cursor(2),
+        "the cursor moves past the bad document, so sync is never stuck on it"
     );
     assert_eq!(b.list_leads().expect("list"), vec![lead.clone()]);
 

@@ -201,7 +201,7 @@ async fn run(
                             latest.message.clone()
                         } else {
                             format!(
-                                "{} ({} more edits were put back)",
+                                "{} ({} more notices in Settings)",
                                 latest.message,
                                 notices.len() - 1
                             )
@@ -210,7 +210,10 @@ async fn run(
                         s.state = SyncState::UpToDate;
                         s.detail = format!("Synced with {}", client.base_url());
                     }
-                    if report.docs_changed > 0 || !report.refused.is_empty() {
+                    if report.docs_changed > 0
+                        || !report.refused.is_empty()
+                        || !report.set_aside.is_empty()
+                    {
                         s.remote_revision += 1;
                     }
                 });

@@ -5,11 +5,14 @@
 mod background;
 mod client;
 mod live;
+mod refusals;
+mod set_aside;
 mod state;
 
 pub use background::{SyncHandle, SyncOptions};
 pub use client::{accept_invite, login, SyncClient, SyncError, Traffic};
 pub use live::{LiveEvent, LiveListener};
+pub use set_aside::UNREADABLE_FROM_SERVER;
 pub use state::{Applied, SyncNotice};
 
 use crate::Replica;
@@ -34,8 +37,11 @@ pub struct SyncReport {
     pub pulled: u64,
     /// Documents changed here by what was received.
     pub docs_changed: u64,
-    /// Edits the server refused (their documents were put back).
+    /// Edits the server refused (their documents were put back, or kept when only a limit
+    /// stood in the way).
     pub refused: Vec<SyncNotice>,
+    /// Documents received that could not be read, set aside (this device kept its copy).
+    pub set_aside: Vec<SyncNotice>,
     /// HTTP requests made.
     pub round_trips: u32,
 }
@@ -78,6 +84,7 @@ pub async fn sync_once_with(
         let r = Arc::clone(replica);
         let applied = blocking(move || r.apply_remote(&page.docs, Some(&page.cursors))).await?;
         report.docs_changed += applied.docs_changed as u64;
+        report.set_aside.extend(applied.set_aside);
         if report.pulled > 0 {
             progress(SyncProgress {
                 sent: report.pushed,

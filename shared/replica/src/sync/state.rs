@@ -1,18 +1,17 @@
 //! What the device keeps about sync, and how server answers change it: the outbox grouped per
-//! document, one cursor per scope, pulled pages applied with their cursors in one transaction,
-//! refused edits put back to the server's version, repair, and wiping on revocation.
+//! document, one cursor per scope, pulled pages applied with their cursors in one transaction
+//! (each document on its own, an unreadable one set aside), and wiping on revocation.
 
+use super::set_aside;
 use crate::error::ReplicaError;
-use crate::store::{enqueue, held_changes, hold_missing, load_doc, save_doc, Replica};
+use crate::store::{enqueue, held_changes, hold_missing, load_doc, Replica};
 use automerge::{ActorId, AutoCommit, Change, ChangeHash};
-use fieldstone_protocol::{
-    heads_digest, DocDigest, DocId, DocPush, DocUpdate, RejectCode, Rejection, RepairResponse,
-    ScopeCursor,
-};
+use fieldstone_protocol::{DocId, DocPush, DocUpdate, ScopeCursor};
 use rusqlite::{params, OptionalExtension, Transaction};
 use std::collections::BTreeMap;
 
-/// An edit the server refused, kept for the person who made it until they dismiss it.
+/// Something the person should know about sync (an edit the server refused, something it sent
+/// that could not be read), kept until they dismiss it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncNotice {
     pub id: i64,
@@ -23,28 +22,43 @@ pub struct SyncNotice {
 }
 
 /// What [`Replica::apply_remote`] did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Applied {
     /// Documents whose content changed here.
     pub docs_changed: usize,
+    /// Documents whose incoming bytes could not be read and were set aside (one notice each;
+    /// bytes already set aside before get none).
+    pub set_aside: Vec<SyncNotice>,
 }
 
-fn parse_doc_id(text: &str) -> Result<DocId, ReplicaError> {
+pub(super) fn parse_doc_id(text: &str) -> Result<DocId, ReplicaError> {
     text.parse()
         .map_err(|e: fieldstone_protocol::InvalidDocId| {
             ReplicaError::doc(&e.0, fieldstone_doc::DocError::InvalidValue(e.to_string()))
         })
 }
 
-fn reject_code(code: &RejectCode) -> &'static str {
-    match code {
-        RejectCode::NotWritable => "not_writable",
-        RejectCode::FieldNotAllowed { .. } => "field_not_allowed",
-        RejectCode::ForeignActor => "foreign_actor",
-        RejectCode::Malformed => "malformed",
-        RejectCode::MissingDependencies => "missing_dependencies",
-        RejectCode::LimitReached { .. } => "limit_reached",
-        RejectCode::Unreadable => "unreadable",
+/// Why one document of a page could not be merged.
+pub(super) enum Failure {
+    /// Its bytes from the server are at fault: set them aside and go on.
+    Unreadable(String),
+    /// The device itself failed (its database): stop, nothing of the page is kept.
+    Local(ReplicaError),
+}
+
+/// Runs one document's merge, sorting its failure into [`Failure`]. A panic (Automerge on
+/// malformed input, or anything else reading those bytes) is that document's fault too: the
+/// caller rolls its savepoint back and never uses what the merge held in memory.
+pub(super) fn contain<T>(work: impl FnOnce() -> Result<T, ReplicaError>) -> Result<T, Failure> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(ReplicaError::Document { source, .. })) => {
+            Err(Failure::Unreadable(source.to_string()))
+        }
+        Ok(Err(other)) => Err(Failure::Local(other)),
+        Err(_) => Err(Failure::Unreadable(
+            "reading it made the document library fail".into(),
+        )),
     }
 }
 
@@ -138,32 +152,41 @@ impl Replica {
     /// Applies documents from the server and, when given, replaces the cursor set, in one
     /// transaction: a crash leaves either the page applied with its cursors or neither, so a
     /// dropped connection repeats at most one page.
+    ///
+    /// Each document stands alone: one whose bytes cannot be parsed, loaded or applied (even
+    /// one that makes Automerge panic), or whose result would not load again, is set aside in
+    /// the quarantine with a notice, this device's own copy of it stays as it was, and the rest
+    /// of the page is applied and the cursors move on. Only a failure of the device itself (its
+    /// database) fails the page.
     pub fn apply_remote(
         &self,
         updates: &[DocUpdate],
         cursors: Option<&[ScopeCursor]>,
     ) -> Result<Applied, ReplicaError> {
-        // Parse before opening the transaction: a malformed page changes nothing.
-        let mut by_doc: BTreeMap<&DocId, (Vec<&[u8]>, Vec<Change>)> = BTreeMap::new();
+        let mut by_doc: BTreeMap<&DocId, Vec<&DocUpdate>> = BTreeMap::new();
         for update in updates {
-            let entry = by_doc.entry(&update.doc_id).or_default();
-            if let Some(snapshot) = &update.snapshot {
-                entry.0.push(snapshot);
-            }
-            for bytes in &update.changes {
-                entry.1.push(
-                    fieldstone_doc::parse_change(bytes)
-                        .map_err(|e| ReplicaError::doc(update.doc_id.as_str(), e))?,
-                );
-            }
+            by_doc.entry(&update.doc_id).or_default().push(update);
         }
         let now = self.clock.now().timestamp_millis();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let mut applied = Applied::default();
-        for (doc_id, (snapshots, changes)) in by_doc {
-            if self.merge_into(&tx, doc_id, &snapshots, changes, now)? {
-                applied.docs_changed += 1;
+        for (doc_id, pieces) in by_doc {
+            // A savepoint per document: whatever a bad one wrote before failing is undone
+            // without touching the documents before it.
+            tx.execute_batch("SAVEPOINT remote_doc")?;
+            match contain(|| self.merge_update(&tx, doc_id, &pieces, now)) {
+                Ok(changed) => {
+                    tx.execute_batch("RELEASE remote_doc")?;
+                    applied.docs_changed += usize::from(changed);
+                }
+                Err(Failure::Unreadable(reason)) => {
+                    tx.execute_batch("ROLLBACK TO remote_doc; RELEASE remote_doc")?;
+                    tracing::warn!(%doc_id, %reason, "unreadable document from the server set aside");
+                    let notice = set_aside::received_updates(&tx, doc_id, &pieces, &reason, now)?;
+                    applied.set_aside.extend(notice);
+                }
+                Err(Failure::Local(error)) => return Err(error),
             }
         }
         if let Some(cursors) = cursors {
@@ -181,6 +204,30 @@ impl Replica {
         }
         tx.commit()?;
         Ok(applied)
+    }
+
+    /// Parses one document's updates and merges them; true when the document changed.
+    fn merge_update(
+        &self,
+        tx: &Transaction<'_>,
+        doc_id: &DocId,
+        pieces: &[&DocUpdate],
+        now: i64,
+    ) -> Result<bool, ReplicaError> {
+        let mut snapshots: Vec<&[u8]> = Vec::new();
+        let mut changes: Vec<Change> = Vec::new();
+        for update in pieces {
+            if let Some(snapshot) = &update.snapshot {
+                snapshots.push(snapshot);
+            }
+            for bytes in &update.changes {
+                changes.push(
+                    fieldstone_doc::parse_change(bytes)
+                        .map_err(|e| ReplicaError::doc(doc_id.as_str(), e))?,
+                );
+            }
+        }
+        self.merge_into(tx, doc_id, &snapshots, changes, now)
     }
 
     /// Merges snapshots and changes into one document and re-projects it; true when it changed.
@@ -208,24 +255,38 @@ impl Replica {
         let is_new = stored.is_none();
         let mut doc = stored.unwrap_or_else(|| AutoCommit::new().with_actor(self.actor().clone()));
         let before = doc.get_heads();
+        let bad = |e| ReplicaError::doc(doc_id.as_str(), e);
         for snapshot in snapshots {
-            doc.load_incremental(snapshot)
-                .map_err(|e| ReplicaError::doc(doc_id.as_str(), e.into()))?;
+            let added = fieldstone_doc::load_incremental(&mut doc, snapshot).map_err(bad)?;
+            if added == 0 {
+                // Nothing new: a repeat, or bytes Automerge skipped as an unfinished chunk
+                // (it tolerates a torn end). Only a repeat is fine.
+                fieldstone_doc::load(snapshot).map_err(bad)?;
+            }
         }
         changes.extend(held_changes(tx, doc_id)?);
         if !changes.is_empty() {
-            doc.apply_changes(changes.iter().cloned())
-                .map_err(|e| ReplicaError::doc(doc_id.as_str(), e.into()))?;
+            fieldstone_doc::apply_changes(&mut doc, changes.iter().cloned()).map_err(bad)?;
         }
-        hold_missing(tx, doc_id, &mut doc, &changes)?;
+        let held = hold_missing(tx, doc_id, &mut doc, &changes)?;
         if doc.get_heads() == before {
-            return Ok(false); // our own change echoed back, or a repeat
+            if held > 0 {
+                // Automerge 0.12 lets some malformed changes it holds for a missing dependency
+                // into what it saves; held, they would break every later merge of this
+                // document. Prove it still saves and loads, or set them aside now.
+                fieldstone_doc::save_checked(&mut doc).map_err(bad)?;
+            }
+            return Ok(false); // our own change echoed back, a repeat, or changes held
         }
+        // What is stored must load again: Automerge takes some malformed changes it cannot
+        // read back, and storing those would lose the good copy the next time it is opened.
         if is_new && snapshots.len() == 1 && changes.is_empty() {
             // The server's bytes are already a saved document: store them as they are.
+            fieldstone_doc::check_loads(snapshots[0], &doc.get_heads()).map_err(bad)?;
             save_bytes(tx, doc_id, snapshots[0], now)?;
         } else {
-            save_doc(tx, doc_id, &mut doc, now)?;
+            let bytes = fieldstone_doc::save_checked(&mut doc).map_err(bad)?;
+            save_bytes(tx, doc_id, &bytes, now)?;
         }
         match crate::projection::project(tx, doc_id, &doc) {
             Ok(()) => {}
@@ -237,168 +298,6 @@ impl Replica {
             Err(e) => return Err(e),
         }
         Ok(true)
-    }
-
-    /// Puts refused documents back as the server has them (or removes them when the server has
-    /// no copy this device may read), drops their queued changes, and records a notice for the
-    /// person. For missing dependencies, the server's copy is merged and this device's own
-    /// changes the server lacks are queued again instead. Returns the notices written.
-    pub fn apply_rejections(
-        &self,
-        rejections: &[Rejection],
-    ) -> Result<Vec<SyncNotice>, ReplicaError> {
-        let now = self.clock.now().timestamp_millis();
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let mut notices = Vec::new();
-        for rejection in rejections {
-            let doc_id = &rejection.doc_id;
-            tx.execute("DELETE FROM outbox WHERE doc_id = ?1", [doc_id.as_str()])?;
-            if rejection.code == RejectCode::MissingDependencies {
-                self.resend_history(&tx, doc_id, rejection.server_doc.as_deref(), now)?;
-                continue;
-            }
-            match &rejection.server_doc {
-                Some(bytes) => self.reset_to(&tx, doc_id, bytes, now)?,
-                None => forget(&tx, doc_id)?,
-            }
-            tx.execute(
-                "INSERT INTO sync_notices (doc_id, code, message, at) VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    doc_id.as_str(),
-                    reject_code(&rejection.code),
-                    rejection.message,
-                    now
-                ],
-            )?;
-            notices.push(SyncNotice {
-                id: tx.last_insert_rowid(),
-                doc_id: doc_id.to_string(),
-                code: reject_code(&rejection.code).to_owned(),
-                message: rejection.message.clone(),
-                at_ms: now,
-            });
-            tracing::info!(%doc_id, code = ?rejection.code, "edit refused by the server; document reset");
-        }
-        tx.commit()?;
-        Ok(notices)
-    }
-
-    /// Replaces the local document with the server's copy and re-projects it.
-    fn reset_to(
-        &self,
-        tx: &Transaction<'_>,
-        doc_id: &DocId,
-        bytes: &[u8],
-        now: i64,
-    ) -> Result<(), ReplicaError> {
-        let doc = fieldstone_doc::load(bytes).map_err(|e| ReplicaError::doc(doc_id.as_str(), e))?;
-        let mut doc = doc.with_actor(self.actor().clone());
-        tx.execute(
-            "DELETE FROM held_changes WHERE doc_id = ?1",
-            [doc_id.as_str()],
-        )?;
-        save_doc(tx, doc_id, &mut doc, now)?;
-        crate::projection::unproject(tx, doc_id)?;
-        if let Err(ReplicaError::Document { doc_id, source }) =
-            crate::projection::project(tx, doc_id, &doc)
-        {
-            tracing::warn!(%doc_id, error = %source, "server copy kept but not projected");
-        }
-        Ok(())
-    }
-
-    /// Merges the server's copy (if any) and queues this device's own changes it lacks.
-    fn resend_history(
-        &self,
-        tx: &Transaction<'_>,
-        doc_id: &DocId,
-        server_doc: Option<&[u8]>,
-        now: i64,
-    ) -> Result<(), ReplicaError> {
-        let Some(mut doc) = load_doc(tx, doc_id, self.actor())? else {
-            return Ok(());
-        };
-        let server_heads = match server_doc {
-            Some(bytes) => {
-                let mut server = fieldstone_doc::load(bytes)
-                    .map_err(|e| ReplicaError::doc(doc_id.as_str(), e))?;
-                doc.load_incremental(bytes)
-                    .map_err(|e| ReplicaError::doc(doc_id.as_str(), e.into()))?;
-                save_doc(tx, doc_id, &mut doc, now)?;
-                let _ = crate::projection::project(tx, doc_id, &doc);
-                server.get_heads()
-            }
-            None => Vec::new(),
-        };
-        queue_own_changes(tx, doc_id, &mut doc, &server_heads, self.actor())
-    }
-
-    /// Digests of this device's documents after `after`, in id order, for one repair page.
-    pub fn repair_page(
-        &self,
-        after: Option<&DocId>,
-        limit: usize,
-    ) -> Result<Vec<DocDigest>, ReplicaError> {
-        let conn = self.conn();
-        let ids: Vec<String> = {
-            let mut stmt = conn.prepare_cached(
-                "SELECT doc_id FROM documents WHERE (?1 IS NULL OR doc_id > ?1)
-                 ORDER BY doc_id LIMIT ?2",
-            )?;
-            let rows = stmt.query_map(
-                params![
-                    after.map(DocId::as_str),
-                    i64::try_from(limit).unwrap_or(i64::MAX)
-                ],
-                |r| r.get(0),
-            )?;
-            rows.collect::<Result<_, _>>()?
-        };
-        let mut page = Vec::with_capacity(ids.len());
-        for id in ids {
-            let doc_id = parse_doc_id(&id)?;
-            let Some(mut doc) = load_doc(&conn, &doc_id, self.actor())? else {
-                continue;
-            };
-            let heads: Vec<[u8; 32]> = doc.get_heads().iter().map(|h| h.0).collect();
-            page.push(DocDigest {
-                doc_id,
-                heads: heads_digest(&heads),
-            });
-        }
-        Ok(page)
-    }
-
-    /// Applies one repair answer: merges the server's copies (queuing this device's own changes
-    /// the server lacks), queues the whole history of documents the server never received, and
-    /// removes documents this device may no longer read. Returns documents changed here.
-    pub fn apply_repair(&self, response: &RepairResponse) -> Result<usize, ReplicaError> {
-        let changed = self.apply_remote(&response.differing, None)?.docs_changed;
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        for update in &response.differing {
-            let Some(snapshot) = &update.snapshot else {
-                continue;
-            };
-            let Some(mut doc) = load_doc(&tx, &update.doc_id, self.actor())? else {
-                continue;
-            };
-            let mut server = fieldstone_doc::load(snapshot)
-                .map_err(|e| ReplicaError::doc(update.doc_id.as_str(), e))?;
-            let server_heads = server.get_heads();
-            queue_own_changes(&tx, &update.doc_id, &mut doc, &server_heads, self.actor())?;
-        }
-        for doc_id in &response.unknown {
-            if let Some(mut doc) = load_doc(&tx, doc_id, self.actor())? {
-                queue_own_changes(&tx, doc_id, &mut doc, &[], self.actor())?;
-            }
-        }
-        for doc_id in &response.forbidden {
-            forget(&tx, doc_id)?;
-        }
-        tx.commit()?;
-        Ok(changed + response.forbidden.len())
     }
 
     /// Removes everything that came from or went to the sync server: documents, read model,
@@ -446,43 +345,10 @@ impl Replica {
         )?;
         Ok(())
     }
-
-    /// Refused edits not yet dismissed, newest first.
-    pub fn sync_notices(&self) -> Result<Vec<SyncNotice>, ReplicaError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT id, doc_id, code, message, at FROM sync_notices
-             WHERE dismissed_at IS NULL ORDER BY at DESC, id DESC",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(SyncNotice {
-                id: r.get(0)?,
-                doc_id: r.get(1)?,
-                code: r.get(2)?,
-                message: r.get(3)?,
-                at_ms: r.get(4)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    pub fn dismiss_notice(&self, id: i64) -> Result<(), ReplicaError> {
-        let now = self.clock.now().timestamp_millis();
-        let n = self.conn().execute(
-            "UPDATE sync_notices SET dismissed_at = ?2 WHERE id = ?1 AND dismissed_at IS NULL",
-            params![id, now],
-        )?;
-        if n == 0 {
-            return Err(ReplicaError::NotFound {
-                what: format!("notice {id}"),
-            });
-        }
-        Ok(())
-    }
 }
 
 /// Stores saved document bytes as they are (no load/save round trip).
-fn save_bytes(
+pub(super) fn save_bytes(
     tx: &Transaction<'_>,
     doc_id: &DocId,
     bytes: &[u8],
@@ -497,7 +363,7 @@ fn save_bytes(
 }
 
 /// Removes a document and everything derived from it.
-fn forget(tx: &Transaction<'_>, doc_id: &DocId) -> Result<(), ReplicaError> {
+pub(super) fn forget(tx: &Transaction<'_>, doc_id: &DocId) -> Result<(), ReplicaError> {
     for table in ["documents", "outbox", "held_changes"] {
         tx.execute(
             &format!("DELETE FROM {table} WHERE doc_id = ?1"),
@@ -508,7 +374,7 @@ fn forget(tx: &Transaction<'_>, doc_id: &DocId) -> Result<(), ReplicaError> {
 }
 
 /// Queues (again) the changes this device authored that are not covered by `server_heads`.
-fn queue_own_changes(
+pub(super) fn queue_own_changes(
     tx: &Transaction<'_>,
     doc_id: &DocId,
     doc: &mut AutoCommit,
