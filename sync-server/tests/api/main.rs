@@ -2,6 +2,9 @@
 
 mod access;
 mod auth;
+mod connections;
+mod hostile;
+mod lockout;
 mod ops;
 mod support;
 mod sync;

@@ -23,6 +23,7 @@ pub struct TestServer {
     pub clock: Arc<FixedClock>,
     pub passwords: Passwords,
     pub http: reqwest::Client,
+    config: Config,
     _dir: tempfile::TempDir,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
@@ -38,13 +39,34 @@ impl TestServer {
 
     pub async fn start_with(config: Config) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
+        Self::start_in(dir, config, Arc::new(FixedClock::new(now()))).await
+    }
+
+    /// Stops this server and starts a new process's worth of it on the same data: nothing
+    /// cached survives, everything stored does.
+    pub async fn restart(self) -> Self {
+        let TestServer {
+            clock,
+            config,
+            _dir,
+            _shutdown,
+            ..
+        } = self;
+        drop(_shutdown);
+        Self::start_in(_dir, config, clock).await
+    }
+
+    async fn start_in(dir: tempfile::TempDir, config: Config, clock: Arc<FixedClock>) -> Self {
         let store = Arc::new(SqliteStore::open(dir.path()).expect("store"));
-        let clock = Arc::new(FixedClock::new(now()));
         let passwords =
             Passwords::new(config.auth.argon2_memory_kib, config.auth.argon2_iterations)
                 .expect("argon2");
-        let state =
-            AppState::new(store.clone(), config, clock.clone() as Arc<dyn Clock>).expect("state");
+        let state = AppState::new(
+            store.clone(),
+            config.clone(),
+            clock.clone() as Arc<dyn Clock>,
+        )
+        .expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -59,6 +81,7 @@ impl TestServer {
             clock,
             passwords,
             http: reqwest::Client::new(),
+            config,
             _dir: dir,
             _shutdown: tx,
         }
