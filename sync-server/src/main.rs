@@ -41,6 +41,14 @@ struct Cli {
     /// `text` or `json` logs on stderr.
     #[arg(long, global = true, env = "FIELDSTONE_LOG_FORMAT")]
     log_format: Option<String>,
+    /// Serve `/metrics` on the main address to requests bearing this token (never logged).
+    #[arg(
+        long,
+        global = true,
+        env = "FIELDSTONE_METRICS_TOKEN",
+        hide_env_values = true
+    )]
+    metrics_token: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -83,6 +91,9 @@ fn load_config(cli: &Cli) -> Result<Config> {
     }
     if let Some(listen) = cli.listen {
         config.listen = listen;
+    }
+    if let Some(token) = &cli.metrics_token {
+        config.http.metrics_token = Some(Secret::new(token.clone()));
     }
     if let Some(format) = &cli.log_format {
         config.log_format = match format.as_str() {

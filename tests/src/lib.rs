@@ -54,6 +54,9 @@ pub fn server_bin() -> PathBuf {
         .clone()
 }
 
+/// The token test server processes serve `/metrics` with.
+pub const METRICS_TOKEN: &str = "test-metrics-token-0123456789";
+
 /// A real server process with its own data dir; killed on drop.
 pub struct ServerProcess {
     child: Child,
@@ -74,7 +77,8 @@ impl ServerProcess {
         command
             .args(["serve", "--listen", listen, "--data-dir"])
             .arg(data_dir)
-            .env("RUST_LOG", "warn");
+            .env("RUST_LOG", "warn")
+            .env("FIELDSTONE_METRICS_TOKEN", METRICS_TOKEN);
         for (key, value) in env {
             command.env(key, value);
         }
@@ -136,9 +140,12 @@ impl ServerProcess {
         }
     }
 
-    /// The server's Prometheus text (`GET /metrics`).
+    /// The server's Prometheus text (`GET /metrics`, with the token it was started with).
     pub async fn metrics(&self) -> String {
-        reqwest::get(format!("{}/metrics", self.url))
+        reqwest::Client::new()
+            .get(format!("{}/metrics", self.url))
+            .bearer_auth(METRICS_TOKEN)
+            .send()
             .await
             .expect("GET /metrics")
             .text()

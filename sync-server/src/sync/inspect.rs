@@ -52,7 +52,7 @@ pub fn inspect(bytes: &[u8], max_inflated: usize, max_ops: u64) -> Result<Cost, 
     if r.take(4)? != MAGIC {
         return Err(InspectError::Malformed("wrong magic bytes"));
     }
-    r.take(4)?; // checksum: Automerge checks it
+    let checksum = r.take(4)?;
     let chunk_type = r.byte()?;
     let len = r.uleb()?;
     let data = r.take_len(len)?;
@@ -73,11 +73,38 @@ pub fn inspect(bytes: &[u8], max_inflated: usize, max_ops: u64) -> Result<Cost, 
             limit: max_inflated,
         });
     }
+    // Automerge parses a change without checking its checksum, but checks it when it loads a
+    // stored document whose tail holds the change: a wrong one would poison the document.
+    if checksum != &change_hash(body)[..4] {
+        return Err(InspectError::Malformed("wrong checksum"));
+    }
     let ops = count_ops(body, max_ops)?;
     Ok(Cost {
         ops,
         inflated_bytes: body.len(),
     })
+}
+
+/// The SHA-256 Automerge names a change by: over the chunk type (change), the body's length
+/// and the body.
+fn change_hash(body: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update([CHUNK_CHANGE]);
+    let mut len = Vec::new();
+    let mut n = body.len() as u64;
+    loop {
+        let b = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            len.push(b);
+            break;
+        }
+        len.push(b | 0x80);
+    }
+    hasher.update(&len);
+    hasher.update(body);
+    hasher.finalize().into()
 }
 
 /// DEFLATE through a stream that stops one byte past the limit.
@@ -344,6 +371,24 @@ pub mod craft {
         out.push(chunk_type);
         uleb(&mut out, data.len() as u64);
         out.extend_from_slice(&data);
+        out
+    }
+
+    /// The same uncompressed change chunk with the checksum its body calls for: what an
+    /// attacker sends to get a mangled change past the checksum.
+    pub fn fix_checksum(bytes: &[u8]) -> Vec<u8> {
+        let mut out = bytes.to_vec();
+        if out.len() < 10 || out[8] != 1 {
+            return out;
+        }
+        // The length is a LEB128 after the type byte; the body is the rest.
+        let mut at = 9;
+        while at < out.len() && out[at] & 0x80 != 0 {
+            at += 1;
+        }
+        let body = out.get(at + 1..).unwrap_or_default().to_vec();
+        let hash = super::change_hash(&body);
+        out[4..8].copy_from_slice(&hash[..4]);
         out
     }
 

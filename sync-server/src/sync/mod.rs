@@ -2,6 +2,8 @@
 //! repair, and live news over WebSocket.
 
 pub mod cache;
+#[cfg(test)]
+mod fuzz;
 pub mod guard;
 pub mod inspect;
 pub mod judge;

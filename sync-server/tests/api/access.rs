@@ -5,7 +5,6 @@ use crate::support::*;
 use fieldstone_model::{OrgId, TeamId, UserId};
 use fieldstone_protocol::account::Role;
 use fieldstone_protocol::*;
-use fieldstone_server::Store;
 use futures_util::StreamExt;
 use std::time::Duration;
 

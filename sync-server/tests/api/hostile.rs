@@ -59,69 +59,90 @@ async fn agent(s: &TestServer) -> (fieldstone_model::OrgId, fieldstone_model::Us
     (org, ada, s.token(org, ada))
 }
 
+on_both_stores! {
+    changes_that_would_poison_a_document_or_panic_automerge_are_refused_one_by_one(Config::default());
+    a_read_only_viewer_is_refused_before_a_byte_of_the_change_is_read(Config::default());
+    an_operation_bomb_is_refused_by_its_run_lengths(Config::default());
+    documents_stop_growing_at_their_operation_limit({
+        let mut config = Config::default();
+        config.limits.max_change_ops = 1000;
+        config.limits.max_doc_ops = 2000;
+        config
+    });
+    quotas_refuse_new_documents_and_keep_existing_ones_writable({
+        let mut config = Config::default();
+        config.limits.max_user_docs = 3;
+        config
+    });
+    a_new_document_must_be_what_its_id_says_and_owned_by_its_creator(Config::default());
+    a_device_cannot_bring_one_organisations_documents_into_another(Config::default());
+}
+
 async fn healthy(s: &TestServer) {
     let (status, _) = s.json("GET", "/healthz", None, None).await;
     assert_eq!(status, StatusCode::OK, "the server still answers");
 }
 
-#[tokio::test]
-async fn changes_that_would_poison_a_document_or_panic_automerge_are_refused_one_by_one() {
-    let s = TestServer::start().await;
+async fn changes_that_would_poison_a_document_or_panic_automerge_are_refused_one_by_one(
+    s: TestServer,
+) {
     let (_, ada, token) = agent(&s).await;
     let poisoned = doc_id(1);
     let answer = s
         .push(&token, vec![push_of(&poisoned, base_changes())])
         .await;
     assert_eq!(answer.accepted, 1, "{answer:?}");
-    for (n, name) in POISONS.iter().chain(PANICS.iter()).enumerate() {
-        // Each bad change rides with a good change to another document: only it is refused.
-        let mut other = Device::create(ada);
-        let answer = s
-            .push(
-                &token,
-                vec![
-                    push_of(&poisoned, vec![regression(name)]),
-                    other.unsent(&doc_id(100 + n as u32)),
-                ],
-            )
-            .await;
-        assert_eq!(
-            answer.accepted, 1,
-            "{name}: the other document goes in: {answer:?}"
-        );
-        assert_eq!(answer.rejected.len(), 1, "{name}: {answer:?}");
-        let refusal = &answer.rejected[0];
-        assert_eq!(refusal.doc_id, poisoned, "{name}");
-        // Malformed, or (a mangled dependency hash) a call for the full history.
-        assert!(
-            matches!(
-                refusal.code,
-                RejectCode::Malformed | RejectCode::MissingDependencies
-            ),
-            "{name}: {:?}",
-            refusal.code
-        );
-        assert!(
-            refusal.message.contains("this contact"),
-            "{}",
-            refusal.message
-        );
-        healthy(&s).await;
+    let mut n = 100;
+    for name in POISONS.iter().chain(PANICS.iter()) {
+        // As found, and with the checksum fixed up as an attacker would: each rides with a good
+        // change to another document, and only it is refused (or, fixed up, it is sound).
+        for (form, bytes) in [
+            ("as found", regression(name)),
+            ("checksum fixed", craft::fix_checksum(&regression(name))),
+        ] {
+            n += 1;
+            let mut other = Device::create(ada);
+            let answer = s
+                .push(
+                    &token,
+                    vec![push_of(&poisoned, vec![bytes]), other.unsent(&doc_id(n))],
+                )
+                .await;
+            let other_in = answer.rejected.iter().all(|r| r.doc_id != doc_id(n));
+            assert!(
+                other_in,
+                "{name} {form}: the other document goes in: {answer:?}"
+            );
+            if let Some(refusal) = answer.rejected.iter().find(|r| r.doc_id == poisoned) {
+                // Malformed, or (a mangled dependency hash) a call for the full history.
+                assert!(
+                    matches!(
+                        refusal.code,
+                        RejectCode::Malformed | RejectCode::MissingDependencies
+                    ),
+                    "{name} {form}: {:?}",
+                    refusal.code
+                );
+                assert!(
+                    refusal.message.contains("this contact"),
+                    "{}",
+                    refusal.message
+                );
+            } else {
+                assert_eq!(form, "checksum fixed", "{name} was accepted as found");
+            }
+            healthy(&s).await;
+        }
     }
-    // A new process, with nothing cached: the document loads, takes the good change, and
-    // every device can pull and repair it.
+    // A new process, with nothing cached: the document loads, takes a new change, and every
+    // device can pull and repair it.
     let s = s.restart().await;
-    let answer = s
-        .push(
-            &token,
-            vec![push_of(&poisoned, vec![regression("good-change.bin")])],
-        )
-        .await;
-    assert_eq!(answer.accepted, 1, "{answer:?}");
     let (docs, _) = s.pull_all(&token, vec![]).await;
     let doc = docs.iter().find(|d| d.doc_id == poisoned).expect("pulled");
-    let copy = Device::from_snapshot(doc.snapshot.as_deref().expect("whole"));
-    assert_eq!(copy.get("stage").as_deref(), Some("won"));
+    let mut device = Device::from_snapshot(doc.snapshot.as_deref().expect("whole"));
+    device.set("stage", "won");
+    let answer = s.push(&token, vec![device.unsent(&poisoned)]).await;
+    assert_eq!(answer.accepted, 1, "{answer:?}");
     let repaired: RepairResponse = s
         .sync(
             "/v2/sync/repair",
@@ -202,9 +223,7 @@ async fn a_stored_document_that_no_longer_loads_is_set_aside_not_fatal() {
     assert!(log.to_string().contains("document_unreadable"), "{log}");
 }
 
-#[tokio::test]
-async fn a_read_only_viewer_is_refused_before_a_byte_of_the_change_is_read() {
-    let s = TestServer::start().await;
+async fn a_read_only_viewer_is_refused_before_a_byte_of_the_change_is_read(s: TestServer) {
     let org = s.org("Harbour");
     let team = s.team(org, "Downtown");
     let vic = s.user(org, "vic@example.com", Role::Viewer, Some(team));
@@ -249,9 +268,7 @@ async fn a_change_that_inflates_past_the_limit_is_refused_while_inflating() {
     healthy(&s).await;
 }
 
-#[tokio::test]
-async fn an_operation_bomb_is_refused_by_its_run_lengths() {
-    let s = TestServer::start().await;
+async fn an_operation_bomb_is_refused_by_its_run_lengths(s: TestServer) {
     let (_, _, token) = agent(&s).await;
     let bomb = craft::chunk(&craft::op_bomb_body(&[7; 16], 1_000_000), 2);
     assert!(
@@ -276,12 +293,7 @@ async fn an_operation_bomb_is_refused_by_its_run_lengths() {
     healthy(&s).await;
 }
 
-#[tokio::test]
-async fn documents_stop_growing_at_their_operation_limit() {
-    let mut config = Config::default();
-    config.limits.max_change_ops = 1000;
-    config.limits.max_doc_ops = 2000;
-    let s = TestServer::start_with(config).await;
+async fn documents_stop_growing_at_their_operation_limit(s: TestServer) {
     let (_, ada, token) = agent(&s).await;
     let mut device = Device::create(ada);
     let mut refused = None;
@@ -305,11 +317,7 @@ async fn documents_stop_growing_at_their_operation_limit() {
     );
 }
 
-#[tokio::test]
-async fn quotas_refuse_new_documents_and_keep_existing_ones_writable() {
-    let mut config = Config::default();
-    config.limits.max_user_docs = 3;
-    let s = TestServer::start_with(config).await;
+async fn quotas_refuse_new_documents_and_keep_existing_ones_writable(s: TestServer) {
     let (_, ada, token) = agent(&s).await;
     let mut devices: Vec<Device> = (0..4).map(|_| Device::create(ada)).collect();
     let pushes = devices
@@ -330,9 +338,7 @@ async fn quotas_refuse_new_documents_and_keep_existing_ones_writable() {
     assert_eq!(answer.accepted, 1, "an existing document still takes edits");
 }
 
-#[tokio::test]
-async fn a_new_document_must_be_what_its_id_says_and_owned_by_its_creator() {
-    let s = TestServer::start().await;
+async fn a_new_document_must_be_what_its_id_says_and_owned_by_its_creator(s: TestServer) {
     let org = s.org("Harbour");
     let team = s.team(org, "Downtown");
     let ada = s.user(org, "ada@example.com", Role::Agent, Some(team));
@@ -383,9 +389,7 @@ async fn a_new_document_must_be_what_its_id_says_and_owned_by_its_creator() {
     );
 }
 
-#[tokio::test]
-async fn a_device_cannot_bring_one_organisations_documents_into_another() {
-    let s = TestServer::start().await;
+async fn a_device_cannot_bring_one_organisations_documents_into_another(s: TestServer) {
     let harbour = s.org("Harbour");
     let cedar = s.org("Cedar");
     let ada_h = s.user(harbour, "ada@example.com", Role::Agent, None);

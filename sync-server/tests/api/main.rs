@@ -6,6 +6,8 @@ mod connections;
 mod hostile;
 mod lockout;
 mod ops;
+#[path = "../common/pg.rs"]
+mod pg;
 mod support;
 mod sync;
 mod tenancy;

@@ -10,6 +10,7 @@ use fieldstone_protocol::*;
 use fieldstone_server::auth::{hash_token, new_token, Passwords};
 use fieldstone_server::config::Config;
 use fieldstone_server::store::NewUser;
+use fieldstone_server::store::PostgresStore;
 use fieldstone_server::{AppState, SqliteStore, Store};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -19,13 +20,25 @@ pub const PASSWORD: &str = "correct horse battery staple";
 
 pub struct TestServer {
     pub url: String,
-    pub store: Arc<SqliteStore>,
+    pub store: Arc<dyn Store>,
     pub clock: Arc<FixedClock>,
     pub passwords: Passwords,
     pub http: reqwest::Client,
     config: Config,
-    _dir: tempfile::TempDir,
     _shutdown: tokio::sync::oneshot::Sender<()>,
+    _dir: tempfile::TempDir,
+    /// The PostgreSQL database, when on PostgreSQL (dropped last).
+    pg: Option<crate::pg::PgDatabase>,
+}
+
+/// Runs blocking work on a plain thread (see `TestServer::with_store`).
+pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| {
+        scope
+            .spawn(f)
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 pub fn now() -> DateTime<Utc> {
@@ -39,7 +52,16 @@ impl TestServer {
 
     pub async fn start_with(config: Config) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        Self::start_in(dir, config, Arc::new(FixedClock::new(now()))).await
+        Self::start_in(dir, None, config, Arc::new(FixedClock::new(now()))).await
+    }
+
+    /// The same on a PostgreSQL database of its own; `None` (outside CI) when no server is
+    /// configured.
+    pub async fn start_postgres(config: Config) -> Option<Self> {
+        let admin_url = crate::pg::postgres_url()?;
+        let pg = off_runtime(move || crate::pg::PgDatabase::create(&admin_url));
+        let dir = tempfile::tempdir().expect("tempdir");
+        Some(Self::start_in(dir, Some(pg), config, Arc::new(FixedClock::new(now()))).await)
     }
 
     /// Stops this server and starts a new process's worth of it on the same data: nothing
@@ -50,14 +72,28 @@ impl TestServer {
             config,
             _dir,
             _shutdown,
+            pg,
             ..
         } = self;
         drop(_shutdown);
-        Self::start_in(_dir, config, clock).await
+        Self::start_in(_dir, pg, config, clock).await
     }
 
-    async fn start_in(dir: tempfile::TempDir, config: Config, clock: Arc<FixedClock>) -> Self {
-        let store = Arc::new(SqliteStore::open(dir.path()).expect("store"));
+    async fn start_in(
+        dir: tempfile::TempDir,
+        pg: Option<crate::pg::PgDatabase>,
+        config: Config,
+        clock: Arc<FixedClock>,
+    ) -> Self {
+        let store: Arc<dyn Store> = match &pg {
+            Some(db) => {
+                let url = db.url.clone();
+                Arc::new(off_runtime(move || {
+                    PostgresStore::connect(&url).expect("PostgreSQL store")
+                }))
+            }
+            None => Arc::new(SqliteStore::open(dir.path()).expect("store")),
+        };
         let passwords =
             Passwords::new(config.auth.argon2_memory_kib, config.auth.argon2_iterations)
                 .expect("argon2");
@@ -83,6 +119,7 @@ impl TestServer {
             http: reqwest::Client::new(),
             config,
             _dir: dir,
+            pg,
             _shutdown: tx,
         }
     }
@@ -91,51 +128,62 @@ impl TestServer {
         self._dir.path().join("fieldstone.db")
     }
 
+    /// Runs `f` on the store from a plain thread: the blocking PostgreSQL client must not run
+    /// on the test's async runtime (the server itself calls the store from blocking threads).
+    pub fn with_store<T: Send>(&self, f: impl FnOnce(&dyn Store) -> T + Send) -> T {
+        let store = Arc::clone(&self.store);
+        off_runtime(move || f(store.as_ref()))
+    }
+
     pub fn org(&self, name: &str) -> OrgId {
-        self.store.create_org(name, now()).expect("org").id
+        self.with_store(|store| store.create_org(name, now()).expect("org").id)
     }
 
     pub fn team(&self, org: OrgId, name: &str) -> TeamId {
-        self.store.create_team(org, name).expect("team").id
+        self.with_store(|store| store.create_team(org, name).expect("team").id)
     }
 
     pub fn user(&self, org: OrgId, email: &str, role: Role, team: Option<TeamId>) -> UserId {
-        let user = self
-            .store
-            .create_user(
-                org,
-                &NewUser {
-                    email: email.into(),
-                    display_name: email.split('@').next().unwrap_or("x").into(),
-                    role,
-                    password_hash: self.passwords.hash(PASSWORD).expect("hash"),
-                },
-                now(),
-            )
-            .expect("user");
-        if let Some(team) = team {
-            assert!(self.store.add_member(org, team, user.id).expect("member"));
-        }
-        user.id
+        let password_hash = self.passwords.hash(PASSWORD).expect("hash");
+        self.with_store(|store| {
+            let user = store
+                .create_user(
+                    org,
+                    &NewUser {
+                        email: email.into(),
+                        display_name: email.split('@').next().unwrap_or("x").into(),
+                        role,
+                        password_hash,
+                    },
+                    now(),
+                )
+                .expect("user");
+            if let Some(team) = team {
+                assert!(store.add_member(org, team, user.id).expect("member"));
+            }
+            user.id
+        })
     }
 
     /// A device and session for a user, made directly in the store (sign-in is tested on its
     /// own; this keeps the other tests fast).
     pub fn token(&self, org: OrgId, user: UserId) -> String {
-        let device = self
-            .store
-            .create_device(org, user, "test device", now())
-            .expect("device");
         let token = new_token();
-        self.store
-            .create_session(
-                org,
-                user,
-                device.id,
-                &hash_token(&token),
-                now() + chrono::Duration::days(30),
-            )
-            .expect("session");
+        let hash = hash_token(&token);
+        self.with_store(|store| {
+            let device = store
+                .create_device(org, user, "test device", now())
+                .expect("device");
+            store
+                .create_session(
+                    org,
+                    user,
+                    device.id,
+                    &hash,
+                    now() + chrono::Duration::days(30),
+                )
+                .expect("session");
+        });
         token
     }
 
@@ -361,3 +409,33 @@ pub async fn live(s: &TestServer, token: &str) -> LiveSocket {
         }
     }
 }
+
+/// Runs each story (an `async fn(TestServer)` of the calling module, with its config) on SQLite
+/// and, when a PostgreSQL server is configured (always under CI), on PostgreSQL.
+macro_rules! on_both_stores {
+    ($( $story:ident ( $config:expr ); )*) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $story() {
+                    super::$story(crate::support::TestServer::start_with($config).await).await
+                }
+            )*
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $story() {
+                    if let Some(s) = crate::support::TestServer::start_postgres($config).await {
+                        super::$story(s).await
+                    }
+                }
+            )*
+        }
+    };
+}
+pub(crate) use on_both_stores;

@@ -7,7 +7,6 @@ use fieldstone_model::{DeviceId, OrgId, TeamId, UserId};
 use fieldstone_protocol::account::Role;
 use fieldstone_protocol::*;
 use fieldstone_server::routes::ROUTES;
-use fieldstone_server::Store;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -32,7 +31,7 @@ async fn tenant(s: &TestServer, name: &str, n: u32) -> Tenant {
     );
     let admin = (admin_id, s.token(org, admin_id));
     let agent = (agent_id, s.token(org, agent_id));
-    let device = s.store.devices(org, Some(agent_id)).expect("devices")[0].id;
+    let device = s.with_store(|st| st.devices(org, Some(agent_id)).expect("devices")[0].id);
     let doc = doc_id(n);
     let mut device_doc = Device::create(agent_id);
     device_doc.set("secret", &format!("{name} secret"));
@@ -81,9 +80,13 @@ fn assert_no_leak(route: &str, text: &str, other: &Tenant) {
     }
 }
 
-#[tokio::test]
-async fn every_route_with_another_organisations_ids_and_tokens_answers_404_or_401() {
-    let s = TestServer::start().await;
+on_both_stores! {
+    every_route_with_another_organisations_ids_and_tokens_answers_404_or_401(
+        fieldstone_server::Config::default()
+    );
+}
+
+async fn every_route_with_another_organisations_ids_and_tokens_answers_404_or_401(s: TestServer) {
     let a = tenant(&s, "A", 1).await;
     let b = tenant(&s, "B", 2).await;
     // B has security events of its own, which A's audit log must never show.
@@ -119,12 +122,11 @@ async fn every_route_with_another_organisations_ids_and_tokens_answers_404_or_40
     let copy = Device::from_snapshot(mine.snapshot.as_deref().expect("whole"));
     assert_eq!(copy.get("secret").as_deref(), Some("B secret"));
     assert_eq!(copy.get("stage").as_deref(), Some("new"));
-    assert!(s
-        .store
+    assert!(s.with_store(|st| st
         .devices(b.org, None)
         .expect("devices")
         .iter()
-        .all(|d| d.revoked_at.is_none()));
+        .all(|d| d.revoked_at.is_none())));
     let (status, _) = s.json("GET", "/v2/me", Some(&b.agent.1), None).await;
     assert_eq!(status, StatusCode::OK, "B's sessions were not ended by A");
 }
@@ -218,12 +220,7 @@ async fn check_route(
             // are untouched (the final assertions).
             static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
             let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let role = s
-                .store
-                .user(a.org, *my_id)
-                .expect("user")
-                .expect("mine")
-                .role;
+            let role = s.with_store(|st| st.user(a.org, *my_id).expect("user").expect("mine").role);
             let user = s.user(a.org, &format!("session{n}@1.example.com"), role, None);
             let own = s.token(a.org, user);
             let body = (template == "/v2/auth/password")
