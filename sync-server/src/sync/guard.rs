@@ -1,73 +1,46 @@
-//! Automerge calls on bytes that came from outside, made safe to fail. Automerge 0.12 panics on
-//! some malformed input (mutated changes found four such places), and accepts some changes whose
-//! resulting document cannot be loaded again; here a panic becomes an error naming what failed,
-//! and a document is proven to load again before it is accepted.
+//! Automerge calls on bytes that came from outside, made safe to fail: the panic-containing
+//! wrappers of `fieldstone-doc` (Automerge 0.12 panics on some malformed input), with errors as
+//! the sentences the push path logs. A document is proven to load again before it is accepted.
 
 use automerge::{AutoCommit, Change, ChangeHash, Patch};
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use fieldstone_doc::DocError;
 
-/// Runs `f`, turning a panic into `Err` ("Automerge failed on …"). The value `f` worked on must
-/// be thrown away after a panic: it may be half-changed.
-fn contained<T>(what: &str, f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(result) => result,
-        Err(panic) => {
-            let detail = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            tracing::warn!(%detail, "automerge panicked on {what}; treated as malformed input");
-            Err(format!("Automerge could not read {what}"))
-        }
-    }
+fn text(e: DocError) -> String {
+    e.to_string()
 }
 
 /// Loads saved document bytes.
 pub fn load(bytes: &[u8]) -> Result<AutoCommit, String> {
-    contained("the document", || {
-        AutoCommit::load(bytes).map_err(|e| format!("the document does not load: {e}"))
-    })
+    fieldstone_doc::load(bytes).map_err(text)
 }
 
 /// Parses one change (its cost already checked by `inspect`).
 pub fn parse_change(bytes: &[u8]) -> Result<Change, String> {
-    contained("a change", || {
-        Change::try_from(bytes).map_err(|e| format!("not an Automerge change: {e}"))
-    })
+    fieldstone_doc::parse_change(bytes).map_err(text)
 }
 
 /// Applies changes to `doc`; after an `Err`, `doc` must be thrown away.
 pub fn apply(doc: &mut AutoCommit, changes: &[Change]) -> Result<(), String> {
-    contained("the changes", || {
-        doc.apply_changes(changes.iter().cloned())
-            .map_err(|e| format!("the changes do not apply: {e}"))
-    })
+    fieldstone_doc::apply_changes(doc, changes.iter().cloned()).map_err(text)
 }
 
 /// What the changes between two sets of heads did.
+// `DocError` (fieldstone-doc's error) is what `guard` returns; boxing it here would buy nothing.
+#[allow(clippy::result_large_err)]
 pub fn diff(
     doc: &mut AutoCommit,
     before: &[ChangeHash],
     after: &[ChangeHash],
 ) -> Result<Vec<Patch>, String> {
-    contained("the changes", || Ok(doc.diff(before, after)))
+    fieldstone_doc::guard("cannot compare the document's versions", || {
+        Ok(doc.diff(before, after))
+    })
+    .map_err(text)
 }
 
 /// Saves `doc` and proves the bytes load again into a document with the same heads: the bytes
 /// are what the store keeps and what devices receive, so a document that cannot come back from
 /// them must never be accepted.
 pub fn save_and_prove(doc: &mut AutoCommit) -> Result<Vec<u8>, String> {
-    contained("the document", || {
-        let bytes = doc.save();
-        let mut again = AutoCommit::load(&bytes)
-            .map_err(|e| format!("the document would not load again: {e}"))?;
-        let (mut want, mut got) = (doc.get_heads(), again.get_heads());
-        want.sort();
-        got.sort();
-        if want != got {
-            return Err("the document would load again differently".into());
-        }
-        Ok(bytes)
-    })
+    fieldstone_doc::save_checked(doc).map_err(text)
 }
