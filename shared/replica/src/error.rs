@@ -27,6 +27,11 @@ pub enum ReplicaError {
     /// An export could not be written to its destination (disk full, closed pipe...).
     #[error("could not write the export: {0}")]
     Export(#[source] std::io::Error),
+    /// This store belongs to another account: it is never synced with, nor bound to, this one.
+    #[error("the records on this device belong to {bound_to}, not {asked_for}; each account keeps its own records on this device and they are never synced with another")]
+    OtherAccount { bound_to: String, asked_for: String },
+    #[error("the account this store belongs to cannot be read ({detail}); it is not synced")]
+    AccountBindingUnreadable { detail: String },
     #[error("cannot create data directory {path}: {source}")]
     DataDir {
         path: String,
@@ -81,6 +86,14 @@ impl From<ReplicaError> for CommandError {
                 fields: Vec::new(),
                 detail: None,
             },
+            ReplicaError::OtherAccount { .. } | ReplicaError::AccountBindingUnreadable { .. } => {
+                CommandError {
+                    code: CommandErrorCode::WrongState,
+                    message: format!("{}.", capitalise(&error.to_string())),
+                    fields: Vec::new(),
+                    detail: None,
+                }
+            }
             ReplicaError::NewerDatabase { .. }
             | ReplicaError::Document { .. }
             | ReplicaError::Quarantined { .. } => CommandError {

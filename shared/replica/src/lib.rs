@@ -2,6 +2,7 @@
 //! next to the read model every list and search uses, and an outbox of changes not yet sent.
 //! Each write touches all three in one durable transaction (DESIGN decisions 2 and 3).
 
+mod account;
 mod batch;
 mod bookings;
 mod checkpoint;
@@ -23,6 +24,7 @@ mod tasks;
 mod timeline;
 mod transfer;
 
+pub use account::AccountBinding;
 pub use batch::Batch;
 pub use bookings::BookingSummary;
 pub use conflicts::{ConflictOption, FieldConflict};

@@ -230,6 +230,10 @@ async fn run(
             Err(error) => {
                 let (state, wait) = match &error {
                     SyncError::Unauthorized => (SyncState::SignInAgain, options.max_backoff),
+                    // Not a hiccup: only signing in to the store's own account helps.
+                    SyncError::Local(crate::ReplicaError::OtherAccount { .. }) => {
+                        (SyncState::NeedsAttention, options.max_backoff)
+                    }
                     SyncError::Unreachable(_) => (SyncState::Offline, backoff),
                     _ => (SyncState::NeedsAttention, backoff),
                 };
@@ -247,6 +251,13 @@ async fn run(
                             "Working offline — the sync server can't be reached ({reason}). Your work is saved on this device; retrying in {} s.",
                             wait.as_secs().max(1)
                         )
+                    }
+                    _ if matches!(
+                        error,
+                        SyncError::Local(crate::ReplicaError::OtherAccount { .. })
+                    ) =>
+                    {
+                        format!("Not synced: {error}.")
                     }
                     _ => format!("{error}. Retrying in {} s.", wait.as_secs().max(1)),
                 };

@@ -1,6 +1,7 @@
 //! HTTP client for the sync server's v2 API: binary sync bodies (zstd + postcard) and the JSON
 //! account routes a device needs (sign in, accept an invitation, refresh, sign out, who am I).
 
+use crate::AccountBinding;
 use fieldstone_protocol::account::{
     AcceptInviteRequest, LoginRequest, Me, OrgChoice, OrgInfo, Session,
 };
@@ -13,7 +14,7 @@ use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use thiserror::Error;
 
@@ -59,6 +60,9 @@ pub struct SyncClient {
     base_url: String,
     token: String,
     traffic: Arc<Traffic>,
+    /// Whose session the token is: given at sign-in, else asked of the server once
+    /// (`GET /v2/me`). A store is only ever synced with the account it belongs to.
+    account: Arc<Mutex<Option<AccountBinding>>>,
 }
 
 impl std::fmt::Debug for SyncClient {
@@ -123,7 +127,37 @@ impl SyncClient {
             base_url: checked_base(base_url)?,
             token: token.to_owned(),
             traffic: Arc::default(),
+            account: Arc::default(),
         })
+    }
+
+    /// Says whose session the token is (as signing in answered), so the first round need not
+    /// ask the server.
+    pub fn with_account(self, account: AccountBinding) -> Self {
+        *self.account.lock().unwrap_or_else(|p| p.into_inner()) = Some(account);
+        self
+    }
+
+    /// The account this client's token signs in as: as given, else asked of the server once.
+    pub async fn account(&self) -> Result<AccountBinding, SyncError> {
+        if let Some(known) = self
+            .account
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+        {
+            return Ok(known);
+        }
+        let me = self.me().await?;
+        let account = AccountBinding {
+            server_url: self.base_url.clone(),
+            org_id: me.org.id,
+            org_name: me.org.name,
+            user_id: me.user.id,
+            email: me.user.email,
+        };
+        *self.account.lock().unwrap_or_else(|p| p.into_inner()) = Some(account.clone());
+        Ok(account)
     }
 
     pub fn base_url(&self) -> &str {

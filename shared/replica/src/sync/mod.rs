@@ -48,7 +48,8 @@ pub struct SyncReport {
 
 /// One full round: send every pending change, then fetch everything new in every scope. When
 /// the server stops listing a scope (removed from a team), a repair pass removes what this
-/// device may no longer read.
+/// device may no longer read. A store bound to another account than the client's is refused
+/// ([`crate::ReplicaError::OtherAccount`]) before anything is sent.
 pub async fn sync_once(
     replica: &Arc<Replica>,
     client: &SyncClient,
@@ -63,6 +64,7 @@ pub async fn sync_once_with(
     progress: &(dyn Fn(SyncProgress) + Send + Sync),
 ) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
+    ensure_account(replica, client).await?;
     let to_send = push_all(replica, client, &mut report, progress).await?;
     let mut lost_scope = false;
     loop {
@@ -144,6 +146,7 @@ async fn push_all(
 /// Compares every local document's heads with the server's, a page of ids at a time, and
 /// fixes what differs both ways. Returns documents changed here.
 pub async fn repair(replica: &Arc<Replica>, client: &SyncClient) -> Result<usize, SyncError> {
+    ensure_account(replica, client).await?;
     let mut after: Option<DocId> = None;
     let mut changed = 0;
     loop {
@@ -181,6 +184,15 @@ pub async fn repair(replica: &Arc<Replica>, client: &SyncClient) -> Result<usize
     let r = Arc::clone(replica);
     blocking(move || r.record_repair()).await?;
     Ok(changed)
+}
+
+/// Refuses to sync a store with any account but its own; a store that never synced becomes
+/// the client's account's (the first sign-in adopts what was made before it). Nothing is sent
+/// or received before this holds.
+async fn ensure_account(replica: &Arc<Replica>, client: &SyncClient) -> Result<(), SyncError> {
+    let account = client.account().await?;
+    let r = Arc::clone(replica);
+    blocking(move || r.bind_account(&account)).await
 }
 
 async fn blocking<T: Send + 'static>(
