@@ -47,6 +47,7 @@ const COMMANDS: &[&str] = &[
     "sign_out",
     "set_device_name",
     "about",
+    "device_records",
     "sync_status",
     "sync_now",
     "sync_notices",

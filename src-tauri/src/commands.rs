@@ -58,6 +58,7 @@
 //! | `sign_out` | `()` | `Account` |
 //! | `set_device_name` | `String` | `Account` |
 //! | `about` | `()` | `About` |
+//! | `device_records` | `()` | `DeviceRecords` (app type, see `api/records.rs`) |
 //! | **Sync** | | |
 //! | `sync_status` | `()` | `SyncStatus` (and `sync-status` events) |
 //! | `sync_now` | `()` | `SyncStatus` |
@@ -68,7 +69,7 @@
 //! Remote changes: no event per record; `SyncStatus::remote_revision` grows whenever changes
 //! from elsewhere were applied, and the UI reloads what it shows when it does.
 
-use crate::api::Api;
+use crate::api::{Api, DeviceRecords};
 use fieldstone_model::{
     Booking, BookingId, BookingInput, Contact, ContactId, ContactInput, Interaction,
     InteractionInput, Listing, ListingId, ListingInput, Note, NoteInput, RecordRef, Task,
@@ -388,6 +389,11 @@ pub fn set_device_name(api: State<'_, Api>, request: String) -> Result<Account, 
 #[tauri::command]
 pub fn about(api: State<'_, Api>) -> About {
     api.about()
+}
+
+#[tauri::command]
+pub async fn device_records(api: State<'_, Api>) -> Result<DeviceRecords, CommandError> {
+    api.device_records().await
 }
 
 #[tauri::command]

@@ -8,6 +8,7 @@ pub mod config;
 pub mod credentials;
 pub mod reminders;
 pub mod settings;
+pub mod stores;
 
 use api::{Api, ApiConfig, Events};
 use fieldstone_model::Clock;
@@ -128,6 +129,7 @@ pub fn run() {
             commands::sign_out,
             commands::set_device_name,
             commands::about,
+            commands::device_records,
             commands::sync_status,
             commands::sync_now,
             commands::sync_notices,
@@ -157,7 +159,7 @@ async fn remind(api: &Api) {
             (writes, remote) != seen || now - at > reminders::REPLAN_EVERY || now < at
         });
         if stale {
-            let replica = Arc::clone(api.replica());
+            let replica = api.replica();
             match tokio::task::spawn_blocking(move || load_plan(&replica, now)).await {
                 Ok(Ok(fresh)) => {
                     plan = fresh;

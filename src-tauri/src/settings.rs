@@ -2,7 +2,7 @@
 //! this device's name and local user, who it is signed in as (never the token: that lives in
 //! the OS credential store, see `credentials.rs`), and the user's smart lists.
 
-use fieldstone_model::UserId;
+use fieldstone_model::{OrgId, UserId};
 use fieldstone_protocol::commands::{SessionInfo, SmartList};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -23,6 +23,26 @@ pub struct Settings {
     pub session: Option<SessionInfo>,
     #[serde(default)]
     pub smart_lists: Vec<SmartList>,
+    /// Whose records the app shows: the signed-in account, or the last one signed in to
+    /// (kept after signing out). `None`: never signed in (the first store).
+    #[serde(default)]
+    pub shown: Option<Shown>,
+}
+
+/// An account, by organisation and user (its store is found from these).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shown {
+    pub org_id: OrgId,
+    pub user_id: UserId,
+}
+
+impl Shown {
+    pub fn of(account: &fieldstone_replica::AccountBinding) -> Self {
+        Self {
+            org_id: account.org_id,
+            user_id: account.user_id,
+        }
+    }
 }
 
 impl Settings {
@@ -33,6 +53,7 @@ impl Settings {
             local_user: UserId::from_uuid(uuid::Uuid::new_v4()),
             session: None,
             smart_lists: Vec::new(),
+            shown: None,
         }
     }
 }

@@ -1,14 +1,17 @@
 //! The account: local only by default; sign in to a sync server later (the session token goes to
-//! the OS credential store and nowhere else), sign out (the server session ends if reachable,
-//! the token is removed, local data stays), the device's name, and what the app is.
+//! the OS credential store and nowhere else; each account's records in a store of their own, see
+//! `stores.rs`), sign out (the server session ends if reachable, the token is removed, local
+//! data stays), the device's name, and what the app is.
 
 use super::{settings_error, Api};
 use crate::credentials::CredentialError;
+use crate::settings::Shown;
 use fieldstone_protocol::account::{LoginRequest, NAME_MAX_CHARS, PASSWORD_MAX_BYTES};
 use fieldstone_protocol::commands::{
     About, Account, CommandError, CommandErrorCode, ErrorDetail, SessionInfo, SignInRequest,
 };
-use fieldstone_replica::{sync, SyncClient, SyncError};
+use fieldstone_replica::{sync, AccountBinding, SyncClient, SyncError};
+use std::sync::Arc;
 
 impl Api {
     pub fn account(&self) -> Account {
@@ -27,6 +30,11 @@ impl Api {
 
     /// Signs this device in to a sync server and starts syncing. Fails, having stored nothing,
     /// when there is no credential store to keep the session in.
+    ///
+    /// The records shown become the account's: the store shown now if it is the account's or
+    /// has never synced (the first sign-in adopts work done before it), else the account's own
+    /// store (empty the first time, its records as they were after that). Another account's
+    /// records are never shown to, nor synced with, this one; they stay on the device.
     pub async fn sign_in(&self, request: SignInRequest) -> Result<Account, CommandError> {
         let _one_at_a_time = self.account_lock.lock().await;
         if self.settings.get().session.is_some() {
@@ -48,11 +56,27 @@ impl Api {
                 password: request.password,
                 device_name: device_name.clone(),
                 org_id: request.org_id,
+                // This device does not keep the known-device proof yet (it belongs in the
+                // keyring beside the token, kept after sign-out): it signs in as a new device.
                 known_device: None,
             },
         )
         .await
         .map_err(sign_in_error)?;
+        let account = AccountBinding {
+            server_url: server_url.clone(),
+            org_id: session.me.org.id,
+            org_name: session.me.org.name.clone(),
+            user_id: session.me.user.id,
+            email: session.me.user.email.clone(),
+        };
+        let plan = match self.plan_store(&account).await {
+            Ok(plan) => plan,
+            Err(error) => {
+                end_server_session(&server_url, &session.token).await;
+                return Err(error);
+            }
+        };
         let credentials = self.credentials.clone();
         let (url, token) = (server_url.clone(), session.token.clone());
         let saved = super::blocking(move || credentials.save(&url, &token).map_err(no_store)).await;
@@ -70,24 +94,55 @@ impl Api {
             teams: session.me.teams.clone(),
             expires_at: session.expires_at,
         };
+        let shown_before = self.settings.get().shown;
         let stored = self.settings.update(|s| {
             s.session = Some(info);
             s.device_name = device_name;
+            s.shown = Some(Shown::of(&account));
         });
-        if let Err(error) = stored {
+        // Bound only once the session is kept: a sign-in that fails adopts nothing. Records
+        // made before the first sign-in (owned by this device's local user) become the
+        // account user's, or the server would refuse them as someone else's.
+        let bound = match stored {
+            Err(error) => Err(settings_error(error)),
+            Ok(()) => {
+                let to_bind = account.clone();
+                let adopts = !plan.switches && plan.previous.is_none();
+                let from = self.settings.get().local_user;
+                self.read_on(Arc::clone(&plan.replica), move |r| {
+                    r.bind_account(&to_bind)?;
+                    if adopts {
+                        r.hand_over_records(from, to_bind.user_id)?;
+                    }
+                    Ok(())
+                })
+                .await
+            }
+        };
+        if let Err(error) = bound {
+            let _ = self.settings.update(|s| {
+                s.session = None;
+                s.shown = shown_before;
+            });
             let credentials = self.credentials.clone();
             let url = server_url.clone();
             let _ = super::blocking(move || Ok(credentials.delete(&url))).await;
             end_server_session(&server_url, &session.token).await;
-            return Err(settings_error(error));
+            return Err(error);
         }
+        self.set_records_note(plan.note(&account));
+        if plan.switches {
+            tracing::info!(org = %account.org_id, "signed in to another account: its own store");
+        }
+        self.switch_to(plan.replica, Some(account.clone()));
         tracing::info!(server = %server_url, "signed in; starting sync");
-        self.start_sync(&server_url, &session.token)?;
+        self.start_sync(&server_url, &session.token, Some(account))?;
         Ok(self.account())
     }
 
     /// Ends the session (on the server too when it can be reached), removes the token from the
-    /// credential store and stops syncing. Everything on this device stays.
+    /// credential store and stops syncing. Everything on this device stays, and the records
+    /// shown stay the account's: edits made now wait in its store until it signs in again.
     pub async fn sign_out(&self) -> Result<Account, CommandError> {
         let _one_at_a_time = self.account_lock.lock().await;
         let Some(session) = self.settings.get().session else {
@@ -97,6 +152,7 @@ impl Api {
             ));
         };
         self.stop_sync();
+        self.set_records_note(None);
         let credentials = self.credentials.clone();
         let url = session.server_url.clone();
         let token = super::blocking(move || Ok(credentials.load(&url))).await?;

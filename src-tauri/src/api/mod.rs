@@ -10,23 +10,26 @@ mod calendar;
 mod contacts;
 mod detail;
 mod listings;
+mod records;
 mod sync;
 mod today;
 mod transfer;
 
+pub use records::{DeviceRecords, RecordsAccount};
 pub use sync::SyncSlot;
 
 use crate::config::SyncConfig;
 use crate::credentials::Credentials;
-use crate::settings::{SettingsError, SettingsStore};
+use crate::settings::{Settings, SettingsError, SettingsStore};
+use crate::stores::Stores;
 use fieldstone_model::{Clock, UserId};
 use fieldstone_protocol::commands::{
     CommandError, CommandErrorCode, ImportProgressEvent, SyncStatus,
 };
-use fieldstone_replica::{Replica, ReplicaError};
+use fieldstone_replica::{AccountBinding, Replica, ReplicaError};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 /// Where the API pushes what the UI must hear without asking.
 pub trait Events: Send + Sync + 'static {
@@ -57,8 +60,20 @@ pub struct ApiConfig {
     pub sync: SyncConfig,
 }
 
-pub struct Api {
+/// The store shown and synced now, and whose it is.
+struct Current {
     replica: Arc<Replica>,
+    /// `None`: the first store, before any sign-in.
+    account: Option<AccountBinding>,
+}
+
+pub struct Api {
+    /// Replaced when signing in to another account switches stores; every command takes the
+    /// store current when it starts.
+    current: RwLock<Current>,
+    stores: Stores,
+    /// What the last sign-in did to the records shown, in a sentence for the person.
+    records_note: Mutex<Option<String>>,
     clock: Arc<dyn Clock>,
     settings: SettingsStore,
     credentials: Credentials,
@@ -84,22 +99,23 @@ pub enum StartError {
 }
 
 impl Api {
-    /// Opens the engine and the settings. Syncing starts with [`Api::resume_sync`].
+    /// Opens the settings and the store to show: the signed-in account's, else the last
+    /// account's (signed out), else the first store. Syncing starts with [`Api::resume_sync`].
     pub fn open(
         config: ApiConfig,
         clock: Arc<dyn Clock>,
         events: Arc<dyn Events>,
     ) -> Result<Self, StartError> {
-        let replica = Arc::new(Replica::open(
-            &config.data_dir.join("fieldstone.db"),
-            Arc::clone(&clock),
-        )?);
         let settings = SettingsStore::open(&config.config_dir)?;
+        let stores = Stores::new(&config.data_dir);
+        let current = open_current(&stores, &settings, &clock)?;
         let export_dir = config
             .export_dir
             .unwrap_or_else(|| config.data_dir.join("exports"));
         Ok(Self {
-            replica,
+            current: RwLock::new(current),
+            stores,
+            records_note: Mutex::new(None),
             clock,
             settings,
             credentials: config.credentials,
@@ -114,8 +130,22 @@ impl Api {
         })
     }
 
-    pub fn replica(&self) -> &Arc<Replica> {
-        &self.replica
+    /// The store shown now (another after a sign-in to another account).
+    pub fn replica(&self) -> Arc<Replica> {
+        Arc::clone(&self.lock_current().replica)
+    }
+
+    fn lock_current(&self) -> std::sync::RwLockReadGuard<'_, Current> {
+        self.current.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Shows (and from now on writes to) `replica`, the store of `account`.
+    fn switch_to(&self, replica: Arc<Replica>, account: Option<AccountBinding>) {
+        let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
+        *current = Current { replica, account };
+        drop(current);
+        // Everything shown changed: what depends on writes (the reminder plan) is read again.
+        self.writes.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn clock(&self) -> &Arc<dyn Clock> {
@@ -127,12 +157,18 @@ impl Api {
         self.writes.load(Ordering::Relaxed)
     }
 
-    /// Who records created here belong to: the signed-in user, else this device's local user.
+    /// Who records created here belong to: the signed-in user, else the user whose store is
+    /// shown (signed out, the last account's records), else this device's local user.
     pub fn user(&self) -> UserId {
         let settings = self.settings.get();
-        settings
-            .session
-            .map_or(settings.local_user, |session| session.user_id)
+        match settings.session {
+            Some(session) => session.user_id,
+            None => self
+                .lock_current()
+                .account
+                .as_ref()
+                .map_or(settings.local_user, |a| a.user_id),
+        }
     }
 
     /// Runs blocking engine work off the async executor.
@@ -140,7 +176,16 @@ impl Api {
         &self,
         f: impl FnOnce(&Replica) -> Result<T, ReplicaError> + Send + 'static,
     ) -> Result<T, CommandError> {
-        let replica = Arc::clone(&self.replica);
+        let replica = self.replica();
+        blocking(move || f(&replica).map_err(CommandError::from)).await
+    }
+
+    /// Like [`Api::read`], on a given store (one not shown yet).
+    async fn read_on<T: Send + 'static>(
+        &self,
+        replica: Arc<Replica>,
+        f: impl FnOnce(&Replica) -> Result<T, ReplicaError> + Send + 'static,
+    ) -> Result<T, CommandError> {
         blocking(move || f(&replica).map_err(CommandError::from)).await
     }
 
@@ -162,6 +207,55 @@ impl Api {
         if let Some(handle) = self.lock_sync().handle.as_ref() {
             handle.nudge();
         }
+    }
+}
+
+/// The store to show at start: the signed-in account's (a store from before per-account
+/// stores, with the session's records in the first store, is adopted by it), else the last
+/// account's, else the first store.
+fn open_current(
+    stores: &Stores,
+    settings: &SettingsStore,
+    clock: &Arc<dyn Clock>,
+) -> Result<Current, StartError> {
+    let open = |path: &std::path::Path| Replica::open(path, Arc::clone(clock)).map(Arc::new);
+    let Settings { session, shown, .. } = settings.get();
+    if let Some(session) = session {
+        let account = account_of(&session);
+        let mut path = stores.path_for(account.org_id, account.user_id);
+        if shown.is_none() && !path.exists() {
+            path = stores.local(); // signed in before stores were per account
+        }
+        let mut replica = open(&path)?;
+        if let Err(error) = replica.bind_account(&account) {
+            // The first store is another account's: this one gets its own.
+            tracing::warn!(%error, "the first store is not the session's");
+            replica = open(&stores.path_for(account.org_id, account.user_id))?;
+            replica.bind_account(&account)?;
+        }
+        settings.update(|s| s.shown = Some(crate::settings::Shown::of(&account)))?;
+        return Ok(Current {
+            replica,
+            account: Some(account),
+        });
+    }
+    let path = match shown {
+        Some(shown) => stores.path_for(shown.org_id, shown.user_id),
+        None => stores.local(),
+    };
+    let replica = open(&path)?;
+    let account = replica.account_binding()?;
+    Ok(Current { replica, account })
+}
+
+/// The account a session signs in as.
+fn account_of(session: &fieldstone_protocol::commands::SessionInfo) -> AccountBinding {
+    AccountBinding {
+        server_url: session.server_url.clone(),
+        org_id: session.org.id,
+        org_name: session.org.name.clone(),
+        user_id: session.user_id,
+        email: session.email.clone(),
     }
 }
 

@@ -5,7 +5,7 @@
 use super::{Api, Events};
 use chrono::DateTime;
 use fieldstone_protocol::commands::{CommandError, SyncNotice, SyncState, SyncStatus};
-use fieldstone_replica::{SyncClient, SyncHandle};
+use fieldstone_replica::{AccountBinding, SyncClient, SyncHandle};
 use std::sync::{Arc, MutexGuard};
 
 /// The running sync, if any, and what to show when there is none.
@@ -36,7 +36,8 @@ impl Api {
     pub async fn resume_sync(&self) {
         if let Some(server) = self.sync_config.server.clone() {
             tracing::info!(server = %server.server_url, "syncing with the server from the environment");
-            if let Err(error) = self.start_sync(&server.server_url, &server.token) {
+            // Whose token it is, the client asks the server; the store refuses another's.
+            if let Err(error) = self.start_sync(&server.server_url, &server.token, None) {
                 tracing::error!(message = %error.message, "cannot sync with the environment's server");
             }
             return;
@@ -49,7 +50,11 @@ impl Api {
         let url = session.server_url.clone();
         let token = super::blocking(move || Ok(credentials.load(&url))).await;
         let problem = match token {
-            Ok(Ok(Some(token))) => match self.start_sync(&session.server_url, &token) {
+            Ok(Ok(Some(token))) => match self.start_sync(
+                &session.server_url,
+                &token,
+                Some(super::account_of(&session)),
+            ) {
                 Ok(()) => return,
                 Err(error) => error.message,
             },
@@ -63,17 +68,22 @@ impl Api {
         ))));
     }
 
-    /// Starts background sync with `server_url` as `token`, replacing any running one, and
-    /// forwards its status to the UI.
-    pub(super) fn start_sync(&self, server_url: &str, token: &str) -> Result<(), CommandError> {
-        let client = SyncClient::new(server_url, token).map_err(|e| {
+    /// Starts background sync of the current store with `server_url` as `token` (signed in
+    /// as `account`, when known), replacing any running one, and forwards its status to the
+    /// UI.
+    pub(super) fn start_sync(
+        &self,
+        server_url: &str,
+        token: &str,
+        account: Option<AccountBinding>,
+    ) -> Result<(), CommandError> {
+        let mut client = SyncClient::new(server_url, token).map_err(|e| {
             CommandError::invalid("server_url", format!("Cannot use this server: {e}."))
         })?;
-        let handle = SyncHandle::spawn(
-            Arc::clone(&self.replica),
-            client,
-            self.sync_config.options.clone(),
-        );
+        if let Some(account) = account {
+            client = client.with_account(account);
+        }
+        let handle = SyncHandle::spawn(self.replica(), client, self.sync_config.options.clone());
         let mut status = handle.subscribe();
         let events: Arc<dyn Events> = Arc::clone(&self.events);
         let forward = tokio::spawn(async move {

@@ -127,7 +127,7 @@ impl Api {
         };
         let dir = self.export_dir.clone();
         let query = request.query.unwrap_or_default();
-        let replica = std::sync::Arc::clone(&self.replica);
+        let replica = self.replica();
         super::blocking(move || {
             let io = |e: std::io::Error| {
                 CommandError::new(

@@ -2,6 +2,7 @@
 //! real sync server process, and the real OS credential store and notification service in a
 //! private D-Bus session.
 
+mod accounts;
 mod local;
 mod os;
 mod shell;
