@@ -18,6 +18,7 @@ pub mod nav;
 pub mod search_box;
 pub mod settings_account;
 pub mod settings_device;
+pub mod settings_records;
 pub mod states;
 pub mod timeline;
 pub mod topbar;

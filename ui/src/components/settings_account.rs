@@ -5,6 +5,7 @@
 use super::dialog::Dialog;
 use super::field::TextField;
 use super::icons::{icon, Icon};
+use super::settings_records::RecordsSection;
 use crate::state::format::relative;
 use crate::state::initials;
 use crate::state::settings::{
@@ -54,12 +55,24 @@ pub fn AccountCard(props: &AccountCardProps) -> Html {
             />
         },
     };
+    let records = html! {
+        <RecordsSection records={state.records.clone()} error={state.records_error.clone()} />
+    };
+    // Whose records are shown comes first once an account's are (after a switch, it says
+    // what happened); before any sign-in it follows the form, as what signing in will do.
+    let first_store = state.records.as_ref().is_some_and(|r| r.shown.is_none());
     html! {
         <section id="settings-account" class="card settings-card" aria-labelledby="settings-account-title">
             <h2 id="settings-account-title" class="settings-card__title">
                 { icon(Icon::Contacts) }{ "Account and sync" }
             </h2>
+            if !first_store {
+                { records.clone() }
+            }
             { body }
+            if first_store {
+                { records }
+            }
             if account.session.is_some() && state.sign_out != SignOut::Closed {
                 <SignOutDialog
                     server={account.session.as_ref().map(|s| s.server_url.clone()).unwrap_or_default()}
@@ -355,7 +368,8 @@ struct NoticesProps {
     dispatch: Callback<SettingsAction>,
 }
 
-/// Edits the server refused and put back, until dismissed.
+/// Edits the server refused (put back, or kept here when only a limit stood in the way) and
+/// records it sent that could not be read, until dismissed.
 #[component]
 fn Notices(props: &NoticesProps) -> Html {
     if props.notices.is_empty() && props.error.is_none() {
@@ -363,7 +377,7 @@ fn Notices(props: &NoticesProps) -> Html {
     }
     html! {
         <section id="sync-notices" class="settings-notices" aria-labelledby="sync-notices-title">
-            <h3 id="sync-notices-title" class="settings-subtitle">{ "Changes the server put back" }</h3>
+            <h3 id="sync-notices-title" class="settings-subtitle">{ "Sync notices" }</h3>
             if let Some(error) = &props.error {
                 <p class="field__error" role="alert">{ error }</p>
             }
@@ -406,6 +420,9 @@ fn record_label(doc_id: &str) -> String {
     let kind = doc_id.split(':').next().unwrap_or_default();
     match kind {
         "" => "A record".into(),
+        kind if kind.starts_with(['a', 'e', 'i', 'o', 'u']) => {
+            format!("An {}", kind.replace('_', " "))
+        }
         kind => format!("A {}", kind.replace('_', " ")),
     }
 }
@@ -434,6 +451,9 @@ fn SignOutDialog(props: &SignOutDialogProps) -> Html {
             <p class="settings-keep">
                 { icon(Icon::Check) }
                 <span>{ "Your contacts, notes, bookings and listings stay on this device, and you can keep working with them." }</span>
+            </p>
+            <p class="settings-muted">
+                { "If you then sign in to another account, this device shows that account's records instead; these stay here, apart, and come back when you sign in to this one again." }
             </p>
             if let SignOut::Failed(message) = &props.state {
                 <div id="sign-out-error" class="banner banner--error banner--inline" role="alert">

@@ -1,4 +1,5 @@
 use super::*;
+use crate::state::records::{DeviceRecords, RecordsAccount};
 use chrono::TimeZone;
 use fieldstone_model::UserId;
 use fieldstone_protocol::commands::{CommandError, CommandErrorCode, ErrorDetail, SyncState};
@@ -203,4 +204,85 @@ async fn notices_are_listed_with_a_dismiss_button() {
     assert!(html.contains("Only a broker may reassign"));
     assert!(html.contains("A contact · 5 min ago"));
     assert!(html.contains(r#"aria-label="Dismiss""#));
+}
+
+fn records(
+    shown: Option<&str>,
+    synced: bool,
+    apart: &[&str],
+    note: Option<&str>,
+) -> SettingsAction {
+    let account = |org: &str| RecordsAccount {
+        org_name: org.into(),
+        email: format!(
+            "ada@{}.test",
+            org.split(' ').next().unwrap_or(org).to_lowercase()
+        ),
+        server_url: "https://sync.acme.test".into(),
+    };
+    SettingsAction::RecordsLoaded(Box::new(DeviceRecords {
+        shown: shown.map(account),
+        synced,
+        apart: apart.iter().map(|org| account(org)).collect(),
+        note: note.map(str::to_owned),
+    }))
+}
+
+#[tokio::test]
+async fn after_a_switch_it_says_what_happened_whose_records_show_and_which_stay_apart() {
+    let note = "You are signed in to Cedar Homes. Harbour Realty's records stay on this device and come back when you sign in to it again.";
+    let switched = records(Some("Cedar Homes"), true, &["Harbour Realty"], Some(note));
+    let html = render((account(true), vec![switched]), None).await;
+    assert!(html.contains(r#"id="records-note""#), "{html}");
+    assert!(
+        html.contains("Harbour Realty&#x27;s records stay on this device")
+            || html.contains("Harbour Realty's records stay on this device"),
+        "{html}"
+    );
+    assert!(html.contains("This device shows Cedar Homes"), "{html}");
+    assert!(html.contains(r#"id="records-apart""#));
+    assert!(html.contains("Harbour Realty (ada@harbour.test)"), "{html}");
+    let (records_at, session_at) = (html.find("device-records"), html.find("settings-session"));
+    assert!(records_at < session_at, "whose records comes first");
+}
+
+#[tokio::test]
+async fn signed_out_it_says_the_last_accounts_records_wait_unsynced() {
+    let html = render(
+        (
+            account(false),
+            vec![records(Some("Harbour Realty"), false, &[], None)],
+        ),
+        None,
+    )
+    .await;
+    assert!(
+        html.contains("not synced while you are signed out"),
+        "{html}"
+    );
+    assert!(
+        !html.contains(r#"id="records-apart""#),
+        "nothing apart to list"
+    );
+    assert!(html.find("device-records") < html.find("sign-in-form"));
+}
+
+#[tokio::test]
+async fn before_any_sign_in_it_says_what_signing_in_does_after_the_form() {
+    let html = render(
+        (account(false), vec![records(None, false, &[], None)]),
+        None,
+    )
+    .await;
+    assert!(
+        html.contains("The first account you sign in to receives them"),
+        "{html}"
+    );
+    assert!(html.find("sign-in-form") < html.find("device-records"));
+}
+
+#[test]
+fn notices_name_the_kind_of_record_with_its_article() {
+    assert_eq!(record_label("contact:0190"), "A contact");
+    assert_eq!(record_label("interaction:0190"), "An interaction");
 }

@@ -43,6 +43,17 @@ pub fn SettingsPage() -> Html {
     }
     {
         let state = state.clone();
+        use_effect_with(state.records_seq, move |_| {
+            spawn_local(async move {
+                state.dispatch(match commands::device_records().await {
+                    Ok(records) => SettingsAction::RecordsLoaded(Box::new(records)),
+                    Err(error) => SettingsAction::RecordsFailed(error.message),
+                });
+            });
+        });
+    }
+    {
+        let state = state.clone();
         use_effect_with(state.sign_in.submit_seq, move |_| {
             if let Some(request) = state.sign_in.submitted.clone() {
                 spawn_local(async move {

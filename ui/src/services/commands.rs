@@ -1,9 +1,11 @@
 //! Typed wrappers over the shell's commands and events, one per row of the contract table in
 //! the shell's `commands.rs`. Request and response types come from `fieldstone-protocol` and
-//! `fieldstone-model`, shared with the shell, so the two sides cannot drift apart. Every command
-//! takes at most one argument, named `request`.
+//! `fieldstone-model`, shared with the shell, so the two sides cannot drift apart (except
+//! `DeviceRecords`, declared on both sides until it joins the protocol crate; both test its
+//! JSON). Every command takes at most one argument, named `request`.
 
 use super::bridge::{call, listen, Subscription};
+use crate::state::records::DeviceRecords;
 use fieldstone_model::{
     Booking, BookingId, BookingInput, Contact, ContactId, ContactInput, Interaction,
     InteractionInput, Listing, ListingId, ListingInput, Note, NoteInput, RecordRef, Task,
@@ -115,6 +117,7 @@ commands! {
     sign_out() -> Account;
     set_device_name(String) -> Account;
     about() -> About;
+    device_records() -> DeviceRecords;
 
     // Sync
     sync_status() -> SyncStatus;

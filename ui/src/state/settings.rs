@@ -1,6 +1,6 @@
 //! Settings: the account (local only, signing in to a sync server, choosing an organisation,
-//! signed in with the sync status and its notices, signing out), this device's name, exporting
-//! everything, and what the app is. A pure reducer: the page turns the requests recorded here
+//! signed in with the sync status and its notices, signing out), whose records the device shows
+//! and keeps apart, this device's name, exporting everything, and what the app is. A pure reducer: the page turns the requests recorded here
 //! (each a growing `*_seq` with what to send) into shell calls and dispatches their answers.
 //!
 //! The shell checks every input again; the checks here only catch what needs no engine (a blank
@@ -8,6 +8,7 @@
 
 use super::form::FormErrors;
 use super::format::relative;
+use super::records::DeviceRecords;
 use super::sync::SyncBadge;
 use super::ListView;
 use chrono::{DateTime, Utc};
@@ -72,6 +73,9 @@ pub enum SettingsAction {
     ReloadAccount,
     AboutLoaded(Box<About>),
     AboutFailed(String),
+    /// Whose records are shown (read at start and after every sign-in and sign-out).
+    RecordsLoaded(Box<DeviceRecords>),
+    RecordsFailed(String),
 
     EditSignIn(SignInField, String),
     SubmitSignIn,
@@ -116,6 +120,12 @@ pub struct SettingsState {
     /// Grows when the account must be read (again).
     pub account_seq: u64,
     pub about: Option<Result<About, String>>,
+    /// Whose records this device shows and keeps apart.
+    pub records: Option<DeviceRecords>,
+    /// Why they could not be read, if they could not.
+    pub records_error: Option<String>,
+    /// Grows when they must be read (again).
+    pub records_seq: u64,
     pub sign_in: SignInForm,
     pub device: DeviceForm,
     pub export: ExportRun,
@@ -148,6 +158,9 @@ impl SettingsState {
             account: None,
             account_seq: 1,
             about: None,
+            records: None,
+            records_error: None,
+            records_seq: 1,
             sign_in: SignInForm::default(),
             device: DeviceForm::default(),
             export: ExportRun::Idle,
@@ -299,6 +312,11 @@ impl SettingsState {
             }
             A::AboutLoaded(about) => self.about = Some(Ok(*about)),
             A::AboutFailed(message) => self.about = Some(Err(message)),
+            A::RecordsLoaded(records) => {
+                self.records = Some(*records);
+                self.records_error = None;
+            }
+            A::RecordsFailed(message) => self.records_error = Some(message),
 
             A::EditSignIn(field, value) => {
                 let form = &mut self.sign_in;
@@ -317,6 +335,8 @@ impl SettingsState {
                 self.sign_in = SignInForm::default();
                 self.signed_out_note = None;
                 self.notices_seq += 1;
+                // Signing in may show another account's records: say whose, and what happened.
+                self.records_seq += 1;
                 self.take_account(*account);
             }
             A::SignInFailed(error) => self.sign_in_failed(error),
@@ -390,6 +410,7 @@ impl SettingsState {
                 self.notice_error = None;
                 self.signed_out_note =
                     Some("Signed out. Everything you had on this device is still here.".into());
+                self.records_seq += 1;
                 self.take_account(*account);
                 self.focus(SignInField::ServerUrl.input_id());
             }

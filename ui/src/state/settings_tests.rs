@@ -558,3 +558,23 @@ fn file_sizes_read_by_people() {
     assert_eq!(file_size(12_345), "12.3 KB");
     assert_eq!(file_size(4_200_000), "4.2 MB");
 }
+
+#[test]
+fn whose_records_are_read_at_start_and_after_every_sign_in_and_out() {
+    use SettingsAction as A;
+    let state = loaded(local_account());
+    assert_eq!(state.records_seq, 1, "read at start");
+    let state = run(state, [A::SignedIn(Box::new(signed_in_account()))]);
+    assert_eq!(state.records_seq, 2, "a sign-in may show another account's");
+    let state = run(
+        state,
+        [
+            A::AskSignOut,
+            A::ConfirmSignOut,
+            A::SignedOut(Box::new(local_account())),
+        ],
+    );
+    assert_eq!(state.records_seq, 3);
+    let state = run(state, [A::RecordsFailed("disk".into())]);
+    assert_eq!(state.records_error.as_deref(), Some("disk"));
+}
