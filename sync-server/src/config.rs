@@ -94,6 +94,9 @@ pub struct AuthConfig {
     /// Failed sign-ins to one account from devices it has never signed in on, per 15 minutes,
     /// before such devices wait (the account's own devices are not held back).
     pub login_failures_per_account: u32,
+    /// Failed sign-ins to one account from one address before each further one waits, the
+    /// wait doubling from 1 s up to 15 minutes.
+    pub login_free_failures: u32,
     /// Argon2id memory cost in KiB and passes: at least one of OWASP's settings (19 MiB with 2
     /// passes, 46 MiB with 1, 12 MiB with 3, 9 MiB with 4, 7 MiB with 5).
     pub argon2_memory_kib: u32,
@@ -190,6 +193,7 @@ impl Default for AuthConfig {
             invitation_days: 7,
             login_per_ip_per_minute: 30,
             login_failures_per_account: 20,
+            login_free_failures: 5,
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
             trusted_proxies: Vec::new(),
@@ -315,8 +319,10 @@ impl Config {
             "auth.invitation_days must be between 1 and 60",
         );
         need(
-            a.login_per_ip_per_minute >= 1 && a.login_failures_per_account >= 1,
-            "auth.login_per_ip_per_minute and auth.login_failures_per_account must be at least 1",
+            a.login_per_ip_per_minute >= 1
+                && a.login_failures_per_account >= 1
+                && a.login_free_failures >= 1,
+            "auth.login_per_ip_per_minute, auth.login_failures_per_account and auth.login_free_failures must be at least 1",
         );
         need(
             ARGON2_FLOORS

@@ -64,6 +64,7 @@ impl AppState {
         let limiter = auth::LoginLimiter::new(
             config.auth.login_per_ip_per_minute,
             config.auth.login_failures_per_account,
+            config.auth.login_free_failures,
         );
         let proxies = config.auth.proxies()?;
         Ok(Self {

@@ -476,7 +476,7 @@ async fn login_timing(dir: &Path) {
     let config = dir.join("login.toml");
     std::fs::write(
         &config,
-        "[auth]\nlogin_per_ip_per_minute = 100000\nlogin_failures_per_account = 100000\n",
+        "[auth]\nlogin_per_ip_per_minute = 100000\nlogin_failures_per_account = 100000\nlogin_free_failures = 100000\n",
     )
     .expect("config");
     let org = Org::create(&data, "Timing");

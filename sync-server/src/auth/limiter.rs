@@ -20,7 +20,7 @@ use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Free failures before backoff starts.
+/// Free failures before backoff starts (the default; the pair limit's is configured).
 const FREE_FAILURES: u32 = 5;
 /// The longest one pair is made to wait.
 const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
@@ -155,13 +155,14 @@ pub struct LoginLimiter {
 
 impl LoginLimiter {
     /// `per_ip_per_minute`: attempts from one address; `strangers_per_window`: failures on one
-    /// account from unknown devices per 15 minutes.
-    pub fn new(per_ip_per_minute: u32, strangers_per_window: u32) -> Self {
+    /// account from unknown devices per 15 minutes; `free_failures`: failures on one account
+    /// from one address before backoff.
+    pub fn new(per_ip_per_minute: u32, strangers_per_window: u32, free_failures: u32) -> Self {
         let quota =
             |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN));
         Self {
             per_ip: RateLimiter::keyed(quota(per_ip_per_minute)),
-            pairs: Backoff::new(FREE_FAILURES),
+            pairs: Backoff::new(free_failures),
             strangers: Window {
                 map: Mutex::new(HashMap::new()),
                 max: strangers_per_window.max(1) as usize,
@@ -253,7 +254,7 @@ mod tests {
 
     #[test]
     fn one_place_guessing_one_account_backs_off_and_others_are_not_held() {
-        let limiter = LoginLimiter::new(1000, 1000);
+        let limiter = LoginLimiter::new(1000, 1000, FREE_FAILURES);
         let attacker: IpAddr = [10, 0, 0, 1].into();
         let owner: IpAddr = [10, 0, 0, 2].into();
         for _ in 0..FREE_FAILURES {
@@ -299,7 +300,7 @@ mod tests {
 
     #[test]
     fn many_places_hold_strangers_back_but_not_a_known_device() {
-        let limiter = LoginLimiter::new(1000, 10);
+        let limiter = LoginLimiter::new(1000, 10, FREE_FAILURES);
         for n in 0..10u8 {
             let ip: IpAddr = [10, 1, 0, n].into();
             assert!(limiter.check_login(A, ip, false).is_ok());
@@ -318,7 +319,7 @@ mod tests {
 
     #[test]
     fn per_address_caps_every_attempt() {
-        let limiter = LoginLimiter::new(3, 1000);
+        let limiter = LoginLimiter::new(3, 1000, FREE_FAILURES);
         let ip: IpAddr = [10, 0, 0, 9].into();
         for n in 0..3 {
             assert!(limiter
@@ -330,7 +331,7 @@ mod tests {
 
     #[test]
     fn invitations_back_off_per_token_not_for_everyone() {
-        let limiter = LoginLimiter::new(1000, 1000);
+        let limiter = LoginLimiter::new(1000, 1000, FREE_FAILURES);
         let ip: IpAddr = [10, 0, 0, 1].into();
         for _ in 0..=FREE_FAILURES {
             assert!(limiter.check_invitation("bogus", ip).is_ok());

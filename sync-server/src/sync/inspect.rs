@@ -393,20 +393,47 @@ pub mod craft {
     }
 
     /// A compressed change whose body claims a message of `size` bytes: tiny on the wire,
-    /// `size` bytes once inflated.
+    /// `size` bytes once inflated. Made as a stream, so `size` may be gigabytes.
     pub fn inflate_bomb(actor: &[u8], size: usize) -> Vec<u8> {
-        let mut body = Vec::new();
-        uleb(&mut body, 0);
-        uleb(&mut body, actor.len() as u64);
-        body.extend_from_slice(actor);
-        uleb(&mut body, 1);
-        uleb(&mut body, 1);
-        sleb(&mut body, 0);
-        uleb(&mut body, size as u64);
-        body.resize(body.len() + size, b'a');
-        uleb(&mut body, 0);
-        uleb(&mut body, 0);
-        chunk(&body, 2)
+        use sha2::{Digest, Sha256};
+        use std::io::Write;
+        let mut head = Vec::new();
+        uleb(&mut head, 0);
+        uleb(&mut head, actor.len() as u64);
+        head.extend_from_slice(actor);
+        uleb(&mut head, 1);
+        uleb(&mut head, 1);
+        sleb(&mut head, 0);
+        uleb(&mut head, size as u64);
+        let tail = [0u8, 0u8]; // no other actors, no columns
+        let body_len = head.len() + size + tail.len();
+        let mut hasher = Sha256::new();
+        hasher.update([1u8]);
+        let mut len = Vec::new();
+        uleb(&mut len, body_len as u64);
+        hasher.update(&len);
+        let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        let block = vec![b'a'; 1 << 20];
+        let mut feed = |bytes: &[u8]| {
+            hasher.update(bytes);
+            let _ = enc.write_all(bytes);
+        };
+        feed(&head);
+        let mut left = size;
+        while left > 0 {
+            let n = left.min(block.len());
+            feed(&block[..n]);
+            left -= n;
+        }
+        feed(&tail);
+        let data = enc.finish().unwrap_or_default();
+        let checksum = hasher.finalize();
+        let mut out = vec![0x85, 0x6f, 0x4a, 0x83];
+        out.extend_from_slice(&checksum[..4]);
+        out.push(2);
+        uleb(&mut out, data.len() as u64);
+        out.extend_from_slice(&data);
+        out
     }
 }
 

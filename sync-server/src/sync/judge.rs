@@ -270,7 +270,7 @@ fn judge_new(
     if !doc.get_missing_deps(&[]).is_empty() {
         return Ok(refuse(RejectCode::MissingDependencies));
     }
-    if let Some(verdict) = check_identity(caller, doc_id, &doc) {
+    if let Some(verdict) = check_identity(state, caller, doc_id, &doc)? {
         return Ok(verdict);
     }
     let saved = match prove(state, doc_id, &mut doc) {
@@ -307,13 +307,22 @@ fn judge_new(
 }
 
 /// A new document says what it is: its `id` and `kind` fields, when it has them, must be the
-/// ones its document id names (else readers' devices would file it over another record), and
-/// its `owner` and `assigned_agent` must be its creator unless the creator may assign work.
-fn check_identity(caller: &Caller, doc_id: &DocId, doc: &AutoCommit) -> Option<Verdict> {
+/// ones its document id names (else readers' devices would file it over another record). Its
+/// `assigned_agent` must be its creator unless the creator may assign work, and so must its
+/// `owner` — or name nobody in this organisation: records made on a device before it ever
+/// signed in belong to that device's local user, and refusing them would lose the work.
+fn check_identity(
+    state: &AppState,
+    caller: &Caller,
+    doc_id: &DocId,
+    doc: &AutoCommit,
+) -> Result<Option<Verdict>, ApiError> {
     let field = |name: &str| -> Option<Result<String, ()>> {
         match doc.get(ROOT, name).ok()? {
             Some((Value::Scalar(s), _)) => match s.as_ref() {
                 ScalarValue::Str(text) => Some(Ok(text.to_string())),
+                // An optional field left empty (autosurgeon writes `None` as null).
+                ScalarValue::Null => None,
                 _ => Some(Err(())),
             },
             Some(_) => Some(Err(())),
@@ -333,36 +342,42 @@ fn check_identity(caller: &Caller, doc_id: &DocId, doc: &AutoCommit) -> Option<V
     };
     if let Some(id) = field("id") {
         if id.as_deref() != Ok(doc_id.record_id()) {
-            return wrong("id");
+            return Ok(wrong("id"));
         }
     }
     if let Some(kind) = field("kind") {
         if kind.as_deref() != Ok(doc_id.kind()) {
-            return wrong("kind");
+            return Ok(wrong("kind"));
         }
     }
     if caller.role.may_reassign() {
-        return None;
+        return Ok(None);
     }
     for name in REASSIGN_FIELDS {
-        match field(name) {
-            None => {}
-            Some(Ok(text)) if text.parse::<UserId>().ok() == Some(caller.user) => {}
-            Some(_) => {
-                return Some(refuse_with(
-                    RejectCode::FieldNotAllowed {
-                        field: name.to_owned(),
-                    },
-                    format!(
-                        "Only a broker or admin may create {} for someone else (its {} is not you). It was refused.",
-                        record(doc_id),
-                        name.replace('_', " ")
-                    ),
-                ))
-            }
+        let named = match field(name) {
+            None => continue,
+            Some(Ok(text)) => text.parse::<UserId>().ok(),
+            Some(Err(())) => None,
+        };
+        let allowed = match named {
+            Some(user) if user == caller.user => true,
+            Some(user) if name == "owner" => !org_user(state, caller, user)?,
+            _ => false,
+        };
+        if !allowed {
+            return Ok(Some(refuse_with(
+                RejectCode::FieldNotAllowed {
+                    field: name.to_owned(),
+                },
+                format!(
+                    "Only a broker or admin may create {} for someone else (its {} is not you). It was refused.",
+                    record(doc_id),
+                    name.replace('_', " ")
+                ),
+            )));
         }
     }
-    None
+    Ok(None)
 }
 
 /// Saves the document and proves it loads again (see `guard::save_and_prove`), within the

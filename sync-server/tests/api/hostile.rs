@@ -373,7 +373,37 @@ async fn a_new_document_must_be_what_its_id_says_and_owned_by_its_creator(s: Tes
             "{field}"
         );
     }
-    // Its own id, and a broker creating work for an agent: fine.
+    // Its own id, an owner who is nobody here (the device's local user, before it ever signed
+    // in), an empty (null) assignment as the app writes it, and a broker creating work for an
+    // agent: fine.
+    let mut offline = Device::create(fieldstone_model::UserId::from_uuid(uuid::Uuid::from_u128(
+        7,
+    )));
+    assert_eq!(
+        s.push(&ada_t, vec![offline.unsent(&doc_id(23))])
+            .await
+            .accepted,
+        1
+    );
+    let mut unassigned = Device::create(ada);
+    {
+        use automerge::transaction::Transactable;
+        unassigned
+            .doc
+            .put(
+                automerge::ROOT,
+                "assigned_agent",
+                automerge::ScalarValue::Null,
+            )
+            .expect("put");
+        unassigned.doc.commit();
+    }
+    assert_eq!(
+        s.push(&ada_t, vec![unassigned.unsent(&doc_id(22))])
+            .await
+            .accepted,
+        2
+    );
     let mut own = forged(&|d| d.set("id", doc_id(20).record_id()));
     assert_eq!(
         s.push(&ada_t, vec![own.unsent(&doc_id(20))]).await.accepted,
