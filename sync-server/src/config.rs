@@ -46,6 +46,9 @@ pub struct HttpConfig {
 pub struct Limits {
     /// Largest request body, compressed.
     pub max_request_bytes: usize,
+    /// Largest sync request body once decompressed (devices send at most 3 MiB of changes a
+    /// push; the request and what it decodes into are held while it is judged).
+    pub max_decoded_request_bytes: usize,
     /// Most documents in one pull page.
     pub max_pull_docs: u32,
     /// Pull pages stop growing past this many bytes (before compression).
@@ -167,6 +170,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_request_bytes: fieldstone_protocol::MAX_REQUEST_BYTES,
+            max_decoded_request_bytes: 8 * 1024 * 1024,
             max_pull_docs: fieldstone_protocol::MAX_PULL_DOCS,
             max_pull_bytes: 4 * 1024 * 1024,
             max_push_docs: 2000,
@@ -259,6 +263,11 @@ impl Config {
         need(
             (64 * 1024..=64 * 1024 * 1024).contains(&l.max_request_bytes),
             "limits.max_request_bytes must be between 64 KiB and 64 MiB",
+        );
+        need(
+            (l.max_request_bytes..=fieldstone_protocol::MAX_DECODED_BYTES)
+                .contains(&l.max_decoded_request_bytes),
+            "limits.max_decoded_request_bytes must be between limits.max_request_bytes and 32 MiB",
         );
         need(
             (1..=fieldstone_protocol::MAX_PULL_DOCS).contains(&l.max_pull_docs),

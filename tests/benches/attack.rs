@@ -114,19 +114,48 @@ async fn bombs(dir: &std::path::Path) {
         kib(pid, "VmRSS:") as f64 / 1024.0
     );
 
-    // 30 changes in one push, each ~1 MiB of DEFLATE that inflates to 1 GiB (30 GiB claimed).
+    // Changes of ~1 MiB of DEFLATE that each inflate to 1 GiB: 7 fit in a push's decoded
+    // body (7 GiB claimed); a push of 30 is refused while it is being decompressed.
     let bomb = craft::inflate_bomb(&[9; 16], 1 << 30);
-    let wire = codec::encode(&PushRequest {
-        docs: vec![DocPush {
-            doc_id: doc(1),
-            changes: vec![bomb.clone(); 30],
-        }],
-    })
-    .expect("encode")
-    .len();
+    let wire = |n: usize| {
+        codec::encode(&PushRequest {
+            docs: vec![DocPush {
+                doc_id: doc(1),
+                changes: vec![bomb.clone(); n],
+            }],
+        })
+        .expect("encode")
+        .len()
+    };
     println!(
-        "change bomb: one change {} bytes (inflates to 1 GiB); a push of 30 is {wire} bytes on the wire",
-        bomb.len()
+        "change bomb: one change {} bytes (inflates to 1 GiB); a push of 7 is {} bytes on the wire, of 30 {} bytes",
+        bomb.len(),
+        wire(7),
+        wire(30)
+    );
+    let probe = Probe::start(pid);
+    let start = Instant::now();
+    let status = http
+        .post(format!("{}/v2/sync/push", server.url))
+        .bearer_auth(&viewer)
+        .header("content-type", SYNC_CONTENT_TYPE)
+        .body(
+            codec::encode(&PushRequest {
+                docs: vec![DocPush {
+                    doc_id: doc(1),
+                    changes: vec![bomb.clone(); 30],
+                }],
+            })
+            .expect("encode"),
+        )
+        .send()
+        .await
+        .expect("push")
+        .status();
+    assert_eq!(status, reqwest::StatusCode::BAD_REQUEST);
+    probe.report(
+        "a push of 30 (31 MiB decoded) by a viewer, refused as too large while decompressing",
+        &[start.elapsed().as_secs_f64() * 1000.0],
     );
     for (who, token) in [("viewer", &viewer), ("agent", &agent)] {
         let probe = Probe::start(pid);
@@ -135,14 +164,14 @@ async fn bombs(dir: &std::path::Path) {
             let docs = (0..1)
                 .map(|i| DocPush {
                     doc_id: doc(100 + round * 10 + i),
-                    changes: vec![bomb.clone(); 30],
+                    changes: vec![bomb.clone(); 7],
                 })
                 .collect();
             let (ms, answer) = push(&http, &server.url, token, docs).await;
             assert_eq!(answer.accepted, 0);
             took.push(ms);
         }
-        probe.report(&format!("10 change-bomb pushes (30 GiB claimed each) by an {who}"), &took);
+        probe.report(&format!("10 change-bomb pushes (7 GiB claimed each) by an {who}"), &took);
     }
 
     // 30 changes of a billion run-length-encoded operations each, then 2,000 documents of the

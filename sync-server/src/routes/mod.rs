@@ -192,7 +192,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for SyncBody<T> {
             .sync_bytes
             .get_or_create(&crate::metrics::Metrics::label("direction", "in"))
             .inc_by(bytes.len() as u64);
-        codec::decode(&bytes)
+        codec::decode_limited(&bytes, state.config.limits.max_decoded_request_bytes)
             .map(Self)
             .map_err(|e| ApiError::BadRequest(e.to_string()))
     }

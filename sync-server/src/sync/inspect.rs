@@ -10,6 +10,7 @@
 //! checksum, chunk type, length, then dependencies, actor, seq, start op, time, message, other
 //! actors, column metadata and column data.
 
+use sha2::{Digest, Sha256};
 use std::io::Read;
 
 const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
@@ -46,96 +47,118 @@ pub enum InspectError {
 }
 
 /// Reads the cost of `bytes` (one change chunk), refusing it as soon as it passes
-/// `max_inflated` bytes or `max_ops` operations.
+/// `max_inflated` bytes or `max_ops` operations. Streams: nothing the size of the inflated
+/// change is ever held, so a bomb costs the time to inflate `max_inflated` bytes and no memory.
 pub fn inspect(bytes: &[u8], max_inflated: usize, max_ops: u64) -> Result<Cost, InspectError> {
-    let mut r = Reader::new(bytes);
-    if r.take(4)? != MAGIC {
+    let mut r = Stream::new(bytes);
+    let mut magic = [0u8; 4];
+    for b in &mut magic {
+        *b = r.byte()?;
+    }
+    if magic != MAGIC {
         return Err(InspectError::Malformed("wrong magic bytes"));
     }
-    let checksum = r.take(4)?;
+    let mut checksum = [0u8; 4];
+    for b in &mut checksum {
+        *b = r.byte()?;
+    }
     let chunk_type = r.byte()?;
-    let len = r.uleb()?;
-    let data = r.take_len(len)?;
-    if !r.rest().is_empty() {
+    let len = usize::try_from(r.uleb()?).map_err(|_| InspectError::Malformed("truncated"))?;
+    let header = bytes.len() - r.inner.len();
+    let data = bytes
+        .get(header..header + len)
+        .ok_or(InspectError::Malformed("truncated"))?;
+    if bytes.len() != header + len {
         return Err(InspectError::Malformed("bytes after the change"));
     }
-    let inflated;
-    let body = match chunk_type {
-        CHUNK_CHANGE => data,
-        CHUNK_COMPRESSED => {
-            inflated = inflate(data, max_inflated)?;
-            &inflated[..]
-        }
+    let cap = u64::try_from(max_inflated)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    // The body's length first (the checksum covers it, ahead of the body).
+    let body_len = match chunk_type {
+        CHUNK_CHANGE => data.len() as u64,
+        CHUNK_COMPRESSED => std::io::copy(
+            &mut flate2::read::DeflateDecoder::new(data).take(cap),
+            &mut std::io::sink(),
+        )
+        .map_err(|_| InspectError::Malformed("compressed change does not inflate"))?,
         _ => return Err(InspectError::Malformed("not a change chunk")),
     };
-    if body.len() > max_inflated {
+    if body_len > max_inflated as u64 {
         return Err(InspectError::TooBig {
             limit: max_inflated,
         });
     }
+    let mut hasher = Sha256::new();
+    hasher.update([CHUNK_CHANGE]);
+    let mut prefix = Vec::new();
+    craft::uleb(&mut prefix, body_len);
+    hasher.update(&prefix);
+    let source: Box<dyn Read + '_> = if chunk_type == CHUNK_CHANGE {
+        Box::new(data)
+    } else {
+        Box::new(flate2::read::DeflateDecoder::new(data).take(cap))
+    };
+    let mut body = Stream::new(std::io::BufReader::new(Hashing {
+        inner: source,
+        hasher,
+    }));
+    let ops = count_ops(&mut body, max_ops)?;
+    // The rest (extra bytes) still counts towards the checksum.
+    let mut rest = body.into_inner();
+    std::io::copy(&mut rest, &mut std::io::sink())
+        .map_err(|_| InspectError::Malformed("compressed change does not inflate"))?;
     // Automerge parses a change without checking its checksum, but checks it when it loads a
     // stored document whose tail holds the change: a wrong one would poison the document.
-    if checksum != &change_hash(body)[..4] {
+    let hash = rest.into_inner().hasher.finalize();
+    if checksum[..] != hash[..4] {
         return Err(InspectError::Malformed("wrong checksum"));
     }
-    let ops = count_ops(body, max_ops)?;
     Ok(Cost {
         ops,
-        inflated_bytes: body.len(),
+        inflated_bytes: usize::try_from(body_len).unwrap_or(usize::MAX),
     })
+}
+
+/// A reader that hashes what passes through it.
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
 }
 
 /// The SHA-256 Automerge names a change by: over the chunk type (change), the body's length
 /// and the body.
 fn change_hash(body: &[u8]) -> [u8; 32] {
-    use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
     hasher.update([CHUNK_CHANGE]);
     let mut len = Vec::new();
-    let mut n = body.len() as u64;
-    loop {
-        let b = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            len.push(b);
-            break;
-        }
-        len.push(b | 0x80);
-    }
+    craft::uleb(&mut len, body.len() as u64);
     hasher.update(&len);
     hasher.update(body);
     hasher.finalize().into()
 }
 
-/// DEFLATE through a stream that stops one byte past the limit.
-fn inflate(data: &[u8], limit: usize) -> Result<Vec<u8>, InspectError> {
-    let mut out = Vec::new();
-    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-    flate2::read::DeflateDecoder::new(data)
-        .take(cap)
-        .read_to_end(&mut out)
-        .map_err(|_| InspectError::Malformed("compressed change does not inflate"))?;
-    if out.len() > limit {
-        return Err(InspectError::TooBig { limit });
-    }
-    Ok(out)
-}
-
-/// Walks the change body up to its columns and counts the rows of the action column.
-fn count_ops(body: &[u8], max_ops: u64) -> Result<u64, InspectError> {
-    let mut r = Reader::new(body);
+/// Walks the change body up to its columns and counts the rows of the action column, skipping
+/// everything else.
+fn count_ops<R: Read>(r: &mut Stream<R>, max_ops: u64) -> Result<u64, InspectError> {
     let deps = r.list_len()?;
-    for _ in 0..deps {
-        r.take(32)?;
-    }
-    r.bytes()?; // actor
+    r.skip(deps.saturating_mul(32))?;
+    r.skip_bytes()?; // actor
     r.uleb()?; // seq
     r.uleb()?; // start op
     r.sleb()?; // time
-    r.bytes()?; // message
+    r.skip_bytes()?; // message
     let others = r.list_len()?;
     for _ in 0..others {
-        r.bytes()?;
+        r.skip_bytes()?;
     }
     let columns = r.uleb()?;
     if columns > MAX_COLUMNS {
@@ -150,25 +173,24 @@ fn count_ops(body: &[u8], max_ops: u64) -> Result<u64, InspectError> {
         }
         specs.push((spec, r.uleb()?));
     }
-    let mut action = None;
+    let mut ops = 0;
     for (spec, len) in specs {
-        let column = r.take_len(len)?;
         if spec == ACTION_COLUMN {
-            action = Some(column);
+            ops = count_rle_rows(r, len, max_ops)?;
+        } else {
+            r.skip(len)?;
         }
     }
-    match action {
-        Some(column) => count_rle_rows(column, max_ops),
-        None => Ok(0),
-    }
+    Ok(ops)
 }
 
-/// Rows in an unsigned run-length-encoded column: runs of one repeated value (count > 0),
-/// literal runs (count < 0), and null runs (0, then how many), summed without expanding.
-fn count_rle_rows(column: &[u8], max_ops: u64) -> Result<u64, InspectError> {
-    let mut r = Reader::new(column);
+/// Rows in an unsigned run-length-encoded column of `len` bytes: runs of one repeated value
+/// (count > 0), literal runs (count < 0), and null runs (0, then how many), summed without
+/// expanding.
+fn count_rle_rows<R: Read>(r: &mut Stream<R>, len: u64, max_ops: u64) -> Result<u64, InspectError> {
+    let end = r.read.saturating_add(len);
     let mut rows: u64 = 0;
-    while !r.rest().is_empty() {
+    while r.read < end {
         let count = r.sleb()?;
         let run = if count > 0 {
             r.uleb()?;
@@ -190,43 +212,49 @@ fn count_rle_rows(column: &[u8], max_ops: u64) -> Result<u64, InspectError> {
             return Err(InspectError::TooManyOps { limit: max_ops });
         }
     }
+    if r.read != end {
+        return Err(InspectError::Malformed("a run crosses its column's end"));
+    }
     Ok(rows)
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
+/// Reads Automerge's numbers and byte strings from a stream, counting what it has read.
+struct Stream<R> {
+    inner: R,
+    read: u64,
 }
 
-impl<'a> Reader<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
-        Self { bytes }
+impl<R: Read> Stream<R> {
+    fn new(inner: R) -> Self {
+        Self { inner, read: 0 }
     }
 
-    fn rest(&self) -> &'a [u8] {
-        self.bytes
-    }
-
-    fn take(&mut self, n: usize) -> Result<&'a [u8], InspectError> {
-        if n > self.bytes.len() {
-            return Err(InspectError::Malformed("truncated"));
-        }
-        let (head, tail) = self.bytes.split_at(n);
-        self.bytes = tail;
-        Ok(head)
-    }
-
-    fn take_len(&mut self, n: u64) -> Result<&'a [u8], InspectError> {
-        let n = usize::try_from(n).map_err(|_| InspectError::Malformed("truncated"))?;
-        self.take(n)
+    fn into_inner(self) -> R {
+        self.inner
     }
 
     fn byte(&mut self) -> Result<u8, InspectError> {
-        Ok(self.take(1)?[0])
+        let mut b = [0u8; 1];
+        self.inner
+            .read_exact(&mut b)
+            .map_err(|_| InspectError::Malformed("truncated"))?;
+        self.read += 1;
+        Ok(b[0])
     }
 
-    fn bytes(&mut self) -> Result<&'a [u8], InspectError> {
+    fn skip(&mut self, n: u64) -> Result<(), InspectError> {
+        let skipped = std::io::copy(&mut (&mut self.inner).take(n), &mut std::io::sink())
+            .map_err(|_| InspectError::Malformed("truncated"))?;
+        self.read += skipped;
+        if skipped < n {
+            return Err(InspectError::Malformed("truncated"));
+        }
+        Ok(())
+    }
+
+    fn skip_bytes(&mut self) -> Result<(), InspectError> {
         let len = self.uleb()?;
-        self.take_len(len)
+        self.skip(len)
     }
 
     fn list_len(&mut self) -> Result<u64, InspectError> {
@@ -278,7 +306,7 @@ impl<'a> Reader<'a> {
 pub mod craft {
     use sha2::{Digest, Sha256};
 
-    fn uleb(out: &mut Vec<u8>, mut v: u64) {
+    pub(super) fn uleb(out: &mut Vec<u8>, mut v: u64) {
         loop {
             let b = (v & 0x7f) as u8;
             v >>= 7;
