@@ -124,6 +124,15 @@ pub enum AdminCommand {
     },
     /// Counts: organisations, users, devices, sessions, documents, changes, bytes.
     Stats,
+    /// An organisation's security events, newest first (failed sign-ins, lockouts, role and
+    /// team changes, revoked devices, refused changes, unreadable documents).
+    Audit {
+        #[arg(long)]
+        org: String,
+        /// How many events.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
 }
 
 pub fn run(store: &dyn Store, config: &Config, command: AdminCommand) -> Result<()> {
@@ -335,6 +344,21 @@ pub fn run(store: &dyn Store, config: &Config, command: AdminCommand) -> Result<
             println!("documents\t{}", s.documents);
             println!("changes\t{}", s.changes);
             println!("stored bytes\t{}", s.stored_bytes);
+        }
+        AdminCommand::Audit { org, limit } => {
+            let org = find_org(store, &org)?;
+            for row in store.audit_log(org.id, None, limit.clamp(1, 10_000))? {
+                let e = row.event;
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    e.at.to_rfc3339(),
+                    e.kind,
+                    e.user.map(|u| u.to_string()).unwrap_or_else(|| "-".into()),
+                    e.subject.unwrap_or_else(|| "-".into()),
+                    e.ip.unwrap_or_else(|| "-".into()),
+                    e.detail
+                );
+            }
         }
     }
     Ok(())

@@ -437,6 +437,48 @@ mod tests {
     }
 
     #[test]
+    fn argon2_below_owasps_minimum_is_refused_at_start_up() {
+        let with = |m: u32, t: u32| {
+            let mut config = Config::default();
+            config.auth.argon2_memory_kib = m;
+            config.auth.argon2_iterations = t;
+            config.validate()
+        };
+        for (m, t) in ARGON2_FLOORS {
+            assert_eq!(with(m, t), Ok(()), "OWASP's {m} KiB × {t} is enough");
+        }
+        for (m, t) in [
+            (19_455, 2),
+            (19_456, 1),
+            (8_192, 3),
+            (7_168, 4),
+            (46_000, 1),
+        ] {
+            let err = with(m, t).expect_err("below the floor");
+            assert!(err.contains("OWASP"), "{m} × {t}: {err}");
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_and_http_limits_are_checked() {
+        let mut config = Config::default();
+        config.auth.trusted_proxies = vec!["10.0.0.0/8".into(), "192.168.1.4".into()];
+        assert_eq!(config.validate(), Ok(()));
+        assert_eq!(config.auth.proxies().expect("parsed").len(), 2);
+        config.auth.trusted_proxies.push("my proxy".into());
+        config.http.max_connections = 1;
+        config.http.metrics_token = Some(Secret::new("short"));
+        let err = config.validate().expect_err("invalid");
+        assert!(err.contains("\"my proxy\""), "{err}");
+        assert!(err.contains("max_connections"), "{err}");
+        assert!(err.contains("metrics_token"), "{err}");
+        assert!(
+            !format!("{config:?}").contains("short"),
+            "the token is redacted"
+        );
+    }
+
+    #[test]
     fn secrets_are_redacted_in_debug_output() {
         let secret = Secret::new("postgres://fs:hunter2@db.internal:5432/fieldstone");
         let shown = format!("{secret:?}");

@@ -40,7 +40,12 @@ fn cpu_secs(pid: u32) -> f64 {
     // Fields after the command name (which is in parentheses and may hold spaces).
     let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     (ticks(11) + ticks(12)) / 100.0
 }
 
@@ -74,7 +79,12 @@ impl Probe {
     }
 }
 
-async fn push(http: &reqwest::Client, url: &str, token: &str, docs: Vec<DocPush>) -> (f64, PushResponse) {
+async fn push(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    docs: Vec<DocPush>,
+) -> (f64, PushResponse) {
     let body = codec::encode(&PushRequest { docs }).expect("encode");
     let start = Instant::now();
     let response = http
@@ -88,7 +98,11 @@ async fn push(http: &reqwest::Client, url: &str, token: &str, docs: Vec<DocPush>
     let status = response.status();
     let bytes = response.bytes().await.expect("body");
     let ms = start.elapsed().as_secs_f64() * 1000.0;
-    assert!(status.is_success(), "{status}: {}", String::from_utf8_lossy(&bytes));
+    assert!(
+        status.is_success(),
+        "{status}: {}",
+        String::from_utf8_lossy(&bytes)
+    );
     (ms, codec::decode(&bytes).expect("decode"))
 }
 
@@ -171,7 +185,10 @@ async fn bombs(dir: &std::path::Path) {
             assert_eq!(answer.accepted, 0);
             took.push(ms);
         }
-        probe.report(&format!("10 change-bomb pushes (7 GiB claimed each) by an {who}"), &took);
+        probe.report(
+            &format!("10 change-bomb pushes (7 GiB claimed each) by an {who}"),
+            &took,
+        );
     }
 
     // 30 changes of a billion run-length-encoded operations each, then 2,000 documents of the
@@ -285,7 +302,10 @@ async fn sign_in(dir: &std::path::Path) {
         per_min(checked)
     );
     let (checked, held) = hammer(&http, &server.url, secs, |i| {
-        ("203.0.113.2".into(), format!("agent{}@harbour.test", 1 + i % 300))
+        (
+            "203.0.113.2".into(),
+            format!("agent{}@harbour.test", 1 + i % 300),
+        )
     })
     .await;
     println!(

@@ -180,3 +180,45 @@ fn json_logs_carry_the_request_id_the_client_sees() {
         "no log line carries {request_id}: {logs}"
     );
 }
+
+/// The operator's view of an attack: a weak Argon2 setting is refused at start-up, and the
+/// organisation's audit log (read with `admin audit`) names failed sign-ins with the address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn weak_hashing_is_refused_and_failed_sign_ins_reach_the_audit_log() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let config = tmp.path().join("server.toml");
+    std::fs::write(
+        &config,
+        "[auth]\nargon2_memory_kib = 19456\nargon2_iterations = 1\n",
+    )
+    .expect("write");
+    let output = Command::new(server_bin())
+        .arg("--config")
+        .arg(&config)
+        .arg("serve")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("OWASP"));
+
+    let data = tmp.path().join("data");
+    let org = Org::create(&data, "Harbour");
+    org.user("ada@harbour.test", "agent", None);
+    let server = ServerProcess::start(&data, "127.0.0.1:0");
+    let status = reqwest::Client::new()
+        .post(format!("{}/v2/auth/login", server.url))
+        .json(&serde_json::json!({"email": "ada@harbour.test", "password": "a wrong guess", "device_name": "x"}))
+        .send()
+        .await
+        .expect("login")
+        .status();
+    assert_eq!(status, reqwest::StatusCode::UNAUTHORIZED);
+    let log = admin(&data, &["audit", "--org", "Harbour"]);
+    assert!(
+        log.contains("login_failed")
+            && log.contains("ada@harbour.test")
+            && log.contains("127.0.0.1"),
+        "{log}"
+    );
+}
