@@ -1,6 +1,8 @@
 //! Fixtures shared by the engine's integration tests.
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod remote;
+
 use chrono::{DateTime, Duration, Utc};
 use fieldstone_model::{
     Address, Attendees, BookingInput, BookingKind, BookingStatus, Channel, ContactId, ContactInput,
