@@ -5,12 +5,12 @@
 //! into `DocError::Corrupt`.
 //!
 //! Every crashing or poisoning input found is kept in `corpus/` as a named case that
-//! `every_kept_input_is_refused` replays on every run; `hunt` (ignored: `cargo test -p
-//! fieldstone-doc --test malformed -- --ignored hunt`) runs a longer campaign and adds new
-//! ones. Replaying a property failure: proptest keeps it in
-//! `proptest-regressions/malformed.txt`, replayed first on every run; `PROPTEST_CASES=<n>`
-//! runs more cases.
+//! `every_kept_input_is_refused` replays on every run; `cargo run -p fieldstone-doc --example
+//! hunt` runs a longer campaign and adds new ones. Replaying a property failure: proptest keeps
+//! it in `proptest-regressions/malformed.txt`, replayed first on every run;
+//! `PROPTEST_CASES=<n>` runs more cases.
 
+#[allow(dead_code)] // the campaign (`examples/hunt.rs`) uses the rest of it
 mod support;
 
 use fieldstone_doc::DocError;
@@ -152,21 +152,4 @@ fn every_kept_input_is_refused() {
             other => panic!("{}: {} — now gives {other:?}", case.name, case.what),
         }
     }
-}
-
-/// A longer mutation campaign that keeps every new way to crash or poison in `corpus/`.
-/// `FUZZ_ITERATIONS` (default 100,000) sets its length and `FUZZ_SEED` its seed.
-#[test]
-#[ignore = "a campaign, not a test: run by hand to look for new crashers"]
-fn hunt() {
-    let iterations = std::env::var("FUZZ_ITERATIONS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(100_000);
-    let seed = std::env::var("FUZZ_SEED")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0x9e37_79b9_7f4a_7c15_u64);
-    let found = support::hunt::run(iterations, seed);
-    eprintln!("{found} new case(s) written to corpus/");
 }
