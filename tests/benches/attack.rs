@@ -9,20 +9,7 @@
 use fieldstone_protocol::{codec, DocId, DocPush, PushRequest, PushResponse, SYNC_CONTENT_TYPE};
 use fieldstone_server::sync::inspect::craft;
 use fieldstone_tests::{Org, ServerProcess};
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
-
-fn release_server() -> PathBuf {
-    let status =
-        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["build", "--release", "--quiet", "-p", "fieldstone-server"])
-            .status()
-            .expect("build the server");
-    assert!(status.success());
-    fieldstone_tests::target_dir()
-        .join("release")
-        .join("fieldstone-server")
-}
 
 fn kib(pid: u32, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -327,7 +314,7 @@ async fn sign_in(dir: &std::path::Path) {
 
 #[tokio::main]
 async fn main() {
-    let bin = release_server();
+    let bin = fieldstone_tests::release_server_bin();
     std::env::set_var("FIELDSTONE_SERVER_BIN", &bin);
     let dir = tempfile::tempdir().expect("tempdir");
     println!("# attack benchmarks (2 cores; release server process on loopback)");

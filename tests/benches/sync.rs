@@ -83,18 +83,6 @@ async fn pipe(
     let _ = to.shutdown().await;
 }
 
-fn release_server() -> PathBuf {
-    let status =
-        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["build", "--release", "--quiet", "-p", "fieldstone-server"])
-            .status()
-            .expect("build the server");
-    assert!(status.success());
-    fieldstone_tests::target_dir()
-        .join("release")
-        .join("fieldstone-server")
-}
-
 fn contact(i: usize) -> ContactInput {
     const GIVEN: [&str; 8] = [
         "Ada", "Grace", "Maria", "Marcus", "Priya", "Jamal", "Sofia", "Liam",
@@ -221,7 +209,10 @@ async fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    std::env::set_var("FIELDSTONE_SERVER_BIN", release_server());
+    std::env::set_var(
+        "FIELDSTONE_SERVER_BIN",
+        fieldstone_tests::release_server_bin(),
+    );
     let big = std::env::var("FIELDSTONE_BENCH_BIG").map_or(true, |v| v != "0");
     let b = setup().await;
     if std::env::var("FIELDSTONE_BENCH_ONLY").as_deref() == Ok("pull-memory") {

@@ -54,6 +54,16 @@ pub fn server_bin() -> PathBuf {
         .clone()
 }
 
+/// Builds the release server (for benchmarks) and returns its path.
+pub fn release_server_bin() -> PathBuf {
+    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(["build", "--release", "--quiet", "-p", "fieldstone-server"])
+        .status()
+        .expect("build the server");
+    assert!(status.success(), "building the release server failed");
+    target_dir().join("release").join("fieldstone-server")
+}
+
 /// The token test server processes serve `/metrics` with.
 pub const METRICS_TOKEN: &str = "test-metrics-token-0123456789";
 

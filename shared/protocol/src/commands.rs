@@ -579,6 +579,28 @@ pub struct Account {
     pub user_id: UserId,
 }
 
+/// One account whose records are on this device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordsAccount {
+    pub org_name: String,
+    pub email: String,
+    pub server_url: String,
+}
+
+/// `device_records`: whose records the app shows and keeps (each account's records live in a
+/// store of their own on the device).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceRecords {
+    /// The account whose records are shown; `None`: never signed in (this device's own).
+    pub shown: Option<RecordsAccount>,
+    /// The shown records are synced (signed in to their account).
+    pub synced: bool,
+    /// Other accounts' records kept on this device, apart: not shown, not synced.
+    pub apart: Vec<RecordsAccount>,
+    /// What the last sign-in did to the records shown, in a sentence; `None`: nothing to say.
+    pub note: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct About {
     pub app_version: String,

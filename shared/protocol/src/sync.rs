@@ -241,6 +241,21 @@ pub enum RejectCode {
     Unreadable,
 }
 
+impl RejectCode {
+    /// The code as one snake_case word, for logs, metrics labels and the device's notices.
+    pub fn label(&self) -> &'static str {
+        match self {
+            RejectCode::NotWritable => "not_writable",
+            RejectCode::FieldNotAllowed { .. } => "field_not_allowed",
+            RejectCode::ForeignActor => "foreign_actor",
+            RejectCode::Malformed => "malformed",
+            RejectCode::MissingDependencies => "missing_dependencies",
+            RejectCode::LimitReached { .. } => "limit_reached",
+            RejectCode::Unreadable => "unreadable",
+        }
+    }
+}
+
 /// `POST /v2/sync/pull`: "what changed in my scopes since these cursors?" Scopes the device
 /// has no cursor for yet start at 0.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,9 @@ use chrono::{TimeZone, Utc};
 use fieldstone_model::{DeviceId, OrgId, TeamId, UserId};
 use fieldstone_protocol::account::*;
 use fieldstone_protocol::codec;
-use fieldstone_protocol::commands::{CommandError, CommandErrorCode, SyncState, SyncStatus};
+use fieldstone_protocol::commands::{
+    CommandError, CommandErrorCode, DeviceRecords, RecordsAccount, SyncState, SyncStatus,
+};
 use fieldstone_protocol::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -298,6 +300,33 @@ fn command_dtos() {
             detail: "retrying in 4 s".into(),
             remote_revision: 7,
             progress: None,
+        },
+    );
+    check_json(
+        "device_records.json",
+        &DeviceRecords {
+            shown: Some(RecordsAccount {
+                org_name: "Cedar Homes".into(),
+                email: "bea@cedar.test".into(),
+                server_url: "https://sync.example.com".into(),
+            }),
+            synced: true,
+            apart: vec![RecordsAccount {
+                org_name: "Harbour Realty".into(),
+                email: "ada@harbour.test".into(),
+                server_url: "https://sync.example.com".into(),
+            }],
+            note: Some("You are signed in to Cedar Homes.".into()),
+        },
+    );
+    // Never signed in: nothing shown but this device's own records, nothing to say.
+    check_json(
+        "device_records_local.json",
+        &DeviceRecords {
+            shown: None,
+            synced: false,
+            apart: vec![],
+            note: None,
         },
     );
 }

@@ -179,7 +179,7 @@ fn push_group(
                 state
                     .metrics
                     .changes_rejected
-                    .get_or_create(&crate::metrics::Metrics::label("code", code_label(&code)))
+                    .get_or_create(&crate::metrics::Metrics::label("code", code.label()))
                     .inc();
                 tracing::info!(doc = %doc_id, user = %caller.user, ?code, "push refused");
                 response.rejected.push(Rejection {
@@ -269,7 +269,7 @@ fn audit_refusals(state: &AppState, caller: &Caller, rejected: &[Rejection]) {
     };
     let mut codes: BTreeMap<&str, usize> = BTreeMap::new();
     for r in rejected {
-        *codes.entry(code_label(&r.code)).or_default() += 1;
+        *codes.entry(r.code.label()).or_default() += 1;
     }
     let counts: Vec<String> = codes.iter().map(|(c, n)| format!("{c} ×{n}")).collect();
     state.audit(
@@ -287,18 +287,6 @@ fn audit_refusals(state: &AppState, caller: &Caller, rejected: &[Rejection]) {
             ip: None,
         },
     );
-}
-
-pub fn code_label(code: &RejectCode) -> &'static str {
-    match code {
-        RejectCode::NotWritable => "not_writable",
-        RejectCode::FieldNotAllowed { .. } => "field_not_allowed",
-        RejectCode::ForeignActor => "foreign_actor",
-        RejectCode::Malformed => "malformed",
-        RejectCode::MissingDependencies => "missing_dependencies",
-        RejectCode::LimitReached { .. } => "limit_reached",
-        RejectCode::Unreadable => "unreadable",
-    }
 }
 
 /// Fault injection for crash tests: with `FIELDSTONE_TEST_CRASH_AFTER_COMMITS=N` the process

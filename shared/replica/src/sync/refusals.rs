@@ -12,18 +12,6 @@ use rusqlite::{params, Transaction};
 
 use super::SyncNotice;
 
-fn reject_code(code: &RejectCode) -> &'static str {
-    match code {
-        RejectCode::NotWritable => "not_writable",
-        RejectCode::FieldNotAllowed { .. } => "field_not_allowed",
-        RejectCode::ForeignActor => "foreign_actor",
-        RejectCode::Malformed => "malformed",
-        RejectCode::MissingDependencies => "missing_dependencies",
-        RejectCode::LimitReached { .. } => "limit_reached",
-        RejectCode::Unreadable => "unreadable",
-    }
-}
-
 impl Replica {
     /// Answers the server's refusals, each document on its own, and records a notice for the
     /// person; returns the notices written. Every refused document's queued changes are
@@ -47,7 +35,7 @@ impl Replica {
         for rejection in rejections {
             let doc_id = &rejection.doc_id;
             tx.execute("DELETE FROM outbox WHERE doc_id = ?1", [doc_id.as_str()])?;
-            let code = reject_code(&rejection.code);
+            let code = rejection.code.label();
             let server_doc = rejection.server_doc.as_deref();
             tx.execute_batch("SAVEPOINT refused_doc")?;
             let outcome = contain(|| match (&rejection.code, server_doc) {
