@@ -58,7 +58,7 @@
 //! | `sign_out` | `()` | `Account` |
 //! | `set_device_name` | `String` | `Account` |
 //! | `about` | `()` | `About` |
-//! | `device_records` | `()` | `DeviceRecords` (app type, see `api/records.rs`) |
+//! | `device_records` | `()` | `DeviceRecords` |
 //! | **Sync** | | |
 //! | `sync_status` | `()` | `SyncStatus` (and `sync-status` events) |
 //! | `sync_now` | `()` | `SyncStatus` |
@@ -69,7 +69,7 @@
 //! Remote changes: no event per record; `SyncStatus::remote_revision` grows whenever changes
 //! from elsewhere were applied, and the UI reloads what it shows when it does.
 
-use crate::api::{Api, DeviceRecords};
+use crate::api::Api;
 use fieldstone_model::{
     Booking, BookingId, BookingInput, Contact, ContactId, ContactInput, Interaction,
     InteractionInput, Listing, ListingId, ListingInput, Note, NoteInput, RecordRef, Task,

@@ -15,7 +15,6 @@ mod sync;
 mod today;
 mod transfer;
 
-pub use records::{DeviceRecords, RecordsAccount};
 pub use sync::SyncSlot;
 
 use crate::config::SyncConfig;

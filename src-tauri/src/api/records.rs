@@ -1,44 +1,17 @@
 //! Whose records this device shows, which other accounts' it keeps apart, and what the last
 //! sign-in did to them — for the Settings screen — and choosing the store a sign-in uses.
-//!
-//! `DeviceRecords` is declared here and, field for field, in the UI (`ui/src/state/records.rs`);
-//! both sides test the same JSON. It belongs in `fieldstone_protocol::commands` with the other
-//! command types, and moves there when that crate is next opened for changes.
 
 use super::Api;
-use fieldstone_protocol::commands::CommandError;
+use fieldstone_protocol::commands::{CommandError, DeviceRecords, RecordsAccount};
 use fieldstone_replica::{AccountBinding, Replica, ReplicaError};
-use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-/// One account whose records are on this device.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RecordsAccount {
-    pub org_name: String,
-    pub email: String,
-    pub server_url: String,
-}
-
-/// `device_records`: whose records the app shows and keeps.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeviceRecords {
-    /// The account whose records are shown; `None`: never signed in (this device's own).
-    pub shown: Option<RecordsAccount>,
-    /// The shown records are synced (signed in to their account).
-    pub synced: bool,
-    /// Other accounts' records kept on this device, apart: not shown, not synced.
-    pub apart: Vec<RecordsAccount>,
-    /// What the last sign-in did to the records shown, in a sentence; `None`: nothing to say.
-    pub note: Option<String>,
-}
-
-impl From<&AccountBinding> for RecordsAccount {
-    fn from(account: &AccountBinding) -> Self {
-        Self {
-            org_name: account.org_name.clone(),
-            email: account.email.clone(),
-            server_url: account.server_url.clone(),
-        }
+/// The part of an account binding the Settings screen names.
+fn records_account(account: &AccountBinding) -> RecordsAccount {
+    RecordsAccount {
+        org_name: account.org_name.clone(),
+        email: account.email.clone(),
+        server_url: account.server_url.clone(),
     }
 }
 
@@ -101,7 +74,7 @@ impl Api {
             .iter()
             .map(|(_, binding)| binding)
             .filter(|binding| !shown.as_ref().is_some_and(|s| s.same_account(binding)))
-            .map(RecordsAccount::from)
+            .map(records_account)
             .collect();
         let note = self
             .records_note
@@ -109,7 +82,7 @@ impl Api {
             .unwrap_or_else(|p| p.into_inner())
             .clone();
         Ok(DeviceRecords {
-            shown: shown.as_ref().map(RecordsAccount::from),
+            shown: shown.as_ref().map(records_account),
             synced,
             apart,
             note,
@@ -176,29 +149,6 @@ impl Api {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The JSON the UI reads (`ui/src/state/records.rs` tests the same text).
-    #[test]
-    fn device_records_keep_their_json_shape() {
-        let records = DeviceRecords {
-            shown: Some(RecordsAccount {
-                org_name: "Cedar Homes".into(),
-                email: "bea@cedar.test".into(),
-                server_url: "https://sync.example.com".into(),
-            }),
-            synced: true,
-            apart: vec![RecordsAccount {
-                org_name: "Harbour Realty".into(),
-                email: "ada@harbour.test".into(),
-                server_url: "https://sync.example.com".into(),
-            }],
-            note: Some("You are signed in to Cedar Homes.".into()),
-        };
-        assert_eq!(
-            serde_json::to_string(&records).expect("json"),
-            r#"{"shown":{"org_name":"Cedar Homes","email":"bea@cedar.test","server_url":"https://sync.example.com"},"synced":true,"apart":[{"org_name":"Harbour Realty","email":"ada@harbour.test","server_url":"https://sync.example.com"}],"note":"You are signed in to Cedar Homes."}"#
-        );
-    }
 
     fn account(org: u128, user: u128, name: &str, email: &str) -> AccountBinding {
         AccountBinding {

@@ -1,8 +1,9 @@
 use super::*;
-use crate::state::records::{DeviceRecords, RecordsAccount};
 use chrono::TimeZone;
 use fieldstone_model::UserId;
-use fieldstone_protocol::commands::{CommandError, CommandErrorCode, ErrorDetail, SyncState};
+use fieldstone_protocol::commands::{
+    CommandError, CommandErrorCode, DeviceRecords, ErrorDetail, RecordsAccount, SyncState,
+};
 use yew::ServerRenderer;
 
 fn now() -> DateTime<Utc> {

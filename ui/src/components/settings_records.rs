@@ -1,7 +1,8 @@
 //! Settings' "Records on this device": whose records are shown (and whether they sync), which
 //! accounts' records are kept apart, and what the last sign-in did to them.
 
-use crate::state::records::DeviceRecords;
+use crate::state::records::{apart_lines, shown_sentence};
+use fieldstone_protocol::commands::DeviceRecords;
 use yew::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Properties)]
@@ -34,14 +35,14 @@ pub fn RecordsSection(props: &RecordsSectionProps) -> Html {
                     <span class="form-success__icon" aria-hidden="true"></span>{ note }
                 </p>
             }
-            <p id="records-shown" class="settings-records__shown">{ records.shown_sentence() }</p>
+            <p id="records-shown" class="settings-records__shown">{ shown_sentence(records) }</p>
             if !records.apart.is_empty() {
                 <div class="settings-records__apart">
                     <p class="settings-muted">
                         { "Also kept here, apart: not shown and not synced until you sign in to that account again." }
                     </p>
                     <ul id="records-apart" class="settings-records__list">
-                        for line in records.apart_lines() {
+                        for line in apart_lines(records) {
                             <li key={line.clone()}>{ line }</li>
                         }
                     </ul>

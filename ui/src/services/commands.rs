@@ -1,11 +1,9 @@
 //! Typed wrappers over the shell's commands and events, one per row of the contract table in
 //! the shell's `commands.rs`. Request and response types come from `fieldstone-protocol` and
-//! `fieldstone-model`, shared with the shell, so the two sides cannot drift apart (except
-//! `DeviceRecords`, declared on both sides until it joins the protocol crate; both test its
-//! JSON). Every command takes at most one argument, named `request`.
+//! `fieldstone-model`, shared with the shell, so the two sides cannot drift apart. Every command
+//! takes at most one argument, named `request`.
 
 use super::bridge::{call, listen, Subscription};
-use crate::state::records::DeviceRecords;
 use fieldstone_model::{
     Booking, BookingId, BookingInput, Contact, ContactId, ContactInput, Interaction,
     InteractionInput, Listing, ListingId, ListingInput, Note, NoteInput, RecordRef, Task,
@@ -13,12 +11,12 @@ use fieldstone_model::{
 };
 use fieldstone_protocol::commands::{
     About, Account, AddPhoto, BookingSaved, BookingWindow, BulkResult, BulkStage, BulkTag,
-    CommandError, ConflictedDoc, ContactCounts, ContactDetail, ExportDone, ExportRequest,
-    ImportPreview, ImportProgressEvent, ImportRequest, MoveStage, OverlapCheck, Photo, Pipeline,
-    PipelineRequest, ResolveConflict, SaveSmartList, SetTaskStatus, SignInRequest, SmartList,
-    StoredPhoto, SyncNotice, SyncStatus, TimelineRequest, Today, TodayRequest, UpdateBooking,
-    UpdateContact, UpdateListing, UpdateTask, UploadChunk, Uploaded, IMPORT_PROGRESS_EVENT,
-    SYNC_STATUS_EVENT,
+    CommandError, ConflictedDoc, ContactCounts, ContactDetail, DeviceRecords, ExportDone,
+    ExportRequest, ImportPreview, ImportProgressEvent, ImportRequest, MoveStage, OverlapCheck,
+    Photo, Pipeline, PipelineRequest, ResolveConflict, SaveSmartList, SetTaskStatus, SignInRequest,
+    SmartList, StoredPhoto, SyncNotice, SyncStatus, TimelineRequest, Today, TodayRequest,
+    UpdateBooking, UpdateContact, UpdateListing, UpdateTask, UploadChunk, Uploaded,
+    IMPORT_PROGRESS_EVENT, SYNC_STATUS_EVENT,
 };
 use fieldstone_protocol::views::{
     BookingSummary, ContactPage, ContactQuery, FieldConflict, ImportReport, ListingQuery,

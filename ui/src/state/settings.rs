@@ -8,15 +8,14 @@
 
 use super::form::FormErrors;
 use super::format::relative;
-use super::records::DeviceRecords;
 use super::sync::SyncBadge;
 use super::ListView;
 use chrono::{DateTime, Utc};
 use fieldstone_model::OrgId;
 use fieldstone_protocol::account::NAME_MAX_CHARS;
 use fieldstone_protocol::commands::{
-    About, Account, CommandError, CommandErrorCode, ErrorDetail, ExportDone, ExportFormat,
-    SyncNotice, SyncState, SyncStatus,
+    About, Account, CommandError, CommandErrorCode, DeviceRecords, ErrorDetail, ExportDone,
+    ExportFormat, SyncNotice, SyncState, SyncStatus,
 };
 use std::rc::Rc;
 use yew::Reducible;
