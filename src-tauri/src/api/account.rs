@@ -1,15 +1,18 @@
 //! The account: local only by default; sign in to a sync server later (the session token goes to
 //! the OS credential store and nowhere else; each account's records in a store of their own, see
 //! `stores.rs`), sign out (the server session ends if reachable, the token is removed, local
-//! data stays), the device's name, and what the app is.
+//! data stays), the device's name, and what the app is. A sign-in sends the known-device proof
+//! the account's last sign-in on this device got, and keeps the one it gets (credential store
+//! only), so strangers guessing at the account do not hold this device back.
 
 use super::{settings_error, Api};
-use crate::credentials::CredentialError;
+use crate::credentials::{CredentialError, KnownDevices};
 use crate::settings::Shown;
 use fieldstone_protocol::account::{LoginRequest, NAME_MAX_CHARS, PASSWORD_MAX_BYTES};
 use fieldstone_protocol::commands::{
     About, Account, CommandError, CommandErrorCode, ErrorDetail, SessionInfo, SignInRequest,
 };
+use fieldstone_protocol::sync::ErrorCode;
 use fieldstone_replica::{sync, AccountBinding, SyncClient, SyncError};
 use std::sync::Arc;
 
@@ -49,19 +52,29 @@ impl Api {
         // The store first: with nowhere safe to keep a session, none is made on the server.
         let credentials = self.credentials.clone();
         super::blocking(move || credentials.check().map_err(no_store)).await?;
-        let session = sync::login(
-            &server_url,
-            &LoginRequest {
-                email: request.email.trim().to_owned(),
-                password: request.password,
-                device_name: device_name.clone(),
-                org_id: request.org_id,
-                // This device does not keep the known-device proof yet (it belongs in the
-                // keyring beside the token, kept after sign-out): it signs in as a new device.
-                known_device: None,
-            },
-        )
-        .await
+        let email = request.email.trim().to_owned();
+        let mut known = self.known_devices(&server_url, &email).await;
+        let mut login = LoginRequest {
+            email: email.clone(),
+            password: request.password,
+            device_name: device_name.clone(),
+            org_id: request.org_id,
+            known_device: known.proof_for(request.org_id).map(str::to_owned),
+        };
+        let session = match sync::login(&server_url, &login).await {
+            // A proof the server cannot read at all (damaged in the keyring) must not keep the
+            // person out: ask again as a device it does not know. (A well-formed but wrong or
+            // expired proof is not an error: the server treats the device as unknown.)
+            Err(SyncError::Rejected {
+                code: ErrorCode::BadRequest,
+                ..
+            }) if login.known_device.is_some() => {
+                tracing::info!("the known-device proof was refused; signing in without it");
+                login.known_device = None;
+                sync::login(&server_url, &login).await
+            }
+            answer => answer,
+        }
         .map_err(sign_in_error)?;
         let account = AccountBinding {
             server_url: server_url.clone(),
@@ -83,6 +96,11 @@ impl Api {
         if let Err(error) = saved {
             end_server_session(&server_url, &session.token).await;
             return Err(error);
+        }
+        if let Some(proof) = session.known_device.clone() {
+            if known.remember(session.me.org.id, proof) {
+                self.keep_known_devices(&server_url, &email, known).await;
+            }
         }
         let info = SessionInfo {
             server_url: server_url.clone(),
@@ -140,9 +158,41 @@ impl Api {
         Ok(self.account())
     }
 
+    /// The known-device proofs kept for `email` at `server_url`. Signing in goes on without
+    /// them when the keyring cannot give them: they only spare this device waits while
+    /// strangers guess at the account.
+    async fn known_devices(&self, server_url: &str, email: &str) -> KnownDevices {
+        let credentials = self.credentials.clone();
+        let (url, email) = (server_url.to_owned(), email.to_owned());
+        let loaded = super::blocking(move || Ok(credentials.load_known_devices(&url, &email)));
+        let why = match loaded.await {
+            Ok(Ok(known)) => return known,
+            Ok(Err(error)) => error.to_string(),
+            Err(error) => error.message,
+        };
+        tracing::warn!(error = %why, "known-device proofs unreadable; signing in as a new device");
+        KnownDevices::default()
+    }
+
+    /// Keeps the proofs after a sign-in (and after sign-out: the next sign-in of the account
+    /// on this device sends them). A failure costs only that: the sign-in stands.
+    async fn keep_known_devices(&self, server_url: &str, email: &str, known: KnownDevices) {
+        let credentials = self.credentials.clone();
+        let (url, email) = (server_url.to_owned(), email.to_owned());
+        let saved =
+            super::blocking(move || Ok(credentials.save_known_devices(&url, &email, &known)));
+        let why = match saved.await {
+            Ok(Ok(())) => return,
+            Ok(Err(error)) => error.to_string(),
+            Err(error) => error.message,
+        };
+        tracing::warn!(error = %why, "the known-device proof was not kept");
+    }
+
     /// Ends the session (on the server too when it can be reached), removes the token from the
     /// credential store and stops syncing. Everything on this device stays, and the records
-    /// shown stay the account's: edits made now wait in its store until it signs in again.
+    /// shown stay the account's: edits made now wait in its store until it signs in again. The
+    /// known-device proofs stay in the credential store too: they are for the next sign-in.
     pub async fn sign_out(&self) -> Result<Account, CommandError> {
         let _one_at_a_time = self.account_lock.lock().await;
         let Some(session) = self.settings.get().session else {

@@ -3,6 +3,7 @@
 //! private D-Bus session.
 
 mod accounts;
+mod known_device;
 mod local;
 mod os;
 mod shell;

@@ -3,7 +3,7 @@
 //! (absent, to prove a failure is not fatal). Each test re-runs itself in a child process set
 //! up for it (see `support::in_child`).
 
-use crate::support::{eventually, in_child, open, t0, Session, TEST_SERVICE};
+use crate::support::{eventually, files_containing, in_child, open, t0, Session, TEST_SERVICE};
 use fieldstone_app_lib::credentials::Credentials;
 use fieldstone_app_lib::reminders::{Notifier, OsNotifier};
 use fieldstone_model::{ContactInput, OrgId};
@@ -20,24 +20,6 @@ fn sign_in(url: &str, email: &str, password: &str, org_id: Option<OrgId>) -> Sig
         device_name: "Test laptop".into(),
         org_id,
     }
-}
-
-/// Every file under `dir` that holds `needle`.
-fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<String> {
-    let mut hits = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(path) = stack.pop() {
-        if path.is_dir() {
-            for entry in std::fs::read_dir(&path).expect("read dir").flatten() {
-                stack.push(entry.path());
-            }
-        } else if let Ok(bytes) = std::fs::read(&path) {
-            if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
-                hits.push(path.display().to_string());
-            }
-        }
-    }
-    hits
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

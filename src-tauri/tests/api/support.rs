@@ -178,3 +178,21 @@ pub async fn eventually(what: &str, limit: Duration, mut check: impl FnMut() -> 
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
 }
+
+/// Every file under `dir` that holds `needle`.
+pub fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<String> {
+    let mut hits = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(&path).expect("read dir").flatten() {
+                stack.push(entry.path());
+            }
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                hits.push(path.display().to_string());
+            }
+        }
+    }
+    hits
+}
