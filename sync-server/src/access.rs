@@ -88,6 +88,60 @@ impl Access {
     }
 }
 
+/// The organisation's own rules: who sees everyone, who administers teams and roles, who
+/// invites whom. Pure, like the document rules, so routes only ask and tests need no server.
+pub mod org {
+    use super::*;
+
+    /// Admins and owners see every user, team and device of the organisation; others see
+    /// their own teams' members and their own devices.
+    pub fn sees_everyone(role: Role) -> bool {
+        role.is_admin()
+    }
+
+    /// Creating teams, changing a team's members, reading the audit log: an admin's decision
+    /// (team membership gives a team's broker its members' private work).
+    pub fn administers(role: Role) -> bool {
+        role.is_admin()
+    }
+
+    /// Admins set agent, broker and viewer roles; only an owner makes or unmakes admins and
+    /// owners; nobody changes their own role (an organisation never loses its last owner).
+    pub fn may_set_role(
+        caller: &Caller,
+        target: UserId,
+        from: Role,
+        to: Role,
+    ) -> Result<(), &'static str> {
+        if !caller.role.is_admin() {
+            return Err("only an admin or owner may change roles");
+        }
+        if target == caller.user {
+            return Err("you cannot change your own role");
+        }
+        if (from.is_admin() || to.is_admin()) && caller.role != Role::Owner {
+            return Err("only an owner may grant or remove admin and owner roles");
+        }
+        Ok(())
+    }
+
+    /// Owners invite anyone; admins anyone but owners; brokers agents and viewers into a team of
+    /// their own.
+    pub fn may_invite(caller: Role, invited: Role, into_own_team: bool) -> bool {
+        match caller {
+            Role::Owner => true,
+            Role::Admin => invited != Role::Owner,
+            Role::Broker => matches!(invited, Role::Agent | Role::Viewer) && into_own_team,
+            Role::Agent | Role::Viewer => false,
+        }
+    }
+
+    /// A device may be revoked by its user, or by an admin.
+    pub fn may_revoke_device(caller: &Caller, device_user: UserId) -> bool {
+        device_user == caller.user || caller.role.is_admin()
+    }
+}
+
 /// The root field a patch touches, if it touches one (directly or anywhere inside it).
 fn root_field(patch: &Patch) -> Option<&str> {
     if let Some((obj, Prop::Map(key))) = patch.path.first() {
@@ -294,6 +348,46 @@ mod tests {
         edit(&mut doc);
         let after = doc.get_heads();
         doc.diff(&before, &after)
+    }
+
+    #[test]
+    fn organisation_rules() {
+        let o = org();
+        let caller = |n: usize| Caller {
+            org: o.org,
+            user: o.users[n - 1].id,
+            role: o.users[n - 1].role,
+            device: DeviceId::from_uuid(Uuid::from_u128(900 + n as u128)),
+            token_hash: String::new(),
+        };
+        let (broker, agent, admin) = (caller(1), caller(2), caller(6));
+        let owner = Caller {
+            role: Role::Owner,
+            ..caller(6)
+        };
+        assert!(org::administers(Role::Admin) && !org::administers(Role::Broker));
+        assert!(org::sees_everyone(Role::Owner) && !org::sees_everyone(Role::Broker));
+        let ada = o.users[1].id;
+        assert_eq!(
+            org::may_set_role(&admin, ada, Role::Agent, Role::Broker),
+            Ok(())
+        );
+        assert!(org::may_set_role(&admin, ada, Role::Agent, Role::Admin).is_err());
+        assert_eq!(
+            org::may_set_role(&owner, ada, Role::Agent, Role::Admin),
+            Ok(())
+        );
+        assert!(org::may_set_role(&broker, ada, Role::Agent, Role::Viewer).is_err());
+        assert!(org::may_set_role(&admin, admin.user, Role::Admin, Role::Agent).is_err());
+        assert!(org::may_invite(Role::Broker, Role::Agent, true));
+        assert!(!org::may_invite(Role::Broker, Role::Agent, false));
+        assert!(!org::may_invite(Role::Broker, Role::Broker, true));
+        assert!(!org::may_invite(Role::Admin, Role::Owner, false));
+        assert!(org::may_invite(Role::Owner, Role::Owner, false));
+        assert!(!org::may_invite(Role::Agent, Role::Viewer, true));
+        assert!(org::may_revoke_device(&agent, agent.user));
+        assert!(!org::may_revoke_device(&agent, broker.user));
+        assert!(org::may_revoke_device(&admin, broker.user));
     }
 
     #[test]

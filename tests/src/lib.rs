@@ -43,6 +43,8 @@ pub fn server_bin() -> PathBuf {
                     "--quiet",
                     "-p",
                     "fieldstone-server",
+                    "--features",
+                    "fault-injection",
                     "--bin",
                     "fieldstone-server",
                 ])

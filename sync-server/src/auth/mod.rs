@@ -96,6 +96,25 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// A caller who administers the organisation (`access::org::administers`): a handler that
+/// takes an `Admin` cannot run for anyone else.
+pub struct Admin(pub Caller);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        if crate::access::org::administers(caller.role) {
+            Ok(Self(caller))
+        } else {
+            Err(ApiError::Forbidden(
+                "only the organisation's admins and owners may do this".into(),
+            ))
+        }
+    }
+}
+
 /// Records "last seen" for the device, at most once per [`TOUCH_EVERY`], off the request path.
 fn touch(state: &AppState, caller: &Caller, now: chrono::DateTime<chrono::Utc>) {
     {

@@ -89,7 +89,7 @@ fn check_recipient(state: &AppState, caller: &Caller, user: UserId) -> Result<()
     if state.store.user(caller.org, user)?.is_none() {
         return Err(ApiError::NotFound("user".into()));
     }
-    if caller.role.is_admin() {
+    if crate::access::org::sees_everyone(caller.role) {
         return Ok(());
     }
     let memberships = state.store.memberships(caller.org)?;
@@ -117,7 +117,7 @@ fn check_team(state: &AppState, caller: &Caller, team: TeamId) -> Result<(), Api
         .store
         .memberships(caller.org)?
         .contains(&(team, caller.user));
-    if caller.role.is_admin() || member {
+    if crate::access::org::sees_everyone(caller.role) || member {
         Ok(())
     } else {
         Err(ApiError::NotFound("team".into()))

@@ -3,7 +3,8 @@
 
 use super::account::{normalize_email, user_info};
 use super::{path_id, ApiJson};
-use crate::access::Caller;
+use crate::access::{org, Caller};
+use crate::auth::Admin;
 use crate::auth::{hash_token, new_invite_token};
 use crate::error::ApiError;
 use crate::hub::Event;
@@ -32,7 +33,7 @@ fn my_teams(state: &AppState, caller: &Caller) -> Result<BTreeSet<TeamId>, ApiEr
 /// Users the caller may see: everyone for admins, else the members of their own teams.
 fn visible_users(state: &AppState, caller: &Caller) -> Result<Vec<UserRow>, ApiError> {
     let users = state.store.users(caller.org)?;
-    if caller.role.is_admin() {
+    if org::sees_everyone(caller.role) {
         return Ok(users);
     }
     let mine = my_teams(state, caller)?;
@@ -58,7 +59,7 @@ fn visible_team(state: &AppState, caller: &Caller, id: TeamId) -> Result<TeamRow
         .store
         .team(caller.org, id)?
         .ok_or_else(|| ApiError::NotFound("team".into()))?;
-    if caller.role.is_admin() || my_teams(state, caller)?.contains(&id) {
+    if org::sees_everyone(caller.role) || my_teams(state, caller)?.contains(&id) {
         Ok(team)
     } else {
         Err(ApiError::NotFound("team".into()))
@@ -80,7 +81,7 @@ pub async fn devices(
             None => caller.user,
             Some(id) => {
                 let id: UserId = path_id(id, "user")?;
-                if id != caller.user && !caller.role.is_admin() {
+                if id != caller.user && !org::sees_everyone(caller.role) {
                     return Err(ApiError::NotFound("user".into()));
                 }
                 state
@@ -121,7 +122,7 @@ pub async fn revoke_device(
         let device = state
             .store
             .device(caller.org, device_id)?
-            .filter(|d| d.user_id == caller.user || caller.role.is_admin())
+            .filter(|d| org::may_revoke_device(&caller, d.user_id))
             .ok_or_else(|| ApiError::NotFound("device".into()))?;
         state
             .store
@@ -183,22 +184,8 @@ pub async fn set_role(
     let id: UserId = path_id(&user_id, "user")?;
     blocking(move || {
         let target = visible_user(&state, &caller, id)?;
-        if !caller.role.is_admin() {
-            return Err(ApiError::Forbidden(
-                "only an admin or owner may change roles".into(),
-            ));
-        }
-        if target.id == caller.user {
-            return Err(ApiError::Forbidden(
-                "you cannot change your own role".into(),
-            ));
-        }
-        let powerful = |r: Role| r.is_admin();
-        if (powerful(target.role) || powerful(request.role)) && caller.role != Role::Owner {
-            return Err(ApiError::Forbidden(
-                "only an owner may grant or remove admin and owner roles".into(),
-            ));
-        }
+        org::may_set_role(&caller, target.id, target.role, request.role)
+            .map_err(|why| ApiError::Forbidden(why.into()))?;
         state.store.set_role(caller.org, target.id, request.role)?;
         state.publish(Event::AccessChanged { org: caller.org });
         state.audit(
@@ -233,7 +220,7 @@ pub async fn teams(
                 .store
                 .teams(caller.org)?
                 .into_iter()
-                .filter(|t| caller.role.is_admin() || mine.contains(&t.id))
+                .filter(|t| org::sees_everyone(caller.role) || mine.contains(&t.id))
                 .map(|t| TeamInfo {
                     id: t.id,
                     name: t.name,
@@ -246,15 +233,10 @@ pub async fn teams(
 
 pub async fn create_team(
     State(state): State<AppState>,
-    caller: Caller,
+    Admin(caller): Admin,
     ApiJson(request): ApiJson<CreateTeamRequest>,
 ) -> Result<(StatusCode, Json<TeamInfo>), ApiError> {
     let name = check_name("team name", &request.name).map_err(ApiError::BadRequest)?;
-    if !caller.role.is_admin() {
-        return Err(ApiError::Forbidden(
-            "only an admin or owner may create teams".into(),
-        ));
-    }
     blocking(move || {
         let team = state.store.create_team(caller.org, &name)?;
         state.publish(Event::AccessChanged { org: caller.org });
@@ -304,7 +286,7 @@ pub async fn team(
 /// private work, so a broker adding people to their own team would be a broker granting
 /// themselves access (brokers invite new hires into their teams instead).
 fn may_manage_member(caller: &Caller) -> Result<(), ApiError> {
-    if caller.role.is_admin() {
+    if org::administers(caller.role) {
         Ok(())
     } else {
         Err(ApiError::Forbidden(
@@ -388,18 +370,11 @@ pub async fn invite(
         if let Some(team) = request.team_id {
             visible_team(&state, &caller, team)?;
         }
-        let allowed = match caller.role {
-            Role::Owner => true,
-            Role::Admin => request.role != Role::Owner,
-            Role::Broker => {
-                matches!(request.role, Role::Agent | Role::Viewer)
-                    && request
-                        .team_id
-                        .is_some_and(|t| my_teams(&state, &caller).is_ok_and(|m| m.contains(&t)))
-            }
-            Role::Agent | Role::Viewer => false,
+        let into_own_team = match request.team_id {
+            Some(team) => my_teams(&state, &caller)?.contains(&team),
+            None => false,
         };
-        if !allowed {
+        if !org::may_invite(caller.role, request.role, into_own_team) {
             return Err(ApiError::Forbidden(
                 "admins invite anyone but owners; brokers invite agents and viewers into their own teams".into(),
             ));
@@ -450,14 +425,9 @@ pub struct AuditQuery {
 /// `GET /v2/audit`: the organisation's security events, newest first. Admins only.
 pub async fn audit_log(
     State(state): State<AppState>,
-    caller: Caller,
+    Admin(caller): Admin,
     Query(query): Query<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
-    if !caller.role.is_admin() {
-        return Err(ApiError::Forbidden(
-            "only an admin or owner may read the audit log".into(),
-        ));
-    }
     let limit = query.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(ApiError::BadRequest(

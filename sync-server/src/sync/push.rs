@@ -289,9 +289,11 @@ fn audit_refusals(state: &AppState, caller: &Caller, rejected: &[Rejection]) {
     );
 }
 
-/// Fault injection for crash tests: with `FIELDSTONE_TEST_CRASH_AFTER_COMMITS=N` the process
-/// aborts right after its N-th stored push, before answering — the moment where a lost answer
-/// makes the device send the same changes again. Unset (always, outside tests) it does nothing.
+/// Fault injection for crash tests (feature `fault-injection`): with
+/// `FIELDSTONE_TEST_CRASH_AFTER_COMMITS=N` the process aborts right after its N-th stored push,
+/// before answering — the moment where a lost answer makes the device send the same changes
+/// again. Without the feature it does not exist.
+#[cfg(feature = "fault-injection")]
 fn crash_point_after_commit() {
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::OnceLock;
@@ -309,3 +311,6 @@ fn crash_point_after_commit() {
         }
     }
 }
+
+#[cfg(not(feature = "fault-injection"))]
+fn crash_point_after_commit() {}

@@ -45,17 +45,18 @@ impl Backend {
         }
     }
 
-    /// `None` (after saying so) when no PostgreSQL server is configured outside CI.
-    pub fn postgres() -> Option<Self> {
-        let admin_url = postgres_url()?;
+    /// A store on a database of its own; fails when no PostgreSQL server is configured (these
+    /// tests are ignored unless asked for).
+    pub fn postgres() -> Self {
+        let admin_url = require_postgres_url();
         let pg = PgDatabase::create(&admin_url);
         let store = PostgresStore::connect(&pg.url).expect("connect the PostgreSQL store");
-        Some(Self {
+        Self {
             store: Arc::new(store),
             kind: Kind::Postgres,
             dir: tempfile::tempdir().expect("temp dir"),
             pg: Some(pg),
-        })
+        }
     }
 
     pub fn store(&self) -> &dyn Store {
