@@ -152,13 +152,21 @@ async fn local_first_then_signed_in_with_the_token_in_the_keyring_then_signed_ou
     assert!(acme
         .device_ids("ada@both.test", "Ada's field laptop")
         .is_empty());
-    // The session is in the keyring, under the app's service, for this server.
+    // The session is in the keyring, under the app's service, for this server; beside it the
+    // proof that this device signed in before (kept so a lockout never shuts it out).
+    let session_entry = format!("sync-session {}", server.url);
+    let device_entry = format!("known-device {} ada@both.test", server.url);
     let items = keyring_items(&bus);
-    assert_eq!(items.len(), 1, "one keyring entry: {items:?}");
-    assert!(
-        items[0].contains(&format!("sync-session {}", server.url)),
-        "{}",
-        items[0]
+    assert_eq!(items.len(), 2, "a session and a device proof: {items:?}");
+    assert_eq!(
+        items.iter().filter(|i| i.contains(&session_entry)).count(),
+        1,
+        "one session entry: {items:?}"
+    );
+    assert_eq!(
+        items.iter().filter(|i| i.contains(&device_entry)).count(),
+        1,
+        "one device proof: {items:?}"
     );
     app.click("#sync-now").await;
     app.until_synced("up_to_date").await;
@@ -199,7 +207,15 @@ async fn local_first_then_signed_in_with_the_token_in_the_keyring_then_signed_ou
     app.wait_for("#settings-local").await;
     app.until_text("#signed-out-note", "still here").await;
     app.until_synced("local_only").await;
-    assert!(keyring_items(&bus).is_empty(), "the token left the keyring");
+    let items = keyring_items(&bus);
+    assert!(
+        !items.iter().any(|i| i.contains(&session_entry)),
+        "the token left the keyring: {items:?}"
+    );
+    assert!(
+        items.iter().any(|i| i.contains(&device_entry)),
+        "the device proof stays for the next sign-in: {items:?}"
+    );
     app.screens("settings-signed-out").await;
 
     // Local data stays.
