@@ -1,16 +1,12 @@
-//! Fieldstone's Tauri shell: opens the local engine, resumes background sync (the environment's
-//! server, else the signed-in session), checks reminders on a timer, and exposes the app's
+//! Fieldstone's Tauri shell: opens the app API (`fieldstone-app-api`) over the local engine,
+//! resumes background sync (the environment's server, else the signed-in session), checks
+//! reminders on a timer, pushes the API's events to the window, and serves the table of
 //! commands to the UI. Desktop and mobile share this entry point.
 
-pub mod api;
 mod commands;
-pub mod config;
-pub mod credentials;
 pub mod reminders;
-pub mod settings;
-pub mod stores;
 
-use api::{Api, ApiConfig, Events};
+use fieldstone_app_api::{config, credentials, Api, ApiConfig, Events};
 use fieldstone_model::Clock;
 use fieldstone_protocol::commands::{
     ImportProgressEvent, SyncStatus, IMPORT_PROGRESS_EVENT, SYNC_STATUS_EVENT,
@@ -83,58 +79,7 @@ pub fn run() {
             });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::today,
-            commands::list_contacts,
-            commands::contact_counts,
-            commands::get_contact,
-            commands::create_contact,
-            commands::update_contact,
-            commands::delete_contact,
-            commands::restore_contact,
-            commands::bulk_tag,
-            commands::bulk_stage,
-            commands::smart_lists,
-            commands::save_smart_list,
-            commands::delete_smart_list,
-            commands::upload_chunk,
-            commands::import_preview,
-            commands::import_contacts,
-            commands::export,
-            commands::pipeline,
-            commands::move_stage,
-            commands::timeline,
-            commands::add_note,
-            commands::log_interaction,
-            commands::create_task,
-            commands::update_task,
-            commands::set_task_status,
-            commands::conflicts,
-            commands::resolve_conflict,
-            commands::conflicted_docs,
-            commands::bookings_between,
-            commands::check_overlaps,
-            commands::get_booking,
-            commands::create_booking,
-            commands::update_booking,
-            commands::delete_booking,
-            commands::list_listings,
-            commands::get_listing,
-            commands::create_listing,
-            commands::update_listing,
-            commands::add_photo,
-            commands::photo,
-            commands::account,
-            commands::sign_in,
-            commands::sign_out,
-            commands::set_device_name,
-            commands::about,
-            commands::device_records,
-            commands::sync_status,
-            commands::sync_now,
-            commands::sync_notices,
-            commands::dismiss_notice,
-        ])
+        .invoke_handler(commands::handler())
         .run(tauri::generate_context!());
     if let Err(error) = result {
         tracing::error!(%error, "Fieldstone could not start");

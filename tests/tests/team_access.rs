@@ -9,7 +9,8 @@ use fieldstone_protocol::commands::SyncState;
 use fieldstone_protocol::{DocId, PullRequest, Scope, MAX_PULL_DOCS};
 use fieldstone_replica::sync::sync_once;
 use fieldstone_replica::{
-    contact_doc_id, ContactQuery, Replica, SyncClient, SyncError, SyncHandle, SyncOptions,
+    contact_doc_id, ContactQuery, Replica, SyncClient, SyncDetail, SyncError, SyncHandle,
+    SyncOptions,
 };
 use fieldstone_tests::*;
 use std::collections::BTreeSet;
@@ -363,7 +364,7 @@ async fn a_revoked_device_wipes_itself_and_the_others_keep_working() {
     );
     let status = eventually("the phone is signed out and wiped", LIMIT, || {
         let s = handle.status();
-        (s.detail.contains("signed out") && phone.contacts() == 0).then_some(s)
+        (s.detail == SyncDetail::Revoked && phone.contacts() == 0).then_some(s)
     })
     .await;
     assert_eq!(status.state, SyncState::SignInAgain);

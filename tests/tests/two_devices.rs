@@ -1,25 +1,58 @@
 //! A real server process and two replicas in temp dirs: the walking skeleton's sync path.
 
-use fieldstone_model::{ContactInput, LeadInput, Stage, UserId};
+use fieldstone_model::{Contact, ContactId, ContactInput, EmailEntry, PhoneEntry, Stage, UserId};
 use fieldstone_protocol::commands::SyncState;
 use fieldstone_replica::sync::sync_once;
 use fieldstone_replica::Replica;
-use fieldstone_replica::{lead_doc_id, SyncClient, SyncError, SyncHandle, SyncOptions};
+use fieldstone_replica::{
+    contact_doc_id, SyncClient, SyncDetail, SyncError, SyncHandle, SyncOptions,
+};
 use fieldstone_tests::*;
 use std::sync::Arc;
 use std::time::Duration;
 
-fn ada() -> LeadInput {
-    LeadInput {
-        name: "Ada Lovelace".into(),
-        email: "ada@example.com".into(),
-        phone: "+44 20 7946 0958".into(),
+/// A lead: a contact in the pipeline's first stages.
+fn ada() -> ContactInput {
+    ContactInput {
+        given_name: "Ada".into(),
+        family_name: "Lovelace".into(),
+        emails: vec![EmailEntry {
+            address: "ada@example.com".into(),
+            label: Default::default(),
+            primary: true,
+        }],
+        phones: vec![PhoneEntry {
+            number: "+44 20 7946 0958".into(),
+            label: Default::default(),
+            primary: true,
+        }],
         stage: Stage::Qualified,
+        ..ContactInput::default()
     }
 }
 
+/// The agent the contacts are made by: nobody in the server's organisation, like the local user
+/// of a device that never signed in.
+fn agent() -> UserId {
+    UserId::from_uuid(uuid::Uuid::from_u128(7))
+}
+
+/// Every contact `replica` holds, read from their documents.
+fn contacts(replica: &Replica) -> Vec<Contact> {
+    replica
+        .document_ids()
+        .expect("ids")
+        .into_iter()
+        .filter_map(|id| {
+            let (kind, uuid) = id.as_str().split_once(':')?;
+            let id = ContactId::from_uuid(uuid.parse().ok()?);
+            (kind == "contact").then(|| replica.get_contact(&id).expect("get"))?
+        })
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn lead_created_offline_reaches_a_second_device() {
+async fn a_lead_created_offline_reaches_a_second_device() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let server_dir = tmp.path().join("server");
     let token = create_account(&server_dir, "agent@example.com");
@@ -30,7 +63,7 @@ async fn lead_created_offline_reaches_a_second_device() {
     let client = SyncClient::new(&url, &token).expect("client");
 
     // Offline: the write succeeds locally and waits in the outbox.
-    let lead = a.create_lead(&ada()).expect("create offline");
+    let lead = a.create_contact(&ada(), agent()).expect("create offline");
     assert_eq!(a.pending_changes().expect("pending"), 1);
     assert!(matches!(
         sync_once(&a, &client).await,
@@ -47,11 +80,11 @@ async fn lead_created_offline_reaches_a_second_device() {
     assert_eq!(pushed.pushed, 1);
     assert_eq!(a.pending_changes().expect("pending"), 0);
 
-    assert!(b.list_leads().expect("list").is_empty());
+    assert!(contacts(&b).is_empty());
     let pulled = sync_once(&b, &client).await.expect("B syncs");
     assert_eq!((pulled.pulled, pulled.docs_changed), (1, 1));
-    assert_eq!(b.list_leads().expect("list"), vec![lead.clone()]);
-    let doc = lead_doc_id(&lead.id).expect("doc id");
+    assert_eq!(contacts(&b), vec![lead.clone()]);
+    let doc = contact_doc_id(&lead.id).expect("doc id");
     assert_eq!(
         a.doc_heads(&doc).expect("heads A"),
         b.doc_heads(&doc).expect("heads B"),
@@ -63,7 +96,7 @@ async fn lead_created_offline_reaches_a_second_device() {
     assert_eq!((again.pushed, again.docs_changed), (0, 0));
     let again = sync_once(&b, &client).await.expect("B again");
     assert_eq!((again.pulled, again.docs_changed), (0, 0));
-    assert_eq!(b.list_leads().expect("list").len(), 1);
+    assert_eq!(contacts(&b).len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -73,7 +106,7 @@ async fn wrong_token_is_refused_and_local_data_is_untouched() {
     let _ = create_account(&server_dir, "agent@example.com");
     let server = ServerProcess::start(&server_dir, "127.0.0.1:0");
     let a = open_replica(&tmp.path().join("a"));
-    let lead = a.create_lead(&ada()).expect("create");
+    let lead = a.create_contact(&ada(), agent()).expect("create");
 
     for token in ["fst_not-a-real-token", ""] {
         let client = SyncClient::new(&server.url, token).expect("client");
@@ -82,7 +115,7 @@ async fn wrong_token_is_refused_and_local_data_is_untouched() {
             Err(SyncError::Unauthorized)
         ));
     }
-    assert_eq!(a.list_leads().expect("list"), vec![lead]);
+    assert_eq!(contacts(&a), vec![lead]);
     assert_eq!(
         a.pending_changes().expect("pending"),
         1,
@@ -112,7 +145,7 @@ async fn background_sync_reports_offline_then_recovers_by_itself() {
         SyncClient::new(&url, &token).expect("client"),
         options.clone(),
     );
-    let lead = a.create_lead(&ada()).expect("create");
+    let lead = a.create_contact(&ada(), agent()).expect("create");
     sync_a.nudge();
 
     let offline = eventually("A reports offline", Duration::from_secs(20), || {
@@ -120,7 +153,11 @@ async fn background_sync_reports_offline_then_recovers_by_itself() {
         (s.state == SyncState::Offline && s.pending == 1).then_some(s)
     })
     .await;
-    assert!(offline.detail.contains("offline"), "{}", offline.detail);
+    assert!(
+        matches!(offline.detail, SyncDetail::Offline { .. }),
+        "{:?}",
+        offline.detail
+    );
 
     let _server = ServerProcess::start(&server_dir, &format!("127.0.0.1:{port}"));
     eventually(
@@ -144,7 +181,7 @@ async fn background_sync_reports_offline_then_recovers_by_itself() {
     })
     .await;
     assert_eq!(status_b.state, SyncState::UpToDate);
-    assert_eq!(b.list_leads().expect("list"), vec![lead]);
+    assert_eq!(contacts(&b), vec![lead]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -14,11 +14,11 @@
 //!   that kind's shapes, not ours) is refused as [`DocError::WrongKind`], never read or written.
 
 use crate::util::{
-    check_kind, commit, ensure_kind, ensure_schema, millis, narrow, opt_millis, opt_parse, parse,
+    check_kind, commit, ensure_readable, millis, narrow, opt_millis, opt_parse, parse, root_doc,
 };
 use crate::DocError;
 use automerge::{ActorId, AutoCommit, Change};
-use autosurgeon::{hydrate, reconcile, Hydrate, Reconcile};
+use autosurgeon::{reconcile, Hydrate, Reconcile};
 use fieldstone_model::{Attendees, Booking};
 
 #[cfg(test)]
@@ -28,27 +28,30 @@ pub const KIND: &str = "booking";
 /// Shape version of booking documents written by this build.
 pub const SCHEMA: u64 = 1;
 
-/// The document's root map. Field names are the on-disk and on-wire format: never rename one.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
-struct BookingDoc {
-    schema: u64,
-    kind: String,
-    id: String,
-    booking_kind: String,
-    title: Option<String>,
-    starts_at_ms: i64,
-    ends_at_ms: i64,
-    time_zone: String,
-    location: Option<String>,
-    attendees: AttendeesDoc,
-    listing: Option<String>,
-    status: String,
-    /// Minutes before the start.
-    reminders: Vec<u64>,
-    created_by: String,
-    created_at_ms: i64,
-    updated_at_ms: i64,
-    deleted_at_ms: Option<i64>,
+root_doc! {
+    /// The document's root map. Field names are the on-disk and on-wire format: never rename one.
+    /// Frozen by `tests/golden/booking_v1.hex`: a changed shape is a new `SCHEMA` and a new file.
+    #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+    struct BookingDoc {
+        schema: u64,
+        kind: String,
+        id: String,
+        booking_kind: String,
+        title: Option<String>,
+        starts_at_ms: i64,
+        ends_at_ms: i64,
+        time_zone: String,
+        location: Option<String>,
+        attendees: AttendeesDoc,
+        listing: Option<String>,
+        status: String,
+        // Minutes before the start.
+        reminders: Vec<u64>,
+        created_by: String,
+        created_at_ms: i64,
+        updated_at_ms: i64,
+        deleted_at_ms: Option<i64>,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
@@ -156,15 +159,13 @@ pub fn create(actor: ActorId, booking: &Booking) -> Result<(AutoCommit, Change),
 /// Writes `booking` into an existing document, touching only what differs. Returns the change,
 /// or `None` if nothing differed.
 pub fn update(doc: &mut AutoCommit, booking: &Booking) -> Result<Option<Change>, DocError> {
-    ensure_kind(doc, KIND)?;
-    ensure_schema(doc, SCHEMA)?;
+    ensure_readable(doc, KIND, SCHEMA)?;
     reconcile(doc, BookingDoc::from_booking(booking))?;
     Ok(commit(doc, booking.updated_at, "update booking"))
 }
 
 /// Reads the booking held by `doc`.
 pub fn read(doc: &AutoCommit) -> Result<Booking, DocError> {
-    ensure_kind(doc, KIND)?;
-    ensure_schema(doc, SCHEMA)?;
-    hydrate::<_, BookingDoc>(doc)?.into_booking()
+    ensure_readable(doc, KIND, SCHEMA)?;
+    BookingDoc::hydrate_root(doc)?.into_booking()
 }

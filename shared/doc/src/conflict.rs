@@ -191,17 +191,15 @@ pub fn resolve_path(
 mod tests {
     use super::*;
     use crate::contact;
-    use crate::test_support::actor;
-    use chrono::DateTime;
+    use crate::test_support::{actor, at, contact_id, displays, user};
     use fieldstone_model::{
-        Consents, Contact, ContactId, ContactKind, LeadSource, Preferences, Priority, Stage, UserId,
+        Consents, Contact, ContactKind, LeadSource, Preferences, Priority, Stage,
     };
 
+    /// A contact with only a name: every field a test changes is its own.
     fn base() -> Contact {
-        let at = DateTime::from_timestamp_millis(1_763_700_000_000).expect("valid");
-        let user = UserId::from_uuid(uuid::Uuid::from_u128(1));
         Contact {
-            id: ContactId::from_uuid(uuid::Uuid::from_u128(7)),
+            id: contact_id(7),
             kind: ContactKind::Buyer,
             given_name: "Ada".into(),
             family_name: String::new(),
@@ -218,11 +216,11 @@ mod tests {
             preferences: Preferences::default(),
             custom_fields: Default::default(),
             consent: Consents::default(),
-            owner: user,
+            owner: user(1),
             assigned_agent: None,
             last_contacted_at: None,
-            created_at: at,
-            updated_at: at,
+            created_at: at(0),
+            updated_at: at(0),
             deleted_at: None,
         }
     }
@@ -244,16 +242,6 @@ mod tests {
         a.merge(&mut b).expect("merge into a");
         b.merge(&mut a).expect("merge into b");
         (a, b)
-    }
-
-    fn displays(doc: &AutoCommit, field: &str) -> Vec<String> {
-        let mut values: Vec<_> = conflicts(doc, field)
-            .expect("conflicts")
-            .into_iter()
-            .map(|c| c.display)
-            .collect();
-        values.sort();
-        values
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! A contact as an Automerge document.
+//! A contact as an Automerge document. This is where a lead becomes a document: a lead is a
+//! contact in the `lead` stage (or any stage of the pipeline), not a kind of its own; the
+//! walking skeleton's `lead` documents are retired (see [`crate::RETIRED_KINDS`]).
 //!
 //! Mapping decisions (DESIGN decision 1: concurrent edits must merge well):
 //! - `tags` is a map `{ "<tag>": true }`, i.e. a set: two devices adding different tags both
@@ -16,11 +18,12 @@
 //!   `as_str()` names, dates ISO `YYYY-MM-DD`.
 
 use crate::util::{
-    check_kind, commit, date, ensure_schema, millis, narrow, opt_millis, opt_parse, parse,
+    check_kind, commit, date, ensure_readable, millis, narrow, opt_millis, opt_parse, parse,
+    root_doc,
 };
 use crate::DocError;
 use automerge::{ActorId, AutoCommit, Change};
-use autosurgeon::{hydrate, reconcile, Hydrate, Reconcile};
+use autosurgeon::{reconcile, Hydrate, Reconcile};
 use fieldstone_model::contact::Preferences;
 use fieldstone_model::{
     Baths, Consent, Consents, Contact, CustomValue, EmailEntry, PhoneEntry, StageChange,
@@ -34,34 +37,37 @@ pub const KIND: &str = "contact";
 /// Shape version of contact documents written by this build.
 pub const SCHEMA: u64 = 1;
 
-/// The document's root map. Field names are the on-disk and on-wire format: never rename one.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
-struct ContactDoc {
-    schema: u64,
-    kind: String,
-    id: String,
-    contact_kind: String,
-    given_name: String,
-    family_name: String,
-    emails: Vec<EmailDoc>,
-    phones: Vec<PhoneDoc>,
-    instagram: Option<String>,
-    whatsapp: Option<String>,
-    source: String,
-    source_detail: Option<String>,
-    tags: BTreeMap<String, bool>,
-    stage: String,
-    stage_history: Vec<StageChangeDoc>,
-    priority: String,
-    preferences: PreferencesDoc,
-    custom_fields: BTreeMap<String, CustomDoc>,
-    consent: ConsentsDoc,
-    owner: String,
-    assigned_agent: Option<String>,
-    last_contacted_at_ms: Option<i64>,
-    created_at_ms: i64,
-    updated_at_ms: i64,
-    deleted_at_ms: Option<i64>,
+root_doc! {
+    /// The document's root map. Field names are the on-disk and on-wire format: never rename one.
+    /// Frozen by `tests/golden/contact_v1.hex`: a changed shape is a new `SCHEMA` and a new file.
+    #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+    struct ContactDoc {
+        schema: u64,
+        kind: String,
+        id: String,
+        contact_kind: String,
+        given_name: String,
+        family_name: String,
+        emails: Vec<EmailDoc>,
+        phones: Vec<PhoneDoc>,
+        instagram: Option<String>,
+        whatsapp: Option<String>,
+        source: String,
+        source_detail: Option<String>,
+        tags: BTreeMap<String, bool>,
+        stage: String,
+        stage_history: Vec<StageChangeDoc>,
+        priority: String,
+        preferences: PreferencesDoc,
+        custom_fields: BTreeMap<String, CustomDoc>,
+        consent: ConsentsDoc,
+        owner: String,
+        assigned_agent: Option<String>,
+        last_contacted_at_ms: Option<i64>,
+        created_at_ms: i64,
+        updated_at_ms: i64,
+        deleted_at_ms: Option<i64>,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
@@ -404,13 +410,13 @@ pub fn create(actor: ActorId, contact: &Contact) -> Result<(AutoCommit, Change),
 /// Writes `contact` into an existing document, touching only what differs. Returns the change,
 /// or `None` if nothing differed.
 pub fn update(doc: &mut AutoCommit, contact: &Contact) -> Result<Option<Change>, DocError> {
-    ensure_schema(doc, SCHEMA)?;
+    ensure_readable(doc, KIND, SCHEMA)?;
     reconcile(doc, ContactDoc::from_contact(contact))?;
     Ok(commit(doc, contact.updated_at, "update contact"))
 }
 
 /// Reads the contact held by `doc`.
 pub fn read(doc: &AutoCommit) -> Result<Contact, DocError> {
-    ensure_schema(doc, SCHEMA)?;
-    hydrate::<_, ContactDoc>(doc)?.into_contact()
+    ensure_readable(doc, KIND, SCHEMA)?;
+    ContactDoc::hydrate_root(doc)?.into_contact()
 }

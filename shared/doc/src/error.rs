@@ -13,6 +13,10 @@ pub enum DocError {
     },
     #[error("document holds an invalid value: {0}")]
     InvalidValue(String),
+    #[error("document has no `{field}`")]
+    MissingField { field: &'static str },
+    #[error("document field `{field}` holds the wrong type of value ({detail})")]
+    WrongType { field: &'static str, detail: String },
     #[error("cannot read document: {0}")]
     Hydrate(#[from] autosurgeon::HydrateError),
     #[error("cannot write document: {0}")]

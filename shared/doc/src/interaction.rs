@@ -11,11 +11,11 @@
 //!   that kind's shapes, not ours) is refused as [`DocError::WrongKind`], never read or written.
 
 use crate::util::{
-    check_kind, commit, ensure_kind, ensure_schema, millis, narrow, opt_millis, opt_parse, parse,
+    check_kind, commit, ensure_readable, millis, narrow, opt_millis, opt_parse, parse, root_doc,
 };
 use crate::DocError;
 use automerge::{ActorId, AutoCommit, Change};
-use autosurgeon::{hydrate, reconcile, Hydrate, Reconcile};
+use autosurgeon::{reconcile, Hydrate, Reconcile};
 use fieldstone_model::Interaction;
 
 #[cfg(test)]
@@ -25,24 +25,27 @@ pub const KIND: &str = "interaction";
 /// Shape version of interaction documents written by this build.
 pub const SCHEMA: u64 = 1;
 
-/// The document's root map. Field names are the on-disk and on-wire format: never rename one.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
-struct InteractionDoc {
-    schema: u64,
-    kind: String,
-    id: String,
-    contact: String,
-    listing: Option<String>,
-    channel: String,
-    direction: String,
-    summary: String,
-    outcome: Option<String>,
-    duration_seconds: Option<u64>,
-    occurred_at_ms: i64,
-    logged_by: String,
-    created_at_ms: i64,
-    updated_at_ms: i64,
-    deleted_at_ms: Option<i64>,
+root_doc! {
+    /// The document's root map. Field names are the on-disk and on-wire format: never rename one.
+    /// Frozen by `tests/golden/interaction_v1.hex`: a changed shape is a new `SCHEMA` and a new file.
+    #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+    struct InteractionDoc {
+        schema: u64,
+        kind: String,
+        id: String,
+        contact: String,
+        listing: Option<String>,
+        channel: String,
+        direction: String,
+        summary: String,
+        outcome: Option<String>,
+        duration_seconds: Option<u64>,
+        occurred_at_ms: i64,
+        logged_by: String,
+        created_at_ms: i64,
+        updated_at_ms: i64,
+        deleted_at_ms: Option<i64>,
+    }
 }
 
 impl InteractionDoc {
@@ -104,15 +107,13 @@ pub fn create(actor: ActorId, interaction: &Interaction) -> Result<(AutoCommit, 
 /// Writes `interaction` into an existing document, touching only what differs. Returns the
 /// change, or `None` if nothing differed.
 pub fn update(doc: &mut AutoCommit, interaction: &Interaction) -> Result<Option<Change>, DocError> {
-    ensure_kind(doc, KIND)?;
-    ensure_schema(doc, SCHEMA)?;
+    ensure_readable(doc, KIND, SCHEMA)?;
     reconcile(doc, InteractionDoc::from_interaction(interaction))?;
     Ok(commit(doc, interaction.updated_at, "update interaction"))
 }
 
 /// Reads the interaction held by `doc`.
 pub fn read(doc: &AutoCommit) -> Result<Interaction, DocError> {
-    ensure_kind(doc, KIND)?;
-    ensure_schema(doc, SCHEMA)?;
-    hydrate::<_, InteractionDoc>(doc)?.into_interaction()
+    ensure_readable(doc, KIND, SCHEMA)?;
+    InteractionDoc::hydrate_root(doc)?.into_interaction()
 }

@@ -12,10 +12,12 @@
 //! - `description` is a plain string for now (last writer wins); making it Automerge text like a
 //!   note's body would need a schema bump.
 
-use crate::util::{check_kind, commit, ensure_schema, millis, narrow, opt_millis, parse};
+use crate::util::{
+    check_kind, commit, ensure_readable, millis, narrow, opt_millis, parse, root_doc,
+};
 use crate::DocError;
 use automerge::{ActorId, AutoCommit, Change};
-use autosurgeon::{hydrate, reconcile, Hydrate, Reconcile};
+use autosurgeon::{reconcile, Hydrate, Reconcile};
 use fieldstone_model::{Address, Area, Baths, Listing, Media, OpenHouse};
 
 #[cfg(test)]
@@ -25,31 +27,34 @@ pub const KIND: &str = "listing";
 /// Shape version of listing documents written by this build.
 pub const SCHEMA: u64 = 1;
 
-/// The document's root map. Field names are the on-disk and on-wire format: never rename one.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
-struct ListingDoc {
-    schema: u64,
-    kind: String,
-    id: String,
-    address: AddressDoc,
-    price: u64,
-    currency: String,
-    beds: Option<u64>,
-    baths_tenths: Option<u64>,
-    living_area: Option<AreaDoc>,
-    lot_area: Option<AreaDoc>,
-    property_type: String,
-    status: String,
-    visibility: String,
-    description: String,
-    features: Vec<String>,
-    media: Vec<MediaDoc>,
-    open_houses: Vec<OpenHouseDoc>,
-    mls_number: Option<String>,
-    owner: String,
-    created_at_ms: i64,
-    updated_at_ms: i64,
-    deleted_at_ms: Option<i64>,
+root_doc! {
+    /// The document's root map. Field names are the on-disk and on-wire format: never rename one.
+    /// Frozen by `tests/golden/listing_v1.hex`: a changed shape is a new `SCHEMA` and a new file.
+    #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+    struct ListingDoc {
+        schema: u64,
+        kind: String,
+        id: String,
+        address: AddressDoc,
+        price: u64,
+        currency: String,
+        beds: Option<u64>,
+        baths_tenths: Option<u64>,
+        living_area: Option<AreaDoc>,
+        lot_area: Option<AreaDoc>,
+        property_type: String,
+        status: String,
+        visibility: String,
+        description: String,
+        features: Vec<String>,
+        media: Vec<MediaDoc>,
+        open_houses: Vec<OpenHouseDoc>,
+        mls_number: Option<String>,
+        owner: String,
+        created_at_ms: i64,
+        updated_at_ms: i64,
+        deleted_at_ms: Option<i64>,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
@@ -234,13 +239,13 @@ pub fn create(actor: ActorId, listing: &Listing) -> Result<(AutoCommit, Change),
 /// Writes `listing` into an existing document, touching only what differs. Returns the change,
 /// or `None` if nothing differed.
 pub fn update(doc: &mut AutoCommit, listing: &Listing) -> Result<Option<Change>, DocError> {
-    ensure_schema(doc, SCHEMA)?;
+    ensure_readable(doc, KIND, SCHEMA)?;
     reconcile(doc, ListingDoc::from_listing(listing))?;
     Ok(commit(doc, listing.updated_at, "update listing"))
 }
 
 /// Reads the listing held by `doc`.
 pub fn read(doc: &AutoCommit) -> Result<Listing, DocError> {
-    ensure_schema(doc, SCHEMA)?;
-    hydrate::<_, ListingDoc>(doc)?.into_listing()
+    ensure_readable(doc, KIND, SCHEMA)?;
+    ListingDoc::hydrate_root(doc)?.into_listing()
 }

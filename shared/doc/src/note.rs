@@ -4,31 +4,34 @@
 //! editing one note merge character by character instead of one body replacing the other.
 //! Edits are written as a splice of the changed region only (see [`update_body`]).
 
-use crate::util::{check_kind, commit, ensure_schema, millis, opt_millis, parse};
+use crate::util::{check_kind, commit, ensure_readable, millis, opt_millis, parse, root_doc};
 use crate::DocError;
 use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, Change, ObjType, ReadDoc, TextEncoding, Value};
-use autosurgeon::{hydrate, reconcile, Hydrate, Reconcile, Text};
+use autosurgeon::{reconcile, Hydrate, Reconcile, Text};
 use fieldstone_model::Note;
 
 pub const KIND: &str = "note";
 /// Shape version of note documents written by this build.
 pub const SCHEMA: u64 = 1;
 
-/// The document's root map. Field names are the on-disk and on-wire format: never rename one.
-#[derive(Debug, Clone, Reconcile, Hydrate)]
-struct NoteDoc {
-    schema: u64,
-    kind: String,
-    id: String,
-    /// What the note is about, as `kind:uuid` (`RecordRef`'s text form).
-    record: String,
-    author: String,
-    body: Text,
-    pinned: bool,
-    created_at_ms: i64,
-    updated_at_ms: i64,
-    deleted_at_ms: Option<i64>,
+root_doc! {
+    /// The document's root map. Field names are the on-disk and on-wire format: never rename one.
+    /// Frozen by `tests/golden/note_v1.hex`: a changed shape is a new `SCHEMA` and a new file.
+    #[derive(Debug, Clone, Reconcile, Hydrate)]
+    struct NoteDoc {
+        schema: u64,
+        kind: String,
+        id: String,
+        // What the note is about, as `kind:uuid` (`RecordRef`'s text form).
+        record: String,
+        author: String,
+        body: Text,
+        pinned: bool,
+        created_at_ms: i64,
+        updated_at_ms: i64,
+        deleted_at_ms: Option<i64>,
+    }
 }
 
 impl NoteDoc {
@@ -110,15 +113,8 @@ fn splice_body(doc: &mut AutoCommit, new: &str) -> Result<(), DocError> {
 
 /// The document's current shape, checked writable, hydrated for editing.
 fn hydrate_for_edit(doc: &AutoCommit) -> Result<NoteDoc, DocError> {
-    ensure_schema(doc, SCHEMA)?;
-    let current: NoteDoc = hydrate(doc)?;
-    if current.kind != KIND {
-        return Err(DocError::WrongKind {
-            expected: KIND,
-            found: current.kind,
-        });
-    }
-    Ok(current)
+    ensure_readable(doc, KIND, SCHEMA)?;
+    NoteDoc::hydrate_root(doc)
 }
 
 /// Creates the document for a new note, written by `actor`. Returns it with the change that
@@ -165,42 +161,17 @@ pub fn update_body(doc: &mut AutoCommit, new_body: &str) -> Result<Option<Change
 
 /// Reads the note held by `doc`.
 pub fn read(doc: &AutoCommit) -> Result<Note, DocError> {
-    ensure_schema(doc, SCHEMA)?;
-    hydrate::<_, NoteDoc>(doc)?.into_note()
+    ensure_readable(doc, KIND, SCHEMA)?;
+    NoteDoc::hydrate_root(doc)?.into_note()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{actor, assert_newer_shape_refused, assert_round_trips, Kind};
-
-    fn kind() -> Kind<Note> {
-        Kind {
-            create,
-            update,
-            read,
-            schema: SCHEMA,
-        }
-    }
-    use chrono::{DateTime, Utc};
-    use fieldstone_model::{ContactId, NoteId, RecordRef, UserId};
-
-    fn at(ms: i64) -> DateTime<Utc> {
-        DateTime::from_timestamp_millis(1_763_700_000_000 + ms).expect("valid")
-    }
-
-    fn note(body: &str) -> Note {
-        Note {
-            id: NoteId::from_uuid(uuid::Uuid::from_u128(3)),
-            record: RecordRef::Contact(ContactId::from_uuid(uuid::Uuid::from_u128(7))),
-            author: UserId::from_uuid(uuid::Uuid::from_u128(1)),
-            body: body.into(),
-            pinned: true,
-            created_at: at(0),
-            updated_at: at(0),
-            deleted_at: None,
-        }
-    }
+    use crate::test_support::samples::note;
+    use crate::test_support::{
+        actor, assert_newer_shape_refused, assert_round_trips, at, note_kind as kind,
+    };
 
     #[test]
     fn note_round_trips_through_a_document_its_bytes_and_its_change() {
@@ -298,7 +269,10 @@ mod tests {
         doc.put(automerge::ROOT, "body", "a plain string")
             .expect("put");
         doc.commit();
-        assert!(matches!(read(&doc), Err(DocError::Hydrate(_))));
+        assert!(matches!(
+            read(&doc),
+            Err(DocError::WrongType { field: "body", .. })
+        ));
         let (mut doc, _) = create(actor(1), &note("body")).expect("create");
         doc.put(automerge::ROOT, "kind", "contact").expect("put");
         doc.commit();

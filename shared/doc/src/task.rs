@@ -11,11 +11,11 @@
 //!   that kind's shapes, not ours) is refused as [`DocError::WrongKind`], never read or written.
 
 use crate::util::{
-    check_kind, commit, ensure_kind, ensure_schema, millis, opt_millis, opt_parse, parse,
+    check_kind, commit, ensure_readable, millis, opt_millis, opt_parse, parse, root_doc,
 };
 use crate::DocError;
 use automerge::{ActorId, AutoCommit, Change};
-use autosurgeon::{hydrate, reconcile, Hydrate, Reconcile};
+use autosurgeon::{reconcile, Hydrate, Reconcile};
 use fieldstone_model::Task;
 
 #[cfg(test)]
@@ -25,24 +25,27 @@ pub const KIND: &str = "task";
 /// Shape version of task documents written by this build.
 pub const SCHEMA: u64 = 1;
 
-/// The document's root map. Field names are the on-disk and on-wire format: never rename one.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
-struct TaskDoc {
-    schema: u64,
-    kind: String,
-    id: String,
-    title: String,
-    due_at_ms: Option<i64>,
-    priority: String,
-    status: String,
-    task_kind: String,
-    /// What the task is about, as `kind:uuid` (`RecordRef`'s text form).
-    record: Option<String>,
-    owner: String,
-    closed_at_ms: Option<i64>,
-    created_at_ms: i64,
-    updated_at_ms: i64,
-    deleted_at_ms: Option<i64>,
+root_doc! {
+    /// The document's root map. Field names are the on-disk and on-wire format: never rename one.
+    /// Frozen by `tests/golden/task_v1.hex`: a changed shape is a new `SCHEMA` and a new file.
+    #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+    struct TaskDoc {
+        schema: u64,
+        kind: String,
+        id: String,
+        title: String,
+        due_at_ms: Option<i64>,
+        priority: String,
+        status: String,
+        task_kind: String,
+        // What the task is about, as `kind:uuid` (`RecordRef`'s text form).
+        record: Option<String>,
+        owner: String,
+        closed_at_ms: Option<i64>,
+        created_at_ms: i64,
+        updated_at_ms: i64,
+        deleted_at_ms: Option<i64>,
+    }
 }
 
 impl TaskDoc {
@@ -106,15 +109,13 @@ pub fn create(actor: ActorId, task: &Task) -> Result<(AutoCommit, Change), DocEr
 /// Writes `task` into an existing document, touching only what differs. Returns the change, or
 /// `None` if nothing differed.
 pub fn update(doc: &mut AutoCommit, task: &Task) -> Result<Option<Change>, DocError> {
-    ensure_kind(doc, KIND)?;
-    ensure_schema(doc, SCHEMA)?;
+    ensure_readable(doc, KIND, SCHEMA)?;
     reconcile(doc, TaskDoc::from_task(task))?;
     Ok(commit(doc, task.updated_at, "update task"))
 }
 
 /// Reads the task held by `doc`.
 pub fn read(doc: &AutoCommit) -> Result<Task, DocError> {
-    ensure_kind(doc, KIND)?;
-    ensure_schema(doc, SCHEMA)?;
-    hydrate::<_, TaskDoc>(doc)?.into_task()
+    ensure_readable(doc, KIND, SCHEMA)?;
+    TaskDoc::hydrate_root(doc)?.into_task()
 }

@@ -116,20 +116,6 @@ macro_rules! choice_enum {
 
 pub(crate) use choice_enum;
 
-impl Choice for crate::lead::Stage {
-    fn all() -> &'static [Self] {
-        &Self::ALL
-    }
-
-    fn as_str(self) -> &'static str {
-        crate::lead::Stage::as_str(self)
-    }
-
-    fn label(self) -> &'static str {
-        crate::lead::Stage::label(self)
-    }
-}
-
 /// Checks the promises above for one enum; every module's tests call it for its enums.
 #[cfg(test)]
 pub(crate) fn assert_choice_names<T>()
@@ -158,13 +144,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lead::Stage;
-
-    #[test]
-    fn stage_is_a_choice() {
-        assert_choice_names::<Stage>();
-        assert_eq!(<Stage as Choice>::all().len(), 6);
-    }
 
     #[test]
     fn unknown_choice_names_the_kind() {

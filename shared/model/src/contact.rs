@@ -1,5 +1,8 @@
 //! A contact: a lead or a client, buyer or seller, with how to reach them, where they came from,
 //! where they stand in the pipeline and what they are looking for.
+//!
+//! A lead is not a record kind of its own: it is a contact in a [`Stage`] of the pipeline
+//! (`lead`, `qualified`, ...). `fieldstone_doc::contact` is where it becomes a document.
 
 mod channels;
 mod consent;
@@ -18,7 +21,7 @@ pub use custom::{
     CustomField, CustomFieldType, CustomValue, CUSTOM_FIELDS_MAX, CUSTOM_KEY_MAX_CHARS,
     CUSTOM_TEXT_MAX_CHARS,
 };
-pub use input::{ContactInput, SOURCE_DETAIL_MAX_CHARS};
+pub use input::{ContactInput, NAME_MAX_CHARS, SOURCE_DETAIL_MAX_CHARS};
 pub use matching::{MatchKey, PHONE_MATCH_DIGITS};
 pub use preferences::{
     Preferences, AREAS_MAX, AREA_NAME_MAX_CHARS, MUST_HAVES_MAX, MUST_HAVE_MAX_CHARS,
@@ -27,7 +30,6 @@ pub use preferences::{
 use crate::choice::choice_enum;
 use crate::common::{soft_delete_by_field, Priority};
 use crate::ids::{ContactId, UserId};
-use crate::lead::Stage;
 use crate::validation::Valid;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -64,6 +66,20 @@ choice_enum! {
         Manual => ("manual", "Entered by hand"),
         Import => ("import", "Import"),
         Other => ("other", "Other"),
+    }
+}
+
+choice_enum! {
+    /// Where a contact stands in the pipeline. A new contact starts as a lead.
+    #[derive(Default)]
+    pub enum Stage as "stage" {
+        #[default]
+        Lead => ("lead", "Lead"),
+        Qualified => ("qualified", "Qualified"),
+        Showing => ("showing", "Showing"),
+        Offer => ("offer", "Offer"),
+        Closed => ("closed", "Closed"),
+        Lost => ("lost", "Lost"),
     }
 }
 

@@ -1,5 +1,5 @@
-//! Record identifiers. Every id is a UUID wrapped in its own type so a `LeadId` can never be
-//! passed where a listing id is expected.
+//! Record identifiers. Every id is a UUID wrapped in its own type so a `ContactId` can never
+//! be passed where a listing id is expected.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -39,11 +39,6 @@ macro_rules! id_type {
         }
     };
 }
-
-id_type!(
-    /// A lead (a contact who is not yet a client).
-    LeadId
-);
 
 id_type!(
     /// A contact: a lead or a client, buyer or seller.
@@ -101,10 +96,10 @@ mod tests {
 
     #[test]
     fn id_round_trips_through_text_and_json() {
-        let id = LeadId::from_uuid(Uuid::from_u128(0x1234_5678_9abc_def0_1234_5678_9abc_def0));
+        let id = ContactId::from_uuid(Uuid::from_u128(0x1234_5678_9abc_def0_1234_5678_9abc_def0));
         let text = id.to_string();
         assert_eq!(text, "12345678-9abc-def0-1234-56789abcdef0");
-        assert_eq!(text.parse::<LeadId>().ok(), Some(id));
+        assert_eq!(text.parse::<ContactId>().ok(), Some(id));
         let json = serde_json::to_string(&id).unwrap_or_default();
         assert_eq!(json, format!("\"{text}\""));
     }
@@ -136,6 +131,6 @@ mod tests {
 
     #[test]
     fn malformed_id_is_rejected() {
-        assert!("not-a-uuid".parse::<LeadId>().is_err());
+        assert!("not-a-uuid".parse::<ContactId>().is_err());
     }
 }

@@ -18,7 +18,6 @@ pub mod contact;
 pub mod ids;
 pub mod interaction;
 pub mod iso;
-pub mod lead;
 pub mod listing;
 pub mod measure;
 pub mod note;
@@ -37,14 +36,12 @@ pub use common::{Priority, RecordKind, RecordRef, SoftDelete};
 pub use contact::{
     Consent, ConsentChannel, ConsentStatus, Consents, Contact, ContactInput, ContactKind,
     ContactLabel, CustomField, CustomFieldType, CustomValue, EmailEntry, LeadSource, MatchKey,
-    PhoneEntry, Preferences, StageChange,
+    PhoneEntry, Preferences, Stage, StageChange,
 };
 pub use ids::{
-    BookingId, ContactId, DeviceId, InteractionId, LeadId, ListingId, NoteId, OrgId, TaskId,
-    TeamId, UserId,
+    BookingId, ContactId, DeviceId, InteractionId, ListingId, NoteId, OrgId, TaskId, TeamId, UserId,
 };
 pub use interaction::{Channel, Direction, Interaction, InteractionInput};
-pub use lead::{Lead, LeadInput, Stage};
 pub use listing::{
     Address, Listing, ListingInput, ListingStatus, Media, MediaKind, OpenHouse, PropertyType,
     Visibility,

@@ -146,3 +146,35 @@ pub fn check_phone(phone: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_emails_are_rejected() {
+        assert!(check_email("ada@example.com").is_ok());
+        for bad in [
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "ada@@example.com",
+            "ada @example.com",
+            "ada@.com",
+        ] {
+            assert!(check_email(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn phone_rules() {
+        assert!(check_phone("(555) 010-9999").is_ok());
+        assert!(check_phone("555.010.9999").is_ok());
+        assert!(check_phone("+44 20 7946 0958").is_ok());
+        assert!(check_phone("555-CALL-NOW").is_err());
+        assert!(check_phone("55+5 0100").is_err());
+        assert!(check_phone("1234").is_err());
+        assert!(check_phone("1234567890123456").is_err());
+    }
+}

@@ -1,6 +1,6 @@
 //! The app's command contract: what the UI sends to the shell and gets back. Shared so the two
-//! sides cannot drift apart. The table of command names (and which request and response each
-//! takes) is in the shell's `commands.rs`.
+//! sides cannot drift apart. Which command takes which request and answers with which response
+//! is written once, in [`crate::table`].
 //!
 //! Conventions:
 //! - every command takes at most one argument, named `request` (on the JS side: `{ request }`);

@@ -1,12 +1,14 @@
 //! Everything that crosses a process boundary: the sync wire format (device ⇄ server), the
-//! account API bodies, and the command DTOs (UI ⇄ shell). Golden tests in `tests/golden.rs`
-//! freeze the bytes; changing a frozen type is a new protocol version, never an edit.
+//! account API bodies, the command DTOs (UI ⇄ shell) and the one table of commands ([`table`]).
+//! Golden tests in `tests/golden.rs` freeze the bytes; changing a frozen type is a new protocol
+//! version, never an edit.
 
 pub mod account;
 #[cfg(feature = "codec")]
 pub mod codec;
 pub mod commands;
 pub mod sync;
+pub mod table;
 pub mod views;
 
 pub use sync::{

@@ -15,7 +15,7 @@ pub use import::{
     DuplicateOf, DuplicatePolicy, DuplicateRow, ImportMode, ImportOptions, ImportProgress,
     ImportReport, RejectedRow, IMPORT_REPORT_ROWS_MAX,
 };
-pub use mapping::{guess_mapping, ColumnMapping, ColumnTarget, MappedColumn};
+pub use mapping::{ColumnMapping, ColumnTarget, MappedColumn};
 pub use records::{
     BookingSummary, ConflictOption, DuplicateGroup, FieldConflict, InteractionSummary,
     ListingQuery, ListingSummary, NoteSummary, TaskSummary, TimelineCursor, TimelineEntry,

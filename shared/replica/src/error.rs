@@ -1,7 +1,8 @@
 use fieldstone_model::ValidationErrors;
-use fieldstone_protocol::commands::{CommandError, CommandErrorCode};
 use thiserror::Error;
 
+/// Why an engine call failed. Typed, so each front end decides what to tell people (the app's
+/// words are in `fieldstone-app-api`).
 #[derive(Debug, Error)]
 pub enum ReplicaError {
     #[error("{0}")]
@@ -51,65 +52,4 @@ impl ReplicaError {
             source: Box::new(source),
         }
     }
-}
-
-impl From<ReplicaError> for CommandError {
-    fn from(error: ReplicaError) -> Self {
-        match error {
-            ReplicaError::Validation(errors) => CommandError {
-                code: CommandErrorCode::Validation,
-                message: "Some fields need attention.".into(),
-                fields: errors.0,
-                detail: None,
-            },
-            ReplicaError::Import(_) => CommandError {
-                code: CommandErrorCode::Validation,
-                message: format!("{}.", capitalise(&error.to_string())),
-                fields: Vec::new(),
-                detail: None,
-            },
-            ReplicaError::Export(_) => CommandError {
-                code: CommandErrorCode::Storage,
-                message: format!("{}.", capitalise(&error.to_string())),
-                fields: Vec::new(),
-                detail: None,
-            },
-            ReplicaError::NotFound { .. } => CommandError {
-                code: CommandErrorCode::NotFound,
-                message: error.to_string(),
-                fields: Vec::new(),
-                detail: None,
-            },
-            ReplicaError::Sqlite(_) | ReplicaError::DataDir { .. } => CommandError {
-                code: CommandErrorCode::Storage,
-                message: format!("Could not save on this device: {error}. Nothing was changed."),
-                fields: Vec::new(),
-                detail: None,
-            },
-            ReplicaError::OtherAccount { .. } | ReplicaError::AccountBindingUnreadable { .. } => {
-                CommandError {
-                    code: CommandErrorCode::WrongState,
-                    message: format!("{}.", capitalise(&error.to_string())),
-                    fields: Vec::new(),
-                    detail: None,
-                }
-            }
-            ReplicaError::NewerDatabase { .. }
-            | ReplicaError::Document { .. }
-            | ReplicaError::Quarantined { .. } => CommandError {
-                code: CommandErrorCode::Internal,
-                message: error.to_string(),
-                fields: Vec::new(),
-                detail: None,
-            },
-        }
-    }
-}
-
-/// The sentence form of an error message ("cannot ..." → "Cannot ...").
-fn capitalise(message: &str) -> String {
-    let mut chars = message.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
 }

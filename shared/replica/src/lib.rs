@@ -11,7 +11,6 @@ mod contacts;
 mod duplicates;
 mod error;
 mod interactions;
-mod leads;
 mod listings;
 mod notes;
 mod projection;
@@ -35,21 +34,20 @@ pub use contacts::{
 pub use duplicates::{DuplicateGroup, MergeReceipt};
 pub use error::ReplicaError;
 pub use interactions::InteractionSummary;
-pub use leads::lead_doc_id;
 pub use listings::{ListingQuery, ListingSummary, LISTING_PAGE_MAX};
 pub use notes::{NoteSummary, NOTE_PREVIEW_CHARS};
 pub use projection::{QuarantinedDoc, RebuildReport};
 pub use schema::SCHEMA_VERSION;
 pub use store::Replica;
 pub use sync::{
-    Applied, LiveEvent, SyncClient, SyncError, SyncHandle, SyncNotice, SyncOptions, SyncReport,
-    Traffic, UNREADABLE_FROM_SERVER,
+    Applied, BackgroundStatus, LiveEvent, SyncClient, SyncDetail, SyncError, SyncHandle,
+    SyncNotice, SyncOptions, SyncReport, Traffic, UNREADABLE_FROM_SERVER,
 };
 pub use tasks::TaskSummary;
 pub use timeline::{TimelineCursor, TimelineEntry, TimelinePage, TIMELINE_PAGE_MAX};
 pub use transfer::{
-    contact_csv_headers, guess_mapping, ColumnMapping, ColumnTarget, DuplicateOf, DuplicatePolicy,
-    DuplicateRow, ImportFileError, ImportMode, ImportOptions, ImportProgress, ImportReport,
-    MappedColumn, RejectedRow, EXPORT_FORMAT_VERSION, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS,
-    IMPORT_REPORT_ROWS_MAX,
+    contact_csv_headers, guess_delimiter, guess_mapping, preview_csv, strip_bom, ColumnMapping,
+    ColumnTarget, CsvPreview, DuplicateOf, DuplicatePolicy, DuplicateRow, ImportFileError,
+    ImportMode, ImportOptions, ImportProgress, ImportReport, MappedColumn, RejectedRow,
+    EXPORT_FORMAT_VERSION, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, IMPORT_REPORT_ROWS_MAX,
 };

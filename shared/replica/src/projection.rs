@@ -14,7 +14,6 @@ const REBUILD_KEY: &str = "rebuild_read_model";
 
 /// Tables holding projections, cleared by a rebuild (their FTS indexes included).
 const PROJECTION_TABLES: &[&str] = &[
-    "leads",
     "contacts",
     "contact_tags",
     "contact_keys",
@@ -71,7 +70,6 @@ pub(crate) fn project(
 ) -> Result<(), ReplicaError> {
     crate::conflicts::record_conflicts(conn, doc_id, doc)?;
     match doc_id.kind() {
-        fieldstone_doc::lead::KIND => crate::leads::project(conn, doc_id, doc),
         fieldstone_doc::contact::KIND => read_and_project::<Contact>(conn, doc_id, doc),
         fieldstone_doc::note::KIND => read_and_project::<Note>(conn, doc_id, doc),
         fieldstone_doc::interaction::KIND => read_and_project::<Interaction>(conn, doc_id, doc),
@@ -98,9 +96,6 @@ pub(crate) fn unproject(conn: &Connection, doc_id: &DocId) -> Result<(), Replica
         Ok(())
     };
     match doc_id.kind() {
-        fieldstone_doc::lead::KIND => {
-            conn.execute("DELETE FROM leads WHERE id = ?1", [id])?;
-        }
         fieldstone_doc::contact::KIND => {
             conn.execute("DELETE FROM contact_tags WHERE contact_id = ?1", [id])?;
             conn.execute("DELETE FROM contact_keys WHERE contact_id = ?1", [id])?;

@@ -1,14 +1,22 @@
 //! The read model's tables and their migrations (`PRAGMA user_version`).
 
 use crate::error::ReplicaError;
-use rusqlite::Connection;
+use rusqlite::{params, Connection, Transaction};
 
 /// Read-model format written by this build (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
+
+/// One step from a version to the next: SQL, or work SQL alone cannot do (it is given the
+/// clock's time, in milliseconds).
+enum Migration {
+    Sql(&'static str),
+    Steps(fn(&Transaction<'_>, i64) -> Result<(), ReplicaError>),
+}
 
 /// Each entry migrates from version `index` to `index + 1`.
-const MIGRATIONS: &[&str] = &[
-    r#"
+const MIGRATIONS: &[Migration] = &[
+    Migration::Sql(
+        r#"
     CREATE TABLE meta (
         key   TEXT PRIMARY KEY,
         value ANY NOT NULL
@@ -37,7 +45,9 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX leads_newest_first ON leads (created_at DESC, id DESC);
 "#,
-    r#"
+    ),
+    Migration::Sql(
+        r#"
     -- Contacts: list columns only; the full record lives in the contact's document.
     CREATE TABLE contacts (
         id                TEXT PRIMARY KEY,
@@ -73,7 +83,9 @@ const MIGRATIONS: &[&str] = &[
         prefix = '2 3 4'
     );
 "#,
-    r#"
+    ),
+    Migration::Sql(
+        r#"
     -- Version 3: every record kind, integer row keys (stable across VACUUM) for the search
     -- indexes, duplicate-match keys, and a quarantine for unreadable documents. The version 2
     -- contact tables are replaced; `rebuild_read_model` in meta makes open() re-project them
@@ -282,7 +294,9 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO meta (key, value) VALUES ('rebuild_read_model', 1)
         ON CONFLICT (key) DO UPDATE SET value = 1;
 "#,
-    r#"
+    ),
+    Migration::Sql(
+        r#"
     -- Version 4: sync protocol 2. One cursor per scope the server lets this device read. The
     -- version-1 cursor counted a per-account feed that no longer exists, so it is dropped: the
     -- next sync starts over, which merges whole documents and duplicates nothing.
@@ -302,7 +316,9 @@ const MIGRATIONS: &[&str] = &[
         dismissed_at INTEGER
     ) STRICT;
 "#,
-    r#"
+    ),
+    Migration::Sql(
+        r#"
     -- Version 5. The quarantine keeps every piece set aside, one row each and never
     -- overwritten: this device's own unreadable copy of a document ('device'), or what the sync
     -- server sent that could not be read ('server') while the device kept its good copy.
@@ -335,10 +351,41 @@ const MIGRATIONS: &[&str] = &[
         bound_at   INTEGER NOT NULL
     ) STRICT;
 "#,
+    ),
+    // Version 6: the walking skeleton's lead record is retired (a lead is a contact in a stage).
+    Migration::Steps(|tx, now_ms| {
+        set_aside_retired_documents(tx, now_ms)?;
+        tx.execute_batch("DROP TABLE leads;")?;
+        Ok(())
+    }),
 ];
 
+/// Moves every document of a retired kind ([`fieldstone_doc::RETIRED_KINDS`]) into the
+/// quarantine with the reason the kind was retired, with whatever was derived from it (unsent
+/// changes, held changes, conflict markers). Kept, never shown or synced again: the person
+/// stopped seeing these when the kind's screens went, and turning them into records of another
+/// kind on every device at once would make copies, or conflicts on every field.
+fn set_aside_retired_documents(tx: &Transaction<'_>, now_ms: i64) -> Result<(), ReplicaError> {
+    for (kind, why) in fieldstone_doc::RETIRED_KINDS {
+        let prefix = format!("{kind}:");
+        tx.execute(
+            "INSERT INTO quarantine (doc_id, kind, origin, format, bytes, reason, quarantined_at)
+             SELECT doc_id, kind, 'device', 'document', bytes, ?2, ?3 FROM documents
+             WHERE substr(doc_id, 1, length(?1)) = ?1",
+            params![prefix, why, now_ms],
+        )?;
+        for table in ["outbox", "held_changes", "doc_conflicts", "documents"] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE substr(doc_id, 1, length(?1)) = ?1"),
+                [&prefix],
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// Brings the database to [`SCHEMA_VERSION`]; refuses one written by a newer build.
-pub(crate) fn migrate(conn: &mut Connection) -> Result<(), ReplicaError> {
+pub(crate) fn migrate(conn: &mut Connection, now_ms: i64) -> Result<(), ReplicaError> {
     let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if found > SCHEMA_VERSION {
         return Err(ReplicaError::NewerDatabase {
@@ -347,9 +394,12 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), ReplicaError> {
         });
     }
     let start = usize::try_from(found).unwrap_or(0);
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(start) {
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(start) {
         let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
+        match migration {
+            Migration::Sql(sql) => tx.execute_batch(sql)?,
+            Migration::Steps(steps) => steps(&tx, now_ms)?,
+        }
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
         tx.commit()?;
     }

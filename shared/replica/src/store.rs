@@ -39,7 +39,7 @@ impl Replica {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        crate::schema::migrate(&mut conn)?;
+        crate::schema::migrate(&mut conn, clock.now().timestamp_millis())?;
         let actor = load_or_create_actor(&conn)?;
         let checkpointer = crate::checkpoint::start(path);
         if checkpointer.is_some() {

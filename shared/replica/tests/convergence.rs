@@ -16,6 +16,8 @@
 //! replay a run from its seed, `PROPTEST_RNG_SEED=<n> cargo test -p fieldstone-replica --test
 //! convergence`; `PROPTEST_CASES=<n>` runs more (or fewer) cases than the default.
 
+mod support;
+
 use chrono::{DateTime, Duration, Utc};
 use fieldstone_model::{
     Address, Channel, Contact, ContactId, ContactInput, Direction, EmailEntry, FixedClock,
@@ -25,9 +27,9 @@ use fieldstone_model::{
 use fieldstone_protocol::{DocId, DocUpdate};
 use fieldstone_replica::{Replica, ReplicaError};
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use support::{proptest_config, t};
 
 const REPLICAS: usize = 3;
 /// Cases per property per run unless `PROPTEST_CASES` says otherwise: keeps the file's tests
@@ -38,10 +40,6 @@ const TAGS: [&str; 4] = ["vip", "cash", "investor", "relocating"];
 /// Pieces inserted into note bodies: multi-byte and astral characters on purpose, since
 /// Automerge text positions are not byte offsets.
 const SNIPPETS: [&str; 7] = ["a", "é", "日本語", "🙂", "Straße ", "x\ny", "Ωμέγα"];
-
-fn start() -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(1_763_700_000_123).expect("start time")
-}
 
 fn user(n: usize) -> UserId {
     format!("00000000-0000-4000-8000-00000000000{}", n + 1)
@@ -235,7 +233,7 @@ impl Mesh {
         let devices = (0..REPLICAS)
             .map(|n| {
                 // Clocks a little apart, as real devices are.
-                let now = start() + Duration::milliseconds(i64::try_from(n).expect("n") * 7);
+                let now = t(0) + Duration::milliseconds(i64::try_from(n).expect("n") * 7);
                 let clock = Arc::new(FixedClock::new(now));
                 let replica =
                     Replica::open(&dir.path().join(format!("device-{n}.db")), clock.clone())
@@ -670,17 +668,7 @@ fn run(mut mesh: Mesh, ops: &[Op]) {
 }
 
 fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(DEFAULT_CASES);
-    ProptestConfig {
-        cases,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
-            "proptest-regressions/convergence.txt",
-        ))),
-        ..ProptestConfig::default()
-    }
+    proptest_config("proptest-regressions/convergence.txt", DEFAULT_CASES)
 }
 
 proptest! {

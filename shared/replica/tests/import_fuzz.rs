@@ -15,7 +15,7 @@ use fieldstone_replica::{
     ContactQuery, ImportFileError, ImportMode, ImportOptions, Replica, ReplicaError,
 };
 use proptest::prelude::*;
-use support::{clock, open, person, user, with_phone};
+use support::{clock, open, person, proptest_config, user, with_phone};
 
 /// Files that import cleanly, in the shapes people send: a spreadsheet's CSV with a BOM and
 /// CRLF, quoted line breaks and commas, `;` separators, a Google export, a bare list.
@@ -213,18 +213,7 @@ fn check_import(file: &[u8], mode: ImportMode) -> Result<(), TestCaseError> {
 }
 
 fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(64),
-        failure_persistence: Some(Box::new(
-            proptest::test_runner::FileFailurePersistence::Direct(
-                "proptest-regressions/import_fuzz.txt",
-            ),
-        )),
-        ..ProptestConfig::default()
-    }
+    proptest_config("proptest-regressions/import_fuzz.txt", 64)
 }
 
 proptest! {

@@ -57,18 +57,7 @@ fn damaged(bytes: &[u8], damage: &[Damage], fit: bool, other: &[u8]) -> Vec<u8> 
 }
 
 fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(40),
-        failure_persistence: Some(Box::new(
-            proptest::test_runner::FileFailurePersistence::Direct(
-                "proptest-regressions/mutated_pages.txt",
-            ),
-        )),
-        ..ProptestConfig::default()
-    }
+    proptest_config("proptest-regressions/mutated_pages.txt", 40)
 }
 
 proptest! {

@@ -3,8 +3,8 @@
 mod support;
 
 use fieldstone_model::{
-    Contact, ContactInput, ContactKind, ContactLabel, EmailEntry, LeadInput, LeadSource,
-    PhoneEntry, Priority, RecordRef, Stage,
+    Contact, ContactInput, ContactKind, ContactLabel, EmailEntry, LeadSource, PhoneEntry, Priority,
+    RecordRef, Stage,
 };
 use fieldstone_replica::{
     guess_mapping, ColumnTarget, ContactQuery, DuplicateOf, DuplicatePolicy, ImportFileError,
@@ -599,17 +599,10 @@ fn the_json_export_holds_every_record_of_every_kind() {
         user(),
     )
     .expect("task");
-    r.create_lead(&LeadInput {
-        name: "Old lead".into(),
-        email: String::new(),
-        phone: "+1 555 010 9999".into(),
-        stage: Stage::Lead,
-    })
-    .expect("lead");
 
     let mut out = Vec::new();
     let n = r.export_json(&mut out).expect("export");
-    assert_eq!(n, 8);
+    assert_eq!(n, 7);
     let json: serde_json::Value = serde_json::from_slice(&out).expect("valid JSON");
     assert_eq!(json["format"], "fieldstone-export");
     assert_eq!(json["format_version"], EXPORT_FORMAT_VERSION);
@@ -617,7 +610,7 @@ fn the_json_export_holds_every_record_of_every_kind() {
         .as_str()
         .is_some_and(|t| t.ends_with('Z')));
     let records = json["records"].as_array().expect("records");
-    assert_eq!(records.len(), 8);
+    assert_eq!(records.len(), 7);
     let kinds: BTreeSet<&str> = records.iter().filter_map(|r| r["kind"].as_str()).collect();
     assert_eq!(
         kinds,
@@ -625,7 +618,6 @@ fn the_json_export_holds_every_record_of_every_kind() {
             "booking",
             "contact",
             "interaction",
-            "lead",
             "listing",
             "note",
             "task"

@@ -3,9 +3,7 @@
 
 use super::*;
 use fieldstone_model::FieldError;
-use fieldstone_protocol::views::{
-    guess_mapping, DuplicateOf, DuplicateRow, MappedColumn, RejectedRow,
-};
+use fieldstone_protocol::views::{DuplicateOf, DuplicateRow, MappedColumn, RejectedRow};
 
 const UPLOAD: &str = "6f0c1a0e-8d4b-4a57-9c1e-2a3b4c5d6e7f";
 
@@ -49,13 +47,36 @@ fn headers() -> Vec<String> {
     .to_vec()
 }
 
+/// The mapping the engine guesses for [`headers`] (the preview brings it from the shell).
+fn guessed() -> ColumnMapping {
+    let targets = [
+        ColumnTarget::GivenName,
+        ColumnTarget::FamilyName,
+        ColumnTarget::Email {
+            label: ContactLabel::Other,
+        },
+        ColumnTarget::EmailLabel { of: 2 },
+        ColumnTarget::Phone {
+            label: ContactLabel::Mobile,
+        },
+        ColumnTarget::Ignore,
+    ];
+    ColumnMapping {
+        columns: headers()
+            .into_iter()
+            .zip(targets)
+            .map(|(header, target)| MappedColumn { header, target })
+            .collect(),
+    }
+}
+
 fn preview(pick: u64) -> ImportAction {
     ImportAction::PreviewLoaded {
         pick,
         preview: Box::new(ImportPreview {
             upload_id: UPLOAD.into(),
             headers: headers(),
-            mapping: guess_mapping(&headers()),
+            mapping: guessed(),
             sample: vec![vec!["Ada".into(), "Lovelace".into()]],
         }),
     }
@@ -90,7 +111,7 @@ fn progress(upload_id: &str, rows_read: u64, rows_total: u64) -> ImportAction {
 
 fn report(imported: u64, rejected: u64, rolled_back: bool) -> ImportReport {
     ImportReport {
-        mapping: guess_mapping(&headers()),
+        mapping: guessed(),
         rows_read: imported + rejected,
         imported,
         notes_imported: 0,

@@ -1,92 +1,13 @@
 use super::*;
 use crate::conflict::{conflicts, resolve};
+use crate::test_support::samples::{booking, minimal_booking as minimal};
 use crate::test_support::{
-    actor, assert_newer_shape_refused, assert_round_trips, assert_wrong_kind_refused, Kind,
+    actor, assert_newer_shape_refused, assert_round_trips, assert_wrong_kind_refused, at,
+    booking_kind as kind, contact_id as contact, merged, user,
 };
 use automerge::transaction::Transactable;
 use automerge::ReadDoc;
-use chrono::{DateTime, Utc};
-use fieldstone_model::{BookingId, BookingKind, BookingStatus, ContactId, ListingId, UserId};
-
-fn kind() -> Kind<Booking> {
-    Kind {
-        create,
-        update,
-        read,
-        schema: SCHEMA,
-    }
-}
-
-fn at(ms: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(1_763_700_000_000 + ms).expect("valid")
-}
-
-fn contact(n: u128) -> ContactId {
-    ContactId::from_uuid(uuid::Uuid::from_u128(n))
-}
-
-fn user(n: u128) -> UserId {
-    UserId::from_uuid(uuid::Uuid::from_u128(n))
-}
-
-/// Every optional field set, every list populated.
-fn booking() -> Booking {
-    Booking {
-        id: BookingId::from_uuid(uuid::Uuid::from_u128(21)),
-        kind: BookingKind::Showing,
-        title: Some("Besichtigung — Müllerstraße 5".into()),
-        starts_at: at(86_400_000),
-        ends_at: at(86_400_000 + 3_600_000),
-        time_zone: "Europe/Berlin".into(),
-        location: Some("Café am Eck, Müllerstraße 5".into()),
-        attendees: Attendees {
-            contacts: vec![contact(7), contact(8)],
-            users: vec![user(1)],
-        },
-        listing: Some(ListingId::from_uuid(uuid::Uuid::from_u128(5))),
-        status: BookingStatus::Scheduled,
-        reminders: vec![15, 60, 1_440],
-        created_by: user(1),
-        created_at: at(0),
-        updated_at: at(0),
-        deleted_at: Some(at(60_000)),
-    }
-}
-
-/// Every optional field empty, every list empty. (The only required text is the IANA zone name,
-/// which is ASCII; non-ASCII text is covered by the full booking's title and location.)
-fn minimal() -> Booking {
-    Booking {
-        kind: BookingKind::Call,
-        title: None,
-        time_zone: "Asia/Tokyo".into(),
-        location: None,
-        attendees: Attendees::default(),
-        listing: None,
-        reminders: Vec::new(),
-        deleted_at: None,
-        ..booking()
-    }
-}
-
-/// Two devices write `edit_a` / `edit_b` concurrently from the same start; returns the document
-/// with both merged in.
-fn merged(edit_a: impl Fn(&mut Booking), edit_b: impl Fn(&mut Booking)) -> AutoCommit {
-    let base = booking();
-    let (mut a, _) = create(actor(1), &base).expect("create");
-    let mut b = a.fork().with_actor(actor(2));
-    let mut on_a = base.clone();
-    edit_a(&mut on_a);
-    update(&mut a, &on_a).expect("update a");
-    let mut on_b = base;
-    edit_b(&mut on_b);
-    update(&mut b, &on_b).expect("update b");
-    a.merge(&mut b).expect("merge into a");
-    b.merge(&mut a).expect("merge into b");
-    assert_eq!(a.get_heads(), b.get_heads());
-    assert_eq!(read(&a).expect("read a"), read(&b).expect("read b"));
-    a
-}
+use fieldstone_model::BookingStatus;
 
 #[test]
 fn booking_round_trips_through_a_document_its_bytes_and_its_change() {
@@ -125,6 +46,8 @@ fn update_writes_only_when_something_differs() {
 #[test]
 fn concurrent_attendee_and_reminder_edits_all_survive() {
     let doc = merged(
+        &kind(),
+        &booking(),
         |b| {
             b.attendees.contacts.push(contact(9));
             b.reminders.push(2_880);
@@ -144,6 +67,8 @@ fn concurrent_attendee_and_reminder_edits_all_survive() {
 #[test]
 fn the_same_attendee_or_reminder_added_on_two_devices_is_kept_once() {
     let doc = merged(
+        &kind(),
+        &booking(),
         |b| {
             b.attendees.contacts.push(contact(9));
             b.reminders.push(30);
@@ -172,6 +97,8 @@ fn the_same_attendee_or_reminder_added_on_two_devices_is_kept_once() {
 #[test]
 fn concurrent_status_changes_are_a_conflict_until_resolved() {
     let mut doc = merged(
+        &kind(),
+        &booking(),
         |b| b.status = BookingStatus::Completed,
         |b| b.status = BookingStatus::NoShow,
     );
@@ -191,6 +118,8 @@ fn concurrent_status_changes_are_a_conflict_until_resolved() {
 #[test]
 fn a_moved_start_is_a_conflict_on_starts_at_ms() {
     let doc = merged(
+        &kind(),
+        &booking(),
         |b| b.starts_at = at(90_000_000),
         |b| b.starts_at = at(80_000_000),
     );
@@ -204,7 +133,7 @@ fn a_newer_document_shape_is_neither_read_nor_overwritten() {
 
 #[test]
 fn a_document_of_another_kind_is_refused() {
-    assert_wrong_kind_refused(&kind(), &booking(), KIND);
+    assert_wrong_kind_refused(&kind(), &booking());
 }
 
 #[test]

@@ -1,99 +1,11 @@
 use super::*;
-use crate::test_support::{actor, assert_newer_shape_refused, assert_round_trips, Kind};
-
-fn kind() -> Kind<Contact> {
-    Kind {
-        create,
-        update,
-        read,
-        schema: SCHEMA,
-    }
-}
+use crate::test_support::samples::contact;
+use crate::test_support::{
+    actor, assert_newer_shape_refused, assert_round_trips, at, contact_kind as kind, user,
+};
 use automerge::transaction::Transactable;
 use automerge::ReadDoc;
-use chrono::{DateTime, NaiveDate, Utc};
-use fieldstone_model::{
-    ConsentStatus, ContactId, ContactKind, ContactLabel, LeadSource, Priority, PropertyType, Stage,
-    UserId,
-};
-
-fn at(ms: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(1_763_700_000_000 + ms).expect("valid")
-}
-
-fn user(n: u128) -> UserId {
-    UserId::from_uuid(uuid::Uuid::from_u128(n))
-}
-
-fn contact() -> Contact {
-    let mut c = Contact {
-        id: ContactId::from_uuid(uuid::Uuid::from_u128(7)),
-        kind: ContactKind::Both,
-        given_name: "Ada".into(),
-        family_name: "Lovelace".into(),
-        emails: vec![
-            EmailEntry {
-                address: "ada@example.com".into(),
-                label: ContactLabel::Home,
-                primary: true,
-            },
-            EmailEntry {
-                address: "ada@work.example.com".into(),
-                label: ContactLabel::Work,
-                primary: false,
-            },
-        ],
-        phones: vec![PhoneEntry {
-            number: "+44 20 7946 0958".into(),
-            label: ContactLabel::Mobile,
-            primary: true,
-        }],
-        instagram: Some("adahomes".into()),
-        whatsapp: None,
-        source: LeadSource::Zillow,
-        source_detail: Some("Zillow premier".into()),
-        tags: ["vip".to_owned(), "first time buyer".to_owned()].into(),
-        stage: Stage::Lead,
-        stage_history: Vec::new(),
-        priority: Priority::High,
-        preferences: Preferences {
-            budget_min: Some(300_000),
-            budget_max: Some(450_000),
-            areas: vec!["Camden".into(), "Islington".into()],
-            property_types: [PropertyType::House, PropertyType::Condo].into(),
-            bedrooms_min: Some(2),
-            bathrooms_min: Some(Baths::from_halves(3)),
-            move_in: NaiveDate::from_ymd_opt(2026, 3, 1),
-            must_haves: vec!["garden".into()],
-        },
-        custom_fields: [
-            ("Score".to_owned(), CustomValue::Number(7.5)),
-            ("Pre-approved".to_owned(), CustomValue::Bool(true)),
-            (
-                "Lease ends".to_owned(),
-                CustomValue::Date(NaiveDate::from_ymd_opt(2026, 6, 30).expect("date")),
-            ),
-            (
-                "Broker".to_owned(),
-                CustomValue::Text("Jane at Acme".into()),
-            ),
-        ]
-        .into(),
-        consent: Consents {
-            email: Consent::granted("web form opt-in", at(1)),
-            sms: Consent::denied("said so on a call", at(2)),
-            call: Consent::default(),
-        },
-        owner: user(1),
-        assigned_agent: Some(user(2)),
-        last_contacted_at: Some(at(5)),
-        created_at: at(0),
-        updated_at: at(10),
-        deleted_at: None,
-    };
-    c.set_stage(Stage::Qualified, at(3), user(2));
-    c
-}
+use fieldstone_model::{ConsentStatus, ContactLabel, Stage};
 
 /// A second device's copy of `doc`, writing as `n`.
 fn device(doc: &mut AutoCommit, n: u8) -> AutoCommit {

@@ -1,77 +1,12 @@
 use super::*;
 use crate::conflict::{conflicts, resolve};
+use crate::test_support::samples::{interaction, minimal_interaction as minimal};
 use crate::test_support::{
-    actor, assert_newer_shape_refused, assert_round_trips, assert_wrong_kind_refused, Kind,
+    actor, assert_newer_shape_refused, assert_round_trips, assert_wrong_kind_refused,
+    interaction_kind as kind, merged,
 };
 use automerge::transaction::Transactable;
 use automerge::ReadDoc;
-use chrono::{DateTime, Utc};
-use fieldstone_model::{Channel, ContactId, Direction, InteractionId, ListingId, UserId};
-
-fn kind() -> Kind<Interaction> {
-    Kind {
-        create,
-        update,
-        read,
-        schema: SCHEMA,
-    }
-}
-
-fn at(ms: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(1_763_700_000_000 + ms).expect("valid")
-}
-
-/// Every optional field set.
-fn interaction() -> Interaction {
-    Interaction {
-        id: InteractionId::from_uuid(uuid::Uuid::from_u128(11)),
-        contact: ContactId::from_uuid(uuid::Uuid::from_u128(7)),
-        listing: Some(ListingId::from_uuid(uuid::Uuid::from_u128(5))),
-        channel: Channel::Call,
-        direction: Direction::Outbound,
-        summary: "Discussed the Elm St offer.\nThey want a second viewing.".into(),
-        outcome: Some("Will counter at 410k".into()),
-        duration_seconds: Some(300),
-        occurred_at: at(-3_600_000),
-        logged_by: UserId::from_uuid(uuid::Uuid::from_u128(1)),
-        created_at: at(0),
-        updated_at: at(0),
-        deleted_at: Some(at(60_000)),
-    }
-}
-
-/// Every optional field empty, non-ASCII text.
-fn minimal() -> Interaction {
-    Interaction {
-        listing: None,
-        channel: Channel::WhatsApp,
-        direction: Direction::Inbound,
-        summary: "Zpráva od pí. Dvořákové — café à 9 h, 東京の物件 🏡".into(),
-        outcome: None,
-        duration_seconds: None,
-        deleted_at: None,
-        ..interaction()
-    }
-}
-
-/// Two devices write `edit_a` / `edit_b` concurrently from the same start; returns the document
-/// with both merged in.
-fn merged(edit_a: impl Fn(&mut Interaction), edit_b: impl Fn(&mut Interaction)) -> AutoCommit {
-    let base = interaction();
-    let (mut a, _) = create(actor(1), &base).expect("create");
-    let mut b = a.fork().with_actor(actor(2));
-    let mut on_a = base.clone();
-    edit_a(&mut on_a);
-    update(&mut a, &on_a).expect("update a");
-    let mut on_b = base;
-    edit_b(&mut on_b);
-    update(&mut b, &on_b).expect("update b");
-    a.merge(&mut b).expect("merge into a");
-    b.merge(&mut a).expect("merge into b");
-    assert_eq!(a.get_heads(), b.get_heads());
-    assert_eq!(read(&a).expect("read a"), read(&b).expect("read b"));
-    a
-}
 
 #[test]
 fn interaction_round_trips_through_a_document_its_bytes_and_its_change() {
@@ -109,6 +44,8 @@ fn update_writes_only_when_something_differs() {
 #[test]
 fn concurrent_edits_of_different_fields_merge() {
     let doc = merged(
+        &kind(),
+        &interaction(),
         |i| i.duration_seconds = Some(420),
         |i| i.summary = "Discussed the offer; they will think it over.".into(),
     );
@@ -121,6 +58,8 @@ fn concurrent_edits_of_different_fields_merge() {
 fn concurrent_outcome_edits_are_a_conflict_until_resolved() {
     // An interaction has no status; its outcome is the field two people are likely to fix at once.
     let mut doc = merged(
+        &kind(),
+        &interaction(),
         |i| i.outcome = Some("Left voicemail".into()),
         |i| i.outcome = Some("Booked a showing".into()),
     );
@@ -147,7 +86,7 @@ fn a_newer_document_shape_is_neither_read_nor_overwritten() {
 
 #[test]
 fn a_document_of_another_kind_is_refused() {
-    assert_wrong_kind_refused(&kind(), &interaction(), KIND);
+    assert_wrong_kind_refused(&kind(), &interaction());
 }
 
 #[test]

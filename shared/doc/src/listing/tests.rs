@@ -1,75 +1,11 @@
 use super::*;
-use crate::test_support::{actor, assert_newer_shape_refused, assert_round_trips, Kind};
-
-fn kind() -> Kind<Listing> {
-    Kind {
-        create,
-        update,
-        read,
-        schema: SCHEMA,
-    }
-}
 use crate::conflict::{conflicts, resolve};
-use automerge::transaction::Transactable;
-use chrono::{DateTime, Utc};
-use fieldstone_model::{
-    AreaUnit, ListingId, ListingStatus, MediaKind, PropertyType, UserId, Visibility,
+use crate::test_support::samples::listing;
+use crate::test_support::{
+    actor, assert_newer_shape_refused, assert_round_trips, at, listing_kind as kind,
 };
-
-fn at(ms: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(1_763_700_000_000 + ms).expect("valid")
-}
-
-fn listing() -> Listing {
-    Listing {
-        id: ListingId::from_uuid(uuid::Uuid::from_u128(5)),
-        address: Address {
-            line1: "12 Elm St".into(),
-            line2: Some("Flat 2".into()),
-            city: "Camden".into(),
-            region: None,
-            postal_code: Some("NW1 8AB".into()),
-            country: "GB".into(),
-            latitude: Some(51.539),
-            longitude: Some(-0.1426),
-        },
-        price: 425_000,
-        currency: "GBP".into(),
-        beds: Some(3),
-        baths: Some(Baths::from_halves(3)),
-        living_area: Some(Area {
-            value: 1200,
-            unit: AreaUnit::SquareFeet,
-        }),
-        lot_area: None,
-        property_type: PropertyType::Townhouse,
-        status: ListingStatus::Active,
-        visibility: Visibility::Public,
-        description: "Bright townhouse — café on the corner.".into(),
-        features: vec!["garden".into(), "parking".into()],
-        media: vec![
-            Media {
-                kind: MediaKind::Photo,
-                uri: "photos/front.jpg".into(),
-                caption: Some("Front".into()),
-            },
-            Media {
-                kind: MediaKind::ExternalTour,
-                uri: "https://tours.example.com/elm".into(),
-                caption: None,
-            },
-        ],
-        open_houses: vec![OpenHouse {
-            starts_at: at(3_600_000),
-            ends_at: at(7_200_000),
-        }],
-        mls_number: Some("MLS-1".into()),
-        owner: UserId::from_uuid(uuid::Uuid::from_u128(1)),
-        created_at: at(0),
-        updated_at: at(0),
-        deleted_at: None,
-    }
-}
+use automerge::transaction::Transactable;
+use fieldstone_model::{AreaUnit, MediaKind};
 
 #[test]
 fn listing_round_trips_through_a_document_its_bytes_and_its_change() {

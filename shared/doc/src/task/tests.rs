@@ -1,89 +1,13 @@
 use super::*;
 use crate::conflict::{conflicts, resolve};
+use crate::test_support::samples::{minimal_task as minimal, task};
 use crate::test_support::{
-    actor, assert_newer_shape_refused, assert_round_trips, assert_wrong_kind_refused, Kind,
+    actor, assert_newer_shape_refused, assert_round_trips, assert_wrong_kind_refused, at, displays,
+    merged, task_kind as kind,
 };
 use automerge::transaction::Transactable;
 use automerge::ReadDoc;
-use chrono::{DateTime, Utc};
-use fieldstone_model::{ContactId, Priority, RecordRef, TaskId, TaskKind, TaskStatus, UserId};
-
-fn kind() -> Kind<Task> {
-    Kind {
-        create,
-        update,
-        read,
-        schema: SCHEMA,
-    }
-}
-
-fn at(ms: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(1_763_700_000_000 + ms).expect("valid")
-}
-
-/// Every optional field set.
-fn task() -> Task {
-    Task {
-        id: TaskId::from_uuid(uuid::Uuid::from_u128(31)),
-        title: "Day 1 follow-up".into(),
-        due_at: Some(at(86_400_000)),
-        priority: Priority::High,
-        status: TaskStatus::Completed,
-        kind: TaskKind::Day1,
-        record: Some(RecordRef::Contact(ContactId::from_uuid(
-            uuid::Uuid::from_u128(7),
-        ))),
-        owner: UserId::from_uuid(uuid::Uuid::from_u128(1)),
-        closed_at: Some(at(3_600_000)),
-        created_at: at(0),
-        updated_at: at(3_600_000),
-        deleted_at: Some(at(7_200_000)),
-    }
-}
-
-/// Every optional field empty, non-ASCII text; an open task.
-fn minimal() -> Task {
-    Task {
-        title: "Rappeler Mme Lefèvre — 電話 📞".into(),
-        due_at: None,
-        priority: Priority::Medium,
-        status: TaskStatus::Pending,
-        kind: TaskKind::Custom,
-        record: None,
-        closed_at: None,
-        deleted_at: None,
-        ..task()
-    }
-}
-
-/// Two devices write `edit_a` / `edit_b` concurrently to the open task; returns the document
-/// with both merged in.
-fn merged(edit_a: impl Fn(&mut Task), edit_b: impl Fn(&mut Task)) -> AutoCommit {
-    let base = minimal();
-    let (mut a, _) = create(actor(1), &base).expect("create");
-    let mut b = a.fork().with_actor(actor(2));
-    let mut on_a = base.clone();
-    edit_a(&mut on_a);
-    update(&mut a, &on_a).expect("update a");
-    let mut on_b = base;
-    edit_b(&mut on_b);
-    update(&mut b, &on_b).expect("update b");
-    a.merge(&mut b).expect("merge into a");
-    b.merge(&mut a).expect("merge into b");
-    assert_eq!(a.get_heads(), b.get_heads());
-    assert_eq!(read(&a).expect("read a"), read(&b).expect("read b"));
-    a
-}
-
-fn displays(doc: &AutoCommit, field: &str) -> Vec<String> {
-    let mut values: Vec<_> = conflicts(doc, field)
-        .expect("conflicts")
-        .into_iter()
-        .map(|c| c.display)
-        .collect();
-    values.sort();
-    values
-}
+use fieldstone_model::{Priority, TaskStatus};
 
 #[test]
 fn task_round_trips_through_a_document_its_bytes_and_its_change() {
@@ -130,6 +54,8 @@ fn update_writes_only_when_something_differs() {
 #[test]
 fn concurrent_edits_of_different_fields_merge() {
     let doc = merged(
+        &kind(),
+        &minimal(),
         |t| t.title = "Call back about the offer".into(),
         |t| t.due_at = Some(at(172_800_000)),
     );
@@ -143,6 +69,8 @@ fn status_and_closing_time_never_disagree_after_a_merge() {
     // One device completes the task; the other reopens-then-skips it without a closing time
     // (as an older build might): whichever status wins, closed_at follows it.
     let doc = merged(
+        &kind(),
+        &minimal(),
         |t| {
             t.status = TaskStatus::Completed;
             t.closed_at = Some(at(5));
@@ -156,6 +84,8 @@ fn status_and_closing_time_never_disagree_after_a_merge() {
     assert!(!t.status.is_open());
     assert!(t.closed_at.is_some());
     let doc = merged(
+        &kind(),
+        &minimal(),
         |t| t.status = TaskStatus::Pending,
         |t| t.closed_at = Some(at(9)),
     );
@@ -167,6 +97,8 @@ fn status_and_closing_time_never_disagree_after_a_merge() {
 #[test]
 fn concurrent_status_changes_are_a_conflict_until_resolved() {
     let mut doc = merged(
+        &kind(),
+        &minimal(),
         |t| {
             t.set_status(TaskStatus::Completed, at(10));
         },
@@ -190,6 +122,8 @@ fn concurrent_status_changes_are_a_conflict_until_resolved() {
 #[test]
 fn concurrent_due_time_and_priority_edits_conflict_per_field() {
     let doc = merged(
+        &kind(),
+        &minimal(),
         |t| {
             t.due_at = Some(at(1_000));
             t.priority = Priority::High;
@@ -211,7 +145,7 @@ fn a_newer_document_shape_is_neither_read_nor_overwritten() {
 
 #[test]
 fn a_document_of_another_kind_is_refused() {
-    assert_wrong_kind_refused(&kind(), &task(), KIND);
+    assert_wrong_kind_refused(&kind(), &task());
 }
 
 #[test]

@@ -4,14 +4,15 @@ use super::channels::{self, EmailEntry, PhoneEntry};
 use super::consent::Consents;
 use super::custom::{self, CustomField};
 use super::preferences::Preferences;
-use super::{ContactKind, LeadSource};
+use super::{ContactKind, LeadSource, Stage};
 use crate::checks::{tags, Text};
 use crate::common::Priority;
 use crate::ids::UserId;
-use crate::lead::{Stage, NAME_MAX_CHARS};
 use crate::validation::{Valid, ValidationErrors};
 use serde::{Deserialize, Serialize};
 
+/// Longest given name, and longest family name.
+pub const NAME_MAX_CHARS: usize = 200;
 pub const SOURCE_DETAIL_MAX_CHARS: usize = 200;
 
 /// A contact as a form or an import row sends it. Untrusted until [`ContactInput::validate`].

@@ -6,9 +6,9 @@
 
 use super::channels::phone_digits;
 use super::Contact;
+use super::Stage;
 use crate::common::Priority;
 use crate::contact::ConsentChannel;
-use crate::lead::Stage;
 
 /// Phone numbers are compared by their last this-many digits, so "+1 555 0100 222" and
 /// "(555) 0100-222" match while a bare extension does not.

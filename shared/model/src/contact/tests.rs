@@ -91,6 +91,28 @@ fn choices_are_consistent() {
 }
 
 #[test]
+fn stage_names_are_the_ones_documents_and_the_wire_already_hold() {
+    assert_choice_names::<Stage>();
+    let names: Vec<_> = Stage::ALL.iter().map(|s| (s.as_str(), s.label())).collect();
+    assert_eq!(
+        names,
+        [
+            ("lead", "Lead"),
+            ("qualified", "Qualified"),
+            ("showing", "Showing"),
+            ("offer", "Offer"),
+            ("closed", "Closed"),
+            ("lost", "Lost"),
+        ]
+    );
+    assert_eq!(Stage::default(), Stage::Lead);
+    assert_eq!(
+        "won".parse::<Stage>().map_err(|e| e.to_string()),
+        Err("unknown stage \"won\"".to_owned())
+    );
+}
+
+#[test]
 fn a_full_input_is_normalised() {
     let valid = full_input().validate().expect("valid");
     assert_eq!(valid.given_name, "Ada");
@@ -146,7 +168,7 @@ fn nothing_to_identify_the_contact_is_rejected_on_given_name() {
 
 #[test]
 fn overlong_names_are_rejected() {
-    let long = "x".repeat(crate::lead::NAME_MAX_CHARS + 1);
+    let long = "x".repeat(super::NAME_MAX_CHARS + 1);
     assert_eq!(fields(&named(&long, "Ok")), ["given_name"]);
     assert_eq!(fields(&named("Ok", &long)), ["family_name"]);
     assert_eq!(fields(&named("Ada\u{0}", "")), ["given_name"]);

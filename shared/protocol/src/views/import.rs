@@ -32,7 +32,7 @@ pub enum DuplicatePolicy {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportOptions {
-    /// `None`: guessed from the header ([`guess_mapping`](super::guess_mapping)).
+    /// `None`: guessed from the header by the engine (`fieldstone_replica::guess_mapping`).
     pub mapping: Option<ColumnMapping>,
     pub mode: ImportMode,
     pub duplicates: DuplicatePolicy,

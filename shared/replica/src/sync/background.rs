@@ -2,10 +2,11 @@
 //! backs off when offline, and wipes the organisation's data if the device is revoked.
 
 use super::live::{LiveEvent, LiveListener};
+use super::status::{BackgroundStatus, SyncDetail};
 use super::{repair, sync_once_with, SyncClient, SyncError};
 use crate::Replica;
 use chrono::Utc;
-use fieldstone_protocol::commands::{SyncProgress, SyncState, SyncStatus};
+use fieldstone_protocol::commands::{SyncProgress, SyncState};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch, Notify};
@@ -43,7 +44,7 @@ impl Default for SyncOptions {
 
 /// Owns the background tasks; dropping it stops syncing.
 pub struct SyncHandle {
-    status: watch::Receiver<SyncStatus>,
+    status: watch::Receiver<BackgroundStatus>,
     nudge: Arc<Notify>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -52,11 +53,13 @@ impl SyncHandle {
     /// Starts syncing `replica` through `client` on the current tokio runtime.
     pub fn spawn(replica: Arc<Replica>, client: SyncClient, options: SyncOptions) -> Self {
         let pending = replica.pending_changes().unwrap_or(0);
-        let (tx, status) = watch::channel(SyncStatus {
+        let (tx, status) = watch::channel(BackgroundStatus {
             state: SyncState::Syncing,
             pending,
             last_synced_at: None,
-            detail: format!("Connecting to {}", client.base_url()),
+            detail: SyncDetail::Connecting {
+                server: client.base_url().to_owned(),
+            },
             remote_revision: 0,
             progress: None,
         });
@@ -90,12 +93,12 @@ impl SyncHandle {
         self.nudge.notify_one();
     }
 
-    pub fn status(&self) -> SyncStatus {
+    pub fn status(&self) -> BackgroundStatus {
         self.status.borrow().clone()
     }
 
     /// A receiver that sees every status change.
-    pub fn subscribe(&self) -> watch::Receiver<SyncStatus> {
+    pub fn subscribe(&self) -> watch::Receiver<BackgroundStatus> {
         self.status.clone()
     }
 }
@@ -144,7 +147,7 @@ async fn run(
     replica: Arc<Replica>,
     client: SyncClient,
     options: SyncOptions,
-    tx: watch::Sender<SyncStatus>,
+    tx: watch::Sender<BackgroundStatus>,
     nudge: Arc<Notify>,
     mut live: mpsc::UnboundedReceiver<LiveEvent>,
 ) {
@@ -159,7 +162,7 @@ async fn run(
             let online = matches!(s.state, SyncState::UpToDate | SyncState::Syncing);
             if online && pending > 0 && s.state != SyncState::Syncing {
                 s.state = SyncState::Syncing;
-                s.detail = format!("Sending {pending} change(s)");
+                s.detail = SyncDetail::Sending { changes: pending };
                 changed = true;
             }
             changed
@@ -197,18 +200,15 @@ async fn run(
                     s.last_synced_at = Some(Utc::now());
                     if let Some(latest) = notices.first() {
                         s.state = SyncState::NeedsAttention;
-                        s.detail = if notices.len() == 1 {
-                            latest.message.clone()
-                        } else {
-                            format!(
-                                "{} ({} more notices in Settings)",
-                                latest.message,
-                                notices.len() - 1
-                            )
+                        s.detail = SyncDetail::Notices {
+                            latest: latest.message.clone(),
+                            more: notices.len() - 1,
                         };
                     } else {
                         s.state = SyncState::UpToDate;
-                        s.detail = format!("Synced with {}", client.base_url());
+                        s.detail = SyncDetail::Synced {
+                            server: client.base_url().to_owned(),
+                        };
                     }
                     if report.docs_changed > 0
                         || !report.refused.is_empty()
@@ -238,28 +238,21 @@ async fn run(
                     _ => (SyncState::NeedsAttention, backoff),
                 };
                 tracing::warn!(%error, retry_in = ?wait, "sync failed");
-                let detail = match state {
-                    SyncState::SignInAgain => {
-                        "The sync server no longer accepts this device's sign-in. Your work is safe on this device; sign in again to resume syncing.".to_owned()
+                let detail = match &error {
+                    SyncError::Unauthorized => SyncDetail::SignInAgain,
+                    SyncError::Unreachable(reason) => SyncDetail::Offline {
+                        reason: reason.clone(),
+                        retry_in: wait,
+                    },
+                    SyncError::Local(crate::ReplicaError::OtherAccount { .. }) => {
+                        SyncDetail::OtherAccount {
+                            error: error.to_string(),
+                        }
                     }
-                    SyncState::Offline => {
-                        let reason = match &error {
-                            SyncError::Unreachable(reason) => reason.as_str(),
-                            _ => "",
-                        };
-                        format!(
-                            "Working offline — the sync server can't be reached ({reason}). Your work is saved on this device; retrying in {} s.",
-                            wait.as_secs().max(1)
-                        )
-                    }
-                    _ if matches!(
-                        error,
-                        SyncError::Local(crate::ReplicaError::OtherAccount { .. })
-                    ) =>
-                    {
-                        format!("Not synced: {error}.")
-                    }
-                    _ => format!("{error}. Retrying in {} s.", wait.as_secs().max(1)),
+                    _ => SyncDetail::Failed {
+                        error: error.to_string(),
+                        retry_in: wait,
+                    },
                 };
                 tx.send_modify(|s| {
                     s.state = state;
@@ -296,7 +289,7 @@ async fn repair_due(replica: &Arc<Replica>, every: Duration) -> bool {
     last.is_some_and(|at| now - at >= i64::try_from(every.as_millis()).unwrap_or(i64::MAX))
 }
 
-async fn revoked(replica: &Arc<Replica>, tx: &watch::Sender<SyncStatus>) {
+async fn revoked(replica: &Arc<Replica>, tx: &watch::Sender<BackgroundStatus>) {
     let r = Arc::clone(replica);
     let wiped = tokio::task::spawn_blocking(move || r.wipe_synced_data())
         .await
@@ -309,7 +302,7 @@ async fn revoked(replica: &Arc<Replica>, tx: &watch::Sender<SyncStatus>) {
         s.state = SyncState::SignInAgain;
         s.pending = 0;
         s.remote_revision += 1;
-        s.detail = "This device was signed out by your organisation, and its copy of the organisation's data was removed from it.".into();
+        s.detail = SyncDetail::Revoked;
     });
 }
 
@@ -323,7 +316,7 @@ enum Wake {
 /// dead server.
 async fn wait_for_work(
     replica: &Arc<Replica>,
-    tx: &watch::Sender<SyncStatus>,
+    tx: &watch::Sender<BackgroundStatus>,
     nudge: &Notify,
     live: &mut mpsc::UnboundedReceiver<LiveEvent>,
     live_up: &mut bool,

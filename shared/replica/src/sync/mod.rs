@@ -1,6 +1,6 @@
 //! Sync with the server: push the outbox (putting back what the server refuses), pull every
 //! scope's changes page by page, repair divergence, and a background loop that keeps doing so
-//! with live news, backoff and a status for the UI.
+//! with live news, backoff and a typed status the app words for the person.
 
 mod background;
 mod client;
@@ -8,12 +8,14 @@ mod live;
 mod refusals;
 mod set_aside;
 mod state;
+mod status;
 
 pub use background::{SyncHandle, SyncOptions};
 pub use client::{accept_invite, login, SyncClient, SyncError, Traffic};
 pub use live::{LiveEvent, LiveListener};
 pub use set_aside::UNREADABLE_FROM_SERVER;
 pub use state::{Applied, SyncNotice};
+pub use status::{BackgroundStatus, SyncDetail};
 
 use crate::Replica;
 use fieldstone_protocol::commands::SyncProgress;

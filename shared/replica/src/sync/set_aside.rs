@@ -91,6 +91,13 @@ fn keep(
     Ok(())
 }
 
+/// Postcard of one document's updates as received: support can decode them with the protocol
+/// crate.
+fn updates_bytes(pieces: &[&DocUpdate]) -> Vec<u8> {
+    let owned: Vec<DocUpdate> = pieces.iter().map(|u| (*u).clone()).collect();
+    fieldstone_protocol::codec::to_postcard(&owned).unwrap_or_default()
+}
+
 /// Sets aside one document's updates from a pull or a repair (this device's copy of it is left
 /// alone), with a notice. Bytes already set aside (the same page again, a repair that finds
 /// the same difference) add nothing: `None`.
@@ -101,9 +108,7 @@ pub(super) fn received_updates(
     reason: &str,
     now: i64,
 ) -> Result<Option<SyncNotice>, ReplicaError> {
-    let owned: Vec<DocUpdate> = pieces.iter().map(|u| (*u).clone()).collect();
-    // Postcard of the updates as received: support can decode them with the protocol crate.
-    let bytes = fieldstone_protocol::codec::to_postcard(&owned).unwrap_or_default();
+    let bytes = updates_bytes(pieces);
     if already_set_aside(tx, doc_id, &bytes)? {
         return Ok(None);
     }
@@ -118,6 +123,24 @@ pub(super) fn received_updates(
         .is_some();
     let message = unreadable_message(doc_id, kept_own);
     notice(tx, doc_id, UNREADABLE_FROM_SERVER, &message, now).map(Some)
+}
+
+/// Sets aside, once, updates for a document of a retired kind (`why` it was retired), which
+/// devices of before left on the server. No notice: the app stopped showing such records when
+/// their screens went, and every device's first sync would otherwise greet its person with one
+/// notice per old record. A repair finding the same difference again adds nothing.
+pub(super) fn retired_updates(
+    tx: &Transaction<'_>,
+    doc_id: &DocId,
+    pieces: &[&DocUpdate],
+    why: &str,
+    now: i64,
+) -> Result<(), ReplicaError> {
+    let bytes = updates_bytes(pieces);
+    if !already_set_aside(tx, doc_id, &bytes)? {
+        keep(tx, doc_id, "updates", &bytes, why, now)?;
+    }
+    Ok(())
 }
 
 /// Sets aside a saved document the server sent back with a refusal (unless those very bytes

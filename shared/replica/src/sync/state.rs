@@ -172,6 +172,11 @@ impl Replica {
         let tx = conn.transaction()?;
         let mut applied = Applied::default();
         for (doc_id, pieces) in by_doc {
+            if let Some(why) = fieldstone_doc::retired(doc_id.kind()) {
+                // Still on the server from devices of before; never stored as a document here.
+                set_aside::retired_updates(&tx, doc_id, &pieces, why, now)?;
+                continue;
+            }
             // A savepoint per document: whatever a bad one wrote before failing is undone
             // without touching the documents before it.
             tx.execute_batch("SAVEPOINT remote_doc")?;

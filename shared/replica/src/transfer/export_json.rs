@@ -113,10 +113,6 @@ fn read_record(kind: &str, bytes: &[u8]) -> Result<serde_json::Value, String> {
     }
     let doc = fieldstone_doc::load(bytes).map_err(|e| e.to_string())?;
     match kind {
-        fieldstone_doc::lead::KIND => {
-            let lead = fieldstone_doc::lead::read(&doc).map_err(|e| e.to_string())?;
-            serde_json::to_value(&lead).map_err(|e| e.to_string())
-        }
         fieldstone_doc::contact::KIND => as_json::<Contact>(&doc),
         fieldstone_doc::note::KIND => as_json::<Note>(&doc),
         fieldstone_doc::interaction::KIND => as_json::<Interaction>(&doc),

@@ -13,7 +13,8 @@ pub const IMPORT_MAX_BYTES: u64 = 100 * 1024 * 1024;
 /// The most data rows (header not counted) an import accepts.
 pub const IMPORT_MAX_ROWS: u64 = 200_000;
 
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+/// The longest byte-order mark the first read must see whole.
+const UTF8_BOM_LEN: usize = 3;
 
 /// Why a whole file was refused. Nothing was written when one of these is reported.
 #[derive(Debug, Error)]
@@ -80,7 +81,7 @@ impl Spool {
             if first {
                 // A read may return fewer bytes than a BOM; top the first chunk up to 3 bytes.
                 let mut filled = n;
-                while filled < UTF8_BOM.len() {
+                while filled < UTF8_BOM_LEN {
                     match input.read(&mut buf[filled..]) {
                         Ok(0) => break,
                         Ok(m) => filled += m,
@@ -88,11 +89,7 @@ impl Spool {
                         Err(e) => return Err(ImportFileError::Read(e)),
                     }
                 }
-                chunk = &buf[..filled];
-                if chunk.starts_with(b"\xFF\xFE") || chunk.starts_with(b"\xFE\xFF") {
-                    return Err(ImportFileError::Utf16);
-                }
-                chunk = chunk.strip_prefix(UTF8_BOM).unwrap_or(chunk);
+                chunk = super::sniff::strip_bom(&buf[..filled])?;
                 first = false;
             }
             total += chunk.len() as u64;
@@ -123,24 +120,14 @@ impl Spool {
         Ok(BufReader::with_capacity(256 * 1024, file))
     }
 
-    /// The field separator: `,` unless the header line has more `;` or tabs (Excel in many
-    /// European locales writes `;`, and "CSV" from some tools is tab-separated).
+    /// The field separator ([`super::guess_delimiter`], the guess the preview shows too).
     pub(crate) fn sniff_delimiter(&self) -> Result<u8, ImportFileError> {
         let mut head = Vec::with_capacity(64 * 1024);
         self.reader()?
             .take(64 * 1024)
             .read_to_end(&mut head)
             .map_err(ImportFileError::Spool)?;
-        let line = head.split(|b| *b == b'\n').next().unwrap_or(&[]);
-        let count = |d: u8| line.iter().filter(|b| **b == d).count();
-        let (comma, semicolon, tab) = (count(b','), count(b';'), count(b'\t'));
-        Ok(if semicolon > comma && semicolon >= tab {
-            b';'
-        } else if tab > comma {
-            b'\t'
-        } else {
-            b','
-        })
+        Ok(super::sniff::guess_delimiter(&head))
     }
 
     pub(crate) fn csv_reader(

@@ -4,6 +4,7 @@
 //! one transaction).
 
 use super::file::{file_error, ImportFileError, Spool};
+use super::guess::guess_mapping;
 use super::row::{self, RowInput};
 use crate::contacts::contacts_with_key;
 use crate::error::ReplicaError;
@@ -13,7 +14,7 @@ use chrono::{DateTime, Utc};
 use fieldstone_model::{
     Contact, ContactId, FieldError, MatchKey, Note, NoteId, NoteInput, RecordRef, ValidationErrors,
 };
-use fieldstone_protocol::views::{guess_mapping, ColumnMapping};
+use fieldstone_protocol::views::ColumnMapping;
 use rusqlite::Transaction;
 use std::collections::HashMap;
 

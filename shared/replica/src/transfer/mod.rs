@@ -8,15 +8,19 @@
 mod export_csv;
 mod export_json;
 mod file;
+mod guess;
 mod import;
 mod row;
+mod sniff;
 mod vcard;
 
 pub use export_csv::contact_csv_headers;
 pub use export_json::EXPORT_FORMAT_VERSION;
-pub use fieldstone_protocol::views::{guess_mapping, ColumnMapping, ColumnTarget, MappedColumn};
+pub use fieldstone_protocol::views::{ColumnMapping, ColumnTarget, MappedColumn};
 pub use file::{ImportFileError, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS};
+pub use guess::guess_mapping;
 pub use import::{
     DuplicateOf, DuplicatePolicy, DuplicateRow, ImportMode, ImportOptions, ImportProgress,
     ImportReport, RejectedRow, IMPORT_REPORT_ROWS_MAX,
 };
+pub use sniff::{guess_delimiter, preview_csv, strip_bom, CsvPreview};

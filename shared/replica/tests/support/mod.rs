@@ -10,11 +10,14 @@ use fieldstone_model::{
     PhoneEntry, PropertyType, RecordRef, TaskInput, UserId, Visibility,
 };
 use fieldstone_protocol::DocUpdate;
-use fieldstone_replica::Replica;
+use fieldstone_replica::{ContactQuery, ContactSummary, Replica};
+use proptest::test_runner::{Config as ProptestConfig, FileFailurePersistence};
 use std::path::Path;
 use std::sync::Arc;
 
-pub const T0_MS: i64 = 1_763_700_000_000;
+/// The tests' start time. Not on a whole second, so a time that lost its milliseconds between a
+/// write and a read shows.
+pub const T0_MS: i64 = 1_763_700_000_123;
 
 pub fn t(minutes: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(T0_MS).expect("time") + Duration::minutes(minutes)
@@ -34,21 +37,60 @@ pub fn user() -> UserId {
         .expect("user id")
 }
 
+pub fn email(address: &str) -> EmailEntry {
+    EmailEntry {
+        address: address.into(),
+        label: Default::default(),
+        primary: false,
+    }
+}
+
+pub fn phone(number: &str) -> PhoneEntry {
+    PhoneEntry {
+        number: number.into(),
+        label: Default::default(),
+        primary: false,
+    }
+}
+
+/// A contact with a name and an email made from it.
 pub fn person(given: &str, family: &str) -> ContactInput {
     ContactInput {
         given_name: given.into(),
         family_name: family.into(),
         emails: vec![EmailEntry {
-            address: format!(
+            primary: true,
+            ..email(&format!(
                 "{}.{}@example.com",
                 given.to_lowercase(),
                 family.to_lowercase()
-            ),
-            label: Default::default(),
-            primary: true,
+            ))
         }],
         ..Default::default()
     }
+}
+
+/// The first page of 50 contacts, newest first.
+pub fn query() -> ContactQuery {
+    ContactQuery {
+        limit: 50,
+        ..Default::default()
+    }
+}
+
+pub fn display_names(items: &[ContactSummary]) -> Vec<String> {
+    items.iter().map(|c| c.display_name.clone()).collect()
+}
+
+/// The names the first page of a search for `text` shows.
+pub fn search(replica: &Replica, text: &str) -> Vec<String> {
+    let page = replica
+        .list_contacts(&ContactQuery {
+            search: Some(text.into()),
+            ..query()
+        })
+        .expect("search");
+    display_names(&page.items)
 }
 
 pub fn with_phone(mut input: ContactInput, number: &str) -> ContactInput {
@@ -136,6 +178,20 @@ pub fn task(title: &str, due: Option<DateTime<Utc>>, record: Option<RecordRef>) 
         status: Default::default(),
         kind: Default::default(),
         record,
+    }
+}
+
+/// A property test's configuration: `default_cases` cases unless `PROPTEST_CASES` says otherwise,
+/// failures kept in `proptest-regressions/<file>` (replayed first on every run).
+pub fn proptest_config(file: &'static str, default_cases: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default_cases);
+    ProptestConfig {
+        cases,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(file))),
+        ..ProptestConfig::default()
     }
 }
 

@@ -1,10 +1,10 @@
 //! The app API tested directly (no window, no IPC) against real SQLite files in temp dirs, a
-//! real sync server process, and the real OS credential store and notification service in a
-//! private D-Bus session.
+//! real sync server process, and the real OS credential store in a private D-Bus session.
 
 mod accounts;
 mod known_device;
 mod local;
 mod os;
-mod shell;
+mod preview;
 mod support;
+mod table;

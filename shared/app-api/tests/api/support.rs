@@ -3,9 +3,9 @@
 //! service are per process and per session bus, so OS tests get fresh ones).
 
 use chrono::{DateTime, Utc};
-use fieldstone_app_lib::api::{Api, ApiConfig, Events};
-use fieldstone_app_lib::config::SyncConfig;
-use fieldstone_app_lib::credentials::Credentials;
+use fieldstone_app_api::config::SyncConfig;
+use fieldstone_app_api::credentials::Credentials;
+use fieldstone_app_api::{Api, ApiConfig, Events};
 use fieldstone_model::FixedClock;
 use fieldstone_protocol::commands::{ImportProgressEvent, SyncStatus};
 use fieldstone_replica::SyncOptions;
@@ -92,8 +92,6 @@ pub fn open_with(dir: &Path, clock_at: DateTime<Utc>, sync: SyncConfig) -> TestA
 pub enum Session {
     /// A private D-Bus session with an unlocked gnome-keyring (Secret Service).
     Keyring,
-    /// A private D-Bus session with nothing on it (no keyring, no notification daemon).
-    BareBus,
     /// No session bus at all.
     NoBus,
 }
@@ -110,7 +108,6 @@ pub fn in_child(name: &str, session: Session) -> bool {
     }
     let needs: &[&str] = match session {
         Session::Keyring => &["dbus-run-session", "gnome-keyring-daemon"],
-        Session::BareBus => &["dbus-run-session"],
         Session::NoBus => &[],
     };
     if let Some(missing) = needs.iter().find(|tool| !on_path(tool)) {
@@ -132,11 +129,6 @@ pub fn in_child(name: &str, session: Session) -> bool {
                  --components=secrets >/dev/null && exec \"$@\"",
             );
             c.arg("sh").arg(&exe).args(test_args);
-            c
-        }
-        Session::BareBus => {
-            let mut c = Command::new("dbus-run-session");
-            c.arg("--").arg(&exe).args(test_args);
             c
         }
         Session::NoBus => {

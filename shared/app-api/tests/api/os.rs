@@ -1,11 +1,10 @@
-//! Sign-in, the credential store and notifications, for real: a `fieldstone-server` process,
-//! gnome-keyring's Secret Service on a private D-Bus session, and the notification service
-//! (absent, to prove a failure is not fatal). Each test re-runs itself in a child process set
-//! up for it (see `support::in_child`).
+//! Sign-in and the credential store, for real: a `fieldstone-server` process and
+//! gnome-keyring's Secret Service on a private D-Bus session. Each test re-runs itself in a
+//! child process set up for it (see `support::in_child`). (Notifications are the shell's: its
+//! own tests show a missing notification service is not fatal.)
 
 use crate::support::{eventually, files_containing, in_child, open, t0, Session, TEST_SERVICE};
-use fieldstone_app_lib::credentials::Credentials;
-use fieldstone_app_lib::reminders::{Notifier, OsNotifier};
+use fieldstone_app_api::credentials::Credentials;
 use fieldstone_model::{ContactInput, OrgId};
 use fieldstone_protocol::commands::{CommandErrorCode, ErrorDetail, SignInRequest, SyncState};
 use fieldstone_protocol::views::ContactQuery;
@@ -222,16 +221,4 @@ async fn without_a_credential_store_sign_in_fails_clearly_and_stores_nothing() {
         })
         .await
         .expect("local work");
-}
-
-#[test]
-fn a_missing_notification_service_is_an_error_not_a_hang_or_a_crash() {
-    if !in_child(
-        "os::a_missing_notification_service_is_an_error_not_a_hang_or_a_crash",
-        Session::BareBus,
-    ) {
-        return;
-    }
-    let shown = OsNotifier.show("Showing at 12 Oak St", "in 15 min");
-    assert!(shown.is_err(), "no daemon on this bus, so no notification");
 }

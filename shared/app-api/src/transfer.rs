@@ -1,7 +1,7 @@
 //! Import and export. A CSV the user picks arrives in chunks (the webview has the file, not a
 //! path) into the app's cache folder; the preview shows its header, the guessed mapping and the
-//! first rows; the import streams it through the engine, emitting progress. Exports go to the
-//! user's downloads folder.
+//! first rows, as the engine reads them; the import streams it through the engine, emitting
+//! progress. Exports go to the user's downloads folder.
 
 use super::{decode_base64, Api};
 use fieldstone_protocol::commands::{
@@ -9,8 +9,8 @@ use fieldstone_protocol::commands::{
     ImportProgressEvent, ImportRequest, UploadChunk, Uploaded, IMPORT_PREVIEW_ROWS,
     UPLOAD_CHUNK_MAX_BYTES,
 };
-use fieldstone_protocol::views::{guess_mapping, ImportOptions, ImportReport};
-use fieldstone_replica::IMPORT_MAX_BYTES;
+use fieldstone_protocol::views::{ImportOptions, ImportReport};
+use fieldstone_replica::{guess_mapping, preview_csv, CsvPreview, ReplicaError, IMPORT_MAX_BYTES};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -144,7 +144,7 @@ impl Api {
                 ExportFormat::Vcard => replica.export_contacts_vcard(&mut out, &query),
                 ExportFormat::Json => replica.export_json(&mut out),
             }
-            .map_err(CommandError::from)
+            .map_err(crate::error::from_replica)
             .and_then(|n| {
                 let file = out.into_inner().map_err(|e| io(e.into_error()))?;
                 file.sync_all().map_err(io)?;
@@ -230,51 +230,17 @@ fn new_file(dir: &Path, stem: &str, ext: &str) -> std::io::Result<(PathBuf, std:
     Err(std::io::Error::other("too many exports with the same name"))
 }
 
-/// Reads the header and first rows, with the separator the engine would pick (`,` `;` or tab:
-/// whichever the header line has most of).
-fn preview(mut file: impl Read, upload_id: String) -> Result<ImportPreview, CommandError> {
-    let mut head = Vec::new();
-    file.by_ref()
-        .take(256 * 1024)
-        .read_to_end(&mut head)
-        .map_err(|e| CommandError::new(CommandErrorCode::Storage, format!("{e}")))?;
-    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
-    let first_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
-    let delimiter = [b',', b';', b'\t']
-        .into_iter()
-        .max_by_key(|d| first_line.iter().filter(|b| *b == d).count())
-        .unwrap_or(b',');
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_reader(head);
-    let unreadable = |e: csv::Error| {
-        CommandError::invalid(
-            "upload_id",
-            format!("This file cannot be read as CSV text (UTF-8 with a header row): {e}"),
-        )
-    };
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(unreadable)?
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    if headers.iter().all(|h| h.trim().is_empty()) {
-        return Err(CommandError::invalid(
-            "upload_id",
-            "The file is empty or has no header row; the first line must name the columns.",
-        ));
-    }
-    let mut sample = Vec::new();
-    for record in reader.records().take(IMPORT_PREVIEW_ROWS) {
-        match record {
-            Ok(record) => sample.push(record.iter().map(str::to_owned).collect()),
-            // The preview's last row may be cut by the preview's size limit.
-            Err(_) if !sample.is_empty() => break,
-            Err(e) => return Err(unreadable(e)),
-        }
-    }
+/// The header, the guessed mapping and the first rows, read by the engine exactly as its
+/// import will read them (same encoding check, same separator), so the preview never shows a
+/// file the import would split differently.
+fn preview(file: impl Read, upload_id: String) -> Result<ImportPreview, CommandError> {
+    let CsvPreview {
+        headers, sample, ..
+    } = preview_csv(file, IMPORT_PREVIEW_ROWS).map_err(|error| {
+        // Worded as the import's own refusal of the same file would be.
+        let refusal = crate::error::from_replica(ReplicaError::Import(error));
+        CommandError::invalid("upload_id", refusal.message)
+    })?;
     Ok(ImportPreview {
         upload_id,
         mapping: guess_mapping(&headers),

@@ -140,7 +140,7 @@ impl Api {
                     adopts_records: false,
                 })
             };
-            plan().map_err(CommandError::from)
+            plan().map_err(crate::error::from_replica)
         })
         .await
     }

@@ -1,16 +1,28 @@
-//! The app's API as plain methods over the engine, written once: Tauri commands are one-line
-//! wrappers over these (see `commands.rs`), and the tests call them directly, without a window
-//! or IPC, against real SQLite files.
+//! The app's API as plain methods over the engine, written once: the Tauri shell's commands are
+//! expanded from the one table of commands (`fieldstone_protocol::app_commands!`) into one-line
+//! calls of these methods, [`Api::dispatch`] serves the same table in process, and the tests
+//! call the methods directly, without a window or IPC, against real SQLite files.
 //!
 //! Every method validates its input (the engine validates records), answers with the shared
-//! DTOs, and fails with a `CommandError`. Local writes nudge background sync.
+//! DTOs, and fails with a `CommandError` in the app's words ([`error`], [`badge`]: the engine
+//! itself only says what happened). Local writes nudge background sync.
+//!
+//! Beside the API, what it needs and nothing of a window: the app's settings file, the stores
+//! of each account, the OS credential store, and sync settings from the environment.
 
 mod account;
+pub mod badge;
 mod calendar;
+pub mod config;
 mod contacts;
+pub mod credentials;
 mod detail;
+pub mod dispatch;
+pub mod error;
 mod listings;
 mod records;
+pub mod settings;
+pub mod stores;
 mod sync;
 mod today;
 mod transfer;
@@ -176,7 +188,7 @@ impl Api {
         f: impl FnOnce(&Replica) -> Result<T, ReplicaError> + Send + 'static,
     ) -> Result<T, CommandError> {
         let replica = self.replica();
-        blocking(move || f(&replica).map_err(CommandError::from)).await
+        blocking(move || f(&replica).map_err(error::from_replica)).await
     }
 
     /// Like [`Api::read`], on a given store (one not shown yet).
@@ -185,7 +197,7 @@ impl Api {
         replica: Arc<Replica>,
         f: impl FnOnce(&Replica) -> Result<T, ReplicaError> + Send + 'static,
     ) -> Result<T, CommandError> {
-        blocking(move || f(&replica).map_err(CommandError::from)).await
+        blocking(move || f(&replica).map_err(error::from_replica)).await
     }
 
     /// Like [`Api::read`], for work that writes: sync is nudged when it succeeds.

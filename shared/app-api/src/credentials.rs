@@ -155,7 +155,8 @@ impl KnownDevices {
     }
 }
 
-#[cfg(desktop)]
+// Tauri's `desktop`/`mobile` cfgs come from its build script, which this crate has not.
+#[cfg(not(any(target_os = "android", target_os = "ios")))]
 mod os {
     use super::CredentialError;
     use keyring::{Entry, Error};
@@ -200,7 +201,7 @@ mod os {
     }
 }
 
-#[cfg(mobile)]
+#[cfg(any(target_os = "android", target_os = "ios"))]
 mod os {
     use super::CredentialError;
 

@@ -312,7 +312,7 @@ fn sign_in_error(error: SyncError) -> CommandError {
             C::Refused,
             format!("This does not look like a Fieldstone sync server ({why})."),
         ),
-        SyncError::Local(error) => error.into(),
+        SyncError::Local(error) => crate::error::from_replica(error),
     }
 }
 

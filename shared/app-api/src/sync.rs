@@ -88,7 +88,7 @@ impl Api {
         let events: Arc<dyn Events> = Arc::clone(&self.events);
         let forward = tokio::spawn(async move {
             loop {
-                let current = status.borrow_and_update().clone();
+                let current = super::badge::sync_status(&status.borrow_and_update());
                 events.sync_status(&current);
                 if status.changed().await.is_err() {
                     break;
@@ -124,7 +124,7 @@ impl Api {
     pub fn sync_status(&self) -> SyncStatus {
         let slot = self.lock_sync();
         match (&slot.handle, &slot.idle) {
-            (Some(handle), _) => handle.status(),
+            (Some(handle), _) => super::badge::sync_status(&handle.status()),
             (None, Some(idle)) => idle.clone(),
             (None, None) => SyncStatus::local_only(),
         }

@@ -255,7 +255,7 @@ fn bulk(
             Ok(_) => result.done += 1,
             Err(error) => result.failed.push(BulkFailure {
                 id: *id,
-                error: error.into(),
+                error: crate::error::from_replica(error),
             }),
         }
     }

@@ -6,7 +6,7 @@
 //! cannot read at all, never stops a sign-in; the server's new one replaces it.
 
 use crate::support::{files_containing, in_child, open, t0, Session, TEST_SERVICE};
-use fieldstone_app_lib::credentials::{Credentials, KnownDevices};
+use fieldstone_app_api::credentials::{Credentials, KnownDevices};
 use fieldstone_protocol::commands::SignInRequest;
 use fieldstone_tests::{Org, ServerProcess, PASSWORD};
 use reqwest::StatusCode;

@@ -1,0 +1,168 @@
+//! The one list of the app's commands. Each entry names a command (which is also the name of
+//! its method on the app API, `fieldstone_app_api::Api`), the request it takes and the
+//! response it answers with; every command fails with a [`CommandError`](crate::commands::CommandError).
+//!
+//! Everything that used to list the commands by hand is expanded from [`app_commands!`]: the
+//! shell's Tauri wrappers and handler list, the permission list its build script declares (and
+//! the capability it writes from it), the app API's in-process dispatch, and the UI's typed
+//! calls. So adding a command is: an entry here, the API method, and the screen that calls it.
+//!
+//! Conventions (unchanged from before the table): every command takes at most one argument,
+//! named `request` (`{ request }` on the JS side; a command without a request is called with
+//! `{}`), and commands about one record take its id as the request.
+
+/// Every type a command's request or response is written with in [`app_commands!`]. A
+/// consumer of the table glob-imports this module where it expands the table, so the entries
+/// can stay short (`get_contact(ContactId) -> ContactDetail`).
+pub mod types {
+    pub use crate::commands::*;
+    pub use crate::views::{
+        BookingSummary, ContactPage, ContactQuery, FieldConflict, ImportReport, ListingQuery,
+        ListingSummary, TimelinePage,
+    };
+    pub use fieldstone_model::{
+        Booking, BookingId, BookingInput, Contact, ContactId, ContactInput, Interaction,
+        InteractionInput, Listing, ListingId, ListingInput, Note, NoteInput, RecordRef, Task,
+        TaskInput,
+    };
+}
+
+/// Calls the macro named `$then` with every command, one entry each:
+///
+/// ```text
+/// $(#[doc])* name(Request) -> Response;   // a command with a request
+/// $(#[doc])* name() -> Response;          // one without
+/// ```
+///
+/// The types are written as [`types`] names them: expand where `types::*` is imported. `()` as
+/// a response means an empty answer.
+///
+/// ```
+/// use fieldstone_protocol::table::types::*;
+///
+/// macro_rules! count {
+///     ($( $(#[$meta:meta])* $name:ident($($request:ty)?) -> $response:ty; )+) => {
+///         [$(stringify!($name)),+].len()
+///     };
+/// }
+/// assert_eq!(fieldstone_protocol::app_commands!(count), fieldstone_protocol::table::COMMAND_NAMES.len());
+/// ```
+#[macro_export]
+macro_rules! app_commands {
+    ($then:ident) => {
+        $then! {
+            // Today
+            today(TodayRequest) -> Today;
+
+            // Contacts
+            list_contacts(ContactQuery) -> ContactPage;
+            contact_counts(ContactQuery) -> ContactCounts;
+            get_contact(ContactId) -> ContactDetail;
+            create_contact(ContactInput) -> Contact;
+            update_contact(UpdateContact) -> Contact;
+            delete_contact(ContactId) -> Contact;
+            restore_contact(ContactId) -> Contact;
+            bulk_tag(BulkTag) -> BulkResult;
+            bulk_stage(BulkStage) -> BulkResult;
+            smart_lists() -> Vec<SmartList>;
+            save_smart_list(SaveSmartList) -> SmartList;
+            /// Takes the smart list's id.
+            delete_smart_list(String) -> ();
+            upload_chunk(UploadChunk) -> Uploaded;
+            /// Takes the upload id.
+            import_preview(String) -> ImportPreview;
+            /// Emits `import-progress` events while it runs.
+            import_contacts(ImportRequest) -> ImportReport;
+            export(ExportRequest) -> ExportDone;
+
+            // Pipeline
+            pipeline(PipelineRequest) -> Pipeline;
+            move_stage(MoveStage) -> Contact;
+
+            // Contact detail
+            timeline(TimelineRequest) -> TimelinePage;
+            add_note(NoteInput) -> Note;
+            log_interaction(InteractionInput) -> Interaction;
+            create_task(TaskInput) -> Task;
+            update_task(UpdateTask) -> Task;
+            set_task_status(SetTaskStatus) -> Task;
+            conflicts(RecordRef) -> Vec<FieldConflict>;
+            /// Answers the conflicts left on the record.
+            resolve_conflict(ResolveConflict) -> Vec<FieldConflict>;
+            conflicted_docs() -> Vec<ConflictedDoc>;
+
+            // Calendar
+            bookings_between(BookingWindow) -> Vec<BookingSummary>;
+            check_overlaps(OverlapCheck) -> Vec<BookingSummary>;
+            get_booking(BookingId) -> Booking;
+            create_booking(BookingInput) -> BookingSaved;
+            update_booking(UpdateBooking) -> BookingSaved;
+            delete_booking(BookingId) -> Booking;
+
+            // Listings
+            list_listings(ListingQuery) -> Vec<ListingSummary>;
+            get_listing(ListingId) -> Listing;
+            create_listing(ListingInput) -> Listing;
+            update_listing(UpdateListing) -> Listing;
+            add_photo(AddPhoto) -> StoredPhoto;
+            /// Takes a photo's `uri`.
+            photo(String) -> Photo;
+
+            // Settings and account
+            account() -> Account;
+            sign_in(SignInRequest) -> Account;
+            sign_out() -> Account;
+            set_device_name(String) -> Account;
+            about() -> About;
+            device_records() -> DeviceRecords;
+
+            // Sync (the status is also pushed as `sync-status` events)
+            sync_status() -> SyncStatus;
+            sync_now() -> SyncStatus;
+            sync_notices() -> Vec<SyncNotice>;
+            /// Takes the notice's id.
+            dismiss_notice(i64) -> ();
+        }
+    };
+}
+
+macro_rules! names {
+    ($( $(#[$meta:meta])* $name:ident($($request:ty)?) -> $response:ty; )+) => {
+        &[$(stringify!($name)),+]
+    };
+}
+
+/// Every command's name, in the table's order: what the shell's build script turns into
+/// permissions (`allow-<name>`) and grants to the main window.
+pub const COMMAND_NAMES: &[&str] = {
+    #[allow(unused_imports)] // the entries' types are only stringified here
+    use types::*;
+    app_commands!(names)
+};
+
+#[cfg(test)]
+mod tests {
+    use super::COMMAND_NAMES;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn every_command_has_one_snake_case_name() {
+        let unique: BTreeSet<&str> = COMMAND_NAMES.iter().copied().collect();
+        assert_eq!(
+            unique.len(),
+            COMMAND_NAMES.len(),
+            "a command is listed twice"
+        );
+        for name in COMMAND_NAMES {
+            // Tauri's permission for `a_b` is `allow-a-b`: anything else would not map back.
+            assert!(
+                !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                    && !name.starts_with('_'),
+                "{name:?} is not a snake_case command name"
+            );
+        }
+    }
+}
