@@ -124,6 +124,9 @@ pub struct SmartListsProps {
     pub on_delete: Callback<String>,
     /// Back to every contact.
     pub on_all: Callback<()>,
+    /// Why the last save or delete was refused (the engine's message).
+    #[prop_or_default]
+    pub error: Option<AttrValue>,
 }
 
 #[component]
@@ -206,6 +209,9 @@ pub fn SmartLists(props: &SmartListsProps) -> Html {
                     { icon(Icon::Plus) }
                     { "Save as smart list" }
                 </button>
+            }
+            if let Some(error) = &props.error {
+                <p id="smart-list-error" class="field__error" role="alert">{ error.clone() }</p>
             }
         </div>
     }

@@ -6,7 +6,7 @@ use crate::components::dialog::Dialog;
 use crate::components::field::{choice_options, SelectField, TextField};
 use crate::components::icons::{icon, Icon};
 use crate::components::states::ListError;
-use crate::hooks::{use_page_request, use_remote_revision, use_shell};
+use crate::hooks::{use_command, use_page_request, use_remote_revision, use_shell};
 use crate::route::Route;
 use crate::services::{commands, platform};
 use crate::state::calendar::{
@@ -63,19 +63,18 @@ pub fn CalendarPage() -> Html {
             }
         });
     }
-    {
-        let state = state.clone();
-        let check = editor.as_ref().and_then(|e| e.check);
-        use_effect_with(check, move |check| {
-            if let Some((seq, check)) = *check {
-                spawn_local(async move {
-                    if let Ok(bookings) = commands::check_overlaps(&check).await {
-                        state.dispatch(CalendarAction::Overlaps { seq, bookings });
-                    }
-                });
-            }
-        });
-    }
+    use_command(
+        &state,
+        editor.as_ref().and_then(|e| e.check),
+        |check| {
+            let (_, check) = (*check)?;
+            Some(async move { commands::check_overlaps(&check).await })
+        },
+        |check, bookings| CalendarAction::Overlaps {
+            seq: check.map_or(0, |(seq, _)| seq),
+            bookings: bookings.map_err(|e| e.message),
+        },
+    );
     {
         let state = state.clone();
         let saving = editor.as_ref().and_then(|e| e.saving.clone());

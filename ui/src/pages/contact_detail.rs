@@ -8,7 +8,7 @@ use crate::components::contact_fields::ContactFields;
 use crate::components::icons::{icon, Icon};
 use crate::components::states::{EmptyState, ListError, ListLoading};
 use crate::components::timeline::Timeline;
-use crate::hooks::{use_remote_revision, use_shell};
+use crate::hooks::{use_command, use_remote_revision, use_shell, use_submit};
 use crate::route::Route;
 use crate::services::{commands, platform};
 use crate::state::contact_draft::ContactDraft;
@@ -125,20 +125,14 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
         });
     }
     {
-        let form = form.clone();
         let state = state.clone();
-        use_effect_with(form.submit_seq, move |_| {
-            if let Some(input) = form.submitted.clone() {
-                spawn_local(async move {
-                    match commands::update_contact(&UpdateContact { id, input }).await {
-                        Ok(contact) => {
-                            form.dispatch(FormAction::Saved(Box::new(contact)));
-                            state.dispatch(DetailAction::Reload);
-                        }
-                        Err(error) => form.dispatch(FormAction::Failed(error)),
-                    }
-                });
+        use_submit(&form, move |input| async move {
+            let saved = commands::update_contact(&UpdateContact { id, input }).await;
+            if saved.is_ok() {
+                // The header and timeline show the stored contact too.
+                state.dispatch(DetailAction::Reload);
             }
+            saved
         });
     }
     {
@@ -173,18 +167,18 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
             }
         });
     }
-    {
-        let state = state.clone();
-        use_effect_with(state.overlap_check, move |check| {
-            if let Some((seq, check)) = *check {
-                spawn_local(async move {
-                    if let Ok(bookings) = commands::check_overlaps(&check).await {
-                        state.dispatch(DetailAction::Overlaps { seq, bookings });
-                    }
-                });
-            }
-        });
-    }
+    use_command(
+        &state,
+        state.overlap_check,
+        |check| {
+            let (_, check) = (*check)?;
+            Some(async move { commands::check_overlaps(&check).await })
+        },
+        |check, bookings| DetailAction::Overlaps {
+            seq: check.map_or(0, |(seq, _)| seq),
+            bookings: bookings.map_err(|e| e.message),
+        },
+    );
     {
         let state = state.clone();
         use_effect_with(state.resolving.clone(), move |resolving| {

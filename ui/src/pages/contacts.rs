@@ -9,7 +9,9 @@ use crate::components::contact_list::{total_label, ContactList};
 use crate::components::icons::{icon, Icon};
 use crate::components::search_box::SearchBox;
 use crate::components::states::{EmptyState, ListError, ListLoading};
-use crate::hooks::{use_page_request, use_remote_revision, use_shell};
+use crate::hooks::{
+    dispatch_outcome, use_command, use_page_request, use_remote_revision, use_shell,
+};
 use crate::route::Route;
 use crate::services::{commands, platform};
 use crate::state::contacts::{BulkOp, ContactsAction, ContactsState};
@@ -35,34 +37,34 @@ pub fn ContactsPage() -> Html {
 
     // Once: smart lists, who "mine" is, which contacts have conflicting edits.
     {
-        let state = state.clone();
+        let to = state.dispatcher();
         use_effect_with((), move |()| {
-            spawn_local(async move {
-                if let Ok(lists) = commands::smart_lists().await {
-                    state.dispatch(ContactsAction::SmartListsLoaded(lists));
-                }
-                if let Ok(account) = commands::account().await {
-                    state.dispatch(ContactsAction::Me(account.user_id));
-                }
+            dispatch_outcome(to.clone(), commands::smart_lists(), |lists| {
+                ContactsAction::SmartListsLoaded(lists.map_err(|e| e.message))
+            });
+            dispatch_outcome(to, commands::account(), |account| {
+                ContactsAction::Me(account.map(|a| a.user_id).map_err(|e| e.message))
             });
         });
     }
-    {
-        let state = state.clone();
-        use_effect_with(shell.shell.remote_revision, move |_| {
-            spawn_local(async move {
-                if let Ok(docs) = commands::conflicted_docs().await {
-                    let ids: BTreeSet<_> = docs
-                        .iter()
+    use_command(
+        &state,
+        shell.shell.remote_revision,
+        |_| Some(commands::conflicted_docs()),
+        |_, docs| {
+            ContactsAction::Conflicted(
+                docs.map(|docs| {
+                    docs.iter()
                         .filter(|doc| doc.doc_id.kind() == "contact")
                         .filter_map(|doc| doc.doc_id.as_str().split_once(':'))
+                        // Ids that do not parse are not contacts this screen shows.
                         .filter_map(|(_, id)| id.parse().ok())
-                        .collect();
-                    state.dispatch(ContactsAction::Conflicted(ids));
-                }
-            });
-        });
-    }
+                        .collect::<BTreeSet<_>>()
+                })
+                .map_err(|e| e.message),
+            )
+        },
+    );
 
     // Every generation: the first page and the counts.
     {
@@ -88,11 +90,12 @@ pub fn ContactsPage() -> Html {
             // Counts wait for a pause in typing: at 100k contacts a one-letter prefix's counts
             // take tens of milliseconds on the engine's one connection, and would hold up the
             // rows of the next keystroke. A newer generation cancels the timer.
+            let to = state.dispatcher();
             let timer = platform::after(COUNTS_AFTER_MS, move || {
-                spawn_local(async move {
-                    if let Ok(counts) = commands::contact_counts(&filter).await {
-                        state.dispatch(ContactsAction::CountsLoaded { request, counts });
-                    }
+                let ask = async move { commands::contact_counts(&filter).await };
+                dispatch_outcome(to, ask, move |counts| ContactsAction::CountsLoaded {
+                    request,
+                    counts: counts.map_err(|e| e.message),
                 });
             });
             move || drop(timer)
@@ -216,29 +219,23 @@ pub fn ContactsPage() -> Html {
     let on_save_list = {
         let state = state.clone();
         Callback::from(move |name: String| {
-            let state = state.clone();
-            let query = state.filter();
-            spawn_local(async move {
-                if let Ok(list) = commands::save_smart_list(&SaveSmartList {
-                    id: None,
-                    name,
-                    query,
-                })
-                .await
-                {
-                    state.dispatch(ContactsAction::SmartListSaved(Box::new(list)));
-                }
+            let ask = SaveSmartList {
+                id: None,
+                name,
+                query: state.filter(),
+            };
+            let save = async move { commands::save_smart_list(&ask).await };
+            dispatch_outcome(state.dispatcher(), save, |saved| {
+                ContactsAction::SmartListSaved(saved.map(Box::new).map_err(|e| e.message))
             });
         })
     };
     let on_delete_list = {
         let state = state.clone();
         Callback::from(move |id: String| {
-            let state = state.clone();
-            spawn_local(async move {
-                if commands::delete_smart_list(&id).await.is_ok() {
-                    state.dispatch(ContactsAction::SmartListDeleted(id));
-                }
+            let delete = async move { commands::delete_smart_list(&id).await.map(|()| id) };
+            dispatch_outcome(state.dispatcher(), delete, |deleted| {
+                ContactsAction::SmartListDeleted(deleted.map_err(|e| e.message))
             });
         })
     };
@@ -320,7 +317,7 @@ pub fn ContactsPage() -> Html {
                 </button>
             </div>
             <ContactFilters state={Rc::new((*state).clone())} dispatch={dispatch.clone()} />
-            if !state.smart_lists.is_empty() || state.has_filters() {
+            if !state.smart_lists.is_empty() || state.has_filters() || state.list_error.is_some() {
             <SmartLists
                 lists={state.smart_lists.clone()}
                 active={state.active_list.clone()}
@@ -328,6 +325,7 @@ pub fn ContactsPage() -> Html {
                 on_apply={dispatch.reform(ContactsAction::ApplySmartList)}
                 on_save={on_save_list}
                 on_delete={on_delete_list}
+                error={state.list_error.clone().map(AttrValue::from)}
                 on_all={dispatch.reform(|()| ContactsAction::ClearFilters)}
             />
             }
@@ -349,6 +347,11 @@ pub fn ContactsPage() -> Html {
                         />
                     }
                 </div>
+                if let Some(message) = state.notice.as_ref().or(state.counts_error.as_ref()) {
+                    <div id="contacts-notice" class="banner banner--warning" role="status">
+                        <p class="banner__text">{ message }</p>
+                    </div>
+                }
                 if let Some(message) = &state.stale_error {
                     <div id="contacts-stale" class="banner banner--warning" role="status">
                         <p class="banner__text">{ format!("Couldn't refresh the list: {message}") }</p>

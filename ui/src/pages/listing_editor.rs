@@ -4,7 +4,7 @@
 
 use crate::components::dialog::Dialog;
 use crate::components::listing_fields::ListingFields;
-use crate::hooks::use_shell;
+use crate::hooks::{use_shell, use_submit};
 use crate::services::{commands, files, platform};
 use crate::state::form::input_id;
 use crate::state::format::Local;
@@ -44,33 +44,22 @@ pub fn ListingEditor(props: &ListingEditorProps) -> Html {
 
     use_effect_with((), |()| platform::focus(&input_id(PREFIX, "address.line1")));
     {
-        let focus = form.focus.clone();
+        let focus = form.form.focus.clone();
         use_effect_with(focus, |focus| {
             if let Some(focus) = focus {
                 platform::focus(&input_id(PREFIX, &focus.path));
             }
         });
     }
-    {
-        let form = form.clone();
-        use_effect_with(form.submit_seq, move |_| {
-            if let Some(input) = form.submitted.clone() {
-                spawn_local(async move {
-                    let saved = match editing {
-                        Some(id) => commands::update_listing(&UpdateListing { id, input }).await,
-                        None => commands::create_listing(&input).await,
-                    };
-                    form.dispatch(match saved {
-                        Ok(listing) => ListingFormAction::Saved(Box::new(listing)),
-                        Err(error) => ListingFormAction::Failed(error),
-                    });
-                });
-            }
-        });
-    }
+    use_submit(&form, move |input| async move {
+        match editing {
+            Some(id) => commands::update_listing(&UpdateListing { id, input }).await,
+            None => commands::create_listing(&input).await,
+        }
+    });
     {
         let on_saved = props.on_saved.clone();
-        use_effect_with(form.saved.clone(), move |saved| {
+        use_effect_with(form.form.saved.clone(), move |saved| {
             if let Some(listing) = saved {
                 on_saved.emit(listing.clone());
             }
@@ -118,7 +107,7 @@ pub fn ListingEditor(props: &ListingEditorProps) -> Html {
         })
     };
     let cancel = on_close.reform(|_: MouseEvent| ());
-    let busy = form.submitting || form.photos_pending > 0;
+    let busy = form.form.submitting || form.photos_pending > 0;
     let title = if editing.is_some() {
         "Edit listing"
     } else {
@@ -128,7 +117,7 @@ pub fn ListingEditor(props: &ListingEditorProps) -> Html {
         <div class="listing-editor" {onkeydown}>
             <Dialog id="listing-editor" {title} wide=true {on_close}>
                 <form id="listing-form" class="form" novalidate=true {onsubmit}>
-                    if let Some(banner) = &form.errors.banner {
+                    if let Some(banner) = &form.form.errors.banner {
                         <div id="listing-form-banner" class="banner banner--error" role="alert">
                             <span class="banner__icon" aria-hidden="true"></span>
                             <p class="banner__text">{ banner }</p>
@@ -136,8 +125,8 @@ pub fn ListingEditor(props: &ListingEditorProps) -> Html {
                     }
                     <ListingFields
                         prefix={PREFIX}
-                        draft={form.draft.clone()}
-                        errors={form.errors.clone()}
+                        draft={form.form.draft.clone()}
+                        errors={form.form.errors.clone()}
                         photos_pending={form.photos_pending}
                         photo_error={form.photo_error.clone().map(AttrValue::from)}
                         today={local.date(shell.clock.now)}
@@ -149,7 +138,7 @@ pub fn ListingEditor(props: &ListingEditorProps) -> Html {
                         <button
                             id="listing-save"
                             type="submit"
-                            class={classes!("button", "button--primary", form.submitting.then_some("button--busy"))}
+                            class={classes!("button", "button--primary", form.form.submitting.then_some("button--busy"))}
                             disabled={busy}
                         >
                             <span class="button__spinner" aria-hidden="true"></span>

@@ -3,7 +3,7 @@
 
 use crate::components::contact_fields::ContactFields;
 use crate::components::dialog::Dialog;
-use crate::hooks::use_shell;
+use crate::hooks::{use_shell, use_submit};
 use crate::route::Route;
 use crate::services::{commands, platform};
 use crate::state::contact_draft::ContactDraft;
@@ -11,7 +11,6 @@ use crate::state::contact_form::{ContactForm, FormAction, FormScope};
 use crate::state::form::input_id;
 use crate::state::ShellAction;
 use fieldstone_model::Stage;
-use yew::platform::spawn_local;
 use yew::prelude::*;
 
 const PREFIX: &str = "new-contact";
@@ -46,19 +45,9 @@ pub fn NewContactDialog(props: &NewContactProps) -> Html {
             }
         });
     }
-    {
-        let form = form.clone();
-        use_effect_with(form.submit_seq, move |_| {
-            if let Some(input) = form.submitted.clone() {
-                spawn_local(async move {
-                    form.dispatch(match commands::create_contact(&input).await {
-                        Ok(contact) => FormAction::Saved(Box::new(contact)),
-                        Err(error) => FormAction::Failed(error),
-                    });
-                });
-            }
-        });
-    }
+    use_submit(&form, |input| async move {
+        commands::create_contact(&input).await
+    });
     {
         let shell = shell.clone();
         use_effect_with(form.saved.as_ref().map(|c| c.id), move |saved| {

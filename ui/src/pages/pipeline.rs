@@ -54,13 +54,12 @@ pub fn PipelinePage() -> Html {
                         after,
                         ..ContactQuery::default()
                     };
-                    if let Ok(page) = commands::list_contacts(&query).await {
-                        state.dispatch(PipelineAction::MoreLoaded {
-                            request,
-                            stage,
-                            page,
-                        });
-                    }
+                    let page = commands::list_contacts(&query).await;
+                    state.dispatch(PipelineAction::MoreLoaded {
+                        request,
+                        stage,
+                        page: page.map_err(|e| e.message),
+                    });
                 });
             }
         });

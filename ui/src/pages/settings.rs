@@ -105,9 +105,11 @@ pub fn SettingsPage() -> Html {
                         Ok(account) => state.dispatch(SettingsAction::SignedOut(Box::new(account))),
                         Err(error) => state.dispatch(SettingsAction::SignOutFailed(error)),
                     }
-                    if let Ok(status) = commands::sync_status().await {
-                        shell.dispatch(ShellAction::SyncStatusChanged(status));
-                    }
+                    // The badge follows: the status, or why it cannot be read.
+                    shell.dispatch(match commands::sync_status().await {
+                        Ok(status) => ShellAction::SyncStatusChanged(status),
+                        Err(error) => ShellAction::SyncStatusUnavailable(error.message),
+                    });
                 });
             }
         });
@@ -118,10 +120,14 @@ pub fn SettingsPage() -> Html {
         use_effect_with(state.sync_now_seq, move |&seq| {
             if seq > 0 {
                 spawn_local(async move {
-                    if let Ok(status) = commands::sync_now().await {
-                        shell.dispatch(ShellAction::SyncStatusChanged(status));
-                    }
-                    state.dispatch(SettingsAction::SyncNowDone);
+                    let done = match commands::sync_now().await {
+                        Ok(status) => {
+                            shell.dispatch(ShellAction::SyncStatusChanged(status));
+                            Ok(())
+                        }
+                        Err(error) => Err(error.message),
+                    };
+                    state.dispatch(SettingsAction::SyncNowDone(done));
                 });
             }
         });

@@ -71,9 +71,10 @@ pub enum CalendarAction {
     Saved(Result<Box<BookingSaved>, CommandError>),
     Delete,
     Deleted(Result<(), String>),
+    /// The overlap check's answer, or why it could not be made.
     Overlaps {
         seq: u64,
-        bookings: Vec<BookingSummary>,
+        bookings: Result<Vec<BookingSummary>, String>,
     },
     Close,
 }
@@ -471,7 +472,15 @@ impl Reducible for CalendarState {
             },
             CalendarAction::Overlaps { bookings, .. } => {
                 if let Some(editor) = &mut next.editor {
-                    editor.overlaps = bookings;
+                    match bookings {
+                        Ok(bookings) => editor.overlaps = bookings,
+                        Err(message) => {
+                            editor.overlaps = Vec::new();
+                            editor.errors.banner = Some(format!(
+                                "Couldn't check for overlapping bookings: {message}"
+                            ));
+                        }
+                    }
                 }
             }
             CalendarAction::Close => {

@@ -95,6 +95,28 @@ fn days_list_their_bookings_in_order_and_clashes_are_marked() {
 }
 
 #[test]
+fn an_overlap_check_that_fails_says_so_in_the_editor() {
+    let day = NaiveDate::from_ymd_opt(2026, 11, 4).expect("date");
+    let state = start().reduce(CalendarAction::New(day, 10));
+    let (seq, _) = state
+        .editor
+        .as_ref()
+        .and_then(|e| e.check)
+        .expect("checked at once");
+    let state = state.reduce(CalendarAction::Overlaps {
+        seq,
+        bookings: Err("The calendar is busy.".into()),
+    });
+    assert_eq!(
+        state
+            .editor
+            .as_ref()
+            .and_then(|e| e.errors.banner.as_deref()),
+        Some("Couldn't check for overlapping bookings: The calendar is busy.")
+    );
+}
+
+#[test]
 fn a_new_booking_is_checked_for_overlaps_as_it_is_written_and_saved() {
     let day = NaiveDate::from_ymd_opt(2026, 11, 4).expect("date");
     let state = start().reduce(CalendarAction::New(day, 10));
@@ -105,7 +127,7 @@ fn a_new_booking_is_checked_for_overlaps_as_it_is_written_and_saved() {
     assert_eq!(check.except, None);
     let state = state.reduce(CalendarAction::Overlaps {
         seq,
-        bookings: vec![booking(1, 4, 10, 60)],
+        bookings: Ok(vec![booking(1, 4, 10, 60)]),
     });
     assert_eq!(state.editor.as_ref().map(|e| e.overlaps.len()), Some(1));
     let state = state.reduce(CalendarAction::Save(here()));

@@ -4,10 +4,8 @@
 
 use super::contact_draft::{ContactDraft, DraftEdit};
 use super::form::FormErrors;
+use super::record_form::{self, Form, FormRecord};
 use fieldstone_model::{Contact, ContactInput};
-use fieldstone_protocol::commands::CommandError;
-use std::rc::Rc;
-use yew::Reducible;
 
 /// Which fields a form shows inputs for; engine messages about other fields go to its banner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,121 +73,39 @@ impl FormScope {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum FormAction {
-    Edit(DraftEdit),
-    Submit,
-    Saved(Box<Contact>),
-    Failed(CommandError),
-    /// Start again from these values (a fresh dialog, or the contact as stored now).
-    Reset(Box<ContactDraft>),
-}
+/// The contact form: the generic form reducer over a [`ContactDraft`], showing the inputs of
+/// its [`FormScope`].
+pub type ContactForm = Form<ContactDraft>;
+pub type FormAction = record_form::FormAction<ContactDraft>;
 
-/// Where keyboard focus should go; `seq` grows so the same field can be asked twice.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FocusField {
-    pub path: String,
-    pub seq: u64,
-}
+impl FormRecord for ContactDraft {
+    type Setup = FormScope;
+    type Edit = DraftEdit;
+    type Input = ContactInput;
+    type Saved = Contact;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct ContactForm {
-    pub scope: FormScope,
-    pub draft: ContactDraft,
-    pub errors: FormErrors,
-    pub submitting: bool,
-    /// Grows with every accepted submit; the screen sends `submitted` when it changes.
-    pub submit_seq: u64,
-    pub submitted: Option<ContactInput>,
-    /// The contact as the engine stored it after the last successful submit.
-    pub saved: Option<Contact>,
-    /// The draft differs from what was loaded or saved last.
-    pub dirty: bool,
-    pub focus: Option<FocusField>,
-}
-
-impl ContactForm {
-    pub fn new(scope: FormScope, draft: ContactDraft) -> Self {
-        ContactForm {
-            scope,
-            draft,
-            errors: FormErrors::default(),
-            submitting: false,
-            submit_seq: 0,
-            submitted: None,
-            saved: None,
-            dirty: false,
-            focus: None,
-        }
+    fn apply(&mut self, edit: DraftEdit) -> bool {
+        ContactDraft::apply(self, edit)
     }
 
-    fn focus_first_error(&mut self) {
-        let order = self.scope.order(&self.draft);
-        if let Some(path) = self.errors.first_of(order.iter().map(String::as_str)) {
-            let seq = self.focus.as_ref().map_or(1, |focus| focus.seq + 1);
-            self.focus = Some(FocusField {
-                path: path.to_owned(),
-                seq,
-            });
-        }
+    fn stale_paths(edit: &DraftEdit) -> Vec<String> {
+        vec![edit.path()]
     }
-}
 
-impl Reducible for ContactForm {
-    type Action = FormAction;
+    fn to_input(&mut self, _: &FormScope) -> Result<ContactInput, FormErrors> {
+        ContactDraft::to_input(self)
+    }
 
-    fn reduce(self: Rc<Self>, action: FormAction) -> Rc<Self> {
-        if matches!(action, FormAction::Submit) && self.submitting {
-            return self;
-        }
-        let mut next = (*self).clone();
-        match action {
-            FormAction::Edit(edit) => {
-                let path = edit.path();
-                if !next.draft.apply(edit) {
-                    // `change` repeats `input`'s text: an edit that changes nothing must not
-                    // hide the engine's verdict.
-                    return self;
-                }
-                next.errors.clear(&path);
-                next.dirty = true;
-            }
-            FormAction::Submit => match next.draft.to_input() {
-                Ok(input) => {
-                    next.errors = FormErrors::default();
-                    next.submitting = true;
-                    next.submit_seq += 1;
-                    next.submitted = Some(input);
-                }
-                Err(errors) => {
-                    next.errors = errors;
-                    next.focus_first_error();
-                }
-            },
-            FormAction::Saved(contact) => {
-                next.submitting = false;
-                next.submitted = None;
-                next.errors = FormErrors::default();
-                next.draft = ContactDraft::from_contact(&contact);
-                next.saved = Some(*contact);
-                next.dirty = false;
-            }
-            FormAction::Failed(error) => {
-                next.submitting = false;
-                next.submitted = None;
-                let scope = next.scope;
-                next.errors = FormErrors::from_error(error, |path| scope.shows(path));
-                next.focus_first_error();
-            }
-            FormAction::Reset(draft) => {
-                let scope = next.scope;
-                let (focus, saved) = (next.focus.take(), next.saved.take());
-                next = ContactForm::new(scope, *draft);
-                next.focus = focus;
-                next.saved = saved;
-            }
-        }
-        Rc::new(next)
+    fn from_saved(contact: &Contact, _: &FormScope) -> Self {
+        ContactDraft::from_contact(contact)
+    }
+
+    fn shows(&self, scope: &FormScope, path: &str) -> bool {
+        scope.shows(path)
+    }
+
+    fn order(&self, scope: &FormScope) -> Vec<String> {
+        scope.order(self)
     }
 }
 
@@ -197,7 +113,9 @@ impl Reducible for ContactForm {
 mod tests {
     use super::*;
     use fieldstone_model::FieldError;
-    use fieldstone_protocol::commands::CommandErrorCode;
+    use fieldstone_protocol::commands::{CommandError, CommandErrorCode};
+    use std::rc::Rc;
+    use yew::Reducible;
 
     fn reduce_all(
         scope: FormScope,

@@ -70,7 +70,7 @@ pub enum ContactsAction {
     },
     CountsLoaded {
         request: u64,
-        counts: ContactCounts,
+        counts: Result<ContactCounts, String>,
     },
     /// Scrolled near the end (or pressed "Load more").
     LoadMore,
@@ -80,14 +80,16 @@ pub enum ContactsAction {
     BulkTagText(String),
     Bulk(BulkOp),
     BulkDone(Result<BulkResult, String>),
-    SmartListsLoaded(Vec<SmartList>),
+    SmartListsLoaded(Result<Vec<SmartList>, String>),
     ApplySmartList(String),
-    SmartListSaved(Box<SmartList>),
-    SmartListDeleted(String),
+    /// The list as stored, or the engine's refusal (a name already taken, a blank one).
+    SmartListSaved(Result<Box<SmartList>, String>),
+    /// The id of the deleted list, or why it was not deleted.
+    SmartListDeleted(Result<String, String>),
     /// Whose contacts "mine" means.
-    Me(UserId),
+    Me(Result<UserId, String>),
     /// Contacts with fields holding concurrent values (marked in the list).
-    Conflicted(BTreeSet<ContactId>),
+    Conflicted(Result<BTreeSet<ContactId>, String>),
     ToggleFilters,
 }
 
@@ -126,6 +128,13 @@ pub struct ContactsState {
     pub active_list: Option<String>,
     pub conflicted: BTreeSet<ContactId>,
     pub filters_open: bool,
+    /// Why the last smart-list save or delete was refused (the engine's message).
+    pub list_error: Option<String>,
+    /// Why something the screen reads once (smart lists, who "mine" is, conflicts) could not
+    /// be read: the screen works without it, but says so.
+    pub notice: Option<String>,
+    /// Why the per-stage counts could not be read, until they can.
+    pub counts_error: Option<String>,
 }
 
 impl Default for ContactsState {
@@ -157,6 +166,9 @@ impl Default for ContactsState {
             active_list: None,
             conflicted: BTreeSet::new(),
             filters_open: false,
+            list_error: None,
+            notice: None,
+            counts_error: None,
         }
     }
 }
@@ -268,7 +280,15 @@ impl ContactsState {
                     _ => self.view = ListView::Failed(message),
                 }
             }
-            ContactsAction::CountsLoaded { counts, .. } => self.counts = Some(counts),
+            ContactsAction::CountsLoaded { counts, .. } => match counts {
+                Ok(counts) => {
+                    self.counts = Some(counts);
+                    self.counts_error = None;
+                }
+                Err(message) => {
+                    self.counts_error = Some(format!("Couldn't count your contacts: {message}"));
+                }
+            },
             ContactsAction::LoadMore => {
                 self.loading_more = self.next.clone();
                 self.more_seq += 1;
@@ -321,14 +341,20 @@ impl ContactsState {
                 self.selected.clear();
                 self.reload();
             }
-            ContactsAction::SmartListsLoaded(lists) => self.smart_lists = lists,
+            ContactsAction::SmartListsLoaded(Ok(lists)) => self.smart_lists = lists,
+            ContactsAction::SmartListsLoaded(Err(message)) => {
+                self.notice = Some(format!("Couldn't load your smart lists: {message}"));
+            }
             ContactsAction::ApplySmartList(id) => {
                 if let Some(list) = self.smart_lists.iter().find(|list| list.id == id).cloned() {
                     self.show_query(&list.query);
                     self.active_list = Some(id);
                 }
             }
-            ContactsAction::SmartListSaved(list) => {
+            ContactsAction::SmartListSaved(Err(message))
+            | ContactsAction::SmartListDeleted(Err(message)) => self.list_error = Some(message),
+            ContactsAction::SmartListSaved(Ok(list)) => {
+                self.list_error = None;
                 let list = *list;
                 let id = list.id.clone();
                 match self.smart_lists.iter_mut().find(|l| l.id == list.id) {
@@ -337,20 +363,29 @@ impl ContactsState {
                 }
                 self.active_list = Some(id);
             }
-            ContactsAction::SmartListDeleted(id) => {
+            ContactsAction::SmartListDeleted(Ok(id)) => {
+                self.list_error = None;
                 self.smart_lists.retain(|list| list.id != id);
                 if self.active_list.as_deref() == Some(id.as_str()) {
                     self.active_list = None;
                 }
             }
-            ContactsAction::Me(id) => {
+            ContactsAction::Me(Err(message)) => {
+                self.notice = Some(format!("Couldn't tell whose contacts are yours: {message}"));
+            }
+            ContactsAction::Me(Ok(id)) => {
                 let changed = self.me != Some(id) && self.owner == OwnerFilter::Me;
                 self.me = Some(id);
                 if changed {
                     self.reload();
                 }
             }
-            ContactsAction::Conflicted(ids) => self.conflicted = ids,
+            ContactsAction::Conflicted(Ok(ids)) => self.conflicted = ids,
+            ContactsAction::Conflicted(Err(message)) => {
+                self.notice = Some(format!(
+                    "Couldn't check for fields changed on two devices: {message}"
+                ));
+            }
             ContactsAction::ToggleFilters => self.filters_open = !self.filters_open,
         }
     }

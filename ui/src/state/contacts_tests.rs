@@ -174,7 +174,7 @@ fn a_failed_first_page_is_shown_and_a_failed_later_one_keeps_the_rows() {
 #[test]
 fn filters_build_the_query() {
     let state = reduce_all([
-        ContactsAction::Me(user(7)),
+        ContactsAction::Me(Ok(user(7))),
         ContactsAction::ToggleStage(Stage::Offer),
         ContactsAction::ToggleStage(Stage::Showing),
         ContactsAction::ToggleStage(Stage::Offer),
@@ -234,11 +234,14 @@ fn counts_of_an_old_generation_are_dropped() {
         ContactsAction::Search("x".into()),
         ContactsAction::CountsLoaded {
             request: 1,
-            counts: counts.clone(),
+            counts: Ok(counts.clone()),
         },
     ]);
     assert_eq!(state.counts, None);
-    let state = state.reduce(ContactsAction::CountsLoaded { request: 2, counts });
+    let state = state.reduce(ContactsAction::CountsLoaded {
+        request: 2,
+        counts: Ok(counts),
+    });
     assert_eq!(state.counts.as_ref().map(|c| c.total), Some(2));
 }
 
@@ -304,8 +307,8 @@ fn smart_lists_show_their_filters_until_one_is_changed() {
         },
     };
     let state = reduce_all([
-        ContactsAction::Me(user(7)),
-        ContactsAction::SmartListsLoaded(vec![list.clone()]),
+        ContactsAction::Me(Ok(user(7))),
+        ContactsAction::SmartListsLoaded(Ok(vec![list.clone()])),
         ContactsAction::ApplySmartList("hot".into()),
     ]);
     assert_eq!(state.active_list.as_deref(), Some("hot"));
@@ -317,9 +320,65 @@ fn smart_lists_show_their_filters_until_one_is_changed() {
     let changed = state.reduce(ContactsAction::ToggleStage(Stage::Lead));
     assert_eq!(changed.active_list, None);
     let deleted = reduce_all([
-        ContactsAction::SmartListSaved(Box::new(list)),
-        ContactsAction::SmartListDeleted("hot".into()),
+        ContactsAction::SmartListSaved(Ok(Box::new(list))),
+        ContactsAction::SmartListDeleted(Ok("hot".into())),
     ]);
     assert!(deleted.smart_lists.is_empty());
     assert_eq!(deleted.active_list, None);
+}
+
+#[test]
+fn a_refused_smart_list_name_puts_the_engines_message_in_state() {
+    let state = reduce_all([ContactsAction::SmartListSaved(Err(
+        "A smart list named \"Hot\" already exists.".into(),
+    ))]);
+    assert_eq!(
+        state.list_error.as_deref(),
+        Some("A smart list named \"Hot\" already exists.")
+    );
+    assert!(state.smart_lists.is_empty());
+    let refused = state.reduce(ContactsAction::SmartListDeleted(Err("Disk full.".into())));
+    assert_eq!(refused.list_error.as_deref(), Some("Disk full."));
+    let list = SmartList {
+        id: "hot".into(),
+        name: "Hot".into(),
+        query: ContactQuery::default(),
+    };
+    let saved = refused.reduce(ContactsAction::SmartListSaved(Ok(Box::new(list))));
+    assert_eq!(saved.list_error, None, "a later save clears the refusal");
+}
+
+#[test]
+fn what_the_screen_reads_once_says_when_it_could_not_be_read() {
+    let state = reduce_all([ContactsAction::SmartListsLoaded(Err("Locked.".into()))]);
+    assert_eq!(
+        state.notice.as_deref(),
+        Some("Couldn't load your smart lists: Locked.")
+    );
+    let state = reduce_all([ContactsAction::Me(Err("No account.".into()))]);
+    assert_eq!(
+        state.notice.as_deref(),
+        Some("Couldn't tell whose contacts are yours: No account.")
+    );
+    let state = reduce_all([ContactsAction::Conflicted(Err("Busy.".into()))]);
+    assert!(state
+        .notice
+        .as_deref()
+        .is_some_and(|n| n.ends_with("Busy.")));
+    let state = reduce_all([ContactsAction::CountsLoaded {
+        request: 1,
+        counts: Err("Busy.".into()),
+    }]);
+    assert_eq!(
+        state.counts_error.as_deref(),
+        Some("Couldn't count your contacts: Busy.")
+    );
+    let state = state.reduce(ContactsAction::CountsLoaded {
+        request: 1,
+        counts: Ok(ContactCounts {
+            total: 0,
+            by_stage: vec![],
+        }),
+    });
+    assert_eq!(state.counts_error, None, "counts read later clear it");
 }

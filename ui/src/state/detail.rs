@@ -87,9 +87,10 @@ pub enum DetailAction {
     ComposerSet(String, String, Local),
     Submit(Here),
     Composed(Result<Composed, CommandError>),
+    /// The overlap check's answer, or why it could not be made.
     Overlaps {
         seq: u64,
-        bookings: Vec<BookingSummary>,
+        bookings: Result<Vec<BookingSummary>, String>,
     },
     DismissMessage,
     OpenConflict(String),
@@ -366,7 +367,15 @@ impl Reducible for DetailState {
             }
             DetailAction::Submit(here) => next.submit(&here),
             DetailAction::Composed(result) => next.composed(result),
-            DetailAction::Overlaps { bookings, .. } => next.overlaps = bookings,
+            DetailAction::Overlaps { bookings, .. } => match bookings {
+                Ok(bookings) => next.overlaps = bookings,
+                Err(message) => {
+                    next.overlaps = Vec::new();
+                    next.composer_errors.banner = Some(format!(
+                        "Couldn't check for overlapping bookings: {message}"
+                    ));
+                }
+            },
             DetailAction::DismissMessage => next.message = None,
             DetailAction::OpenConflict(field) => {
                 next.conflict_open = Some(field);

@@ -169,12 +169,12 @@ fn a_booking_being_written_is_checked_for_overlaps_and_old_checks_are_dropped() 
     let (second, _) = state.overlap_check.expect("a check");
     let stale = Rc::clone(&state).reduce(DetailAction::Overlaps {
         seq: first,
-        bookings: vec![booking(10)],
+        bookings: Ok(vec![booking(10)]),
     });
     assert!(Rc::ptr_eq(&state, &stale));
     let state = state.reduce(DetailAction::Overlaps {
         seq: second,
-        bookings: vec![booking(10)],
+        bookings: Ok(vec![booking(10)]),
     });
     assert_eq!(state.overlaps.len(), 1);
 
@@ -198,6 +198,24 @@ fn a_booking_being_written_is_checked_for_overlaps_and_old_checks_are_dropped() 
 }
 
 #[test]
+fn an_overlap_check_that_fails_says_so_above_the_composer() {
+    let state = reduce_all([
+        DetailAction::Compose(ComposerKind::Booking, Local::UTC),
+        DetailAction::ComposerSet("time".into(), "10:00".into(), Local::UTC),
+    ]);
+    let seq = state.overlap_check.as_ref().map(|(s, _)| *s).expect("seq");
+    let state = state.reduce(DetailAction::Overlaps {
+        seq,
+        bookings: Err("The calendar is busy.".into()),
+    });
+    assert!(state.overlaps.is_empty());
+    assert_eq!(
+        state.composer_errors.banner.as_deref(),
+        Some("Couldn't check for overlapping bookings: The calendar is busy.")
+    );
+}
+
+#[test]
 fn an_unreadable_booking_time_clears_the_warning() {
     let state = reduce_all([
         DetailAction::Compose(ComposerKind::Booking, Local::UTC),
@@ -206,7 +224,7 @@ fn an_unreadable_booking_time_clears_the_warning() {
     let seq = state.overlap_check.as_ref().map(|(s, _)| *s).expect("seq");
     let state = state.reduce(DetailAction::Overlaps {
         seq,
-        bookings: vec![booking(10)],
+        bookings: Ok(vec![booking(10)]),
     });
     let state = state.reduce(DetailAction::ComposerSet(
         "time".into(),

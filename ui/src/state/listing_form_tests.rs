@@ -54,9 +54,9 @@ fn a_filled_draft_becomes_the_engines_input() {
     let mut actions = filled();
     actions.push(ListingFormAction::Submit);
     let state = reduce_all(actions);
-    assert!(state.submitting && state.dirty);
-    assert_eq!(state.submit_seq, 1);
-    let input = state.submitted.clone().expect("sent");
+    assert!(state.form.submitting && state.form.dirty);
+    assert_eq!(state.form.submit_seq, 1);
+    let input = state.form.submitted.clone().expect("sent");
     assert_eq!(input.address.line1, "12 Elm Street");
     assert_eq!(input.address.line2, None, "blank is none");
     assert_eq!(input.price, 425_000);
@@ -85,13 +85,13 @@ fn text_where_a_number_belongs_is_caught_before_sending() {
         set("beds", "300"),
         ListingFormAction::Submit,
     ]);
-    assert!(!state.submitting);
-    assert_eq!(state.submit_seq, 0);
+    assert!(!state.form.submitting);
+    assert_eq!(state.form.submit_seq, 0);
     for path in ["price", "baths", "beds"] {
-        assert!(state.errors.get(path).is_some(), "{path}");
+        assert!(state.form.errors.get(path).is_some(), "{path}");
     }
     assert_eq!(
-        state.focus.as_ref().map(|f| f.path.as_str()),
+        state.form.focus.as_ref().map(|f| f.path.as_str()),
         Some("price"),
         "the first in form order"
     );
@@ -114,28 +114,35 @@ fn the_engines_messages_go_next_to_their_fields_and_typing_clears_one() {
             ("address.latitude", "Enter both latitude and longitude."),
         ]),
     ]);
-    assert!(!state.submitting);
-    assert_eq!(state.errors.get("price"), Some("Enter a price above zero."));
-    assert!(state.errors.get("address.country").is_some());
+    assert!(!state.form.submitting);
+    assert_eq!(
+        state.form.errors.get("price"),
+        Some("Enter a price above zero.")
+    );
+    assert!(state.form.errors.get("address.country").is_some());
     assert!(
-        state.errors.get("features").is_some(),
+        state.form.errors.get("features").is_some(),
         "each feature's message lands on the one input"
     );
-    assert!(state.errors.get("media.0.uri").is_some());
+    assert!(state.form.errors.get("media.0.uri").is_some());
     assert_eq!(
-        state.errors.banner.as_deref(),
+        state.form.errors.banner.as_deref(),
         Some("Enter both latitude and longitude."),
         "no input for the map position"
     );
     assert_eq!(
-        state.focus.as_ref().map(|f| f.path.as_str()),
+        state.form.focus.as_ref().map(|f| f.path.as_str()),
         Some("address.line1")
     );
-    assert_eq!(state.draft.value("address.country"), "UK", "kept as typed");
+    assert_eq!(
+        state.form.draft.value("address.country"),
+        "UK",
+        "kept as typed"
+    );
 
     let state = state.reduce(set("address.country", "GB"));
-    assert_eq!(state.errors.get("address.country"), None);
-    assert!(state.errors.get("price").is_some());
+    assert_eq!(state.form.errors.get("address.country"), None);
+    assert!(state.form.errors.get("price").is_some());
     let same = Rc::clone(&state).reduce(set("address.country", "GB"));
     assert!(
         Rc::ptr_eq(&state, &same),
@@ -153,21 +160,24 @@ fn blank_tour_rows_are_dropped_and_messages_keep_pointing_at_their_row() {
         set("media.2.uri", "ftp://x"),
         ListingFormAction::Submit,
     ]);
-    let sent = state.submitted.as_ref().expect("sent");
+    let sent = state.form.submitted.as_ref().expect("sent");
     assert_eq!(sent.media.len(), 2, "the blank tour row is gone");
-    assert_eq!(state.draft.tours(), [1]);
+    assert_eq!(state.form.draft.tours(), [1]);
     let state = state.reduce(refused(&[("media.1.uri", "Must start with https://.")]));
-    assert!(state.errors.get("media.1.uri").is_some());
-    assert_eq!(state.draft.value("media.1.uri"), "ftp://x");
+    assert!(state.form.errors.get("media.1.uri").is_some());
+    assert_eq!(state.form.draft.value("media.1.uri"), "ftp://x");
     // A message about a photo (no input of its own) is the banner's.
     let state = state.reduce(refused(&[("media.0.uri", "Not a relative path.")]));
-    assert_eq!(state.errors.banner.as_deref(), Some("Not a relative path."));
+    assert_eq!(
+        state.form.errors.banner.as_deref(),
+        Some("Not a relative path.")
+    );
     // Removing a row renumbers the rest: old messages about rows go.
     let state = state
         .reduce(refused(&[("media.1.uri", "Must start with https://.")]))
         .reduce(ListingFormAction::Edit(ListingEdit::RemoveMedia(0)));
-    assert_eq!(state.errors.get("media.1.uri"), None);
-    assert_eq!(state.draft.tours(), [0]);
+    assert_eq!(state.form.errors.get("media.1.uri"), None);
+    assert_eq!(state.form.draft.tours(), [0]);
 }
 
 #[test]
@@ -193,14 +203,15 @@ fn photos_join_as_they_are_stored_and_saving_waits_for_them() {
         .reduce(ListingFormAction::PhotosPicked(1))
         .reduce(ListingFormAction::PhotoStored("photos/b.png".into()));
     assert_eq!(state.photo_error, None, "a new pick clears the old refusal");
-    assert_eq!(state.draft.photos(), [0, 1]);
+    assert_eq!(state.form.draft.photos(), [0, 1]);
     let state = state.reduce(ListingFormAction::Edit(ListingEdit::MakeCover(1)));
     assert_eq!(
-        state.draft.media[0].uri, "photos/b.png",
+        state.form.draft.media[0].uri, "photos/b.png",
         "the cover is first"
     );
     let state = state.reduce(ListingFormAction::Submit);
     let sent: Vec<&str> = state
+        .form
         .submitted
         .iter()
         .flat_map(|input| &input.media)
@@ -214,7 +225,7 @@ fn open_houses_are_local_times_and_come_back_the_same() {
     let today = NaiveDate::from_ymd_opt(2026, 11, 10).expect("date"); // a Tuesday
     let state = reduce_all([ListingFormAction::Edit(ListingEdit::AddOpenHouse(today))]);
     assert_eq!(
-        state.draft.open_houses,
+        state.form.draft.open_houses,
         [OpenHouseRow {
             date: "2026-11-14".into(),
             starts_at: "14:00".into(),
@@ -229,7 +240,7 @@ fn open_houses_are_local_times_and_come_back_the_same() {
         ListingFormAction::Submit,
     ]);
     let state = reduce_all(actions);
-    let input = state.submitted.clone().expect("sent");
+    let input = state.form.submitted.clone().expect("sent");
     let starts = Utc
         .with_ymd_and_hms(2026, 11, 14, 9, 30, 0)
         .single()
@@ -250,19 +261,19 @@ fn a_bad_open_house_time_is_caught_and_the_engines_verdict_cleared_by_any_part()
         set("open_houses.0.date", ""),
         ListingFormAction::Submit,
     ]);
-    assert_eq!(state.draft.open_houses.len(), 1);
-    assert!(state.errors.get("open_houses.0.date").is_some());
-    assert!(state.submitted.is_none());
+    assert_eq!(state.form.draft.open_houses.len(), 1);
+    assert!(state.form.errors.get("open_houses.0.date").is_some());
+    assert!(state.form.submitted.is_none());
     let state = state
         .reduce(set("open_houses.0.date", "2026-11-14"))
         .reduce(refused(&[(
             "open_houses.0.ends_at",
             "An open house must end after it starts.",
         )]));
-    assert!(state.errors.get("open_houses.0.ends_at").is_some());
+    assert!(state.form.errors.get("open_houses.0.ends_at").is_some());
     let state = state.reduce(set("open_houses.0.starts_at", "13:00"));
     assert_eq!(
-        state.errors.get("open_houses.0.ends_at"),
+        state.form.errors.get("open_houses.0.ends_at"),
         None,
         "changing the start may be the fix"
     );
@@ -276,7 +287,7 @@ fn a_storage_failure_is_a_banner_and_keeps_the_draft() {
         ListingFormAction::Failed(CommandError::new(CommandErrorCode::Storage, "Disk full.")),
     ]);
     let state = reduce_all(actions);
-    assert_eq!(state.errors.banner.as_deref(), Some("Disk full."));
-    assert_eq!(state.draft.line1, "12 Elm Street");
-    assert!(state.dirty && !state.submitting);
+    assert_eq!(state.form.errors.banner.as_deref(), Some("Disk full."));
+    assert_eq!(state.form.draft.line1, "12 Elm Street");
+    assert!(state.form.dirty && !state.form.submitting);
 }

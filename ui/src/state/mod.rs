@@ -17,6 +17,7 @@ pub mod listing_draft;
 pub mod listing_form;
 pub mod listings;
 pub mod pipeline;
+pub mod record_form;
 pub mod records;
 pub mod settings;
 pub mod shell;

@@ -33,10 +33,11 @@ pub enum PipelineAction {
     },
     /// More cards for a column.
     More(Stage),
+    /// More cards for a column, or why they could not be read.
     MoreLoaded {
         request: u64,
         stage: Stage,
-        page: ContactPage,
+        page: Result<ContactPage, String>,
     },
     DragStart(ContactId),
     DragOver(Option<Stage>),
@@ -161,6 +162,13 @@ impl Reducible for PipelineState {
             }
             PipelineAction::MoreLoaded { stage, page, .. } => {
                 next.loading_more = None;
+                let page = match page {
+                    Ok(page) => page,
+                    Err(message) => {
+                        next.message = Some(format!("Couldn't load more contacts: {message}"));
+                        return Rc::new(next);
+                    }
+                };
                 let mut columns = (*next.columns).clone();
                 if let Some(column) = columns.iter_mut().find(|c| c.stage == stage) {
                     let known: Vec<ContactId> = column.contacts.iter().map(|c| c.id).collect();
@@ -318,11 +326,32 @@ mod tests {
         let state = state.reduce(PipelineAction::MoreLoaded {
             request: 2,
             stage: Stage::Lead,
-            page: ContactPage {
+            page: Ok(ContactPage {
                 items: vec![summary(2, "Grace"), summary(3, "Alan")],
                 next: None,
-            },
+            }),
         });
         assert_eq!(names(&state, Stage::Lead), ["Ada", "Grace", "Alan"]);
+    }
+
+    #[test]
+    fn more_cards_that_cannot_be_read_say_why_and_free_the_column() {
+        let mut state = (*loaded()).clone();
+        state.loading_more = Some((1, Stage::Lead));
+        let state = Rc::new(state).reduce(PipelineAction::MoreLoaded {
+            request: 1,
+            stage: Stage::Lead,
+            page: Err("The database is busy.".into()),
+        });
+        assert_eq!(state.loading_more, None);
+        assert_eq!(
+            state.message.as_deref(),
+            Some("Couldn't load more contacts: The database is busy.")
+        );
+        assert_eq!(
+            names(&state, Stage::Lead),
+            ["Ada", "Grace"],
+            "the cards shown stay"
+        );
     }
 }

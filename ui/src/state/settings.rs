@@ -109,7 +109,8 @@ pub enum SettingsAction {
     DismissFailed(String),
 
     SyncNow,
-    SyncNowDone,
+    /// The round asked for ran, or why it could not.
+    SyncNowDone(Result<(), String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -456,7 +457,12 @@ impl SettingsState {
                     self.sync_now_seq += 1;
                 }
             }
-            A::SyncNowDone => self.syncing_now = false,
+            A::SyncNowDone(result) => {
+                self.syncing_now = false;
+                if let Err(message) = result {
+                    self.notice_error = Some(format!("Couldn't sync now: {message}"));
+                }
+            }
         }
     }
 }

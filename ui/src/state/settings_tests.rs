@@ -487,8 +487,25 @@ fn sync_now_is_one_request_at_a_time() {
     let state = run(loaded(signed_in_account()), [SyncNow, SyncNow]);
     assert!(state.syncing_now);
     assert_eq!(state.sync_now_seq, 1);
-    let state = run(state, [SyncNowDone, SyncNow]);
+    let state = run(state, [SyncNowDone(Ok(())), SyncNow]);
     assert_eq!(state.sync_now_seq, 2);
+}
+
+#[test]
+fn a_sync_now_that_fails_says_why() {
+    use SettingsAction::*;
+    let state = run(
+        loaded(signed_in_account()),
+        [
+            SyncNow,
+            SyncNowDone(Err("The server is unreachable.".into())),
+        ],
+    );
+    assert!(!state.syncing_now);
+    assert_eq!(
+        state.notice_error.as_deref(),
+        Some("Couldn't sync now: The server is unreachable.")
+    );
 }
 
 #[test]
