@@ -117,7 +117,7 @@ impl Replica {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<BookingSummary>, ReplicaError> {
-        let conn = self.conn();
+        let conn = self.reader();
         // Bookings last at most BOOKING_MAX_DAYS, which bounds the index range scanned.
         let earliest = from - chrono::Duration::days(fieldstone_model::booking::BOOKING_MAX_DAYS);
         let mut stmt = conn.prepare_cached(&format!(
@@ -165,7 +165,7 @@ impl Replica {
         &self,
         contact: &ContactId,
     ) -> Result<Vec<BookingSummary>, ReplicaError> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {BOOKING_COLUMNS} FROM booking_attendees a JOIN bookings b ON b.id = a.booking_id
              WHERE a.attendee_id = ?1 AND a.attendee_kind = 'contact' AND b.deleted_at IS NULL

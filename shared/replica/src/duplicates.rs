@@ -61,7 +61,7 @@ impl Replica {
             errors.push("limit", format!("Ask for 1 to {GROUPS_MAX} groups."));
             return Err(errors.into());
         }
-        let conn = self.conn();
+        let conn = self.reader();
         let mut groups_stmt = conn.prepare_cached(
             "SELECT k.kind, k.value FROM contact_keys k JOIN contacts c ON c.id = k.contact_id
              WHERE c.deleted_at IS NULL

@@ -14,6 +14,7 @@ mod interactions;
 mod listings;
 mod notes;
 mod projection;
+mod readers;
 mod records;
 mod rows;
 mod schema;

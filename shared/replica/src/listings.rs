@@ -182,7 +182,7 @@ impl Replica {
         sql.push_str(&format!(
             " ORDER BY l.updated_at DESC, l.id DESC LIMIT {limit} OFFSET {offset}"
         ));
-        let conn = self.conn();
+        let conn = self.reader();
         let mut stmt = conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(args), listing_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)

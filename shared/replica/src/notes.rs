@@ -106,7 +106,7 @@ impl Replica {
     pub fn notes_for(&self, record: &RecordRef) -> Result<Vec<NoteSummary>, ReplicaError> {
         let text = record.to_string();
         let (kind, id) = text.split_once(':').unwrap_or((&text, ""));
-        let conn = self.conn();
+        let conn = self.reader();
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {NOTE_COLUMNS} FROM notes n
              WHERE n.record_id = ?1 AND n.record_kind = ?2 AND n.deleted_at IS NULL

@@ -133,7 +133,7 @@ impl Replica {
 
     /// Reads record `id` of kind `R`, quarantining it if its document is corrupt.
     pub(crate) fn read<R: Record>(&self, id: R::Id) -> Result<Option<R>, ReplicaError> {
-        let result = get::<R>(&self.conn(), self.actor(), id);
+        let result = get::<R>(&self.reader(), self.actor(), id);
         self.quarantine_if_corrupt(result)
     }
 

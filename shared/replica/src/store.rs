@@ -16,6 +16,8 @@ const STATEMENT_CACHE: usize = 256;
 /// One device's local copy of its data.
 pub struct Replica {
     conn: Mutex<Connection>,
+    /// Read-only connections for searches, counts and record reads (`None`: reads use `conn`).
+    readers: Option<crate::readers::Readers>,
     actor: ActorId,
     pub(crate) clock: Arc<dyn Clock>,
     _checkpointer: Option<crate::checkpoint::Checkpointer>,
@@ -49,8 +51,11 @@ impl Replica {
                 crate::checkpoint::AUTO_CHECKPOINT_PAGES,
             )?;
         }
+        // Opened after the migrations, so they only ever see the current schema.
+        let readers = crate::readers::Readers::open(path, crate::readers::READERS, BUSY_TIMEOUT);
         let replica = Self {
             conn: Mutex::new(conn),
+            readers,
             actor,
             clock,
             _checkpointer: checkpointer,
@@ -77,6 +82,15 @@ impl Replica {
         // A panic while holding the lock cannot leave SQLite half-written (transactions roll
         // back on drop), so a poisoned lock is safe to keep using.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A connection for reading only: a reader when there are, so a search never waits for a
+    /// write or another search. It sees everything committed before the read began.
+    pub(crate) fn reader(&self) -> crate::readers::ReadConn<'_> {
+        match &self.readers {
+            Some(readers) => crate::readers::ReadConn::Reader(readers.get()),
+            None => crate::readers::ReadConn::Writer(self.conn()),
+        }
     }
 
     /// The clock's time at the precision records keep (milliseconds), so what a write returns

@@ -136,7 +136,7 @@ impl Replica {
 
     /// Open tasks due before `until` (overdue ones included), soonest first: the Today list.
     pub fn tasks_due(&self, until: DateTime<Utc>) -> Result<Vec<TaskSummary>, ReplicaError> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {TASK_COLUMNS} FROM tasks t
              WHERE t.status = 'pending' AND t.due_at IS NOT NULL AND t.due_at < ?1

@@ -54,7 +54,7 @@ impl Replica {
         // page's cursor (i64::MAX, "") matches everything.
         let older_than =
             |at: &str, id: &str| format!("({at} < ?2 OR ({at} = ?2 AND (?3 = '' OR {id} < ?3)))");
-        let conn = self.conn();
+        let conn = self.reader();
         let mut entries: Vec<TimelineEntry> = Vec::new();
         let sql = format!(
             "SELECT {NOTE_COLUMNS} FROM notes n

@@ -156,7 +156,7 @@ impl Replica {
     /// One page of contacts in the query's order (ties broken by id).
     pub fn list_contacts(&self, query: &ContactQuery) -> Result<ContactPage, ReplicaError> {
         query::check(query)?;
-        let conn = self.conn();
+        let conn = self.reader();
         let plan = query::plan_for(&conn, query)?;
         let (sql, args) = query::page_sql(query, plan);
         let mut stmt = conn.prepare_cached(&sql)?;
@@ -169,7 +169,7 @@ impl Replica {
     /// How many contacts match the query's filters (its sort and page are ignored).
     pub fn count_contacts(&self, query: &ContactQuery) -> Result<u64, ReplicaError> {
         let f = query::Filter::of(query);
-        let conn = self.conn();
+        let conn = self.reader();
         let n: i64 = conn
             .prepare_cached(&format!("SELECT count(*) FROM contacts c{}", f.sql))?
             .query_row(params_from_iter(f.args), |r| r.get(0))?;
@@ -180,7 +180,7 @@ impl Replica {
     /// pipeline order), for a kanban's column headers.
     pub fn stage_counts(&self, query: &ContactQuery) -> Result<Vec<(Stage, u64)>, ReplicaError> {
         let f = query::Filter::of(query);
-        let conn = self.conn();
+        let conn = self.reader();
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT c.stage, count(*) FROM contacts c{} GROUP BY c.stage",
             f.sql
@@ -200,7 +200,7 @@ impl Replica {
 
     /// Contacts (not deleted) sharing `key`, oldest first.
     pub fn contacts_with_key(&self, key: &MatchKey) -> Result<Vec<ContactId>, ReplicaError> {
-        let conn = self.conn();
+        let conn = self.reader();
         contacts_with_key(&conn, key)
     }
 }

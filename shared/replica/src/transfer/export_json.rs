@@ -94,7 +94,7 @@ impl Replica {
 
     /// Up to [`PAGE_DOCS`] documents with ids after `after`: (doc id, kind, bytes).
     fn document_page(&self, after: &str) -> Result<Vec<(String, String, Vec<u8>)>, ReplicaError> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut stmt = conn.prepare_cached(
             "SELECT doc_id, kind, bytes FROM documents WHERE doc_id > ?1 ORDER BY doc_id LIMIT ?2",
         )?;
