@@ -6,7 +6,7 @@ use crate::components::composer::ComposerCard;
 use crate::components::conflict_dialog::{field_label, ConflictDialog};
 use crate::components::contact_fields::ContactFields;
 use crate::components::icons::{icon, Icon};
-use crate::components::states::{EmptyState, ListError, ListLoading};
+use crate::components::states::{page_frame, EmptyState, FrameText, ListLoading, MissingText};
 use crate::components::timeline::Timeline;
 use crate::hooks::{use_command, use_remote_revision, use_shell, use_submit};
 use crate::route::Route;
@@ -16,7 +16,7 @@ use crate::state::contact_form::{ContactForm, FormAction, FormScope};
 use crate::state::detail::{Composed, ComposerInput, DetailAction, DetailState, DetailTab, Here};
 use crate::state::form::input_id;
 use crate::state::format::{relative, Local};
-use crate::state::{initials, ListView};
+use crate::state::initials;
 use chrono::Timelike;
 use fieldstone_model::{Contact, ContactId, RecordRef};
 use fieldstone_protocol::commands::{
@@ -26,6 +26,18 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 const PREFIX: &str = "contact";
+const FRAME: FrameText = FrameText {
+    name: "contact",
+    loading: "Opening the contact…",
+    failed: "Couldn't open this contact.",
+    rows: 2,
+    card: false,
+    missing: Some(MissingText {
+        title: "This contact is not here.",
+        back_label: "Back to contacts",
+        back: Route::Contacts,
+    }),
+};
 const TIMELINE_PAGE: u32 = 50;
 
 #[derive(Debug, Clone, PartialEq, Properties)]
@@ -214,30 +226,16 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
         let state = state.clone();
         Callback::from(move |action| state.dispatch(action))
     };
-    let detail = match (&state.view, &state.detail) {
-        (_, Some(detail)) => detail.clone(),
-        (ListView::Failed(_), None) if state.missing => {
-            return html! {
-                <div class="page">
-                    <EmptyState id="contact-missing" title="This contact is not here.">
-                        <p class="list-state__text">{ "It may have been deleted, or not reached this device yet." }</p>
-                        <a class="button button--secondary" href={Route::Contacts.to_hash()}>{ "Back to contacts" }</a>
-                    </EmptyState>
-                </div>
-            };
-        }
-        (ListView::Failed(message), None) => {
-            return html! {
-                <div class="page">
-                    <ListError id="contact-error" title="Couldn't open this contact." message={message.clone()} on_retry={dispatch.reform(|()| DetailAction::Reload)} />
-                </div>
-            };
-        }
-        _ => {
-            return html! {
-                <div class="page"><ListLoading id="contact-loading" label="Opening the contact…" rows={2} /></div>
-            };
-        }
+    let retry = dispatch.reform(|()| DetailAction::Reload);
+    let detail = match page_frame(
+        &state.view,
+        state.detail.as_ref(),
+        state.missing,
+        &FRAME,
+        retry,
+    ) {
+        Ok(detail) => detail.clone(),
+        Err(frame) => return frame,
     };
     let contact = &detail.contact;
     let name = contact.display_name();

@@ -4,13 +4,12 @@
 use super::listing_editor::ListingEditor;
 use crate::components::icons::{icon, Icon};
 use crate::components::listing_gallery::ListingGallery;
-use crate::components::states::{EmptyState, ListError, ListLoading};
+use crate::components::states::{page_frame, FrameText, MissingText};
 use crate::hooks::{use_remote_revision, use_shell};
 use crate::route::Route;
 use crate::services::commands;
 use crate::state::format::{money, thousands, Local};
 use crate::state::listing::{open_house_label, upcoming, ListingAction, ListingState};
-use crate::state::ListView;
 use fieldstone_model::{Area, Listing, ListingId};
 use yew::platform::spawn_local;
 use yew::prelude::*;
@@ -42,6 +41,19 @@ fn facts(listing: &Listing) -> Vec<(&'static str, String)> {
     facts.push(("Visibility", listing.visibility.label().to_owned()));
     facts
 }
+
+const FRAME: FrameText = FrameText {
+    name: "listing",
+    loading: "Opening the listing…",
+    failed: "Couldn't open this listing.",
+    rows: 2,
+    card: false,
+    missing: Some(MissingText {
+        title: "This listing is not here.",
+        back_label: "Back to listings",
+        back: Route::Listings,
+    }),
+};
 
 #[component]
 pub fn ListingPage(props: &ListingPageProps) -> Html {
@@ -76,30 +88,16 @@ pub fn ListingPage(props: &ListingPageProps) -> Html {
         let state = state.clone();
         Callback::from(move |action| state.dispatch(action))
     };
-    let listing = match (&state.view, &state.listing) {
-        (_, Some(listing)) => listing.clone(),
-        (ListView::Failed(_), None) if state.missing => {
-            return html! {
-                <div class="page">
-                    <EmptyState id="listing-missing" title="This listing is not here.">
-                        <p class="list-state__text">{ "It may have been deleted, or not reached this device yet." }</p>
-                        <a class="button button--secondary" href={Route::Listings.to_hash()}>{ "Back to listings" }</a>
-                    </EmptyState>
-                </div>
-            };
-        }
-        (ListView::Failed(message), None) => {
-            return html! {
-                <div class="page">
-                    <ListError id="listing-error" title="Couldn't open this listing." message={message.clone()} on_retry={dispatch.reform(|()| ListingAction::Reload)} />
-                </div>
-            };
-        }
-        _ => {
-            return html! {
-                <div class="page"><ListLoading id="listing-loading" label="Opening the listing…" rows={2} /></div>
-            };
-        }
+    let retry = dispatch.reform(|()| ListingAction::Reload);
+    let listing = match page_frame(
+        &state.view,
+        state.listing.as_ref(),
+        state.missing,
+        &FRAME,
+        retry,
+    ) {
+        Ok(listing) => listing.clone(),
+        Err(frame) => return frame,
     };
 
     let status = listing.status.as_str();

@@ -4,7 +4,7 @@
 
 use crate::components::settings_account::AccountCard;
 use crate::components::settings_device::{AboutCard, DeviceCard, ExportCard};
-use crate::components::states::{ListError, ListLoading};
+use crate::components::states::{page_frame, FrameText};
 use crate::hooks::use_shell;
 use crate::services::{commands, platform};
 use crate::state::settings::{ExportRun, SettingsAction, SettingsState, SignOut};
@@ -13,6 +13,15 @@ use fieldstone_protocol::commands::ExportRequest;
 use std::rc::Rc;
 use yew::platform::spawn_local;
 use yew::prelude::*;
+
+const FRAME: FrameText = FrameText {
+    name: "settings",
+    loading: "Reading your settings…",
+    failed: "Couldn't read your settings.",
+    rows: 2,
+    card: true,
+    missing: None,
+};
 
 #[component]
 pub fn SettingsPage() -> Html {
@@ -197,22 +206,10 @@ pub fn SettingsPage() -> Html {
         let state = state.clone();
         Callback::from(move |action| state.dispatch(action))
     };
-    match &state.view {
-        ListView::Loading => {
-            return html! {
-                <div class="page"><div class="card">
-                    <ListLoading id="settings-loading" label="Reading your settings…" rows={2} />
-                </div></div>
-            };
-        }
-        ListView::Failed(message) => {
-            return html! {
-                <div class="page"><div class="card">
-                    <ListError id="settings-error" title="Couldn't read your settings." message={message.clone()} on_retry={dispatch.reform(|()| SettingsAction::ReloadAccount)} />
-                </div></div>
-            };
-        }
-        ListView::Loaded => {}
+    let retry = dispatch.reform(|()| SettingsAction::ReloadAccount);
+    let loaded = (state.view == ListView::Loaded).then_some(&());
+    if let Err(frame) = page_frame(&state.view, loaded, false, &FRAME, retry) {
+        return frame;
     }
     let snapshot = Rc::new((*state).clone());
     html! {

@@ -3,18 +3,27 @@
 
 use crate::components::contact_list::score_class;
 use crate::components::icons::{icon, Icon};
-use crate::components::states::{ListError, ListLoading};
+use crate::components::states::{page_frame, FrameText};
 use crate::hooks::{use_remote_revision, use_shell};
 use crate::route::Route;
 use crate::services::commands;
 use crate::state::format::{date_label, relative};
 use crate::state::today::{TodayAction, TodayState, TICKED};
-use crate::state::{initials, ListView, ShellAction};
+use crate::state::{initials, ShellAction};
 use fieldstone_model::{BookingStatus, RecordRef};
 use fieldstone_protocol::commands::SetTaskStatus;
 use fieldstone_protocol::views::{ContactSummary, TaskSummary};
 use yew::platform::spawn_local;
 use yew::prelude::*;
+
+const FRAME: FrameText = FrameText {
+    name: "today",
+    loading: "Loading your day…",
+    failed: "Couldn't load your day.",
+    rows: 3,
+    card: true,
+    missing: None,
+};
 
 #[component]
 pub fn TodayPage() -> Html {
@@ -64,18 +73,10 @@ pub fn TodayPage() -> Html {
         let state = state.clone();
         Callback::from(move |action| state.dispatch(action))
     };
-    let today = match (&state.view, &state.today) {
-        (_, Some(today)) => today.clone(),
-        (ListView::Failed(message), None) => {
-            return html! {
-                <div class="page"><div class="card">
-                    <ListError id="today-error" title="Couldn't load your day." message={message.clone()} on_retry={dispatch.reform(|()| TodayAction::Reload)} />
-                </div></div>
-            };
-        }
-        _ => {
-            return html! { <div class="page"><div class="card"><ListLoading id="today-loading" label="Loading your day…" /></div></div> };
-        }
+    let retry = dispatch.reform(|()| TodayAction::Reload);
+    let today = match page_frame(&state.view, state.today.as_ref(), false, &FRAME, retry) {
+        Ok(today) => today.clone(),
+        Err(frame) => return frame,
     };
     let now = clock.now;
     let task_row = |task: &TaskSummary, overdue: bool| {
