@@ -1,12 +1,13 @@
-//! The inputs of a contact form, for the quick dialog or the full editor. Every input's id is
-//! `{prefix}-{path}` with dots and underscores as dashes (`contact-emails-0-address`), and its
-//! message's id the same plus `-error`.
+//! The inputs of a contact form, for the quick dialog or the full editor. Every input is named
+//! by its [`ContactField`]; its id is `{prefix}-{path}` with dots and underscores as dashes
+//! (`contact-emails-0-address`), and its message's id the same plus `-error`.
 
 use super::field::{choice_options, stage_options, SelectField, TextField};
 use super::icons::{icon, Icon};
 use crate::state::contact_draft::{ContactDraft, DraftEdit};
+use crate::state::contact_field::{ContactField, RowPart};
 use crate::state::contact_form::FormScope;
-use crate::state::form::{input_id, FormErrors};
+use crate::state::form::{FieldPath, FormErrors};
 use chrono::{DateTime, Utc};
 use fieldstone_model::{
     Choice, ConsentChannel, ConsentStatus, ContactKind, ContactLabel, LeadSource, Priority,
@@ -37,29 +38,29 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn id(&self, path: &str) -> String {
-        input_id(&self.props.prefix, path)
+    fn id(&self, field: ContactField) -> String {
+        field.input_id(&self.props.prefix)
     }
 
-    fn error(&self, path: &str) -> Option<AttrValue> {
+    fn error(&self, field: ContactField) -> Option<AttrValue> {
         self.props
             .errors
-            .get(path)
+            .of(field)
             .map(|message| AttrValue::from(message.to_owned()))
     }
 
-    fn setter(&self, path: &str) -> Callback<String> {
-        let path = path.to_owned();
+    fn setter(&self, field: ContactField) -> Callback<String> {
         self.props
             .on_edit
-            .reform(move |value| DraftEdit::Set(path.clone(), value))
+            .reform(move |value| DraftEdit::Set(field, value))
     }
 
-    fn marker(&self, path: &str) -> Html {
-        if !self.props.conflicts.iter().any(|field| field == path) {
+    fn marker(&self, field: ContactField) -> Html {
+        let path = field.path();
+        if !self.props.conflicts.contains(&path) {
             return Html::default();
         }
-        let field = path.to_owned();
+        let field = path.clone();
         let onclick = self
             .props
             .on_conflict
@@ -68,7 +69,7 @@ impl Ctx<'_> {
             <button
                 type="button"
                 class="conflict-marker"
-                data-field={path.to_owned()}
+                data-field={path}
                 title="Two devices changed this at the same time: choose the value to keep."
                 {onclick}
             >
@@ -79,7 +80,7 @@ impl Ctx<'_> {
     }
 
     /// Comma-separated items, with an example as the placeholder.
-    fn list(&self, path: &str, label: &str, example: &'static str) -> Html {
+    fn list(&self, path: ContactField, label: &str, example: &'static str) -> Html {
         html! {
             <TextField
                 id={self.id(path)}
@@ -94,7 +95,7 @@ impl Ctx<'_> {
 
     fn text(
         &self,
-        path: &str,
+        path: ContactField,
         label: &str,
         kind: &'static str,
         hint: Option<&'static str>,
@@ -116,7 +117,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn number(&self, path: &str, label: &str, hint: Option<&'static str>) -> Html {
+    fn number(&self, path: ContactField, label: &str, hint: Option<&'static str>) -> Html {
         html! {
             <TextField
                 id={self.id(path)}
@@ -130,7 +131,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn choice<T: Choice>(&self, path: &str, label: &str, value: T) -> Html {
+    fn choice<T: Choice>(&self, path: ContactField, label: &str, value: T) -> Html {
         html! {
             <div class="field-wrap">
                 { self.marker(path) }
@@ -149,58 +150,53 @@ impl Ctx<'_> {
     fn stage(&self) -> Html {
         html! {
             <div class="field-wrap">
-                { self.marker("stage") }
+                { self.marker(ContactField::Stage) }
                 <SelectField
-                    id={self.id("stage")}
+                    id={self.id(ContactField::Stage)}
                     label="Stage"
                     value={self.props.draft.stage.as_str()}
                     options={stage_options()}
-                    error={self.error("stage")}
-                    on_change={self.setter("stage")}
+                    error={self.error(ContactField::Stage)}
+                    on_change={self.setter(ContactField::Stage)}
                 />
             </div>
         }
     }
 
     /// An email or phone row: value, label, primary, remove.
-    fn channel_row(&self, list: &'static str, i: usize, many: bool) -> Html {
-        let (value_key, label, kind, primary, rows) = if list == "emails" {
-            (
-                "address",
-                "Email",
-                "email",
-                self.props.draft.primary_email,
-                &self.props.draft.emails,
-            )
-        } else {
-            (
-                "number",
-                "Phone",
-                "tel",
-                self.props.draft.primary_phone,
-                &self.props.draft.phones,
-            )
-        };
-        let path = format!("{list}.{i}.{value_key}");
-        let label_path = format!("{list}.{i}.label");
-        let current = rows.get(i).map_or(ContactLabel::Other, |row| row.label);
-        let on_label = {
-            let label_path = label_path.clone();
-            self.props.on_edit.reform(move |event: Event| {
-                DraftEdit::Set(
-                    label_path.clone(),
-                    event.target_unchecked_into::<HtmlSelectElement>().value(),
+    fn channel_row(&self, emails: bool, i: usize, many: bool) -> Html {
+        let draft = &self.props.draft;
+        let (field, label, kind, primary, rows): (fn(usize, RowPart) -> ContactField, _, _, _, _) =
+            if emails {
+                (
+                    ContactField::Email,
+                    "Email",
+                    "email",
+                    draft.primary_email,
+                    &draft.emails,
                 )
-            })
-        };
-        let on_primary = {
-            let path = format!("{list}.{i}.primary");
-            self.props
-                .on_edit
-                .reform(move |_: MouseEvent| DraftEdit::Set(path.clone(), String::new()))
-        };
+            } else {
+                (
+                    ContactField::Phone,
+                    "Phone",
+                    "tel",
+                    draft.primary_phone,
+                    &draft.phones,
+                )
+            };
+        let current = rows.get(i).map_or(ContactLabel::Other, |row| row.label);
+        let on_label = self.props.on_edit.reform(move |event: Event| {
+            DraftEdit::Set(
+                field(i, RowPart::Label),
+                event.target_unchecked_into::<HtmlSelectElement>().value(),
+            )
+        });
+        let on_primary = self
+            .props
+            .on_edit
+            .reform(move |_: MouseEvent| DraftEdit::Set(field(i, RowPart::Primary), String::new()));
         let on_remove = self.props.on_edit.reform(move |_: MouseEvent| {
-            if list == "emails" {
+            if emails {
                 DraftEdit::RemoveEmail(i)
             } else {
                 DraftEdit::RemovePhone(i)
@@ -208,7 +204,7 @@ impl Ctx<'_> {
         });
         html! {
             <div class="channel-row">
-                { self.text(&path, if i == 0 { label } else { "" }, kind, None) }
+                { self.text(field(i, RowPart::Value), if i == 0 { label } else { "" }, kind, None) }
                 <div class="channel-row__tools">
                     <select
                         class="mini-select"
@@ -237,14 +233,14 @@ impl Ctx<'_> {
         }
     }
 
-    fn channels(&self, list: &'static str) -> Html {
-        let count = if list == "emails" {
+    fn channels(&self, emails: bool) -> Html {
+        let count = if emails {
             self.props.draft.emails.len()
         } else {
             self.props.draft.phones.len()
         };
         let add = self.props.on_edit.reform(move |_: MouseEvent| {
-            if list == "emails" {
+            if emails {
                 DraftEdit::AddEmail
             } else {
                 DraftEdit::AddPhone
@@ -253,11 +249,11 @@ impl Ctx<'_> {
         html! {
             <div class="channel-list">
                 for i in 0..count {
-                    { self.channel_row(list, i, count > 1) }
+                    { self.channel_row(emails, i, count > 1) }
                 }
                 <button type="button" class="button button--link" onclick={add}>
                     { icon(Icon::Plus) }
-                    { if list == "emails" { "Add an email" } else { "Add a phone" } }
+                    { if emails { "Add an email" } else { "Add a phone" } }
                 </button>
             </div>
         }
@@ -266,7 +262,7 @@ impl Ctx<'_> {
     fn consent(&self, channel: ConsentChannel) -> Html {
         let consent = self.props.draft.consent.get(channel).clone();
         let now = self.props.now;
-        let path = format!("consent.{}.source", channel.as_str());
+        let path = ContactField::ConsentSource(channel);
         let on_status = self.props.on_edit.reform(move |event: Event| {
             let value = event.target_unchecked_into::<HtmlSelectElement>().value();
             let status = ConsentStatus::ALL
@@ -275,7 +271,7 @@ impl Ctx<'_> {
                 .unwrap_or_default();
             DraftEdit::Consent(channel, status, now)
         });
-        let select_id = self.id(&format!("consent.{}.status", channel.as_str()));
+        let select_id = self.id(ContactField::ConsentStatus(channel));
         html! {
             <div class="consent-row">
                 <div class="field">
@@ -290,12 +286,12 @@ impl Ctx<'_> {
                 </div>
                 if consent.status != ConsentStatus::Unknown {
                     <TextField
-                        id={self.id(&path)}
+                        id={self.id(path)}
                         label="Where it was given"
-                        value={self.props.draft.value(&path)}
-                        error={self.error(&path)}
+                        value={self.props.draft.value(path)}
+                        error={self.error(path)}
                         placeholder={Some(AttrValue::Static("Open house sign-in sheet"))}
-                        on_input={self.setter(&path)}
+                        on_input={self.setter(path)}
                     />
                 }
             </div>
@@ -316,7 +312,7 @@ impl Ctx<'_> {
                         { kind.label() }
                     </button>
                 }
-                if let Some(message) = self.error("preferences.property_types") {
+                if let Some(message) = self.error(ContactField::PropertyTypes) {
                     <p class="field__error">{ message }</p>
                 }
             </fieldset>
@@ -326,19 +322,20 @@ impl Ctx<'_> {
 
 #[component]
 pub fn ContactFields(props: &ContactFieldsProps) -> Html {
+    use ContactField as F;
     let ctx = Ctx { props };
     let draft = &props.draft;
     match props.scope {
         FormScope::Quick => html! {
             <div class="form-grid">
-                { ctx.text("given_name", "Given name", "text", None) }
-                { ctx.text("family_name", "Family name", "text", None) }
-                { ctx.text("emails.0.address", "Email", "email", Some("optional")) }
-                { ctx.text("phones.0.number", "Phone", "tel", Some("optional")) }
+                { ctx.text(F::GivenName, "Given name", "text", None) }
+                { ctx.text(F::FamilyName, "Family name", "text", None) }
+                { ctx.text(F::Email(0, RowPart::Value), "Email", "email", Some("optional")) }
+                { ctx.text(F::Phone(0, RowPart::Value), "Phone", "tel", Some("optional")) }
                 { ctx.stage() }
-                { ctx.choice("kind", "Looking to", draft.kind) }
-                { ctx.choice("source", "Source", draft.source) }
-                { ctx.list("tags", "Tags", "vip, first-time buyer") }
+                { ctx.choice(F::Kind, "Looking to", draft.kind) }
+                { ctx.choice(F::Source, "Source", draft.source) }
+                { ctx.list(F::Tags, "Tags", "vip, first-time buyer") }
             </div>
         },
         FormScope::Full => html! {
@@ -346,37 +343,37 @@ pub fn ContactFields(props: &ContactFieldsProps) -> Html {
                 <section class="form-section">
                     <h3 class="form-section__title">{ "Name and reach" }</h3>
                     <div class="form-grid">
-                        { ctx.text("given_name", "Given name", "text", None) }
-                        { ctx.text("family_name", "Family name", "text", None) }
-                        { ctx.choice::<ContactKind>("kind", "Looking to", draft.kind) }
-                        { ctx.choice::<Priority>("priority", "Priority", draft.priority) }
+                        { ctx.text(F::GivenName, "Given name", "text", None) }
+                        { ctx.text(F::FamilyName, "Family name", "text", None) }
+                        { ctx.choice::<ContactKind>(F::Kind, "Looking to", draft.kind) }
+                        { ctx.choice::<Priority>(F::Priority, "Priority", draft.priority) }
                     </div>
                     <div class="form-grid">
-                        { ctx.channels("emails") }
-                        { ctx.channels("phones") }
-                        { ctx.text("instagram", "Instagram", "text", Some("handle")) }
-                        { ctx.text("whatsapp", "WhatsApp", "tel", Some("+ country code")) }
+                        { ctx.channels(true) }
+                        { ctx.channels(false) }
+                        { ctx.text(F::Instagram, "Instagram", "text", Some("handle")) }
+                        { ctx.text(F::Whatsapp, "WhatsApp", "tel", Some("+ country code")) }
                     </div>
                 </section>
                 <section class="form-section">
                     <h3 class="form-section__title">{ "Pipeline" }</h3>
                     <div class="form-grid">
                         { ctx.stage() }
-                        { ctx.choice::<LeadSource>("source", "Source", draft.source) }
-                        { ctx.text("source_detail", "Source detail", "text", Some("optional")) }
-                        { ctx.list("tags", "Tags", "vip, first-time buyer") }
+                        { ctx.choice::<LeadSource>(F::Source, "Source", draft.source) }
+                        { ctx.text(F::SourceDetail, "Source detail", "text", Some("optional")) }
+                        { ctx.list(F::Tags, "Tags", "vip, first-time buyer") }
                     </div>
                 </section>
                 <section class="form-section">
                     <h3 class="form-section__title">{ "Looking for" }</h3>
                     <div class="form-grid">
-                        { ctx.number("preferences.budget_min", "Budget from", None) }
-                        { ctx.number("preferences.budget_max", "Budget up to", None) }
-                        { ctx.number("preferences.bedrooms_min", "Bedrooms", Some("at least")) }
-                        { ctx.number("preferences.bathrooms_min", "Bathrooms", Some("at least")) }
-                        { ctx.text("preferences.move_in", "Move in by", "date", None) }
-                        { ctx.list("preferences.areas", "Areas", "Islington, Hackney") }
-                        { ctx.list("preferences.must_haves", "Must-haves", "garden, parking") }
+                        { ctx.number(F::BudgetMin, "Budget from", None) }
+                        { ctx.number(F::BudgetMax, "Budget up to", None) }
+                        { ctx.number(F::BedroomsMin, "Bedrooms", Some("at least")) }
+                        { ctx.number(F::BathroomsMin, "Bathrooms", Some("at least")) }
+                        { ctx.text(F::MoveIn, "Move in by", "date", None) }
+                        { ctx.list(F::Areas, "Areas", "Islington, Hackney") }
+                        { ctx.list(F::MustHaves, "Must-haves", "garden, parking") }
                     </div>
                     { ctx.property_types() }
                 </section>

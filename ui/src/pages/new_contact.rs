@@ -7,8 +7,9 @@ use crate::hooks::{use_shell, use_submit};
 use crate::route::Route;
 use crate::services::{commands, platform};
 use crate::state::contact_draft::ContactDraft;
+use crate::state::contact_field::ContactField;
 use crate::state::contact_form::{ContactForm, FormAction, FormScope};
-use crate::state::form::input_id;
+use crate::state::form::{input_id, FieldPath};
 use crate::state::ShellAction;
 use fieldstone_model::Stage;
 use yew::prelude::*;
@@ -36,7 +37,9 @@ pub fn NewContactDialog(props: &NewContactProps) -> Html {
         )
     });
 
-    use_effect_with((), |()| platform::focus(&input_id(PREFIX, "given_name")));
+    use_effect_with((), |()| {
+        platform::focus(&ContactField::GivenName.input_id(PREFIX))
+    });
     {
         let focus = form.focus.clone();
         use_effect_with(focus, |focus| {

@@ -1,8 +1,10 @@
 //! A contact being written: the new-contact dialog and the detail screen's editor. Every input
-//! is addressed by the engine's field path (`emails.0.address`, `preferences.budget_min`,
-//! `consent.sms.source`), so typing into a field clears exactly the engine's message about it.
+//! is addressed by a [`ContactField`], whose path is the engine's (`emails.0.address`,
+//! `preferences.budget_min`, `consent.sms.source`), so typing into a field clears exactly the
+//! engine's message about it.
 //! Numbers and dates stay text until the submit, which turns the draft into a `ContactInput`.
 
+use super::contact_field::{ContactField, RowPart};
 use super::form::{parse_optional, split_list, FormErrors};
 use chrono::{DateTime, NaiveDate, Utc};
 use fieldstone_model::{
@@ -61,8 +63,8 @@ impl Default for ContactDraft {
 /// One change to the draft.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DraftEdit {
-    /// Text (or a choice's machine name) for the field at this path.
-    Set(String, String),
+    /// Text (or a choice's machine name) for this field.
+    Set(ContactField, String),
     /// A consent answer changed: recorded as given now.
     Consent(ConsentChannel, ConsentStatus, DateTime<Utc>),
     TogglePropertyType(PropertyType),
@@ -73,14 +75,14 @@ pub enum DraftEdit {
 }
 
 impl DraftEdit {
-    /// The engine path whose message this edit makes stale.
-    pub fn path(&self) -> String {
+    /// The field whose message this edit makes stale.
+    pub fn field(&self) -> ContactField {
         match self {
-            DraftEdit::Set(path, _) => path.clone(),
-            DraftEdit::Consent(channel, _, _) => format!("consent.{}.source", channel.as_str()),
-            DraftEdit::TogglePropertyType(_) => "preferences.property_types".into(),
-            DraftEdit::AddEmail | DraftEdit::RemoveEmail(_) => "emails".into(),
-            DraftEdit::AddPhone | DraftEdit::RemovePhone(_) => "phones".into(),
+            DraftEdit::Set(field, _) => *field,
+            DraftEdit::Consent(channel, _, _) => ContactField::ConsentSource(*channel),
+            DraftEdit::TogglePropertyType(_) => ContactField::PropertyTypes,
+            DraftEdit::AddEmail | DraftEdit::RemoveEmail(_) => ContactField::Emails,
+            DraftEdit::AddPhone | DraftEdit::RemovePhone(_) => ContactField::Phones,
         }
     }
 }
@@ -164,40 +166,41 @@ impl ContactDraft {
         }
     }
 
-    /// The text shown in the input at `path` (empty for unknown paths).
-    pub fn value(&self, path: &str) -> String {
-        let row = |rows: &[ChannelRow], i: &str| {
-            i.parse::<usize>()
-                .ok()
-                .and_then(|i| rows.get(i))
-                .map(|row| row.value.clone())
-                .unwrap_or_default()
+    /// The text shown in the input of `field` (empty for fields without text).
+    pub fn value(&self, field: ContactField) -> String {
+        use ContactField as F;
+        let row = |rows: &[ChannelRow], i: usize| {
+            rows.get(i).map(|row| row.value.clone()).unwrap_or_default()
         };
-        let parts: Vec<&str> = path.split('.').collect();
-        match parts.as_slice() {
-            ["kind"] => self.kind.as_str().into(),
-            ["given_name"] => self.given_name.clone(),
-            ["family_name"] => self.family_name.clone(),
-            ["emails", i, "address"] => row(&self.emails, i),
-            ["phones", i, "number"] => row(&self.phones, i),
-            ["instagram"] => self.instagram.clone(),
-            ["whatsapp"] => self.whatsapp.clone(),
-            ["source"] => self.source.as_str().into(),
-            ["source_detail"] => self.source_detail.clone(),
-            ["tags"] => self.tags.clone(),
-            ["stage"] => self.stage.as_str().into(),
-            ["priority"] => self.priority.as_str().into(),
-            ["preferences", "budget_min"] => self.budget_min.clone(),
-            ["preferences", "budget_max"] => self.budget_max.clone(),
-            ["preferences", "areas"] => self.areas.clone(),
-            ["preferences", "bedrooms_min"] => self.bedrooms_min.clone(),
-            ["preferences", "bathrooms_min"] => self.bathrooms_min.clone(),
-            ["preferences", "move_in"] => self.move_in.clone(),
-            ["preferences", "must_haves"] => self.must_haves.clone(),
-            ["consent", channel, "source"] => choice::<ConsentChannel>(channel)
-                .and_then(|c| self.consent.get(c).source.clone())
-                .unwrap_or_default(),
-            _ => String::new(),
+        match field {
+            F::Kind => self.kind.as_str().into(),
+            F::GivenName => self.given_name.clone(),
+            F::FamilyName => self.family_name.clone(),
+            F::Email(i, RowPart::Value) => row(&self.emails, i),
+            F::Phone(i, RowPart::Value) => row(&self.phones, i),
+            F::Instagram => self.instagram.clone(),
+            F::Whatsapp => self.whatsapp.clone(),
+            F::Source => self.source.as_str().into(),
+            F::SourceDetail => self.source_detail.clone(),
+            F::Tags => self.tags.clone(),
+            F::Stage => self.stage.as_str().into(),
+            F::Priority => self.priority.as_str().into(),
+            F::BudgetMin => self.budget_min.clone(),
+            F::BudgetMax => self.budget_max.clone(),
+            F::Areas => self.areas.clone(),
+            F::BedroomsMin => self.bedrooms_min.clone(),
+            F::BathroomsMin => self.bathrooms_min.clone(),
+            F::MoveIn => self.move_in.clone(),
+            F::MustHaves => self.must_haves.clone(),
+            F::ConsentSource(channel) => {
+                self.consent.get(channel).source.clone().unwrap_or_default()
+            }
+            F::Emails
+            | F::Phones
+            | F::Email(..)
+            | F::Phone(..)
+            | F::PropertyTypes
+            | F::ConsentStatus(_) => String::new(),
         }
     }
 
@@ -205,7 +208,7 @@ impl ContactDraft {
     pub fn apply(&mut self, edit: DraftEdit) -> bool {
         let before = self.clone();
         match edit {
-            DraftEdit::Set(path, value) => self.set(&path, value),
+            DraftEdit::Set(field, value) => self.set(field, value),
             DraftEdit::Consent(channel, status, at) => {
                 let old = self.consent.get(channel).clone();
                 if old.status != status {
@@ -238,61 +241,51 @@ impl ContactDraft {
         *self != before
     }
 
-    fn set(&mut self, path: &str, value: String) {
-        let parts: Vec<&str> = path.split('.').collect();
-        let row = |rows: &mut Vec<ChannelRow>, i: &str| -> Option<usize> {
-            i.parse::<usize>().ok().filter(|i| *i < rows.len())
-        };
-        match parts.as_slice() {
-            ["kind"] => self.kind = choice(&value).unwrap_or(self.kind),
-            ["given_name"] => self.given_name = value,
-            ["family_name"] => self.family_name = value,
-            ["emails", i, field] => {
-                if let Some(i) = row(&mut self.emails, i) {
-                    match *field {
-                        "address" => self.emails[i].value = value,
-                        "label" => {
-                            self.emails[i].label = choice(&value).unwrap_or(self.emails[i].label);
-                        }
-                        "primary" => self.primary_email = i,
-                        _ => {}
+    fn set(&mut self, field: ContactField, value: String) {
+        use ContactField as F;
+        match field {
+            F::Kind => self.kind = choice(&value).unwrap_or(self.kind),
+            F::GivenName => self.given_name = value,
+            F::FamilyName => self.family_name = value,
+            F::Email(i, part) => {
+                if let Some(row) = self.emails.get_mut(i) {
+                    match part {
+                        RowPart::Value => row.value = value,
+                        RowPart::Label => row.label = choice(&value).unwrap_or(row.label),
+                        RowPart::Primary => self.primary_email = i,
                     }
                 }
             }
-            ["phones", i, field] => {
-                if let Some(i) = row(&mut self.phones, i) {
-                    match *field {
-                        "number" => self.phones[i].value = value,
-                        "label" => {
-                            self.phones[i].label = choice(&value).unwrap_or(self.phones[i].label);
-                        }
-                        "primary" => self.primary_phone = i,
-                        _ => {}
+            F::Phone(i, part) => {
+                if let Some(row) = self.phones.get_mut(i) {
+                    match part {
+                        RowPart::Value => row.value = value,
+                        RowPart::Label => row.label = choice(&value).unwrap_or(row.label),
+                        RowPart::Primary => self.primary_phone = i,
                     }
                 }
             }
-            ["instagram"] => self.instagram = value,
-            ["whatsapp"] => self.whatsapp = value,
-            ["source"] => self.source = choice(&value).unwrap_or(self.source),
-            ["source_detail"] => self.source_detail = value,
-            ["tags"] => self.tags = value,
-            ["stage"] => self.stage = value.parse().unwrap_or(self.stage),
-            ["priority"] => self.priority = choice(&value).unwrap_or(self.priority),
-            ["preferences", "budget_min"] => self.budget_min = value,
-            ["preferences", "budget_max"] => self.budget_max = value,
-            ["preferences", "areas"] => self.areas = value,
-            ["preferences", "bedrooms_min"] => self.bedrooms_min = value,
-            ["preferences", "bathrooms_min"] => self.bathrooms_min = value,
-            ["preferences", "move_in"] => self.move_in = value,
-            ["preferences", "must_haves"] => self.must_haves = value,
-            ["consent", channel, "source"] => {
-                if let Some(channel) = choice::<ConsentChannel>(channel) {
-                    let mut consent = self.consent.get(channel).clone();
-                    consent.source = Some(value).filter(|s| !s.trim().is_empty());
-                    self.consent.set(channel, consent);
-                }
+            F::Instagram => self.instagram = value,
+            F::Whatsapp => self.whatsapp = value,
+            F::Source => self.source = choice(&value).unwrap_or(self.source),
+            F::SourceDetail => self.source_detail = value,
+            F::Tags => self.tags = value,
+            F::Stage => self.stage = value.parse().unwrap_or(self.stage),
+            F::Priority => self.priority = choice(&value).unwrap_or(self.priority),
+            F::BudgetMin => self.budget_min = value,
+            F::BudgetMax => self.budget_max = value,
+            F::Areas => self.areas = value,
+            F::BedroomsMin => self.bedrooms_min = value,
+            F::BathroomsMin => self.bathrooms_min = value,
+            F::MoveIn => self.move_in = value,
+            F::MustHaves => self.must_haves = value,
+            F::ConsentSource(channel) => {
+                let mut consent = self.consent.get(channel).clone();
+                consent.source = Some(value).filter(|s| !s.trim().is_empty());
+                self.consent.set(channel, consent);
             }
-            _ => {}
+            // Not text: changed by their own edits.
+            F::Emails | F::Phones | F::PropertyTypes | F::ConsentStatus(_) => {}
         }
     }
 
@@ -300,35 +293,35 @@ impl ContactDraft {
     /// reported here, under the engine's field path, and nothing is sent.
     pub fn to_input(&self) -> Result<ContactInput, FormErrors> {
         let mut errors = FormErrors::default();
-        let mut number = |path: &str, text: &str, what: &str| -> Option<u64> {
+        let mut number = |field: ContactField, text: &str, what: &str| -> Option<u64> {
             parse_optional::<u64>(text).unwrap_or_else(|_| {
-                errors.set(
-                    path,
+                errors.set_field(
+                    field,
                     format!("Enter {what} as a whole number, such as 450000."),
                 );
                 None
             })
         };
         let budget_min = number(
-            "preferences.budget_min",
+            ContactField::BudgetMin,
             &self.budget_min,
             "the minimum budget",
         );
         let budget_max = number(
-            "preferences.budget_max",
+            ContactField::BudgetMax,
             &self.budget_max,
             "the maximum budget",
         );
         let bedrooms_min = number(
-            "preferences.bedrooms_min",
+            ContactField::BedroomsMin,
             &self.bedrooms_min,
             "the bedrooms",
         );
         let bedrooms_min = match bedrooms_min.map(u8::try_from) {
             Some(Ok(beds)) => Some(beds),
             Some(Err(_)) => {
-                errors.set(
-                    "preferences.bedrooms_min",
+                errors.set_field(
+                    ContactField::BedroomsMin,
                     "That is more bedrooms than any home has.",
                 );
                 None
@@ -338,8 +331,8 @@ impl ContactDraft {
         let bathrooms_min = match self.bathrooms_min.trim() {
             "" => None,
             text => text.parse::<Baths>().map(Some).unwrap_or_else(|_| {
-                errors.set(
-                    "preferences.bathrooms_min",
+                errors.set_field(
+                    ContactField::BathroomsMin,
                     "Enter bathrooms as a number, such as 2 or 2.5.",
                 );
                 None
@@ -350,7 +343,7 @@ impl ContactDraft {
             text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
                 .map(Some)
                 .unwrap_or_else(|_| {
-                    errors.set("preferences.move_in", "Enter a date, such as 2027-03-01.");
+                    errors.set_field(ContactField::MoveIn, "Enter a date, such as 2027-03-01.");
                     None
                 }),
         };

@@ -3,9 +3,10 @@
 //! its message; a second submit while one is in flight is ignored.
 
 use super::contact_draft::{ContactDraft, DraftEdit};
-use super::form::FormErrors;
+use super::contact_field::{ContactField, RowPart};
+use super::form::{FieldPath, FormErrors};
 use super::record_form::{self, Form, FormRecord};
-use fieldstone_model::{Contact, ContactInput};
+use fieldstone_model::{ConsentChannel, Contact, ContactInput};
 
 /// Which fields a form shows inputs for; engine messages about other fields go to its banner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,58 +18,52 @@ pub enum FormScope {
 }
 
 impl FormScope {
+    /// Whether the form has a place for the engine's message about `path`.
     pub fn shows(self, path: &str) -> bool {
+        use ContactField as F;
         match self {
             FormScope::Quick => matches!(
-                path,
-                "given_name"
-                    | "family_name"
-                    | "emails.0.address"
-                    | "phones.0.number"
-                    | "kind"
-                    | "stage"
-                    | "source"
-                    | "tags"
+                ContactField::parse(path),
+                Some(
+                    F::GivenName
+                        | F::FamilyName
+                        | F::Email(0, RowPart::Value)
+                        | F::Phone(0, RowPart::Value)
+                        | F::Kind
+                        | F::Stage
+                        | F::Source
+                        | F::Tags
+                )
             ),
             FormScope::Full => !path.starts_with("custom_fields"),
         }
     }
 
     /// Inputs in the order the form shows them: where focus goes after a refused submit.
-    pub fn order(self, draft: &ContactDraft) -> Vec<String> {
-        let mut order: Vec<String> = vec!["given_name".into(), "family_name".into()];
-        let emails = if self == FormScope::Quick {
-            1
-        } else {
-            draft.emails.len()
+    pub fn order(self, draft: &ContactDraft) -> Vec<ContactField> {
+        use ContactField as F;
+        let (emails, phones) = match self {
+            FormScope::Quick => (1, 1),
+            FormScope::Full => (draft.emails.len(), draft.phones.len()),
         };
-        let phones = if self == FormScope::Quick {
-            1
-        } else {
-            draft.phones.len()
-        };
-        order.extend((0..emails).map(|i| format!("emails.{i}.address")));
-        order.extend((0..phones).map(|i| format!("phones.{i}.number")));
-        order.extend(
-            [
-                "instagram",
-                "whatsapp",
-                "tags",
-                "source_detail",
-                "preferences.budget_min",
-                "preferences.budget_max",
-                "preferences.areas",
-                "preferences.bedrooms_min",
-                "preferences.bathrooms_min",
-                "preferences.move_in",
-                "preferences.must_haves",
-                "consent.email.source",
-                "consent.sms.source",
-                "consent.call.source",
-            ]
-            .map(String::from),
-        );
-        order.retain(|path| self.shows(path));
+        let mut order = vec![F::GivenName, F::FamilyName];
+        order.extend((0..emails).map(|i| F::Email(i, RowPart::Value)));
+        order.extend((0..phones).map(|i| F::Phone(i, RowPart::Value)));
+        order.extend([
+            F::Instagram,
+            F::Whatsapp,
+            F::Tags,
+            F::SourceDetail,
+            F::BudgetMin,
+            F::BudgetMax,
+            F::Areas,
+            F::BedroomsMin,
+            F::BathroomsMin,
+            F::MoveIn,
+            F::MustHaves,
+        ]);
+        order.extend(ConsentChannel::ALL.map(F::ConsentSource));
+        order.retain(|field| self.shows(&field.path()));
         order
     }
 }
@@ -89,7 +84,7 @@ impl FormRecord for ContactDraft {
     }
 
     fn stale_paths(edit: &DraftEdit) -> Vec<String> {
-        vec![edit.path()]
+        vec![edit.field().path()]
     }
 
     fn to_input(&mut self, _: &FormScope) -> Result<ContactInput, FormErrors> {
@@ -105,7 +100,7 @@ impl FormRecord for ContactDraft {
     }
 
     fn order(&self, scope: &FormScope) -> Vec<String> {
-        scope.order(self)
+        scope.order(self).into_iter().map(FieldPath::path).collect()
     }
 }
 
@@ -128,7 +123,8 @@ mod tests {
     }
 
     fn set(path: &str, value: &str) -> FormAction {
-        FormAction::Edit(DraftEdit::Set(path.into(), value.into()))
+        let field = ContactField::parse(path).expect("a contact field");
+        FormAction::Edit(DraftEdit::Set(field, value.into()))
     }
 
     fn refused(fields: &[(&str, &str)]) -> FormAction {
@@ -189,7 +185,7 @@ mod tests {
             Some("given_name")
         );
         assert_eq!(
-            state.draft.value("emails.0.address"),
+            state.draft.value(ContactField::Email(0, RowPart::Value)),
             "ada@",
             "kept as typed"
         );

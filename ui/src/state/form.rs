@@ -70,6 +70,29 @@ impl FormErrors {
     }
 }
 
+/// A form's field named by a value (a per-record enum), whose engine path is written once.
+pub trait FieldPath: Copy {
+    /// The engine's dotted path (`emails.0.address`).
+    fn path(self) -> String;
+
+    /// The element id of the field's input on the form with this id prefix.
+    fn input_id(self, prefix: &str) -> String {
+        input_id(prefix, &self.path())
+    }
+}
+
+impl FormErrors {
+    /// The engine's message about `field`.
+    pub fn of(&self, field: impl FieldPath) -> Option<&str> {
+        self.get(&field.path())
+    }
+
+    /// Adds a problem the form found itself about `field`.
+    pub fn set_field(&mut self, field: impl FieldPath, message: impl Into<String>) {
+        self.set(&field.path(), message);
+    }
+}
+
 /// The input id for a field path (`preferences.budget_min` → `contact-preferences-budget-min`).
 pub fn input_id(prefix: &str, path: &str) -> String {
     format!("{prefix}-{}", path.replace(['.', '_'], "-"))

@@ -6,6 +6,7 @@
 pub mod calendar;
 pub mod composer;
 pub mod contact_draft;
+pub mod contact_field;
 pub mod contact_form;
 pub mod contacts;
 pub mod detail;
