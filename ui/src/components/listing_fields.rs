@@ -1,13 +1,14 @@
 //! The inputs of a listing form: address, price and status, the property, description and
-//! features, photos (picked from local image files), tour links and open houses. Every input's
-//! id is `{prefix}-{path}` with dots and underscores as dashes (`listing-form-address-city`), and its
-//! message's id the same plus `-error`.
+//! features, photos (picked from local image files), tour links and open houses. Every input
+//! is named by its [`ListingField`]; its id is `{prefix}-{path}` with dots and underscores as
+//! dashes (`listing-form-address-city`), and its message's id the same plus `-error`.
 
 use super::field::{choice_options, SelectField, TextField};
 use super::icons::{icon, Icon};
 use super::listing_photo::ListingPhoto;
-use crate::state::form::{input_id, FormErrors};
+use crate::state::form::{input_id, FieldPath, FormErrors};
 use crate::state::listing_draft::{ListingDraft, ListingEdit};
+use crate::state::listing_field::{ListingField, OpenHousePart};
 use chrono::NaiveDate;
 use fieldstone_model::{AreaUnit, ListingStatus, PropertyType, Visibility};
 use yew::prelude::*;
@@ -33,29 +34,39 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn id(&self, path: &str) -> String {
-        input_id(&self.props.prefix, path)
+    fn id(&self, field: ListingField) -> String {
+        field.input_id(&self.props.prefix)
     }
 
-    fn error(&self, path: &str) -> Option<AttrValue> {
+    /// The id of an element that is not a field's input (the photo picker, a button).
+    fn element_id(&self, name: &str) -> String {
+        input_id(&self.props.prefix, name)
+    }
+
+    fn error(&self, field: ListingField) -> Option<AttrValue> {
         self.props
             .errors
-            .get(path)
+            .of(field)
             .map(|message| AttrValue::from(message.to_owned()))
     }
 
-    fn setter(&self, path: &str) -> Callback<String> {
-        let path = path.to_owned();
+    fn setter(&self, field: ListingField) -> Callback<String> {
         self.props
             .on_edit
-            .reform(move |value| ListingEdit::Set(path.clone(), value))
+            .reform(move |value| ListingEdit::Set(field, value))
     }
 
     fn edit(&self, edit: ListingEdit) -> Callback<MouseEvent> {
         self.props.on_edit.reform(move |_: MouseEvent| edit.clone())
     }
 
-    fn text(&self, path: &str, label: &str, hint: Option<&'static str>, class: &str) -> Html {
+    fn text(
+        &self,
+        path: ListingField,
+        label: &str,
+        hint: Option<&'static str>,
+        class: &str,
+    ) -> Html {
         html! {
             <TextField
                 id={self.id(path)}
@@ -69,7 +80,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn number(&self, path: &str, label: &str, mode: &'static str) -> Html {
+    fn number(&self, path: ListingField, label: &str, mode: &'static str) -> Html {
         html! {
             <TextField
                 id={self.id(path)}
@@ -82,7 +93,12 @@ impl Ctx<'_> {
         }
     }
 
-    fn choice(&self, path: &str, label: &str, options: Vec<(AttrValue, AttrValue)>) -> Html {
+    fn choice(
+        &self,
+        path: ListingField,
+        label: &str,
+        options: Vec<(AttrValue, AttrValue)>,
+    ) -> Html {
         html! {
             <SelectField
                 id={self.id(path)}
@@ -96,18 +112,17 @@ impl Ctx<'_> {
     }
 
     /// An area and the unit it is given in, side by side.
-    fn area(&self, path: &str, label: &str) -> Html {
-        let unit = format!("{path}.unit");
+    fn area(&self, path: ListingField, unit: ListingField, label: &str) -> Html {
         html! {
             <div class="listing-area">
                 { self.number(path, label, "numeric") }
                 <SelectField
-                    id={self.id(&unit)}
+                    id={self.id(unit)}
                     label="Unit"
-                    value={self.props.draft.value(&unit)}
+                    value={self.props.draft.value(unit)}
                     options={choice_options::<AreaUnit>()}
                     class="listing-area__unit"
-                    on_change={self.setter(&unit)}
+                    on_change={self.setter(unit)}
                 />
             </div>
         }
@@ -116,7 +131,7 @@ impl Ctx<'_> {
     fn photos(&self) -> Html {
         let draft = &self.props.draft;
         let photos = draft.photos();
-        let input = self.id("photos");
+        let input = self.element_id("photos");
         let pending = self.props.photos_pending;
         html! {
             <section class="form-section" aria-labelledby={format!("{input}-title")}>
@@ -169,8 +184,8 @@ impl Ctx<'_> {
                 if let Some(message) = &self.props.photo_error {
                     <p id={format!("{input}-error")} class="field__error" role="alert">{ message.clone() }</p>
                 }
-                if let Some(message) = self.error("media") {
-                    <p id={self.id("media-error")} class="field__error">{ message }</p>
+                if let Some(message) = self.error(ListingField::Media) {
+                    <p id={self.element_id("media-error")} class="field__error">{ message }</p>
                 }
             </section>
         }
@@ -184,14 +199,14 @@ impl Ctx<'_> {
                 for (n, &i) in tours.iter().enumerate() {
                     <div class="listing-form__line" key={format!("tour-{i}")}>
                         <TextField
-                            id={self.id(&format!("media.{i}.uri"))}
+                            id={self.id(ListingField::MediaUri(i))}
                             label={format!("Tour link {}", n + 1)}
-                            value={self.props.draft.value(&format!("media.{i}.uri"))}
-                            error={self.error(&format!("media.{i}.uri"))}
+                            value={self.props.draft.value(ListingField::MediaUri(i))}
+                            error={self.error(ListingField::MediaUri(i))}
                             input_type="url"
                             placeholder={Some(AttrValue::Static("https://tours.example.com/12-elm"))}
                             class="listing-form__grow"
-                            on_input={self.setter(&format!("media.{i}.uri"))}
+                            on_input={self.setter(ListingField::MediaUri(i))}
                         />
                         <button type="button" class="icon-button listing-form__remove" aria-label={format!("Remove tour link {}", n + 1)} onclick={self.edit(ListingEdit::RemoveMedia(i))}>
                             { icon(Icon::Close) }
@@ -199,11 +214,24 @@ impl Ctx<'_> {
                     </div>
                 }
                 <div class="listing-form__row">
-                    <button id={self.id("add-tour")} type="button" class="button button--secondary button--small" onclick={self.edit(ListingEdit::AddTour)}>
+                    <button id={self.element_id("add-tour")} type="button" class="button button--secondary button--small" onclick={self.edit(ListingEdit::AddTour)}>
                         { icon(Icon::Plus) }{ "Add tour link" }
                     </button>
                 </div>
             </section>
+        }
+    }
+
+    fn open_house_part(
+        &self,
+        i: usize,
+        part: OpenHousePart,
+        label: &'static str,
+        kind: &'static str,
+    ) -> Html {
+        let field = ListingField::OpenHouse(i, part);
+        html! {
+            <TextField id={self.id(field)} {label} input_type={kind} value={self.props.draft.value(field)} error={self.error(field)} on_input={self.setter(field)} />
         }
     }
 
@@ -215,20 +243,20 @@ impl Ctx<'_> {
                 for i in 0..rows {
                     <div class="listing-form__line" key={format!("open-house-{i}")}>
                         <div class="listing-open-house">
-                            <TextField id={self.id(&format!("open_houses.{i}.date"))} label="Day" input_type="date" value={self.props.draft.value(&format!("open_houses.{i}.date"))} error={self.error(&format!("open_houses.{i}.date"))} on_input={self.setter(&format!("open_houses.{i}.date"))} />
-                            <TextField id={self.id(&format!("open_houses.{i}.starts_at"))} label="From" input_type="time" value={self.props.draft.value(&format!("open_houses.{i}.starts_at"))} error={self.error(&format!("open_houses.{i}.starts_at"))} on_input={self.setter(&format!("open_houses.{i}.starts_at"))} />
-                            <TextField id={self.id(&format!("open_houses.{i}.ends_at"))} label="To" input_type="time" value={self.props.draft.value(&format!("open_houses.{i}.ends_at"))} error={self.error(&format!("open_houses.{i}.ends_at"))} on_input={self.setter(&format!("open_houses.{i}.ends_at"))} />
+                            { self.open_house_part(i, OpenHousePart::Date, "Day", "date") }
+                            { self.open_house_part(i, OpenHousePart::StartsAt, "From", "time") }
+                            { self.open_house_part(i, OpenHousePart::EndsAt, "To", "time") }
                         </div>
                         <button type="button" class="icon-button listing-form__remove" aria-label={format!("Remove open house {}", i + 1)} onclick={self.edit(ListingEdit::RemoveOpenHouse(i))}>
                             { icon(Icon::Close) }
                         </button>
                     </div>
                 }
-                if let Some(message) = self.error("open_houses") {
+                if let Some(message) = self.error(ListingField::OpenHouses) {
                     <p class="field__error">{ message }</p>
                 }
                 <div class="listing-form__row">
-                    <button id={self.id("add-open-house")} type="button" class="button button--secondary button--small" onclick={self.edit(ListingEdit::AddOpenHouse(self.props.today))}>
+                    <button id={self.element_id("add-open-house")} type="button" class="button button--secondary button--small" onclick={self.edit(ListingEdit::AddOpenHouse(self.props.today))}>
                         { icon(Icon::Plus) }{ "Add open house" }
                     </button>
                 </div>
@@ -239,55 +267,56 @@ impl Ctx<'_> {
 
 #[component]
 pub fn ListingFields(props: &ListingFieldsProps) -> Html {
+    use ListingField as F;
     let ctx = Ctx { props };
     html! {
         <>
             <section class="form-section" aria-label="Address">
                 <h3 class="form-section__title">{ "Address" }</h3>
                 <div class="form-grid listing-form__grid">
-                    { ctx.text("address.line1", "Street address", None, "listing-form__wide") }
-                    { ctx.text("address.line2", "Unit, floor", Some("optional"), "") }
-                    { ctx.text("address.city", "City", None, "") }
-                    { ctx.text("address.region", "State or region", Some("optional"), "") }
-                    { ctx.text("address.postal_code", "Postal code", Some("optional"), "") }
-                    { ctx.text("address.country", "Country", Some("2 letters, e.g. US"), "") }
+                    { ctx.text(F::Line1, "Street address", None, "listing-form__wide") }
+                    { ctx.text(F::Line2, "Unit, floor", Some("optional"), "") }
+                    { ctx.text(F::City, "City", None, "") }
+                    { ctx.text(F::Region, "State or region", Some("optional"), "") }
+                    { ctx.text(F::PostalCode, "Postal code", Some("optional"), "") }
+                    { ctx.text(F::Country, "Country", Some("2 letters, e.g. US"), "") }
                 </div>
             </section>
             <section class="form-section" aria-label="Price and status">
                 <h3 class="form-section__title">{ "Price and status" }</h3>
                 <div class="form-grid listing-form__grid">
-                    { ctx.number("price", "Price", "numeric") }
-                    { ctx.text("currency", "Currency", Some("e.g. USD, EUR"), "") }
-                    { ctx.choice("property_type", "Property type", choice_options::<PropertyType>()) }
-                    { ctx.choice("status", "Status", choice_options::<ListingStatus>()) }
-                    { ctx.choice("visibility", "Who can see it", choice_options::<Visibility>()) }
-                    { ctx.text("mls_number", "MLS number", Some("optional"), "") }
+                    { ctx.number(F::Price, "Price", "numeric") }
+                    { ctx.text(F::Currency, "Currency", Some("e.g. USD, EUR"), "") }
+                    { ctx.choice(F::PropertyType, "Property type", choice_options::<PropertyType>()) }
+                    { ctx.choice(F::Status, "Status", choice_options::<ListingStatus>()) }
+                    { ctx.choice(F::Visibility, "Who can see it", choice_options::<Visibility>()) }
+                    { ctx.text(F::MlsNumber, "MLS number", Some("optional"), "") }
                 </div>
             </section>
             <section class="form-section" aria-label="The property">
                 <h3 class="form-section__title">{ "The property" }</h3>
                 <div class="form-grid listing-form__grid">
-                    { ctx.number("beds", "Bedrooms", "numeric") }
-                    { ctx.number("baths", "Bathrooms", "decimal") }
-                    { ctx.area("living_area", "Living area") }
-                    { ctx.area("lot_area", "Lot") }
+                    { ctx.number(F::Beds, "Bedrooms", "numeric") }
+                    { ctx.number(F::Baths, "Bathrooms", "decimal") }
+                    { ctx.area(F::LivingArea, F::LivingAreaUnit, "Living area") }
+                    { ctx.area(F::LotArea, F::LotAreaUnit, "Lot") }
                 </div>
                 <TextField
-                    id={ctx.id("description")}
+                    id={ctx.id(F::Description)}
                     label="Description"
                     value={props.draft.description.clone()}
-                    error={ctx.error("description")}
+                    error={ctx.error(F::Description)}
                     multiline=true
-                    on_input={ctx.setter("description")}
+                    on_input={ctx.setter(F::Description)}
                 />
                 <TextField
-                    id={ctx.id("features")}
+                    id={ctx.id(F::Features)}
                     label="Features"
                     value={props.draft.features.clone()}
-                    error={ctx.error("features")}
+                    error={ctx.error(F::Features)}
                     hint={Some(AttrValue::Static("separated by commas"))}
                     placeholder={Some(AttrValue::Static("Garden, Garage, Fireplace"))}
-                    on_input={ctx.setter("features")}
+                    on_input={ctx.setter(F::Features)}
                 />
             </section>
             { ctx.photos() }

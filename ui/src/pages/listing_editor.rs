@@ -6,9 +6,10 @@ use crate::components::dialog::Dialog;
 use crate::components::listing_fields::ListingFields;
 use crate::hooks::{use_shell, use_submit};
 use crate::services::{commands, files, platform};
-use crate::state::form::input_id;
+use crate::state::form::{input_id, FieldPath};
 use crate::state::format::Local;
 use crate::state::listing_draft::ListingDraft;
+use crate::state::listing_field::ListingField;
 use crate::state::listing_form::{ListingForm, ListingFormAction};
 use fieldstone_model::Listing;
 use fieldstone_protocol::commands::UpdateListing;
@@ -42,7 +43,9 @@ pub fn ListingEditor(props: &ListingEditorProps) -> Html {
         })
     };
 
-    use_effect_with((), |()| platform::focus(&input_id(PREFIX, "address.line1")));
+    use_effect_with((), |()| {
+        platform::focus(&ListingField::Line1.input_id(PREFIX))
+    });
     {
         let focus = form.form.focus.clone();
         use_effect_with(focus, |focus| {

@@ -1,11 +1,12 @@
 //! A listing being written: the new-listing dialog and the listing screen's editor. Every input
-//! is addressed by the engine's field path (`address.city`, `price`, `media.2.uri`,
-//! `open_houses.0.ends_at`), so typing into a field clears exactly the engine's message about
-//! it. Numbers and open-house times stay text until the submit turns the draft into a
+//! is addressed by a [`ListingField`], whose path is the engine's (`address.city`, `price`,
+//! `media.2.uri`, `open_houses.0.ends_at`), so typing into a field clears exactly the engine's
+//! message about it. Numbers and open-house times stay text until the submit turns the draft into a
 //! `ListingInput` (times are the device's local wall-clock times).
 
-use super::form::{parse_optional, split_list, FormErrors};
+use super::form::{parse_optional, split_list, FieldPath, FormErrors};
 use super::format::Local;
+use super::listing_field::{ListingField, OpenHousePart};
 use chrono::{Datelike, NaiveDateTime};
 use chrono::{Duration, NaiveDate, NaiveTime, Weekday};
 use fieldstone_model::{
@@ -88,8 +89,8 @@ impl Default for ListingDraft {
 /// One change to the draft.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListingEdit {
-    /// Text (or a choice's machine name) for the field at this path.
-    Set(String, String),
+    /// Text (or a choice's machine name) for this field.
+    Set(ListingField, String),
     /// A photo kept on this device (`photos/<id>.jpg`) joins the gallery.
     AddPhoto(String),
     AddTour,
@@ -103,27 +104,29 @@ pub enum ListingEdit {
 }
 
 impl ListingEdit {
-    /// The engine paths whose messages this edit makes stale.
-    pub fn paths(&self) -> Vec<String> {
+    /// The fields whose messages this edit makes stale.
+    pub fn fields(&self) -> Vec<ListingField> {
         match self {
-            ListingEdit::Set(path, _) => match path.split('.').collect::<Vec<_>>().as_slice() {
-                // Any part of an open house may be what made it end before it starts.
-                ["open_houses", i, _] => ["date", "starts_at", "ends_at"]
-                    .iter()
-                    .map(|part| format!("open_houses.{i}.{part}"))
-                    .collect(),
-                ["living_area", "unit"] => vec!["living_area".into()],
-                ["lot_area", "unit"] => vec!["lot_area".into()],
-                _ => vec![path.clone()],
-            },
+            // Any part of an open house may be what made it end before it starts.
+            ListingEdit::Set(ListingField::OpenHouse(i, _), _) => OpenHousePart::ALL
+                .map(|part| ListingField::OpenHouse(*i, part))
+                .to_vec(),
+            ListingEdit::Set(ListingField::LivingAreaUnit, _) => vec![ListingField::LivingArea],
+            ListingEdit::Set(ListingField::LotAreaUnit, _) => vec![ListingField::LotArea],
+            ListingEdit::Set(field, _) => vec![*field],
             ListingEdit::AddPhoto(_)
             | ListingEdit::AddTour
             | ListingEdit::RemoveMedia(_)
-            | ListingEdit::MakeCover(_) => vec!["media".into()],
+            | ListingEdit::MakeCover(_) => vec![ListingField::Media],
             ListingEdit::AddOpenHouse(_) | ListingEdit::RemoveOpenHouse(_) => {
-                vec!["open_houses".into()]
+                vec![ListingField::OpenHouses]
             }
         }
+    }
+
+    /// The engine paths whose messages this edit makes stale.
+    pub fn paths(&self) -> Vec<String> {
+        self.fields().into_iter().map(FieldPath::path).collect()
     }
 
     /// Rows shift: messages about numbered rows no longer point at the right one.
@@ -200,48 +203,41 @@ impl ListingDraft {
         }
     }
 
-    /// The text shown in the input at `path` (empty for unknown paths).
-    pub fn value(&self, path: &str) -> String {
-        let parts: Vec<&str> = path.split('.').collect();
-        match parts.as_slice() {
-            ["address", "line1"] => self.line1.clone(),
-            ["address", "line2"] => self.line2.clone(),
-            ["address", "city"] => self.city.clone(),
-            ["address", "region"] => self.region.clone(),
-            ["address", "postal_code"] => self.postal_code.clone(),
-            ["address", "country"] => self.country.clone(),
-            ["price"] => self.price.clone(),
-            ["currency"] => self.currency.clone(),
-            ["beds"] => self.beds.clone(),
-            ["baths"] => self.baths.clone(),
-            ["living_area"] => self.living_area.clone(),
-            ["living_area", "unit"] => self.living_area_unit.as_str().into(),
-            ["lot_area"] => self.lot_area.clone(),
-            ["lot_area", "unit"] => self.lot_area_unit.as_str().into(),
-            ["property_type"] => self.property_type.as_str().into(),
-            ["status"] => self.status.as_str().into(),
-            ["visibility"] => self.visibility.as_str().into(),
-            ["description"] => self.description.clone(),
-            ["features"] => self.features.clone(),
-            ["mls_number"] => self.mls_number.clone(),
-            ["media", i, "uri"] => i
-                .parse::<usize>()
-                .ok()
-                .and_then(|i| self.media.get(i))
-                .map(|m| m.uri.clone())
-                .unwrap_or_default(),
-            ["open_houses", i, part] => i
-                .parse::<usize>()
-                .ok()
-                .and_then(|i| self.open_houses.get(i))
-                .map(|row| match *part {
-                    "date" => row.date.clone(),
-                    "starts_at" => row.starts_at.clone(),
-                    "ends_at" => row.ends_at.clone(),
-                    _ => String::new(),
+    /// The text shown in the input of `field` (empty for fields without text).
+    pub fn value(&self, field: ListingField) -> String {
+        use ListingField as F;
+        match field {
+            F::Line1 => self.line1.clone(),
+            F::Line2 => self.line2.clone(),
+            F::City => self.city.clone(),
+            F::Region => self.region.clone(),
+            F::PostalCode => self.postal_code.clone(),
+            F::Country => self.country.clone(),
+            F::Price => self.price.clone(),
+            F::Currency => self.currency.clone(),
+            F::Beds => self.beds.clone(),
+            F::Baths => self.baths.clone(),
+            F::LivingArea => self.living_area.clone(),
+            F::LivingAreaUnit => self.living_area_unit.as_str().into(),
+            F::LotArea => self.lot_area.clone(),
+            F::LotAreaUnit => self.lot_area_unit.as_str().into(),
+            F::PropertyType => self.property_type.as_str().into(),
+            F::Status => self.status.as_str().into(),
+            F::Visibility => self.visibility.as_str().into(),
+            F::Description => self.description.clone(),
+            F::Features => self.features.clone(),
+            F::MlsNumber => self.mls_number.clone(),
+            F::MediaUri(i) => self.media.get(i).map(|m| m.uri.clone()).unwrap_or_default(),
+            F::OpenHouse(i, part) => self
+                .open_houses
+                .get(i)
+                .map(|row| match part {
+                    OpenHousePart::Date => row.date.clone(),
+                    OpenHousePart::StartsAt => row.starts_at.clone(),
+                    OpenHousePart::EndsAt => row.ends_at.clone(),
                 })
                 .unwrap_or_default(),
-            _ => String::new(),
+            F::Media | F::OpenHouses => String::new(),
         }
     }
 
@@ -249,7 +245,7 @@ impl ListingDraft {
     pub fn apply(&mut self, edit: ListingEdit) -> bool {
         let before = self.clone();
         match edit {
-            ListingEdit::Set(path, value) => self.set(&path, value),
+            ListingEdit::Set(field, value) => self.set(field, value),
             ListingEdit::AddPhoto(uri) => self.media.push(Media {
                 kind: MediaKind::Photo,
                 uri,
@@ -289,53 +285,47 @@ impl ListingDraft {
         *self != before
     }
 
-    fn set(&mut self, path: &str, value: String) {
-        let parts: Vec<&str> = path.split('.').collect();
-        match parts.as_slice() {
-            ["address", "line1"] => self.line1 = value,
-            ["address", "line2"] => self.line2 = value,
-            ["address", "city"] => self.city = value,
-            ["address", "region"] => self.region = value,
-            ["address", "postal_code"] => self.postal_code = value,
-            ["address", "country"] => self.country = value,
-            ["price"] => self.price = value,
-            ["currency"] => self.currency = value,
-            ["beds"] => self.beds = value,
-            ["baths"] => self.baths = value,
-            ["living_area"] => self.living_area = value,
-            ["living_area", "unit"] => {
+    fn set(&mut self, field: ListingField, value: String) {
+        use ListingField as F;
+        match field {
+            F::Line1 => self.line1 = value,
+            F::Line2 => self.line2 = value,
+            F::City => self.city = value,
+            F::Region => self.region = value,
+            F::PostalCode => self.postal_code = value,
+            F::Country => self.country = value,
+            F::Price => self.price = value,
+            F::Currency => self.currency = value,
+            F::Beds => self.beds = value,
+            F::Baths => self.baths = value,
+            F::LivingArea => self.living_area = value,
+            F::LivingAreaUnit => {
                 self.living_area_unit = choice(&value).unwrap_or(self.living_area_unit);
             }
-            ["lot_area"] => self.lot_area = value,
-            ["lot_area", "unit"] => {
-                self.lot_area_unit = choice(&value).unwrap_or(self.lot_area_unit);
-            }
-            ["property_type"] => self.property_type = choice(&value).unwrap_or(self.property_type),
-            ["status"] => self.status = choice(&value).unwrap_or(self.status),
-            ["visibility"] => self.visibility = choice(&value).unwrap_or(self.visibility),
-            ["description"] => self.description = value,
-            ["features"] => self.features = value,
-            ["mls_number"] => self.mls_number = value,
-            ["media", i, "uri"] => {
-                if let Some(media) = i.parse::<usize>().ok().and_then(|i| self.media.get_mut(i)) {
+            F::LotArea => self.lot_area = value,
+            F::LotAreaUnit => self.lot_area_unit = choice(&value).unwrap_or(self.lot_area_unit),
+            F::PropertyType => self.property_type = choice(&value).unwrap_or(self.property_type),
+            F::Status => self.status = choice(&value).unwrap_or(self.status),
+            F::Visibility => self.visibility = choice(&value).unwrap_or(self.visibility),
+            F::Description => self.description = value,
+            F::Features => self.features = value,
+            F::MlsNumber => self.mls_number = value,
+            F::MediaUri(i) => {
+                if let Some(media) = self.media.get_mut(i) {
                     media.uri = value;
                 }
             }
-            ["open_houses", i, part] => {
-                if let Some(row) = i
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|i| self.open_houses.get_mut(i))
-                {
-                    match *part {
-                        "date" => row.date = value,
-                        "starts_at" => row.starts_at = value,
-                        "ends_at" => row.ends_at = value,
-                        _ => {}
+            F::OpenHouse(i, part) => {
+                if let Some(row) = self.open_houses.get_mut(i) {
+                    match part {
+                        OpenHousePart::Date => row.date = value,
+                        OpenHousePart::StartsAt => row.starts_at = value,
+                        OpenHousePart::EndsAt => row.ends_at = value,
                     }
                 }
             }
-            _ => {}
+            // Changed by their own edits.
+            F::Media | F::OpenHouses => {}
         }
     }
 
@@ -367,33 +357,40 @@ impl ListingDraft {
         let mut errors = FormErrors::default();
         let whole = "Enter a whole number, such as 3.";
         let price = parse_optional::<u64>(&self.price).unwrap_or_else(|_| {
-            errors.set(
-                "price",
+            errors.set_field(
+                ListingField::Price,
                 "Enter the price as a whole number, such as 450000.",
             );
             None
         });
         let beds = parse_optional::<u8>(&self.beds).unwrap_or_else(|_| {
-            errors.set("beds", whole);
+            errors.set_field(ListingField::Beds, whole);
             None
         });
         let baths = match self.baths.trim() {
             "" => None,
             text => text.parse::<Baths>().map(Some).unwrap_or_else(|_| {
-                errors.set("baths", "Enter a number of baths such as 2 or 2.5.");
+                errors.set_field(
+                    ListingField::Baths,
+                    "Enter a number of baths such as 2 or 2.5.",
+                );
                 None
             }),
         };
-        let mut area = |path: &str, text: &str, unit: AreaUnit| {
+        let mut area = |field: ListingField, text: &str, unit: AreaUnit| {
             parse_optional::<u32>(text)
                 .map(|value| value.map(|value| Area::new(value, unit)))
                 .unwrap_or_else(|_| {
-                    errors.set(path, "Enter the area as a whole number, such as 1850.");
+                    errors.set_field(field, "Enter the area as a whole number, such as 1850.");
                     None
                 })
         };
-        let living_area = area("living_area", &self.living_area, self.living_area_unit);
-        let lot_area = area("lot_area", &self.lot_area, self.lot_area_unit);
+        let living_area = area(
+            ListingField::LivingArea,
+            &self.living_area,
+            self.living_area_unit,
+        );
+        let lot_area = area(ListingField::LotArea, &self.lot_area, self.lot_area_unit);
         let open_houses = self
             .open_houses
             .iter()
@@ -445,20 +442,20 @@ fn open_house(
     let time = |text: &str| NaiveTime::parse_from_str(text.trim(), "%H:%M");
     let (starts, ends) = (time(&row.starts_at), time(&row.ends_at));
     if date.is_err() {
-        errors.set(
-            &format!("open_houses.{i}.date"),
+        errors.set_field(
+            ListingField::OpenHouse(i, OpenHousePart::Date),
             "Pick the day of the open house.",
         );
     }
     if starts.is_err() {
-        errors.set(
-            &format!("open_houses.{i}.starts_at"),
+        errors.set_field(
+            ListingField::OpenHouse(i, OpenHousePart::StartsAt),
             "Enter a start time such as 14:00.",
         );
     }
     if ends.is_err() {
-        errors.set(
-            &format!("open_houses.{i}.ends_at"),
+        errors.set_field(
+            ListingField::OpenHouse(i, OpenHousePart::EndsAt),
             "Enter an end time such as 16:00.",
         );
     }

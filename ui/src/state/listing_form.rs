@@ -2,9 +2,10 @@
 //! listing: the generic form reducer over a [`ListingDraft`], plus the photos being stored as
 //! they are picked (they join the draft by their `uri`; a submit waits for them).
 
-use super::form::FormErrors;
+use super::form::{FieldPath, FormErrors};
 use super::format::Local;
 use super::listing_draft::{ListingDraft, ListingEdit};
+use super::listing_field::{ListingField, OpenHousePart};
 use super::record_form::{Form, FormAction, FormRecord, Submits};
 use fieldstone_model::{Listing, ListingInput, MediaKind};
 use fieldstone_protocol::commands::CommandError;
@@ -75,54 +76,26 @@ impl FormRecord for ListingDraft {
     }
 
     fn shows(&self, _: &Local, path: &str) -> bool {
-        let parts: Vec<&str> = path.split('.').collect();
-        match parts.as_slice() {
-            ["address", "latitude" | "longitude"] => false,
-            ["address", _]
-            | ["price" | "currency" | "beds" | "baths" | "living_area" | "lot_area"]
-            | ["property_type" | "status" | "visibility" | "description" | "features"]
-            | ["mls_number" | "media" | "open_houses"] => true,
-            ["open_houses", i, "date" | "starts_at" | "ends_at"] => {
-                i.parse::<usize>().is_ok_and(|i| i < self.open_houses.len())
-            }
+        match ListingField::parse(path) {
+            // The unit selects carry no message of their own.
+            Some(ListingField::LivingAreaUnit | ListingField::LotAreaUnit) | None => false,
+            Some(ListingField::OpenHouse(i, _)) => i < self.open_houses.len(),
             // Only tour links have an input; a photo's problem is the banner's.
-            ["media", i, "uri"] => i
-                .parse::<usize>()
-                .ok()
-                .and_then(|i| self.media.get(i))
+            Some(ListingField::MediaUri(i)) => self
+                .media
+                .get(i)
                 .is_some_and(|m| m.kind == MediaKind::ExternalTour),
-            _ => false,
+            Some(_) => true,
         }
     }
 
     fn order(&self, _: &Local) -> Vec<String> {
-        let mut order: Vec<String> = [
-            "address.line1",
-            "address.line2",
-            "address.city",
-            "address.region",
-            "address.postal_code",
-            "address.country",
-            "price",
-            "currency",
-            "property_type",
-            "status",
-            "visibility",
-            "beds",
-            "baths",
-            "living_area",
-            "lot_area",
-            "mls_number",
-            "description",
-            "features",
-        ]
-        .map(String::from)
-        .to_vec();
-        order.extend(self.tours().into_iter().map(|i| format!("media.{i}.uri")));
+        let mut order = ListingField::FORM_ORDER.to_vec();
+        order.extend(self.tours().into_iter().map(ListingField::MediaUri));
         for i in 0..self.open_houses.len() {
-            order.extend(["date", "starts_at", "ends_at"].map(|p| format!("open_houses.{i}.{p}")));
+            order.extend(OpenHousePart::ALL.map(|part| ListingField::OpenHouse(i, part)));
         }
-        order
+        order.into_iter().map(FieldPath::path).collect()
     }
 
     /// The engine names each feature (`features.3`); the form has one input for all of them.

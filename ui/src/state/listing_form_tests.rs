@@ -10,7 +10,8 @@ use fieldstone_protocol::commands::CommandErrorCode;
 const PARIS: Local = Local { offset_minutes: 60 };
 
 fn set(path: &str, value: &str) -> ListingFormAction {
-    ListingFormAction::Edit(ListingEdit::Set(path.into(), value.into()))
+    let field = ListingField::parse(path).expect("a listing field");
+    ListingFormAction::Edit(ListingEdit::Set(field, value.into()))
 }
 
 fn reduce_all(actions: impl IntoIterator<Item = ListingFormAction>) -> Rc<ListingForm> {
@@ -135,7 +136,7 @@ fn the_engines_messages_go_next_to_their_fields_and_typing_clears_one() {
         Some("address.line1")
     );
     assert_eq!(
-        state.form.draft.value("address.country"),
+        state.form.draft.value(ListingField::Country),
         "UK",
         "kept as typed"
     );
@@ -165,7 +166,7 @@ fn blank_tour_rows_are_dropped_and_messages_keep_pointing_at_their_row() {
     assert_eq!(state.form.draft.tours(), [1]);
     let state = state.reduce(refused(&[("media.1.uri", "Must start with https://.")]));
     assert!(state.form.errors.get("media.1.uri").is_some());
-    assert_eq!(state.form.draft.value("media.1.uri"), "ftp://x");
+    assert_eq!(state.form.draft.value(ListingField::MediaUri(1)), "ftp://x");
     // A message about a photo (no input of its own) is the banner's.
     let state = state.reduce(refused(&[("media.0.uri", "Not a relative path.")]));
     assert_eq!(

@@ -15,6 +15,7 @@ pub mod format;
 pub mod import;
 pub mod listing;
 pub mod listing_draft;
+pub mod listing_field;
 pub mod listing_form;
 pub mod listings;
 pub mod pipeline;
