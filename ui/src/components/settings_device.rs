@@ -4,7 +4,7 @@
 use super::field::TextField;
 use super::icons::{icon, Icon};
 use crate::state::format::count;
-use crate::state::settings::{file_size, DeviceForm, ExportRun, SettingsAction};
+use crate::state::settings::{file_size, DeviceForm, ExportRun, SettingsAction, DEVICE_NAME_INPUT};
 use fieldstone_protocol::commands::{About, ExportFormat};
 use yew::prelude::*;
 
@@ -32,16 +32,16 @@ pub fn DeviceCard(props: &DeviceCardProps) -> Html {
             <h2 id="settings-device-title" class="settings-card__title">{ icon(Icon::Phone) }{ "This device" }</h2>
             <form id="device-form" class="form settings-device" novalidate=true {onsubmit}>
                 <TextField
-                    id="device-name"
+                    id={DEVICE_NAME_INPUT}
                     label="Device name"
-                    value={form.value.clone()}
-                    error={form.error.clone().map(AttrValue::from)}
+                    value={form.value().to_owned()}
+                    error={form.error().map(|e| AttrValue::from(e.to_owned()))}
                     placeholder={AttrValue::Static("e.g. Ada's laptop")}
                     on_input={props.dispatch.reform(SettingsAction::EditDeviceName)}
                 />
                 <p class="settings-fineprint">{ hint }</p>
                 <div class="settings-actions">
-                    if form.saved {
+                    if form.shows_saved() {
                         <span id="device-name-saved" class="form-success" role="status">
                             <span class="form-success__icon" aria-hidden="true"></span>{ "Saved" }
                         </span>
@@ -49,10 +49,10 @@ pub fn DeviceCard(props: &DeviceCardProps) -> Html {
                     <button
                         id="device-name-save"
                         type="submit"
-                        class={classes!("button", "button--secondary", form.saving.then_some("button--busy"))}
-                        disabled={form.saving || !form.dirty}
+                        class={classes!("button", "button--secondary", form.submitting.then_some("button--busy"))}
+                        disabled={form.submitting || !form.dirty}
                     >
-                        { if form.saving { "Saving…" } else { "Save name" } }
+                        { if form.submitting { "Saving…" } else { "Save name" } }
                     </button>
                 </div>
             </form>

@@ -76,7 +76,7 @@ pub fn SettingsPage() -> Html {
     }
     {
         let state = state.clone();
-        use_effect_with(state.device.save_seq, move |_| {
+        use_effect_with(state.device.submit_seq, move |_| {
             if let Some(name) = state.device.submitted.clone() {
                 spawn_local(async move {
                     state.dispatch(match commands::set_device_name(&name).await {

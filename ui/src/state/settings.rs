@@ -8,11 +8,11 @@
 
 use super::form::FormErrors;
 use super::format::relative;
+use super::record_form::FormAction;
 use super::sync::SyncBadge;
 use super::ListView;
 use chrono::{DateTime, Utc};
 use fieldstone_model::OrgId;
-use fieldstone_protocol::account::NAME_MAX_CHARS;
 use fieldstone_protocol::commands::{
     About, Account, CommandError, CommandErrorCode, DeviceRecords, ErrorDetail, ExportDone,
     ExportFormat, SyncNotice, SyncState, SyncStatus,
@@ -23,25 +23,15 @@ use yew::Reducible;
 #[path = "settings_sign_in.rs"]
 mod sign_in;
 pub use sign_in::{server_address, SignInField, SignInForm};
+#[path = "settings_device.rs"]
+mod device;
+pub use device::{DeviceForm, DeviceName, DeviceNameField, DEVICE_NAME_INPUT};
 
 /// Where keyboard focus should go; `seq` grows so the same element can be asked twice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Focus {
     pub id: String,
     pub seq: u64,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DeviceForm {
-    pub value: String,
-    pub error: Option<String>,
-    pub saving: bool,
-    /// Shown after a save until the name is edited again.
-    pub saved: bool,
-    /// Typed into since the name was last loaded or saved.
-    pub dirty: bool,
-    pub save_seq: u64,
-    pub submitted: Option<String>,
 }
 
 /// Exporting everything, or all contacts, and what came of it.
@@ -162,7 +152,7 @@ impl SettingsState {
             records_error: None,
             records_seq: 1,
             sign_in: SignInForm::default(),
-            device: DeviceForm::default(),
+            device: DeviceForm::new((), DeviceName::default()),
             export: ExportRun::Idle,
             export_seq: 0,
             sign_out: SignOut::Closed,
@@ -203,8 +193,7 @@ impl SettingsState {
 
     fn take_account(&mut self, account: Account) {
         if !self.device.dirty {
-            self.device.value = account.device_name.clone();
-            self.device.dirty = false;
+            self.device.draft = DeviceName(account.device_name.clone());
         }
         self.account = Some(account);
         self.view = ListView::Loaded;
@@ -273,26 +262,13 @@ impl SettingsState {
         }
     }
 
-    fn save_device_name(&mut self) {
-        if self.device.saving {
-            return;
+    /// Applies a device-name form action; focus follows the form's to the name input.
+    fn device_form(&mut self, action: FormAction<DeviceName>) {
+        let before = self.device.focus.clone();
+        self.device.apply(action);
+        if self.device.focus != before {
+            self.focus(DEVICE_NAME_INPUT);
         }
-        let name = self.device.value.trim().to_owned();
-        if name.is_empty() {
-            self.device.error = Some("Name this device, e.g. \"Ada's laptop\".".into());
-        } else if name.chars().count() > NAME_MAX_CHARS || name.chars().any(char::is_control) {
-            self.device.error = Some(format!(
-                "A device name is one line of at most {NAME_MAX_CHARS} characters."
-            ));
-        } else {
-            self.device.error = None;
-            self.device.saved = false;
-            self.device.saving = true;
-            self.device.save_seq += 1;
-            self.device.submitted = Some(name);
-            return;
-        }
-        self.focus("device-name");
     }
 
     fn apply(&mut self, action: SettingsAction) {
@@ -341,30 +317,16 @@ impl SettingsState {
             }
             A::SignInFailed(error) => self.sign_in_failed(error),
 
-            A::EditDeviceName(value) => {
-                if self.device.value != value {
-                    self.device.value = value;
-                    self.device.error = None;
-                    self.device.saved = false;
-                    self.device.dirty = true;
-                }
-            }
-            A::SaveDeviceName => self.save_device_name(),
+            A::EditDeviceName(value) => self.device_form(FormAction::Edit(value)),
+            A::SaveDeviceName => self.device_form(FormAction::Submit),
             A::DeviceSaved(account) => {
-                self.device.saving = false;
-                self.device.submitted = None;
-                self.device.saved = true;
-                self.device.dirty = false;
+                self.device_form(FormAction::Saved(account.clone()));
                 self.take_account(*account);
             }
             A::DeviceFailed(error) => {
-                self.device.saving = false;
-                self.device.submitted = None;
-                let message = error
-                    .field("device_name")
-                    .map_or(error.message.clone(), str::to_owned);
-                self.device.error = Some(message);
-                self.focus("device-name");
+                self.device.apply(FormAction::Failed(error));
+                // Whatever the refusal was about, the name is what to look at again.
+                self.focus(DEVICE_NAME_INPUT);
             }
 
             A::Export(format) => {

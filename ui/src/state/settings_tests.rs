@@ -1,7 +1,7 @@
 use super::*;
 use chrono::TimeZone;
 use fieldstone_model::{FieldError, UserId};
-use fieldstone_protocol::account::{OrgInfo, Role};
+use fieldstone_protocol::account::{OrgInfo, Role, NAME_MAX_CHARS};
 use fieldstone_protocol::commands::SessionInfo;
 
 fn user() -> UserId {
@@ -86,7 +86,7 @@ fn the_account_loads_and_fills_the_device_name() {
     let state = loaded(local_account());
     assert_eq!(state.view, ListView::Loaded);
     assert!(!state.signed_in());
-    assert_eq!(state.device.value, "Ada's laptop");
+    assert_eq!(state.device.value(), "Ada's laptop");
 
     let failed = run(
         SettingsState::new(),
@@ -292,36 +292,32 @@ fn the_device_name_is_checked_saved_and_confirmed() {
         loaded(local_account()),
         [EditDeviceName("   ".into()), SaveDeviceName],
     );
-    assert!(state.device.error.is_some());
-    assert_eq!(state.device.save_seq, 0);
+    assert!(state.device.error().is_some());
+    assert_eq!(state.device.submit_seq, 0);
     let long = "x".repeat(NAME_MAX_CHARS + 1);
     let state = run(state, [EditDeviceName(long), SaveDeviceName]);
-    assert!(state
-        .device
-        .error
-        .as_deref()
-        .is_some_and(|m| m.contains("100")));
-    assert_eq!(state.device.save_seq, 0);
+    assert!(state.device.error().is_some_and(|m| m.contains("100")));
+    assert_eq!(state.device.submit_seq, 0);
 
     let state = run(
         state,
         [EditDeviceName(" Ada's phone ".into()), SaveDeviceName],
     );
-    assert!(state.device.saving);
+    assert!(state.device.submitting);
     assert_eq!(state.device.submitted.as_deref(), Some("Ada's phone"));
     let mut renamed = local_account();
     renamed.device_name = "Ada's phone".into();
     let state = run(state, [DeviceSaved(Box::new(renamed))]);
-    assert!(state.device.saved);
-    assert!(!state.device.saving);
-    assert_eq!(state.device.value, "Ada's phone");
+    assert!(state.device.shows_saved());
+    assert!(!state.device.submitting);
+    assert_eq!(state.device.value(), "Ada's phone");
     assert_eq!(
         state.account.as_ref().map(|a| a.device_name.as_str()),
         Some("Ada's phone")
     );
     let state = run(state, [EditDeviceName("Ada's tablet".into())]);
     assert!(
-        !state.device.saved,
+        !state.device.shows_saved(),
         "the confirmation goes once edited again"
     );
 
@@ -332,8 +328,8 @@ fn the_device_name_is_checked_saved_and_confirmed() {
             DeviceFailed(CommandError::invalid("device_name", "Too long.")),
         ],
     );
-    assert_eq!(state.device.error.as_deref(), Some("Too long."));
-    assert!(!state.device.saving);
+    assert_eq!(state.device.error(), Some("Too long."));
+    assert!(!state.device.submitting);
 }
 
 #[test]
@@ -346,7 +342,7 @@ fn an_edit_in_progress_survives_an_account_reload() {
             AccountLoaded(Box::new(local_account())),
         ],
     );
-    assert_eq!(state.device.value, "Half typed");
+    assert_eq!(state.device.value(), "Half typed");
 }
 
 #[test]
