@@ -3,8 +3,7 @@
 //! server, then Birch on another server, then Harbour again — against real server processes,
 //! with the token in a private gnome-keyring (see `support::in_child`).
 
-use crate::support::{eventually, in_child, open, t0, Session, TestApp};
-use fieldstone_model::{ContactInput, EmailEntry};
+use crate::support::{eventually, in_child, open, person, t0, Session, TestApp};
 use fieldstone_protocol::commands::{SignInRequest, SyncState};
 use fieldstone_protocol::views::ContactQuery;
 use fieldstone_protocol::DocId;
@@ -24,19 +23,6 @@ fn sign_in(url: &str, email: &str) -> SignInRequest {
     }
 }
 
-fn person(given: &str) -> ContactInput {
-    ContactInput {
-        given_name: given.into(),
-        family_name: "Field".into(),
-        emails: vec![EmailEntry {
-            address: format!("{}@example.com", given.to_lowercase()),
-            label: Default::default(),
-            primary: true,
-        }],
-        ..ContactInput::default()
-    }
-}
-
 async fn names(app: &TestApp) -> Vec<String> {
     let mut names: Vec<String> = app
         .api
@@ -52,7 +38,15 @@ async fn names(app: &TestApp) -> Vec<String> {
 }
 
 async fn create(app: &TestApp, given: &str) -> DocId {
-    let contact = app.api.create_contact(person(given)).await.expect("create");
+    let contact = app
+        .api
+        .create_contact(person(
+            given,
+            "Field",
+            &format!("{}@example.com", given.to_lowercase()),
+        ))
+        .await
+        .expect("create");
     contact_doc_id(&contact.id).expect("doc id")
 }
 

@@ -1,12 +1,12 @@
 //! Local only (the default): every screen's commands against real SQLite files, good input and
 //! bad, with no server and no account.
 
-use crate::support::{open, t0};
+use crate::support::{open, person, t0};
 use base64::Engine;
 use chrono::Duration;
 use fieldstone_model::{
-    Attendees, BookingInput, BookingKind, BookingStatus, Channel, ContactId, ContactInput,
-    Direction, EmailEntry, InteractionInput, NoteInput, RecordRef, Stage, TaskInput,
+    Attendees, BookingInput, BookingKind, BookingStatus, Channel, ContactId, Direction,
+    InteractionInput, NoteInput, RecordRef, Stage, TaskInput,
 };
 use fieldstone_protocol::commands::{
     AddPhoto, BookingWindow, BulkStage, BulkTag, CommandErrorCode, ExportFormat, ExportRequest,
@@ -14,19 +14,6 @@ use fieldstone_protocol::commands::{
     TimelineRequest, TodayRequest, UpdateContact, UploadChunk, BULK_MAX,
 };
 use fieldstone_protocol::views::{ContactQuery, TimelineEntry};
-
-fn person(given: &str, email: &str) -> ContactInput {
-    ContactInput {
-        given_name: given.into(),
-        family_name: "Lovelace".into(),
-        emails: vec![EmailEntry {
-            address: email.into(),
-            label: Default::default(),
-            primary: true,
-        }],
-        ..ContactInput::default()
-    }
-}
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -38,10 +25,10 @@ async fn contacts_are_created_listed_searched_counted_and_edited() {
     let app = open(dir.path(), t0());
     let api = &app.api;
     let ada = api
-        .create_contact(person("Ada", "ada@example.com"))
+        .create_contact(person("Ada", "Lovelace", "ada@example.com"))
         .await
         .expect("create");
-    api.create_contact(person("Grace", "grace@example.com"))
+    api.create_contact(person("Grace", "Lovelace", "grace@example.com"))
         .await
         .expect("create");
     assert_eq!(ada.owner, api.account().user_id, "owned by the local user");
@@ -105,7 +92,7 @@ async fn bad_input_is_refused_with_field_errors_and_changes_nothing() {
     let app = open(dir.path(), t0());
     let api = &app.api;
     let ada = api
-        .create_contact(person("Ada", "ada@example.com"))
+        .create_contact(person("Ada", "Lovelace", "ada@example.com"))
         .await
         .expect("create");
     let pending = api.replica().pending_changes().expect("pending");
@@ -113,7 +100,7 @@ async fn bad_input_is_refused_with_field_errors_and_changes_nothing() {
     let error = api
         .update_contact(UpdateContact {
             id: ada.id,
-            input: person("Ada", "not-an-email"),
+            input: person("Ada", "Lovelace", "not-an-email"),
         })
         .await
         .expect_err("bad email");
@@ -191,11 +178,11 @@ async fn bulk_changes_report_each_failure_and_do_the_rest() {
     let app = open(dir.path(), t0());
     let api = &app.api;
     let a = api
-        .create_contact(person("Ada", "a@example.com"))
+        .create_contact(person("Ada", "Lovelace", "a@example.com"))
         .await
         .expect("a");
     let b = api
-        .create_contact(person("Bea", "b@example.com"))
+        .create_contact(person("Bea", "Lovelace", "b@example.com"))
         .await
         .expect("b");
     let ghost = ContactId::from_uuid(uuid::Uuid::from_u128(7));
@@ -300,7 +287,7 @@ async fn today_calendar_and_timeline_show_what_was_booked_noted_and_logged() {
     let app = open(dir.path(), t0());
     let api = &app.api;
     let ada = api
-        .create_contact(person("Ada", "a@example.com"))
+        .create_contact(person("Ada", "Lovelace", "a@example.com"))
         .await
         .expect("ada");
     let showing = BookingInput {

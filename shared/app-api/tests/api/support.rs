@@ -188,3 +188,17 @@ pub fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<String> {
     }
     hits
 }
+
+/// A contact with one primary email: what most stories create.
+pub fn person(given: &str, family: &str, email: &str) -> fieldstone_model::ContactInput {
+    fieldstone_model::ContactInput {
+        given_name: given.into(),
+        family_name: family.into(),
+        emails: vec![fieldstone_model::EmailEntry {
+            address: email.into(),
+            label: Default::default(),
+            primary: true,
+        }],
+        ..fieldstone_model::ContactInput::default()
+    }
+}
