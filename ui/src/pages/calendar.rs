@@ -19,7 +19,6 @@ use chrono::{NaiveDate, Timelike};
 use fieldstone_model::{BookingKind, BookingStatus};
 use fieldstone_protocol::commands::UpdateBooking;
 use fieldstone_protocol::views::BookingSummary;
-use yew::platform::spawn_local;
 use yew::prelude::*;
 
 #[component]
@@ -32,37 +31,34 @@ pub fn CalendarPage() -> Html {
     let state = use_reducer(move || CalendarState::new(clock.now, local));
 
     {
-        let state = state.clone();
-        use_effect_with(state.request, move |&request| {
-            let window = state.window();
-            spawn_local(async move {
-                state.dispatch(match commands::bookings_between(&window).await {
-                    Ok(bookings) => CalendarAction::Loaded { request, bookings },
-                    Err(error) => CalendarAction::Failed {
-                        request,
-                        message: error.message,
-                    },
-                });
-            });
-        });
+        let window = state.window();
+        use_command(
+            &state,
+            state.request,
+            move |_| Some(async move { commands::bookings_between(&window).await }),
+            |request, answer| match answer {
+                Ok(bookings) => CalendarAction::Loaded { request, bookings },
+                Err(error) => CalendarAction::Failed {
+                    request,
+                    message: error.message,
+                },
+            },
+        );
     }
     {
         let state = state.clone();
         use_remote_revision(move || state.dispatch(CalendarAction::Reload));
     }
     let editor = state.editor.clone();
-    {
-        let state = state.clone();
-        let loading = editor.as_ref().filter(|e| e.loading).and_then(|e| e.id);
-        use_effect_with(loading, move |id| {
-            if let Some(id) = *id {
-                spawn_local(async move {
-                    let result = commands::get_booking(&id).await.map_err(|e| e.message);
-                    state.dispatch(CalendarAction::EditorLoaded(Box::new(result)));
-                });
-            }
-        });
-    }
+    use_command(
+        &state,
+        editor.as_ref().filter(|e| e.loading).and_then(|e| e.id),
+        |id| {
+            let id = (*id)?;
+            Some(async move { commands::get_booking(&id).await })
+        },
+        |_, booking| CalendarAction::EditorLoaded(Box::new(booking.map_err(|e| e.message))),
+    );
     use_command(
         &state,
         editor.as_ref().and_then(|e| e.check),
@@ -71,41 +67,36 @@ pub fn CalendarPage() -> Html {
             Some(async move { commands::check_overlaps(&check).await })
         },
         |check, bookings| CalendarAction::Overlaps {
+            // Only run for a check, so there is always its `seq`.
             seq: check.map_or(0, |(seq, _)| seq),
             bookings: bookings.map_err(|e| e.message),
         },
     );
-    {
-        let state = state.clone();
-        let saving = editor.as_ref().and_then(|e| e.saving.clone());
-        use_effect_with(saving, move |saving| {
-            if let Some((_, save)) = saving.clone() {
-                spawn_local(async move {
-                    let result = match save {
-                        EditorSave::Create(input) => commands::create_booking(&input).await,
-                        EditorSave::Update(id, input) => {
-                            commands::update_booking(&UpdateBooking { id, input }).await
-                        }
-                    };
-                    state.dispatch(CalendarAction::Saved(result.map(Box::new)));
-                });
-            }
-        });
-    }
-    {
-        let state = state.clone();
-        let deleting = editor.as_ref().and_then(|e| e.deleting);
-        use_effect_with(deleting, move |deleting| {
-            if let Some((_, id)) = *deleting {
-                spawn_local(async move {
-                    let result = commands::delete_booking(&id).await;
-                    state.dispatch(CalendarAction::Deleted(
-                        result.map(|_| ()).map_err(|e| e.message),
-                    ));
-                });
-            }
-        });
-    }
+    use_command(
+        &state,
+        editor.as_ref().and_then(|e| e.saving.clone()),
+        |saving| {
+            let (_, save) = saving.clone()?;
+            Some(async move {
+                match save {
+                    EditorSave::Create(input) => commands::create_booking(&input).await,
+                    EditorSave::Update(id, input) => {
+                        commands::update_booking(&UpdateBooking { id, input }).await
+                    }
+                }
+            })
+        },
+        |_, saved| CalendarAction::Saved(saved.map(Box::new)),
+    );
+    use_command(
+        &state,
+        editor.as_ref().and_then(|e| e.deleting),
+        |deleting| {
+            let (_, id) = (*deleting)?;
+            Some(async move { commands::delete_booking(&id).await })
+        },
+        |_, deleted| CalendarAction::Deleted(deleted.map(|_| ()).map_err(|e| e.message)),
+    );
     {
         let state = state.clone();
         use_page_request(Route::Calendar, move |shortcut| {

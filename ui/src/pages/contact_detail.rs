@@ -187,6 +187,7 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
             Some(async move { commands::check_overlaps(&check).await })
         },
         |check, bookings| DetailAction::Overlaps {
+            // Only run for a check, so there is always its `seq`.
             seq: check.map_or(0, |(seq, _)| seq),
             bookings: bookings.map_err(|e| e.message),
         },

@@ -5,13 +5,12 @@ use super::listing_editor::ListingEditor;
 use crate::components::icons::{icon, Icon};
 use crate::components::listing_gallery::ListingGallery;
 use crate::components::states::{page_frame, FrameText, MissingText};
-use crate::hooks::{use_remote_revision, use_shell};
+use crate::hooks::{use_command, use_remote_revision, use_shell};
 use crate::route::Route;
 use crate::services::commands;
 use crate::state::format::{money, thousands, Local};
 use crate::state::listing::{open_house_label, upcoming, ListingAction, ListingState};
 use fieldstone_model::{Area, Listing, ListingId};
-use yew::platform::spawn_local;
 use yew::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Properties)]
@@ -65,20 +64,18 @@ pub fn ListingPage(props: &ListingPageProps) -> Html {
     let id = props.id;
     let state = use_reducer(move || ListingState::new(id));
 
-    {
-        let state = state.clone();
-        use_effect_with(state.request, move |&request| {
-            spawn_local(async move {
-                state.dispatch(match commands::get_listing(&id).await {
-                    Ok(listing) => ListingAction::Loaded {
-                        request,
-                        listing: Box::new(listing),
-                    },
-                    Err(error) => ListingAction::LoadFailed { request, error },
-                });
-            });
-        });
-    }
+    use_command(
+        &state,
+        state.request,
+        move |_| Some(async move { commands::get_listing(&id).await }),
+        |request, answer| match answer {
+            Ok(listing) => ListingAction::Loaded {
+                request,
+                listing: Box::new(listing),
+            },
+            Err(error) => ListingAction::LoadFailed { request, error },
+        },
+    );
     {
         let state = state.clone();
         use_remote_revision(move || state.dispatch(ListingAction::Reload));

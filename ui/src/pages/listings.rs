@@ -7,14 +7,32 @@ use crate::components::icons::{icon, Icon};
 use crate::components::listing_card::ListingCard;
 use crate::components::search_box::SearchBox;
 use crate::components::states::{EmptyState, ListError};
-use crate::hooks::{use_page_request, use_remote_revision, use_shell};
+use crate::hooks::{
+    dispatch_outcome, use_command, use_page_request, use_remote_revision, use_shell, Outcome,
+};
 use crate::route::Route;
 use crate::services::{commands, platform};
 use crate::state::listings::{ListingsAction, ListingsState};
 use crate::state::{ListView, Shortcut};
 use fieldstone_model::{Listing, ListingStatus};
-use yew::platform::spawn_local;
+use fieldstone_protocol::views::ListingSummary;
 use yew::prelude::*;
+
+/// A page of listings, or why it could not be read, for generation `request`.
+fn listings_page(request: u64, answer: Outcome<Vec<ListingSummary>>, more: bool) -> ListingsAction {
+    match answer {
+        Ok(rows) => ListingsAction::Loaded {
+            request,
+            rows,
+            more,
+        },
+        Err(error) => ListingsAction::Failed {
+            request,
+            message: error.message,
+            more,
+        },
+    }
+}
 
 #[component]
 pub fn ListingsPage() -> Html {
@@ -24,43 +42,22 @@ pub fn ListingsPage() -> Html {
     let creating = use_state(|| None::<u64>);
 
     {
-        let state = state.clone();
-        use_effect_with(state.request, move |&request| {
-            let query = state.query(0);
-            spawn_local(async move {
-                state.dispatch(match commands::list_listings(&query).await {
-                    Ok(rows) => ListingsAction::Loaded {
-                        request,
-                        rows,
-                        more: false,
-                    },
-                    Err(error) => ListingsAction::Failed {
-                        request,
-                        message: error.message,
-                        more: false,
-                    },
-                });
-            });
-        });
+        let query = state.query(0);
+        use_command(
+            &state,
+            state.request,
+            move |_| Some(async move { commands::list_listings(&query).await }),
+            |request, answer| listings_page(request, answer, false),
+        );
     }
     {
         let state = state.clone();
         use_effect_with(state.more_seq, move |_| {
             if let Some(offset) = state.loading_more {
                 let (request, query) = (state.request, state.query(offset));
-                spawn_local(async move {
-                    state.dispatch(match commands::list_listings(&query).await {
-                        Ok(rows) => ListingsAction::Loaded {
-                            request,
-                            rows,
-                            more: true,
-                        },
-                        Err(error) => ListingsAction::Failed {
-                            request,
-                            message: error.message,
-                            more: true,
-                        },
-                    });
+                let ask = async move { commands::list_listings(&query).await };
+                dispatch_outcome(state.dispatcher(), ask, move |answer| {
+                    listings_page(request, answer, true)
                 });
             }
         });

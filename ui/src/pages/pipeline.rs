@@ -4,7 +4,7 @@
 
 use crate::components::icons::{icon, Icon};
 use crate::components::states::{ListError, ListLoading};
-use crate::hooks::{use_remote_revision, use_shell};
+use crate::hooks::{dispatch_outcome, use_command, use_remote_revision, use_shell};
 use crate::route::Route;
 use crate::services::commands;
 use crate::state::format::{relative, thousands};
@@ -15,7 +15,6 @@ use fieldstone_model::ContactId;
 use fieldstone_protocol::commands::{PipelineColumn, PipelineRequest};
 use fieldstone_protocol::views::{ContactQuery, ContactSummary};
 use wasm_support::stage_under;
-use yew::platform::spawn_local;
 use yew::prelude::*;
 
 #[component]
@@ -23,60 +22,56 @@ pub fn PipelinePage() -> Html {
     let shell = use_shell();
     let state = use_reducer(PipelineState::default);
 
-    {
-        let state = state.clone();
-        use_effect_with(state.request, move |&request| {
-            spawn_local(async move {
-                let ask = PipelineRequest {
-                    filter: ContactQuery::default(),
-                    per_stage: PER_STAGE,
-                };
-                state.dispatch(match commands::pipeline(&ask).await {
-                    Ok(pipeline) => PipelineAction::Loaded { request, pipeline },
-                    Err(error) => PipelineAction::Failed {
-                        request,
-                        message: error.message,
-                    },
-                });
-            });
-        });
-    }
+    use_command(
+        &state,
+        state.request,
+        |_| {
+            let ask = PipelineRequest {
+                filter: ContactQuery::default(),
+                per_stage: PER_STAGE,
+            };
+            Some(async move { commands::pipeline(&ask).await })
+        },
+        |request, answer| match answer {
+            Ok(pipeline) => PipelineAction::Loaded { request, pipeline },
+            Err(error) => PipelineAction::Failed {
+                request,
+                message: error.message,
+            },
+        },
+    );
     {
         let state = state.clone();
         use_effect_with(state.loading_more, move |more| {
             if let Some((_, stage)) = *more {
                 let after = state.column(stage).and_then(|c| c.next.clone());
                 let request = state.request;
-                spawn_local(async move {
-                    let query = ContactQuery {
-                        stages: vec![stage],
-                        limit: PER_STAGE,
-                        after,
-                        ..ContactQuery::default()
-                    };
-                    let page = commands::list_contacts(&query).await;
-                    state.dispatch(PipelineAction::MoreLoaded {
+                let query = ContactQuery {
+                    stages: vec![stage],
+                    limit: PER_STAGE,
+                    after,
+                    ..ContactQuery::default()
+                };
+                let ask = async move { commands::list_contacts(&query).await };
+                dispatch_outcome(state.dispatcher(), ask, move |page| {
+                    PipelineAction::MoreLoaded {
                         request,
                         stage,
                         page: page.map_err(|e| e.message),
-                    });
+                    }
                 });
             }
         });
     }
-    {
-        let state = state.clone();
-        use_effect_with(state.moving, move |moving| {
-            if let Some((_, request)) = *moving {
-                spawn_local(async move {
-                    let result = commands::move_stage(&request).await;
-                    state.dispatch(PipelineAction::Moved(
-                        result.map(|_| ()).map_err(|e| e.message),
-                    ));
-                });
-            }
-        });
-    }
+    use_command(
+        &state,
+        state.moving,
+        |moving| {
+            let (_, request) = (*moving)?;
+            Some(async move { commands::move_stage(&request).await })
+        },
+        |_, result| PipelineAction::Moved(result.map(|_| ()).map_err(|e| e.message)),
+    );
     {
         let state = state.clone();
         use_remote_revision(move || state.dispatch(PipelineAction::Reload));

@@ -4,7 +4,7 @@
 use crate::components::contact_list::score_class;
 use crate::components::icons::{icon, Icon};
 use crate::components::states::{page_frame, FrameText};
-use crate::hooks::{use_remote_revision, use_shell};
+use crate::hooks::{use_command, use_remote_revision, use_shell};
 use crate::route::Route;
 use crate::services::commands;
 use crate::state::format::{date_label, relative};
@@ -13,7 +13,6 @@ use crate::state::{initials, ShellAction};
 use fieldstone_model::{BookingStatus, RecordRef};
 use fieldstone_protocol::commands::SetTaskStatus;
 use fieldstone_protocol::views::{ContactSummary, TaskSummary};
-use yew::platform::spawn_local;
 use yew::prelude::*;
 
 const FRAME: FrameText = FrameText {
@@ -34,37 +33,33 @@ pub fn TodayPage() -> Html {
     };
     let state = use_reducer(move || TodayState::new(clock.now, local));
     {
-        let state = state.clone();
-        use_effect_with(state.request, move |&request| {
-            let body = state.request_body();
-            spawn_local(async move {
-                state.dispatch(match commands::today(&body).await {
-                    Ok(today) => TodayAction::Loaded {
-                        request,
-                        today: Box::new(today),
-                    },
-                    Err(error) => TodayAction::Failed {
-                        request,
-                        message: error.message,
-                    },
-                });
-            });
-        });
+        let body = state.request_body();
+        use_command(
+            &state,
+            state.request,
+            move |_| Some(async move { commands::today(&body).await }),
+            |request, answer| match answer {
+                Ok(today) => TodayAction::Loaded {
+                    request,
+                    today: Box::new(today),
+                },
+                Err(error) => TodayAction::Failed {
+                    request,
+                    message: error.message,
+                },
+            },
+        );
     }
-    {
-        let state = state.clone();
-        use_effect_with(state.ticking, move |ticking| {
-            if let Some((_, id)) = *ticking {
-                spawn_local(async move {
-                    let result =
-                        commands::set_task_status(&SetTaskStatus { id, status: TICKED }).await;
-                    state.dispatch(TodayAction::Ticked(
-                        result.map(|_| ()).map_err(|e| e.message),
-                    ));
-                });
-            }
-        });
-    }
+    use_command(
+        &state,
+        state.ticking,
+        |ticking| {
+            let (_, id) = (*ticking)?;
+            let tick = SetTaskStatus { id, status: TICKED };
+            Some(async move { commands::set_task_status(&tick).await })
+        },
+        |_, result| TodayAction::Ticked(result.map(|_| ()).map_err(|e| e.message)),
+    );
     {
         let state = state.clone();
         use_remote_revision(move || state.dispatch(TodayAction::Reload));
