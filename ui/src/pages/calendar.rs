@@ -52,7 +52,7 @@ pub fn CalendarPage() -> Html {
     let editor = state.editor.clone();
     use_command(
         &state,
-        editor.as_ref().filter(|e| e.loading).and_then(|e| e.id),
+        editor.as_ref().filter(|e| e.loading).and_then(|e| e.id()),
         |id| {
             let id = (*id)?;
             Some(async move { commands::get_booking(&id).await })
@@ -74,7 +74,7 @@ pub fn CalendarPage() -> Html {
     );
     use_command(
         &state,
-        editor.as_ref().and_then(|e| e.saving.clone()),
+        editor.as_ref().and_then(BookingEditor::saving),
         |saving| {
             let (_, save) = saving.clone()?;
             Some(async move {
@@ -297,12 +297,13 @@ fn editor_view(
     dispatch: &Callback<CalendarAction>,
     here: Here,
 ) -> Html {
-    let form = &editor.form;
+    let form = &editor.form.draft.fields;
     let set = |name: &'static str| {
         dispatch.reform(move |value: String| CalendarAction::Set(name.into(), value))
     };
     let error = |name: &str| {
         editor
+            .form
             .errors
             .get(name)
             .map(|m| AttrValue::from(m.to_owned()))
@@ -319,8 +320,8 @@ fn editor_view(
                 .unwrap_or_default(),
         )
     });
-    let busy = editor.saving.is_some() || editor.deleting.is_some();
-    let title = if editor.id.is_some() {
+    let busy = editor.form.submitting || editor.deleting.is_some();
+    let title = if editor.id().is_some() {
         "Booking"
     } else {
         "New booking"
@@ -328,7 +329,7 @@ fn editor_view(
     html! {
         <Dialog id="booking-editor" {title} on_close={dispatch.reform(|()| CalendarAction::Close)}>
             <form id="booking-form" class="form" novalidate=true {onsubmit}>
-                if let Some(banner) = &editor.errors.banner {
+                if let Some(banner) = &editor.form.errors.banner {
                     <div class="banner banner--error" role="alert">
                         <span class="banner__icon" aria-hidden="true"></span>
                         <p class="banner__text">{ banner }</p>
@@ -341,8 +342,8 @@ fn editor_view(
                     <TextField id="booking-time" label="Starts" input_type="time" value={form.time.clone()} error={error("time")} on_input={set("time")} />
                     <TextField id="booking-length" label="Minutes" value={form.length.clone()} error={error("length")} on_input={set("length")} />
                     <TextField id="booking-location" label="Where" value={form.location.clone()} error={error("location")} on_input={set("location")} />
-                    if editor.id.is_some() {
-                        <SelectField id="booking-status" label="Status" value={editor.status.as_str()} options={choice_options::<BookingStatus>()} on_change={on_status} />
+                    if editor.id().is_some() {
+                        <SelectField id="booking-status" label="Status" value={editor.form.draft.status.as_str()} options={choice_options::<BookingStatus>()} on_change={on_status} />
                     }
                 </div>
                 if !editor.overlaps.is_empty() {
@@ -364,7 +365,7 @@ fn editor_view(
                     </div>
                 }
                 <div class="form__actions">
-                    if editor.id.is_some() {
+                    if editor.id().is_some() {
                         <button id="booking-delete" type="button" class="button button--danger form__left" disabled={busy} onclick={dispatch.reform(|_: MouseEvent| CalendarAction::Delete)}>
                             { "Delete" }
                         </button>
@@ -375,7 +376,7 @@ fn editor_view(
                     <button
                         id="booking-save"
                         type="submit"
-                        class={classes!("button", "button--primary", editor.saving.is_some().then_some("button--busy"))}
+                        class={classes!("button", "button--primary", editor.form.submitting.then_some("button--busy"))}
                         disabled={busy || editor.loading}
                     >
                         <span class="button__spinner" aria-hidden="true"></span>

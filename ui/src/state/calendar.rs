@@ -1,13 +1,14 @@
 //! The calendar: a day or a week of bookings on the local wall clock, and the editor that
 //! creates or changes one, warning (never refusing) when it overlaps the agent's other bookings.
 
+pub use super::booking_form::{BookingDraft, BookingEdit, BookingSetup, EditorSave};
 use super::composer::{Composer, ComposerKind};
 use super::detail::Here;
-use super::form::FormErrors;
 use super::format::Local;
+use super::record_form::{Form, FormAction};
 use super::ListView;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
-use fieldstone_model::{Attendees, Booking, BookingId, BookingInput, BookingStatus};
+use fieldstone_model::{Booking, BookingId, BookingStatus};
 use fieldstone_protocol::commands::{BookingSaved, BookingWindow, CommandError, OverlapCheck};
 use fieldstone_protocol::views::BookingSummary;
 use std::rc::Rc;
@@ -21,29 +22,30 @@ pub enum CalendarView {
 }
 
 /// What the editor writes: a new booking or a change to one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EditorSave {
-    Create(BookingInput),
-    Update(BookingId, BookingInput),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BookingEditor {
-    /// `None`: a new booking.
-    pub id: Option<BookingId>,
-    /// The booking as stored, while editing one (what the form does not show is kept).
-    pub base: Option<Booking>,
+    /// The booking being written, on the generic form reducer.
+    pub form: Form<BookingDraft>,
     /// The stored booking is being fetched.
     pub loading: bool,
-    pub form: Composer,
-    pub status: BookingStatus,
-    pub errors: FormErrors,
-    pub saving: Option<(u64, EditorSave)>,
     pub deleting: Option<(u64, BookingId)>,
     pub overlaps: Vec<BookingSummary>,
     pub check: Option<(u64, OverlapCheck)>,
     /// Saved, and it overlaps: the editor stays open to say so.
     pub saved_with_overlaps: bool,
+}
+
+impl BookingEditor {
+    /// `None`: a new booking.
+    pub fn id(&self) -> Option<BookingId> {
+        self.form.draft.id
+    }
+
+    /// The save being sent, numbered.
+    pub fn saving(&self) -> Option<(u64, EditorSave)> {
+        let save = self.form.submitted.clone()?;
+        Some((self.form.submit_seq, save))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +81,7 @@ pub enum CalendarAction {
     Close,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CalendarState {
     pub view: CalendarView,
     /// The day shown, or a day of the week shown.
@@ -206,53 +208,42 @@ impl CalendarState {
         let seq = self.next_seq();
         let local = self.local;
         if let Some(editor) = &mut self.editor {
-            editor.check = editor
-                .form
-                .booking_window(local)
-                .map(|(starts_at, ends_at)| {
-                    (
-                        seq,
-                        OverlapCheck {
-                            starts_at,
-                            ends_at,
-                            except: editor.id,
-                        },
-                    )
-                });
+            editor.check =
+                editor
+                    .form
+                    .draft
+                    .fields
+                    .booking_window(local)
+                    .map(|(starts_at, ends_at)| {
+                        (
+                            seq,
+                            OverlapCheck {
+                                starts_at,
+                                ends_at,
+                                except: editor.id(),
+                            },
+                        )
+                    });
             if editor.check.is_none() {
                 editor.overlaps.clear();
             }
         }
     }
 
-    fn open(&mut self, id: Option<BookingId>, form: Composer) {
+    fn open(&mut self, id: Option<BookingId>, fields: Composer) {
+        let setup = BookingSetup {
+            local: self.local,
+            here: None,
+        };
         self.editor = Some(BookingEditor {
-            id,
-            base: None,
+            form: Form::new(setup, BookingDraft::new(id, fields)),
             loading: id.is_some(),
-            form,
-            status: BookingStatus::Scheduled,
-            errors: FormErrors::default(),
-            saving: None,
             deleting: None,
             overlaps: Vec::new(),
             check: None,
             saved_with_overlaps: false,
         });
     }
-}
-
-fn form_for(booking: &Booking, local: Local) -> Composer {
-    let start = local.naive(booking.starts_at);
-    let mut form = Composer::new(start.date(), 0);
-    form.kind = ComposerKind::Booking;
-    form.booking_kind = booking.kind;
-    form.title = booking.title.clone().unwrap_or_default();
-    form.date = start.date().format("%Y-%m-%d").to_string();
-    form.time = start.format("%H:%M").to_string();
-    form.length = booking.duration().num_minutes().to_string();
-    form.location = booking.location.clone().unwrap_or_default();
-    form
 }
 
 impl Reducible for CalendarState {
@@ -273,7 +264,7 @@ impl Reducible for CalendarState {
             }
             CalendarAction::Save(_) | CalendarAction::Delete
                 if editor
-                    .is_none_or(|e| e.saving.is_some() || e.deleting.is_some() || e.loading) =>
+                    .is_none_or(|e| e.form.submitting || e.deleting.is_some() || e.loading) =>
             {
                 return self;
             }
@@ -339,12 +330,8 @@ impl Reducible for CalendarState {
                 if let Some(editor) = &mut next.editor {
                     editor.loading = false;
                     match *result {
-                        Ok(booking) => {
-                            editor.form = form_for(&booking, local);
-                            editor.status = booking.status;
-                            editor.base = Some(booking);
-                        }
-                        Err(message) => editor.errors.banner = Some(message),
+                        Ok(booking) => editor.form.draft = BookingDraft::stored(booking, local),
+                        Err(message) => editor.form.errors.banner = Some(message),
                     }
                 }
                 next.check();
@@ -353,96 +340,48 @@ impl Reducible for CalendarState {
                 let Some(editor) = &mut next.editor else {
                     return self;
                 };
-                if !editor.form.set(&name, value) {
+                let retime = matches!(name.as_str(), "date" | "time" | "length");
+                if !editor
+                    .form
+                    .apply(FormAction::Edit(BookingEdit::Set(name, value)))
+                {
                     return self;
                 }
-                editor.errors.clear(&name);
                 editor.saved_with_overlaps = false;
-                if matches!(name.as_str(), "date" | "time" | "length") {
+                if retime {
                     next.check();
                 }
             }
             CalendarAction::Status(status) => {
                 if let Some(editor) = &mut next.editor {
-                    editor.status = status;
+                    editor
+                        .form
+                        .apply(FormAction::Edit(BookingEdit::Status(status)));
                 }
             }
             CalendarAction::Save(here) => {
-                let seq = next.next_seq();
                 if let Some(editor) = &mut next.editor {
-                    let base = editor.base.as_ref().map_or_else(
-                        || BookingInput {
-                            kind: editor.form.booking_kind,
-                            title: None,
-                            starts_at: here.now,
-                            ends_at: here.now,
-                            time_zone: String::new(),
-                            location: None,
-                            attendees: Attendees::default(),
-                            listing: None,
-                            status: BookingStatus::Scheduled,
-                            reminders: vec![30],
-                        },
-                        |b| BookingInput {
-                            kind: b.kind,
-                            title: b.title.clone(),
-                            starts_at: b.starts_at,
-                            ends_at: b.ends_at,
-                            time_zone: b.time_zone.clone(),
-                            location: b.location.clone(),
-                            attendees: b.attendees.clone(),
-                            listing: b.listing,
-                            status: b.status,
-                            reminders: b.reminders.clone(),
-                        },
-                    );
-                    let base = BookingInput {
-                        status: editor.status,
-                        ..base
-                    };
-                    match editor.form.booking_with(here.local, &here.time_zone, base) {
-                        Ok(input) => {
-                            editor.errors = FormErrors::default();
-                            editor.saving = Some((
-                                seq,
-                                match editor.id {
-                                    Some(id) => EditorSave::Update(id, input),
-                                    None => EditorSave::Create(input),
-                                },
-                            ));
-                        }
-                        Err(errors) => editor.errors = errors,
-                    }
+                    editor.form.setup.here = Some(here);
+                    editor.form.apply(FormAction::Submit);
                 }
             }
             CalendarAction::Saved(result) => {
                 let Some(editor) = &mut next.editor else {
                     return self;
                 };
-                editor.saving = None;
                 match result {
                     Ok(saved) if saved.overlaps.is_empty() => {
                         next.editor = None;
                         next.message = Some("Booking saved.".into());
                     }
                     Ok(saved) => {
-                        editor.id = Some(saved.booking.id);
-                        editor.overlaps = saved.overlaps;
+                        editor.overlaps = saved.overlaps.clone();
+                        editor.form.apply(FormAction::Saved(saved));
                         editor.check = None;
-                        editor.base = Some(saved.booking);
                         editor.saved_with_overlaps = true;
                     }
                     Err(error) => {
-                        editor.errors = FormErrors::from_error(error, |field| {
-                            Composer::input_for(ComposerKind::Booking, field).is_some()
-                        });
-                        let fields = std::mem::take(&mut editor.errors.fields);
-                        for (field, message) in fields {
-                            if let Some(input) = Composer::input_for(ComposerKind::Booking, &field)
-                            {
-                                editor.errors.fields.entry(input.into()).or_insert(message);
-                            }
-                        }
+                        editor.form.apply(FormAction::Failed(error));
                         return Rc::new(next);
                     }
                 }
@@ -451,7 +390,7 @@ impl Reducible for CalendarState {
             CalendarAction::Delete => {
                 let seq = next.next_seq();
                 if let Some(editor) = &mut next.editor {
-                    match editor.id {
+                    match editor.id() {
                         Some(id) => editor.deleting = Some((seq, id)),
                         None => next.editor = None,
                     }
@@ -466,7 +405,7 @@ impl Reducible for CalendarState {
                 Err(message) => {
                     if let Some(editor) = &mut next.editor {
                         editor.deleting = None;
-                        editor.errors.banner = Some(message);
+                        editor.form.errors.banner = Some(message);
                     }
                 }
             },
@@ -476,7 +415,7 @@ impl Reducible for CalendarState {
                         Ok(bookings) => editor.overlaps = bookings,
                         Err(message) => {
                             editor.overlaps = Vec::new();
-                            editor.errors.banner = Some(format!(
+                            editor.form.errors.banner = Some(format!(
                                 "Couldn't check for overlapping bookings: {message}"
                             ));
                         }

@@ -2,7 +2,7 @@
 
 use super::*;
 use chrono::TimeZone;
-use fieldstone_model::{BookingKind, UserId};
+use fieldstone_model::{Attendees, BookingInput, BookingKind, UserId};
 
 fn at(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, hour, minute, 0)
@@ -111,7 +111,7 @@ fn an_overlap_check_that_fails_says_so_in_the_editor() {
         state
             .editor
             .as_ref()
-            .and_then(|e| e.errors.banner.as_deref()),
+            .and_then(|e| e.form.errors.banner.as_deref()),
         Some("Couldn't check for overlapping bookings: The calendar is busy.")
     );
 }
@@ -121,7 +121,7 @@ fn a_new_booking_is_checked_for_overlaps_as_it_is_written_and_saved() {
     let day = NaiveDate::from_ymd_opt(2026, 11, 4).expect("date");
     let state = start().reduce(CalendarAction::New(day, 10));
     let editor = state.editor.clone().expect("editor");
-    assert_eq!(editor.form.time, "10:00");
+    assert_eq!(editor.form.draft.fields.time, "10:00");
     let (seq, check) = editor.check.expect("checked at once");
     assert_eq!(check.starts_at, at(4, 10, 0));
     assert_eq!(check.except, None);
@@ -134,7 +134,7 @@ fn a_new_booking_is_checked_for_overlaps_as_it_is_written_and_saved() {
     let saving = state
         .editor
         .as_ref()
-        .and_then(|e| e.saving.clone())
+        .and_then(BookingEditor::saving)
         .expect("saving");
     let EditorSave::Create(input) = saving.1 else {
         panic!("a new booking is created");
@@ -151,7 +151,7 @@ fn saving_an_overlapping_booking_keeps_the_editor_open_to_say_so() {
     let state = start()
         .reduce(CalendarAction::New(day, 10))
         .reduce(CalendarAction::Save(here()));
-    let input = match state.editor.as_ref().and_then(|e| e.saving.clone()) {
+    let input = match state.editor.as_ref().and_then(BookingEditor::saving) {
         Some((_, EditorSave::Create(input))) => input,
         other => panic!("unexpected {other:?}"),
     };
@@ -167,7 +167,7 @@ fn saving_an_overlapping_booking_keeps_the_editor_open_to_say_so() {
     }))));
     let editor = state.editor.clone().expect("still open");
     assert!(editor.saved_with_overlaps);
-    assert_eq!(editor.id, Some(booking(9, 4, 10, 60).id), "now an edit");
+    assert_eq!(editor.id(), Some(booking(9, 4, 10, 60).id), "now an edit");
     assert_eq!(state.request, 2);
     let state = state.reduce(CalendarAction::Close);
     assert_eq!(state.editor, None);
@@ -199,9 +199,9 @@ fn editing_a_booking_leaves_itself_out_of_the_check() {
         .reduce(CalendarAction::Edit(summary.id))
         .reduce(CalendarAction::EditorLoaded(Box::new(Ok(stored))));
     let editor = state.editor.clone().expect("editor");
-    assert_eq!(editor.form.time, "14:00");
-    assert_eq!(editor.form.length, "45");
-    assert_eq!(editor.form.booking_kind, BookingKind::Meeting);
+    assert_eq!(editor.form.draft.fields.time, "14:00");
+    assert_eq!(editor.form.draft.fields.length, "45");
+    assert_eq!(editor.form.draft.fields.booking_kind, BookingKind::Meeting);
     assert_eq!(
         editor.check.as_ref().map(|(_, c)| c.except),
         Some(Some(summary.id))
@@ -209,7 +209,7 @@ fn editing_a_booking_leaves_itself_out_of_the_check() {
     let state = state
         .reduce(CalendarAction::Set("length".into(), "60".into()))
         .reduce(CalendarAction::Save(here()));
-    match state.editor.as_ref().and_then(|e| e.saving.clone()) {
+    match state.editor.as_ref().and_then(BookingEditor::saving) {
         Some((_, EditorSave::Update(id, input))) => {
             assert_eq!(id, summary.id);
             assert_eq!(input.reminders, [15], "kept from the stored booking");

@@ -3,6 +3,7 @@
 //! that unit-test on the host. The wasm-only wiring turns the requests recorded here into shell
 //! calls.
 
+pub mod booking_form;
 pub mod calendar;
 pub mod composer;
 pub mod contact_draft;
