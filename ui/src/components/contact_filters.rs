@@ -216,3 +216,34 @@ pub fn SmartLists(props: &SmartListsProps) -> Html {
         </div>
     }
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use yew::ServerRenderer;
+
+    #[tokio::test]
+    async fn a_refused_save_shows_the_engines_message() {
+        let html = ServerRenderer::<SmartLists>::with_props(|| SmartListsProps {
+            lists: Vec::new(),
+            active: None,
+            can_save: true,
+            on_apply: Callback::noop(),
+            on_save: Callback::noop(),
+            on_delete: Callback::noop(),
+            on_all: Callback::noop(),
+            error: Some("A smart list with that name already exists.".into()),
+        })
+        .hydratable(false)
+        .render()
+        .await;
+        assert!(
+            html.contains(r#"<p id="smart-list-error" role="alert" class="field__error">A smart list with that name already exists.</p>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"id="smart-list-new""#),
+            "saving again stays possible"
+        );
+    }
+}
