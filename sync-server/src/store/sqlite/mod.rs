@@ -422,3 +422,7 @@ impl Store for SqliteStore {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "migration_tests.rs"]
+mod migration_tests;

@@ -1,0 +1,109 @@
+//! Opening a version 2 file (the format before quotas and the audit log): it becomes version
+//! 3 in place, keeps what it stored, and its quota totals are counted from the stored documents
+//! (each document and its changes' bytes to the document's creator).
+
+use super::*;
+use rusqlite::params;
+
+fn uuid(n: u128) -> String {
+    uuid::Uuid::from_u128(n).hyphenated().to_string()
+}
+
+/// A version 2 database as that build left it, holding `docs` (org, doc, creator, change bytes).
+fn version_2_file(dir: &Path, docs: &[(u128, &str, u128, &[&[u8]])]) {
+    let conn = Connection::open(dir.join(DB_FILE)).expect("create");
+    conn.execute_batch(&format!(
+        "BEGIN; {} PRAGMA user_version = 2; COMMIT;",
+        schema::SCHEMA
+    ))
+    .expect("version 2 schema");
+    let mut seq = 0;
+    for (org, doc, creator, changes) in docs {
+        conn.execute(
+            "INSERT INTO documents (org_id, doc_id, snapshot, snapshot_seq, head_seq, tail_len,
+                                    created_by, created_at)
+             VALUES (?1, ?2, x'', 0, 0, 0, ?3, 0)",
+            params![uuid(*org), doc, uuid(*creator)],
+        )
+        .expect("document");
+        for bytes in *changes {
+            seq += 1;
+            conn.execute(
+                "INSERT INTO changes (seq, org_id, doc_id, bytes) VALUES (?1, ?2, ?3, ?4)",
+                params![seq, uuid(*org), doc, bytes],
+            )
+            .expect("change");
+        }
+    }
+}
+
+#[test]
+fn a_version_2_file_is_upgraded_with_its_totals_counted_and_nothing_lost() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (acme, beta, ada, bob) = (1, 2, 10, 11);
+    version_2_file(
+        dir.path(),
+        &[
+            (acme, "contact:a", ada, &[b"12345", b"678"]),
+            (acme, "contact:b", ada, &[b"1"]),
+            (acme, "note:c", bob, &[b"1234567890"]),
+            (beta, "contact:d", ada, &[]),
+        ],
+    );
+
+    let store = SqliteStore::open(dir.path()).expect("a version 2 file opens");
+    let version: i64 = store
+        .read(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?))
+        .expect("version");
+    assert_eq!(version, SCHEMA_VERSION);
+
+    let usage = |org: u128, user: u128| {
+        let org = OrgId::from_uuid(uuid::Uuid::from_u128(org));
+        let user = UserId::from_uuid(uuid::Uuid::from_u128(user));
+        store.usage(org, user).expect("usage")
+    };
+    let ada_at_acme = usage(acme, ada);
+    assert_eq!((ada_at_acme.user_docs, ada_at_acme.user_bytes), (2, 9));
+    assert_eq!((ada_at_acme.org_docs, ada_at_acme.org_bytes), (3, 19));
+    let bob_at_acme = usage(acme, bob);
+    assert_eq!((bob_at_acme.user_docs, bob_at_acme.user_bytes), (1, 10));
+    // Another organisation's totals are its own, even for the same person.
+    let ada_at_beta = usage(beta, ada);
+    assert_eq!((ada_at_beta.user_docs, ada_at_beta.user_bytes), (1, 0));
+    assert_eq!((ada_at_beta.org_docs, ada_at_beta.org_bytes), (1, 0));
+
+    // What version 2 stored is all still there.
+    let (docs, changes): (i64, i64) = store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM changes)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })
+        .expect("counts");
+    assert_eq!((docs, changes), (4, 4));
+    drop(store);
+
+    // Opened again, it is not counted twice.
+    let again = SqliteStore::open(dir.path()).expect("reopen");
+    let org = OrgId::from_uuid(uuid::Uuid::from_u128(acme));
+    let user = UserId::from_uuid(uuid::Uuid::from_u128(ada));
+    assert_eq!(again.usage(org, user).expect("usage").user_docs, 2);
+}
+
+#[test]
+fn the_pre_release_format_is_refused_with_what_to_do() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conn = Connection::open(dir.path().join(DB_FILE)).expect("create");
+    conn.pragma_update(None, "user_version", 1)
+        .expect("version");
+    drop(conn);
+    match SqliteStore::open(dir.path()) {
+        Err(StoreError::Unavailable(message)) => {
+            assert!(message.contains("cannot migrate"), "{message}");
+        }
+        Err(other) => panic!("another error: {other}"),
+        Ok(_) => panic!("a version 1 file was opened"),
+    }
+}
