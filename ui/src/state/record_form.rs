@@ -40,6 +40,26 @@ pub trait FormRecord: Clone + PartialEq + 'static {
     fn form_path(path: String) -> String {
         path
     }
+    /// How a refusal of a submit shows. Most records leave it to the engine's messages; one
+    /// whose refusals are not about the fields as typed says where each goes (and may change
+    /// the draft: a wrong password is emptied).
+    fn refused(&mut self, error: CommandError) -> Refusal {
+        Refusal::Engine(error)
+    }
+}
+
+/// How the form shows a refused submit, as the record decides ([`FormRecord::refused`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// The engine's messages next to the fields they name, the rest in the banner, focus on
+    /// the first field with a message.
+    Engine(CommandError),
+    /// The record placed it: these messages, and focus on `focus` (`None`: on the first field
+    /// with a message, if any).
+    Shown {
+        errors: FormErrors,
+        focus: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -103,12 +123,13 @@ impl<R: FormRecord> Form<R> {
     fn focus_first_error(&mut self) {
         let order = self.draft.order(&self.setup);
         if let Some(path) = self.errors.first_of(order.iter().map(String::as_str)) {
-            let seq = self.focus.as_ref().map_or(1, |focus| focus.seq + 1);
-            self.focus = Some(FocusField {
-                path: path.to_owned(),
-                seq,
-            });
+            self.focus_on(path.to_owned());
         }
+    }
+
+    fn focus_on(&mut self, path: String) {
+        let seq = self.focus.as_ref().map_or(1, |focus| focus.seq + 1);
+        self.focus = Some(FocusField { path, seq });
     }
 
     /// Applies `action`; answers whether the form changed (a second submit while one is in
@@ -153,15 +174,27 @@ impl<R: FormRecord> Form<R> {
                 self.saved = Some(*saved);
                 self.dirty = false;
             }
-            FormAction::Failed(mut error) => {
+            FormAction::Failed(error) => {
                 self.submitting = false;
                 self.submitted = None;
-                for field in &mut error.fields {
-                    field.field = R::form_path(std::mem::take(&mut field.field));
+                match self.draft.refused(error) {
+                    Refusal::Engine(mut error) => {
+                        for field in &mut error.fields {
+                            field.field = R::form_path(std::mem::take(&mut field.field));
+                        }
+                        let (draft, setup) = (&self.draft, &self.setup);
+                        self.errors =
+                            FormErrors::from_error(error, |path| draft.shows(setup, path));
+                        self.focus_first_error();
+                    }
+                    Refusal::Shown { errors, focus } => {
+                        self.errors = errors;
+                        match focus {
+                            Some(path) => self.focus_on(path),
+                            None => self.focus_first_error(),
+                        }
+                    }
                 }
-                let (draft, setup) = (&self.draft, &self.setup);
-                self.errors = FormErrors::from_error(error, |path| draft.shows(setup, path));
-                self.focus_first_error();
             }
             FormAction::Reset(draft) => {
                 let (focus, saved) = (self.focus.take(), self.saved.take());
@@ -171,6 +204,16 @@ impl<R: FormRecord> Form<R> {
             }
         }
         true
+    }
+}
+
+/// A blank form, for a record whose setup and draft start empty.
+impl<R: FormRecord + Default> Default for Form<R>
+where
+    R::Setup: Default,
+{
+    fn default() -> Self {
+        Form::new(R::Setup::default(), R::default())
     }
 }
 
