@@ -121,8 +121,8 @@ fn LocalOnly(props: &LocalOnlyProps) -> Html {
                     </p>
                 }
             </div>
-            if let Some(orgs) = &form.orgs {
-                <OrgChoice orgs={orgs.clone()} email={form.email.trim().to_owned()} busy={form.submitting} dispatch={props.dispatch.clone()} />
+            if let Some(orgs) = &form.draft.orgs {
+                <OrgChoice orgs={orgs.clone()} email={form.draft.email.trim().to_owned()} busy={form.submitting} dispatch={props.dispatch.clone()} />
             } else {
                 <SignInFormView form={form.clone()} dispatch={props.dispatch.clone()} />
             }
@@ -176,7 +176,7 @@ fn SignInFormView(props: &SignInFormProps) -> Html {
     html! {
         <form id="sign-in-form" class="form settings-sign-in" novalidate=true {onsubmit}>
             <h3 class="settings-subtitle">{ "Sign in to a sync server" }</h3>
-            if let Some(message) = &form.no_store {
+            if let Some(message) = &form.draft.no_store {
                 <div id="sign-in-no-store" class="banner banner--error banner--inline" role="alert">
                     <span class="banner__icon" aria-hidden="true"></span>
                     <div class="banner__text">

@@ -6,7 +6,6 @@
 //! The shell checks every input again; the checks here only catch what needs no engine (a blank
 //! field, a missing `@`) so every problem shows at once, next to its field.
 
-use super::form::FormErrors;
 use super::format::relative;
 use super::record_form::FormAction;
 use super::sync::SyncBadge;
@@ -14,15 +13,15 @@ use super::ListView;
 use chrono::{DateTime, Utc};
 use fieldstone_model::OrgId;
 use fieldstone_protocol::commands::{
-    About, Account, CommandError, CommandErrorCode, DeviceRecords, ErrorDetail, ExportDone,
-    ExportFormat, SyncNotice, SyncState, SyncStatus,
+    About, Account, CommandError, CommandErrorCode, DeviceRecords, ExportDone, ExportFormat,
+    SyncNotice, SyncState, SyncStatus,
 };
 use std::rc::Rc;
 use yew::Reducible;
 
 #[path = "settings_sign_in.rs"]
 mod sign_in;
-pub use sign_in::{server_address, SignInField, SignInForm};
+pub use sign_in::{server_address, SignIn, SignInField, SignInForm, SignInSetup};
 #[path = "settings_device.rs"]
 mod device;
 pub use device::{DeviceForm, DeviceName, DeviceNameField, DEVICE_NAME_INPUT};
@@ -181,16 +180,6 @@ impl SettingsState {
         });
     }
 
-    fn focus_first_sign_in_error(&mut self) {
-        let errors = &self.sign_in.errors;
-        if let Some(field) = SignInField::ALL
-            .into_iter()
-            .find(|f| errors.get(f.path()).is_some())
-        {
-            self.focus(field.input_id());
-        }
-    }
-
     fn take_account(&mut self, account: Account) {
         if !self.device.dirty {
             self.device.draft = DeviceName(account.device_name.clone());
@@ -199,6 +188,8 @@ impl SettingsState {
         self.view = ListView::Loaded;
     }
 
+    /// Submits the sign-in form with this device's name and `org_id` (the organisation picked,
+    /// if the server asked); nothing while a sign-in is on its way or the account is unread.
     fn send_sign_in(&mut self, org_id: Option<OrgId>) {
         if self.sign_in.submitting {
             return;
@@ -206,59 +197,26 @@ impl SettingsState {
         let Some(account) = &self.account else {
             return;
         };
-        match self.sign_in.request(&account.device_name, org_id) {
-            Ok(request) => {
-                self.sign_in.server_url = request.server_url.clone();
-                self.sign_in.errors = FormErrors::default();
-                self.sign_in.no_store = None;
-                self.sign_in.submitting = true;
-                self.sign_in.submit_seq += 1;
-                self.sign_in.submitted = Some(request);
-            }
-            Err(errors) => {
-                self.sign_in.errors = errors;
-                self.sign_in.orgs = None;
-                self.focus_first_sign_in_error();
-            }
-        }
+        self.sign_in.setup = SignInSetup {
+            device_name: account.device_name.clone(),
+            org_id,
+        };
+        self.sign_in_form(FormAction::Submit);
     }
 
-    fn sign_in_failed(&mut self, error: CommandError) {
-        let form = &mut self.sign_in;
-        form.submitting = false;
-        form.submitted = None;
-        form.orgs = None;
-        match error.code {
-            CommandErrorCode::InvalidCredentials => {
-                // The server does not say which is wrong; the password is what people mistype.
-                form.password.clear();
-                form.errors.set("password", error.message);
-                self.focus(SignInField::Password.input_id());
+    /// Applies a sign-in form action; focus follows the form's to the element it names.
+    fn sign_in_form(&mut self, action: FormAction<SignIn>) {
+        let before = self.sign_in.focus.clone();
+        self.sign_in.apply(action);
+        if self.sign_in.focus != before {
+            let id = self
+                .sign_in
+                .focus
+                .as_ref()
+                .and_then(|f| sign_in::focus_id(&f.path));
+            if let Some(id) = id {
+                self.focus(id);
             }
-            CommandErrorCode::Offline => {
-                form.errors.set("server_url", error.message);
-                self.focus(SignInField::ServerUrl.input_id());
-            }
-            CommandErrorCode::ChooseOrganisation => match error.detail {
-                Some(ErrorDetail::ChooseOrganisation { orgs }) if !orgs.is_empty() => {
-                    form.orgs = Some(orgs);
-                    self.focus("org-option-0");
-                }
-                _ => form.errors.banner = Some(error.message),
-            },
-            CommandErrorCode::NoCredentialStore => form.no_store = Some(error.message),
-            CommandErrorCode::Validation => {
-                form.errors = FormErrors::from_error(error, |path| {
-                    SignInField::ALL.iter().any(|f| f.path() == path)
-                });
-                self.focus_first_sign_in_error();
-            }
-            CommandErrorCode::WrongState => {
-                // Signed in (or out) elsewhere meanwhile: show the account as it is.
-                form.errors.banner = Some(error.message);
-                self.account_seq += 1;
-            }
-            _ => form.errors.banner = Some(error.message),
         }
     }
 
@@ -294,20 +252,16 @@ impl SettingsState {
             }
             A::RecordsFailed(message) => self.records_error = Some(message),
 
-            A::EditSignIn(field, value) => {
-                let form = &mut self.sign_in;
-                if form.value(field) != value {
-                    *form.value_mut(field) = value;
-                    form.errors.clear(field.path());
-                }
-            }
+            A::EditSignIn(field, value) => self.sign_in_form(FormAction::Edit((field, value))),
             A::SubmitSignIn => self.send_sign_in(None),
             A::ChooseOrg(org) => self.send_sign_in(Some(org)),
             A::CancelOrgChoice => {
-                self.sign_in.orgs = None;
+                self.sign_in.draft.orgs = None;
                 self.focus(SignInField::Email.input_id());
             }
             A::SignedIn(account) => {
+                // A fresh form for the next sign-in: nothing typed is kept, nor which device
+                // or organisation it was sent for.
                 self.sign_in = SignInForm::default();
                 self.signed_out_note = None;
                 self.notices_seq += 1;
@@ -315,7 +269,13 @@ impl SettingsState {
                 self.records_seq += 1;
                 self.take_account(*account);
             }
-            A::SignInFailed(error) => self.sign_in_failed(error),
+            A::SignInFailed(error) => {
+                if error.code == CommandErrorCode::WrongState {
+                    // Signed in (or out) elsewhere meanwhile: show the account as it is.
+                    self.account_seq += 1;
+                }
+                self.sign_in_form(FormAction::Failed(error));
+            }
 
             A::EditDeviceName(value) => self.device_form(FormAction::Edit(value)),
             A::SaveDeviceName => self.device_form(FormAction::Submit),

@@ -2,7 +2,7 @@ use super::*;
 use chrono::TimeZone;
 use fieldstone_model::{FieldError, UserId};
 use fieldstone_protocol::account::{OrgInfo, Role, NAME_MAX_CHARS};
-use fieldstone_protocol::commands::SessionInfo;
+use fieldstone_protocol::commands::{ErrorDetail, SessionInfo};
 
 fn user() -> UserId {
     "00000000-0000-4000-8000-000000000001"
@@ -140,7 +140,7 @@ fn a_good_form_sends_one_request_with_https_assumed_and_the_device_name() {
     assert_eq!(sent.password, "correct horse");
     assert_eq!(sent.device_name, "Ada's laptop");
     assert_eq!(sent.org_id, None);
-    assert_eq!(state.sign_in.server_url, "https://sync.example.com");
+    assert_eq!(state.sign_in.draft.server_url, "https://sync.example.com");
     // A second press while the first is on its way sends nothing more.
     let again = run(state, [SettingsAction::SubmitSignIn]);
     assert_eq!(again.sign_in.submit_seq, 1);
@@ -165,8 +165,11 @@ fn a_wrong_password_lands_on_the_password_field_which_is_emptied() {
         ],
     );
     assert!(!state.sign_in.submitting);
-    assert_eq!(state.sign_in.password, "");
-    assert_eq!(state.sign_in.email, " ada@acme.test ", "the email is kept");
+    assert_eq!(state.sign_in.draft.password, "");
+    assert_eq!(
+        state.sign_in.draft.email, " ada@acme.test ",
+        "the email is kept"
+    );
     assert_eq!(
         state.sign_in.errors.get("password"),
         Some("The email or password is wrong.")
@@ -194,7 +197,10 @@ fn an_unreachable_server_is_said_at_the_address_and_engine_fields_land_inline() 
         state.sign_in.errors.get("server_url"),
         Some("The sync server cannot be reached.")
     );
-    assert_eq!(state.sign_in.password, "correct horse", "kept for a retry");
+    assert_eq!(
+        state.sign_in.draft.password, "correct horse",
+        "kept for a retry"
+    );
 
     let mut refused = CommandError::invalid("server_url", "Use https://.");
     refused.fields.push(FieldError {
@@ -232,13 +238,13 @@ fn no_keyring_is_said_apart_from_the_fields() {
         ],
     );
     assert_eq!(
-        state.sign_in.no_store.as_deref(),
+        state.sign_in.draft.no_store.as_deref(),
         Some("This device has no system keyring.")
     );
     assert!(state.sign_in.errors.is_empty());
     // Trying again clears it until the shell says so again.
     let state = run(state, [SettingsAction::SubmitSignIn]);
-    assert_eq!(state.sign_in.no_store, None);
+    assert_eq!(state.sign_in.draft.no_store, None);
 }
 
 #[test]
@@ -253,7 +259,7 @@ fn several_organisations_are_offered_and_the_pick_is_sent_with_the_same_details(
             SettingsAction::SignInFailed(choose),
         ],
     );
-    assert_eq!(state.sign_in.orgs.as_ref(), Some(&orgs));
+    assert_eq!(state.sign_in.draft.orgs.as_ref(), Some(&orgs));
     assert!(state.sign_in.errors.is_empty());
     assert_eq!(
         state.focus.as_ref().map(|f| f.id.as_str()),
@@ -281,7 +287,7 @@ fn several_organisations_are_offered_and_the_pick_is_sent_with_the_same_details(
             SettingsAction::SignInFailed(error(CommandErrorCode::ChooseOrganisation, "Choose.")),
         ],
     );
-    assert_eq!(state.sign_in.orgs, None);
+    assert_eq!(state.sign_in.draft.orgs, None);
     assert_eq!(state.sign_in.errors.banner.as_deref(), Some("Choose."));
 }
 
