@@ -277,3 +277,64 @@ fn thousands(n: u64) -> String {
 fn size_words(bytes: u64) -> String {
     format!("{} KB", bytes.div_ceil(1024))
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app and a display: run `cargo xtask test`"]
+async fn files_from_excel_on_windows_and_unicode_text_keep_their_accents() {
+    let files = tempfile::tempdir().expect("tempdir");
+    // "CSV" as Excel for Windows saves it: Windows-1252, no byte-order mark.
+    let windows = files.path().join("excel-on-windows.csv");
+    std::fs::write(
+        &windows,
+        b"Name,Email,Notes\r\nZo\xEB M\xFCller,zoe@example.com,Caf\xE9 cr\xE8me \xE0 emporter\r\n",
+    )
+    .expect("write the csv");
+    // Excel's "Unicode text": UTF-16 with its byte-order mark.
+    let unicode = files.path().join("unicode-text.csv");
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            "Name,Email\r\nJosé García,jose@example.com\r\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    std::fs::write(&unicode, utf16).expect("write the csv");
+
+    let app = App::launch(None).await;
+    app.goto("contacts").await;
+    app.wait_for("#contacts-empty").await;
+    for (path, read_as, name, shot) in [
+        (
+            &windows,
+            "Read as Western European (Windows-1252).",
+            "Zoë Müller",
+            Some("import-encoding"),
+        ),
+        (&unicode, "Read as Unicode (UTF-16).", "José García", None),
+    ] {
+        app.click("#import-button").await;
+        pick(&app, path).await;
+        // Said before anything is imported, and the first rows shown already decoded.
+        app.until_text("#import-encoding", read_as).await;
+        app.until_text("#import-sample", name).await;
+        if let Some(shot) = shot {
+            app.screens_at(shot, "#import-encoding").await;
+        }
+        app.click("#import-start").await;
+        app.wait_for("#import-report").await;
+        assert_eq!(app.dom_text("#import-count-imported").await, "1");
+        assert_eq!(app.dom_text("#import-count-rejected").await, "0");
+        app.click("#import-done").await;
+        app.until_gone("#import-dialog").await;
+    }
+    app.until_text("#contacts-heading", "2 contacts").await;
+    for (search, name) in [("Zoë", "Zoë Müller"), ("García", "José García")] {
+        app.type_into("#contact-search", search).await;
+        app.until("the contact is found by its accented name", || async {
+            app.texts("#contact-rows .contact-row__name").await == [name]
+        })
+        .await;
+    }
+    app.close().await;
+}

@@ -59,11 +59,11 @@ mod tests {
         assert_eq!(error.message, "Some fields need attention.");
         assert_eq!(error.fields, fields);
 
-        let error = from_replica(ReplicaError::Import(ImportFileError::Utf16));
+        let error = from_replica(ReplicaError::Import(ImportFileError::NotText));
         assert_eq!(error.code, CommandErrorCode::Validation);
         assert_eq!(
             error.message,
-            "Cannot import this file: the file is UTF-16 text, not UTF-8; save it as \"CSV UTF-8\" and try again."
+            "Cannot import this file: the file is not text (an .xlsx workbook or another binary file); save it as CSV and try again."
         );
 
         let error = from_replica(ReplicaError::NotFound {

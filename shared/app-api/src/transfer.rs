@@ -10,7 +10,9 @@ use fieldstone_protocol::commands::{
     UPLOAD_CHUNK_MAX_BYTES,
 };
 use fieldstone_protocol::views::{ImportOptions, ImportReport};
-use fieldstone_replica::{guess_mapping, preview_csv, CsvPreview, ReplicaError, IMPORT_MAX_BYTES};
+use fieldstone_replica::{
+    encoding_label, guess_mapping, preview_csv, CsvPreview, ReplicaError, IMPORT_MAX_BYTES,
+};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -235,7 +237,10 @@ fn new_file(dir: &Path, stem: &str, ext: &str) -> std::io::Result<(PathBuf, std:
 /// file the import would split differently.
 fn preview(file: impl Read, upload_id: String) -> Result<ImportPreview, CommandError> {
     let CsvPreview {
-        headers, sample, ..
+        headers,
+        sample,
+        encoding,
+        ..
     } = preview_csv(file, IMPORT_PREVIEW_ROWS).map_err(|error| {
         // Worded as the import's own refusal of the same file would be.
         let refusal = crate::error::from_replica(ReplicaError::Import(error));
@@ -246,5 +251,6 @@ fn preview(file: impl Read, upload_id: String) -> Result<ImportPreview, CommandE
         mapping: guess_mapping(&headers),
         headers,
         sample,
+        encoding: encoding_label(encoding),
     })
 }

@@ -375,6 +375,10 @@ pub struct ImportPreview {
     pub mapping: ColumnMapping,
     /// Up to [`IMPORT_PREVIEW_ROWS`] data rows.
     pub sample: Vec<Vec<String>>,
+    /// The encoding the import will read the file in, as a person reads it ("Western
+    /// European (Windows-1252)"). Empty from builds before it was reported.
+    #[serde(default)]
+    pub encoding: String,
 }
 
 pub const IMPORT_PREVIEW_ROWS: usize = 5;

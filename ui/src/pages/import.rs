@@ -378,6 +378,10 @@ fn preview_step(
             </section>
             <section class="import-section" aria-labelledby="import-sample-title">
                 <h3 id="import-sample-title" class="form-section__title">{ "First rows of the file" }</h3>
+                if !preview.encoding.is_empty() {
+                    // Said, so a file whose accents look wrong is recognised before it is imported.
+                    <p id="import-encoding" class="import-hint">{ format!("Read as {}.", preview.encoding) }</p>
+                }
                 if preview.sample.is_empty() {
                     <p class="import-hint">{ "The file has a header row but no rows under it: there is nothing to import." }</p>
                 } else {
@@ -522,6 +526,10 @@ fn report_step(state: &ImportState, done: Callback<MouseEvent>) -> Html {
             "{} passed over.",
             count(blank_rows, "blank row", "blank rows")
         ));
+    }
+    if !report.encoding.is_empty() && !report.encoding.starts_with("Unicode (UTF-8)") {
+        // Only a file that was not UTF-8 needs saying: the person may wonder about its accents.
+        extras.push(format!("Read as {}.", report.encoding));
     }
     let nothing = report.rows_read == 0;
     html! {

@@ -78,6 +78,7 @@ fn preview(pick: u64) -> ImportAction {
             headers: headers(),
             mapping: guessed(),
             sample: vec![vec!["Ada".into(), "Lovelace".into()]],
+            encoding: "Unicode (UTF-8)".into(),
         }),
     }
 }
@@ -136,6 +137,7 @@ fn report(imported: u64, rejected: u64, rolled_back: bool) -> ImportReport {
             imported: false,
         }],
         rolled_back,
+        encoding: "Western European (Windows-1252)".into(),
     }
 }
 

@@ -75,17 +75,65 @@ async fn the_preview_splits_columns_exactly_as_the_import_does() {
     }
 }
 
+/// Excel on Windows (Windows-1252) and "Unicode text" (UTF-16): the preview names the encoding
+/// the import then reads the file in, and shows the rows already decoded.
+#[tokio::test]
+async fn the_preview_names_the_encoding_the_import_reads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = open(dir.path(), t0());
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            "Name,Email\r\nJosé García,jose@example.com\r\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    for (file, encoding, name) in [
+        (
+            b"Name,Email,Notes\r\nZo\xEB M\xFCller,zoe@example.com,Caf\xE9 cr\xE8me\r\n".to_vec(),
+            "Western European (Windows-1252)",
+            "Zoë Müller",
+        ),
+        (utf16, "Unicode (UTF-16)", "José García"),
+        ("Name\nAda\n".as_bytes().to_vec(), "Unicode (UTF-8)", "Ada"),
+    ] {
+        let upload_id = upload(&app, &file).await;
+        let preview = app
+            .api
+            .import_preview(upload_id.clone())
+            .await
+            .expect("preview");
+        assert_eq!(preview.encoding, encoding);
+        assert_eq!(preview.sample[0][0], name);
+        let report = app
+            .api
+            .import_contacts(ImportRequest {
+                upload_id,
+                mapping: None,
+                mode: Default::default(),
+                duplicates: Default::default(),
+                source: None,
+            })
+            .await
+            .expect("import");
+        assert_eq!(report.encoding, encoding);
+        assert_eq!(report.imported, 1, "{encoding}");
+    }
+}
+
 #[tokio::test]
 async fn a_file_the_import_would_refuse_is_refused_by_the_preview_in_the_same_words() {
     let dir = tempfile::tempdir().expect("tempdir");
     let app = open(dir.path(), t0());
-    let utf16 = b"\xFF\xFEN\0a\0m\0e\0\n\0";
-    let upload_id = upload(&app, utf16).await;
+    // A workbook saved as .xlsx and renamed: not text.
+    let xlsx = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml";
+    let upload_id = upload(&app, xlsx).await;
     let preview = app
         .api
         .import_preview(upload_id.clone())
         .await
-        .expect_err("UTF-16 is refused");
+        .expect_err("a workbook is refused");
     assert_eq!(preview.code, CommandErrorCode::Validation);
     assert!(preview.field("upload_id").is_some());
     let import = app
@@ -98,7 +146,7 @@ async fn a_file_the_import_would_refuse_is_refused_by_the_preview_in_the_same_wo
             source: None,
         })
         .await
-        .expect_err("UTF-16 is refused");
+        .expect_err("a workbook is refused");
     assert_eq!(preview.message, import.message);
-    assert!(preview.message.contains("UTF-16"), "{}", preview.message);
+    assert!(preview.message.contains(".xlsx"), "{}", preview.message);
 }

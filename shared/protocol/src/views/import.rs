@@ -118,4 +118,8 @@ pub struct ImportReport {
     pub duplicates: Vec<DuplicateRow>,
     /// [`ImportMode::AllOrNothing`] met a rejected row, so nothing was stored.
     pub rolled_back: bool,
+    /// The encoding the file was read in, as a person reads it ("Western European
+    /// (Windows-1252)"). Empty from builds before it was reported.
+    #[serde(default)]
+    pub encoding: String,
 }

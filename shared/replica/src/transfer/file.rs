@@ -3,6 +3,8 @@
 //! 150,000 must still mean nothing was written), then checked whole — size, UTF-8, row count,
 //! CSV syntax — without keeping any of it in memory.
 
+use super::encoding::Sniffer;
+use encoding_rs::{Encoding, UTF_8};
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
@@ -14,7 +16,7 @@ pub const IMPORT_MAX_BYTES: u64 = 100 * 1024 * 1024;
 pub const IMPORT_MAX_ROWS: u64 = 200_000;
 
 /// The longest byte-order mark the first read must see whole.
-const UTF8_BOM_LEN: usize = 3;
+const BOM_MAX_LEN: usize = 3;
 
 /// Why a whole file was refused. Nothing was written when one of these is reported.
 #[derive(Debug, Error)]
@@ -25,8 +27,8 @@ pub enum ImportFileError {
     TooLarge,
     #[error("the file has more than {IMPORT_MAX_ROWS} rows; split it into smaller files")]
     TooManyRows,
-    #[error("the file is UTF-16 text, not UTF-8; save it as \"CSV UTF-8\" and try again")]
-    Utf16,
+    #[error("the file is not text (an .xlsx workbook or another binary file); save it as CSV and try again")]
+    NotText,
     #[error("line {line}: the file is not UTF-8 text; if it came from Excel, save it as \"CSV UTF-8\" (an .xlsx workbook cannot be imported directly)")]
     NotUtf8 { line: u64 },
     #[error("line {line}: not readable as CSV ({message})")]
@@ -43,6 +45,8 @@ pub enum ImportFileError {
 pub(crate) struct Spool {
     path: PathBuf,
     file: File,
+    /// What the input was decoded from (the copy is always UTF-8).
+    encoding: &'static Encoding,
 }
 
 impl Drop for Spool {
@@ -53,23 +57,21 @@ impl Drop for Spool {
 }
 
 impl Spool {
-    /// Copies `input` (less a UTF-8 byte-order mark) to a new temporary file, refusing files
-    /// over [`IMPORT_MAX_BYTES`], empty ones and UTF-16 ones.
+    /// Copies `input` to a new temporary file as UTF-8 with LF line ends, decoding it from the
+    /// encoding its byte-order mark names or, without one, the one [`Sniffer`] finds (a second
+    /// pass then decodes the copy). Refuses files over [`IMPORT_MAX_BYTES`], empty ones and
+    /// ones that are not text.
     pub(crate) fn copy(mut input: impl Read) -> Result<Self, ImportFileError> {
-        let path =
-            std::env::temp_dir().join(format!("fieldstone-import-{}.csv", uuid::Uuid::new_v4()));
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(ImportFileError::Spool)?;
-        let mut spool = Spool { path, file };
+        let mut spool = Spool::create(UTF_8)?;
         let mut buf = vec![0u8; 64 * 1024];
         let mut total: u64 = 0;
         let mut first = true;
         let mut pending_cr = false;
         let mut lf = Vec::with_capacity(buf.len());
+        // Set by a byte-order mark: the file is decoded as it is copied.
+        let mut decoder: Option<encoding_rs::Decoder> = None;
+        let mut decoded = String::new();
+        let mut sniffer = Sniffer::default();
         loop {
             let n = match input.read(&mut buf) {
                 Ok(0) => break,
@@ -81,7 +83,7 @@ impl Spool {
             if first {
                 // A read may return fewer bytes than a BOM; top the first chunk up to 3 bytes.
                 let mut filled = n;
-                while filled < UTF8_BOM_LEN {
+                while filled < BOM_MAX_LEN {
                     match input.read(&mut buf[filled..]) {
                         Ok(0) => break,
                         Ok(m) => filled += m,
@@ -89,7 +91,14 @@ impl Spool {
                         Err(e) => return Err(ImportFileError::Read(e)),
                     }
                 }
-                chunk = super::sniff::strip_bom(&buf[..filled])?;
+                chunk = &buf[..filled];
+                if let Some((encoding, len)) = super::encoding::bom(chunk) {
+                    chunk = &chunk[len..];
+                    spool.encoding = encoding;
+                    if encoding != UTF_8 {
+                        decoder = Some(encoding.new_decoder_without_bom_handling());
+                    }
+                }
                 first = false;
             }
             total += chunk.len() as u64;
@@ -97,11 +106,26 @@ impl Spool {
                 return Err(ImportFileError::TooLarge);
             }
             lf.clear();
-            to_lf(chunk, &mut pending_cr, &mut lf);
+            match decoder.as_mut() {
+                Some(decoder) => {
+                    decode_chunk(decoder, chunk, false, &mut decoded);
+                    to_lf(decoded.as_bytes(), &mut pending_cr, &mut lf);
+                }
+                None => {
+                    sniffer.feed(chunk);
+                    to_lf(chunk, &mut pending_cr, &mut lf);
+                }
+            }
             spool.file.write_all(&lf).map_err(ImportFileError::Spool)?;
         }
         if total == 0 {
             return Err(ImportFileError::NoHeader);
+        }
+        if let Some(decoder) = decoder.as_mut() {
+            lf.clear();
+            decode_chunk(decoder, &[], true, &mut decoded);
+            to_lf(decoded.as_bytes(), &mut pending_cr, &mut lf);
+            spool.file.write_all(&lf).map_err(ImportFileError::Spool)?;
         }
         if pending_cr {
             spool
@@ -109,7 +133,59 @@ impl Spool {
                 .write_all(b"\n")
                 .map_err(ImportFileError::Spool)?;
         }
+        if decoder.is_none() && spool.encoding == UTF_8 {
+            let found = sniffer.finish()?;
+            if found != UTF_8 {
+                // Line ends are the same bytes in every encoding a sniffer can find (ASCII
+                // supersets), so the copy only needs decoding.
+                return spool.decoded(found);
+            }
+        }
         Ok(spool)
+    }
+
+    fn create(encoding: &'static Encoding) -> Result<Self, ImportFileError> {
+        let path =
+            std::env::temp_dir().join(format!("fieldstone-import-{}.csv", uuid::Uuid::new_v4()));
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(ImportFileError::Spool)?;
+        Ok(Spool {
+            path,
+            file,
+            encoding,
+        })
+    }
+
+    /// A new copy of this one decoded from `encoding` to UTF-8.
+    fn decoded(self, encoding: &'static Encoding) -> Result<Self, ImportFileError> {
+        let mut out = Spool::create(encoding)?;
+        let mut reader = self.reader()?;
+        let mut decoder = encoding.new_decoder_without_bom_handling();
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut decoded = String::new();
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(ImportFileError::Spool(e)),
+            };
+            decode_chunk(&mut decoder, &buf[..n], n == 0, &mut decoded);
+            out.file
+                .write_all(decoded.as_bytes())
+                .map_err(ImportFileError::Spool)?;
+            if n == 0 {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// The encoding the file was read in.
+    pub(crate) fn encoding(&self) -> &'static Encoding {
+        self.encoding
     }
 
     /// A reader of the copy from its start.
@@ -176,6 +252,17 @@ impl Spool {
         }
         Ok((header, rows))
     }
+}
+
+/// Decodes `chunk` into `out` (cleared first); characters cut between chunks wait in `decoder`.
+fn decode_chunk(decoder: &mut encoding_rs::Decoder, chunk: &[u8], last: bool, out: &mut String) {
+    out.clear();
+    let room = decoder
+        .max_utf8_buffer_length(chunk.len())
+        .unwrap_or(chunk.len().saturating_mul(3) + 16);
+    out.reserve(room);
+    // With room for the worst case reserved, one call decodes the whole chunk.
+    let _ = decoder.decode_to_string(chunk, out, last);
 }
 
 /// Appends `chunk` to `out` with every line end (CRLF, or a lone CR from old Mac tools) made LF.

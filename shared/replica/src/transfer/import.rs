@@ -123,6 +123,7 @@ impl Replica {
                 duplicate_count: 0,
                 duplicates: Vec::new(),
                 rolled_back: false,
+                encoding: super::encoding::label(spool.encoding()),
             },
         };
         let mut reader = spool.csv_reader(delimiter)?;

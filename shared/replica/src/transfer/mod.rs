@@ -5,6 +5,7 @@
 //! Imports write through the same path as the app's own edits (`records::insert`: document,
 //! read model and outbox in one transaction), so an imported contact syncs like any other.
 
+mod encoding;
 mod export_csv;
 mod export_json;
 mod file;
@@ -14,6 +15,7 @@ mod row;
 mod sniff;
 mod vcard;
 
+pub use encoding::label as encoding_label;
 pub use export_csv::contact_csv_headers;
 pub use export_json::EXPORT_FORMAT_VERSION;
 pub use fieldstone_protocol::views::{ColumnMapping, ColumnTarget, MappedColumn};
@@ -23,4 +25,4 @@ pub use import::{
     DuplicateOf, DuplicatePolicy, DuplicateRow, ImportMode, ImportOptions, ImportProgress,
     ImportReport, RejectedRow, IMPORT_REPORT_ROWS_MAX,
 };
-pub use sniff::{guess_delimiter, preview_csv, strip_bom, CsvPreview};
+pub use sniff::{guess_delimiter, preview_csv, CsvPreview};

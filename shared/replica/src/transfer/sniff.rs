@@ -1,26 +1,15 @@
-//! How to read a CSV file, guessed once for everyone: its encoding (UTF-8, with or without a
-//! byte-order mark; UTF-16 is refused with advice) and its separator (`,`, `;` or tab). The
-//! import uses these and so does the app's preview ([`preview_csv`]), so what the person sees
-//! before importing is what the import will read.
+//! How to read a CSV file, guessed once for everyone: its encoding ([`super::encoding`]) and its
+//! separator (`,`, `;` or tab). The import uses these and so does the app's preview
+//! ([`preview_csv`]), so what the person sees before importing is what the import will read.
 
+use super::encoding::{self, Sniffer};
 use super::file::{file_error, ImportFileError};
+use encoding_rs::Encoding;
 use std::io::Read;
 
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// How much of a file the preview reads: enough for a header and a few rows of any real export,
-/// bounded so a preview of a 100 MB file costs nothing.
-const PREVIEW_BYTES: u64 = 256 * 1024;
-
-/// The text of a file's first bytes, less a UTF-8 byte-order mark; UTF-16 (Excel's "Unicode
-/// text") is refused, since every byte pair would read as garbage. Needs at least the first
-/// three bytes of the file (fewer only when the file is that short).
-pub fn strip_bom(head: &[u8]) -> Result<&[u8], ImportFileError> {
-    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
-        return Err(ImportFileError::Utf16);
-    }
-    Ok(head.strip_prefix(UTF8_BOM).unwrap_or(head))
-}
+/// How much of a file the preview shows rows from: enough for a header and a few rows of any
+/// real export. (The whole file is still read once, to find its encoding as the import will.)
+const PREVIEW_BYTES: usize = 256 * 1024;
 
 /// The field separator of a file whose text (less any byte-order mark) starts with `head`:
 /// `,` unless the header line has more `;` or tabs (Excel in many European locales writes `;`,
@@ -52,23 +41,43 @@ pub struct CsvPreview {
     pub sample: Vec<Vec<String>>,
     /// The separator the import will use.
     pub delimiter: u8,
+    /// The encoding the import will read the file in.
+    pub encoding: &'static Encoding,
 }
 
-/// Reads the header and up to `rows` rows of a CSV file with the import's own guesses
-/// ([`strip_bom`], [`guess_delimiter`]), from at most its first 256 KiB.
-pub fn preview_csv(input: impl Read, rows: usize) -> Result<CsvPreview, ImportFileError> {
+/// Reads the header and up to `rows` rows of a CSV file with the import's own guesses (its
+/// encoding from the whole file, [`guess_delimiter`]), the rows from its first 256 KiB.
+pub fn preview_csv(mut input: impl Read, rows: usize) -> Result<CsvPreview, ImportFileError> {
     let mut head = Vec::new();
-    input
-        .take(PREVIEW_BYTES)
+    (&mut input)
+        .take(PREVIEW_BYTES as u64)
         .read_to_end(&mut head)
         .map_err(ImportFileError::Read)?;
-    let text = strip_bom(&head)?;
-    let delimiter = guess_delimiter(text);
+    let cut = head.len() == PREVIEW_BYTES;
+    let (encoding, text) = match encoding::bom(&head) {
+        Some((encoding, len)) => (encoding, encoding::decode(encoding, &head[len..])),
+        None => {
+            let mut sniffer = Sniffer::default();
+            sniffer.feed(&head);
+            let mut buf = vec![0u8; 64 * 1024];
+            loop {
+                match input.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => sniffer.feed(&buf[..n]),
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(ImportFileError::Read(e)),
+                }
+            }
+            let encoding = sniffer.finish()?;
+            (encoding, encoding::decode(encoding, &head))
+        }
+    };
+    let delimiter = guess_delimiter(text.as_bytes());
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(text);
+        .from_reader(text.as_bytes());
     let mut records = reader.records();
     let headers: Vec<String> = match records.next() {
         Some(Ok(record)) => record.iter().map(|h| h.trim().to_owned()).collect(),
@@ -83,7 +92,7 @@ pub fn preview_csv(input: impl Read, rows: usize) -> Result<CsvPreview, ImportFi
         match record {
             Ok(record) => sample.push(record.iter().map(str::to_owned).collect()),
             // The last row read may be cut by the preview's size limit: show the ones before.
-            Err(_) if !sample.is_empty() && head.len() as u64 == PREVIEW_BYTES => break,
+            Err(_) if !sample.is_empty() && cut => break,
             Err(e) => return Err(file_error(e)),
         }
     }
@@ -91,6 +100,7 @@ pub fn preview_csv(input: impl Read, rows: usize) -> Result<CsvPreview, ImportFi
         headers,
         sample,
         delimiter,
+        encoding,
     })
 }
 
@@ -124,20 +134,6 @@ mod tests {
     }
 
     #[test]
-    fn utf16_is_refused_and_a_utf8_mark_dropped() {
-        assert!(matches!(
-            strip_bom(b"\xFF\xFEa\0"),
-            Err(ImportFileError::Utf16)
-        ));
-        assert!(matches!(
-            strip_bom(b"\xFE\xFF\0a"),
-            Err(ImportFileError::Utf16)
-        ));
-        assert_eq!(strip_bom(b"\xEF\xBB\xBFa,b").ok(), Some(&b"a,b"[..]));
-        assert_eq!(strip_bom(b"a,b").ok(), Some(&b"a,b"[..]));
-    }
-
-    #[test]
     fn a_preview_reads_what_the_import_reads() {
         let preview = preview_csv(
             &b"\xEF\xBB\xBF Name ;Email\r\nAda;ada@example.com\r\n"[..],
@@ -145,6 +141,7 @@ mod tests {
         )
         .expect("preview");
         assert_eq!(preview.delimiter, b';');
+        assert_eq!(preview.encoding.name(), "UTF-8");
         assert_eq!(preview.headers, ["Name", "Email"]);
         assert_eq!(preview.sample, [["Ada", "ada@example.com"]]);
         assert!(matches!(
@@ -155,9 +152,20 @@ mod tests {
             preview_csv(&b" , \nx,y"[..], 5),
             Err(ImportFileError::NoHeader)
         ));
+        // Not UTF-8: read in the legacy encoding the import will use, not refused.
+        let legacy = preview_csv(&b"Name;City\nZo\xEB;Z\xFCrich\n"[..], 5).expect("preview");
+        assert_eq!(legacy.encoding.name(), "windows-1252");
+        assert_eq!(legacy.sample, [["Zoë", "Zürich"]]);
+        let utf16: Vec<u8> = "\u{feff}Name,City\r\nZoë,Zürich\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let utf16 = preview_csv(&utf16[..], 5).expect("preview");
+        assert_eq!(utf16.encoding.name(), "UTF-16LE");
+        assert_eq!(utf16.sample, [["Zoë", "Zürich"]]);
         assert!(matches!(
-            preview_csv(&b"Name\n\xC3(\n"[..], 5),
-            Err(ImportFileError::NotUtf8 { line: 2 })
+            preview_csv(&b"PK\x03\x04\x14\0"[..], 5),
+            Err(ImportFileError::NotText)
         ));
     }
 }
