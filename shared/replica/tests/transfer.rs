@@ -500,6 +500,11 @@ fn vcards_are_escaped_folded_and_crlf_terminated() {
     let dir = tempfile::tempdir().expect("tempdir");
     let r = replica(&dir);
     let zoe = varied_contacts(&r).remove(0);
+    r.create_note(
+        &note(zoe.id, "Wants a garden, south-facing;\nviewing Friday"),
+        user(),
+    )
+    .expect("note");
     let mut out = Vec::new();
     let n = r
         .export_contacts_vcard(
@@ -535,6 +540,9 @@ fn vcards_are_escaped_folded_and_crlf_terminated() {
             "TEL;TYPE=cell;PREF=1:+46 70 123 45 67",
             "TEL;TYPE=work:08-123 456 78",
             "CATEGORIES:first time\\; buyer,søder,vip",
+            "NOTE:Wants a garden\\, south-facing\\;\\nviewing Friday",
+            &format!("X-FIELDSTONE-STAGE:{}", zoe.stage.as_str()),
+            &format!("X-FIELDSTONE-SOURCE:{}", zoe.source.as_str()),
             &format!("REV:{}", zoe.updated_at.format("%Y%m%dT%H%M%SZ")),
             "END:VCARD",
         ]

@@ -9,7 +9,7 @@
 use crate::contacts::ContactQuery;
 use crate::error::ReplicaError;
 use crate::store::Replica;
-use fieldstone_model::{Contact, ContactLabel};
+use fieldstone_model::{Contact, ContactLabel, RecordRef};
 use std::io::Write;
 
 /// RFC 6350 §3.2: a line is at most 75 octets, CRLF excluded.
@@ -17,8 +17,9 @@ const FOLD_OCTETS: usize = 75;
 
 impl Replica {
     /// Writes the contacts `query` selects as one vCard 4.0 file (BEGIN/VERSION/UID/FN/N/EMAIL/
-    /// TEL/CATEGORIES/REV/END per contact; primary email and phone get `PREF=1`); returns how
-    /// many.
+    /// TEL/CATEGORIES/NOTE/X-FIELDSTONE-STAGE/X-FIELDSTONE-SOURCE/REV/END per contact; primary
+    /// email and phone get `PREF=1`; the contact's notes, pinned first then newest, in one
+    /// NOTE, since most address books show only the first); returns how many.
     pub fn export_contacts_vcard(
         &self,
         out: impl Write,
@@ -26,7 +27,14 @@ impl Replica {
     ) -> Result<u64, ReplicaError> {
         let mut out = std::io::BufWriter::new(out);
         let count = self.for_each_contact(query, |contact| {
-            out.write_all(vcard(contact).as_bytes())
+            let mut notes = Vec::new();
+            for summary in self.notes_for(&RecordRef::Contact(contact.id))? {
+                // Gone since the list was read (a sync removed it): nothing to export.
+                if let Some(note) = self.get_note(&summary.id)? {
+                    notes.push(note.body);
+                }
+            }
+            out.write_all(vcard(contact, &notes).as_bytes())
                 .map_err(ReplicaError::export)
         })?;
         out.flush().map_err(ReplicaError::export)?;
@@ -34,8 +42,8 @@ impl Replica {
     }
 }
 
-/// One contact's vCard, lines folded and CRLF-terminated.
-pub(crate) fn vcard(c: &Contact) -> String {
+/// One contact's vCard with its notes' bodies, lines folded and CRLF-terminated.
+pub(crate) fn vcard(c: &Contact, notes: &[String]) -> String {
     let mut card = String::new();
     let mut line = |content: String| {
         fold_into(&mut card, &content);
@@ -68,6 +76,18 @@ pub(crate) fn vcard(c: &Contact) -> String {
         let tags: Vec<String> = c.tags.iter().map(|t| escape(t)).collect();
         line(format!("CATEGORIES:{}", tags.join(",")));
     }
+    let notes: Vec<&str> = notes
+        .iter()
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty())
+        .collect();
+    if !notes.is_empty() {
+        line(format!("NOTE:{}", escape(&notes.join("\n\n"))));
+    }
+    // Private properties (RFC 6350 §6.10): address books keep them, and Fieldstone's own
+    // import can read the pipeline back.
+    line(format!("X-FIELDSTONE-STAGE:{}", c.stage.as_str()));
+    line(format!("X-FIELDSTONE-SOURCE:{}", c.source.as_str()));
     line(format!("REV:{}", c.updated_at.format("%Y%m%dT%H%M%SZ")));
     line("END:VCARD".into());
     card
