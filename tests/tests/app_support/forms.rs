@@ -27,18 +27,24 @@ impl App {
             .await;
     }
 
-    /// The contact id of the first card (or row) showing `name`.
+    /// The contact id of the first card (or row) showing `name`, once the screen shows one (a
+    /// screen just navigated to may still be loading).
     pub async fn card_id(&self, name: &str) -> String {
-        let id = self
-            .js(
-                "return Array.from(document.querySelectorAll('[data-contact-id]'))
-                   .find(e => e.textContent.includes(arguments[0]))?.dataset.contactId ?? ''",
-                vec![name.into()],
-            )
-            .await;
-        let id = id.as_str().unwrap_or_default().to_owned();
-        assert!(!id.is_empty(), "no card for {name}");
-        id
+        let find = || async {
+            let id = self
+                .js(
+                    "return Array.from(document.querySelectorAll('[data-contact-id]'))
+                       .find(e => e.textContent.includes(arguments[0]))?.dataset.contactId ?? ''",
+                    vec![name.into()],
+                )
+                .await;
+            id.as_str().unwrap_or_default().to_owned()
+        };
+        self.until(&format!("a card for {name}"), || async {
+            !find().await.is_empty()
+        })
+        .await;
+        find().await
     }
 
     /// Drags the pipeline card of `name` to the column of `stage` with the mouse.
