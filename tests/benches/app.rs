@@ -27,19 +27,6 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 const MARK: &str = "fieldstone:contact-rows";
 /// The Contacts screen asks for pages of this many rows (`ui/src/state/contacts.rs`).
 const PAGE: u32 = 50;
-/// Typed one character at a time: names, a street from the notes, a phone digit run, a word of
-/// the notes. 53 keystrokes.
-const WORDS: &[&str] = &[
-    "maria",
-    "okafor",
-    "hopper",
-    "patel",
-    "zoe",
-    "müller",
-    "elm street",
-    "555 12",
-    "garden",
-];
 /// Between keystrokes once the rows are shown, as a quick typist's gap.
 const TYPING_GAP: Duration = Duration::from_millis(150);
 
@@ -229,7 +216,7 @@ async fn search(n: usize) {
     let field = app.wait_for("#contact-search").await;
     let (mut dom, mut frame, mut painted, mut rows) = (vec![], vec![], vec![], vec![]);
     let mut slowest: Vec<(f64, String)> = Vec::new();
-    for word in WORDS {
+    for word in fixture::SEARCH_WORDS {
         // Back to no search (not timed), then one character at a time.
         let before = bench_state(&app).await["rows"]
             .as_array()
@@ -327,7 +314,7 @@ async fn search(n: usize) {
 
 /// Every prefix the search part types.
 fn prefixes() -> Vec<String> {
-    WORDS
+    fixture::SEARCH_WORDS
         .iter()
         .flat_map(|word| {
             let chars: Vec<char> = word.chars().collect();

@@ -21,18 +21,6 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-/// What `tests/benches/app.rs` types, one character at a time (53 keystrokes).
-const WORDS: &[&str] = &[
-    "maria",
-    "okafor",
-    "hopper",
-    "patel",
-    "zoe",
-    "müller",
-    "elm street",
-    "555 12",
-    "garden",
-];
 const ROUNDS: usize = 5;
 /// Rows per page, as the Contacts screen asks.
 const PAGE: u32 = 50;
@@ -50,7 +38,7 @@ fn sizes() -> Vec<usize> {
 }
 
 fn prefixes() -> Vec<String> {
-    WORDS
+    fixture::SEARCH_WORDS
         .iter()
         .flat_map(|word| {
             let chars: Vec<char> = word.chars().collect();

@@ -2,7 +2,7 @@
 //! lookup of the engine's messages all name a field by this enum, and its one `path` is the
 //! engine's dotted field path (`emails.0.address`), so that text is written once.
 
-use super::form::FieldPath;
+use super::form::{table_field, table_path, FieldPath};
 use fieldstone_model::{Choice, ConsentChannel};
 
 /// Which part of an email or phone row.
@@ -92,8 +92,8 @@ impl ContactField {
     /// The engine path of a field the engine names (`None`: the field is not part of the
     /// input on its own).
     pub fn parse(path: &str) -> Option<ContactField> {
-        if let Some((field, _)) = PLAIN.iter().find(|(_, plain)| *plain == path) {
-            return Some(*field);
+        if let Some(field) = table_field(&PLAIN, path) {
+            return Some(field);
         }
         let parts: Vec<&str> = path.split('.').collect();
         match parts.as_slice() {
@@ -128,11 +128,7 @@ impl FieldPath for ContactField {
             ContactField::Phone(i, part) => format!("phones.{i}.{}", part.key("number")),
             ContactField::ConsentSource(channel) => format!("consent.{}.source", channel.as_str()),
             ContactField::ConsentStatus(channel) => format!("consent.{}.status", channel.as_str()),
-            plain => PLAIN
-                .iter()
-                .find(|(field, _)| *field == plain)
-                .map(|(_, path)| (*path).to_owned())
-                .unwrap_or_default(),
+            plain => table_path(&PLAIN, plain),
         }
     }
 }

@@ -81,6 +81,21 @@ pub trait FieldPath: Copy {
     }
 }
 
+/// The path a table of fixed-path fields (one entry per field without a row index) gives
+/// `field`; empty when it is not in the table.
+pub fn table_path<F: PartialEq + Copy>(table: &[(F, &'static str)], field: F) -> String {
+    table
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, path)| (*path).to_owned())
+        .unwrap_or_default()
+}
+
+/// The field a table of fixed-path fields gives `path`, if any.
+pub fn table_field<F: Copy>(table: &[(F, &'static str)], path: &str) -> Option<F> {
+    table.iter().find(|(_, p)| *p == path).map(|(f, _)| *f)
+}
+
 impl FormErrors {
     /// The engine's message about `field`.
     pub fn of(&self, field: impl FieldPath) -> Option<&str> {

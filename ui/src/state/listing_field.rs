@@ -2,7 +2,7 @@
 //! lookup of the engine's messages all name a field by this enum, and its one `path` is the
 //! engine's dotted field path (`address.city`, `media.2.uri`, `open_houses.0.ends_at`).
 
-use super::form::FieldPath;
+use super::form::{table_field, table_path, FieldPath};
 
 /// Which part of an open-house row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,8 +112,8 @@ impl ListingField {
 
     /// The field an engine path names, if the form knows it.
     pub fn parse(path: &str) -> Option<ListingField> {
-        if let Some((field, _)) = PLAIN.iter().find(|(_, plain)| *plain == path) {
-            return Some(*field);
+        if let Some(field) = table_field(&PLAIN, path) {
+            return Some(field);
         }
         let parts: Vec<&str> = path.split('.').collect();
         match parts.as_slice() {
@@ -132,11 +132,7 @@ impl FieldPath for ListingField {
         match self {
             ListingField::MediaUri(i) => format!("media.{i}.uri"),
             ListingField::OpenHouse(i, part) => format!("open_houses.{i}.{}", part.key()),
-            plain => PLAIN
-                .iter()
-                .find(|(field, _)| *field == plain)
-                .map(|(_, path)| (*path).to_owned())
-                .unwrap_or_default(),
+            plain => table_path(&PLAIN, plain),
         }
     }
 }

@@ -17,6 +17,18 @@ async fn upload(app: &crate::support::TestApp, bytes: &[u8]) -> String {
         .upload_id
 }
 
+/// The import of an upload with everything left to the engine's guess (mapping, separator,
+/// encoding), as the preview showed it.
+fn guessed(upload_id: String) -> ImportRequest {
+    ImportRequest {
+        upload_id,
+        mapping: None,
+        mode: Default::default(),
+        duplicates: Default::default(),
+        source: None,
+    }
+}
+
 #[tokio::test]
 async fn the_preview_splits_columns_exactly_as_the_import_does() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -53,14 +65,7 @@ async fn the_preview_splits_columns_exactly_as_the_import_does() {
         assert_eq!(preview.sample[0].len(), columns.len(), "{file:?}");
         let report = app
             .api
-            .import_contacts(ImportRequest {
-                upload_id,
-                // The import guesses on its own, from the file.
-                mapping: None,
-                mode: Default::default(),
-                duplicates: Default::default(),
-                source: None,
-            })
+            .import_contacts(guessed(upload_id))
             .await
             .expect("import");
         let imported: Vec<&str> = report
@@ -108,13 +113,7 @@ async fn the_preview_names_the_encoding_the_import_reads() {
         assert_eq!(preview.sample[0][0], name);
         let report = app
             .api
-            .import_contacts(ImportRequest {
-                upload_id,
-                mapping: None,
-                mode: Default::default(),
-                duplicates: Default::default(),
-                source: None,
-            })
+            .import_contacts(guessed(upload_id))
             .await
             .expect("import");
         assert_eq!(report.encoding, encoding);
@@ -138,13 +137,7 @@ async fn a_file_the_import_would_refuse_is_refused_by_the_preview_in_the_same_wo
     assert!(preview.field("upload_id").is_some());
     let import = app
         .api
-        .import_contacts(ImportRequest {
-            upload_id,
-            mapping: None,
-            mode: Default::default(),
-            duplicates: Default::default(),
-            source: None,
-        })
+        .import_contacts(guessed(upload_id))
         .await
         .expect_err("a workbook is refused");
     assert_eq!(preview.message, import.message);
