@@ -17,6 +17,11 @@ const CAPABILITY: &str = "capabilities/main.json";
 /// import progress).
 const EVENT_PERMISSIONS: &[&str] = &["core:event:allow-listen", "core:event:allow-unlisten"];
 
+/// The links the window may hand to the OS (the contact's Call, Text, WhatsApp and Email
+/// buttons): the opener plugin's `open_url` checks every URL against these globs, and nothing
+/// else of the plugin (opening paths, revealing files) is granted.
+const OPENER_URLS: &[&str] = &["tel:*", "sms:*", "mailto:*", "https://wa.me/*"];
+
 /// `capabilities/main.json` as the table says it must be. Written by hand rather than through
 /// a JSON library so it keeps its order and layout (its diff is what a reviewer reads); the
 /// command names need no escaping (the protocol's tests keep them snake_case).
@@ -30,12 +35,13 @@ fn capability() -> String {
                 .map(|c| format!("allow-{}", c.replace('_', "-"))),
         )
         .map(|p| format!("    \"{p}\""))
+        .chain(std::iter::once(opener()))
         .collect();
     format!(
         r#"{{
   "$schema": "../gen/schemas/desktop-schema.json",
   "identifier": "main",
-  "description": "The main window may call Fieldstone's own commands and hear its events (sync status, import progress); nothing else (no shell, no file system, no HTTP, no other window).",
+  "description": "The main window may call Fieldstone's own commands, hear its events (sync status, import progress) and hand tel:, sms:, mailto: and wa.me links to the OS; nothing else (no shell, no file system, no HTTP, no other window).",
   "windows": [
     "main"
   ],
@@ -45,6 +51,18 @@ fn capability() -> String {
 }}
 "#,
         permissions.join(",\n")
+    )
+}
+
+/// The opener's one permission, scoped to [`OPENER_URLS`].
+fn opener() -> String {
+    let urls: Vec<String> = OPENER_URLS
+        .iter()
+        .map(|url| format!("        {{ \"url\": \"{url}\" }}"))
+        .collect();
+    format!(
+        "    {{\n      \"identifier\": \"opener:allow-open-url\",\n      \"allow\": [\n{}\n      ]\n    }}",
+        urls.join(",\n")
     )
 }
 

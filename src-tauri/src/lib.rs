@@ -55,6 +55,8 @@ pub fn run() {
         .init();
 
     let result = tauri::Builder::default()
+        // Only its URL command is granted, scoped to the contact links (capabilities/main.json).
+        .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             let paths = app.path();
             let config = ApiConfig {

@@ -32,12 +32,27 @@ fn the_main_window_is_granted_exactly_the_commands_of_the_table() {
     let capability: serde_json::Value =
         serde_json::from_str(include_str!("../capabilities/main.json")).expect("json");
     assert_eq!(capability["windows"], serde_json::json!(["main"]));
-    let granted: BTreeSet<String> = capability["permissions"]
-        .as_array()
-        .expect("permissions")
+    let permissions = capability["permissions"].as_array().expect("permissions");
+    let granted: BTreeSet<String> = permissions
         .iter()
-        .map(|p| p.as_str().expect("a permission is a name").to_owned())
+        .filter_map(|p| p.as_str().map(str::to_owned))
         .collect();
+    // Beyond names, one scoped grant: the opener's URL command, for the contact links only
+    // (never a path, never an arbitrary web page).
+    let scoped: Vec<&serde_json::Value> = permissions.iter().filter(|p| !p.is_string()).collect();
+    assert_eq!(
+        scoped,
+        vec![&serde_json::json!({
+            "identifier": "opener:allow-open-url",
+            "allow": [
+                { "url": "tel:*" },
+                { "url": "sms:*" },
+                { "url": "mailto:*" },
+                { "url": "https://wa.me/*" }
+            ]
+        })],
+        "the only scoped permission is the opener's, for tel:, sms:, mailto: and wa.me links"
+    );
     let mut expected: BTreeSet<String> = COMMAND_NAMES
         .iter()
         .map(|c| format!("allow-{}", c.replace('_', "-")))
