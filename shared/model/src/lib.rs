@@ -36,7 +36,7 @@ pub use common::{Priority, RecordKind, RecordRef, SoftDelete};
 pub use contact::{
     Consent, ConsentChannel, ConsentStatus, Consents, Contact, ContactInput, ContactKind,
     ContactLabel, CustomField, CustomFieldType, CustomValue, EmailEntry, LeadSource, MatchKey,
-    PhoneEntry, Preferences, Stage, StageChange,
+    PhoneEntry, Preferences, ScoreBand, ScoreReason, Stage, StageChange,
 };
 pub use ids::{
     BookingId, ContactId, DeviceId, InteractionId, ListingId, NoteId, OrgId, TaskId, TeamId, UserId,
