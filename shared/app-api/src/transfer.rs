@@ -5,13 +5,14 @@
 
 use super::{decode_base64, Api};
 use fieldstone_protocol::commands::{
-    CommandError, CommandErrorCode, ExportDone, ExportFormat, ExportRequest, ImportPreview,
-    ImportProgressEvent, ImportRequest, UploadChunk, Uploaded, IMPORT_PREVIEW_ROWS,
-    UPLOAD_CHUNK_MAX_BYTES,
+    CommandError, CommandErrorCode, EncodingChoice, ExportDone, ExportFormat, ExportRequest,
+    ImportPreview, ImportProgressEvent, ImportRequest, PreviewRequest, UploadChunk, Uploaded,
+    IMPORT_PREVIEW_ROWS, UPLOAD_CHUNK_MAX_BYTES,
 };
 use fieldstone_protocol::views::{ImportOptions, ImportReport};
 use fieldstone_replica::{
-    encoding_label, guess_mapping, preview_csv, CsvPreview, ReplicaError, IMPORT_MAX_BYTES,
+    encoding_choices, encoding_for_label, encoding_label, preview_file, FilePreview,
+    ImportFileError, PreviewOptions, ReplicaError, IMPORT_MAX_BYTES,
 };
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -72,12 +73,24 @@ impl Api {
         .await
     }
 
-    /// The uploaded file's header, the guessed column mapping and its first rows.
-    pub async fn import_preview(&self, upload_id: String) -> Result<ImportPreview, CommandError> {
-        let path = self.upload_path(&upload_id)?;
+    /// The uploaded file as the import will read it: CSV or vCard, its header, the column
+    /// mapping (the request's, or guessed), its first rows, the encoding it is read in (found,
+    /// or the request's) with the others it could be, and the stage and source values no
+    /// choice is known by.
+    pub async fn import_preview(
+        &self,
+        request: PreviewRequest,
+    ) -> Result<ImportPreview, CommandError> {
+        let path = self.upload_path(&request.upload_id)?;
+        let encoding = chosen_encoding(request.encoding)?;
         super::blocking(move || {
             let file = open_upload(&path)?;
-            preview(file, upload_id)
+            let options = PreviewOptions {
+                rows: IMPORT_PREVIEW_ROWS,
+                encoding,
+                mapping: request.mapping,
+            };
+            preview(file, request.upload_id, &options)
         })
         .await
     }
@@ -97,6 +110,8 @@ impl Api {
         if let Some(source) = request.source {
             options.source = source;
         }
+        options.encoding = chosen_encoding(request.encoding)?;
+        options.values = request.values;
         let file = super::blocking({
             let path = path.clone();
             move || open_upload(&path)
@@ -232,25 +247,61 @@ fn new_file(dir: &Path, stem: &str, ext: &str) -> std::io::Result<(PathBuf, std:
     Err(std::io::Error::other("too many exports with the same name"))
 }
 
-/// The header, the guessed mapping and the first rows, read by the engine exactly as its
-/// import will read them (same encoding check, same separator), so the preview never shows a
-/// file the import would split differently.
-fn preview(file: impl Read, upload_id: String) -> Result<ImportPreview, CommandError> {
-    let CsvPreview {
+/// A person's choice of encoding: blank is none (the file's own), an unknown label is refused
+/// on the `encoding` field before the file is read.
+fn chosen_encoding(label: Option<String>) -> Result<Option<String>, CommandError> {
+    let Some(label) = label.filter(|l| !l.trim().is_empty()) else {
+        return Ok(None);
+    };
+    encoding_for_label(&label).map_err(refusal)?;
+    Ok(Some(label))
+}
+
+/// A file refused as a whole, worded as the import's own refusal of it is ("Cannot import this
+/// file: …"), on the field a person changes to fix it.
+fn refusal(error: ImportFileError) -> CommandError {
+    let field = match &error {
+        ImportFileError::UnknownEncoding(_) => "encoding",
+        ImportFileError::Mapping(_) => "mapping",
+        _ => "upload_id",
+    };
+    let words = crate::error::from_replica(ReplicaError::Import(error));
+    CommandError::invalid(field, words.message)
+}
+
+/// The header, the mapping and the first rows, read by the engine exactly as its import will
+/// read them (same encoding, same separator, same census of unknown values), so the preview
+/// never shows a file the import would read differently.
+fn preview(
+    file: impl Read,
+    upload_id: String,
+    options: &PreviewOptions,
+) -> Result<ImportPreview, CommandError> {
+    let FilePreview {
+        format,
         headers,
         sample,
         encoding,
+        mapping,
+        rows,
+        unknown_stages,
+        unknown_sources,
         ..
-    } = preview_csv(file, IMPORT_PREVIEW_ROWS).map_err(|error| {
-        // Worded as the import's own refusal of the same file would be.
-        let refusal = crate::error::from_replica(ReplicaError::Import(error));
-        CommandError::invalid("upload_id", refusal.message)
-    })?;
+    } = preview_file(file, options).map_err(refusal)?;
     Ok(ImportPreview {
         upload_id,
-        mapping: guess_mapping(&headers),
+        mapping,
         headers,
         sample,
         encoding: encoding_label(encoding),
+        encoding_label: encoding.name().to_owned(),
+        encodings: encoding_choices(encoding)
+            .into_iter()
+            .map(|(label, name)| EncodingChoice { label, name })
+            .collect(),
+        format,
+        rows,
+        unknown_stages,
+        unknown_sources,
     })
 }

@@ -17,14 +17,14 @@
 
 use crate::account::{OrgInfo, Role, TeamInfo};
 use crate::views::{
-    BookingSummary, ColumnMapping, ContactQuery, ContactSummary, Cursor, DuplicatePolicy,
-    FieldConflict, ImportMode, ImportProgress, TaskSummary, TimelineCursor,
+    BookingSummary, ContactQuery, ContactSummary, Cursor, FieldConflict, TaskSummary,
+    TimelineCursor,
 };
 use crate::DocId;
 use chrono::{DateTime, Utc};
 use fieldstone_model::{
-    Booking, BookingId, BookingInput, Contact, ContactId, ContactInput, FieldError, LeadSource,
-    ListingId, ListingInput, OrgId, RecordRef, Stage, TaskId, TaskInput, TaskStatus, UserId,
+    Booking, BookingId, BookingInput, Contact, ContactId, ContactInput, FieldError, ListingId,
+    ListingInput, OrgId, RecordRef, Stage, TaskId, TaskInput, TaskStatus, UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -347,65 +347,8 @@ pub struct SaveSmartList {
 // ----------------------------------------------------------------------------------------------
 // Import and export
 
-/// The most decoded bytes one upload chunk may carry.
-pub const UPLOAD_CHUNK_MAX_BYTES: usize = 4 * 1024 * 1024;
-
-/// One chunk of a CSV file the user picked, in order. The first chunk has no `upload_id`;
-/// later ones pass the id the first answer gave.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UploadChunk {
-    #[serde(default)]
-    pub upload_id: Option<String>,
-    /// Base64 (standard alphabet; a `data:…;base64,` prefix is accepted).
-    pub data_base64: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Uploaded {
-    pub upload_id: String,
-    /// Bytes received so far.
-    pub bytes: u64,
-}
-
-/// The header, the guessed mapping and the first rows, for the mapping step.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportPreview {
-    pub upload_id: String,
-    pub headers: Vec<String>,
-    pub mapping: ColumnMapping,
-    /// Up to [`IMPORT_PREVIEW_ROWS`] data rows.
-    pub sample: Vec<Vec<String>>,
-    /// The encoding the import will read the file in, as a person reads it ("Western
-    /// European (Windows-1252)"). Empty from builds before it was reported.
-    #[serde(default)]
-    pub encoding: String,
-}
-
-pub const IMPORT_PREVIEW_ROWS: usize = 5;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportRequest {
-    pub upload_id: String,
-    /// `None`: guessed from the header.
-    #[serde(default)]
-    pub mapping: Option<ColumnMapping>,
-    #[serde(default)]
-    pub mode: ImportMode,
-    #[serde(default)]
-    pub duplicates: DuplicatePolicy,
-    /// For rows with no source (default "Import").
-    #[serde(default)]
-    pub source: Option<LeadSource>,
-}
-
-/// Name of the event an import emits after every batch (payload [`ImportProgressEvent`]).
-pub const IMPORT_PROGRESS_EVENT: &str = "import-progress";
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportProgressEvent {
-    pub upload_id: String,
-    pub progress: ImportProgress,
-}
+mod import;
+pub use import::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -69,8 +69,8 @@ macro_rules! app_commands {
             /// Takes the smart list's id.
             delete_smart_list(String) -> ();
             upload_chunk(UploadChunk) -> Uploaded;
-            /// Takes the upload id.
-            import_preview(String) -> ImportPreview;
+            /// Takes the upload id and, to read it otherwise, an encoding and a mapping.
+            import_preview(PreviewRequest) -> ImportPreview;
             /// Emits `import-progress` events while it runs.
             import_contacts(ImportRequest) -> ImportReport;
             export(ExportRequest) -> ExportDone;

@@ -12,8 +12,9 @@ pub use contacts::{
     CONTACT_PAGE_MAX,
 };
 pub use import::{
-    DuplicateOf, DuplicatePolicy, DuplicateRow, ImportMode, ImportOptions, ImportProgress,
-    ImportReport, RejectedRow, IMPORT_REPORT_ROWS_MAX,
+    DuplicateOf, DuplicatePolicy, DuplicateRow, ImportFormat, ImportMode, ImportOptions,
+    ImportProgress, ImportReport, RejectedRow, UnknownValues, ValueCount, ValueMaps,
+    IMPORT_REPORT_ROWS_MAX, UNKNOWN_VALUES_MAX,
 };
 pub use mapping::{ColumnMapping, ColumnTarget, MappedColumn};
 pub use records::{

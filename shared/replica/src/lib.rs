@@ -47,8 +47,9 @@ pub use sync::{
 pub use tasks::TaskSummary;
 pub use timeline::{TimelineCursor, TimelineEntry, TimelinePage, TIMELINE_PAGE_MAX};
 pub use transfer::{
-    contact_csv_headers, encoding_label, guess_delimiter, guess_mapping, preview_csv,
-    ColumnMapping, ColumnTarget, CsvPreview, DuplicateOf, DuplicatePolicy, DuplicateRow,
-    ImportFileError, ImportMode, ImportOptions, ImportProgress, ImportReport, MappedColumn,
-    RejectedRow, EXPORT_FORMAT_VERSION, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, IMPORT_REPORT_ROWS_MAX,
+    contact_csv_headers, encoding_choices, encoding_for_label, encoding_label, guess_delimiter,
+    guess_mapping, preview_file, ColumnMapping, ColumnTarget, DuplicateOf, DuplicatePolicy,
+    DuplicateRow, FilePreview, ImportFileError, ImportMode, ImportOptions, ImportProgress,
+    ImportReport, MappedColumn, PreviewOptions, RejectedRow, EXPORT_FORMAT_VERSION,
+    IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, IMPORT_REPORT_ROWS_MAX,
 };

@@ -12,6 +12,7 @@ use crate::state::import::{
     refuse_file, size_words, target_key, target_options, ImportAction, ImportState, Step,
     CHUNK_BYTES, FILE_MAX_BYTES, ROWS_SHOWN,
 };
+use fieldstone_protocol::commands::PreviewRequest;
 use fieldstone_protocol::views::{DuplicateOf, DuplicatePolicy, ImportMode, ImportReport};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -136,13 +137,15 @@ pub fn ImportDialog(props: &ImportDialogProps) -> Html {
                 })
                 .await;
                 let action = match uploaded {
-                    Ok(Some(upload_id)) => match commands::import_preview(&upload_id).await {
-                        Ok(preview) => ImportAction::PreviewLoaded {
-                            pick: this,
-                            preview: Box::new(preview),
-                        },
-                        Err(error) => ImportAction::UploadFailed { pick: this, error },
-                    },
+                    Ok(Some(upload_id)) => {
+                        match commands::import_preview(&PreviewRequest::new(upload_id)).await {
+                            Ok(preview) => ImportAction::PreviewLoaded {
+                                pick: this,
+                                preview: Box::new(preview),
+                            },
+                            Err(error) => ImportAction::UploadFailed { pick: this, error },
+                        }
+                    }
                     Ok(None) => return,
                     Err(error) => ImportAction::UploadFailed { pick: this, error },
                 };

@@ -1,22 +1,36 @@
-//! The contact import dialog: pick a CSV, upload it in chunks, check the guessed columns, import
-//! with progress, read the report. Every step is an action, so the rules (which file is refused,
+//! The contact import dialog: pick a CSV or vCard file, upload it in chunks, check the guessed
+//! columns (and the encoding, and what unknown stages and sources become), import with
+//! progress, read the report. Every step is an action, so the rules (which file is refused,
 //! how a file is cut into chunks, what a column edit does to label columns, which progress is
-//! stale) unit-test on the host; the page turns the recorded requests into shell calls.
+//! stale, when the file must be read again) unit-test on the host; the page turns the recorded
+//! requests into shell calls.
 //!
 //! Answers about a file carry the *pick* they belong to: after "Choose another file" the late
-//! answers for the first file are dropped instead of overwriting the second.
+//! answers for the first file are dropped instead of overwriting the second. A preview read
+//! again (another encoding, another stage column) carries its `preview_seq` the same way.
 
-use fieldstone_model::ContactLabel;
+mod targets;
+
+pub use targets::{target_from_key, target_key, target_options};
+
+use fieldstone_model::{LeadSource, Stage};
 use fieldstone_protocol::commands::{
-    CommandError, CommandErrorCode, ImportPreview, ImportProgressEvent, ImportRequest, Uploaded,
-    UPLOAD_CHUNK_MAX_BYTES,
+    CommandError, CommandErrorCode, ImportPreview, ImportProgressEvent, ImportRequest,
+    PreviewRequest, Uploaded, UPLOAD_CHUNK_MAX_BYTES,
 };
 use fieldstone_protocol::views::{
-    ColumnMapping, ColumnTarget, DuplicatePolicy, ImportMode, ImportProgress, ImportReport,
+    ColumnMapping, ColumnTarget, DuplicatePolicy, ImportFormat, ImportMode, ImportProgress,
+    ImportReport, UnknownValues, ValueMaps,
 };
 use std::ops::Range;
 use std::rc::Rc;
 use yew::Reducible;
+
+/// What a row with a stage value the importer does not know gets unless the person says
+/// otherwise: where every new contact starts.
+pub const DEFAULT_STAGE: Stage = Stage::Lead;
+/// What a row with an unknown source value gets: what the import gives rows with no source.
+pub const DEFAULT_SOURCE: LeadSource = LeadSource::Import;
 
 /// Bytes read and sent per upload call: a quarter of what the shell takes, so a large file's
 /// "bytes sent" moves every second or so instead of every few.
@@ -52,16 +66,34 @@ pub fn size_words(bytes: u64) -> String {
     }
 }
 
+/// File name endings the import takes: CSV (and the tab-separated text Excel saves as .txt or
+/// .tsv) and vCard. The engine tells CSV from vCard by the content, whatever the name says.
+const FILE_EXTENSIONS: [&str; 5] = ["csv", "tsv", "txt", "vcf", "vcard"];
+const FILE_TYPES: [&str; 7] = [
+    "text/csv",
+    "application/csv",
+    "text/tab-separated-values",
+    "text/plain",
+    "text/vcard",
+    "text/x-vcard",
+    "text/directory",
+];
+
+/// What the file picker offers (`accept`).
+pub const FILE_ACCEPT: &str = ".csv,.tsv,.txt,.vcf,.vcard,text/csv,text/vcard,text/x-vcard";
+
 /// Why a picked file cannot be imported, before a byte of it is read.
 pub fn refuse_file(name: &str, size: u64, mime: &str) -> Option<String> {
-    let csv_name = std::path::Path::new(name)
-        .extension()
-        .is_some_and(|ext| ext.eq_ignore_ascii_case("csv"));
-    let csv_type = matches!(mime, "text/csv" | "application/csv");
-    if !csv_name && !csv_type {
+    let known_name = std::path::Path::new(name).extension().is_some_and(|ext| {
+        FILE_EXTENSIONS
+            .iter()
+            .any(|known| ext.eq_ignore_ascii_case(known))
+    });
+    if !known_name && !FILE_TYPES.contains(&mime) {
         return Some(format!(
-            "{name} is not a CSV file. Export your contacts as CSV (comma-separated values) \
-             from your spreadsheet or old CRM, then choose that file."
+            "{name} is not a CSV or vCard file. Export your contacts as CSV (comma-separated \
+             values) from your spreadsheet or old CRM, or as vCard from your phone or address \
+             book, then choose that file."
         ));
     }
     if size == 0 {
@@ -105,6 +137,15 @@ pub struct ImportState {
     pub preview: Option<ImportPreview>,
     /// The guess, then the person's edits.
     pub mapping: ColumnMapping,
+    /// The encoding the person picked (a label of `preview.encodings`); `None`: the file's own.
+    pub encoding: Option<String>,
+    /// What each unknown stage and source value the preview listed is imported as.
+    pub values: ValueMaps,
+    /// Grows with each preview to read again, so the page asks once; answers for another are
+    /// stale.
+    pub preview_seq: u64,
+    /// The file is being read again (another encoding or stage column): not importable yet.
+    pub previewing: bool,
     /// Why the mapping cannot be imported with (nothing identifies a contact...).
     pub mapping_error: Option<String>,
     pub mode: ImportMode,
@@ -148,6 +189,19 @@ pub enum ImportAction {
         column: usize,
         key: String,
     },
+    /// Read the file in the encoding with this label.
+    Encoding(String),
+    /// An unknown value of `field` is imported as the choice whose machine name is `key`.
+    SetValue {
+        field: ValueField,
+        value: String,
+        key: String,
+    },
+    /// The answer to the preview asked for with `seq`.
+    Repreviewed {
+        seq: u64,
+        result: Result<Box<ImportPreview>, CommandError>,
+    },
     Mode(ImportMode),
     Duplicates(DuplicatePolicy),
     Start,
@@ -156,6 +210,77 @@ pub enum ImportAction {
     ImportFailed(CommandError),
     /// Back to the file picker.
     PickAnother,
+}
+
+/// The fields whose unknown values are asked about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueField {
+    Stage,
+    Source,
+}
+
+impl ValueField {
+    /// The preview's unknown values of this field.
+    pub fn unknown(self, preview: &ImportPreview) -> &UnknownValues {
+        match self {
+            ValueField::Stage => &preview.unknown_stages,
+            ValueField::Source => &preview.unknown_sources,
+        }
+    }
+
+    /// The key (machine name) of what `value` is imported as.
+    pub fn chosen(self, values: &ValueMaps, value: &str) -> &'static str {
+        match self {
+            ValueField::Stage => values
+                .stage
+                .get(value)
+                .copied()
+                .unwrap_or(DEFAULT_STAGE)
+                .as_str(),
+            ValueField::Source => values
+                .source
+                .get(value)
+                .copied()
+                .unwrap_or(DEFAULT_SOURCE)
+                .as_str(),
+        }
+    }
+}
+
+/// Every listed unknown value with its current answer, the default for new ones; answers for
+/// values no longer listed are dropped.
+fn answers(preview: &ImportPreview, before: &ValueMaps) -> ValueMaps {
+    let listed = |unknown: &UnknownValues| -> Vec<String> {
+        unknown.values.iter().map(|v| v.value.clone()).collect()
+    };
+    ValueMaps {
+        stage: listed(&preview.unknown_stages)
+            .into_iter()
+            .map(|v| {
+                let to = before.stage.get(&v).copied().unwrap_or(DEFAULT_STAGE);
+                (v, to)
+            })
+            .collect(),
+        source: listed(&preview.unknown_sources)
+            .into_iter()
+            .map(|v| {
+                let to = before.source.get(&v).copied().unwrap_or(DEFAULT_SOURCE);
+                (v, to)
+            })
+            .collect(),
+    }
+}
+
+/// The columns imported as a stage or a source: when they change, which values are unknown
+/// changes too.
+fn value_columns(mapping: &ColumnMapping) -> Vec<(usize, ColumnTarget)> {
+    mapping
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| matches!(c.target, ColumnTarget::Stage | ColumnTarget::Source))
+        .map(|(i, c)| (i, c.target))
+        .collect()
 }
 
 /// A command error in words: the field's message when there is one (the shell's top-level
@@ -180,6 +305,18 @@ impl ImportState {
             .is_some_and(|r| r.imported > 0 && !r.rolled_back)
     }
 
+    /// Whether the file is a vCard (no columns to map).
+    pub fn vcard(&self) -> bool {
+        self.preview
+            .as_ref()
+            .is_some_and(|p| p.format == ImportFormat::Vcard)
+    }
+
+    /// Whether "Import" may be pressed.
+    pub fn importable(&self) -> bool {
+        self.step == Step::Preview && self.mapping_error.is_none() && !self.previewing
+    }
+
     /// The import to run for the current `import_seq`.
     pub fn request(&self) -> Option<ImportRequest> {
         if self.step != Step::Importing {
@@ -187,11 +324,30 @@ impl ImportState {
         }
         Some(ImportRequest {
             upload_id: self.file.as_ref()?.id.clone()?,
-            mapping: Some(self.mapping.clone()),
+            mapping: (!self.vcard()).then(|| self.mapping.clone()),
             mode: self.mode,
             duplicates: self.duplicates,
             source: None,
+            encoding: self.encoding.clone(),
+            values: self.values.clone(),
         })
+    }
+
+    /// The preview to read again for the current `preview_seq`.
+    pub fn preview_request(&self) -> Option<PreviewRequest> {
+        if self.step != Step::Preview || !self.previewing {
+            return None;
+        }
+        Some(PreviewRequest {
+            upload_id: self.file.as_ref()?.id.clone()?,
+            encoding: self.encoding.clone(),
+            mapping: (!self.vcard()).then(|| self.mapping.clone()),
+        })
+    }
+
+    fn read_again(&mut self) {
+        self.previewing = true;
+        self.preview_seq += 1;
     }
 
     /// Rows done and in the file, once the shell has said.
@@ -215,6 +371,7 @@ impl ImportState {
         if column >= self.mapping.columns.len() || !label_ok(&self.mapping, column, target) {
             return;
         }
+        let before = value_columns(&self.mapping);
         self.mapping.columns[column].target = target;
         // A label column whose value column stopped being an email/phone column labels nothing:
         // it is skipped rather than left for the engine to refuse the whole mapping.
@@ -225,6 +382,30 @@ impl ImportState {
             }
         }
         self.mapping_error = self.mapping.check().err();
+        // Another stage or source column has other values: the file is read again for them.
+        if value_columns(&self.mapping) != before {
+            self.read_again();
+        }
+    }
+
+    /// A new preview of the same upload: the person's mapping and answers kept where they
+    /// still apply (the same header; values still listed).
+    fn repreviewed(&mut self, preview: ImportPreview) {
+        let same_header = self
+            .preview
+            .as_ref()
+            .is_some_and(|p| p.headers == preview.headers && p.format == preview.format);
+        if !same_header {
+            self.mapping = preview.mapping.clone();
+        }
+        self.mapping_error = match preview.format {
+            ImportFormat::Vcard => None,
+            ImportFormat::Csv => self.mapping.check().err(),
+        };
+        self.values = answers(&preview, &self.values);
+        self.preview = Some(preview);
+        self.previewing = false;
+        self.error = None;
     }
 }
 
@@ -260,6 +441,7 @@ impl Reducible for ImportState {
                     mode: self.mode,
                     duplicates: self.duplicates,
                     import_seq: self.import_seq,
+                    preview_seq: self.preview_seq,
                     ..ImportState::default()
                 };
                 match refuse_file(&name, size, &mime) {
@@ -302,10 +484,7 @@ impl Reducible for ImportState {
                     return self;
                 }
                 next.step = Step::Preview;
-                next.mapping = preview.mapping.clone();
-                next.mapping_error = next.mapping.check().err();
-                next.preview = Some(*preview);
-                next.error = None;
+                next.repreviewed(*preview);
             }
             ImportAction::SetTarget { column, key } => {
                 let Some(target) = target_from_key(&key) else {
@@ -316,10 +495,61 @@ impl Reducible for ImportState {
                 }
                 next.set_target(column, target);
             }
+            ImportAction::Encoding(label) => {
+                let current = self.preview.as_ref().map(|p| p.encoding_label.as_str());
+                if self.step != Step::Preview || current == Some(label.as_str()) {
+                    return self;
+                }
+                next.encoding = Some(label);
+                next.read_again();
+            }
+            ImportAction::SetValue { field, value, key } => {
+                let listed = self
+                    .preview
+                    .as_ref()
+                    .is_some_and(|p| field.unknown(p).values.iter().any(|v| v.value == value));
+                if self.step != Step::Preview || !listed {
+                    return self;
+                }
+                let known =
+                    match field {
+                        ValueField::Stage => {
+                            Stage::ALL.iter().find(|s| s.as_str() == key).map(|stage| {
+                                next.values.stage.insert(value, *stage);
+                            })
+                        }
+                        ValueField::Source => LeadSource::ALL
+                            .iter()
+                            .find(|s| s.as_str() == key)
+                            .map(|source| {
+                                next.values.source.insert(value, *source);
+                            }),
+                    };
+                if known.is_none() {
+                    return self;
+                }
+            }
+            ImportAction::Repreviewed { seq, result } => {
+                if seq != self.preview_seq || self.step != Step::Preview || !self.previewing {
+                    return self;
+                }
+                match result {
+                    Ok(preview) => next.repreviewed(*preview),
+                    Err(error) if error.code == CommandErrorCode::NotFound => {
+                        next.back_to_pick(error_words(&error));
+                    }
+                    Err(error) => {
+                        // What is shown is still the last preview: so is the encoding chosen.
+                        next.previewing = false;
+                        next.encoding = self.preview.as_ref().map(|p| p.encoding_label.clone());
+                        next.error = Some(error_words(&error));
+                    }
+                }
+            }
             ImportAction::Mode(mode) => next.mode = mode,
             ImportAction::Duplicates(policy) => next.duplicates = policy,
             ImportAction::Start => {
-                if self.step != Step::Preview || self.mapping_error.is_some() {
+                if !self.importable() {
                     return self;
                 }
                 next.step = Step::Importing;
@@ -375,179 +605,13 @@ impl Reducible for ImportState {
                     mode: self.mode,
                     duplicates: self.duplicates,
                     import_seq: self.import_seq,
+                    preview_seq: self.preview_seq,
                     ..ImportState::default()
                 };
             }
         }
         Rc::new(next)
     }
-}
-
-fn label_key(label: ContactLabel) -> &'static str {
-    match label {
-        ContactLabel::Mobile => "mobile",
-        ContactLabel::Home => "home",
-        ContactLabel::Work => "work",
-        ContactLabel::Other => "other",
-    }
-}
-
-fn label_from_key(key: &str) -> Option<ContactLabel> {
-    Some(match key {
-        "mobile" => ContactLabel::Mobile,
-        "home" => ContactLabel::Home,
-        "work" => ContactLabel::Work,
-        "other" => ContactLabel::Other,
-        _ => return None,
-    })
-}
-
-/// The `<option>` value of a target.
-pub fn target_key(target: ColumnTarget) -> String {
-    use ColumnTarget as T;
-    match target {
-        T::Ignore => "skip".into(),
-        T::GivenName => "given_name".into(),
-        T::FamilyName => "family_name".into(),
-        T::FullName => "full_name".into(),
-        T::Email { label } => format!("email:{}", label_key(label)),
-        T::EmailLabel { of } => format!("email_label:{of}"),
-        T::Phone { label } => format!("phone:{}", label_key(label)),
-        T::PhoneLabel { of } => format!("phone_label:{of}"),
-        T::Instagram => "instagram".into(),
-        T::WhatsApp => "whatsapp".into(),
-        T::Tags => "tags".into(),
-        T::Stage => "stage".into(),
-        T::Source => "source".into(),
-        T::SourceDetail => "source_detail".into(),
-        T::Kind => "kind".into(),
-        T::Priority => "priority".into(),
-        T::Note => "note".into(),
-    }
-}
-
-pub fn target_from_key(key: &str) -> Option<ColumnTarget> {
-    use ColumnTarget as T;
-    if let Some((kind, rest)) = key.split_once(':') {
-        return match kind {
-            "email" => label_from_key(rest).map(|label| T::Email { label }),
-            "phone" => label_from_key(rest).map(|label| T::Phone { label }),
-            "email_label" => rest.parse().ok().map(|of| T::EmailLabel { of }),
-            "phone_label" => rest.parse().ok().map(|of| T::PhoneLabel { of }),
-            _ => None,
-        };
-    }
-    Some(match key {
-        "skip" => T::Ignore,
-        "given_name" => T::GivenName,
-        "family_name" => T::FamilyName,
-        "full_name" => T::FullName,
-        "instagram" => T::Instagram,
-        "whatsapp" => T::WhatsApp,
-        "tags" => T::Tags,
-        "stage" => T::Stage,
-        "source" => T::Source,
-        "source_detail" => T::SourceDetail,
-        "kind" => T::Kind,
-        "priority" => T::Priority,
-        "note" => T::Note,
-        _ => return None,
-    })
-}
-
-/// The choices for column `column`'s `<select>`, in groups: `(group, [(key, words)])`. Label
-/// targets are offered for each other email/phone column, named by its header.
-pub fn target_options(
-    mapping: &ColumnMapping,
-    column: usize,
-) -> Vec<(&'static str, Vec<(String, String)>)> {
-    use ColumnTarget as T;
-    let one = |t: ColumnTarget, words: &str| (target_key(t), words.to_owned());
-    let mut groups = vec![
-        ("", vec![one(T::Ignore, "Skip this column")]),
-        (
-            "Name",
-            vec![
-                one(T::GivenName, "First name"),
-                one(T::FamilyName, "Last name"),
-                one(T::FullName, "Full name"),
-            ],
-        ),
-        (
-            "Email",
-            [ContactLabel::Other, ContactLabel::Work, ContactLabel::Home]
-                .into_iter()
-                .map(|label| {
-                    let words = match label {
-                        ContactLabel::Other => "Email".to_owned(),
-                        label => format!("Email ({})", label_key(label)),
-                    };
-                    (target_key(T::Email { label }), words)
-                })
-                .collect(),
-        ),
-        (
-            "Phone",
-            [
-                ContactLabel::Mobile,
-                ContactLabel::Other,
-                ContactLabel::Home,
-                ContactLabel::Work,
-            ]
-            .into_iter()
-            .map(|label| {
-                let words = match label {
-                    ContactLabel::Other => "Phone".to_owned(),
-                    label => format!("Phone ({})", label_key(label)),
-                };
-                (target_key(T::Phone { label }), words)
-            })
-            .collect(),
-        ),
-        (
-            "Details",
-            vec![
-                one(T::Stage, "Stage"),
-                one(T::Kind, "Buyer or seller"),
-                one(T::Priority, "Priority"),
-                one(T::Source, "Lead source"),
-                one(T::SourceDetail, "Source detail"),
-                one(T::Tags, "Tags"),
-                one(T::Note, "Note"),
-                one(T::Instagram, "Instagram"),
-                one(T::WhatsApp, "WhatsApp"),
-            ],
-        ),
-    ];
-    let mut labels = Vec::new();
-    for (of, c) in mapping.columns.iter().enumerate() {
-        if of == column {
-            continue;
-        }
-        match c.target {
-            T::Email { .. } => labels.push((
-                target_key(T::EmailLabel { of }),
-                format!("Label of “{}”", c.header),
-            )),
-            T::Phone { .. } => labels.push((
-                target_key(T::PhoneLabel { of }),
-                format!("Label of “{}”", c.header),
-            )),
-            _ => {}
-        }
-    }
-    if !labels.is_empty() {
-        groups.push(("Labels (work, home, mobile…)", labels));
-    }
-    // A guess not among the usual choices (an email labelled "mobile") stays selectable.
-    let current = target_key(mapping.target(column));
-    if !groups
-        .iter()
-        .any(|(_, options)| options.iter().any(|(key, _)| *key == current))
-    {
-        groups[0].1.push((current.clone(), current));
-    }
-    groups
 }
 
 #[cfg(test)]

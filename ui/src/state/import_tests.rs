@@ -2,8 +2,10 @@
 //! the report and failures.
 
 use super::*;
-use fieldstone_model::FieldError;
-use fieldstone_protocol::views::{DuplicateOf, DuplicateRow, MappedColumn, RejectedRow};
+use fieldstone_model::{ContactLabel, FieldError};
+use fieldstone_protocol::views::{
+    DuplicateOf, DuplicateRow, ImportFormat, MappedColumn, RejectedRow, UnknownValues,
+};
 
 const UPLOAD: &str = "6f0c1a0e-8d4b-4a57-9c1e-2a3b4c5d6e7f";
 
@@ -79,6 +81,12 @@ fn preview(pick: u64) -> ImportAction {
             mapping: guessed(),
             sample: vec![vec!["Ada".into(), "Lovelace".into()]],
             encoding: "Unicode (UTF-8)".into(),
+            encoding_label: "UTF-8".into(),
+            encodings: Vec::new(),
+            format: ImportFormat::Csv,
+            rows: 1,
+            unknown_stages: UnknownValues::default(),
+            unknown_sources: UnknownValues::default(),
         }),
     }
 }
@@ -138,6 +146,7 @@ fn report(imported: u64, rejected: u64, rolled_back: bool) -> ImportReport {
         }],
         rolled_back,
         encoding: "Western European (Windows-1252)".into(),
+        format: ImportFormat::Csv,
     }
 }
 
@@ -168,12 +177,18 @@ fn sizes_are_in_words() {
 }
 
 #[test]
-fn only_csv_files_within_the_limit_are_taken() {
+fn only_csv_and_vcard_files_within_the_limit_are_taken() {
     assert_eq!(refuse_file("leads.csv", 10, ""), None);
     assert_eq!(refuse_file("LEADS.CSV", 10, ""), None);
     assert_eq!(refuse_file("export", 10, "text/csv"), None);
+    assert_eq!(refuse_file("iPhone contacts.vcf", 10, ""), None);
+    assert_eq!(refuse_file("contacts", 10, "text/vcard"), None);
+    assert_eq!(refuse_file("excel tab separated.txt", 10, ""), None);
     let photo = refuse_file("house.jpg", 10, "image/jpeg").expect("refused");
-    assert!(photo.starts_with("house.jpg is not a CSV file"), "{photo}");
+    assert!(
+        photo.starts_with("house.jpg is not a CSV or vCard file"),
+        "{photo}"
+    );
     assert_eq!(
         refuse_file("empty.csv", 0, "text/csv").as_deref(),
         Some("empty.csv is empty.")

@@ -433,7 +433,7 @@ async fn a_csv_uploads_in_chunks_previews_imports_with_progress_and_exports() {
         .expect("chunk 2");
     assert_eq!(second.bytes, csv.len() as u64);
     let preview = api
-        .import_preview(first.upload_id.clone())
+        .import_preview(first.upload_id.clone().into())
         .await
         .expect("preview");
     assert_eq!(preview.headers.len(), 4);
@@ -445,6 +445,8 @@ async fn a_csv_uploads_in_chunks_previews_imports_with_progress_and_exports() {
             mode: Default::default(),
             duplicates: Default::default(),
             source: None,
+            encoding: None,
+            values: Default::default(),
         })
         .await
         .expect("import");
@@ -455,7 +457,7 @@ async fn a_csv_uploads_in_chunks_previews_imports_with_progress_and_exports() {
     assert!(!progress.is_empty());
     assert!(progress.iter().all(|p| p.upload_id == first.upload_id));
     let gone = api
-        .import_preview(first.upload_id)
+        .import_preview(first.upload_id.into())
         .await
         .expect_err("the upload is removed after the import");
     assert_eq!(gone.code, CommandErrorCode::NotFound);

@@ -1,8 +1,70 @@
-//! CSV import: options, progress and the report the UI shows.
+//! Contact import (CSV or vCard): options, progress, what a preview finds in a file and the
+//! report the UI shows.
 
 use super::ColumnMapping;
-use fieldstone_model::{ContactId, FieldError, LeadSource, UserId};
+use fieldstone_model::{ContactId, FieldError, LeadSource, Stage, UserId};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The most unknown values of one field (stage, source) a preview lists; the rest are counted.
+/// Enough for any real pipeline's stages, few enough to map by hand.
+pub const UNKNOWN_VALUES_MAX: usize = 50;
+
+/// What kind of file an import reads, decided from its content (a vCard starts with
+/// `BEGIN:VCARD`, whatever the file is called).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportFormat {
+    /// Comma, semicolon or tab separated values with a header row; rows are contacts.
+    #[default]
+    Csv,
+    /// vCard 2.1, 3.0 or 4.0 (an address book's export); cards are contacts.
+    Vcard,
+}
+
+/// What to import instead of stage and source values the importer does not know ("Negotiating",
+/// "Zillow Premier"), keyed by the value as the file writes it. Keys match ignoring case, spaces
+/// and punctuation, as known values do. A value with no entry here keeps the row out, reported
+/// with the reason, so nobody's pipeline is rearranged without being asked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValueMaps {
+    #[serde(default)]
+    pub stage: BTreeMap<String, Stage>,
+    #[serde(default)]
+    pub source: BTreeMap<String, LeadSource>,
+}
+
+impl ValueMaps {
+    pub fn is_empty(&self) -> bool {
+        self.stage.is_empty() && self.source.is_empty()
+    }
+}
+
+/// One value of a column, as written (its first spelling in the file), and how many rows have
+/// it (in any spelling that matches it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValueCount {
+    pub value: String,
+    pub rows: u64,
+}
+
+/// The values of one field the importer does not know, found in the whole file: the
+/// [`UNKNOWN_VALUES_MAX`] found in most rows, most first, and how many more there are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnknownValues {
+    #[serde(default)]
+    pub values: Vec<ValueCount>,
+    /// Distinct values not listed (at least this many: a file with tens of thousands of
+    /// different values is counted up to a bound).
+    #[serde(default)]
+    pub more: u64,
+}
+
+impl UnknownValues {
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty() && self.more == 0
+    }
+}
 
 /// The most rejected (and, separately, duplicate) rows a report lists one by one; the counts are
 /// always exact. Keeps a report of a badly mapped 200,000-row file to a sane size.
@@ -40,10 +102,16 @@ pub struct ImportOptions {
     pub owner: UserId,
     /// The source of rows whose source cell is blank or which have no source column.
     pub source: LeadSource,
+    /// The encoding to read the file in, as an encoding label ("windows-1252", "utf-16le"...);
+    /// `None`: the one found in the file. An unknown label refuses the file.
+    pub encoding: Option<String>,
+    /// What unknown stage and source values are imported as.
+    pub values: ValueMaps,
 }
 
 impl ImportOptions {
-    /// Guessed mapping, keep good rows, skip duplicates, source "Import".
+    /// Guessed mapping, keep good rows, skip duplicates, source "Import", the file's own
+    /// encoding, unknown values refused.
     pub fn new(owner: UserId) -> Self {
         Self {
             mapping: None,
@@ -51,6 +119,8 @@ impl ImportOptions {
             duplicates: DuplicatePolicy::default(),
             owner,
             source: LeadSource::Import,
+            encoding: None,
+            values: ValueMaps::default(),
         }
     }
 }
@@ -101,8 +171,11 @@ pub struct DuplicateRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {
-    /// The mapping used (the guess, when none was given), for the UI to show.
+    /// The mapping used (the guess, when none was given), for the UI to show. Empty for a
+    /// vCard file, which needs none.
     pub mapping: ColumnMapping,
+    /// Rows of a CSV file; cards of a vCard file (each card's line is where its `BEGIN:VCARD`
+    /// is).
     pub rows_read: u64,
     /// Contacts stored (0 when rolled back).
     pub imported: u64,
@@ -122,4 +195,7 @@ pub struct ImportReport {
     /// (Windows-1252)"). Empty from builds before it was reported.
     #[serde(default)]
     pub encoding: String,
+    /// CSV or vCard: whether the rows counted are rows or cards.
+    #[serde(default)]
+    pub format: ImportFormat,
 }

@@ -46,6 +46,22 @@ pub enum ColumnTarget {
     /// The cell becomes a note on the contact (notes are records of their own, so a long
     /// history pasted into a "Notes" column stays readable and searchable).
     Note,
+    /// What the buyer can spend: "450,000", "$450k", "1.2m HKD" (a ceiling), "400k-600k" (a
+    /// range), "from 500k" (a floor). The currency is the agent's; a code or symbol is dropped.
+    Budget,
+    /// The lowest price the buyer considers.
+    BudgetMin,
+    /// The highest price the buyer considers.
+    BudgetMax,
+    /// Preferred areas, separated by commas or semicolons.
+    Areas,
+    /// The fewest bedrooms: "3", "3+", "3-4", "studio".
+    Bedrooms,
+    /// When the buyer wants to move in: "2025-09-01", "1 Sep 2025", "Sep 2025", "01/09/2025"
+    /// (day or month first as the rest of the column shows).
+    MoveIn,
+    /// Property types (house, condo...), separated by commas or semicolons.
+    PropertyTypes,
 }
 
 impl ColumnTarget {

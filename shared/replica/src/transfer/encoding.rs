@@ -128,8 +128,57 @@ pub fn label(encoding: &'static Encoding) -> String {
     format!("{family} ({name})")
 }
 
+/// The encodings a person may pick when the one found reads wrong, in the order offered:
+/// Unicode, then Western European (Excel on Windows, old Macs' exports re-saved), then the
+/// legacy encodings of the larger markets. ISO-8859-1 is not its own entry: browsers and
+/// encoding_rs read it as Windows-1252, its superset, and so does this app.
+const OFFERED: [&Encoding; 10] = [
+    UTF_8,
+    encoding_rs::WINDOWS_1252,
+    encoding_rs::ISO_8859_15,
+    UTF_16LE,
+    UTF_16BE,
+    encoding_rs::WINDOWS_1251,
+    encoding_rs::SHIFT_JIS,
+    encoding_rs::GB18030,
+    encoding_rs::BIG5,
+    encoding_rs::EUC_KR,
+];
+
+/// The encoding an encoding label names ("windows-1252", "latin1", "utf-16le", "sjis": the
+/// WHATWG labels, any case), or why it cannot be used.
+pub fn resolve(label: &str) -> Result<&'static Encoding, ImportFileError> {
+    match Encoding::for_label(label.trim().as_bytes()) {
+        // "replacement" is a WHATWG label for decoders that refuse everything: no use here.
+        Some(encoding) if encoding != encoding_rs::REPLACEMENT => Ok(encoding),
+        _ => Err(ImportFileError::UnknownEncoding(label.to_owned())),
+    }
+}
+
+/// The label to send back for `encoding` and its name for people, which unlike [`label`]
+/// tells the two UTF-16 byte orders apart (a picker needs both) and says that Windows-1252 is
+/// what ISO-8859-1 files are read as.
+pub fn choice(encoding: &'static Encoding) -> (String, String) {
+    let name = match encoding.name() {
+        "UTF-16LE" => "Unicode (UTF-16, little-endian)".to_owned(),
+        "UTF-16BE" => "Unicode (UTF-16, big-endian)".to_owned(),
+        "windows-1252" => "Western European (Windows-1252, ISO-8859-1)".to_owned(),
+        _ => label(encoding),
+    };
+    (encoding.name().to_owned(), name)
+}
+
+/// What a picker offers: `current` first, then the others of [`OFFERED`].
+pub fn choices(current: &'static Encoding) -> Vec<(String, String)> {
+    std::iter::once(current)
+        .chain(OFFERED.into_iter().filter(|e| *e != current))
+        .map(choice)
+        .collect()
+}
+
 /// Decodes the whole of `bytes` (a byte-order mark already removed) to UTF-8; bytes the
 /// encoding has no character for become U+FFFD, as every text editor shows them.
+#[cfg(test)]
 pub fn decode(encoding: &'static Encoding, bytes: &[u8]) -> String {
     encoding.decode_without_bom_handling(bytes).0.into_owned()
 }
@@ -193,6 +242,48 @@ mod tests {
             .flat_map(u16::to_le_bytes)
             .collect();
         assert_eq!(decode(UTF_16LE, &utf16), "Name\nZoë\n");
+    }
+
+    #[test]
+    fn labels_people_send_back_resolve_and_unknown_ones_are_refused() {
+        assert_eq!(
+            resolve("windows-1252").ok(),
+            Some(encoding_rs::WINDOWS_1252)
+        );
+        assert_eq!(resolve(" Latin1 ").ok(), Some(encoding_rs::WINDOWS_1252));
+        assert_eq!(resolve("ISO-8859-1").ok(), Some(encoding_rs::WINDOWS_1252));
+        assert_eq!(resolve("utf-16le").ok(), Some(UTF_16LE));
+        assert_eq!(resolve("Shift_JIS").ok(), Some(encoding_rs::SHIFT_JIS));
+        for bad in ["klingon", "", "replacement"] {
+            assert!(
+                matches!(resolve(bad), Err(ImportFileError::UnknownEncoding(ref l)) if l == bad),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_choices_start_with_the_one_in_use_and_name_each_once() {
+        let offered = choices(encoding_rs::WINDOWS_1251);
+        assert_eq!(
+            offered[0],
+            ("windows-1251".into(), "Cyrillic (Windows-1251)".into())
+        );
+        assert_eq!(offered.len(), OFFERED.len());
+        let names: std::collections::BTreeSet<&str> =
+            offered.iter().map(|(_, name)| name.as_str()).collect();
+        assert_eq!(
+            names.len(),
+            offered.len(),
+            "two choices read the same: {offered:?}"
+        );
+        for (label, _) in &offered {
+            assert!(resolve(label).is_ok(), "{label}");
+        }
+        // One found outside the list is offered too, first.
+        let greek = choices(encoding_rs::WINDOWS_1253);
+        assert_eq!(greek[0].1, "Greek (Windows-1253)");
+        assert_eq!(greek.len(), OFFERED.len() + 1);
     }
 
     #[test]

@@ -1,10 +1,12 @@
-//! Getting an uploaded CSV into a shape the importer can trust before it writes anything: copied
-//! to a temporary file (the input is a one-pass stream, and a file-level problem found at row
-//! 150,000 must still mean nothing was written), then checked whole — size, UTF-8, row count,
-//! CSV syntax — without keeping any of it in memory.
+//! Getting an uploaded file into a shape the importer can trust before it writes anything:
+//! copied to a temporary file as UTF-8 (the input is a one-pass stream, and a file-level
+//! problem found at row 150,000 must still mean nothing was written), then checked whole —
+//! size, encoding, row count, CSV syntax — without keeping any of it in memory.
 
+use super::census::Census;
 use super::encoding::Sniffer;
 use encoding_rs::{Encoding, UTF_8};
+use fieldstone_protocol::views::{ColumnMapping, ImportFormat};
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
@@ -35,6 +37,8 @@ pub enum ImportFileError {
     NotCsv { line: u64, message: String },
     #[error("the column mapping cannot be used: {0}")]
     Mapping(String),
+    #[error("{0:?} is not an encoding this app can read; choose one of those offered")]
+    UnknownEncoding(String),
     #[error("could not read the file: {0}")]
     Read(#[source] std::io::Error),
     #[error("could not use a temporary file for the import: {0}")]
@@ -57,11 +61,16 @@ impl Drop for Spool {
 }
 
 impl Spool {
-    /// Copies `input` to a new temporary file as UTF-8 with LF line ends, decoding it from the
-    /// encoding its byte-order mark names or, without one, the one [`Sniffer`] finds (a second
-    /// pass then decodes the copy). Refuses files over [`IMPORT_MAX_BYTES`], empty ones and
-    /// ones that are not text.
-    pub(crate) fn copy(mut input: impl Read) -> Result<Self, ImportFileError> {
+    /// Copies `input` to a new temporary file as UTF-8 with LF line ends, decoding it from
+    /// `forced` when a person chose an encoding, else from the one its byte-order mark names
+    /// or, without one, the one [`Sniffer`] finds (a second pass then decodes the copy).
+    /// Refuses files over [`IMPORT_MAX_BYTES`], empty ones and ones that are not text (a
+    /// workbook is refused whatever encoding is chosen; bytes a chosen encoding has no
+    /// character for become U+FFFD, as a text editor shows them).
+    pub(crate) fn copy(
+        mut input: impl Read,
+        forced: Option<&'static Encoding>,
+    ) -> Result<Self, ImportFileError> {
         let mut spool = Spool::create(UTF_8)?;
         let mut buf = vec![0u8; 64 * 1024];
         let mut total: u64 = 0;
@@ -92,7 +101,14 @@ impl Spool {
                     }
                 }
                 chunk = &buf[..filled];
-                if let Some((encoding, len)) = super::encoding::bom(chunk) {
+                if let Some(forced) = forced {
+                    if chunk.starts_with(b"PK\x03\x04") {
+                        return Err(ImportFileError::NotText);
+                    }
+                    // Its own byte-order mark, if the file has one, is not text.
+                    spool.encoding = forced;
+                    decoder = Some(forced.new_decoder_with_bom_removal());
+                } else if let Some((encoding, len)) = super::encoding::bom(chunk) {
                     chunk = &chunk[len..];
                     spool.encoding = encoding;
                     if encoding != UTF_8 {
@@ -133,7 +149,7 @@ impl Spool {
                 .write_all(b"\n")
                 .map_err(ImportFileError::Spool)?;
         }
-        if decoder.is_none() && spool.encoding == UTF_8 {
+        if decoder.is_none() && forced.is_none() && spool.encoding == UTF_8 {
             let found = sniffer.finish()?;
             if found != UTF_8 {
                 // Line ends are the same bytes in every encoding a sniffer can find (ASCII
@@ -219,39 +235,80 @@ impl Spool {
             .from_reader(self.reader()?))
     }
 
+    /// Whether the copy is a vCard file: its first non-blank line is `BEGIN:VCARD`, whatever
+    /// the file is called.
+    pub(crate) fn format(&self) -> Result<ImportFormat, ImportFileError> {
+        let mut head = Vec::with_capacity(4096);
+        self.reader()?
+            .take(4096)
+            .read_to_end(&mut head)
+            .map_err(ImportFileError::Spool)?;
+        let start = head
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(head.len());
+        let vcard = head[start..]
+            .get(..11)
+            .is_some_and(|first| first.eq_ignore_ascii_case(b"BEGIN:VCARD"));
+        Ok(if vcard {
+            ImportFormat::Vcard
+        } else {
+            ImportFormat::Csv
+        })
+    }
+
     /// Reads the whole copy as CSV: every field UTF-8, every row readable, a non-blank header,
-    /// at most [`IMPORT_MAX_ROWS`] rows. Returns the header and the number of data rows.
-    pub(crate) fn scan(&self, delimiter: u8) -> Result<(Vec<String>, u64), ImportFileError> {
+    /// at most [`IMPORT_MAX_ROWS`] rows. `mapping_for` says how the header is mapped (the
+    /// caller's mapping or a guess, checked), and every row is counted into a [`Census`] of
+    /// that mapping's stage, source and move-in columns.
+    pub(crate) fn scan(
+        &self,
+        delimiter: u8,
+        mapping_for: impl FnOnce(&[String]) -> Result<ColumnMapping, ImportFileError>,
+    ) -> Result<Scanned, ImportFileError> {
         let mut reader = self.csv_reader(delimiter)?;
         let mut record = csv::StringRecord::new();
-        let mut header = None;
+        let header: Vec<String> = match reader.read_record(&mut record) {
+            Ok(true) => record.iter().map(|h| h.trim().to_owned()).collect(),
+            Ok(false) => return Err(ImportFileError::NoHeader),
+            Err(e) => return Err(file_error(e)),
+        };
+        if header.iter().all(String::is_empty) {
+            return Err(ImportFileError::NoHeader);
+        }
+        let mapping = mapping_for(&header)?;
+        let mut census = Census::for_mapping(&mapping);
         let mut rows: u64 = 0;
         loop {
             match reader.read_record(&mut record) {
                 Ok(false) => break,
-                Ok(true) if header.is_none() => {
-                    header = Some(
-                        record
-                            .iter()
-                            .map(|h| h.trim().to_owned())
-                            .collect::<Vec<_>>(),
-                    );
-                }
                 Ok(true) => {
                     rows += 1;
                     if rows > IMPORT_MAX_ROWS {
                         return Err(ImportFileError::TooManyRows);
                     }
+                    census.record(&record);
                 }
                 Err(e) => return Err(file_error(e)),
             }
         }
-        let header = header.ok_or(ImportFileError::NoHeader)?;
-        if header.iter().all(String::is_empty) {
-            return Err(ImportFileError::NoHeader);
-        }
-        Ok((header, rows))
+        Ok(Scanned {
+            header,
+            rows,
+            mapping,
+            census,
+        })
     }
+}
+
+/// What [`Spool::scan`] found in a whole file.
+pub(crate) struct Scanned {
+    pub header: Vec<String>,
+    /// Data rows (cards, for a vCard file).
+    pub rows: u64,
+    /// Empty for a vCard file.
+    pub mapping: ColumnMapping,
+    pub census: Census,
 }
 
 /// Decodes `chunk` into `out` (cleared first); characters cut between chunks wait in `decoder`.

@@ -65,23 +65,86 @@ fn guess_one(letters: &str) -> Guess {
         "type" | "contacttype" | "leadtype" | "kind" | "clienttype" | "buyerseller" => T::Kind,
         "priority" | "importance" => T::Priority,
         "notes" | "note" | "comments" | "comment" | "description" => T::Note,
+        "budget" | "pricerange" | "budgetrange" | "pricepoint" | "targetprice" | "price"
+        | "desiredprice" | "priceband" => T::Budget,
+        "minbudget" | "budgetmin" | "minprice" | "pricemin" | "minimumprice" | "minimumbudget"
+        | "pricefrom" | "budgetfrom" | "pricelow" | "budgetlow" => T::BudgetMin,
+        "maxbudget" | "budgetmax" | "maxprice" | "pricemax" | "maximumprice" | "maximumbudget"
+        | "priceto" | "budgetto" | "pricehigh" | "budgethigh" => T::BudgetMax,
+        "areas"
+        | "area"
+        | "preferredareas"
+        | "preferredarea"
+        | "desiredareas"
+        | "targetareas"
+        | "neighborhoods"
+        | "neighbourhoods"
+        | "neighborhood"
+        | "neighbourhood"
+        | "preferredneighborhoods"
+        | "preferredneighbourhoods"
+        | "preferredlocations"
+        | "preferredlocation"
+        | "locations"
+        | "districts"
+        | "searchareas" => T::Areas,
+        "bedrooms" | "bedroom" | "beds" | "bed" | "br" | "minbedrooms" | "bedroomsmin"
+        | "minbeds" | "bedsmin" | "bedroomsminimum" => T::Bedrooms,
+        "moveindate" | "movein" | "movedate" | "moveby" | "movingdate" | "desiredmoveindate"
+        | "targetmoveindate" | "moveintimeframe" | "possessiondate" => T::MoveIn,
+        "propertytype"
+        | "propertytypes"
+        | "hometype"
+        | "hometypes"
+        | "buildingtype"
+        | "dwellingtype"
+        | "preferredpropertytype"
+        | "preferredpropertytypes" => T::PropertyTypes,
         _ => T::Ignore,
     };
     Guess::Target(target)
+}
+
+/// A header less anything in brackets: "Budget (HKD)" is a budget column, "Areas [comma
+/// separated]" an areas column.
+fn without_brackets(header: &str) -> String {
+    let mut out = String::with_capacity(header.len());
+    let mut depth = 0_u32;
+    for c in header.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The guess for a header: as written, else without what is in brackets.
+fn guess_header(header: &str) -> (Guess, Option<u32>) {
+    let (letters, number) = header_key(header);
+    match guess_one(&letters) {
+        Guess::Target(ColumnTarget::Ignore) => {
+            let (letters, number) = header_key(&without_brackets(header));
+            (guess_one(&letters), number)
+        }
+        guess => (guess, number),
+    }
 }
 
 /// Guesses what each column is from its header. Unknown headers are ignored; a label column
 /// ("E-mail 1 - Type", "Phone 2 Label") is paired with the email/phone column carrying the same
 /// number, or with the nearest such column before it when there is none.
 pub fn guess_mapping(headers: &[String]) -> ColumnMapping {
-    let keys: Vec<(String, Option<u32>)> = headers.iter().map(|h| header_key(h)).collect();
-    let guesses: Vec<Guess> = keys.iter().map(|(letters, _)| guess_one(letters)).collect();
+    let (guesses, numbers): (Vec<Guess>, Vec<Option<u32>>) =
+        headers.iter().map(|h| guess_header(h)).unzip();
     let value_column = |i: usize, wanted: fn(ColumnTarget) -> bool| -> Option<usize> {
-        let number = keys[i].1;
+        let number = numbers[i];
         let is_value = |j: &usize| matches!(guesses[*j], Guess::Target(t) if wanted(t));
         (0..guesses.len())
             .filter(is_value)
-            .find(|&j| keys[j].1 == number)
+            .find(|&j| numbers[j] == number)
             .or_else(|| (0..i).rev().find(is_value))
     };
     let is_email = |t: ColumnTarget| matches!(t, ColumnTarget::Email { .. });
@@ -124,6 +187,39 @@ mod tests {
         let mapping = guess_mapping(&["Phone Type".to_owned(), "Name".to_owned()]);
         assert_eq!(mapping.target(0), ColumnTarget::Ignore);
         assert_eq!(mapping.target(1), ColumnTarget::FullName);
+    }
+
+    #[test]
+    fn wish_list_headers_are_guessed_brackets_and_all() {
+        let headers: Vec<String> = [
+            "Budget (HKD)",
+            "Preferred Areas",
+            "Beds",
+            "Move-in date",
+            "Property Type",
+            "Min Price",
+            "Max. price",
+            "Phone (Mobile)",
+        ]
+        .map(String::from)
+        .to_vec();
+        let mapping = guess_mapping(&headers);
+        let targets: Vec<ColumnTarget> = mapping.columns.iter().map(|c| c.target).collect();
+        assert_eq!(
+            targets,
+            [
+                ColumnTarget::Budget,
+                ColumnTarget::Areas,
+                ColumnTarget::Bedrooms,
+                ColumnTarget::MoveIn,
+                ColumnTarget::PropertyTypes,
+                ColumnTarget::BudgetMin,
+                ColumnTarget::BudgetMax,
+                ColumnTarget::Phone {
+                    label: ContactLabel::Other
+                },
+            ]
+        );
     }
 
     #[test]

@@ -1,11 +1,13 @@
-//! `Replica::import_contacts_csv`: rows stream from the checked copy of the file, each becomes a
-//! contact through the same validation as the edit form, duplicates are spotted by match key,
-//! and every accepted row is written with `records::insert` (document, read model and outbox in
-//! one transaction).
+//! `Replica::import_contacts_file`: rows (or vCards) stream from the checked copy of the file,
+//! each becomes a contact through the same validation as the edit form, duplicates are spotted
+//! by match key, and every accepted row is written with `records::insert` (document, read model
+//! and outbox in one transaction).
 
-use super::file::{file_error, ImportFileError, Spool};
+use super::file::{file_error, ImportFileError, Scanned, Spool};
 use super::guess::guess_mapping;
-use super::row::{self, RowInput};
+use super::row::{self, RowInput, Rules};
+use super::vcard_parse::{Card, CardReader};
+use super::vcard_read;
 use crate::contacts::contacts_with_key;
 use crate::error::ReplicaError;
 use crate::records;
@@ -14,9 +16,11 @@ use chrono::{DateTime, Utc};
 use fieldstone_model::{
     Contact, ContactId, FieldError, MatchKey, Note, NoteId, NoteInput, RecordRef, ValidationErrors,
 };
-use fieldstone_protocol::views::ColumnMapping;
+use fieldstone_protocol::views::{ColumnMapping, ImportFormat};
 use rusqlite::Transaction;
 use std::collections::HashMap;
+use std::fs::File;
+use std::io::BufReader;
 
 /// Rows per transaction in [`ImportMode::KeepGood`]: large enough that the fsync per commit is
 /// noise, small enough that the rest of the app gets the database between batches.
@@ -34,32 +38,81 @@ pub use fieldstone_protocol::views::{
     ImportReport, RejectedRow, IMPORT_REPORT_ROWS_MAX,
 };
 
+/// The rows of a checked copy, one at a time.
+enum Rows {
+    Csv(csv::StringRecordsIntoIter<BufReader<File>>),
+    Cards(CardReader<BufReader<File>>),
+}
+
+enum Item {
+    Record(csv::StringRecord),
+    Card(Card),
+}
+
+impl Rows {
+    /// The next row and the line it starts on.
+    fn next(&mut self) -> Result<Option<(u64, Item)>, ReplicaError> {
+        match self {
+            Rows::Csv(records) => match records.next() {
+                None => Ok(None),
+                Some(Ok(record)) => {
+                    let line = record.position().map_or(0, csv::Position::line);
+                    Ok(Some((line, Item::Record(record))))
+                }
+                Some(Err(e)) => Err(file_error(e).into()),
+            },
+            Rows::Cards(cards) => Ok(cards.next_card()?.map(|card| (card.line, Item::Card(card)))),
+        }
+    }
+}
+
 impl Replica {
-    /// Imports contacts from a CSV file (UTF-8, with a header row; a BOM, CRLF line ends, quoted
-    /// fields with line breaks and `;`/tab separators are fine).
+    /// Imports contacts from a CSV file (with a header row; a BOM, CRLF line ends, quoted
+    /// fields with line breaks and `;`/tab separators are fine) or a vCard file (told apart by
+    /// its content: it starts with `BEGIN:VCARD`), in UTF-8, UTF-16 or a legacy encoding (found
+    /// in the file, or `options.encoding`).
     ///
     /// The file is first copied to a temporary file and checked whole, so a file-level problem
-    /// ([`ImportFileError`]: not UTF-8, not CSV, no header, over [`IMPORT_MAX_BYTES`] or
-    /// [`IMPORT_MAX_ROWS`]) writes nothing. Then rows stream from the copy, one at a time, so
-    /// memory stays flat whatever the file size; only each row's match keys are remembered, to
-    /// spot duplicates within the file.
+    /// ([`ImportFileError`]: not text, not CSV, no header, over [`IMPORT_MAX_BYTES`] or
+    /// [`IMPORT_MAX_ROWS`], an unknown encoding) writes nothing. Then rows stream from the copy,
+    /// one at a time, so memory stays flat whatever the file size; only each row's match keys
+    /// are remembered, to spot duplicates within the file.
     ///
     /// [`IMPORT_MAX_BYTES`]: super::IMPORT_MAX_BYTES
     /// [`IMPORT_MAX_ROWS`]: super::IMPORT_MAX_ROWS
-    pub fn import_contacts_csv(
+    pub fn import_contacts_file(
         &self,
         input: impl std::io::Read,
         options: &ImportOptions,
         progress: &mut dyn FnMut(ImportProgress),
     ) -> Result<ImportReport, ReplicaError> {
-        let spool = Spool::copy(input)?;
-        let delimiter = spool.sniff_delimiter()?;
-        let (header, rows_total) = spool.scan(delimiter)?;
-        let mapping = match &options.mapping {
-            Some(mapping) => mapping.clone(),
-            None => guess_mapping(&header),
+        let forced = options
+            .encoding
+            .as_deref()
+            .map(super::encoding::resolve)
+            .transpose()?;
+        let spool = Spool::copy(input, forced)?;
+        let format = spool.format()?;
+        let (scanned, rows) = match format {
+            ImportFormat::Csv => {
+                let delimiter = spool.sniff_delimiter()?;
+                let scanned = spool.scan(delimiter, |header| {
+                    let mapping = match &options.mapping {
+                        Some(mapping) => mapping.clone(),
+                        None => guess_mapping(header),
+                    };
+                    mapping.check().map_err(ImportFileError::Mapping)?;
+                    Ok(mapping)
+                })?;
+                let mut records = spool.csv_reader(delimiter)?.into_records();
+                records.next(); // the header, read by the scan
+                (scanned, Rows::Csv(records))
+            }
+            ImportFormat::Vcard => (
+                vcard_read::scan(&spool)?,
+                Rows::Cards(CardReader::new(spool.reader()?)),
+            ),
         };
-        mapping.check().map_err(ImportFileError::Mapping)?;
 
         // A large import touches index pages all over a database that outgrows SQLite's default
         // 2 MB page cache, and re-reading them through the kernel cost a third of the time
@@ -82,9 +135,7 @@ impl Replica {
                 .pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))?;
         self.conn()
             .pragma_update(None, "wal_autocheckpoint", IMPORT_CHECKPOINT_PAGES)?;
-        let result = self.import_rows(
-            &spool, delimiter, &header, rows_total, mapping, options, progress,
-        );
+        let result = self.import_rows(&spool, format, scanned, rows, options, progress);
         self.conn()
             .pragma_update(None, "cache_size", cache_before)?;
         self.conn().pragma_update(None, "mmap_size", mmap_before)?;
@@ -93,27 +144,35 @@ impl Replica {
         result
     }
 
-    // The pieces of one import, passed along rather than bundled: this runs once per import.
-    #[allow(clippy::too_many_arguments)]
-    fn import_rows(
+    /// [`Replica::import_contacts_file`], by its name from before it read vCards too.
+    pub fn import_contacts_csv(
         &self,
-        spool: &Spool,
-        delimiter: u8,
-        header: &[String],
-        rows_total: u64,
-        mapping: ColumnMapping,
+        input: impl std::io::Read,
         options: &ImportOptions,
         progress: &mut dyn FnMut(ImportProgress),
     ) -> Result<ImportReport, ReplicaError> {
+        self.import_contacts_file(input, options, progress)
+    }
+
+    fn import_rows(
+        &self,
+        spool: &Spool,
+        format: ImportFormat,
+        scanned: Scanned,
+        mut rows: Rows,
+        options: &ImportOptions,
+        progress: &mut dyn FnMut(ImportProgress),
+    ) -> Result<ImportReport, ReplicaError> {
+        let rows_total = scanned.rows;
         let mut run = Run {
             options,
-            mapping: &mapping,
-            header_len: header.len(),
+            rules: Rules::new(options, scanned.census.day_first()),
+            header_len: scanned.header.len(),
             now: self.now_ms(),
             seen: HashMap::new(),
             writing: true,
             report: ImportReport {
-                mapping: mapping.clone(),
+                mapping: scanned.mapping.clone(),
                 rows_read: 0,
                 imported: 0,
                 notes_imported: 0,
@@ -124,20 +183,9 @@ impl Replica {
                 duplicates: Vec::new(),
                 rolled_back: false,
                 encoding: super::encoding::label(spool.encoding()),
+                format,
             },
-        };
-        let mut reader = spool.csv_reader(delimiter)?;
-        let mut records = reader.records();
-        records.next(); // the header, read by the scan
-        let mut next_row = || -> Result<Option<(u64, csv::StringRecord)>, ReplicaError> {
-            match records.next() {
-                None => Ok(None),
-                Some(Ok(record)) => {
-                    let line = record.position().map_or(0, csv::Position::line);
-                    Ok(Some((line, record)))
-                }
-                Some(Err(e)) => Err(file_error(e).into()),
-            }
+            mapping: scanned.mapping,
         };
         let mut report_progress = |run: &Run<'_>| {
             progress(ImportProgress {
@@ -153,8 +201,8 @@ impl Replica {
                 let tx = conn.transaction()?;
                 let mut in_batch = 0;
                 let mut done = true;
-                while let Some((line, record)) = next_row()? {
-                    run.row(&tx, self, line, &record)?;
+                while let Some((line, item)) = rows.next()? {
+                    run.item(&tx, self, line, item)?;
                     in_batch += 1;
                     if in_batch == BATCH_ROWS {
                         done = false;
@@ -176,8 +224,8 @@ impl Replica {
                 // is written, but the rest is still checked so the report lists every problem.
                 let mut conn = self.conn();
                 let tx = conn.transaction()?;
-                while let Some((line, record)) = next_row()? {
-                    run.row(&tx, self, line, &record)?;
+                while let Some((line, item)) = rows.next()? {
+                    run.item(&tx, self, line, item)?;
                     if run.report.rows_read.is_multiple_of(BATCH_ROWS) {
                         report_progress(&run);
                     }
@@ -201,7 +249,9 @@ impl Replica {
 /// The state of one import while it streams.
 struct Run<'a> {
     options: &'a ImportOptions,
-    mapping: &'a ColumnMapping,
+    /// Empty for a vCard file.
+    mapping: ColumnMapping,
+    rules: Rules,
     header_len: usize,
     now: DateTime<Utc>,
     /// Match keys of the rows stored so far → their line, for duplicates within the file.
@@ -212,6 +262,24 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
+    fn item(
+        &mut self,
+        tx: &Transaction<'_>,
+        replica: &Replica,
+        line: u64,
+        item: Item,
+    ) -> Result<(), ReplicaError> {
+        match item {
+            Item::Record(record) => self.row(tx, replica, line, &record),
+            Item::Card(card) => {
+                self.report.rows_read += 1;
+                let mut errors = ValidationErrors::default();
+                let built = vcard_read::build(&card, &self.rules, &mut errors);
+                self.contact(tx, replica, line, built, errors)
+            }
+        }
+    }
+
     fn row(
         &mut self,
         tx: &Transaction<'_>,
@@ -239,7 +307,20 @@ impl Run<'_> {
             return Ok(());
         }
         let mut errors = ValidationErrors::default();
-        let built = row::build(self.mapping, record, self.options.source, &mut errors);
+        let built = row::build(&self.mapping, record, &self.rules, &mut errors);
+        self.contact(tx, replica, line, built, errors)
+    }
+
+    /// Validates a built row (with the problems found building it), spots a duplicate and
+    /// writes the contact and its notes.
+    fn contact(
+        &mut self,
+        tx: &Transaction<'_>,
+        replica: &Replica,
+        line: u64,
+        built: RowInput,
+        mut errors: ValidationErrors,
+    ) -> Result<(), ReplicaError> {
         let valid = built.input.validate();
         let notes: Vec<_> = built
             .notes
@@ -353,13 +434,14 @@ impl Run<'_> {
         }
     }
 
-    /// Every problem as one sentence list, each prefixed with the column it came from.
+    /// Every problem as one sentence list, each prefixed with the column (or the kind of vCard
+    /// property) it came from.
     fn reason(&self, built: &RowInput, errors: &ValidationErrors) -> String {
         errors
             .0
             .iter()
-            .map(|e| match built.column_of(self.mapping, &e.field) {
-                Some(column) => format!("{}: {}", self.mapping.header(column), e.message),
+            .map(|e| match built.place(&self.mapping, &e.field) {
+                Some(place) => format!("{place}: {}", e.message),
                 None => e.message.clone(),
             })
             .collect::<Vec<_>>()

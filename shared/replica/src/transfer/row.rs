@@ -1,20 +1,91 @@
 //! One CSV row → a contact input (plus notes), with every problem of the row found at once and
-//! phrased with the column it came from.
+//! phrased with the column it came from. The words other tools use for our choices, and the
+//! person's answers for values we do not know ([`Rules`]), are here too: a vCard's stage and
+//! source go through them as well.
 
+use super::prefs;
 use fieldstone_model::{
     Choice, ContactInput, ContactKind, ContactLabel, EmailEntry, LeadSource, PhoneEntry, Priority,
     Stage, ValidationErrors,
 };
-use fieldstone_protocol::views::{ColumnMapping, ColumnTarget};
+use fieldstone_protocol::views::{ColumnMapping, ColumnTarget, ImportOptions};
+use std::collections::HashMap;
 
-/// A row turned into what the engine validates, remembering which column each list entry came
-/// from so an error on `emails.1.address` can name the column.
+/// A row (or card) turned into what the engine validates, remembering which column each list
+/// entry came from so an error on `emails.1.address` can name the column.
 pub(crate) struct RowInput {
     pub input: ContactInput,
     pub notes: Vec<String>,
     email_columns: Vec<usize>,
     phone_columns: Vec<usize>,
     tag_column: Option<usize>,
+    /// Built from a vCard: errors are placed by property, not column.
+    vcard: bool,
+}
+
+impl RowInput {
+    /// An empty row of a vCard file, for [`super::vcard_read`] to fill.
+    pub(crate) fn card(input: ContactInput) -> Self {
+        RowInput {
+            input,
+            notes: Vec::new(),
+            email_columns: Vec::new(),
+            phone_columns: Vec::new(),
+            tag_column: None,
+            vcard: true,
+        }
+    }
+}
+
+/// What reads a cell beyond the mapping: the person's answers for stage and source values we
+/// do not know (keys folded, as known values are compared), the source of rows without one, and
+/// the order (day or month first) the file's move-in column showed.
+pub(crate) struct Rules {
+    stages: HashMap<String, Stage>,
+    sources: HashMap<String, LeadSource>,
+    pub default_source: LeadSource,
+    pub day_first: Option<bool>,
+}
+
+impl Rules {
+    pub(crate) fn new(options: &ImportOptions, day_first: Option<bool>) -> Self {
+        Rules {
+            stages: fold_keys(&options.values.stage),
+            sources: fold_keys(&options.values.source),
+            default_source: options.source,
+            day_first,
+        }
+    }
+
+    /// A stage cell: known, or answered by the person, or an error naming the allowed ones.
+    pub(crate) fn stage(&self, errors: &mut ValidationErrors, value: &str) -> Option<Stage> {
+        choice_or(errors, "stage", "stage", value, known_stage, &self.stages)
+    }
+
+    pub(crate) fn source(&self, errors: &mut ValidationErrors, value: &str) -> Option<LeadSource> {
+        choice_or(
+            errors,
+            "source",
+            "source",
+            value,
+            known_source,
+            &self.sources,
+        )
+    }
+}
+
+fn fold_keys<T: Copy>(map: &std::collections::BTreeMap<String, T>) -> HashMap<String, T> {
+    map.iter().map(|(k, v)| (fold(k), *v)).collect()
+}
+
+/// The stage a value names by its name, label or another CRM's word for it.
+pub(crate) fn known_stage(value: &str) -> Option<Stage> {
+    exact::<Stage>(value).or_else(|| lookup(value, STAGE_WORDS))
+}
+
+/// The lead source a value names by its name, label or another CRM's word for it.
+pub(crate) fn known_source(value: &str) -> Option<LeadSource> {
+    exact::<LeadSource>(value).or_else(|| lookup(value, SOURCE_WORDS))
 }
 
 /// A cell as written, less a leading `'` our export adds before `=`, `@`, `+` or `-` so a
@@ -27,17 +98,17 @@ pub(crate) fn cell(record: &csv::StringRecord, column: usize) -> &str {
     }
 }
 
-/// Builds the row's input. Values that cannot be read (an unknown stage) are reported in
-/// `errors` and left at their default, so the caller can still validate the rest and report
-/// everything wrong with the row in one go.
+/// Builds the row's input. Values that cannot be read (an unknown stage, a budget of "lots")
+/// are reported in `errors` and left at their default, so the caller can still validate the
+/// rest and report everything wrong with the row in one go.
 pub(crate) fn build(
     mapping: &ColumnMapping,
     record: &csv::StringRecord,
-    default_source: LeadSource,
+    rules: &Rules,
     errors: &mut ValidationErrors,
 ) -> RowInput {
     let mut input = ContactInput {
-        source: default_source,
+        source: rules.default_source,
         ..Default::default()
     };
     let mut row = RowInput {
@@ -46,6 +117,7 @@ pub(crate) fn build(
         email_columns: Vec::new(),
         phone_columns: Vec::new(),
         tag_column: None,
+        vcard: false,
     };
     let mut full_name = None;
     for column in 0..record.len().min(mapping.columns.len()) {
@@ -94,12 +166,12 @@ pub(crate) fn build(
                 row.tag_column.get_or_insert(column);
             }
             ColumnTarget::Stage => {
-                if let Some(stage) = choice(errors, "stage", value, STAGE_WORDS) {
+                if let Some(stage) = rules.stage(errors, value) {
                     input.stage = stage;
                 }
             }
             ColumnTarget::Source => {
-                if let Some(source) = choice(errors, "source", value, SOURCE_WORDS) {
+                if let Some(source) = rules.source(errors, value) {
                     input.source = source;
                 }
             }
@@ -107,16 +179,19 @@ pub(crate) fn build(
                 input.source_detail.get_or_insert_with(|| value.to_owned());
             }
             ColumnTarget::Kind => {
-                if let Some(kind) = choice(errors, "kind", value, KIND_WORDS) {
+                if let Some(kind) = choice(errors, "kind", "kind", value, KIND_WORDS) {
                     input.kind = kind;
                 }
             }
             ColumnTarget::Priority => {
-                if let Some(priority) = choice(errors, "priority", value, PRIORITY_WORDS) {
+                if let Some(priority) =
+                    choice(errors, "priority", "priority", value, PRIORITY_WORDS)
+                {
                     input.priority = priority;
                 }
             }
             ColumnTarget::Note => row.notes.push(value.to_owned()),
+            target => prefs::cell(&mut input, target, value, rules, errors),
         }
     }
     if input.given_name.is_empty() && input.family_name.is_empty() {
@@ -129,6 +204,16 @@ pub(crate) fn build(
 }
 
 impl RowInput {
+    /// Where a field error came from, for the reason a person reads: the column's header, or
+    /// for a vCard the kind of property.
+    pub(crate) fn place(&self, mapping: &ColumnMapping, field: &str) -> Option<String> {
+        if self.vcard {
+            return super::vcard_read::place(&self.input, field);
+        }
+        self.column_of(mapping, field)
+            .map(|column| mapping.header(column).to_owned())
+    }
+
     /// The column a field error belongs to (`emails.1.address` → the second email column).
     pub(crate) fn column_of(&self, mapping: &ColumnMapping, field: &str) -> Option<usize> {
         let mut parts = field.split('.');
@@ -153,9 +238,28 @@ impl RowInput {
             "kind" => find(|t| t == ColumnTarget::Kind),
             "priority" => find(|t| t == ColumnTarget::Priority),
             "note" => find(|t| t == ColumnTarget::Note),
+            "preferences" => match index_name(field) {
+                "budget" => find(|t| t == ColumnTarget::Budget),
+                "budget_min" => {
+                    find(|t| matches!(t, ColumnTarget::Budget | ColumnTarget::BudgetMin))
+                }
+                "budget_max" => {
+                    find(|t| matches!(t, ColumnTarget::Budget | ColumnTarget::BudgetMax))
+                }
+                "areas" => find(|t| t == ColumnTarget::Areas),
+                "bedrooms_min" => find(|t| t == ColumnTarget::Bedrooms),
+                "move_in" => find(|t| t == ColumnTarget::MoveIn),
+                "property_types" => find(|t| t == ColumnTarget::PropertyTypes),
+                _ => None,
+            },
             _ => None,
         }
     }
+}
+
+/// The second part of a dotted field path (`preferences.budget_max` → `budget_max`).
+fn index_name(field: &str) -> &str {
+    field.split('.').nth(1).unwrap_or("")
 }
 
 /// The label a label column gives the email/phone in `column`. A label we do not know (Google
@@ -208,7 +312,7 @@ pub(crate) fn split_tags(value: &str) -> Vec<String> {
 }
 
 /// A value reduced for comparison: letters and digits, lower-cased ("Open house" = "open_house").
-fn fold(value: &str) -> String {
+pub(crate) fn fold(value: &str) -> String {
     value
         .chars()
         .filter(|c| c.is_alphanumeric())
@@ -216,13 +320,13 @@ fn fold(value: &str) -> String {
         .collect()
 }
 
-fn lookup<T: Copy>(value: &str, words: &[(&str, T)]) -> Option<T> {
+pub(crate) fn lookup<T: Copy>(value: &str, words: &[(&str, T)]) -> Option<T> {
     let folded = fold(value);
     words.iter().find(|(w, _)| *w == folded).map(|(_, t)| *t)
 }
 
 /// A variant named by its machine name or its label, in any case or punctuation.
-fn exact<T: Choice>(value: &str) -> Option<T> {
+pub(crate) fn exact<T: Choice>(value: &str) -> Option<T> {
     let folded = fold(value);
     T::all()
         .iter()
@@ -230,26 +334,47 @@ fn exact<T: Choice>(value: &str) -> Option<T> {
         .find(|c| fold(c.as_str()) == folded || fold(c.label()) == folded)
 }
 
-/// Parses a choice cell; an unknown value is reported under `field` naming the value and every
-/// allowed one.
-fn choice<T: Choice>(
+/// Parses a choice cell; an unknown value is reported under `field` naming the value (a
+/// `what`) and every allowed one.
+pub(crate) fn choice<T: Choice>(
     errors: &mut ValidationErrors,
     field: &str,
+    what: &str,
     value: &str,
     words: &[(&str, T)],
 ) -> Option<T> {
     let found = exact::<T>(value).or_else(|| lookup(value, words));
     if found.is_none() {
-        let allowed: Vec<&str> = T::all().iter().map(|c| c.label()).collect();
-        errors.push(
-            field,
-            format!(
-                "{value:?} is not a known {field}; use one of: {}.",
-                allowed.join(", ")
-            ),
-        );
+        unknown::<T>(errors, field, what, value);
     }
     found
+}
+
+/// Like [`choice`], with the person's answers for values we do not know tried before refusing.
+fn choice_or<T: Choice>(
+    errors: &mut ValidationErrors,
+    field: &str,
+    what: &str,
+    value: &str,
+    known: fn(&str) -> Option<T>,
+    answers: &HashMap<String, T>,
+) -> Option<T> {
+    let found = known(value).or_else(|| answers.get(&fold(value)).copied());
+    if found.is_none() {
+        unknown::<T>(errors, field, what, value);
+    }
+    found
+}
+
+fn unknown<T: Choice>(errors: &mut ValidationErrors, field: &str, what: &str, value: &str) {
+    let allowed: Vec<&str> = T::all().iter().map(|c| c.label()).collect();
+    errors.push(
+        field,
+        format!(
+            "{value:?} is not a known {what}; use one of: {}.",
+            allowed.join(", ")
+        ),
+    );
 }
 
 // Other CRMs' words for our choices (folded). Kept short and unambiguous: a value not here is
@@ -288,7 +413,7 @@ const PRIORITY_WORDS: &[(&str, Priority)] = &[
     ("urgent", Priority::High),
     ("cold", Priority::Low),
 ];
-const LABEL_WORDS: &[(&str, ContactLabel)] = &[
+pub(crate) const LABEL_WORDS: &[(&str, ContactLabel)] = &[
     ("cell", ContactLabel::Mobile),
     ("cellphone", ContactLabel::Mobile),
     ("iphone", ContactLabel::Mobile),
@@ -328,17 +453,41 @@ mod tests {
     fn choices_accept_names_labels_and_synonyms() {
         let mut errors = ValidationErrors::default();
         assert_eq!(
-            choice(&mut errors, "source", "Open House", SOURCE_WORDS),
+            choice(&mut errors, "source", "source", "Open House", SOURCE_WORDS),
             Some(LeadSource::OpenHouse)
         );
         assert_eq!(
-            choice(&mut errors, "kind", "Buyer and seller", KIND_WORDS),
+            choice(&mut errors, "kind", "kind", "Buyer and seller", KIND_WORDS),
             Some(ContactKind::Both)
         );
         assert!(errors.is_empty());
-        assert_eq!(choice(&mut errors, "stage", "Sphere", STAGE_WORDS), None);
+        assert_eq!(
+            choice(&mut errors, "stage", "stage", "Sphere", STAGE_WORDS),
+            None
+        );
         assert!(errors
             .for_field("stage")
             .is_some_and(|m| m.contains("Qualified")));
+    }
+
+    #[test]
+    fn the_persons_answers_for_unknown_values_match_as_known_ones_do() {
+        let mut options =
+            ImportOptions::new(fieldstone_model::UserId::from_uuid(uuid::Uuid::nil()));
+        options
+            .values
+            .stage
+            .insert("Negotiating".into(), Stage::Offer);
+        let rules = Rules::new(&options, None);
+        let mut errors = ValidationErrors::default();
+        assert_eq!(rules.stage(&mut errors, " NEGOTIATING"), Some(Stage::Offer));
+        assert_eq!(
+            rules.stage(&mut errors, "Under contract"),
+            Some(Stage::Offer)
+        );
+        assert!(errors.is_empty());
+        assert_eq!(rules.stage(&mut errors, "Nurture"), None);
+        assert_eq!(rules.source(&mut errors, "Zillow Premier"), None);
+        assert_eq!(errors.fields(), ["stage", "source"]);
     }
 }

@@ -1,15 +1,19 @@
-//! How to read a CSV file, guessed once for everyone: its encoding ([`super::encoding`]) and its
-//! separator (`,`, `;` or tab). The import uses these and so does the app's preview
-//! ([`preview_csv`]), so what the person sees before importing is what the import will read.
+//! How to read a file, guessed once for everyone: CSV or vCard, its encoding
+//! ([`super::encoding`]) and its separator (`,`, `;` or tab). The import uses these and so does
+//! the app's preview ([`preview_file`]), so what the person sees before importing is what the
+//! import will read.
 
-use super::encoding::{self, Sniffer};
-use super::file::{file_error, ImportFileError};
+use super::encoding;
+use super::file::{file_error, ImportFileError, Spool};
+use super::guess::guess_mapping;
+use super::row::Rules;
+use super::vcard_parse::CardReader;
+use super::vcard_read;
 use encoding_rs::Encoding;
+use fieldstone_model::UserId;
+use fieldstone_protocol::views::{ColumnMapping, ImportFormat, ImportOptions, UnknownValues};
 use std::io::Read;
-
-/// How much of a file the preview shows rows from: enough for a header and a few rows of any
-/// real export. (The whole file is still read once, to find its encoding as the import will.)
-const PREVIEW_BYTES: usize = 256 * 1024;
+use uuid::Uuid;
 
 /// The field separator of a file whose text (less any byte-order mark) starts with `head`:
 /// `,` unless the header line has more `;` or tabs (Excel in many European locales writes `;`,
@@ -32,76 +36,109 @@ pub fn guess_delimiter(head: &[u8]) -> u8 {
     }
 }
 
-/// A file's header and first rows, read as the import would read them.
+/// What a preview asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PreviewOptions {
+    /// Data rows (cards) to show.
+    pub rows: usize,
+    /// An encoding label a person chose; `None`: the one found in the file.
+    pub encoding: Option<String>,
+    /// The mapping a person has so far; `None`, or one that does not fit the header: the guess.
+    pub mapping: Option<ColumnMapping>,
+}
+
+/// A file read as the import will read it: its kind, encoding, header (the fields shown, for a
+/// vCard), first rows, mapping, size, and the stage and source values it does not know.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CsvPreview {
+pub struct FilePreview {
+    pub format: ImportFormat,
     /// The column names, trimmed (as the import reports them).
     pub headers: Vec<String>,
-    /// Up to the rows asked for, as written.
+    /// Up to the rows asked for: cells as written, or a card's fields.
     pub sample: Vec<Vec<String>>,
-    /// The separator the import will use.
+    /// The separator the import will use (`,` for a vCard file, which has none).
     pub delimiter: u8,
     /// The encoding the import will read the file in.
     pub encoding: &'static Encoding,
+    /// Empty for a vCard file.
+    pub mapping: ColumnMapping,
+    /// Data rows (cards) in the whole file.
+    pub rows: u64,
+    pub unknown_stages: UnknownValues,
+    pub unknown_sources: UnknownValues,
 }
 
-/// Reads the header and up to `rows` rows of a CSV file with the import's own guesses (its
-/// encoding from the whole file, [`guess_delimiter`]), the rows from its first 256 KiB.
-pub fn preview_csv(mut input: impl Read, rows: usize) -> Result<CsvPreview, ImportFileError> {
-    let mut head = Vec::new();
-    (&mut input)
-        .take(PREVIEW_BYTES as u64)
-        .read_to_end(&mut head)
-        .map_err(ImportFileError::Read)?;
-    let cut = head.len() == PREVIEW_BYTES;
-    let (encoding, text) = match encoding::bom(&head) {
-        Some((encoding, len)) => (encoding, encoding::decode(encoding, &head[len..])),
-        None => {
-            let mut sniffer = Sniffer::default();
-            sniffer.feed(&head);
-            let mut buf = vec![0u8; 64 * 1024];
-            loop {
-                match input.read(&mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => sniffer.feed(&buf[..n]),
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(ImportFileError::Read(e)),
+/// Reads a whole file as the import would (the same copy, encoding, separator, mapping checks
+/// and census), keeping its first rows. It reads every row, so the counts of unknown values are
+/// the file's, not the sample's.
+pub fn preview_file(
+    input: impl Read,
+    options: &PreviewOptions,
+) -> Result<FilePreview, ImportFileError> {
+    let forced = options
+        .encoding
+        .as_deref()
+        .map(encoding::resolve)
+        .transpose()?;
+    let spool = Spool::copy(input, forced)?;
+    let format = spool.format()?;
+    let (scanned, delimiter, sample) = match format {
+        ImportFormat::Csv => {
+            let delimiter = spool.sniff_delimiter()?;
+            let scanned = spool.scan(delimiter, |header| {
+                Ok(match &options.mapping {
+                    Some(mapping) if fits(mapping, header) => mapping.clone(),
+                    _ => guess_mapping(header),
+                })
+            })?;
+            let mut sample = Vec::new();
+            for record in spool
+                .csv_reader(delimiter)?
+                .into_records()
+                .skip(1)
+                .take(options.rows)
+            {
+                let record = record.map_err(file_error)?;
+                sample.push(record.iter().map(str::to_owned).collect());
+            }
+            (scanned, delimiter, sample)
+        }
+        ImportFormat::Vcard => {
+            let scanned = vcard_read::scan(&spool)?;
+            let rules = Rules::new(&ImportOptions::new(UserId::from_uuid(Uuid::nil())), None);
+            let mut cards = CardReader::new(spool.reader()?);
+            let mut sample = Vec::new();
+            while sample.len() < options.rows {
+                match cards.next_card()? {
+                    Some(card) => sample.push(vcard_read::sample_row(&card, &rules)),
+                    None => break,
                 }
             }
-            let encoding = sniffer.finish()?;
-            (encoding, encoding::decode(encoding, &head))
+            (scanned, b',', sample)
         }
     };
-    let delimiter = guess_delimiter(text.as_bytes());
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let headers: Vec<String> = match records.next() {
-        Some(Ok(record)) => record.iter().map(|h| h.trim().to_owned()).collect(),
-        Some(Err(e)) => return Err(file_error(e)),
-        None => return Err(ImportFileError::NoHeader),
-    };
-    if headers.iter().all(String::is_empty) {
-        return Err(ImportFileError::NoHeader);
-    }
-    let mut sample = Vec::new();
-    for record in records.take(rows) {
-        match record {
-            Ok(record) => sample.push(record.iter().map(str::to_owned).collect()),
-            // The last row read may be cut by the preview's size limit: show the ones before.
-            Err(_) if !sample.is_empty() && cut => break,
-            Err(e) => return Err(file_error(e)),
-        }
-    }
-    Ok(CsvPreview {
-        headers,
+    Ok(FilePreview {
+        format,
+        unknown_stages: scanned.census.unknown_stages(),
+        unknown_sources: scanned.census.unknown_sources(),
+        headers: scanned.header,
         sample,
         delimiter,
-        encoding,
+        encoding: spool.encoding(),
+        mapping: scanned.mapping,
+        rows: scanned.rows,
     })
+}
+
+/// Whether a mapping was made for this header (a re-preview in another encoding may read the
+/// header otherwise, and then the person's mapping no longer means anything).
+fn fits(mapping: &ColumnMapping, header: &[String]) -> bool {
+    mapping.columns.len() == header.len()
+        && mapping
+            .columns
+            .iter()
+            .zip(header)
+            .all(|(column, name)| column.header == *name)
 }
 
 #[cfg(test)]
@@ -133,39 +170,84 @@ mod tests {
         }
     }
 
+    fn read(bytes: &[u8]) -> Result<FilePreview, ImportFileError> {
+        preview_file(
+            bytes,
+            &PreviewOptions {
+                rows: 5,
+                ..PreviewOptions::default()
+            },
+        )
+    }
+
     #[test]
     fn a_preview_reads_what_the_import_reads() {
-        let preview = preview_csv(
-            &b"\xEF\xBB\xBF Name ;Email\r\nAda;ada@example.com\r\n"[..],
-            5,
-        )
-        .expect("preview");
+        let preview =
+            read(&b"\xEF\xBB\xBF Name ;Email\r\nAda;ada@example.com\r\n"[..]).expect("preview");
         assert_eq!(preview.delimiter, b';');
         assert_eq!(preview.encoding.name(), "UTF-8");
         assert_eq!(preview.headers, ["Name", "Email"]);
         assert_eq!(preview.sample, [["Ada", "ada@example.com"]]);
+        assert!(matches!(read(&b""[..]), Err(ImportFileError::NoHeader)));
         assert!(matches!(
-            preview_csv(&b""[..], 5),
-            Err(ImportFileError::NoHeader)
-        ));
-        assert!(matches!(
-            preview_csv(&b" , \nx,y"[..], 5),
+            read(&b" , \nx,y"[..]),
             Err(ImportFileError::NoHeader)
         ));
         // Not UTF-8: read in the legacy encoding the import will use, not refused.
-        let legacy = preview_csv(&b"Name;City\nZo\xEB;Z\xFCrich\n"[..], 5).expect("preview");
+        let legacy = read(&b"Name;City\nZo\xEB;Z\xFCrich\n"[..]).expect("preview");
         assert_eq!(legacy.encoding.name(), "windows-1252");
         assert_eq!(legacy.sample, [["Zoë", "Zürich"]]);
         let utf16: Vec<u8> = "\u{feff}Name,City\r\nZoë,Zürich\r\n"
             .encode_utf16()
             .flat_map(u16::to_le_bytes)
             .collect();
-        let utf16 = preview_csv(&utf16[..], 5).expect("preview");
+        let utf16 = read(&utf16[..]).expect("preview");
         assert_eq!(utf16.encoding.name(), "UTF-16LE");
         assert_eq!(utf16.sample, [["Zoë", "Zürich"]]);
         assert!(matches!(
-            preview_csv(&b"PK\x03\x04\x14\0"[..], 5),
+            read(&b"PK\x03\x04\x14\0"[..]),
             Err(ImportFileError::NotText)
         ));
+    }
+
+    #[test]
+    fn a_chosen_encoding_is_read_instead_of_the_one_found() {
+        let bytes = b"Name\nZo\xEB\n";
+        let chosen = |label: &str| {
+            preview_file(
+                &bytes[..],
+                &PreviewOptions {
+                    rows: 5,
+                    encoding: Some(label.into()),
+                    mapping: None,
+                },
+            )
+        };
+        let greek = chosen("windows-1253").expect("preview");
+        assert_eq!(greek.encoding.name(), "windows-1253");
+        assert_eq!(greek.sample, [["Zoλ"]]);
+        // UTF-8 chosen for a file that is not: what cannot be read shows as such, not refused.
+        assert_eq!(chosen("utf-8").expect("preview").sample, [["Zo\u{FFFD}"]]);
+        assert!(matches!(
+            chosen("klingon"),
+            Err(ImportFileError::UnknownEncoding(_))
+        ));
+    }
+
+    #[test]
+    fn a_vcard_is_told_by_its_content_and_previewed_card_by_card() {
+        let file = "\r\nbegin:vcard\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nN:Lovelace;Ada;;;\r\n\
+                    EMAIL;TYPE=INTERNET:ada@example.com\r\nX-FIELDSTONE-STAGE:Negotiating\r\n\
+                    END:VCARD\r\n";
+        let preview = read(file.as_bytes()).expect("preview");
+        assert_eq!(preview.format, ImportFormat::Vcard);
+        assert_eq!(preview.rows, 1);
+        assert_eq!(preview.headers[..3], ["Name", "Email", "Phone"]);
+        assert_eq!(
+            preview.sample[0][..3],
+            ["Ada Lovelace", "ada@example.com", ""]
+        );
+        assert!(preview.mapping.columns.is_empty());
+        assert_eq!(preview.unknown_stages.values[0].value, "Negotiating");
     }
 }
