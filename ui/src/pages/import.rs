@@ -1,7 +1,10 @@
-//! The contact import dialog, opened from the Contacts toolbar: pick a CSV, watch it upload,
-//! check what each column becomes, choose what happens to duplicates and bad rows, import with
-//! a progress bar fed by the shell's events, then read the report. The rules live in
+//! The contact import dialog, opened from the Contacts toolbar: pick a CSV or vCard file, watch
+//! it upload, check what each column becomes (and the encoding, and what unknown stages and
+//! sources become: [`preview`]), choose what happens to duplicates and bad rows, import with a
+//! progress bar fed by the shell's events, then read the report. The rules live in
 //! [`ImportState`]; this runs the uploads and commands it asks for.
+
+mod preview;
 
 use crate::components::dialog::Dialog;
 use crate::components::icons::{icon, Icon};
@@ -9,11 +12,12 @@ use crate::services::bridge::Subscription;
 use crate::services::{commands, files, platform};
 use crate::state::format::{count, thousands};
 use crate::state::import::{
-    refuse_file, size_words, target_key, target_options, ImportAction, ImportState, Step,
-    CHUNK_BYTES, FILE_MAX_BYTES, ROWS_SHOWN,
+    refuse_file, size_words, ImportAction, ImportState, Step, CHUNK_BYTES, FILE_ACCEPT,
+    FILE_MAX_BYTES, ROWS_SHOWN,
 };
 use fieldstone_protocol::commands::PreviewRequest;
-use fieldstone_protocol::views::{DuplicateOf, DuplicatePolicy, ImportMode, ImportReport};
+use fieldstone_protocol::views::{DuplicateOf, DuplicatePolicy, ImportReport};
+use preview::preview_step;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use yew::platform::spawn_local;
@@ -93,9 +97,25 @@ pub fn ImportDialog(props: &ImportDialogProps) -> Html {
             }
         });
     }
-    use_effect_with(state.step, |step| {
+    // The file read again (another encoding, another stage column): the answer is for this
+    // `preview_seq` only.
+    {
+        let state = state.clone();
+        use_effect_with(state.preview_seq, move |seq| {
+            let seq = *seq;
+            if let Some(request) = state.preview_request() {
+                spawn_local(async move {
+                    let result = commands::import_preview(&request).await.map(Box::new);
+                    state.dispatch(ImportAction::Repreviewed { seq, result });
+                });
+            }
+        });
+    }
+    use_effect_with((state.step, state.vcard()), |(step, vcard)| {
         let target = match step {
             Step::Pick => "import-file",
+            // A vCard has no columns: its first control is the encoding.
+            Step::Preview if *vcard => "import-encoding-choice",
             Step::Preview => "import-column-0",
             Step::Report => "import-done",
             Step::Uploading | Step::Importing => "",
@@ -212,7 +232,7 @@ fn pick_step(state: &ImportState, on_file: Callback<Event>) -> Html {
         <div class="import-pick">
             <p class="dialog__lead">
                 { format!(
-                    "Bring in contacts from a spreadsheet or another CRM: a CSV file with a header row, up to {} MB.",
+                    "Bring in contacts from a spreadsheet, another CRM or an address book: a CSV file with a header row, or a vCard file, up to {} MB.",
                     FILE_MAX_BYTES / (1024 * 1024)
                 ) }
             </p>
@@ -221,11 +241,11 @@ fn pick_step(state: &ImportState, on_file: Callback<Event>) -> Html {
             }
             // The input sits inside its label: the keyboard reaches it, the label is what is seen.
             <label class="button button--primary file-button import-pick__button">
-                <input id="import-file" class="visually-hidden" type="file" accept=".csv,text/csv" onchange={on_file} />
-                { icon(Icon::Upload) }{ "Choose a CSV file" }
+                <input id="import-file" class="visually-hidden" type="file" accept={FILE_ACCEPT} onchange={on_file} />
+                { icon(Icon::Upload) }{ "Choose a file" }
             </label>
             <p class="import-hint">
-                { "Exports from Follow Up Boss, kvCORE, Google Contacts, Outlook and Fieldstone work as they are. You check every column before anything is imported." }
+                { "Exports from Follow Up Boss, kvCORE, Google Contacts, Outlook, an iPhone and Fieldstone work as they are. You check everything before anything is imported." }
             </p>
         </div>
     }
@@ -250,196 +270,14 @@ fn uploading_step(state: &ImportState, pick_another: Callback<MouseEvent>) -> Ht
     }
 }
 
-/// Up to three values of column `column` from the sample rows, for recognising it.
-fn examples(state: &ImportState, column: usize) -> String {
-    let values: Vec<&str> = state
-        .preview
-        .iter()
-        .flat_map(|p| p.sample.iter())
-        .filter_map(|row| row.get(column).map(|v| v.trim()))
-        .filter(|v| !v.is_empty())
-        .take(3)
-        .collect();
-    if values.is_empty() {
-        "Empty in the first rows".to_owned()
-    } else {
-        values.join(" · ")
-    }
-}
-
-fn column_row(
-    state: &ImportState,
-    column: usize,
-    header: &str,
-    dispatcher: &UseReducerDispatcher<ImportState>,
-) -> Html {
-    let id = format!("import-column-{column}");
-    let current = target_key(state.mapping.target(column));
-    let onchange = {
-        let dispatcher = dispatcher.clone();
-        Callback::from(move |event: Event| {
-            let Some(select) = event.target_dyn_into::<web_sys::HtmlSelectElement>() else {
-                return;
-            };
-            dispatcher.dispatch(ImportAction::SetTarget {
-                column,
-                key: select.value(),
-            });
-        })
-    };
-    let name = if header.trim().is_empty() {
-        format!("Column {}", column + 1)
-    } else {
-        header.to_owned()
-    };
-    let skipped = current == "skip";
-    html! {
-        <li class={classes!("import-column", skipped.then_some("import-column--skipped"))}>
-            <div class="import-column__head">
-                <label for={id.clone()} class="import-column__name">{ name }</label>
-                <span class="import-column__sample">{ examples(state, column) }</span>
-            </div>
-            <div class="select import-column__select">
-                <select {id} class="field__control select__control" {onchange}>
-                    for (group, options) in target_options(&state.mapping, column) {
-                        if group.is_empty() {
-                            for (key, words) in options {
-                                <option selected={key == current} value={key.clone()}>{ words }</option>
-                            }
-                        } else {
-                            <optgroup label={group}>
-                                for (key, words) in options {
-                                    <option selected={key == current} value={key.clone()}>{ words }</option>
-                                }
-                            </optgroup>
-                        }
-                    }
-                </select>
-            </div>
-        </li>
-    }
-}
-
-/// One radio choice with its consequence in a sentence.
-fn choice(
-    name: &str,
-    id: &str,
-    checked: bool,
-    title: &str,
-    text: &str,
-    onchange: Callback<Event>,
-) -> Html {
-    html! {
-        <label class={classes!("import-option", checked.then_some("import-option--on"))} for={id.to_owned()}>
-            <input id={id.to_owned()} type="radio" name={name.to_owned()} {checked} {onchange} />
-            <span class="import-option__body">
-                <span class="import-option__title">{ title.to_owned() }</span>
-                <span class="import-option__text">{ text.to_owned() }</span>
-            </span>
-        </label>
-    }
-}
-
-fn preview_step(
-    state: &ImportState,
-    dispatcher: &UseReducerDispatcher<ImportState>,
-    pick_another: Callback<MouseEvent>,
-    on_close: Callback<()>,
-) -> Html {
-    let Some(preview) = &state.preview else {
-        return Html::default();
-    };
-    let send = |action: ImportAction| {
-        let dispatcher = dispatcher.clone();
-        Callback::from(move |_: Event| dispatcher.dispatch(action.clone()))
-    };
-    let start = {
-        let dispatcher = dispatcher.clone();
-        Callback::from(move |_: MouseEvent| dispatcher.dispatch(ImportAction::Start))
-    };
-    let widths = preview.headers.len();
-    html! {
-        <div class="import-preview">
-            <div class="import-preview__file">
-                { file_line(state) }
-                <button type="button" class="button button--link" onclick={pick_another}>{ "Choose another file" }</button>
-            </div>
-            if let Some(error) = &state.error {
-                { banner("import-error", error) }
-            }
-            <section class="import-section" aria-labelledby="import-columns-title">
-                <h3 id="import-columns-title" class="form-section__title">{ "Columns" }</h3>
-                <p class="import-hint">{ "What each column of the file becomes. Columns set to “Skip” are left out." }</p>
-                <ul id="import-columns" class="import-columns">
-                    for (column, header) in preview.headers.iter().enumerate() {
-                        { column_row(state, column, header, dispatcher) }
-                    }
-                </ul>
-                if let Some(error) = &state.mapping_error {
-                    <p id="import-mapping-error" class="field__error" role="alert">{ error.clone() }</p>
-                }
-            </section>
-            <section class="import-section" aria-labelledby="import-sample-title">
-                <h3 id="import-sample-title" class="form-section__title">{ "First rows of the file" }</h3>
-                if !preview.encoding.is_empty() {
-                    // Said, so a file whose accents look wrong is recognised before it is imported.
-                    <p id="import-encoding" class="import-hint">{ format!("Read as {}.", preview.encoding) }</p>
-                }
-                if preview.sample.is_empty() {
-                    <p class="import-hint">{ "The file has a header row but no rows under it: there is nothing to import." }</p>
-                } else {
-                    // Wide files scroll sideways inside the dialog, not the page.
-                    <div class="import-sample" tabindex="0" role="region" aria-labelledby="import-sample-title">
-                        <table id="import-sample" class="import-table">
-                            <thead><tr>
-                                for header in preview.headers.iter() { <th scope="col">{ header.clone() }</th> }
-                            </tr></thead>
-                            <tbody>
-                                for row in preview.sample.iter() {
-                                    <tr>
-                                        for i in 0..widths { <td>{ row.get(i).cloned().unwrap_or_default() }</td> }
-                                    </tr>
-                                }
-                            </tbody>
-                        </table>
-                    </div>
-                }
-            </section>
-            <fieldset class="import-section import-choices">
-                <legend class="form-section__title">{ "Contacts you already have" }</legend>
-                { choice("import-duplicates", "import-duplicates-skip", state.duplicates == DuplicatePolicy::Skip,
-                    "Skip them",
-                    "A row with the same email, phone or name as a contact you have (or as an earlier row) is left out and listed in the report.",
-                    send(ImportAction::Duplicates(DuplicatePolicy::Skip))) }
-                { choice("import-duplicates", "import-duplicates-import", state.duplicates == DuplicatePolicy::Import,
-                    "Import them anyway",
-                    "They are added as new contacts and listed in the report, so you can merge them by hand.",
-                    send(ImportAction::Duplicates(DuplicatePolicy::Import))) }
-            </fieldset>
-            <fieldset class="import-section import-choices">
-                <legend class="form-section__title">{ "Rows with a problem" }</legend>
-                { choice("import-mode", "import-mode-keep", state.mode == ImportMode::KeepGood,
-                    "Keep the good rows",
-                    "Rows with a problem (a bad email address, an unknown stage) are left out and listed; every other row is imported.",
-                    send(ImportAction::Mode(ImportMode::KeepGood))) }
-                { choice("import-mode", "import-mode-all", state.mode == ImportMode::AllOrNothing,
-                    "All or nothing",
-                    "If any row has a problem, nothing is imported. Fix the file and import it again in one go.",
-                    send(ImportAction::Mode(ImportMode::AllOrNothing))) }
-            </fieldset>
-            <div class="form__actions import-actions">
-                <button type="button" class="button button--secondary" onclick={on_close.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
-                <button id="import-start" type="button" class="button button--primary" disabled={state.mapping_error.is_some()} onclick={start}>
-                    { "Import contacts" }
-                </button>
-            </div>
-        </div>
-    }
-}
-
 fn importing_step(state: &ImportState) -> Html {
     let status = match state.rows_done() {
-        Some((done, total)) => format!("{} of {} rows done", thousands(done), thousands(total)),
+        Some((done, total)) => format!(
+            "{} of {} {} done",
+            thousands(done),
+            thousands(total),
+            if state.vcard() { "cards" } else { "rows" }
+        ),
         None => "Reading the file…".to_owned(),
     };
     let (value, max) = state.rows_done().map_or((None, None), |(done, total)| {
@@ -566,7 +404,13 @@ fn report_step(state: &ImportState, done: Callback<MouseEvent>) -> Html {
             { rows_list("import-rejected", "Rejected rows", &report.rejected, rejected_count, |r| r.line, |r| r.reason.clone()) }
             { rows_list("import-duplicates", "Duplicates", &report.duplicates, duplicate_count, |r| r.line, duplicate_words) }
             if !report.rejected.is_empty() || !report.duplicates.is_empty() {
-                <p class="import-hint">{ "Line numbers are those of the file, where line 1 is the header." }</p>
+                <p class="import-hint">
+                    { if state.vcard() {
+                        "Line numbers are those of the file, where each card's BEGIN:VCARD is."
+                    } else {
+                        "Line numbers are those of the file, where line 1 is the header."
+                    } }
+                </p>
             }
             <div class="form__actions import-actions">
                 <button id="import-done" type="button" class="button button--primary" onclick={done}>{ "Done" }</button>

@@ -72,22 +72,27 @@ fn guessed() -> ColumnMapping {
     }
 }
 
+/// What the shell answers for [`headers`]: the guess, one row, UTF-8, nothing unknown.
+fn sample_preview() -> ImportPreview {
+    ImportPreview {
+        upload_id: UPLOAD.into(),
+        headers: headers(),
+        mapping: guessed(),
+        sample: vec![vec!["Ada".into(), "Lovelace".into()]],
+        encoding: "Unicode (UTF-8)".into(),
+        encoding_label: "UTF-8".into(),
+        encodings: Vec::new(),
+        format: ImportFormat::Csv,
+        rows: 1,
+        unknown_stages: UnknownValues::default(),
+        unknown_sources: UnknownValues::default(),
+    }
+}
+
 fn preview(pick: u64) -> ImportAction {
     ImportAction::PreviewLoaded {
         pick,
-        preview: Box::new(ImportPreview {
-            upload_id: UPLOAD.into(),
-            headers: headers(),
-            mapping: guessed(),
-            sample: vec![vec!["Ada".into(), "Lovelace".into()]],
-            encoding: "Unicode (UTF-8)".into(),
-            encoding_label: "UTF-8".into(),
-            encodings: Vec::new(),
-            format: ImportFormat::Csv,
-            rows: 1,
-            unknown_stages: UnknownValues::default(),
-            unknown_sources: UnknownValues::default(),
-        }),
+        preview: Box::new(sample_preview()),
     }
 }
 
@@ -495,3 +500,6 @@ fn an_unknown_mapping_target_from_the_guess_stays_selectable() {
         .collect();
     assert!(keys.contains(&"email:mobile".to_owned()));
 }
+
+#[path = "import_choices_tests.rs"]
+mod choices;
