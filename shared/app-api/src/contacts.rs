@@ -9,7 +9,7 @@ use fieldstone_protocol::commands::{
     StageCount, UpdateContact, BULK_MAX, SMART_LISTS_MAX, SMART_LIST_NAME_MAX_CHARS,
 };
 use fieldstone_protocol::views::{ContactPage, ContactQuery, ContactSort, SortField};
-use fieldstone_replica::{contact_doc_id, Replica, ReplicaError, CONTACT_PAGE_MAX};
+use fieldstone_replica::{contact_doc_id, Replica, ReplicaError, StageTotal, CONTACT_PAGE_MAX};
 
 impl Api {
     pub async fn list_contacts(&self, query: ContactQuery) -> Result<ContactPage, CommandError> {
@@ -39,7 +39,12 @@ impl Api {
         self.read(move |r| {
             let contact = r.get_contact(&id)?.ok_or_else(|| not_found(&id))?;
             let conflicts = r.conflicts(&contact_doc_id(&id)?)?;
-            Ok(ContactDetail { contact, conflicts })
+            let next_task = r.next_task_for(&id.to_string())?;
+            Ok(ContactDetail {
+                contact,
+                conflicts,
+                next_task,
+            })
         })
         .await
     }
@@ -111,9 +116,14 @@ impl Api {
                 limit: request.per_stage,
                 ..request.filter
             };
-            let counts = r.stage_counts(&filter)?;
-            let mut columns = Vec::with_capacity(counts.len());
-            for (stage, count) in counts {
+            let totals = r.stage_totals(&filter)?;
+            let mut columns = Vec::with_capacity(totals.len());
+            for StageTotal {
+                stage,
+                count,
+                budget,
+            } in totals
+            {
                 let page = r.list_contacts(&ContactQuery {
                     stages: vec![stage],
                     ..filter.clone()
@@ -121,6 +131,7 @@ impl Api {
                 columns.push(PipelineColumn {
                     stage,
                     count,
+                    budget,
                     contacts: page.items,
                     next: page.next,
                 });

@@ -1,10 +1,12 @@
-//! The Today screen: the day's bookings, overdue and due follow-ups, the hottest open leads and
-//! the contacts most recently active, in one call.
+//! The Today screen: the day's bookings, overdue and due follow-ups, who to call now (hot or
+//! never contacted), new leads and what happened lately, in one call.
 
 use super::Api;
 use fieldstone_model::Stage;
-use fieldstone_protocol::commands::{CommandError, Today, TodayRequest, TODAY_ROWS_MAX};
-use fieldstone_protocol::views::{ContactQuery, ContactSort, SortField};
+use fieldstone_protocol::commands::{
+    CommandError, Today, TodayRequest, HOT_SCORE, NEW_LEAD_DAYS, TODAY_ROWS_MAX,
+};
+use fieldstone_protocol::views::{ContactQuery, ContactSort, SortField, TimeRange};
 
 /// A "day" longer than this is a mistake in the request (days of 23 and 25 hours exist).
 const DAY_MAX_HOURS: i64 = 26;
@@ -25,33 +27,68 @@ impl Api {
                 .tasks_due(request.day_end)?
                 .into_iter()
                 .partition(|t| t.due_at.is_some_and(|d| d < request.day_start));
-            let hottest = r
+            let open = vec![Stage::Lead, Stage::Qualified, Stage::Showing, Stage::Offer];
+            let query = |sort: ContactSort| ContactQuery {
+                stages: open.clone(),
+                sort,
+                limit: request.rows,
+                ..ContactQuery::default()
+            };
+            // Hot first (best score first), then the never-contacted (the contacted sort
+            // puts them first), each person once.
+            let hot = r.list_contacts(&ContactQuery {
+                min_score: Some(HOT_SCORE),
+                ..query(ContactSort {
+                    field: SortField::Score,
+                    descending: true,
+                })
+            })?;
+            let never = r.list_contacts(&query(ContactSort {
+                field: SortField::LastContacted,
+                descending: false,
+            }))?;
+            let mut call_now = hot.items;
+            for contact in never.items {
+                let rows = usize::try_from(request.rows).unwrap_or(usize::MAX);
+                if call_now.len() >= rows {
+                    break;
+                }
+                if contact.last_contacted_at.is_none()
+                    && !call_now.iter().any(|c| c.id == contact.id)
+                {
+                    call_now.push(contact);
+                }
+            }
+            let new_leads = r
                 .list_contacts(&ContactQuery {
-                    stages: vec![Stage::Lead, Stage::Qualified, Stage::Showing, Stage::Offer],
-                    sort: ContactSort {
-                        field: SortField::Score,
-                        descending: true,
+                    stages: vec![Stage::Lead],
+                    created: TimeRange {
+                        from: Some(request.day_end - chrono::Duration::days(NEW_LEAD_DAYS)),
+                        to: None,
                     },
-                    limit: request.rows,
-                    ..ContactQuery::default()
+                    ..query(ContactSort {
+                        field: SortField::Created,
+                        descending: true,
+                    })
                 })?
                 .items;
-            let recent = r
-                .list_contacts(&ContactQuery {
-                    sort: ContactSort {
-                        field: SortField::Updated,
-                        descending: true,
-                    },
-                    limit: request.rows,
-                    ..ContactQuery::default()
-                })?
-                .items;
+            let activity = r.recent_activity(request.rows)?;
+            let has_contacts = !activity.is_empty()
+                || !r
+                    .list_contacts(&ContactQuery {
+                        limit: 1,
+                        ..ContactQuery::default()
+                    })?
+                    .items
+                    .is_empty();
             Ok(Today {
                 bookings,
                 overdue,
                 due_today,
-                hottest,
-                recent,
+                call_now,
+                new_leads,
+                activity,
+                has_contacts,
             })
         })
         .await

@@ -28,6 +28,10 @@ choice_enum! {
     pub enum BookingKind as "booking kind" {
         Showing => ("showing", "Showing"),
         OpenHouse => ("open_house", "Open house"),
+        /// Meeting a seller to list (or value) their home.
+        ListingAppointment => ("listing_appointment", "Listing appointment / valuation"),
+        Inspection => ("inspection", "Inspection"),
+        Closing => ("closing", "Closing"),
         Meeting => ("meeting", "Meeting"),
         Call => ("call", "Call"),
     }

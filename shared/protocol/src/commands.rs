@@ -17,7 +17,7 @@
 
 use crate::account::{OrgInfo, Role, TeamInfo};
 use crate::views::{
-    BookingSummary, ContactQuery, ContactSummary, Cursor, FieldConflict, TaskSummary,
+    ActivityItem, BookingSummary, ContactQuery, ContactSummary, Cursor, FieldConflict, TaskSummary,
     TimelineCursor,
 };
 use crate::DocId;
@@ -202,7 +202,7 @@ pub struct SyncNotice {
 pub struct TodayRequest {
     pub day_start: DateTime<Utc>,
     pub day_end: DateTime<Utc>,
-    /// How many hottest leads and recently active contacts (1..=50; default 5).
+    /// How many people per list and recent events (1..=50; default 5).
     #[serde(default = "default_today_rows")]
     pub rows: u32,
 }
@@ -221,11 +221,21 @@ pub struct Today {
     pub overdue: Vec<TaskSummary>,
     /// Open tasks due during the day, soonest first.
     pub due_today: Vec<TaskSummary>,
-    /// Open leads (not closed or lost) with the highest scores.
-    pub hottest: Vec<ContactSummary>,
-    /// Contacts most recently changed (a note, a call, an edit, a stage move).
-    pub recent: Vec<ContactSummary>,
+    /// Who to call now: open contacts that are hot (scored [`HOT_SCORE`] or more), then those
+    /// never contacted, best score first.
+    pub call_now: Vec<ContactSummary>,
+    /// Leads added in the last [`NEW_LEAD_DAYS`] days, newest first.
+    pub new_leads: Vec<ContactSummary>,
+    /// What happened lately: contacts added, notes, calls and messages logged, tasks done.
+    pub activity: Vec<ActivityItem>,
+    /// Whether this device holds any contact at all (a first run leads with the import).
+    pub has_contacts: bool,
 }
+
+/// A score from which a contact counts as hot (the same band every screen colours).
+pub const HOT_SCORE: u8 = fieldstone_model::ScoreBand::HOT_FROM;
+/// How far back Today's "new leads" reach.
+pub const NEW_LEAD_DAYS: i64 = 7;
 
 // ----------------------------------------------------------------------------------------------
 // Contacts and pipeline
@@ -250,6 +260,9 @@ pub struct ContactDetail {
     pub contact: Contact,
     /// Empty when no field has concurrent values.
     pub conflicts: Vec<FieldConflict>,
+    /// The earliest-due open task on the contact, for the header. `None` from older builds.
+    #[serde(default)]
+    pub next_task: Option<TaskSummary>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -313,6 +326,9 @@ pub struct PipelineRequest {
 pub struct PipelineColumn {
     pub stage: Stage,
     pub count: u64,
+    /// The column's budgets summed (every matching contact, not only those shown).
+    #[serde(default)]
+    pub budget: u64,
     pub contacts: Vec<ContactSummary>,
     pub next: Option<Cursor>,
 }

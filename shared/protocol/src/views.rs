@@ -18,7 +18,7 @@ pub use import::{
 };
 pub use mapping::{ColumnMapping, ColumnTarget, MappedColumn};
 pub use records::{
-    BookingSummary, ConflictOption, DuplicateGroup, FieldConflict, InteractionSummary,
-    ListingQuery, ListingSummary, NoteSummary, TaskSummary, TimelineCursor, TimelineEntry,
-    TimelinePage, LISTING_PAGE_MAX, TIMELINE_PAGE_MAX,
+    ActivityItem, ActivityKind, BookingSummary, ConflictOption, DuplicateGroup, FieldConflict,
+    InteractionSummary, ListingQuery, ListingSummary, NoteSummary, TaskSummary, TimelineCursor,
+    TimelineEntry, TimelinePage, LISTING_PAGE_MAX, TIMELINE_PAGE_MAX,
 };

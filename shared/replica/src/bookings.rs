@@ -58,7 +58,12 @@ fn project_booking(conn: &Connection, b: &Booking) -> Result<(), ReplicaError> {
 
 pub(crate) const BOOKING_COLUMNS: &str =
     "b.id, b.kind, b.title, b.starts_at, b.ends_at, b.time_zone, b.location, b.listing_id,
-     b.status, b.deleted_at";
+     b.status, b.deleted_at,
+     (SELECT group_concat(bc.id || char(30) || bc.display_name, char(31))
+        FROM booking_attendees ba JOIN contacts bc ON bc.id = ba.attendee_id
+        WHERE ba.booking_id = b.id AND ba.attendee_kind = 'contact' AND bc.deleted_at IS NULL),
+     (SELECT bl.address_line || ', ' || bl.city FROM listings bl
+        WHERE bl.id = b.listing_id AND bl.deleted_at IS NULL)";
 
 pub(crate) fn booking_from_row(row: &Row<'_>) -> rusqlite::Result<BookingSummary> {
     Ok(BookingSummary {
@@ -72,6 +77,21 @@ pub(crate) fn booking_from_row(row: &Row<'_>) -> rusqlite::Result<BookingSummary
         listing: opt_parsed(row, 7)?,
         status: parsed(row, 8)?,
         deleted_at: time(row, 9)?,
+        with: row
+            .get::<_, Option<String>>(10)?
+            .map(|joined| {
+                let mut with: Vec<(ContactId, String)> = joined
+                    .split('\u{1f}')
+                    .filter_map(|pair| {
+                        let (id, name) = pair.split_once('\u{1e}')?;
+                        Some((id.parse().ok()?, name.to_owned()))
+                    })
+                    .collect();
+                with.sort_by(|a, b| a.1.cmp(&b.1));
+                with
+            })
+            .unwrap_or_default(),
+        listing_address: row.get(11)?,
     })
 }
 

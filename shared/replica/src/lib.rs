@@ -3,6 +3,7 @@
 //! Each write touches all three in one durable transaction (DESIGN decisions 2 and 3).
 
 mod account;
+mod activity;
 mod batch;
 mod bookings;
 mod checkpoint;
@@ -25,12 +26,13 @@ mod timeline;
 mod transfer;
 
 pub use account::AccountBinding;
+pub use activity::ACTIVITY_MAX;
 pub use batch::Batch;
 pub use bookings::BookingSummary;
 pub use conflicts::{ConflictOption, FieldConflict};
 pub use contacts::{
     contact_doc_id, ContactPage, ContactQuery, ContactSort, ContactSummary, Cursor, SortField,
-    SortKey, TimeRange, CONTACT_PAGE_MAX, NOTE_SEARCH_MIN_CHARS,
+    SortKey, StageTotal, TimeRange, CONTACT_PAGE_MAX, NOTE_SEARCH_MIN_CHARS,
 };
 pub use duplicates::{DuplicateGroup, MergeReceipt};
 pub use error::ReplicaError;

@@ -4,7 +4,7 @@ use crate::error::ReplicaError;
 use rusqlite::{params, Connection, Transaction};
 
 /// Read-model format written by this build (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// One step from a version to the next: SQL, or work SQL alone cannot do (it is given the
 /// clock's time, in milliseconds).
@@ -358,6 +358,18 @@ const MIGRATIONS: &[Migration] = &[
         tx.execute_batch("DROP TABLE leads;")?;
         Ok(())
     }),
+    // Version 7: Today's recent activity reads the newest of each source through an index;
+    // the pipeline sums budgets and shows days in stage (the rebuild fills both in).
+    Migration::Sql(
+        r#"
+    ALTER TABLE contacts ADD COLUMN budget INTEGER;
+    ALTER TABLE contacts ADD COLUMN stage_since INTEGER;
+    INSERT OR REPLACE INTO meta (key, value) VALUES ('rebuild_read_model', 1);
+    CREATE INDEX notes_newest ON notes (created_at);
+    CREATE INDEX interactions_newest ON interactions (created_at);
+    CREATE INDEX tasks_closed ON tasks (closed_at) WHERE closed_at IS NOT NULL;
+"#,
+    ),
 ];
 
 /// Moves every document of a retired kind ([`fieldstone_doc::RETIRED_KINDS`]) into the

@@ -134,6 +134,20 @@ impl Replica {
         self.read::<Task>(*id)
     }
 
+    /// The record's next open task: the earliest due (undated ones after every dated one,
+    /// oldest first), for the contact's header.
+    pub fn next_task_for(&self, record_id: &str) -> Result<Option<TaskSummary>, ReplicaError> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {TASK_COLUMNS} FROM tasks t
+             WHERE t.record_id = ?1 AND t.status = 'pending' AND t.deleted_at IS NULL
+             ORDER BY t.due_at IS NULL, t.due_at, t.created_at, t.id
+             LIMIT 1"
+        ))?;
+        let mut rows = stmt.query_map([record_id], task_from_row)?;
+        Ok(rows.next().transpose()?)
+    }
+
     /// Open tasks due before `until` (overdue ones included), soonest first: the Today list.
     pub fn tasks_due(&self, until: DateTime<Utc>) -> Result<Vec<TaskSummary>, ReplicaError> {
         let conn = self.reader();

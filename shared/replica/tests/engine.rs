@@ -104,6 +104,15 @@ fn as_older_store_with_a_lead(db: &Path, version: i64) -> Vec<u8> {
                 .expect("drop");
         }
     }
+    if version > 1 {
+        // What version 7 added, so the store is as version 5 or 6 left it.
+        conn.execute_batch(
+            "DROP INDEX notes_newest; DROP INDEX interactions_newest; DROP INDEX tasks_closed;
+             ALTER TABLE contacts DROP COLUMN budget;
+             ALTER TABLE contacts DROP COLUMN stage_since;",
+        )
+        .expect("back to version 6");
+    }
     conn.execute_batch(
         "CREATE TABLE leads (
             id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, phone TEXT NOT NULL,

@@ -328,6 +328,188 @@ fn tasks_due_follow_ups_and_status_changes() {
 }
 
 #[test]
+fn the_next_task_is_the_earliest_due_open_one_on_that_contact() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = clock();
+    let r = open(&dir.path().join("f.db"), &clock);
+    let ada = r
+        .create_contact(&person("Ada", "Lovelace"), user())
+        .expect("ada");
+    let bob = r
+        .create_contact(&person("Bob", "Stone"), user())
+        .expect("bob");
+    let key = ada.id.to_string();
+    assert_eq!(r.next_task_for(&key).expect("none yet"), None);
+    let on_ada = |title: &str, due: Option<i64>| {
+        r.create_task(
+            &task(title, due.map(t), Some(RecordRef::Contact(ada.id))),
+            user(),
+        )
+        .expect("task")
+    };
+    let undated = on_ada("Ask about school districts", None);
+    assert_eq!(
+        r.next_task_for(&key).expect("undated").map(|t| t.id),
+        Some(undated.id),
+        "an undated task is next when it is the only one"
+    );
+    let later = on_ada("Send the CMA", Some(3 * 60));
+    let sooner = on_ada("Call back", Some(60));
+    // Bob's earlier task is not Ada's.
+    r.create_task(
+        &task("Bob's", Some(t(1)), Some(RecordRef::Contact(bob.id))),
+        user(),
+    )
+    .expect("bob's");
+    assert_eq!(
+        r.next_task_for(&key).expect("dated").map(|t| t.id),
+        Some(sooner.id)
+    );
+    r.set_task_status(&sooner.id, TaskStatus::Completed)
+        .expect("done");
+    assert_eq!(
+        r.next_task_for(&key).expect("after done").map(|t| t.id),
+        Some(later.id),
+        "a completed task is no longer next"
+    );
+    r.soft_delete_task(&later.id).expect("deleted");
+    assert_eq!(
+        r.next_task_for(&key).expect("after delete").map(|t| t.id),
+        Some(undated.id)
+    );
+}
+
+#[test]
+fn recent_activity_names_what_happened_to_whom_newest_first() {
+    use fieldstone_protocol::views::ActivityKind;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = clock();
+    let r = open(&dir.path().join("f.db"), &clock);
+    assert!(r.recent_activity(10).expect("empty").is_empty());
+    clock.set(t(1));
+    let ada = r
+        .create_contact(&person("Ada", "Lovelace"), user())
+        .expect("ada");
+    clock.set(t(2));
+    r.create_note(&note(ada.id, "Wants a garden\nand a shed"), user())
+        .expect("note");
+    clock.set(t(3));
+    r.log_interaction(&call(ada.id, t(3), "Talked about Oak St"), user())
+        .expect("call");
+    clock.set(t(4));
+    let k = r
+        .create_task(
+            &task("Send the CMA", None, Some(RecordRef::Contact(ada.id))),
+            user(),
+        )
+        .expect("task");
+    clock.set(t(5));
+    r.set_task_status(&k.id, TaskStatus::Completed)
+        .expect("done");
+    clock.set(t(6));
+    let gone = r
+        .create_contact(&person("Gone", "Away"), user())
+        .expect("gone");
+    r.create_note(&note(gone.id, "about someone deleted"), user())
+        .expect("note");
+    r.soft_delete_contact(&gone.id).expect("deleted");
+
+    let items = r.recent_activity(10).expect("activity");
+    let what: Vec<(ActivityKind, &str)> =
+        items.iter().map(|a| (a.kind, a.detail.as_str())).collect();
+    assert_eq!(
+        what,
+        [
+            (ActivityKind::TaskDone, "Send the CMA"),
+            (ActivityKind::Logged, "Talked about Oak St"),
+            (ActivityKind::NoteAdded, "Wants a garden"),
+            (ActivityKind::ContactAdded, ""),
+        ],
+        "newest first, a note's first line, nothing about a deleted contact"
+    );
+    assert!(items
+        .iter()
+        .all(|a| a.contact == ada.id && a.contact_name == "Ada Lovelace"));
+    assert_eq!(items[1].channel, Some(fieldstone_model::Channel::Call));
+    assert_eq!(r.recent_activity(2).expect("two").len(), 2);
+}
+
+#[test]
+fn pipeline_columns_sum_budgets_and_cards_know_their_stage_since_and_next_step() {
+    use fieldstone_model::Stage;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = clock();
+    let r = open(&dir.path().join("f.db"), &clock);
+    let mut rich = person("Ada", "Lovelace");
+    rich.preferences.budget_min = Some(400_000);
+    rich.preferences.budget_max = Some(600_000);
+    let ada = r.create_contact(&rich, user()).expect("ada");
+    let mut modest = person("Bob", "Stone");
+    modest.preferences.budget_min = Some(250_000);
+    let bob = r.create_contact(&modest, user()).expect("bob");
+    r.create_contact(&person("Cy", "None"), user())
+        .expect("no budget");
+    let totals = r.stage_totals(&ContactQuery::default()).expect("totals");
+    let lead = totals
+        .iter()
+        .find(|t| t.stage == Stage::Lead)
+        .expect("lead");
+    assert_eq!(
+        (lead.count, lead.budget),
+        (3, 850_000),
+        "max, else min; none adds nothing"
+    );
+
+    clock.set(t(60 * 24 * 3));
+    r.set_contact_stage(&bob.id, Stage::Showing, user())
+        .expect("moved");
+    r.create_task(
+        &task(
+            "Book the second viewing",
+            Some(t(60 * 24 * 4)),
+            Some(RecordRef::Contact(bob.id)),
+        ),
+        user(),
+    )
+    .expect("task");
+    let totals = r.stage_totals(&ContactQuery::default()).expect("totals");
+    let showing = totals
+        .iter()
+        .find(|t| t.stage == Stage::Showing)
+        .expect("showing");
+    assert_eq!((showing.count, showing.budget), (1, 250_000));
+    let page = r
+        .list_contacts(&ContactQuery {
+            stages: vec![Stage::Showing],
+            ..ContactQuery::default()
+        })
+        .expect("page");
+    let card = &page.items[0];
+    assert_eq!(card.budget, Some(250_000));
+    assert_eq!(
+        card.stage_since,
+        Some(t(60 * 24 * 3)),
+        "when it moved, not when it was made"
+    );
+    assert_eq!(card.next_step.as_deref(), Some("Book the second viewing"));
+    let ada_card = r
+        .list_contacts(&ContactQuery {
+            search: Some("Ada".into()),
+            ..ContactQuery::default()
+        })
+        .expect("ada")
+        .items
+        .remove(0);
+    assert_eq!(ada_card.id, ada.id);
+    assert_eq!(
+        ada_card.stage_since,
+        Some(t(0)),
+        "never moved: since it was made"
+    );
+    assert_eq!(ada_card.next_step, None);
+}
+
+#[test]
 fn the_timeline_mixes_every_kind_newest_first_in_pages() {
     let dir = tempfile::tempdir().expect("tempdir");
     let clock = clock();

@@ -13,7 +13,7 @@ use fieldstone_protocol::commands::{
     ImportRequest, MoveStage, OverlapCheck, PipelineRequest, SaveSmartList, SyncState,
     TimelineRequest, TodayRequest, UpdateContact, UploadChunk, BULK_MAX,
 };
-use fieldstone_protocol::views::{ContactQuery, TimelineEntry};
+use fieldstone_protocol::views::{ActivityKind, ContactQuery, TimelineEntry};
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -373,8 +373,46 @@ async fn today_calendar_and_timeline_show_what_was_booked_noted_and_logged() {
     assert_eq!(today.bookings.len(), 2);
     assert_eq!(today.overdue.len(), 1);
     assert_eq!(today.due_today.len(), 1);
-    assert_eq!(today.hottest.len(), 1);
-    assert_eq!(today.recent[0].id, ada.id);
+    assert!(today.has_contacts);
+    assert!(
+        today.call_now.iter().all(|c| c.id != ada.id),
+        "Ada was called and is not hot: she is not on the call list"
+    );
+    assert_eq!(
+        today.new_leads.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [ada.id]
+    );
+    let what: Vec<(ActivityKind, &str)> = today
+        .activity
+        .iter()
+        .filter(|a| a.contact == ada.id)
+        .map(|a| (a.kind, a.detail.as_str()))
+        .collect();
+    assert!(what.contains(&(ActivityKind::Logged, "Talked about Oak St")));
+    assert!(what.contains(&(ActivityKind::NoteAdded, "Wants a garden.")));
+    assert!(what.contains(&(ActivityKind::ContactAdded, "")));
+    assert!(today
+        .activity
+        .iter()
+        .all(|a| a.contact_name == "Ada Lovelace"));
+
+    // Someone never contacted makes the call list.
+    let bob = api
+        .create_contact(person("Bob", "Stone", "b@example.com"))
+        .await
+        .expect("bob");
+    let today = api
+        .today(TodayRequest {
+            day_start: t0() - Duration::hours(1),
+            day_end: t0() + Duration::hours(23),
+            rows: 5,
+        })
+        .await
+        .expect("today");
+    assert_eq!(
+        today.call_now.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [bob.id]
+    );
 
     let page = api
         .timeline(TimelineRequest {

@@ -173,7 +173,7 @@ impl Contact {
                 u8::try_from(known.len() * 3).unwrap_or(15),
             ));
         }
-        reasons.sort_by(|a, b| b.points.cmp(&a.points));
+        reasons.sort_by_key(|r| std::cmp::Reverse(r.points));
         reasons
     }
 }
@@ -203,11 +203,18 @@ pub enum ScoreBand {
 }
 
 impl ScoreBand {
+    /// The lowest hot score.
+    pub const HOT_FROM: u8 = 70;
+    /// The lowest warm score.
+    pub const WARM_FROM: u8 = 40;
+
     pub const fn of(score: u8) -> Self {
-        match score {
-            70.. => ScoreBand::Hot,
-            40..=69 => ScoreBand::Warm,
-            _ => ScoreBand::Cold,
+        if score >= Self::HOT_FROM {
+            ScoreBand::Hot
+        } else if score >= Self::WARM_FROM {
+            ScoreBand::Warm
+        } else {
+            ScoreBand::Cold
         }
     }
 

@@ -140,6 +140,15 @@ pub struct ContactSummary {
     pub deleted_at: Option<DateTime<Utc>>,
     /// Sorted.
     pub tags: Vec<String>,
+    /// The budget the contact gave (its maximum, else its minimum), whole currency units.
+    #[serde(default)]
+    pub budget: Option<u64>,
+    /// When the contact entered its current stage.
+    #[serde(default)]
+    pub stage_since: Option<DateTime<Utc>>,
+    /// The title of its earliest-due open task.
+    #[serde(default)]
+    pub next_step: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

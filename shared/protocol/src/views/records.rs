@@ -23,6 +23,12 @@ pub struct BookingSummary {
     pub listing: Option<ListingId>,
     pub status: BookingStatus,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The contacts it is with (id and name, by name), deleted ones left out.
+    #[serde(default)]
+    pub with: Vec<(ContactId, String)>,
+    /// The linked listing's address ("12 Elm Street, Springfield"), while it exists.
+    #[serde(default)]
+    pub listing_address: Option<String>,
 }
 
 /// The most listings one page may hold.
@@ -201,4 +207,31 @@ pub struct DuplicateGroup {
     pub key_value: String,
     /// Oldest first: the usual survivor.
     pub contacts: Vec<ContactSummary>,
+}
+
+/// What kind of thing happened, for the recent-activity list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityKind {
+    /// A contact was added (typed in, imported or synced from a teammate).
+    ContactAdded,
+    NoteAdded,
+    /// A call, message or meeting was logged; the channel says which.
+    Logged,
+    TaskDone,
+}
+
+/// One thing that happened to a contact lately ("note added to Ada King").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityItem {
+    pub kind: ActivityKind,
+    pub at: DateTime<Utc>,
+    pub contact: ContactId,
+    pub contact_name: String,
+    /// The note's first line, the interaction's summary, the task's title; empty for a
+    /// contact added.
+    pub detail: String,
+    /// For [`ActivityKind::Logged`]: the interaction's channel.
+    #[serde(default)]
+    pub channel: Option<Channel>,
 }

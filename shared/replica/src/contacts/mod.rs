@@ -179,23 +179,50 @@ impl Replica {
     /// Contacts matching the query's filters, counted per stage (every stage listed, in
     /// pipeline order), for a kanban's column headers.
     pub fn stage_counts(&self, query: &ContactQuery) -> Result<Vec<(Stage, u64)>, ReplicaError> {
+        Ok(self
+            .stage_totals(query)?
+            .into_iter()
+            .map(|t| (t.stage, t.count))
+            .collect())
+    }
+
+    /// Per stage (every stage, in pipeline order): how many contacts match `query` and the sum
+    /// of their budgets (each contact's maximum, else its minimum; none counts as nothing).
+    pub fn stage_totals(&self, query: &ContactQuery) -> Result<Vec<StageTotal>, ReplicaError> {
         let f = query::Filter::of(query);
         let conn = self.reader();
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT c.stage, count(*) FROM contacts c{} GROUP BY c.stage",
+            "SELECT c.stage, count(*), total(c.budget) FROM contacts c{} GROUP BY c.stage",
             f.sql
         ))?;
-        let mut counts: Vec<(Stage, u64)> = Stage::ALL.iter().map(|s| (*s, 0)).collect();
+        let mut totals: Vec<StageTotal> = Stage::ALL
+            .iter()
+            .map(|s| StageTotal {
+                stage: *s,
+                count: 0,
+                budget: 0,
+            })
+            .collect();
         let rows = stmt.query_map(params_from_iter(f.args), |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, f64>(2)?,
+            ))
         })?;
         for row in rows {
-            let (stage, n) = row?;
-            if let Some(slot) = counts.iter_mut().find(|(s, _)| s.as_str() == stage) {
-                slot.1 = u64::try_from(n).unwrap_or(0);
+            let (stage, n, budget) = row?;
+            if let Some(slot) = totals.iter_mut().find(|t| t.stage.as_str() == stage) {
+                slot.count = u64::try_from(n).unwrap_or(0);
+                // total() sums in floating point; budgets are whole units far below 2^53
+                // each, and a column's sum is shown rounded anyway.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                {
+                    slot.budget = budget.max(0.0).round() as u64;
+                }
             }
         }
-        Ok(counts)
+        Ok(totals)
     }
 
     /// Contacts (not deleted) sharing `key`, oldest first.
@@ -218,4 +245,13 @@ pub(crate) fn contacts_with_key(
         crate::rows::parsed::<ContactId>(r, 0)
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// One pipeline column's figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StageTotal {
+    pub stage: Stage,
+    pub count: u64,
+    /// Budgets summed, in whole currency units.
+    pub budget: u64,
 }

@@ -4,6 +4,16 @@ use crate::error::ReplicaError;
 use fieldstone_model::Contact;
 use rusqlite::{params, Connection};
 
+/// When the contact entered its current stage: its last move there, else its creation.
+fn stage_since(c: &Contact) -> chrono::DateTime<chrono::Utc> {
+    c.stage_history
+        .iter()
+        .filter(|m| m.to == c.stage)
+        .map(|m| m.at)
+        .max()
+        .unwrap_or(c.created_at)
+}
+
 /// Writes the contact's rows, replacing what was there.
 pub(crate) fn project_contact(conn: &Connection, c: &Contact) -> Result<(), ReplicaError> {
     let id = c.id.to_string();
@@ -11,8 +21,8 @@ pub(crate) fn project_contact(conn: &Connection, c: &Contact) -> Result<(), Repl
     let seq: i64 = conn.prepare_cached(
         "INSERT INTO contacts (id, display_name, sort_name, primary_email, primary_phone, stage,
            kind, source, priority, score, owner, assigned_agent, created_at, updated_at,
-           last_contacted_at, deleted_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+           last_contacted_at, deleted_at, budget, stage_since)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
          ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name,
            sort_name = excluded.sort_name,
            primary_email = excluded.primary_email, primary_phone = excluded.primary_phone,
@@ -20,7 +30,8 @@ pub(crate) fn project_contact(conn: &Connection, c: &Contact) -> Result<(), Repl
            priority = excluded.priority, score = excluded.score, owner = excluded.owner,
            assigned_agent = excluded.assigned_agent, created_at = excluded.created_at,
            updated_at = excluded.updated_at, last_contacted_at = excluded.last_contacted_at,
-           deleted_at = excluded.deleted_at
+           deleted_at = excluded.deleted_at, budget = excluded.budget,
+           stage_since = excluded.stage_since
          RETURNING seq",
     )?
     .query_row(
@@ -41,6 +52,11 @@ pub(crate) fn project_contact(conn: &Connection, c: &Contact) -> Result<(), Repl
             c.updated_at.timestamp_millis(),
             c.last_contacted_at.map(|t| t.timestamp_millis()),
             c.deleted_at.map(|t| t.timestamp_millis()),
+            c.preferences
+                .budget_max
+                .or(c.preferences.budget_min)
+                .and_then(|b| i64::try_from(b).ok()),
+            stage_since(c).timestamp_millis(),
         ],
         |r| r.get(0),
     )?;

@@ -38,7 +38,11 @@ pub(crate) const SUMMARY_COLUMNS: &str =
     "c.id, c.display_name, c.primary_email, c.primary_phone, c.stage, c.kind,
      c.source, c.priority, c.score, c.owner, c.assigned_agent, c.created_at, c.updated_at,
      c.last_contacted_at, c.deleted_at,
-     (SELECT group_concat(t.tag, char(31)) FROM contact_tags t WHERE t.contact_id = c.id)";
+     (SELECT group_concat(t.tag, char(31)) FROM contact_tags t WHERE t.contact_id = c.id),
+     c.budget, c.stage_since,
+     (SELECT k.title FROM tasks k
+        WHERE k.record_id = c.id AND k.status = 'pending' AND k.deleted_at IS NULL
+        ORDER BY k.due_at IS NULL, k.due_at, k.created_at LIMIT 1)";
 
 /// How one side of a search (contact fields, note bodies) is matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -362,6 +366,11 @@ pub(crate) fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<ContactSummary
         last_contacted_at: time(row, 13)?,
         deleted_at: time(row, 14)?,
         tags,
+        budget: row
+            .get::<_, Option<i64>>(16)?
+            .and_then(|b| u64::try_from(b).ok()),
+        stage_since: time(row, 17)?,
+        next_step: row.get(18)?,
     })
 }
 
