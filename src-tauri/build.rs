@@ -18,9 +18,15 @@ const CAPABILITY: &str = "capabilities/main.json";
 const EVENT_PERMISSIONS: &[&str] = &["core:event:allow-listen", "core:event:allow-unlisten"];
 
 /// The links the window may hand to the OS (the contact's Call, Text, WhatsApp and Email
-/// buttons): the opener plugin's `open_url` checks every URL against these globs, and nothing
-/// else of the plugin (opening paths, revealing files) is granted.
-const OPENER_URLS: &[&str] = &["tel:*", "sms:*", "mailto:*", "https://wa.me/*"];
+/// buttons, a booking's Directions): the opener plugin's `open_url` checks every URL against
+/// these globs, and nothing else of the plugin (opening paths, revealing files) is granted.
+const OPENER_URLS: &[&str] = &[
+    "tel:*",
+    "sms:*",
+    "mailto:*",
+    "https://wa.me/*",
+    "https://www.google.com/maps/dir/*",
+];
 
 /// `capabilities/main.json` as the table says it must be. Written by hand rather than through
 /// a JSON library so it keeps its order and layout (its diff is what a reviewer reads); the
@@ -41,7 +47,7 @@ fn capability() -> String {
         r#"{{
   "$schema": "../gen/schemas/desktop-schema.json",
   "identifier": "main",
-  "description": "The main window may call Fieldstone's own commands, hear its events (sync status, import progress) and hand tel:, sms:, mailto: and wa.me links to the OS; nothing else (no shell, no file system, no HTTP, no other window).",
+  "description": "The main window may call Fieldstone's own commands, hear its events (sync status, import progress) and hand tel:, sms:, mailto:, wa.me and map-directions links to the OS; nothing else (no shell, no file system, no HTTP, no other window).",
   "windows": [
     "main"
   ],

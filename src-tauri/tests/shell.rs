@@ -37,8 +37,8 @@ fn the_main_window_is_granted_exactly_the_commands_of_the_table() {
         .iter()
         .filter_map(|p| p.as_str().map(str::to_owned))
         .collect();
-    // Beyond names, one scoped grant: the opener's URL command, for the contact links only
-    // (never a path, never an arbitrary web page).
+    // Beyond names, one scoped grant: the opener's URL command, for the contact links and map
+    // directions only (never a path, never an arbitrary web page).
     let scoped: Vec<&serde_json::Value> = permissions.iter().filter(|p| !p.is_string()).collect();
     assert_eq!(
         scoped,
@@ -48,10 +48,11 @@ fn the_main_window_is_granted_exactly_the_commands_of_the_table() {
                 { "url": "tel:*" },
                 { "url": "sms:*" },
                 { "url": "mailto:*" },
-                { "url": "https://wa.me/*" }
+                { "url": "https://wa.me/*" },
+                { "url": "https://www.google.com/maps/dir/*" }
             ]
         })],
-        "the only scoped permission is the opener's, for tel:, sms:, mailto: and wa.me links"
+        "the only scoped permission is the opener's, for tel:, sms:, mailto:, wa.me and directions links"
     );
     let mut expected: BTreeSet<String> = COMMAND_NAMES
         .iter()

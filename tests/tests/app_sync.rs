@@ -126,14 +126,16 @@ async fn work_done_offline_reaches_a_second_device_once_the_server_is_back() {
     app.goto("pipeline").await;
     app.drag_to_stage("Ada King", "qualified").await;
     app.until_synced("offline").await;
-    app.until_text("#sync-status", "unsent").await;
+    app.until_text("#sync-status", "waiting to sync").await;
     app.screens("offline").await;
 
     // The server comes back on the same address: the window catches up by itself.
     let _server = office.restart();
     app.until_synced("up_to_date").await;
     app.until("nothing left unsent", || async {
-        !app.dom_text("#sync-status").await.contains("unsent")
+        !app.dom_text("#sync-status")
+            .await
+            .contains("waiting to sync")
     })
     .await;
 
@@ -233,7 +235,9 @@ async fn a_stage_changed_on_two_devices_is_marked_and_settled_in_the_dialog() {
 
     // The choice is a change like any other: it reaches the phone and settles it there too.
     app.until("nothing left unsent", || async {
-        !app.dom_text("#sync-status").await.contains("unsent")
+        !app.dom_text("#sync-status")
+            .await
+            .contains("waiting to sync")
     })
     .await;
     sync_until(&phone, &client, "the choice settles the phone too", |p| {

@@ -2,6 +2,7 @@
 //! the current screen. The screen lives in the `#hash`; the frame's state is a pure reducer
 //! ([`Shell`]) shared with the screens through [`ShellContext`].
 
+use crate::components::undo::UndoDelete;
 use crate::components::{Nav, TopBar};
 use crate::hooks::ShellContext;
 use crate::pages::{NewContactDialog, Page};
@@ -82,6 +83,7 @@ pub fn App() -> Html {
     };
     let route = shell.route;
     let (title, back) = crate::pages::title(route);
+    let title = shell.title_for(route, title);
 
     html! {
         <ContextProvider<ShellContext> context={context}>
@@ -94,6 +96,9 @@ pub fn App() -> Html {
                     </main>
                     if let Some(opened) = shell.new_contact {
                         <NewContactDialog key={opened.to_string()} />
+                    }
+                    if let Some((id, name)) = shell.undo.clone() {
+                        <UndoDelete {id} name={AttrValue::from(name)} />
                     }
                 </div>
             </div>

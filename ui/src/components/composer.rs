@@ -18,6 +18,9 @@ pub struct ComposerProps {
     pub errors: FormErrors,
     pub busy: bool,
     pub overlaps: Vec<BookingSummary>,
+    /// The message is a warning (booked, but it overlaps).
+    #[prop_or_default]
+    pub message_warns: bool,
     pub message: Option<AttrValue>,
     pub local: Local,
     pub now: DateTime<Utc>,
@@ -220,7 +223,7 @@ pub fn ComposerCard(props: &ComposerProps) -> Html {
                 }
                 <div class="composer__actions">
                     if let Some(message) = &props.message {
-                        <p id="composer-message" class="form-success" role="status">
+                        <p id="composer-message" class={if props.message_warns { "form-warning" } else { "form-success" }} role="status">
                             <span class="form-success__icon" aria-hidden="true"></span>
                             { message.clone() }
                         </p>

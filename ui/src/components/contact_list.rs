@@ -1,12 +1,13 @@
 //! The contact rows: a sortable table on a desktop, cards at phone width. Each row links to the
 //! contact; its checkbox selects it for bulk changes without opening it.
 
+use super::contact_actions::ContactActions;
 use super::icons::{icon, Icon};
 use crate::route::Route;
 use crate::state::format::{relative, thousands};
 use crate::state::initials;
 use chrono::{DateTime, Utc};
-use fieldstone_model::ContactId;
+use fieldstone_model::{ContactId, ScoreBand};
 use fieldstone_protocol::views::{ContactSort, ContactSummary, SortField};
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -123,21 +124,30 @@ fn row(props: &ContactListProps, contact: &ContactSummary) -> Html {
                     }
                 </span>
                 <span class="contact-row__score" role="cell">
-                    <span class={classes!("score", score_class(contact.score))}>{ contact.score }</span>
+                    <span class={classes!("score", score_class(contact.score))} title={super::contact_head::score_line(contact.score)}>{ contact.score }</span>
                 </span>
                 <span class="contact-row__contacted" role="cell">{ relative(contact.last_contacted_at, props.now) }</span>
                 <span class="contact-row__updated" role="cell">{ relative(Some(contact.updated_at), props.now) }</span>
             </a>
+            <div class="contact-row__actions" role="cell">
+                <ContactActions
+                    contact={id}
+                    name={AttrValue::from(contact.display_name.clone())}
+                    phone={contact.primary_phone.clone().map(AttrValue::from)}
+                    email={contact.primary_email.clone().map(AttrValue::from)}
+                    compact=true
+                />
+            </div>
         </li>
     }
 }
 
 /// Hot, warm or cool, for the score's colour.
 pub fn score_class(score: u8) -> &'static str {
-    match score {
-        70.. => "score--hot",
-        40..=69 => "score--warm",
-        _ => "score--cool",
+    match ScoreBand::of(score) {
+        ScoreBand::Hot => "score--hot",
+        ScoreBand::Warm => "score--warm",
+        ScoreBand::Cold => "score--cool",
     }
 }
 
@@ -164,6 +174,9 @@ pub fn ContactList(props: &ContactListProps) -> Html {
                 for (field, label, key) in COLUMNS.iter().skip(1) {
                     { sort_header(props, *field, label, key) }
                 }
+                <span class="contact-table__head contact-table__head--actions" role="columnheader">
+                    <span class="visually-hidden">{ "Reach" }</span>
+                </span>
             </div>
             <ul id="contact-rows" class="contact-rows" role="rowgroup">
                 for contact in props.rows.iter() {

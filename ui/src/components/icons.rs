@@ -29,6 +29,10 @@ pub enum Icon {
     Pin,
     ChevronLeft,
     ChevronRight,
+    Message,
+    Chat,
+    Mail,
+    Directions,
 }
 
 impl Icon {
@@ -103,6 +107,21 @@ impl Icon {
             Icon::Flame => html! {
                 <path d="M12 21c-3.9 0-6.5-2.6-6.5-6.2 0-3.3 2.4-5.2 3.6-7.8.5 1.7 1.4 2.8 2.4 3.4.3-2.7 1.6-5 3.5-6.9-.2 3.4 3.5 5.6 3.5 10.5 0 4-2.6 7-6.5 7z" />
             },
+            Icon::Message => html! {
+                <path d="M4 5.5h16v10H10l-4.5 3.5v-3.5H4z" />
+            },
+            Icon::Chat => html! {<>
+                <path d="M12 3.5a8.5 8.5 0 0 0-7.4 12.7L3.5 20.5l4.4-1.1A8.5 8.5 0 1 0 12 3.5z" />
+                <path d="M9 9.5c.3 2.3 2.2 4.2 4.5 4.5" />
+            </>},
+            Icon::Mail => html! {<>
+                <rect x="3" y="5.5" width="18" height="13" rx="2" />
+                <path d="M3.5 7l8.5 6.5L20.5 7" />
+            </>},
+            Icon::Directions => html! {<>
+                <path d="M12 2.5l9.5 9.5-9.5 9.5L2.5 12z" />
+                <path d="M9 14v-2.5h5.5M12.5 9l2 2.5-2 2.5" />
+            </>},
             Icon::Pin => html! {<>
                 <path d="M12 21s-6.5-6.2-6.5-11a6.5 6.5 0 0 1 13 0c0 4.8-6.5 11-6.5 11z" />
                 <circle cx="12" cy="10" r="2.3" />

@@ -4,8 +4,10 @@
 pub mod bulk_bar;
 pub mod composer;
 pub mod conflict_dialog;
+pub mod contact_actions;
 pub mod contact_fields;
 pub mod contact_filters;
+pub mod contact_head;
 pub mod contact_list;
 pub mod dialog;
 pub mod field;
@@ -15,6 +17,7 @@ pub mod listing_fields;
 pub mod listing_gallery;
 pub mod listing_photo;
 pub mod nav;
+pub mod pickers;
 pub mod search_box;
 pub mod settings_account;
 pub mod settings_device;
@@ -22,6 +25,7 @@ pub mod settings_records;
 pub mod states;
 pub mod timeline;
 pub mod topbar;
+pub mod undo;
 
 pub use nav::Nav;
 pub use topbar::TopBar;

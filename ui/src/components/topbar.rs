@@ -95,7 +95,7 @@ mod tests {
         assert!(html.contains(r#"id="sync-status""#));
         assert!(html.contains(r#"data-state="sign_in_again""#));
         assert!(html.contains("Sign in again"));
-        assert!(html.contains("· 2 unsent"));
+        assert!(html.contains("· 2 changes waiting to sync"));
         assert!(html.contains(r#"title="Your session ended.""#));
         assert!(html
             .contains(r#"<p id="sync-detail" class="sync-detail__text">Your session ended.</p>"#));
@@ -106,7 +106,7 @@ mod tests {
         let html = render(SyncState::UpToDate, 0, "Synced a moment ago.").await;
         assert!(html.contains(r#"data-state="up_to_date""#));
         assert!(html.contains("Up to date"));
-        assert!(!html.contains("unsent"));
+        assert!(!html.contains("waiting to sync"));
         assert!(!html.contains("sync-detail"), "detail only in the tooltip");
     }
 }

@@ -5,6 +5,7 @@
 use crate::components::dialog::Dialog;
 use crate::components::field::{choice_options, SelectField, TextField};
 use crate::components::icons::{icon, Icon};
+use crate::components::pickers::{ContactPicker, ListingPicker};
 use crate::components::states::ListError;
 use crate::hooks::{use_command, use_page_request, use_remote_revision, use_shell};
 use crate::route::Route;
@@ -12,10 +13,11 @@ use crate::services::{commands, platform};
 use crate::state::calendar::{
     BookingEditor, CalendarAction, CalendarState, CalendarView, EditorSave,
 };
+use crate::state::calendar_grid::{clash_label, hours, place, Placed, HOUR_PX};
 use crate::state::detail::Here;
 use crate::state::format::{date_label, Local};
 use crate::state::{ListView, Shortcut};
-use chrono::{NaiveDate, Timelike};
+use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use fieldstone_model::{BookingKind, BookingStatus};
 use fieldstone_protocol::commands::UpdateBooking;
 use fieldstone_protocol::views::BookingSummary;
@@ -107,6 +109,17 @@ pub fn CalendarPage() -> Html {
         });
     }
 
+    // Positions on the time grid go through the CSSOM (no inline styles under the CSP), after
+    // every render that could have moved them.
+    use_effect(|| platform::apply_layouts(".page--calendar"));
+    {
+        let loaded = (state.load == ListView::Loaded, state.view, state.anchor);
+        use_effect_with(loaded, |(loaded, view, _)| {
+            if *loaded && *view == CalendarView::Week {
+                platform::scroll_into_view_on_phone("#week .week__day--today");
+            }
+        });
+    }
     let dispatch = {
         let state = state.clone();
         Callback::from(move |action| state.dispatch(action))
@@ -133,8 +146,8 @@ pub fn CalendarPage() -> Html {
             </div>
         },
         _ => match state.view {
-            CalendarView::Week => week_view(&state, &dispatch),
-            CalendarView::Day => day_view(&state, &dispatch),
+            CalendarView::Week => week_view(&state, clock.now, &dispatch),
+            CalendarView::Day => day_view(&state, clock.now, &dispatch),
         },
     };
     let here = Here {
@@ -191,12 +204,16 @@ fn booking_chip(
     state: &CalendarState,
     booking: &BookingSummary,
     dispatch: &Callback<CalendarAction>,
+    placed: Option<(&Placed<'_>, u32)>,
 ) -> Html {
     let id = booking.id;
-    let clash = state.clashes(booking);
+    let overlaps = placed.map_or_else(|| u32::from(state.clashes(booking)), |(p, _)| p.overlaps);
+    let clash = overlaps > 0;
     let cancelled = booking.status == BookingStatus::Cancelled;
+    let layout = placed.map(|(p, grid)| p.layout(grid));
+    let short = placed.is_some_and(|(p, _)| p.length < 45);
     html! {
-        <li key={id.to_string()}>
+        <li key={id.to_string()} class={classes!(placed.is_some().then_some("time-grid__slot"))} data-layout={layout}>
             <button
                 type="button"
                 class={classes!(
@@ -204,24 +221,22 @@ fn booking_chip(
                     format!("booking-chip--{}", booking.kind.as_str()),
                     clash.then_some("booking-chip--clash"),
                     cancelled.then_some("booking-chip--cancelled"),
+                    short.then_some("booking-chip--short"),
                 )}
                 data-booking-id={id.to_string()}
                 onclick={dispatch.reform(move |_: MouseEvent| CalendarAction::Edit(id))}
             >
                 <span class="booking-chip__time">
                     { format!("{}–{}", state.local.time(booking.starts_at), state.local.time(booking.ends_at)) }
-                    if clash {
-                        <span class="booking-chip__clash" title="Overlaps another booking">{ icon(Icon::Warning) }</span>
+                    if let Some(label) = clash_label(overlaps) {
+                        <span class="booking-chip__clash" title="Shares time with other bookings">{ icon(Icon::Warning) }{ label }</span>
                     }
                 </span>
                 <span class="booking-chip__title">
                     { booking.title.clone().unwrap_or_else(|| booking.kind.label().to_owned()) }
                 </span>
                 <span class="booking-chip__meta">
-                    { booking.kind.label() }
-                    if let Some(location) = &booking.location {
-                        { format!(" · {location}") }
-                    }
+                    { booking_line(booking) }
                     if cancelled {
                         { " · Cancelled" }
                     }
@@ -231,18 +246,89 @@ fn booking_chip(
     }
 }
 
-fn week_view(state: &CalendarState, dispatch: &Callback<CalendarAction>) -> Html {
+/// One day's column of the time grid: an hour is [`HOUR_PX`] tall, each booking at its true
+/// start and length, overlapping ones side by side, a line at the current time today, and an
+/// empty hour a button that starts a booking there.
+fn time_grid(
+    state: &CalendarState,
+    day: NaiveDate,
+    (first, last): (u32, u32),
+    now: DateTime<Utc>,
+    dispatch: &Callback<CalendarAction>,
+) -> Html {
+    let bookings = state.on_day(day);
+    let placed = place(&bookings, state.local, day, first, last);
+    let grid = (last - first) * 60;
+    let now_line = (day == state.today)
+        .then(|| {
+            let t = state.local.naive(now).time();
+            let minute = (t.hour() * 60 + t.minute()).saturating_sub(first * 60);
+            (minute < grid)
+                .then(|| format!("top:{:.3}%", f64::from(minute) * 100.0 / f64::from(grid)))
+        })
+        .flatten();
+    html! {
+        <div class="time-grid" data-layout={format!("height:{}px", (last - first) * HOUR_PX)}>
+            for hour in first..last {
+                <button
+                    key={format!("add-{hour}")}
+                    type="button"
+                    class="time-grid__add"
+                    aria-label={format!("New booking on {} at {hour:02}:00", date_label(day, state.today))}
+                    onclick={dispatch.reform(move |_: MouseEvent| CalendarAction::New(day, hour))}
+                ></button>
+            }
+            if let Some(layout) = now_line {
+                <div class="time-grid__now" data-layout={layout} role="img" aria-label="Now"></div>
+            }
+            <ul class="time-grid__bookings">
+                for p in placed.iter() {
+                    { booking_chip(state, p.booking, dispatch, Some((p, grid))) }
+                }
+            </ul>
+        </div>
+    }
+}
+
+/// The hour labels beside the grid.
+fn gutter((first, last): (u32, u32)) -> Html {
+    html! {
+        <div class="time-gutter" aria-hidden="true">
+            <div class="time-gutter__head"></div>
+            for hour in first..last {
+                <span key={hour} class="time-gutter__hour">{ format!("{hour:02}:00") }</span>
+            }
+        </div>
+    }
+}
+
+fn week_view(
+    state: &CalendarState,
+    now: DateTime<Utc>,
+    dispatch: &Callback<CalendarAction>,
+) -> Html {
+    let days = state.days();
+    let shown: Vec<&BookingSummary> = days.iter().flat_map(|d| state.on_day(*d)).collect();
+    let span = hours(&shown, state.local);
     html! {
         <div id="week" class="week">
-            for day in state.days() {
+            { gutter(span) }
+            for day in days {
                 <section
                     key={day.to_string()}
-                    class={classes!("week__day", (day == state.today).then_some("week__day--today"))}
+                    class={classes!(
+                        "week__day",
+                        (day == state.today).then_some("week__day--today"),
+                        state.on_day(day).is_empty().then_some("week__day--empty"),
+                    )}
                     data-day={day.to_string()}
                 >
                     <header class="week__head">
                         <span class="week__weekday">{ day.format("%a").to_string() }</span>
                         <span class="week__date">{ day.format("%-d").to_string() }</span>
+                        if state.on_day(day).is_empty() && state.load == ListView::Loaded {
+                            <span class="week__free">{ "Free" }</span>
+                        }
                         <button
                             type="button"
                             class="icon-button week__add"
@@ -252,41 +338,26 @@ fn week_view(state: &CalendarState, dispatch: &Callback<CalendarAction>) -> Html
                             { icon(Icon::Plus) }
                         </button>
                     </header>
-                    <ul class="week__bookings">
-                        for booking in state.on_day(day) {
-                            { booking_chip(state, booking, dispatch) }
-                        }
-                    </ul>
-                    if state.on_day(day).is_empty() && state.load == ListView::Loaded {
-                        <p class="week__free">{ "Free" }</p>
-                    }
+                    { time_grid(state, day, span, now, dispatch) }
                 </section>
             }
         </div>
     }
 }
 
-fn day_view(state: &CalendarState, dispatch: &Callback<CalendarAction>) -> Html {
+fn day_view(
+    state: &CalendarState,
+    now: DateTime<Utc>,
+    dispatch: &Callback<CalendarAction>,
+) -> Html {
     let day = state.anchor;
-    let bookings = state.on_day(day);
+    let span = hours(&state.on_day(day), state.local);
     html! {
         <div id="day" class="card day">
-            for hour in state.hours(day) {
-                <div key={hour} class="day__hour">
-                    <span class="day__time">{ format!("{hour:02}:00") }</span>
-                    <ul class="day__slot">
-                        for booking in bookings.iter().filter(|b| state.local.naive(b.starts_at).hour() == hour) {
-                            { booking_chip(state, booking, dispatch) }
-                        }
-                    </ul>
-                    <button
-                        type="button"
-                        class="day__add"
-                        aria-label={format!("New booking at {hour:02}:00")}
-                        onclick={dispatch.reform(move |_: MouseEvent| CalendarAction::New(day, hour))}
-                    ></button>
-                </div>
-            }
+            { gutter(span) }
+            <section class="day__column" data-day={day.to_string()}>
+                { time_grid(state, day, span, now, dispatch) }
+            </section>
         </div>
     }
 }
@@ -342,6 +413,17 @@ fn editor_view(
                     <TextField id="booking-time" label="Starts" input_type="time" value={form.time.clone()} error={error("time")} on_input={set("time")} />
                     <TextField id="booking-length" label="Minutes" value={form.length.clone()} error={error("length")} on_input={set("length")} />
                     <TextField id="booking-location" label="Where" value={form.location.clone()} error={error("location")} on_input={set("location")} />
+                    <ContactPicker
+                        id="booking-with"
+                        chosen={editor.form.draft.with.iter().map(|id| (*id, editor.name_of(*id))).collect::<Vec<_>>()}
+                        on_add={dispatch.reform(|(id, name)| CalendarAction::With(id, name))}
+                        on_remove={dispatch.reform(CalendarAction::Unwith)}
+                    />
+                    <ListingPicker
+                        id="booking-listing"
+                        value={editor.form.draft.listing}
+                        on_change={dispatch.reform(CalendarAction::Listing)}
+                    />
                     if editor.id().is_some() {
                         <SelectField id="booking-status" label="Status" value={editor.form.draft.status.as_str()} options={choice_options::<BookingStatus>()} on_change={on_status} />
                     }
@@ -386,4 +468,22 @@ fn editor_view(
             </form>
         </Dialog>
     }
+}
+
+/// "Showing · with Ada King · 12 Elm Street, Springfield": the kind, who, and where (the
+/// listing's address, else the place written on the booking).
+pub fn booking_line(booking: &BookingSummary) -> String {
+    let mut parts = vec![booking.kind.label().to_owned()];
+    if !booking.with.is_empty() {
+        let names: Vec<&str> = booking.with.iter().map(|(_, n)| n.as_str()).collect();
+        parts.push(format!("with {}", names.join(", ")));
+    }
+    if let Some(place) = booking
+        .listing_address
+        .as_ref()
+        .or(booking.location.as_ref())
+    {
+        parts.push(place.clone());
+    }
+    parts.join(" · ")
 }

@@ -5,6 +5,7 @@
 use crate::components::composer::ComposerCard;
 use crate::components::conflict_dialog::{field_label, ConflictDialog};
 use crate::components::contact_fields::ContactFields;
+use crate::components::contact_head::ContactHead;
 use crate::components::icons::{icon, Icon};
 use crate::components::states::{page_frame, EmptyState, FrameText, ListLoading, MissingText};
 use crate::components::timeline::Timeline;
@@ -15,8 +16,8 @@ use crate::state::contact_draft::ContactDraft;
 use crate::state::contact_form::{ContactForm, FormAction, FormScope};
 use crate::state::detail::{Composed, ComposerInput, DetailAction, DetailState, DetailTab, Here};
 use crate::state::form::input_id;
-use crate::state::format::{relative, Local};
-use crate::state::initials;
+use crate::state::format::Local;
+use crate::state::ShellAction;
 use chrono::Timelike;
 use fieldstone_model::{Contact, ContactId, RecordRef};
 use fieldstone_protocol::commands::{
@@ -58,6 +59,7 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
         DetailState::new(id, now.date(), now.hour())
     });
     let form = use_reducer(|| ContactForm::new(FormScope::Full, ContactDraft::default()));
+    let delete_error = use_state(|| None::<String>);
 
     // Every generation: the contact, then the first page of its timeline.
     {
@@ -223,6 +225,16 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
         });
     }
 
+    // The top bar names the person once they are known.
+    {
+        let shell = shell.clone();
+        let name = state.detail.as_ref().map(|d| d.contact.display_name());
+        use_effect_with(name, move |name| {
+            if let Some(name) = name {
+                shell.dispatch(ShellAction::Named(Route::Contact(id), name.clone()));
+            }
+        });
+    }
     let dispatch = {
         let state = state.clone();
         Callback::from(move |action| state.dispatch(action))
@@ -239,8 +251,6 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
         Err(frame) => return frame,
     };
     let contact = &detail.contact;
-    let name = contact.display_name();
-    let stage = contact.stage.as_str();
     let conflict_fields: Vec<String> = detail.conflicts.iter().map(|c| c.field.clone()).collect();
     let here = Here {
         now: clock.now,
@@ -269,6 +279,19 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
         })
     };
     let open_conflict = dispatch.reform(DetailAction::OpenConflict);
+    let on_delete = {
+        let (shell, delete_error) = (shell.clone(), delete_error.clone());
+        let name = contact.display_name();
+        Callback::from(move |_: MouseEvent| {
+            let (shell, delete_error, name) = (shell.clone(), delete_error.clone(), name.clone());
+            spawn_local(async move {
+                match commands::delete_contact(&id).await {
+                    Ok(_) => shell.dispatch(ShellAction::Deleted(id, name)),
+                    Err(error) => delete_error.set(Some(error.message)),
+                }
+            });
+        })
+    };
     let tab = |tab: DetailTab, label: &'static str| {
         html! {
             <button
@@ -286,32 +309,13 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
 
     html! {
         <div class="page page--detail" data-contact-id={id.to_string()}>
-            <section class="card detail-head">
-                <span class={classes!("avatar", "avatar--large", format!("avatar--{stage}"))} aria-hidden="true">
-                    { initials(&name) }
-                </span>
-                <div class="detail-head__main">
-                    <h2 id="contact-name" class="detail-head__name">{ &name }</h2>
-                    <p class="detail-head__facts">
-                        <span id="contact-stage" class={classes!("stage-pill", format!("stage-pill--{stage}"))} data-stage={stage}>
-                            { contact.stage.label() }
-                        </span>
-                        <span class="detail-head__fact">{ contact.kind.label() }</span>
-                        <span class="detail-head__fact">{ format!("Last contact {}", relative(contact.last_contacted_at, clock.now)) }</span>
-                        for tag in contact.tags.iter() {
-                            <span class="tag">{ tag }</span>
-                        }
-                    </p>
-                    <p class="detail-head__reach">
-                        if let Some(email) = contact.primary_email() {
-                            <a href={format!("mailto:{}", email.address)}>{ &email.address }</a>
-                        }
-                        if let Some(phone) = contact.primary_phone() {
-                            <a class="tabular" href={format!("tel:{}", phone.number)}>{ &phone.number }</a>
-                        }
-                    </p>
-                </div>
-            </section>
+            <ContactHead
+                contact={contact.clone()}
+                next_task={detail.next_task.clone()}
+                now={clock.now}
+                {local}
+                on_logged={dispatch.reform(|()| DetailAction::Reload)}
+            />
             if !detail.conflicts.is_empty() {
                 <div id="conflict-banner" class="banner banner--warning banner--inline" role="status">
                     <span class="banner__glyph">{ icon(Icon::Warning) }</span>
@@ -323,6 +327,13 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
                                 format!("{} fields were changed on two devices at the same time.", detail.conflicts.len())
                             } }
                         </p>
+                        <ul class="banner__list">
+                            for conflict in detail.conflicts.iter() {
+                                <li data-field={conflict.field.clone()}>
+                                    { conflict_sentence(conflict) }
+                                </li>
+                            }
+                        </ul>
                         <p class="banner__actions">
                             for conflict in detail.conflicts.iter() {
                                 <button
@@ -350,6 +361,7 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
                         busy={state.run.is_some()}
                         overlaps={state.overlaps.clone()}
                         message={state.message.clone().map(AttrValue::from)}
+                        message_warns={state.message_warns}
                         {local}
                         now={clock.now}
                         on_kind={dispatch.reform(move |kind| DetailAction::Compose(kind, local))}
@@ -427,6 +439,16 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
                             </button>
                         </div>
                     </form>
+                    { stage_history(contact, local, clock.now) }
+                    <section class="detail-danger" aria-label="Delete">
+                        <button id="contact-delete" type="button" class="button button--danger-ghost" onclick={on_delete}>
+                            { "Delete contact" }
+                        </button>
+                        <p class="detail-danger__hint">{ "You can undo this right after, and it stays recoverable on this device." }</p>
+                        if let Some(message) = &*delete_error {
+                            <p class="field__error" role="alert">{ message.clone() }</p>
+                        }
+                    </section>
                 </aside>
             </div>
             if let Some(conflict) = state.open_conflict() {
@@ -439,5 +461,65 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
                 />
             }
         </div>
+    }
+}
+
+/// Every stage move, newest first, under the editor.
+fn stage_history(contact: &Contact, local: Local, now: chrono::DateTime<chrono::Utc>) -> Html {
+    if contact.stage_history.is_empty() {
+        return Html::default();
+    }
+    html! {
+        <section id="stage-history" class="stage-history" aria-labelledby="stage-history-title">
+            <h3 id="stage-history-title" class="stage-history__title">{ "Stage history" }</h3>
+            <ol class="stage-history__list">
+                for change in contact.stage_history.iter().rev() {
+                    <li class="stage-history__item">
+                        <span>{ format!("{} → {}", change.from.label(), change.to.label()) }</span>
+                        <time class="stage-history__when">{ local.when(change.at, now) }</time>
+                    </li>
+                }
+            </ol>
+        </section>
+    }
+}
+
+/// "Stage: Offer or Showing" — the field and every value it holds.
+fn conflict_sentence(conflict: &fieldstone_protocol::views::FieldConflict) -> String {
+    let values: Vec<String> = conflict
+        .options
+        .iter()
+        .map(|o| {
+            if o.display.is_empty() {
+                "(empty)".to_owned()
+            } else {
+                o.display.clone()
+            }
+        })
+        .collect();
+    format!("{}: {}", field_label(&conflict.field), values.join(" or "))
+}
+
+#[cfg(test)]
+mod conflict_tests {
+    use super::conflict_sentence;
+    use fieldstone_protocol::views::{ConflictOption, FieldConflict};
+
+    #[test]
+    fn the_banner_names_the_field_and_both_values() {
+        let conflict = FieldConflict {
+            field: "stage".into(),
+            options: vec![
+                ConflictOption {
+                    display: "Offer".into(),
+                    choice: "a".into(),
+                },
+                ConflictOption {
+                    display: "Showing".into(),
+                    choice: "b".into(),
+                },
+            ],
+        };
+        assert_eq!(conflict_sentence(&conflict), "Stage: Offer or Showing");
     }
 }

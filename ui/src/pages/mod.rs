@@ -1,7 +1,7 @@
 //! One component per screen. Each owns a pure reducer from `state` and runs the shell commands
 //! it asks for; the frame picks the screen from the route.
 
-mod calendar;
+pub mod calendar;
 mod contact_detail;
 mod contacts;
 mod import;

@@ -2,16 +2,17 @@
 //! by mouse (the webview's HTML5 drag-and-drop) or by finger (pointer events on the card's
 //! grip, which does not scroll). The rules live in [`PipelineState`].
 
+use crate::components::contact_actions::ContactActions;
 use crate::components::icons::{icon, Icon};
 use crate::components::states::{ListError, ListLoading};
 use crate::hooks::{dispatch_outcome, use_command, use_remote_revision, use_shell};
 use crate::route::Route;
 use crate::services::commands;
-use crate::state::format::{relative, thousands};
-use crate::state::pipeline::{PipelineAction, PipelineState, PER_STAGE};
+use crate::state::format::{compact_amount, days_since, relative, thousands};
+use crate::state::pipeline::{PipelineAction, PipelineState, FOLDED_BY_DEFAULT, PER_STAGE};
 use crate::state::{ListView, ShellAction};
 use chrono::{DateTime, Utc};
-use fieldstone_model::ContactId;
+use fieldstone_model::{ContactId, Stage};
 use fieldstone_protocol::commands::{PipelineColumn, PipelineRequest};
 use fieldstone_protocol::views::{ContactQuery, ContactSummary};
 use wasm_support::stage_under;
@@ -90,13 +91,33 @@ pub fn PipelinePage() -> Html {
                 <ListError id="pipeline-error" title="Couldn't load the pipeline." message={message.clone()} on_retry={dispatch.reform(|()| PipelineAction::Reload)} />
             </div>
         },
-        ListView::Loaded => html! {
-            <div id="kanban" class={classes!("kanban", state.drag.is_some().then_some("kanban--dragging"))}>
-                for column in state.columns.iter() {
-                    { column_view(&state, column, &dispatch, shell.clock.now) }
-                }
-            </div>
-        },
+        ListView::Loaded => {
+            let shown = state.shown_tab();
+            html! {
+                <>
+                    <div id="kanban-tabs" class="kanban-tabs" role="tablist" aria-label="Stages">
+                        for column in state.columns.iter() {
+                            <button
+                                type="button"
+                                role="tab"
+                                id={format!("stage-tab-{}", column.stage.as_str())}
+                                aria-selected={(column.stage == shown).to_string()}
+                                class={classes!("kanban-tabs__tab", (column.stage == shown).then_some("kanban-tabs__tab--on"))}
+                                onclick={{ let stage = column.stage; dispatch.reform(move |_: MouseEvent| PipelineAction::Tab(stage)) }}
+                            >
+                                { column.stage.label() }
+                                <span class="count">{ thousands(column.count) }</span>
+                            </button>
+                        }
+                    </div>
+                    <div id="kanban" class={classes!("kanban", state.drag.is_some().then_some("kanban--dragging"))}>
+                        for column in state.columns.iter() {
+                            { column_view(&state, column, &dispatch, shell.clock.now, column.stage == shown) }
+                        }
+                    </div>
+                </>
+            }
+        }
     };
     let new_contact = {
         let shell = shell.clone();
@@ -107,7 +128,7 @@ pub fn PipelinePage() -> Html {
         <div class="page page--pipeline">
             <div class="toolbar">
                 <p class="toolbar__summary">
-                    { format!("{} in the pipeline · drag a card to move it", thousands(total)) }
+                    { format!("{} in the pipeline · drag a card, or use Move to…", thousands(total)) }
                 </p>
                 <button type="button" class="button button--primary" onclick={new_contact}>
                     { icon(Icon::Plus) }{ "New contact" }
@@ -132,8 +153,12 @@ fn column_view(
     column: &PipelineColumn,
     dispatch: &Callback<PipelineAction>,
     now: DateTime<Utc>,
+    tab: bool,
 ) -> Html {
     let stage = column.stage;
+    // A folded column opens while a card is dragged over it, so it can be dropped on.
+    let folded = state.folded(stage) && state.drag.is_none_or(|d| d.over != Some(stage));
+    let foldable = FOLDED_BY_DEFAULT.contains(&stage);
     let over = state
         .drag
         .is_some_and(|d| d.over == Some(stage) && d.from != stage);
@@ -158,7 +183,13 @@ fn column_view(
         <section
             key={stage.as_str()}
             id={format!("column-{}", stage.as_str())}
-            class={classes!("kanban__column", format!("kanban__column--{}", stage.as_str()), over.then_some("kanban__column--over"))}
+            class={classes!(
+                "kanban__column",
+                format!("kanban__column--{}", stage.as_str()),
+                over.then_some("kanban__column--over"),
+                folded.then_some("kanban__column--folded"),
+                tab.then_some("kanban__column--tab"),
+            )}
             data-drop-stage={stage.as_str()}
             aria-label={stage.label()}
             {ondragover}
@@ -169,7 +200,23 @@ fn column_view(
                 <span class={classes!("stage-dot", format!("stage-dot--{}", stage.as_str()))} aria-hidden="true"></span>
                 <h2 class="kanban__title">{ stage.label() }</h2>
                 <span id={format!("column-count-{}", stage.as_str())} class="count">{ thousands(column.count) }</span>
+                if foldable {
+                    <button
+                        type="button"
+                        class="icon-button kanban__fold"
+                        id={format!("column-fold-{}", stage.as_str())}
+                        aria-expanded={(!folded).to_string()}
+                        aria-label={format!("{} {}", if folded { "Open" } else { "Fold" }, stage.label())}
+                        title={format!("{} {}", if folded { "Open" } else { "Fold" }, stage.label())}
+                        onclick={dispatch.reform(move |_: MouseEvent| PipelineAction::ToggleColumn(stage))}
+                    >
+                        { icon(if folded { Icon::ChevronRight } else { Icon::ChevronLeft }) }
+                    </button>
+                }
             </header>
+            <p id={format!("column-value-{}", stage.as_str())} class="kanban__value" title="The budgets of everyone at this stage, added up">
+                { if column.budget == 0 { "No budgets yet".to_owned() } else { format!("{} in budgets", compact_amount(column.budget)) } }
+            </p>
             <ul class="kanban__cards">
                 for card in column.contacts.iter() {
                     { card_view(state, card, dispatch, now) }
@@ -223,11 +270,46 @@ fn card_view(
                 <span class="kanban-card__main">
                     <span class="kanban-card__name">{ &card.display_name }</span>
                     <span class="kanban-card__meta">
-                        { card.kind.label() }{ " · " }{ relative(Some(card.updated_at), now) }
+                        { card.kind.label() }{ " · " }
+                        { card.stage_since.map_or_else(|| format!("updated {}", relative(Some(card.updated_at), now)), |since| format!("{} in stage", days_since(since, now))) }
+                        if let Some(budget) = card.budget {
+                            { format!(" · {}", compact_amount(budget)) }
+                        }
+                    </span>
+                    <span class="kanban-card__next">
+                        { card.next_step.as_ref().map_or_else(|| "No next step".to_owned(), |step| format!("Next: {step}")) }
                     </span>
                 </span>
-                <span class={classes!("score", crate::components::contact_list::score_class(card.score))}>{ card.score }</span>
+                <span class={classes!("score", crate::components::contact_list::score_class(card.score))} title={crate::components::contact_head::score_line(card.score)}>{ card.score }</span>
             </a>
+            <ContactActions
+                contact={id}
+                name={AttrValue::from(card.display_name.clone())}
+                phone={card.primary_phone.clone().map(AttrValue::from)}
+                email={card.primary_email.clone().map(AttrValue::from)}
+                compact=true
+                class="kanban-card__actions"
+            />
+            <label class="select kanban-card__move">
+                <span class="visually-hidden">{ format!("Move {} to", card.display_name) }</span>
+                <select
+                    class="field__control select__control kanban-card__move-select"
+                    data-move={id.to_string()}
+                    disabled={state.moving.is_some()}
+                    onchange={dispatch.reform(move |event: Event| {
+                        let value = event.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+                        match value.parse::<Stage>() {
+                            Ok(stage) => PipelineAction::MoveTo(id, stage),
+                            Err(_) => PipelineAction::DismissMessage,
+                        }
+                    })}
+                >
+                    <option value="" selected=true disabled=true>{ "Move to…" }</option>
+                    for stage in Stage::ALL.iter().copied().filter(|s| *s != card.stage) {
+                        <option value={stage.as_str()}>{ stage.label() }</option>
+                    }
+                </select>
+            </label>
         </li>
     }
 }

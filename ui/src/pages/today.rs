@@ -1,18 +1,22 @@
 //! Today: what the agent's day holds — bookings, follow-ups overdue and due, the hottest open
 //! leads and who changed lately — each linking to where the work is done.
 
+use super::import::ImportDialog;
+use crate::components::contact_actions::ContactActions;
 use crate::components::contact_list::score_class;
 use crate::components::icons::{icon, Icon};
 use crate::components::states::{page_frame, FrameText};
 use crate::hooks::{use_command, use_remote_revision, use_shell};
 use crate::route::Route;
-use crate::services::commands;
+use crate::services::{commands, opener};
 use crate::state::format::{date_label, relative};
-use crate::state::today::{TodayAction, TodayState, TICKED};
+use crate::state::reach::directions;
+use crate::state::today::{tomorrow, TaskChange, TodayAction, TodayState};
 use crate::state::{initials, ShellAction};
-use fieldstone_model::{BookingStatus, RecordRef};
-use fieldstone_protocol::commands::SetTaskStatus;
-use fieldstone_protocol::views::{ContactSummary, TaskSummary};
+use fieldstone_model::{BookingStatus, RecordRef, TaskStatus};
+use fieldstone_protocol::commands::{SetTaskStatus, UpdateTask};
+use fieldstone_protocol::views::{ActivityItem, ActivityKind, ContactSummary, TaskSummary};
+use yew::platform::spawn_local;
 use yew::prelude::*;
 
 const FRAME: FrameText = FrameText {
@@ -32,6 +36,7 @@ pub fn TodayPage() -> Html {
         offset_minutes: clock.offset_minutes,
     };
     let state = use_reducer(move || TodayState::new(clock.now, local));
+    let importing = use_state(|| false);
     {
         let body = state.request_body();
         use_command(
@@ -52,13 +57,37 @@ pub fn TodayPage() -> Html {
     }
     use_command(
         &state,
-        state.ticking,
-        |ticking| {
-            let (_, id) = (*ticking)?;
-            let tick = SetTaskStatus { id, status: TICKED };
-            Some(async move { commands::set_task_status(&tick).await })
+        state.changing.clone(),
+        |changing| {
+            let (_, id, change) = changing.clone()?;
+            Some(async move {
+                let written = match &change {
+                    TaskChange::Done => {
+                        let done = SetTaskStatus {
+                            id,
+                            status: TaskStatus::Completed,
+                        };
+                        commands::set_task_status(&done).await
+                    }
+                    TaskChange::Skip => {
+                        let skip = SetTaskStatus {
+                            id,
+                            status: TaskStatus::Skipped,
+                        };
+                        commands::set_task_status(&skip).await
+                    }
+                    TaskChange::Tomorrow(input) => {
+                        let update = UpdateTask {
+                            id,
+                            input: (**input).clone(),
+                        };
+                        commands::update_task(&update).await
+                    }
+                };
+                written.map(|_| change)
+            })
         },
-        |_, result| TodayAction::Ticked(result.map(|_| ()).map_err(|e| e.message)),
+        |_, result| TodayAction::Changed(result.map_err(|e| e.message)),
     );
     {
         let state = state.clone();
@@ -83,8 +112,8 @@ pub fn TodayPage() -> Html {
                     type="checkbox"
                     class="checkbox"
                     aria-label={format!("Done: {}", task.title)}
-                    disabled={state.ticking.is_some()}
-                    onchange={dispatch.reform(move |_: Event| TodayAction::Tick(id))}
+                    disabled={state.changing.is_some()}
+                    onchange={dispatch.reform(move |_: Event| TodayAction::Change(id, TaskChange::Done))}
                 />
                 <div class="today-task__main">
                     if let Some(contact) = contact {
@@ -104,21 +133,50 @@ pub fn TodayPage() -> Html {
                     </span>
                 </div>
                 <span class={classes!("priority", format!("priority--{}", task.priority.as_str()))}>{ task.priority.label() }</span>
+                <span class="today-task__controls">
+                    <button
+                        type="button"
+                        class="button button--small button--secondary"
+                        data-task-action="tomorrow"
+                        disabled={state.changing.is_some()}
+                        aria-label={format!("Move {} to tomorrow", task.title)}
+                        onclick={{ let moved = tomorrow(task, state.day, local); dispatch.reform(move |_: MouseEvent| TodayAction::Change(id, TaskChange::Tomorrow(Box::new(moved.clone())))) }}
+                    >
+                        { "Tomorrow" }
+                    </button>
+                    <button
+                        type="button"
+                        class="button button--small button--ghost"
+                        data-task-action="skip"
+                        disabled={state.changing.is_some()}
+                        aria-label={format!("Skip {}", task.title)}
+                        onclick={dispatch.reform(move |_: MouseEvent| TodayAction::Change(id, TaskChange::Skip))}
+                    >
+                        { "Skip" }
+                    </button>
+                </span>
             </li>
         }
     };
     let person = |contact: &ContactSummary, detail: String| {
         let stage = contact.stage.as_str();
         html! {
-            <li key={contact.id.to_string()}>
+            <li key={contact.id.to_string()} class="today-person-row" data-contact-id={contact.id.to_string()}>
                 <a class="today-person" href={Route::Contact(contact.id).to_hash()}>
                     <span class={classes!("avatar", "avatar--small", format!("avatar--{stage}"))} aria-hidden="true">{ initials(&contact.display_name) }</span>
                     <span class="today-person__main">
                         <span class="today-person__name">{ &contact.display_name }</span>
                         <span class="today-person__detail">{ detail }</span>
                     </span>
-                    <span class={classes!("score", score_class(contact.score))}>{ contact.score }</span>
+                    <span class={classes!("score", score_class(contact.score))} title={crate::components::contact_head::score_line(contact.score)}>{ contact.score }</span>
                 </a>
+                <ContactActions
+                    contact={contact.id}
+                    name={AttrValue::from(contact.display_name.clone())}
+                    phone={contact.primary_phone.clone().map(AttrValue::from)}
+                    email={contact.primary_email.clone().map(AttrValue::from)}
+                    compact=true
+                />
             </li>
         }
     };
@@ -127,6 +185,7 @@ pub fn TodayPage() -> Html {
         Callback::from(move |_: MouseEvent| shell.dispatch(ShellAction::NewContact))
     };
     let follow_ups = today.overdue.len() + today.due_today.len();
+    let importing = importing.clone();
     html! {
         <div class="page page--today">
             <div class="today-hello">
@@ -142,6 +201,29 @@ pub fn TodayPage() -> Html {
             if let Some(message) = &state.message {
                 <p id="today-message" class="card__note" role="status">{ message }</p>
             }
+            if !today.has_contacts {
+                <section id="today-first-run" class="card today-first-run">
+                    <h2 class="today-first-run__title">{ "Import your contacts" }</h2>
+                    <p class="today-first-run__text">{ "Bring your contacts from a CSV (Excel, Google, your old CRM) or a vCard file. Fieldstone reads the columns, shows you what it will do, and works offline from then on." }</p>
+                    <p class="today-first-run__actions">
+                        <button id="today-import" type="button" class="button button--primary" onclick={{ let importing = importing.clone(); Callback::from(move |_: MouseEvent| importing.set(true)) }}>
+                            { icon(Icon::Upload) }{ "Import your contacts" }
+                        </button>
+                        <button type="button" class="button button--secondary" onclick={new_contact.clone()}>{ "Add one by hand" }</button>
+                    </p>
+                </section>
+            }
+            if *importing {
+                <ImportDialog on_close={{
+                    let (importing, dispatch) = (importing.clone(), dispatch.clone());
+                    Callback::from(move |changed: bool| {
+                        importing.set(false);
+                        if changed {
+                            dispatch.emit(TodayAction::Reload);
+                        }
+                    })
+                }} />
+            }
             <div class="today-grid">
                 <section id="today-bookings" class="card today-card">
                     <h2 class="today-card__title">{ icon(Icon::Calendar) }{ "Bookings today" }</h2>
@@ -150,16 +232,36 @@ pub fn TodayPage() -> Html {
                     } else {
                         <ul class="today-bookings">
                             for booking in today.bookings.iter() {
-                                <li key={booking.id.to_string()} class={classes!("today-booking", (booking.status == BookingStatus::Cancelled).then_some("today-booking--cancelled"))}>
-                                    <span class="today-booking__time">{ local.time(booking.starts_at) }<small>{ local.time(booking.ends_at) }</small></span>
-                                    <span class="today-booking__main">
-                                        <span class="today-booking__title">{ booking.title.clone().unwrap_or_else(|| booking.kind.label().to_owned()) }</span>
-                                        <span class="today-booking__meta">
-                                            { booking.kind.label() }
-                                            if let Some(location) = &booking.location { { format!(" · {location}") } }
-                                            if booking.status == BookingStatus::Cancelled { { " · Cancelled" } }
+                                <li key={booking.id.to_string()} class={classes!("today-booking", (booking.status == BookingStatus::Cancelled).then_some("today-booking--cancelled"))} data-booking-id={booking.id.to_string()}>
+                                    <a
+                                        class="today-booking__link"
+                                        href={booking.with.first().map_or(Route::Calendar, |(id, _)| Route::Contact(*id)).to_hash()}
+                                    >
+                                        <span class="today-booking__time">{ local.time(booking.starts_at) }<small>{ local.time(booking.ends_at) }</small></span>
+                                        <span class="today-booking__main">
+                                            <span class="today-booking__title">{ booking.title.clone().unwrap_or_else(|| booking.kind.label().to_owned()) }</span>
+                                            <span class="today-booking__meta">
+                                                { crate::pages::calendar::booking_line(booking) }
+                                                if booking.status == BookingStatus::Cancelled { { " · Cancelled" } }
+                                            </span>
                                         </span>
-                                    </span>
+                                    </a>
+                                    if let Some(url) = booking.listing_address.as_deref().or(booking.location.as_deref()).and_then(directions) {
+                                        <button
+                                            type="button"
+                                            class="button button--small button--secondary today-booking__directions"
+                                            data-url={url.clone()}
+                                            onclick={Callback::from(move |_: MouseEvent| {
+                                                let url = url.clone();
+                                                spawn_local(async move {
+                                                    // Nothing to do if no maps app answers: the address is on screen.
+                                                    let _ = opener::open_url(&url).await;
+                                                });
+                                            })}
+                                        >
+                                            { icon(Icon::Directions) }{ "Directions" }
+                                        </button>
+                                    }
                                 </li>
                             }
                         </ul>
@@ -176,34 +278,111 @@ pub fn TodayPage() -> Html {
                         </ul>
                     }
                 </section>
-                <section id="today-hottest" class="card today-card">
-                    <h2 class="today-card__title">{ icon(Icon::Flame) }{ "Hottest leads" }</h2>
-                    if today.hottest.is_empty() {
-                        <p class="today-card__empty">
-                            { "No open leads yet. " }
-                            <button type="button" class="button button--link" onclick={new_contact}>{ "Add one" }</button>
-                        </p>
+                <section id="today-call-now" class="card today-card">
+                    <h2 class="today-card__title">{ icon(Icon::Phone) }{ "Call these now" }</h2>
+                    <p class="today-card__hint">{ "Hot leads, then people nobody has contacted yet." }</p>
+                    if today.call_now.is_empty() {
+                        <p class="today-card__empty">{ "Everyone open has been contacted, and nobody is hot right now." }</p>
                     } else {
                         <ul class="today-people">
-                            for contact in today.hottest.iter() {
-                                { person(contact, format!("{} · last contact {}", contact.stage.label(), relative(contact.last_contacted_at, now))) }
+                            for contact in today.call_now.iter() {
+                                { person(contact, format!("{} · {}", contact.stage.label(), if contact.last_contacted_at.is_none() { "never contacted".to_owned() } else { format!("last touch {}", relative(contact.last_contacted_at, now)) })) }
+                            }
+                        </ul>
+                    }
+                </section>
+                <section id="today-new-leads" class="card today-card">
+                    <h2 class="today-card__title">{ icon(Icon::Flame) }{ "New leads" }</h2>
+                    if today.new_leads.is_empty() {
+                        <p class="today-card__empty">{ "No new leads this week." }</p>
+                    } else {
+                        <ul class="today-people">
+                            for contact in today.new_leads.iter() {
+                                { person(contact, format!("{} · added {}", contact.source.label(), relative(Some(contact.created_at), now))) }
                             }
                         </ul>
                     }
                 </section>
                 <section id="today-recent" class="card today-card">
                     <h2 class="today-card__title">{ icon(Icon::Clock) }{ "Recent activity" }</h2>
-                    if today.recent.is_empty() {
-                        <p class="today-card__empty">{ "Nothing yet today." }</p>
+                    if today.activity.is_empty() {
+                        <p class="today-card__empty">{ "Nothing has happened yet." }</p>
                     } else {
-                        <ul class="today-people">
-                            for contact in today.recent.iter() {
-                                { person(contact, format!("{} · updated {}", contact.stage.label(), relative(Some(contact.updated_at), now))) }
+                        <ul class="today-activity">
+                            for item in today.activity.iter() {
+                                <li class="today-activity__item" data-kind={activity_key(item.kind)}>
+                                    <a href={Route::Contact(item.contact).to_hash()} class="today-activity__link">
+                                        <span class="today-activity__what">{ activity_line(item) }</span>
+                                        if !item.detail.is_empty() {
+                                            <span class="today-activity__detail">{ &item.detail }</span>
+                                        }
+                                    </a>
+                                    <time class="today-activity__when">{ relative(Some(item.at), now) }</time>
+                                </li>
                             }
                         </ul>
                     }
                 </section>
             </div>
         </div>
+    }
+}
+
+/// "Note added to Ada King", "Phone call logged with Ada King".
+fn activity_line(item: &ActivityItem) -> String {
+    let name = &item.contact_name;
+    match item.kind {
+        ActivityKind::ContactAdded => format!("{name} added"),
+        ActivityKind::NoteAdded => format!("Note added to {name}"),
+        ActivityKind::Logged => match item.channel {
+            Some(channel) => format!("{} logged with {name}", channel.label()),
+            None => format!("Touch logged with {name}"),
+        },
+        ActivityKind::TaskDone => format!("Task done for {name}"),
+    }
+}
+
+fn activity_key(kind: ActivityKind) -> &'static str {
+    match kind {
+        ActivityKind::ContactAdded => "contact_added",
+        ActivityKind::NoteAdded => "note_added",
+        ActivityKind::Logged => "logged",
+        ActivityKind::TaskDone => "task_done",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn activity_reads_as_what_happened_to_whom() {
+        let item = |kind, channel| ActivityItem {
+            kind,
+            at: chrono::Utc
+                .with_ymd_and_hms(2026, 3, 2, 10, 0, 0)
+                .single()
+                .expect("date"),
+            contact: "00000000-0000-4000-8000-000000000001".parse().expect("id"),
+            contact_name: "Ada King".into(),
+            detail: String::new(),
+            channel,
+        };
+        assert_eq!(
+            activity_line(&item(ActivityKind::NoteAdded, None)),
+            "Note added to Ada King"
+        );
+        assert_eq!(
+            activity_line(&item(
+                ActivityKind::Logged,
+                Some(fieldstone_model::Channel::Call)
+            )),
+            "Phone call logged with Ada King"
+        );
+        assert_eq!(
+            activity_line(&item(ActivityKind::ContactAdded, None)),
+            "Ada King added"
+        );
     }
 }

@@ -5,4 +5,5 @@
 pub mod bridge;
 pub mod commands;
 pub mod files;
+pub mod opener;
 pub mod platform;

@@ -63,6 +63,10 @@ mod host {
 
     pub fn scroll_to_top() {}
 
+    pub fn apply_layouts(_root: &str) {}
+
+    pub fn scroll_into_view_on_phone(_css: &str) {}
+
     pub fn mark(_name: &str) {}
 
     pub fn on_scroll(_handler: impl Fn() + 'static) -> Listener {
@@ -229,6 +233,58 @@ mod webview {
     pub fn scroll_to_top() {
         if let Some(window) = web_sys::window() {
             window.scroll_to_with_x_and_y(0.0, 0.0);
+        }
+    }
+
+    /// Sets the position of every `[data-layout]` element under `root` from its
+    /// `data-layout="top:10%;height:5%;…"` through the CSSOM: the CSP admits no inline style
+    /// attributes, and the calendar's grid needs per-booking positions. Only the four box
+    /// properties are taken, whatever the attribute holds.
+    pub fn apply_layouts(root: &str) {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let Ok(list) = document.query_selector_all(&format!("{root} [data-layout]")) else {
+            return;
+        };
+        for i in 0..list.length() {
+            let Some(element) = list
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+            else {
+                continue;
+            };
+            let Some(layout) = element.get_attribute("data-layout") else {
+                continue;
+            };
+            let style = element.style();
+            for (property, value) in layout.split(';').filter_map(|p| p.split_once(':')) {
+                if matches!(property, "top" | "height" | "left" | "width") {
+                    // A refused value leaves the element where CSS put it.
+                    let _ = style.set_property(property, value);
+                }
+            }
+        }
+    }
+
+    /// Scrolls the first element matching `css` to the top of the view when the window is
+    /// phone-narrow (the week opens at today there).
+    pub fn scroll_into_view_on_phone(css: &str) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let narrow = window
+            .inner_width()
+            .ok()
+            .and_then(|w| w.as_f64())
+            .is_some_and(|w| w <= 480.0);
+        if let (true, Some(element)) = (
+            narrow,
+            window
+                .document()
+                .and_then(|d| d.query_selector(css).ok().flatten()),
+        ) {
+            element.scroll_into_view();
         }
     }
 

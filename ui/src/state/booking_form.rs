@@ -8,7 +8,9 @@ use super::detail::Here;
 use super::form::FormErrors;
 use super::format::Local;
 use super::record_form::FormRecord;
-use fieldstone_model::{Attendees, Booking, BookingId, BookingInput, BookingStatus};
+use fieldstone_model::{
+    Attendees, Booking, BookingId, BookingInput, BookingStatus, ContactId, ListingId,
+};
 use fieldstone_protocol::commands::BookingSaved;
 
 /// What a save sends.
@@ -27,6 +29,10 @@ pub struct BookingDraft {
     /// The booking's inputs (`title`, `date`, `time`, `length`, `location`, the kind).
     pub fields: Composer,
     pub status: BookingStatus,
+    /// The contacts it is with, in the order they were added.
+    pub with: Vec<ContactId>,
+    /// The home it is about.
+    pub listing: Option<ListingId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +40,9 @@ pub enum BookingEdit {
     /// The composer input of this name.
     Set(String, String),
     Status(BookingStatus),
+    AddWith(ContactId),
+    RemoveWith(ContactId),
+    Listing(Option<ListingId>),
 }
 
 /// The calendar's wall clock, and where the last save asked from (its clock and time zone).
@@ -50,6 +59,8 @@ impl BookingDraft {
             base: None,
             fields,
             status: BookingStatus::Scheduled,
+            with: Vec::new(),
+            listing: None,
         }
     }
 
@@ -59,6 +70,8 @@ impl BookingDraft {
             id: Some(booking.id),
             fields: form_for(&booking, local),
             status: booking.status,
+            with: booking.attendees.contacts.clone(),
+            listing: booking.listing,
             base: Some(booking),
         }
     }
@@ -93,6 +106,11 @@ impl BookingDraft {
         );
         BookingInput {
             status: self.status,
+            attendees: Attendees {
+                contacts: self.with.clone(),
+                ..base.attendees
+            },
+            listing: self.listing,
             ..base
         }
     }
@@ -125,13 +143,33 @@ impl FormRecord for BookingDraft {
                 self.status = status;
                 changed
             }
+            BookingEdit::AddWith(id) => {
+                let new = !self.with.contains(&id);
+                if new {
+                    self.with.push(id);
+                }
+                new
+            }
+            BookingEdit::RemoveWith(id) => {
+                let before = self.with.len();
+                self.with.retain(|c| *c != id);
+                self.with.len() != before
+            }
+            BookingEdit::Listing(listing) => {
+                let changed = self.listing != listing;
+                self.listing = listing;
+                changed
+            }
         }
     }
 
     fn stale_paths(edit: &BookingEdit) -> Vec<String> {
         match edit {
             BookingEdit::Set(name, _) => vec![name.clone()],
-            BookingEdit::Status(_) => Vec::new(),
+            BookingEdit::Status(_)
+            | BookingEdit::AddWith(_)
+            | BookingEdit::RemoveWith(_)
+            | BookingEdit::Listing(_) => Vec::new(),
         }
     }
 

@@ -7,8 +7,8 @@ use super::detail::Here;
 use super::format::Local;
 use super::record_form::{Form, FormAction};
 use super::ListView;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
-use fieldstone_model::{Booking, BookingId, BookingStatus};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use fieldstone_model::{Booking, BookingId, BookingStatus, ContactId, ListingId};
 use fieldstone_protocol::commands::{BookingSaved, BookingWindow, CommandError, OverlapCheck};
 use fieldstone_protocol::views::BookingSummary;
 use std::rc::Rc;
@@ -33,6 +33,18 @@ pub struct BookingEditor {
     pub check: Option<(u64, OverlapCheck)>,
     /// Saved, and it overlaps: the editor stays open to say so.
     pub saved_with_overlaps: bool,
+    /// Names of the contacts picked or stored, to show them.
+    pub names: Vec<(ContactId, String)>,
+}
+
+impl BookingEditor {
+    /// The name of a contact the booking is with ("A contact" while it is not known here).
+    pub fn name_of(&self, id: ContactId) -> String {
+        self.names
+            .iter()
+            .find(|(c, _)| *c == id)
+            .map_or_else(|| "A contact".to_owned(), |(_, n)| n.clone())
+    }
 }
 
 impl BookingEditor {
@@ -68,6 +80,10 @@ pub enum CalendarAction {
     Edit(BookingId),
     EditorLoaded(Box<Result<Booking, String>>),
     Set(String, String),
+    /// A contact picked for "With" (its name, to show it).
+    With(ContactId, String),
+    Unwith(ContactId),
+    Listing(Option<ListingId>),
     Status(BookingStatus),
     Save(Here),
     Saved(Result<Box<BookingSaved>, CommandError>),
@@ -160,24 +176,6 @@ impl CalendarState {
             })
     }
 
-    /// The hours of a day view: working hours, widened to fit the day's bookings.
-    pub fn hours(&self, day: NaiveDate) -> std::ops::RangeInclusive<u32> {
-        let bookings = self.on_day(day);
-        let first = bookings
-            .iter()
-            .map(|b| self.local.naive(b.starts_at).hour())
-            .min()
-            .unwrap_or(8)
-            .min(8);
-        let last = bookings
-            .iter()
-            .map(|b| self.local.naive(b.starts_at).hour())
-            .max()
-            .unwrap_or(19)
-            .max(19);
-        first..=last
-    }
-
     pub fn title(&self) -> String {
         let days = self.days();
         match (days.first(), days.last()) {
@@ -242,6 +240,7 @@ impl CalendarState {
             overlaps: Vec::new(),
             check: None,
             saved_with_overlaps: false,
+            names: Vec::new(),
         });
     }
 }
@@ -330,11 +329,44 @@ impl Reducible for CalendarState {
                 if let Some(editor) = &mut next.editor {
                     editor.loading = false;
                     match *result {
-                        Ok(booking) => editor.form.draft = BookingDraft::stored(booking, local),
+                        Ok(booking) => {
+                            // The list already knows the names of those it is with.
+                            if let Some(shown) = next.bookings.iter().find(|b| b.id == booking.id) {
+                                editor.names.extend(shown.with.iter().cloned());
+                            }
+                            editor.form.draft = BookingDraft::stored(booking, local);
+                        }
                         Err(message) => editor.form.errors.banner = Some(message),
                     }
                 }
                 next.check();
+            }
+            CalendarAction::With(id, name) => {
+                let Some(editor) = &mut next.editor else {
+                    return self;
+                };
+                if !editor.names.iter().any(|(c, _)| *c == id) {
+                    editor.names.push((id, name));
+                }
+                editor
+                    .form
+                    .apply(FormAction::Edit(BookingEdit::AddWith(id)));
+            }
+            CalendarAction::Unwith(id) => {
+                let Some(editor) = &mut next.editor else {
+                    return self;
+                };
+                editor
+                    .form
+                    .apply(FormAction::Edit(BookingEdit::RemoveWith(id)));
+            }
+            CalendarAction::Listing(listing) => {
+                let Some(editor) = &mut next.editor else {
+                    return self;
+                };
+                editor
+                    .form
+                    .apply(FormAction::Edit(BookingEdit::Listing(listing)));
             }
             CalendarAction::Set(name, value) => {
                 let Some(editor) = &mut next.editor else {

@@ -24,6 +24,8 @@ fn booking(n: u32, day: u32, hour: u32, minutes: i64) -> BookingSummary {
         listing: None,
         status: BookingStatus::Scheduled,
         deleted_at: None,
+        with: Vec::new(),
+        listing_address: None,
     }
 }
 
@@ -91,7 +93,10 @@ fn days_list_their_bookings_in_order_and_clashes_are_marked() {
     assert_eq!(titles, ["Showing 1", "Showing 2"]);
     assert!(state.clashes(&booking(1, 4, 10, 90)));
     assert!(!state.clashes(&booking(3, 5, 10, 30)));
-    assert_eq!(state.hours(day), 8..=19);
+    assert_eq!(
+        crate::state::calendar_grid::hours(&state.on_day(day), state.local),
+        (8, 20)
+    );
 }
 
 #[test]
@@ -217,4 +222,35 @@ fn editing_a_booking_leaves_itself_out_of_the_check() {
         }
         other => panic!("unexpected {other:?}"),
     }
+}
+
+#[test]
+fn a_booking_is_with_the_contacts_picked_and_about_the_listing_chosen() {
+    let day = NaiveDate::from_ymd_opt(2026, 11, 4).expect("date");
+    let ada: ContactId = "00000000-0000-4000-8000-000000000011".parse().expect("id");
+    let bo: ContactId = "00000000-0000-4000-8000-000000000012".parse().expect("id");
+    let home: ListingId = "00000000-0000-4000-8000-000000000021".parse().expect("id");
+    let state = start()
+        .reduce(CalendarAction::New(day, 10))
+        .reduce(CalendarAction::With(ada, "Ada King".into()))
+        .reduce(CalendarAction::With(bo, "Bo Chen".into()))
+        .reduce(CalendarAction::With(ada, "Ada King".into()))
+        .reduce(CalendarAction::Unwith(bo))
+        .reduce(CalendarAction::Listing(Some(home)));
+    let editor = state.editor.clone().expect("editor");
+    assert_eq!(
+        editor.form.draft.with,
+        [ada],
+        "each once; removed ones gone"
+    );
+    assert_eq!(editor.name_of(ada), "Ada King");
+    let state = state.reduce(CalendarAction::Save(here()));
+    let Some((_, EditorSave::Create(input))) =
+        state.editor.as_ref().and_then(BookingEditor::saving)
+    else {
+        panic!("a new booking is created");
+    };
+    assert_eq!(input.attendees.contacts, [ada]);
+    assert_eq!(input.listing, Some(home));
+    assert!(input.validate().is_ok());
 }

@@ -43,6 +43,9 @@ pub(crate) fn summary(n: u32, name: &str) -> ContactSummary {
         last_contacted_at: None,
         deleted_at: None,
         tags: vec![],
+        budget: None,
+        stage_since: None,
+        next_step: None,
     }
 }
 

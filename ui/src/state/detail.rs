@@ -122,6 +122,8 @@ pub struct DetailState {
     run_seq: u64,
     /// What the last submit did ("Note added."), until the next edit.
     pub message: Option<String>,
+    /// The message is a warning (booked, but it overlaps), not a plain success.
+    pub message_warns: bool,
     /// Bookings the one being written (or just saved) overlaps.
     pub overlaps: Vec<BookingSummary>,
     /// The check to run for the booking being written; `seq` grows with every change.
@@ -158,6 +160,7 @@ impl DetailState {
             run: None,
             run_seq: 0,
             message: None,
+            message_warns: false,
             overlaps: Vec::new(),
             overlap_check: None,
             overlap_seq: 0,
@@ -231,22 +234,18 @@ impl DetailState {
         self.run = None;
         match result {
             Ok(composed) => {
-                self.message = Some(
-                    match &composed {
-                        Composed::Note => "Note added.",
-                        Composed::Call => "Call logged.",
-                        Composed::Booking(overlaps) if overlaps.is_empty() => "Booked.",
-                        Composed::Booking(_) => "Booked — it overlaps another booking.",
-                        Composed::Task => "Task created.",
-                    }
-                    .to_owned(),
-                );
-                if let Composed::Booking(overlaps) = composed {
-                    self.overlaps = overlaps;
-                    self.overlap_check = None;
-                } else {
-                    self.overlaps.clear();
-                }
+                self.message = Some(match &composed {
+                    Composed::Note => "Note added.".to_owned(),
+                    Composed::Call => "Call logged.".to_owned(),
+                    Composed::Booking(overlaps) => booked(overlaps),
+                    Composed::Task => "Task created.".to_owned(),
+                });
+                // One message says it all: the live overlap warning was about the booking
+                // being written, which is now saved (and the form cleared).
+                self.message_warns =
+                    matches!(&composed, Composed::Booking(overlaps) if !overlaps.is_empty());
+                self.overlaps.clear();
+                self.overlap_check = None;
                 self.composer.clear();
                 self.reload();
             }
@@ -426,3 +425,20 @@ impl Reducible for DetailState {
 #[cfg(test)]
 #[path = "detail_tests.rs"]
 mod tests;
+
+/// "Booked.", or "Booked — it overlaps another booking (Showing at 10:00)." naming what it
+/// overlaps.
+fn booked(overlaps: &[BookingSummary]) -> String {
+    let names: Vec<String> = overlaps
+        .iter()
+        .map(|b| b.title.clone().unwrap_or_else(|| b.kind.label().to_owned()))
+        .collect();
+    match names.len() {
+        0 => "Booked.".to_owned(),
+        1 => format!("Booked — it overlaps another booking ({}).", names[0]),
+        n => format!(
+            "Booked — it overlaps {n} other bookings ({}).",
+            names.join(", ")
+        ),
+    }
+}

@@ -105,6 +105,42 @@ pub fn relative(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
     }
 }
 
+/// An amount in a few characters, for column totals: "950", "12.5k", "2.45M", "1.2B".
+// Shown to three figures: f64's precision loss past 2^53 cannot show.
+#[allow(clippy::cast_precision_loss)]
+pub fn compact_amount(amount: u64) -> String {
+    let (value, unit) = match amount {
+        0..=9_999 => return thousands(amount),
+        10_000..=999_999 => (amount as f64 / 1e3, "k"),
+        1_000_000..=999_999_999 => (amount as f64 / 1e6, "M"),
+        _ => (amount as f64 / 1e9, "B"),
+    };
+    // Three significant figures, trailing zeros dropped.
+    let digits = if value >= 100.0 {
+        0
+    } else if value >= 10.0 {
+        1
+    } else {
+        2
+    };
+    let text = format!("{value:.digits$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    };
+    format!("{text}{unit}")
+}
+
+/// Whole days since `since` ("today" under one).
+pub fn days_since(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    match (now - since).num_days() {
+        ..=0 => "today".to_owned(),
+        1 => "1 day".to_owned(),
+        n => format!("{n} days"),
+    }
+}
+
 /// Whole currency units with thousands separators and the usual sign: "$425,000",
 /// "€1,200,000", "CHF 850,000".
 pub fn money(amount: u64, currency: &str) -> String {
@@ -152,6 +188,19 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 11, day, hour, minute, 0)
             .single()
             .expect("valid time")
+    }
+
+    #[test]
+    fn amounts_shrink_to_three_figures_and_days_count_whole() {
+        assert_eq!(compact_amount(0), "0");
+        assert_eq!(compact_amount(9_500), "9,500");
+        assert_eq!(compact_amount(12_500), "12.5k");
+        assert_eq!(compact_amount(450_000), "450k");
+        assert_eq!(compact_amount(2_450_000), "2.45M");
+        assert_eq!(compact_amount(8_500_000), "8.5M");
+        assert_eq!(compact_amount(1_200_000_000), "1.2B");
+        assert_eq!(days_since(at(3, 9, 0), at(3, 20, 0)), "today");
+        assert_eq!(days_since(at(1, 9, 0), at(3, 9, 0)), "2 days");
     }
 
     #[test]

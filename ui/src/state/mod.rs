@@ -5,6 +5,7 @@
 
 pub mod booking_form;
 pub mod calendar;
+pub mod calendar_grid;
 pub mod composer;
 pub mod contact_draft;
 pub mod contact_field;
@@ -20,6 +21,7 @@ pub mod listing_field;
 pub mod listing_form;
 pub mod listings;
 pub mod pipeline;
+pub mod reach;
 pub mod record_form;
 pub mod records;
 pub mod settings;

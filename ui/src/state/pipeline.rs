@@ -46,7 +46,16 @@ pub enum PipelineAction {
     Drop(Stage),
     Moved(Result<(), String>),
     DismissMessage,
+    /// "Move to…" on a card (phones, keyboards): the same move as a drop, without a drag.
+    MoveTo(ContactId, Stage),
+    /// The stage tab shown at phone width.
+    Tab(Stage),
+    /// Open or fold a column that folds (Closed, Lost).
+    ToggleColumn(Stage),
 }
+
+/// Columns folded to a narrow strip until opened, so the open stages have room at 1280 px.
+pub const FOLDED_BY_DEFAULT: [Stage; 2] = [Stage::Closed, Stage::Lost];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PipelineState {
@@ -61,6 +70,10 @@ pub struct PipelineState {
     pub loading_more: Option<(u64, Stage)>,
     more_seq: u64,
     pub message: Option<String>,
+    /// The stage tab chosen at phone width; `None`: the first stage with anyone in it.
+    pub tab: Option<Stage>,
+    /// Foldable columns the agent opened.
+    pub unfolded: Vec<Stage>,
 }
 
 impl Default for PipelineState {
@@ -75,11 +88,25 @@ impl Default for PipelineState {
             loading_more: None,
             more_seq: 0,
             message: None,
+            tab: None,
+            unfolded: Vec::new(),
         }
     }
 }
 
 impl PipelineState {
+    /// The stage shown at phone width: the chosen tab, else the first non-empty stage.
+    pub fn shown_tab(&self) -> Stage {
+        self.tab
+            .or_else(|| self.columns.iter().find(|c| c.count > 0).map(|c| c.stage))
+            .unwrap_or(Stage::Lead)
+    }
+
+    /// Whether the column shows as a folded strip (a drag over it opens it as a target).
+    pub fn folded(&self, stage: Stage) -> bool {
+        FOLDED_BY_DEFAULT.contains(&stage) && !self.unfolded.contains(&stage)
+    }
+
     pub fn column(&self, stage: Stage) -> Option<&PipelineColumn> {
         self.columns.iter().find(|c| c.stage == stage)
     }
@@ -105,10 +132,13 @@ impl PipelineState {
         };
         let mut card = columns[from].contacts.remove(at);
         columns[from].count = columns[from].count.saturating_sub(1);
+        let budget = card.budget.unwrap_or(0);
+        columns[from].budget = columns[from].budget.saturating_sub(budget);
         card.stage = to;
         if let Some(target) = columns.iter_mut().find(|c| c.stage == to) {
             target.contacts.insert(0, card);
             target.count += 1;
+            target.budget += budget;
         }
         self.columns = Rc::new(columns);
     }
@@ -215,6 +245,23 @@ impl Reducible for PipelineState {
                 next.request += 1;
             }
             PipelineAction::DismissMessage => next.message = None,
+            PipelineAction::MoveTo(id, stage) => {
+                if next.moving.is_some() || next.stage_of(id).is_none_or(|from| from == stage) {
+                    return self;
+                }
+                next.move_card(id, stage);
+                next.move_seq += 1;
+                next.moving = Some((next.move_seq, MoveStage { id, stage }));
+                next.message = None;
+            }
+            PipelineAction::Tab(stage) => next.tab = Some(stage),
+            PipelineAction::ToggleColumn(stage) => {
+                if let Some(at) = next.unfolded.iter().position(|s| *s == stage) {
+                    next.unfolded.remove(at);
+                } else if FOLDED_BY_DEFAULT.contains(&stage) {
+                    next.unfolded.push(stage);
+                }
+            }
         }
         Rc::new(next)
     }
@@ -232,6 +279,7 @@ mod tests {
                 .map(|stage| PipelineColumn {
                     stage,
                     count: if stage == Stage::Lead { 2 } else { 0 },
+                    budget: 0,
                     contacts: if stage == Stage::Lead {
                         vec![summary(1, "Ada"), summary(2, "Grace")]
                     } else {
@@ -286,6 +334,55 @@ mod tests {
         let state = state.reduce(PipelineAction::Moved(Ok(())));
         assert_eq!(state.moving, None);
         assert_eq!(state.request, 2, "reloaded from the engine");
+    }
+
+    #[test]
+    fn move_to_moves_the_card_its_count_and_its_budget_without_a_drag() {
+        let mut state = (*loaded()).clone();
+        let mut columns = (*state.columns).clone();
+        columns[0].budget = 900_000;
+        columns[0].contacts[1].budget = Some(600_000);
+        state.columns = Rc::new(columns);
+        let state = Rc::new(state).reduce(PipelineAction::MoveTo(contact_id(2), Stage::Offer));
+        assert_eq!(names(&state, Stage::Offer), ["Grace"]);
+        assert_eq!(
+            state.column(Stage::Lead).map(|c| (c.count, c.budget)),
+            Some((1, 300_000))
+        );
+        assert_eq!(
+            state.column(Stage::Offer).map(|c| (c.count, c.budget)),
+            Some((1, 600_000))
+        );
+        assert!(state.moving.is_some());
+        // One move at a time, and none to where it already is.
+        let again = Rc::clone(&state).reduce(PipelineAction::MoveTo(contact_id(1), Stage::Offer));
+        assert!(Rc::ptr_eq(&state, &again));
+        let state = state.reduce(PipelineAction::Moved(Ok(())));
+        let same = Rc::clone(&state).reduce(PipelineAction::MoveTo(contact_id(1), Stage::Lead));
+        assert!(Rc::ptr_eq(&state, &same));
+    }
+
+    #[test]
+    fn the_phone_tab_opens_on_the_first_stage_with_anyone_and_folds_toggle() {
+        let state = loaded();
+        assert_eq!(state.shown_tab(), Stage::Lead);
+        let mut empty_first = (*state).clone();
+        let mut columns = (*empty_first.columns).clone();
+        columns[0].count = 0;
+        columns[2].count = 3;
+        empty_first.columns = Rc::new(columns);
+        assert_eq!(empty_first.shown_tab(), Stage::Showing);
+        let state = state.reduce(PipelineAction::Tab(Stage::Closed));
+        assert_eq!(state.shown_tab(), Stage::Closed);
+        assert!(state.folded(Stage::Lost) && state.folded(Stage::Closed));
+        assert!(!state.folded(Stage::Lead), "open stages never fold");
+        let state = state.reduce(PipelineAction::ToggleColumn(Stage::Lost));
+        assert!(!state.folded(Stage::Lost));
+        let state = state
+            .reduce(PipelineAction::ToggleColumn(Stage::Lost))
+            .reduce(PipelineAction::ToggleColumn(Stage::Lead));
+        assert!(state.folded(Stage::Lost));
+        assert!(!state.folded(Stage::Lead));
     }
 
     #[test]

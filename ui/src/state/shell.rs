@@ -3,9 +3,10 @@
 
 use super::sync::SyncBadge;
 use crate::route::{Route, Section};
+use fieldstone_model::ContactId;
 use fieldstone_protocol::commands::SyncStatus;
 use std::rc::Rc;
-use yew::Reducible;
+use yew::{AttrValue, Reducible};
 
 /// What a desktop keyboard shortcut asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +51,12 @@ pub enum ShellAction {
     /// Open the new-contact dialog (from any screen).
     NewContact,
     CloseNewContact,
+    /// The screen at this route names what it shows (a contact's name for the top bar).
+    Named(Route, String),
+    /// A contact was deleted: offer to undo it from whatever screen comes next.
+    Deleted(ContactId, String),
+    /// The undo offer is gone (used, or dismissed).
+    DismissUndo,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -63,6 +70,10 @@ pub struct Shell {
     /// The new-contact dialog is open; the number grows with every opening (a fresh form).
     pub new_contact: Option<u64>,
     opened: u64,
+    /// The top bar's title for one route (the contact's name), instead of the section's.
+    pub named: Option<(Route, String)>,
+    /// The contact just deleted, while its undo is offered: (id, name).
+    pub undo: Option<(ContactId, String)>,
 }
 
 impl Reducible for Shell {
@@ -74,6 +85,14 @@ impl Reducible for Shell {
                 self
             }
             ShellAction::CloseNewContact if self.new_contact.is_none() => self,
+            ShellAction::Named(route, ref name)
+                if self
+                    .named
+                    .as_ref()
+                    .is_some_and(|(r, n)| *r == route && n == name) =>
+            {
+                self
+            }
             action => {
                 let mut next = (*self).clone();
                 next.apply(action);
@@ -108,6 +127,14 @@ impl Shell {
             ShellAction::Shortcut(shortcut) => self.shortcut(shortcut),
             ShellAction::NewContact => self.open_new_contact(),
             ShellAction::CloseNewContact => self.new_contact = None,
+            ShellAction::Named(route, name) => self.named = Some((route, name)),
+            ShellAction::Deleted(id, name) => {
+                self.undo = Some((id, name));
+                // The contact's screen has nothing left to show.
+                self.route = Route::Contacts;
+                self.request = None;
+            }
+            ShellAction::DismissUndo => self.undo = None,
         }
     }
 
@@ -135,6 +162,14 @@ impl Shell {
     fn open_new_contact(&mut self) {
         self.opened += 1;
         self.new_contact = Some(self.opened);
+    }
+
+    /// The top bar's title at the current route: the name the screen gave, else the section's.
+    pub fn title_for(&self, route: Route, fallback: AttrValue) -> AttrValue {
+        match &self.named {
+            Some((named, name)) if *named == route => AttrValue::from(name.clone()),
+            _ => fallback,
+        }
     }
 
     pub fn sync_badge(&self) -> SyncBadge {
@@ -167,6 +202,41 @@ mod tests {
             remote_revision,
             progress: None,
         }
+    }
+
+    #[test]
+    fn the_top_bar_names_the_contact_only_on_that_contact_s_screen() {
+        let id: fieldstone_model::ContactId =
+            "00000000-0000-4000-8000-000000000001".parse().expect("id");
+        let shell = reduce_all(
+            Shell::at(Route::Contact(id)),
+            [ShellAction::Named(Route::Contact(id), "Ada King".into())],
+        );
+        assert_eq!(
+            shell.title_for(Route::Contact(id), "Contact".into()),
+            "Ada King"
+        );
+        let elsewhere = reduce_all((*shell).clone(), [ShellAction::Navigate(Route::Contacts)]);
+        assert_eq!(
+            elsewhere.title_for(Route::Contacts, "Contacts".into()),
+            "Contacts"
+        );
+    }
+
+    #[test]
+    fn a_deleted_contact_is_left_for_the_list_with_its_undo_offered() {
+        let id: ContactId = "00000000-0000-4000-8000-000000000001".parse().expect("id");
+        let shell = reduce_all(
+            Shell::at(Route::Contact(id)),
+            [ShellAction::Deleted(id, "Ada King".into())],
+        );
+        assert_eq!(shell.route, Route::Contacts);
+        assert_eq!(shell.undo, Some((id, "Ada King".to_owned())));
+        // It survives moving around, until used or dismissed.
+        let shell = reduce_all((*shell).clone(), [ShellAction::Navigate(Route::Today)]);
+        assert!(shell.undo.is_some());
+        let shell = reduce_all((*shell).clone(), [ShellAction::DismissUndo]);
+        assert_eq!(shell.undo, None);
     }
 
     #[test]

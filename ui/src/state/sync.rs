@@ -24,7 +24,7 @@ pub struct SyncBadge {
     pub label: &'static str,
     /// "n of m" (changes sent) or "n received" while a round is under way.
     pub progress: Option<String>,
-    /// "· N unsent" when local changes wait for the server.
+    /// "· N changes waiting to sync" when local changes wait for the server.
     pub pending: Option<String>,
     /// Tooltip text.
     pub detail: Option<String>,
@@ -67,7 +67,13 @@ impl SyncBadge {
                 && !status
                     .progress
                     .is_some_and(|p| status.state == SyncState::Syncing && p.sent < p.to_send))
-            .then(|| format!("· {} unsent", status.pending)),
+            .then(|| {
+                if status.pending == 1 {
+                    "· 1 change waiting to sync".to_owned()
+                } else {
+                    format!("· {} changes waiting to sync", thousands(status.pending))
+                }
+            }),
             detail: (!detail.is_empty()).then(|| detail.to_owned()),
             show_detail: !detail.is_empty()
                 && matches!(
@@ -134,7 +140,10 @@ mod tests {
         );
         assert_eq!(badge.state, "offline");
         assert_eq!(badge.label, "Offline");
-        assert_eq!(badge.pending.as_deref(), Some("· 3 unsent"));
+        assert_eq!(
+            badge.pending.as_deref(),
+            Some("· 3 changes waiting to sync")
+        );
         assert_eq!(
             badge.detail.as_deref(),
             Some("No network; retrying in 30 s.")
@@ -192,7 +201,10 @@ mod tests {
         });
         let badge = SyncBadge::new(Some(&offline), None);
         assert_eq!(badge.progress, None);
-        assert_eq!(badge.pending.as_deref(), Some("· 4 unsent"));
+        assert_eq!(
+            badge.pending.as_deref(),
+            Some("· 4 changes waiting to sync")
+        );
     }
 
     #[test]

@@ -3,9 +3,10 @@
 
 use super::format::Local;
 use super::ListView;
-use chrono::{DateTime, NaiveDate, Utc};
-use fieldstone_model::{TaskId, TaskStatus};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Timelike, Utc};
+use fieldstone_model::{TaskId, TaskInput, TaskStatus};
 use fieldstone_protocol::commands::{Today, TodayRequest};
+use fieldstone_protocol::views::TaskSummary;
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -15,10 +16,55 @@ pub const TODAY_ROWS: u32 = 6;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TodayAction {
     Reload,
-    Loaded { request: u64, today: Box<Today> },
-    Failed { request: u64, message: String },
-    Tick(TaskId),
-    Ticked(Result<(), String>),
+    Loaded {
+        request: u64,
+        today: Box<Today>,
+    },
+    Failed {
+        request: u64,
+        message: String,
+    },
+    /// Done, skipped or moved to tomorrow, from the follow-up's row.
+    Change(TaskId, TaskChange),
+    Changed(Result<TaskChange, String>),
+}
+
+/// What a follow-up's row can do to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaskChange {
+    Done,
+    Skip,
+    /// Moved to tomorrow: the task as it will be written.
+    Tomorrow(Box<TaskInput>),
+}
+
+impl TaskChange {
+    /// What the screen says once it is written.
+    pub fn said(&self) -> &'static str {
+        match self {
+            TaskChange::Done => "Done — nice.",
+            TaskChange::Skip => "Skipped. It stays on the contact's timeline.",
+            TaskChange::Tomorrow(_) => "Moved to tomorrow.",
+        }
+    }
+}
+
+/// The task moved to the local day after `day`, at its own local time of day (09:00 when it
+/// had none): "tomorrow" for a task due today, and for one long overdue.
+pub fn tomorrow(task: &TaskSummary, day: NaiveDate, local: Local) -> TaskInput {
+    let at = task
+        .due_at
+        .map(|due| local.naive(due).time())
+        .unwrap_or_else(|| NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default());
+    let next = (day + Duration::days(1)).and_time(at.with_second(0).unwrap_or(at));
+    TaskInput {
+        title: task.title.clone(),
+        due_at: Some(local.instant(next)),
+        priority: task.priority,
+        status: TaskStatus::Pending,
+        kind: task.kind,
+        record: task.record,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,8 +74,8 @@ pub struct TodayState {
     pub today: Option<Rc<Today>>,
     pub view: ListView,
     pub request: u64,
-    /// A follow-up to mark done: (seq, task).
-    pub ticking: Option<(u64, TaskId)>,
+    /// A follow-up change to write: (seq, task, change).
+    pub changing: Option<(u64, TaskId, TaskChange)>,
     seq: u64,
     pub message: Option<String>,
 }
@@ -42,7 +88,7 @@ impl TodayState {
             today: None,
             view: ListView::Loading,
             request: 1,
-            ticking: None,
+            changing: None,
             seq: 0,
             message: None,
         }
@@ -76,7 +122,7 @@ impl Reducible for TodayState {
             {
                 return self;
             }
-            TodayAction::Tick(_) if self.ticking.is_some() => return self,
+            TodayAction::Change(..) if self.changing.is_some() => return self,
             _ => {}
         }
         let mut next = (*self).clone();
@@ -93,15 +139,15 @@ impl Reducible for TodayState {
                     next.view = ListView::Failed(message);
                 }
             }
-            TodayAction::Tick(task) => {
+            TodayAction::Change(task, change) => {
                 next.seq += 1;
-                next.ticking = Some((next.seq, task));
+                next.changing = Some((next.seq, task, change));
             }
-            TodayAction::Ticked(result) => {
-                next.ticking = None;
+            TodayAction::Changed(result) => {
+                next.changing = None;
                 match result {
-                    Ok(()) => {
-                        next.message = Some("Done — nice.".into());
+                    Ok(change) => {
+                        next.message = Some(change.said().into());
                         next.request += 1;
                     }
                     Err(message) => next.message = Some(message),
@@ -111,9 +157,6 @@ impl Reducible for TodayState {
         Rc::new(next)
     }
 }
-
-/// The status a ticked follow-up gets.
-pub const TICKED: TaskStatus = TaskStatus::Completed;
 
 #[cfg(test)]
 mod tests {
@@ -144,15 +187,54 @@ mod tests {
     }
 
     #[test]
-    fn a_tick_runs_once_and_reloads() {
+    fn a_change_runs_once_reloads_and_says_what_it_did() {
         let task: TaskId = "00000000-0000-4000-8000-000000000001".parse().expect("id");
-        let state = Rc::new(TodayState::new(now(), Local::UTC)).reduce(TodayAction::Tick(task));
-        assert_eq!(state.ticking, Some((1, task)));
-        let twice = Rc::clone(&state).reduce(TodayAction::Tick(task));
-        assert!(Rc::ptr_eq(&state, &twice));
-        let state = state.reduce(TodayAction::Ticked(Ok(())));
+        let state = Rc::new(TodayState::new(now(), Local::UTC))
+            .reduce(TodayAction::Change(task, TaskChange::Skip));
+        assert_eq!(state.changing, Some((1, task, TaskChange::Skip)));
+        let twice = Rc::clone(&state).reduce(TodayAction::Change(task, TaskChange::Done));
+        assert!(Rc::ptr_eq(&state, &twice), "one change at a time");
+        let state = state.reduce(TodayAction::Changed(Ok(TaskChange::Skip)));
         assert_eq!(state.request, 2);
-        assert_eq!(state.ticking, None);
+        assert_eq!(state.changing, None);
+        assert_eq!(
+            state.message.as_deref(),
+            Some("Skipped. It stays on the contact's timeline.")
+        );
+        let failed = state.reduce(TodayAction::Changed(Err("Not saved".into())));
+        assert_eq!(failed.request, 2, "a failure does not reload");
+        assert_eq!(failed.message.as_deref(), Some("Not saved"));
+    }
+
+    #[test]
+    fn tomorrow_keeps_the_time_of_day_or_takes_nine_o_clock() {
+        let local = Local { offset_minutes: 60 };
+        let day = NaiveDate::from_ymd_opt(2026, 11, 4).expect("date");
+        let mut task = TaskSummary {
+            id: "00000000-0000-4000-8000-000000000001".parse().expect("id"),
+            title: "Call back".into(),
+            // 14:30 local, three days ago.
+            due_at: Utc.with_ymd_and_hms(2026, 11, 1, 13, 30, 0).single(),
+            priority: fieldstone_model::Priority::High,
+            status: TaskStatus::Pending,
+            kind: Default::default(),
+            record: None,
+            closed_at: None,
+            created_at: now(),
+            deleted_at: None,
+        };
+        let moved = tomorrow(&task, day, local);
+        assert_eq!(
+            moved.due_at,
+            Utc.with_ymd_and_hms(2026, 11, 5, 13, 30, 0).single()
+        );
+        assert_eq!(moved.title, "Call back");
+        assert_eq!(moved.priority, fieldstone_model::Priority::High);
+        task.due_at = None;
+        assert_eq!(
+            tomorrow(&task, day, local).due_at,
+            Utc.with_ymd_and_hms(2026, 11, 5, 8, 0, 0).single()
+        );
     }
 
     #[test]

@@ -1,0 +1,130 @@
+//! The contact's header: who it is, how warm (the score with its reasons, beside the agent's own
+//! priority), the primary phone and email, the next task, the last touch ("Never contacted"
+//! stands out) and the buttons that reach them.
+
+use super::contact_actions::ContactActions;
+use super::icons::{icon, Icon};
+use crate::state::format::{relative, Local};
+use crate::state::initials;
+use chrono::{DateTime, Utc};
+use fieldstone_model::{Contact, ScoreBand};
+use fieldstone_protocol::views::TaskSummary;
+use yew::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Properties)]
+pub struct ContactHeadProps {
+    pub contact: Contact,
+    pub next_task: Option<TaskSummary>,
+    pub now: DateTime<Utc>,
+    pub local: Local,
+    /// An interaction was logged from the header's buttons.
+    pub on_logged: Callback<()>,
+}
+
+/// "28 / 100 · cold".
+pub fn score_line(score: u8) -> String {
+    format!("{score} / 100 · {}", ScoreBand::of(score).word())
+}
+
+#[component]
+pub fn ContactHead(props: &ContactHeadProps) -> Html {
+    let contact = &props.contact;
+    let name = contact.display_name();
+    let stage = contact.stage.as_str();
+    let score = contact.score();
+    let band = ScoreBand::of(score).word();
+    let phone = contact.primary_phone().map(|p| p.number.clone());
+    let email = contact.primary_email().map(|e| e.address.clone());
+    let next = match &props.next_task {
+        Some(task) => {
+            let due = task
+                .due_at
+                .map(|at| {
+                    let overdue = at < props.now;
+                    html! {
+                        <span class={classes!("detail-head__due", overdue.then_some("detail-head__due--late"))}>
+                            { if overdue { format!(" · overdue since {}", props.local.when(at, props.now)) } else { format!(" · {}", props.local.when(at, props.now)) } }
+                        </span>
+                    }
+                })
+                .unwrap_or_default();
+            html! { <><span class="detail-head__label">{ "Next: " }</span>{ &task.title }{ due }</> }
+        }
+        None => html! { <span class="muted">{ "No task planned" }</span> },
+    };
+    html! {
+        <section class="card detail-head">
+            <span class={classes!("avatar", "avatar--large", format!("avatar--{stage}"))} aria-hidden="true">
+                { initials(&name) }
+            </span>
+            <div class="detail-head__main">
+                <h2 id="contact-name" class="detail-head__name">{ &name }</h2>
+                <p class="detail-head__facts">
+                    <span id="contact-stage" class={classes!("stage-pill", format!("stage-pill--{stage}"))} data-stage={stage}>
+                        { contact.stage.label() }
+                    </span>
+                    <span class="detail-head__fact">{ contact.kind.label() }</span>
+                    <details id="contact-score" class="score-explain">
+                        <summary class={classes!("score-explain__summary", format!("score-explain__summary--{band}"))}>
+                            { score_line(score) }
+                        </summary>
+                        <div class="score-explain__panel" role="note">
+                            <p class="score-explain__what">{ "Score: how promising they look, worked out from their stage, how to reach them and what you know of their needs." }</p>
+                            <ul class="score-explain__reasons">
+                                for reason in contact.score_reasons() {
+                                    <li>
+                                        <span>{ reason.label }</span>
+                                        <span class="tabular">{ format!("+{}", reason.points) }</span>
+                                    </li>
+                                }
+                            </ul>
+                            <p class="score-explain__what">{ "Priority is yours to set: how urgent they are to you." }</p>
+                        </div>
+                    </details>
+                    <span id="contact-priority" class={classes!("priority", format!("priority--{}", contact.priority.as_str()))} title="How urgent you have marked them">
+                        { format!("{} priority", contact.priority.label()) }
+                    </span>
+                </p>
+                <p class="detail-head__reach">
+                    if let Some(phone) = &phone {
+                        <span id="contact-phone" class="detail-head__reach-item tabular">{ icon(Icon::Phone) }{ phone }</span>
+                    }
+                    if let Some(email) = &email {
+                        <span id="contact-email" class="detail-head__reach-item">{ icon(Icon::Mail) }{ email }</span>
+                    }
+                    if phone.is_none() && email.is_none() {
+                        <span class="muted">{ "No phone or email yet: add one under Details." }</span>
+                    }
+                </p>
+                <p class="detail-head__facts">
+                    if contact.last_contacted_at.is_none() {
+                        <span id="contact-last-touch" class="detail-head__never">{ "Never contacted" }</span>
+                    } else {
+                        <span id="contact-last-touch">{ format!("Last touch {}", relative(contact.last_contacted_at, props.now)) }</span>
+                    }
+                    <span id="contact-next-task" class="detail-head__next">{ next }</span>
+                </p>
+            </div>
+            <ContactActions
+                contact={contact.id}
+                name={AttrValue::from(name.clone())}
+                phone={phone.map(AttrValue::from)}
+                email={email.map(AttrValue::from)}
+                class="detail-head__actions"
+                on_logged={props.on_logged.clone()}
+            />
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::score_line;
+
+    #[test]
+    fn the_score_reads_out_of_a_hundred_with_its_band() {
+        assert_eq!(score_line(28), "28 / 100 · cold");
+        assert_eq!(score_line(55), "55 / 100 · warm");
+        assert_eq!(score_line(90), "90 / 100 · hot");
+    }
+}
