@@ -282,6 +282,7 @@ fn preview(
         headers,
         sample,
         encoding,
+        found,
         mapping,
         rows,
         unknown_stages,
@@ -295,7 +296,7 @@ fn preview(
         sample,
         encoding: encoding_label(encoding),
         encoding_label: encoding.name().to_owned(),
-        encodings: encoding_choices(encoding)
+        encodings: encoding_choices(found, encoding)
             .into_iter()
             .map(|(label, name)| EncodingChoice { label, name })
             .collect(),

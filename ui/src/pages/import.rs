@@ -16,7 +16,7 @@ use crate::state::import::{
     FILE_MAX_BYTES, ROWS_SHOWN,
 };
 use fieldstone_protocol::commands::PreviewRequest;
-use fieldstone_protocol::views::{DuplicateOf, DuplicatePolicy, ImportReport};
+use fieldstone_protocol::views::{DuplicateOf, DuplicatePolicy, ImportFormat, ImportReport};
 use preview::preview_step;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -111,6 +111,18 @@ pub fn ImportDialog(props: &ImportDialogProps) -> Html {
             }
         });
     }
+    // The encoding `<select>` shows the encoding the file was read in. An option's `selected`
+    // only sets its default, which a select a person has touched stops following: after a
+    // re-read reorders the options (the one in use first), or one that failed goes back, the
+    // select would show another encoding than the dialog uses.
+    use_effect_with(
+        state.preview.as_ref().map(|p| p.encoding_label.clone()),
+        |label| {
+            if let Some(label) = label {
+                show_value("import-encoding-choice", label);
+            }
+        },
+    );
     use_effect_with((state.step, state.vcard()), |(step, vcard)| {
         let target = match step {
             Step::Pick => "import-file",
@@ -204,6 +216,22 @@ pub fn ImportDialog(props: &ImportDialogProps) -> Html {
         </div>
     }
 }
+
+/// Sets a `<select>`'s current value (not its options' defaults).
+#[cfg(target_arch = "wasm32")]
+fn show_value(id: &str, value: &str) {
+    use wasm_bindgen::JsCast;
+    let select = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok());
+    if let Some(select) = select {
+        select.set_value(value);
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn show_value(_id: &str, _value: &str) {}
 
 fn banner(id: &str, message: &str) -> Html {
     html! {
@@ -358,8 +386,13 @@ fn report_step(state: &ImportState, done: Callback<MouseEvent>) -> Html {
     let mut extras = Vec::new();
     if notes_imported > 0 && !rolled_back {
         extras.push(format!(
-            "{} added from the note columns.",
-            count(notes_imported, "note", "notes")
+            "{} added from the {}.",
+            count(notes_imported, "note", "notes"),
+            if report.format == ImportFormat::Vcard {
+                "cards"
+            } else {
+                "note columns"
+            }
         ));
     }
     if blank_rows > 0 {

@@ -193,7 +193,11 @@ async fn an_encoding_picked_in_the_preview_is_the_one_the_import_reads() {
         .await
         .expect("preview");
     assert_eq!(picked.encoding, "Western European (Windows-1252)");
-    assert_eq!(picked.encodings[0].label, "windows-1252");
+    assert_eq!(picked.encoding_label, "windows-1252");
+    assert_eq!(
+        picked.encodings, guessed_preview.encodings,
+        "the same choices in the same places, the one found first"
+    );
     assert_eq!(picked.sample[0], ["José", "«Pepe»"]);
     assert_eq!(picked.mapping, guessed_preview.mapping);
 

@@ -128,7 +128,8 @@ pub struct ImportPreview {
     /// Its label, the one of [`ImportPreview::encodings`] in use.
     #[serde(default)]
     pub encoding_label: String,
-    /// Encodings to offer, the one in use first.
+    /// Encodings to offer: the one found in the file first, in the same order whichever is in
+    /// use (so a picker's options keep their places as the file is read again).
     #[serde(default)]
     pub encodings: Vec<EncodingChoice>,
     #[serde(default)]

@@ -168,12 +168,19 @@ pub fn choice(encoding: &'static Encoding) -> (String, String) {
     (encoding.name().to_owned(), name)
 }
 
-/// What a picker offers: `current` first, then the others of [`OFFERED`].
-pub fn choices(current: &'static Encoding) -> Vec<(String, String)> {
-    std::iter::once(current)
-        .chain(OFFERED.into_iter().filter(|e| *e != current))
+/// What a picker offers: the encoding `found` in the file first (marked "detected"), then the others of
+/// [`OFFERED`], then `used` if a person chose one outside them. The same list whichever is in
+/// use, so a picker's options keep their places as the file is read again.
+pub fn choices(found: &'static Encoding, used: &'static Encoding) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = std::iter::once(found)
+        .chain(OFFERED.into_iter().filter(|e| *e != found))
         .map(choice)
-        .collect()
+        .collect();
+    out[0].1.push_str(" — detected");
+    if !out.iter().any(|(label, _)| label == used.name()) {
+        out.push(choice(used));
+    }
+    out
 }
 
 /// Decodes the whole of `bytes` (a byte-order mark already removed) to UTF-8; bytes the
@@ -263,13 +270,21 @@ mod tests {
     }
 
     #[test]
-    fn the_choices_start_with_the_one_in_use_and_name_each_once() {
-        let offered = choices(encoding_rs::WINDOWS_1251);
+    fn the_choices_start_with_the_one_found_and_name_each_once() {
+        let offered = choices(encoding_rs::WINDOWS_1251, UTF_8);
         assert_eq!(
             offered[0],
-            ("windows-1251".into(), "Cyrillic (Windows-1251)".into())
+            (
+                "windows-1251".into(),
+                "Cyrillic (Windows-1251) — detected".into()
+            )
         );
         assert_eq!(offered.len(), OFFERED.len());
+        // The same list, in the same order, whichever is in use.
+        assert_eq!(
+            choices(encoding_rs::WINDOWS_1251, encoding_rs::SHIFT_JIS),
+            offered
+        );
         let names: std::collections::BTreeSet<&str> =
             offered.iter().map(|(_, name)| name.as_str()).collect();
         assert_eq!(
@@ -280,10 +295,11 @@ mod tests {
         for (label, _) in &offered {
             assert!(resolve(label).is_ok(), "{label}");
         }
-        // One found outside the list is offered too, first.
-        let greek = choices(encoding_rs::WINDOWS_1253);
-        assert_eq!(greek[0].1, "Greek (Windows-1253)");
-        assert_eq!(greek.len(), OFFERED.len() + 1);
+        // One found outside the list is offered too, first; one chosen outside it, last.
+        let greek = choices(encoding_rs::WINDOWS_1253, encoding_rs::KOI8_R);
+        assert_eq!(greek[0].1, "Greek (Windows-1253) — detected");
+        assert_eq!(greek.len(), OFFERED.len() + 2);
+        assert_eq!(greek[greek.len() - 1].0, "KOI8-R");
     }
 
     #[test]

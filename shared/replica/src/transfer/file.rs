@@ -51,6 +51,9 @@ pub(crate) struct Spool {
     file: File,
     /// What the input was decoded from (the copy is always UTF-8).
     encoding: &'static Encoding,
+    /// What the file itself says it is in (its byte-order mark, else the sniffer's guess),
+    /// whichever encoding a person chose to read it in.
+    found: &'static Encoding,
 }
 
 impl Drop for Spool {
@@ -81,6 +84,9 @@ impl Spool {
         let mut decoder: Option<encoding_rs::Decoder> = None;
         let mut decoded = String::new();
         let mut sniffer = Sniffer::default();
+        // With an encoding chosen, what the file would have been read in otherwise is still
+        // found, for the choices to start with.
+        let mut found_bom = None;
         loop {
             let n = match input.read(&mut buf) {
                 Ok(0) => break,
@@ -106,6 +112,7 @@ impl Spool {
                         return Err(ImportFileError::NotText);
                     }
                     // Its own byte-order mark, if the file has one, is not text.
+                    found_bom = super::encoding::bom(chunk).map(|(encoding, _)| encoding);
                     spool.encoding = forced;
                     decoder = Some(forced.new_decoder_with_bom_removal());
                 } else if let Some((encoding, len)) = super::encoding::bom(chunk) {
@@ -124,6 +131,9 @@ impl Spool {
             lf.clear();
             match decoder.as_mut() {
                 Some(decoder) => {
+                    if forced.is_some() && found_bom.is_none() {
+                        sniffer.feed(chunk);
+                    }
                     decode_chunk(decoder, chunk, false, &mut decoded);
                     to_lf(decoded.as_bytes(), &mut pending_cr, &mut lf);
                 }
@@ -149,7 +159,15 @@ impl Spool {
                 .write_all(b"\n")
                 .map_err(ImportFileError::Spool)?;
         }
-        if decoder.is_none() && forced.is_none() && spool.encoding == UTF_8 {
+        if let Some(forced) = forced {
+            // A file that would not pass as text unread (NUL bytes in UTF-16 without a mark)
+            // was found to be in nothing; the chosen encoding stands for it.
+            spool.found = found_bom
+                .or_else(|| sniffer.finish().ok())
+                .unwrap_or(forced);
+            return Ok(spool);
+        }
+        if decoder.is_none() && spool.encoding == UTF_8 {
             let found = sniffer.finish()?;
             if found != UTF_8 {
                 // Line ends are the same bytes in every encoding a sniffer can find (ASCII
@@ -157,6 +175,7 @@ impl Spool {
                 return spool.decoded(found);
             }
         }
+        spool.found = spool.encoding;
         Ok(spool)
     }
 
@@ -173,6 +192,7 @@ impl Spool {
             path,
             file,
             encoding,
+            found: encoding,
         })
     }
 
@@ -202,6 +222,11 @@ impl Spool {
     /// The encoding the file was read in.
     pub(crate) fn encoding(&self) -> &'static Encoding {
         self.encoding
+    }
+
+    /// The encoding the file would be read in had none been chosen.
+    pub(crate) fn found(&self) -> &'static Encoding {
+        self.found
     }
 
     /// A reader of the copy from its start.

@@ -23,16 +23,6 @@ mod vcard_read;
 
 pub use encoding::label as encoding_label;
 
-/// The encodings to offer for a file read in `current` (it first): `(label, name for people)`.
-pub fn encoding_choices(current: &'static encoding_rs::Encoding) -> Vec<(String, String)> {
-    encoding::choices(current)
-}
-
-/// The encoding a label names ("windows-1252", "latin1", "utf-16le"...), or
-/// [`ImportFileError::UnknownEncoding`]: what an import's `encoding` option is checked with.
-pub fn encoding_for_label(label: &str) -> Result<&'static encoding_rs::Encoding, ImportFileError> {
-    encoding::resolve(label)
-}
 pub use export_csv::contact_csv_headers;
 pub use export_json::EXPORT_FORMAT_VERSION;
 pub use fieldstone_protocol::views::{ColumnMapping, ColumnTarget, MappedColumn};
@@ -43,3 +33,18 @@ pub use import::{
     ImportReport, RejectedRow, IMPORT_REPORT_ROWS_MAX,
 };
 pub use sniff::{guess_delimiter, preview_file, FilePreview, PreviewOptions};
+
+/// The encodings to offer for a file: the one `found` in it first, then the usual others, then
+/// the one `used` if it is none of those: `(label, name for people)`.
+pub fn encoding_choices(
+    found: &'static encoding_rs::Encoding,
+    used: &'static encoding_rs::Encoding,
+) -> Vec<(String, String)> {
+    encoding::choices(found, used)
+}
+
+/// The encoding a label names ("windows-1252", "latin1", "utf-16le"...), or
+/// [`ImportFileError::UnknownEncoding`]: what an import's `encoding` option is checked with.
+pub fn encoding_for_label(label: &str) -> Result<&'static encoding_rs::Encoding, ImportFileError> {
+    encoding::resolve(label)
+}

@@ -60,6 +60,8 @@ pub struct FilePreview {
     pub delimiter: u8,
     /// The encoding the import will read the file in.
     pub encoding: &'static Encoding,
+    /// The encoding the file would be read in had none been chosen.
+    pub found: &'static Encoding,
     /// Empty for a vCard file.
     pub mapping: ColumnMapping,
     /// Data rows (cards) in the whole file.
@@ -125,6 +127,7 @@ pub fn preview_file(
         sample,
         delimiter,
         encoding: spool.encoding(),
+        found: spool.found(),
         mapping: scanned.mapping,
         rows: scanned.rows,
     })
@@ -225,6 +228,11 @@ mod tests {
         };
         let greek = chosen("windows-1253").expect("preview");
         assert_eq!(greek.encoding.name(), "windows-1253");
+        assert_eq!(
+            greek.found.name(),
+            "windows-1252",
+            "what it would be read in"
+        );
         assert_eq!(greek.sample, [["Zoλ"]]);
         // UTF-8 chosen for a file that is not: what cannot be read shows as such, not refused.
         assert_eq!(chosen("utf-8").expect("preview").sample, [["Zo\u{FFFD}"]]);

@@ -61,8 +61,10 @@ fn column_row(
         header.to_owned()
     };
     let skipped = current == "skip";
+    // Keyed by header: a file read again in another encoding may name its columns otherwise,
+    // and a select must not keep the choice made for another column.
     html! {
-        <li class={classes!("import-column", skipped.then_some("import-column--skipped"))}>
+        <li key={format!("{column}:{header}")} class={classes!("import-column", skipped.then_some("import-column--skipped"))}>
             <div class="import-column__head">
                 <label for={id.clone()} class="import-column__name">{ name }</label>
                 <span class="import-column__sample">{ examples(state, column) }</span>
@@ -146,7 +148,8 @@ fn value_group(
                             key,
                         });
                         html! {
-                            <li class="import-column import-value">
+                            // Keyed by value: a re-read may list others, each with its own choice.
+                            <li key={listed.value.clone()} class="import-column import-value">
                                 <div class="import-column__head">
                                     <label for={id.clone()} class="import-column__name">{ listed.value.clone() }</label>
                                     <span class="import-column__sample">{ rows(listed.rows) }</span>
@@ -224,6 +227,21 @@ fn encoding_row(preview: &ImportPreview, dispatcher: &UseReducerDispatcher<Impor
     }
 }
 
+/// "4 rows, all shown below." or "2,500 rows in all; the first 5 below."
+fn rows_words(preview: &ImportPreview, total: &str) -> String {
+    let shown = preview.sample.len() as u64;
+    if shown >= preview.rows {
+        let all = if preview.rows == 1 {
+            "shown"
+        } else {
+            "all shown"
+        };
+        format!("{total}, {all} below.")
+    } else {
+        format!("{total} in all; the first {} below.", thousands(shown))
+    }
+}
+
 fn sample_section(
     state: &ImportState,
     preview: &ImportPreview,
@@ -250,9 +268,7 @@ fn sample_section(
             if preview.sample.is_empty() {
                 <p class="import-hint">{ empty }</p>
             } else {
-                <p id="import-rows" class="import-hint">
-                    { format!("{} in all; the first {} below.", total, thousands(preview.sample.len() as u64)) }
-                </p>
+                <p id="import-rows" class="import-hint">{ rows_words(preview, &total) }</p>
                 // Wide files scroll sideways inside the dialog, not the page.
                 <div class="import-sample" tabindex="0" role="region" aria-labelledby="import-sample-title">
                     <table id="import-sample" class="import-table">
@@ -375,7 +391,14 @@ pub(super) fn preview_step(
                 <legend class="form-section__title">{ format!("{rows} with a problem") }</legend>
                 { choice("import-mode", "import-mode-keep", state.mode == ImportMode::KeepGood,
                     &format!("Keep the good {}", rows.to_lowercase()),
-                    &format!("{rows} with a problem (a bad email address, a budget that is not an amount) are left out and listed; every other one is imported."),
+                    &format!(
+                        "{rows} with a problem ({}) are left out and listed; every other one is imported.",
+                        if state.vcard() {
+                            "a bad email address, a card cut short"
+                        } else {
+                            "a bad email address, a budget that is not an amount"
+                        }
+                    ),
                     send(ImportAction::Mode(ImportMode::KeepGood))) }
                 { choice("import-mode", "import-mode-all", state.mode == ImportMode::AllOrNothing,
                     "All or nothing",

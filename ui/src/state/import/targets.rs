@@ -156,7 +156,7 @@ pub fn target_options(
         (
             "What they are looking for",
             vec![
-                one(T::Budget, "Budget (400k-600k, up to 500k…)"),
+                one(T::Budget, "Budget"),
                 one(T::BudgetMin, "Lowest price"),
                 one(T::BudgetMax, "Highest price"),
                 one(T::Areas, "Preferred areas"),
