@@ -2,7 +2,10 @@
 //! WebKitWebDriver under a real X display): a real CSV file written to disk (a byte-order mark,
 //! a note with a line break inside quotes, a bad email address, a duplicate) is picked in the
 //! dialog, uploaded, its guessed columns checked and edited, imported with progress, and the
-//! report read; then the contacts are in the list. Screenshots of the columns and the report.
+//! report read; then the contacts are in the list. Files from Excel on Windows and in UTF-16
+//! keep their accents; a file read in another encoding on request, with a stage the app does
+//! not know mapped before importing; an iPhone's vCard imported. Screenshots of the columns,
+//! the values to match, the vCard preview and the reports.
 
 mod app_support;
 
@@ -144,7 +147,7 @@ async fn a_csv_is_imported_with_progress_and_a_report_then_listed() {
     // A file that is not a CSV is refused by name, before any upload.
     app.click("#import-button").await;
     pick(&app, &photo).await;
-    app.until_text("#import-error", "house.jpg is not a CSV file")
+    app.until_text("#import-error", "house.jpg is not a CSV or vCard file")
         .await;
     app.screens("import-refused").await;
 
@@ -336,5 +339,145 @@ async fn files_from_excel_on_windows_and_unicode_text_keep_their_accents() {
         })
         .await;
     }
+    app.close().await;
+}
+
+/// Stages another CRM uses that Fieldstone does not know: listed with their rows in the
+/// preview, one mapped to Offer, the other left at the default; the file read in another
+/// encoding and back, the choices kept; then the contacts are in the stages chosen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app and a display: run `cargo xtask test`"]
+async fn an_unknown_stage_is_matched_in_the_preview_and_imported_as_chosen() {
+    let files = tempfile::tempdir().expect("tempdir");
+    let path = files.path().join("kvcore-leads.csv");
+    std::fs::write(
+        &path,
+        "Name,Email,Status,Budget,Preferred areas\n\
+         Renée Dubois,renee@example.com,Negotiating,$450k,Soho\n\
+         Ada Lovelace,ada@example.com,negotiating,1.2m,\n\
+         Grace Hopper,grace@example.com,Nurture,\"8,500,000 HKD\",Mid-Levels\n\
+         Alan Turing,alan@example.com,Lead,lots,\n",
+    )
+    .expect("write the csv");
+
+    let app = App::launch(None).await;
+    app.goto("contacts").await;
+    app.wait_for("#contacts-empty").await;
+    app.click("#import-button").await;
+    pick(&app, &path).await;
+    app.wait_for("#import-values").await;
+    assert_eq!(
+        app.texts("#import-stage-values .import-column__name").await,
+        ["Negotiating", "Nurture"]
+    );
+    assert_eq!(
+        app.texts("#import-stage-values .import-column__sample")
+            .await,
+        ["2 rows", "1 row"]
+    );
+    // Both start at the default, which the dialog says.
+    assert_eq!(app.value_of("#import-stage-value-0").await, "lead");
+    assert_eq!(app.value_of("#import-stage-value-1").await, "lead");
+    assert_eq!(app.value_of("#import-column-3").await, "budget");
+    assert_eq!(app.value_of("#import-column-4").await, "areas");
+    app.select("#import-stage-value-0", "offer").await;
+
+    // Read as Windows-1252 the UTF-8 "é" is two letters; read as UTF-8 again it is one, and
+    // the stage chosen is still chosen.
+    app.until_text("#import-encoding", "Read as Unicode (UTF-8).")
+        .await;
+    app.select("#import-encoding-choice", "windows-1252").await;
+    app.until_text(
+        "#import-encoding",
+        "Read as Western European (Windows-1252).",
+    )
+    .await;
+    app.until_text("#import-sample", "RenÃ©e Dubois").await;
+    app.select("#import-encoding-choice", "UTF-8").await;
+    app.until_text("#import-encoding", "Read as Unicode (UTF-8).")
+        .await;
+    app.until_text("#import-sample", "Renée Dubois").await;
+    assert_eq!(app.value_of("#import-stage-value-0").await, "offer");
+    app.screens_at("import-values", "#import-values").await;
+
+    app.click("#import-start").await;
+    app.wait_for("#import-report").await;
+    // Alan's budget is not an amount: left out, saying why.
+    assert_eq!(app.dom_text("#import-count-imported").await, "3");
+    assert_eq!(app.dom_text("#import-count-rejected").await, "1");
+    let rejected = app.texts("#import-rejected .import-row").await;
+    assert!(
+        rejected[0].starts_with("Line 5")
+            && rejected[0].contains("Budget: \"lots\" is not an amount"),
+        "{rejected:?}"
+    );
+    app.click("#import-done").await;
+    app.until_gone("#import-dialog").await;
+    for (name, stage) in [
+        ("Renée Dubois", "offer"),
+        ("Ada Lovelace", "offer"),
+        ("Grace Hopper", "lead"),
+    ] {
+        app.type_into("#contact-search", name).await;
+        app.until(&format!("{name} is listed as {stage}"), || async {
+            app.texts("#contact-rows .contact-row__name").await == [name]
+                && app
+                    .js(
+                        "return document.querySelector('#contact-rows .stage-pill').dataset.stage",
+                        vec![],
+                    )
+                    .await
+                    == stage
+        })
+        .await;
+    }
+    app.close().await;
+}
+
+/// An iPhone's export (vCard 3.0: folded lines, Apple's labels, a photo) picked like a CSV: no
+/// columns to choose, its first contacts shown, imported card by card.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app and a display: run `cargo xtask test`"]
+async fn a_vcard_from_a_phone_is_imported() {
+    let files = tempfile::tempdir().expect("tempdir");
+    let path = files.path().join("iPhone contacts.vcf");
+    let vcf = "BEGIN:VCARD\r\nVERSION:3.0\r\nPRODID:-//Apple Inc.//iPhone OS 17.5.1//EN\r\n\
+        N:Okonkwo;Marguerite;;;\r\nFN:Marguerite Okonkwo\r\nORG:Harbour Realty;\r\n\
+        EMAIL;type=INTERNET;type=HOME;type=pref:marguerite@example.com\r\n\
+        TEL;type=CELL;type=VOICE;type=pref:+1 415 555 0134\r\n\
+        item1.TEL:+1 415 555 0199\r\nitem1.X-ABLabel:_$!<Work>!$_\r\n\
+        NOTE:Met at the Elm St open house.\\nWants a garden and a quiet street near the\r\n  \
+        school.\r\nPHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQg\r\n \
+        HBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4z\r\n\
+        END:VCARD\r\n\
+        BEGIN:VCARD\r\nVERSION:3.0\r\nN:Watanabe;Kenji;;;\r\nFN:Kenji Watanabe\r\n\
+        TEL;type=CELL:+81 90-1234-5678\r\nCATEGORIES:Buyers\r\nEND:VCARD\r\n";
+    std::fs::write(&path, vcf).expect("write the vcard");
+
+    let app = App::launch(None).await;
+    app.goto("contacts").await;
+    app.wait_for("#contacts-empty").await;
+    app.click("#import-button").await;
+    pick(&app, &path).await;
+    app.until_text("#import-vcard", "2 contacts").await;
+    assert!(!app.exists("#import-columns").await, "no columns to choose");
+    assert_eq!(
+        app.texts("#import-sample tbody tr td:first-child").await,
+        ["Marguerite Okonkwo", "Kenji Watanabe"]
+    );
+    app.screens_at("import-vcard", "#import-sample").await;
+    app.click("#import-start").await;
+    app.wait_for("#import-report").await;
+    assert_eq!(app.dom_text("#import-count-imported").await, "2");
+    assert_eq!(app.dom_text("#import-count-rejected").await, "0");
+    app.screens("import-vcard-report").await;
+    app.click("#import-done").await;
+    app.until_gone("#import-dialog").await;
+    app.until_text("#contacts-heading", "2 contacts").await;
+    app.type_into("#contact-search", "garden").await;
+    app.until("the card's note is searchable", || async {
+        app.texts("#contact-rows .contact-row__name").await == ["Marguerite Okonkwo"]
+    })
+    .await;
     app.close().await;
 }
