@@ -11,6 +11,7 @@ use app_support::App;
 #[ignore = "needs the built app and a display: run `cargo xtask test`"]
 async fn every_screen_fits_a_phone_with_targets_a_finger_can_hit() {
     let app = App::launch(None).await;
+    let mut problems: Vec<String> = Vec::new();
 
     // Empty screens first (a first run).
     for section in [
@@ -18,14 +19,14 @@ async fn every_screen_fits_a_phone_with_targets_a_finger_can_hit() {
     ] {
         app.goto(section).await;
         app.wait_for(".page").await;
-        app.assert_phone_layout(&format!("{section} (empty)")).await;
+        problems.extend(app.phone_layout(&format!("{section} (empty)")).await);
     }
 
     // Something to show.
     app.goto("contacts").await;
     app.click("#new-contact-button").await;
     app.wait_for("#new-contact").await;
-    app.assert_phone_layout("the new-contact dialog").await;
+    problems.extend(app.phone_layout("the new-contact dialog").await);
     app.type_into("#new-contact-given-name", "Maximilian-Alexander")
         .await;
     app.type_into("#new-contact-family-name", "Featherstonehaugh-Worthington")
@@ -35,7 +36,7 @@ async fn every_screen_fits_a_phone_with_targets_a_finger_can_hit() {
         "maximilian.alexander.featherstonehaugh@example-brokerage.com",
     )
     .await;
-    app.type_into("#new-contact-phones-0-number", "+852 9123 4567 ext. 89")
+    app.type_into("#new-contact-phones-0-number", "+852 (2) 9123-4567 00")
         .await;
     app.click("#new-contact-save").await;
     app.wait_for("#contact-name").await;
@@ -47,24 +48,22 @@ async fn every_screen_fits_a_phone_with_targets_a_finger_can_hit() {
     .await;
     app.click("#composer-submit").await;
     app.until_text("#contact-next-task", "comparables").await;
-    app.assert_phone_layout("the contact (activity)").await;
+    problems.extend(app.phone_layout("the contact (activity)").await);
     app.click("#contact-score summary").await;
-    app.assert_phone_layout("the contact's score explained")
-        .await;
+    problems.extend(app.phone_layout("the contact's score explained").await);
     app.click("#contact-score summary").await;
     app.click(".detail-head [data-action='log']").await;
     app.wait_for("#log-touch").await;
-    app.assert_phone_layout("the log-a-call dialog").await;
+    problems.extend(app.phone_layout("the log-a-call dialog").await);
     app.click("#log-touch .button--ghost").await;
     app.until_gone("#log-touch").await;
     app.resize(app_support::PHONE).await;
     app.click("#detail-tab-details").await;
-    app.assert_phone_layout("the contact (details)").await;
+    problems.extend(app.phone_layout("the contact (details)").await);
 
     app.resize(app_support::DESKTOP).await;
 
     // A booking today (from the contact's composer), then the calendar's views and editor.
-    app.click("#detail-tab-activity").await;
     app.click("#composer-tab-booking").await;
     app.set_input("#composer-time", "10:00").await;
     app.type_into("#composer-title", "Harbour View Mansions, Flat 12B viewing")
@@ -73,13 +72,13 @@ async fn every_screen_fits_a_phone_with_targets_a_finger_can_hit() {
     app.until_text("#composer-message", "Booked").await;
     app.goto("calendar").await;
     app.until_text("#week", "Harbour View").await;
-    app.assert_phone_layout("the calendar (week)").await;
+    problems.extend(app.phone_layout("the calendar (week)").await);
     app.click("#calendar-day").await;
     app.until_text("#day", "Harbour View").await;
-    app.assert_phone_layout("the calendar (day)").await;
+    problems.extend(app.phone_layout("the calendar (day)").await);
     app.click("#new-booking").await;
     app.wait_for("#booking-editor").await;
-    app.assert_phone_layout("the booking editor").await;
+    problems.extend(app.phone_layout("the booking editor").await);
     app.click("#booking-editor .dialog__header .icon-button")
         .await;
     app.until_gone("#booking-editor").await;
@@ -88,7 +87,7 @@ async fn every_screen_fits_a_phone_with_targets_a_finger_can_hit() {
     app.goto("listings").await;
     app.click("#listings-empty-new").await;
     app.wait_for("#listing-editor").await;
-    app.assert_phone_layout("the listing editor").await;
+    problems.extend(app.phone_layout("the listing editor").await);
     app.type_into(
         "#listing-form-address-line1",
         "Flat 12B, Harbour View Mansions, 38 Gloucester Road",
@@ -100,17 +99,23 @@ async fn every_screen_fits_a_phone_with_targets_a_finger_can_hit() {
     app.type_into("#listing-form-price", "8500000").await;
     app.click("#listing-save").await;
     app.wait_for("#listing-price").await;
-    app.assert_phone_layout("the listing").await;
+    problems.extend(app.phone_layout("the listing").await);
 
     // Every section again, with something on it.
     for section in ["today", "contacts", "pipeline", "listings", "settings"] {
         app.goto(section).await;
         app.wait_for(".page").await;
-        app.assert_phone_layout(section).await;
+        problems.extend(app.phone_layout(section).await);
     }
     app.goto("contacts").await;
     app.click("#import-button").await;
     app.wait_for(".dialog").await;
-    app.assert_phone_layout("the import dialog").await;
+    problems.extend(app.phone_layout("the import dialog").await);
     app.close().await;
+    assert!(
+        problems.is_empty(),
+        "at 390 × 844, {} problems:\n  {}",
+        problems.len(),
+        problems.join("\n  ")
+    );
 }

@@ -86,7 +86,7 @@ async fn a_call_started_from_the_contact_reaches_the_os_and_is_logged() {
     // Log call without calling: an empty summary is refused with a sentence.
     app.click(".detail-head [data-action='log']").await;
     app.wait_for("#log-touch").await;
-    app.type_into("#log-touch-summary", "").await;
+    app.set_input("#log-touch-summary", "").await;
     app.click("#log-touch-save").await;
     app.until_text("#log-touch-error", "Write a line").await;
     app.type_into("#log-touch-summary", "Met at the open house")

@@ -211,6 +211,11 @@ async fn a_stage_changed_on_two_devices_is_marked_and_settled_in_the_dialog() {
     ))
     .await;
     app.until_text("#conflict-banner", "two devices").await;
+    // The banner names the field and both values.
+    app.until_text("#conflict-banner [data-conflict-field='stage']", "Stage: ")
+        .await;
+    app.until_text("#conflict-banner [data-conflict-field='stage']", " or ")
+        .await;
     app.screens("conflict").await;
     app.click("#conflict-banner [data-field='stage']").await;
     app.wait_for("#conflict-dialog").await;

@@ -71,7 +71,11 @@ impl Api {
                         descending: true,
                     })
                 })?
-                .items;
+                .items
+                .into_iter()
+                // Each person once on the screen: already on the call list, not again here.
+                .filter(|lead| !call_now.iter().any(|c| c.id == lead.id))
+                .collect();
             let activity = r.recent_activity(request.rows)?;
             let has_contacts = !activity.is_empty()
                 || !r

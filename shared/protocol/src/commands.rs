@@ -224,7 +224,8 @@ pub struct Today {
     /// Who to call now: open contacts that are hot (scored [`HOT_SCORE`] or more), then those
     /// never contacted, best score first.
     pub call_now: Vec<ContactSummary>,
-    /// Leads added in the last [`NEW_LEAD_DAYS`] days, newest first.
+    /// Leads added in the last [`NEW_LEAD_DAYS`] days, newest first, but for those already in
+    /// `call_now` (each person shows once).
     pub new_leads: Vec<ContactSummary>,
     /// What happened lately: contacts added, notes, calls and messages logged, tasks done.
     pub activity: Vec<ActivityItem>,

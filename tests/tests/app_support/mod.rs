@@ -318,12 +318,20 @@ const name = (el) => {
 const shown = (el) => {
   const r = el.getBoundingClientRect();
   if (r.width === 0 && r.height === 0) return false;
+  // Inside a closed <details> (a menu, the score's reasons) is not on screen.
+  const folded = el.closest('details:not([open])');
+  if (folded && !el.closest('summary') && el !== folded) return false;
   const s = getComputedStyle(el);
   return s.visibility !== 'hidden' && s.display !== 'none';
 };
 const out = [];
 if (document.documentElement.scrollWidth > vw + 1) {
-  out.push(`the document is ${document.documentElement.scrollWidth} px wide in a ${vw} px viewport`);
+  // Name the outermost elements past the edge, so the cause is in the message.
+  const past = [...document.querySelectorAll('body *')]
+    .filter(el => shown(el) && el.getBoundingClientRect().right > vw + 1
+      && !(el.parentElement && el.parentElement.getBoundingClientRect().right > vw + 1))
+    .slice(0, 3).map(name).join(', ');
+  out.push(`the document is ${document.documentElement.scrollWidth} px wide in a ${vw} px viewport (${past})`);
 }
 for (const el of document.querySelectorAll('body *')) {
   if (!shown(el)) continue;
@@ -338,7 +346,8 @@ for (const el of document.querySelectorAll('body *')) {
 }
 const targets = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button], [role=tab]';
 for (let el of document.querySelectorAll(targets)) {
-  if (!shown(el) || el.disabled) continue;
+  // Screen-reader-only controls (a file input behind its visible button) are not targets.
+  if (!shown(el) || el.disabled || el.closest('.visually-hidden')) continue;
   // A link set inline in running text is exempt; one standing alone is a target like any.
   if (el.matches('a') && getComputedStyle(el).display === 'inline' && el.parentElement
       && el.parentElement.textContent.trim().length > el.textContent.trim().length) continue;
@@ -364,14 +373,34 @@ return [...new Set(out)];
             .unwrap_or_default()
     }
 
-    /// Fails naming every offender when the screen breaks the phone layout (see
-    /// [`App::phone_layout_offenders`]), then goes back to desktop size.
-    pub async fn assert_phone_layout(&self, screen: &str) {
+    /// What breaks the phone layout on this screen (see [`App::phone_layout_offenders`]), each
+    /// line naming the screen; back to desktop size after.
+    pub async fn phone_layout(&self, screen: &str) -> Vec<String> {
         let offenders = self.phone_layout_offenders().await;
+        let slug: String = screen
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        self.screenshot(&format!("layout-{slug}-phone.png")).await;
         self.resize(DESKTOP).await;
+        offenders
+            .into_iter()
+            .map(|o| format!("{screen}: {o}"))
+            .collect()
+    }
+
+    /// Fails naming every offender when the screen breaks the phone layout.
+    pub async fn assert_phone_layout(&self, screen: &str) {
+        let offenders = self.phone_layout(screen).await;
         assert!(
             offenders.is_empty(),
-            "{screen} at 390 × 844:\n  {}",
+            "at 390 × 844:\n  {}",
             offenders.join("\n  ")
         );
     }

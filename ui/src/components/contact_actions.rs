@@ -285,12 +285,12 @@ pub fn ContactActions(props: &ContactActionsProps) -> Html {
                     </div>
                     <label class="field">
                         <span class="field__label">{ "What happened" }</span>
-                        <textarea id="log-touch-summary" class="input textarea" rows="3" value={form.summary.clone()} oninput={on_summary} />
+                        <textarea id="log-touch-summary" class="field__control field__control--multiline" rows="3" value={form.summary.clone()} oninput={on_summary} />
                     </label>
                     if form.reach.channel().has_duration() {
                         <label class="field field--short">
                             <span class="field__label">{ "Minutes (optional)" }</span>
-                            <input id="log-touch-minutes" class="input" inputmode="numeric" value={form.minutes.clone()} oninput={on_minutes} />
+                            <input id="log-touch-minutes" class="field__control" inputmode="numeric" value={form.minutes.clone()} oninput={on_minutes} />
                         </label>
                     }
                     if let Some(error) = &form.error {

@@ -83,13 +83,15 @@ fn entry(props: &TimelineProps, entry: &TimelineEntry) -> Html {
                 )
             });
             Some(html! {
-                <input
-                    type="checkbox"
-                    class="checkbox timeline__check"
-                    checked={done}
-                    aria-label={format!("Done: {}", task.title)}
-                    {onchange}
-                />
+                <label class="check-target">
+                    <input
+                        type="checkbox"
+                        class="checkbox timeline__check"
+                        checked={done}
+                        aria-label={format!("Done: {}", task.title)}
+                        {onchange}
+                    />
+                </label>
             })
         }
         _ => None,

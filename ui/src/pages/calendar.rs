@@ -259,10 +259,11 @@ fn time_grid(
     let bookings = state.on_day(day);
     let placed = place(&bookings, state.local, day, first, last);
     let grid = (last - first) * 60;
+    // Today only, and only within the hours shown.
     let now_line = (day == state.today)
         .then(|| {
             let t = state.local.naive(now).time();
-            let minute = (t.hour() * 60 + t.minute()).saturating_sub(first * 60);
+            let minute = (t.hour() * 60 + t.minute()).checked_sub(first * 60)?;
             (minute < grid)
                 .then(|| format!("top:{:.3}%", f64::from(minute) * 100.0 / f64::from(grid)))
         })

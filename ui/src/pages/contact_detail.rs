@@ -329,7 +329,7 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
                         </p>
                         <ul class="banner__list">
                             for conflict in detail.conflicts.iter() {
-                                <li data-field={conflict.field.clone()}>
+                                <li data-conflict-field={conflict.field.clone()}>
                                     { conflict_sentence(conflict) }
                                 </li>
                             }

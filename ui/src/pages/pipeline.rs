@@ -271,7 +271,7 @@ fn card_view(
                     <span class="kanban-card__name">{ &card.display_name }</span>
                     <span class="kanban-card__meta">
                         { card.kind.label() }{ " · " }
-                        { card.stage_since.map_or_else(|| format!("updated {}", relative(Some(card.updated_at), now)), |since| format!("{} in stage", days_since(since, now))) }
+                        { card.stage_since.map_or_else(|| format!("updated {}", relative(Some(card.updated_at), now)), |since| stage_age(since, now)) }
                         if let Some(budget) = card.budget {
                             { format!(" · {}", compact_amount(budget)) }
                         }
@@ -378,5 +378,13 @@ mod wasm_support {
         let element = document.element_from_point(x, y)?;
         let column = element.closest("[data-drop-stage]").ok()??;
         column.get_attribute("data-drop-stage")?.parse().ok()
+    }
+}
+
+/// "12 days in stage", or "moved here today".
+fn stage_age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    match days_since(since, now).as_str() {
+        "today" => "moved here today".to_owned(),
+        days => format!("{days} in stage"),
     }
 }

@@ -108,13 +108,15 @@ pub fn TodayPage() -> Html {
         let contact = task.record.and_then(|r| r.as_contact());
         html! {
             <li key={id.to_string()} class={classes!("today-task", overdue.then_some("today-task--overdue"))}>
-                <input
-                    type="checkbox"
-                    class="checkbox"
-                    aria-label={format!("Done: {}", task.title)}
-                    disabled={state.changing.is_some()}
-                    onchange={dispatch.reform(move |_: Event| TodayAction::Change(id, TaskChange::Done))}
-                />
+                <label class="check-target">
+                    <input
+                        type="checkbox"
+                        class="checkbox"
+                        aria-label={format!("Done: {}", task.title)}
+                        disabled={state.changing.is_some()}
+                        onchange={dispatch.reform(move |_: Event| TodayAction::Change(id, TaskChange::Done))}
+                    />
+                </label>
                 <div class="today-task__main">
                     if let Some(contact) = contact {
                         <a class="today-task__title" href={Route::Contact(contact).to_hash()}>{ &task.title }</a>

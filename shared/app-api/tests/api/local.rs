@@ -413,6 +413,11 @@ async fn today_calendar_and_timeline_show_what_was_booked_noted_and_logged() {
         today.call_now.iter().map(|c| c.id).collect::<Vec<_>>(),
         [bob.id]
     );
+    assert_eq!(
+        today.new_leads.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [ada.id],
+        "Bob is on the call list already: each person shows once"
+    );
 
     let page = api
         .timeline(TimelineRequest {
