@@ -5,7 +5,13 @@
 //! Needs what the window tests need (the app built with its bundled UI, tauri-driver, a display;
 //! see `tests/tests/app_support`), then:
 //! `cargo bench -p fieldstone-tests --bench app`
-//! (`FIELDSTONE_BENCH_ONLY=start|search|bundle` runs one part, `FIELDSTONE_BENCH_RUNS=n` starts).
+//! (`FIELDSTONE_BENCH_ONLY=start|search|today|contact|bundle` runs one part,
+//! `FIELDSTONE_BENCH_RUNS=n` starts).
+//!
+//! `today`: Today at 100k contacts, from the navigation to it until its loaded day is painted
+//! (the `fieldstone:today` mark). `contact`: a contact with a 500-event timeline (250 notes, 250
+//! calls) among 100k, from the navigation until its header and first timeline page are painted
+//! (`fieldstone:contact`).
 //!
 //! The page is timed by the `fieldstone:contact-rows` performance mark, which the Contacts screen
 //! sets each time a page of rows is in the DOM; "painted" is the first animation frame after it
@@ -52,6 +58,148 @@ if (!window.__fsBench) {
   document.addEventListener('input', () => bench.inputs.push(performance.now()), true);
 }
 ";
+
+/// Records every `fieldstone:*` mark with the frame that paints it, by name.
+const INSTRUMENT_MARKS: &str = r"
+if (!window.__fsMarks) {
+  const marks = {};
+  window.__fsMarks = marks;
+  const mark = performance.mark.bind(performance);
+  performance.mark = function (name, options) {
+    const entry = mark(name, options);
+    if (name.startsWith('fieldstone:')) {
+      const rec = { dom: performance.now() };
+      (marks[name] = marks[name] || []).push(rec);
+      requestAnimationFrame(() => {
+        rec.frame = performance.now();
+        setTimeout(() => { rec.painted = performance.now(); }, 0);
+      });
+    }
+    return entry;
+  };
+}
+";
+
+/// Navigates to `hash` and returns ms from the navigation to the first `mark` painted after it.
+async fn navigate_painted(app: &App, hash: &str, mark: &str) -> f64 {
+    let before = app
+        .js(
+            "return (window.__fsMarks[arguments[0]] || []).length",
+            vec![mark.into()],
+        )
+        .await
+        .as_u64()
+        .unwrap_or(0);
+    let started = app
+        .js(
+            "const t = performance.now(); window.location.hash = arguments[0]; return t",
+            vec![hash.into()],
+        )
+        .await
+        .as_f64()
+        .unwrap_or(0.0);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let painted = app
+            .js(
+                "const r = (window.__fsMarks[arguments[0]] || [])[arguments[1]];
+                 return r && r.painted !== undefined ? r.painted : null",
+                vec![mark.into(), before.into()],
+            )
+            .await;
+        if let Some(at) = painted.as_f64() {
+            return at - started;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{mark} never painted after {hash}"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+/// Adds a contact with 250 notes and 250 calls to the database at `db`; returns its id.
+fn busy_contact(db: &Path, n: usize) -> fieldstone_model::ContactId {
+    use fieldstone_model::{Channel, Direction, InteractionInput, NoteInput, RecordRef};
+    let replica = Replica::open(db, Arc::new(FixedClock::new(fixture::t0()))).expect("open copy");
+    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(7);
+    let contact = replica
+        .create_contact(&fixture::contact_input(n + 1, &mut rng), fixture::user())
+        .expect("the busy contact");
+    replica
+        .batch(|b| {
+            for i in 0..250 {
+                b.create_note(
+                    &NoteInput {
+                        record: RecordRef::Contact(contact.id),
+                        body: format!("Viewing note {i}: liked the garden, asked about schools."),
+                        pinned: false,
+                    },
+                    fixture::user(),
+                )?;
+                b.log_interaction(
+                    &InteractionInput {
+                        contact: contact.id,
+                        listing: None,
+                        channel: Channel::Call,
+                        direction: Direction::Outbound,
+                        summary: format!("Call {i}"),
+                        outcome: None,
+                        duration_seconds: Some(60),
+                        occurred_at: fixture::t0() - chrono::Duration::hours(i),
+                    },
+                    fixture::user(),
+                )?;
+            }
+            Ok(())
+        })
+        .expect("500 timeline entries");
+    contact.id
+}
+
+/// Today at `n` contacts, and a contact with a 500-event timeline among them: navigation →
+/// painted, `runs` times each (the screen is left for Contacts in between). `which` is
+/// "today", "contact" or empty for both.
+async fn day_screens(n: usize, runs: usize, which: &str) {
+    let home = home_with(n);
+    let db = home
+        .path()
+        .join("data")
+        .join("com.fieldstone.crm")
+        .join("fieldstone.db");
+    let busy = busy_contact(&db, n);
+    let app = Driver::start(home, None).await.open().await;
+    app.resize(DESKTOP).await;
+    app.wait_for("#nav-today").await;
+    app.js(INSTRUMENT_MARKS, vec![]).await;
+    let (mut today, mut contact) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        app.js("window.location.hash = '#/contacts'", vec![]).await;
+        app.wait_for(".contact-row").await;
+        if which != "contact" {
+            today.push(navigate_painted(&app, "#/today", "fieldstone:today").await);
+            app.js("window.location.hash = '#/contacts'", vec![]).await;
+            app.wait_for(".contact-row").await;
+        }
+        if which != "today" {
+            let hash = format!("#/contacts/{busy}");
+            contact.push(navigate_painted(&app, &hash, "fieldstone:contact").await);
+        }
+    }
+    if !today.is_empty() {
+        summary(
+            &format!("Today at {n} contacts, navigation → painted"),
+            today,
+        );
+    }
+    if !contact.is_empty() {
+        summary(
+            &format!("a contact with a 500-event timeline among {n}, navigation → painted"),
+            contact,
+        );
+    }
+    app.close().await;
+}
 
 fn epoch_ms() -> f64 {
     SystemTime::now()
@@ -422,5 +570,8 @@ async fn main() {
     }
     if only.is_empty() || only == "search" {
         search(100_000).await;
+    }
+    if only.is_empty() || only == "today" || only == "contact" {
+        day_screens(100_000, runs.max(10), &only).await;
     }
 }

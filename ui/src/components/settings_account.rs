@@ -387,7 +387,14 @@ fn Notices(props: &NoticesProps) -> Html {
                         <span class="settings-notice__icon" aria-hidden="true">{ icon(Icon::Warning) }</span>
                         <div class="settings-notice__main">
                             <p class="settings-notice__text">{ &notice.message }</p>
-                            <p class="settings-muted">{ format!("{} · {}", record_label(&notice.doc_id), relative(Some(notice.at), props.now)) }</p>
+                            <p class="settings-muted">
+                                if let Some(route) = record_route(&notice.doc_id) {
+                                    <a class="settings-notice__link" href={route.to_hash()}>{ format!("Open {}", record_label(&notice.doc_id).to_lowercase()) }</a>
+                                } else {
+                                    { record_label(&notice.doc_id) }
+                                }
+                                { format!(" · {}", relative(Some(notice.at), props.now)) }
+                            </p>
                         </div>
                         <button
                             type="button"
@@ -412,6 +419,16 @@ fn role_label(role: Role) -> &'static str {
         Role::Broker => "Broker",
         Role::Agent => "Agent",
         Role::Viewer => "Viewer",
+    }
+}
+
+/// The screen that shows the record a notice is about, for the kinds that have one.
+fn record_route(doc_id: &str) -> Option<crate::route::Route> {
+    let (kind, id) = doc_id.split_once(':')?;
+    match kind {
+        "contact" => id.parse().ok().map(crate::route::Route::Contact),
+        "listing" => id.parse().ok().map(crate::route::Route::Listing),
+        _ => None,
     }
 }
 

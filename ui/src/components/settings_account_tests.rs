@@ -287,3 +287,22 @@ fn notices_name_the_kind_of_record_with_its_article() {
     assert_eq!(record_label("contact:0190"), "A contact");
     assert_eq!(record_label("interaction:0190"), "An interaction");
 }
+
+#[test]
+fn a_notice_about_a_contact_or_listing_links_to_it() {
+    let id = "00000000-0000-4000-8000-000000000001";
+    assert_eq!(
+        record_route(&format!("contact:{id}")).map(crate::route::Route::to_hash),
+        Some(format!("#/contacts/{id}"))
+    );
+    assert_eq!(
+        record_route(&format!("listing:{id}")).map(crate::route::Route::to_hash),
+        Some(format!("#/listings/{id}"))
+    );
+    assert_eq!(
+        record_route(&format!("note:{id}")),
+        None,
+        "no screen of its own"
+    );
+    assert_eq!(record_route("contact:not-an-id"), None);
+}

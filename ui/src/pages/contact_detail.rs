@@ -225,6 +225,15 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
         });
     }
 
+    // Benchmarks time the contact screen from this mark (header and first timeline page shown).
+    use_effect_with(
+        (state.detail.is_some(), state.timeline_loaded),
+        |(detail, timeline)| {
+            if *detail && *timeline {
+                platform::mark("fieldstone:contact");
+            }
+        },
+    );
     // The top bar names the person once they are known.
     {
         let shell = shell.clone();
@@ -303,6 +312,13 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
                 onclick={dispatch.reform(move |_: MouseEvent| DetailAction::Tab(tab))}
             >
                 { label }
+                // Errors on a tab not shown would otherwise go unseen on a phone.
+                if tab == DetailTab::Details && (!form.errors.fields.is_empty() || form.errors.banner.is_some()) {
+                    <span class="tab-badge" aria-label="has errors to fix">{ "!" }</span>
+                }
+                if tab == DetailTab::Activity && !state.composer_errors.fields.is_empty() {
+                    <span class="tab-badge" aria-label="has errors to fix">{ "!" }</span>
+                }
             </button>
         }
     };

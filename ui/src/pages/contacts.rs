@@ -256,10 +256,8 @@ pub fn ContactsPage() -> Html {
         },
         ListView::Loaded if state.rows.is_empty() => html! {
             <EmptyState id="contacts-empty" title="No contacts yet.">
-                <p class="list-state__text">{ "Add your first one, or import a spreadsheet. Everything is saved on this device right away, with or without a connection." }</p>
-                <button type="button" class="button button--primary" onclick={new_contact.clone()}>
-                    { icon(Icon::Plus) }{ "New contact" }
-                </button>
+                // The toolbar above has New contact and Import: no second button here.
+                <p class="list-state__text">{ "Add your first one with New contact, or bring your list with Import (CSV or vCard). Everything is saved on this device right away, with or without a connection." }</p>
             </EmptyState>
         },
         ListView::Loaded => html! {

@@ -93,6 +93,12 @@ pub fn TodayPage() -> Html {
         let state = state.clone();
         use_remote_revision(move || state.dispatch(TodayAction::Reload));
     }
+    // Benchmarks time the day from this mark (set once the loaded day is in the DOM).
+    use_effect_with(state.today.clone(), |today| {
+        if today.is_some() {
+            crate::services::platform::mark("fieldstone:today");
+        }
+    });
     let dispatch = {
         let state = state.clone();
         Callback::from(move |action| state.dispatch(action))
