@@ -211,7 +211,8 @@ async fn a_stage_changed_on_two_devices_is_marked_and_settled_in_the_dialog() {
     ))
     .await;
     app.until_text("#conflict-banner", "two devices").await;
-    // The banner names the field and both values.
+    // The pill counts it; the banner names the field and both values.
+    app.until_text("#sync-conflicts", "1 conflict").await;
     app.until_text("#conflict-banner [data-conflict-field='stage']", "Stage: ")
         .await;
     app.until_text("#conflict-banner [data-conflict-field='stage']", " or ")
@@ -237,6 +238,7 @@ async fn a_stage_changed_on_two_devices_is_marked_and_settled_in_the_dialog() {
         .await;
     app.until_gone("#conflict-dialog").await;
     app.until_gone("#conflict-banner").await;
+    app.until_gone("#sync-conflicts").await;
 
     // The choice is a change like any other: it reaches the phone and settles it there too.
     app.until("nothing left unsent", || async {

@@ -41,6 +41,21 @@ pub fn App() -> Html {
         });
     }
 
+    // How many records hold fields changed on two devices: read again when changes arrive from
+    // elsewhere and on every screen change (a choice made on a contact settles one).
+    {
+        let shell = shell.clone();
+        let deps = (shell.remote_revision, shell.route, shell.conflict_checks);
+        use_effect_with(deps, move |_| {
+            spawn_local(async move {
+                // The count is a convenience: when it cannot be read the pill just omits it.
+                if let Ok(docs) = commands::conflicted_docs().await {
+                    shell.dispatch(ShellAction::Conflicts(docs.len()));
+                }
+            });
+        });
+    }
+
     // The hash and the shown screen follow each other.
     {
         let dispatcher = shell.dispatcher();
@@ -90,7 +105,7 @@ pub fn App() -> Html {
             <div class="app">
                 <Nav current={route.section()} />
                 <div class="app__body">
-                    <TopBar title={title} back={back} sync={shell.sync_badge()} />
+                    <TopBar title={title} back={back} sync={shell.sync_badge()} conflicts={shell.conflicts} />
                     <main id="main" class={classes!("app__main", format!("app__main--{}", route.section().key()))}>
                         <Page route={route} />
                     </main>

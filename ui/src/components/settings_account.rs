@@ -389,7 +389,7 @@ fn Notices(props: &NoticesProps) -> Html {
                             <p class="settings-notice__text">{ &notice.message }</p>
                             <p class="settings-muted">
                                 if let Some(route) = record_route(&notice.doc_id) {
-                                    <a class="settings-notice__link" href={route.to_hash()}>{ format!("Open {}", record_label(&notice.doc_id).to_lowercase()) }</a>
+                                    <a class="settings-notice__link" href={route.to_hash()}>{ format!("Open the {}", notice.doc_id.split(':').next().unwrap_or("record")) }</a>
                                 } else {
                                     { record_label(&notice.doc_id) }
                                 }

@@ -203,7 +203,12 @@ async fn notices_are_listed_with_a_dismiss_button() {
     .await;
     assert!(html.contains(r#"id="sync-notices""#), "{html}");
     assert!(html.contains("Only a broker may reassign"));
-    assert!(html.contains("A contact · 5 min ago"));
+    assert!(
+        html.contains(r##"href="#/contacts/00000000-0000-4000-8000-000000000009""##)
+            && html.contains(">Open the contact</a>"),
+        "the notice links to the record: {html}"
+    );
+    assert!(html.contains(" · 5 min ago"));
     assert!(html.contains(r#"aria-label="Dismiss""#));
 }
 

@@ -14,6 +14,9 @@ pub struct TopBarProps {
     #[prop_or_default]
     pub back: Option<(Route, AttrValue)>,
     pub sync: SyncBadge,
+    /// Records with fields changed on two devices.
+    #[prop_or_default]
+    pub conflicts: usize,
 }
 
 #[component]
@@ -47,6 +50,12 @@ pub fn TopBar(props: &TopBarProps) -> Html {
                         { " " }
                         <span class="sync-badge__pending">{ pending }</span>
                     }
+                    if props.conflicts > 0 {
+                        { " " }
+                        <span id="sync-conflicts" class="sync-badge__conflicts" title="Fields changed on two devices: the contact shows both values to choose from">
+                            { conflicts_label(props.conflicts) }
+                        </span>
+                    }
                 </div>
             </div>
             if let (true, Some(detail)) = (badge.show_detail, &badge.detail) {
@@ -62,6 +71,15 @@ pub fn TopBar(props: &TopBarProps) -> Html {
     }
 }
 
+/// "· 1 conflict", "· 3 conflicts".
+pub fn conflicts_label(n: usize) -> String {
+    if n == 1 {
+        "· 1 conflict".to_owned()
+    } else {
+        format!("· {n} conflicts")
+    }
+}
+
 // Rendered on the host: `ServerRenderer` needs a native runtime (tokio).
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
@@ -70,6 +88,10 @@ mod tests {
     use yew::ServerRenderer;
 
     async fn render(state: SyncState, pending: u64, detail: &str) -> String {
+        render_with(state, pending, detail, 0).await
+    }
+
+    async fn render_with(state: SyncState, pending: u64, detail: &str, conflicts: usize) -> String {
         let status = SyncStatus {
             state,
             pending,
@@ -82,6 +104,7 @@ mod tests {
             title: "Today".into(),
             back: None,
             sync: SyncBadge::new(Some(&status), None),
+            conflicts,
         })
         .hydratable(false)
         .render()
@@ -108,5 +131,16 @@ mod tests {
         assert!(html.contains("Up to date"));
         assert!(!html.contains("waiting to sync"));
         assert!(!html.contains("sync-detail"), "detail only in the tooltip");
+    }
+
+    #[tokio::test]
+    async fn the_pill_counts_conflicts() {
+        let html = render_with(SyncState::UpToDate, 0, "", 1).await;
+        assert!(html.contains("· 1 conflict<"), "{html}");
+        let html = render_with(SyncState::UpToDate, 0, "", 3).await;
+        assert!(html.contains("· 3 conflicts"));
+        assert!(!render(SyncState::UpToDate, 0, "")
+            .await
+            .contains("conflict"));
     }
 }

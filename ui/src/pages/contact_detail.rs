@@ -195,7 +195,7 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
         },
     );
     {
-        let state = state.clone();
+        let (state, shell) = (state.clone(), shell.clone());
         use_effect_with(state.resolving.clone(), move |resolving| {
             if let Some((_, field, choice)) = resolving.clone() {
                 spawn_local(async move {
@@ -206,6 +206,7 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
                     };
                     let result = commands::resolve_conflict(&ask).await;
                     state.dispatch(DetailAction::Resolved(result.map_err(|e| e.message)));
+                    shell.dispatch(ShellAction::RecheckConflicts);
                 });
             }
         });

@@ -57,6 +57,10 @@ pub enum ShellAction {
     Deleted(ContactId, String),
     /// The undo offer is gone (used, or dismissed).
     DismissUndo,
+    /// How many records hold fields changed on two devices.
+    Conflicts(usize),
+    /// A screen settled a conflict: count them again.
+    RecheckConflicts,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -74,6 +78,10 @@ pub struct Shell {
     pub named: Option<(Route, String)>,
     /// The contact just deleted, while its undo is offered: (id, name).
     pub undo: Option<(ContactId, String)>,
+    /// Records holding fields changed on two devices (the sync pill says how many).
+    pub conflicts: usize,
+    /// Grows when a screen asks for the conflicts to be counted again.
+    pub conflict_checks: u64,
 }
 
 impl Reducible for Shell {
@@ -85,6 +93,7 @@ impl Reducible for Shell {
                 self
             }
             ShellAction::CloseNewContact if self.new_contact.is_none() => self,
+            ShellAction::Conflicts(n) if n == self.conflicts => self,
             ShellAction::Named(route, ref name)
                 if self
                     .named
@@ -135,6 +144,8 @@ impl Shell {
                 self.request = None;
             }
             ShellAction::DismissUndo => self.undo = None,
+            ShellAction::Conflicts(n) => self.conflicts = n,
+            ShellAction::RecheckConflicts => self.conflict_checks += 1,
         }
     }
 
