@@ -8,6 +8,7 @@ use super::icons::{icon, Icon};
 use crate::services::{commands, opener, platform};
 use crate::state::reach::Reach;
 use fieldstone_model::{ContactId, Direction, InteractionInput};
+use fieldstone_protocol::views::ContactSummary;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
@@ -329,6 +330,20 @@ pub fn ContactActions(props: &ContactActionsProps) -> Html {
             }
             { for dialog }
         </div>
+    }
+}
+
+/// The icon buttons for a contact as lists show it (rows, cards, Today's people).
+pub fn summary_actions(contact: &ContactSummary, class: &'static str) -> Html {
+    html! {
+        <ContactActions
+            contact={contact.id}
+            name={AttrValue::from(contact.display_name.clone())}
+            phone={contact.primary_phone.clone().map(AttrValue::from)}
+            email={contact.primary_email.clone().map(AttrValue::from)}
+            compact=true
+            class={class}
+        />
     }
 }
 

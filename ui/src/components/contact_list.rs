@@ -1,7 +1,7 @@
 //! The contact rows: a sortable table on a desktop, cards at phone width. Each row links to the
 //! contact; its checkbox selects it for bulk changes without opening it.
 
-use super::contact_actions::ContactActions;
+use super::contact_actions::summary_actions;
 use super::icons::{icon, Icon};
 use crate::route::Route;
 use crate::state::format::{relative, thousands};
@@ -130,13 +130,7 @@ fn row(props: &ContactListProps, contact: &ContactSummary) -> Html {
                 <span class="contact-row__updated" role="cell">{ relative(Some(contact.updated_at), props.now) }</span>
             </a>
             <div class="contact-row__actions" role="cell">
-                <ContactActions
-                    contact={id}
-                    name={AttrValue::from(contact.display_name.clone())}
-                    phone={contact.primary_phone.clone().map(AttrValue::from)}
-                    email={contact.primary_email.clone().map(AttrValue::from)}
-                    compact=true
-                />
+                { summary_actions(contact, "") }
             </div>
         </li>
     }

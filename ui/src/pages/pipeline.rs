@@ -2,7 +2,7 @@
 //! by mouse (the webview's HTML5 drag-and-drop) or by finger (pointer events on the card's
 //! grip, which does not scroll). The rules live in [`PipelineState`].
 
-use crate::components::contact_actions::ContactActions;
+use crate::components::contact_actions::summary_actions;
 use crate::components::icons::{icon, Icon};
 use crate::components::states::{ListError, ListLoading};
 use crate::hooks::{dispatch_outcome, use_command, use_remote_revision, use_shell};
@@ -282,14 +282,7 @@ fn card_view(
                 </span>
                 <span class={classes!("score", crate::components::contact_list::score_class(card.score))} title={crate::components::contact_head::score_line(card.score)}>{ card.score }</span>
             </a>
-            <ContactActions
-                contact={id}
-                name={AttrValue::from(card.display_name.clone())}
-                phone={card.primary_phone.clone().map(AttrValue::from)}
-                email={card.primary_email.clone().map(AttrValue::from)}
-                compact=true
-                class="kanban-card__actions"
-            />
+            { summary_actions(card, "kanban-card__actions") }
             <label class="select kanban-card__move">
                 <span class="visually-hidden">{ format!("Move {} to", card.display_name) }</span>
                 <select

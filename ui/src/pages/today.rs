@@ -2,7 +2,7 @@
 //! leads and who changed lately — each linking to where the work is done.
 
 use super::import::ImportDialog;
-use crate::components::contact_actions::ContactActions;
+use crate::components::contact_actions::summary_actions;
 use crate::components::contact_list::score_class;
 use crate::components::icons::{icon, Icon};
 use crate::components::states::{page_frame, FrameText};
@@ -178,13 +178,7 @@ pub fn TodayPage() -> Html {
                     </span>
                     <span class={classes!("score", score_class(contact.score))} title={crate::components::contact_head::score_line(contact.score)}>{ contact.score }</span>
                 </a>
-                <ContactActions
-                    contact={contact.id}
-                    name={AttrValue::from(contact.display_name.clone())}
-                    phone={contact.primary_phone.clone().map(AttrValue::from)}
-                    email={contact.primary_email.clone().map(AttrValue::from)}
-                    compact=true
-                />
+                { summary_actions(contact, "") }
             </li>
         }
     };

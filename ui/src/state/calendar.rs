@@ -341,32 +341,22 @@ impl Reducible for CalendarState {
                 }
                 next.check();
             }
-            CalendarAction::With(id, name) => {
+            CalendarAction::With(..) | CalendarAction::Unwith(_) | CalendarAction::Listing(_) => {
                 let Some(editor) = &mut next.editor else {
                     return self;
                 };
-                if !editor.names.iter().any(|(c, _)| *c == id) {
-                    editor.names.push((id, name));
-                }
-                editor
-                    .form
-                    .apply(FormAction::Edit(BookingEdit::AddWith(id)));
-            }
-            CalendarAction::Unwith(id) => {
-                let Some(editor) = &mut next.editor else {
-                    return self;
+                let edit = match action {
+                    CalendarAction::With(id, name) => {
+                        if !editor.names.iter().any(|(c, _)| *c == id) {
+                            editor.names.push((id, name));
+                        }
+                        BookingEdit::AddWith(id)
+                    }
+                    CalendarAction::Unwith(id) => BookingEdit::RemoveWith(id),
+                    CalendarAction::Listing(listing) => BookingEdit::Listing(listing),
+                    _ => return self,
                 };
-                editor
-                    .form
-                    .apply(FormAction::Edit(BookingEdit::RemoveWith(id)));
-            }
-            CalendarAction::Listing(listing) => {
-                let Some(editor) = &mut next.editor else {
-                    return self;
-                };
-                editor
-                    .form
-                    .apply(FormAction::Edit(BookingEdit::Listing(listing)));
+                editor.form.apply(FormAction::Edit(edit));
             }
             CalendarAction::Set(name, value) => {
                 let Some(editor) = &mut next.editor else {
