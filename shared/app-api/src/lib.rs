@@ -20,6 +20,7 @@ mod detail;
 pub mod dispatch;
 pub mod error;
 mod listings;
+mod merge;
 mod records;
 pub mod settings;
 pub mod stores;

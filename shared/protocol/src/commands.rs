@@ -573,3 +573,9 @@ pub struct About {
     /// Where this device keeps its data (for support).
     pub data_dir: String,
 }
+
+// ----------------------------------------------------------------------------------------------
+// Merging duplicates
+
+mod merge;
+pub use merge::*;

@@ -17,8 +17,8 @@
 pub mod types {
     pub use crate::commands::*;
     pub use crate::views::{
-        BookingSummary, ContactPage, ContactQuery, FieldConflict, ImportReport, ListingQuery,
-        ListingSummary, TimelinePage,
+        BookingSummary, ContactPage, ContactQuery, DuplicateGroup, FieldConflict, ImportReport,
+        ListingQuery, ListingSummary, TimelinePage,
     };
     pub use fieldstone_model::{
         Booking, BookingId, BookingInput, Contact, ContactId, ContactInput, Interaction,
@@ -74,6 +74,13 @@ macro_rules! app_commands {
             /// Emits `import-progress` events while it runs.
             import_contacts(ImportRequest) -> ImportReport;
             export(ExportRequest) -> ExportDone;
+            /// Read on a reader connection: a write never waits for it.
+            duplicate_groups(u32) -> Vec<DuplicateGroup>;
+            /// The two contacts side by side, with their timelines counted.
+            merge_preview(MergeRequest) -> MergePreview;
+            merge_contacts(MergeRequest) -> MergeReceipt;
+            /// Takes the merge's id (from its receipt).
+            undo_merge(String) -> ();
 
             // Pipeline
             pipeline(PipelineRequest) -> Pipeline;

@@ -4,6 +4,7 @@
 mod accounts;
 mod known_device;
 mod local;
+mod merge;
 mod os;
 mod preview;
 mod support;
