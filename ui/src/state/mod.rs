@@ -12,6 +12,7 @@ pub mod contact_field;
 pub mod contact_form;
 pub mod contacts;
 pub mod detail;
+pub mod duplicates;
 pub mod form;
 pub mod format;
 pub mod import;
