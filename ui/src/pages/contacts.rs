@@ -2,6 +2,7 @@
 //! bulk changes and smart lists. The rules live in [`ContactsState`]; this wires them to the
 //! shell's commands.
 
+use super::duplicates::Duplicates;
 use super::transfer::TransferButtons;
 use crate::components::bulk_bar::BulkBar;
 use crate::components::contact_filters::{ContactFilters, SmartLists};
@@ -309,6 +310,7 @@ pub fn ContactsPage() -> Html {
                     { if filter_count > 0 { format!("Filters · {filter_count}") } else { "Filters".to_owned() } }
                 </button>
                 <TransferButtons query={state.filter()} on_imported={dispatch.reform(|()| ContactsAction::Reload)} />
+                <Duplicates on_changed={dispatch.reform(|()| ContactsAction::Reload)} />
                 <button id="new-contact-button" type="button" class="button button--primary toolbar__new" onclick={new_contact}>
                     { icon(Icon::Plus) }
                     <span class="toolbar__new-label">{ "New contact" }</span>

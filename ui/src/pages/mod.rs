@@ -4,6 +4,7 @@
 pub mod calendar;
 mod contact_detail;
 mod contacts;
+mod duplicates;
 mod import;
 mod listing;
 mod listing_editor;
