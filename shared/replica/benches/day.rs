@@ -143,6 +143,45 @@ fn main() {
                 .expect("due");
             black_box((hot, never, new, activity, due));
         });
+        time(
+            "Today: hot (score ≥ 70, open stages, best first)",
+            n,
+            RUNS,
+            || {
+                black_box(
+                    r.list_contacts(&ContactQuery {
+                        stages: open_stages(),
+                        min_score: Some(70),
+                        sort: ContactSort {
+                            field: SortField::Score,
+                            descending: true,
+                        },
+                        limit: rows,
+                        ..ContactQuery::default()
+                    })
+                    .expect("hot"),
+                );
+            },
+        );
+        time(
+            "Today: least recently contacted, open stages",
+            n,
+            RUNS,
+            || {
+                black_box(
+                    r.list_contacts(&ContactQuery {
+                        stages: open_stages(),
+                        sort: ContactSort {
+                            field: SortField::LastContacted,
+                            descending: false,
+                        },
+                        limit: rows,
+                        ..ContactQuery::default()
+                    })
+                    .expect("never"),
+                );
+            },
+        );
         time("Today: recent activity alone", n, RUNS, || {
             black_box(r.recent_activity(rows).expect("activity"));
         });

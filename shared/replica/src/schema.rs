@@ -365,6 +365,8 @@ const MIGRATIONS: &[Migration] = &[
     ALTER TABLE contacts ADD COLUMN budget INTEGER;
     ALTER TABLE contacts ADD COLUMN stage_since INTEGER;
     INSERT OR REPLACE INTO meta (key, value) VALUES ('rebuild_read_model', 1);
+    -- The pipeline's per-stage counts and budget sums, read from the index alone.
+    CREATE INDEX contacts_stage_budget ON contacts (stage, budget) WHERE deleted_at IS NULL;
     CREATE INDEX notes_newest ON notes (created_at);
     CREATE INDEX interactions_newest ON interactions (created_at);
     CREATE INDEX tasks_closed ON tasks (closed_at) WHERE closed_at IS NOT NULL;

@@ -160,9 +160,10 @@ impl Replica {
         let plan = query::plan_for(&conn, query)?;
         let (sql, args) = query::page_sql(query, plan);
         let mut stmt = conn.prepare_cached(&sql)?;
-        let items = stmt
+        let mut items = stmt
             .query_map(params_from_iter(args), summary_from_row)?
             .collect::<Result<Vec<_>, _>>()?;
+        query::fill_next_steps(&conn, &mut items)?;
         Ok(query::into_page(query, items))
     }
 

@@ -39,10 +39,7 @@ pub(crate) const SUMMARY_COLUMNS: &str =
      c.source, c.priority, c.score, c.owner, c.assigned_agent, c.created_at, c.updated_at,
      c.last_contacted_at, c.deleted_at,
      (SELECT group_concat(t.tag, char(31)) FROM contact_tags t WHERE t.contact_id = c.id),
-     c.budget, c.stage_since,
-     (SELECT k.title FROM tasks k
-        WHERE k.record_id = c.id AND k.status = 'pending' AND k.deleted_at IS NULL
-        ORDER BY k.due_at IS NULL, k.due_at, k.created_at LIMIT 1)";
+     c.budget, c.stage_since";
 
 /// How one side of a search (contact fields, note bodies) is matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -370,8 +367,40 @@ pub(crate) fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<ContactSummary
             .get::<_, Option<i64>>(16)?
             .and_then(|b| u64::try_from(b).ok()),
         stage_since: time(row, 17)?,
-        next_step: row.get(18)?,
+        // Filled for a page's rows after the page is chosen (see `fill_next_steps`): a
+        // correlated lookup here would run for every row a sort has to consider.
+        next_step: None,
     })
+}
+
+/// Sets each row's next step: the title of its earliest-due open task (undated ones last).
+pub(crate) fn fill_next_steps(
+    conn: &rusqlite::Connection,
+    rows: &mut [ContactSummary],
+) -> rusqlite::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let marks = vec!["?"; rows.len()].join(", ");
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT record_id, title FROM tasks
+         WHERE record_id IN ({marks}) AND status = 'pending' AND deleted_at IS NULL
+         ORDER BY record_id, due_at IS NULL, due_at, created_at, id"
+    ))?;
+    let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
+    let found = stmt.query_map(rusqlite::params_from_iter(ids.iter()), |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
+    for pair in found {
+        let (id, title) = pair?;
+        if let Some(row) = rows
+            .iter_mut()
+            .find(|r| r.next_step.is_none() && r.id.to_string() == id)
+        {
+            row.next_step = Some(title);
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
