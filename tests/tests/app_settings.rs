@@ -279,7 +279,19 @@ async fn an_edit_the_server_refuses_shows_as_a_notice_until_dismissed() {
     app.until_gone("#new-contact").await;
     app.goto("settings").await;
     app.wait_for("#sync-notices .settings-notice").await;
-    app.until_text("#sync-notices", "A contact").await;
+    // It names the record and links to it.
+    app.until_text("#sync-notices .settings-notice__link", "Open the contact")
+        .await;
+    let href = app
+        .js(
+            "return document.querySelector('#sync-notices .settings-notice__link').getAttribute('href')",
+            vec![],
+        )
+        .await;
+    assert!(
+        href.as_str().is_some_and(|h| h.starts_with("#/contacts/")),
+        "{href}"
+    );
     app.screens_at("settings-notice", "#sync-notices").await;
     app.click("#sync-notices .settings-notice .icon-button")
         .await;
