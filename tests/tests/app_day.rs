@@ -72,6 +72,7 @@ async fn today_is_the_call_list_and_the_pipeline_moves_on_a_phone() {
     app.goto("pipeline").await;
     app.until_text("#column-value-lead", "650k in budgets")
         .await;
+    app.screens("pipeline-values").await;
     app.resize(PHONE).await;
     app.until_text("#stage-tab-lead", "2").await;
     let ada = app.card_id("Ada King").await;
