@@ -92,7 +92,7 @@ fn row(props: &ContactListProps, contact: &ContactSummary) -> Html {
                     </span>
                     <span class="contact-row__names">
                         <span class="contact-row__name">
-                            { &contact.display_name }
+                            <span class="contact-row__name-text">{ &contact.display_name }</span>
                             if props.conflicted.contains(&id) {
                                 <span class="conflict-dot" title="Has a field changed on two devices at once">
                                     { icon(Icon::Warning) }
