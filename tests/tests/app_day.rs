@@ -101,14 +101,8 @@ async fn a_booking_is_with_a_client_about_a_home_and_shows_where_to_go() {
     app.goto("listings").await;
     app.click("#listings-empty-new").await;
     app.wait_for("#listing-editor").await;
-    app.type_into("#listing-form-address-line1", "12 Elm Street")
+    app.fill_listing("12 Elm Street", "Springfield", "US", "425000")
         .await;
-    app.type_into("#listing-form-address-city", "Springfield")
-        .await;
-    app.type_into("#listing-form-address-country", "US").await;
-    app.type_into("#listing-form-price", "425000").await;
-    app.click("#listing-save").await;
-    app.wait_for("#listing-price").await;
 
     // Booked from the calendar, with Ada (found by typing) and about the listing.
     app.goto("calendar").await;

@@ -88,17 +88,13 @@ async fn every_screen_fits_a_phone_with_targets_a_finger_can_hit() {
     app.click("#listings-empty-new").await;
     app.wait_for("#listing-editor").await;
     problems.extend(app.phone_layout("the listing editor").await);
-    app.type_into(
-        "#listing-form-address-line1",
+    app.fill_listing(
         "Flat 12B, Harbour View Mansions, 38 Gloucester Road",
+        "Hong Kong",
+        "HK",
+        "8500000",
     )
     .await;
-    app.type_into("#listing-form-address-city", "Hong Kong")
-        .await;
-    app.type_into("#listing-form-address-country", "HK").await;
-    app.type_into("#listing-form-price", "8500000").await;
-    app.click("#listing-save").await;
-    app.wait_for("#listing-price").await;
     problems.extend(app.phone_layout("the listing").await);
 
     // Every section again, with something on it.

@@ -1,4 +1,5 @@
-//! Steps several window tests share: filling a picker, adding a contact, finding a card.
+//! Steps several window tests share: filling a picker, adding a contact or a listing, finding a
+//! card.
 
 use super::App;
 
@@ -25,6 +26,18 @@ impl App {
         self.click("#new-contact-save").await;
         self.until_text("#contact-name", &format!("{given} {family}"))
             .await;
+    }
+
+    /// Fills the open listing editor's address and price and saves, waiting for the listing's
+    /// screen.
+    pub async fn fill_listing(&self, line1: &str, city: &str, country: &str, price: &str) {
+        self.type_into("#listing-form-address-line1", line1).await;
+        self.type_into("#listing-form-address-city", city).await;
+        self.type_into("#listing-form-address-country", country)
+            .await;
+        self.type_into("#listing-form-price", price).await;
+        self.click("#listing-save").await;
+        self.wait_for("#listing-price").await;
     }
 
     /// The contact id of the first card (or row) showing `name`, once the screen shows one (a
