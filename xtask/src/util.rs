@@ -53,6 +53,11 @@ impl Workspace {
     pub fn cargo(&self) -> Command {
         let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
         cmd.current_dir(&self.root);
+        // CI builds a clean clone once and never edits it: incremental state would be written for
+        // every workspace crate and test target (gigabytes, on a disk CI shares) and never reused.
+        if std::env::var_os("CI").is_some() && std::env::var_os("CARGO_INCREMENTAL").is_none() {
+            cmd.env("CARGO_INCREMENTAL", "0");
+        }
         cmd
     }
 }
