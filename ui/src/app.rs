@@ -112,8 +112,8 @@ pub fn App() -> Html {
                     if let Some(opened) = shell.new_contact {
                         <NewContactDialog key={opened.to_string()} />
                     }
-                    if let Some((id, name)) = shell.undo.clone() {
-                        <UndoDelete {id} name={AttrValue::from(name)} />
+                    if let Some((record, name)) = shell.undo.clone() {
+                        <UndoDelete {record} name={AttrValue::from(name)} />
                     }
                 </div>
             </div>

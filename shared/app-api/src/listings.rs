@@ -1,12 +1,12 @@
 //! Listings: the grid, one listing, creating and editing, and photos kept as local files in the
 //! app's media folder (`photos/<id>.<ext>`), read back for `data:` images.
 
-use super::{decode_base64, encode_base64, Api};
+use super::{Api, decode_base64, encode_base64};
 use fieldstone_model::{Listing, ListingId, ListingInput};
 use fieldstone_protocol::commands::{
-    AddPhoto, CommandError, CommandErrorCode, Photo, StoredPhoto, UpdateListing, PHOTO_MAX_BYTES,
+    AddPhoto, CommandError, CommandErrorCode, PHOTO_MAX_BYTES, Photo, StoredPhoto, UpdateListing,
 };
-use fieldstone_protocol::views::{ListingQuery, ListingSummary};
+use fieldstone_protocol::views::{ListingActivity, ListingQuery, ListingSummary};
 use fieldstone_replica::ReplicaError;
 use std::io::Write;
 
@@ -37,6 +37,20 @@ impl Api {
     pub async fn update_listing(&self, request: UpdateListing) -> Result<Listing, CommandError> {
         self.write(move |r| r.update_listing(&request.id, &request.input))
             .await
+    }
+
+    /// Soft delete: the listing leaves every list and picker, its bookings keep the link, and
+    /// `restore_listing` (the undo offer) brings it back whole.
+    pub async fn delete_listing(&self, id: ListingId) -> Result<Listing, CommandError> {
+        self.write(move |r| r.soft_delete_listing(&id)).await
+    }
+
+    pub async fn restore_listing(&self, id: ListingId) -> Result<Listing, CommandError> {
+        self.write(move |r| r.restore_listing(&id)).await
+    }
+
+    pub async fn listing_activity(&self, id: ListingId) -> Result<ListingActivity, CommandError> {
+        self.read(move |r| r.listing_activity(&id)).await
     }
 
     /// Keeps a JPEG, PNG or WebP photo on this device; put the answer's `uri` in a listing's

@@ -18,7 +18,7 @@ pub mod types {
     pub use crate::commands::*;
     pub use crate::views::{
         BookingSummary, ContactPage, ContactQuery, DuplicateGroup, FieldConflict, ImportReport,
-        ListingQuery, ListingSummary, TimelinePage,
+        ListingActivity, ListingQuery, ListingSummary, TimelinePage,
     };
     pub use fieldstone_model::{
         Booking, BookingId, BookingInput, Contact, ContactId, ContactInput, Interaction,
@@ -111,6 +111,11 @@ macro_rules! app_commands {
             get_listing(ListingId) -> Listing;
             create_listing(ListingInput) -> Listing;
             update_listing(UpdateListing) -> Listing;
+            /// Marks the listing deleted (kept, so it can be restored); bookings keep their link.
+            delete_listing(ListingId) -> Listing;
+            restore_listing(ListingId) -> Listing;
+            /// Its bookings and the calls and messages logged about it.
+            listing_activity(ListingId) -> ListingActivity;
             add_photo(AddPhoto) -> StoredPhoto;
             /// Takes a photo's `uri`.
             photo(String) -> Photo;

@@ -19,6 +19,7 @@ pub use import::{
 pub use mapping::{ColumnMapping, ColumnTarget, MappedColumn};
 pub use records::{
     ActivityItem, ActivityKind, BookingSummary, ConflictOption, DuplicateGroup, FieldConflict,
-    InteractionSummary, ListingQuery, ListingSummary, NoteSummary, TaskSummary, TimelineCursor,
-    TimelineEntry, TimelinePage, LISTING_PAGE_MAX, TIMELINE_PAGE_MAX,
+    InteractionSummary, ListingActivity, ListingQuery, ListingSummary, ListingTouch, NoteSummary,
+    TaskSummary, TimelineCursor, TimelineEntry, TimelinePage, LISTING_ACTIVITY_MAX,
+    LISTING_PAGE_MAX, TIMELINE_PAGE_MAX,
 };

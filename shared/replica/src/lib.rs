@@ -12,6 +12,7 @@ mod contacts;
 mod duplicates;
 mod error;
 mod interactions;
+mod listing_activity;
 mod listings;
 mod notes;
 mod projection;

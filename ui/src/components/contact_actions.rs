@@ -4,10 +4,11 @@
 //! channel, a quick outcome and a summary already filled in.
 
 use super::dialog::Dialog;
-use super::icons::{icon, Icon};
+use super::icons::{Icon, icon};
+use super::pickers::ListingPicker;
 use crate::services::{commands, opener, platform};
 use crate::state::reach::Reach;
-use fieldstone_model::{ContactId, Direction, InteractionInput};
+use fieldstone_model::{ContactId, Direction, InteractionInput, ListingId};
 use fieldstone_protocol::views::ContactSummary;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::platform::spawn_local;
@@ -41,6 +42,8 @@ struct LogForm {
     outcome: Option<&'static str>,
     summary: String,
     minutes: String,
+    /// The home the call was about: it then shows on that listing's page too.
+    listing: Option<ListingId>,
     error: Option<String>,
     busy: bool,
 }
@@ -53,6 +56,7 @@ impl LogForm {
             outcome: None,
             summary: reach.summary(name),
             minutes: String::new(),
+            listing: None,
             error: None,
             busy: false,
         }
@@ -85,13 +89,13 @@ fn interaction(
             _ => {
                 return Err(format!(
                     "\"{minutes}\" is not a number of minutes (1 to 1440)."
-                ))
+                ));
             }
         }
     };
     Ok(InteractionInput {
         contact,
-        listing: None,
+        listing: form.listing,
         channel: form.reach.channel(),
         direction: Direction::Outbound,
         summary: summary.to_owned(),
@@ -204,7 +208,17 @@ pub fn ContactActions(props: &ContactActionsProps) -> Html {
                     if form.summary != form.reach.summary(&name) {
                         next.summary = form.summary;
                     }
+                    next.listing = form.listing;
                     log.set(Some(next));
+                }
+            })
+        };
+        let on_listing = {
+            let log = log.clone();
+            Callback::from(move |listing: Option<ListingId>| {
+                if let Some(mut form) = (*log).clone() {
+                    form.listing = listing;
+                    log.set(Some(form));
                 }
             })
         };
@@ -294,6 +308,7 @@ pub fn ContactActions(props: &ContactActionsProps) -> Html {
                             <input id="log-touch-minutes" class="field__control" inputmode="numeric" value={form.minutes.clone()} oninput={on_minutes} />
                         </label>
                     }
+                    <ListingPicker id="log-touch-listing" value={form.listing} on_change={on_listing} />
                     if let Some(error) = &form.error {
                         <p id="log-touch-error" class="field__error" role="alert">{ error }</p>
                     }
@@ -380,7 +395,13 @@ mod tests {
         assert_eq!(input.outcome.as_deref(), Some("Left voicemail"));
         assert_eq!(input.duration_seconds, Some(180));
         assert_eq!(input.direction, Direction::Outbound);
+        assert_eq!(input.listing, None);
         assert!(input.validate().is_ok());
+        // About a home: the listing goes with it.
+        let listing: ListingId = "00000000-0000-4000-8000-000000000009".parse().expect("id");
+        form.listing = Some(listing);
+        let about = interaction(contact, &form, at()).expect("valid");
+        assert_eq!(about.listing, Some(listing));
     }
 
     #[test]
@@ -388,14 +409,18 @@ mod tests {
         let contact: ContactId = "00000000-0000-4000-8000-000000000001".parse().expect("id");
         let mut form = LogForm::new(Reach::Call, "Ada King", false);
         form.summary = "  ".into();
-        assert!(interaction(contact, &form, at())
-            .expect_err("refused")
-            .contains("Write a line"));
+        assert!(
+            interaction(contact, &form, at())
+                .expect_err("refused")
+                .contains("Write a line")
+        );
         form.summary = "Talked".into();
         form.minutes = "ten".into();
-        assert!(interaction(contact, &form, at())
-            .expect_err("refused")
-            .contains("\"ten\" is not a number of minutes"));
+        assert!(
+            interaction(contact, &form, at())
+                .expect_err("refused")
+                .contains("\"ten\" is not a number of minutes")
+        );
         // A text has no duration: whatever is in the box is not sent.
         let mut text = LogForm::new(Reach::Text, "Ada King", true);
         text.minutes = "ten".into();

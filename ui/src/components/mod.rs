@@ -12,6 +12,7 @@ pub mod contact_list;
 pub mod dialog;
 pub mod field;
 pub mod icons;
+pub mod listing_activity;
 pub mod listing_card;
 pub mod listing_fields;
 pub mod listing_gallery;

@@ -1,18 +1,19 @@
 //! "Ada King deleted. Undo": offered on whatever screen follows a delete, until used or
-//! dismissed. Undo restores the contact (the engine keeps it, marked deleted) and opens it.
+//! dismissed. Undo restores the contact or listing (the engine keeps it, marked deleted) and
+//! opens it.
 
-use super::icons::{icon, Icon};
+use super::icons::{Icon, icon};
 use crate::hooks::use_shell;
 use crate::route::Route;
 use crate::services::commands;
 use crate::state::ShellAction;
-use fieldstone_model::ContactId;
+use fieldstone_model::RecordRef;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Properties)]
 pub struct UndoDeleteProps {
-    pub id: ContactId,
+    pub record: RecordRef,
     pub name: AttrValue,
 }
 
@@ -22,15 +23,26 @@ pub fn UndoDelete(props: &UndoDeleteProps) -> Html {
     let failed = use_state(|| None::<String>);
     let busy = use_state(|| false);
     let undo = {
-        let (shell, failed, busy, id) = (shell.clone(), failed.clone(), busy.clone(), props.id);
+        let (shell, failed, busy, record) =
+            (shell.clone(), failed.clone(), busy.clone(), props.record);
         Callback::from(move |_: MouseEvent| {
             let (shell, failed, busy) = (shell.clone(), failed.clone(), busy.clone());
             busy.set(true);
             spawn_local(async move {
-                match commands::restore_contact(&id).await {
-                    Ok(_) => {
+                let restored = match record {
+                    RecordRef::Listing(id) => commands::restore_listing(&id)
+                        .await
+                        .map(|_| Route::Listing(id)),
+                    RecordRef::Contact(id) => commands::restore_contact(&id)
+                        .await
+                        .map(|_| Route::Contact(id)),
+                    // Bookings are deleted for good from the calendar; nothing offers them here.
+                    RecordRef::Booking(_) => return,
+                };
+                match restored {
+                    Ok(route) => {
                         shell.dispatch(ShellAction::DismissUndo);
-                        shell.navigate(Route::Contact(id));
+                        shell.navigate(route);
                     }
                     Err(error) => {
                         busy.set(false);

@@ -296,7 +296,7 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
             let (shell, delete_error, name) = (shell.clone(), delete_error.clone(), name.clone());
             spawn_local(async move {
                 match commands::delete_contact(&id).await {
-                    Ok(_) => shell.dispatch(ShellAction::Deleted(id, name)),
+                    Ok(_) => shell.dispatch(ShellAction::Deleted(RecordRef::Contact(id), name)),
                     Err(error) => delete_error.set(Some(error.message)),
                 }
             });

@@ -2,15 +2,18 @@
 //! features; tour links and open houses; and the editor. The rules live in [`ListingState`].
 
 use super::listing_editor::ListingEditor;
-use crate::components::icons::{icon, Icon};
+use crate::components::icons::{Icon, icon};
+use crate::components::listing_activity::ListingActivityCard;
 use crate::components::listing_gallery::ListingGallery;
-use crate::components::states::{page_frame, FrameText, MissingText};
+use crate::components::states::{FrameText, MissingText, page_frame};
 use crate::hooks::{use_command, use_remote_revision, use_shell};
 use crate::route::Route;
 use crate::services::commands;
-use crate::state::format::{money, thousands, Local};
-use crate::state::listing::{open_house_label, upcoming, ListingAction, ListingState};
-use fieldstone_model::{Area, Listing, ListingId};
+use crate::state::ShellAction;
+use crate::state::format::{Local, money, thousands};
+use crate::state::listing::{ListingAction, ListingState, open_house_label, upcoming};
+use fieldstone_model::{Area, Listing, ListingId, RecordRef};
+use yew::platform::spawn_local;
 use yew::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Properties)]
@@ -63,6 +66,7 @@ pub fn ListingPage(props: &ListingPageProps) -> Html {
     };
     let id = props.id;
     let state = use_reducer(move || ListingState::new(id));
+    let delete_error = use_state(|| None::<String>);
 
     use_command(
         &state,
@@ -102,6 +106,20 @@ pub fn ListingPage(props: &ListingPageProps) -> Html {
     let tours = state.tours();
     let (open_houses, past) = upcoming(&listing.open_houses, clock.now);
     let edit = dispatch.reform(|_: MouseEvent| ListingAction::OpenEditor);
+    // No "are you sure?": the listing is kept, marked deleted, and the next screen offers Undo.
+    let on_delete = {
+        let (shell, delete_error) = (shell.clone(), delete_error.clone());
+        let name = listing.address.line1.clone();
+        Callback::from(move |_: MouseEvent| {
+            let (shell, delete_error, name) = (shell.clone(), delete_error.clone(), name.clone());
+            spawn_local(async move {
+                match commands::delete_listing(&id).await {
+                    Ok(_) => shell.dispatch(ShellAction::Deleted(RecordRef::Listing(id), name)),
+                    Err(error) => delete_error.set(Some(error.message)),
+                }
+            });
+        })
+    };
     let region_line = [
         Some(listing.address.city.as_str()),
         listing.address.region.as_deref(),
@@ -140,6 +158,12 @@ pub fn ListingPage(props: &ListingPageProps) -> Html {
                     <button id="listing-edit" type="button" class="button button--secondary" onclick={edit}>
                         { "Edit listing" }
                     </button>
+                    <button id="listing-delete" type="button" class="button button--danger" onclick={on_delete}>
+                        { "Delete" }
+                    </button>
+                    if let Some(message) = &*delete_error {
+                        <p class="field__error" role="alert">{ format!("Couldn't delete this listing: {message}") }</p>
+                    }
                 </div>
             </section>
             <div class="listing-layout">
@@ -201,6 +225,7 @@ pub fn ListingPage(props: &ListingPageProps) -> Html {
                             <p class="listing-section__none">{ if past == 1 { "1 earlier open house.".to_owned() } else { format!("{past} earlier open houses.") } }</p>
                         }
                     </section>
+                    <ListingActivityCard {id} />
                     <section class="card listing-section" aria-labelledby="listing-tours-title">
                         <h2 id="listing-tours-title" class="card__title">{ "Tour links" }</h2>
                         if tours.is_empty() {

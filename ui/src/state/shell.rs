@@ -3,7 +3,7 @@
 
 use super::sync::SyncBadge;
 use crate::route::{Route, Section};
-use fieldstone_model::ContactId;
+use fieldstone_model::RecordRef;
 use fieldstone_protocol::commands::SyncStatus;
 use std::rc::Rc;
 use yew::{AttrValue, Reducible};
@@ -53,8 +53,8 @@ pub enum ShellAction {
     CloseNewContact,
     /// The screen at this route names what it shows (a contact's name for the top bar).
     Named(Route, String),
-    /// A contact was deleted: offer to undo it from whatever screen comes next.
-    Deleted(ContactId, String),
+    /// A contact or listing was deleted: offer to undo it from whatever screen comes next.
+    Deleted(RecordRef, String),
     /// The undo offer is gone (used, or dismissed).
     DismissUndo,
     /// How many records hold fields changed on two devices.
@@ -77,7 +77,7 @@ pub struct Shell {
     /// The top bar's title for one route (the contact's name), instead of the section's.
     pub named: Option<(Route, String)>,
     /// The contact just deleted, while its undo is offered: (id, name).
-    pub undo: Option<(ContactId, String)>,
+    pub undo: Option<(RecordRef, String)>,
     /// Records holding fields changed on two devices (the sync pill says how many).
     pub conflicts: usize,
     /// Grows when a screen asks for the conflicts to be counted again.
@@ -137,10 +137,13 @@ impl Shell {
             ShellAction::NewContact => self.open_new_contact(),
             ShellAction::CloseNewContact => self.new_contact = None,
             ShellAction::Named(route, name) => self.named = Some((route, name)),
-            ShellAction::Deleted(id, name) => {
-                self.undo = Some((id, name));
-                // The contact's screen has nothing left to show.
-                self.route = Route::Contacts;
+            ShellAction::Deleted(record, name) => {
+                // The record's screen has nothing left to show: back to its list.
+                self.route = match record {
+                    RecordRef::Listing(_) => Route::Listings,
+                    _ => Route::Contacts,
+                };
+                self.undo = Some((record, name));
                 self.request = None;
             }
             ShellAction::DismissUndo => self.undo = None,
@@ -236,18 +239,43 @@ mod tests {
 
     #[test]
     fn a_deleted_contact_is_left_for_the_list_with_its_undo_offered() {
-        let id: ContactId = "00000000-0000-4000-8000-000000000001".parse().expect("id");
+        let id: fieldstone_model::ContactId =
+            "00000000-0000-4000-8000-000000000001".parse().expect("id");
         let shell = reduce_all(
             Shell::at(Route::Contact(id)),
-            [ShellAction::Deleted(id, "Ada King".into())],
+            [ShellAction::Deleted(
+                RecordRef::Contact(id),
+                "Ada King".into(),
+            )],
         );
         assert_eq!(shell.route, Route::Contacts);
-        assert_eq!(shell.undo, Some((id, "Ada King".to_owned())));
+        assert_eq!(
+            shell.undo,
+            Some((RecordRef::Contact(id), "Ada King".to_owned()))
+        );
         // It survives moving around, until used or dismissed.
         let shell = reduce_all((*shell).clone(), [ShellAction::Navigate(Route::Today)]);
         assert!(shell.undo.is_some());
         let shell = reduce_all((*shell).clone(), [ShellAction::DismissUndo]);
         assert_eq!(shell.undo, None);
+    }
+
+    #[test]
+    fn a_deleted_listing_is_left_for_the_listings() {
+        let id: fieldstone_model::ListingId =
+            "00000000-0000-4000-8000-000000000002".parse().expect("id");
+        let shell = reduce_all(
+            Shell::at(Route::Listing(id)),
+            [ShellAction::Deleted(
+                RecordRef::Listing(id),
+                "12 Elm St".into(),
+            )],
+        );
+        assert_eq!(shell.route, Route::Listings);
+        assert_eq!(
+            shell.undo,
+            Some((RecordRef::Listing(id), "12 Elm St".to_owned()))
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod known_device;
+mod listings;
 mod local;
 mod merge;
 mod os;

@@ -111,6 +111,24 @@ pub struct TaskSummary {
     pub deleted_at: Option<DateTime<Utc>>,
 }
 
+/// The most bookings, and the most calls and messages, a listing's page shows.
+pub const LISTING_ACTIVITY_MAX: u32 = 50;
+
+/// What happened about one listing: bookings at it (showings, open houses, inspections...) and
+/// calls and messages logged about it, each newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingActivity {
+    pub bookings: Vec<BookingSummary>,
+    pub touches: Vec<ListingTouch>,
+}
+
+/// A call or message about a listing, with the name of the contact it was with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingTouch {
+    pub interaction: InteractionSummary,
+    pub contact_name: String,
+}
+
 /// An interaction as lists show it (every field but who logged it and when).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InteractionSummary {
