@@ -23,6 +23,7 @@ mod listings;
 mod merge;
 mod records;
 pub mod settings;
+mod sharing;
 pub mod stores;
 mod sync;
 mod today;

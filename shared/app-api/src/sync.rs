@@ -12,6 +12,8 @@ use std::sync::{Arc, MutexGuard};
 #[derive(Default)]
 pub struct SyncSlot {
     pub(super) handle: Option<SyncHandle>,
+    /// The running sync's client: sharing asks the same server as the same session.
+    pub(super) client: Option<SyncClient>,
     forward: Option<tokio::task::JoinHandle<()>>,
     /// Shown while no sync runs (`None`: local only).
     idle: Option<SyncStatus>,
@@ -83,7 +85,11 @@ impl Api {
         if let Some(account) = account {
             client = client.with_account(account);
         }
-        let handle = SyncHandle::spawn(self.replica(), client, self.sync_config.options.clone());
+        let handle = SyncHandle::spawn(
+            self.replica(),
+            client.clone(),
+            self.sync_config.options.clone(),
+        );
         let mut status = handle.subscribe();
         let events: Arc<dyn Events> = Arc::clone(&self.events);
         let forward = tokio::spawn(async move {
@@ -100,6 +106,7 @@ impl Api {
             old.abort();
         }
         slot.handle = Some(handle);
+        slot.client = Some(client);
         slot.idle = None;
         Ok(())
     }
@@ -108,6 +115,7 @@ impl Api {
     pub(super) fn stop_sync(&self) {
         let mut slot = self.lock_sync();
         slot.handle = None;
+        slot.client = None;
         if let Some(task) = slot.forward.take() {
             task.abort();
         }

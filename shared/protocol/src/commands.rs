@@ -579,3 +579,9 @@ pub struct About {
 
 mod merge;
 pub use merge::*;
+
+// ----------------------------------------------------------------------------------------------
+// Sharing with teammates
+
+mod sharing;
+pub use sharing::*;

@@ -134,6 +134,13 @@ macro_rules! app_commands {
             sync_notices() -> Vec<SyncNotice>;
             /// Takes the notice's id.
             dismiss_notice(i64) -> ();
+
+            // Sharing (asks the sync server: needs a connection, answers within seconds)
+            /// Teammates and teams to share with, and who has the contact now.
+            share_targets(ContactId) -> ShareTargets;
+            share_contact(ShareContact) -> Shared;
+            /// Takes a current share's scope; the owner's cannot be removed.
+            unshare_contact(UnshareContact) -> Shared;
         }
     };
 }

@@ -3,11 +3,12 @@
 
 use crate::AccountBinding;
 use fieldstone_protocol::account::{
-    AcceptInviteRequest, LoginRequest, Me, OrgChoice, OrgInfo, Session,
+    AcceptInviteRequest, DocScopes, LoginRequest, Me, OrgChoice, OrgInfo, Session, ShareRequest,
+    TeamInfo, UserInfo,
 };
 use fieldstone_protocol::{
-    codec, ErrorBody, ErrorCode, PullRequest, PullResponse, PushRequest, PushResponse,
-    RepairRequest, RepairResponse, SYNC_CONTENT_TYPE,
+    codec, DocId, ErrorBody, ErrorCode, PullRequest, PullResponse, PushRequest, PushResponse,
+    RepairRequest, RepairResponse, Scope, SYNC_CONTENT_TYPE,
 };
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 use reqwest::StatusCode;
@@ -221,6 +222,66 @@ impl SyncClient {
         } else {
             Err(error_from(response).await)
         }
+    }
+
+    /// `GET /v2/users`: the people this session may see (its teammates; everyone for admins).
+    pub async fn users(&self) -> Result<Vec<UserInfo>, SyncError> {
+        self.get_json("/v2/users").await
+    }
+
+    /// `GET /v2/teams`: the session's own teams (every team for admins).
+    pub async fn teams(&self) -> Result<Vec<TeamInfo>, SyncError> {
+        self.get_json("/v2/teams").await
+    }
+
+    /// `GET /v2/docs/{doc}/shares`: the scopes a document is in, the one it was created in
+    /// first.
+    pub async fn doc_shares(&self, doc: &DocId) -> Result<DocScopes, SyncError> {
+        self.get_json(&format!("/v2/docs/{doc}/shares")).await
+    }
+
+    /// `POST /v2/docs/{doc}/shares`: `true` when newly shared, `false` when it already was.
+    pub async fn share_doc(&self, doc: &DocId, request: &ShareRequest) -> Result<bool, SyncError> {
+        let response = self
+            .http
+            .post(format!("{}/v2/docs/{doc}/shares", self.base_url))
+            .bearer_auth(&self.token)
+            .json(request)
+            .send()
+            .await
+            .map_err(|e| SyncError::Unreachable(describe(&e)))?;
+        match response.status() {
+            StatusCode::CREATED => Ok(true),
+            status if status.is_success() => Ok(false),
+            _ => Err(error_from(response).await),
+        }
+    }
+
+    /// `DELETE /v2/docs/{doc}/shares/{scope}`.
+    pub async fn unshare_doc(&self, doc: &DocId, scope: &Scope) -> Result<(), SyncError> {
+        let response = self
+            .http
+            .delete(format!("{}/v2/docs/{doc}/shares/{scope}", self.base_url))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(|e| SyncError::Unreachable(describe(&e)))?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(error_from(response).await)
+        }
+    }
+
+    async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, SyncError> {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base_url))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(|e| SyncError::Unreachable(describe(&e)))?;
+        json_answer(response).await
     }
 
     /// The WebSocket address of live news.
