@@ -8,7 +8,9 @@ use fieldstone_protocol::commands::{
     ContactDetail, MoveStage, Pipeline, PipelineColumn, PipelineRequest, SaveSmartList, SmartList,
     StageCount, UpdateContact, BULK_MAX, SMART_LISTS_MAX, SMART_LIST_NAME_MAX_CHARS,
 };
-use fieldstone_protocol::views::{ContactPage, ContactQuery, ContactSort, SortField};
+use fieldstone_protocol::views::{
+    ContactPage, ContactQuery, ContactSort, CustomFieldName, SortField, CUSTOM_FIELD_NAMES_MAX,
+};
 use fieldstone_replica::{contact_doc_id, Replica, ReplicaError, StageTotal, CONTACT_PAGE_MAX};
 
 impl Api {
@@ -139,6 +141,12 @@ impl Api {
             Ok(Pipeline { columns })
         })
         .await
+    }
+
+    /// The custom field names in use, for the form's suggestions and the custom filter.
+    pub async fn custom_field_names(&self) -> Result<Vec<CustomFieldName>, CommandError> {
+        self.read(|r| r.custom_field_names(CUSTOM_FIELD_NAMES_MAX))
+            .await
     }
 
     pub fn smart_lists(&self) -> Vec<SmartList> {

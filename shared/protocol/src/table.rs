@@ -17,8 +17,8 @@
 pub mod types {
     pub use crate::commands::*;
     pub use crate::views::{
-        BookingSummary, ContactPage, ContactQuery, DuplicateGroup, FieldConflict, ImportReport,
-        ListingActivity, ListingQuery, ListingSummary, TimelinePage,
+        BookingSummary, ContactPage, ContactQuery, CustomFieldName, DuplicateGroup, FieldConflict,
+        ImportReport, ListingActivity, ListingQuery, ListingSummary, TimelinePage,
     };
     pub use fieldstone_model::{
         Booking, BookingId, BookingInput, Contact, ContactId, ContactInput, Interaction,
@@ -68,6 +68,8 @@ macro_rules! app_commands {
             save_smart_list(SaveSmartList) -> SmartList;
             /// Takes the smart list's id.
             delete_smart_list(String) -> ();
+            /// The custom field names used on contacts, with their types, the most used first.
+            custom_field_names() -> Vec<CustomFieldName>;
             upload_chunk(UploadChunk) -> Uploaded;
             /// Takes the upload id and, to read it otherwise, an encoding and a mapping.
             import_preview(PreviewRequest) -> ImportPreview;

@@ -17,6 +17,7 @@ const PROJECTION_TABLES: &[&str] = &[
     "contacts",
     "contact_tags",
     "contact_keys",
+    "contact_custom",
     "contacts_fts",
     "notes",
     "notes_fts",
@@ -99,6 +100,7 @@ pub(crate) fn unproject(conn: &Connection, doc_id: &DocId) -> Result<(), Replica
         fieldstone_doc::contact::KIND => {
             conn.execute("DELETE FROM contact_tags WHERE contact_id = ?1", [id])?;
             conn.execute("DELETE FROM contact_keys WHERE contact_id = ?1", [id])?;
+            conn.execute("DELETE FROM contact_custom WHERE contact_id = ?1", [id])?;
             fts("contacts", "contacts_fts")?;
         }
         fieldstone_doc::note::KIND => fts("notes", "notes_fts")?,

@@ -4,7 +4,7 @@ use crate::error::ReplicaError;
 use rusqlite::{params, Connection, Transaction};
 
 /// Read-model format written by this build (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// One step from a version to the next: SQL, or work SQL alone cannot do (it is given the
 /// clock's time, in milliseconds).
@@ -370,6 +370,29 @@ const MIGRATIONS: &[Migration] = &[
     CREATE INDEX notes_newest ON notes (created_at);
     CREATE INDEX interactions_newest ON interactions (created_at);
     CREATE INDEX tasks_closed ON tasks (closed_at) WHERE closed_at IS NOT NULL;
+"#,
+    ),
+    Migration::Sql(
+        r#"
+    -- Version 8: contacts' custom fields, one row each, so lists filter by them. `key_lower`
+    -- is the name as filters match it; `text` holds a text value lower-cased (matched ignoring
+    -- case) or a date as YYYY-MM-DD (sorts as it compares); `num` a number, or 1/0 for yes/no.
+    -- Keyed by the contact's id, not its local seq, so replicas holding the same documents
+    -- hold the same rows. The rebuild fills it from the documents.
+    CREATE TABLE contact_custom (
+        contact_id TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        key_lower  TEXT NOT NULL,
+        kind       TEXT NOT NULL, -- CustomFieldType's machine name
+        text       TEXT,
+        num        REAL,
+        PRIMARY KEY (contact_id, key)
+    ) STRICT, WITHOUT ROWID;
+    -- A filter reads one name's rows of one type from an index alone, values in order (the
+    -- primary key's contact_id is part of every index of a WITHOUT ROWID table).
+    CREATE INDEX contact_custom_by_num ON contact_custom (key_lower, kind, num);
+    CREATE INDEX contact_custom_by_text ON contact_custom (key_lower, kind, text);
+    INSERT OR REPLACE INTO meta (key, value) VALUES ('rebuild_read_model', 1);
 "#,
     ),
 ];

@@ -1,7 +1,9 @@
 //! Contact lists: the query (filters, sort, keyset cursor) and the rows a page holds.
 
 use chrono::{DateTime, Utc};
-use fieldstone_model::{ContactId, ContactKind, LeadSource, Priority, Stage, UserId};
+use fieldstone_model::{
+    ContactId, ContactKind, CustomFieldType, LeadSource, Priority, Stage, UserId,
+};
 use serde::{Deserialize, Serialize};
 
 /// The most contacts one page may hold.
@@ -90,6 +92,9 @@ pub struct ContactQuery {
     /// Words matched as prefixes of names, emails, phone numbers, handles and the contact's
     /// notes, all of which must match. Blank means no search filter.
     pub search: Option<String>,
+    /// All of these conditions on custom fields. Absent from lists saved before custom
+    /// filters existed (the container's `serde(default)` reads them as none).
+    pub custom: Vec<CustomFilter>,
     pub sort: ContactSort,
     /// 1..=[`CONTACT_PAGE_MAX`].
     pub limit: u32,
@@ -113,12 +118,137 @@ impl Default for ContactQuery {
             max_score: None,
             include_deleted: false,
             search: None,
+            custom: Vec::new(),
             sort: ContactSort::default(),
             limit: 50,
             after: None,
         }
     }
 }
+
+/// The most custom-field conditions one query may hold.
+pub const CUSTOM_FILTERS_MAX: usize = 10;
+
+/// How a custom field is compared. Which apply depends on the field's type (see
+/// [`CustomOp::applies_to`]); the engine refuses the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomOp {
+    /// The contact has the field, whatever its value or type.
+    IsSet,
+    /// Text containing the value, ignoring case.
+    Contains,
+    /// Text equal to the value ignoring case, or the same number.
+    Equals,
+    /// A number below the value.
+    Less,
+    /// A number above the value.
+    Greater,
+    /// A date before the value's day.
+    Before,
+    /// A date after the value's day.
+    After,
+    /// A date on the value's day.
+    On,
+    /// A yes/no field answering the value (`yes` or `no`).
+    Is,
+}
+
+impl CustomOp {
+    pub const ALL: [CustomOp; 9] = [
+        CustomOp::IsSet,
+        CustomOp::Contains,
+        CustomOp::Equals,
+        CustomOp::Less,
+        CustomOp::Greater,
+        CustomOp::Before,
+        CustomOp::After,
+        CustomOp::On,
+        CustomOp::Is,
+    ];
+
+    /// The conditions offered for a field of type `kind`, in the order a picker shows them.
+    pub fn for_type(kind: CustomFieldType) -> &'static [CustomOp] {
+        match kind {
+            CustomFieldType::Text => &[CustomOp::Contains, CustomOp::Equals, CustomOp::IsSet],
+            CustomFieldType::Number => &[
+                CustomOp::Equals,
+                CustomOp::Less,
+                CustomOp::Greater,
+                CustomOp::IsSet,
+            ],
+            CustomFieldType::Date => &[
+                CustomOp::On,
+                CustomOp::Before,
+                CustomOp::After,
+                CustomOp::IsSet,
+            ],
+            CustomFieldType::Bool => &[CustomOp::Is, CustomOp::IsSet],
+        }
+    }
+
+    pub fn applies_to(self, kind: CustomFieldType) -> bool {
+        Self::for_type(kind).contains(&self)
+    }
+
+    /// Stable machine name (the serde name).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CustomOp::IsSet => "is_set",
+            CustomOp::Contains => "contains",
+            CustomOp::Equals => "equals",
+            CustomOp::Less => "less",
+            CustomOp::Greater => "greater",
+            CustomOp::Before => "before",
+            CustomOp::After => "after",
+            CustomOp::On => "on",
+            CustomOp::Is => "is",
+        }
+    }
+
+    /// How a picker names the condition for a field of type `kind`.
+    pub const fn label(self, kind: CustomFieldType) -> &'static str {
+        match (self, kind) {
+            (CustomOp::IsSet, _) => "is set",
+            (CustomOp::Contains, _) => "contains",
+            (CustomOp::Equals, CustomFieldType::Number) => "=",
+            (CustomOp::Equals, _) => "is",
+            (CustomOp::Less, _) => "<",
+            (CustomOp::Greater, _) => ">",
+            (CustomOp::Before, _) => "before",
+            (CustomOp::After, _) => "after",
+            (CustomOp::On, _) => "on",
+            (CustomOp::Is, _) => "is",
+        }
+    }
+}
+
+/// A condition on one custom field: its name (matched ignoring case), the type it is compared
+/// as, how, and the value as typed (a number, a `YYYY-MM-DD` date, `yes`/`no`; empty for
+/// [`CustomOp::IsSet`]). The value stays text so that what a person typed reaches the engine,
+/// which answers a bad one with a message about it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CustomFilter {
+    pub key: String,
+    #[serde(rename = "type")]
+    pub field_type: CustomFieldType,
+    pub op: CustomOp,
+    #[serde(default)]
+    pub value: String,
+}
+
+/// A custom field name used on the agent's contacts, with the type it has there (a name used
+/// with two types is listed once per type), and on how many contacts (not deleted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomFieldName {
+    pub key: String,
+    #[serde(rename = "type")]
+    pub field_type: CustomFieldType,
+    pub contacts: u64,
+}
+
+/// The most names [`CustomFieldName`] lists answer with (the most used first).
+pub const CUSTOM_FIELD_NAMES_MAX: u32 = 200;
 
 /// One row of a contact list: the read model's columns plus the tags.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,4 +286,52 @@ pub struct ContactPage {
     pub items: Vec<ContactSummary>,
     /// Pass as `after` for the next page; `None` when this page is the last.
     pub next: Option<Cursor>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_query_saved_before_custom_filters_still_reads() {
+        let old = r#"{"stages":["lead"],"tags":["vip"],"sort":{"field":"name","descending":false},"limit":50}"#;
+        let query: ContactQuery = serde_json::from_str(old).expect("old query");
+        assert!(query.custom.is_empty());
+        assert_eq!(query.tags, ["vip"]);
+    }
+
+    #[test]
+    fn custom_filters_round_trip_with_their_type_and_condition() {
+        let query = ContactQuery {
+            custom: vec![CustomFilter {
+                key: "School district".into(),
+                field_type: CustomFieldType::Number,
+                op: CustomOp::Less,
+                value: "4".into(),
+            }],
+            ..ContactQuery::default()
+        };
+        let json = serde_json::to_value(&query).expect("json");
+        assert_eq!(
+            json["custom"],
+            serde_json::json!([{"key": "School district", "type": "number", "op": "less", "value": "4"}])
+        );
+        let back: ContactQuery = serde_json::from_value(json).expect("back");
+        assert_eq!(back, query);
+        let unknown = r#"{"custom":[{"key":"a","type":"colour","op":"is","value":""}]}"#;
+        assert!(serde_json::from_str::<ContactQuery>(unknown).is_err());
+    }
+
+    #[test]
+    fn each_type_offers_its_own_conditions() {
+        for op in CustomOp::ALL {
+            let json = serde_json::to_string(&op).expect("json");
+            assert_eq!(json, format!("\"{}\"", op.as_str()));
+            assert!(op.applies_to(CustomFieldType::Text) || op != CustomOp::Contains);
+        }
+        assert!(CustomOp::IsSet.applies_to(CustomFieldType::Bool));
+        assert!(!CustomOp::Contains.applies_to(CustomFieldType::Number));
+        assert!(!CustomOp::Less.applies_to(CustomFieldType::Date));
+        assert_eq!(CustomOp::Equals.label(CustomFieldType::Number), "=");
+    }
 }

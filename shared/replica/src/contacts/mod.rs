@@ -18,6 +18,7 @@ use automerge::{ActorId, AutoCommit, Change};
 use chrono::{DateTime, Utc};
 use fieldstone_doc::{contact as contact_doc, DocError};
 use fieldstone_model::{normalise_tag, Contact, ContactId, ContactInput, MatchKey, Stage, UserId};
+use fieldstone_protocol::views::CustomFieldName;
 use fieldstone_protocol::DocId;
 use rusqlite::{params_from_iter, Connection};
 
@@ -169,6 +170,7 @@ impl Replica {
 
     /// How many contacts match the query's filters (its sort and page are ignored).
     pub fn count_contacts(&self, query: &ContactQuery) -> Result<u64, ReplicaError> {
+        query::check_filters(query)?;
         let f = query::Filter::of(query);
         let conn = self.reader();
         let n: i64 = conn
@@ -190,6 +192,7 @@ impl Replica {
     /// Per stage (every stage, in pipeline order): how many contacts match `query` and the sum
     /// of their budgets (each contact's maximum, else its minimum; none counts as nothing).
     pub fn stage_totals(&self, query: &ContactQuery) -> Result<Vec<StageTotal>, ReplicaError> {
+        query::check_filters(query)?;
         let f = query::Filter::of(query);
         let conn = self.reader();
         let mut stmt = conn.prepare_cached(&format!(
@@ -224,6 +227,28 @@ impl Replica {
             }
         }
         Ok(totals)
+    }
+
+    /// The custom field names on contacts not deleted, once per name (ignoring case) and
+    /// type, the most used first, at most `limit`.
+    pub fn custom_field_names(&self, limit: u32) -> Result<Vec<CustomFieldName>, ReplicaError> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(
+            "SELECT min(cc.key), cc.kind, count(*) FROM contact_custom cc
+             JOIN contacts c ON c.id = cc.contact_id
+             WHERE c.deleted_at IS NULL
+             GROUP BY cc.key_lower, cc.kind
+             ORDER BY count(*) DESC, cc.key_lower, cc.kind
+             LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit], |r| {
+            Ok(CustomFieldName {
+                key: r.get(0)?,
+                field_type: crate::rows::parsed(r, 1)?,
+                contacts: u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Contacts (not deleted) sharing `key`, oldest first.

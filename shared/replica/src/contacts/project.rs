@@ -1,7 +1,8 @@
-//! A contact's read-model rows: its list row, tags, duplicate-match keys and search entry.
+//! A contact's read-model rows: its list row, tags, custom fields, duplicate-match keys and
+//! search entry.
 
 use crate::error::ReplicaError;
-use fieldstone_model::Contact;
+use fieldstone_model::{Contact, CustomValue};
 use rusqlite::{params, Connection};
 
 /// When the contact entered its current stage: its last move there, else its creation.
@@ -69,6 +70,7 @@ pub(crate) fn project_contact(conn: &Connection, c: &Contact) -> Result<(), Repl
             insert.execute(params![id, tag])?;
         }
     }
+    project_custom(conn, &id, c)?;
     conn.prepare_cached("DELETE FROM contact_keys WHERE contact_id = ?1")?
         .execute([&id])?;
     {
@@ -103,6 +105,39 @@ pub(crate) fn project_contact(conn: &Connection, c: &Contact) -> Result<(), Repl
         "INSERT OR REPLACE INTO contacts_fts (rowid, names, emails, phones) VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute(params![seq, names, emails, phones])?;
+    Ok(())
+}
+
+/// A custom field's row values: `(text, num)` as `contact_custom` holds them.
+pub(crate) fn custom_columns(value: &CustomValue) -> (Option<String>, Option<f64>) {
+    match value {
+        CustomValue::Text(text) => (Some(text.to_lowercase()), None),
+        // A non-finite number (only a broken document could hold one) is stored as no number.
+        CustomValue::Number(n) => (None, n.is_finite().then_some(*n)),
+        CustomValue::Date(day) => (Some(day.format("%Y-%m-%d").to_string()), None),
+        CustomValue::Bool(yes) => (None, Some(if *yes { 1.0 } else { 0.0 })),
+    }
+}
+
+/// Replaces the contact's custom-field rows.
+fn project_custom(conn: &Connection, id: &str, c: &Contact) -> Result<(), ReplicaError> {
+    conn.prepare_cached("DELETE FROM contact_custom WHERE contact_id = ?1")?
+        .execute([id])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO contact_custom (contact_id, key, key_lower, kind, text, num)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (key, value) in &c.custom_fields {
+        let (text, num) = custom_columns(value);
+        insert.execute(params![
+            id,
+            key,
+            key.to_lowercase(),
+            value.field_type().as_str(),
+            text,
+            num
+        ])?;
+    }
     Ok(())
 }
 

@@ -10,6 +10,8 @@ pub use fieldstone_protocol::views::{
     CONTACT_PAGE_MAX,
 };
 
+mod custom;
+
 /// The column expression (matching an index) a list sorted by `field` is ordered by.
 fn sort_column(field: SortField) -> &'static str {
     match field {
@@ -201,6 +203,7 @@ impl Filter {
             let p = f.arg(Value::Integer(i64::from(max)));
             f.sql.push_str(&format!(" AND c.score <= {p}"));
         }
+        custom::push(&mut f, &query.custom);
         if let Some(search) = query.search.as_deref().and_then(fts_query) {
             let p = f.arg(Value::Text(search));
             // A unary `+` stops SQLite driving the query from the search results, so it walks
@@ -241,9 +244,17 @@ impl Filter {
     }
 }
 
-/// Checks a query's page size and cursor.
+/// Checks a query's filters (what counts and sums run on too).
+pub(crate) fn check_filters(query: &ContactQuery) -> Result<(), ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    custom::check(&mut errors, &query.custom);
+    errors.into_result()
+}
+
+/// Checks a query's filters, page size and cursor.
 pub(crate) fn check(query: &ContactQuery) -> Result<(), ValidationErrors> {
     let mut errors = ValidationErrors::default();
+    custom::check(&mut errors, &query.custom);
     if query.limit == 0 || query.limit > CONTACT_PAGE_MAX {
         errors.push(
             "limit",
