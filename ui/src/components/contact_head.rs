@@ -19,6 +19,9 @@ pub struct ContactHeadProps {
     pub local: Local,
     /// An interaction was logged from the header's buttons.
     pub on_logged: Callback<()>,
+    /// Beside the name: the Share button (which asks the server, so the page brings it).
+    #[prop_or_default]
+    pub share: Html,
 }
 
 /// "28 / 100 · cold".
@@ -58,7 +61,10 @@ pub fn ContactHead(props: &ContactHeadProps) -> Html {
                 { initials(&name) }
             </span>
             <div class="detail-head__main">
-                <h2 id="contact-name" class="detail-head__name">{ &name }</h2>
+                <div class="detail-head__title">
+                    <h2 id="contact-name" class="detail-head__name">{ &name }</h2>
+                    { props.share.clone() }
+                </div>
                 <p class="detail-head__facts">
                     <span id="contact-stage" class={classes!("stage-pill", format!("stage-pill--{stage}"))} data-stage={stage}>
                         { contact.stage.label() }

@@ -9,6 +9,7 @@ use crate::components::contact_head::ContactHead;
 use crate::components::icons::{icon, Icon};
 use crate::components::states::{page_frame, EmptyState, FrameText, ListLoading, MissingText};
 use crate::components::timeline::Timeline;
+use crate::pages::share::ShareContactButton;
 use crate::hooks::{use_command, use_remote_revision, use_shell, use_submit};
 use crate::route::Route;
 use crate::services::{commands, platform};
@@ -332,6 +333,7 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
                 now={clock.now}
                 {local}
                 on_logged={dispatch.reform(|()| DetailAction::Reload)}
+                share={html! { <ShareContactButton contact={id} name={AttrValue::from(contact.display_name())} /> }}
             />
             if !detail.conflicts.is_empty() {
                 <div id="conflict-banner" class="banner banner--warning banner--inline" role="status">

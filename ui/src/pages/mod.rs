@@ -12,6 +12,7 @@ mod listings;
 mod new_contact;
 mod pipeline;
 mod settings;
+mod share;
 mod today;
 mod transfer;
 

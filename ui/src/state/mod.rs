@@ -26,6 +26,7 @@ pub mod reach;
 pub mod record_form;
 pub mod records;
 pub mod settings;
+pub mod share;
 pub mod shell;
 pub mod sync;
 pub mod today;
