@@ -271,6 +271,28 @@ impl Org {
         admin(&self.data_dir, &args)
     }
 
+    /// Creates an agent with a display name (what a teammate sees when sharing) in `team` (a
+    /// team's id from [`Org::team`]) and returns their id.
+    pub fn agent_in(&self, email: &str, name: &str, team: &str) -> String {
+        admin(
+            &self.data_dir,
+            &[
+                "create-user",
+                "--org",
+                &self.id,
+                "--email",
+                email,
+                "--role",
+                "agent",
+                "--name",
+                name,
+                "--team",
+                team,
+                "--password-stdin",
+            ],
+        )
+    }
+
     /// Registers a device for `email` and returns its session token.
     pub fn token(&self, email: &str) -> String {
         admin(
