@@ -99,7 +99,7 @@ async fn a_booking_is_with_a_client_about_a_home_and_shows_where_to_go() {
     app.goto("contacts").await;
     app.new_contact("Ada", "King", "ada@example.com").await;
     app.goto("listings").await;
-    app.click("#listings-empty-new").await;
+    app.click("#new-listing-button").await;
     app.wait_for("#listing-editor").await;
     app.fill_listing("12 Elm Street", "Springfield", "US", "425000")
         .await;

@@ -85,7 +85,7 @@ async fn every_screen_fits_a_phone_with_targets_a_finger_can_hit() {
 
     // A listing.
     app.goto("listings").await;
-    app.click("#listings-empty-new").await;
+    app.click("#new-listing-button").await;
     app.wait_for("#listing-editor").await;
     problems.extend(app.phone_layout("the listing editor").await);
     app.fill_listing(

@@ -1,12 +1,12 @@
 //! Listings: the grid, one listing, creating and editing, and photos kept as local files in the
 //! app's media folder (`photos/<id>.<ext>`), read back for `data:` images.
 
-use super::{Api, decode_base64, encode_base64};
+use super::{decode_base64, encode_base64, Api};
 use fieldstone_model::{Listing, ListingId, ListingInput};
 use fieldstone_protocol::commands::{
-    AddPhoto, CommandError, CommandErrorCode, PHOTO_MAX_BYTES, Photo, StoredPhoto, UpdateListing,
+    AddPhoto, CommandError, CommandErrorCode, Photo, StoredPhoto, UpdateListing, PHOTO_MAX_BYTES,
 };
-use fieldstone_protocol::views::{ListingActivity, ListingQuery, ListingSummary};
+use fieldstone_protocol::views::{ListingActivity, ListingCounts, ListingQuery, ListingSummary};
 use fieldstone_replica::ReplicaError;
 use std::io::Write;
 
@@ -47,6 +47,10 @@ impl Api {
 
     pub async fn restore_listing(&self, id: ListingId) -> Result<Listing, CommandError> {
         self.write(move |r| r.restore_listing(&id)).await
+    }
+
+    pub async fn listing_counts(&self, query: ListingQuery) -> Result<ListingCounts, CommandError> {
+        self.read(move |r| r.listing_counts(&query)).await
     }
 
     pub async fn listing_activity(&self, id: ListingId) -> Result<ListingActivity, CommandError> {

@@ -18,7 +18,7 @@ pub mod types {
     pub use crate::commands::*;
     pub use crate::views::{
         BookingSummary, ContactPage, ContactQuery, CustomFieldName, DuplicateGroup, FieldConflict,
-        ImportReport, ListingActivity, ListingQuery, ListingSummary, TimelinePage,
+        ImportReport, ListingActivity, ListingCounts, ListingQuery, ListingSummary, TimelinePage,
     };
     pub use fieldstone_model::{
         Booking, BookingId, BookingInput, Contact, ContactId, ContactInput, Interaction,
@@ -110,6 +110,8 @@ macro_rules! app_commands {
 
             // Listings
             list_listings(ListingQuery) -> Vec<ListingSummary>;
+            /// Per status, with the query's other filters: the status chips' counts.
+            listing_counts(ListingQuery) -> ListingCounts;
             get_listing(ListingId) -> Listing;
             create_listing(ListingInput) -> Listing;
             update_listing(UpdateListing) -> Listing;

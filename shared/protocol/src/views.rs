@@ -20,7 +20,7 @@ pub use import::{
 pub use mapping::{ColumnMapping, ColumnTarget, MappedColumn};
 pub use records::{
     ActivityItem, ActivityKind, BookingSummary, ConflictOption, DuplicateGroup, FieldConflict,
-    InteractionSummary, ListingActivity, ListingQuery, ListingSummary, ListingTouch, NoteSummary,
-    TaskSummary, TimelineCursor, TimelineEntry, TimelinePage, LISTING_ACTIVITY_MAX,
+    InteractionSummary, ListingActivity, ListingCounts, ListingQuery, ListingSummary, ListingTouch,
+    NoteSummary, TaskSummary, TimelineCursor, TimelineEntry, TimelinePage, LISTING_ACTIVITY_MAX,
     LISTING_PAGE_MAX, TIMELINE_PAGE_MAX,
 };

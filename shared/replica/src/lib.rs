@@ -38,7 +38,7 @@ pub use contacts::{
 pub use duplicates::{DuplicateGroup, MergeReceipt};
 pub use error::ReplicaError;
 pub use interactions::InteractionSummary;
-pub use listings::{ListingQuery, ListingSummary, LISTING_PAGE_MAX};
+pub use listings::{ListingCounts, ListingQuery, ListingSummary, LISTING_PAGE_MAX};
 pub use notes::{NoteSummary, NOTE_PREVIEW_CHARS};
 pub use projection::{QuarantinedDoc, RebuildReport};
 pub use schema::SCHEMA_VERSION;

@@ -4,13 +4,15 @@ use crate::error::ReplicaError;
 use crate::records::{self, record_kind};
 use crate::rows::{parsed, required_time, time};
 use crate::store::Replica;
-use fieldstone_model::{Listing, ListingId, ListingInput, UserId, ValidationErrors};
+use fieldstone_model::{Listing, ListingId, ListingInput, ListingStatus, UserId, ValidationErrors};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, Row};
 
 record_kind!(Listing, ListingId, fieldstone_doc::listing, project_listing);
 
-pub use fieldstone_protocol::views::{ListingQuery, ListingSummary, LISTING_PAGE_MAX};
+pub use fieldstone_protocol::views::{
+    ListingCounts, ListingQuery, ListingSummary, LISTING_PAGE_MAX,
+};
 
 fn project_listing(conn: &Connection, l: &Listing) -> Result<(), ReplicaError> {
     let a = &l.address;
@@ -140,43 +142,12 @@ impl Replica {
             );
             return Err(errors.into());
         }
-        let mut sql = format!("SELECT {LISTING_COLUMNS} FROM listings l WHERE 1 = 1");
-        let mut args: Vec<Value> = Vec::new();
+        let (filter, mut args) = listing_filter(query, true);
+        let mut sql = format!("SELECT {LISTING_COLUMNS} FROM listings l WHERE {filter}");
         let arg = |args: &mut Vec<Value>, v: Value| {
             args.push(v);
             format!("?{}", args.len())
         };
-        if !query.include_deleted {
-            sql.push_str(" AND l.deleted_at IS NULL");
-        }
-        if !query.statuses.is_empty() {
-            let ps: Vec<String> = query
-                .statuses
-                .iter()
-                .map(|s| arg(&mut args, Value::Text(s.as_str().to_owned())))
-                .collect();
-            sql.push_str(&format!(" AND l.status IN ({})", ps.join(", ")));
-        }
-        if let Some(min) = query.min_price {
-            let p = arg(
-                &mut args,
-                Value::Integer(i64::try_from(min).unwrap_or(i64::MAX)),
-            );
-            sql.push_str(&format!(" AND l.price >= {p}"));
-        }
-        if let Some(max) = query.max_price {
-            let p = arg(
-                &mut args,
-                Value::Integer(i64::try_from(max).unwrap_or(i64::MAX)),
-            );
-            sql.push_str(&format!(" AND l.price <= {p}"));
-        }
-        if let Some(search) = query.search.as_deref().and_then(crate::contacts::fts_query) {
-            let p = arg(&mut args, Value::Text(search));
-            sql.push_str(&format!(
-                " AND l.seq IN (SELECT rowid FROM listings_fts WHERE listings_fts MATCH {p})"
-            ));
-        }
         let limit = arg(&mut args, Value::Integer(i64::from(query.limit)));
         let offset = arg(&mut args, Value::Integer(i64::from(query.offset)));
         sql.push_str(&format!(
@@ -187,4 +158,68 @@ impl Replica {
         let rows = stmt.query_map(params_from_iter(args), listing_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+
+    /// How many listings each status chip would show with `query`'s other filters (search,
+    /// prices): one grouped count over the filtered rows.
+    pub fn listing_counts(&self, query: &ListingQuery) -> Result<ListingCounts, ReplicaError> {
+        let (filter, args) = listing_filter(query, false);
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT l.status, count(*) FROM listings l WHERE {filter} GROUP BY l.status"
+        ))?;
+        let rows = stmt.query_map(params_from_iter(args), |row| {
+            Ok((parsed::<ListingStatus>(row, 0)?, row.get::<_, i64>(1)?))
+        })?;
+        let mut counts = ListingCounts::default();
+        for row in rows {
+            let (status, n) = row?;
+            let n = u64::try_from(n).unwrap_or(0);
+            counts.all += n;
+            counts.by_status.push((status, n));
+        }
+        Ok(counts)
+    }
+}
+
+/// The `WHERE` condition (on `listings l`) and its arguments for `query`'s filters; the status
+/// filter only `with_statuses` (the chips' counts are per status whatever is chosen).
+fn listing_filter(query: &ListingQuery, with_statuses: bool) -> (String, Vec<Value>) {
+    let mut sql = String::from("1 = 1");
+    let mut args: Vec<Value> = Vec::new();
+    let arg = |args: &mut Vec<Value>, v: Value| {
+        args.push(v);
+        format!("?{}", args.len())
+    };
+    if !query.include_deleted {
+        sql.push_str(" AND l.deleted_at IS NULL");
+    }
+    if with_statuses && !query.statuses.is_empty() {
+        let ps: Vec<String> = query
+            .statuses
+            .iter()
+            .map(|s| arg(&mut args, Value::Text(s.as_str().to_owned())))
+            .collect();
+        sql.push_str(&format!(" AND l.status IN ({})", ps.join(", ")));
+    }
+    if let Some(min) = query.min_price {
+        let p = arg(
+            &mut args,
+            Value::Integer(i64::try_from(min).unwrap_or(i64::MAX)),
+        );
+        sql.push_str(&format!(" AND l.price >= {p}"));
+    }
+    if let Some(max) = query.max_price {
+        let p = arg(
+            &mut args,
+            Value::Integer(i64::try_from(max).unwrap_or(i64::MAX)),
+        );
+        sql.push_str(&format!(" AND l.price <= {p}"));
+    }
+    if let Some(search) = query.search.as_deref().and_then(crate::contacts::fts_query) {
+        let p = arg(&mut args, Value::Text(search));
+        sql.push_str(&format!(
+            " AND l.seq IN (SELECT rowid FROM listings_fts WHERE listings_fts MATCH {p})"
+        ));
+    }
+    (sql, args)
 }

@@ -81,11 +81,10 @@ fn a_deleted_listing_leaves_the_list_keeps_its_links_and_is_restored_whole() {
 
     let deleted = r.soft_delete_listing(&elm.id).expect("delete");
     assert!(deleted.deleted_at.is_some());
-    assert!(
-        r.list_listings(&ListingQuery::default())
-            .expect("list")
-            .is_empty()
-    );
+    assert!(r
+        .list_listings(&ListingQuery::default())
+        .expect("list")
+        .is_empty());
     // The booking keeps its link but no longer names a home that is gone.
     let booking = &r.bookings_between(t(0), t(600)).expect("week")[0];
     assert_eq!(booking.listing, Some(elm.id));
@@ -102,4 +101,43 @@ fn a_deleted_listing_leaves_the_list_keeps_its_links_and_is_restored_whole() {
         booking.listing_address.as_deref(),
         Some("12 Elm St, Camden")
     );
+}
+
+#[test]
+fn status_chips_count_each_status_with_the_search_applied() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = clock();
+    let r = open(&dir.path().join("f.db"), &clock);
+    let elm = r
+        .create_listing(&listing("12 Elm St", "Camden", 425_000), user())
+        .expect("elm");
+    r.create_listing(&listing("3 Oak Road", "Hackney", 700_000), user())
+        .expect("oak");
+    let mut sold = listing("9 Ash Lane", "Camden", 300_000);
+    sold.status = fieldstone_model::ListingStatus::Sold;
+    r.create_listing(&sold, user()).expect("ash");
+    let gone = r
+        .create_listing(&listing("1 Gone Row", "Camden", 1), user())
+        .expect("gone");
+    r.soft_delete_listing(&gone.id).expect("delete");
+
+    use fieldstone_model::ListingStatus::{Active, Sold};
+    // The status filter chosen does not change the chips' counts.
+    let counts = r
+        .listing_counts(&ListingQuery {
+            statuses: vec![Sold],
+            ..Default::default()
+        })
+        .expect("counts");
+    assert_eq!((counts.all, counts.of(Active), counts.of(Sold)), (3, 2, 1));
+    let camden = r
+        .listing_counts(&ListingQuery {
+            search: Some("camden".into()),
+            ..Default::default()
+        })
+        .expect("camden");
+    assert_eq!((camden.all, camden.of(Active), camden.of(Sold)), (2, 1, 1));
+    r.soft_delete_listing(&elm.id).expect("delete elm");
+    let after = r.listing_counts(&ListingQuery::default()).expect("after");
+    assert_eq!((after.all, after.of(Active)), (2, 1));
 }

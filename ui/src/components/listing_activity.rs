@@ -1,7 +1,7 @@
 //! "Showings and calls" on a listing's page: the bookings at the home and the calls and messages
 //! logged about it (the Log call dialog's Listing), newest first, each naming who it was with.
 
-use super::icons::{Icon, icon};
+use super::icons::{icon, Icon};
 use crate::hooks::{use_remote_revision, use_shell};
 use crate::route::Route;
 use crate::services::commands;

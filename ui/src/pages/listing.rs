@@ -2,16 +2,16 @@
 //! features; tour links and open houses; and the editor. The rules live in [`ListingState`].
 
 use super::listing_editor::ListingEditor;
-use crate::components::icons::{Icon, icon};
+use crate::components::icons::{icon, Icon};
 use crate::components::listing_activity::ListingActivityCard;
 use crate::components::listing_gallery::ListingGallery;
-use crate::components::states::{FrameText, MissingText, page_frame};
+use crate::components::states::{page_frame, FrameText, MissingText};
 use crate::hooks::{use_command, use_remote_revision, use_shell};
 use crate::route::Route;
 use crate::services::commands;
+use crate::state::format::{money, thousands, Local};
+use crate::state::listing::{open_house_label, upcoming, ListingAction, ListingState};
 use crate::state::ShellAction;
-use crate::state::format::{Local, money, thousands};
-use crate::state::listing::{ListingAction, ListingState, open_house_label, upcoming};
 use fieldstone_model::{Area, Listing, ListingId, RecordRef};
 use yew::platform::spawn_local;
 use yew::prelude::*;

@@ -15,7 +15,8 @@ use crate::services::{commands, platform};
 use crate::state::listings::{ListingsAction, ListingsState};
 use crate::state::{ListView, Shortcut};
 use fieldstone_model::{Listing, ListingStatus};
-use fieldstone_protocol::views::ListingSummary;
+use fieldstone_protocol::views::{ListingCounts, ListingSummary};
+use yew::platform::spawn_local;
 use yew::prelude::*;
 
 /// A page of listings, or why it could not be read, for generation `request`.
@@ -40,6 +41,17 @@ pub fn ListingsPage() -> Html {
     let state = use_reducer(ListingsState::default);
     // The new-listing dialog; the number grows with every opening (a fresh form).
     let creating = use_state(|| None::<u64>);
+    // The chips' counts, asked again with every new list request (search, reload, sync).
+    let counts = use_state(|| None::<ListingCounts>);
+    {
+        let (counts, query) = (counts.clone(), state.query(0));
+        use_effect_with(state.request, move |_| {
+            spawn_local(async move {
+                // Without counts the chips just show their names: nothing to report.
+                counts.set(commands::listing_counts(&query).await.ok());
+            });
+        });
+    }
 
     {
         let query = state.query(0);
@@ -95,6 +107,7 @@ pub fn ListingsPage() -> Html {
     let status_chip = |status: Option<ListingStatus>| {
         let on = state.status == status;
         let key = status.map_or("all", |s| s.as_str());
+        let count = counts.as_ref().map(|c| status.map_or(c.all, |s| c.of(s)));
         html! {
             <button
                 type="button"
@@ -104,6 +117,9 @@ pub fn ListingsPage() -> Html {
                 onclick={dispatch.reform(move |_: MouseEvent| ListingsAction::Status(status))}
             >
                 { status.map_or("All", |s| s.label()) }
+                if let Some(n) = count {
+                    <span class="chip__count tabular">{ n }</span>
+                }
             </button>
         }
     };
@@ -140,10 +156,8 @@ pub fn ListingsPage() -> Html {
         ListView::Loaded if state.rows.is_empty() => html! {
             <div class="card">
                 <EmptyState id="listings-empty" title="No listings yet.">
-                    <p class="list-state__text">{ "Add the homes you are selling: price, photos from this device, tour links and open houses. Everything is saved here right away, with or without a connection." }</p>
-                    <button id="listings-empty-new" type="button" class="button button--primary" onclick={new_listing.clone()}>
-                        { icon(Icon::Plus) }{ "New listing" }
-                    </button>
+                    // The toolbar above has New listing: no second button here.
+                    <p class="list-state__text">{ "Add the homes you are selling with New listing: price, photos from this device, tour links and open houses. Everything is saved here right away, with or without a connection." }</p>
                 </EmptyState>
             </div>
         },

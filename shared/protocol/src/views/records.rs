@@ -111,6 +111,23 @@ pub struct TaskSummary {
     pub deleted_at: Option<DateTime<Utc>>,
 }
 
+/// How many listings each status chip would show (with the search and price filters applied).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingCounts {
+    pub all: u64,
+    /// Statuses with at least one listing.
+    pub by_status: Vec<(ListingStatus, u64)>,
+}
+
+impl ListingCounts {
+    pub fn of(&self, status: ListingStatus) -> u64 {
+        self.by_status
+            .iter()
+            .find(|(s, _)| *s == status)
+            .map_or(0, |(_, n)| *n)
+    }
+}
+
 /// The most bookings, and the most calls and messages, a listing's page shows.
 pub const LISTING_ACTIVITY_MAX: u32 = 50;
 
