@@ -9,5 +9,6 @@ mod local;
 mod merge;
 mod os;
 mod preview;
+mod sharing;
 mod support;
 mod table;
