@@ -8,6 +8,7 @@ mod lockout;
 mod ops;
 #[path = "../common/pg.rs"]
 mod pg;
+mod share_targets;
 mod support;
 mod sync;
 mod tenancy;
