@@ -56,6 +56,26 @@ pub fn App() -> Html {
         });
     }
 
+    // Whether the signed-in role only looks: read at start, whenever sync changes state and on
+    // every screen change (signing in or out changes both, in either order; the read is of
+    // the device's settings, not the network). When it cannot be read, edits stay offered and
+    // the engine still refuses a viewer's.
+    {
+        let shell = shell.clone();
+        let deps = (shell.sync.as_ref().map(|s| s.state), shell.route);
+        use_effect_with(deps, move |_| {
+            spawn_local(async move {
+                if let Ok(account) = commands::account().await {
+                    let view_only = account
+                        .session
+                        .filter(|s| s.role == fieldstone_protocol::account::Role::Viewer)
+                        .map(|s| s.org.name);
+                    shell.dispatch(ShellAction::ViewOnly(view_only));
+                }
+            });
+        });
+    }
+
     // The hash and the shown screen follow each other.
     {
         let dispatcher = shell.dispatcher();
@@ -102,10 +122,15 @@ pub fn App() -> Html {
 
     html! {
         <ContextProvider<ShellContext> context={context}>
-            <div class="app">
+            <div class={classes!("app", shell.view_only.is_some().then_some("app--view-only"))}>
                 <Nav current={route.section()} />
                 <div class="app__body">
                     <TopBar title={title} back={back} sync={shell.sync_badge()} conflicts={shell.conflicts} />
+                    if let Some(org) = &shell.view_only {
+                        <p id="view-only" class="banner banner--info banner--inline view-only" role="status">
+                            { format!("View only: you are a viewer in {org}. You can look at everything shared with you; an admin can make you an agent to change things.") }
+                        </p>
+                    }
                     <main id="main" class={classes!("app__main", format!("app__main--{}", route.section().key()))}>
                         <Page route={route} />
                     </main>

@@ -202,11 +202,31 @@ impl Api {
         blocking(move || f(&replica).map_err(error::from_replica)).await
     }
 
-    /// Like [`Api::read`], for work that writes: sync is nudged when it succeeds.
+    /// Refuses record changes for a viewer up front: the server would refuse them at the next
+    /// sync and put them back, after the person had seen them saved.
+    fn check_writable(&self) -> Result<(), CommandError> {
+        match self.settings.get().session {
+            Some(session) if session.role == fieldstone_protocol::account::Role::Viewer => {
+                Err(CommandError::new(
+                    CommandErrorCode::Refused,
+                    format!(
+                        "You are a viewer in {}: you can look at everything shared with you, \
+                         but not change it. An admin can make you an agent.",
+                        session.org.name
+                    ),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Like [`Api::read`], for work that writes: sync is nudged when it succeeds. A viewer's
+    /// writes are refused before anything is stored.
     async fn write<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Replica) -> Result<T, ReplicaError> + Send + 'static,
     ) -> Result<T, CommandError> {
+        self.check_writable()?;
         let result = self.read(f).await;
         if result.is_ok() {
             self.wrote();

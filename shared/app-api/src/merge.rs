@@ -39,6 +39,7 @@ impl Api {
         &self,
         request: MergeRequest,
     ) -> Result<MergeReceipt, CommandError> {
+        self.check_writable()?;
         let replica = self.replica();
         let receipt = blocking(move || {
             // Checked before the engine's transaction: a contact deleted between the two by
@@ -62,6 +63,7 @@ impl Api {
     /// Reverses a merge this device made: the moved records go back, the merged contact is
     /// restored, and what the merge added to the survivor is taken off (edits since are kept).
     pub async fn undo_merge(&self, merge_id: String) -> Result<(), CommandError> {
+        self.check_writable()?;
         let merge_id = merge_id.trim().to_owned();
         if uuid::Uuid::parse_str(&merge_id).is_err() {
             return Err(CommandError::invalid(

@@ -1,12 +1,12 @@
 //! What happened about one listing, for its page: the bookings at it and the calls and messages
 //! logged about it (an interaction's `listing`), each newest first and capped.
 
-use crate::bookings::{BOOKING_COLUMNS, booking_from_row};
+use crate::bookings::{booking_from_row, BOOKING_COLUMNS};
 use crate::error::ReplicaError;
-use crate::interactions::{INTERACTION_COLUMNS, interaction_from_row};
+use crate::interactions::{interaction_from_row, INTERACTION_COLUMNS};
 use crate::store::Replica;
 use fieldstone_model::ListingId;
-use fieldstone_protocol::views::{LISTING_ACTIVITY_MAX, ListingActivity, ListingTouch};
+use fieldstone_protocol::views::{ListingActivity, ListingTouch, LISTING_ACTIVITY_MAX};
 
 impl Replica {
     /// Bookings at listing `id` and interactions about it (not deleted; with a deleted contact,

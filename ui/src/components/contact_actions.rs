@@ -4,7 +4,7 @@
 //! channel, a quick outcome and a summary already filled in.
 
 use super::dialog::Dialog;
-use super::icons::{Icon, icon};
+use super::icons::{icon, Icon};
 use super::pickers::ListingPicker;
 use crate::services::{commands, opener, platform};
 use crate::state::reach::Reach;
@@ -409,18 +409,14 @@ mod tests {
         let contact: ContactId = "00000000-0000-4000-8000-000000000001".parse().expect("id");
         let mut form = LogForm::new(Reach::Call, "Ada King", false);
         form.summary = "  ".into();
-        assert!(
-            interaction(contact, &form, at())
-                .expect_err("refused")
-                .contains("Write a line")
-        );
+        assert!(interaction(contact, &form, at())
+            .expect_err("refused")
+            .contains("Write a line"));
         form.summary = "Talked".into();
         form.minutes = "ten".into();
-        assert!(
-            interaction(contact, &form, at())
-                .expect_err("refused")
-                .contains("\"ten\" is not a number of minutes")
-        );
+        assert!(interaction(contact, &form, at())
+            .expect_err("refused")
+            .contains("\"ten\" is not a number of minutes"));
         // A text has no duration: whatever is in the box is not sent.
         let mut text = LogForm::new(Reach::Text, "Ada King", true);
         text.minutes = "ten".into();

@@ -59,7 +59,7 @@ pub fn Nav(props: &NavProps) -> Html {
             </ul>
             <dl class="nav__hint">
                 <div><dt><kbd>{ "/" }</kbd></dt><dd>{ "Search" }</dd></div>
-                <div><dt><kbd>{ "n" }</kbd></dt><dd>{ new_hint(props.current) }</dd></div>
+                <div class="nav__hint-new"><dt><kbd>{ "n" }</kbd></dt><dd>{ new_hint(props.current) }</dd></div>
             </dl>
         </nav>
     }

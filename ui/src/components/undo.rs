@@ -2,7 +2,7 @@
 //! dismissed. Undo restores the contact or listing (the engine keeps it, marked deleted) and
 //! opens it.
 
-use super::icons::{Icon, icon};
+use super::icons::{icon, Icon};
 use crate::hooks::use_shell;
 use crate::route::Route;
 use crate::services::commands;

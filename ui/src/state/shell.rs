@@ -61,6 +61,8 @@ pub enum ShellAction {
     Conflicts(usize),
     /// A screen settled a conflict: count them again.
     RecheckConflicts,
+    /// The signed-in role may only look (a viewer): the organisation's name, else `None`.
+    ViewOnly(Option<String>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -76,6 +78,9 @@ pub struct Shell {
     opened: u64,
     /// The top bar's title for one route (the contact's name), instead of the section's.
     pub named: Option<(Route, String)>,
+    /// Signed in as a viewer (of this organisation): screens show what there is and hide what
+    /// would change it, instead of letting an edit be made and refused.
+    pub view_only: Option<String>,
     /// The contact just deleted, while its undo is offered: (id, name).
     pub undo: Option<(RecordRef, String)>,
     /// Records holding fields changed on two devices (the sync pill says how many).
@@ -94,6 +99,7 @@ impl Reducible for Shell {
             }
             ShellAction::CloseNewContact if self.new_contact.is_none() => self,
             ShellAction::Conflicts(n) if n == self.conflicts => self,
+            ShellAction::ViewOnly(ref org) if *org == self.view_only => self,
             ShellAction::Named(route, ref name)
                 if self
                     .named
@@ -149,6 +155,7 @@ impl Shell {
             ShellAction::DismissUndo => self.undo = None,
             ShellAction::Conflicts(n) => self.conflicts = n,
             ShellAction::RecheckConflicts => self.conflict_checks += 1,
+            ShellAction::ViewOnly(org) => self.view_only = org,
         }
     }
 
@@ -162,6 +169,8 @@ impl Shell {
                 }
                 self.new_contact = None;
             }
+            // A viewer makes nothing: `n` is not a shortcut for them.
+            Shortcut::New if self.view_only.is_some() => return,
             // The calendar and the listings make their own kind of record.
             Shortcut::New if matches!(section, Section::Calendar | Section::Listings) => {}
             Shortcut::New => {
@@ -276,6 +285,24 @@ mod tests {
             shell.undo,
             Some((RecordRef::Listing(id), "12 Elm St".to_owned()))
         );
+    }
+
+    #[test]
+    fn a_viewer_has_no_new_shortcut() {
+        let shell = reduce_all(
+            Shell::at(Route::Contacts),
+            [
+                ShellAction::ViewOnly(Some("Acme".into())),
+                ShellAction::Shortcut(Shortcut::New),
+            ],
+        );
+        assert_eq!(shell.new_contact, None);
+        assert_eq!(shell.view_only.as_deref(), Some("Acme"));
+        let agent = reduce_all(
+            (*shell).clone(),
+            [ShellAction::ViewOnly(None), ShellAction::Shortcut(Shortcut::New)],
+        );
+        assert!(agent.new_contact.is_some());
     }
 
     #[test]

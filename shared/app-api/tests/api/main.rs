@@ -12,3 +12,4 @@ mod preview;
 mod sharing;
 mod support;
 mod table;
+mod viewer;
