@@ -2,6 +2,7 @@
 //! by its [`ContactField`]; its id is `{prefix}-{path}` with dots and underscores as dashes
 //! (`contact-emails-0-address`), and its message's id the same plus `-error`.
 
+use super::custom_fields::CustomFieldsEditor;
 use super::field::{choice_options, stage_options, SelectField, TextField};
 use super::icons::{icon, Icon};
 use crate::state::contact_draft::{ContactDraft, DraftEdit};
@@ -298,6 +299,17 @@ impl Ctx<'_> {
         }
     }
 
+    fn custom(&self) -> Html {
+        html! {
+            <CustomFieldsEditor
+                prefix={self.props.prefix.clone()}
+                rows={self.props.draft.custom_fields.clone()}
+                errors={self.props.errors.clone()}
+                on_edit={self.props.on_edit.clone()}
+            />
+        }
+    }
+
     fn property_types(&self) -> Html {
         html! {
             <fieldset class="chip-set">
@@ -327,6 +339,7 @@ pub fn ContactFields(props: &ContactFieldsProps) -> Html {
     let draft = &props.draft;
     match props.scope {
         FormScope::Quick => html! {
+            <>
             <div class="form-grid">
                 { ctx.text(F::GivenName, "Given name", "text", None) }
                 { ctx.text(F::FamilyName, "Family name", "text", None) }
@@ -337,6 +350,8 @@ pub fn ContactFields(props: &ContactFieldsProps) -> Html {
                 { ctx.choice(F::Source, "Source", draft.source) }
                 { ctx.list(F::Tags, "Tags", "vip, first-time buyer") }
             </div>
+            { ctx.custom() }
+            </>
         },
         FormScope::Full => html! {
             <>
@@ -385,6 +400,7 @@ pub fn ContactFields(props: &ContactFieldsProps) -> Html {
                         }
                     </div>
                 </section>
+                { ctx.custom() }
             </>
         },
     }

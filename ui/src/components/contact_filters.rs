@@ -1,6 +1,7 @@
-//! The contact list's controls: the search box, filters (stage, kind, source, tags, owner) with
-//! per-stage counts, and the saved filters ("smart lists").
+//! The contact list's controls: the search box, filters (stage, kind, source, tags, owner, a
+//! custom field) with per-stage counts, and the saved filters ("smart lists").
 
+use super::custom_filter::CustomFilterControls;
 use super::icons::{icon, Icon};
 use crate::state::contacts::{ContactsAction, ContactsState, OwnerFilter};
 use fieldstone_model::{Choice, ContactKind, LeadSource, Stage};
@@ -103,6 +104,7 @@ pub fn ContactFilters(props: &ContactFiltersProps) -> Html {
                         oninput={on_tags}
                     />
                 </label>
+                <CustomFilterControls state={props.state.clone()} dispatch={props.dispatch.clone()} />
                 if state.has_filters() {
                     <button id="clear-filters" type="button" class="button button--link" onclick={clear}>
                         { "Clear filters" }

@@ -28,6 +28,9 @@ pub struct TextFieldProps {
     pub autocomplete: AttrValue,
     #[prop_or_default]
     pub multiline: bool,
+    /// The id of a `<datalist>` of suggestions.
+    #[prop_or_default]
+    pub list: Option<AttrValue>,
     /// Extra class on the wrapper (grid placement).
     #[prop_or_default]
     pub class: Classes,
@@ -77,6 +80,7 @@ pub fn TextField(props: &TextFieldProps) -> Html {
                 inputmode={props.input_mode.clone()}
                 placeholder={props.placeholder.clone()}
                 autocomplete={props.autocomplete.clone()}
+                list={props.list.clone()}
                 spellcheck="false"
                 autofocus={props.autofocus}
                 aria-invalid={invalid.then_some("true")}
@@ -182,6 +186,7 @@ mod tests {
             autofocus: false,
             autocomplete: "off".into(),
             multiline: false,
+            list: None,
             class: Classes::new(),
             on_input: Callback::noop(),
         })

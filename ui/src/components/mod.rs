@@ -9,6 +9,8 @@ pub mod contact_fields;
 pub mod contact_filters;
 pub mod contact_head;
 pub mod contact_list;
+pub mod custom_fields;
+pub mod custom_filter;
 pub mod dialog;
 pub mod field;
 pub mod icons;

@@ -6,6 +6,7 @@ use crate::components::composer::ComposerCard;
 use crate::components::conflict_dialog::{field_label, ConflictDialog};
 use crate::components::contact_fields::ContactFields;
 use crate::components::contact_head::ContactHead;
+use crate::components::custom_fields::CustomFieldsView;
 use crate::components::icons::{icon, Icon};
 use crate::components::states::{page_frame, EmptyState, FrameText, ListLoading, MissingText};
 use crate::components::timeline::Timeline;
@@ -420,6 +421,7 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
                     </section>
                 </div>
                 <aside class="card detail-details" aria-label="Details">
+                    <CustomFieldsView fields={contact.custom_fields.clone()} />
                     <form id="contact-form" class="form" novalidate=true onsubmit={on_save}>
                         if let Some(banner) = &form.errors.banner {
                             <div id="contact-form-banner" class="banner banner--error" role="alert">

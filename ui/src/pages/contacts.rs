@@ -16,6 +16,7 @@ use crate::hooks::{
 use crate::route::Route;
 use crate::services::{commands, platform};
 use crate::state::contacts::{BulkOp, ContactsAction, ContactsState};
+use crate::state::custom_filter;
 use crate::state::{ListView, ShellAction, Shortcut};
 use fieldstone_protocol::commands::{BulkStage, BulkTag, SaveSmartList};
 use std::collections::BTreeSet;
@@ -43,8 +44,11 @@ pub fn ContactsPage() -> Html {
             dispatch_outcome(to.clone(), commands::smart_lists(), |lists| {
                 ContactsAction::SmartListsLoaded(lists.map_err(|e| e.message))
             });
-            dispatch_outcome(to, commands::account(), |account| {
+            dispatch_outcome(to.clone(), commands::account(), |account| {
                 ContactsAction::Me(account.map(|a| a.user_id).map_err(|e| e.message))
+            });
+            dispatch_outcome(to, commands::custom_field_names(), |names| {
+                ContactsAction::CustomNames(names.map_err(|e| e.message))
             });
         });
     }
@@ -81,10 +85,13 @@ pub fn ContactsPage() -> Html {
                         page: Box::new(page),
                         more: false,
                     },
-                    Err(error) => ContactsAction::PageFailed {
-                        request,
-                        message: error.message,
-                        more: false,
+                    Err(error) => match custom_filter::refusal(&error) {
+                        Some(message) => ContactsAction::CustomRefused { request, message },
+                        None => ContactsAction::PageFailed {
+                            request,
+                            message: error.message,
+                            more: false,
+                        },
                     },
                 });
             });

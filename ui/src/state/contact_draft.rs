@@ -5,12 +5,13 @@
 //! Numbers and dates stay text until the submit, which turns the draft into a `ContactInput`.
 
 use super::contact_field::{ContactField, RowPart};
+use super::custom_fields::CustomRow;
 use super::form::{parse_optional, split_list, FormErrors};
 use chrono::{DateTime, NaiveDate, Utc};
 use fieldstone_model::{
     Baths, Choice, Consent, ConsentChannel, ConsentStatus, Contact, ContactInput, ContactKind,
-    ContactLabel, CustomField, EmailEntry, LeadSource, PhoneEntry, Preferences, Priority,
-    PropertyType, Stage, UserId,
+    ContactLabel, EmailEntry, LeadSource, PhoneEntry, Preferences, Priority, PropertyType, Stage,
+    UserId,
 };
 use std::collections::BTreeSet;
 
@@ -48,8 +49,8 @@ pub struct ContactDraft {
     pub move_in: String,
     pub must_haves: String,
     pub consent: fieldstone_model::Consents,
-    /// Not edited here; kept as they were.
-    pub custom_fields: Vec<CustomField>,
+    /// In the order the person added them (the engine's errors name them by index).
+    pub custom_fields: Vec<CustomRow>,
     pub assigned_agent: Option<UserId>,
 }
 
@@ -72,6 +73,8 @@ pub enum DraftEdit {
     RemoveEmail(usize),
     AddPhone,
     RemovePhone(usize),
+    AddCustom,
+    RemoveCustom(usize),
 }
 
 impl DraftEdit {
@@ -83,6 +86,7 @@ impl DraftEdit {
             DraftEdit::TogglePropertyType(_) => ContactField::PropertyTypes,
             DraftEdit::AddEmail | DraftEdit::RemoveEmail(_) => ContactField::Emails,
             DraftEdit::AddPhone | DraftEdit::RemovePhone(_) => ContactField::Phones,
+            DraftEdit::AddCustom | DraftEdit::RemoveCustom(_) => ContactField::CustomFields,
         }
     }
 }
@@ -161,7 +165,11 @@ impl ContactDraft {
             move_in: text(p.move_in),
             must_haves: p.must_haves.join(", "),
             consent: input.consent.clone(),
-            custom_fields: input.custom_fields.clone(),
+            custom_fields: input
+                .custom_fields
+                .iter()
+                .map(CustomRow::from_field)
+                .collect(),
             assigned_agent: input.assigned_agent,
         }
     }
@@ -195,7 +203,23 @@ impl ContactDraft {
             F::ConsentSource(channel) => {
                 self.consent.get(channel).source.clone().unwrap_or_default()
             }
-            F::Emails
+            F::CustomKey(i) => self
+                .custom_fields
+                .get(i)
+                .map(|row| row.key.clone())
+                .unwrap_or_default(),
+            F::CustomType(i) => self
+                .custom_fields
+                .get(i)
+                .map(|row| row.kind.as_str().to_owned())
+                .unwrap_or_default(),
+            F::CustomValue(i) => self
+                .custom_fields
+                .get(i)
+                .map(|row| row.value.clone())
+                .unwrap_or_default(),
+            F::CustomFields
+            | F::Emails
             | F::Phones
             | F::Email(..)
             | F::Phone(..)
@@ -237,6 +261,12 @@ impl ContactDraft {
                 label: ContactLabel::Mobile,
             }),
             DraftEdit::RemovePhone(i) => remove_row(&mut self.phones, &mut self.primary_phone, i),
+            DraftEdit::AddCustom => self.custom_fields.push(CustomRow::blank()),
+            DraftEdit::RemoveCustom(i) => {
+                if i < self.custom_fields.len() {
+                    self.custom_fields.remove(i);
+                }
+            }
         }
         *self != before
     }
@@ -284,8 +314,23 @@ impl ContactDraft {
                 consent.source = Some(value).filter(|s| !s.trim().is_empty());
                 self.consent.set(channel, consent);
             }
+            F::CustomKey(i) => {
+                if let Some(row) = self.custom_fields.get_mut(i) {
+                    row.key = value;
+                }
+            }
+            F::CustomType(i) => {
+                if let (Some(row), Some(kind)) = (self.custom_fields.get_mut(i), choice(&value)) {
+                    row.set_kind(kind);
+                }
+            }
+            F::CustomValue(i) => {
+                if let Some(row) = self.custom_fields.get_mut(i) {
+                    row.value = value;
+                }
+            }
             // Not text: changed by their own edits.
-            F::Emails | F::Phones | F::PropertyTypes | F::ConsentStatus(_) => {}
+            F::Emails | F::Phones | F::PropertyTypes | F::ConsentStatus(_) | F::CustomFields => {}
         }
     }
 
@@ -347,6 +392,13 @@ impl ContactDraft {
                     None
                 }),
         };
+        let mut custom_fields = Vec::with_capacity(self.custom_fields.len());
+        for (i, row) in self.custom_fields.iter().enumerate() {
+            match row.to_field() {
+                Ok(field) => custom_fields.push(field),
+                Err(message) => errors.set_field(ContactField::CustomValue(i), message),
+            }
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -396,10 +448,18 @@ impl ContactDraft {
                 move_in,
                 must_haves: split_list(&self.must_haves),
             },
-            custom_fields: self.custom_fields.clone(),
+            custom_fields,
             consent: self.consent.clone(),
             assigned_agent: self.assigned_agent,
         })
+    }
+}
+
+impl ContactDraft {
+    /// Drops the custom rows nothing was typed into, before a submit (so the engine's errors,
+    /// which count the fields sent, name the rows shown).
+    pub fn drop_blank_custom(&mut self) {
+        self.custom_fields.retain(|row| !row.is_blank());
     }
 }
 

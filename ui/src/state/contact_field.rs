@@ -43,10 +43,17 @@ pub enum ContactField {
     ConsentSource(ConsentChannel),
     /// The consent answer's select (no engine path of its own; named for its input id).
     ConsentStatus(ConsentChannel),
+    /// The custom field list as a whole (too many of them).
+    CustomFields,
+    /// A custom field's name.
+    CustomKey(usize),
+    /// A custom field's type select (no engine path of its own; named for its input id).
+    CustomType(usize),
+    CustomValue(usize),
 }
 
 /// The fields with one plain path, and that path.
-const PLAIN: [(ContactField, &str); 20] = [
+const PLAIN: [(ContactField, &str); 21] = [
     (ContactField::Kind, "kind"),
     (ContactField::GivenName, "given_name"),
     (ContactField::FamilyName, "family_name"),
@@ -67,6 +74,7 @@ const PLAIN: [(ContactField, &str); 20] = [
     (ContactField::BathroomsMin, "preferences.bathrooms_min"),
     (ContactField::MoveIn, "preferences.move_in"),
     (ContactField::MustHaves, "preferences.must_haves"),
+    (ContactField::CustomFields, "custom_fields"),
 ];
 
 impl RowPart {
@@ -105,6 +113,15 @@ impl ContactField {
                 i.parse().ok()?,
                 RowPart::parse(part, "number")?,
             )),
+            ["custom_fields", i, part] => {
+                let i = i.parse().ok()?;
+                match *part {
+                    "key" => Some(ContactField::CustomKey(i)),
+                    "type" => Some(ContactField::CustomType(i)),
+                    "value" => Some(ContactField::CustomValue(i)),
+                    _ => None,
+                }
+            }
             ["consent", channel, part] => {
                 let channel = ConsentChannel::all()
                     .iter()
@@ -128,6 +145,9 @@ impl FieldPath for ContactField {
             ContactField::Phone(i, part) => format!("phones.{i}.{}", part.key("number")),
             ContactField::ConsentSource(channel) => format!("consent.{}.source", channel.as_str()),
             ContactField::ConsentStatus(channel) => format!("consent.{}.status", channel.as_str()),
+            ContactField::CustomKey(i) => format!("custom_fields.{i}.key"),
+            ContactField::CustomType(i) => format!("custom_fields.{i}.type"),
+            ContactField::CustomValue(i) => format!("custom_fields.{i}.value"),
             plain => table_path(&PLAIN, plain),
         }
     }
@@ -143,6 +163,11 @@ mod tests {
         for part in [RowPart::Value, RowPart::Label, RowPart::Primary] {
             fields.extend([ContactField::Email(2, part), ContactField::Phone(0, part)]);
         }
+        fields.extend([
+            ContactField::CustomKey(3),
+            ContactField::CustomType(0),
+            ContactField::CustomValue(12),
+        ]);
         for channel in ConsentChannel::all() {
             fields.extend([
                 ContactField::ConsentSource(*channel),
@@ -163,6 +188,10 @@ mod tests {
             "phones.1.number"
         );
         assert_eq!(ContactField::parse("emails.x.address"), None);
-        assert_eq!(ContactField::parse("custom_fields.0.key"), None);
+        assert_eq!(
+            ContactField::parse("custom_fields.0.key"),
+            Some(ContactField::CustomKey(0))
+        );
+        assert_eq!(ContactField::parse("custom_fields.x.key"), None);
     }
 }

@@ -6,6 +6,7 @@ use super::contact_draft::{ContactDraft, DraftEdit};
 use super::contact_field::{ContactField, RowPart};
 use super::form::{FieldPath, FormErrors};
 use super::record_form::{self, Form, FormRecord};
+use fieldstone_model::contact::CUSTOM_FIELDS_MAX;
 use fieldstone_model::{ConsentChannel, Contact, ContactInput};
 
 /// Which fields a form shows inputs for; engine messages about other fields go to its banner.
@@ -33,9 +34,12 @@ impl FormScope {
                         | F::Stage
                         | F::Source
                         | F::Tags
+                        | F::CustomFields
+                        | F::CustomKey(_)
+                        | F::CustomValue(_)
                 )
             ),
-            FormScope::Full => !path.starts_with("custom_fields"),
+            FormScope::Full => true,
         }
     }
 
@@ -63,6 +67,9 @@ impl FormScope {
             F::MustHaves,
         ]);
         order.extend(ConsentChannel::ALL.map(F::ConsentSource));
+        for i in 0..draft.custom_fields.len() {
+            order.extend([F::CustomKey(i), F::CustomValue(i)]);
+        }
         order.retain(|field| self.shows(&field.path()));
         order
     }
@@ -84,10 +91,23 @@ impl FormRecord for ContactDraft {
     }
 
     fn stale_paths(edit: &DraftEdit) -> Vec<String> {
-        vec![edit.field().path()]
+        match edit {
+            // The rows after a removed one move up: their messages no longer point at them.
+            DraftEdit::RemoveCustom(i) => (*i..=CUSTOM_FIELDS_MAX)
+                .flat_map(|j| [ContactField::CustomKey(j), ContactField::CustomValue(j)])
+                .map(FieldPath::path)
+                .chain([ContactField::CustomFields.path()])
+                .collect(),
+            // A new type makes the value's message stale too.
+            DraftEdit::Set(ContactField::CustomType(i), _) => {
+                vec![ContactField::CustomValue(*i).path()]
+            }
+            edit => vec![edit.field().path()],
+        }
     }
 
     fn to_input(&mut self, _: &FormScope) -> Result<ContactInput, FormErrors> {
+        self.drop_blank_custom();
         ContactDraft::to_input(self)
     }
 
@@ -210,6 +230,73 @@ mod tests {
             state.focus.as_ref().map(|f| f.path.as_str()),
             Some("preferences.budget_min")
         );
+    }
+
+    #[test]
+    fn custom_fields_are_sent_typed_and_refusals_land_on_their_row() {
+        let state = reduce_all(
+            FormScope::Quick,
+            [
+                set("given_name", "Ada"),
+                // Left blank: dropped on submit, so the engine's indexes name the rows shown.
+                FormAction::Edit(DraftEdit::AddCustom),
+                FormAction::Edit(DraftEdit::AddCustom),
+                set("custom_fields.1.key", "a.b"),
+                set("custom_fields.1.value", "x"),
+                FormAction::Edit(DraftEdit::AddCustom),
+                set("custom_fields.2.key", "Deposit"),
+                set("custom_fields.2.type", "number"),
+                set("custom_fields.2.value", "10.5"),
+                FormAction::Submit,
+            ],
+        );
+        let sent = state.submitted.as_ref().expect("sent");
+        assert_eq!(sent.custom_fields.len(), 2);
+        assert_eq!(sent.custom_fields[0].key, "a.b");
+        assert_eq!(
+            sent.custom_fields[1].value,
+            fieldstone_model::CustomValue::Number(10.5)
+        );
+        assert_eq!(state.draft.custom_fields.len(), 2, "the blank row went");
+        let state = state.reduce(refused(&[(
+            "custom_fields.0.key",
+            "A field name cannot contain a full stop (.).",
+        )]));
+        assert_eq!(
+            state.errors.get("custom_fields.0.key"),
+            Some("A field name cannot contain a full stop (.).")
+        );
+        assert_eq!(
+            state.errors.banner, None,
+            "shown on the row, not the banner"
+        );
+        assert_eq!(
+            state.focus.as_ref().map(|f| f.path.as_str()),
+            Some("custom_fields.0.key")
+        );
+        let state = state.reduce(set("custom_fields.0.key", "ab"));
+        assert_eq!(state.errors.get("custom_fields.0.key"), None);
+    }
+
+    #[test]
+    fn a_custom_number_that_is_not_one_is_caught_on_its_row() {
+        let state = reduce_all(
+            FormScope::Full,
+            [
+                set("given_name", "Ada"),
+                FormAction::Edit(DraftEdit::AddCustom),
+                set("custom_fields.0.key", "Deposit"),
+                set("custom_fields.0.type", "number"),
+                set("custom_fields.0.value", "ten"),
+                FormAction::Submit,
+            ],
+        );
+        assert_eq!(state.submit_seq, 0);
+        assert!(state.errors.get("custom_fields.0.value").is_some());
+        // Removing the row takes its message with it.
+        let state = state.reduce(FormAction::Edit(DraftEdit::RemoveCustom(0)));
+        assert!(state.errors.is_empty(), "{:?}", state.errors);
+        assert!(state.draft.custom_fields.is_empty());
     }
 
     #[test]

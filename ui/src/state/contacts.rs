@@ -6,11 +6,12 @@
 //! the list for "ada". Only the first page of a generation replaces the rows; "load more" pages
 //! append and are asked for with the last row's cursor.
 
+use super::custom_filter::{CustomFilterDraft, CustomFilterEdit};
 use super::ListView;
 use fieldstone_model::{normalise_tag, ContactId, ContactKind, LeadSource, Stage, UserId};
 use fieldstone_protocol::commands::{BulkResult, ContactCounts, SmartList};
 use fieldstone_protocol::views::{
-    ContactPage, ContactQuery, ContactSort, ContactSummary, Cursor, SortField,
+    ContactPage, ContactQuery, ContactSort, ContactSummary, Cursor, CustomFieldName, SortField,
 };
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -53,6 +54,14 @@ pub enum ContactsAction {
     /// Comma-separated tags, all of which a contact must have.
     Tags(String),
     Owner(OwnerFilter),
+    Custom(CustomFilterEdit),
+    /// The custom field names in use, for the custom filter's picker.
+    CustomNames(Result<Vec<CustomFieldName>, String>),
+    /// The engine refused the custom filter (a value that is not a number...): said by it.
+    CustomRefused {
+        request: u64,
+        message: String,
+    },
     ClearFilters,
     /// Sort by this column; the current column again flips the direction.
     SortBy(SortField),
@@ -102,6 +111,10 @@ pub struct ContactsState {
     pub source: Option<LeadSource>,
     pub tags: String,
     pub owner: OwnerFilter,
+    pub custom: CustomFilterDraft,
+    pub custom_names: Vec<CustomFieldName>,
+    /// Why the engine refused the custom filter, until it changes.
+    pub custom_error: Option<String>,
     pub sort: ContactSort,
     pub me: Option<UserId>,
     /// Shown rows, in list order. Shared so changes elsewhere in the state do not copy them.
@@ -146,6 +159,9 @@ impl Default for ContactsState {
             source: None,
             tags: String::new(),
             owner: OwnerFilter::Anyone,
+            custom: CustomFilterDraft::default(),
+            custom_names: Vec::new(),
+            custom_error: None,
             sort: ContactSort::default(),
             me: None,
             rows: Rc::new(Vec::new()),
@@ -181,6 +197,7 @@ impl Reducible for ContactsState {
             ContactsAction::PageLoaded { request, .. }
             | ContactsAction::PageFailed { request, .. }
             | ContactsAction::CountsLoaded { request, .. }
+            | ContactsAction::CustomRefused { request, .. }
                 if request != self.request =>
             {
                 self
@@ -234,7 +251,30 @@ impl ContactsState {
                 self.owner = owner;
                 self.refilter();
             }
+            ContactsAction::Custom(edit) => {
+                let before = self.custom.to_filter();
+                self.custom.apply(edit);
+                self.custom_error = None;
+                if self.custom.to_filter() != before {
+                    self.refilter();
+                }
+            }
+            ContactsAction::CustomNames(Ok(names)) => self.custom_names = names,
+            ContactsAction::CustomNames(Err(message)) => {
+                self.notice = Some(format!("Couldn't list your custom fields: {message}"));
+            }
+            ContactsAction::CustomRefused { message, .. } => {
+                self.custom_error = Some(message);
+                // No rows match a condition that cannot be run: the rows of the filters
+                // before would read as its answer.
+                self.rows = Rc::new(Vec::new());
+                self.next = None;
+                self.counts = None;
+                self.view = ListView::Loaded;
+            }
             ContactsAction::ClearFilters => {
+                self.custom = CustomFilterDraft::default();
+                self.custom_error = None;
                 self.stages.clear();
                 self.kind = None;
                 self.source = None;
@@ -285,6 +325,8 @@ impl ContactsState {
                     self.counts = Some(counts);
                     self.counts_error = None;
                 }
+                // Refused for the custom filter, which says so itself.
+                Err(_) if self.custom_error.is_some() => {}
                 Err(message) => {
                     self.counts_error = Some(format!("Couldn't count your contacts: {message}"));
                 }
@@ -415,6 +457,12 @@ impl ContactsState {
             (Some(_), None) => OwnerFilter::Me,
             _ => OwnerFilter::Anyone,
         };
+        self.custom = query
+            .custom
+            .first()
+            .map(CustomFilterDraft::from_filter)
+            .unwrap_or_default();
+        self.custom_error = None;
         self.sort = query.sort;
         self.reload();
     }
@@ -432,6 +480,7 @@ impl ContactsState {
                 OwnerFilter::Me => self.me,
             },
             search: (!search.is_empty()).then(|| search.to_owned()),
+            custom: self.custom.to_filter().into_iter().collect(),
             sort: self.sort,
             limit: PAGE_SIZE,
             ..ContactQuery::default()
@@ -453,6 +502,7 @@ impl ContactsState {
             || !tag_list(&self.tags).is_empty()
             || self.owner != OwnerFilter::Anyone
             || !self.search.trim().is_empty()
+            || self.custom.is_set()
     }
 
     /// Filters other than the search box are set (the phone's "Filters" button says so).
@@ -462,6 +512,7 @@ impl ContactsState {
             + usize::from(self.source.is_some())
             + tag_list(&self.tags).len()
             + usize::from(self.owner != OwnerFilter::Anyone)
+            + usize::from(self.custom.is_set())
     }
 
     pub fn all_shown_selected(&self) -> bool {

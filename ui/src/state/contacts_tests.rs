@@ -385,3 +385,75 @@ fn what_the_screen_reads_once_says_when_it_could_not_be_read() {
     });
     assert_eq!(state.counts_error, None, "counts read later clear it");
 }
+
+#[test]
+fn a_custom_field_filter_joins_the_query_once_complete_and_a_smart_list_keeps_it() {
+    use crate::state::custom_filter::CustomFilterEdit;
+    use fieldstone_model::CustomFieldType;
+    use fieldstone_protocol::views::{CustomFilter, CustomOp};
+    let state = reduce_all([ContactsAction::Custom(CustomFilterEdit::Field(
+        "School district".into(),
+        CustomFieldType::Text,
+    ))]);
+    assert_eq!(state.request, 1, "no value yet: nothing new to ask");
+    assert!(state.filter().custom.is_empty());
+    assert!(state.has_filters() && state.filter_count() == 1);
+    let state = state.reduce(ContactsAction::Custom(CustomFilterEdit::Value(
+        "Lincoln".into(),
+    )));
+    assert_eq!(state.request, 2);
+    let lincoln = CustomFilter {
+        key: "School district".into(),
+        field_type: CustomFieldType::Text,
+        op: CustomOp::Contains,
+        value: "Lincoln".into(),
+    };
+    assert_eq!(state.filter().custom, std::slice::from_ref(&lincoln));
+
+    let list = SmartList {
+        id: "lincoln".into(),
+        name: "Lincoln".into(),
+        query: state.filter(),
+    };
+    let applied = reduce_all([
+        ContactsAction::SmartListsLoaded(Ok(vec![list])),
+        ContactsAction::ApplySmartList("lincoln".into()),
+    ]);
+    assert_eq!(applied.custom.key, "School district");
+    assert_eq!(applied.filter().custom, [lincoln]);
+    let cleared = applied.reduce(ContactsAction::ClearFilters);
+    assert!(cleared.filter().custom.is_empty());
+    assert!(!cleared.has_filters());
+}
+
+#[test]
+fn the_engines_refusal_of_a_custom_value_is_shown_by_the_filter() {
+    use crate::state::custom_filter::CustomFilterEdit;
+    use fieldstone_model::CustomFieldType;
+    let state = reduce_all([
+        ContactsAction::Custom(CustomFilterEdit::Field(
+            "Deposit".into(),
+            CustomFieldType::Number,
+        )),
+        ContactsAction::Custom(CustomFilterEdit::Value("ten".into())),
+    ]);
+    let request = state.request;
+    let state = state.reduce(ContactsAction::CustomRefused {
+        request,
+        message: "Enter a number, such as 3 or 2.5.".into(),
+    });
+    assert_eq!(
+        state.custom_error.as_deref(),
+        Some("Enter a number, such as 3 or 2.5.")
+    );
+    assert_eq!(state.view, ListView::Loaded, "not a failed list");
+    assert!(state.rows.is_empty(), "nothing matches it");
+    let state = state.reduce(ContactsAction::CountsLoaded {
+        request,
+        counts: Err("Some fields need attention.".into()),
+    });
+    assert_eq!(state.counts_error, None, "said once, by the filter");
+    let state = state.reduce(ContactsAction::Custom(CustomFilterEdit::Value("10".into())));
+    assert_eq!(state.custom_error, None);
+    assert_eq!(state.request, request + 1);
+}

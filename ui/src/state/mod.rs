@@ -11,6 +11,8 @@ pub mod contact_draft;
 pub mod contact_field;
 pub mod contact_form;
 pub mod contacts;
+pub mod custom_filter;
+pub mod custom_fields;
 pub mod detail;
 pub mod duplicates;
 pub mod form;
