@@ -1,12 +1,12 @@
 //! Contacts: keyset-paged lists with search, filters and sorts, counts per stage, the pipeline,
-//! one contact with its conflict markers, edits, bulk tag and stage changes, smart lists.
+//! one contact with its conflict markers, edits, bulk tag and stage changes (smart lists are
+//! the agent's preferences: `preferences.rs`).
 
-use super::{check_limit, settings_error, Api};
+use super::{check_limit, Api};
 use fieldstone_model::{Contact, ContactId, ContactInput};
 use fieldstone_protocol::commands::{
-    BulkFailure, BulkResult, BulkStage, BulkTag, CommandError, CommandErrorCode, ContactCounts,
-    ContactDetail, MoveStage, Pipeline, PipelineColumn, PipelineRequest, SaveSmartList, SmartList,
-    StageCount, UpdateContact, BULK_MAX, SMART_LISTS_MAX, SMART_LIST_NAME_MAX_CHARS,
+    BulkFailure, BulkResult, BulkStage, BulkTag, CommandError, ContactCounts, ContactDetail,
+    MoveStage, Pipeline, PipelineColumn, PipelineRequest, StageCount, UpdateContact, BULK_MAX,
 };
 use fieldstone_protocol::views::{
     ContactPage, ContactQuery, ContactSort, CustomFieldName, SortField, CUSTOM_FIELD_NAMES_MAX,
@@ -147,98 +147,6 @@ impl Api {
     pub async fn custom_field_names(&self) -> Result<Vec<CustomFieldName>, CommandError> {
         self.read(|r| r.custom_field_names(CUSTOM_FIELD_NAMES_MAX))
             .await
-    }
-
-    pub fn smart_lists(&self) -> Vec<SmartList> {
-        self.settings.get().smart_lists
-    }
-
-    /// Creates (no id) or replaces a smart list; names are unique regardless of case.
-    pub async fn save_smart_list(&self, request: SaveSmartList) -> Result<SmartList, CommandError> {
-        let name = request.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > SMART_LIST_NAME_MAX_CHARS {
-            return Err(CommandError::invalid(
-                "name",
-                format!("Name the list in 1 to {SMART_LIST_NAME_MAX_CHARS} characters."),
-            ));
-        }
-        // The query must be one the engine accepts; it is stored from its first page.
-        let query = ContactQuery {
-            after: None,
-            ..request.query
-        };
-        let probe = ContactQuery {
-            limit: 1,
-            ..query.clone()
-        };
-        self.read(move |r| r.list_contacts(&probe).map(|_| ()))
-            .await
-            .map_err(|mut e| {
-                e.fields
-                    .iter_mut()
-                    .for_each(|f| f.field = format!("query.{}", f.field));
-                e
-            })?;
-        let list = SmartList {
-            id: request
-                .id
-                .clone()
-                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
-            name,
-            query,
-        };
-        let saved = list.clone();
-        self.settings
-            .try_update(move |s| {
-                let clash = s.smart_lists.iter().any(|l| {
-                    l.id != saved.id && l.name.to_lowercase() == saved.name.to_lowercase()
-                });
-                if clash {
-                    return Err(CommandError::invalid(
-                        "name",
-                        "There is already a list with this name.",
-                    ));
-                }
-                let count = s.smart_lists.len();
-                match s.smart_lists.iter_mut().find(|l| l.id == saved.id) {
-                    Some(existing) => *existing = saved,
-                    None if request.id.is_some() => {
-                        return Err(CommandError::new(
-                            CommandErrorCode::NotFound,
-                            "This smart list no longer exists.",
-                        ))
-                    }
-                    None if count >= SMART_LISTS_MAX => {
-                        return Err(CommandError::invalid(
-                            "name",
-                            format!("You can keep up to {SMART_LISTS_MAX} smart lists."),
-                        ))
-                    }
-                    None => s.smart_lists.push(saved),
-                }
-                Ok(())
-            })
-            .map_err(settings_error)??;
-        Ok(list)
-    }
-
-    pub fn delete_smart_list(&self, id: String) -> Result<(), CommandError> {
-        let removed = self
-            .settings
-            .update(|s| {
-                let before = s.smart_lists.len();
-                s.smart_lists.retain(|l| l.id != id);
-                before != s.smart_lists.len()
-            })
-            .map_err(settings_error)?;
-        if removed {
-            Ok(())
-        } else {
-            Err(CommandError::new(
-                CommandErrorCode::NotFound,
-                "This smart list no longer exists.",
-            ))
-        }
     }
 }
 

@@ -21,6 +21,7 @@ pub mod dispatch;
 pub mod error;
 mod listings;
 mod merge;
+mod preferences;
 mod records;
 pub mod settings;
 mod sharing;

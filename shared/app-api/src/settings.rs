@@ -2,7 +2,7 @@
 //! this device's name and local user, who it is signed in as (never the token: that lives in
 //! the OS credential store, see `credentials.rs`), and the user's smart lists.
 
-use fieldstone_model::{OrgId, UserId};
+use fieldstone_model::{Locale, OrgId, UserId};
 use fieldstone_protocol::commands::{SessionInfo, SmartList};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -21,8 +21,15 @@ pub struct Settings {
     /// Who this device is signed in as. The token is in the credential store.
     #[serde(default)]
     pub session: Option<SessionInfo>,
+    /// The smart lists and locale kept on this device (local only, or as a viewer); signed in,
+    /// they live in the account's preferences document (see `preferences.rs`).
     #[serde(default)]
     pub smart_lists: Vec<SmartList>,
+    #[serde(default)]
+    pub locale: Option<Locale>,
+    /// Accounts whose preferences document already received this device's lists.
+    #[serde(default)]
+    pub prefs_copied_for: Vec<UserId>,
     /// Whose records the app shows: the signed-in account, or the last one signed in to
     /// (kept after signing out). `None`: never signed in (the first store).
     #[serde(default)]
@@ -53,6 +60,8 @@ impl Settings {
             local_user: UserId::from_uuid(uuid::Uuid::new_v4()),
             session: None,
             smart_lists: Vec::new(),
+            locale: None,
+            prefs_copied_for: Vec::new(),
             shown: None,
         }
     }

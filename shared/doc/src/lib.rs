@@ -10,6 +10,7 @@ mod error;
 pub mod interaction;
 pub mod listing;
 pub mod note;
+pub mod prefs;
 #[cfg(test)]
 mod shape_tests;
 pub mod task;

@@ -19,6 +19,7 @@ pub mod ids;
 pub mod interaction;
 pub mod iso;
 pub mod listing;
+pub mod locale;
 pub mod measure;
 pub mod note;
 pub mod task;
@@ -46,6 +47,7 @@ pub use listing::{
     Address, Listing, ListingInput, ListingStatus, Media, MediaKind, OpenHouse, PropertyType,
     Visibility,
 };
+pub use locale::{DateOrder, Locale, NumberStyle};
 pub use measure::{Area, AreaUnit, Baths};
 pub use note::{Note, NoteInput};
 pub use task::{follow_up_plan, follow_up_tasks, Task, TaskInput, TaskKind, TaskStatus};

@@ -340,7 +340,7 @@ pub struct Pipeline {
     pub columns: Vec<PipelineColumn>,
 }
 
-/// A saved filter ("smart list"), kept on this device.
+/// A saved filter ("smart list"), one of the agent's preferences.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SmartList {
     pub id: String,
@@ -579,6 +579,8 @@ pub struct About {
 
 mod merge;
 pub use merge::*;
+mod preferences;
+pub use preferences::*;
 
 // ----------------------------------------------------------------------------------------------
 // Sharing with teammates

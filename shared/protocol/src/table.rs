@@ -22,8 +22,8 @@ pub mod types {
     };
     pub use fieldstone_model::{
         Booking, BookingId, BookingInput, Contact, ContactId, ContactInput, Interaction,
-        InteractionInput, Listing, ListingId, ListingInput, Note, NoteInput, RecordRef, Task,
-        TaskInput,
+        InteractionInput, Listing, ListingId, ListingInput, Locale, Note, NoteInput, RecordRef,
+        Task, TaskInput,
     };
 }
 
@@ -125,6 +125,10 @@ macro_rules! app_commands {
             photo(String) -> Photo;
 
             // Settings and account
+            /// The agent's locale and smart lists (following them to their other devices when
+            /// signed in).
+            preferences() -> Preferences;
+            set_locale(Locale) -> Preferences;
             account() -> Account;
             sign_in(SignInRequest) -> Account;
             sign_out() -> Account;

@@ -69,6 +69,11 @@ pub(crate) fn project(
     doc_id: &DocId,
     doc: &AutoCommit,
 ) -> Result<(), ReplicaError> {
+    // Preferences are the agent's own: concurrent values settle by the later write, and are
+    // never offered as conflicts to settle.
+    if doc_id.kind() == fieldstone_doc::prefs::KIND {
+        return Ok(());
+    }
     crate::conflicts::record_conflicts(conn, doc_id, doc)?;
     match doc_id.kind() {
         fieldstone_doc::contact::KIND => read_and_project::<Contact>(conn, doc_id, doc),

@@ -116,7 +116,7 @@ async fn contacts_are_filtered_by_custom_fields_and_a_smart_list_keeps_the_filte
         .expect("save")
     };
     let app = open(dir.path(), t0());
-    let lists = app.api.smart_lists();
+    let lists = app.api.smart_lists().await.expect("lists");
     assert_eq!(lists, vec![list.clone()], "read back after a restart");
     assert_eq!(lists[0].query.custom, [lincoln()]);
     let page = app

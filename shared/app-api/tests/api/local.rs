@@ -274,10 +274,16 @@ async fn smart_lists_are_kept_on_this_device_across_restarts() {
         list
     };
     let app = open(dir.path(), t0());
-    assert_eq!(app.api.smart_lists(), vec![list.clone()]);
-    app.api.delete_smart_list(list.id.clone()).expect("delete");
-    assert!(app.api.smart_lists().is_empty());
-    let gone = app.api.delete_smart_list(list.id).expect_err("gone");
+    assert_eq!(
+        app.api.smart_lists().await.expect("lists"),
+        vec![list.clone()]
+    );
+    app.api
+        .delete_smart_list(list.id.clone())
+        .await
+        .expect("delete");
+    assert!(app.api.smart_lists().await.expect("lists").is_empty());
+    let gone = app.api.delete_smart_list(list.id).await.expect_err("gone");
     assert_eq!(gone.code, CommandErrorCode::NotFound);
 }
 

@@ -8,6 +8,7 @@ mod listings;
 mod local;
 mod merge;
 mod os;
+mod preferences;
 mod preview;
 mod sharing;
 mod support;

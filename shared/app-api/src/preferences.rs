@@ -1,0 +1,310 @@
+//! The agent's preferences: their locale and their smart lists. Signed in (and allowed to
+//! write), they live in the agent's own preferences document (`fieldstone_replica::prefs`), so
+//! they follow the agent to every device they sign in on; local only, or as a viewer (the
+//! server takes no writes from a viewer), they stay in this device's settings file.
+//!
+//! The first time an account's document is read on a device, the lists made on that device
+//! before are copied into it: signing in loses nothing.
+
+use super::{settings_error, Api};
+use fieldstone_model::{Locale, UserId};
+use fieldstone_protocol::account::Role;
+use fieldstone_protocol::commands::{
+    CommandError, CommandErrorCode, Preferences, SaveSmartList, SmartList, SMART_LISTS_MAX,
+    SMART_LIST_NAME_MAX_CHARS,
+};
+use fieldstone_protocol::views::ContactQuery;
+use std::collections::BTreeMap;
+
+const LOCALE_KEY: &str = "locale";
+const LIST_PREFIX: &str = "smart_list:";
+
+/// Where the preferences are kept now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kept {
+    /// This device's settings file.
+    Device,
+    /// The preferences document of this user.
+    Synced(UserId),
+}
+
+/// The preferences as stored, before defaults.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Stored {
+    locale: Option<Locale>,
+    smart_lists: Vec<SmartList>,
+}
+
+/// Reads the document's entries; an entry this build cannot read (written by a newer one, or
+/// damaged) is left out rather than failing the whole screen.
+fn from_entries(entries: &BTreeMap<String, String>) -> Stored {
+    let locale = entries
+        .get(LOCALE_KEY)
+        .and_then(|json| serde_json::from_str(json).ok());
+    let mut smart_lists: Vec<SmartList> = entries
+        .iter()
+        .filter(|(key, _)| key.starts_with(LIST_PREFIX))
+        .filter_map(|(_, json)| serde_json::from_str(json).ok())
+        .collect();
+    smart_lists.sort_by_key(|l| l.name.to_lowercase());
+    Stored {
+        locale,
+        smart_lists,
+    }
+}
+
+fn list_entry(list: &SmartList) -> Result<(String, Option<String>), CommandError> {
+    let json = serde_json::to_string(list).map_err(|e| {
+        CommandError::new(
+            CommandErrorCode::Internal,
+            format!("Could not write the smart list: {e}."),
+        )
+    })?;
+    Ok((format!("{LIST_PREFIX}{}", list.id), Some(json)))
+}
+
+fn no_such_list() -> CommandError {
+    CommandError::new(
+        CommandErrorCode::NotFound,
+        "This smart list no longer exists.",
+    )
+}
+
+impl Api {
+    fn kept(&self) -> Kept {
+        match self.settings.get().session {
+            Some(session) if session.role != Role::Viewer => Kept::Synced(session.user_id),
+            _ => Kept::Device,
+        }
+    }
+
+    /// The preferences where they are kept now (copying this device's lists into an account's
+    /// document the first time it is read here).
+    async fn stored(&self) -> Result<Stored, CommandError> {
+        match self.kept() {
+            Kept::Device => {
+                let settings = self.settings.get();
+                Ok(Stored {
+                    locale: settings.locale,
+                    smart_lists: settings.smart_lists,
+                })
+            }
+            Kept::Synced(user) => {
+                let settings = self.settings.get();
+                let device = Stored {
+                    locale: settings.locale.clone(),
+                    smart_lists: settings.smart_lists.clone(),
+                };
+                let first_time = !settings.prefs_copied_for.contains(&user);
+                let stored = self
+                    .read(move |r| {
+                        let mut entries = r.preferences(&user)?;
+                        if first_time {
+                            let mut copy = Vec::new();
+                            for list in &device.smart_lists {
+                                let key = format!("{LIST_PREFIX}{}", list.id);
+                                if !entries.contains_key(&key) {
+                                    if let Ok(json) = serde_json::to_string(list) {
+                                        copy.push((key, Some(json)));
+                                    }
+                                }
+                            }
+                            if !entries.contains_key(LOCALE_KEY) {
+                                if let Some(json) = device
+                                    .locale
+                                    .as_ref()
+                                    .and_then(|l| serde_json::to_string(l).ok())
+                                {
+                                    copy.push((LOCALE_KEY.to_owned(), Some(json)));
+                                }
+                            }
+                            if !copy.is_empty() {
+                                r.set_preferences(&user, &copy)?;
+                                entries = r.preferences(&user)?;
+                            }
+                        }
+                        Ok(from_entries(&entries))
+                    })
+                    .await?;
+                if first_time {
+                    self.wrote();
+                    self.settings
+                        .update(|s| s.prefs_copied_for.push(user))
+                        .map_err(settings_error)?;
+                }
+                Ok(stored)
+            }
+        }
+    }
+
+    /// Writes document entries (signed in) or changes the settings file (on this device).
+    async fn store(
+        &self,
+        entries: Vec<(String, Option<String>)>,
+        on_device: impl FnOnce(&mut Stored) + Send + 'static,
+    ) -> Result<(), CommandError> {
+        match self.kept() {
+            Kept::Device => self
+                .settings
+                .update(move |s| {
+                    let mut stored = Stored {
+                        locale: s.locale.clone(),
+                        smart_lists: std::mem::take(&mut s.smart_lists),
+                    };
+                    on_device(&mut stored);
+                    s.locale = stored.locale;
+                    s.smart_lists = stored.smart_lists;
+                })
+                .map_err(settings_error),
+            Kept::Synced(user) => {
+                self.read(move |r| r.set_preferences(&user, &entries))
+                    .await?;
+                self.wrote();
+                Ok(())
+            }
+        }
+    }
+
+    pub async fn preferences(&self) -> Result<Preferences, CommandError> {
+        let stored = self.stored().await?;
+        Ok(Preferences {
+            locale: stored.locale.unwrap_or_default(),
+            smart_lists: stored.smart_lists,
+            follows_you: matches!(self.kept(), Kept::Synced(_)),
+        })
+    }
+
+    /// Checks and keeps the agent's locale (the currency upper-cased).
+    pub async fn set_locale(&self, locale: Locale) -> Result<Preferences, CommandError> {
+        let locale = locale
+            .validate()
+            .map_err(|e| {
+                crate::error::from_replica(fieldstone_replica::ReplicaError::Validation(e))
+            })?
+            .into_inner();
+        let json = serde_json::to_string(&locale).map_err(|e| {
+            CommandError::new(
+                CommandErrorCode::Internal,
+                format!("Could not write the locale: {e}."),
+            )
+        })?;
+        self.store(vec![(LOCALE_KEY.to_owned(), Some(json))], move |s| {
+            s.locale = Some(locale)
+        })
+        .await?;
+        self.preferences().await
+    }
+
+    pub async fn smart_lists(&self) -> Result<Vec<SmartList>, CommandError> {
+        Ok(self.stored().await?.smart_lists)
+    }
+
+    /// Creates (no id) or replaces a smart list; names are unique regardless of case.
+    pub async fn save_smart_list(&self, request: SaveSmartList) -> Result<SmartList, CommandError> {
+        let name = request.name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > SMART_LIST_NAME_MAX_CHARS {
+            return Err(CommandError::invalid(
+                "name",
+                format!("Name the list in 1 to {SMART_LIST_NAME_MAX_CHARS} characters."),
+            ));
+        }
+        // The query must be one the engine accepts; it is stored from its first page.
+        let query = ContactQuery {
+            after: None,
+            ..request.query
+        };
+        let probe = ContactQuery {
+            limit: 1,
+            ..query.clone()
+        };
+        self.read(move |r| r.list_contacts(&probe).map(|_| ()))
+            .await
+            .map_err(|mut e| {
+                e.fields
+                    .iter_mut()
+                    .for_each(|f| f.field = format!("query.{}", f.field));
+                e
+            })?;
+        let list = SmartList {
+            id: request
+                .id
+                .clone()
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+            name,
+            query,
+        };
+        let lists = self.stored().await?.smart_lists;
+        let clash = lists
+            .iter()
+            .any(|l| l.id != list.id && l.name.to_lowercase() == list.name.to_lowercase());
+        if clash {
+            return Err(CommandError::invalid(
+                "name",
+                "There is already a list with this name.",
+            ));
+        }
+        let exists = lists.iter().any(|l| l.id == list.id);
+        if !exists && request.id.is_some() {
+            return Err(no_such_list());
+        }
+        if !exists && lists.len() >= SMART_LISTS_MAX {
+            return Err(CommandError::invalid(
+                "name",
+                format!("You can keep up to {SMART_LISTS_MAX} smart lists."),
+            ));
+        }
+        let saved = list.clone();
+        self.store(vec![list_entry(&list)?], move |s| {
+            match s.smart_lists.iter_mut().find(|l| l.id == saved.id) {
+                Some(existing) => *existing = saved,
+                None => s.smart_lists.push(saved),
+            }
+        })
+        .await?;
+        Ok(list)
+    }
+
+    pub async fn delete_smart_list(&self, id: String) -> Result<(), CommandError> {
+        let lists = self.stored().await?.smart_lists;
+        if !lists.iter().any(|l| l.id == id) {
+            return Err(no_such_list());
+        }
+        let key = format!("{LIST_PREFIX}{id}");
+        self.store(vec![(key, None)], move |s| {
+            s.smart_lists.retain(|l| l.id != id)
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreadable_entries_are_left_out_and_lists_come_by_name() {
+        let list = |id: &str, name: &str| SmartList {
+            id: id.into(),
+            name: name.into(),
+            query: ContactQuery::default(),
+        };
+        let mut entries = BTreeMap::new();
+        for l in [list("1", "zed"), list("2", "Alpha")] {
+            let (key, json) = list_entry(&l).expect("entry");
+            entries.insert(key, json.expect("json"));
+        }
+        entries.insert("smart_list:3".into(), "{not json".into());
+        entries.insert(LOCALE_KEY.into(), "{\"date_order\":\"nope\"}".into());
+        entries.insert("something_newer".into(), "{}".into());
+        let stored = from_entries(&entries);
+        assert_eq!(
+            stored
+                .smart_lists
+                .iter()
+                .map(|l| l.name.as_str())
+                .collect::<Vec<_>>(),
+            ["Alpha", "zed"]
+        );
+        assert_eq!(stored.locale, None, "an unreadable locale falls back");
+    }
+}

@@ -1,0 +1,18 @@
+//! The agent's own preferences: their locale and their smart lists. Signed in, they are kept in
+//! a document of the agent's own (`prefs:<user id>`, in their private scope), so they follow the
+//! agent to every device they use and two devices' changes merge; local only, or as a viewer
+//! (who writes nothing on the server), they stay on this device.
+
+use super::SmartList;
+use fieldstone_model::Locale;
+use serde::{Deserialize, Serialize};
+
+/// What `preferences` answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preferences {
+    pub locale: Locale,
+    /// By name.
+    pub smart_lists: Vec<SmartList>,
+    /// Whether they follow the agent to their other devices (signed in, not a viewer).
+    pub follows_you: bool,
+}
