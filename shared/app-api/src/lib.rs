@@ -101,6 +101,8 @@ pub struct Api {
     writes: AtomicU64,
     /// Sign-in and sign-out one at a time.
     account_lock: tokio::sync::Mutex<()>,
+    /// The last duplicate search and what it was run against (see `merge.rs`).
+    duplicates: Mutex<Option<merge::DuplicatesCache>>,
 }
 
 /// Why the API could not start.
@@ -141,6 +143,7 @@ impl Api {
             events,
             writes: AtomicU64::new(0),
             account_lock: tokio::sync::Mutex::new(()),
+            duplicates: Mutex::new(None),
         })
     }
 

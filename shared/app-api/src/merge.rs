@@ -11,12 +11,38 @@ use fieldstone_protocol::commands::{
 };
 use fieldstone_protocol::views::{DuplicateGroup, TimelineEntry};
 use fieldstone_replica::{Replica, ReplicaError, TIMELINE_PAGE_MAX};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 impl Api {
     /// Groups of live contacts sharing an email, a phone number or a full name; emails first.
+    /// The duplicate groups, searched again only when the records may have changed: the
+    /// Contacts screen asks every time it opens, and a search of 100k contacts takes most of a
+    /// second of a core that the screen the agent goes to next needs.
     pub async fn duplicate_groups(&self, limit: u32) -> Result<Vec<DuplicateGroup>, CommandError> {
         check_limit("limit", limit, DUPLICATE_GROUPS_MAX)?;
-        self.read(move |r| r.find_duplicates(limit)).await
+        let replica = self.replica();
+        let key = DuplicatesKey {
+            store: Arc::as_ptr(&replica) as usize,
+            writes: self.writes.load(Ordering::Relaxed),
+            remote_revision: self.sync_status().remote_revision,
+            limit,
+        };
+        if let Some(cached) = self.lock_duplicates().as_ref().filter(|c| c.key == key) {
+            return Ok(cached.groups.clone());
+        }
+        let groups = self
+            .read_on(replica, move |r| r.find_duplicates(limit))
+            .await?;
+        *self.lock_duplicates() = Some(DuplicatesCache {
+            key,
+            groups: groups.clone(),
+        });
+        Ok(groups)
+    }
+
+    fn lock_duplicates(&self) -> std::sync::MutexGuard<'_, Option<DuplicatesCache>> {
+        self.duplicates.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The pair as a merge would take it, each with its timeline counted by kind; refused as
@@ -155,4 +181,19 @@ fn in_words(error: ReplicaError) -> CommandError {
         }
     }
     answer
+}
+
+/// What a duplicate search was run against: the store, its local writes and the changes sync
+/// applied so far. Any write, here or arriving, makes the next ask search again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct DuplicatesKey {
+    store: usize,
+    writes: u64,
+    remote_revision: u64,
+    limit: u32,
+}
+
+pub(crate) struct DuplicatesCache {
+    key: DuplicatesKey,
+    groups: Vec<DuplicateGroup>,
 }
