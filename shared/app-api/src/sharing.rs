@@ -12,7 +12,7 @@ use fieldstone_protocol::commands::{
     ShareTeam, ShareWith, Shared, UnshareContact,
 };
 use fieldstone_protocol::{DocId, ErrorCode, Scope};
-use fieldstone_replica::{SyncClient, SyncError, contact_doc_id};
+use fieldstone_replica::{contact_doc_id, SyncClient, SyncError};
 use std::future::Future;
 use std::time::Duration;
 
@@ -492,11 +492,9 @@ mod tests {
         // A recipient the server does not know (another organisation's, or no teammate).
         let stranger = share_error(rejected(ErrorCode::NotFound), Step::Share);
         assert_eq!(stranger.code, CommandErrorCode::NotFound);
-        assert!(
-            stranger
-                .message
-                .starts_with("You can only share with people on your teams")
-        );
+        assert!(stranger
+            .message
+            .starts_with("You can only share with people on your teams"));
         let gone = share_error(rejected(ErrorCode::NotFound), Step::Unshare);
         assert_eq!(gone.message, "They no longer had this contact.");
 

@@ -3,25 +3,15 @@
 //! server, then Birch on another server, then Harbour again — against real server processes,
 //! with the token in a private gnome-keyring (see `support::in_child`).
 
-use crate::support::{eventually, in_child, open, person, t0, Session, TestApp};
-use fieldstone_protocol::commands::{SignInRequest, SyncState};
+use crate::support::{eventually, in_child, open, person, sign_in, t0, Session, TestApp};
+use fieldstone_protocol::commands::SyncState;
 use fieldstone_protocol::views::ContactQuery;
 use fieldstone_protocol::DocId;
 use fieldstone_replica::sync::sync_once;
 use fieldstone_replica::{contact_doc_id, SyncClient};
-use fieldstone_tests::{open_replica, Org, ServerProcess, PASSWORD};
+use fieldstone_tests::{open_replica, Org, ServerProcess};
 use std::collections::BTreeSet;
 use std::time::Duration;
-
-fn sign_in(url: &str, email: &str) -> SignInRequest {
-    SignInRequest {
-        server_url: url.to_owned(),
-        email: email.to_owned(),
-        password: PASSWORD.to_owned(),
-        device_name: "Ada's laptop".into(),
-        org_id: None,
-    }
-}
 
 async fn names(app: &TestApp) -> Vec<String> {
     let mut names: Vec<String> = app

@@ -3,24 +3,14 @@
 //! set in the app reaches the agent's other device (a replica syncing with the same real
 //! server) and back. A viewer's stay on the device.
 
-use crate::support::{eventually, in_child, open, t0, Session, TestApp};
+use crate::support::{eventually, in_child, open, sign_in, t0, Session, TestApp};
 use fieldstone_model::{DateOrder, Locale};
-use fieldstone_protocol::commands::{CommandErrorCode, SaveSmartList, SignInRequest, SyncState};
+use fieldstone_protocol::commands::{CommandErrorCode, SaveSmartList, SyncState};
 use fieldstone_protocol::views::ContactQuery;
 use fieldstone_replica::sync::sync_once;
 use fieldstone_replica::SyncClient;
-use fieldstone_tests::{open_replica, Org, ServerProcess, PASSWORD};
+use fieldstone_tests::{open_replica, Org, ServerProcess};
 use std::time::Duration;
-
-fn sign_in(url: &str, email: &str) -> SignInRequest {
-    SignInRequest {
-        server_url: url.to_owned(),
-        email: email.to_owned(),
-        password: PASSWORD.to_owned(),
-        device_name: "Ada's laptop".into(),
-        org_id: None,
-    }
-}
 
 async fn synced(app: &TestApp) {
     eventually("the app synced", Duration::from_secs(30), || {

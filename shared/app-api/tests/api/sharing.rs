@@ -3,7 +3,7 @@
 //! and a read-only teammate are refused in words; the owner's share stays; with no server, or
 //! the server gone, the answer says so instead of hanging.
 
-use crate::support::{TestApp, fast_sync, open, open_with, person, t0};
+use crate::support::{fast_sync, open, open_with, person, t0, TestApp};
 use fieldstone_app_api::config::{ServerOverride, SyncConfig};
 use fieldstone_model::{TeamId, UserId};
 use fieldstone_protocol::commands::{CommandErrorCode, ShareContact, ShareWith, UnshareContact};

@@ -202,3 +202,14 @@ pub fn person(given: &str, family: &str, email: &str) -> fieldstone_model::Conta
         ..fieldstone_model::ContactInput::default()
     }
 }
+
+/// Signing in to `url` as `email` (the test password) from "Ada's laptop".
+pub fn sign_in(url: &str, email: &str) -> fieldstone_protocol::commands::SignInRequest {
+    fieldstone_protocol::commands::SignInRequest {
+        server_url: url.to_owned(),
+        email: email.to_owned(),
+        password: fieldstone_tests::PASSWORD.to_owned(),
+        device_name: "Ada's laptop".into(),
+        org_id: None,
+    }
+}

@@ -2,10 +2,10 @@
 //! before storing it (the server would refuse it at the next sync and put it back after the
 //! person had seen it saved), and says why in words.
 
-use crate::support::{in_child, open, person, t0, Session};
-use fieldstone_protocol::commands::{CommandErrorCode, SignInRequest};
+use crate::support::{in_child, open, person, sign_in, t0, Session};
+use fieldstone_protocol::commands::CommandErrorCode;
 use fieldstone_protocol::views::ContactQuery;
-use fieldstone_tests::{Org, ServerProcess, PASSWORD};
+use fieldstone_tests::{Org, ServerProcess};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_viewer_is_refused_every_edit_up_front_and_nothing_is_stored() {
@@ -27,13 +27,7 @@ async fn a_viewer_is_refused_every_edit_up_front_and_nothing_is_stored() {
         .await
         .expect("local only: writes are the device's own");
     app.api
-        .sign_in(SignInRequest {
-            server_url: server.url.clone(),
-            email: "vic@harbour.test".into(),
-            password: PASSWORD.into(),
-            device_name: "Vic's laptop".into(),
-            org_id: None,
-        })
+        .sign_in(sign_in(&server.url, "vic@harbour.test"))
         .await
         .expect("sign in as a viewer");
 
