@@ -130,6 +130,27 @@ async fn custom_fields_are_added_shown_edited_and_filtered_by() {
         .await;
     app.until_gone("#contact-custom-fields-3-key").await;
 
+    // Removing a row moves the ones below up: each shows its own type, not the removed one's
+    // (a select the person had set keeps its old choice unless the app sets it again).
+    app.click("#contact-form .custom-row[data-custom-row='0'] .custom-row__remove")
+        .await;
+    app.until_gone("#contact-custom-fields-2-key").await;
+    assert_eq!(
+        app.value_of("#contact-custom-fields-0-key").await,
+        "Pre-approved"
+    );
+    assert_eq!(app.value_of("#contact-custom-fields-0-type").await, "bool");
+    assert_eq!(app.value_of("#contact-custom-fields-1-type").await, "text");
+    app.click("#contact-form .save-bar .button--ghost").await;
+    app.until("Discard brings the removed row back", || async {
+        app.value_of("#contact-custom-fields-0-key").await == "Bedrooms wanted"
+    })
+    .await;
+    assert_eq!(
+        app.value_of("#contact-custom-fields-0-type").await,
+        "number"
+    );
+
     // Two more contacts: one in another district, one with no custom fields.
     app.goto("contacts").await;
     app.click("#new-contact-button").await;

@@ -125,6 +125,20 @@ pub struct SelectFieldProps {
 #[component]
 pub fn SelectField(props: &SelectFieldProps) -> Html {
     let invalid = props.error.is_some();
+    // An option's `selected` attribute stops moving the choice once the person has picked one
+    // (HTML's "dirty" selectedness), so a reused select (a form row after the one above it was
+    // removed) would keep showing the old choice: the element's value is set after each render.
+    let node = use_node_ref();
+    {
+        let (node, value) = (node.clone(), props.value.clone());
+        use_effect(move || {
+            if let Some(select) = node.cast::<HtmlSelectElement>() {
+                if select.value() != value.as_str() {
+                    select.set_value(&value);
+                }
+            }
+        });
+    }
     let onchange = props
         .on_change
         .reform(|event: Event| event.target_unchecked_into::<HtmlSelectElement>().value());
@@ -133,6 +147,7 @@ pub fn SelectField(props: &SelectFieldProps) -> Html {
             <label class="field__label" for={props.id.clone()}>{ props.label.clone() }</label>
             <div class="select">
                 <select
+                    ref={node}
                     id={props.id.clone()}
                     class="field__control select__control"
                     aria-invalid={invalid.then_some("true")}
