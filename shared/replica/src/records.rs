@@ -53,6 +53,47 @@ pub(crate) fn insert<R: Record>(
     Ok(())
 }
 
+/// A new record with its document already made: [`prepare`] does the CPU work (building and
+/// compressing the document) wherever suits the caller, e.g. a thread beside the writer, and
+/// [`insert_prepared`] stores it like [`insert`].
+pub(crate) struct PreparedDoc<R> {
+    record: R,
+    doc_id: DocId,
+    bytes: Vec<u8>,
+    change: Change,
+}
+
+// The document layer's own error type; the engine boxes it (`ReplicaError::Document`).
+#[allow(clippy::result_large_err)]
+pub(crate) fn prepare<R: Record>(actor: &ActorId, record: R) -> Result<PreparedDoc<R>, ReplicaError> {
+    let doc_id = record_doc_id::<R>(record.id())?;
+    let (mut doc, change) = R::create_doc(actor.clone(), &record)
+        .map_err(|e| ReplicaError::doc(doc_id.as_str(), e))?;
+    Ok(PreparedDoc {
+        bytes: doc.save(),
+        record,
+        doc_id,
+        change,
+    })
+}
+
+/// Stores a prepared record: document, read model and outbox, in the caller's transaction.
+pub(crate) fn insert_prepared<R: Record>(
+    tx: &Transaction<'_>,
+    now: DateTime<Utc>,
+    prepared: &PreparedDoc<R>,
+) -> Result<(), ReplicaError> {
+    crate::store::save_doc_bytes(
+        tx,
+        &prepared.doc_id,
+        &prepared.bytes,
+        now.timestamp_millis(),
+    )?;
+    R::project(tx, &prepared.record)?;
+    enqueue(tx, &prepared.doc_id, &prepared.change)?;
+    Ok(())
+}
+
 /// Reads record `id` from its document, lets `edit` change it (returning whether it did) and, if
 /// the document changed, writes document, read model and outbox. Returns the record as stored.
 pub(crate) fn modify<R: Record>(

@@ -154,11 +154,21 @@ pub(crate) fn save_doc(
     doc: &mut AutoCommit,
     now_ms: i64,
 ) -> Result<(), ReplicaError> {
+    save_doc_bytes(tx, doc_id, &doc.save(), now_ms)
+}
+
+/// Stores a document's saved bytes (see [`save_doc`]).
+pub(crate) fn save_doc_bytes(
+    tx: &Transaction<'_>,
+    doc_id: &DocId,
+    bytes: &[u8],
+    now_ms: i64,
+) -> Result<(), ReplicaError> {
     tx.prepare_cached(
         "INSERT INTO documents (doc_id, kind, bytes, updated_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (doc_id) DO UPDATE SET bytes = excluded.bytes, updated_at = excluded.updated_at",
     )?
-    .execute(params![doc_id.as_str(), doc_id.kind(), doc.save(), now_ms])?;
+    .execute(params![doc_id.as_str(), doc_id.kind(), bytes, now_ms])?;
     Ok(())
 }
 

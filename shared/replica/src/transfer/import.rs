@@ -25,6 +25,8 @@ use std::io::BufReader;
 /// Rows per transaction in [`ImportMode::KeepGood`]: large enough that the fsync per commit is
 /// noise, small enough that the rest of the app gets the database between batches.
 const BATCH_ROWS: u64 = 1_000;
+/// Rows read ahead of the writer (each holds its documents, about 2 KB).
+const PIPELINE_ROWS: usize = 512;
 /// SQLite page cache during an import, in KiB given as a negative `cache_size` (SQLite's unit
 /// convention): 64 MiB, released when the import ends.
 const IMPORT_CACHE_KIB: i64 = -64 * 1024;
@@ -164,11 +166,19 @@ impl Replica {
         progress: &mut dyn FnMut(ImportProgress),
     ) -> Result<ImportReport, ReplicaError> {
         let rows_total = scanned.rows;
+        let now = self.now_ms();
+        let rules = Rules::new(options, scanned.census.day_first());
+        let prep = Prep {
+            options,
+            mapping: &scanned.mapping,
+            rules: &rules,
+            header_len: scanned.header.len(),
+            now,
+            actor: self.actor().clone(),
+        };
         let mut run = Run {
             options,
-            rules: Rules::new(options, scanned.census.day_first()),
-            header_len: scanned.header.len(),
-            now: self.now_ms(),
+            now,
             seen: HashMap::new(),
             writing: true,
             report: ImportReport {
@@ -185,7 +195,6 @@ impl Replica {
                 encoding: super::encoding::label(spool.encoding()),
                 format,
             },
-            mapping: scanned.mapping,
         };
         let mut report_progress = |run: &Run<'_>| {
             progress(ImportProgress {
@@ -195,132 +204,149 @@ impl Replica {
             });
         };
 
-        match options.mode {
-            ImportMode::KeepGood => loop {
-                let mut conn = self.conn();
-                let tx = conn.transaction()?;
-                let mut in_batch = 0;
-                let mut done = true;
-                while let Some((line, item)) = rows.next()? {
-                    run.item(&tx, self, line, item)?;
-                    in_batch += 1;
-                    if in_batch == BATCH_ROWS {
-                        done = false;
-                        break;
+        // Two stages on the two cores: a second thread reads each row, builds and validates its
+        // contact and makes its Automerge documents (about half the work per row); this one
+        // checks duplicates in order and writes. The channel is bounded, so memory stays flat.
+        std::thread::scope(|scope| {
+            let (send, prepared) = std::sync::mpsc::sync_channel::<Result<Prepared, ReplicaError>>(
+                PIPELINE_ROWS,
+            );
+            let prep = &prep;
+            scope.spawn(move || loop {
+                let next = match rows.next() {
+                    Ok(None) => return,
+                    Ok(Some((line, item))) => prep.item(line, item),
+                    Err(e) => Err(e),
+                };
+                let failed = next.is_err();
+                // The writer stopped (an error): nothing more is wanted.
+                if send.send(next).is_err() || failed {
+                    return;
+                }
+            });
+            match options.mode {
+                ImportMode::KeepGood => loop {
+                    let mut conn = self.conn();
+                    let tx = conn.transaction()?;
+                    let mut in_batch = 0;
+                    let mut done = true;
+                    for next in prepared.iter() {
+                        run.apply(&tx, next?)?;
+                        in_batch += 1;
+                        if in_batch == BATCH_ROWS {
+                            done = false;
+                            break;
+                        }
                     }
-                }
-                tx.commit()?;
-                drop(conn);
-                // A file ending on a full batch leaves an empty last batch: nothing to report.
-                if in_batch > 0 || run.report.rows_read == 0 {
-                    report_progress(&run);
-                }
-                if done {
-                    break;
-                }
-            },
-            ImportMode::AllOrNothing => {
-                // One transaction for the whole file. After the first rejected row nothing more
-                // is written, but the rest is still checked so the report lists every problem.
-                let mut conn = self.conn();
-                let tx = conn.transaction()?;
-                while let Some((line, item)) = rows.next()? {
-                    run.item(&tx, self, line, item)?;
-                    if run.report.rows_read.is_multiple_of(BATCH_ROWS) {
+                    tx.commit()?;
+                    drop(conn);
+                    // A file ending on a full batch leaves an empty last batch: nothing to report.
+                    if in_batch > 0 || run.report.rows_read == 0 {
                         report_progress(&run);
                     }
+                    if done {
+                        break;
+                    }
+                },
+                ImportMode::AllOrNothing => {
+                    // One transaction for the whole file. After the first rejected row nothing
+                    // more is written, but the rest is still checked so the report lists every
+                    // problem.
+                    let mut conn = self.conn();
+                    let tx = conn.transaction()?;
+                    for next in prepared.iter() {
+                        run.apply(&tx, next?)?;
+                        if run.report.rows_read.is_multiple_of(BATCH_ROWS) {
+                            report_progress(&run);
+                        }
+                    }
+                    if run.report.rejected_count == 0 {
+                        tx.commit()?;
+                    } else {
+                        tx.rollback()?;
+                        run.report.rolled_back = true;
+                        run.report.imported = 0;
+                        run.report.notes_imported = 0;
+                    }
+                    drop(conn);
+                    report_progress(&run);
                 }
-                if run.report.rejected_count == 0 {
-                    tx.commit()?;
-                } else {
-                    tx.rollback()?;
-                    run.report.rolled_back = true;
-                    run.report.imported = 0;
-                    run.report.notes_imported = 0;
-                }
-                drop(conn);
-                report_progress(&run);
             }
-        }
+            Ok::<(), ReplicaError>(())
+        })?;
         Ok(run.report)
     }
 }
 
-/// The state of one import while it streams.
-struct Run<'a> {
+/// What the reading thread needs to turn a row into documents.
+struct Prep<'a> {
     options: &'a ImportOptions,
     /// Empty for a vCard file.
-    mapping: ColumnMapping,
-    rules: Rules,
+    mapping: &'a ColumnMapping,
+    rules: &'a Rules,
     header_len: usize,
     now: DateTime<Utc>,
-    /// Match keys of the rows stored so far → their line, for duplicates within the file.
-    seen: HashMap<MatchKey, u64>,
-    /// False once an all-or-nothing import has met a rejected row.
-    writing: bool,
-    report: ImportReport,
+    actor: automerge::ActorId,
 }
 
-impl Run<'_> {
-    fn item(
-        &mut self,
-        tx: &Transaction<'_>,
-        replica: &Replica,
+/// One row, read and made ready to write (or refused, with why).
+enum Prepared {
+    Blank,
+    Rejected {
         line: u64,
-        item: Item,
-    ) -> Result<(), ReplicaError> {
+        reason: String,
+        fields: Vec<FieldError>,
+    },
+    Contact {
+        line: u64,
+        contact: Box<records::PreparedDoc<Contact>>,
+        keys: Vec<MatchKey>,
+        notes: Vec<records::PreparedDoc<Note>>,
+    },
+}
+
+impl Prep<'_> {
+    fn item(&self, line: u64, item: Item) -> Result<Prepared, ReplicaError> {
         match item {
-            Item::Record(record) => self.row(tx, replica, line, &record),
+            Item::Record(record) => self.row(line, &record),
             Item::Card(card) => {
-                self.report.rows_read += 1;
                 let mut errors = ValidationErrors::default();
-                let built = vcard_read::build(&card, &self.rules, &mut errors);
-                self.contact(tx, replica, line, built, errors)
+                let built = vcard_read::build(&card, self.rules, &mut errors);
+                self.contact(line, built, errors)
             }
         }
     }
 
-    fn row(
-        &mut self,
-        tx: &Transaction<'_>,
-        replica: &Replica,
-        line: u64,
-        record: &csv::StringRecord,
-    ) -> Result<(), ReplicaError> {
-        self.report.rows_read += 1;
+    fn row(&self, line: u64, record: &csv::StringRecord) -> Result<Prepared, ReplicaError> {
         if record.iter().all(|cell| cell.trim().is_empty()) {
-            self.report.blank_rows += 1;
-            return Ok(());
+            return Ok(Prepared::Blank);
         }
         if let Some(extra) = (self.header_len..record.len()).find(|&c| !record[c].trim().is_empty())
         {
-            self.reject(
+            return Ok(Prepared::Rejected {
                 line,
-                format!(
+                reason: format!(
                     "The row has a value in column {} but the header names only {} columns; \
                      check the row for an unquoted separator.",
                     extra + 1,
                     self.header_len
                 ),
-                Vec::new(),
-            );
-            return Ok(());
+                fields: Vec::new(),
+            });
         }
         let mut errors = ValidationErrors::default();
-        let built = row::build(&self.mapping, record, &self.rules, &mut errors);
-        self.contact(tx, replica, line, built, errors)
+        let built = row::build(self.mapping, record, self.rules, &mut errors);
+        self.contact(line, built, errors)
     }
 
-    /// Validates a built row (with the problems found building it), spots a duplicate and
-    /// writes the contact and its notes.
+    /// Validates a built row (with the problems found building it) and makes the documents of
+    /// the contact and its notes.
     fn contact(
-        &mut self,
-        tx: &Transaction<'_>,
-        replica: &Replica,
+        &self,
         line: u64,
         built: RowInput,
         mut errors: ValidationErrors,
-    ) -> Result<(), ReplicaError> {
+    ) -> Result<Prepared, ReplicaError> {
         let valid = built.input.validate();
         let notes: Vec<_> = built
             .notes
@@ -349,9 +375,11 @@ impl Run<'_> {
         let valid = match valid {
             Ok(valid) if errors.is_empty() => valid,
             _ => {
-                let reason = self.reason(&built, &errors);
-                self.reject(line, reason, errors.0);
-                return Ok(());
+                return Ok(Prepared::Rejected {
+                    line,
+                    reason: self.reason(&built, &errors),
+                    fields: errors.0,
+                })
             }
         };
         let contact = Contact::create(
@@ -361,6 +389,80 @@ impl Run<'_> {
             self.now,
         );
         let keys = contact.match_keys();
+        let contact_id = contact.id;
+        let contact = Box::new(records::prepare(&self.actor, contact)?);
+        let notes = notes
+            .into_iter()
+            .flatten()
+            .map(|note| {
+                let mut note = Note::create(
+                    NoteId::from_uuid(uuid::Uuid::new_v4()),
+                    note,
+                    self.options.owner,
+                    self.now,
+                );
+                note.record = RecordRef::Contact(contact_id);
+                records::prepare(&self.actor, note)
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Prepared::Contact {
+            line,
+            contact,
+            keys,
+            notes,
+        })
+    }
+
+    /// Every problem as one sentence list, each prefixed with the column (or the kind of vCard
+    /// property) it came from.
+    fn reason(&self, built: &RowInput, errors: &ValidationErrors) -> String {
+        errors
+            .0
+            .iter()
+            .map(|e| match built.place(self.mapping, &e.field) {
+                Some(place) => format!("{place}: {}", e.message),
+                None => e.message.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// The writer's state of one import while it streams.
+struct Run<'a> {
+    options: &'a ImportOptions,
+    now: DateTime<Utc>,
+    /// Match keys of the rows stored so far → their line, for duplicates within the file.
+    seen: HashMap<MatchKey, u64>,
+    /// False once an all-or-nothing import has met a rejected row.
+    writing: bool,
+    report: ImportReport,
+}
+
+impl Run<'_> {
+    /// Counts a prepared row, spots a duplicate and writes the contact and its notes.
+    fn apply(&mut self, tx: &Transaction<'_>, prepared: Prepared) -> Result<(), ReplicaError> {
+        self.report.rows_read += 1;
+        let (line, contact, keys, notes) = match prepared {
+            Prepared::Blank => {
+                self.report.blank_rows += 1;
+                return Ok(());
+            }
+            Prepared::Rejected {
+                line,
+                reason,
+                fields,
+            } => {
+                self.reject(line, reason, fields);
+                return Ok(());
+            }
+            Prepared::Contact {
+                line,
+                contact,
+                keys,
+                notes,
+            } => (line, contact, keys, notes),
+        };
         if let Some((of, key)) = self.duplicate_of(tx, &keys)? {
             let imported = self.options.duplicates == DuplicatePolicy::Import;
             self.report.duplicate_count += 1;
@@ -383,17 +485,10 @@ impl Run<'_> {
         if !self.writing {
             return Ok(());
         }
-        records::insert(tx, replica.actor(), self.now, &contact)?;
+        records::insert_prepared(tx, self.now, &contact)?;
         self.report.imported += 1;
-        for note in notes.into_iter().flatten() {
-            let mut note = Note::create(
-                NoteId::from_uuid(uuid::Uuid::new_v4()),
-                note,
-                self.options.owner,
-                self.now,
-            );
-            note.record = RecordRef::Contact(contact.id);
-            records::insert(tx, replica.actor(), self.now, &note)?;
+        for note in &notes {
+            records::insert_prepared(tx, self.now, note)?;
             self.report.notes_imported += 1;
         }
         Ok(())
@@ -432,19 +527,5 @@ impl Run<'_> {
                 fields,
             });
         }
-    }
-
-    /// Every problem as one sentence list, each prefixed with the column (or the kind of vCard
-    /// property) it came from.
-    fn reason(&self, built: &RowInput, errors: &ValidationErrors) -> String {
-        errors
-            .0
-            .iter()
-            .map(|e| match built.place(&self.mapping, &e.field) {
-                Some(place) => format!("{place}: {}", e.message),
-                None => e.message.clone(),
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
     }
 }
