@@ -2,7 +2,8 @@
 //!
 //! A timed run rather than criterion: one import takes many seconds, so criterion's minimum of
 //! ten samples plus warm-up would take minutes for no better figure. Run with
-//! `cargo bench -p fieldstone-replica --bench import` (`ROWS=n` for another size; `KEEP_DB=1`
+//! `cargo bench -p fieldstone-replica --bench import` (`ROWS=n` for another size; `PREFS=1` adds
+//! budget, bedrooms, property type and move-in columns, which map onto preferences; `KEEP_DB=1`
 //! leaves the database in the temp dir for `sqlite3` to inspect).
 
 use fieldstone_model::{FixedClock, UserId};
@@ -18,17 +19,33 @@ fn rows() -> usize {
 }
 
 fn main() {
-    let mut csv = String::from("First Name,Last Name,Email,Mobile,Tags,Stage,Source\r\n");
+    let prefs = std::env::var_os("PREFS").is_some();
+    let mut csv = String::from("First Name,Last Name,Email,Mobile,Tags,Stage,Source");
+    csv.push_str(if prefs {
+        ",Budget,Bedrooms,Property type,Move-in date\r\n"
+    } else {
+        "\r\n"
+    });
     let rows = rows();
     for i in 0..rows {
         csv.push_str(&format!(
-            "Given{i},Family{i},person{i}@example.com,+1 555 {:03} {:04},\"buyers;area {}\",{},{}\r\n",
+            "Given{i},Family{i},person{i}@example.com,+1 555 {:03} {:04},\"buyers;area {}\",{},{}",
             i / 10_000,
             i % 10_000,
             i % 20,
             ["Lead", "Qualified", "Showing"][i % 3],
             ["Zillow", "Open house", "Referral"][i % 3],
         ));
+        if prefs {
+            csv.push_str(&format!(
+                ",\"${}k\",{},{},2027-0{}-15",
+                300 + i % 500,
+                1 + i % 5,
+                ["House", "Condo", "Townhouse"][i % 3],
+                1 + i % 9,
+            ));
+        }
+        csv.push_str("\r\n");
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let dir = if std::env::var_os("KEEP_DB").is_some() {
