@@ -4,11 +4,11 @@
 
 use crate::components::undo::UndoDelete;
 use crate::components::{Nav, TopBar};
-use crate::hooks::ShellContext;
+use crate::hooks::{LocaleContext, ShellContext};
 use crate::pages::{NewContactDialog, Page};
 use crate::route::Route;
 use crate::services::{commands, platform};
-use crate::state::{Shell, ShellAction, Shortcut};
+use crate::state::{format, Shell, ShellAction, Shortcut};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -76,6 +76,24 @@ pub fn App() -> Html {
         });
     }
 
+    // The agent's locale: read at start, when changes arrive from elsewhere (set on another
+    // device) and when sync changes state (signing in or out changes whose preferences these
+    // are). Until it answers, or if it cannot be read, screens use the default format.
+    {
+        let shell = shell.clone();
+        let deps = (shell.remote_revision, shell.sync.as_ref().map(|s| s.state));
+        use_effect_with(deps, move |_| {
+            spawn_local(async move {
+                match commands::preferences().await {
+                    Ok(preferences) => shell.dispatch(ShellAction::Locale(preferences.locale)),
+                    Err(error) => web_sys::console::warn_1(
+                        &format!("Fieldstone: no preferences: {}", error.message).into(),
+                    ),
+                }
+            });
+        });
+    }
+
     // The hash and the shown screen follow each other.
     {
         let dispatcher = shell.dispatcher();
@@ -112,6 +130,10 @@ pub fn App() -> Html {
         });
     }
 
+    // Screens format with the app's current locale: it becomes the frame's before they render
+    // (children render after the frame), so each render reads one locale throughout.
+    format::set_locale(&shell.locale);
+    let locale = LocaleContext(shell.locale.clone());
     let context = ShellContext {
         shell: shell.clone(),
         clock: platform::Clock::read(),
@@ -132,7 +154,9 @@ pub fn App() -> Html {
                         </p>
                     }
                     <main id="main" class={classes!("app__main", format!("app__main--{}", route.section().key()))}>
-                        <Page route={route} />
+                        <ContextProvider<LocaleContext> context={locale}>
+                            <Page route={route} />
+                        </ContextProvider<LocaleContext>>
                     </main>
                     if let Some(opened) = shell.new_contact {
                         <NewContactDialog key={opened.to_string()} />

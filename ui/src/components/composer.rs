@@ -135,6 +135,8 @@ fn overlap_warning(props: &ComposerProps) -> Html {
 
 #[component]
 pub fn ComposerCard(props: &ComposerProps) -> Html {
+    // Its dates, money and counts are in the agent's locale: shown again when it changes.
+    crate::hooks::use_locale_changes();
     let ctx = Ctx(props);
     let c = &props.composer;
     let onsubmit = props

@@ -31,6 +31,8 @@ pub fn score_line(score: u8) -> String {
 
 #[component]
 pub fn ContactHead(props: &ContactHeadProps) -> Html {
+    // Its dates, money and counts are in the agent's locale: shown again when it changes.
+    crate::hooks::use_locale_changes();
     let contact = &props.contact;
     let name = contact.display_name();
     let stage = contact.stage.as_str();

@@ -147,6 +147,8 @@ pub fn score_class(score: u8) -> &'static str {
 
 #[component]
 pub fn ContactList(props: &ContactListProps) -> Html {
+    // Its dates, money and counts are in the agent's locale: shown again when it changes.
+    crate::hooks::use_locale_changes();
     let on_all = props
         .on_select_all
         .reform(|event: Event| event.target_unchecked_into::<HtmlInputElement>().checked());

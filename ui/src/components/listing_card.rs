@@ -14,6 +14,8 @@ pub struct ListingCardProps {
 
 #[component]
 pub fn ListingCard(props: &ListingCardProps) -> Html {
+    // Its dates, money and counts are in the agent's locale: shown again when it changes.
+    crate::hooks::use_locale_changes();
     let listing = &props.listing;
     let status = listing.status.as_str();
     html! {

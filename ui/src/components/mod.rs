@@ -24,6 +24,7 @@ pub mod pickers;
 pub mod search_box;
 pub mod settings_account;
 pub mod settings_device;
+pub mod settings_locale;
 pub mod settings_records;
 pub mod states;
 pub mod timeline;

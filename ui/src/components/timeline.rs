@@ -123,6 +123,8 @@ fn entry(props: &TimelineProps, entry: &TimelineEntry) -> Html {
 
 #[component]
 pub fn Timeline(props: &TimelineProps) -> Html {
+    // Its dates, money and counts are in the agent's locale: shown again when it changes.
+    crate::hooks::use_locale_changes();
     html! {
         <ol id="timeline" class="timeline">
             for item in props.entries.iter() {

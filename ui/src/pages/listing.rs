@@ -9,10 +9,10 @@ use crate::components::states::{page_frame, FrameText, MissingText};
 use crate::hooks::{use_command, use_remote_revision, use_shell};
 use crate::route::Route;
 use crate::services::commands;
-use crate::state::format::{money, thousands, Local};
+use crate::state::format::{area, money, Local};
 use crate::state::listing::{open_house_label, upcoming, ListingAction, ListingState};
 use crate::state::ShellAction;
-use fieldstone_model::{Area, Listing, ListingId, RecordRef};
+use fieldstone_model::{Listing, ListingId, RecordRef};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -21,7 +21,8 @@ pub struct ListingPageProps {
     pub id: ListingId,
 }
 
-/// `(label, value)` pairs for the facts row: type, bedrooms, "1,850 sq ft"...
+/// `(label, value)` pairs for the facts row: type, bedrooms, "1,850 sq ft" (in the agent's
+/// unit)...
 fn facts(listing: &Listing) -> Vec<(&'static str, String)> {
     let mut facts = vec![("Type", listing.property_type.label().to_owned())];
     if let Some(beds) = listing.beds {
@@ -30,7 +31,6 @@ fn facts(listing: &Listing) -> Vec<(&'static str, String)> {
     if let Some(baths) = listing.baths {
         facts.push(("Bathrooms", baths.to_string()));
     }
-    let area = |area: Area| format!("{} {}", thousands(u64::from(area.value)), area.unit.label());
     if let Some(living) = listing.living_area {
         facts.push(("Living area", area(living)));
     }

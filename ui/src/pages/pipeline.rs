@@ -8,7 +8,7 @@ use crate::components::states::{ListError, ListLoading};
 use crate::hooks::{dispatch_outcome, use_command, use_remote_revision, use_shell};
 use crate::route::Route;
 use crate::services::commands;
-use crate::state::format::{compact_amount, days_since, relative, thousands};
+use crate::state::format::{compact_money, days_since, relative, thousands};
 use crate::state::pipeline::{PipelineAction, PipelineState, FOLDED_BY_DEFAULT, PER_STAGE};
 use crate::state::{ListView, ShellAction};
 use chrono::{DateTime, Utc};
@@ -215,7 +215,7 @@ fn column_view(
                 }
             </header>
             <p id={format!("column-value-{}", stage.as_str())} class="kanban__value" title="The budgets of everyone at this stage, added up">
-                { if column.budget == 0 { "No budgets yet".to_owned() } else { format!("{} in budgets", compact_amount(column.budget)) } }
+                { if column.budget == 0 { "No budgets yet".to_owned() } else { format!("{} in budgets", compact_money(column.budget)) } }
             </p>
             <ul class="kanban__cards">
                 for card in column.contacts.iter() {
@@ -273,7 +273,7 @@ fn card_view(
                         { card.kind.label() }{ " · " }
                         { card.stage_since.map_or_else(|| format!("updated {}", relative(Some(card.updated_at), now)), |since| stage_age(since, now)) }
                         if let Some(budget) = card.budget {
-                            { format!(" · {}", compact_amount(budget)) }
+                            { format!(" · {}", compact_money(budget)) }
                         }
                     </span>
                     <span class="kanban-card__next">

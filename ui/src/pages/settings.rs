@@ -1,13 +1,17 @@
-//! Settings: the account and sync server, this device's name, export everything, about. The
-//! rules live in [`SettingsState`]; this runs the shell commands it asks for and hands the
-//! frame every sync status a command returns, so the top bar's badge follows at once.
+//! Settings: the account and sync server, the agent's region and format, this device's name,
+//! export everything, about. The rules live in [`SettingsState`] (and [`LocaleSettings`]);
+//! this runs the shell commands they ask for and hands the frame every sync status a command
+//! returns, and every locale saved, so the top bar's badge and every screen follow at once.
 
 use crate::components::settings_account::AccountCard;
 use crate::components::settings_device::{AboutCard, DeviceCard, ExportCard};
+use crate::components::settings_locale::LocaleCard;
 use crate::components::states::{page_frame, FrameText};
-use crate::hooks::use_shell;
+use crate::hooks::{use_shell, use_submit};
 use crate::services::{commands, platform};
+use crate::state::form::input_id;
 use crate::state::settings::{ExportRun, SettingsAction, SettingsState, SignOut};
+use crate::state::settings_locale::{LocaleSettings, LocaleSettingsAction, LOCALE_INPUT_PREFIX};
 use crate::state::{ListView, ShellAction};
 use fieldstone_protocol::commands::ExportRequest;
 use std::rc::Rc;
@@ -27,7 +31,36 @@ const FRAME: FrameText = FrameText {
 pub fn SettingsPage() -> Html {
     let shell = use_shell();
     let state = use_reducer(SettingsState::new);
+    let locale = use_reducer(LocaleSettings::default);
 
+    // The region and format card: its preferences read at first, on Retry and when changes
+    // arrive from elsewhere; a save goes to the frame so every screen follows at once.
+    {
+        let locale = locale.clone();
+        let deps = (locale.read_seq, shell.shell.remote_revision);
+        use_effect_with(deps, move |_| {
+            spawn_local(async move {
+                let read = commands::preferences().await;
+                locale.dispatch(LocaleSettingsAction::Loaded(read));
+            });
+        });
+    }
+    use_submit(&locale, |request| async move {
+        commands::set_locale(&request).await
+    });
+    {
+        let shell = shell.clone();
+        use_effect_with(locale.form.saved.clone(), move |saved| {
+            if let Some(preferences) = saved {
+                shell.dispatch(ShellAction::Locale(preferences.locale.clone()));
+            }
+        });
+    }
+    use_effect_with(locale.form.focus.clone(), |focus| {
+        if let Some(focus) = focus {
+            platform::focus(&input_id(LOCALE_INPUT_PREFIX, &focus.path));
+        }
+    });
     {
         let state = state.clone();
         use_effect_with(state.account_seq, move |_| {
@@ -207,6 +240,10 @@ pub fn SettingsPage() -> Html {
         Callback::from(move |action| state.dispatch(action))
     };
     let retry = dispatch.reform(|()| SettingsAction::ReloadAccount);
+    let locale_dispatch = {
+        let locale = locale.clone();
+        Callback::from(move |action| locale.dispatch(action))
+    };
     let loaded = (state.view == ListView::Loaded).then_some(&());
     if let Err(frame) = page_frame(&state.view, loaded, false, &FRAME, retry) {
         return frame;
@@ -224,6 +261,7 @@ pub fn SettingsPage() -> Html {
                     />
                 </div>
                 <div class="settings-column">
+                    <LocaleCard state={(*locale).clone()} dispatch={locale_dispatch} />
                     <DeviceCard form={state.device.clone()} signed_in={state.signed_in()} dispatch={dispatch.clone()} />
                     <ExportCard run={state.export.clone()} dispatch={dispatch.clone()} />
                     <AboutCard about={state.about.clone()} />

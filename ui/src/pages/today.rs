@@ -191,7 +191,7 @@ pub fn TodayPage() -> Html {
     html! {
         <div class="page page--today">
             <div class="today-hello">
-                <p class="today-hello__date">{ state.day.format("%A %-d %B").to_string() }</p>
+                <p class="today-hello__date">{ crate::state::format::long_date(state.day, false) }</p>
                 <p class="today-hello__summary">
                     { format!(
                         "{} · {}",

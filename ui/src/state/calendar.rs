@@ -176,17 +176,12 @@ impl CalendarState {
             })
     }
 
+    /// "2 – 8 November 2026" or "Wednesday 4 November 2026", in the agent's date order.
     pub fn title(&self) -> String {
         let days = self.days();
         match (days.first(), days.last()) {
-            (Some(first), Some(last)) if first != last => {
-                if first.month() == last.month() {
-                    format!("{} – {}", first.format("%-d"), last.format("%-d %B %Y"))
-                } else {
-                    format!("{} – {}", first.format("%-d %b"), last.format("%-d %b %Y"))
-                }
-            }
-            _ => self.anchor.format("%A %-d %B %Y").to_string(),
+            (Some(first), Some(last)) if first != last => super::format::date_range(*first, *last),
+            _ => super::format::long_date(self.anchor, true),
         }
     }
 

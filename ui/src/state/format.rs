@@ -1,7 +1,37 @@
-//! How times, money and counts read on screen. Pure: the local time zone's offset and "now" are
-//! passed in (the webview's clock is read once per render by the frame).
+//! How times, money, areas and counts read on screen, in the agent's locale (date order, digit
+//! grouping, currency, area unit). The local time zone's offset and "now" are passed in (the
+//! webview's clock is read once per render by the frame); the locale is the app's current one
+//! ([`set_locale`]), and the words themselves come from the model's pure [`Locale`] formatters.
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, Offset, Utc};
+use fieldstone_model::{Area, DateOrder, Locale, NumberStyle};
+use std::cell::RefCell;
+
+thread_local! {
+    /// The agent's locale as every screen formats with it. The UI runs on wasm's single thread,
+    /// so this is the whole app's; the frame sets it from its state before the screens render,
+    /// which spares threading a locale argument through every component and label helper.
+    /// Native tests each run on a thread of their own, so one test's locale is not another's.
+    static LOCALE: RefCell<Locale> = RefCell::new(Locale::default());
+}
+
+/// Makes `locale` the one screens format with from now on.
+pub fn set_locale(locale: &Locale) {
+    LOCALE.with(|current| {
+        if *current.borrow() != *locale {
+            *current.borrow_mut() = locale.clone();
+        }
+    });
+}
+
+/// The locale screens format with now.
+pub fn locale() -> Locale {
+    with_locale(Locale::clone)
+}
+
+fn with_locale<T>(f: impl FnOnce(&Locale) -> T) -> T {
+    LOCALE.with(|current| f(&current.borrow()))
+}
 
 /// The device's local time, as far as screens need it: a fixed offset from UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,12 +99,49 @@ impl Local {
     }
 }
 
-/// "Tue 3 Nov" (or "Tue 3 Nov 2025" in another year than `today`'s).
+/// "Tue 3 Nov" (or "Tue 3 Nov 2025" in another year than `today`'s), in the agent's date order
+/// ("Tue Nov 3", "Tue 11-03").
 pub fn date_label(day: NaiveDate, today: NaiveDate) -> String {
-    if day.year() == today.year() {
-        day.format("%a %-d %b").to_string()
-    } else {
-        day.format("%a %-d %b %Y").to_string()
+    with_locale(|l| l.date(day, day.year() != today.year()))
+}
+
+/// A day spelt out, for a screen's heading: "Tuesday 3 November", "Tuesday, November 3",
+/// "Tuesday 2026-11-03" (the year-first order always says the year: "11-03" alone reads as
+/// a code, not a day).
+pub fn long_date(day: NaiveDate, with_year: bool) -> String {
+    let weekday = day.format("%A");
+    let month = day.format("%B");
+    let (d, y) = (day.day(), day.year());
+    match (with_locale(|l| l.date_order), with_year) {
+        (DateOrder::DayMonthYear, false) => format!("{weekday} {d} {month}"),
+        (DateOrder::DayMonthYear, true) => format!("{weekday} {d} {month} {y}"),
+        (DateOrder::MonthDayYear, false) => format!("{weekday}, {month} {d}"),
+        (DateOrder::MonthDayYear, true) => format!("{weekday}, {month} {d}, {y}"),
+        (DateOrder::YearMonthDay, _) => format!("{weekday} {}", day.format("%Y-%m-%d")),
+    }
+}
+
+/// A run of days, with the year once: "2 – 8 November 2026", "30 Nov – 6 Dec 2026",
+/// "November 2 – 8, 2026", "2026-11-02 – 2026-11-08".
+pub fn date_range(first: NaiveDate, last: NaiveDate) -> String {
+    let same_month = first.year() == last.year() && first.month() == last.month();
+    let (fd, ld, y) = (first.day(), last.day(), last.year());
+    match with_locale(|l| l.date_order) {
+        DateOrder::DayMonthYear if same_month => format!("{fd} – {ld} {}", last.format("%B %Y")),
+        DateOrder::DayMonthYear => {
+            format!("{} – {}", first.format("%-d %b"), last.format("%-d %b %Y"))
+        }
+        DateOrder::MonthDayYear if same_month => format!("{} {fd} – {ld}, {y}", last.format("%B")),
+        DateOrder::MonthDayYear => {
+            format!(
+                "{} {fd} – {} {ld}, {y}",
+                first.format("%b"),
+                last.format("%b")
+            )
+        }
+        DateOrder::YearMonthDay => {
+            format!("{} – {}", first.format("%Y-%m-%d"), last.format("%Y-%m-%d"))
+        }
     }
 }
 
@@ -105,7 +172,8 @@ pub fn relative(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
     }
 }
 
-/// An amount in a few characters, for column totals: "950", "12.5k", "2.45M", "1.2B".
+/// An amount in a few characters, for column totals: "950", "12.5k", "2.45M", "1.2B" (with the
+/// agent's decimal mark: "2,45M").
 // Shown to three figures: f64's precision loss past 2^53 cannot show.
 #[allow(clippy::cast_precision_loss)]
 pub fn compact_amount(amount: u64) -> String {
@@ -129,7 +197,28 @@ pub fn compact_amount(amount: u64) -> String {
     } else {
         text
     };
+    let text = match with_locale(|l| l.number_style) {
+        NumberStyle::CommaDot => text,
+        NumberStyle::DotComma | NumberStyle::SpaceComma => text.replace('.', ","),
+    };
     format!("{text}{unit}")
+}
+
+/// An amount of the agent's own currency in a few characters: "$2.45M", "€450k", "CHF 950".
+/// Budgets are in the agent's currency (the model says so), so this is how they total.
+pub fn compact_money(amount: u64) -> String {
+    // The sign as the locale writes it: its money for zero is the sign and then "0" ("$0",
+    // "CHF 0"), which keeps where a currency's sign goes written once, in the model.
+    let sign = with_locale(|l| {
+        let zero = l.money(0, &l.currency);
+        zero.strip_suffix('0').unwrap_or_default().to_owned()
+    });
+    format!("{sign}{}", compact_amount(amount))
+}
+
+/// A budget: whole units of the agent's own currency, "$425,000", "€425.000".
+pub fn budget(amount: u64) -> String {
+    with_locale(|l| l.money(amount, &l.currency))
 }
 
 /// Whole days since `since` ("today" under one).
@@ -141,23 +230,15 @@ pub fn days_since(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
-/// Whole currency units with thousands separators and the usual sign: "$425,000",
-/// "€1,200,000", "CHF 850,000".
+/// Whole units of `currency` with the agent's digit grouping and the usual sign: "$425,000",
+/// "€1.200.000", "CHF 850,000".
 pub fn money(amount: u64, currency: &str) -> String {
-    let digits = amount.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    match currency {
-        "USD" | "CAD" | "AUD" | "NZD" => format!("${grouped}"),
-        "EUR" => format!("€{grouped}"),
-        "GBP" => format!("£{grouped}"),
-        other => format!("{other} {grouped}"),
-    }
+    with_locale(|l| l.money(amount, currency))
+}
+
+/// An area in the agent's unit, converted from the one it was typed in: "1,850 sq ft", "172 m²".
+pub fn area(area: Area) -> String {
+    with_locale(|l| l.area(area.value, area.unit))
 }
 
 /// "2.5" for 25 tenths.
@@ -174,9 +255,9 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
     }
 }
 
-/// "100,000".
+/// "100,000" ("100.000", "100 000").
 pub fn thousands(n: u64) -> String {
-    money(n, "").trim_start().to_owned()
+    with_locale(|l| l.whole(n))
 }
 
 #[cfg(test)]
@@ -247,5 +328,80 @@ mod tests {
         assert_eq!(count(1, "contact", "contacts"), "1 contact");
         assert_eq!(count(100_000, "contact", "contacts"), "100,000 contacts");
         assert_eq!(baths(25), "2.5");
+    }
+
+    fn american_in_europe() -> Locale {
+        Locale {
+            date_order: DateOrder::MonthDayYear,
+            number_style: NumberStyle::DotComma,
+            currency: "EUR".into(),
+            area_unit: fieldstone_model::AreaUnit::SquareMetres,
+        }
+    }
+
+    #[test]
+    fn the_default_locale_reads_as_before() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 3).expect("date");
+        assert_eq!(date_label(day, day), "Tue 3 Nov");
+        assert_eq!(long_date(day, false), "Tuesday 3 November");
+        let (first, last) = (day - Duration::days(1), day + Duration::days(5));
+        assert_eq!(date_range(first, last), "2 – 8 November 2026");
+        assert_eq!(
+            area(Area::new(1850, fieldstone_model::AreaUnit::SquareFeet)),
+            "1,850 sq ft"
+        );
+        assert_eq!(compact_money(2_450_000), "$2.45M");
+        assert_eq!(budget(425_000), "$425,000");
+    }
+
+    #[test]
+    fn another_locale_changes_dates_numbers_money_and_areas() {
+        // This test's thread has a locale of its own: the others keep the default.
+        set_locale(&american_in_europe());
+        assert_eq!(locale(), american_in_europe());
+        let day = NaiveDate::from_ymd_opt(2026, 11, 3).expect("date");
+        assert_eq!(date_label(day, day), "Tue Nov 3");
+        assert_eq!(
+            date_label(day, NaiveDate::from_ymd_opt(2027, 1, 1).expect("date")),
+            "Tue Nov 3, 2026"
+        );
+        assert_eq!(
+            Local::UTC.when(at(9, 9, 0), at(3, 14, 0)),
+            "Mon Nov 9 09:00"
+        );
+        assert_eq!(Local::UTC.day_label(at(9, 9, 0), at(3, 14, 0)), "Mon Nov 9");
+        assert_eq!(long_date(day, false), "Tuesday, November 3");
+        assert_eq!(long_date(day, true), "Tuesday, November 3, 2026");
+        assert_eq!(
+            date_range(day, day + Duration::days(6)),
+            "November 3 – 9, 2026"
+        );
+        assert_eq!(
+            date_range(day + Duration::days(27), day + Duration::days(33)),
+            "Nov 30 – Dec 6, 2026"
+        );
+        assert_eq!(money(425_000, "EUR"), "€425.000");
+        assert_eq!(money(425_000, "USD"), "$425.000");
+        assert_eq!(thousands(1_250_000), "1.250.000");
+        assert_eq!(count(100_000, "contact", "contacts"), "100.000 contacts");
+        assert_eq!(compact_amount(2_450_000), "2,45M");
+        assert_eq!(compact_amount(9_500), "9.500");
+        assert_eq!(compact_money(450_000), "€450k");
+        assert_eq!(budget(425_000), "€425.000");
+        let sq_ft = fieldstone_model::AreaUnit::SquareFeet;
+        assert_eq!(area(Area::new(1850, sq_ft)), "172 m²");
+
+        set_locale(&Locale {
+            date_order: DateOrder::YearMonthDay,
+            currency: "CHF".into(),
+            ..Locale::default()
+        });
+        assert_eq!(date_label(day, day), "Tue 11-03");
+        assert_eq!(long_date(day, false), "Tuesday 2026-11-03");
+        assert_eq!(
+            date_range(day, day + Duration::days(6)),
+            "2026-11-03 – 2026-11-09"
+        );
+        assert_eq!(compact_money(950), "CHF 950");
     }
 }

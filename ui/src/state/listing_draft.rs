@@ -55,8 +55,10 @@ pub struct ListingDraft {
 }
 
 impl Default for ListingDraft {
-    /// A blank house for sale in US dollars: the most common start, all of it editable.
+    /// A blank house for sale in the agent's currency and area unit (their locale's: US dollars
+    /// and square feet unless they chose others), all of it editable.
     fn default() -> Self {
+        let locale = super::format::locale();
         ListingDraft {
             line1: String::new(),
             line2: String::new(),
@@ -67,13 +69,13 @@ impl Default for ListingDraft {
             latitude: None,
             longitude: None,
             price: String::new(),
-            currency: "USD".into(),
+            currency: locale.currency,
             beds: String::new(),
             baths: String::new(),
             living_area: String::new(),
-            living_area_unit: AreaUnit::SquareFeet,
+            living_area_unit: locale.area_unit,
             lot_area: String::new(),
-            lot_area_unit: AreaUnit::SquareFeet,
+            lot_area_unit: locale.area_unit,
             property_type: PropertyType::House,
             status: ListingStatus::Active,
             visibility: Visibility::Private,

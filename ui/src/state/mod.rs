@@ -28,6 +28,7 @@ pub mod reach;
 pub mod record_form;
 pub mod records;
 pub mod settings;
+pub mod settings_locale;
 pub mod share;
 pub mod shell;
 pub mod sync;

@@ -3,7 +3,7 @@
 
 use super::sync::SyncBadge;
 use crate::route::{Route, Section};
-use fieldstone_model::RecordRef;
+use fieldstone_model::{Locale, RecordRef};
 use fieldstone_protocol::commands::SyncStatus;
 use std::rc::Rc;
 use yew::{AttrValue, Reducible};
@@ -63,6 +63,8 @@ pub enum ShellAction {
     RecheckConflicts,
     /// The signed-in role may only look (a viewer): the organisation's name, else `None`.
     ViewOnly(Option<String>),
+    /// The agent's locale, as read from their preferences or just saved.
+    Locale(Locale),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -87,6 +89,9 @@ pub struct Shell {
     pub conflicts: usize,
     /// Grows when a screen asks for the conflicts to be counted again.
     pub conflict_checks: u64,
+    /// How the agent reads dates, numbers, money and areas. Part of the frame's state so that
+    /// a change re-renders every screen (they read the frame's context) in the new format.
+    pub locale: Locale,
 }
 
 impl Reducible for Shell {
@@ -100,6 +105,7 @@ impl Reducible for Shell {
             ShellAction::CloseNewContact if self.new_contact.is_none() => self,
             ShellAction::Conflicts(n) if n == self.conflicts => self,
             ShellAction::ViewOnly(ref org) if *org == self.view_only => self,
+            ShellAction::Locale(ref locale) if *locale == self.locale => self,
             ShellAction::Named(route, ref name)
                 if self
                     .named
@@ -156,6 +162,7 @@ impl Shell {
             ShellAction::Conflicts(n) => self.conflicts = n,
             ShellAction::RecheckConflicts => self.conflict_checks += 1,
             ShellAction::ViewOnly(org) => self.view_only = org,
+            ShellAction::Locale(locale) => self.locale = locale,
         }
     }
 
@@ -395,6 +402,19 @@ mod tests {
         let state = Rc::new(Shell::at(Route::Calendar));
         let same = Rc::clone(&state).reduce(ShellAction::Navigate(Route::Calendar));
         assert!(Rc::ptr_eq(&state, &same));
+    }
+
+    #[test]
+    fn a_new_locale_is_a_new_state_and_the_same_one_is_not() {
+        let state = Rc::new(Shell::at(Route::Today));
+        let same = Rc::clone(&state).reduce(ShellAction::Locale(Locale::default()));
+        assert!(Rc::ptr_eq(&state, &same), "nothing re-renders");
+        let euro = Locale {
+            currency: "EUR".into(),
+            ..Locale::default()
+        };
+        let changed = state.reduce(ShellAction::Locale(euro.clone()));
+        assert_eq!(changed.locale, euro);
     }
 
     #[test]
