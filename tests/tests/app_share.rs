@@ -6,7 +6,7 @@
 
 mod app_support;
 
-use app_support::{App, DESKTOP, PHONE, Sync, WAIT};
+use app_support::{App, Sync, DESKTOP, PHONE, WAIT};
 use fieldstone_model::ContactId;
 use fieldstone_replica::sync::sync_once;
 use fieldstone_replica::{Replica, SyncClient};

@@ -65,10 +65,13 @@ pub(crate) struct PreparedDoc<R> {
 
 // The document layer's own error type; the engine boxes it (`ReplicaError::Document`).
 #[allow(clippy::result_large_err)]
-pub(crate) fn prepare<R: Record>(actor: &ActorId, record: R) -> Result<PreparedDoc<R>, ReplicaError> {
+pub(crate) fn prepare<R: Record>(
+    actor: &ActorId,
+    record: R,
+) -> Result<PreparedDoc<R>, ReplicaError> {
     let doc_id = record_doc_id::<R>(record.id())?;
-    let (mut doc, change) = R::create_doc(actor.clone(), &record)
-        .map_err(|e| ReplicaError::doc(doc_id.as_str(), e))?;
+    let (mut doc, change) =
+        R::create_doc(actor.clone(), &record).map_err(|e| ReplicaError::doc(doc_id.as_str(), e))?;
     Ok(PreparedDoc {
         bytes: doc.save(),
         record,

@@ -4,12 +4,12 @@
 //! anyone but the owner. The rules live in [`ShareState`]; this runs the commands it asks for.
 
 use crate::components::dialog::Dialog;
-use crate::components::icons::{Icon, icon};
+use crate::components::icons::{icon, Icon};
 use crate::components::states::{EmptyState, ListError, ListLoading};
 use crate::hooks::{dispatch_outcome, use_remote_revision, use_shell};
 use crate::services::{commands, platform};
-use crate::state::ListView;
 use crate::state::share::{Change, Choice, ShareAction, ShareState};
+use crate::state::ListView;
 use fieldstone_model::ContactId;
 use fieldstone_protocol::commands::{CurrentShare, ShareContact, SyncState, UnshareContact};
 use std::cell::Cell;

@@ -307,7 +307,10 @@ mod tests {
         assert_eq!(shell.view_only.as_deref(), Some("Acme"));
         let agent = reduce_all(
             (*shell).clone(),
-            [ShellAction::ViewOnly(None), ShellAction::Shortcut(Shortcut::New)],
+            [
+                ShellAction::ViewOnly(None),
+                ShellAction::Shortcut(Shortcut::New),
+            ],
         );
         assert!(agent.new_contact.is_some());
     }

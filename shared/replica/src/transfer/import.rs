@@ -208,9 +208,8 @@ impl Replica {
         // contact and makes its Automerge documents (about half the work per row); this one
         // checks duplicates in order and writes. The channel is bounded, so memory stays flat.
         std::thread::scope(|scope| {
-            let (send, prepared) = std::sync::mpsc::sync_channel::<Result<Prepared, ReplicaError>>(
-                PIPELINE_ROWS,
-            );
+            let (send, prepared) =
+                std::sync::mpsc::sync_channel::<Result<Prepared, ReplicaError>>(PIPELINE_ROWS);
             let prep = &prep;
             scope.spawn(move || loop {
                 let next = match rows.next() {
