@@ -243,6 +243,18 @@ async fn a_listing_is_created_with_a_photo_shown_in_the_grid_and_edited() {
     app.until_text("#listing-open-houses", "14:00–16:00").await;
     app.screens_at("listing-about", "#listing-features").await;
 
+    // Today lists the coming open house, with the way there.
+    app.goto("today").await;
+    app.until_text("#today-open-houses", "12 Elm Street, Springfield")
+        .await;
+    app.until_text("#today-open-houses", "14:00").await;
+    assert!(
+        app.exists("#today-open-houses .today-booking__directions")
+            .await
+    );
+    app.screens_at("today-open-houses", "#today-open-houses")
+        .await;
+
     // A second listing without a photo, so the grid shows both kinds of card.
     app.goto("listings").await;
     app.until_text("#listing-grid", "$425,000").await;

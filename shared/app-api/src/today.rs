@@ -4,7 +4,7 @@
 use super::Api;
 use fieldstone_model::Stage;
 use fieldstone_protocol::commands::{
-    CommandError, Today, TodayRequest, HOT_SCORE, NEW_LEAD_DAYS, TODAY_ROWS_MAX,
+    CommandError, Today, TodayRequest, HOT_SCORE, NEW_LEAD_DAYS, OPEN_HOUSE_DAYS, TODAY_ROWS_MAX,
 };
 use fieldstone_protocol::views::{ContactQuery, ContactSort, SortField, TimeRange};
 
@@ -77,6 +77,12 @@ impl Api {
                 .filter(|lead| !call_now.iter().any(|c| c.id == lead.id))
                 .collect();
             let activity = r.recent_activity(request.rows)?;
+            // From the start of the day: one under way or later today shows with the rest.
+            let open_houses = r.upcoming_open_houses(
+                request.day_start,
+                request.day_end + chrono::Duration::days(OPEN_HOUSE_DAYS),
+                request.rows,
+            )?;
             let has_contacts = !activity.is_empty()
                 || !r
                     .list_contacts(&ContactQuery {
@@ -93,6 +99,7 @@ impl Api {
                 new_leads,
                 activity,
                 has_contacts,
+                open_houses,
             })
         })
         .await

@@ -17,8 +17,8 @@
 
 use crate::account::{OrgInfo, Role, TeamInfo};
 use crate::views::{
-    ActivityItem, BookingSummary, ContactQuery, ContactSummary, Cursor, FieldConflict, TaskSummary,
-    TimelineCursor,
+    ActivityItem, BookingSummary, ContactQuery, ContactSummary, Cursor, FieldConflict,
+    OpenHouseSummary, TaskSummary, TimelineCursor,
 };
 use crate::DocId;
 use chrono::{DateTime, Utc};
@@ -231,12 +231,18 @@ pub struct Today {
     pub activity: Vec<ActivityItem>,
     /// Whether this device holds any contact at all (a first run leads with the import).
     pub has_contacts: bool,
+    /// Open houses at the listings on this device, from now to [`OPEN_HOUSE_DAYS`] ahead,
+    /// soonest first (one under way included).
+    #[serde(default)]
+    pub open_houses: Vec<OpenHouseSummary>,
 }
 
 /// A score from which a contact counts as hot (the same band every screen colours).
 pub const HOT_SCORE: u8 = fieldstone_model::ScoreBand::HOT_FROM;
 /// How far back Today's "new leads" reach.
 pub const NEW_LEAD_DAYS: i64 = 7;
+/// How far ahead Today lists open houses.
+pub const OPEN_HOUSE_DAYS: i64 = 7;
 
 // ----------------------------------------------------------------------------------------------
 // Contacts and pipeline

@@ -21,6 +21,6 @@ pub use mapping::{ColumnMapping, ColumnTarget, MappedColumn};
 pub use records::{
     ActivityItem, ActivityKind, BookingSummary, ConflictOption, DuplicateGroup, FieldConflict,
     InteractionSummary, ListingActivity, ListingCounts, ListingQuery, ListingSummary, ListingTouch,
-    NoteSummary, TaskSummary, TimelineCursor, TimelineEntry, TimelinePage, LISTING_ACTIVITY_MAX,
-    LISTING_PAGE_MAX, TIMELINE_PAGE_MAX,
+    NoteSummary, OpenHouseSummary, TaskSummary, TimelineCursor, TimelineEntry, TimelinePage,
+    LISTING_ACTIVITY_MAX, LISTING_PAGE_MAX, TIMELINE_PAGE_MAX,
 };

@@ -11,7 +11,7 @@ use rusqlite::{params, params_from_iter, Connection, Row};
 record_kind!(Listing, ListingId, fieldstone_doc::listing, project_listing);
 
 pub use fieldstone_protocol::views::{
-    ListingCounts, ListingQuery, ListingSummary, LISTING_PAGE_MAX,
+    ListingCounts, ListingQuery, ListingSummary, OpenHouseSummary, LISTING_PAGE_MAX,
 };
 
 fn project_listing(conn: &Connection, l: &Listing) -> Result<(), ReplicaError> {
@@ -70,6 +70,44 @@ fn project_listing(conn: &Connection, l: &Listing) -> Result<(), ReplicaError> {
         l.mls_number.as_deref().unwrap_or_default(),
         format!("{} {}", l.description, l.features.join(" ")),
     ])?;
+    project_open_houses(conn, l)
+}
+
+fn project_open_houses(conn: &Connection, l: &Listing) -> Result<(), ReplicaError> {
+    let id = l.id.to_string();
+    conn.prepare_cached("DELETE FROM listing_open_houses WHERE listing_id = ?1")?
+        .execute([&id])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT OR REPLACE INTO listing_open_houses (listing_id, starts_at, ends_at)
+         VALUES (?1, ?2, ?3)",
+    )?;
+    for open_house in &l.open_houses {
+        insert.execute(params![
+            id,
+            open_house.starts_at.timestamp_millis(),
+            open_house.ends_at.timestamp_millis()
+        ])?;
+    }
+    Ok(())
+}
+
+/// Fills `listing_open_houses` from every listing's document (the version 9 migration). A
+/// document that cannot be read is left for the quarantine that meets it next.
+pub(crate) fn project_open_houses_of_all(
+    tx: &rusqlite::Transaction<'_>,
+) -> Result<(), ReplicaError> {
+    let mut stmt = tx.prepare("SELECT bytes FROM documents WHERE kind = ?1")?;
+    let docs = stmt
+        .query_map([fieldstone_doc::listing::KIND], |r| r.get::<_, Vec<u8>>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    for bytes in docs {
+        let Ok(doc) = fieldstone_doc::load(&bytes) else {
+            continue;
+        };
+        if let Ok(listing) = fieldstone_doc::listing::read(&doc) {
+            project_open_houses(tx, &listing)?;
+        }
+    }
     Ok(())
 }
 
@@ -156,6 +194,34 @@ impl Replica {
         let conn = self.reader();
         let mut stmt = conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(args), listing_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Open houses at live listings overlapping `[from, to)`, soonest first, at most `limit`.
+    pub fn upcoming_open_houses(
+        &self,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> Result<Vec<OpenHouseSummary>, ReplicaError> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(
+            "SELECT o.listing_id, l.address_line || ', ' || l.city, o.starts_at, o.ends_at
+             FROM listing_open_houses o JOIN listings l ON l.id = o.listing_id
+             WHERE o.ends_at > ?1 AND o.starts_at < ?2 AND l.deleted_at IS NULL
+             ORDER BY o.starts_at, o.listing_id LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(
+            params![from.timestamp_millis(), to.timestamp_millis(), limit],
+            |row| {
+                Ok(OpenHouseSummary {
+                    listing: parsed(row, 0)?,
+                    address: row.get(1)?,
+                    starts_at: required_time(row, 2)?,
+                    ends_at: required_time(row, 3)?,
+                })
+            },
+        )?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -26,6 +26,7 @@ const PROJECTION_TABLES: &[&str] = &[
     "booking_attendees",
     "listings",
     "listings_fts",
+    "listing_open_houses",
     "tasks",
     "doc_conflicts",
 ];
@@ -116,7 +117,13 @@ pub(crate) fn unproject(conn: &Connection, doc_id: &DocId) -> Result<(), Replica
             conn.execute("DELETE FROM booking_attendees WHERE booking_id = ?1", [id])?;
             conn.execute("DELETE FROM bookings WHERE id = ?1", [id])?;
         }
-        fieldstone_doc::listing::KIND => fts("listings", "listings_fts")?,
+        fieldstone_doc::listing::KIND => {
+            conn.execute(
+                "DELETE FROM listing_open_houses WHERE listing_id = ?1",
+                [id],
+            )?;
+            fts("listings", "listings_fts")?;
+        }
         fieldstone_doc::task::KIND => {
             conn.execute("DELETE FROM tasks WHERE id = ?1", [id])?;
         }

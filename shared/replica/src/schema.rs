@@ -4,7 +4,7 @@ use crate::error::ReplicaError;
 use rusqlite::{params, Connection, Transaction};
 
 /// Read-model format written by this build (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 /// One step from a version to the next: SQL, or work SQL alone cannot do (it is given the
 /// clock's time, in milliseconds).
@@ -395,6 +395,21 @@ const MIGRATIONS: &[Migration] = &[
     INSERT OR REPLACE INTO meta (key, value) VALUES ('rebuild_read_model', 1);
 "#,
     ),
+    // Version 9: listings' open houses, one row each, so Today lists the coming ones without
+    // opening every listing's document. Only the listings are projected again (hundreds, not
+    // the whole read model); a rebuild asked for by version 8 in the same upgrade does it too.
+    Migration::Steps(|tx, _| {
+        tx.execute_batch(
+            "CREATE TABLE listing_open_houses (
+                listing_id TEXT NOT NULL,
+                starts_at  INTEGER NOT NULL,
+                ends_at    INTEGER NOT NULL,
+                PRIMARY KEY (listing_id, starts_at)
+            ) STRICT, WITHOUT ROWID;
+            CREATE INDEX listing_open_houses_by_end ON listing_open_houses (ends_at);",
+        )?;
+        crate::listings::project_open_houses_of_all(tx)
+    }),
 ];
 
 /// Moves every document of a retired kind ([`fieldstone_doc::RETIRED_KINDS`]) into the

@@ -141,3 +141,83 @@ fn status_chips_count_each_status_with_the_search_applied() {
     let after = r.listing_counts(&ListingQuery::default()).expect("after");
     assert_eq!((after.all, after.of(Active)), (2, 1));
 }
+
+fn open_house(from_minutes: i64, minutes: i64) -> fieldstone_model::OpenHouse {
+    fieldstone_model::OpenHouse {
+        starts_at: t(from_minutes),
+        ends_at: t(from_minutes + minutes),
+    }
+}
+
+#[test]
+fn coming_open_houses_are_listed_soonest_first_from_live_listings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = clock();
+    let r = open(&dir.path().join("f.db"), &clock);
+    let mut elm = listing("12 Elm St", "Camden", 425_000);
+    elm.open_houses = vec![open_house(600, 120), open_house(-600, 60)];
+    let elm = r.create_listing(&elm, user()).expect("elm");
+    let mut oak = listing("3 Oak Road", "Hackney", 700_000);
+    oak.open_houses = vec![open_house(60, 120)];
+    let oak = r.create_listing(&oak, user()).expect("oak");
+
+    let coming = r
+        .upcoming_open_houses(t(0), t(24 * 60), 10)
+        .expect("coming");
+    assert_eq!(
+        coming
+            .iter()
+            .map(|o| (o.listing, o.address.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            (oak.id, "3 Oak Road, Hackney"),
+            (elm.id, "12 Elm St, Camden")
+        ],
+        "the past one is left out, the rest soonest first"
+    );
+    assert_eq!(coming[0].starts_at, t(60));
+    // One under way counts; one beyond the window does not.
+    assert_eq!(
+        r.upcoming_open_houses(t(90), t(100), 10)
+            .expect("now")
+            .len(),
+        1
+    );
+    assert!(r
+        .upcoming_open_houses(t(0), t(30), 10)
+        .expect("soon")
+        .is_empty());
+
+    // Edited away, or the listing deleted: gone from the list.
+    let mut edited = listing("3 Oak Road", "Hackney", 700_000);
+    edited.open_houses = Vec::new();
+    r.update_listing(&oak.id, &edited).expect("edit");
+    r.soft_delete_listing(&elm.id).expect("delete");
+    assert!(r
+        .upcoming_open_houses(t(0), t(24 * 60), 10)
+        .expect("none")
+        .is_empty());
+}
+
+#[test]
+fn a_version_8_store_gets_its_open_houses_into_the_read_model() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("f.db");
+    let mut elm = listing("12 Elm St", "Camden", 425_000);
+    elm.open_houses = vec![open_house(60, 120)];
+    let elm = open(&db, &clock())
+        .create_listing(&elm, user())
+        .expect("elm");
+    {
+        // As a build before open houses were projected left it.
+        let conn = rusqlite::Connection::open(&db).expect("raw");
+        conn.execute_batch("DROP TABLE listing_open_houses; PRAGMA user_version = 8;")
+            .expect("downgrade");
+    }
+    let r = open(&db, &clock());
+    let coming = r
+        .upcoming_open_houses(t(0), t(24 * 60), 10)
+        .expect("coming");
+    assert_eq!(coming.len(), 1);
+    assert_eq!(coming[0].listing, elm.id);
+}

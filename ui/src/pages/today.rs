@@ -248,27 +248,31 @@ pub fn TodayPage() -> Html {
                                             </span>
                                         </span>
                                     </a>
-                                    if let Some(url) = booking.listing_address.as_deref().or(booking.location.as_deref()).and_then(directions) {
-                                        <button
-                                            type="button"
-                                            class="button button--small button--secondary today-booking__directions"
-                                            data-url={url.clone()}
-                                            onclick={Callback::from(move |_: MouseEvent| {
-                                                let url = url.clone();
-                                                spawn_local(async move {
-                                                    // Nothing to do if no maps app answers: the address is on screen.
-                                                    let _ = opener::open_url(&url).await;
-                                                });
-                                            })}
-                                        >
-                                            { icon(Icon::Directions) }{ "Directions" }
-                                        </button>
-                                    }
+                                    { directions_button(booking.listing_address.as_deref().or(booking.location.as_deref())) }
                                 </li>
                             }
                         </ul>
                     }
                 </section>
+                if !today.open_houses.is_empty() {
+                    <section id="today-open-houses" class="card today-card">
+                        <h2 class="today-card__title">{ icon(Icon::Listings) }{ "Open houses this week" }</h2>
+                        <ul class="today-bookings">
+                            for open_house in today.open_houses.iter() {
+                                <li key={format!("{}-{}", open_house.listing, open_house.starts_at.timestamp())} class="today-booking" data-listing-id={open_house.listing.to_string()}>
+                                    <a class="today-booking__link" href={Route::Listing(open_house.listing).to_hash()}>
+                                        <span class="today-booking__time">{ local.time(open_house.starts_at) }<small>{ local.time(open_house.ends_at) }</small></span>
+                                        <span class="today-booking__main">
+                                            <span class="today-booking__title">{ &open_house.address }</span>
+                                            <span class="today-booking__meta">{ local.day_label(open_house.starts_at, now) }</span>
+                                        </span>
+                                    </a>
+                                    { directions_button(Some(open_house.address.as_str())) }
+                                </li>
+                            }
+                        </ul>
+                    </section>
+                }
                 <section id="today-follow-ups" class="card today-card">
                     <h2 class="today-card__title">{ icon(Icon::Task) }{ "Follow-ups" }</h2>
                     if follow_ups == 0 {
@@ -350,6 +354,29 @@ fn activity_key(kind: ActivityKind) -> &'static str {
         ActivityKind::NoteAdded => "note_added",
         ActivityKind::Logged => "logged",
         ActivityKind::TaskDone => "task_done",
+    }
+}
+
+/// Directions to `place` in the maps app, when there is a place to go to.
+fn directions_button(place: Option<&str>) -> Html {
+    let Some(url) = place.and_then(directions) else {
+        return Html::default();
+    };
+    html! {
+        <button
+            type="button"
+            class="button button--small button--secondary today-booking__directions"
+            data-url={url.clone()}
+            onclick={Callback::from(move |_: MouseEvent| {
+                let url = url.clone();
+                spawn_local(async move {
+                    // Nothing to do if no maps app answers: the address is on screen.
+                    let _ = opener::open_url(&url).await;
+                });
+            })}
+        >
+            { icon(Icon::Directions) }{ "Directions" }
+        </button>
     }
 }
 

@@ -111,6 +111,16 @@ pub struct TaskSummary {
     pub deleted_at: Option<DateTime<Utc>>,
 }
 
+/// An open house coming up at one of the listings on this device, as Today lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenHouseSummary {
+    pub listing: ListingId,
+    /// "12 Elm Street, Springfield".
+    pub address: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
 /// How many listings each status chip would show (with the search and price filters applied).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListingCounts {
