@@ -157,9 +157,21 @@ fn busy_contact(db: &Path, n: usize) -> fieldstone_model::ContactId {
     contact.id
 }
 
+/// How long the Contacts screen is left showing before the next navigation
+/// (`FIELDSTONE_BENCH_SETTLE_MS`, default 0: straight on once its first row shows, while its
+/// counts and other lookups may still be running; 1000 is a person glancing at the list).
+fn settle() -> Duration {
+    Duration::from_millis(
+        std::env::var("FIELDSTONE_BENCH_SETTLE_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .unwrap_or(0),
+    )
+}
+
 /// Today at `n` contacts, and a contact with a 500-event timeline among them: navigation →
-/// painted, `runs` times each (the screen is left for Contacts in between). `which` is
-/// "today", "contact" or empty for both.
+/// painted, `runs` times each (the screen is left for Contacts in between, for [`settle`]).
+/// `which` is "today", "contact" or empty for both.
 async fn day_screens(n: usize, runs: usize, which: &str) {
     let home = home_with(n);
     let db = home
@@ -176,10 +188,12 @@ async fn day_screens(n: usize, runs: usize, which: &str) {
     for _ in 0..runs {
         app.js("window.location.hash = '#/contacts'", vec![]).await;
         app.wait_for(".contact-row").await;
+        tokio::time::sleep(settle()).await;
         if which != "contact" {
             today.push(navigate_painted(&app, "#/today", "fieldstone:today").await);
             app.js("window.location.hash = '#/contacts'", vec![]).await;
             app.wait_for(".contact-row").await;
+            tokio::time::sleep(settle()).await;
         }
         if which != "today" {
             let hash = format!("#/contacts/{busy}");
