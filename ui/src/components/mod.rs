@@ -27,6 +27,7 @@ pub mod settings_device;
 pub mod settings_locale;
 pub mod settings_records;
 pub mod states;
+pub mod task_dialog;
 pub mod timeline;
 pub mod topbar;
 pub mod undo;

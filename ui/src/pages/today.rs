@@ -6,6 +6,7 @@ use crate::components::contact_actions::summary_actions;
 use crate::components::contact_list::score_class;
 use crate::components::icons::{icon, Icon};
 use crate::components::states::{page_frame, FrameText};
+use crate::components::task_dialog::TaskDialog;
 use crate::hooks::{use_command, use_remote_revision, use_shell};
 use crate::route::Route;
 use crate::services::{commands, opener};
@@ -37,6 +38,8 @@ pub fn TodayPage() -> Html {
     };
     let state = use_reducer(move || TodayState::new(clock.now, local));
     let importing = use_state(|| false);
+    // The task dialog: `Some(None)` adds a task, `Some(Some(task))` edits one.
+    let task_dialog = use_state(|| None::<Option<TaskSummary>>);
     {
         let body = state.request_body();
         use_command(
@@ -109,6 +112,10 @@ pub fn TodayPage() -> Html {
         Err(frame) => return frame,
     };
     let now = clock.now;
+    let open_task = |editing: Option<TaskSummary>| {
+        let task_dialog = task_dialog.clone();
+        Callback::from(move |_: MouseEvent| task_dialog.set(Some(editing.clone())))
+    };
     let task_row = |task: &TaskSummary, overdue: bool| {
         let id = task.id;
         let contact = task.record.and_then(|r| r.as_contact());
@@ -142,6 +149,16 @@ pub fn TodayPage() -> Html {
                 </div>
                 <span class={classes!("priority", format!("priority--{}", task.priority.as_str()))}>{ task.priority.label() }</span>
                 <span class="today-task__controls">
+                    <button
+                        type="button"
+                        class="button button--small button--ghost"
+                        data-task-action="edit"
+                        disabled={state.changing.is_some()}
+                        aria-label={format!("Edit {}", task.title)}
+                        onclick={open_task(Some(task.clone()))}
+                    >
+                        { "Edit" }
+                    </button>
                     <button
                         type="button"
                         class="button button--small button--secondary"
@@ -215,6 +232,21 @@ pub fn TodayPage() -> Html {
                     </p>
                 </section>
             }
+            if let Some(editing) = (*task_dialog).clone() {
+                <TaskDialog
+                    {editing}
+                    day={state.day}
+                    {local}
+                    on_close={{ let task_dialog = task_dialog.clone(); Callback::from(move |()| task_dialog.set(None)) }}
+                    on_saved={{
+                        let (task_dialog, dispatch) = (task_dialog.clone(), dispatch.clone());
+                        Callback::from(move |said: String| {
+                            task_dialog.set(None);
+                            dispatch.emit(TodayAction::Saved(said));
+                        })
+                    }}
+                />
+            }
             if *importing {
                 <ImportDialog on_close={{
                     let (importing, dispatch) = (importing.clone(), dispatch.clone());
@@ -274,7 +306,12 @@ pub fn TodayPage() -> Html {
                     </section>
                 }
                 <section id="today-follow-ups" class="card today-card">
-                    <h2 class="today-card__title">{ icon(Icon::Task) }{ "Follow-ups" }</h2>
+                    <div class="today-card__head">
+                        <h2 class="today-card__title">{ icon(Icon::Task) }{ "Follow-ups" }</h2>
+                        <button id="today-add-task" type="button" class="button button--small button--secondary" onclick={open_task(None)}>
+                            { icon(Icon::Plus) }{ "Add task" }
+                        </button>
+                    </div>
                     if follow_ups == 0 {
                         <p class="today-card__empty">{ "No follow-ups due. You're all caught up." }</p>
                     } else {

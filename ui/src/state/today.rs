@@ -27,6 +27,8 @@ pub enum TodayAction {
     /// Done, skipped or moved to tomorrow, from the follow-up's row.
     Change(TaskId, TaskChange),
     Changed(Result<TaskChange, String>),
+    /// A task was added or edited in the task dialog: say so and read the day again.
+    Saved(String),
 }
 
 /// What a follow-up's row can do to it.
@@ -152,6 +154,10 @@ impl Reducible for TodayState {
                     }
                     Err(message) => next.message = Some(message),
                 }
+            }
+            TodayAction::Saved(said) => {
+                next.message = Some(said);
+                next.request += 1;
             }
         }
         Rc::new(next)
