@@ -186,37 +186,22 @@ impl SyncClient {
     }
 
     pub async fn me(&self) -> Result<Me, SyncError> {
-        let response = self
-            .http
-            .get(format!("{}/v2/me", self.base_url))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .map_err(|e| SyncError::Unreachable(describe(&e)))?;
-        json_answer(response).await
+        self.get_json("/v2/me").await
     }
 
     /// A new session for this device; this client's token stops working.
     pub async fn refresh(&self) -> Result<Session, SyncError> {
         let response = self
-            .http
-            .post(format!("{}/v2/auth/refresh", self.base_url))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .map_err(|e| SyncError::Unreachable(describe(&e)))?;
+            .send(self.http.post(self.url("/v2/auth/refresh")))
+            .await?;
         json_answer(response).await
     }
 
     /// Ends this device's session on the server.
     pub async fn logout(&self) -> Result<(), SyncError> {
         let response = self
-            .http
-            .post(format!("{}/v2/auth/logout", self.base_url))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .map_err(|e| SyncError::Unreachable(describe(&e)))?;
+            .send(self.http.post(self.url("/v2/auth/logout")))
+            .await?;
         if response.status().is_success() {
             Ok(())
         } else {
@@ -242,14 +227,8 @@ impl SyncClient {
 
     /// `POST /v2/docs/{doc}/shares`: `true` when newly shared, `false` when it already was.
     pub async fn share_doc(&self, doc: &DocId, request: &ShareRequest) -> Result<bool, SyncError> {
-        let response = self
-            .http
-            .post(format!("{}/v2/docs/{doc}/shares", self.base_url))
-            .bearer_auth(&self.token)
-            .json(request)
-            .send()
-            .await
-            .map_err(|e| SyncError::Unreachable(describe(&e)))?;
+        let url = self.url(&format!("/v2/docs/{doc}/shares"));
+        let response = self.send(self.http.post(url).json(request)).await?;
         match response.status() {
             StatusCode::CREATED => Ok(true),
             status if status.is_success() => Ok(false),
@@ -259,13 +238,8 @@ impl SyncClient {
 
     /// `DELETE /v2/docs/{doc}/shares/{scope}`.
     pub async fn unshare_doc(&self, doc: &DocId, scope: &Scope) -> Result<(), SyncError> {
-        let response = self
-            .http
-            .delete(format!("{}/v2/docs/{doc}/shares/{scope}", self.base_url))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .map_err(|e| SyncError::Unreachable(describe(&e)))?;
+        let url = self.url(&format!("/v2/docs/{doc}/shares/{scope}"));
+        let response = self.send(self.http.delete(url)).await?;
         if response.status().is_success() {
             Ok(())
         } else {
@@ -274,14 +248,21 @@ impl SyncClient {
     }
 
     async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, SyncError> {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base_url))
+        let response = self.send(self.http.get(self.url(path))).await?;
+        json_answer(response).await
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// Sends `request` with this session's token; no answer at all is `Unreachable`.
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, SyncError> {
+        request
             .bearer_auth(&self.token)
             .send()
             .await
-            .map_err(|e| SyncError::Unreachable(describe(&e)))?;
-        json_answer(response).await
+            .map_err(|e| SyncError::Unreachable(describe(&e)))
     }
 
     /// The WebSocket address of live news.
@@ -308,15 +289,12 @@ impl SyncClient {
         self.traffic
             .sent
             .fetch_add(body.len() as u64, Ordering::Relaxed);
-        let response = self
+        let request = self
             .http
-            .post(format!("{}{path}", self.base_url))
-            .bearer_auth(&self.token)
+            .post(self.url(path))
             .header(CONTENT_TYPE, SYNC_CONTENT_TYPE)
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| SyncError::Unreachable(describe(&e)))?;
+            .body(body);
+        let response = self.send(request).await?;
         if !response.status().is_success() {
             return Err(error_from(response).await);
         }
