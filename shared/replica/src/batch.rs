@@ -20,8 +20,12 @@ pub struct Batch<'t, 'c> {
     now: DateTime<Utc>,
 }
 
-fn new_uuid() -> uuid::Uuid {
-    uuid::Uuid::new_v4()
+/// A new record's id: a UUIDv7, time-ordered, so the rows a bulk write adds (an import, a
+/// follow-up plan) land at the end of each id index instead of one random page per row. With
+/// random (v4) ids a 100k-row import rewrote a growing share of every index in each batch's
+/// commit and wrote gigabytes for a 400 MB database.
+pub(crate) fn new_uuid() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
 }
 
 impl Batch<'_, '_> {

@@ -16,9 +16,8 @@ pub use fieldstone_protocol::views::{
 
 fn project_listing(conn: &Connection, l: &Listing) -> Result<(), ReplicaError> {
     let a = &l.address;
-    let seq: i64 = conn
-        .prepare_cached(
-            "INSERT INTO listings (id, address_line, city, postal_code, country, latitude,
+    conn.prepare_cached(
+        "INSERT INTO listings (id, address_line, city, postal_code, country, latitude,
                longitude, price, currency, beds, baths_tenths, property_type, status,
                visibility, mls_number, cover_photo, owner, created_at, updated_at, deleted_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
@@ -32,34 +31,31 @@ fn project_listing(conn: &Connection, l: &Listing) -> Result<(), ReplicaError> {
                status = excluded.status, visibility = excluded.visibility,
                mls_number = excluded.mls_number, cover_photo = excluded.cover_photo,
                owner = excluded.owner, created_at = excluded.created_at,
-               updated_at = excluded.updated_at, deleted_at = excluded.deleted_at
-             RETURNING seq",
-        )?
-        .query_row(
-            params![
-                l.id.to_string(),
-                a.line1,
-                a.city,
-                a.postal_code,
-                a.country,
-                a.latitude,
-                a.longitude,
-                i64::try_from(l.price).unwrap_or(i64::MAX),
-                l.currency,
-                l.beds,
-                l.baths.map(|b| b.0),
-                l.property_type.as_str(),
-                l.status.as_str(),
-                l.visibility.as_str(),
-                l.mls_number,
-                l.cover_photo().map(|m| m.uri.as_str()),
-                l.owner.to_string(),
-                l.created_at.timestamp_millis(),
-                l.updated_at.timestamp_millis(),
-                l.deleted_at.map(|t| t.timestamp_millis()),
-            ],
-            |r| r.get(0),
-        )?;
+               updated_at = excluded.updated_at, deleted_at = excluded.deleted_at",
+    )?
+    .execute(params![
+        l.id.to_string(),
+        a.line1,
+        a.city,
+        a.postal_code,
+        a.country,
+        a.latitude,
+        a.longitude,
+        i64::try_from(l.price).unwrap_or(i64::MAX),
+        l.currency,
+        l.beds,
+        l.baths.map(|b| b.0),
+        l.property_type.as_str(),
+        l.status.as_str(),
+        l.visibility.as_str(),
+        l.mls_number,
+        l.cover_photo().map(|m| m.uri.as_str()),
+        l.owner.to_string(),
+        l.created_at.timestamp_millis(),
+        l.updated_at.timestamp_millis(),
+        l.deleted_at.map(|t| t.timestamp_millis()),
+    ])?;
+    let seq = crate::projection::row_seq(conn, "listings", &l.id.to_string())?;
     conn.prepare_cached(
         "INSERT OR REPLACE INTO listings_fts (rowid, address, mls_number, description)
          VALUES (?1, ?2, ?3, ?4)",

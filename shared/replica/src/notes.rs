@@ -18,32 +18,28 @@ pub use fieldstone_protocol::views::NoteSummary;
 fn project_note(conn: &Connection, note: &Note) -> Result<(), ReplicaError> {
     let record = note.record.to_string();
     let (record_kind, record_id) = record.split_once(':').unwrap_or((&record, ""));
-    let seq: i64 = conn
-        .prepare_cached(
-            "INSERT INTO notes (id, record_kind, record_id, author, pinned, preview, created_at,
+    conn.prepare_cached(
+        "INSERT INTO notes (id, record_kind, record_id, author, pinned, preview, created_at,
                updated_at, deleted_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT (id) DO UPDATE SET record_kind = excluded.record_kind,
                record_id = excluded.record_id, author = excluded.author,
                pinned = excluded.pinned, preview = excluded.preview,
                created_at = excluded.created_at, updated_at = excluded.updated_at,
-               deleted_at = excluded.deleted_at
-             RETURNING seq",
-        )?
-        .query_row(
-            params![
-                note.id.to_string(),
-                record_kind,
-                record_id,
-                note.author.to_string(),
-                note.pinned,
-                note.preview(NOTE_PREVIEW_CHARS),
-                note.created_at.timestamp_millis(),
-                note.updated_at.timestamp_millis(),
-                note.deleted_at.map(|t| t.timestamp_millis()),
-            ],
-            |r| r.get(0),
-        )?;
+               deleted_at = excluded.deleted_at",
+    )?
+    .execute(params![
+        note.id.to_string(),
+        record_kind,
+        record_id,
+        note.author.to_string(),
+        note.pinned,
+        note.preview(NOTE_PREVIEW_CHARS),
+        note.created_at.timestamp_millis(),
+        note.updated_at.timestamp_millis(),
+        note.deleted_at.map(|t| t.timestamp_millis()),
+    ])?;
+    let seq = crate::projection::row_seq(conn, "notes", &note.id.to_string())?;
     conn.prepare_cached("INSERT OR REPLACE INTO notes_fts (rowid, body) VALUES (?1, ?2)")?
         .execute(params![seq, note.body])?;
     Ok(())

@@ -63,6 +63,22 @@ fn read_and_project<R: Record>(
     R::project(conn, &record)
 }
 
+/// The `seq` (the full-text index's rowid) of the row `id` of a projected table, after the row
+/// was upserted. Not `RETURNING seq` on the upsert: a statement with `RETURNING` runs in a
+/// statement savepoint, and opening one makes every FTS5 table flush its pending terms to disk,
+/// so an import or a sync page wrote one tiny index segment per row and spent a third of its
+/// time merging them.
+pub(crate) fn row_seq(
+    conn: &Connection,
+    table: &'static str,
+    id: &str,
+) -> Result<i64, ReplicaError> {
+    // `table` is one of this crate's table names, never outside input.
+    Ok(conn
+        .prepare_cached(&format!("SELECT seq FROM {table} WHERE id = ?1"))?
+        .query_row([id], |r| r.get(0))?)
+}
+
 /// Re-projects one document into the read model (after remote changes were merged into it).
 /// Documents of kinds this build does not know are kept, unprojected.
 pub(crate) fn project(

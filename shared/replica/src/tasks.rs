@@ -91,7 +91,12 @@ impl Replica {
             }
             let mut tasks = Vec::new();
             for input in inputs {
-                let task = Task::create(TaskId::from_uuid(uuid::Uuid::new_v4()), input, owner, now);
+                let task = Task::create(
+                    TaskId::from_uuid(crate::batch::new_uuid()),
+                    input,
+                    owner,
+                    now,
+                );
                 records::insert(tx, self.actor(), now, &task)?;
                 tasks.push(task);
             }

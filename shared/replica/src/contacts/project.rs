@@ -19,7 +19,7 @@ fn stage_since(c: &Contact) -> chrono::DateTime<chrono::Utc> {
 pub(crate) fn project_contact(conn: &Connection, c: &Contact) -> Result<(), ReplicaError> {
     let id = c.id.to_string();
     let display_name = c.display_name();
-    let seq: i64 = conn.prepare_cached(
+    conn.prepare_cached(
         "INSERT INTO contacts (id, display_name, sort_name, primary_email, primary_phone, stage,
            kind, source, priority, score, owner, assigned_agent, created_at, updated_at,
            last_contacted_at, deleted_at, budget, stage_since)
@@ -32,35 +32,32 @@ pub(crate) fn project_contact(conn: &Connection, c: &Contact) -> Result<(), Repl
            assigned_agent = excluded.assigned_agent, created_at = excluded.created_at,
            updated_at = excluded.updated_at, last_contacted_at = excluded.last_contacted_at,
            deleted_at = excluded.deleted_at, budget = excluded.budget,
-           stage_since = excluded.stage_since
-         RETURNING seq",
+           stage_since = excluded.stage_since",
     )?
-    .query_row(
-        params![
-            id,
-            display_name,
-            sort_name(&display_name),
-            c.primary_email().map(|e| e.address.as_str()),
-            c.primary_phone().map(|p| p.number.as_str()),
-            c.stage.as_str(),
-            c.kind.as_str(),
-            c.source.as_str(),
-            c.priority.as_str(),
-            c.score(),
-            c.owner.to_string(),
-            c.assigned_agent.map(|a| a.to_string()),
-            c.created_at.timestamp_millis(),
-            c.updated_at.timestamp_millis(),
-            c.last_contacted_at.map(|t| t.timestamp_millis()),
-            c.deleted_at.map(|t| t.timestamp_millis()),
-            c.preferences
-                .budget_max
-                .or(c.preferences.budget_min)
-                .and_then(|b| i64::try_from(b).ok()),
-            stage_since(c).timestamp_millis(),
-        ],
-        |r| r.get(0),
-    )?;
+    .execute(params![
+        id,
+        display_name,
+        sort_name(&display_name),
+        c.primary_email().map(|e| e.address.as_str()),
+        c.primary_phone().map(|p| p.number.as_str()),
+        c.stage.as_str(),
+        c.kind.as_str(),
+        c.source.as_str(),
+        c.priority.as_str(),
+        c.score(),
+        c.owner.to_string(),
+        c.assigned_agent.map(|a| a.to_string()),
+        c.created_at.timestamp_millis(),
+        c.updated_at.timestamp_millis(),
+        c.last_contacted_at.map(|t| t.timestamp_millis()),
+        c.deleted_at.map(|t| t.timestamp_millis()),
+        c.preferences
+            .budget_max
+            .or(c.preferences.budget_min)
+            .and_then(|b| i64::try_from(b).ok()),
+        stage_since(c).timestamp_millis(),
+    ])?;
+    let seq = crate::projection::row_seq(conn, "contacts", &id)?;
     conn.prepare_cached("DELETE FROM contact_tags WHERE contact_id = ?1")?
         .execute([&id])?;
     {

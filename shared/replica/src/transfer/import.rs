@@ -5,6 +5,7 @@
 
 use super::file::{file_error, ImportFileError, Scanned, Spool};
 use super::guess::guess_mapping;
+use super::pipeline;
 use super::row::{self, RowInput, Rules};
 use super::vcard_parse::{Card, CardReader};
 use super::vcard_read;
@@ -25,8 +26,10 @@ use std::io::BufReader;
 /// Rows per transaction in [`ImportMode::KeepGood`]: large enough that the fsync per commit is
 /// noise, small enough that the rest of the app gets the database between batches.
 const BATCH_ROWS: u64 = 1_000;
-/// Rows read ahead of the writer (each holds its documents, about 2 KB).
-const PIPELINE_ROWS: usize = 512;
+/// Rows per chunk a preparing thread takes, and chunks out at once: at most 1,024 rows read
+/// ahead of the writer (each holds its documents, about 2 KB).
+const PIPELINE_CHUNK: usize = 64;
+const PIPELINE_WINDOW: u64 = 16;
 /// SQLite page cache during an import, in KiB given as a negative `cache_size` (SQLite's unit
 /// convention): 64 MiB, released when the import ends.
 const IMPORT_CACHE_KIB: i64 = -64 * 1024;
@@ -161,7 +164,7 @@ impl Replica {
         spool: &Spool,
         format: ImportFormat,
         scanned: Scanned,
-        mut rows: Rows,
+        rows: Rows,
         options: &ImportOptions,
         progress: &mut dyn FnMut(ImportProgress),
     ) -> Result<ImportReport, ReplicaError> {
@@ -204,32 +207,20 @@ impl Replica {
             });
         };
 
-        // Two stages on the two cores: a second thread reads each row, builds and validates its
-        // contact and makes its Automerge documents (about half the work per row); this one
-        // checks duplicates in order and writes. The channel is bounded, so memory stays flat.
+        // Rows become documents on several threads (about two-thirds of the work per row:
+        // building and validating the contact and making its Automerge documents); this one
+        // gets them back in the file's order, checks duplicates and writes.
+        let shared = pipeline::Shared::new(rows);
+        let work = |(line, item): (u64, Item)| prep.item(line, item);
         std::thread::scope(|scope| {
-            let (send, prepared) =
-                std::sync::mpsc::sync_channel::<Result<Prepared, ReplicaError>>(PIPELINE_ROWS);
-            let prep = &prep;
-            scope.spawn(move || loop {
-                let next = match rows.next() {
-                    Ok(None) => return,
-                    Ok(Some((line, item))) => prep.item(line, item),
-                    Err(e) => Err(e),
-                };
-                let failed = next.is_err();
-                // The writer stopped (an error): nothing more is wanted.
-                if send.send(next).is_err() || failed {
-                    return;
-                }
-            });
+            let mut prepared = pipeline::spawn(scope, &shared, pipeline_sizes(), Rows::next, &work);
             match options.mode {
                 ImportMode::KeepGood => loop {
                     let mut conn = self.conn();
                     let tx = conn.transaction()?;
                     let mut in_batch = 0;
                     let mut done = true;
-                    for next in prepared.iter() {
+                    for next in prepared.by_ref() {
                         run.apply(&tx, next?)?;
                         in_batch += 1;
                         if in_batch == BATCH_ROWS {
@@ -253,7 +244,7 @@ impl Replica {
                     // problem.
                     let mut conn = self.conn();
                     let tx = conn.transaction()?;
-                    for next in prepared.iter() {
+                    for next in prepared.by_ref() {
                         run.apply(&tx, next?)?;
                         if run.report.rows_read.is_multiple_of(BATCH_ROWS) {
                             report_progress(&run);
@@ -274,6 +265,15 @@ impl Replica {
             Ok::<(), ReplicaError>(())
         })?;
         Ok(run.report)
+    }
+}
+
+/// One preparing thread per core, up to three (the writer is the bound past that).
+fn pipeline_sizes() -> pipeline::Sizes {
+    pipeline::Sizes {
+        workers: std::thread::available_parallelism().map_or(1, |n| n.get().min(3)),
+        chunk: PIPELINE_CHUNK,
+        window: PIPELINE_WINDOW,
     }
 }
 
@@ -382,7 +382,7 @@ impl Prep<'_> {
             }
         };
         let contact = Contact::create(
-            ContactId::from_uuid(uuid::Uuid::new_v4()),
+            ContactId::from_uuid(crate::batch::new_uuid()),
             valid,
             self.options.owner,
             self.now,
@@ -395,7 +395,7 @@ impl Prep<'_> {
             .flatten()
             .map(|note| {
                 let mut note = Note::create(
-                    NoteId::from_uuid(uuid::Uuid::new_v4()),
+                    NoteId::from_uuid(crate::batch::new_uuid()),
                     note,
                     self.options.owner,
                     self.now,

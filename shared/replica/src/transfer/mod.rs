@@ -14,6 +14,7 @@ mod export_json;
 mod file;
 mod guess;
 mod import;
+mod pipeline;
 mod prefs;
 mod row;
 mod sniff;
