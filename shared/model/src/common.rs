@@ -2,7 +2,8 @@
 //! soft deletion.
 
 use crate::choice::{choice_enum, UnknownChoice};
-use crate::ids::{BookingId, ContactId, ListingId};
+use crate::ids::{BookingId, ContactId};
+use crate::listing::ListingId;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;

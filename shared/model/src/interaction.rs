@@ -4,7 +4,8 @@
 use crate::checks::Text;
 use crate::choice::choice_enum;
 use crate::common::soft_delete_by_field;
-use crate::ids::{ContactId, InteractionId, ListingId, UserId};
+use crate::ids::{ContactId, InteractionId, UserId};
+use crate::listing::ListingId;
 use crate::validation::{Valid, ValidationErrors};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -40,12 +40,12 @@ pub use contact::{
     PhoneEntry, Preferences, ScoreBand, ScoreReason, Stage, StageChange,
 };
 pub use ids::{
-    BookingId, ContactId, DeviceId, InteractionId, ListingId, NoteId, OrgId, TaskId, TeamId, UserId,
+    BookingId, ContactId, DeviceId, InteractionId, NoteId, OrgId, TaskId, TeamId, UserId,
 };
 pub use interaction::{Channel, Direction, Interaction, InteractionInput};
 pub use listing::{
-    Address, Listing, ListingInput, ListingStatus, Media, MediaKind, OpenHouse, PropertyType,
-    Visibility,
+    Address, Listing, ListingId, ListingInput, ListingStatus, Media, MediaKind, OpenHouse,
+    PropertyType, Visibility,
 };
 pub use locale::{DateOrder, Locale, NumberStyle};
 pub use measure::{Area, AreaUnit, Baths};

@@ -16,11 +16,16 @@ pub use media::{Media, MediaKind, OpenHouse, CAPTION_MAX_CHARS, MEDIA_MAX, OPEN_
 
 use crate::choice::choice_enum;
 use crate::common::soft_delete_by_field;
-use crate::ids::{ListingId, UserId};
+use crate::ids::{id_type, UserId};
 use crate::measure::{Area, Baths};
 use crate::validation::Valid;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+id_type!(
+    /// A property listing.
+    ListingId
+);
 
 choice_enum! {
     /// What kind of property it is.

@@ -272,11 +272,16 @@ pub struct ContactDetail {
     pub next_task: Option<TaskSummary>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UpdateContact {
-    pub id: ContactId,
-    pub input: ContactInput,
+/// A record's new values, by its id: what every `update_<kind>` command takes, so a new kind
+/// writes `update_offer(Update<OfferId, OfferInput>)` in the table and declares no type of its
+/// own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Update<Id, Input> {
+    pub id: Id,
+    pub input: Input,
 }
+
+pub type UpdateContact = Update<ContactId, ContactInput>;
 
 /// One pipeline move (a drag between kanban columns).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -412,11 +417,7 @@ pub struct TimelineRequest {
     pub after: Option<TimelineCursor>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UpdateTask {
-    pub id: TaskId,
-    pub input: TaskInput,
-}
+pub type UpdateTask = Update<TaskId, TaskInput>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SetTaskStatus {
@@ -461,11 +462,7 @@ pub struct OverlapCheck {
     pub except: Option<BookingId>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UpdateBooking {
-    pub id: BookingId,
-    pub input: BookingInput,
-}
+pub type UpdateBooking = Update<BookingId, BookingInput>;
 
 /// A saved booking and the engine's overlap check: the other bookings (scheduled or
 /// completed) it overlaps. An overlap is a warning, never a refusal.
@@ -478,11 +475,7 @@ pub struct BookingSaved {
 // ----------------------------------------------------------------------------------------------
 // Listings
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UpdateListing {
-    pub id: ListingId,
-    pub input: ListingInput,
-}
+pub type UpdateListing = Update<ListingId, ListingInput>;
 
 /// The largest photo accepted.
 pub const PHOTO_MAX_BYTES: usize = 15 * 1024 * 1024;

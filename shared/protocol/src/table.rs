@@ -114,7 +114,7 @@ macro_rules! app_commands {
             listing_counts(ListingQuery) -> ListingCounts;
             get_listing(ListingId) -> Listing;
             create_listing(ListingInput) -> Listing;
-            update_listing(UpdateListing) -> Listing;
+            update_listing(Update<ListingId, ListingInput>) -> Listing;
             /// Marks the listing deleted (kept, so it can be restored); bookings keep their link.
             delete_listing(ListingId) -> Listing;
             restore_listing(ListingId) -> Listing;

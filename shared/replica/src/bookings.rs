@@ -9,7 +9,17 @@ use chrono::{DateTime, Utc};
 use fieldstone_model::{Booking, BookingId, BookingInput, BookingStatus, ContactId, UserId};
 use rusqlite::{params, Connection, Row};
 
-record_kind!(Booking, BookingId, fieldstone_doc::booking, project_booking);
+record_kind!(
+    Booking,
+    BookingId,
+    fieldstone_doc::booking,
+    project_booking,
+    crate::records::Tables {
+        main: "bookings",
+        children: &[("booking_attendees", "booking_id")],
+        search: None,
+    }
+);
 
 pub use fieldstone_protocol::views::BookingSummary;
 

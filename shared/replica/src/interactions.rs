@@ -14,7 +14,12 @@ record_kind!(
     Interaction,
     InteractionId,
     fieldstone_doc::interaction,
-    project_interaction
+    project_interaction,
+    crate::records::Tables {
+        main: "interactions",
+        children: &[],
+        search: None,
+    }
 );
 
 pub use fieldstone_protocol::views::InteractionSummary;

@@ -27,6 +27,16 @@ mod tasks;
 mod timeline;
 mod transfer;
 
+// Every record kind the engine stores; a new kind is its module above and its type here.
+records::kinds!(
+    fieldstone_model::Contact,
+    fieldstone_model::Note,
+    fieldstone_model::Interaction,
+    fieldstone_model::Booking,
+    fieldstone_model::Listing,
+    fieldstone_model::Task,
+);
+
 pub use account::AccountBinding;
 pub use activity::ACTIVITY_MAX;
 pub use batch::Batch;

@@ -8,7 +8,17 @@ use fieldstone_model::{Listing, ListingId, ListingInput, ListingStatus, UserId, 
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, Row};
 
-record_kind!(Listing, ListingId, fieldstone_doc::listing, project_listing);
+record_kind!(
+    Listing,
+    ListingId,
+    fieldstone_doc::listing,
+    project_listing,
+    crate::records::Tables {
+        main: "listings",
+        children: &[("listing_open_houses", "listing_id")],
+        search: Some(("listings_fts", "f.address, f.mls_number, f.description")),
+    }
+);
 
 pub use fieldstone_protocol::views::{
     ListingCounts, ListingQuery, ListingSummary, OpenHouseSummary, LISTING_PAGE_MAX,

@@ -11,7 +11,17 @@ use rusqlite::{params, Connection, Row};
 /// How much of a note lists show.
 pub const NOTE_PREVIEW_CHARS: usize = 140;
 
-record_kind!(Note, NoteId, fieldstone_doc::note, project_note);
+record_kind!(
+    Note,
+    NoteId,
+    fieldstone_doc::note,
+    project_note,
+    crate::records::Tables {
+        main: "notes",
+        children: &[],
+        search: Some(("notes_fts", "f.body")),
+    }
+);
 
 pub use fieldstone_protocol::views::NoteSummary;
 

@@ -2,34 +2,27 @@
 //! read model from the documents alone, and quarantining documents that cannot be read.
 
 use crate::error::ReplicaError;
-use crate::records::Record;
+use crate::records::{KindVisitor, Record, Tables};
 use crate::store::Replica;
 use automerge::AutoCommit;
 use fieldstone_doc::DocError;
-use fieldstone_model::{Booking, Contact, Interaction, Listing, Note, Task};
 use fieldstone_protocol::DocId;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 const REBUILD_KEY: &str = "rebuild_read_model";
 
-/// Tables holding projections, cleared by a rebuild (their FTS indexes included).
-const PROJECTION_TABLES: &[&str] = &[
-    "contacts",
-    "contact_tags",
-    "contact_keys",
-    "contact_custom",
-    "contacts_fts",
-    "notes",
-    "notes_fts",
-    "interactions",
-    "bookings",
-    "booking_attendees",
-    "listings",
-    "listings_fts",
-    "listing_open_houses",
-    "tasks",
-    "doc_conflicts",
-];
+/// Tables holding projections, cleared by a rebuild (their FTS indexes included): every kind's
+/// tables, and the conflicts found in documents.
+fn projection_tables() -> Vec<&'static str> {
+    let mut tables = Vec::new();
+    for kind in crate::KIND_TABLES {
+        tables.push(kind.main);
+        tables.extend(kind.children.iter().map(|(table, _)| *table));
+        tables.extend(kind.search.map(|(fts, _)| fts));
+    }
+    tables.push("doc_conflicts");
+    tables
+}
 
 /// What [`Replica::rebuild_read_model`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -54,13 +47,32 @@ pub struct QuarantinedDoc {
     pub from_server: bool,
 }
 
-fn read_and_project<R: Record>(
-    conn: &Connection,
-    doc_id: &DocId,
-    doc: &AutoCommit,
-) -> Result<(), ReplicaError> {
-    let record = R::read_doc(doc).map_err(|e| ReplicaError::doc(doc_id.as_str(), e))?;
-    R::project(conn, &record)
+/// Reads a document's record and writes its read-model rows.
+struct Project<'a> {
+    conn: &'a Connection,
+    doc_id: &'a DocId,
+    doc: &'a AutoCommit,
+}
+
+impl KindVisitor for Project<'_> {
+    type Output = Result<(), ReplicaError>;
+
+    fn visit<R: Record>(self) -> Self::Output {
+        let record =
+            R::read_doc(self.doc).map_err(|e| ReplicaError::doc(self.doc_id.as_str(), e))?;
+        R::project(self.conn, &record)
+    }
+}
+
+/// A kind's read-model tables.
+struct TablesOf;
+
+impl KindVisitor for TablesOf {
+    type Output = &'static Tables;
+
+    fn visit<R: Record>(self) -> &'static Tables {
+        &R::TABLES
+    }
 }
 
 /// The `seq` (the full-text index's rowid) of the row `id` of a projected table, after the row
@@ -92,15 +104,7 @@ pub(crate) fn project(
         return Ok(());
     }
     crate::conflicts::record_conflicts(conn, doc_id, doc)?;
-    match doc_id.kind() {
-        fieldstone_doc::contact::KIND => read_and_project::<Contact>(conn, doc_id, doc),
-        fieldstone_doc::note::KIND => read_and_project::<Note>(conn, doc_id, doc),
-        fieldstone_doc::interaction::KIND => read_and_project::<Interaction>(conn, doc_id, doc),
-        fieldstone_doc::booking::KIND => read_and_project::<Booking>(conn, doc_id, doc),
-        fieldstone_doc::listing::KIND => read_and_project::<Listing>(conn, doc_id, doc),
-        fieldstone_doc::task::KIND => read_and_project::<Task>(conn, doc_id, doc),
-        _ => Ok(()),
-    }
+    crate::visit_kind(doc_id.kind(), Project { conn, doc_id, doc }).unwrap_or(Ok(()))
 }
 
 /// Removes every read-model row of document `doc_id`.
@@ -110,41 +114,23 @@ pub(crate) fn unproject(conn: &Connection, doc_id: &DocId) -> Result<(), Replica
         [doc_id.as_str()],
     )?;
     let id = doc_id.as_str().split_once(':').map_or("", |(_, id)| id);
-    let fts = |table: &str, fts: &str| -> Result<(), ReplicaError> {
+    let Some(tables) = crate::visit_kind(doc_id.kind(), TablesOf) else {
+        return Ok(());
+    };
+    // Table names come from the kinds' own constants, never from outside input.
+    for (table, column) in tables.children {
+        conn.execute(&format!("DELETE FROM {table} WHERE {column} = ?1"), [id])?;
+    }
+    if let Some((fts, _)) = tables.search {
         conn.execute(
-            &format!("DELETE FROM {fts} WHERE rowid IN (SELECT seq FROM {table} WHERE id = ?1)"),
+            &format!(
+                "DELETE FROM {fts} WHERE rowid IN (SELECT seq FROM {} WHERE id = ?1)",
+                tables.main
+            ),
             [id],
         )?;
-        conn.execute(&format!("DELETE FROM {table} WHERE id = ?1"), [id])?;
-        Ok(())
-    };
-    match doc_id.kind() {
-        fieldstone_doc::contact::KIND => {
-            conn.execute("DELETE FROM contact_tags WHERE contact_id = ?1", [id])?;
-            conn.execute("DELETE FROM contact_keys WHERE contact_id = ?1", [id])?;
-            conn.execute("DELETE FROM contact_custom WHERE contact_id = ?1", [id])?;
-            fts("contacts", "contacts_fts")?;
-        }
-        fieldstone_doc::note::KIND => fts("notes", "notes_fts")?,
-        fieldstone_doc::interaction::KIND => {
-            conn.execute("DELETE FROM interactions WHERE id = ?1", [id])?;
-        }
-        fieldstone_doc::booking::KIND => {
-            conn.execute("DELETE FROM booking_attendees WHERE booking_id = ?1", [id])?;
-            conn.execute("DELETE FROM bookings WHERE id = ?1", [id])?;
-        }
-        fieldstone_doc::listing::KIND => {
-            conn.execute(
-                "DELETE FROM listing_open_houses WHERE listing_id = ?1",
-                [id],
-            )?;
-            fts("listings", "listings_fts")?;
-        }
-        fieldstone_doc::task::KIND => {
-            conn.execute("DELETE FROM tasks WHERE id = ?1", [id])?;
-        }
-        _ => {}
     }
+    conn.execute(&format!("DELETE FROM {} WHERE id = ?1", tables.main), [id])?;
     Ok(())
 }
 
@@ -236,7 +222,7 @@ impl Replica {
         let mut report = RebuildReport::default();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        for table in PROJECTION_TABLES {
+        for table in projection_tables() {
             tx.execute(&format!("DELETE FROM {table}"), [])?;
         }
         let ids: Vec<String> = {
@@ -289,7 +275,14 @@ impl Replica {
     pub fn read_model_dump(&self) -> Result<Vec<String>, ReplicaError> {
         let conn = self.conn();
         let mut out = Vec::new();
-        for table in PROJECTION_TABLES.iter().filter(|t| !t.ends_with("_fts")) {
+        let searches: Vec<_> = crate::KIND_TABLES
+            .iter()
+            .filter_map(|kind| kind.search.map(|(fts, columns)| (kind.main, fts, columns)))
+            .collect();
+        for table in projection_tables()
+            .into_iter()
+            .filter(|t| !searches.iter().any(|(_, fts, _)| fts == t))
+        {
             let mut stmt = conn.prepare(&format!("SELECT * FROM {table}"))?;
             let columns: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
             let mut rows = stmt.query([])?;
@@ -306,15 +299,7 @@ impl Replica {
             }
         }
         // Search entries, by the id of the row they index.
-        for (table, fts, columns) in [
-            ("contacts", "contacts_fts", "f.names, f.emails, f.phones"),
-            ("notes", "notes_fts", "f.body"),
-            (
-                "listings",
-                "listings_fts",
-                "f.address, f.mls_number, f.description",
-            ),
-        ] {
+        for (table, fts, columns) in searches {
             let mut stmt = conn.prepare(&format!(
                 "SELECT t.id, {columns} FROM {fts} f JOIN {table} t ON t.seq = f.rowid"
             ))?;
@@ -346,5 +331,61 @@ impl Replica {
                     .map_err(|e| ReplicaError::doc(&id, DocError::InvalidValue(e.to_string())))
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fieldstone_model::FixedClock;
+    use std::sync::Arc;
+
+    /// Tables the engine keeps for itself rather than projecting from documents.
+    const ENGINE_TABLES: &[&str] = &[
+        "account_binding",
+        "documents",
+        "held_changes",
+        "merges",
+        "meta",
+        "outbox",
+        "quarantine",
+        "sync_cursors",
+        "sync_notices",
+    ];
+
+    #[test]
+    fn every_read_model_table_belongs_to_a_registered_kind() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let clock = Arc::new(FixedClock::new(
+            chrono::DateTime::from_timestamp_millis(1_763_700_000_000).expect("time"),
+        ));
+        let replica = Replica::open(&dir.path().join("r.db"), clock).expect("open");
+        let conn = replica.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            )
+            .expect("prepare");
+        let mut found: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .expect("tables")
+            .collect::<Result<_, _>>()
+            .expect("names");
+        // FTS5 keeps its own shadow tables next to each search table.
+        found.retain(|t: &String| {
+            !ENGINE_TABLES.contains(&t.as_str())
+                && !["_data", "_idx", "_content", "_docsize", "_config"]
+                    .iter()
+                    .any(|suffix| t.ends_with(suffix))
+        });
+        found.sort();
+        let mut projected: Vec<String> =
+            projection_tables().iter().map(|t| t.to_string()).collect();
+        projected.sort();
+        assert_eq!(
+            found, projected,
+            "a table of the schema is neither a registered kind's (`Record::TABLES`, listed in \
+             `kinds!`) nor one of the engine's own"
+        );
     }
 }

@@ -11,12 +11,26 @@ use fieldstone_protocol::DocId;
 use rusqlite::{Connection, Transaction};
 use std::fmt::Display;
 
+/// Where a kind's read-model rows live, so removing a document's rows, rebuilding the read
+/// model and comparing two read models need no code per kind.
+pub(crate) struct Tables {
+    /// One row per record, keyed by `id`, with `seq` (the search index's rowid).
+    pub main: &'static str,
+    /// Tables of several rows per record: `(table, column holding the record's id)`.
+    pub children: &'static [(&'static str, &'static str)],
+    /// The kind's FTS5 table (rowid = `seq` of `main`) and the columns a read-model dump shows
+    /// (`f.` is the FTS table).
+    pub search: Option<(&'static str, &'static str)>,
+}
+
 /// A record kind stored as one document per record.
 // The document layer's own error type; the engine boxes it (`ReplicaError::Document`).
 #[allow(clippy::result_large_err)]
 pub(crate) trait Record: Sized + SoftDelete {
     /// The document kind (`DocId` prefix).
     const KIND: &'static str;
+    /// Its read-model tables.
+    const TABLES: Tables;
     type Id: Display + Copy;
 
     fn id(&self) -> Self::Id;
@@ -204,12 +218,48 @@ impl Replica {
     }
 }
 
+/// Something done with one record kind, picked by its document kind at run time
+/// ([`kinds!`] writes the dispatch): project a document, read it as JSON...
+pub(crate) trait KindVisitor {
+    type Output;
+    fn visit<R: Record + serde::Serialize>(self) -> Self::Output;
+}
+
+/// The list of every record kind the engine stores, written once (in `lib.rs`). Expands to
+/// `visit_kind(kind, visitor)`, which runs `visitor` with the kind whose document kind is
+/// `kind` (`None` for a kind this build does not know), and `KIND_TABLES`, every kind's
+/// tables. Projection, removal of a document's rows, rebuild, dump and export use these, so a
+/// new kind is one more entry here and nothing else in the engine's shared code.
+macro_rules! kinds {
+    ($($ty:ty),+ $(,)?) => {
+        /// Runs `visitor` with the record kind whose documents are of kind `kind`.
+        pub(crate) fn visit_kind<V: $crate::records::KindVisitor>(
+            kind: &str,
+            visitor: V,
+        ) -> Option<V::Output> {
+            $(
+                if kind == <$ty as $crate::records::Record>::KIND {
+                    return Some(visitor.visit::<$ty>());
+                }
+            )+
+            None
+        }
+
+        /// Every record kind's read-model tables.
+        pub(crate) const KIND_TABLES: &[&$crate::records::Tables] =
+            &[$(&<$ty as $crate::records::Record>::TABLES),+];
+    };
+}
+
+pub(crate) use kinds;
+
 /// Implements [`Record`] for a model type whose document module has the usual
 /// `create`/`update`/`read` and which has `id`, `updated_at` fields.
 macro_rules! record_kind {
-    ($ty:ty, $id:ty, $($module:ident)::+, $project:path) => {
+    ($ty:ty, $id:ty, $($module:ident)::+, $project:path, $tables:expr) => {
         impl $crate::records::Record for $ty {
             const KIND: &'static str = $($module)::+::KIND;
+            const TABLES: $crate::records::Tables = $tables;
             type Id = $id;
 
             fn id(&self) -> $id {

@@ -8,7 +8,17 @@ use chrono::{DateTime, Utc};
 use fieldstone_model::{follow_up_tasks, ContactId, Task, TaskId, TaskInput, TaskStatus, UserId};
 use rusqlite::{params, Connection, Row};
 
-record_kind!(Task, TaskId, fieldstone_doc::task, project_task);
+record_kind!(
+    Task,
+    TaskId,
+    fieldstone_doc::task,
+    project_task,
+    crate::records::Tables {
+        main: "tasks",
+        children: &[],
+        search: None,
+    }
+);
 
 pub use fieldstone_protocol::views::TaskSummary;
 

@@ -24,6 +24,15 @@ use rusqlite::{params_from_iter, Connection};
 
 impl Record for Contact {
     const KIND: &'static str = contact_doc::KIND;
+    const TABLES: records::Tables = records::Tables {
+        main: "contacts",
+        children: &[
+            ("contact_tags", "contact_id"),
+            ("contact_keys", "contact_id"),
+            ("contact_custom", "contact_id"),
+        ],
+        search: Some(("contacts_fts", "f.names, f.emails, f.phones")),
+    };
     type Id = ContactId;
 
     fn id(&self) -> ContactId {

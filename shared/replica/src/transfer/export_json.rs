@@ -3,11 +3,10 @@
 //! holds one page of document bytes whatever the size of the database.
 
 use crate::error::ReplicaError;
-use crate::records::Record;
+use crate::records::{KindVisitor, Record};
 use crate::store::Replica;
 use automerge::AutoCommit;
 use chrono::SecondsFormat;
-use fieldstone_model::{Booking, Contact, Interaction, Listing, Note, Task};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -107,22 +106,20 @@ impl Replica {
 
 /// The record in a document as JSON, or why it cannot be read (as text: it is only reported).
 fn read_record(kind: &str, bytes: &[u8]) -> Result<serde_json::Value, String> {
-    fn as_json<R: Record + Serialize>(doc: &AutoCommit) -> Result<serde_json::Value, String> {
-        let record = R::read_doc(doc).map_err(|e| e.to_string())?;
-        serde_json::to_value(&record).map_err(|e| e.to_string())
+    struct AsJson<'a>(&'a AutoCommit);
+    impl KindVisitor for AsJson<'_> {
+        type Output = Result<serde_json::Value, String>;
+        fn visit<R: Record + Serialize>(self) -> Self::Output {
+            let record = R::read_doc(self.0).map_err(|e| e.to_string())?;
+            serde_json::to_value(&record).map_err(|e| e.to_string())
+        }
     }
     let doc = fieldstone_doc::load(bytes).map_err(|e| e.to_string())?;
-    match kind {
-        fieldstone_doc::contact::KIND => as_json::<Contact>(&doc),
-        fieldstone_doc::note::KIND => as_json::<Note>(&doc),
-        fieldstone_doc::interaction::KIND => as_json::<Interaction>(&doc),
-        fieldstone_doc::booking::KIND => as_json::<Booking>(&doc),
-        fieldstone_doc::listing::KIND => as_json::<Listing>(&doc),
-        fieldstone_doc::task::KIND => as_json::<Task>(&doc),
-        other => Err(format!(
-            "a {other:?} document, a kind this version cannot read"
-        )),
-    }
+    crate::visit_kind(kind, AsJson(&doc)).unwrap_or_else(|| {
+        Err(format!(
+            "a {kind:?} document, a kind this version cannot read"
+        ))
+    })
 }
 
 fn json_error(error: serde_json::Error) -> ReplicaError {
