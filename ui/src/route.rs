@@ -1,7 +1,12 @@
 //! Where the user is: one [`Route`] per screen, kept in the page's `#hash` so the webview's
 //! back gesture (and a reload) return to the same screen. Parsing is pure and tested here.
+//!
+//! The navigation is data too: a [`Section`]'s [`SectionInfo`] says its label, link, icon, what
+//! `n` makes there and whether its screen has a search, and the frame (nav, shortcuts) reads
+//! only that. A new record kind adds its routes and hash here, and a section if it has one.
 
-use fieldstone_model::{ContactId, ListingId};
+use crate::components::icons::{circle, rect, Icon, Shape};
+use fieldstone_model::{ContactId, ListingId, RecordRef};
 
 /// A screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -28,6 +33,56 @@ pub enum Section {
     Settings,
 }
 
+/// What `n` makes on a section's screens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewRecord {
+    /// A contact, in the dialog the frame opens over any screen.
+    Contact,
+    /// The section's own kind: the frame hands `n` to the page, which opens its editor. The text
+    /// is the navigation's hint ("New listing").
+    Own(&'static str),
+}
+
+impl NewRecord {
+    /// The navigation's hint next to the `n` key.
+    pub const fn hint(self) -> &'static str {
+        match self {
+            NewRecord::Contact => "New contact",
+            NewRecord::Own(hint) => hint,
+        }
+    }
+}
+
+/// Everything the frame knows about a section, in one place, so a new section is one entry of
+/// [`Section::info`] (and its routes) rather than a match in every component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SectionInfo {
+    pub label: &'static str,
+    /// Stable name for element ids, CSS and the hash (`nav-contacts`, `#/contacts`).
+    pub key: &'static str,
+    /// The section's first screen, where its navigation link goes.
+    pub route: Route,
+    /// The navigation's icon for it.
+    pub icon: &'static [Shape],
+    pub new: NewRecord,
+    /// Its first screen has a search box of its own that `/` focuses; elsewhere `/` means
+    /// "find a contact".
+    pub search: bool,
+}
+
+/// The sun of Today, drawn only in the navigation.
+const TODAY_ICON: &[Shape] = &[
+    circle("12", "12", "4"),
+    Shape::Path("M12 2.5v2M12 19.5v2M2.5 12h2M19.5 12h2M5.3 5.3l1.4 1.4M17.3 17.3l1.4 1.4M5.3 18.7l1.4-1.4M17.3 6.7l1.4-1.4"),
+];
+
+/// The pipeline's three columns, drawn only in the navigation.
+const PIPELINE_ICON: &[Shape] = &[
+    rect("3", "4", "5", "16", "1.5"),
+    rect("9.5", "4", "5", "11", "1.5"),
+    rect("16", "4", "5", "7", "1.5"),
+];
+
 impl Section {
     /// In navigation order.
     pub const ALL: [Section; 6] = [
@@ -39,38 +94,70 @@ impl Section {
         Section::Settings,
     ];
 
-    pub const fn label(self) -> &'static str {
+    pub const fn info(self) -> SectionInfo {
         match self {
-            Section::Today => "Today",
-            Section::Contacts => "Contacts",
-            Section::Pipeline => "Pipeline",
-            Section::Calendar => "Calendar",
-            Section::Listings => "Listings",
-            Section::Settings => "Settings",
+            Section::Today => SectionInfo {
+                label: "Today",
+                key: "today",
+                route: Route::Today,
+                icon: TODAY_ICON,
+                new: NewRecord::Contact,
+                search: false,
+            },
+            Section::Contacts => SectionInfo {
+                label: "Contacts",
+                key: "contacts",
+                route: Route::Contacts,
+                icon: Icon::Contacts.drawing(),
+                new: NewRecord::Contact,
+                search: true,
+            },
+            Section::Pipeline => SectionInfo {
+                label: "Pipeline",
+                key: "pipeline",
+                route: Route::Pipeline,
+                icon: PIPELINE_ICON,
+                new: NewRecord::Contact,
+                search: false,
+            },
+            Section::Calendar => SectionInfo {
+                label: "Calendar",
+                key: "calendar",
+                route: Route::Calendar,
+                icon: Icon::Calendar.drawing(),
+                new: NewRecord::Own("New booking"),
+                search: false,
+            },
+            Section::Listings => SectionInfo {
+                label: "Listings",
+                key: "listings",
+                route: Route::Listings,
+                icon: Icon::Listings.drawing(),
+                new: NewRecord::Own("New listing"),
+                search: true,
+            },
+            Section::Settings => SectionInfo {
+                label: "Settings",
+                key: "settings",
+                route: Route::Settings,
+                icon: Icon::Settings.drawing(),
+                new: NewRecord::Contact,
+                search: false,
+            },
         }
+    }
+
+    pub const fn label(self) -> &'static str {
+        self.info().label
     }
 
     /// Stable name for element ids and CSS (`nav-contacts`, `icon--contacts`).
     pub const fn key(self) -> &'static str {
-        match self {
-            Section::Today => "today",
-            Section::Contacts => "contacts",
-            Section::Pipeline => "pipeline",
-            Section::Calendar => "calendar",
-            Section::Listings => "listings",
-            Section::Settings => "settings",
-        }
+        self.info().key
     }
 
     pub const fn route(self) -> Route {
-        match self {
-            Section::Today => Route::Today,
-            Section::Contacts => Route::Contacts,
-            Section::Pipeline => Route::Pipeline,
-            Section::Calendar => Route::Calendar,
-            Section::Listings => Route::Listings,
-            Section::Settings => Route::Settings,
-        }
+        self.info().route
     }
 }
 
@@ -85,6 +172,22 @@ impl Route {
             Route::Listings | Route::Listing(_) => Section::Listings,
             Route::Settings => Section::Settings,
         }
+    }
+
+    /// Where the frame goes once `record` is deleted from its screen (nothing is left to show).
+    pub const fn after_deleting(record: RecordRef) -> Route {
+        match record {
+            RecordRef::Listing(_) => Route::Listings,
+            // A booking has no screen of its own: the contacts are the nearest list.
+            RecordRef::Contact(_) | RecordRef::Booking(_) => Route::Contacts,
+        }
+    }
+
+    /// This screen has a search box of its own for `/` to focus: the first screen of a section
+    /// with a search. Elsewhere (a detail screen too) `/` goes to the contacts' search.
+    pub fn has_search(self) -> bool {
+        let section = self.section();
+        section.info().search && self == section.route()
     }
 
     /// `#/contacts/<id>` and friends.
@@ -164,6 +267,39 @@ mod tests {
         assert_eq!(Route::from_hash("#/contacts/not-an-id"), Route::Contacts);
         assert_eq!(Route::from_hash("#/contacts/a/b"), Route::Today);
         assert_eq!(Route::from_hash("#/calendar/"), Route::Calendar);
+    }
+
+    #[test]
+    fn sections_are_told_apart_by_their_data() {
+        let keys: std::collections::BTreeSet<_> = Section::ALL.iter().map(|s| s.key()).collect();
+        assert_eq!(
+            keys.len(),
+            Section::ALL.len(),
+            "one id and hash per section"
+        );
+        for section in Section::ALL {
+            assert_eq!(section.route().section(), section, "{section:?}");
+            assert!(!section.info().icon.is_empty(), "{section:?} draws nothing");
+        }
+        assert_eq!(Section::Listings.info().new.hint(), "New listing");
+        assert_eq!(Section::Pipeline.info().new, NewRecord::Contact);
+        let listing: ListingId = "00000000-0000-4000-8000-000000000009"
+            .parse()
+            .expect("valid id");
+        assert!(Route::Listings.has_search());
+        assert!(
+            !Route::Listing(listing).has_search(),
+            "a detail screen has none"
+        );
+        assert!(!Route::Calendar.has_search());
+        assert_eq!(
+            Route::after_deleting(RecordRef::Listing(listing)),
+            Route::Listings
+        );
+        assert_eq!(
+            Route::after_deleting(RecordRef::Contact(contact())),
+            Route::Contacts
+        );
     }
 
     #[test]

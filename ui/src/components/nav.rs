@@ -1,33 +1,16 @@
 //! The navigation: one list of links that the stylesheet lays out as a sidebar on a desktop and
 //! as a bottom bar (large touch targets, Settings folded into the top bar's reach) at phone width.
+//!
+//! Everything particular to a section (label, link, icon, what `n` makes) is data on
+//! [`Section`]: a new section needs no change here.
 
-use super::icons::{icon, Icon};
+use super::icons::draw;
 use crate::route::Section;
 use yew::prelude::*;
 
 #[derive(Debug, Properties, PartialEq)]
 pub struct NavProps {
     pub current: Section,
-}
-
-fn section_icon(section: Section) -> Icon {
-    match section {
-        Section::Today => Icon::Today,
-        Section::Contacts => Icon::Contacts,
-        Section::Pipeline => Icon::Pipeline,
-        Section::Calendar => Icon::Calendar,
-        Section::Listings => Icon::Listings,
-        Section::Settings => Icon::Settings,
-    }
-}
-
-/// What `n` makes on this screen (the shell sends it to the page on these two).
-fn new_hint(section: Section) -> &'static str {
-    match section {
-        Section::Calendar => "New booking",
-        Section::Listings => "New listing",
-        _ => "New contact",
-    }
 }
 
 #[component]
@@ -51,7 +34,7 @@ pub fn Nav(props: &NavProps) -> Html {
                             href={section.route().to_hash()}
                             aria-current={(section == props.current).then_some("page")}
                         >
-                            { icon(section_icon(section)) }
+                            { draw(section.info().icon) }
                             <span class="nav__label">{ section.label() }</span>
                         </a>
                     </li>
@@ -59,7 +42,7 @@ pub fn Nav(props: &NavProps) -> Html {
             </ul>
             <dl class="nav__hint">
                 <div><dt><kbd>{ "/" }</kbd></dt><dd>{ "Search" }</dd></div>
-                <div class="nav__hint-new"><dt><kbd>{ "n" }</kbd></dt><dd>{ new_hint(props.current) }</dd></div>
+                <div class="nav__hint-new"><dt><kbd>{ "n" }</kbd></dt><dd>{ props.current.info().new.hint() }</dd></div>
             </dl>
         </nav>
     }
@@ -100,5 +83,30 @@ mod tests {
         assert!(on(Section::Listings).await.contains("New listing"));
         assert!(on(Section::Calendar).await.contains("New booking"));
         assert!(!on(Section::Calendar).await.contains("New contact"));
+        assert!(on(Section::Settings).await.contains("New contact"));
+    }
+
+    #[tokio::test]
+    async fn each_link_draws_its_section_s_icon() {
+        let html = ServerRenderer::<Nav>::with_props(|| NavProps {
+            current: Section::Today,
+        })
+        .hydratable(false)
+        .render()
+        .await;
+        // The markup as the icons were drawn before sections carried them: same box, shapes
+        // and order.
+        let svg = r#"<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false" class="icon">"#;
+        for drawing in [
+            r#"<circle cx="12" cy="12" r="4"></circle><path d="M12 2.5v2M12 19.5v2M2.5 12h2M19.5 12h2M5.3 5.3l1.4 1.4M17.3 17.3l1.4 1.4M5.3 18.7l1.4-1.4M17.3 6.7l1.4-1.4"></path>"#,
+            r#"<rect x="3" y="4" width="5" height="16" rx="1.5"></rect><rect x="9.5" y="4" width="5" height="11" rx="1.5"></rect><rect x="16" y="4" width="5" height="7" rx="1.5"></rect>"#,
+            r#"<path d="M3 11l9-7 9 7"></path><path d="M5 9.5V20h14V9.5"></path><path d="M10 20v-5.5h4V20"></path>"#,
+        ] {
+            assert!(
+                html.contains(&format!("{svg}{drawing}</svg>")),
+                "{drawing}: {html}"
+            );
+        }
+        assert_eq!(html.matches(svg).count(), Section::ALL.len(), "{html}");
     }
 }

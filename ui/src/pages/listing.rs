@@ -11,6 +11,7 @@ use crate::route::Route;
 use crate::services::commands;
 use crate::state::format::{area, money, Local};
 use crate::state::listing::{open_house_label, upcoming, ListingAction, ListingState};
+use crate::state::record_detail::DetailAction;
 use crate::state::ShellAction;
 use fieldstone_model::{Listing, ListingId, RecordRef};
 use yew::platform::spawn_local;
@@ -70,30 +71,25 @@ pub fn ListingPage(props: &ListingPageProps) -> Html {
 
     use_command(
         &state,
-        state.request,
+        state.detail.request,
         move |_| Some(async move { commands::get_listing(&id).await }),
-        |request, answer| match answer {
-            Ok(listing) => ListingAction::Loaded {
-                request,
-                listing: Box::new(listing),
-            },
-            Err(error) => ListingAction::LoadFailed { request, error },
-        },
+        |request, answer| DetailAction::answer(request, answer).into(),
     );
     {
         let state = state.clone();
-        use_remote_revision(move || state.dispatch(ListingAction::Reload));
+        use_remote_revision(move || state.dispatch(DetailAction::Reload.into()));
     }
 
     let dispatch = {
         let state = state.clone();
         Callback::from(move |action| state.dispatch(action))
     };
-    let retry = dispatch.reform(|()| ListingAction::Reload);
+    let retry = dispatch.reform(|()| DetailAction::Reload.into());
+    let detail = &state.detail;
     let listing = match page_frame(
-        &state.view,
-        state.listing.as_ref(),
-        state.missing,
+        &detail.view,
+        detail.record.as_ref(),
+        detail.missing,
         &FRAME,
         retry,
     ) {
@@ -105,7 +101,7 @@ pub fn ListingPage(props: &ListingPageProps) -> Html {
     let photos: Vec<AttrValue> = state.photos().into_iter().map(AttrValue::from).collect();
     let tours = state.tours();
     let (open_houses, past) = upcoming(&listing.open_houses, clock.now);
-    let edit = dispatch.reform(|_: MouseEvent| ListingAction::OpenEditor);
+    let edit = dispatch.reform(|_: MouseEvent| DetailAction::OpenEditor.into());
     // No "are you sure?": the listing is kept, marked deleted, and the next screen offers Undo.
     let on_delete = {
         let (shell, delete_error) = (shell.clone(), delete_error.clone());
@@ -149,7 +145,7 @@ pub fn ListingPage(props: &ListingPageProps) -> Html {
                     <p class="listing-head__city">{ format!("{region_line} · {}", listing.address.country) }</p>
                 </div>
                 <div class="listing-head__actions">
-                    if state.saved_note {
+                    if detail.saved_note {
                         <span id="listing-saved" class="form-success" role="status">
                             <span class="form-success__icon" aria-hidden="true"></span>
                             { "Saved on this device." }
@@ -173,7 +169,7 @@ pub fn ListingPage(props: &ListingPageProps) -> Html {
                         index={state.photo}
                         address={listing.address.line1.clone()}
                         on_show={dispatch.reform(ListingAction::Show)}
-                        on_add={dispatch.reform(|()| ListingAction::OpenEditor)}
+                        on_add={dispatch.reform(|()| DetailAction::OpenEditor.into())}
                     />
                     <section class="card listing-section" aria-labelledby="listing-about">
                         <h2 id="listing-about" class="card__title">{ "About this home" }</h2>
@@ -245,12 +241,12 @@ pub fn ListingPage(props: &ListingPageProps) -> Html {
                     </section>
                 </aside>
             </div>
-            if let Some(opened) = state.editor {
+            if let Some(opened) = detail.editor {
                 <ListingEditor
                     key={opened.to_string()}
                     listing={Some(listing.clone())}
-                    on_close={dispatch.reform(|()| ListingAction::CloseEditor)}
-                    on_saved={dispatch.reform(|listing| ListingAction::Saved(Box::new(listing)))}
+                    on_close={dispatch.reform(|()| DetailAction::CloseEditor.into())}
+                    on_saved={dispatch.reform(|listing| DetailAction::Saved(Box::new(listing)).into())}
                 />
             }
         </div>

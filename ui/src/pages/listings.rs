@@ -8,32 +8,16 @@ use crate::components::listing_card::ListingCard;
 use crate::components::search_box::SearchBox;
 use crate::components::states::{EmptyState, ListError};
 use crate::hooks::{
-    dispatch_outcome, use_command, use_page_request, use_remote_revision, use_shell, Outcome,
+    dispatch_outcome, use_command, use_page_request, use_remote_revision, use_shell,
 };
 use crate::route::Route;
 use crate::services::{commands, platform};
-use crate::state::listings::{ListingsAction, ListingsState};
+use crate::state::listings::{ListingFilterEdit, ListingsAction, ListingsState};
 use crate::state::{ListView, Shortcut};
 use fieldstone_model::{Listing, ListingStatus};
-use fieldstone_protocol::views::{ListingCounts, ListingSummary};
+use fieldstone_protocol::views::ListingCounts;
 use yew::platform::spawn_local;
 use yew::prelude::*;
-
-/// A page of listings, or why it could not be read, for generation `request`.
-fn listings_page(request: u64, answer: Outcome<Vec<ListingSummary>>, more: bool) -> ListingsAction {
-    match answer {
-        Ok(rows) => ListingsAction::Loaded {
-            request,
-            rows,
-            more,
-        },
-        Err(error) => ListingsAction::Failed {
-            request,
-            message: error.message,
-            more,
-        },
-    }
-}
 
 #[component]
 pub fn ListingsPage() -> Html {
@@ -59,7 +43,7 @@ pub fn ListingsPage() -> Html {
             &state,
             state.request,
             move |_| Some(async move { commands::list_listings(&query).await }),
-            |request, answer| listings_page(request, answer, false),
+            |request, answer| ListingsAction::answer(request, answer, false),
         );
     }
     {
@@ -69,7 +53,7 @@ pub fn ListingsPage() -> Html {
                 let (request, query) = (state.request, state.query(offset));
                 let ask = async move { commands::list_listings(&query).await };
                 dispatch_outcome(state.dispatcher(), ask, move |answer| {
-                    listings_page(request, answer, true)
+                    ListingsAction::answer(request, answer, true)
                 });
             }
         });
@@ -94,7 +78,7 @@ pub fn ListingsPage() -> Html {
         let state = state.clone();
         Callback::from(move |action| state.dispatch(action))
     };
-    let on_search = dispatch.reform(ListingsAction::Search);
+    let on_search = dispatch.reform(|text| ListingsAction::Filter(ListingFilterEdit::Search(text)));
     let new_listing = open_new.reform(|_: MouseEvent| ());
     let on_close = {
         let creating = creating.clone();
@@ -105,7 +89,7 @@ pub fn ListingsPage() -> Html {
         Callback::from(move |listing: Listing| shell.navigate(Route::Listing(listing.id)))
     };
     let status_chip = |status: Option<ListingStatus>| {
-        let on = state.status == status;
+        let on = state.filter.status == status;
         let key = status.map_or("all", |s| s.as_str());
         let count = counts.as_ref().map(|c| status.map_or(c.all, |s| c.of(s)));
         html! {
@@ -114,7 +98,7 @@ pub fn ListingsPage() -> Html {
                 id={format!("listing-status-{key}")}
                 class={classes!("chip", on.then_some("chip--on"))}
                 aria-pressed={on.to_string()}
-                onclick={dispatch.reform(move |_: MouseEvent| ListingsAction::Status(status))}
+                onclick={dispatch.reform(move |_: MouseEvent| ListingsAction::Filter(ListingFilterEdit::Status(status)))}
             >
                 { status.map_or("All", |s| s.label()) }
                 if let Some(n) = count {
@@ -188,7 +172,7 @@ pub fn ListingsPage() -> Html {
                     id="listing-search"
                     placeholder="Search listings…"
                     label="Search listings"
-                    value={state.search.clone()}
+                    value={state.filter.search.clone()}
                     {on_search}
                 />
                 <button id="new-listing-button" type="button" class="button button--primary toolbar__new" onclick={new_listing}>

@@ -1,5 +1,28 @@
 //! One component per screen. Each owns a pure reducer from `state` and runs the shell commands
 //! it asks for; the frame picks the screen from the route.
+//!
+//! **A new record kind's screens** (a list, a record's screen, an editor) are two new files and
+//! two edits; the reducers are the generic ones, so the kind writes only what is its own:
+//!
+//! - `pages/<kind>.rs`: its pages. The list's state is a
+//!   [`state::paged::Paged`](crate::state::paged::Paged) over the kind's summary row and a
+//!   filter implementing `PagedFilter` (what narrows the list, the query for a page); the
+//!   record's screen keeps a [`state::record_detail::RecordDetail`](crate::state::record_detail)
+//!   (load, missing, reload, editor, saved) and shows it through
+//!   [`components::states::page_frame`](crate::components::states::page_frame); the editor is a
+//!   [`state::record_form::Form`](crate::state::record_form::Form). Commands run through
+//!   `hooks::use_command` and `hooks::use_submit` (`hooks/command.rs`), whose answers become
+//!   the reducers' actions (`PagedAction::answer`, `DetailAction::answer`), failures included.
+//! - `pages/<kind>/form.rs` (`mod form;` in the page file): the draft, its typed field enum and
+//!   its `FormRecord` impl (the form table: which fields, in which order, how the draft becomes
+//!   the engine's input).
+//! - Here: the `mod` line, the route's arm in [`Page`] and its [`title`].
+//! - `route.rs`: the `Route` variants and their hash, and (for a new navigation entry) the
+//!   `Section` with its `SectionInfo`: label, key, icon drawing, what `n` makes, whether `/`
+//!   searches there. The navigation, the shortcuts and the frame read only that data.
+//!
+//! The listings (`listings.rs`, `listing.rs`, `listing_editor.rs`) run on these pieces; their
+//! draft and form table predate the recipe and live in `state/listing_*.rs`.
 
 pub mod calendar;
 mod contact_detail;

@@ -1,69 +1,50 @@
-//! One listing's screen: the listing as stored, which photo the gallery shows, and whether the
-//! editor is open. Answers to an older load are dropped, as in the lists.
+//! One listing's screen: the listing as stored and its editor (the generic [`RecordDetail`]),
+//! and which photo the gallery shows.
 
 use super::format::Local;
-use super::ListView;
+use super::record_detail::{DetailAction, RecordDetail};
 use chrono::{DateTime, Utc};
 use fieldstone_model::{Listing, ListingId, MediaKind, OpenHouse};
-use fieldstone_protocol::commands::{CommandError, CommandErrorCode};
 use std::rc::Rc;
 use yew::Reducible;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListingAction {
-    Loaded {
-        request: u64,
-        listing: Box<Listing>,
-    },
-    LoadFailed {
-        request: u64,
-        error: CommandError,
-    },
-    /// Ask again (changes arrived from another device, or "Try again").
-    Reload,
+    /// Loading, the editor, a save: as for any record.
+    Detail(DetailAction<Listing>),
     /// Show this photo large.
     Show(usize),
-    OpenEditor,
-    CloseEditor,
-    /// The editor stored this listing: show it and close the editor.
-    Saved(Box<Listing>),
+}
+
+impl From<DetailAction<Listing>> for ListingAction {
+    fn from(action: DetailAction<Listing>) -> Self {
+        ListingAction::Detail(action)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListingState {
-    pub id: ListingId,
-    pub request: u64,
-    pub view: ListView,
-    pub listing: Option<Listing>,
-    /// The last load said there is no such listing here.
-    pub missing: bool,
+    pub detail: RecordDetail<ListingId, Listing>,
     /// The photo shown large.
     pub photo: usize,
-    /// The editor is open; the number grows with every opening (a fresh form).
-    pub editor: Option<u64>,
-    opened: u64,
-    /// Said once after the editor saved.
-    pub saved_note: bool,
 }
 
 impl ListingState {
     pub fn new(id: ListingId) -> Self {
         ListingState {
-            id,
-            request: 1,
-            view: ListView::Loading,
-            listing: None,
-            missing: false,
+            detail: RecordDetail::new(id),
             photo: 0,
-            editor: None,
-            opened: 0,
-            saved_note: false,
         }
+    }
+
+    /// The listing as loaded (or saved).
+    pub fn listing(&self) -> Option<&Listing> {
+        self.detail.record.as_ref()
     }
 
     /// The photos' uris, cover first.
     pub fn photos(&self) -> Vec<String> {
-        self.listing
+        self.listing()
             .iter()
             .flat_map(|l| &l.media)
             .filter(|m| m.kind == MediaKind::Photo)
@@ -73,7 +54,7 @@ impl ListingState {
 
     /// Tour links: `(label, https URL)`.
     pub fn tours(&self) -> Vec<(String, String)> {
-        self.listing
+        self.listing()
             .iter()
             .flat_map(|l| &l.media)
             .filter(|m| m.kind.is_external())
@@ -84,6 +65,7 @@ impl ListingState {
             .collect()
     }
 
+    /// The gallery never points past the last photo (one may be removed elsewhere).
     fn clamp_photo(&mut self) {
         let count = self.photos().len();
         self.photo = self.photo.min(count.saturating_sub(1));
@@ -103,58 +85,18 @@ impl Reducible for ListingState {
     type Action = ListingAction;
 
     fn reduce(self: Rc<Self>, action: ListingAction) -> Rc<Self> {
-        match action {
-            ListingAction::Loaded { request, .. } | ListingAction::LoadFailed { request, .. }
-                if request != self.request =>
-            {
-                self
-            }
-            ListingAction::CloseEditor if self.editor.is_none() => self,
-            action => {
-                let mut next = (*self).clone();
-                next.apply(action);
-                Rc::new(next)
+        if let ListingAction::Detail(detail) = &action {
+            if self.detail.ignores(detail) {
+                return self;
             }
         }
-    }
-}
-
-impl ListingState {
-    fn apply(&mut self, action: ListingAction) {
+        let mut next = (*self).clone();
         match action {
-            ListingAction::Loaded { listing, .. } => {
-                self.listing = Some(*listing);
-                self.view = ListView::Loaded;
-                self.missing = false;
-                self.clamp_photo();
-            }
-            ListingAction::LoadFailed { error, .. } => {
-                self.missing = error.code == CommandErrorCode::NotFound;
-                // A listing already shown stays; the next reload may do better.
-                if self.listing.is_none() || self.missing {
-                    self.listing = None;
-                    self.view = ListView::Failed(error.message);
-                }
-            }
-            ListingAction::Reload => self.request += 1,
-            ListingAction::Show(index) => {
-                self.photo = index;
-                self.clamp_photo();
-            }
-            ListingAction::OpenEditor => {
-                self.opened += 1;
-                self.editor = Some(self.opened);
-                self.saved_note = false;
-            }
-            ListingAction::CloseEditor => self.editor = None,
-            ListingAction::Saved(listing) => {
-                self.listing = Some(*listing);
-                self.view = ListView::Loaded;
-                self.editor = None;
-                self.saved_note = true;
-                self.clamp_photo();
-            }
+            ListingAction::Detail(detail) => next.detail.apply(detail),
+            ListingAction::Show(index) => next.photo = index,
         }
+        next.clamp_photo();
+        Rc::new(next)
     }
 }
 

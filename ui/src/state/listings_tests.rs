@@ -4,11 +4,15 @@
 use super::*;
 use crate::state::format::Local;
 use crate::state::listing::{open_house_label, upcoming, ListingAction, ListingState};
+use crate::state::record_detail::DetailAction;
+use crate::state::ListView;
 use chrono::{DateTime, TimeZone, Utc};
 use fieldstone_model::{
     Address, Listing, ListingId, Media, MediaKind, OpenHouse, PropertyType, UserId, Visibility,
 };
 use fieldstone_protocol::commands::{CommandError, CommandErrorCode};
+use std::rc::Rc;
+use yew::Reducible;
 
 fn at(day: u32, hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0)
@@ -86,8 +90,14 @@ fn the_first_page_replaces_and_a_full_page_offers_more() {
 #[test]
 fn answers_to_an_older_search_are_dropped() {
     let state = Rc::new(ListingsState::default());
-    let state = reduce(state, ListingsAction::Search("el".into()));
-    let state = reduce(state, ListingsAction::Search("elm".into()));
+    let state = reduce(
+        state,
+        ListingsAction::Filter(ListingFilterEdit::Search("el".into())),
+    );
+    let state = reduce(
+        state,
+        ListingsAction::Filter(ListingFilterEdit::Search("elm".into())),
+    );
     assert_eq!(state.request, 3);
     assert_eq!(state.query(0).search.as_deref(), Some("elm"));
     let stale = reduce(
@@ -100,7 +110,10 @@ fn answers_to_an_older_search_are_dropped() {
     );
     assert!(Rc::ptr_eq(&state, &stale));
     assert_eq!(stale.view, ListView::Loading);
-    let same = reduce(Rc::clone(&state), ListingsAction::Search("elm".into()));
+    let same = reduce(
+        Rc::clone(&state),
+        ListingsAction::Filter(ListingFilterEdit::Search("elm".into())),
+    );
     assert!(Rc::ptr_eq(&state, &same), "the same text asks nothing new");
 }
 
@@ -108,16 +121,22 @@ fn answers_to_an_older_search_are_dropped() {
 fn the_status_filter_is_sent_and_blank_search_is_none() {
     let state = reduce(
         Rc::new(ListingsState::default()),
-        ListingsAction::Status(Some(ListingStatus::Pending)),
+        ListingsAction::Filter(ListingFilterEdit::Status(Some(ListingStatus::Pending))),
     );
     assert_eq!(state.request, 2);
     let query = state.query(0);
     assert_eq!(query.statuses, [ListingStatus::Pending]);
     assert_eq!(query.limit, PAGE_SIZE);
     assert!(state.has_filters());
-    let state = reduce(state, ListingsAction::Search("   ".into()));
+    let state = reduce(
+        state,
+        ListingsAction::Filter(ListingFilterEdit::Search("   ".into())),
+    );
     assert_eq!(state.query(0).search, None);
-    let state = reduce(state, ListingsAction::Status(None));
+    let state = reduce(
+        state,
+        ListingsAction::Filter(ListingFilterEdit::Status(None)),
+    );
     assert!(state.query(0).statuses.is_empty());
     assert!(!state.has_filters());
 }
@@ -224,10 +243,11 @@ fn the_gallery_shows_photos_only_and_stays_in_range() {
         ],
         vec![],
     );
-    let state = Rc::new(ListingState::new(id(1))).reduce(ListingAction::Loaded {
-        request: 1,
-        listing: Box::new(stored.clone()),
-    });
+    let state =
+        Rc::new(ListingState::new(id(1))).reduce(ListingAction::Detail(DetailAction::Loaded {
+            request: 1,
+            record: Box::new(stored.clone()),
+        }));
     assert_eq!(state.photos(), ["photos/a.jpg", "photos/b.jpg"]);
     assert_eq!(
         state.tours(),
@@ -242,48 +262,49 @@ fn the_gallery_shows_photos_only_and_stays_in_range() {
     let mut fewer = stored;
     fewer.media.truncate(1);
     let state = state
-        .reduce(ListingAction::Reload)
-        .reduce(ListingAction::Loaded {
+        .reduce(ListingAction::Detail(DetailAction::Reload))
+        .reduce(ListingAction::Detail(DetailAction::Loaded {
             request: 2,
-            listing: Box::new(fewer),
-        });
+            record: Box::new(fewer),
+        }));
     assert_eq!(state.photo, 0);
 }
 
 #[test]
 fn stale_loads_are_dropped_and_a_missing_listing_says_so() {
-    let state = Rc::new(ListingState::new(id(1))).reduce(ListingAction::Reload);
-    let stale = Rc::clone(&state).reduce(ListingAction::Loaded {
+    let state =
+        Rc::new(ListingState::new(id(1))).reduce(ListingAction::Detail(DetailAction::Reload));
+    let stale = Rc::clone(&state).reduce(ListingAction::Detail(DetailAction::Loaded {
         request: 1,
-        listing: Box::new(listing(vec![], vec![])),
-    });
+        record: Box::new(listing(vec![], vec![])),
+    }));
     assert!(Rc::ptr_eq(&state, &stale));
-    let state = state.reduce(ListingAction::LoadFailed {
+    let state = state.reduce(ListingAction::Detail(DetailAction::LoadFailed {
         request: 2,
         error: CommandError::new(CommandErrorCode::NotFound, "No listing."),
-    });
-    assert!(state.missing);
-    assert_eq!(state.view, ListView::Failed("No listing.".into()));
+    }));
+    assert!(state.detail.missing);
+    assert_eq!(state.detail.view, ListView::Failed("No listing.".into()));
 }
 
 #[test]
 fn saving_in_the_editor_shows_the_stored_listing_and_closes_it() {
     let state = Rc::new(ListingState::new(id(1)))
-        .reduce(ListingAction::Loaded {
+        .reduce(ListingAction::Detail(DetailAction::Loaded {
             request: 1,
-            listing: Box::new(listing(vec![], vec![])),
-        })
-        .reduce(ListingAction::OpenEditor);
-    assert_eq!(state.editor, Some(1));
+            record: Box::new(listing(vec![], vec![])),
+        }))
+        .reduce(ListingAction::Detail(DetailAction::OpenEditor));
+    assert_eq!(state.detail.editor, Some(1));
     let mut edited = listing(vec![], vec![]);
     edited.price = 410_000;
-    let state = state.reduce(ListingAction::Saved(Box::new(edited)));
-    assert_eq!(state.editor, None);
-    assert!(state.saved_note);
-    assert_eq!(state.listing.as_ref().map(|l| l.price), Some(410_000));
-    let state = state.reduce(ListingAction::OpenEditor);
-    assert_eq!(state.editor, Some(2), "a fresh form every time");
-    assert!(!state.saved_note);
+    let state = state.reduce(ListingAction::Detail(DetailAction::Saved(Box::new(edited))));
+    assert_eq!(state.detail.editor, None);
+    assert!(state.detail.saved_note);
+    assert_eq!(state.listing().map(|l| l.price), Some(410_000));
+    let state = state.reduce(ListingAction::Detail(DetailAction::OpenEditor));
+    assert_eq!(state.detail.editor, Some(2), "a fresh form every time");
+    assert!(!state.detail.saved_note);
 }
 
 #[test]

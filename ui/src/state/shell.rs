@@ -2,7 +2,7 @@
 //! keyboard shortcuts asked for. Pages read it through a context and react to its requests.
 
 use super::sync::SyncBadge;
-use crate::route::{Route, Section};
+use crate::route::{NewRecord, Route};
 use fieldstone_model::{Locale, RecordRef};
 use fieldstone_protocol::commands::SyncStatus;
 use std::rc::Rc;
@@ -151,10 +151,7 @@ impl Shell {
             ShellAction::Named(route, name) => self.named = Some((route, name)),
             ShellAction::Deleted(record, name) => {
                 // The record's screen has nothing left to show: back to its list.
-                self.route = match record {
-                    RecordRef::Listing(_) => Route::Listings,
-                    _ => Route::Contacts,
-                };
+                self.route = Route::after_deleting(record);
                 self.undo = Some((record, name));
                 self.request = None;
             }
@@ -171,15 +168,15 @@ impl Shell {
         match shortcut {
             // Screens with a search box of their own; elsewhere `/` means "find a contact".
             Shortcut::FocusSearch => {
-                if !matches!(self.route, Route::Contacts | Route::Listings) {
+                if !self.route.has_search() {
                     self.route = Route::Contacts;
                 }
                 self.new_contact = None;
             }
             // A viewer makes nothing: `n` is not a shortcut for them.
             Shortcut::New if self.view_only.is_some() => return,
-            // The calendar and the listings make their own kind of record.
-            Shortcut::New if matches!(section, Section::Calendar | Section::Listings) => {}
+            // Sections that make their own kind of record (the calendar, the listings).
+            Shortcut::New if matches!(section.info().new, NewRecord::Own(_)) => {}
             Shortcut::New => {
                 self.open_new_contact();
                 return;
