@@ -9,6 +9,7 @@ pub mod contact;
 mod error;
 pub mod interaction;
 pub mod listing;
+pub mod message;
 pub mod note;
 pub mod prefs;
 #[cfg(test)]

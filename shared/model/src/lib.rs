@@ -21,6 +21,7 @@ pub mod iso;
 pub mod listing;
 pub mod locale;
 pub mod measure;
+pub mod message;
 pub mod note;
 pub mod task;
 pub mod uri;
@@ -49,6 +50,10 @@ pub use listing::{
 };
 pub use locale::{DateOrder, Locale, NumberStyle};
 pub use measure::{Area, AreaUnit, Baths};
+pub use message::{
+    Message, MessageChannel, MessageEvent, MessageEventKind, MessageId, MessageInput,
+    MessagePurpose, MessageResult, MessageStatus,
+};
 pub use note::{Note, NoteInput};
 pub use task::{follow_up_plan, follow_up_tasks, Task, TaskInput, TaskKind, TaskStatus};
 pub use validation::{check_email, check_phone, FieldError, Valid, ValidationErrors};

@@ -3,10 +3,10 @@
 
 use super::golden::NOTE_BODY;
 use super::golden_bytes;
-use crate::test_support::samples::{booking, contact, interaction, listing, note, task};
+use crate::test_support::samples::{booking, contact, interaction, listing, message, note, task};
 use crate::test_support::{
     assert_newer_shape_refused, booking_kind, contact_kind, interaction_kind, listing_kind,
-    note_kind, task_kind, Kind,
+    message_kind, note_kind, task_kind, Kind,
 };
 use crate::DocError;
 use automerge::transaction::Transactable;
@@ -20,6 +20,7 @@ const GOLDEN: &[(&str, &str)] = &[
     ("note", "note_v1.hex"),
     ("interaction", "interaction_v1.hex"),
     ("task", "task_v1.hex"),
+    ("message", "message_v1.hex"),
 ];
 
 fn golden_of(kind: &str) -> Vec<u8> {
@@ -142,19 +143,25 @@ fn damaged_tasks_are_clear_errors() {
     check(&task_kind(), &task());
 }
 
+#[test]
+fn damaged_messages_are_clear_errors() {
+    check(&message_kind(), &message());
+}
+
 /// A kind's reader with its answer dropped: only whether it refuses matters here.
 type Reader = fn(&AutoCommit) -> Result<(), DocError>;
 
 /// Every kind's reader, given every other kind's golden document.
 #[test]
 fn each_kind_refuses_every_other_kind() {
-    let readers: [(&str, Reader); 6] = [
+    let readers: [(&str, Reader); 7] = [
         ("contact", |d| crate::contact::read(d).map(|_| ())),
         ("listing", |d| crate::listing::read(d).map(|_| ())),
         ("booking", |d| crate::booking::read(d).map(|_| ())),
         ("note", |d| crate::note::read(d).map(|_| ())),
         ("interaction", |d| crate::interaction::read(d).map(|_| ())),
         ("task", |d| crate::task::read(d).map(|_| ())),
+        ("message", |d| crate::message::read(d).map(|_| ())),
     ];
     for (reader, read) in readers {
         for (kind, _) in GOLDEN.iter().filter(|(k, _)| *k != reader) {

@@ -9,7 +9,9 @@ use crate::DocError;
 use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, Change};
 use chrono::{DateTime, Utc};
-use fieldstone_model::{Booking, Contact, ContactId, Interaction, Listing, Note, Task, UserId};
+use fieldstone_model::{
+    Booking, Contact, ContactId, Interaction, Listing, Message, Note, Task, UserId,
+};
 use std::fmt::Debug;
 
 /// A new document and the change that created it.
@@ -58,6 +60,10 @@ pub(crate) fn interaction_kind() -> Kind<Interaction> {
 
 pub(crate) fn task_kind() -> Kind<Task> {
     kind_of!(task)
+}
+
+pub(crate) fn message_kind() -> Kind<Message> {
+    kind_of!(message)
 }
 
 /// A fixed instant plus `ms` milliseconds (every sample's times are relative to it).

@@ -8,8 +8,9 @@ use fieldstone_model::{
     Address, Area, AreaUnit, Attendees, Baths, Booking, BookingId, BookingKind, BookingStatus,
     Channel, Consent, Consents, Contact, ContactKind, ContactLabel, CustomValue, Direction,
     EmailEntry, Interaction, InteractionId, LeadSource, Listing, ListingId, ListingStatus, Media,
-    MediaKind, Note, NoteId, OpenHouse, PhoneEntry, Priority, PropertyType, RecordRef, Stage, Task,
-    TaskId, TaskKind, TaskStatus, Visibility,
+    MediaKind, Message, MessageChannel, MessageEvent, MessageEventKind, MessageId, MessagePurpose,
+    MessageResult, MessageStatus, Note, NoteId, OpenHouse, PhoneEntry, Priority, PropertyType,
+    RecordRef, Stage, Task, TaskId, TaskKind, TaskStatus, Visibility,
 };
 
 fn listing_id() -> ListingId {
@@ -254,5 +255,70 @@ pub(crate) fn minimal_task() -> Task {
         closed_at: None,
         deleted_at: None,
         ..task()
+    }
+}
+
+/// An email the server has sent, with a delivery, an open and a click reported.
+pub(crate) fn message() -> Message {
+    Message {
+        id: MessageId::from_uuid(uuid::Uuid::from_u128(13)),
+        contact: contact_id(7),
+        channel: MessageChannel::Email,
+        purpose: MessagePurpose::Marketing,
+        to: "ada@example.com".into(),
+        subject: Some("Three homes near the park".into()),
+        body: "Hi Ada,\n\nThree homes fit what you asked for.".into(),
+        body_html: Some("<p>Hi Ada,</p><p>Three homes fit what you asked for.</p>".into()),
+        task: Some(TaskId::from_uuid(uuid::Uuid::from_u128(12))),
+        written_by: user(1),
+        result: MessageResult {
+            status: MessageStatus::Clicked,
+            reason: None,
+            provider_id: Some("<m-13@mail.example.com>".into()),
+            attempts: 1,
+            status_at: Some(at(180_000)),
+            events: vec![
+                MessageEvent {
+                    at: at(60_000),
+                    kind: MessageEventKind::Delivered,
+                    url: None,
+                    user_agent: None,
+                    provider_event: Some("sg-delivered-1".into()),
+                },
+                MessageEvent {
+                    at: at(120_000),
+                    kind: MessageEventKind::Opened,
+                    url: None,
+                    user_agent: Some("Mozilla/5.0 (iPhone)".into()),
+                    provider_event: None,
+                },
+                MessageEvent {
+                    at: at(180_000),
+                    kind: MessageEventKind::Clicked,
+                    url: Some("https://homes.example.com/12-elm".into()),
+                    user_agent: Some("Mozilla/5.0 (iPhone)".into()),
+                    provider_event: None,
+                },
+            ],
+        },
+        created_at: at(0),
+        updated_at: at(180_000),
+        deleted_at: None,
+    }
+}
+
+/// A queued text with non-ASCII text: nothing optional set.
+pub(crate) fn minimal_message() -> Message {
+    Message {
+        channel: MessageChannel::Sms,
+        purpose: MessagePurpose::OneToOne,
+        to: "+420 601 234 567".into(),
+        subject: None,
+        body: "Dobrý den, prohlídka v sobotu ve 14 h? 🏡".into(),
+        body_html: None,
+        task: None,
+        result: MessageResult::queued(),
+        updated_at: at(0),
+        ..message()
     }
 }
