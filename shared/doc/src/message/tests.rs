@@ -30,7 +30,7 @@ fn the_result_is_its_own_map_beside_the_request() {
         automerge::Value::Object(automerge::ObjType::Map)
     ));
     let (status, _) = doc.get(&result, "status").expect("get").expect("present");
-    assert_eq!(status.to_str(), Some("clicked"));
+    assert_eq!(status.as_str(), Some("clicked"));
 }
 
 #[test]
