@@ -14,6 +14,7 @@ mod error;
 mod interactions;
 mod listing_activity;
 mod listings;
+mod messages;
 mod notes;
 mod prefs;
 mod projection;
@@ -35,6 +36,7 @@ records::kinds!(
     fieldstone_model::Booking,
     fieldstone_model::Listing,
     fieldstone_model::Task,
+    fieldstone_model::Message,
 );
 
 pub use account::AccountBinding;
@@ -50,6 +52,7 @@ pub use duplicates::{DuplicateGroup, MergeReceipt};
 pub use error::ReplicaError;
 pub use interactions::InteractionSummary;
 pub use listings::{ListingCounts, ListingQuery, ListingSummary, LISTING_PAGE_MAX};
+pub use messages::{MessageSummary, MESSAGE_PAGE_MAX};
 pub use notes::{NoteSummary, NOTE_PREVIEW_CHARS};
 pub use prefs::{prefs_doc_id, PREFS_KIND};
 pub use projection::{QuarantinedDoc, RebuildReport};

@@ -107,6 +107,44 @@ pub(crate) fn project(
     crate::visit_kind(doc_id.kind(), Project { conn, doc_id, doc }).unwrap_or(Ok(()))
 }
 
+/// Projects every stored document of `kind` (a migration that adds a kind's tables uses it: a
+/// device that synced before knowing the kind kept those documents unprojected). Unreadable
+/// ones are quarantined, ones of a newer shape left unprojected, as in a rebuild.
+pub(crate) fn project_all_of_kind(
+    tx: &Transaction<'_>,
+    kind: &str,
+    now_ms: i64,
+) -> Result<(), ReplicaError> {
+    let prefix = format!("{kind}:");
+    let ids: Vec<String> = {
+        let mut stmt =
+            tx.prepare("SELECT doc_id FROM documents WHERE substr(doc_id, 1, length(?1)) = ?1")?;
+        let ids = stmt
+            .query_map([&prefix], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        ids
+    };
+    for raw in ids {
+        let Ok(doc_id) = raw.parse::<DocId>() else {
+            continue;
+        };
+        let bytes: Vec<u8> = tx.query_row(
+            "SELECT bytes FROM documents WHERE doc_id = ?1",
+            [doc_id.as_str()],
+            |r| r.get(0),
+        )?;
+        match fieldstone_doc::load(&bytes) {
+            Ok(doc) => match project(tx, &doc_id, &doc) {
+                Ok(()) => {}
+                Err(ReplicaError::Document { .. }) => unproject(tx, &doc_id)?,
+                Err(other) => return Err(other),
+            },
+            Err(e) => quarantine(tx, &doc_id, &e.to_string(), now_ms)?,
+        }
+    }
+    Ok(())
+}
+
 /// Removes every read-model row of document `doc_id`.
 pub(crate) fn unproject(conn: &Connection, doc_id: &DocId) -> Result<(), ReplicaError> {
     conn.execute(

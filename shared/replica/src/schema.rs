@@ -4,7 +4,7 @@ use crate::error::ReplicaError;
 use rusqlite::{params, Connection, Transaction};
 
 /// Read-model format written by this build (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
 /// One step from a version to the next: SQL, or work SQL alone cannot do (it is given the
 /// clock's time, in milliseconds).
@@ -409,6 +409,34 @@ const MIGRATIONS: &[Migration] = &[
             CREATE INDEX listing_open_houses_by_end ON listing_open_houses (ends_at);",
         )?;
         crate::listings::project_open_houses_of_all(tx)
+    }),
+    // Version 10: outbound messages (intents the sync server sends). A device that synced
+    // before this build kept other devices' message documents unprojected; they are projected
+    // now, and only they.
+    Migration::Steps(|tx, now_ms| {
+        tx.execute_batch(
+            "CREATE TABLE messages (
+                seq         INTEGER PRIMARY KEY,
+                id          TEXT NOT NULL UNIQUE,
+                contact_id  TEXT NOT NULL,
+                channel     TEXT NOT NULL,
+                purpose     TEXT NOT NULL,
+                recipient   TEXT NOT NULL,
+                subject     TEXT,
+                preview     TEXT NOT NULL,
+                status      TEXT NOT NULL,
+                reason      TEXT,
+                status_at   INTEGER,
+                task_id     TEXT,
+                written_by  TEXT NOT NULL,
+                created_at  INTEGER NOT NULL,
+                updated_at  INTEGER NOT NULL,
+                deleted_at  INTEGER
+            ) STRICT;
+            CREATE INDEX messages_by_contact ON messages (contact_id, created_at);
+            CREATE INDEX messages_by_status ON messages (status, created_at);",
+        )?;
+        crate::projection::project_all_of_kind(tx, fieldstone_doc::message::KIND, now_ms)
     }),
 ];
 

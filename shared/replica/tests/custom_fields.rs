@@ -363,7 +363,7 @@ fn a_version_7_store_gets_its_custom_fields_into_the_read_model() {
         // the read model has no table for them.
         let conn = rusqlite::Connection::open(&db).expect("raw");
         conn.execute_batch(
-            "DROP TABLE contact_custom; DROP TABLE listing_open_houses;
+            "DROP TABLE contact_custom; DROP TABLE listing_open_houses; DROP TABLE messages;
              PRAGMA user_version = 7;",
         )
         .expect("downgrade");
@@ -374,7 +374,7 @@ fn a_version_7_store_gets_its_custom_fields_into_the_read_model() {
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .expect("version");
     assert_eq!(version, SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 9);
+    assert_eq!(SCHEMA_VERSION, 10);
     let q = ContactQuery {
         custom: vec![cond(
             "School district",

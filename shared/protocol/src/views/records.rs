@@ -5,8 +5,8 @@ use super::ContactSummary;
 use chrono::{DateTime, Utc};
 use fieldstone_model::{
     BookingId, BookingKind, BookingStatus, Channel, ContactId, Direction, InteractionId, ListingId,
-    ListingStatus, NoteId, Priority, PropertyType, RecordRef, TaskId, TaskKind, TaskStatus, UserId,
-    Visibility,
+    ListingStatus, MessageChannel, MessageId, MessagePurpose, MessageStatus, NoteId, Priority,
+    PropertyType, RecordRef, TaskId, TaskKind, TaskStatus, UserId, Visibility,
 };
 use serde::{Deserialize, Serialize};
 
@@ -170,6 +170,29 @@ pub struct InteractionSummary {
     pub occurred_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
 }
+
+/// A message as lists show it: who it went to, a preview, and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageSummary {
+    pub id: MessageId,
+    pub contact: ContactId,
+    pub channel: MessageChannel,
+    pub purpose: MessagePurpose,
+    pub to: String,
+    pub subject: Option<String>,
+    /// The start of the text, on one line.
+    pub preview: String,
+    pub status: MessageStatus,
+    /// Why it was refused or failed.
+    pub reason: Option<String>,
+    /// When the status was last set by the server; `None` while it waits.
+    pub status_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+/// The most messages one list of a contact's messages holds.
+pub const MESSAGE_PAGE_MAX: u32 = 200;
 
 /// The most entries one timeline page may hold.
 pub const TIMELINE_PAGE_MAX: u32 = 200;
