@@ -21,6 +21,7 @@ pub mod dispatch;
 pub mod error;
 mod listings;
 mod merge;
+mod messages;
 mod preferences;
 mod records;
 pub mod settings;

@@ -18,12 +18,13 @@ pub mod types {
     pub use crate::commands::*;
     pub use crate::views::{
         BookingSummary, ContactPage, ContactQuery, CustomFieldName, DuplicateGroup, FieldConflict,
-        ImportReport, ListingActivity, ListingCounts, ListingQuery, ListingSummary, TimelinePage,
+        ImportReport, ListingActivity, ListingCounts, ListingQuery, ListingSummary, MessageSummary,
+        TimelinePage,
     };
     pub use fieldstone_model::{
         Booking, BookingId, BookingInput, Contact, ContactId, ContactInput, Interaction,
-        InteractionInput, Listing, ListingId, ListingInput, Locale, Note, NoteInput, RecordRef,
-        Task, TaskInput,
+        InteractionInput, Listing, ListingId, ListingInput, Locale, Message, MessageId,
+        MessageInput, Note, NoteInput, RecordRef, Task, TaskInput,
     };
 }
 
@@ -123,6 +124,14 @@ macro_rules! app_commands {
             add_photo(AddPhoto) -> StoredPhoto;
             /// Takes a photo's `uri`.
             photo(String) -> Photo;
+
+            // Messages (intents the sync server sends)
+            /// Queued on the device; sent by the server once it has it.
+            queue_message(MessageInput) -> Message;
+            get_message(MessageId) -> Message;
+            /// Only while it waits to be sent.
+            withdraw_message(MessageId) -> Message;
+            contact_messages(ContactId) -> Vec<MessageSummary>;
 
             // Settings and account
             /// The agent's locale and smart lists (following them to their other devices when

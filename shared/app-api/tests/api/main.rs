@@ -7,6 +7,7 @@ mod known_device;
 mod listings;
 mod local;
 mod merge;
+mod messages;
 mod os;
 mod preferences;
 mod preview;
