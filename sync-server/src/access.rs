@@ -24,6 +24,60 @@ pub const REASSIGN_FIELDS: [&str; 2] = ["owner", "assigned_agent"];
 /// Root fields nobody may change once a document exists: they tie it to its id.
 pub const IDENTITY_FIELDS: [&str; 2] = ["id", "kind"];
 
+/// Root fields of intents (DESIGN decision 13) only the server writes, by document kind: where
+/// the server records what it did (a message's status, attempts and provider events). A device
+/// writes the request; a result from a device would make the server skip a send, or make a
+/// person believe one happened.
+pub const SERVER_FIELDS: [(&str, &str); 1] = [(
+    fieldstone_doc::message::KIND,
+    fieldstone_doc::message::RESULT_KEY,
+)];
+
+/// Whether `field` of a `kind` document is written by the server alone.
+pub fn server_field(kind: &str, field: &str) -> bool {
+    SERVER_FIELDS.contains(&(kind, field))
+}
+
+/// A new intent must arrive as a request that has not been acted on: its result says queued,
+/// no attempt, no outcome, no event. `Err` names the field.
+pub fn check_new_intent(kind: &str, doc: &automerge::AutoCommit) -> Result<(), RejectCode> {
+    use automerge::{ReadDoc, ScalarValue, Value};
+    use fieldstone_doc::message::{KIND, RESULT_KEY};
+    if kind != KIND {
+        return Ok(());
+    }
+    let refused = || RejectCode::FieldNotAllowed {
+        field: RESULT_KEY.to_owned(),
+    };
+    let Ok(Some((Value::Object(automerge::ObjType::Map), result))) = doc.get(ROOT, RESULT_KEY)
+    else {
+        // No result at all: the reader refuses the document as unreadable; nothing to send.
+        return Ok(());
+    };
+    let scalar = |key: &str| match doc.get(&result, key) {
+        Ok(Some((Value::Scalar(s), _))) => Some(s.into_owned()),
+        _ => None,
+    };
+    let queued = matches!(scalar("status"), Some(ScalarValue::Str(s)) if s == "queued");
+    let no_attempt = matches!(
+        scalar("attempts"),
+        Some(ScalarValue::Uint(0) | ScalarValue::Int(0))
+    );
+    let empty = ["reason", "provider_id", "status_at_ms"]
+        .iter()
+        .all(|key| matches!(scalar(key), None | Some(ScalarValue::Null)));
+    let no_events = match doc.get(&result, "events") {
+        Ok(Some((Value::Object(_), events))) => doc.length(&events) == 0,
+        Ok(None) => true,
+        _ => false,
+    };
+    if queued && no_attempt && empty && no_events {
+        Ok(())
+    } else {
+        Err(refused())
+    }
+}
+
 /// The scopes one user reads and writes, computed from the organisation's users and teams.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Access {
@@ -165,14 +219,15 @@ fn root_field(patch: &Patch) -> Option<&str> {
     None
 }
 
-/// Checks what a change did to an existing document (`patches`: the diff from the server's
-/// heads to the heads after applying it) against the writer's role.
-pub fn check_patches(role: Role, patches: &[Patch]) -> Result<(), RejectCode> {
+/// Checks what a change did to an existing document of `kind` (`patches`: the diff from the
+/// server's heads to the heads after applying it) against the writer's role. A device never
+/// writes an intent's result, whatever its role.
+pub fn check_patches(role: Role, kind: &str, patches: &[Patch]) -> Result<(), RejectCode> {
     for patch in patches {
         let Some(field) = root_field(patch) else {
             continue;
         };
-        if IDENTITY_FIELDS.contains(&field) {
+        if IDENTITY_FIELDS.contains(&field) || server_field(kind, field) {
             return Err(RejectCode::FieldNotAllowed {
                 field: field.to_owned(),
             });
@@ -201,6 +256,9 @@ pub fn reject_message(code: &RejectCode, doc: &fieldstone_protocol::DocId) -> St
         RejectCode::FieldNotAllowed { field } if IDENTITY_FIELDS.contains(&field.as_str()) => {
             format!("The {field} of {record} cannot change. Your edit was undone.")
         }
+        RejectCode::FieldNotAllowed { field } if server_field(doc.kind(), field) => format!(
+            "Only the server records the {field} of {record} (what it sent and what happened to it). Your edit was undone."
+        ),
         RejectCode::FieldNotAllowed { field } => format!(
             "Only a broker or admin may change the {} of {record}. Your edit was undone.",
             field.replace('_', " ")
@@ -249,7 +307,7 @@ mod tests {
         );
     }
     use automerge::transaction::Transactable;
-    use automerge::AutoCommit;
+    use automerge::{AutoCommit, ReadDoc, ScalarValue};
     use chrono::Utc;
     use uuid::Uuid;
 
@@ -393,23 +451,26 @@ mod tests {
     #[test]
     fn field_rules_on_the_diff() {
         let stage = patches_after(|d| d.put(ROOT, "stage", "won").expect("put"));
-        assert_eq!(check_patches(Role::Agent, &stage), Ok(()));
+        assert_eq!(check_patches(Role::Agent, "contact", &stage), Ok(()));
 
         let reassign = patches_after(|d| d.put(ROOT, "assigned_agent", "b").expect("put"));
         assert_eq!(
-            check_patches(Role::Agent, &reassign),
+            check_patches(Role::Agent, "contact", &reassign),
             Err(RejectCode::FieldNotAllowed {
                 field: "assigned_agent".into()
             })
         );
-        assert_eq!(check_patches(Role::Broker, &reassign), Ok(()));
+        assert_eq!(check_patches(Role::Broker, "contact", &reassign), Ok(()));
 
         let owner = patches_after(|d| d.delete(ROOT, "owner").expect("delete"));
-        assert!(check_patches(Role::Agent, &owner).is_err());
-        assert!(check_patches(Role::Admin, &owner).is_ok());
+        assert!(check_patches(Role::Agent, "contact", &owner).is_err());
+        assert!(check_patches(Role::Admin, "contact", &owner).is_ok());
 
         let identity = patches_after(|d| d.put(ROOT, "kind", "listing").expect("put"));
-        assert!(check_patches(Role::Owner, &identity).is_err(), "nobody");
+        assert!(
+            check_patches(Role::Owner, "contact", &identity).is_err(),
+            "nobody"
+        );
 
         let nested = patches_after(|d| {
             let obj = d
@@ -417,6 +478,88 @@ mod tests {
                 .expect("obj");
             d.put(&obj, "sneaky", "b").expect("put");
         });
-        assert!(check_patches(Role::Agent, &nested).is_err());
+        assert!(check_patches(Role::Agent, "contact", &nested).is_err());
+    }
+
+    fn message_doc() -> AutoCommit {
+        let mut doc = AutoCommit::new();
+        doc.put(ROOT, "id", "m").expect("put");
+        doc.put(ROOT, "kind", "message").expect("put");
+        doc.put(ROOT, "deleted_at_ms", ScalarValue::Null)
+            .expect("put");
+        let result = doc
+            .put_object(ROOT, "result", automerge::ObjType::Map)
+            .expect("result");
+        doc.put(&result, "status", "queued").expect("put");
+        doc.put(&result, "attempts", 0_u64).expect("put");
+        doc.put(&result, "reason", ScalarValue::Null).expect("put");
+        doc.put_object(&result, "events", automerge::ObjType::List)
+            .expect("events");
+        doc
+    }
+
+    #[test]
+    fn only_the_server_writes_a_messages_result() {
+        let mut doc = message_doc();
+        assert_eq!(check_new_intent("message", &doc), Ok(()));
+        let before = doc.get_heads();
+        let (_, result) = doc.get(ROOT, "result").expect("get").expect("result");
+        doc.put(&result, "status", "sent").expect("put");
+        let after = doc.get_heads();
+        let patches = doc.diff(&before, &after);
+        let refused = RejectCode::FieldNotAllowed {
+            field: "result".into(),
+        };
+        assert_eq!(
+            check_patches(Role::Owner, "message", &patches),
+            Err(refused.clone())
+        );
+        // The same key on another kind is that kind's business.
+        assert_eq!(check_patches(Role::Agent, "contact", &patches), Ok(()));
+        // Withdrawing (the request half) is the device's.
+        let before = doc.get_heads();
+        doc.put(ROOT, "deleted_at_ms", 5_i64).expect("put");
+        let after = doc.get_heads();
+        assert_eq!(
+            check_patches(Role::Agent, "message", &doc.diff(&before, &after)),
+            Ok(())
+        );
+        let doc_id = fieldstone_protocol::DocId::new("message", "m").expect("id");
+        assert!(reject_message(&refused, &doc_id)
+            .starts_with("Only the server records the result of this message"));
+    }
+
+    #[test]
+    fn a_new_message_must_arrive_unsent() {
+        let mut sent = message_doc();
+        let (_, result) = sent.get(ROOT, "result").expect("get").expect("result");
+        sent.put(&result, "status", "sent").expect("put");
+        assert!(check_new_intent("message", &sent).is_err());
+        let mut tried = message_doc();
+        let (_, result) = tried.get(ROOT, "result").expect("get").expect("result");
+        tried.put(&result, "attempts", 1_u64).expect("put");
+        assert!(check_new_intent("message", &tried).is_err());
+        let mut with_event = message_doc();
+        let (_, result) = with_event
+            .get(ROOT, "result")
+            .expect("get")
+            .expect("result");
+        let (_, events) = with_event
+            .get(&result, "events")
+            .expect("get")
+            .expect("events");
+        with_event
+            .insert_object(&events, 0, automerge::ObjType::Map)
+            .expect("event");
+        assert!(check_new_intent("message", &with_event).is_err());
+        let mut with_reason = message_doc();
+        let (_, result) = with_reason
+            .get(ROOT, "result")
+            .expect("get")
+            .expect("result");
+        with_reason.put(&result, "reason", "made up").expect("put");
+        assert!(check_new_intent("message", &with_reason).is_err());
+        // Other kinds have no result to check.
+        assert_eq!(check_new_intent("contact", &sent), Ok(()));
     }
 }

@@ -7,7 +7,7 @@
 use super::cache::HotDoc;
 use super::guard;
 use super::inspect::{inspect, InspectError};
-use crate::access::{check_patches, Access, Caller, REASSIGN_FIELDS};
+use crate::access::{check_new_intent, check_patches, Access, Caller, REASSIGN_FIELDS};
 use crate::error::ApiError;
 use crate::store::{DocWrite, Usage, COMPACT_AFTER};
 use crate::AppState;
@@ -204,7 +204,7 @@ fn judge_existing(
     let Ok(patches) = guard::diff(&mut fork, &before, &after) else {
         return Ok(refuse(RejectCode::Malformed));
     };
-    if let Err(code) = check_patches(caller.role, &patches) {
+    if let Err(code) = check_patches(caller.role, doc_id.kind(), &patches) {
         return Ok(refuse(code));
     }
     let saved = match prove(state, doc_id, &mut fork) {
@@ -272,6 +272,9 @@ fn judge_new(
     }
     if let Some(verdict) = check_identity(state, caller, doc_id, &doc)? {
         return Ok(verdict);
+    }
+    if let Err(code) = check_new_intent(doc_id.kind(), &doc) {
+        return Ok(refuse(code));
     }
     let saved = match prove(state, doc_id, &mut doc) {
         Ok(saved) => saved,

@@ -275,3 +275,100 @@ async fn sharing_with_a_teammate_is_a_server_action() {
     let (docs, _) = o.s.pull_all(&o.cal.1, vec![]).await;
     assert!(!has_doc(&docs, &doc_id(1)));
 }
+
+/// Ada's device with a message it wrote (queued), as the app's engine writes one.
+fn adas_message(o: &Office, n: u128) -> (Device, DocId, fieldstone_model::Message) {
+    use fieldstone_model::*;
+    let at = chrono::DateTime::from_timestamp_millis(1_767_000_000_000).expect("time");
+    let input = MessageInput {
+        contact: ContactId::from_uuid(uuid::Uuid::from_u128(7)),
+        channel: MessageChannel::Email,
+        purpose: MessagePurpose::OneToOne,
+        to: "lead@example.com".into(),
+        subject: Some("Homes near the park".into()),
+        body: "Three homes fit.".into(),
+        body_html: None,
+        task: None,
+    };
+    let id = MessageId::from_uuid(uuid::Uuid::from_u128(n));
+    let message = Message::create(id, input.validate().expect("valid"), o.ada.0, at);
+    let mut device = Device::new();
+    let (doc, _) =
+        fieldstone_doc::message::create(automerge::ActorId::random(), &message).expect("create");
+    device.doc = doc;
+    let doc_id = DocId::new(fieldstone_doc::message::KIND, id).expect("id");
+    (device, doc_id, message)
+}
+
+#[tokio::test]
+async fn a_device_never_writes_a_messages_result_and_a_new_one_arrives_unsent() {
+    let o = office().await;
+    let (mut ada, doc_id, mut message) = adas_message(&o, 41);
+    let answer = o.s.push(&o.ada.1, vec![ada.unsent(&doc_id)]).await;
+    assert_eq!(
+        (answer.accepted, answer.rejected.len()),
+        (1, 0),
+        "{answer:?}"
+    );
+
+    // Marking it sent from the device (so the server would skip it, or a person would think it
+    // went) is refused, whatever the role, and the server's copy comes back.
+    message.result.status = fieldstone_model::MessageStatus::Sent;
+    message.result.attempts = 1;
+    fieldstone_doc::message::update(&mut ada.doc, &message)
+        .expect("update")
+        .expect("a change");
+    let answer = o.s.push(&o.ada.1, vec![ada.unsent(&doc_id)]).await;
+    let refused = only_rejection(&answer);
+    assert_eq!(
+        refused.code,
+        RejectCode::FieldNotAllowed {
+            field: "result".into()
+        }
+    );
+    assert!(
+        refused
+            .message
+            .starts_with("Only the server records the result of this message"),
+        "{}",
+        refused.message
+    );
+    let back = fieldstone_doc::load(refused.server_doc.as_deref().expect("the server's copy"))
+        .expect("load");
+    let stored = fieldstone_doc::message::read(&back).expect("read");
+    assert_eq!(
+        stored.result.status,
+        fieldstone_model::MessageStatus::Queued
+    );
+
+    // Withdrawing it, from the server's copy, is the device's to do.
+    let mut reset = Device::from_snapshot(refused.server_doc.as_deref().expect("copy"));
+    let mut withdrawn = stored.clone();
+    withdrawn.deleted_at = Some(withdrawn.created_at);
+    fieldstone_doc::message::update(&mut reset.doc, &withdrawn)
+        .expect("update")
+        .expect("a change");
+    let answer = o.s.push(&o.ada.1, vec![reset.unsent(&doc_id)]).await;
+    assert_eq!(
+        (answer.accepted, answer.rejected.len()),
+        (1, 0),
+        "{answer:?}"
+    );
+
+    // A message created already "sent" is refused outright: it was never queued here.
+    let (mut forged, forged_id, mut forged_message) = adas_message(&o, 42);
+    forged_message.result.status = fieldstone_model::MessageStatus::Delivered;
+    let (doc, _) = fieldstone_doc::message::create(automerge::ActorId::random(), &forged_message)
+        .expect("create");
+    forged.doc = doc;
+    let answer = o.s.push(&o.ada.1, vec![forged.unsent(&forged_id)]).await;
+    assert_eq!(
+        only_rejection(&answer).code,
+        RejectCode::FieldNotAllowed {
+            field: "result".into()
+        }
+    );
+    let (docs, _) = o.s.pull_all(&o.bea.1, vec![]).await;
+    assert!(!has_doc(&docs, &forged_id), "not stored");
+    assert!(has_doc(&docs, &doc_id));
+}
