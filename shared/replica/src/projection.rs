@@ -115,17 +115,37 @@ pub(crate) fn project_all_of_kind(
     kind: &str,
     now_ms: i64,
 ) -> Result<(), ReplicaError> {
-    let prefix = format!("{kind}:");
-    let ids: Vec<String> = {
-        let mut stmt =
-            tx.prepare("SELECT doc_id FROM documents WHERE substr(doc_id, 1, length(?1)) = ?1")?;
-        let ids = stmt
-            .query_map([&prefix], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        ids
-    };
+    let ids = doc_ids(tx, &format!("{kind}:"))?;
+    let mut report = RebuildReport::default();
+    project_each(tx, ids, now_ms, &mut report)?;
+    if !report.quarantined.is_empty() || !report.skipped.is_empty() {
+        tracing::warn!(kind, ?report, "documents of a kind projected with problems");
+    }
+    Ok(())
+}
+
+/// The ids of the stored documents whose id starts with `prefix`, in order.
+fn doc_ids(tx: &Transaction<'_>, prefix: &str) -> Result<Vec<String>, ReplicaError> {
+    let mut stmt = tx.prepare(
+        "SELECT doc_id FROM documents WHERE substr(doc_id, 1, length(?1)) = ?1 ORDER BY doc_id",
+    )?;
+    let ids = stmt
+        .query_map([prefix], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(ids)
+}
+
+/// Projects each of the documents `ids`, counting in `report`: an unreadable one is
+/// quarantined, one this build cannot read (a newer shape) kept unprojected and listed.
+fn project_each(
+    tx: &Transaction<'_>,
+    ids: Vec<String>,
+    now_ms: i64,
+    report: &mut RebuildReport,
+) -> Result<(), ReplicaError> {
     for raw in ids {
         let Ok(doc_id) = raw.parse::<DocId>() else {
+            report.skipped.push((raw, "not a document id".into()));
             continue;
         };
         let bytes: Vec<u8> = tx.query_row(
@@ -133,13 +153,22 @@ pub(crate) fn project_all_of_kind(
             [doc_id.as_str()],
             |r| r.get(0),
         )?;
-        match fieldstone_doc::load(&bytes) {
-            Ok(doc) => match project(tx, &doc_id, &doc) {
-                Ok(()) => {}
-                Err(ReplicaError::Document { .. }) => unproject(tx, &doc_id)?,
-                Err(other) => return Err(other),
-            },
-            Err(e) => quarantine(tx, &doc_id, &e.to_string(), now_ms)?,
+        let doc = match fieldstone_doc::load(&bytes) {
+            Ok(doc) => doc,
+            Err(e) => {
+                let reason = e.to_string();
+                quarantine(tx, &doc_id, &reason, now_ms)?;
+                report.quarantined.push((raw, reason));
+                continue;
+            }
+        };
+        match project(tx, &doc_id, &doc) {
+            Ok(()) => report.projected += 1,
+            Err(ReplicaError::Document { source, .. }) => {
+                unproject(tx, &doc_id)?;
+                report.skipped.push((raw, source.to_string()));
+            }
+            Err(other) => return Err(other),
         }
     }
     Ok(())
@@ -263,41 +292,8 @@ impl Replica {
         for table in projection_tables() {
             tx.execute(&format!("DELETE FROM {table}"), [])?;
         }
-        let ids: Vec<String> = {
-            let mut stmt = tx.prepare("SELECT doc_id FROM documents ORDER BY doc_id")?;
-            let ids = stmt
-                .query_map([], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            ids
-        };
-        for raw in ids {
-            let Ok(doc_id) = raw.parse::<DocId>() else {
-                report.skipped.push((raw, "not a document id".into()));
-                continue;
-            };
-            let bytes: Vec<u8> = tx.query_row(
-                "SELECT bytes FROM documents WHERE doc_id = ?1",
-                [doc_id.as_str()],
-                |r| r.get(0),
-            )?;
-            let doc = match fieldstone_doc::load(&bytes) {
-                Ok(doc) => doc,
-                Err(e) => {
-                    let reason = e.to_string();
-                    quarantine(&tx, &doc_id, &reason, now)?;
-                    report.quarantined.push((raw, reason));
-                    continue;
-                }
-            };
-            match project(&tx, &doc_id, &doc) {
-                Ok(()) => report.projected += 1,
-                Err(ReplicaError::Document { source, .. }) => {
-                    unproject(&tx, &doc_id)?;
-                    report.skipped.push((raw, source.to_string()));
-                }
-                Err(other) => return Err(other),
-            }
-        }
+        let ids = doc_ids(&tx, "")?;
+        project_each(&tx, ids, now, &mut report)?;
         tx.execute("DELETE FROM meta WHERE key = ?1", [REBUILD_KEY])?;
         tx.commit()?;
         if !report.quarantined.is_empty() || !report.skipped.is_empty() {

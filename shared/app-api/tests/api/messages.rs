@@ -1,14 +1,14 @@
 //! Messages through the command table as the window sends them: queued with the engine's
 //! sentence for each bad field, listed on the contact, withdrawn while they wait.
 
-use crate::support::{open, person, t0};
+use crate::support::{open, person, t0, TestApp};
 use fieldstone_model::{Message, MessageStatus};
 use fieldstone_protocol::commands::CommandErrorCode;
 use fieldstone_protocol::views::MessageSummary;
 use serde_json::json;
 
-#[tokio::test]
-async fn a_message_is_queued_listed_and_withdrawn_through_the_table() {
+/// A local app (no server) with one contact, Ada.
+async fn app_with_ada() -> (tempfile::TempDir, TestApp, fieldstone_model::Contact) {
     let dir = tempfile::tempdir().expect("tempdir");
     let app = open(dir.path(), t0());
     let ada = app
@@ -16,6 +16,12 @@ async fn a_message_is_queued_listed_and_withdrawn_through_the_table() {
         .create_contact(person("Ada", "King", "ada@example.com"))
         .await
         .expect("ada");
+    (dir, app, ada)
+}
+
+#[tokio::test]
+async fn a_message_is_queued_listed_and_withdrawn_through_the_table() {
+    let (_dir, app, ada) = app_with_ada().await;
     let answer = app
         .api
         .dispatch(
@@ -55,13 +61,7 @@ async fn a_message_is_queued_listed_and_withdrawn_through_the_table() {
 
 #[tokio::test]
 async fn a_bad_message_answers_with_each_fields_sentence() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let app = open(dir.path(), t0());
-    let ada = app
-        .api
-        .create_contact(person("Ada", "King", "ada@example.com"))
-        .await
-        .expect("ada");
+    let (_dir, app, ada) = app_with_ada().await;
     let error = app
         .api
         .dispatch(
@@ -87,7 +87,10 @@ async fn a_bad_message_answers_with_each_fields_sentence() {
     assert!(listed.is_empty(), "nothing stored");
     let unknown = app
         .api
-        .dispatch("queue_message", json!({"contact": ada.id, "channel": "fax"}))
+        .dispatch(
+            "queue_message",
+            json!({"contact": ada.id, "channel": "fax"}),
+        )
         .await
         .expect_err("unreadable");
     assert_eq!(unknown.code, CommandErrorCode::Validation);
