@@ -4,11 +4,15 @@
 //! the only lookups without one are by secrets that select the tenant themselves (a session
 //! token's hash, an invitation token's hash) and by email at sign-in.
 
+mod intents;
 mod page;
 mod postgres;
 mod sqlite;
 
 pub use self::postgres::PostgresStore;
+pub use intents::{
+    IntentClaim, IntentFinish, IntentOutcome, IntentRow, IntentState, UNKNOWN_DETAIL,
+};
 pub use sqlite::SqliteStore;
 
 use chrono::{DateTime, Utc};
@@ -365,6 +369,43 @@ pub trait Store: Send + Sync + 'static {
         before: Option<i64>,
         limit: usize,
     ) -> Result<Vec<AuditRow>, StoreError>;
+
+    // Intents' attempt ledger (see `intents`) -------------------------------------------------
+    /// Records that intent `doc` waits to be acted on. A document already in the ledger
+    /// (a retried push, a second server) is left as it is: answers whether it was new.
+    fn enqueue_intent(
+        &self,
+        org: OrgId,
+        doc: &DocId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Takes up to `limit` intents that are due, for `worker`, each until `lease_until`: the
+    /// attempt is counted in the same statement, and no other worker gets them.
+    fn claim_intents(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<IntentClaim>, StoreError>;
+    /// Ends `claim`'s attempt. `false` (and nothing written) unless `worker` still holds that
+    /// attempt: its lease ran out and the intent was closed meanwhile.
+    fn finish_intent(
+        &self,
+        claim: &IntentClaim,
+        worker: &str,
+        finish: &IntentFinish,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Closes up to `limit` intents whose worker's lease ran out mid-send as
+    /// [`IntentOutcome::Unknown`] (never sent again), and returns them so their documents can
+    /// say so.
+    fn close_abandoned_intents(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<IntentClaim>, StoreError>;
+    fn intent(&self, org: OrgId, doc: &DocId) -> Result<Option<IntentRow>, StoreError>;
 
     // Operations -------------------------------------------------------------------------------
     fn stats(&self) -> Result<Stats, StoreError>;

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod documents;
+mod intents;
 mod operations;
 mod postgres_only;
 mod pull;
@@ -55,6 +56,10 @@ stories!(
     operations::backup_is_a_store_with_the_data,
     operations::concurrent_commits_never_hide_from_a_follower,
     operations::works_from_spawn_blocking_threads,
+    intents::an_intent_is_queued_once_taken_once_and_finished_by_its_holder,
+    intents::a_transient_failure_is_taken_again_after_its_time,
+    intents::a_send_whose_worker_stopped_is_closed_as_unknown_and_never_taken_again,
+    intents::racing_workers_never_take_the_same_intent,
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod feed;
+mod intents;
 mod notify;
 mod pool;
 mod schema;
@@ -320,6 +321,49 @@ impl Store for PostgresStore {
 
     fn record_audit(&self, org: OrgId, event: &AuditEvent) -> Result<(), StoreError> {
         self.pool.with(|c| audit::record(c, org, event))
+    }
+
+    fn enqueue_intent(
+        &self,
+        org: OrgId,
+        doc: &DocId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.pool.with(|c| intents::enqueue(c, org, doc, now))
+    }
+
+    fn claim_intents(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<IntentClaim>, StoreError> {
+        self.pool
+            .with(|c| intents::claim(c, worker, now, lease_until, limit))
+    }
+
+    fn finish_intent(
+        &self,
+        claim: &IntentClaim,
+        worker: &str,
+        finish: &IntentFinish,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.pool
+            .with(|c| intents::finish(c, claim, worker, finish, now))
+    }
+
+    fn close_abandoned_intents(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<IntentClaim>, StoreError> {
+        self.pool.with(|c| intents::close_abandoned(c, now, limit))
+    }
+
+    fn intent(&self, org: OrgId, doc: &DocId) -> Result<Option<IntentRow>, StoreError> {
+        self.pool.with(|c| intents::get(c, org, doc))
     }
 
     fn audit_log(

@@ -8,7 +8,7 @@ use crate::store::StoreError;
 use ::postgres::Client;
 
 /// Format written by this build; an older build refuses a newer database.
-pub const SCHEMA_VERSION: i32 = 2;
+pub const SCHEMA_VERSION: i32 = 3;
 
 /// Key (in the two-`int4` advisory lock space, apart from the per-organisation `bigint` feed
 /// locks) that serialises migrations of servers starting at the same time.
@@ -22,6 +22,21 @@ CREATE TABLE IF NOT EXISTS schema_version (
 "#;
 
 pub const SCHEMA: &str = r#"
+-- Version 3: the intents' attempt ledger (see `store::intents`).
+CREATE TABLE IF NOT EXISTS intent_attempts (
+    org_id      TEXT COLLATE "C" NOT NULL,
+    doc_id      TEXT COLLATE "C" NOT NULL,
+    state       TEXT COLLATE "C" NOT NULL,
+    attempts    INTEGER NOT NULL,
+    worker      TEXT COLLATE "C",
+    lease_until BIGINT,
+    next_at     BIGINT NOT NULL,
+    outcome     TEXT COLLATE "C",
+    detail      TEXT,
+    updated_at  BIGINT NOT NULL,
+    PRIMARY KEY (org_id, doc_id)
+);
+CREATE INDEX IF NOT EXISTS intent_attempts_due ON intent_attempts (state, next_at);
 -- Feed numbers for every organisation. A rolled-back transaction leaves a gap, which cursors
 -- (`seq > since`) never notice.
 CREATE SEQUENCE IF NOT EXISTS feed_seq;

@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod feed;
 mod group;
+mod intents;
 mod notify;
 mod schema;
 
@@ -48,14 +49,20 @@ impl SqliteStore {
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         match version {
             0 => conn.execute_batch(&format!(
-                "BEGIN; {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+                "BEGIN; {} {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
                 schema::SCHEMA,
-                schema::V3
+                schema::V3,
+                schema::V4
             ))?,
             2 => conn.execute_batch(&format!(
-                "BEGIN; {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+                "BEGIN; {} {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
                 schema::V3,
-                schema::V3_BACKFILL
+                schema::V3_BACKFILL,
+                schema::V4
+            ))?,
+            3 => conn.execute_batch(&format!(
+                "BEGIN; {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+                schema::V4
             ))?,
             SCHEMA_VERSION => {}
             1 => {
@@ -351,6 +358,47 @@ impl Store for SqliteStore {
 
     fn record_audit(&self, org: OrgId, event: &AuditEvent) -> Result<(), StoreError> {
         audit::record(&self.writer().conn, org, event)
+    }
+
+    fn enqueue_intent(
+        &self,
+        org: OrgId,
+        doc: &DocId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        intents::enqueue(&self.writer().conn, org, doc, now)
+    }
+
+    fn claim_intents(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<IntentClaim>, StoreError> {
+        intents::claim(&mut self.writer().conn, worker, now, lease_until, limit)
+    }
+
+    fn finish_intent(
+        &self,
+        claim: &IntentClaim,
+        worker: &str,
+        finish: &IntentFinish,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        intents::finish(&self.writer().conn, claim, worker, finish, now)
+    }
+
+    fn close_abandoned_intents(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<IntentClaim>, StoreError> {
+        intents::close_abandoned(&self.writer().conn, now, limit)
+    }
+
+    fn intent(&self, org: OrgId, doc: &DocId) -> Result<Option<IntentRow>, StoreError> {
+        self.read(|c| intents::get(c, org, doc))
     }
 
     fn audit_log(

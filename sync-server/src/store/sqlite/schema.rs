@@ -1,7 +1,7 @@
 //! The SQLite store's tables (`PRAGMA user_version` = [`SCHEMA_VERSION`]).
 
 /// Format written by this build; an older build refuses a newer file.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Version 1 was the walking skeleton's single-account format, never released.
 pub const SCHEMA: &str = r#"
@@ -152,4 +152,22 @@ SELECT d.org_id, d.created_by, count(*),
        coalesce(sum((SELECT sum(length(c.bytes)) FROM changes c
                      WHERE c.org_id = d.org_id AND c.doc_id = d.doc_id)), 0)
 FROM documents d GROUP BY d.org_id, d.created_by;
+"#;
+
+/// Version 4: the intents' attempt ledger (see `store::intents`).
+pub const V4: &str = r#"
+CREATE TABLE intent_attempts (
+    org_id      TEXT NOT NULL,
+    doc_id      TEXT NOT NULL,
+    state       TEXT NOT NULL,    -- pending | sending | retry | done
+    attempts    INTEGER NOT NULL, -- attempts taken so far
+    worker      TEXT,             -- who holds a sending attempt
+    lease_until INTEGER,          -- until when (Unix ms)
+    next_at     INTEGER NOT NULL, -- when a pending or retrying intent may be taken
+    outcome     TEXT,             -- sent | failed | refused | unknown, once done
+    detail      TEXT,
+    updated_at  INTEGER NOT NULL,
+    PRIMARY KEY (org_id, doc_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX intent_attempts_due ON intent_attempts (state, next_at);
 "#;
