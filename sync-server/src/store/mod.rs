@@ -138,6 +138,9 @@ pub struct DocWrite {
     /// Automerge actors seen for the first time, bound to `writer` from now on.
     pub new_actors: Vec<Vec<u8>>,
     pub writer: UserId,
+    /// A new intent (an outbound message): queued in the attempt ledger in the same
+    /// transaction, so an accepted message is never lost to a crash before it is queued.
+    pub intent: bool,
 }
 
 /// What the store did with one [`DocWrite`].

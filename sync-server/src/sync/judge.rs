@@ -230,6 +230,7 @@ fn judge_existing(
             snapshot: compact.then_some(saved),
             new_actors,
             writer: caller.user,
+            intent: false,
         },
         doc: Box::new(fork),
     })
@@ -304,6 +305,8 @@ fn judge_new(
             snapshot: Some(saved),
             new_actors,
             writer: caller.user,
+            // A message is sent by the server once it is stored: queue it with it.
+            intent: doc_id.kind() == fieldstone_doc::message::KIND,
         },
         doc: Box::new(doc),
     })

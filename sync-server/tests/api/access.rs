@@ -310,6 +310,16 @@ async fn a_device_never_writes_a_messages_result_and_a_new_one_arrives_unsent() 
         (1, 0),
         "{answer:?}"
     );
+    // Stored and queued for sending in one transaction.
+    let queued =
+        o.s.store
+            .intent(o.org, &doc_id)
+            .expect("ledger")
+            .expect("queued");
+    assert_eq!(
+        (queued.state, queued.attempts),
+        (fieldstone_server::store::IntentState::Pending, 0)
+    );
 
     // Marking it sent from the device (so the server would skip it, or a person would think it
     // went) is refused, whatever the role, and the server's copy comes back.
@@ -370,5 +380,14 @@ async fn a_device_never_writes_a_messages_result_and_a_new_one_arrives_unsent() 
     );
     let (docs, _) = o.s.pull_all(&o.bea.1, vec![]).await;
     assert!(!has_doc(&docs, &forged_id), "not stored");
+    assert_eq!(
+        o.s.store.intent(o.org, &forged_id).expect("ledger"),
+        None,
+        "nor queued"
+    );
+    // A contact is no intent.
+    adas_contact(&o, 5).await;
+    let contact = crate::support::doc_id(5);
+    assert_eq!(o.s.store.intent(o.org, &contact).expect("ledger"), None);
     assert!(has_doc(&docs, &doc_id));
 }

@@ -206,6 +206,7 @@ impl Record {
             snapshot: Some(self.doc.save()),
             new_actors: actors.into_iter().collect(),
             writer,
+            intent: false,
         }
     }
 
@@ -224,6 +225,7 @@ impl Record {
             snapshot: compact.then(|| self.doc.save()),
             new_actors: Vec::new(),
             writer,
+            intent: false,
         }
     }
 }

@@ -234,6 +234,13 @@ fn apply_write(
         u64::from(current.is_none()),
         written as u64,
     )?;
+    if write.intent {
+        tx.execute(
+            "INSERT INTO intent_attempts (org_id, doc_id, state, attempts, next_at, updated_at)
+             VALUES ($1, $2, 'pending', 0, $3, $3) ON CONFLICT DO NOTHING",
+            &[&org_s, &doc, &ms(now)],
+        )?;
+    }
     if !write.new_actors.is_empty() {
         tx.execute(
             "INSERT INTO actors (org_id, actor, user_id)

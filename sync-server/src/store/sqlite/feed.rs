@@ -205,6 +205,13 @@ pub fn apply_write(
         u64::from(current.is_none()),
         bytes as u64,
     )?;
+    if write.intent {
+        conn.prepare_cached(
+            "INSERT INTO intent_attempts (org_id, doc_id, state, attempts, next_at, updated_at)
+             VALUES (?1, ?2, 'pending', 0, ?3, ?3) ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![org_s, doc, ms(now)])?;
+    }
     let mut bind = conn.prepare_cached(
         "INSERT OR IGNORE INTO actors (org_id, actor, user_id) VALUES (?1, ?2, ?3)",
     )?;
