@@ -10,5 +10,6 @@ pub mod judge;
 pub mod live;
 pub mod pull;
 pub mod push;
+pub mod server_write;
 
 pub use cache::{AccessCache, DocCache};

@@ -391,3 +391,86 @@ async fn a_device_never_writes_a_messages_result_and_a_new_one_arrives_unsent() 
     assert_eq!(o.s.store.intent(o.org, &contact).expect("ledger"), None);
     assert!(has_doc(&docs, &doc_id));
 }
+
+#[tokio::test]
+async fn the_servers_result_reaches_devices_and_merges_with_their_edits() {
+    use fieldstone_model::MessageStatus;
+    let o = office().await;
+    let (mut ada, doc_id, _) = adas_message(&o, 43);
+    let answer = o.s.push(&o.ada.1, vec![ada.unsent(&doc_id)]).await;
+    assert_eq!(answer.accepted, 1, "{answer:?}");
+    let mut broker_live = live(&o.s, &o.bea.1).await;
+
+    // The server records that it sent the message, with its own actor.
+    let (state, org, doc, writer) = (o.s.state.clone(), o.org, doc_id.clone(), o.ada.0);
+    let stored = off_runtime(move || {
+        fieldstone_server::sync::server_write::update_message_result(
+            &state,
+            org,
+            &doc,
+            writer,
+            |result| {
+                result.status = MessageStatus::Sent;
+                result.attempts = 1;
+                result.provider_id = Some("<m-43@mail.example.com>".into());
+            },
+        )
+    })
+    .expect("server write")
+    .expect("a change");
+    assert_eq!(stored.result.status, MessageStatus::Sent);
+    let news = tokio::time::timeout(Duration::from_secs(10), broker_live.next())
+        .await
+        .expect("live news of the server's change");
+    assert!(news.is_some());
+
+    // The same result again writes nothing.
+    let (state, doc) = (o.s.state.clone(), doc_id.clone());
+    let again = off_runtime(move || {
+        fieldstone_server::sync::server_write::update_message_result(
+            &state,
+            org,
+            &doc,
+            writer,
+            |result| {
+                result.status = MessageStatus::Sent;
+                result.attempts = 1;
+                result.provider_id = Some("<m-43@mail.example.com>".into());
+            },
+        )
+    })
+    .expect("server write");
+    assert_eq!(again, None);
+
+    // Ada's device, still on its old copy, withdraws it (too late, but its own field): both
+    // writes stand after the merge, and the device reads the server's result.
+    let mut mine = fieldstone_doc::message::read(&ada.doc).expect("read");
+    mine.deleted_at = Some(mine.created_at);
+    fieldstone_doc::message::update(&mut ada.doc, &mine)
+        .expect("update")
+        .expect("a change");
+    let answer = o.s.push(&o.ada.1, vec![ada.unsent(&doc_id)]).await;
+    assert_eq!(
+        (answer.accepted, answer.rejected.len()),
+        (1, 0),
+        "{answer:?}"
+    );
+    let copy = server_copy_of(&o, &o.ada.1, &doc_id).await;
+    let merged = fieldstone_doc::message::read(&copy).expect("read");
+    assert_eq!(merged.result.status, MessageStatus::Sent);
+    assert_eq!(
+        merged.result.provider_id.as_deref(),
+        Some("<m-43@mail.example.com>")
+    );
+    assert!(merged.deleted_at.is_some());
+}
+
+/// Any document's server copy as `token`'s user reads it.
+async fn server_copy_of(o: &Office, token: &str, id: &DocId) -> automerge::AutoCommit {
+    let (docs, _) = o.s.pull_all(token, vec![]).await;
+    let doc = docs
+        .iter()
+        .find(|d| &d.doc_id == id)
+        .expect("readable document");
+    fieldstone_doc::load(doc.snapshot.as_deref().expect("whole")).expect("load")
+}

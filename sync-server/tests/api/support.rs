@@ -24,6 +24,8 @@ pub struct TestServer {
     pub clock: Arc<FixedClock>,
     pub passwords: Passwords,
     pub http: reqwest::Client,
+    /// The running server's shared state, for what the server does by itself (its own writes).
+    pub state: AppState,
     config: Config,
     _shutdown: tokio::sync::oneshot::Sender<()>,
     _dir: tempfile::TempDir,
@@ -108,7 +110,7 @@ impl TestServer {
             .expect("bind");
         let url = fieldstone_server::public_url(listener.local_addr().expect("addr"));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(fieldstone_server::serve(listener, state, async {
+        tokio::spawn(fieldstone_server::serve(listener, state.clone(), async {
             let _ = rx.await;
         }));
         Self {
@@ -117,6 +119,7 @@ impl TestServer {
             clock,
             passwords,
             http: reqwest::Client::new(),
+            state,
             config,
             _dir: dir,
             pg,
