@@ -23,6 +23,7 @@ pub mod locale;
 pub mod measure;
 pub mod message;
 pub mod note;
+pub mod outreach;
 pub mod task;
 pub mod uri;
 pub mod validation;
@@ -55,5 +56,6 @@ pub use message::{
     MessagePurpose, MessageResult, MessageStatus,
 };
 pub use note::{Note, NoteInput};
+pub use outreach::{ConsentRules, Marketing, Refusal};
 pub use task::{follow_up_plan, follow_up_tasks, Task, TaskInput, TaskKind, TaskStatus};
 pub use validation::{check_email, check_phone, FieldError, Valid, ValidationErrors};
