@@ -20,6 +20,8 @@ pub struct Config {
     pub limits: Limits,
     pub auth: AuthConfig,
     pub http: HttpConfig,
+    /// Outbound email (`[email]`): without it, messages wait on the server unsent.
+    pub email: Option<crate::dispatch::EmailConfig>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -160,6 +162,7 @@ impl Default for Config {
             limits: Limits::default(),
             auth: AuthConfig::default(),
             http: HttpConfig::default(),
+            email: None,
         }
     }
 }
@@ -259,6 +262,11 @@ impl Config {
                 problems.push(what.to_owned());
             }
         };
+        if let Some(email) = &self.email {
+            for problem in email.problems() {
+                need(false, &problem);
+            }
+        }
         let l = &self.limits;
         need(
             (64 * 1024..=64 * 1024 * 1024).contains(&l.max_request_bytes),
@@ -400,6 +408,41 @@ mod tests {
         let example = Config::from_file(&path).expect("example parses");
         assert_eq!(example.validate(), Ok(()));
         assert_eq!(format!("{example:?}"), format!("{:?}", Config::default()));
+    }
+
+    #[test]
+    fn an_email_section_is_read_and_checked_whole() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("server.toml");
+        std::fs::write(
+            &path,
+            "[email]\nsmtp_url = \"smtps://apikey:hunter2@smtp.example.com\"\nfrom = \"crm@example.com\"\n",
+        )
+        .expect("write");
+        let config = Config::from_file(&path).expect("parse");
+        assert_eq!(config.validate(), Ok(()));
+        let email = config.email.as_ref().expect("email");
+        assert_eq!(email.max_attempts, 3, "default");
+        assert!(
+            !format!("{config:?}").contains("hunter2"),
+            "the password is never shown"
+        );
+
+        std::fs::write(
+            &path,
+            "[email]\nsmtp_url = \"http://example.com\"\nfrom = \"not an address\"\nmax_attempts = 0\n",
+        )
+        .expect("write");
+        let err = Config::from_file(&path)
+            .expect("parse")
+            .validate()
+            .expect_err("invalid");
+        assert!(
+            err.contains("email.smtp_url must start with smtp://"),
+            "{err}"
+        );
+        assert!(err.contains("email.from:"), "{err}");
+        assert!(err.contains("email.max_attempts"), "{err}");
     }
 
     #[test]

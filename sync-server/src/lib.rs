@@ -5,6 +5,7 @@
 pub mod access;
 pub mod auth;
 pub mod config;
+pub mod dispatch;
 mod error;
 pub mod hub;
 mod listen;
@@ -141,6 +142,10 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     start_background(&state);
+    let (stop_dispatch, dispatch_stopped) = tokio::sync::watch::channel(false);
+    if let Some(email) = state.config.email.clone() {
+        dispatch::spawn(state.clone(), email, dispatch_stopped);
+    }
     let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
     if let Some(addr) = state.config.http.metrics_listen {
         let metrics_listener = TcpListener::bind(addr).await?;
@@ -158,6 +163,7 @@ pub async fn serve(
     }
     let result = listen::run(listener, routes::router(state.clone()), &state, shutdown).await;
     let _ = stop_metrics.send(());
+    let _ = stop_dispatch.send(true);
     result
 }
 

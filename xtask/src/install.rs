@@ -34,6 +34,8 @@ const RUN_PACKAGES: &[&str] = &[
 /// Extra packages for the end-to-end tests. `xauth` is only a Recommends of xvfb, so it is named
 /// explicitly because we install with `--no-install-recommends`. `postgresql` is the server the
 /// store tests start privately; `postgresql-client` has the pg_dump that PostgreSQL backups run.
+/// `python3-aiosmtpd` is the real SMTP server the email tests send to (each test starts its own
+/// on a free port).
 const TEST_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
@@ -44,6 +46,7 @@ const TEST_PACKAGES: &[&str] = &[
     "dunst",
     "postgresql",
     "postgresql-client",
+    "python3-aiosmtpd",
 ];
 
 /// Paths of the tools `ensure` made available.
@@ -311,6 +314,7 @@ mod tests {
             "dbus",
             "postgresql",
             "postgresql-client",
+            "python3-aiosmtpd",
         ] {
             assert!(test.contains(&p), "{p}");
             assert!(!run.contains(&p), "{p}");

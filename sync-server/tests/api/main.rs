@@ -3,6 +3,7 @@
 mod access;
 mod auth;
 mod connections;
+mod dispatch;
 mod hostile;
 mod lockout;
 mod ops;
