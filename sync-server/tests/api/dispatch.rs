@@ -280,3 +280,89 @@ async fn a_relay_that_is_down_is_tried_again_then_the_message_fails_with_its_wor
         .expect("row");
     assert_eq!(ledger.outcome, Some(IntentOutcome::Failed));
 }
+
+/// Pulls until every message in `ids` is sent (bounded).
+async fn until_all_sent(s: &TestServer, agent: &Agent, ids: &[DocId]) -> Vec<Message> {
+    for _ in 0..800 {
+        let (docs, _) = s.pull_all(&agent.token, vec![]).await;
+        let messages: Vec<Message> = docs
+            .iter()
+            .filter(|d| ids.contains(&d.doc_id))
+            .filter_map(|d| fieldstone_doc::load(d.snapshot.as_deref()?).ok())
+            .filter_map(|doc| fieldstone_doc::message::read(&doc).ok())
+            .collect();
+        if messages.len() == ids.len()
+            && messages
+                .iter()
+                .all(|m| m.result.status == MessageStatus::Sent)
+        {
+            return messages;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("not every message was sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: FIELDSTONE_TEST_POSTGRES_URL (cargo xtask test starts one and runs ignored tests)"]
+async fn two_server_processes_on_one_database_send_each_message_once() {
+    let smtp = SmtpSink::start();
+    let s = TestServer::start_postgres(config(&smtp.url())).await;
+    let other = s.beside().await;
+    let ada = agent(&s);
+    let contact = push_contact(&s, &ada, Consent::default()).await;
+    let mut ids = Vec::new();
+    for _ in 0..20 {
+        ids.push(push_message(&s, &ada, contact).await);
+    }
+    let sent = until_all_sent(&s, &ada, &ids).await;
+    assert!(sent.iter().all(|m| m.result.attempts == 1));
+    let mail = smtp.received();
+    assert_eq!(mail.len(), 20, "each message once");
+    let distinct: std::collections::BTreeSet<_> = mail
+        .iter()
+        .filter_map(|m| header(m, "Message-ID"))
+        .collect();
+    assert_eq!(distinct.len(), 20);
+    drop(other);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_whose_server_stopped_midway_is_not_repeated_and_says_so() {
+    let smtp = SmtpSink::start();
+    // A server without email, so nothing else takes the message.
+    let s = TestServer::start_with(Config::default()).await;
+    let ada = agent(&s);
+    let contact = push_contact(&s, &ada, Consent::default()).await;
+    let doc_id = push_message(&s, &ada, contact).await;
+    // A server process took it and stopped before recording anything: its claim, with its
+    // lease, is all that is left.
+    let now = s.clock.now();
+    let store = s.store.clone();
+    let claimed = off_runtime(move || {
+        store.claim_intents(
+            "a-server-that-died",
+            now,
+            now + chrono::Duration::seconds(10),
+            5,
+        )
+    })
+    .expect("claim");
+    assert_eq!(claimed.len(), 1);
+    // A server with email starts on the same data.
+    let s = s.restart_with(config(&smtp.url())).await;
+    // Within the dead server's lease it is left alone; past it, closed as unknown, never sent.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        pulled(&s, &ada, &doc_id).await.result.status,
+        MessageStatus::Queued
+    );
+    s.clock.set(now + chrono::Duration::seconds(11));
+    let failed = until_status(&s, &ada, &doc_id, MessageStatus::Failed).await;
+    assert_eq!(
+        failed.result.reason.as_deref(),
+        Some(fieldstone_server::store::UNKNOWN_DETAIL)
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(smtp.received().is_empty(), "never repeated");
+}

@@ -69,9 +69,14 @@ impl TestServer {
     /// Stops this server and starts a new process's worth of it on the same data: nothing
     /// cached survives, everything stored does.
     pub async fn restart(self) -> Self {
+        let config = self.config.clone();
+        self.restart_with(config).await
+    }
+
+    /// The same with another configuration.
+    pub async fn restart_with(self, config: Config) -> Self {
         let TestServer {
             clock,
-            config,
             _dir,
             _shutdown,
             pg,
@@ -123,6 +128,52 @@ impl TestServer {
             config,
             _dir: dir,
             pg,
+            _shutdown: tx,
+        }
+    }
+
+    /// Another server process on this one's PostgreSQL database (its own state, caches and
+    /// background work; the database is the only thing they share). PostgreSQL only: the SQLite
+    /// store serves one process.
+    pub async fn beside(&self) -> TestServer {
+        let url = self
+            .pg
+            .as_ref()
+            .expect("a second server needs the PostgreSQL store")
+            .url
+            .clone();
+        let store: Arc<dyn Store> = Arc::new(off_runtime(move || {
+            PostgresStore::connect(&url).expect("PostgreSQL store")
+        }));
+        let state = AppState::new(
+            store.clone(),
+            self.config.clone(),
+            self.clock.clone() as Arc<dyn Clock>,
+        )
+        .expect("state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = fieldstone_server::public_url(listener.local_addr().expect("addr"));
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(fieldstone_server::serve(listener, state.clone(), async {
+            let _ = rx.await;
+        }));
+        TestServer {
+            url,
+            store,
+            clock: self.clock.clone(),
+            passwords: Passwords::new(
+                self.config.auth.argon2_memory_kib,
+                self.config.auth.argon2_iterations,
+            )
+            .expect("argon2"),
+            http: reqwest::Client::new(),
+            state,
+            config: self.config.clone(),
+            _dir: tempfile::tempdir().expect("tempdir"),
+            // The first server owns (and drops) the database.
+            pg: None,
             _shutdown: tx,
         }
     }
