@@ -28,6 +28,7 @@ impl Mailer {
         let transport = SmtpTransport::from_url(config.smtp_url.expose())
             .map_err(|e| format!("email.smtp_url: {e}"))?
             .timeout(Some(Duration::from_secs(config.timeout_secs)))
+            .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(config.connections))
             .build();
         let domain = config
             .from

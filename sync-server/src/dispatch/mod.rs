@@ -2,9 +2,9 @@
 //!
 //! Each round, in order: sends whose worker stopped midway are closed as not known to have gone
 //! (never repeated); due messages are taken from the attempt ledger (one worker each); each is
-//! checked (withdrawn, its contact's consent under the organisation's rules) and sent, and the
-//! outcome is written to the ledger first and then into the message with the server's own
-//! actor, so every device sees it by sync. A passing failure is retried with a doubling wait,
+//! checked (withdrawn, its contact's consent under the organisation's rules) and sent; then the
+//! round's outcomes are written to the ledger first and into the messages with the server's
+//! own actor, so every device sees them by sync. A passing failure is retried with a doubling wait,
 //! at most `max_attempts` times in all, then the message has `failed` with the relay's words.
 
 mod config;
@@ -16,16 +16,17 @@ pub use email::{Mailer, SendError};
 use crate::hub::Event;
 use crate::store::{IntentClaim, IntentFinish, IntentOutcome, UNKNOWN_DETAIL};
 use crate::sync::guard;
-use crate::sync::server_write::{update_message_result, ServerWriteError};
+use crate::sync::server_write::{update_message_results, ResultUpdate, ServerWriteError};
 use crate::AppState;
 use chrono::{DateTime, Duration, Utc};
 use fieldstone_model::outreach::{check_consent, ConsentRules};
-use fieldstone_model::{Message, MessageChannel, MessageResult, MessageStatus, Refusal};
+use fieldstone_model::{Message, MessageChannel, MessageStatus, OrgId, Refusal, UserId};
 use fieldstone_protocol::DocId;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Messages one round takes at most.
-const ROUND: usize = 20;
+/// Messages each connection sends per round: a round takes `connections` times this.
+const PER_CONNECTION: usize = 8;
 
 /// Runs the dispatcher until `stop` says so.
 pub fn spawn(state: AppState, config: EmailConfig, mut stop: tokio::sync::watch::Receiver<bool>) {
@@ -94,6 +95,11 @@ pub enum DispatchError {
 }
 
 /// One round; answers how many messages it took. Blocking.
+///
+/// Outcomes are decided message by message and then recorded together: the ledger in one
+/// transaction, the messages in one commit per organisation. A round is a few messages, so a
+/// server stopping before the record loses at most a round's outcomes — and those are then
+/// closed as not known to have gone, never sent twice.
 pub fn round(
     state: &AppState,
     config: &EmailConfig,
@@ -101,34 +107,102 @@ pub fn round(
     worker: &str,
 ) -> Result<usize, DispatchError> {
     let now = state.clock.now();
-    for lost in state.store.close_abandoned_intents(now, ROUND)? {
-        record(state, &lost, |r| {
-            r.status = MessageStatus::Failed;
-            r.reason = Some(UNKNOWN_DETAIL.to_owned());
-            r.status_at = Some(now);
-        })?;
-    }
+    let round_size = PER_CONNECTION * config.connections.max(1) as usize;
+    let lost = state.store.close_abandoned_intents(now, round_size)?;
+    let mut updates: Vec<(IntentClaim, ResultUpdate)> = lost
+        .into_iter()
+        .map(|claim| {
+            let update = ResultUpdate {
+                status: MessageStatus::Failed,
+                reason: Some(UNKNOWN_DETAIL.to_owned()),
+                provider_id: None,
+                attempts: claim.attempt,
+                at: now,
+            };
+            (claim, update)
+        })
+        .collect();
     let lease = now + Duration::seconds(i64::try_from(config.lease_secs).unwrap_or(300));
-    let claims = state.store.claim_intents(worker, now, lease, ROUND)?;
-    for claim in &claims {
-        carry_out(state, config, mailer, worker, claim)?;
+    let claims = state.store.claim_intents(worker, now, lease, round_size)?;
+    // Side by side, one connection each: thread `lane` sends every `lanes`-th message.
+    let lanes = (config.connections.max(1) as usize).min(claims.len().max(1));
+    let mut outcomes: Vec<(usize, Result<Outcome, DispatchError>)> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..lanes)
+            .map(|lane| {
+                let claims = &claims;
+                scope.spawn(move || {
+                    claims
+                        .iter()
+                        .enumerate()
+                        .skip(lane)
+                        .step_by(lanes)
+                        .map(|(i, claim)| (i, carry_out(state, config, mailer, claim)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .flat_map(|t| {
+                t.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    outcomes.sort_by_key(|(i, _)| *i);
+    let mut finishes = Vec::with_capacity(claims.len());
+    for ((_, outcome), claim) in outcomes.into_iter().zip(&claims) {
+        // A message the server could not even read (its store failed) was not sent: try it
+        // again later, and still record what the others did.
+        let (finish, update) = outcome.unwrap_or_else(|error| {
+            tracing::warn!(doc = %claim.doc, %error, "could not prepare the message; trying again later");
+            let wait = i64::try_from(config.retry_secs).unwrap_or(60);
+            let retry = IntentFinish::Retry {
+                at: now + Duration::seconds(wait),
+                detail: error.to_string(),
+            };
+            (retry, None)
+        });
+        finishes.push((claim.clone(), finish));
+        if let Some(update) = update {
+            updates.push((claim.clone(), update));
+        }
     }
+    let held = state
+        .store
+        .finish_intents(worker, &finishes, state.clock.now())?;
+    let lost_lease: Vec<&IntentClaim> = finishes
+        .iter()
+        .zip(&held)
+        .filter(|(_, held)| !**held)
+        .map(|((claim, _), _)| claim)
+        .collect();
+    for claim in &lost_lease {
+        tracing::warn!(doc = %claim.doc, "lost the message's lease before finishing; left as the ledger says");
+    }
+    updates.retain(|(claim, _)| !lost_lease.contains(&claim));
+    record(state, updates)?;
     Ok(claims.len())
 }
 
-/// Writes into the message the ledger's claim is about, as the server.
+/// Writes the round's results into the messages, as the server: one commit per organisation.
 fn record(
     state: &AppState,
-    claim: &IntentClaim,
-    edit: impl FnOnce(&mut MessageResult),
+    updates: Vec<(IntentClaim, ResultUpdate)>,
 ) -> Result<(), DispatchError> {
-    let writer = written_by(state, claim)?;
-    match update_message_result(state, claim.org, &claim.doc, writer, edit) {
-        Ok(_) => Ok(()),
-        // Gone or unreadable: nothing to tell, and the ledger already says what happened.
-        Err(ServerWriteError::Missing(_) | ServerWriteError::Unreadable { .. }) => Ok(()),
-        Err(e) => Err(e.into()),
+    let mut by_org: BTreeMap<OrgId, Vec<(DocId, UserId, ResultUpdate)>> = BTreeMap::new();
+    for (claim, update) in updates {
+        let writer = load_message(state, &claim)?
+            .map_or(UserId::from_uuid(uuid::Uuid::nil()), |m| m.written_by);
+        by_org
+            .entry(claim.org)
+            .or_default()
+            .push((claim.doc, writer, update));
     }
+    for (org, items) in by_org {
+        update_message_results(state, org, items)?;
+    }
+    Ok(())
 }
 
 fn load_message(state: &AppState, claim: &IntentClaim) -> Result<Option<Message>, DispatchError> {
@@ -140,92 +214,56 @@ fn load_message(state: &AppState, claim: &IntentClaim) -> Result<Option<Message>
         .and_then(|doc| fieldstone_doc::message::read(&doc).ok()))
 }
 
-/// Whose message it is (for the usage the server's write is counted in); nobody's if it is gone.
-fn written_by(
-    state: &AppState,
-    claim: &IntentClaim,
-) -> Result<fieldstone_model::UserId, DispatchError> {
-    Ok(load_message(state, claim)?.map_or(
-        fieldstone_model::UserId::from_uuid(uuid::Uuid::nil()),
-        |m| m.written_by,
-    ))
-}
+/// How a message's attempt ends, and what to write into it (nothing when it is unreadable).
+type Outcome = (IntentFinish, Option<ResultUpdate>);
 
-fn finish(
-    state: &AppState,
-    claim: &IntentClaim,
-    worker: &str,
-    finish: IntentFinish,
-    now: DateTime<Utc>,
-) -> Result<bool, DispatchError> {
-    let held = state.store.finish_intent(claim, worker, &finish, now)?;
-    if !held {
-        tracing::warn!(doc = %claim.doc, "lost the message's lease before finishing; left as the ledger says");
-    }
-    Ok(held)
-}
-
-fn refuse(
-    state: &AppState,
-    claim: &IntentClaim,
-    worker: &str,
-    refusal: Refusal,
-    now: DateTime<Utc>,
-) -> Result<(), DispatchError> {
-    let done = IntentFinish::Done {
+fn refused(claim: &IntentClaim, refusal: Refusal, now: DateTime<Utc>) -> Outcome {
+    let finish = IntentFinish::Done {
         outcome: IntentOutcome::Refused,
         detail: Some(format!("{}: {}", refusal.rule, refusal.reason)),
     };
-    if finish(state, claim, worker, done, now)? {
-        record(state, claim, |r| {
-            r.status = MessageStatus::Refused;
-            r.reason = Some(refusal.reason);
-            r.status_at = Some(now);
-        })?;
-    }
-    Ok(())
+    let update = ResultUpdate {
+        status: MessageStatus::Refused,
+        reason: Some(refusal.reason),
+        provider_id: None,
+        attempts: claim.attempt,
+        at: now,
+    };
+    (finish, Some(update))
 }
 
-/// Checks, sends and records one message.
+/// Checks and sends one message; answers how its attempt ends and what to write into it.
 fn carry_out(
     state: &AppState,
     config: &EmailConfig,
     mailer: &Mailer,
-    worker: &str,
     claim: &IntentClaim,
-) -> Result<(), DispatchError> {
+) -> Result<Outcome, DispatchError> {
     let now = state.clock.now();
     let Some(message) = load_message(state, claim)? else {
-        let done = IntentFinish::Done {
+        let finish = IntentFinish::Done {
             outcome: IntentOutcome::Failed,
             detail: Some("the message's document is missing or unreadable".into()),
         };
-        finish(state, claim, worker, done, now)?;
-        return Ok(());
+        return Ok((finish, None));
     };
     if message.deleted_at.is_some() {
         let refusal = Refusal {
             rule: "withdrawn".into(),
             reason: "Withdrawn before it was sent.".into(),
         };
-        return refuse(state, claim, worker, refusal, now);
+        return Ok(refused(claim, refusal, now));
     }
     if let Err(refusal) = allowed(state, claim, &message) {
-        return refuse(state, claim, worker, refusal, now);
+        return Ok(refused(claim, refusal, now));
     }
     if message.channel == MessageChannel::Sms {
         let refusal = Refusal {
             rule: "no_provider".into(),
             reason: "Text messages are not set up on this server yet.".into(),
         };
-        return refuse(state, claim, worker, refusal, now);
+        return Ok(refused(claim, refusal, now));
     }
-    record(state, claim, |r| {
-        r.status = MessageStatus::Sending;
-        r.attempts = claim.attempt;
-        r.reason = None;
-        r.status_at = Some(now);
-    })?;
     let sender = state
         .store
         .user(claim.org, message.written_by)?
@@ -233,58 +271,49 @@ fn carry_out(
         .unwrap_or_default();
     let sent = mailer.send(&message, &sender, claim.attempt);
     let now = state.clock.now();
-    match sent {
-        Ok(id) => {
-            let done = IntentFinish::Done {
+    let update = |status, reason, provider_id| ResultUpdate {
+        status,
+        reason,
+        provider_id,
+        attempts: claim.attempt,
+        at: now,
+    };
+    Ok(match sent {
+        Ok(id) => (
+            IntentFinish::Done {
                 outcome: IntentOutcome::Sent,
                 detail: Some(id.clone()),
-            };
-            if finish(state, claim, worker, done, now)? {
-                record(state, claim, |r| {
-                    r.status = MessageStatus::Sent;
-                    r.provider_id = Some(id);
-                    r.reason = None;
-                    r.status_at = Some(now);
-                })?;
-            }
-        }
+            },
+            Some(update(MessageStatus::Sent, None, Some(id))),
+        ),
         Err(SendError::Transient(why)) if claim.attempt < config.max_attempts => {
             let wait = config
                 .retry_secs
                 .saturating_mul(1 << (claim.attempt - 1).min(16));
             let at = now + Duration::seconds(i64::try_from(wait).unwrap_or(86_400));
-            let retry = IntentFinish::Retry {
-                at,
-                detail: why.clone(),
-            };
-            if finish(state, claim, worker, retry, now)? {
-                record(state, claim, |r| {
-                    r.status = MessageStatus::Queued;
-                    r.reason = Some(format!(
-                        "Attempt {} of {} failed ({why}); trying again at {} UTC.",
-                        claim.attempt,
-                        config.max_attempts,
-                        at.format("%H:%M")
-                    ));
-                    r.status_at = Some(now);
-                })?;
-            }
+            let reason = format!(
+                "Attempt {} of {} failed ({why}); trying again at {} UTC.",
+                claim.attempt,
+                config.max_attempts,
+                at.format("%H:%M")
+            );
+            (
+                IntentFinish::Retry { at, detail: why },
+                Some(update(MessageStatus::Queued, Some(reason), None)),
+            )
         }
-        Err(SendError::Transient(why) | SendError::Permanent(why)) => {
-            let done = IntentFinish::Done {
+        Err(SendError::Transient(why) | SendError::Permanent(why)) => (
+            IntentFinish::Done {
                 outcome: IntentOutcome::Failed,
                 detail: Some(why.clone()),
-            };
-            if finish(state, claim, worker, done, now)? {
-                record(state, claim, |r| {
-                    r.status = MessageStatus::Failed;
-                    r.reason = Some(format!("Not sent: {why}"));
-                    r.status_at = Some(now);
-                })?;
-            }
-        }
-    }
-    Ok(())
+            },
+            Some(update(
+                MessageStatus::Failed,
+                Some(format!("Not sent: {why}")),
+                None,
+            )),
+        ),
+    })
 }
 
 /// The organisation's rules for the message's contact: consent for its purpose and channel.

@@ -400,6 +400,14 @@ pub trait Store: Send + Sync + 'static {
         finish: &IntentFinish,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+    /// Ends several attempts in one transaction (a dispatcher round's outcomes): for each,
+    /// whether `worker` still held it (see [`Store::finish_intent`]).
+    fn finish_intents(
+        &self,
+        worker: &str,
+        items: &[(IntentClaim, IntentFinish)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<bool>, StoreError>;
     /// Closes up to `limit` intents whose worker's lease ran out mid-send as
     /// [`IntentOutcome::Unknown`] (never sent again), and returns them so their documents can
     /// say so.

@@ -11,7 +11,8 @@ use crate::hub::Event;
 use crate::store::{DocWrite, StoreError, COMPACT_AFTER};
 use crate::AppState;
 use automerge::{ActorId, AutoCommit};
-use fieldstone_model::{Message, MessageResult, OrgId, UserId};
+use chrono::{DateTime, Utc};
+use fieldstone_model::{Message, MessageResult, MessageStatus, OrgId, UserId};
 use fieldstone_protocol::DocId;
 use std::sync::OnceLock;
 use thiserror::Error;
@@ -124,4 +125,115 @@ pub fn update_message_result(
         Ok(())
     })?;
     Ok(written.filter(|_| changed))
+}
+
+/// What the dispatcher records in a message's result for one attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultUpdate {
+    pub status: MessageStatus,
+    pub reason: Option<String>,
+    /// Kept when `None` (a refusal does not erase an earlier attempt's id).
+    pub provider_id: Option<String>,
+    pub attempts: u32,
+    pub at: DateTime<Utc>,
+}
+
+impl ResultUpdate {
+    pub fn apply(&self, result: &mut MessageResult) {
+        result.status = self.status;
+        result.reason.clone_from(&self.reason);
+        if self.provider_id.is_some() {
+            result.provider_id.clone_from(&self.provider_id);
+        }
+        result.attempts = result.attempts.max(self.attempts);
+        result.status_at = Some(self.at);
+    }
+}
+
+/// Many messages' results at once, in one commit per organisation (a dispatcher round's
+/// outcomes: one durable write instead of one per message). Each document is read from the
+/// cache or the store and the commit checks each one's head, so a device's push landing in
+/// between makes the batch stale; then each is written on its own, under its lock. Answers how
+/// many messages changed.
+pub fn update_message_results(
+    state: &AppState,
+    org: OrgId,
+    items: Vec<(DocId, UserId, ResultUpdate)>,
+) -> Result<usize, ServerWriteError> {
+    let mut writes = Vec::new();
+    let mut pending = Vec::new();
+    for (doc_id, writer, update) in items {
+        let base = {
+            let mut guard = state.docs.slot(org, &doc_id).blocking_lock_owned();
+            match ensure_loaded(state.store.as_ref(), &state.docs, org, &doc_id, &mut guard) {
+                Ok(()) => {}
+                Err(LoadError::Store(e)) => return Err(e.into()),
+                // Unreadable: the ledger says what happened; nothing to write into.
+                Err(LoadError::Unreadable(_)) => continue,
+            }
+            guard
+                .as_mut()
+                .map(|hot| (hot.doc.fork(), hot.head_seq, hot.tail_len))
+        };
+        let Some((doc, head_seq, tail_len)) = base else {
+            continue;
+        };
+        let mut fork = doc.with_actor(server_actor());
+        let before = fork.get_heads();
+        let Ok(mut message) = fieldstone_doc::message::read(&fork) else {
+            continue;
+        };
+        update.apply(&mut message.result);
+        if fieldstone_doc::message::update(&mut fork, &message).is_err() {
+            continue;
+        }
+        let changes: Vec<([u8; 32], Vec<u8>)> = fork
+            .get_changes(&before)
+            .iter()
+            .map(|c| (c.hash().0, c.raw_bytes().to_vec()))
+            .collect();
+        if changes.is_empty() {
+            continue;
+        }
+        let compact = tail_len as usize + changes.len() >= COMPACT_AFTER as usize;
+        writes.push(DocWrite {
+            doc_id: doc_id.clone(),
+            expected_head_seq: Some(head_seq),
+            changes,
+            add_scopes: Vec::new(),
+            snapshot: compact.then(|| fork.save()),
+            new_actors: Vec::new(),
+            writer,
+            intent: false,
+        });
+        pending.push((doc_id, writer, update));
+    }
+    if writes.is_empty() {
+        return Ok(0);
+    }
+    match state.store.commit(org, writes, state.clock.now()) {
+        Ok(committed) => {
+            for done in committed {
+                // Cached copies are older than what is stored now: read again when needed.
+                state.docs.evict(org, &done.doc_id);
+                state.publish(Event::Changed {
+                    org,
+                    doc: done.doc_id,
+                    scopes: done.scopes,
+                    seq: done.seq,
+                });
+            }
+            Ok(pending.len())
+        }
+        Err(StoreError::Stale(_)) => {
+            let mut changed = 0;
+            for (doc_id, writer, update) in pending {
+                let written =
+                    update_message_result(state, org, &doc_id, writer, |r| update.apply(r))?;
+                changed += usize::from(written.is_some());
+            }
+            Ok(changed)
+        }
+        Err(e) => Err(e.into()),
+    }
 }

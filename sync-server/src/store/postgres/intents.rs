@@ -5,7 +5,7 @@
 
 use super::ms;
 use crate::store::*;
-use ::postgres::{Client, Row};
+use ::postgres::{Client, GenericClient, Row};
 
 fn claim_from(r: &Row) -> Result<IntentClaim, StoreError> {
     Ok(IntentClaim {
@@ -55,7 +55,7 @@ pub fn claim(
 }
 
 pub fn finish(
-    c: &mut Client,
+    c: &mut impl GenericClient,
     claim: &IntentClaim,
     worker: &str,
     finish: &IntentFinish,

@@ -354,6 +354,23 @@ impl Store for PostgresStore {
             .with(|c| intents::finish(c, claim, worker, finish, now))
     }
 
+    fn finish_intents(
+        &self,
+        worker: &str,
+        items: &[(IntentClaim, IntentFinish)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<bool>, StoreError> {
+        self.pool.with(|c| {
+            let mut tx = c.transaction()?;
+            let held = items
+                .iter()
+                .map(|(claim, finish)| intents::finish(&mut tx, claim, worker, finish, now))
+                .collect::<Result<Vec<_>, _>>()?;
+            tx.commit()?;
+            Ok(held)
+        })
+    }
+
     fn close_abandoned_intents(
         &self,
         now: DateTime<Utc>,

@@ -389,6 +389,22 @@ impl Store for SqliteStore {
         intents::finish(&self.writer().conn, claim, worker, finish, now)
     }
 
+    fn finish_intents(
+        &self,
+        worker: &str,
+        items: &[(IntentClaim, IntentFinish)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<bool>, StoreError> {
+        let mut writer = self.writer();
+        let tx = writer.conn.transaction()?;
+        let held = items
+            .iter()
+            .map(|(claim, finish)| intents::finish(&tx, claim, worker, finish, now))
+            .collect::<Result<Vec<_>, _>>()?;
+        tx.commit()?;
+        Ok(held)
+    }
+
     fn close_abandoned_intents(
         &self,
         now: DateTime<Utc>,
