@@ -20,7 +20,7 @@ use crate::sync::server_write::{update_message_results, ResultUpdate, ServerWrit
 use crate::AppState;
 use chrono::{DateTime, Duration, Utc};
 use fieldstone_model::outreach::{check_consent, ConsentRules};
-use fieldstone_model::{Message, MessageChannel, MessageStatus, OrgId, Refusal, UserId};
+use fieldstone_model::{Message, MessageChannel, MessageStatus, OrgId, Refusal};
 use fieldstone_protocol::DocId;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -190,14 +190,12 @@ fn record(
     state: &AppState,
     updates: Vec<(IntentClaim, ResultUpdate)>,
 ) -> Result<(), DispatchError> {
-    let mut by_org: BTreeMap<OrgId, Vec<(DocId, UserId, ResultUpdate)>> = BTreeMap::new();
+    let mut by_org: BTreeMap<OrgId, Vec<(DocId, ResultUpdate)>> = BTreeMap::new();
     for (claim, update) in updates {
-        let writer = load_message(state, &claim)?
-            .map_or(UserId::from_uuid(uuid::Uuid::nil()), |m| m.written_by);
         by_org
             .entry(claim.org)
             .or_default()
-            .push((claim.doc, writer, update));
+            .push((claim.doc, update));
     }
     for (org, items) in by_org {
         update_message_results(state, org, items)?;

@@ -158,11 +158,11 @@ impl ResultUpdate {
 pub fn update_message_results(
     state: &AppState,
     org: OrgId,
-    items: Vec<(DocId, UserId, ResultUpdate)>,
+    items: Vec<(DocId, ResultUpdate)>,
 ) -> Result<usize, ServerWriteError> {
     let mut writes = Vec::new();
     let mut pending = Vec::new();
-    for (doc_id, writer, update) in items {
+    for (doc_id, update) in items {
         let base = {
             let mut guard = state.docs.slot(org, &doc_id).blocking_lock_owned();
             match ensure_loaded(state.store.as_ref(), &state.docs, org, &doc_id, &mut guard) {
@@ -183,6 +183,8 @@ pub fn update_message_results(
         let Ok(mut message) = fieldstone_doc::message::read(&fork) else {
             continue;
         };
+        // The write counts against whose message it is.
+        let writer = message.written_by;
         update.apply(&mut message.result);
         if fieldstone_doc::message::update(&mut fork, &message).is_err() {
             continue;
