@@ -15,6 +15,7 @@ pub mod choice;
 pub mod clock;
 pub mod common;
 pub mod contact;
+pub mod drafting;
 pub mod ids;
 pub mod interaction;
 pub mod iso;
