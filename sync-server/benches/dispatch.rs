@@ -78,6 +78,9 @@ fn main() {
     let email = EmailConfig::new(&format!("smtp://127.0.0.1:{port}"), "crm@harbour.test");
     let config = Config {
         email: Some(email.clone()),
+        secret_key: Some(fieldstone_server::config::Secret::new(
+            "YmVuY2ggc2VjcmV0IGtleSBvZiB0aGlydHktdHdvIGJ5dGVz",
+        )),
         ..Config::default()
     };
     let state = AppState::new(store.clone(), config, Arc::new(FixedClock::new(at))).expect("state");

@@ -22,6 +22,10 @@ pub struct Config {
     pub http: HttpConfig,
     /// Outbound email (`[email]`): without it, messages wait on the server unsent.
     pub email: Option<crate::dispatch::EmailConfig>,
+    /// The server's own secret (base64 of at least 32 random bytes, e.g. `openssl rand -base64
+    /// 32`): it signs the links in the email the server sends (unsubscribe, tracking). Required
+    /// once a provider is configured; changing it breaks links already sent.
+    pub secret_key: Option<Secret>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -41,6 +45,10 @@ pub struct HttpConfig {
     /// `/metrics` on the main address for requests with `Authorization: Bearer <token>`.
     /// With neither this nor `metrics_listen`, `/metrics` is not served.
     pub metrics_token: Option<Secret>,
+    /// The address people outside reach this server at (`https://crm.example.com`): the root
+    /// of unsubscribe and tracking links in email. Without it, email carries no tracking, and
+    /// marketing email (which must carry an unsubscribe link) is not sent.
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -163,6 +171,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             http: HttpConfig::default(),
             email: None,
+            secret_key: None,
         }
     }
 }
@@ -242,6 +251,7 @@ impl Default for HttpConfig {
             max_connections: 4096,
             metrics_listen: None,
             metrics_token: None,
+            public_url: None,
         }
     }
 }
@@ -252,6 +262,15 @@ impl Config {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
         toml::from_str(&text).map_err(|e| format!("config file {}: {e}", path.display()))
+    }
+
+    /// The server's secret key, decoded; `None` when unset or not base64.
+    pub fn secret_key_bytes(&self) -> Option<Vec<u8>> {
+        use base64::Engine;
+        let key = self.secret_key.as_ref()?;
+        base64::engine::general_purpose::STANDARD
+            .decode(key.expose().trim())
+            .ok()
     }
 
     /// Every problem at once, so an operator fixes them in one go.
@@ -374,6 +393,24 @@ impl Config {
                 "http.metrics_token must have at least 16 characters",
             );
         }
+        if let Some(url) = &h.public_url {
+            need(
+                (url.starts_with("https://") || url.starts_with("http://"))
+                    && !url.ends_with('/')
+                    && !url.contains(['?', '#', ' ']),
+                "http.public_url must be an http:// or https:// address without a trailing /",
+            );
+        }
+        match &self.secret_key {
+            Some(_) => need(
+                self.secret_key_bytes().is_some_and(|k| k.len() >= 32),
+                "secret_key must be base64 of at least 32 bytes (openssl rand -base64 32)",
+            ),
+            None => need(
+                self.email.is_none(),
+                "secret_key is required once [email] is set (openssl rand -base64 32)",
+            ),
+        }
         if let Some(url) = &self.database_url {
             need(
                 url.expose().starts_with("postgres://")
@@ -416,7 +453,8 @@ mod tests {
         let path = dir.path().join("server.toml");
         std::fs::write(
             &path,
-            "[email]\nsmtp_url = \"smtps://apikey:hunter2@smtp.example.com\"\nfrom = \"crm@example.com\"\n",
+            "secret_key = \"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\"\n\
+             [email]\nsmtp_url = \"smtps://apikey:hunter2@smtp.example.com\"\nfrom = \"crm@example.com\"\n",
         )
         .expect("write");
         let config = Config::from_file(&path).expect("parse");

@@ -8,11 +8,13 @@ pub mod config;
 pub mod dispatch;
 mod error;
 pub mod hub;
+pub mod links;
 mod listen;
 pub mod metrics;
 pub mod routes;
 pub mod store;
 pub mod sync;
+pub mod webhooks;
 
 pub use config::Config;
 pub use error::ApiError;
@@ -51,6 +53,10 @@ pub struct AppState {
     pub touched: Arc<Mutex<HashMap<DeviceId, Instant>>>,
     /// The proxies whose `X-Forwarded-For` is believed (`auth.trusted_proxies`).
     pub proxies: Arc<Vec<ipnet::IpNet>>,
+    /// Signs and checks the links in email (`secret_key`); `None` without a secret key.
+    pub links: Option<Arc<links::LinkSigner>>,
+    /// The SendGrid Event Webhook's key (`email.sendgrid_webhook_key`).
+    pub sendgrid_key: Option<Arc<webhooks::sendgrid::PublicKey>>,
 }
 
 impl AppState {
@@ -68,7 +74,20 @@ impl AppState {
             config.auth.login_free_failures,
         );
         let proxies = config.auth.proxies()?;
+        let links = config
+            .secret_key_bytes()
+            .map(|key| Arc::new(links::LinkSigner::new(&key)));
+        let sendgrid_key = match config
+            .email
+            .as_ref()
+            .and_then(|e| e.sendgrid_webhook_key.as_deref())
+        {
+            Some(key) => Some(Arc::new(webhooks::sendgrid::PublicKey::from_base64(key)?)),
+            None => None,
+        };
         Ok(Self {
+            links,
+            sendgrid_key,
             docs: Arc::new(sync::DocCache::new(
                 config.limits.hot_docs,
                 config.limits.hot_ops,

@@ -49,6 +49,15 @@ struct Cli {
         hide_env_values = true
     )]
     metrics_token: Option<String>,
+    /// The server's secret key (base64 of 32+ random bytes) that signs links in email;
+    /// overrides `secret_key` in the file. Never logged.
+    #[arg(
+        long,
+        global = true,
+        env = "FIELDSTONE_SECRET_KEY",
+        hide_env_values = true
+    )]
+    secret_key: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -94,6 +103,9 @@ fn load_config(cli: &Cli) -> Result<Config> {
     }
     if let Some(token) = &cli.metrics_token {
         config.http.metrics_token = Some(Secret::new(token.clone()));
+    }
+    if let Some(key) = &cli.secret_key {
+        config.secret_key = Some(Secret::new(key.clone()));
     }
     if let Some(format) = &cli.log_format {
         config.log_format = match format.as_str() {

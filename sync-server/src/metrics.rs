@@ -31,6 +31,8 @@ pub struct Metrics {
     pub live_connections: Gauge,
     pub hot_docs: Gauge,
     pub logins: Family<Labels, Counter>,
+    /// Webhooks refused before being read (bad or missing signature, stale), by provider.
+    pub webhooks_refused: Family<Labels, Counter>,
 }
 
 impl Default for Metrics {
@@ -54,6 +56,7 @@ impl Metrics {
         let live_connections = Gauge::default();
         let hot_docs = Gauge::default();
         let logins = Family::<Labels, Counter>::default();
+        let webhooks_refused = Family::<Labels, Counter>::default();
         registry.register(
             "http_requests",
             "HTTP requests by route and status",
@@ -95,6 +98,11 @@ impl Metrics {
             hot_docs.clone(),
         );
         registry.register("logins", "Sign-in attempts by outcome", logins.clone());
+        registry.register(
+            "webhooks_refused",
+            "Provider webhooks refused before being read, by provider",
+            webhooks_refused.clone(),
+        );
         Self {
             registry,
             requests,
@@ -106,6 +114,7 @@ impl Metrics {
             live_connections,
             hot_docs,
             logins,
+            webhooks_refused,
         }
     }
 

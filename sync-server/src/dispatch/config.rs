@@ -35,6 +35,19 @@ pub struct EmailConfig {
     /// throughput comes from connections side by side.
     #[serde(default = "default_connections")]
     pub connections: u32,
+    /// Open and click tracking in HTML mail, through the server's own pixel and signed links
+    /// (needs `http.public_url`).
+    #[serde(default = "default_track")]
+    pub track: bool,
+    /// The relay is SendGrid's: its Event Webhook's verification key (base64, as SendGrid
+    /// shows it). Each message is then tagged so its events find it, and
+    /// `POST /hooks/sendgrid/{org}` accepts events signed with this key.
+    #[serde(default)]
+    pub sendgrid_webhook_key: Option<String>,
+}
+
+fn default_track() -> bool {
+    true
 }
 
 fn default_attempts() -> u32 {
@@ -68,6 +81,8 @@ impl EmailConfig {
             lease_secs: default_lease_secs(),
             timeout_secs: default_timeout_secs(),
             connections: default_connections(),
+            track: default_track(),
+            sendgrid_webhook_key: None,
         }
     }
 
@@ -97,6 +112,11 @@ impl EmailConfig {
         }
         if !(1..=64).contains(&self.connections) {
             problems.push("email.connections must be between 1 and 64".to_owned());
+        }
+        if let Some(key) = &self.sendgrid_webhook_key {
+            if let Err(problem) = crate::webhooks::sendgrid::PublicKey::from_base64(key) {
+                problems.push(format!("email.sendgrid_webhook_key: {problem}"));
+            }
         }
         if !(1..=600).contains(&self.timeout_secs) {
             problems.push("email.timeout_secs must be between 1 and 600".to_owned());

@@ -1,9 +1,13 @@
 //! One email over SMTP: the message built from the document (text, or text and HTML), a
 //! Message-ID the server can match later, and the relay's answer sorted into "try again" and
-//! "give up".
+//! "give up". Marketing mail carries the RFC 8058 one-click unsubscribe headers and a footer
+//! link; HTML mail carries the open pixel and signed click links when the server has a public
+//! address.
 
 use super::config::EmailConfig;
-use fieldstone_model::Message;
+use crate::links::{rewrite_html, MessageLinks};
+use fieldstone_model::{Message, MessagePurpose};
+use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::{SmtpTransport, Transport};
 use std::time::Duration;
@@ -15,6 +19,45 @@ pub enum SendError {
     Transient(String),
     /// Trying again would fail the same way (a 5xx answer, a malformed address).
     Permanent(String),
+}
+
+/// Declares a header lettre does not know, written as given.
+macro_rules! raw_header {
+    ($name:ident, $text:literal) => {
+        #[derive(Clone)]
+        struct $name(String);
+
+        impl Header for $name {
+            fn name() -> HeaderName {
+                HeaderName::new_from_ascii_str($text)
+            }
+
+            fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+                Ok(Self(s.to_owned()))
+            }
+
+            fn display(&self) -> HeaderValue {
+                HeaderValue::new(Self::name(), self.0.clone())
+            }
+        }
+    };
+}
+
+raw_header!(ListUnsubscribe, "List-Unsubscribe");
+raw_header!(ListUnsubscribePost, "List-Unsubscribe-Post");
+// SendGrid echoes these "unique args" on every event about the message, which is how its
+// webhook finds the message again (`webhooks::sendgrid`).
+raw_header!(SmtpApi, "X-SMTPAPI");
+
+/// What the server adds to one message beyond its document.
+pub struct Extras<'a> {
+    pub target: crate::links::LinkTarget,
+    /// Signed links rooted at the server's public address, when it has one.
+    pub links: Option<MessageLinks<'a>>,
+    /// Open and click tracking (HTML mail only).
+    pub track: bool,
+    /// Tag the message for SendGrid's Event Webhook.
+    pub sendgrid: bool,
 }
 
 pub struct Mailer {
@@ -54,6 +97,7 @@ impl Mailer {
         message: &Message,
         sender_name: &str,
         attempt: u32,
+        extras: &Extras<'_>,
     ) -> Result<String, SendError> {
         let from = Mailbox::new(
             Some(sender_name.to_owned()).filter(|n| !n.trim().is_empty()),
@@ -66,20 +110,63 @@ impl Mailer {
             .parse()
             .map_err(|e| SendError::Permanent(format!("the address {}: {e}", message.to)))?;
         let id = self.message_id(message, attempt);
-        let builder = lettre::Message::builder()
+        let mut builder = lettre::Message::builder()
             .from(from)
             .to(to)
             .subject(message.subject.clone().unwrap_or_default())
             .message_id(Some(id.clone()));
-        let email = match &message.body_html {
-            Some(html) => builder.multipart(MultiPart::alternative_plain_html(
-                message.body.clone(),
-                html.clone(),
-            )),
+        let mut text = message.body.clone();
+        let mut html = message.body_html.clone();
+        if let Some(links) = &extras.links {
+            if message.purpose == MessagePurpose::Marketing {
+                let url = links.unsubscribe();
+                builder = builder
+                    .header(ListUnsubscribe(format!("<{url}>")))
+                    .header(ListUnsubscribePost("List-Unsubscribe=One-Click".into()));
+                text.push_str(&format!("\n\n--\nUnsubscribe: {url}\n"));
+                if let Some(html) = &mut html {
+                    let footer = format!(
+                        "<p style=\"font-size:12px;color:#666\"><a href=\"{}\">Unsubscribe</a></p>",
+                        crate::links::escape(&url)
+                    );
+                    match html.to_ascii_lowercase().rfind("</body>") {
+                        Some(end) => html.insert_str(end, &footer),
+                        None => html.push_str(&footer),
+                    }
+                }
+            }
+            if extras.track {
+                if let Some(body) = &html {
+                    let unsubscribe = links.unsubscribe();
+                    let pixel = links.open_pixel();
+                    html = Some(rewrite_html(
+                        body,
+                        // The unsubscribe link goes straight to its page.
+                        |url| {
+                            if url == unsubscribe {
+                                url.to_owned()
+                            } else {
+                                links.click(url)
+                            }
+                        },
+                        Some(&pixel),
+                    ));
+                }
+            }
+        }
+        if extras.sendgrid {
+            let args = serde_json::json!({"unique_args": {
+                crate::webhooks::sendgrid::ORG_ARG: extras.target.org.to_string(),
+                crate::webhooks::sendgrid::MESSAGE_ARG: extras.target.message.to_string(),
+            }});
+            builder = builder.header(SmtpApi(args.to_string()));
+        }
+        let email = match html {
+            Some(html) => builder.multipart(MultiPart::alternative_plain_html(text, html)),
             None => builder.singlepart(
                 SinglePart::builder()
                     .header(ContentType::TEXT_PLAIN)
-                    .body(message.body.clone()),
+                    .body(text),
             ),
         }
         .map_err(|e| SendError::Permanent(format!("the message cannot be built: {e}")))?;

@@ -11,16 +11,18 @@ mod config;
 mod email;
 
 pub use config::EmailConfig;
-pub use email::{Mailer, SendError};
+pub use email::{Extras, Mailer, SendError};
 
 use crate::hub::Event;
 use crate::store::{IntentClaim, IntentFinish, IntentOutcome, UNKNOWN_DETAIL};
 use crate::sync::guard;
-use crate::sync::server_write::{update_message_results, ResultUpdate, ServerWriteError};
+use crate::sync::server_write::{
+    update_message_results, ResultEdit, ResultUpdate, ServerWriteError,
+};
 use crate::AppState;
 use chrono::{DateTime, Duration, Utc};
 use fieldstone_model::outreach::{check_consent, ConsentRules};
-use fieldstone_model::{Message, MessageChannel, MessageStatus, OrgId, Refusal};
+use fieldstone_model::{Message, MessageChannel, MessagePurpose, MessageStatus, OrgId, Refusal};
 use fieldstone_protocol::DocId;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -190,12 +192,12 @@ fn record(
     state: &AppState,
     updates: Vec<(IntentClaim, ResultUpdate)>,
 ) -> Result<(), DispatchError> {
-    let mut by_org: BTreeMap<OrgId, Vec<(DocId, ResultUpdate)>> = BTreeMap::new();
+    let mut by_org: BTreeMap<OrgId, Vec<(DocId, ResultEdit)>> = BTreeMap::new();
     for (claim, update) in updates {
         by_org
             .entry(claim.org)
             .or_default()
-            .push((claim.doc, update));
+            .push((claim.doc, update.into()));
     }
     for (org, items) in by_org {
         update_message_results(state, org, items)?;
@@ -262,12 +264,40 @@ fn carry_out(
         };
         return Ok(refused(claim, refusal, now));
     }
+    let target = crate::links::LinkTarget {
+        org: claim.org,
+        message: message.id,
+    };
+    let links = state
+        .links
+        .as_deref()
+        .zip(state.config.http.public_url.as_deref())
+        .map(|(signer, base)| crate::links::MessageLinks {
+            signer,
+            base,
+            target,
+        });
+    if message.purpose == MessagePurpose::Marketing && links.is_none() {
+        let refusal = Refusal {
+            rule: "no_unsubscribe".into(),
+            reason: "Marketing email needs an unsubscribe link, and this server has no public \
+                     address to put in one (http.public_url)."
+                .into(),
+        };
+        return Ok(refused(claim, refusal, now));
+    }
     let sender = state
         .store
         .user(claim.org, message.written_by)?
         .map(|u| u.display_name)
         .unwrap_or_default();
-    let sent = mailer.send(&message, &sender, claim.attempt);
+    let extras = Extras {
+        target,
+        links,
+        track: config.track,
+        sendgrid: state.sendgrid_key.is_some(),
+    };
+    let sent = mailer.send(&message, &sender, claim.attempt, &extras);
     let now = state.clock.now();
     let update = |status, reason, provider_id| ResultUpdate {
         status,

@@ -5,6 +5,7 @@ mod account;
 mod docs;
 mod ops;
 mod org;
+mod outreach;
 mod sync;
 
 use crate::error::ApiError;
@@ -97,6 +98,11 @@ api_routes! {
     post "/v2/sync/pull" => sync::pull, session;
     post "/v2/sync/repair" => sync::repair, session;
     get "/v2/sync/live" => sync::live, session;
+    get "/u/{token}" => outreach::unsubscribe_page, public;
+    post "/u/{token}" => outreach::unsubscribe, public;
+    get "/t/o/{token}" => outreach::open_pixel, public;
+    get "/t/c/{token}" => outreach::click, public;
+    post "/hooks/sendgrid/{org}" => outreach::sendgrid_events, public;
 }
 
 pub fn router(state: AppState) -> Router {

@@ -12,7 +12,7 @@ use crate::store::{DocWrite, StoreError, COMPACT_AFTER};
 use crate::AppState;
 use automerge::{ActorId, AutoCommit};
 use chrono::{DateTime, Utc};
-use fieldstone_model::{Message, MessageResult, MessageStatus, OrgId, UserId};
+use fieldstone_model::{Message, MessageEvent, MessageResult, MessageStatus, OrgId, UserId};
 use fieldstone_protocol::DocId;
 use std::sync::OnceLock;
 use thiserror::Error;
@@ -23,6 +23,8 @@ pub enum ServerWriteError {
     Missing(DocId),
     #[error("document {doc} cannot be read: {reason}")]
     Unreadable { doc: DocId, reason: String },
+    #[error("not a document id: {0}")]
+    BadId(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -150,19 +152,71 @@ impl ResultUpdate {
     }
 }
 
+/// A change to one message's result: an attempt's outcome (the dispatcher), or provider events
+/// (webhooks, tracking links), with the provider's words when they end it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResultEdit {
+    Attempt(ResultUpdate),
+    Events {
+        events: Vec<MessageEvent>,
+        /// Why it bounced or was dropped, as the provider said it.
+        reason: Option<String>,
+    },
+}
+
+impl ResultEdit {
+    /// Applies the edit; answers whether it changed anything.
+    pub fn apply(&self, result: &mut MessageResult) -> bool {
+        let before = result.clone();
+        match self {
+            ResultEdit::Attempt(update) => update.apply(result),
+            ResultEdit::Events { events, reason } => {
+                for event in events {
+                    result.apply(event.clone());
+                }
+                if result.status != before.status && result.status.is_final() {
+                    if let Some(reason) = reason {
+                        result.reason = Some(reason.clone());
+                    }
+                }
+            }
+        }
+        *result != before
+    }
+}
+
+impl From<ResultUpdate> for ResultEdit {
+    fn from(update: ResultUpdate) -> Self {
+        ResultEdit::Attempt(update)
+    }
+}
+
 /// Many messages' results at once, in one commit per organisation (a dispatcher round's
-/// outcomes: one durable write instead of one per message). Each document is read from the
-/// cache or the store and the commit checks each one's head, so a device's push landing in
-/// between makes the batch stale; then each is written on its own, under its lock. Answers how
-/// many messages changed.
+/// outcomes, a webhook's batch of events: one durable write instead of one per message). Each
+/// document is read from the cache or the store and the commit checks each one's head, so a
+/// device's push landing in between makes the batch stale; then each is written on its own,
+/// under its lock. Answers the messages that changed, as stored after.
 pub fn update_message_results(
     state: &AppState,
     org: OrgId,
-    items: Vec<(DocId, ResultUpdate)>,
-) -> Result<usize, ServerWriteError> {
+    items: Vec<(DocId, ResultEdit)>,
+) -> Result<Vec<Message>, ServerWriteError> {
     let mut writes = Vec::new();
     let mut pending = Vec::new();
-    for (doc_id, update) in items {
+    // Several edits of one message in one batch (a webhook reports open and click together)
+    // are applied together, in order.
+    let mut grouped: Vec<(DocId, Vec<ResultEdit>)> = Vec::new();
+    let mut index: std::collections::HashMap<DocId, usize> = std::collections::HashMap::new();
+    for (doc_id, edit) in items {
+        match index.get(&doc_id) {
+            Some(&i) => grouped[i].1.push(edit),
+            None => {
+                index.insert(doc_id.clone(), grouped.len());
+                grouped.push((doc_id, vec![edit]));
+            }
+        }
+    }
+    for (doc_id, edits) in grouped {
         let base = {
             let mut guard = state.docs.slot(org, &doc_id).blocking_lock_owned();
             match ensure_loaded(state.store.as_ref(), &state.docs, org, &doc_id, &mut guard) {
@@ -185,8 +239,11 @@ pub fn update_message_results(
         };
         // The write counts against whose message it is.
         let writer = message.written_by;
-        update.apply(&mut message.result);
-        if fieldstone_doc::message::update(&mut fork, &message).is_err() {
+        let mut changed = false;
+        for edit in &edits {
+            changed |= edit.apply(&mut message.result);
+        }
+        if !changed || fieldstone_doc::message::update(&mut fork, &message).is_err() {
             continue;
         }
         let changes: Vec<([u8; 32], Vec<u8>)> = fork
@@ -208,10 +265,10 @@ pub fn update_message_results(
             writer,
             intent: false,
         });
-        pending.push((doc_id, writer, update));
+        pending.push((doc_id, writer, edits, message));
     }
     if writes.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     match state.store.commit(org, writes, state.clock.now()) {
         Ok(committed) => {
@@ -225,17 +282,52 @@ pub fn update_message_results(
                     seq: done.seq,
                 });
             }
-            Ok(pending.len())
+            Ok(pending.into_iter().map(|(.., message)| message).collect())
         }
         Err(StoreError::Stale(_)) => {
-            let mut changed = 0;
-            for (doc_id, writer, update) in pending {
-                let written =
-                    update_message_result(state, org, &doc_id, writer, |r| update.apply(r))?;
-                changed += usize::from(written.is_some());
+            let mut changed = Vec::new();
+            for (doc_id, writer, edits, _) in pending {
+                let written = update_message_result(state, org, &doc_id, writer, |r| {
+                    for edit in &edits {
+                        edit.apply(r);
+                    }
+                })?;
+                changed.extend(written);
             }
             Ok(changed)
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Records that the contact `contact` revoked consent on `channel` (an unsubscribe link, a
+/// spam report, a STOP text), as the server, so every device learns it by sync. A consent
+/// already refused is left as it was (its first source and time are the evidence). Answers
+/// whether anything changed. `writer` is whose usage the write counts against.
+pub fn revoke_consent(
+    state: &AppState,
+    org: OrgId,
+    contact: fieldstone_model::ContactId,
+    channel: fieldstone_model::ConsentChannel,
+    source: &str,
+    writer: UserId,
+) -> Result<bool, ServerWriteError> {
+    let doc_id = DocId::new(fieldstone_doc::contact::KIND, contact)
+        .map_err(|e| ServerWriteError::BadId(e.to_string()))?;
+    let now = state.clock.now();
+    write_as_server(state, org, &doc_id, writer, |doc| {
+        let unreadable = |e: fieldstone_doc::DocError| ServerWriteError::Unreadable {
+            doc: doc_id.clone(),
+            reason: e.to_string(),
+        };
+        let mut record = fieldstone_doc::contact::read(doc).map_err(unreadable)?;
+        if record.consent.get(channel).status == fieldstone_model::ConsentStatus::Denied {
+            return Ok(());
+        }
+        record
+            .consent
+            .set(channel, fieldstone_model::Consent::denied(source, now));
+        fieldstone_doc::contact::update(doc, &record).map_err(unreadable)?;
+        Ok(())
+    })
 }

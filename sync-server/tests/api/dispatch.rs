@@ -15,14 +15,14 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 /// A real SMTP server on a free loopback port, keeping each message it accepts as a file.
-struct SmtpSink {
+pub(crate) struct SmtpSink {
     child: Child,
     port: u16,
     dir: tempfile::TempDir,
 }
 
 impl SmtpSink {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -48,12 +48,12 @@ impl SmtpSink {
         panic!("the SMTP server did not start on port {port}");
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
     }
 
     /// Every message received, as text.
-    fn received(&self) -> Vec<String> {
+    pub(crate) fn received(&self) -> Vec<String> {
         let new = self.dir.path().join("mail").join("new");
         let mut files: Vec<PathBuf> = std::fs::read_dir(&new)
             .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
@@ -73,26 +73,35 @@ impl Drop for SmtpSink {
     }
 }
 
-fn config(smtp_url: &str) -> Config {
+/// The address links in sent email point at (tests call the server's real address with the
+/// link's path).
+pub(crate) const PUBLIC_URL: &str = "https://crm.harbour.test";
+
+pub(crate) fn config(smtp_url: &str) -> Config {
     let mut email = EmailConfig::new(smtp_url, "crm@harbour.test");
     email.poll_ms = 50;
     email.retry_secs = 60;
     email.max_attempts = 2;
     email.timeout_secs = 5;
     email.lease_secs = 30;
-    Config {
+    let mut config = Config {
         email: Some(email),
+        secret_key: Some(fieldstone_server::config::Secret::new(
+            "c2VydmVyIHNlY3JldCBmb3IgdGhlIHRlc3RzIG9mIGRpc3BhdGNo",
+        )),
         ..Config::default()
-    }
+    };
+    config.http.public_url = Some(PUBLIC_URL.into());
+    config
 }
 
-struct Agent {
-    org: OrgId,
-    user: UserId,
-    token: String,
+pub(crate) struct Agent {
+    pub(crate) org: OrgId,
+    pub(crate) user: UserId,
+    pub(crate) token: String,
 }
 
-fn agent(s: &TestServer) -> Agent {
+pub(crate) fn agent(s: &TestServer) -> Agent {
     let org = s.org("Harbour");
     let user = s.user(org, "ada@harbour.test", Role::Agent, None);
     Agent {
@@ -102,12 +111,16 @@ fn agent(s: &TestServer) -> Agent {
     }
 }
 
-fn at() -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn at() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_millis(1_767_000_000_000).expect("time")
 }
 
 /// A contact of `agent`'s with the given email consent, pushed as a device would.
-async fn push_contact(s: &TestServer, agent: &Agent, email_consent: Consent) -> ContactId {
+pub(crate) async fn push_contact(
+    s: &TestServer,
+    agent: &Agent,
+    email_consent: Consent,
+) -> ContactId {
     let input = ContactInput {
         given_name: "Lena".into(),
         family_name: "Park".into(),
@@ -132,8 +145,13 @@ async fn push_contact(s: &TestServer, agent: &Agent, email_consent: Consent) -> 
 }
 
 /// An email to the contact, pushed as a device would; answers its document id.
-async fn push_message(s: &TestServer, agent: &Agent, contact: ContactId) -> DocId {
-    let input = MessageInput {
+pub(crate) async fn push_message(s: &TestServer, agent: &Agent, contact: ContactId) -> DocId {
+    push_input(s, agent, email_to(contact)).await
+}
+
+/// A one-to-one email to Lena.
+pub(crate) fn email_to(contact: ContactId) -> MessageInput {
+    MessageInput {
         contact,
         channel: MessageChannel::Email,
         purpose: MessagePurpose::OneToOne,
@@ -142,7 +160,11 @@ async fn push_message(s: &TestServer, agent: &Agent, contact: ContactId) -> DocI
         body: "Hi Lena,\n\nThree homes fit what you asked for.".into(),
         body_html: None,
         task: None,
-    };
+    }
+}
+
+/// `input`, written and pushed as a device would; answers its document id.
+pub(crate) async fn push_input(s: &TestServer, agent: &Agent, input: MessageInput) -> DocId {
     let id = MessageId::from_uuid(uuid::Uuid::new_v4());
     let message = Message::create(id, input.validate().expect("valid"), agent.user, at());
     let (doc, _) =
@@ -156,7 +178,7 @@ async fn push_message(s: &TestServer, agent: &Agent, contact: ContactId) -> DocI
 }
 
 /// The message as the device reads it after a pull.
-async fn pulled(s: &TestServer, agent: &Agent, doc_id: &DocId) -> Message {
+pub(crate) async fn pulled(s: &TestServer, agent: &Agent, doc_id: &DocId) -> Message {
     let (docs, _) = s.pull_all(&agent.token, vec![]).await;
     let doc = docs
         .iter()
@@ -167,7 +189,7 @@ async fn pulled(s: &TestServer, agent: &Agent, doc_id: &DocId) -> Message {
 }
 
 /// Pulls until the message's status is `status` (bounded: a hang is a failure, not a wait).
-async fn until_status(
+pub(crate) async fn until_status(
     s: &TestServer,
     agent: &Agent,
     doc_id: &DocId,
@@ -184,7 +206,7 @@ async fn until_status(
     panic!("the message never reached {status:?}: {:?}", last.result);
 }
 
-fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
+pub(crate) fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
     mail.lines()
         .find_map(|line| line.strip_prefix(&format!("{name}: ")))
 }

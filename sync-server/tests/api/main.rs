@@ -7,6 +7,7 @@ mod dispatch;
 mod hostile;
 mod lockout;
 mod ops;
+mod outreach;
 #[path = "../common/pg.rs"]
 mod pg;
 mod share_targets;
