@@ -13,7 +13,7 @@ use fieldstone_model::{
 use fieldstone_protocol::account::Role;
 use fieldstone_protocol::{DocId, Scope};
 use fieldstone_server::config::Config;
-use fieldstone_server::dispatch::{round, EmailConfig, Mailer};
+use fieldstone_server::dispatch::{round, EmailConfig, Mailer, Senders};
 use fieldstone_server::store::{DocWrite, IntentState, NewUser, SqliteStore, Store};
 use fieldstone_server::AppState;
 use std::process::{Command, Stdio};
@@ -126,7 +126,11 @@ fn main() {
     let started = Instant::now();
     let mut taken = 0;
     loop {
-        let n = round(&state, &email, &mailer, "bench").expect("round");
+        let senders = Senders {
+            mailer: &mailer,
+            texter: None,
+        };
+        let n = round(&state, &email, &senders, "bench").expect("round");
         if n == 0 {
             break;
         }

@@ -22,6 +22,9 @@ pub struct Config {
     pub http: HttpConfig,
     /// Outbound email (`[email]`): without it, messages wait on the server unsent.
     pub email: Option<crate::dispatch::EmailConfig>,
+    /// Text messages (`[sms]`, a Twilio-compatible API): without it, texts are refused with
+    /// the reason. Sent by the email dispatcher, so `[email]` is needed too.
+    pub sms: Option<crate::dispatch::SmsConfig>,
     /// The server's own secret (base64 of at least 32 random bytes, e.g. `openssl rand -base64
     /// 32`): it signs the links in the email the server sends (unsubscribe, tracking). Required
     /// once a provider is configured; changing it breaks links already sent.
@@ -171,6 +174,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             http: HttpConfig::default(),
             email: None,
+            sms: None,
             secret_key: None,
         }
     }
@@ -399,6 +403,15 @@ impl Config {
                     && !url.ends_with('/')
                     && !url.contains(['?', '#', ' ']),
                 "http.public_url must be an http:// or https:// address without a trailing /",
+            );
+        }
+        if let Some(sms) = &self.sms {
+            for problem in sms.problems() {
+                need(false, problem.as_str());
+            }
+            need(
+                self.email.is_some(),
+                "[sms] needs [email] too: the email dispatcher sends texts",
             );
         }
         match &self.secret_key {

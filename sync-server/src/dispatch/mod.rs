@@ -9,9 +9,11 @@
 
 mod config;
 mod email;
+mod sms;
 
 pub use config::EmailConfig;
 pub use email::{Extras, Mailer, SendError};
+pub use sms::{SmsConfig, Texter};
 
 use crate::hub::Event;
 use crate::store::{IntentClaim, IntentFinish, IntentOutcome, UNKNOWN_DETAIL};
@@ -21,7 +23,7 @@ use crate::sync::server_write::{
 };
 use crate::AppState;
 use chrono::{DateTime, Duration, Utc};
-use fieldstone_model::outreach::{check_consent, ConsentRules};
+use fieldstone_model::outreach::{check_consent, check_quiet_hours, ConsentRules};
 use fieldstone_model::{Message, MessageChannel, MessagePurpose, MessageStatus, OrgId, Refusal};
 use fieldstone_protocol::DocId;
 use std::collections::BTreeMap;
@@ -39,20 +41,36 @@ pub fn spawn(state: AppState, config: EmailConfig, mut stop: tokio::sync::watch:
             return;
         }
     };
+    let texter = match state.config.sms.as_ref() {
+        Some(sms) => match Texter::new(sms, tokio::runtime::Handle::current()) {
+            Ok(texter) => Some(Arc::new(texter)),
+            Err(error) => {
+                tracing::error!(%error, "text messages are configured but cannot be used");
+                None
+            }
+        },
+        None => None,
+    };
     let worker = format!("{}", uuid::Uuid::new_v4());
     let mut news = state.hub.subscribe();
     tokio::spawn(async move {
         let poll = std::time::Duration::from_millis(config.poll_ms);
         loop {
-            let (state2, config2, mailer2, worker2) = (
+            let (state2, config2, mailer2, texter2, worker2) = (
                 state.clone(),
                 config.clone(),
                 Arc::clone(&mailer),
+                texter.clone(),
                 worker.clone(),
             );
-            let round =
-                tokio::task::spawn_blocking(move || round(&state2, &config2, &mailer2, &worker2))
-                    .await;
+            let round = tokio::task::spawn_blocking(move || {
+                let senders = Senders {
+                    mailer: &mailer2,
+                    texter: texter2.as_deref(),
+                };
+                round(&state2, &config2, &senders, &worker2)
+            })
+            .await;
             match round {
                 Ok(Ok(_)) => {}
                 Ok(Err(error)) => tracing::warn!(%error, "dispatch round failed; trying again"),
@@ -102,10 +120,16 @@ pub enum DispatchError {
 /// transaction, the messages in one commit per organisation. A round is a few messages, so a
 /// server stopping before the record loses at most a round's outcomes — and those are then
 /// closed as not known to have gone, never sent twice.
+/// What the dispatcher sends with: email always, texts when `[sms]` is set.
+pub struct Senders<'a> {
+    pub mailer: &'a Mailer,
+    pub texter: Option<&'a Texter>,
+}
+
 pub fn round(
     state: &AppState,
     config: &EmailConfig,
-    mailer: &Mailer,
+    senders: &Senders<'_>,
     worker: &str,
 ) -> Result<usize, DispatchError> {
     let now = state.clock.now();
@@ -138,7 +162,7 @@ pub fn round(
                         .enumerate()
                         .skip(lane)
                         .step_by(lanes)
-                        .map(|(i, claim)| (i, carry_out(state, config, mailer, claim)))
+                        .map(|(i, claim)| (i, carry_out(state, config, senders, claim)))
                         .collect::<Vec<_>>()
                 })
             })
@@ -236,7 +260,7 @@ fn refused(claim: &IntentClaim, refusal: Refusal, now: DateTime<Utc>) -> Outcome
 fn carry_out(
     state: &AppState,
     config: &EmailConfig,
-    mailer: &Mailer,
+    senders: &Senders<'_>,
     claim: &IntentClaim,
 ) -> Result<Outcome, DispatchError> {
     let now = state.clock.now();
@@ -257,47 +281,32 @@ fn carry_out(
     if let Err(refusal) = allowed(state, claim, &message) {
         return Ok(refused(claim, refusal, now));
     }
-    if message.channel == MessageChannel::Sms {
-        let refusal = Refusal {
-            rule: "no_provider".into(),
-            reason: "Text messages are not set up on this server yet.".into(),
-        };
-        return Ok(refused(claim, refusal, now));
-    }
-    let target = crate::links::LinkTarget {
-        org: claim.org,
-        message: message.id,
+    let sent = match message.channel {
+        MessageChannel::Sms => {
+            let Some(texter) = senders.texter else {
+                let refusal = Refusal {
+                    rule: "no_provider".into(),
+                    reason: "Text messages are not set up on this server.".into(),
+                };
+                return Ok(refused(claim, refusal, now));
+            };
+            if let Err(refusal) = check_quiet_hours(MessageChannel::Sms, now, texter.zone) {
+                return Ok(refused(claim, refusal, now));
+            }
+            // Twilio reports progress here; the URL names the message and is signed over.
+            let callback =
+                state.config.http.public_url.as_deref().map(|base| {
+                    format!("{base}/hooks/twilio/{}/status?m={}", claim.org, message.id)
+                });
+            texter.send(&message, callback.as_deref())
+        }
+        MessageChannel::Email => match email_extras(state, config, claim, &message) {
+            Ok((sender, extras)) => senders
+                .mailer
+                .send(&message, &sender, claim.attempt, &extras),
+            Err(refusal) => return Ok(refused(claim, refusal, now)),
+        },
     };
-    let links = state
-        .links
-        .as_deref()
-        .zip(state.config.http.public_url.as_deref())
-        .map(|(signer, base)| crate::links::MessageLinks {
-            signer,
-            base,
-            target,
-        });
-    if message.purpose == MessagePurpose::Marketing && links.is_none() {
-        let refusal = Refusal {
-            rule: "no_unsubscribe".into(),
-            reason: "Marketing email needs an unsubscribe link, and this server has no public \
-                     address to put in one (http.public_url)."
-                .into(),
-        };
-        return Ok(refused(claim, refusal, now));
-    }
-    let sender = state
-        .store
-        .user(claim.org, message.written_by)?
-        .map(|u| u.display_name)
-        .unwrap_or_default();
-    let extras = Extras {
-        target,
-        links,
-        track: config.track,
-        sendgrid: state.sendgrid_key.is_some(),
-    };
-    let sent = mailer.send(&message, &sender, claim.attempt, &extras);
     let now = state.clock.now();
     let update = |status, reason, provider_id| ResultUpdate {
         status,
@@ -342,6 +351,52 @@ fn carry_out(
             )),
         ),
     })
+}
+
+/// The sender's name and what the server adds to an email; refused when it is marketing and
+/// the server cannot give it an unsubscribe link.
+fn email_extras<'a>(
+    state: &'a AppState,
+    config: &EmailConfig,
+    claim: &IntentClaim,
+    message: &Message,
+) -> Result<(String, Extras<'a>), Refusal> {
+    let target = crate::links::LinkTarget {
+        org: claim.org,
+        message: message.id,
+    };
+    let links = state
+        .links
+        .as_deref()
+        .zip(state.config.http.public_url.as_deref())
+        .map(|(signer, base)| crate::links::MessageLinks {
+            signer,
+            base,
+            target,
+        });
+    if message.purpose == MessagePurpose::Marketing && links.is_none() {
+        return Err(Refusal {
+            rule: "no_unsubscribe".into(),
+            reason: "Marketing email needs an unsubscribe link, and this server has no public \
+                     address to put in one (http.public_url)."
+                .into(),
+        });
+    }
+    // A store error here only costs the display name.
+    let sender = state
+        .store
+        .user(claim.org, message.written_by)
+        .ok()
+        .flatten()
+        .map(|u| u.display_name)
+        .unwrap_or_default();
+    let extras = Extras {
+        target,
+        links,
+        track: config.track,
+        sendgrid: state.sendgrid_key.is_some(),
+    };
+    Ok((sender, extras))
 }
 
 /// The organisation's rules for the message's contact: consent for its purpose and channel.

@@ -7,6 +7,7 @@ mod ops;
 mod org;
 mod outreach;
 mod sync;
+mod twilio;
 
 use crate::error::ApiError;
 use crate::AppState;
@@ -103,6 +104,8 @@ api_routes! {
     get "/t/o/{token}" => outreach::open_pixel, public;
     get "/t/c/{token}" => outreach::click, public;
     post "/hooks/sendgrid/{org}" => outreach::sendgrid_events, public;
+    post "/hooks/twilio/{org}/status" => twilio::status, public;
+    post "/hooks/twilio/{org}/inbound" => twilio::inbound, public;
 }
 
 pub fn router(state: AppState) -> Router {

@@ -14,3 +14,4 @@ mod share_targets;
 mod support;
 mod sync;
 mod tenancy;
+mod texts;

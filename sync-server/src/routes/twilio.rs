@@ -1,0 +1,283 @@
+//! Twilio's callbacks: a text's status as it travels (`/hooks/twilio/{org}/status?m=…`, the
+//! callback the server gave when sending), and texts people send back
+//! (`/hooks/twilio/{org}/inbound`). Each is verified (`X-Twilio-Signature` over the address
+//! Twilio called and the sorted form) before any of it is read. A reply of STOP, QUIT, END,
+//! REVOKE, OPT OUT, CANCEL or UNSUBSCRIBE revokes the sender's SMS consent on every contact of
+//! the organisation with that number (the FCC's revocation words).
+
+use crate::error::ApiError;
+use crate::sync::guard;
+use crate::sync::server_write::{revoke_consent, update_message_results, ResultEdit};
+use crate::webhooks::twilio;
+use crate::{blocking, AppState};
+use axum::body::Bytes;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use fieldstone_model::outreach::dnc_key;
+use fieldstone_model::{
+    ConsentChannel, ConsentStatus, MessageEvent, MessageEventKind, MessageId, OrgId,
+};
+use fieldstone_protocol::{DocId, Scope};
+
+/// The words that revoke consent to texts (FCC, in force 11 April 2025), compared whole after
+/// trimming and ignoring case.
+pub const STOP_WORDS: [&str; 7] = [
+    "STOP",
+    "QUIT",
+    "END",
+    "REVOKE",
+    "OPT OUT",
+    "CANCEL",
+    "UNSUBSCRIBE",
+];
+
+/// Whether a text's body revokes consent.
+pub fn is_stop(body: &str) -> bool {
+    let words: Vec<&str> = body.split_whitespace().collect();
+    let said = words.join(" ").to_ascii_uppercase();
+    let said = said.trim_end_matches(['.', '!']);
+    STOP_WORDS.contains(&said)
+}
+
+/// An empty TwiML answer: nothing is sent back (the provider's own opt-out reply, if enabled,
+/// is the one confirmation the rules allow).
+fn twiml() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>",
+    )
+        .into_response()
+}
+
+/// The form pairs of a request whose signature holds for the address Twilio called.
+fn verified(
+    state: &AppState,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Vec<(String, String)>, ApiError> {
+    let refuse = |why: &str| {
+        tracing::warn!(why, "refused a Twilio webhook");
+        state
+            .metrics
+            .webhooks_refused
+            .get_or_create(&crate::metrics::Metrics::label("provider", "twilio"))
+            .inc();
+        ApiError::Unauthorized
+    };
+    let (Some(sms), Some(base)) = (
+        state.config.sms.as_ref(),
+        state.config.http.public_url.as_deref(),
+    ) else {
+        return Err(refuse("texts or the public address are not configured"));
+    };
+    // Twilio signs the address it was given, which is the public one, not what a proxy
+    // forwarded to.
+    let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+    let url = format!("{base}{path}");
+    let signature = headers
+        .get(twilio::SIGNATURE_HEADER)
+        .and_then(|v| v.to_str().ok());
+    twilio::verify(sms.auth_token.expose(), &url, body, signature)
+        .map_err(|e| refuse(&e.to_string()))
+}
+
+fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// `POST /hooks/twilio/{org}/status?m={message}`: a text's progress.
+pub async fn status(
+    State(state): State<AppState>,
+    Path(org): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let pairs = verified(&state, &uri, &headers, &body)?;
+    let org: OrgId = org
+        .parse()
+        .map_err(|_| ApiError::NotFound("organisation".into()))?;
+    let message: MessageId = uri
+        .query()
+        .and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(n, _)| n == "m")
+                .and_then(|(_, v)| v.parse().ok())
+        })
+        .ok_or_else(|| ApiError::BadRequest("the callback names no message (m=…)".into()))?;
+    let sid = param(&pairs, "MessageSid").unwrap_or_default().to_owned();
+    let status = param(&pairs, "MessageStatus")
+        .unwrap_or_default()
+        .to_owned();
+    let kind = match status.as_str() {
+        "queued" | "accepted" | "sending" | "sent" => MessageEventKind::Accepted,
+        "delivered" => MessageEventKind::Delivered,
+        "read" => MessageEventKind::Opened,
+        "undelivered" | "failed" => MessageEventKind::Failed,
+        _ => return Ok(twiml()),
+    };
+    let reason = (kind == MessageEventKind::Failed).then(|| {
+        match param(&pairs, "ErrorCode").filter(|c| !c.is_empty()) {
+            Some(code) => format!("The carrier did not deliver it (Twilio error {code})."),
+            None => "The carrier did not deliver it.".to_owned(),
+        }
+    });
+    let doc = DocId::new(fieldstone_doc::message::KIND, message)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let event = MessageEvent {
+        at: state.clock.now(),
+        kind,
+        url: None,
+        user_agent: None,
+        // Twilio has no event id; a message's status is reported once each.
+        provider_event: Some(format!("{sid}:{status}")),
+    };
+    blocking(move || {
+        update_message_results(
+            &state,
+            org,
+            vec![(
+                doc,
+                ResultEdit::Events {
+                    events: vec![event],
+                    reason,
+                },
+            )],
+        )
+        .map_err(|e| ApiError::Internal(e.to_string()))
+    })
+    .await?;
+    Ok(twiml())
+}
+
+/// `POST /hooks/twilio/{org}/inbound`: a text someone sent to the organisation's number.
+pub async fn inbound(
+    State(state): State<AppState>,
+    Path(org): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let pairs = verified(&state, &uri, &headers, &body)?;
+    let org: OrgId = org
+        .parse()
+        .map_err(|_| ApiError::NotFound("organisation".into()))?;
+    let from = param(&pairs, "From").unwrap_or_default().to_owned();
+    let text = param(&pairs, "Body").unwrap_or_default();
+    if from.is_empty() || !is_stop(text) {
+        return Ok(twiml());
+    }
+    let revoked = blocking(move || revoke_sms_by_number(&state, org, &from)).await?;
+    tracing::info!(%org, revoked, "a STOP reply revoked SMS consent");
+    Ok(twiml())
+}
+
+/// Revokes SMS consent on every contact of `org` with the number `from`; answers how many.
+///
+/// The server keeps documents, not a read model, so this reads the organisation's contacts
+/// in pages of ids. STOP replies are rare; an index of numbers is the next step when they are
+/// not.
+fn revoke_sms_by_number(state: &AppState, org: OrgId, from: &str) -> Result<usize, ApiError> {
+    let key = dnc_key(from);
+    let internal = |e: crate::store::StoreError| ApiError::Internal(e.to_string());
+    let mut scopes = vec![Scope::Org(org)];
+    scopes.extend(
+        state
+            .store
+            .teams(org)
+            .map_err(internal)?
+            .iter()
+            .map(|t| Scope::Team(t.id)),
+    );
+    scopes.extend(
+        state
+            .store
+            .users(org)
+            .map_err(internal)?
+            .iter()
+            .map(|u| Scope::User(u.id)),
+    );
+    let kind = fieldstone_doc::contact::KIND;
+    let bound = |id: &str| DocId::new(kind, id).map_err(|e| ApiError::Internal(e.to_string()));
+    let mut after = bound("00000000-0000-0000-0000-000000000000")?;
+    let upto = bound("ffffffff-ffff-ffff-ffff-ffffffffffff")?;
+    let mut revoked = 0;
+    loop {
+        let ids = state
+            .store
+            .doc_ids_in_range(org, &scopes, Some(&after), Some(&upto), 500)
+            .map_err(internal)?;
+        let Some(last) = ids.last().cloned() else {
+            break;
+        };
+        for id in ids {
+            let Some(stored) = state.store.load_doc(org, &id).map_err(internal)? else {
+                continue;
+            };
+            let Some(contact) = guard::load(&stored.bytes)
+                .ok()
+                .and_then(|d| fieldstone_doc::contact::read(&d).ok())
+            else {
+                continue;
+            };
+            let matches = contact.phones.iter().any(|p| dnc_key(&p.number) == key)
+                || contact
+                    .whatsapp
+                    .as_deref()
+                    .is_some_and(|w| dnc_key(w) == key);
+            if !matches || contact.consent.sms.status == ConsentStatus::Denied {
+                continue;
+            }
+            let changed = revoke_consent(
+                state,
+                org,
+                contact.id,
+                ConsentChannel::Sms,
+                "replied STOP to a text",
+                contact.owner,
+            )
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+            revoked += usize::from(changed);
+        }
+        after = last;
+    }
+    Ok(revoked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_revocation_words_are_recognised_whole_and_in_any_case() {
+        for yes in [
+            "STOP",
+            "stop",
+            " Stop. ",
+            "opt out",
+            "OPT  OUT",
+            "Unsubscribe!",
+            "end",
+            "cancel",
+            "quit",
+            "revoke",
+        ] {
+            assert!(is_stop(yes), "{yes:?}");
+        }
+        for no in [
+            "",
+            "stop by at 5",
+            "don't stop",
+            "stopped",
+            "please call",
+            "OPTOUT?",
+        ] {
+            assert!(!is_stop(no), "{no:?}");
+        }
+    }
+}
