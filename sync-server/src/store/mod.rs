@@ -5,6 +5,7 @@
 //! token's hash, an invitation token's hash) and by email at sign-in.
 
 mod intents;
+mod outreach;
 mod page;
 mod postgres;
 mod sqlite;
@@ -13,6 +14,7 @@ pub use self::postgres::PostgresStore;
 pub use intents::{
     IntentClaim, IntentFinish, IntentOutcome, IntentRow, IntentState, UNKNOWN_DETAIL,
 };
+pub use outreach::{DncRow, Metered, PlanRow, ProviderRow, UsageRow};
 pub use sqlite::SqliteStore;
 
 use chrono::{DateTime, Utc};
@@ -417,6 +419,30 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
     ) -> Result<Vec<IntentClaim>, StoreError>;
     fn intent(&self, org: OrgId, doc: &DocId) -> Result<Option<IntentRow>, StoreError>;
+
+    // Providers, do-not-call list, plan and usage (see `store::outreach`) ------------------
+    /// Sets (or replaces) the organisation's provider of `row.kind`.
+    fn set_provider(&self, org: OrgId, row: &ProviderRow) -> Result<(), StoreError>;
+    fn provider(&self, org: OrgId, kind: &str) -> Result<Option<ProviderRow>, StoreError>;
+    fn providers(&self, org: OrgId) -> Result<Vec<ProviderRow>, StoreError>;
+    fn remove_provider(&self, org: OrgId, kind: &str) -> Result<bool, StoreError>;
+    /// Adds numbers to the do-not-call list in one transaction; answers how many were new.
+    fn add_dnc(&self, org: OrgId, rows: &[DncRow]) -> Result<usize, StoreError>;
+    fn remove_dnc(&self, org: OrgId, number: &str) -> Result<bool, StoreError>;
+    fn on_dnc(&self, org: OrgId, number: &str) -> Result<bool, StoreError>;
+    /// The list in number order, after `after`, at most `limit`.
+    fn dnc(&self, org: OrgId, after: Option<&str>, limit: usize)
+        -> Result<Vec<DncRow>, StoreError>;
+    fn set_plan(&self, org: OrgId, plan: &PlanRow) -> Result<(), StoreError>;
+    fn plan(&self, org: OrgId) -> Result<Option<PlanRow>, StoreError>;
+    /// Counts a use if the organisation's total for the meter stays within the allowance, in
+    /// one transaction (several server processes cannot both take the last one). Answers the
+    /// new total, or `None` (nothing counted) when it would go over. A negative amount gives
+    /// back an earlier use (a send that did not happen) and is never refused.
+    fn meter(&self, org: OrgId, use_: &Metered<'_>) -> Result<Option<i64>, StoreError>;
+    /// Every user's use of every meter in `period`, and the organisation's totals (the rows
+    /// whose user is `None`).
+    fn usage_in(&self, org: OrgId, period: &str) -> Result<Vec<UsageRow>, StoreError>;
 
     // Operations -------------------------------------------------------------------------------
     fn stats(&self) -> Result<Stats, StoreError>;

@@ -5,6 +5,7 @@ mod accounts;
 mod documents;
 mod intents;
 mod operations;
+mod outreach;
 mod postgres_only;
 mod pull;
 mod support;
@@ -60,6 +61,10 @@ stories!(
     intents::a_transient_failure_is_taken_again_after_its_time,
     intents::a_send_whose_worker_stopped_is_closed_as_unknown_and_never_taken_again,
     intents::racing_workers_never_take_the_same_intent,
+    outreach::providers_are_set_replaced_listed_and_removed_per_organisation,
+    outreach::the_do_not_call_list_dedupes_pages_and_stays_in_its_organisation,
+    outreach::metering_stops_at_the_allowance_and_gives_back,
+    outreach::racing_servers_never_meter_past_the_allowance,
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ mod backup;
 mod feed;
 mod intents;
 mod notify;
+mod outreach;
 mod pool;
 mod schema;
 
@@ -381,6 +382,59 @@ impl Store for PostgresStore {
 
     fn intent(&self, org: OrgId, doc: &DocId) -> Result<Option<IntentRow>, StoreError> {
         self.pool.with(|c| intents::get(c, org, doc))
+    }
+
+    fn set_provider(&self, org: OrgId, row: &ProviderRow) -> Result<(), StoreError> {
+        self.pool.with(|c| outreach::set_provider(c, org, row))
+    }
+
+    fn provider(&self, org: OrgId, kind: &str) -> Result<Option<ProviderRow>, StoreError> {
+        self.pool.with(|c| outreach::provider(c, org, kind))
+    }
+
+    fn providers(&self, org: OrgId) -> Result<Vec<ProviderRow>, StoreError> {
+        self.pool.with(|c| outreach::providers(c, org))
+    }
+
+    fn remove_provider(&self, org: OrgId, kind: &str) -> Result<bool, StoreError> {
+        self.pool.with(|c| outreach::remove_provider(c, org, kind))
+    }
+
+    fn add_dnc(&self, org: OrgId, rows: &[DncRow]) -> Result<usize, StoreError> {
+        self.pool.with(|c| outreach::add_dnc(c, org, rows))
+    }
+
+    fn remove_dnc(&self, org: OrgId, number: &str) -> Result<bool, StoreError> {
+        self.pool.with(|c| outreach::remove_dnc(c, org, number))
+    }
+
+    fn on_dnc(&self, org: OrgId, number: &str) -> Result<bool, StoreError> {
+        self.pool.with(|c| outreach::on_dnc(c, org, number))
+    }
+
+    fn dnc(
+        &self,
+        org: OrgId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<DncRow>, StoreError> {
+        self.pool.with(|c| outreach::dnc(c, org, after, limit))
+    }
+
+    fn set_plan(&self, org: OrgId, plan: &PlanRow) -> Result<(), StoreError> {
+        self.pool.with(|c| outreach::set_plan(c, org, plan))
+    }
+
+    fn plan(&self, org: OrgId) -> Result<Option<PlanRow>, StoreError> {
+        self.pool.with(|c| outreach::plan(c, org))
+    }
+
+    fn meter(&self, org: OrgId, use_: &Metered<'_>) -> Result<Option<i64>, StoreError> {
+        self.pool.with(|c| outreach::meter(c, org, use_))
+    }
+
+    fn usage_in(&self, org: OrgId, period: &str) -> Result<Vec<UsageRow>, StoreError> {
+        self.pool.with(|c| outreach::usage_in(c, org, period))
     }
 
     fn audit_log(

@@ -8,7 +8,7 @@ use crate::store::StoreError;
 use ::postgres::Client;
 
 /// Format written by this build; an older build refuses a newer database.
-pub const SCHEMA_VERSION: i32 = 3;
+pub const SCHEMA_VERSION: i32 = 4;
 
 /// Key (in the two-`int4` advisory lock space, apart from the per-organisation `bigint` feed
 /// locks) that serialises migrations of servers starting at the same time.
@@ -205,6 +205,7 @@ pub fn migrate(client: &mut Client) -> Result<(), StoreError> {
         _ => {}
     }
     tx.batch_execute(SCHEMA)?;
+    tx.batch_execute(super::outreach::TABLES)?;
     if version == Some(1) {
         tx.batch_execute(V2_BACKFILL)?;
     }

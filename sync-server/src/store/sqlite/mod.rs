@@ -8,6 +8,7 @@ mod feed;
 mod group;
 mod intents;
 mod notify;
+mod outreach;
 mod schema;
 
 use super::*;
@@ -49,20 +50,27 @@ impl SqliteStore {
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         match version {
             0 => conn.execute_batch(&format!(
-                "BEGIN; {} {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+                "BEGIN; {} {} {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
                 schema::SCHEMA,
                 schema::V3,
-                schema::V4
+                schema::V4,
+                outreach::V5
             ))?,
             2 => conn.execute_batch(&format!(
-                "BEGIN; {} {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+                "BEGIN; {} {} {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
                 schema::V3,
                 schema::V3_BACKFILL,
-                schema::V4
+                schema::V4,
+                outreach::V5
             ))?,
             3 => conn.execute_batch(&format!(
+                "BEGIN; {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+                schema::V4,
+                outreach::V5
+            ))?,
+            4 => conn.execute_batch(&format!(
                 "BEGIN; {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
-                schema::V4
+                outreach::V5
             ))?,
             SCHEMA_VERSION => {}
             1 => {
@@ -415,6 +423,59 @@ impl Store for SqliteStore {
 
     fn intent(&self, org: OrgId, doc: &DocId) -> Result<Option<IntentRow>, StoreError> {
         self.read(|c| intents::get(c, org, doc))
+    }
+
+    fn set_provider(&self, org: OrgId, row: &ProviderRow) -> Result<(), StoreError> {
+        outreach::set_provider(&self.writer().conn, org, row)
+    }
+
+    fn provider(&self, org: OrgId, kind: &str) -> Result<Option<ProviderRow>, StoreError> {
+        self.read(|c| outreach::provider(c, org, kind))
+    }
+
+    fn providers(&self, org: OrgId) -> Result<Vec<ProviderRow>, StoreError> {
+        self.read(|c| outreach::providers(c, org))
+    }
+
+    fn remove_provider(&self, org: OrgId, kind: &str) -> Result<bool, StoreError> {
+        outreach::remove_provider(&self.writer().conn, org, kind)
+    }
+
+    fn add_dnc(&self, org: OrgId, rows: &[DncRow]) -> Result<usize, StoreError> {
+        outreach::add_dnc(&mut self.writer().conn, org, rows)
+    }
+
+    fn remove_dnc(&self, org: OrgId, number: &str) -> Result<bool, StoreError> {
+        outreach::remove_dnc(&self.writer().conn, org, number)
+    }
+
+    fn on_dnc(&self, org: OrgId, number: &str) -> Result<bool, StoreError> {
+        self.read(|c| outreach::on_dnc(c, org, number))
+    }
+
+    fn dnc(
+        &self,
+        org: OrgId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<DncRow>, StoreError> {
+        self.read(|c| outreach::dnc(c, org, after, limit))
+    }
+
+    fn set_plan(&self, org: OrgId, plan: &PlanRow) -> Result<(), StoreError> {
+        outreach::set_plan(&self.writer().conn, org, plan)
+    }
+
+    fn plan(&self, org: OrgId) -> Result<Option<PlanRow>, StoreError> {
+        self.read(|c| outreach::plan(c, org))
+    }
+
+    fn meter(&self, org: OrgId, use_: &Metered<'_>) -> Result<Option<i64>, StoreError> {
+        outreach::meter(&mut self.writer().conn, org, use_)
+    }
+
+    fn usage_in(&self, org: OrgId, period: &str) -> Result<Vec<UsageRow>, StoreError> {
+        self.read(|c| outreach::usage_in(c, org, period))
     }
 
     fn audit_log(
