@@ -25,6 +25,8 @@ pub struct Config {
     /// Text messages (`[sms]`, a Twilio-compatible API): without it, texts are refused with
     /// the reason. Sent by the email dispatcher, so `[email]` is needed too.
     pub sms: Option<crate::dispatch::SmsConfig>,
+    /// AI drafting (`[ai]`): without it, agents get labelled templates.
+    pub ai: Option<crate::ai::AiConfig>,
     /// The server's own secret (base64 of at least 32 random bytes, e.g. `openssl rand -base64
     /// 32`): it signs the links in the email the server sends (unsubscribe, tracking). Required
     /// once a provider is configured; changing it breaks links already sent.
@@ -175,6 +177,7 @@ impl Default for Config {
             http: HttpConfig::default(),
             email: None,
             sms: None,
+            ai: None,
             secret_key: None,
         }
     }
@@ -289,6 +292,13 @@ impl Config {
             for problem in email.problems() {
                 need(false, &problem);
             }
+        }
+        for problem in self
+            .ai
+            .iter()
+            .flat_map(|ai| ai.problems(self.http.request_timeout_secs))
+        {
+            need(false, &problem);
         }
         let l = &self.limits;
         need(

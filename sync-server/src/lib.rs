@@ -3,6 +3,7 @@
 //! scale out.
 
 pub mod access;
+pub mod ai;
 pub mod auth;
 pub mod config;
 pub mod dispatch;

@@ -2,6 +2,7 @@
 //! [`ROUTES`] and in `openapi.json`; a test keeps the three in step.
 
 mod account;
+mod ai;
 mod docs;
 mod ops;
 mod org;
@@ -99,6 +100,8 @@ api_routes! {
     post "/v2/sync/pull" => sync::pull, session;
     post "/v2/sync/repair" => sync::repair, session;
     get "/v2/sync/live" => sync::live, session;
+    post "/v2/ai/draft" => ai::draft, session;
+    post "/v2/ai/enhance" => ai::enhance, session;
     get "/u/{token}" => outreach::unsubscribe_page, public;
     post "/u/{token}" => outreach::unsubscribe, public;
     get "/t/o/{token}" => outreach::open_pixel, public;

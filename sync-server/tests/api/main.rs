@@ -1,6 +1,7 @@
 //! The HTTP API against a real listener on port 0 and a real SQLite store in a temp dir.
 
 mod access;
+mod ai;
 mod auth;
 mod connections;
 mod dispatch;

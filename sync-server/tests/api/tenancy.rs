@@ -336,6 +336,21 @@ async fn check_route(
             let (status, _) = json_call(None).await;
             assert!(status.is_client_error(), "{route}: {status}");
         }
+        "/v2/ai/draft" => {
+            // A draft for B's contact: "not found", and not a word of it.
+            let contact = b.doc.as_str().split_once(':').map_or("", |(_, id)| id);
+            let (status, text) =
+                json_call(Some(json!({"contact": contact, "kind": "day_1"}))).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{route}: {text}");
+            assert_no_leak(&route, &text.to_string(), b);
+        }
+        "/v2/ai/enhance" => {
+            // About the caller's own text only.
+            let (status, text) =
+                json_call(Some(json!({"text": "See you at 5.", "tone": "formal"}))).await;
+            assert_eq!(status, StatusCode::OK, "{route}: {text}");
+            assert_no_leak(&route, &text.to_string(), b);
+        }
         other => panic!("no tenancy case for route {method} {other}: add one"),
     }
 }

@@ -1,0 +1,100 @@
+//! Interactive AI (DESIGN decision 13's exception: a person is waiting, so a request and an
+//! answer, not an intent): drafting a follow-up email and enhancing a text, through the one
+//! configured OpenAI-compatible provider.
+//!
+//! What the prompt may hold, how an answer is read and the templates are pure rules in
+//! `fieldstone_model::drafting`; this module only asks. Whatever goes wrong — no provider, AI
+//! switched off, an error, a timeout, an answer that cannot be used — the agent gets the
+//! template (or the text unchanged) with a notice, never an error. A draft is a preview: it
+//! is not sent, and nothing records it as sent.
+
+mod client;
+mod config;
+
+pub use client::{ChatClient, ProviderError};
+pub use config::{AiConfig, KeyHeader};
+
+use fieldstone_model::drafting::{
+    draft_prompt, enhance_prompt, parse_draft, parse_rewrite, Draft, DraftFacts, Enhanced,
+    Fallback, Tone,
+};
+use fieldstone_model::TaskKind;
+
+/// The provider to ask, or why there is none.
+fn provider(config: Option<&AiConfig>) -> Result<ChatClient, Fallback> {
+    let config = config.ok_or(Fallback::NotConfigured)?;
+    if !config.enabled {
+        return Err(Fallback::Disabled);
+    }
+    ChatClient::new(config).map_err(|error| {
+        // Checked at start-up, so only a configuration changed under a running server.
+        tracing::error!(%error, "the AI provider is configured but cannot be used");
+        Fallback::NotConfigured
+    })
+}
+
+/// How a provider's failure reads to the agent.
+fn fallback_for(error: &ProviderError) -> Fallback {
+    match error {
+        ProviderError::Timeout(_) => Fallback::Timeout,
+        _ => Fallback::Failed,
+    }
+}
+
+/// A draft of the follow-up `kind` for the contact described by `facts`, signed by
+/// `agent_name`; the template when the model cannot write it.
+pub async fn draft(
+    config: Option<&AiConfig>,
+    kind: TaskKind,
+    facts: &DraftFacts,
+    instructions: Option<&str>,
+    agent_name: &str,
+) -> Draft {
+    let template = |why| Draft::template(kind, &facts.first_name, agent_name, why);
+    let client = match provider(config) {
+        Ok(client) => client,
+        Err(why) => return template(why),
+    };
+    let answer = match client
+        .complete(&draft_prompt(kind, facts, instructions))
+        .await
+    {
+        Ok(answer) => answer,
+        Err(error) => {
+            tracing::warn!(%error, kind = %kind, "AI draft failed; answering the template");
+            return template(fallback_for(&error));
+        }
+    };
+    match parse_draft(&answer) {
+        Ok(text) => {
+            tracing::info!(kind = %kind, "AI draft written (a preview, not sent)");
+            Draft::ai(text, agent_name)
+        }
+        Err(problem) => {
+            tracing::warn!(%problem, kind = %kind, "AI draft unusable; answering the template");
+            template(Fallback::Failed)
+        }
+    }
+}
+
+/// `text` rewritten in `tone`; the text unchanged when the model cannot rewrite it.
+pub async fn enhance(config: Option<&AiConfig>, text: String, tone: Tone) -> Enhanced {
+    let client = match provider(config) {
+        Ok(client) => client,
+        Err(why) => return Enhanced::unchanged(text, why),
+    };
+    let answer = match client.complete(&enhance_prompt(&text, tone)).await {
+        Ok(answer) => answer,
+        Err(error) => {
+            tracing::warn!(%error, tone = %tone, "AI enhance failed; text unchanged");
+            return Enhanced::unchanged(text, fallback_for(&error));
+        }
+    };
+    match parse_rewrite(&answer) {
+        Ok(rewrite) => Enhanced::ai(text, rewrite),
+        Err(problem) => {
+            tracing::warn!(%problem, tone = %tone, "AI rewrite unusable; text unchanged");
+            Enhanced::unchanged(text, Fallback::Failed)
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! `POST /v2/ai/draft` and `POST /v2/ai/enhance`: a draft email or a rewrite for the agent to
+//! edit (see [`crate::ai`]). The server reads the contact itself, as the caller may see it
+//! (another organisation's, or one the caller cannot read, is "not found"), so only the
+//! facts the prompt needs leave the server, and only about a contact the caller could read.
+
+use super::ApiJson;
+use crate::access::Caller;
+use crate::error::ApiError;
+use crate::sync::guard;
+use crate::{ai, blocking, AppState};
+use axum::extract::State;
+use axum::Json;
+use fieldstone_model::drafting::{Draft, DraftFacts, DraftRequest, EnhanceRequest, Enhanced};
+use fieldstone_model::{Contact, ContactId, ValidationErrors};
+use fieldstone_protocol::DocId;
+
+fn invalid(errors: ValidationErrors) -> ApiError {
+    ApiError::BadRequest(errors.to_string())
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound("contact".into())
+}
+
+/// The contact, if the caller may read it, and the caller's name (to sign with). Blocking.
+fn contact_and_agent(
+    state: &AppState,
+    caller: &Caller,
+    id: ContactId,
+) -> Result<(Contact, String), ApiError> {
+    let doc = DocId::new(fieldstone_doc::contact::KIND, id).map_err(|_| not_found())?;
+    let stored = state
+        .store
+        .load_doc(caller.org, &doc)?
+        .ok_or_else(not_found)?;
+    let access = state.access.get(state.store.as_ref(), caller)?;
+    if !access.can_read(&stored.scopes) {
+        return Err(not_found());
+    }
+    // A document under a contact's id that does not read as one is no contact to draft for.
+    let contact = guard::load(&stored.bytes)
+        .ok()
+        .and_then(|doc| fieldstone_doc::contact::read(&doc).ok())
+        .ok_or_else(|| {
+            tracing::warn!(doc = %doc, "a contact document does not read as a contact");
+            not_found()
+        })?;
+    if contact.deleted_at.is_some() {
+        return Err(not_found());
+    }
+    let agent = state
+        .store
+        .user(caller.org, caller.user)?
+        .map(|user| user.display_name)
+        .unwrap_or_default();
+    Ok((contact, agent))
+}
+
+/// `POST /v2/ai/draft`: a preview of the follow-up email; never sent from here.
+pub async fn draft(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<DraftRequest>,
+) -> Result<Json<Draft>, ApiError> {
+    let request = request.validate().map_err(invalid)?.into_inner();
+    let lookup = state.clone();
+    let id = request.contact;
+    let (contact, agent) = blocking(move || contact_and_agent(&lookup, &caller, id)).await?;
+    let facts = DraftFacts::of(&contact, request.notes.as_deref());
+    let draft = ai::draft(
+        state.config.ai.as_ref(),
+        request.kind,
+        &facts,
+        request.instructions.as_deref(),
+        &agent,
+    )
+    .await;
+    Ok(Json(draft))
+}
+
+/// `POST /v2/ai/enhance`: the text rewritten in the tone, beside the original.
+pub async fn enhance(
+    State(state): State<AppState>,
+    _caller: Caller,
+    ApiJson(request): ApiJson<EnhanceRequest>,
+) -> Result<Json<Enhanced>, ApiError> {
+    let request = request.validate().map_err(invalid)?.into_inner();
+    let enhanced = ai::enhance(state.config.ai.as_ref(), request.text, request.tone).await;
+    Ok(Json(enhanced))
+}
