@@ -11,6 +11,7 @@
 //! of each account, the OS credential store, and sync settings from the environment.
 
 mod account;
+mod ai;
 pub mod badge;
 mod calendar;
 pub mod config;

@@ -21,6 +21,7 @@ pub mod types {
         ImportReport, ListingActivity, ListingCounts, ListingQuery, ListingSummary, MessageSummary,
         TimelinePage,
     };
+    pub use fieldstone_model::drafting::{Draft, DraftRequest, EnhanceRequest, Enhanced};
     pub use fieldstone_model::{
         Booking, BookingId, BookingInput, Contact, ContactId, ContactInput, Interaction,
         InteractionInput, Listing, ListingId, ListingInput, Locale, Message, MessageId,
@@ -132,6 +133,13 @@ macro_rules! app_commands {
             /// Only while it waits to be sent.
             withdraw_message(MessageId) -> Message;
             contact_messages(ContactId) -> Vec<MessageSummary>;
+
+            // AI (asks the sync server; offline, a labelled template at once)
+            /// A draft email for the contact's follow-up step: a preview to edit, never sent
+            /// by itself.
+            draft_email(DraftRequest) -> Draft;
+            /// The text rewritten in a tone, beside the original.
+            enhance_text(EnhanceRequest) -> Enhanced;
 
             // Settings and account
             /// The agent's locale and smart lists (following them to their other devices when

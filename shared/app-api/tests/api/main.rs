@@ -2,6 +2,7 @@
 //! real sync server process, and the real OS credential store in a private D-Bus session.
 
 mod accounts;
+mod ai;
 mod custom_fields;
 mod known_device;
 mod listings;

@@ -2,6 +2,7 @@
 //! account routes a device needs (sign in, accept an invitation, refresh, sign out, who am I).
 
 use crate::AccountBinding;
+use fieldstone_model::drafting::{Draft, DraftRequest, EnhanceRequest, Enhanced};
 use fieldstone_protocol::account::{
     AcceptInviteRequest, DocScopes, LoginRequest, Me, OrgChoice, OrgInfo, Session, ShareRequest,
     TeamInfo, UserInfo,
@@ -245,6 +246,23 @@ impl SyncClient {
         } else {
             Err(error_from(response).await)
         }
+    }
+
+    /// `POST /v2/ai/draft`: a draft email for a contact's follow-up step (the model's, or the
+    /// template the server answers when the model cannot).
+    pub async fn draft_email(&self, request: &DraftRequest) -> Result<Draft, SyncError> {
+        let response = self
+            .send(self.http.post(self.url("/v2/ai/draft")).json(request))
+            .await?;
+        json_answer(response).await
+    }
+
+    /// `POST /v2/ai/enhance`: a text rewritten in a tone, beside the original.
+    pub async fn enhance_text(&self, request: &EnhanceRequest) -> Result<Enhanced, SyncError> {
+        let response = self
+            .send(self.http.post(self.url("/v2/ai/enhance")).json(request))
+            .await?;
+        json_answer(response).await
     }
 
     async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, SyncError> {
