@@ -2,6 +2,7 @@ use super::*;
 use crate::choice::assert_choice_names;
 use crate::contact::{ContactInput, EmailEntry, PhoneEntry, Preferences};
 use crate::listing::PropertyType;
+use crate::message::SUBJECT_MAX_CHARS;
 use crate::test_support::{assert_json_round_trip, at, user, uuid};
 
 fn lena() -> Contact {
