@@ -25,13 +25,16 @@ const NOTES_USED: usize = 3;
 const NOT_ON_SERVER: &str =
     "This contact has not reached your team's server yet — this is a template.";
 const SIGN_IN_AGAIN: &str = "Sign in again to use AI — this is a template.";
+const SIGN_IN_AGAIN_UNCHANGED: &str = "Sign in again to use AI — your text is unchanged.";
 
 /// How the server's refusal (or silence) reads, when the answer is a template after all.
 enum Miss {
     /// A template with this fallback's notice.
     Fallback(Fallback),
-    /// A template with this notice.
-    Notice(&'static str),
+    /// The server no longer accepts this device's sign-in.
+    SignIn,
+    /// The server does not have the contact (not synced yet).
+    NotOnServer,
     /// Not a template's case: an error for the agent.
     Error(CommandError),
 }
@@ -39,11 +42,11 @@ enum Miss {
 fn miss(error: SyncError) -> Miss {
     match error {
         SyncError::Unreachable(_) => Miss::Fallback(Fallback::Offline),
-        SyncError::Unauthorized | SyncError::Revoked => Miss::Notice(SIGN_IN_AGAIN),
+        SyncError::Unauthorized | SyncError::Revoked => Miss::SignIn,
         SyncError::Rejected {
             code: ErrorCode::NotFound,
             ..
-        } => Miss::Notice(NOT_ON_SERVER),
+        } => Miss::NotOnServer,
         SyncError::Rejected {
             code: ErrorCode::BadRequest | ErrorCode::PayloadTooLarge,
             message,
@@ -84,8 +87,12 @@ impl Api {
         match answer.map_err(miss) {
             Ok(draft) => Ok(draft),
             Err(Miss::Fallback(why)) => Ok(template(why)),
-            Err(Miss::Notice(notice)) => Ok(Draft {
-                notice: Some(notice.to_owned()),
+            Err(Miss::SignIn) => Ok(Draft {
+                notice: Some(SIGN_IN_AGAIN.to_owned()),
+                ..template(Fallback::Failed)
+            }),
+            Err(Miss::NotOnServer) => Ok(Draft {
+                notice: Some(NOT_ON_SERVER.to_owned()),
                 ..template(Fallback::Failed)
             }),
             Err(Miss::Error(error)) => Err(error),
@@ -108,7 +115,12 @@ impl Api {
         match answer.map_err(miss) {
             Ok(enhanced) => Ok(enhanced),
             Err(Miss::Fallback(why)) => Ok(Enhanced::unchanged(request.text, why)),
-            Err(Miss::Notice(_)) => Ok(Enhanced::unchanged(request.text, Fallback::Offline)),
+            Err(Miss::SignIn) => Ok(Enhanced {
+                notice: Some(SIGN_IN_AGAIN_UNCHANGED.to_owned()),
+                ..Enhanced::unchanged(request.text, Fallback::Failed)
+            }),
+            // Enhancing names no contact: the server has nothing to miss.
+            Err(Miss::NotOnServer) => Ok(Enhanced::unchanged(request.text, Fallback::Failed)),
             Err(Miss::Error(error)) => Err(error),
         }
     }
