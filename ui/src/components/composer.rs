@@ -1,14 +1,17 @@
-//! The composer on a contact's screen: one tab each to add a note, log a call, schedule a
-//! booking (with a live warning when it overlaps the agent's other bookings) or create a task.
-//! Inputs are `#composer-{name}`; their messages `#composer-{name}-error`.
+//! The composer on a contact's screen: one tab each to add a note, write an email or a text
+//! (`composer_message`), log a call, schedule a booking (with a live warning when it overlaps
+//! the agent's other bookings) or create a task. Inputs are `#composer-{name}`; their messages
+//! `#composer-{name}-error`.
 
+use super::composer_message::{message_fields, send_label};
 use super::field::{choice_options, SelectField, TextField};
 use super::icons::{icon, Icon};
 use crate::state::composer::{Composer, ComposerKind};
 use crate::state::form::FormErrors;
 use crate::state::format::Local;
+use crate::state::message_draft::Recipients;
 use chrono::{DateTime, Utc};
-use fieldstone_model::{BookingKind, Channel, Choice, Direction, Priority};
+use fieldstone_model::{BookingKind, Channel, Choice, Direction, Priority, Refusal};
 use fieldstone_protocol::views::BookingSummary;
 use yew::prelude::*;
 
@@ -24,6 +27,21 @@ pub struct ComposerProps {
     pub message: Option<AttrValue>,
     pub local: Local,
     pub now: DateTime<Utc>,
+    /// Who the Email and Text tabs write to, by first name in sentences.
+    #[prop_or_default]
+    pub contact_name: AttrValue,
+    /// The contact's addresses and numbers.
+    #[prop_or_default]
+    pub recipients: Recipients,
+    /// Why the server will refuse the message being written (the contact's consent).
+    #[prop_or_default]
+    pub refusal: Option<Refusal>,
+    /// The device reaches the sync server: a message goes out now, not later.
+    #[prop_or(true)]
+    pub connected: bool,
+    /// Show the contact's details (to add an address or number).
+    #[prop_or_default]
+    pub on_details: Callback<()>,
     pub on_kind: Callback<ComposerKind>,
     /// (input name, value)
     pub on_set: Callback<(String, String)>,
@@ -142,7 +160,15 @@ pub fn ComposerCard(props: &ComposerProps) -> Html {
     let onsubmit = props
         .on_submit
         .reform(|event: SubmitEvent| event.prevent_default());
+    let message = c
+        .kind
+        .message_channel()
+        .map(|channel| (channel, message_fields(props, channel)));
     let fields = match c.kind {
+        ComposerKind::Email | ComposerKind::Text => match &message {
+            Some((_, Ok(fields) | Err(fields))) => fields.clone(),
+            None => Html::default(),
+        },
         ComposerKind::Note => html! {
             <>
                 { ctx.area("body", "Note", &c.body, "What did you learn? Preferences, timing, who decides…") }
@@ -182,6 +208,10 @@ pub fn ComposerCard(props: &ComposerProps) -> Html {
         },
     };
     let submit_label = match c.kind {
+        ComposerKind::Email | ComposerKind::Text => match &message {
+            Some((channel, _)) => send_label(props, *channel),
+            None => "Send",
+        },
         ComposerKind::Note => "Add note",
         ComposerKind::Call => "Log call",
         ComposerKind::Booking => "Book",
@@ -202,6 +232,8 @@ pub fn ComposerCard(props: &ComposerProps) -> Html {
                     >
                         { icon(match kind {
                             ComposerKind::Note => Icon::Note,
+                            ComposerKind::Email => Icon::Mail,
+                            ComposerKind::Text => Icon::Message,
                             ComposerKind::Call => Icon::Phone,
                             ComposerKind::Booking => Icon::Calendar,
                             ComposerKind::Task => Icon::Task,
@@ -223,6 +255,8 @@ pub fn ComposerCard(props: &ComposerProps) -> Html {
                         <p class="composer__hint">{ format!("{} – {}", props.local.when(start, props.now), props.local.time(end)) }</p>
                     }
                 }
+                // Nothing to write to: the empty state says so, and there is nothing to send.
+                if !matches!(message, Some((_, Err(_)))) {
                 <div class="composer__actions">
                     if let Some(message) = &props.message {
                         <p id="composer-message" class={if props.message_warns { "form-warning" } else { "form-success" }} role="status">
@@ -240,6 +274,7 @@ pub fn ComposerCard(props: &ComposerProps) -> Html {
                         { submit_label }
                     </button>
                 </div>
+                }
             </form>
         </section>
     }

@@ -1,13 +1,14 @@
 //! The contact's header: who it is, how warm (the score with its reasons, beside the agent's own
-//! priority), the primary phone and email, the next task, the last touch ("Never contacted"
-//! stands out) and the buttons that reach them.
+//! priority), the primary phone and email, what they agreed to be reached by (consent per
+//! channel), the next task, the last touch ("Never contacted" stands out) and the buttons that
+//! reach them.
 
 use super::contact_actions::ContactActions;
 use super::icons::{icon, Icon};
 use crate::state::format::{relative, Local};
 use crate::state::initials;
 use chrono::{DateTime, Utc};
-use fieldstone_model::{Contact, ScoreBand};
+use fieldstone_model::{Consent, ConsentChannel, ConsentStatus, Contact, ScoreBand};
 use fieldstone_protocol::views::TaskSummary;
 use yew::prelude::*;
 
@@ -22,6 +23,45 @@ pub struct ContactHeadProps {
     /// Beside the name: the Share button (which asks the server, so the page brings it).
     #[prop_or_default]
     pub share: Html,
+}
+
+/// "Email: agreed", "Texts: refused", "Calls: not asked".
+pub fn consent_line(channel: ConsentChannel, consent: &Consent) -> String {
+    let what = match channel {
+        ConsentChannel::Email => "Email",
+        ConsentChannel::Sms => "Texts",
+        ConsentChannel::Call => "Calls",
+    };
+    format!("{what}: {}", consent.status.label().to_lowercase())
+}
+
+/// One pill per channel; where the answer came from is its tooltip.
+fn consents(contact: &Contact) -> Html {
+    html! {
+        <p id="contact-consent" class="detail-head__consent" aria-label="Consent to be contacted">
+            for channel in ConsentChannel::ALL {
+                { {
+                    let consent = contact.consent.get(channel);
+                    let status = consent.status;
+                    let title = match (&consent.source, status) {
+                        (_, ConsentStatus::Unknown) => "Not asked yet: one-to-one messages may go; marketing texts may not.".to_owned(),
+                        (Some(source), _) => format!("{}: {source}", status.label()),
+                        (None, _) => status.label().to_owned(),
+                    };
+                    html! {
+                        <span
+                            class={classes!("consent-pill", format!("consent-pill--{}", status.as_str()))}
+                            data-channel={channel.as_str()}
+                            data-status={status.as_str()}
+                            {title}
+                        >
+                            { consent_line(channel, consent) }
+                        </span>
+                    }
+                } }
+            }
+        </p>
+    }
 }
 
 /// "28 / 100 · cold".
@@ -104,6 +144,7 @@ pub fn ContactHead(props: &ContactHeadProps) -> Html {
                         <span class="muted">{ "No phone or email yet: add one under Details." }</span>
                     }
                 </p>
+                { consents(contact) }
                 <p class="detail-head__facts">
                     if contact.last_contacted_at.is_none() {
                         <span id="contact-last-touch" class="detail-head__never">{ "Never contacted" }</span>
@@ -127,12 +168,26 @@ pub fn ContactHead(props: &ContactHeadProps) -> Html {
 
 #[cfg(test)]
 mod tests {
-    use super::score_line;
+    use super::{consent_line, score_line};
+    use fieldstone_model::{Consent, ConsentChannel};
 
     #[test]
     fn the_score_reads_out_of_a_hundred_with_its_band() {
         assert_eq!(score_line(28), "28 / 100 · cold");
         assert_eq!(score_line(55), "55 / 100 · warm");
         assert_eq!(score_line(90), "90 / 100 · hot");
+    }
+
+    #[test]
+    fn consent_reads_per_channel() {
+        assert_eq!(
+            consent_line(ConsentChannel::Sms, &Consent::default()),
+            "Texts: not asked"
+        );
+        let at = chrono::DateTime::UNIX_EPOCH;
+        assert_eq!(
+            consent_line(ConsentChannel::Email, &Consent::denied("unsubscribed", at)),
+            "Email: refused"
+        );
     }
 }

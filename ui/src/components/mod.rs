@@ -3,6 +3,7 @@
 
 pub mod bulk_bar;
 pub mod composer;
+pub mod composer_message;
 pub mod conflict_dialog;
 pub mod contact_actions;
 pub mod contact_fields;
@@ -29,6 +30,7 @@ pub mod settings_records;
 pub mod states;
 pub mod task_dialog;
 pub mod timeline;
+pub mod timeline_message;
 pub mod topbar;
 pub mod undo;
 

@@ -1,10 +1,13 @@
-//! A contact's timeline: notes, calls and messages, bookings and tasks, newest first, each with
-//! its icon and when it happened. Open tasks can be ticked off from here.
+//! A contact's timeline: notes, calls, bookings and tasks, and the emails and texts sent to
+//! them (`timeline_message`), newest first, each with its icon and when it happened. Open tasks
+//! can be ticked off from here.
 
 use super::icons::{icon, Icon};
+use super::timeline_message::{message_entry, MessageLine};
+use crate::state::contact_messages::{merge, ContactMessages, Delivery, Item};
 use crate::state::format::Local;
 use chrono::{DateTime, Utc};
-use fieldstone_model::{BookingStatus, TaskId, TaskStatus};
+use fieldstone_model::{BookingStatus, MessageId, TaskId, TaskStatus};
 use fieldstone_protocol::views::TimelineEntry;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -16,6 +19,19 @@ pub struct TimelineProps {
     pub local: Local,
     #[prop_or_default]
     pub on_task: Callback<(TaskId, TaskStatus)>,
+    /// The contact's messages, placed among the entries by when they were written.
+    #[prop_or_default]
+    pub messages: ContactMessages,
+    /// Older timeline pages are still to load.
+    #[prop_or_default]
+    pub more: bool,
+    /// Whether a queued message may still be on this device, waiting for a connection.
+    #[prop_or_default]
+    pub delivery: Delivery,
+    #[prop_or_default]
+    pub on_toggle_message: Callback<MessageId>,
+    #[prop_or_default]
+    pub on_withdraw: Callback<MessageId>,
 }
 
 fn entry(props: &TimelineProps, entry: &TimelineEntry) -> Html {
@@ -125,10 +141,21 @@ fn entry(props: &TimelineProps, entry: &TimelineEntry) -> Html {
 pub fn Timeline(props: &TimelineProps) -> Html {
     // Its dates, money and counts are in the agent's locale: shown again when it changes.
     crate::hooks::use_locale_changes();
+    let line = MessageLine {
+        messages: &props.messages,
+        delivery: props.delivery,
+        now: props.now,
+        local: props.local,
+        on_toggle: &props.on_toggle_message,
+        on_withdraw: &props.on_withdraw,
+    };
     html! {
         <ol id="timeline" class="timeline">
-            for item in props.entries.iter() {
-                { entry(props, item) }
+            for item in merge(&props.entries, &props.messages.list, props.more) {
+                { match item {
+                    Item::Entry(e) => entry(props, e),
+                    Item::Message(m) => message_entry(&line, m),
+                } }
             }
         </ol>
     }

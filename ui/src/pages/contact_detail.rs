@@ -1,6 +1,9 @@
-//! One contact: its header, the composer and timeline, every field in an editor showing the
-//! engine's messages inline, and the markers and dialog for fields changed on two devices at
-//! once. The rules live in [`DetailState`] and [`ContactForm`]; this runs their requests.
+//! One contact: its header, the composer and timeline (with the contact's emails and texts,
+//! `messages`), every field in an editor showing the engine's messages inline, and the markers
+//! and dialog for fields changed on two devices at once. The rules live in [`DetailState`] and
+//! [`ContactForm`]; this runs their requests.
+
+mod messages;
 
 use crate::components::composer::ComposerCard;
 use crate::components::conflict_dialog::{field_label, ConflictDialog};
@@ -16,6 +19,7 @@ use crate::route::Route;
 use crate::services::{commands, platform};
 use crate::state::contact_draft::ContactDraft;
 use crate::state::contact_form::{ContactForm, FormAction, FormScope};
+use crate::state::contact_messages::{connected, Delivery};
 use crate::state::detail::{Composed, ComposerInput, DetailAction, DetailState, DetailTab, Here};
 use crate::state::form::input_id;
 use crate::state::format::Local;
@@ -123,6 +127,7 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
             }
         });
     }
+    messages::use_contact_messages(&state);
     {
         let state = state.clone();
         use_remote_revision(move || state.dispatch(DetailAction::Reload));
@@ -177,6 +182,9 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
                         ComposerInput::Task(task) => {
                             commands::create_task(&task).await.map(|_| Composed::Task)
                         }
+                        ComposerInput::Message(message) => commands::queue_message(&message)
+                            .await
+                            .map(|queued| Composed::Message(queued.channel)),
                     };
                     state.dispatch(DetailAction::Composed(result));
                 });
@@ -269,6 +277,12 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
         local,
         time_zone: platform::time_zone_name(),
     };
+    let online = connected(shell.shell.sync.as_ref());
+    let on_details = dispatch.reform(|()| {
+        // The address or number goes in under Details (the other half on a phone).
+        platform::focus("contact-emails-0-address");
+        DetailAction::Tab(DetailTab::Details)
+    });
 
     let on_edit = {
         let form = form.clone();
@@ -384,6 +398,11 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
                         message_warns={state.message_warns}
                         {local}
                         now={clock.now}
+                        contact_name={AttrValue::from(contact.display_name())}
+                        recipients={state.recipients.clone()}
+                        refusal={state.composer_refusal()}
+                        connected={online}
+                        {on_details}
                         on_kind={dispatch.reform(move |kind| DetailAction::Compose(kind, local))}
                         on_set={dispatch.reform(move |(name, value)| DetailAction::ComposerSet(name, value, local))}
                         on_submit={dispatch.reform(move |()| DetailAction::Submit(here.clone()))}
@@ -392,6 +411,11 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
                         <div class="card__header">
                             <h2 id="timeline-heading" class="card__title">{ "Timeline" }</h2>
                         </div>
+                        if let Some(message) = &state.messages.error {
+                            <div class="banner banner--warning" role="status">
+                                <p class="banner__text">{ format!("Couldn't load the emails and texts: {message}") }</p>
+                            </div>
+                        }
                         if let Some(message) = &state.timeline_error {
                             <div class="banner banner--warning" role="status">
                                 <p class="banner__text">{ format!("Couldn't load the timeline: {message}") }</p>
@@ -399,9 +423,9 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
                         }
                         if !state.timeline_loaded {
                             <ListLoading id="timeline-loading" label="Loading the timeline…" rows={2} />
-                        } else if state.timeline.is_empty() {
+                        } else if state.timeline.is_empty() && state.messages.list.is_empty() {
                             <EmptyState id="timeline-empty" title="Nothing here yet.">
-                                <p class="list-state__text">{ "Notes, calls, bookings and tasks for this contact will show here." }</p>
+                                <p class="list-state__text">{ "Notes, emails, texts, calls, bookings and tasks for this contact will show here." }</p>
                             </EmptyState>
                         } else {
                             <Timeline
@@ -409,6 +433,11 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
                                 now={clock.now}
                                 {local}
                                 on_task={dispatch.reform(|(task, status)| DetailAction::SetTaskStatus(task, status))}
+                                messages={state.messages.clone()}
+                                more={state.timeline_next.is_some()}
+                                delivery={Delivery::of(shell.shell.sync.as_ref())}
+                                on_toggle_message={dispatch.reform(DetailAction::ToggleMessage)}
+                                on_withdraw={dispatch.reform(DetailAction::Withdraw)}
                             />
                             if state.timeline_next.is_some() {
                                 <div class="list-footer">

@@ -1,13 +1,16 @@
-//! The contact screen's composer: add a note, log a call, schedule a booking, create a task.
+//! The contact screen's composer: add a note, write an email or a text, log a call, schedule a
+//! booking, create a task. Each tab keeps its draft while another is shown.
 //! Text stays as typed until the submit turns it into the engine's input; dates and times are
 //! the device's local wall clock, turned into instants with the local offset.
 
 use super::form::{parse_optional, FormErrors};
 use super::format::Local;
+use super::message_draft::{self, MessageDraft};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use fieldstone_model::{
     Attendees, BookingInput, BookingKind, BookingStatus, Channel, Choice, ContactId, Direction,
-    InteractionInput, NoteInput, Priority, RecordRef, TaskInput, TaskKind, TaskStatus,
+    InteractionInput, MessageChannel, NoteInput, Priority, RecordRef, TaskInput, TaskKind,
+    TaskStatus,
 };
 
 /// What the composer makes.
@@ -15,14 +18,18 @@ use fieldstone_model::{
 pub enum ComposerKind {
     #[default]
     Note,
+    Email,
+    Text,
     Call,
     Booking,
     Task,
 }
 
 impl ComposerKind {
-    pub const ALL: [ComposerKind; 4] = [
+    pub const ALL: [ComposerKind; 6] = [
         ComposerKind::Note,
+        ComposerKind::Email,
+        ComposerKind::Text,
         ComposerKind::Call,
         ComposerKind::Booking,
         ComposerKind::Task,
@@ -31,6 +38,8 @@ impl ComposerKind {
     pub const fn key(self) -> &'static str {
         match self {
             ComposerKind::Note => "note",
+            ComposerKind::Email => "email",
+            ComposerKind::Text => "text",
             ComposerKind::Call => "call",
             ComposerKind::Booking => "booking",
             ComposerKind::Task => "task",
@@ -40,9 +49,20 @@ impl ComposerKind {
     pub const fn label(self) -> &'static str {
         match self {
             ComposerKind::Note => "Note",
+            ComposerKind::Email => "Email",
+            ComposerKind::Text => "Text",
             ComposerKind::Call => "Log a call",
             ComposerKind::Booking => "Booking",
             ComposerKind::Task => "Task",
+        }
+    }
+
+    /// The channel of a message tab.
+    pub const fn message_channel(self) -> Option<MessageChannel> {
+        match self {
+            ComposerKind::Email => Some(MessageChannel::Email),
+            ComposerKind::Text => Some(MessageChannel::Sms),
+            _ => None,
         }
     }
 }
@@ -69,6 +89,8 @@ pub struct Composer {
     pub length: String,
     pub location: String,
     pub priority: Priority,
+    /// The Email and Text tabs' drafts.
+    pub message: MessageDraft,
 }
 
 impl Composer {
@@ -90,6 +112,7 @@ impl Composer {
             length: "60".into(),
             location: String::new(),
             priority: Priority::Medium,
+            message: MessageDraft::default(),
         }
     }
 
@@ -116,7 +139,9 @@ impl Composer {
             "length" => self.length = value,
             "location" => self.location = value,
             "priority" => choice(&mut self.priority, &value),
-            _ => {}
+            other => {
+                self.message.set(other, value);
+            }
         }
         *self != before
     }
@@ -145,7 +170,7 @@ impl Composer {
             (ComposerKind::Booking, "location") => "location",
             (ComposerKind::Task, "title") => "title",
             (ComposerKind::Task, "due_at") => "time",
-            _ => return None,
+            (kind, field) => return message_draft::input_name(kind.message_channel()?, field),
         })
     }
 
@@ -292,6 +317,8 @@ impl Composer {
                 self.title.clear();
                 self.location.clear();
             }
+            ComposerKind::Email => self.message.clear(MessageChannel::Email),
+            ComposerKind::Text => self.message.clear(MessageChannel::Sms),
         }
     }
 }

@@ -1,20 +1,24 @@
 //! One contact's screen: the contact with its conflict markers, the timeline (notes,
-//! interactions, bookings, tasks; newest first, in pages), the composer, the overlap warning
-//! for a booking being written, and the dialog that settles a conflicting edit.
+//! interactions, bookings, tasks; newest first, in pages; and the contact's messages), the
+//! composer, the overlap warning for a booking being written, the consent warning for a
+//! message being written, and the dialog that settles a conflicting edit.
 //!
 //! As in the list, every reload is a new generation and answers to older ones are dropped.
 
 use super::composer::{Composer, ComposerKind};
+use super::contact_messages::ContactMessages;
 use super::form::FormErrors;
 use super::format::Local;
+use super::message_draft::{self, Recipients};
 use super::ListView;
 use chrono::{DateTime, NaiveDate, Utc};
 use fieldstone_model::{
-    BookingInput, ContactId, InteractionInput, NoteInput, TaskId, TaskInput, TaskStatus,
+    BookingInput, ContactId, InteractionInput, Message, MessageChannel, MessageId, MessageInput,
+    NoteInput, Refusal, TaskId, TaskInput, TaskStatus,
 };
 use fieldstone_protocol::commands::{CommandError, CommandErrorCode, ContactDetail, OverlapCheck};
 use fieldstone_protocol::views::{
-    BookingSummary, FieldConflict, TimelineCursor, TimelineEntry, TimelinePage,
+    BookingSummary, FieldConflict, MessageSummary, TimelineCursor, TimelineEntry, TimelinePage,
 };
 use std::rc::Rc;
 use yew::Reducible;
@@ -34,6 +38,7 @@ pub enum ComposerInput {
     Call(InteractionInput),
     Booking(BookingInput),
     Task(TaskInput),
+    Message(MessageInput),
 }
 
 /// A composer submit to run; `seq` grows so the screen runs each once.
@@ -51,6 +56,8 @@ pub enum Composed {
     /// With the other bookings it overlaps.
     Booking(Vec<BookingSummary>),
     Task,
+    /// Queued, to go out when the server has it.
+    Message(MessageChannel),
 }
 
 /// Where the facts a submit needs come from: the device's clock and time zone.
@@ -99,6 +106,19 @@ pub enum DetailAction {
     Resolved(Result<Vec<FieldConflict>, String>),
     SetTaskStatus(TaskId, TaskStatus),
     TaskUpdated(Result<(), String>),
+    /// The contact's messages for generation `request`.
+    MessagesLoaded {
+        request: u64,
+        result: Result<Vec<MessageSummary>, String>,
+    },
+    /// Open (or close) a message on the timeline to show its events.
+    ToggleMessage(MessageId),
+    MessageRead {
+        seq: u64,
+        result: Result<Box<Message>, String>,
+    },
+    Withdraw(MessageId),
+    Withdrawn(Result<(), String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -138,6 +158,10 @@ pub struct DetailState {
     /// A task status change to write: (seq, task, status).
     pub task_update: Option<(u64, TaskId, TaskStatus)>,
     task_seq: u64,
+    /// The contact's messages, shown on the timeline.
+    pub messages: ContactMessages,
+    /// The contact's addresses and numbers the Email and Text tabs offer.
+    pub recipients: Recipients,
 }
 
 impl DetailState {
@@ -170,7 +194,17 @@ impl DetailState {
             conflict_error: None,
             task_update: None,
             task_seq: 0,
+            messages: ContactMessages::default(),
+            recipients: Recipients::default(),
         }
+    }
+
+    /// Why the server will refuse the message being written, by the contact's consent, if it
+    /// will (shown before it is sent).
+    pub fn composer_refusal(&self) -> Option<Refusal> {
+        let channel = self.composer.kind.message_channel()?;
+        let detail = self.detail.as_ref()?;
+        message_draft::consent_refusal(&detail.contact.consent, channel)
     }
 
     pub fn conflicts(&self) -> &[FieldConflict] {
@@ -215,6 +249,17 @@ impl DetailState {
                 .booking(id, here.local, &here.time_zone)
                 .map(ComposerInput::Booking),
             ComposerKind::Task => self.composer.task(id, here.local).map(ComposerInput::Task),
+            ComposerKind::Email | ComposerKind::Text => {
+                let channel = self
+                    .composer
+                    .kind
+                    .message_channel()
+                    .unwrap_or(MessageChannel::Email);
+                self.composer
+                    .message
+                    .message(id, channel)
+                    .map(ComposerInput::Message)
+            }
         };
         match input {
             Ok(input) => {
@@ -239,6 +284,12 @@ impl DetailState {
                     Composed::Call => "Call logged.".to_owned(),
                     Composed::Booking(overlaps) => booked(overlaps),
                     Composed::Task => "Task created.".to_owned(),
+                    Composed::Message(MessageChannel::Email) => {
+                        "Email queued: it is on the timeline, and goes out once synced.".to_owned()
+                    }
+                    Composed::Message(MessageChannel::Sms) => {
+                        "Text queued: it is on the timeline, and goes out once synced.".to_owned()
+                    }
                 });
                 // One message says it all: the live overlap warning was about the booking
                 // being written, which is now saved (and the form cleared).
@@ -271,6 +322,7 @@ impl DetailState {
     fn reload(&mut self) {
         self.request += 1;
         self.timeline_more = None;
+        self.messages.reload();
     }
 }
 
@@ -283,6 +335,7 @@ impl Reducible for DetailState {
             | DetailAction::LoadFailed { request, .. }
             | DetailAction::TimelineLoaded { request, .. }
             | DetailAction::TimelineFailed { request, .. }
+            | DetailAction::MessagesLoaded { request, .. }
                 if *request != self.request =>
             {
                 return self;
@@ -299,6 +352,7 @@ impl Reducible for DetailState {
                 return self;
             }
             DetailAction::Resolve(_) if self.resolving.is_some() => return self,
+            DetailAction::Withdraw(_) if self.messages.withdraw.is_some() => return self,
             _ => {}
         }
         let mut next = (*self).clone();
@@ -313,6 +367,10 @@ impl Reducible for DetailState {
                         next.conflict_open = None;
                     }
                 }
+                // The Email and Text tabs follow the contact's addresses and numbers.
+                let recipients = Recipients::of(&detail.contact);
+                next.composer.message.address(&recipients, &next.recipients);
+                next.recipients = recipients;
                 next.detail = Some(Rc::new(*detail));
             }
             DetailAction::LoadFailed { error, .. } => {
@@ -417,6 +475,23 @@ impl Reducible for DetailState {
                     Err(message) => next.message = Some(message),
                 }
             }
+            DetailAction::MessagesLoaded { result, .. } => next.messages.loaded(result),
+            DetailAction::ToggleMessage(id) => next.messages.toggle(id),
+            DetailAction::MessageRead { seq, result } => {
+                if !next.messages.fetched(seq, result) {
+                    return self;
+                }
+            }
+            DetailAction::Withdraw(id) => {
+                next.messages.withdraw(id);
+            }
+            DetailAction::Withdrawn(result) => {
+                let done = result.is_ok();
+                next.messages.withdrawn(result);
+                if done {
+                    next.reload();
+                }
+            }
         }
         Rc::new(next)
     }
@@ -425,6 +500,10 @@ impl Reducible for DetailState {
 #[cfg(test)]
 #[path = "detail_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "detail_messages_tests.rs"]
+mod message_tests;
 
 /// "Booked.", or "Booked — it overlaps another booking (Showing at 10:00)." naming what it
 /// overlaps.
