@@ -1,0 +1,225 @@
+//! Emails and texts from the contact's composer, in the real window against a real server
+//! process (with no mail relay configured, so a message the server has stays "Waits to be
+//! sent"): the model's verdict under each field before anything is queued, drafts kept across
+//! tabs, the text's live length, messages on the timeline with their status chip, one
+//! withdrawn, one written offline that "waits for a connection", the consent per channel in the
+//! header and the warning before writing to a contact who said no. Screenshots of the Email and
+//! Text tabs and of the timeline at 1280×800 and 390×844, each checked at phone width.
+
+mod app_support;
+
+use app_support::{App, Sync};
+use fieldstone_tests::*;
+
+const AGENT: &str = "agent@example.com";
+
+/// The messages on the timeline, newest first: (status key, chip text).
+async fn chips(app: &App) -> Vec<(String, String)> {
+    let value = app
+        .js(
+            "return Array.from(document.querySelectorAll('#timeline [data-kind=\"message\"]'),
+               e => [e.dataset.status, e.querySelector('.message-chip').textContent.trim()])",
+            vec![],
+        )
+        .await;
+    serde_json::from_value(value).expect("pairs of texts")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app and a display: run `cargo xtask test`"]
+async fn emails_and_texts_are_written_queued_withdrawn_and_warned_about() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server_dir = tmp.path().join("server");
+    let org = Org::create(&server_dir, "Harbour");
+    org.user(AGENT, "agent", None);
+    let token = org.device_token(AGENT, "laptop");
+    let server = ServerProcess::start(&server_dir, &format!("127.0.0.1:{}", free_port()));
+    let app = App::launch(Some(Sync {
+        url: &server.url,
+        token: &token,
+    }))
+    .await;
+    app.until_synced("up_to_date").await;
+
+    // Ada, with an email address and a phone; she was never asked about consent.
+    app.goto("contacts").await;
+    app.click("#new-contact-button").await;
+    app.wait_for("#new-contact").await;
+    app.type_into("#new-contact-given-name", "Ada").await;
+    app.type_into("#new-contact-family-name", "King").await;
+    app.type_into("#new-contact-emails-0-address", "ada@example.com")
+        .await;
+    app.type_into("#new-contact-phones-0-number", "+1 (415) 555-0100")
+        .await;
+    app.click("#new-contact-save").await;
+    app.until_text("#contact-name", "Ada King").await;
+    app.until_text(
+        "#contact-consent [data-channel='email']",
+        "Email: not asked",
+    )
+    .await;
+    app.until_text("#contact-consent [data-channel='sms']", "Texts: not asked")
+        .await;
+
+    // The Email tab writes to her address; an empty or bad message is refused on the device,
+    // each field saying what is wrong, and nothing is queued.
+    app.click("#composer-tab-email").await;
+    assert_eq!(app.value_of("#composer-email-to").await, "ada@example.com");
+    app.until_text("#composer-submit", "Send email").await;
+    app.click("#composer-submit").await;
+    app.until_text("#composer-subject-error", "subject").await;
+    app.until_text("#composer-email-body-error", "message")
+        .await;
+    app.type_into("#composer-email-to", "ada.example.com").await;
+    app.type_into("#composer-subject", "Three homes for you")
+        .await;
+    app.click("#composer-submit").await;
+    app.wait_for("#composer-email-to-error").await;
+    assert!(
+        !app.exists("#composer-subject-error").await,
+        "a field fixed loses its message"
+    );
+    assert!(
+        !app.exists("#timeline [data-kind='message']").await,
+        "nothing was queued"
+    );
+
+    // Drafts stay while another tab is shown.
+    app.type_into("#composer-email-to", "ada@example.com").await;
+    app.type_into(
+        "#composer-email-body",
+        "Hi Ada, three homes with gardens came up this week. Shall we see them on Saturday?",
+    )
+    .await;
+    app.click("#composer-tab-text").await;
+    assert_eq!(app.value_of("#composer-sms-to").await, "+1 (415) 555-0100");
+    app.type_into(
+        "#composer-sms-body",
+        "Hi Ada, running 10 minutes late. See you at 5.",
+    )
+    .await;
+    app.until_text("#composer-sms-count", "46 / 1,600 characters · 1 segment")
+        .await;
+    app.until_text("#composer-submit", "Send text").await;
+    app.screens("contact-composer-text").await;
+    app.click("#composer-tab-email").await;
+    assert_eq!(
+        app.value_of("#composer-subject").await,
+        "Three homes for you"
+    );
+    app.screens("contact-composer-email").await;
+    app.assert_phone_layout("contact, Email tab").await;
+
+    // Sent: queued on the device, on the timeline, and synced; with no relay on this server it
+    // stays waiting to be sent.
+    app.click("#composer-submit").await;
+    app.until_text("#composer-message", "Email queued").await;
+    assert_eq!(app.value_of("#composer-subject").await, "");
+    app.until(
+        "the email is on the timeline, waiting to be sent",
+        || async { chips(&app).await == [("queued".to_owned(), "Waits to be sent".to_owned())] },
+    )
+    .await;
+    app.until_text("#timeline", "Email to ada@example.com")
+        .await;
+    app.until_text("#timeline", "Three homes for you").await;
+
+    // A second one, withdrawn while it waits.
+    app.type_into("#composer-subject", "Saturday").await;
+    app.type_into(
+        "#composer-email-body",
+        "Or Sunday, if that suits you better.",
+    )
+    .await;
+    app.click("#composer-submit").await;
+    app.until("two emails on the timeline", || async {
+        chips(&app).await.len() == 2
+    })
+    .await;
+    app.click("#timeline [data-kind='message'] .message-withdraw")
+        .await;
+    app.until("the newest is withdrawn", || async {
+        chips(&app)
+            .await
+            .first()
+            .map(|(key, text)| (key.as_str(), text.as_str()))
+            == Some(("withdrawn", "Withdrawn"))
+    })
+    .await;
+    assert_eq!(
+        app.texts("#timeline [data-status='withdrawn'] .message-withdraw")
+            .await
+            .len(),
+        0,
+        "a withdrawn message offers nothing more to withdraw"
+    );
+
+    // Opened: what the provider reported (nothing yet).
+    app.click("#timeline [data-status='queued'] .message-toggle")
+        .await;
+    app.until_text(".message-details", "Nothing reported by the provider yet")
+        .await;
+
+    // The server goes away: a message written now waits for a connection.
+    server.kill();
+    app.until_synced("offline").await;
+    app.click("#composer-tab-text").await;
+    app.until_text("#composer-submit", "Send text when online")
+        .await;
+    app.click("#composer-submit").await;
+    app.until_text("#composer-message", "Text queued").await;
+    // The email the server already has still waits to be sent by it, not for a connection.
+    app.until("the text waits for a connection", || async {
+        let pairs = chips(&app).await;
+        let pairs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(key, text)| (key.as_str(), text.as_str()))
+            .collect();
+        pairs
+            == [
+                ("queued", "Waits for a connection"),
+                ("withdrawn", "Withdrawn"),
+                ("queued", "Waits to be sent"),
+            ]
+    })
+    .await;
+    app.until_text("#timeline", "Text to +1 (415) 555-0100")
+        .await;
+    app.screens_at("contact-messages-timeline", "#timeline")
+        .await;
+    app.assert_phone_layout("contact, timeline with messages")
+        .await;
+
+    // Bea has an email address only, and said no to email: the Text tab has nothing to write
+    // to, and the Email tab warns before anything is written, with the reason the server
+    // would give, and the button says what will happen.
+    app.goto("contacts").await;
+    app.new_contact("Bea", "Lowe", "bea@example.com").await;
+    app.click("#composer-tab-text").await;
+    app.until_text("#composer-text-empty", "Bea Lowe has no phone number yet.")
+        .await;
+    assert!(!app.exists("#composer-submit").await, "nothing to send");
+    // The editor scrolls beside the timeline: set the choice as the select would.
+    app.set_input("#contact-consent-email-status", "denied")
+        .await;
+    app.type_into(
+        "#contact-consent-email-source",
+        "Asked not to be emailed at the open house",
+    )
+    .await;
+    app.click("#contact-save").await;
+    app.wait_for("#contact-saved").await;
+    app.until_text("#contact-consent [data-channel='email']", "Email: refused")
+        .await;
+    app.click("#composer-tab-email").await;
+    app.until_text(
+        "#composer-consent-warning",
+        "The contact said no to email (Asked not to be emailed at the open house).",
+    )
+    .await;
+    app.until_text("#composer-submit", "it will be refused")
+        .await;
+    app.screens("contact-consent-warning").await;
+    app.assert_phone_layout("contact, consent warning").await;
+    app.close().await;
+}
