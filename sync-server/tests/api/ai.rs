@@ -36,7 +36,8 @@ enum Behaviour {
 #[derive(Clone)]
 struct Double {
     behaviour: Behaviour,
-    /// Each request: path, Authorization header, JSON body.
+    /// Each request: path and query, the credential (`Bearer …`, or `api-key …` for Azure's
+    /// header), JSON body.
     seen: Arc<Mutex<Vec<(String, String, Value)>>>,
 }
 
@@ -71,22 +72,29 @@ async fn chat_completions(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let auth = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let auth = header("authorization")
+        .or_else(|| header("api-key").map(|key| format!("api-key {key}")))
+        .unwrap_or_default();
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    double.seen.lock().unwrap_or_else(|p| p.into_inner()).push((
-        uri.path().to_owned(),
-        auth.clone(),
-        body.clone(),
-    ));
-    // What OpenAI itself refuses: the wrong path or key.
-    if uri.path() != "/v1/chat/completions" {
+    let path = uri
+        .path_and_query()
+        .map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned());
+    double
+        .seen
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push((path, auth.clone(), body.clone()));
+    // What OpenAI (or Azure) itself refuses: the wrong path or key.
+    if !uri.path().ends_with("/chat/completions") {
         return (AxumStatus::NOT_FOUND, "no such route").into_response();
     }
-    if auth != format!("Bearer {KEY}") {
+    if auth != format!("Bearer {KEY}") && auth != format!("api-key {KEY}") {
         let error = json!({"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}});
         return (AxumStatus::UNAUTHORIZED, axum::Json(error)).into_response();
     }
@@ -479,4 +487,29 @@ async fn a_text_is_enhanced_beside_the_original() {
         said.contains("Tone: Friendly") && said.contains(text),
         "{said}"
     );
+}
+
+#[tokio::test]
+async fn an_azure_style_deployment_url_keeps_its_query_and_gets_the_api_key_header() {
+    let (base, double) = Double::start(Behaviour::Answer(
+        r#"{"subject": "Checking in", "body": "Hi Lena"}"#.into(),
+    ))
+    .await;
+    let root = base.trim_end_matches("/v1");
+    let mut azure = ai_config(&format!(
+        "{root}/openai/deployments/{MODEL}?api-version=2024-10-21"
+    ));
+    azure.key_header = fieldstone_server::ai::KeyHeader::ApiKey;
+    let s = TestServer::start_with(with_ai(Some(azure))).await;
+    let ada = agent(&s, "Harbour", "ada@harbour.test");
+    let lena = push_lena(&s, &ada).await;
+    let (status, body) = draft(&s, &ada.token, week1(lena)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["source"], "ai", "{body}");
+    let requests = double.requests();
+    assert_eq!(
+        requests[0].0,
+        format!("/openai/deployments/{MODEL}/chat/completions?api-version=2024-10-21")
+    );
+    assert_eq!(requests[0].1, format!("api-key {KEY}"), "no bearer token");
 }
