@@ -127,8 +127,9 @@ fn main() {
     let mut taken = 0;
     loop {
         let senders = Senders {
-            mailer: &mailer,
+            mailer: Some(&mailer),
             texter: None,
+            runtime: None,
         };
         let n = round(&state, &email, &senders, "bench").expect("round");
         if n == 0 {

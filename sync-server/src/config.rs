@@ -22,8 +22,8 @@ pub struct Config {
     pub http: HttpConfig,
     /// Outbound email (`[email]`): without it, messages wait on the server unsent.
     pub email: Option<crate::dispatch::EmailConfig>,
-    /// Text messages (`[sms]`, a Twilio-compatible API): without it, texts are refused with
-    /// the reason. Sent by the email dispatcher, so `[email]` is needed too.
+    /// Text messages (`[sms]`, a Twilio-compatible API) for organisations without a text
+    /// provider of their own: without either, texts are refused with the reason.
     pub sms: Option<crate::dispatch::SmsConfig>,
     /// AI drafting (`[ai]`): without it, agents get labelled templates.
     pub ai: Option<crate::ai::AiConfig>,
@@ -31,6 +31,9 @@ pub struct Config {
     /// 32`): it signs the links in the email the server sends (unsubscribe, tracking). Required
     /// once a provider is configured; changing it breaks links already sent.
     pub secret_key: Option<Secret>,
+    /// The plan of organisations the operator gave none (`admin set-plan`): `enterprise` caps
+    /// nothing, which suits a server an agency runs for itself.
+    pub default_plan: fieldstone_model::plan::Plan,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -179,6 +182,7 @@ impl Default for Config {
             sms: None,
             ai: None,
             secret_key: None,
+            default_plan: fieldstone_model::plan::Plan::Enterprise,
         }
     }
 }
@@ -419,10 +423,6 @@ impl Config {
             for problem in sms.problems() {
                 need(false, problem.as_str());
             }
-            need(
-                self.email.is_some(),
-                "[sms] needs [email] too: the email dispatcher sends texts",
-            );
         }
         match &self.secret_key {
             Some(_) => need(
@@ -430,8 +430,8 @@ impl Config {
                 "secret_key must be base64 of at least 32 bytes (openssl rand -base64 32)",
             ),
             None => need(
-                self.email.is_none(),
-                "secret_key is required once [email] is set (openssl rand -base64 32)",
+                self.email.is_none() && self.sms.is_none(),
+                "secret_key is required once [email] or [sms] is set (openssl rand -base64 32)",
             ),
         }
         if let Some(url) = &self.database_url {

@@ -12,7 +12,10 @@ pub mod hub;
 pub mod links;
 mod listen;
 pub mod metrics;
+pub mod providers;
+pub mod quota;
 pub mod routes;
+pub mod secrets;
 pub mod store;
 pub mod sync;
 pub mod webhooks;
@@ -56,8 +59,8 @@ pub struct AppState {
     pub proxies: Arc<Vec<ipnet::IpNet>>,
     /// Signs and checks the links in email (`secret_key`); `None` without a secret key.
     pub links: Option<Arc<links::LinkSigner>>,
-    /// The SendGrid Event Webhook's key (`email.sendgrid_webhook_key`).
-    pub sendgrid_key: Option<Arc<webhooks::sendgrid::PublicKey>>,
+    /// Organisations' own providers, and what seals their secrets (`secret_key`).
+    pub providers: Arc<providers::Providers>,
 }
 
 impl AppState {
@@ -78,17 +81,12 @@ impl AppState {
         let links = config
             .secret_key_bytes()
             .map(|key| Arc::new(links::LinkSigner::new(&key)));
-        let sendgrid_key = match config
-            .email
-            .as_ref()
-            .and_then(|e| e.sendgrid_webhook_key.as_deref())
-        {
-            Some(key) => Some(Arc::new(webhooks::sendgrid::PublicKey::from_base64(key)?)),
-            None => None,
-        };
+        let sealer = config
+            .secret_key_bytes()
+            .map(|key| secrets::Sealer::new(&key));
         Ok(Self {
             links,
-            sendgrid_key,
+            providers: Arc::new(providers::Providers::new(sealer)),
             docs: Arc::new(sync::DocCache::new(
                 config.limits.hot_docs,
                 config.limits.hot_ops,
@@ -163,8 +161,12 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     start_background(&state);
     let (stop_dispatch, dispatch_stopped) = tokio::sync::watch::channel(false);
-    if let Some(email) = state.config.email.clone() {
-        dispatch::spawn(state.clone(), email, dispatch_stopped);
+    // Organisations can have providers of their own once the server can seal their secrets.
+    if state.config.email.is_some()
+        || state.config.sms.is_some()
+        || state.config.secret_key.is_some()
+    {
+        dispatch::spawn(state.clone(), state.config.email.clone(), dispatch_stopped);
     }
     let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
     if let Some(addr) = state.config.http.metrics_listen {

@@ -25,6 +25,7 @@ pub mod measure;
 pub mod message;
 pub mod note;
 pub mod outreach;
+pub mod plan;
 pub mod task;
 pub mod uri;
 pub mod validation;

@@ -21,9 +21,12 @@ use crate::sync::guard;
 use crate::sync::server_write::{
     update_message_results, ResultEdit, ResultUpdate, ServerWriteError,
 };
-use crate::AppState;
+use crate::{quota, AppState};
 use chrono::{DateTime, Duration, Utc};
-use fieldstone_model::outreach::{check_consent, check_quiet_hours, ConsentRules};
+use fieldstone_model::outreach::{
+    check_consent, check_do_not_call, check_quiet_hours, ConsentRules,
+};
+use fieldstone_model::plan::Meter;
 use fieldstone_model::{Message, MessageChannel, MessagePurpose, MessageStatus, OrgId, Refusal};
 use fieldstone_protocol::DocId;
 use std::collections::BTreeMap;
@@ -32,15 +35,24 @@ use std::sync::Arc;
 /// Messages each connection sends per round: a round takes `connections` times this.
 const PER_CONNECTION: usize = 8;
 
-/// Runs the dispatcher until `stop` says so.
-pub fn spawn(state: AppState, config: EmailConfig, mut stop: tokio::sync::watch::Receiver<bool>) {
-    let mailer = match Mailer::new(&config) {
-        Ok(mailer) => Arc::new(mailer),
-        Err(error) => {
-            tracing::error!(%error, "email is configured but cannot be used; nothing is sent");
-            return;
+/// Runs the dispatcher until `stop` says so. `config` is the server's `[email]` (its relay is
+/// every organisation's without one of its own), or `None`: then only organisations' own
+/// providers send, with the default timings.
+pub fn spawn(
+    state: AppState,
+    config: Option<EmailConfig>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mailer = match config.as_ref().map(Mailer::new) {
+        Some(Ok(mailer)) => Some(Arc::new(mailer)),
+        Some(Err(error)) => {
+            tracing::error!(%error, "the server's email relay cannot be used");
+            None
         }
+        None => None,
     };
+    let config = config.unwrap_or_else(crate::providers::default_timings);
+    let runtime = tokio::runtime::Handle::current();
     let texter = match state.config.sms.as_ref() {
         Some(sms) => match Texter::new(sms, tokio::runtime::Handle::current()) {
             Ok(texter) => Some(Arc::new(texter)),
@@ -56,17 +68,19 @@ pub fn spawn(state: AppState, config: EmailConfig, mut stop: tokio::sync::watch:
     tokio::spawn(async move {
         let poll = std::time::Duration::from_millis(config.poll_ms);
         loop {
-            let (state2, config2, mailer2, texter2, worker2) = (
+            let (state2, config2, mailer2, texter2, worker2, runtime2) = (
                 state.clone(),
                 config.clone(),
-                Arc::clone(&mailer),
+                mailer.clone(),
                 texter.clone(),
                 worker.clone(),
+                runtime.clone(),
             );
             let round = tokio::task::spawn_blocking(move || {
                 let senders = Senders {
-                    mailer: &mailer2,
+                    mailer: mailer2.as_deref(),
                     texter: texter2.as_deref(),
+                    runtime: Some(runtime2),
                 };
                 round(&state2, &config2, &senders, &worker2)
             })
@@ -120,10 +134,14 @@ pub enum DispatchError {
 /// transaction, the messages in one commit per organisation. A round is a few messages, so a
 /// server stopping before the record loses at most a round's outcomes — and those are then
 /// closed as not known to have gone, never sent twice.
-/// What the dispatcher sends with: email always, texts when `[sms]` is set.
+/// What the dispatcher sends with when an organisation has no provider of its own: the
+/// server's `[email]` and `[sms]`, when set.
 pub struct Senders<'a> {
-    pub mailer: &'a Mailer,
+    pub mailer: Option<&'a Mailer>,
     pub texter: Option<&'a Texter>,
+    /// Where organisations' own text providers make their requests (`None`: they are not
+    /// used).
+    pub runtime: Option<tokio::runtime::Handle>,
 }
 
 pub fn round(
@@ -283,30 +301,82 @@ fn carry_out(
     }
     let sent = match message.channel {
         MessageChannel::Sms => {
-            let Some(texter) = senders.texter else {
+            let own = match &senders.runtime {
+                Some(runtime) => state
+                    .providers
+                    .sms(state.store.as_ref(), claim.org, runtime),
+                None => Ok(None),
+            };
+            let own = match own {
+                Ok(own) => own,
+                Err(error) => return Ok(refused(claim, provider_broken(&error), now)),
+            };
+            let Some(texter) = own.as_deref().or(senders.texter) else {
                 let refusal = Refusal {
                     rule: "no_provider".into(),
-                    reason: "Text messages are not set up on this server.".into(),
+                    reason: "Text messages are not set up for your organisation.".into(),
                 };
                 return Ok(refused(claim, refusal, now));
             };
             if let Err(refusal) = check_quiet_hours(MessageChannel::Sms, now, texter.zone) {
                 return Ok(refused(claim, refusal, now));
             }
+            let key = fieldstone_model::outreach::dnc_key(&message.to);
+            if state.store.on_dnc(claim.org, &key)? {
+                let listed = std::iter::once(key.as_str());
+                if let Err(refusal) = check_do_not_call(MessageChannel::Sms, &key, listed) {
+                    return Ok(refused(claim, refusal, now));
+                }
+            }
             // Twilio reports progress here; the URL names the message and is signed over.
             let callback =
                 state.config.http.public_url.as_deref().map(|base| {
                     format!("{base}/hooks/twilio/{}/status?m={}", claim.org, message.id)
                 });
+            let metered = quota::take(state, claim.org, message.written_by, Meter::Sms, 1, now)?;
+            if let Err(refusal) = metered {
+                return Ok(refused(claim, refusal, now));
+            }
             texter.send(&message, callback.as_deref())
         }
-        MessageChannel::Email => match email_extras(state, config, claim, &message) {
-            Ok((sender, extras)) => senders
-                .mailer
-                .send(&message, &sender, claim.attempt, &extras),
-            Err(refusal) => return Ok(refused(claim, refusal, now)),
-        },
+        MessageChannel::Email => {
+            let own = match state
+                .providers
+                .email(state.store.as_ref(), claim.org, config)
+            {
+                Ok(own) => own,
+                Err(error) => return Ok(refused(claim, provider_broken(&error), now)),
+            };
+            let (mailer, config) = match (&own, senders.mailer) {
+                (Some(own), _) => (&own.mailer, &own.config),
+                (None, Some(server)) => (server, config),
+                (None, None) => {
+                    let refusal = Refusal {
+                        rule: "no_provider".into(),
+                        reason: "Email is not set up for your organisation.".into(),
+                    };
+                    return Ok(refused(claim, refusal, now));
+                }
+            };
+            let (sender, extras) = match email_extras(state, config, claim, &message) {
+                Ok(ready) => ready,
+                Err(refusal) => return Ok(refused(claim, refusal, now)),
+            };
+            let metered = quota::take(state, claim.org, message.written_by, Meter::Emails, 1, now)?;
+            if let Err(refusal) = metered {
+                return Ok(refused(claim, refusal, now));
+            }
+            mailer.send(&message, &sender, claim.attempt, &extras)
+        }
     };
+    if sent.is_err() {
+        // Not sent: the use goes back to the allowance (a retry takes it again).
+        let meter = match message.channel {
+            MessageChannel::Email => Meter::Emails,
+            MessageChannel::Sms => Meter::Sms,
+        };
+        quota::give_back(state, claim.org, message.written_by, meter, now);
+    }
     let now = state.clock.now();
     let update = |status, reason, provider_id| ResultUpdate {
         status,
@@ -353,6 +423,15 @@ fn carry_out(
     })
 }
 
+/// An organisation's provider is set but cannot be used: its admin must fix it.
+fn provider_broken(error: &crate::providers::ProviderError) -> Refusal {
+    tracing::warn!(%error, "an organisation's provider cannot be used");
+    Refusal {
+        rule: "provider".into(),
+        reason: format!("Your organisation's provider cannot be used ({error}); ask an admin."),
+    }
+}
+
 /// The sender's name and what the server adds to an email; refused when it is marketing and
 /// the server cannot give it an unsubscribe link.
 fn email_extras<'a>(
@@ -394,7 +473,7 @@ fn email_extras<'a>(
         target,
         links,
         track: config.track,
-        sendgrid: state.sendgrid_key.is_some(),
+        sendgrid: config.sendgrid_webhook_key.is_some(),
     };
     Ok((sender, extras))
 }

@@ -340,9 +340,34 @@ pub async fn sendgrid_events(
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let header_text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let Some(key) = state.sendgrid_key.clone() else {
-        tracing::warn!("a SendGrid webhook arrived, but no verification key is configured");
-        return Err(ApiError::Unauthorized);
+    let refused = |why: &str| {
+        tracing::warn!(why, "refused a SendGrid webhook");
+        state
+            .metrics
+            .webhooks_refused
+            .get_or_create(&crate::metrics::Metrics::label("provider", "sendgrid"))
+            .inc();
+        ApiError::Unauthorized
+    };
+    // An id that is not one is refused like a bad signature: nothing is said about which
+    // organisations exist.
+    let Ok(org) = org.parse::<OrgId>() else {
+        return Err(refused("not an organisation id"));
+    };
+    let lookup = state.clone();
+    let key = blocking(move || {
+        let server = lookup
+            .config
+            .email
+            .as_ref()
+            .and_then(|e| e.sendgrid_webhook_key.clone());
+        Ok(lookup
+            .providers
+            .sendgrid_key(lookup.store.as_ref(), org, server.as_deref()))
+    })
+    .await?;
+    let Some(key) = key.and_then(|k| sendgrid::PublicKey::from_base64(&k).ok()) else {
+        return Err(refused("no verification key is configured"));
     };
     let now = state.clock.now();
     if let Err(why) = sendgrid::verify(
@@ -352,17 +377,8 @@ pub async fn sendgrid_events(
         header_text(sendgrid::TIMESTAMP_HEADER),
         now,
     ) {
-        tracing::warn!(%why, "refused a SendGrid webhook");
-        state
-            .metrics
-            .webhooks_refused
-            .get_or_create(&crate::metrics::Metrics::label("provider", "sendgrid"))
-            .inc();
-        return Err(ApiError::Unauthorized);
+        return Err(refused(&why.to_string()));
     }
-    let Ok(org) = org.parse::<OrgId>() else {
-        return Err(ApiError::NotFound("organisation".into()));
-    };
     let parsed = sendgrid::parse(&body, now).map_err(ApiError::BadRequest)?;
     let mut ignored = parsed.ignored;
     let mut edits: BTreeMap<DocId, (Vec<MessageEvent>, Option<String>)> = BTreeMap::new();

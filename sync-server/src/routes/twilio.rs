@@ -51,8 +51,10 @@ fn twiml() -> Response {
 }
 
 /// The form pairs of a request whose signature holds for the address Twilio called.
+/// Blocking (it reads the organisation's provider).
 fn verified(
     state: &AppState,
+    org: OrgId,
     uri: &axum::http::Uri,
     headers: &HeaderMap,
     body: &[u8],
@@ -66,11 +68,15 @@ fn verified(
             .inc();
         ApiError::Unauthorized
     };
-    let (Some(sms), Some(base)) = (
-        state.config.sms.as_ref(),
-        state.config.http.public_url.as_deref(),
-    ) else {
-        return Err(refuse("texts or the public address are not configured"));
+    let Some(base) = state.config.http.public_url.as_deref() else {
+        return Err(refuse("the server has no public address"));
+    };
+    let Some(token) =
+        state
+            .providers
+            .sms_token(state.store.as_ref(), org, state.config.sms.as_ref())
+    else {
+        return Err(refuse("texts are not set up for the organisation"));
     };
     // Twilio signs the address it was given, which is the public one, not what a proxy
     // forwarded to.
@@ -79,8 +85,7 @@ fn verified(
     let signature = headers
         .get(twilio::SIGNATURE_HEADER)
         .and_then(|v| v.to_str().ok());
-    twilio::verify(sms.auth_token.expose(), &url, body, signature)
-        .map_err(|e| refuse(&e.to_string()))
+    twilio::verify(&token, &url, body, signature).map_err(|e| refuse(&e.to_string()))
 }
 
 fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -98,10 +103,13 @@ pub async fn status(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let pairs = verified(&state, &uri, &headers, &body)?;
-    let org: OrgId = org
-        .parse()
-        .map_err(|_| ApiError::NotFound("organisation".into()))?;
+    // An id that is not one is refused like a bad signature.
+    let org: OrgId = org.parse().map_err(|_| ApiError::Unauthorized)?;
+    let pairs = {
+        let (state, uri, headers, body) =
+            (state.clone(), uri.clone(), headers.clone(), body.clone());
+        blocking(move || verified(&state, org, &uri, &headers, &body)).await?
+    };
     let message: MessageId = uri
         .query()
         .and_then(|q| {
@@ -163,10 +171,13 @@ pub async fn inbound(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let pairs = verified(&state, &uri, &headers, &body)?;
-    let org: OrgId = org
-        .parse()
-        .map_err(|_| ApiError::NotFound("organisation".into()))?;
+    // An id that is not one is refused like a bad signature.
+    let org: OrgId = org.parse().map_err(|_| ApiError::Unauthorized)?;
+    let pairs = {
+        let (state, uri, headers, body) =
+            (state.clone(), uri.clone(), headers.clone(), body.clone());
+        blocking(move || verified(&state, org, &uri, &headers, &body)).await?
+    };
     let from = param(&pairs, "From").unwrap_or_default().to_owned();
     let text = param(&pairs, "Body").unwrap_or_default();
     if from.is_empty() || !is_stop(text) {

@@ -8,6 +8,7 @@ mod dispatch;
 mod hostile;
 mod lockout;
 mod ops;
+mod org_outreach;
 mod outreach;
 #[path = "../common/pg.rs"]
 mod pg;

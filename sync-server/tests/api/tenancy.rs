@@ -55,6 +55,49 @@ fn path_for(template: &str, other: &Tenant) -> String {
         .replace("{team_id}", &other.team.to_string())
         .replace("{doc_id}", other.doc.as_str())
         .replace("{scope}", &Scope::User(other.agent.0).to_string())
+        .replace("{kind}", "sms")
+        .replace("{number}", B_DNC)
+}
+
+/// B's do-not-call number and text provider account: A never sees or changes them.
+const B_DNC: &str = "+15559990000";
+const B_ACCOUNT: &str = "AC00000000000000000000000000000b0b";
+
+/// B's outreach set-up, written straight to the store.
+fn b_outreach(s: &TestServer, b: &Tenant) {
+    let org = b.org;
+    s.with_store(|st| {
+        st.set_provider(
+            org,
+            &fieldstone_server::store::ProviderRow {
+                kind: "sms".into(),
+                settings: format!(r#"{{"account_sid":"{B_ACCOUNT}","from":"+15550001111"}}"#),
+                sealed_secret: Some(vec![0; 40]),
+                updated_at: now(),
+                updated_by: None,
+            },
+        )
+        .expect("provider");
+        st.add_dnc(
+            org,
+            &[fieldstone_server::store::DncRow {
+                number: B_DNC.into(),
+                source: "B's list".into(),
+                added_at: now(),
+                added_by: None,
+            }],
+        )
+        .expect("dnc");
+    });
+}
+
+/// B's outreach set-up is as it was.
+fn b_outreach_intact(s: &TestServer, b: &Tenant) {
+    let org = b.org;
+    s.with_store(|st| {
+        assert!(st.provider(org, "sms").expect("read").is_some());
+        assert!(st.on_dnc(org, B_DNC).expect("read"));
+    });
 }
 
 /// Every id and secret of `other` that must never appear in an answer to `me`.
@@ -89,6 +132,7 @@ on_both_stores! {
 async fn every_route_with_another_organisations_ids_and_tokens_answers_404_or_401(s: TestServer) {
     let a = tenant(&s, "A", 1).await;
     let b = tenant(&s, "B", 2).await;
+    b_outreach(&s, &b);
     // B has security events of its own, which A's audit log must never show.
     assert_eq!(
         s.login("agent@2.example.com", "not the password").await.0,
@@ -117,6 +161,7 @@ async fn every_route_with_another_organisations_ids_and_tokens_answers_404_or_40
         }
     }
     // B is untouched: its document has only its own changes, its devices are not revoked.
+    b_outreach_intact(&s, &b);
     let (docs, _) = s.pull_all(&b.agent.1, vec![]).await;
     let mine = docs.iter().find(|d| d.doc_id == b.doc).expect("B's doc");
     let copy = Device::from_snapshot(mine.snapshot.as_deref().expect("whole"));
@@ -350,6 +395,50 @@ async fn check_route(
                 json_call(Some(json!({"text": "See you at 5.", "tone": "formal"}))).await;
             assert_eq!(status, StatusCode::OK, "{route}: {text}");
             assert_no_leak(&route, &text.to_string(), b);
+        }
+        // The organisation's outreach set-up: admins only (agents add DNC numbers and see
+        // usage); only the caller's organisation's, whatever the ids.
+        "/v2/org/providers"
+        | "/v2/org/dnc"
+        | "/v2/org/dnc/import"
+        | "/v2/org/usage"
+        | "/v2/org/providers/{kind}"
+        | "/v2/org/dnc/{number}" => {
+            let body = match (method, template) {
+                ("PUT", _) => Some(json!({
+                    "settings": {"account_sid": B_ACCOUNT, "from": "+15550001111"},
+                    "secret": "token"
+                })),
+                // A's own numbers (B's is on B's list only).
+                ("POST", "/v2/org/dnc") => Some(json!({"number": "+15551112222"})),
+                ("POST", _) => Some(json!("+15551113333")),
+                _ => None,
+            };
+            let (status, text) = json_call(body).await;
+            let admin = me == a.admin.1;
+            let expected = match (method, template, admin) {
+                ("GET", "/v2/org/usage", _) => StatusCode::OK,
+                ("POST", "/v2/org/dnc", true) => StatusCode::CREATED,
+                ("POST", "/v2/org/dnc", false) => StatusCode::OK, // the admin added it
+                (_, _, false) => StatusCode::FORBIDDEN,
+                // No secret_key on this server: nothing can be sealed.
+                ("PUT", _, true) => StatusCode::CONFLICT,
+                ("DELETE", _, true) => StatusCode::NOT_FOUND,
+                (_, _, true) => StatusCode::OK,
+            };
+            let text = text.to_string();
+            assert_eq!(
+                status,
+                expected,
+                "{route} as {}: {text}",
+                if admin { "admin" } else { "agent" }
+            );
+            assert_no_leak(&route, &text, b);
+            assert!(!text.contains(B_ACCOUNT), "{route}: {text}");
+            assert!(
+                !text.contains(B_DNC) && !text.contains("B's list"),
+                "{route}: {text}"
+            );
         }
         other => panic!("no tenancy case for route {method} {other}: add one"),
     }

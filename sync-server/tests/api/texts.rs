@@ -16,28 +16,28 @@ use reqwest::StatusCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-const SID: &str = "AC0123456789abcdef0123456789abcdef";
-const TOKEN: &str = "twilio-auth-token";
-const FROM: &str = "+15005550006";
-const LENA: &str = "+15555550123";
+pub(crate) const SID: &str = "AC0123456789abcdef0123456789abcdef";
+pub(crate) const TOKEN: &str = "twilio-auth-token";
+pub(crate) const FROM: &str = "+15005550006";
+pub(crate) const LENA: &str = "+15555550123";
 
 /// One request the provider double received.
 #[derive(Debug, Clone)]
-struct Received {
-    account: String,
-    authorization: String,
-    form: Vec<(String, String)>,
+pub(crate) struct Received {
+    pub(crate) account: String,
+    pub(crate) authorization: String,
+    pub(crate) form: Vec<(String, String)>,
 }
 
 #[derive(Clone, Default)]
-struct Double {
+pub(crate) struct Double {
     received: Arc<Mutex<Vec<Received>>>,
     refuse: bool,
 }
 
 impl Double {
     /// Starts on a free loopback port; answers its base address.
-    async fn start(refuse: bool) -> (Self, String) {
+    pub(crate) async fn start(refuse: bool) -> (Self, String) {
         let double = Double {
             refuse,
             ..Double::default()
@@ -58,7 +58,7 @@ impl Double {
         (double, format!("http://{addr}"))
     }
 
-    fn received(&self) -> Vec<Received> {
+    pub(crate) fn received(&self) -> Vec<Received> {
         self.received.lock().expect("lock").clone()
     }
 }
@@ -121,13 +121,13 @@ fn sms_config(smtp_url: &str, api_base: &str) -> Config {
 }
 
 /// 12:00 in New York.
-fn noon_in_new_york() -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn noon_in_new_york() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::parse_from_rfc3339("2026-12-07T17:00:00Z")
         .expect("time")
         .to_utc()
 }
 
-async fn push_texting_contact(s: &TestServer, agent: &Agent) -> ContactId {
+pub(crate) async fn push_texting_contact(s: &TestServer, agent: &Agent) -> ContactId {
     let input = ContactInput {
         given_name: "Lena".into(),
         family_name: "Park".into(),
@@ -150,7 +150,7 @@ async fn push_texting_contact(s: &TestServer, agent: &Agent) -> ContactId {
     id
 }
 
-fn text_to(contact: ContactId) -> MessageInput {
+pub(crate) fn text_to(contact: ContactId) -> MessageInput {
     MessageInput {
         contact,
         channel: MessageChannel::Sms,
@@ -164,7 +164,7 @@ fn text_to(contact: ContactId) -> MessageInput {
 }
 
 /// Posts a form to one of the Twilio routes, signed with `token` as Twilio signs it.
-async fn post_signed(
+pub(crate) async fn post_signed(
     s: &TestServer,
     path: &str,
     form: &[(&str, &str)],
@@ -345,7 +345,7 @@ async fn without_a_text_provider_a_text_is_refused_and_twilio_callbacks_are_not_
     let refused = until_status(&s, &ada, &doc_id, MessageStatus::Refused).await;
     assert_eq!(
         refused.result.reason.as_deref(),
-        Some("Text messages are not set up on this server.")
+        Some("Text messages are not set up for your organisation.")
     );
     let inbound = format!("/hooks/twilio/{}/inbound", ada.org);
     assert_eq!(

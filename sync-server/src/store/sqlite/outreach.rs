@@ -41,14 +41,15 @@ CREATE TABLE usage_ledger (
 ) STRICT, WITHOUT ROWID;
 "#;
 
-fn provider_from(
-    r: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(String, String, Option<Vec<u8>>, i64, Option<String>)> {
+/// A provider row as read: kind, settings, sealed secret, updated at, updated by.
+type RawProvider = (String, String, Option<Vec<u8>>, i64, Option<String>);
+
+fn provider_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawProvider> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
 }
 
 fn to_provider(
-    (kind, settings, sealed_secret, at, by): (String, String, Option<Vec<u8>>, i64, Option<String>),
+    (kind, settings, sealed_secret, at, by): RawProvider,
 ) -> Result<ProviderRow, StoreError> {
     Ok(ProviderRow {
         kind,
