@@ -7,11 +7,14 @@ use super::ApiJson;
 use crate::access::Caller;
 use crate::error::ApiError;
 use crate::sync::guard;
-use crate::{ai, blocking, AppState};
+use crate::{ai, blocking, quota, AppState};
 use axum::extract::State;
 use axum::Json;
-use fieldstone_model::drafting::{Draft, DraftFacts, DraftRequest, EnhanceRequest, Enhanced};
-use fieldstone_model::{Contact, ContactId, ValidationErrors};
+use fieldstone_model::drafting::{
+    Draft, DraftFacts, DraftRequest, DraftSource, EnhanceRequest, Enhanced, Fallback,
+};
+use fieldstone_model::plan::Meter;
+use fieldstone_model::{Contact, ContactId, OrgId, UserId, ValidationErrors};
 use fieldstone_protocol::DocId;
 
 fn invalid(errors: ValidationErrors) -> ApiError {
@@ -65,8 +68,15 @@ pub async fn draft(
     let request = request.validate().map_err(invalid)?.into_inner();
     let lookup = state.clone();
     let id = request.contact;
+    let (org, user) = (caller.org, caller.user);
     let (contact, agent) = blocking(move || contact_and_agent(&lookup, &caller, id)).await?;
     let facts = DraftFacts::of(&contact, request.notes.as_deref());
+    if let Err(reason) = metered(&state, org, user, Meter::AiDrafts).await? {
+        let mut draft =
+            Draft::template(request.kind, &facts.first_name, &agent, Fallback::Disabled);
+        draft.notice = Some(format!("AI was not asked: {reason} This is a template."));
+        return Ok(Json(draft));
+    }
     let draft = ai::draft(
         state.config.ai.as_ref(),
         request.kind,
@@ -75,16 +85,60 @@ pub async fn draft(
         &agent,
     )
     .await;
+    if draft.source != DraftSource::Ai {
+        give_back(&state, org, user, Meter::AiDrafts).await;
+    }
     Ok(Json(draft))
 }
 
 /// `POST /v2/ai/enhance`: the text rewritten in the tone, beside the original.
 pub async fn enhance(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     ApiJson(request): ApiJson<EnhanceRequest>,
 ) -> Result<Json<Enhanced>, ApiError> {
     let request = request.validate().map_err(invalid)?.into_inner();
+    let (org, user) = (caller.org, caller.user);
+    if let Err(reason) = metered(&state, org, user, Meter::Enhancements).await? {
+        let mut enhanced = Enhanced::unchanged(request.text, Fallback::Disabled);
+        enhanced.notice = Some(format!(
+            "AI was not asked: {reason} Your text is unchanged."
+        ));
+        return Ok(Json(enhanced));
+    }
     let enhanced = ai::enhance(state.config.ai.as_ref(), request.text, request.tone).await;
+    if enhanced.source != DraftSource::Ai {
+        give_back(&state, org, user, Meter::Enhancements).await;
+    }
     Ok(Json(enhanced))
+}
+
+/// Takes one use of `meter` from the plan's allowance when the model will be asked (a
+/// template costs nothing); the reason when it is used up.
+async fn metered(
+    state: &AppState,
+    org: OrgId,
+    user: UserId,
+    meter: Meter,
+) -> Result<Result<(), String>, ApiError> {
+    if !state.config.ai.as_ref().is_some_and(|ai| ai.enabled) {
+        return Ok(Ok(()));
+    }
+    let state = state.clone();
+    blocking(move || {
+        let now = state.clock.now();
+        Ok(quota::take(&state, org, user, meter, 1, now)?.map_err(|refusal| refusal.reason))
+    })
+    .await
+}
+
+/// Gives back a use when the model did not answer (the agent got the template).
+async fn give_back(state: &AppState, org: OrgId, user: UserId, meter: Meter) {
+    let state = state.clone();
+    let _ = blocking(move || {
+        let now = state.clock.now();
+        quota::give_back(&state, org, user, meter, now);
+        Ok(())
+    })
+    .await;
 }

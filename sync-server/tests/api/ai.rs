@@ -513,3 +513,57 @@ async fn an_azure_style_deployment_url_keeps_its_query_and_gets_the_api_key_head
     );
     assert_eq!(requests[0].1, format!("api-key {KEY}"), "no bearer token");
 }
+
+#[tokio::test]
+async fn a_used_up_ai_allowance_gives_the_template_with_the_allowance_and_its_reset() {
+    let answer = r#"{"subject": "Homes", "body": "Hi Lena,\n\nNew homes this week."}"#;
+    let (double, s, ada, lena) = set_up(Behaviour::Answer(answer.into())).await;
+    s.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-12-07T12:00:00Z")
+            .expect("time")
+            .to_utc(),
+    );
+    let org = ada.org;
+    let (_, me) = s.json("GET", "/v2/me", Some(&ada.token), None).await;
+    let user: UserId = me["user"]["id"]
+        .as_str()
+        .and_then(|u| u.parse().ok())
+        .expect("my id");
+    s.with_store(|st| {
+        let plan = fieldstone_server::store::PlanRow {
+            plan: "free".into(),
+            time_zone: "UTC".into(),
+            updated_at: now(),
+        };
+        st.set_plan(org, &plan).expect("plan");
+        // 19 of the free plan's 20 drafts already asked for this month.
+        let used = fieldstone_server::store::Metered {
+            user,
+            period: "2026-12",
+            meter: "ai_drafts",
+            amount: 19,
+            allowance: Some(20),
+        };
+        st.meter(org, &used).expect("meter").expect("within");
+    });
+    let (_, last) = draft(&s, &ada.token, week1(lena)).await;
+    assert_eq!(last["source"], "ai", "the 20th: {last}");
+    let (status, over) = draft(&s, &ada.token, week1(lena)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_template(
+        &over,
+        "AI was not asked: Your organisation has used this month's 20 AI drafts and chat \
+         messages on the Free plan; the allowance resets on 1 January 2027. This is a template.",
+    );
+    assert_eq!(
+        double.requests().len(),
+        1,
+        "the provider was not asked again"
+    );
+    let (_, usage) = s.json("GET", "/v2/org/usage", Some(&ada.token), None).await;
+    let drafts = usage["meters"]
+        .as_array()
+        .and_then(|m| m.iter().find(|m| m["meter"] == "ai_drafts"))
+        .expect("drafts");
+    assert_eq!(drafts["used"], 20, "{usage}");
+}
