@@ -1,14 +1,15 @@
 //! Emails and texts from the contact's composer, in the real window against a real server
 //! process (with no mail relay configured, so a message the server has stays "Waits to be
 //! sent"): the model's verdict under each field before anything is queued, drafts kept across
-//! tabs, the text's live length, messages on the timeline with their status chip, one
-//! withdrawn, one written offline that "waits for a connection", the consent per channel in the
-//! header and the warning before writing to a contact who said no. Screenshots of the Email and
-//! Text tabs and of the timeline at 1280×800 and 390×844, each checked at phone width.
+//! tabs, the text's live length, messages on the timeline with their status chip, one withdrawn
+//! from the timeline and one undone from the composer, one written offline that "waits for a
+//! connection", the consent per channel in the header and the warning before writing to a
+//! contact who said no. Screenshots of the Email and Text tabs, the timeline and the warning at
+//! 1280×800 and 390×844, each checked at phone width.
 
 mod app_support;
 
-use app_support::{App, Sync};
+use app_support::{App, Sync, DESKTOP, PHONE};
 use fieldstone_tests::*;
 
 const AGENT: &str = "agent@example.com";
@@ -23,6 +24,26 @@ async fn chips(app: &App) -> Vec<(String, String)> {
         )
         .await;
     serde_json::from_value(value).expect("pairs of texts")
+}
+
+/// `{name}-desktop.png` and `{name}-phone.png` with the timeline's heading at the top of the
+/// view (centred, a long timeline would hide its newest entries), back to desktop size after.
+async fn timeline_screens(app: &App, name: &str) {
+    let top = || async {
+        app.js(
+            // Below the sticky top bar (and the offline line under it).
+            "const heading = document.querySelector('#timeline-heading');
+             window.scrollTo(0, heading.getBoundingClientRect().top + window.scrollY - 140);",
+            vec![],
+        )
+        .await;
+    };
+    top().await;
+    app.screenshot(&format!("{name}-desktop.png")).await;
+    app.resize(PHONE).await;
+    top().await;
+    app.screenshot(&format!("{name}-phone.png")).await;
+    app.resize(DESKTOP).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -168,6 +189,18 @@ async fn emails_and_texts_are_written_queued_withdrawn_and_warned_about() {
         .await;
     app.click("#composer-submit").await;
     app.until_text("#composer-message", "Text queued").await;
+    // Taken back at once from beside the sentence that said it was queued.
+    app.click("#composer-undo").await;
+    app.until_text("#composer-message", "Withdrawn: it will not be sent.")
+        .await;
+    app.until_gone("#composer-undo").await;
+    app.type_into(
+        "#composer-sms-body",
+        "Hi Ada, running 10 minutes late. See you at 5.",
+    )
+    .await;
+    app.click("#composer-submit").await;
+    app.until_text("#composer-message", "Text queued").await;
     // The email the server already has still waits to be sent by it, not for a connection.
     app.until("the text waits for a connection", || async {
         let pairs = chips(&app).await;
@@ -179,14 +212,14 @@ async fn emails_and_texts_are_written_queued_withdrawn_and_warned_about() {
             == [
                 ("queued", "Waits for a connection"),
                 ("withdrawn", "Withdrawn"),
+                ("withdrawn", "Withdrawn"),
                 ("queued", "Waits to be sent"),
             ]
     })
     .await;
     app.until_text("#timeline", "Text to +1 (415) 555-0100")
         .await;
-    app.screens_at("contact-messages-timeline", "#timeline")
-        .await;
+    timeline_screens(&app, "contact-messages-timeline").await;
     app.assert_phone_layout("contact, timeline with messages")
         .await;
 

@@ -42,6 +42,9 @@ pub struct ComposerProps {
     /// Show the contact's details (to add an address or number).
     #[prop_or_default]
     pub on_details: Callback<()>,
+    /// Takes back the message just queued (shown beside the sentence saying it was).
+    #[prop_or_default]
+    pub on_undo: Option<Callback<()>>,
     pub on_kind: Callback<ComposerKind>,
     /// (input name, value)
     pub on_set: Callback<(String, String)>,
@@ -263,6 +266,11 @@ pub fn ComposerCard(props: &ComposerProps) -> Html {
                             <span class="form-success__icon" aria-hidden="true"></span>
                             { message.clone() }
                         </p>
+                        if let Some(on_undo) = &props.on_undo {
+                            <button id="composer-undo" type="button" class="button button--small button--ghost" onclick={on_undo.reform(|_: MouseEvent| ())}>
+                                { "Undo" }
+                            </button>
+                        }
                     }
                     <button
                         id="composer-submit"

@@ -203,6 +203,7 @@ mod tests {
             refusal: None,
             connected: true,
             on_details: Callback::noop(),
+            on_undo: None,
             on_kind: Callback::noop(),
             on_set: Callback::noop(),
             on_submit: Callback::noop(),

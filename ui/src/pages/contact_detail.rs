@@ -184,7 +184,7 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
                         }
                         ComposerInput::Message(message) => commands::queue_message(&message)
                             .await
-                            .map(|queued| Composed::Message(queued.channel)),
+                            .map(|queued| Composed::Message(queued.channel, queued.id)),
                     };
                     state.dispatch(DetailAction::Composed(result));
                 });
@@ -403,6 +403,7 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
                         refusal={state.composer_refusal()}
                         connected={online}
                         {on_details}
+                        on_undo={state.undo.map(|id| dispatch.reform(move |()| DetailAction::Withdraw(id)))}
                         on_kind={dispatch.reform(move |kind| DetailAction::Compose(kind, local))}
                         on_set={dispatch.reform(move |(name, value)| DetailAction::ComposerSet(name, value, local))}
                         on_submit={dispatch.reform(move |()| DetailAction::Submit(here.clone()))}

@@ -57,7 +57,7 @@ pub enum Composed {
     Booking(Vec<BookingSummary>),
     Task,
     /// Queued, to go out when the server has it.
-    Message(MessageChannel),
+    Message(MessageChannel, MessageId),
 }
 
 /// Where the facts a submit needs come from: the device's clock and time zone.
@@ -162,6 +162,8 @@ pub struct DetailState {
     pub messages: ContactMessages,
     /// The contact's addresses and numbers the Email and Text tabs offer.
     pub recipients: Recipients,
+    /// The message just queued, offered to be undone beside "Email queued" (and only there).
+    pub undo: Option<MessageId>,
 }
 
 impl DetailState {
@@ -196,6 +198,7 @@ impl DetailState {
             task_seq: 0,
             messages: ContactMessages::default(),
             recipients: Recipients::default(),
+            undo: None,
         }
     }
 
@@ -284,10 +287,10 @@ impl DetailState {
                     Composed::Call => "Call logged.".to_owned(),
                     Composed::Booking(overlaps) => booked(overlaps),
                     Composed::Task => "Task created.".to_owned(),
-                    Composed::Message(MessageChannel::Email) => {
+                    Composed::Message(MessageChannel::Email, _) => {
                         "Email queued: it is on the timeline, and goes out once synced.".to_owned()
                     }
-                    Composed::Message(MessageChannel::Sms) => {
+                    Composed::Message(MessageChannel::Sms, _) => {
                         "Text queued: it is on the timeline, and goes out once synced.".to_owned()
                     }
                 });
@@ -295,6 +298,11 @@ impl DetailState {
                 // being written, which is now saved (and the form cleared).
                 self.message_warns =
                     matches!(&composed, Composed::Booking(overlaps) if !overlaps.is_empty());
+                // A message just queued can be taken back from the composer while it waits.
+                self.undo = match composed {
+                    Composed::Message(_, id) => Some(id),
+                    _ => None,
+                };
                 self.overlaps.clear();
                 self.overlap_check = None;
                 self.composer.clear();
@@ -355,6 +363,7 @@ impl Reducible for DetailState {
             DetailAction::Withdraw(_) if self.messages.withdraw.is_some() => return self,
             _ => {}
         }
+        let queued = matches!(&action, DetailAction::Composed(Ok(Composed::Message(..))));
         let mut next = (*self).clone();
         match action {
             DetailAction::Reload => next.reload(),
@@ -487,11 +496,19 @@ impl Reducible for DetailState {
             }
             DetailAction::Withdrawn(result) => {
                 let done = result.is_ok();
+                let undone = next.messages.withdraw.map(|(_, id)| id) == next.undo;
                 next.messages.withdrawn(result);
                 if done {
+                    if undone {
+                        next.message = Some("Withdrawn: it will not be sent.".into());
+                    }
                     next.reload();
                 }
             }
+        }
+        // The undo belongs to the sentence it sits beside.
+        if !queued && next.message != self.message {
+            next.undo = None;
         }
         Rc::new(next)
     }

@@ -158,8 +158,10 @@ fn an_email_is_queued_once_then_its_text_goes_and_the_screen_reloads() {
     };
     assert_eq!(input.to, "ada@example.com");
     assert_eq!(input.purpose, MessagePurpose::OneToOne);
+    let queued = summary(7, MessageStatus::Queued, 9).id;
     let state = state.reduce(DetailAction::Composed(Ok(Composed::Message(
         MessageChannel::Email,
+        queued,
     ))));
     assert_eq!(state.composer.message.subject, "");
     assert_eq!(state.composer.message.email_to, "ada@example.com");
@@ -168,6 +170,20 @@ fn an_email_is_queued_once_then_its_text_goes_and_the_screen_reloads() {
         .as_deref()
         .is_some_and(|m| m.starts_with("Email queued")));
     assert_eq!(state.request, 2);
+    assert_eq!(state.undo, Some(queued), "undo beside the sentence");
+
+    // Undone from the composer: withdrawn, and said so.
+    let undone = Rc::clone(&state)
+        .reduce(DetailAction::Withdraw(queued))
+        .reduce(DetailAction::Withdrawn(Ok(())));
+    assert_eq!(
+        undone.message.as_deref(),
+        Some("Withdrawn: it will not be sent.")
+    );
+    assert_eq!(undone.undo, None);
+    // Typing on goes past the sentence, and its undo with it.
+    let typing = set(state, "subject", "Next");
+    assert_eq!((typing.message.as_deref(), typing.undo), (None, None));
 }
 
 #[test]
