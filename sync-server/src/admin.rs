@@ -133,6 +133,8 @@ pub enum AdminCommand {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
+    #[command(flatten)]
+    Outreach(crate::admin_outreach::OutreachCommand),
 }
 
 pub fn run(store: &dyn Store, config: &Config, command: AdminCommand) -> Result<()> {
@@ -142,6 +144,9 @@ pub fn run(store: &dyn Store, config: &Config, command: AdminCommand) -> Result<
             .map_err(anyhow::Error::msg)
     };
     match command {
+        AdminCommand::Outreach(command) => {
+            return crate::admin_outreach::run(store, config, |key| find_org(store, key), command)
+        }
         AdminCommand::CreateOrg {
             name,
             owner_email,

@@ -7,6 +7,7 @@ pub mod ai;
 pub mod auth;
 pub mod config;
 pub mod dispatch;
+pub mod dnc;
 mod error;
 pub mod hub;
 pub mod links;

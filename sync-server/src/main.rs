@@ -2,6 +2,7 @@
 //! administration.
 
 mod admin;
+mod admin_outreach;
 
 /// Document loads make many short-lived allocations; mimalloc gives the memory back to the
 /// system, where glibc's allocator kept it, so the hot-document cache really bounds memory.
@@ -147,8 +148,28 @@ fn open_store(config: &Config) -> Result<Arc<dyn Store>> {
 
 const BLOCKING_THREADS: usize = 32;
 
+/// Organisations' provider secrets are sealed with `secret_key`: without it the server could
+/// not send for them, so it does not start.
+fn refuse_sealed_without_key(store: &dyn Store, config: &Config) -> Result<()> {
+    if config.secret_key.is_some() {
+        return Ok(());
+    }
+    for org in store.orgs()? {
+        if !store.providers(org.id)?.is_empty() {
+            anyhow::bail!(
+                "organisation {:?} has providers whose secrets are sealed with the server's \
+                 secret_key, and none is configured: set secret_key (or FIELDSTONE_SECRET_KEY) \
+                 to the key they were sealed with",
+                org.name
+            );
+        }
+    }
+    Ok(())
+}
+
 fn serve(config: Config) -> Result<()> {
     let store = open_store(&config)?;
+    refuse_sealed_without_key(store.as_ref(), &config)?;
     let listen = config.listen;
     tracing::info!(?config, backend = store.backend(), "starting");
     let clock: Arc<dyn fieldstone_model::Clock> = Arc::new(fieldstone_server::SystemClock);

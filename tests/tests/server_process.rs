@@ -222,3 +222,159 @@ async fn weak_hashing_is_refused_and_failed_sign_ins_reach_the_audit_log() {
         "{log}"
     );
 }
+
+/// Runs `fieldstone-server admin <args>` on `data` with the given secret key (or none) and
+/// standard input; answers (success, stdout, stderr).
+fn admin_with(
+    data: &std::path::Path,
+    key: Option<&str>,
+    stdin: &str,
+    args: &[&str],
+) -> (bool, String, String) {
+    use std::io::Write;
+    let mut command = Command::new(server_bin());
+    command.arg("admin").args(args).arg("--data-dir").arg(data);
+    command.env_remove("FIELDSTONE_SECRET_KEY");
+    if let Some(key) = key {
+        command.env("FIELDSTONE_SECRET_KEY", key);
+    }
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    if let Some(mut input) = child.stdin.take() {
+        let _ = input.write_all(stdin.as_bytes());
+    }
+    let output = child.wait_with_output().expect("output");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_operator_sets_plans_providers_and_do_not_call_lists_and_sealed_secrets_need_their_key() {
+    const KEY: &str = "b3BlcmF0b3IncyBzZWNyZXQga2V5IGZvciB0aGUgdGVzdHM=";
+    const TOKEN: &str = "the-twilio-auth-token";
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("server");
+    let org = Org::create(&data, "Harbour");
+
+    let (ok, _, err) = admin_with(
+        &data,
+        None,
+        "",
+        &["set-plan", "--org", &org.id, "--plan", "gold"],
+    );
+    assert!(
+        !ok && err.contains("--plan must be free, starter, pro or enterprise"),
+        "{err}"
+    );
+    let (ok, _, err) = admin_with(
+        &data,
+        None,
+        "",
+        &[
+            "set-plan",
+            "--org",
+            "Harbour",
+            "--plan",
+            "starter",
+            "--time-zone",
+            "Europe/Paris",
+        ],
+    );
+    assert!(ok, "{err}");
+    let (ok, out, err) = admin_with(&data, None, "", &["usage", "--org", "Harbour"]);
+    assert!(ok, "{err}");
+    assert!(out.starts_with("plan\tstarter\nmonth\t"), "{out}");
+
+    let settings = r#"{"account_sid":"AC0123456789abcdef0123456789abcdef","from":"+15005550006"}"#;
+    let set = [
+        "set-provider",
+        "--org",
+        "Harbour",
+        "--kind",
+        "sms",
+        "--settings",
+        settings,
+    ];
+    // Without the server's key nothing can be sealed, so nothing is stored.
+    let (ok, _, err) = admin_with(&data, None, TOKEN, &set);
+    assert!(!ok && err.contains("secret_key"), "{err}");
+    let (ok, _, err) = admin_with(&data, Some(KEY), TOKEN, &set);
+    assert!(ok, "{err}");
+    let (ok, out, err) = admin_with(&data, None, "", &["providers", "--org", "Harbour"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.starts_with("sms\t") && out.contains("secret set"),
+        "{out}"
+    );
+    assert!(
+        !out.contains(TOKEN) && !err.contains(TOKEN),
+        "the secret is never printed"
+    );
+    let db = std::fs::read(data.join("fieldstone.db")).unwrap_or_default();
+    assert!(
+        !db.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()),
+        "sealed at rest"
+    );
+
+    let list = tmp.path().join("dnc.csv");
+    std::fs::write(
+        &list,
+        "phone\n+1 555 000 1111\nnot a number\n(555) 000-2222\n",
+    )
+    .expect("write");
+    let (ok, out, err) = admin_with(
+        &data,
+        None,
+        "",
+        &[
+            "import-dnc",
+            "--org",
+            "Harbour",
+            "--file",
+            list.to_str().expect("path"),
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "added 2, already listed 0, rejected 1");
+    assert!(err.contains("line 3:"), "{err}");
+
+    // The server refuses to start without the key the secrets were sealed with ...
+    let output = Command::new(server_bin())
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&data)
+        .env_remove("FIELDSTONE_SECRET_KEY")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("sealed with the server's secret_key"),
+        "{stderr}"
+    );
+    // ... and starts with it.
+    let mut child = Command::new(server_bin())
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&data)
+        .env("FIELDSTONE_SECRET_KEY", KEY)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("first line");
+    assert!(line.starts_with("listening on "), "{line}");
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -5,6 +5,7 @@
 use super::ApiJson;
 use crate::access::Caller;
 use crate::auth::Admin;
+use crate::dnc::listable;
 use crate::error::ApiError;
 use crate::providers::{self, ProviderError};
 use crate::store::{DncRow, ProviderRow};
@@ -14,7 +15,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use fieldstone_model::outreach::dnc_key;
 use fieldstone_model::plan::{period_of, Meter};
 use fieldstone_model::UserId;
 use fieldstone_protocol::account::Role;
@@ -156,23 +156,6 @@ pub async fn remove(
 
 // Do-not-call -----------------------------------------------------------------------------
 
-/// Digits a number must have to be listed (a short code to the longest E.164 number).
-const DNC_DIGITS: std::ops::RangeInclusive<usize> = 5..=15;
-/// Rows reported back from an import with their reason; past this only counted.
-const REJECTED_SHOWN: usize = 100;
-
-fn listable(number: &str) -> Result<String, String> {
-    let key = dnc_key(number);
-    let digits = key.trim_start_matches('+').len();
-    if number.chars().any(|c| c.is_alphabetic()) || !DNC_DIGITS.contains(&digits) {
-        return Err(format!(
-            "{:?} is not a phone number (5 to 15 digits)",
-            number.chars().take(40).collect::<String>()
-        ));
-    }
-    Ok(key)
-}
-
 #[derive(Debug, Serialize)]
 pub struct DncEntry {
     pub number: String,
@@ -260,56 +243,13 @@ pub async fn dnc_import(
     Admin(caller): Admin,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(body.as_ref());
-    let mut column = 0;
-    let mut numbers = Vec::new();
-    let mut rejected = Vec::new();
-    let mut rejected_count = 0usize;
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 1;
-        let record = match record {
-            Ok(record) => record,
-            Err(e) => {
-                rejected_count += 1;
-                if rejected.len() < REJECTED_SHOWN {
-                    rejected.push(serde_json::json!({"line": line, "reason": e.to_string()}));
-                }
-                continue;
-            }
-        };
-        if i == 0 {
-            // A header row names the column; a first row that is a number is data.
-            let named = record.iter().position(|h| {
-                matches!(
-                    h.trim().to_ascii_lowercase().as_str(),
-                    "phone" | "number" | "phone_number"
-                )
-            });
-            if let Some(at) = named {
-                column = at;
-                continue;
-            }
-            if record.get(0).is_some_and(|v| listable(v).is_err()) {
-                continue;
-            }
-        }
-        let value = record.get(column).unwrap_or("").trim();
-        if value.is_empty() {
-            continue;
-        }
-        match listable(value) {
-            Ok(number) => numbers.push(number),
-            Err(reason) => {
-                rejected_count += 1;
-                if rejected.len() < REJECTED_SHOWN {
-                    rejected.push(serde_json::json!({"line": line, "reason": reason}));
-                }
-            }
-        }
-    }
+    let list = crate::dnc::parse_csv(&body);
+    let (numbers, rejected_count) = (list.numbers, list.rejected_count);
+    let rejected: Vec<serde_json::Value> = list
+        .rejected
+        .into_iter()
+        .map(|(line, reason)| serde_json::json!({"line": line, "reason": reason}))
+        .collect();
     blocking(move || {
         let now = state.clock.now();
         let rows: Vec<DncRow> = numbers
