@@ -153,7 +153,9 @@ pub fn round(
     let now = state.clock.now();
     let round_size = PER_CONNECTION * config.connections.max(1) as usize;
     let lost = state.store.close_abandoned_intents(now, round_size)?;
-    let mut updates: Vec<(IntentClaim, ResultUpdate)> = lost
+    // A worker that stopped after recording its attempt in the message left the truth there;
+    // only a message with nothing recorded for that attempt is told it may not have gone.
+    let mut updates: Vec<(IntentClaim, ResultEdit)> = lost
         .into_iter()
         .map(|claim| {
             let update = ResultUpdate {
@@ -163,7 +165,7 @@ pub fn round(
                 attempts: claim.attempt,
                 at: now,
             };
-            (claim, update)
+            (claim, ResultEdit::Unrecorded(update))
         })
         .collect();
     let lease = now + Duration::seconds(i64::try_from(config.lease_secs).unwrap_or(300));
@@ -209,37 +211,35 @@ pub fn round(
         });
         finishes.push((claim.clone(), finish));
         if let Some(update) = update {
-            updates.push((claim.clone(), update));
+            updates.push((claim.clone(), update.into()));
         }
+    }
+    // The messages first, then the ledger: a server stopping in between leaves the attempt
+    // recorded in the message and held in the ledger, so it is never sent again and the
+    // message is not later told it may not have gone. (The other order could leave a message
+    // "queued" for ever with its send done.)
+    if let Err(error) = record(state, updates) {
+        tracing::warn!(%error, "could not record a round's results in the messages");
     }
     let held = state
         .store
         .finish_intents(worker, &finishes, state.clock.now())?;
-    let lost_lease: Vec<&IntentClaim> = finishes
-        .iter()
-        .zip(&held)
-        .filter(|(_, held)| !**held)
-        .map(|((claim, _), _)| claim)
-        .collect();
-    for claim in &lost_lease {
-        tracing::warn!(doc = %claim.doc, "lost the message's lease before finishing; left as the ledger says");
+    for ((claim, _), held) in finishes.iter().zip(&held) {
+        if !held {
+            tracing::warn!(doc = %claim.doc, "lost the message's lease before finishing; the ledger keeps what the other worker decided");
+        }
     }
-    updates.retain(|(claim, _)| !lost_lease.contains(&claim));
-    record(state, updates)?;
     Ok(claims.len())
 }
 
 /// Writes the round's results into the messages, as the server: one commit per organisation.
-fn record(
-    state: &AppState,
-    updates: Vec<(IntentClaim, ResultUpdate)>,
-) -> Result<(), DispatchError> {
+fn record(state: &AppState, updates: Vec<(IntentClaim, ResultEdit)>) -> Result<(), DispatchError> {
     let mut by_org: BTreeMap<OrgId, Vec<(DocId, ResultEdit)>> = BTreeMap::new();
     for (claim, update) in updates {
         by_org
             .entry(claim.org)
             .or_default()
-            .push((claim.doc, update.into()));
+            .push((claim.doc, update));
     }
     for (org, items) in by_org {
         update_message_results(state, org, items)?;

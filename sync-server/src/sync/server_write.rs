@@ -157,6 +157,9 @@ impl ResultUpdate {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ResultEdit {
     Attempt(ResultUpdate),
+    /// An attempt whose worker stopped: applied only when the message holds nothing about
+    /// that attempt (the worker may have recorded it before stopping).
+    Unrecorded(ResultUpdate),
     Events {
         events: Vec<MessageEvent>,
         /// Why it bounced or was dropped, as the provider said it.
@@ -170,6 +173,16 @@ impl ResultEdit {
         let before = result.clone();
         match self {
             ResultEdit::Attempt(update) => update.apply(result),
+            ResultEdit::Unrecorded(update) => {
+                let recorded = result.attempts >= update.attempts
+                    && !matches!(
+                        result.status,
+                        MessageStatus::Queued | MessageStatus::Sending
+                    );
+                if !recorded {
+                    update.apply(result);
+                }
+            }
             ResultEdit::Events { events, reason } => {
                 for event in events {
                     result.apply(event.clone());

@@ -388,3 +388,65 @@ async fn a_send_whose_server_stopped_midway_is_not_repeated_and_says_so() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(smtp.received().is_empty(), "never repeated");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_recorded_in_the_message_before_its_server_stopped_keeps_its_result() {
+    use fieldstone_server::sync::server_write::{update_message_results, ResultEdit, ResultUpdate};
+    let smtp = SmtpSink::start();
+    let s = TestServer::start_with(Config::default()).await;
+    let ada = agent(&s);
+    let contact = push_contact(&s, &ada, Consent::default()).await;
+    let doc_id = push_message(&s, &ada, contact).await;
+    // A server took it, sent it, wrote "sent" into the message, and stopped before its ledger
+    // said so.
+    let now = s.clock.now();
+    let (state, org, doc) = (s.state.clone(), ada.org, doc_id.clone());
+    off_runtime(move || {
+        let claimed = state
+            .store
+            .claim_intents(
+                "a-server-that-died",
+                now,
+                now + chrono::Duration::seconds(10),
+                5,
+            )
+            .expect("claim");
+        assert_eq!(claimed.len(), 1);
+        let sent = ResultUpdate {
+            status: MessageStatus::Sent,
+            reason: None,
+            provider_id: Some("<sent-before-the-crash@harbour.test>".into()),
+            attempts: 1,
+            at: now,
+        };
+        update_message_results(&state, org, vec![(doc, ResultEdit::Attempt(sent))])
+            .expect("recorded");
+    });
+    let s = s.restart_with(config(&smtp.url())).await;
+    s.clock.set(now + chrono::Duration::seconds(11));
+    // Past the lease the ledger closes it; the message keeps what was recorded.
+    for _ in 0..200 {
+        let row = s
+            .store
+            .intent(ada.org, &doc_id)
+            .expect("ledger")
+            .expect("row");
+        if row.state == IntentState::Done {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let row = s
+        .store
+        .intent(ada.org, &doc_id)
+        .expect("ledger")
+        .expect("row");
+    assert_eq!(row.state, IntentState::Done);
+    let message = pulled(&s, &ada, &doc_id).await;
+    assert_eq!(message.result.status, MessageStatus::Sent);
+    assert_eq!(
+        message.result.provider_id.as_deref(),
+        Some("<sent-before-the-crash@harbour.test>")
+    );
+    assert!(smtp.received().is_empty(), "never sent again");
+}
