@@ -122,7 +122,7 @@ fn main() {
         store.commit(org, writes, at).expect("messages");
     }
 
-    let mailer = Mailer::new(&email).expect("mailer");
+    let mailer = Mailer::new(&email, None).expect("mailer");
     let started = Instant::now();
     let mut taken = 0;
     loop {

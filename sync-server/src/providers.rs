@@ -229,6 +229,7 @@ impl Providers {
         store: &dyn Store,
         org: OrgId,
         timings: &EmailConfig,
+        runtime: Option<&tokio::runtime::Handle>,
     ) -> Result<Option<Arc<EmailProvider>>, ProviderError> {
         let Some(row) = store.provider(org, "email")? else {
             return Ok(None);
@@ -243,7 +244,7 @@ impl Providers {
         let settings: EmailSettings = serde_json::from_str(&row.settings)
             .map_err(|e| ProviderError::Invalid(format!("stored settings: {e}")))?;
         let config = email_config(&settings, &self.opened(org, &row)?, timings)?;
-        let mailer = Mailer::new(&config).map_err(ProviderError::Invalid)?;
+        let mailer = Mailer::new(&config, runtime.cloned()).map_err(ProviderError::Invalid)?;
         let built = Some(Arc::new(EmailProvider { config, mailer }));
         cache.insert(org, (current, built.clone()));
         Ok(built)

@@ -8,7 +8,9 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 pub struct EmailConfig {
     /// `smtp://host:port` (plain, for a relay on this machine), `smtp://host?tls=required`
-    /// (STARTTLS) or `smtps://user:password@host` (TLS from the start). Never logged whole.
+    /// (STARTTLS) or `smtps://user:password@host` (TLS from the start); or
+    /// `sendgrid://API_KEY@api.sendgrid.com` for SendGrid's v3 Mail Send API instead of SMTP.
+    /// Never logged whole.
     pub smtp_url: Secret,
     /// The address messages are sent from (the agent's name is shown beside it).
     pub from: String,
@@ -90,8 +92,13 @@ impl EmailConfig {
     pub fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
         let url = self.smtp_url.expose();
-        if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
-            problems.push("email.smtp_url must start with smtp:// or smtps://".to_owned());
+        if let Some(api) = super::sendgrid_api::SendGridApi::from_url(url, self.timeout_secs) {
+            if let Err(problem) = api {
+                problems.push(format!("email.smtp_url: {problem}"));
+            }
+        } else if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+            problems
+                .push("email.smtp_url must start with smtp://, smtps:// or sendgrid://".to_owned());
         } else if let Err(e) = lettre::SmtpTransport::from_url(url) {
             problems.push(format!("email.smtp_url is not usable: {e}"));
         }

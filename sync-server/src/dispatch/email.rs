@@ -1,10 +1,11 @@
-//! One email over SMTP: the message built from the document (text, or text and HTML), a
-//! Message-ID the server can match later, and the relay's answer sorted into "try again" and
-//! "give up". Marketing mail carries the RFC 8058 one-click unsubscribe headers and a footer
-//! link; HTML mail carries the open pixel and signed click links when the server has a public
-//! address.
+//! One email: composed once from the document (text, or text and HTML; a Message-ID the server
+//! can match later; for marketing mail the RFC 8058 one-click unsubscribe headers and a footer
+//! link; for HTML mail the open pixel and signed click links when the server has a public
+//! address), then handed to the relay over SMTP or to SendGrid's v3 Mail Send API, and the
+//! answer sorted into "try again" and "give up".
 
 use super::config::EmailConfig;
+use super::sendgrid_api::SendGridApi;
 use crate::links::{rewrite_html, MessageLinks};
 use fieldstone_model::{Message, MessagePurpose};
 use lettre::message::header::{Header, HeaderName, HeaderValue};
@@ -60,19 +61,55 @@ pub struct Extras<'a> {
     pub sendgrid: bool,
 }
 
+/// An email ready for any transport.
+pub(super) struct Composed {
+    pub id: String,
+    pub from: String,
+    pub from_name: Option<String>,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: Option<String>,
+    /// `List-Unsubscribe`, when marketing.
+    pub unsubscribe: Option<String>,
+    /// SendGrid's custom arguments (`fs_org`, `fs_message`), when tagged.
+    pub custom_args: Option<serde_json::Value>,
+}
+
+enum Transport_ {
+    Smtp(SmtpTransport),
+    SendGrid(SendGridApi),
+}
+
 pub struct Mailer {
-    transport: SmtpTransport,
+    transport: Transport_,
     from: String,
     domain: String,
 }
 
 impl Mailer {
-    pub fn new(config: &EmailConfig) -> Result<Self, String> {
-        let transport = SmtpTransport::from_url(config.smtp_url.expose())
-            .map_err(|e| format!("email.smtp_url: {e}"))?
-            .timeout(Some(Duration::from_secs(config.timeout_secs)))
-            .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(config.connections))
-            .build();
+    /// `runtime` runs the SendGrid API's requests (the dispatcher's workers are plain
+    /// threads); SMTP needs none.
+    pub fn new(
+        config: &EmailConfig,
+        runtime: Option<tokio::runtime::Handle>,
+    ) -> Result<Self, String> {
+        let url = config.smtp_url.expose();
+        let transport = if let Some(api) = SendGridApi::from_url(url, config.timeout_secs) {
+            let runtime =
+                runtime.ok_or_else(|| "SendGrid's API needs the server's runtime".to_owned())?;
+            Transport_::SendGrid(api?.with_runtime(runtime))
+        } else {
+            Transport_::Smtp(
+                SmtpTransport::from_url(url)
+                    .map_err(|e| format!("email.smtp_url: {e}"))?
+                    .timeout(Some(Duration::from_secs(config.timeout_secs)))
+                    .pool_config(
+                        lettre::transport::smtp::PoolConfig::new().max_size(config.connections),
+                    )
+                    .build(),
+            )
+        };
         let domain = config
             .from
             .rsplit_once('@')
@@ -91,38 +128,19 @@ impl Mailer {
         format!("<{}.{attempt}@{}>", message.id, self.domain)
     }
 
-    /// Sends `message` as `sender_name` (the agent); answers its Message-ID.
-    pub fn send(
+    fn compose(
         &self,
         message: &Message,
         sender_name: &str,
         attempt: u32,
         extras: &Extras<'_>,
-    ) -> Result<String, SendError> {
-        let from = Mailbox::new(
-            Some(sender_name.to_owned()).filter(|n| !n.trim().is_empty()),
-            self.from
-                .parse()
-                .map_err(|e| SendError::Permanent(format!("the server's From address: {e}")))?,
-        );
-        let to: Mailbox = message
-            .to
-            .parse()
-            .map_err(|e| SendError::Permanent(format!("the address {}: {e}", message.to)))?;
-        let id = self.message_id(message, attempt);
-        let mut builder = lettre::Message::builder()
-            .from(from)
-            .to(to)
-            .subject(message.subject.clone().unwrap_or_default())
-            .message_id(Some(id.clone()));
+    ) -> Composed {
         let mut text = message.body.clone();
         let mut html = message.body_html.clone();
+        let mut unsubscribe = None;
         if let Some(links) = &extras.links {
             if message.purpose == MessagePurpose::Marketing {
                 let url = links.unsubscribe();
-                builder = builder
-                    .header(ListUnsubscribe(format!("<{url}>")))
-                    .header(ListUnsubscribePost("List-Unsubscribe=One-Click".into()));
                 text.push_str(&format!("\n\n--\nUnsubscribe: {url}\n"));
                 if let Some(html) = &mut html {
                     let footer = format!(
@@ -134,16 +152,16 @@ impl Mailer {
                         None => html.push_str(&footer),
                     }
                 }
+                unsubscribe = Some(url);
             }
             if extras.track {
                 if let Some(body) = &html {
-                    let unsubscribe = links.unsubscribe();
                     let pixel = links.open_pixel();
                     html = Some(rewrite_html(
                         body,
                         // The unsubscribe link goes straight to its page.
                         |url| {
-                            if url == unsubscribe {
+                            if unsubscribe.as_deref() == Some(url) {
                                 url.to_owned()
                             } else {
                                 links.click(url)
@@ -154,30 +172,85 @@ impl Mailer {
                 }
             }
         }
-        if extras.sendgrid {
-            let args = serde_json::json!({"unique_args": {
+        let custom_args = extras.sendgrid.then(|| {
+            serde_json::json!({
                 crate::webhooks::sendgrid::ORG_ARG: extras.target.org.to_string(),
                 crate::webhooks::sendgrid::MESSAGE_ARG: extras.target.message.to_string(),
-            }});
-            builder = builder.header(SmtpApi(args.to_string()));
+            })
+        });
+        Composed {
+            id: self.message_id(message, attempt),
+            from: self.from.clone(),
+            from_name: Some(sender_name.to_owned()).filter(|n| !n.trim().is_empty()),
+            to: message.to.clone(),
+            subject: message.subject.clone().unwrap_or_default(),
+            text,
+            html,
+            unsubscribe,
+            custom_args,
         }
-        let email = match html {
-            Some(html) => builder.multipart(MultiPart::alternative_plain_html(text, html)),
-            None => builder.singlepart(
-                SinglePart::builder()
-                    .header(ContentType::TEXT_PLAIN)
-                    .body(text),
-            ),
+    }
+
+    /// Sends `message` as `sender_name` (the agent); answers the provider's id for it (the
+    /// Message-ID over SMTP, SendGrid's message id over its API).
+    pub fn send(
+        &self,
+        message: &Message,
+        sender_name: &str,
+        attempt: u32,
+        extras: &Extras<'_>,
+    ) -> Result<String, SendError> {
+        let email = self.compose(message, sender_name, attempt, extras);
+        match &self.transport {
+            Transport_::Smtp(transport) => send_smtp(transport, email),
+            Transport_::SendGrid(api) => api.send(&email),
         }
-        .map_err(|e| SendError::Permanent(format!("the message cannot be built: {e}")))?;
-        match self.transport.send(&email) {
-            Ok(_) => Ok(id),
-            Err(e) if e.is_permanent() => Err(SendError::Permanent(format!(
-                "the mail server refused it: {e}"
-            ))),
-            Err(e) => Err(SendError::Transient(format!(
-                "the mail server did not take it: {e}"
-            ))),
-        }
+    }
+}
+
+fn send_smtp(transport: &SmtpTransport, email: Composed) -> Result<String, SendError> {
+    let from = Mailbox::new(
+        email.from_name,
+        email
+            .from
+            .parse()
+            .map_err(|e| SendError::Permanent(format!("the server's From address: {e}")))?,
+    );
+    let to: Mailbox = email
+        .to
+        .parse()
+        .map_err(|e| SendError::Permanent(format!("the address {}: {e}", email.to)))?;
+    let mut builder = lettre::Message::builder()
+        .from(from)
+        .to(to)
+        .subject(email.subject)
+        .message_id(Some(email.id.clone()));
+    if let Some(url) = &email.unsubscribe {
+        builder = builder
+            .header(ListUnsubscribe(format!("<{url}>")))
+            .header(ListUnsubscribePost("List-Unsubscribe=One-Click".into()));
+    }
+    if let Some(args) = &email.custom_args {
+        builder = builder.header(SmtpApi(
+            serde_json::json!({ "unique_args": args }).to_string(),
+        ));
+    }
+    let built = match email.html {
+        Some(html) => builder.multipart(MultiPart::alternative_plain_html(email.text, html)),
+        None => builder.singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .body(email.text),
+        ),
+    }
+    .map_err(|e| SendError::Permanent(format!("the message cannot be built: {e}")))?;
+    match transport.send(&built) {
+        Ok(_) => Ok(email.id),
+        Err(e) if e.is_permanent() => Err(SendError::Permanent(format!(
+            "the mail server refused it: {e}"
+        ))),
+        Err(e) => Err(SendError::Transient(format!(
+            "the mail server did not take it: {e}"
+        ))),
     }
 }

@@ -9,6 +9,7 @@
 
 mod config;
 mod email;
+mod sendgrid_api;
 mod sms;
 
 pub use config::EmailConfig;
@@ -43,7 +44,11 @@ pub fn spawn(
     config: Option<EmailConfig>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    let mailer = match config.as_ref().map(Mailer::new) {
+    let runtime = tokio::runtime::Handle::current();
+    let mailer = match config
+        .as_ref()
+        .map(|c| Mailer::new(c, Some(runtime.clone())))
+    {
         Some(Ok(mailer)) => Some(Arc::new(mailer)),
         Some(Err(error)) => {
             tracing::error!(%error, "the server's email relay cannot be used");
@@ -52,7 +57,6 @@ pub fn spawn(
         None => None,
     };
     let config = config.unwrap_or_else(crate::providers::default_timings);
-    let runtime = tokio::runtime::Handle::current();
     let texter = match state.config.sms.as_ref() {
         Some(sms) => match Texter::new(sms, tokio::runtime::Handle::current()) {
             Ok(texter) => Some(Arc::new(texter)),
@@ -340,10 +344,13 @@ fn carry_out(
             texter.send(&message, callback.as_deref())
         }
         MessageChannel::Email => {
-            let own = match state
-                .providers
-                .email(state.store.as_ref(), claim.org, config)
-            {
+            let own = state.providers.email(
+                state.store.as_ref(),
+                claim.org,
+                config,
+                senders.runtime.as_ref(),
+            );
+            let own = match own {
                 Ok(own) => own,
                 Err(error) => return Ok(refused(claim, provider_broken(&error), now)),
             };
