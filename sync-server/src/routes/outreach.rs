@@ -159,14 +159,22 @@ pub async fn unsubscribe(
             message.written_by,
         )
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-        let event = MessageEvent {
-            at: state.clock.now(),
-            kind: MessageEventKind::Unsubscribed,
-            url: None,
-            user_agent: None,
-            provider_event: None,
-        };
-        record_events(&state, target, vec![event])?;
+        // Once on the message: pressing again (or a client retrying the POST) adds nothing.
+        let already = message
+            .result
+            .events
+            .iter()
+            .any(|e| e.kind == MessageEventKind::Unsubscribed);
+        if !already {
+            let event = MessageEvent {
+                at: state.clock.now(),
+                kind: MessageEventKind::Unsubscribed,
+                url: None,
+                user_agent: None,
+                provider_event: None,
+            };
+            record_events(&state, target, vec![event])?;
+        }
         Ok(true)
     })
     .await?;
