@@ -227,7 +227,7 @@ async fn marketing_mail_is_tracked_and_one_click_unsubscribe_reaches_the_device(
         .events
         .iter()
         .any(|e| e.kind == MessageEventKind::Unsubscribed));
-    // Twice is harmless.
+    // Twice is harmless, and recorded once.
     let again = s
         .http
         .post(local(&s, &unsubscribe))
@@ -235,6 +235,14 @@ async fn marketing_mail_is_tracked_and_one_click_unsubscribe_reaches_the_device(
         .await
         .expect("again");
     assert_eq!(again.status(), StatusCode::OK);
+    let message = pulled(&s, &ada, &doc_id).await;
+    let unsubscribes = message
+        .result
+        .events
+        .iter()
+        .filter(|e| e.kind == MessageEventKind::Unsubscribed)
+        .count();
+    assert_eq!(unsubscribes, 1, "recorded once");
 
     // The next marketing email to them is refused, with the reason, and never sent.
     let next = push_input(&s, &ada, newsletter(contact)).await;
