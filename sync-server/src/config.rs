@@ -102,6 +102,10 @@ pub struct Limits {
     pub max_org_docs: u64,
     /// Bytes of changes one organisation may store.
     pub max_org_bytes: u64,
+    /// Requests a minute from one address to the links in sent email (unsubscribe, tracking).
+    pub links_per_ip_per_minute: u32,
+    /// Requests a minute from one address to the provider webhooks (each carries many events).
+    pub webhooks_per_ip_per_minute: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -209,6 +213,8 @@ impl Default for Limits {
             max_user_bytes: 4 * GIB,
             max_org_docs: 20_000_000,
             max_org_bytes: 64 * GIB,
+            links_per_ip_per_minute: 600,
+            webhooks_per_ip_per_minute: 6000,
         }
     }
 }

@@ -51,6 +51,8 @@ pub struct AppState {
     pub hub: Hub,
     pub passwords: Arc<auth::Passwords>,
     pub limiter: Arc<auth::LoginLimiter>,
+    /// Rates on the public routes (email links, webhooks), per client address.
+    pub public_limiter: Arc<auth::PublicLimiter>,
     pub docs: Arc<sync::DocCache>,
     pub access: Arc<sync::AccessCache>,
     pub metrics: Arc<metrics::Metrics>,
@@ -79,6 +81,10 @@ impl AppState {
             config.auth.login_free_failures,
         );
         let proxies = config.auth.proxies()?;
+        let public_limiter = auth::PublicLimiter::new(
+            config.limits.links_per_ip_per_minute,
+            config.limits.webhooks_per_ip_per_minute,
+        );
         let links = config
             .secret_key_bytes()
             .map(|key| Arc::new(links::LinkSigner::new(&key)));
@@ -98,6 +104,7 @@ impl AppState {
             hub: Hub::new(),
             passwords: Arc::new(passwords),
             limiter: Arc::new(limiter),
+            public_limiter: Arc::new(public_limiter),
             access: Arc::new(sync::AccessCache::default()),
             metrics: Arc::new(metrics::Metrics::new()),
             touched: Arc::new(Mutex::new(HashMap::new())),
@@ -217,11 +224,13 @@ fn start_background(state: &AppState) {
         }
     });
     let limiter = Arc::clone(&state.limiter);
+    let public = Arc::clone(&state.public_limiter);
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(60));
         loop {
             every.tick().await;
             limiter.shrink();
+            public.shrink();
         }
     });
 }

@@ -344,3 +344,51 @@ mod tests {
         );
     }
 }
+
+/// Requests per client address on the public routes people and providers reach without a
+/// session (unsubscribe, tracking links, webhooks): a flood from one address is answered 429
+/// before anything is read or verified.
+pub struct PublicLimiter {
+    links: DefaultKeyedRateLimiter<IpAddr>,
+    hooks: DefaultKeyedRateLimiter<IpAddr>,
+    clock: DefaultClock,
+}
+
+/// What a public request is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublicRoute {
+    /// A person following a link in an email.
+    Link,
+    /// A provider's webhook (one request carries many events).
+    Hook,
+}
+
+impl PublicLimiter {
+    pub fn new(links_per_minute: u32, hooks_per_minute: u32) -> Self {
+        let quota =
+            |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN));
+        Self {
+            links: RateLimiter::keyed(quota(links_per_minute)),
+            hooks: RateLimiter::keyed(quota(hooks_per_minute)),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    /// `Err(wait)` when `ip` is over its rate for `route`.
+    pub fn check(&self, route: PublicRoute, ip: IpAddr) -> Result<(), Duration> {
+        let limiter = match route {
+            PublicRoute::Link => &self.links,
+            PublicRoute::Hook => &self.hooks,
+        };
+        let now = self.clock.now();
+        limiter
+            .check_key(&ip)
+            .map_err(|not_until| not_until.wait_time_from(now))
+    }
+
+    /// Forgets addresses that have not been seen lately.
+    pub fn shrink(&self) {
+        self.links.retain_recent();
+        self.hooks.retain_recent();
+    }
+}

@@ -6,7 +6,7 @@ mod limiter;
 mod password;
 
 pub use crate::access::Caller;
-pub use limiter::LoginLimiter;
+pub use limiter::{LoginLimiter, PublicLimiter, PublicRoute};
 pub use password::Passwords;
 
 use crate::error::ApiError;

@@ -3,6 +3,8 @@
 //! Nothing here has a session: a signed link or a verified signature is the only authority, and
 //! nothing is read from a request before that check.
 
+use super::ClientIp;
+use crate::auth::PublicRoute;
 use crate::error::ApiError;
 use crate::links::{escape, LinkKind, LinkTarget};
 use crate::sync::guard;
@@ -76,6 +78,18 @@ fn page(status: StatusCode, title: &str, body_html: &str) -> Response {
     response
 }
 
+/// 429 when `ip` is over its rate for `route`.
+pub(super) fn limited(
+    state: &AppState,
+    route: PublicRoute,
+    ip: std::net::IpAddr,
+) -> Result<(), ApiError> {
+    state
+        .public_limiter
+        .check(route, ip)
+        .map_err(|retry_after| ApiError::TooManyRequests { retry_after })
+}
+
 fn not_valid() -> Response {
     page(
         StatusCode::NOT_FOUND,
@@ -115,12 +129,14 @@ fn verified(
 /// follow every link in a message.
 pub async fn unsubscribe_page(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(token): Path<String>,
-) -> Response {
+) -> Result<Response, ApiError> {
+    limited(&state, PublicRoute::Link, ip)?;
     if verified(&state, LinkKind::Unsubscribe, &token, None).is_none() {
-        return not_valid();
+        return Ok(not_valid());
     }
-    page(
+    Ok(page(
         StatusCode::OK,
         "Unsubscribe",
         &format!(
@@ -132,7 +148,7 @@ pub async fn unsubscribe_page(
              <button type=\"submit\">Unsubscribe</button></form>",
             escape(&token)
         ),
-    )
+    ))
 }
 
 /// `POST /u/{token}`: the RFC 8058 one-click unsubscribe (also the page's button). No cookies,
@@ -141,8 +157,10 @@ pub async fn unsubscribe_page(
 /// message. Doing it twice is harmless.
 pub async fn unsubscribe(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(token): Path<String>,
 ) -> Result<Response, ApiError> {
+    limited(&state, PublicRoute::Link, ip)?;
     let Some(target) = verified(&state, LinkKind::Unsubscribe, &token, None) else {
         return Ok(not_valid());
     };
@@ -229,9 +247,11 @@ const PIXEL: &[u8] = &[
 /// `GET /t/o/{token}`: the open pixel. Records one open an hour at most.
 pub async fn open_pixel(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    limited(&state, PublicRoute::Link, ip)?;
     let Some(target) = verified(&state, LinkKind::Open, &token, None) else {
         return Ok(StatusCode::NOT_FOUND.into_response());
     };
@@ -272,10 +292,12 @@ pub async fn open_pixel(
 /// address an open redirect).
 pub async fn click(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(token): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    limited(&state, PublicRoute::Link, ip)?;
     let url = query.and_then(|q| {
         form_urlencoded::parse(q.as_bytes())
             .find(|(name, _)| name == "u")
@@ -343,10 +365,12 @@ pub async fn click(
 /// the contact's email consent.
 pub async fn sendgrid_events(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(org): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    limited(&state, PublicRoute::Hook, ip)?;
     let header_text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let refused = |why: &str| {
         tracing::warn!(why, "refused a SendGrid webhook");

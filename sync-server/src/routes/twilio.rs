@@ -5,6 +5,8 @@
 //! REVOKE, OPT OUT, CANCEL or UNSUBSCRIBE revokes the sender's SMS consent on every contact of
 //! the organisation with that number (the FCC's revocation words).
 
+use super::ClientIp;
+use crate::auth::PublicRoute;
 use crate::error::ApiError;
 use crate::sync::guard;
 use crate::sync::server_write::{revoke_consent, update_message_results, ResultEdit};
@@ -98,11 +100,13 @@ fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 /// `POST /hooks/twilio/{org}/status?m={message}`: a text's progress.
 pub async fn status(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(org): Path<String>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    super::outreach::limited(&state, PublicRoute::Hook, ip)?;
     // An id that is not one is refused like a bad signature.
     let org: OrgId = org.parse().map_err(|_| ApiError::Unauthorized)?;
     let pairs = {
@@ -166,11 +170,13 @@ pub async fn status(
 /// `POST /hooks/twilio/{org}/inbound`: a text someone sent to the organisation's number.
 pub async fn inbound(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(org): Path<String>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    super::outreach::limited(&state, PublicRoute::Hook, ip)?;
     // An id that is not one is refused like a bad signature.
     let org: OrgId = org.parse().map_err(|_| ApiError::Unauthorized)?;
     let pairs = {

@@ -564,3 +564,47 @@ async fn sendgrids_refusal_fails_the_message_in_its_words() {
     );
     assert_eq!(double.seen.lock().expect("lock").len(), 1, "not retried");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_from_one_address_is_held_back_before_anything_is_read() {
+    let mut config = config("smtp://127.0.0.1:1");
+    config.limits.links_per_ip_per_minute = 3;
+    config.limits.webhooks_per_ip_per_minute = 2;
+    let s = TestServer::start_with(config).await;
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        let answer = s
+            .http
+            .get(format!("{}/t/o/AAAA.BBBB", s.url))
+            .send()
+            .await
+            .expect("get");
+        statuses.push(answer.status());
+    }
+    assert_eq!(&statuses[..3], &[StatusCode::NOT_FOUND; 3], "{statuses:?}");
+    assert_eq!(
+        &statuses[3..],
+        &[StatusCode::TOO_MANY_REQUESTS; 2],
+        "{statuses:?}"
+    );
+    let org = s.org("Harbour");
+    let mut hooks = Vec::new();
+    for _ in 0..3 {
+        let answer = s
+            .http
+            .post(format!("{}/hooks/sendgrid/{org}", s.url))
+            .body("[]")
+            .send()
+            .await
+            .expect("post");
+        hooks.push(answer.status());
+    }
+    assert_eq!(
+        hooks,
+        [
+            StatusCode::UNAUTHORIZED,
+            StatusCode::UNAUTHORIZED,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
+    );
+}
