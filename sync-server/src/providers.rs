@@ -223,6 +223,31 @@ impl Providers {
         Ok(sealer.open(org, &row.kind, sealed)?)
     }
 
+    /// The sender built from `org`'s provider of `kind`, kept while the row is unchanged;
+    /// `Ok(None)` when it has none.
+    fn built<T>(
+        &self,
+        cache: &Cache<T>,
+        store: &dyn Store,
+        org: OrgId,
+        kind: &str,
+        build: impl FnOnce(&str, &str) -> Result<T, ProviderError>,
+    ) -> Result<Option<Arc<T>>, ProviderError> {
+        let Some(row) = store.provider(org, kind)? else {
+            return Ok(None);
+        };
+        let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+        let current = version(&row);
+        if let Some((built_from, built)) = cache.get(&org) {
+            if *built_from == current {
+                return Ok(built.clone());
+            }
+        }
+        let built = Some(Arc::new(build(&row.settings, &self.opened(org, &row)?)?));
+        cache.insert(org, (current, built.clone()));
+        Ok(built)
+    }
+
     /// The organisation's own email provider: `Ok(None)` when it has none.
     pub fn email(
         &self,
@@ -231,23 +256,13 @@ impl Providers {
         timings: &EmailConfig,
         runtime: Option<&tokio::runtime::Handle>,
     ) -> Result<Option<Arc<EmailProvider>>, ProviderError> {
-        let Some(row) = store.provider(org, "email")? else {
-            return Ok(None);
-        };
-        let mut cache = self.emails.lock().unwrap_or_else(|p| p.into_inner());
-        let current = version(&row);
-        if let Some((built_from, built)) = cache.get(&org) {
-            if *built_from == current {
-                return Ok(built.clone());
-            }
-        }
-        let settings: EmailSettings = serde_json::from_str(&row.settings)
-            .map_err(|e| ProviderError::Invalid(format!("stored settings: {e}")))?;
-        let config = email_config(&settings, &self.opened(org, &row)?, timings)?;
-        let mailer = Mailer::new(&config, runtime.cloned()).map_err(ProviderError::Invalid)?;
-        let built = Some(Arc::new(EmailProvider { config, mailer }));
-        cache.insert(org, (current, built.clone()));
-        Ok(built)
+        self.built(&self.emails, store, org, "email", |settings, secret| {
+            let settings: EmailSettings = serde_json::from_str(settings)
+                .map_err(|e| ProviderError::Invalid(format!("stored settings: {e}")))?;
+            let config = email_config(&settings, secret, timings)?;
+            let mailer = Mailer::new(&config, runtime.cloned()).map_err(ProviderError::Invalid)?;
+            Ok(EmailProvider { config, mailer })
+        })
     }
 
     /// The organisation's own text provider: `Ok(None)` when it has none.
@@ -257,23 +272,12 @@ impl Providers {
         org: OrgId,
         runtime: &tokio::runtime::Handle,
     ) -> Result<Option<Arc<Texter>>, ProviderError> {
-        let Some(row) = store.provider(org, "sms")? else {
-            return Ok(None);
-        };
-        let mut cache = self.texts.lock().unwrap_or_else(|p| p.into_inner());
-        let current = version(&row);
-        if let Some((built_from, built)) = cache.get(&org) {
-            if *built_from == current {
-                return Ok(built.clone());
-            }
-        }
-        let settings: SmsSettings = serde_json::from_str(&row.settings)
-            .map_err(|e| ProviderError::Invalid(format!("stored settings: {e}")))?;
-        let config = sms_config(&settings, &self.opened(org, &row)?)?;
-        let texter = Texter::new(&config, runtime.clone()).map_err(ProviderError::Invalid)?;
-        let built = Some(Arc::new(texter));
-        cache.insert(org, (current, built.clone()));
-        Ok(built)
+        self.built(&self.texts, store, org, "sms", |settings, secret| {
+            let settings: SmsSettings = serde_json::from_str(settings)
+                .map_err(|e| ProviderError::Invalid(format!("stored settings: {e}")))?;
+            let config = sms_config(&settings, secret)?;
+            Texter::new(&config, runtime.clone()).map_err(ProviderError::Invalid)
+        })
     }
 
     /// The auth token that signs `org`'s Twilio callbacks: its own, else the server's.

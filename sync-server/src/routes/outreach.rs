@@ -90,6 +90,17 @@ pub(super) fn limited(
         .map_err(|retry_after| ApiError::TooManyRequests { retry_after })
 }
 
+/// A webhook not let through: logged and counted by provider; the sender learns only 401.
+pub(super) fn refuse_webhook(state: &AppState, provider: &str, why: &str) -> ApiError {
+    tracing::warn!(provider, why, "refused a webhook");
+    state
+        .metrics
+        .webhooks_refused
+        .get_or_create(&crate::metrics::Metrics::label("provider", provider))
+        .inc();
+    ApiError::Unauthorized
+}
+
 fn not_valid() -> Response {
     page(
         StatusCode::NOT_FOUND,
@@ -372,15 +383,7 @@ pub async fn sendgrid_events(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     limited(&state, PublicRoute::Hook, ip)?;
     let header_text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let refused = |why: &str| {
-        tracing::warn!(why, "refused a SendGrid webhook");
-        state
-            .metrics
-            .webhooks_refused
-            .get_or_create(&crate::metrics::Metrics::label("provider", "sendgrid"))
-            .inc();
-        ApiError::Unauthorized
-    };
+    let refused = |why: &str| refuse_webhook(&state, "sendgrid", why);
     // An id that is not one is refused like a bad signature: nothing is said about which
     // organisations exist.
     let Ok(org) = org.parse::<OrgId>() else {

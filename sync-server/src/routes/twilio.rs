@@ -61,15 +61,7 @@ fn verified(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Vec<(String, String)>, ApiError> {
-    let refuse = |why: &str| {
-        tracing::warn!(why, "refused a Twilio webhook");
-        state
-            .metrics
-            .webhooks_refused
-            .get_or_create(&crate::metrics::Metrics::label("provider", "twilio"))
-            .inc();
-        ApiError::Unauthorized
-    };
+    let refuse = |why: &str| super::outreach::refuse_webhook(state, "twilio", why);
     let Some(base) = state.config.http.public_url.as_deref() else {
         return Err(refuse("the server has no public address"));
     };
@@ -90,6 +82,23 @@ fn verified(
     twilio::verify(&token, &url, body, signature).map_err(|e| refuse(&e.to_string()))
 }
 
+/// A Twilio callback let through: within its address's rate, for an organisation id, signed.
+async fn accept(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    org: &str,
+    uri: &axum::http::Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(OrgId, Vec<(String, String)>), ApiError> {
+    super::outreach::limited(state, PublicRoute::Hook, ip)?;
+    // An id that is not one is refused like a bad signature.
+    let org: OrgId = org.parse().map_err(|_| ApiError::Unauthorized)?;
+    let (state, uri) = (state.clone(), uri.clone());
+    let pairs = blocking(move || verified(&state, org, &uri, &headers, &body)).await?;
+    Ok((org, pairs))
+}
+
 fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs
         .iter()
@@ -106,14 +115,7 @@ pub async fn status(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    super::outreach::limited(&state, PublicRoute::Hook, ip)?;
-    // An id that is not one is refused like a bad signature.
-    let org: OrgId = org.parse().map_err(|_| ApiError::Unauthorized)?;
-    let pairs = {
-        let (state, uri, headers, body) =
-            (state.clone(), uri.clone(), headers.clone(), body.clone());
-        blocking(move || verified(&state, org, &uri, &headers, &body)).await?
-    };
+    let (org, pairs) = accept(&state, ip, &org, &uri, headers, body).await?;
     let message: MessageId = uri
         .query()
         .and_then(|q| {
@@ -176,14 +178,7 @@ pub async fn inbound(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    super::outreach::limited(&state, PublicRoute::Hook, ip)?;
-    // An id that is not one is refused like a bad signature.
-    let org: OrgId = org.parse().map_err(|_| ApiError::Unauthorized)?;
-    let pairs = {
-        let (state, uri, headers, body) =
-            (state.clone(), uri.clone(), headers.clone(), body.clone());
-        blocking(move || verified(&state, org, &uri, &headers, &body)).await?
-    };
+    let (org, pairs) = accept(&state, ip, &org, &uri, headers, body).await?;
     let from = param(&pairs, "From").unwrap_or_default().to_owned();
     let text = param(&pairs, "Body").unwrap_or_default();
     if from.is_empty() || !is_stop(text) {

@@ -188,6 +188,15 @@ pub(crate) async fn pulled(s: &TestServer, agent: &Agent, doc_id: &DocId) -> Mes
     fieldstone_doc::message::read(&loaded).expect("read")
 }
 
+/// The contact as the device reads it after a pull.
+pub(crate) async fn pulled_contact(s: &TestServer, agent: &Agent, contact: ContactId) -> Contact {
+    let (docs, _) = s.pull_all(&agent.token, vec![]).await;
+    let id = DocId::new(fieldstone_doc::contact::KIND, contact).expect("id");
+    let doc = docs.iter().find(|d| d.doc_id == id).expect("contact");
+    let loaded = fieldstone_doc::load(doc.snapshot.as_deref().expect("whole")).expect("load");
+    fieldstone_doc::contact::read(&loaded).expect("read")
+}
+
 /// Pulls until the message's status is `status` (bounded: a hang is a failure, not a wait).
 pub(crate) async fn until_status(
     s: &TestServer,

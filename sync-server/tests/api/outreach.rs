@@ -8,7 +8,6 @@ use crate::dispatch::*;
 use crate::support::*;
 use base64::Engine;
 use fieldstone_model::*;
-use fieldstone_protocol::DocId;
 use fieldstone_server::config::Config;
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
@@ -82,14 +81,7 @@ fn no_redirects() -> reqwest::Client {
 }
 
 async fn contact_consent(s: &TestServer, agent: &Agent, contact: ContactId) -> Consent {
-    let (docs, _) = s.pull_all(&agent.token, vec![]).await;
-    let id = DocId::new(fieldstone_doc::contact::KIND, contact).expect("id");
-    let doc = docs.iter().find(|d| d.doc_id == id).expect("contact");
-    let loaded = fieldstone_doc::load(doc.snapshot.as_deref().expect("whole")).expect("load");
-    fieldstone_doc::contact::read(&loaded)
-        .expect("read")
-        .consent
-        .email
+    pulled_contact(s, agent, contact).await.consent.email
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

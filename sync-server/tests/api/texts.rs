@@ -194,14 +194,7 @@ pub(crate) async fn post_signed(
 }
 
 async fn sms_consent(s: &TestServer, agent: &Agent, contact: ContactId) -> Consent {
-    let (docs, _) = s.pull_all(&agent.token, vec![]).await;
-    let id = DocId::new(fieldstone_doc::contact::KIND, contact).expect("id");
-    let doc = docs.iter().find(|d| d.doc_id == id).expect("contact");
-    let loaded = fieldstone_doc::load(doc.snapshot.as_deref().expect("whole")).expect("load");
-    fieldstone_doc::contact::read(&loaded)
-        .expect("read")
-        .consent
-        .sms
+    pulled_contact(s, agent, contact).await.consent.sms
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
