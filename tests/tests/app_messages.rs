@@ -105,8 +105,28 @@ async fn emails_and_texts_are_written_queued_withdrawn_and_warned_about() {
         "nothing was queued"
     );
 
+    // She has a work address too, added under Details: the Email tab offers both, a tap each.
+    app.js(
+        "Array.from(document.querySelectorAll('#contact-form button'))
+           .find(b => b.textContent.includes('Add an email')).click()",
+        vec![],
+    )
+    .await;
+    app.type_into("#contact-emails-1-address", "ada@work.example")
+        .await;
+    app.click("#contact-save").await;
+    app.wait_for("#contact-saved").await;
+    app.wait_for("#composer-email-to-picks [data-to='ada@work.example']")
+        .await;
+    app.click("#composer-email-to-picks [data-to='ada@example.com']")
+        .await;
+    assert_eq!(app.value_of("#composer-email-to").await, "ada@example.com");
+    assert!(
+        !app.exists("#composer-email-to-error").await,
+        "an address picked loses the message"
+    );
+
     // Drafts stay while another tab is shown.
-    app.type_into("#composer-email-to", "ada@example.com").await;
     app.type_into(
         "#composer-email-body",
         "Hi Ada, three homes with gardens came up this week. Shall we see them on Saturday?",

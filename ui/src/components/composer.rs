@@ -11,7 +11,9 @@ use crate::state::form::FormErrors;
 use crate::state::format::Local;
 use crate::state::message_draft::Recipients;
 use chrono::{DateTime, Utc};
-use fieldstone_model::{BookingKind, Channel, Choice, Direction, Priority, Refusal};
+use fieldstone_model::{
+    BookingKind, Channel, Choice, Direction, MessageChannel, Priority, Refusal,
+};
 use fieldstone_protocol::views::BookingSummary;
 use yew::prelude::*;
 
@@ -39,9 +41,9 @@ pub struct ComposerProps {
     /// The device reaches the sync server: a message goes out now, not later.
     #[prop_or(true)]
     pub connected: bool,
-    /// Show the contact's details (to add an address or number).
+    /// Show the contact's details to add an address (email) or a number (text).
     #[prop_or_default]
-    pub on_details: Callback<()>,
+    pub on_details: Callback<MessageChannel>,
     /// Takes back the message just queued (shown beside the sentence saying it was).
     #[prop_or_default]
     pub on_undo: Option<Callback<()>>,

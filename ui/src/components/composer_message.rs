@@ -62,7 +62,7 @@ fn nothing_to(props: &ComposerProps, channel: MessageChannel) -> Html {
     html! {
         <EmptyState {id} title={title}>
             <p class="list-state__text">{ text }</p>
-            <button type="button" class="button button--secondary" onclick={props.on_details.reform(|_: MouseEvent| ())}>
+            <button type="button" class="button button--secondary" onclick={props.on_details.reform(move |_: MouseEvent| channel)}>
                 { "Open Details" }
             </button>
         </EmptyState>

@@ -25,7 +25,7 @@ use crate::state::form::input_id;
 use crate::state::format::Local;
 use crate::state::ShellAction;
 use chrono::Timelike;
-use fieldstone_model::{Contact, ContactId, RecordRef};
+use fieldstone_model::{Contact, ContactId, MessageChannel, RecordRef};
 use fieldstone_protocol::commands::{
     ResolveConflict, SetTaskStatus, TimelineRequest, UpdateContact,
 };
@@ -278,9 +278,12 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
         time_zone: platform::time_zone_name(),
     };
     let online = connected(shell.shell.sync.as_ref());
-    let on_details = dispatch.reform(|()| {
+    let on_details = dispatch.reform(|channel| {
         // The address or number goes in under Details (the other half on a phone).
-        platform::focus("contact-emails-0-address");
+        platform::focus(match channel {
+            MessageChannel::Email => "contact-emails-0-address",
+            MessageChannel::Sms => "contact-phones-0-number",
+        });
         DetailAction::Tab(DetailTab::Details)
     });
 
