@@ -9,7 +9,7 @@ use fieldstone_protocol::account::Role;
 use fieldstone_protocol::DocId;
 use fieldstone_server::config::Config;
 use fieldstone_server::dispatch::EmailConfig;
-use fieldstone_server::store::{IntentOutcome, IntentState};
+use fieldstone_server::store::{IntentOutcome, IntentRow, IntentState};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -197,14 +197,15 @@ pub(crate) async fn pulled_contact(s: &TestServer, agent: &Agent, contact: Conta
     fieldstone_doc::contact::read(&loaded).expect("read")
 }
 
-/// Pulls until the message's status is `status` (bounded: a hang is a failure, not a wait).
+/// Pulls until the message's status is `status` (bounded, at half a minute: a hang is a
+/// failure, but a loaded CI machine is not).
 pub(crate) async fn until_status(
     s: &TestServer,
     agent: &Agent,
     doc_id: &DocId,
     status: MessageStatus,
 ) -> Message {
-    for _ in 0..400 {
+    for _ in 0..1200 {
         let message = pulled(s, agent, doc_id).await;
         if message.result.status == status {
             return message;
@@ -242,11 +243,7 @@ async fn a_devices_email_is_sent_once_and_its_result_comes_back() {
         Some("Three homes near the park")
     );
     assert!(mail[0].contains("Three homes fit what you asked for."));
-    let ledger = s
-        .store
-        .intent(ada.org, &doc_id)
-        .expect("ledger")
-        .expect("row");
+    let ledger = until_done(&s, ada.org, &doc_id).await;
     assert_eq!(
         (ledger.state, ledger.outcome, ledger.attempts),
         (IntentState::Done, Some(IntentOutcome::Sent), 1)
@@ -286,7 +283,7 @@ async fn a_relay_that_is_down_is_tried_again_then_the_message_fails_with_its_wor
     // Queued again, with why and when (the first state a message has is queued too, so wait
     // for the reason).
     let mut waiting = waiting;
-    for _ in 0..400 {
+    for _ in 0..1200 {
         if waiting.result.reason.is_some() {
             break;
         }
@@ -304,12 +301,21 @@ async fn a_relay_that_is_down_is_tried_again_then_the_message_fails_with_its_wor
         why.starts_with("Not sent: the mail server did not take it"),
         "{why}"
     );
-    let ledger = s
-        .store
-        .intent(ada.org, &doc_id)
-        .expect("ledger")
-        .expect("row");
+    let ledger = until_done(&s, ada.org, &doc_id).await;
     assert_eq!(ledger.outcome, Some(IntentOutcome::Failed));
+}
+
+/// The ledger's row once it is done (bounded). The message shows an outcome a moment before
+/// the ledger does: results are written into messages first.
+pub(crate) async fn until_done(s: &TestServer, org: OrgId, doc_id: &DocId) -> IntentRow {
+    for _ in 0..1200 {
+        let row = s.store.intent(org, doc_id).expect("ledger").expect("row");
+        if row.state == IntentState::Done {
+            return row;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the ledger never finished {doc_id}");
 }
 
 /// Pulls until every message in `ids` is sent (bounded).
@@ -434,23 +440,7 @@ async fn a_send_recorded_in_the_message_before_its_server_stopped_keeps_its_resu
     let s = s.restart_with(config(&smtp.url())).await;
     s.clock.set(now + chrono::Duration::seconds(11));
     // Past the lease the ledger closes it; the message keeps what was recorded.
-    for _ in 0..200 {
-        let row = s
-            .store
-            .intent(ada.org, &doc_id)
-            .expect("ledger")
-            .expect("row");
-        if row.state == IntentState::Done {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    let row = s
-        .store
-        .intent(ada.org, &doc_id)
-        .expect("ledger")
-        .expect("row");
-    assert_eq!(row.state, IntentState::Done);
+    until_done(&s, ada.org, &doc_id).await;
     let message = pulled(&s, &ada, &doc_id).await;
     assert_eq!(message.result.status, MessageStatus::Sent);
     assert_eq!(
