@@ -57,6 +57,44 @@ fn limit(name: &str, message: String) -> Verdict {
 pub struct Tally {
     pub usage: Usage,
     pub claimed: HashSet<Vec<u8>>,
+    /// The organisation's leads and its plan's cap, counted at the push's first new contact
+    /// (`None` until then).
+    pub leads: Option<Leads>,
+}
+
+/// Contacts the organisation holds, and how many its plan allows (`None`: no cap).
+#[derive(Debug, Clone, Copy)]
+pub struct Leads {
+    pub count: u64,
+    pub cap: Option<u64>,
+}
+
+/// The organisation's leads, counted up to one past its plan's cap (a free plan's count is
+/// never more than 51 ids read). Blocking.
+fn count_leads(state: &AppState, caller: &Caller) -> Result<Leads, ApiError> {
+    let (plan, _) = crate::quota::plan_of(state, caller.org)?;
+    let Some(cap) = plan.allowance(fieldstone_model::plan::Meter::Leads) else {
+        return Ok(Leads {
+            count: 0,
+            cap: None,
+        });
+    };
+    let org = caller.org;
+    let mut scopes = vec![Scope::Org(org)];
+    scopes.extend(state.store.teams(org)?.iter().map(|t| Scope::Team(t.id)));
+    scopes.extend(state.store.users(org)?.iter().map(|u| Scope::User(u.id)));
+    let kind = fieldstone_doc::contact::KIND;
+    let bound = |id: &str| DocId::new(kind, id).map_err(|e| ApiError::Internal(e.to_string()));
+    let first = bound("00000000-0000-0000-0000-000000000000")?;
+    let last = bound("ffffffff-ffff-ffff-ffff-ffffffffffff")?;
+    let want = usize::try_from(cap.saturating_add(1)).unwrap_or(usize::MAX);
+    let ids = state
+        .store
+        .doc_ids_in_range(org, &scopes, Some(&first), Some(&last), want)?;
+    Ok(Leads {
+        count: ids.len() as u64,
+        cap: Some(cap),
+    })
 }
 
 /// Judges `raw` (one document's changes) against `hot`, the server's copy (`None`: new).
@@ -114,6 +152,25 @@ pub fn judge(
     if let Some(verdict) = over_quota(state, doc_id, hot.is_none(), bytes, &tally.usage) {
         return Ok(verdict);
     }
+    let new_contact = hot.is_none() && doc_id.kind() == fieldstone_doc::contact::KIND;
+    if new_contact {
+        let leads = match tally.leads {
+            Some(leads) => leads,
+            None => *tally.leads.insert(count_leads(state, caller)?),
+        };
+        if let Some(cap) = leads.cap.filter(|cap| leads.count >= *cap) {
+            let (plan, _) = crate::quota::plan_of(state, caller.org)?;
+            return Ok(limit(
+                "leads",
+                format!(
+                    "The {} plan holds {cap} leads, and your organisation has them; this \
+                     contact was not uploaded and stays on this device until an admin changes \
+                     the plan.",
+                    plan.label()
+                ),
+            ));
+        }
+    }
     let mut parsed = Vec::with_capacity(raw.len());
     let mut seen = HashSet::new();
     for bytes in raw {
@@ -144,6 +201,9 @@ pub fn judge(
         if write.expected_head_seq.is_none() {
             tally.usage.user_docs += 1;
             tally.usage.org_docs += 1;
+            if let Some(leads) = tally.leads.as_mut().filter(|_| new_contact) {
+                leads.count += 1;
+            }
         }
     }
     Ok(verdict)

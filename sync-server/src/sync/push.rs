@@ -54,6 +54,7 @@ pub fn push(
     let mut tally = Tally {
         usage: state.store.usage(caller.org, caller.user)?,
         claimed: HashSet::new(),
+        leads: None,
     };
     let mut response = PushResponse {
         accepted: 0,
@@ -128,6 +129,7 @@ fn push_group(
     let mut tally = Tally {
         usage: tally.usage,
         claimed: tally.claimed.clone(),
+        leads: tally.leads,
     };
     let mut response = PushResponse {
         accepted: 0,

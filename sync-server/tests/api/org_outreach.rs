@@ -294,3 +294,77 @@ async fn a_used_up_allowance_refuses_the_next_send_and_says_which_and_when_it_re
     );
     assert_eq!(emails["used_by_me"], 200);
 }
+
+/// `n` new contacts of `agent`'s, as one device push.
+fn new_contacts(agent: &Agent, n: usize) -> Vec<fieldstone_protocol::DocPush> {
+    (0..n)
+        .map(|i| {
+            let input = ContactInput {
+                given_name: format!("Lead {i}"),
+                ..ContactInput::default()
+            };
+            let id = ContactId::from_uuid(uuid::Uuid::new_v4());
+            let contact = Contact::create(id, input.validate().expect("valid"), agent.user, at());
+            let (doc, _) = fieldstone_doc::contact::create(automerge::ActorId::random(), &contact)
+                .expect("doc");
+            let mut device = Device::new();
+            device.doc = doc;
+            let doc_id =
+                fieldstone_protocol::DocId::new(fieldstone_doc::contact::KIND, id).expect("id");
+            device.unsent(&doc_id)
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_free_plans_fifty_leads_are_a_cap_and_the_51st_stays_on_the_device() {
+    let s = TestServer::start_with(bare_config()).await;
+    let ada = agent(&s);
+    let org = ada.org;
+    s.with_store(|st| {
+        let plan = PlanRow {
+            plan: "free".into(),
+            time_zone: "UTC".into(),
+            updated_at: now(),
+        };
+        st.set_plan(org, &plan).expect("plan");
+    });
+    // Another organisation's contacts do not count.
+    let other = s.org("Elsewhere");
+    let bob = s.user(other, "bob@elsewhere.test", Role::Agent, None);
+    let bob = Agent {
+        org: other,
+        user: bob,
+        token: s.token(other, bob),
+    };
+    assert_eq!(s.push(&bob.token, new_contacts(&bob, 5)).await.accepted, 5);
+
+    let answer = s.push(&ada.token, new_contacts(&ada, 48)).await;
+    assert_eq!(answer.accepted, 48, "{answer:?}");
+    // The 49th and 50th go in; in the same push the 51st and 52nd do not.
+    let answer = s.push(&ada.token, new_contacts(&ada, 4)).await;
+    assert_eq!(answer.accepted, 2, "{answer:?}");
+    assert_eq!(answer.rejected.len(), 2);
+    let refusal = &answer.rejected[0];
+    assert_eq!(
+        refusal.code,
+        fieldstone_protocol::RejectCode::LimitReached {
+            limit: "leads".into()
+        }
+    );
+    assert_eq!(
+        refusal.message,
+        "The Free plan holds 50 leads, and your organisation has them; this contact was not \
+         uploaded and stays on this device until an admin changes the plan."
+    );
+    // Other records still sync; on a plan without the cap, contacts do too.
+    s.with_store(|st| {
+        let plan = PlanRow {
+            plan: "starter".into(),
+            time_zone: "UTC".into(),
+            updated_at: now(),
+        };
+        st.set_plan(org, &plan).expect("plan");
+    });
+    assert_eq!(s.push(&ada.token, new_contacts(&ada, 2)).await.accepted, 2);
+}
