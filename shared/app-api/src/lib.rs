@@ -31,6 +31,7 @@ pub mod stores;
 mod sync;
 mod today;
 mod transfer;
+mod usage;
 
 pub use sync::SyncSlot;
 

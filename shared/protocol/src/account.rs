@@ -251,6 +251,38 @@ pub struct DocScopes {
     pub scopes: Vec<String>,
 }
 
+/// `GET /v2/org/usage` (any member): the organisation's plan and this month's use of each
+/// allowance, the organisation's and the caller's. The month is the organisation's, in its
+/// time zone; `resets_at` is the first instant of the next one there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgUsage {
+    /// `free`, `starter`, `pro` or `enterprise`.
+    pub plan: String,
+    /// The plan's name as people read it ("Starter").
+    pub plan_label: String,
+    /// IANA name of the organisation's zone ("Europe/Paris").
+    pub time_zone: String,
+    /// The month counted, `2026-12`.
+    pub period: String,
+    pub resets_at: DateTime<Utc>,
+    pub meters: Vec<MeterUsage>,
+}
+
+/// One allowance of [`OrgUsage`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeterUsage {
+    /// `ai_drafts`, `emails`, `sms`, …
+    pub meter: String,
+    /// What it counts, as people read it ("text messages").
+    pub label: String,
+    /// How many the plan allows a month; `None` (`null`): no cap.
+    pub allowance: Option<u64>,
+    /// Used this month by the whole organisation.
+    pub used: u64,
+    /// Used this month by the caller.
+    pub used_by_me: u64,
+}
+
 /// Checks a new password against the server's policy; the message is for the person typing it.
 pub fn check_password(password: &str) -> Result<(), String> {
     if password.chars().count() < PASSWORD_MIN_CHARS {

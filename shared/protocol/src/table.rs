@@ -15,6 +15,7 @@
 /// consumer of the table glob-imports this module where it expands the table, so the entries
 /// can stay short (`get_contact(ContactId) -> ContactDetail`).
 pub mod types {
+    pub use crate::account::OrgUsage;
     pub use crate::commands::*;
     pub use crate::views::{
         BookingSummary, ContactPage, ContactQuery, CustomFieldName, DuplicateGroup, FieldConflict,
@@ -152,6 +153,9 @@ macro_rules! app_commands {
             set_device_name(String) -> Account;
             about() -> About;
             device_records() -> DeviceRecords;
+            /// The organisation's plan and this month's use of each allowance (asks the sync
+            /// server: signed out or offline, an error that says so).
+            org_usage() -> OrgUsage;
 
             // Sync (the status is also pushed as `sync-status` events)
             sync_status() -> SyncStatus;

@@ -277,6 +277,40 @@ fn account_bodies_v2() {
     );
 }
 
+/// `GET /v2/org/usage` as the server writes it: a capped allowance and one with no cap (`null`).
+#[test]
+fn org_usage_v2() {
+    check_json(
+        "org_usage_v2.json",
+        &OrgUsage {
+            plan: "starter".into(),
+            plan_label: "Starter".into(),
+            time_zone: "Europe/Paris".into(),
+            period: "2026-12".into(),
+            resets_at: Utc
+                .with_ymd_and_hms(2026, 12, 31, 23, 0, 0)
+                .single()
+                .expect("time"),
+            meters: vec![
+                MeterUsage {
+                    meter: "sms".into(),
+                    label: "text messages".into(),
+                    allowance: Some(500),
+                    used: 120,
+                    used_by_me: 40,
+                },
+                MeterUsage {
+                    meter: "emails".into(),
+                    label: "emails".into(),
+                    allowance: None,
+                    used: 0,
+                    used_by_me: 0,
+                },
+            ],
+        },
+    );
+}
+
 #[test]
 fn command_dtos() {
     check_json(

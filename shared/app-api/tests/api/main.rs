@@ -15,4 +15,5 @@ mod preview;
 mod sharing;
 mod support;
 mod table;
+mod usage;
 mod viewer;

@@ -4,8 +4,8 @@
 use crate::AccountBinding;
 use fieldstone_model::drafting::{Draft, DraftRequest, EnhanceRequest, Enhanced};
 use fieldstone_protocol::account::{
-    AcceptInviteRequest, DocScopes, LoginRequest, Me, OrgChoice, OrgInfo, Session, ShareRequest,
-    TeamInfo, UserInfo,
+    AcceptInviteRequest, DocScopes, LoginRequest, Me, OrgChoice, OrgInfo, OrgUsage, Session,
+    ShareRequest, TeamInfo, UserInfo,
 };
 use fieldstone_protocol::{
     codec, DocId, ErrorBody, ErrorCode, PullRequest, PullResponse, PushRequest, PushResponse,
@@ -263,6 +263,12 @@ impl SyncClient {
             .send(self.http.post(self.url("/v2/ai/enhance")).json(request))
             .await?;
         json_answer(response).await
+    }
+
+    /// `GET /v2/org/usage`: the organisation's plan and this month's use of each allowance,
+    /// the organisation's and this user's.
+    pub async fn org_usage(&self) -> Result<OrgUsage, SyncError> {
+        self.get_json("/v2/org/usage").await
     }
 
     async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, SyncError> {
