@@ -8,19 +8,22 @@
 use super::ClientIp;
 use crate::auth::PublicRoute;
 use crate::error::ApiError;
-use crate::sync::guard;
-use crate::sync::server_write::{revoke_consent, update_message_results, ResultEdit};
+use crate::sync::org_docs;
+use crate::sync::server_write::{
+    create_as_server, revoke_consent, server_actor_id, update_message_results, ResultEdit,
+    ServerWriteError,
+};
 use crate::webhooks::twilio;
 use crate::{blocking, AppState};
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
-use fieldstone_model::outreach::dnc_key;
 use fieldstone_model::{
-    ConsentChannel, ConsentStatus, MessageEvent, MessageEventKind, MessageId, OrgId,
+    Channel, ConsentChannel, ConsentStatus, Direction, Interaction, InteractionId,
+    InteractionInput, MessageEvent, MessageEventKind, MessageId, OrgId,
 };
-use fieldstone_protocol::{DocId, Scope};
+use fieldstone_protocol::DocId;
 
 /// The words that revoke consent to texts (FCC, in force 11 April 2025), compared whole after
 /// trimming and ignoring case.
@@ -180,85 +183,97 @@ pub async fn inbound(
 ) -> Result<Response, ApiError> {
     let (org, pairs) = accept(&state, ip, &org, &uri, headers, body).await?;
     let from = param(&pairs, "From").unwrap_or_default().to_owned();
-    let text = param(&pairs, "Body").unwrap_or_default();
-    if from.is_empty() || !is_stop(text) {
+    let text = param(&pairs, "Body").unwrap_or_default().to_owned();
+    let sid = param(&pairs, "MessageSid").unwrap_or_default().to_owned();
+    if from.is_empty() {
         return Ok(twiml());
     }
-    let revoked = blocking(move || revoke_sms_by_number(&state, org, &from)).await?;
-    tracing::info!(%org, revoked, "a STOP reply revoked SMS consent");
+    if is_stop(&text) {
+        let revoked = blocking(move || revoke_sms_by_number(&state, org, &from)).await?;
+        tracing::info!(%org, revoked, "a STOP reply revoked SMS consent");
+    } else if !sid.is_empty() {
+        let created = blocking(move || record_inbound(&state, org, &from, &text, &sid)).await?;
+        tracing::info!(%org, created, "an inbound text went on the timeline");
+    }
     Ok(twiml())
 }
 
 /// Revokes SMS consent on every contact of `org` with the number `from`; answers how many.
-///
-/// The server keeps documents, not a read model, so this reads the organisation's contacts
-/// in pages of ids. STOP replies are rare; an index of numbers is the next step when they are
-/// not.
 fn revoke_sms_by_number(state: &AppState, org: OrgId, from: &str) -> Result<usize, ApiError> {
-    let key = dnc_key(from);
-    let internal = |e: crate::store::StoreError| ApiError::Internal(e.to_string());
-    let mut scopes = vec![Scope::Org(org)];
-    scopes.extend(
-        state
-            .store
-            .teams(org)
-            .map_err(internal)?
-            .iter()
-            .map(|t| Scope::Team(t.id)),
-    );
-    scopes.extend(
-        state
-            .store
-            .users(org)
-            .map_err(internal)?
-            .iter()
-            .map(|u| Scope::User(u.id)),
-    );
-    let kind = fieldstone_doc::contact::KIND;
-    let bound = |id: &str| DocId::new(kind, id).map_err(|e| ApiError::Internal(e.to_string()));
-    let mut after = bound("00000000-0000-0000-0000-000000000000")?;
-    let upto = bound("ffffffff-ffff-ffff-ffff-ffffffffffff")?;
     let mut revoked = 0;
-    loop {
-        let ids = state
-            .store
-            .doc_ids_in_range(org, &scopes, Some(&after), Some(&upto), 500)
-            .map_err(internal)?;
-        let Some(last) = ids.last().cloned() else {
-            break;
-        };
-        for id in ids {
-            let Some(stored) = state.store.load_doc(org, &id).map_err(internal)? else {
-                continue;
-            };
-            let Some(contact) = guard::load(&stored.bytes)
-                .ok()
-                .and_then(|d| fieldstone_doc::contact::read(&d).ok())
-            else {
-                continue;
-            };
-            let matches = contact.phones.iter().any(|p| dnc_key(&p.number) == key)
-                || contact
-                    .whatsapp
-                    .as_deref()
-                    .is_some_and(|w| dnc_key(w) == key);
-            if !matches || contact.consent.sms.status == ConsentStatus::Denied {
-                continue;
-            }
-            let changed = revoke_consent(
-                state,
-                org,
-                contact.id,
-                ConsentChannel::Sms,
-                "replied STOP to a text",
-                contact.owner,
-            )
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-            revoked += usize::from(changed);
+    for contact in org_docs::contacts_with_number(state.store.as_ref(), org, from)? {
+        if contact.consent.sms.status == ConsentStatus::Denied {
+            continue;
         }
-        after = last;
+        let changed = revoke_consent(
+            state,
+            org,
+            contact.id,
+            ConsentChannel::Sms,
+            "replied STOP to a text",
+            contact.owner,
+        )
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        revoked += usize::from(changed);
     }
     Ok(revoked)
+}
+
+/// Longest inbound text kept on the timeline (Twilio concatenates up to 1,600 characters).
+const INBOUND_MAX_CHARS: usize = 1_600;
+
+/// A text someone sent becomes an inbound interaction on each contact of `org` with that
+/// number, created by the server in the contact's scopes, once per provider message. Answers
+/// how many were created. A number no contact has is left for lead intake.
+fn record_inbound(
+    state: &AppState,
+    org: OrgId,
+    from: &str,
+    text: &str,
+    sid: &str,
+) -> Result<usize, ApiError> {
+    let internal = |e: ServerWriteError| ApiError::Internal(e.to_string());
+    let mut created = 0;
+    for contact in org_docs::contacts_with_number(state.store.as_ref(), org, from)? {
+        let contact_doc = DocId::new(fieldstone_doc::contact::KIND, contact.id)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let Some(scopes) = state.store.doc_scopes(org, &contact_doc)? else {
+            continue;
+        };
+        // The same provider message on the same contact is the same interaction.
+        let key = format!("twilio-inbound:{org}:{sid}:{}", contact.id);
+        let id = InteractionId::from_uuid(uuid::Uuid::new_v5(
+            &uuid::Uuid::NAMESPACE_OID,
+            key.as_bytes(),
+        ));
+        let summary: String = text.chars().take(INBOUND_MAX_CHARS).collect();
+        let input = InteractionInput {
+            contact: contact.id,
+            listing: None,
+            channel: Channel::Sms,
+            direction: Direction::Inbound,
+            summary: if summary.trim().is_empty() {
+                "(an empty text)".into()
+            } else {
+                summary
+            },
+            outcome: None,
+            duration_seconds: None,
+            occurred_at: state.clock.now(),
+        };
+        let Ok(valid) = input.validate() else {
+            continue;
+        };
+        let interaction = Interaction::create(id, valid, contact.owner, state.clock.now());
+        let (doc, _) = fieldstone_doc::interaction::create(server_actor_id(), &interaction)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let doc_id = DocId::new(fieldstone_doc::interaction::KIND, id)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let made =
+            create_as_server(state, org, &doc_id, scopes, contact.owner, doc).map_err(internal)?;
+        created += usize::from(made);
+    }
+    Ok(created)
 }
 
 #[cfg(test)]

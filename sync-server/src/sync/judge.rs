@@ -79,18 +79,10 @@ fn count_leads(state: &AppState, caller: &Caller) -> Result<Leads, ApiError> {
             cap: None,
         });
     };
-    let org = caller.org;
-    let mut scopes = vec![Scope::Org(org)];
-    scopes.extend(state.store.teams(org)?.iter().map(|t| Scope::Team(t.id)));
-    scopes.extend(state.store.users(org)?.iter().map(|u| Scope::User(u.id)));
-    let kind = fieldstone_doc::contact::KIND;
-    let bound = |id: &str| DocId::new(kind, id).map_err(|e| ApiError::Internal(e.to_string()));
-    let first = bound("00000000-0000-0000-0000-000000000000")?;
-    let last = bound("ffffffff-ffff-ffff-ffff-ffffffffffff")?;
+    let store = state.store.as_ref();
+    let scopes = super::org_docs::scopes(store, caller.org)?;
     let want = usize::try_from(cap.saturating_add(1)).unwrap_or(usize::MAX);
-    let ids = state
-        .store
-        .doc_ids_in_range(org, &scopes, Some(&first), Some(&last), want)?;
+    let ids = super::org_docs::contact_ids(store, caller.org, &scopes, None, want)?;
     Ok(Leads {
         count: ids.len() as u64,
         cap: Some(cap),

@@ -8,6 +8,7 @@ pub mod guard;
 pub mod inspect;
 pub mod judge;
 pub mod live;
+pub mod org_docs;
 pub mod pull;
 pub mod push;
 pub mod server_write;

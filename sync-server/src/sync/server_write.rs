@@ -344,3 +344,55 @@ pub fn revoke_consent(
         Ok(())
     })
 }
+
+/// Creates `doc` (made with the server's actor, [`server_actor_id`]) as `doc_id` in `scopes`,
+/// as the server, unless it exists: an id derived from what caused it (a provider's event id)
+/// makes a retried webhook create nothing more. Answers whether it was created. `writer` is
+/// whose usage it counts against.
+pub fn create_as_server(
+    state: &AppState,
+    org: OrgId,
+    doc_id: &DocId,
+    scopes: Vec<fieldstone_protocol::Scope>,
+    writer: UserId,
+    mut doc: AutoCommit,
+) -> Result<bool, ServerWriteError> {
+    if state.store.load_doc(org, doc_id)?.is_some() {
+        return Ok(false);
+    }
+    let changes: Vec<([u8; 32], Vec<u8>)> = doc
+        .get_changes(&[])
+        .iter()
+        .map(|c| (c.hash().0, c.raw_bytes().to_vec()))
+        .collect();
+    let write = DocWrite {
+        doc_id: doc_id.clone(),
+        expected_head_seq: None,
+        changes,
+        add_scopes: scopes,
+        snapshot: Some(doc.save()),
+        new_actors: Vec::new(),
+        writer,
+        intent: false,
+    };
+    let committed = match state.store.commit(org, vec![write], state.clock.now()) {
+        Ok(committed) => committed,
+        // Created meanwhile by another request or process: the same thing, once.
+        Err(StoreError::Stale(_) | StoreError::Conflict(_)) => return Ok(false),
+        Err(e) => return Err(e.into()),
+    };
+    for done in committed {
+        state.publish(Event::Changed {
+            org,
+            doc: done.doc_id,
+            scopes: done.scopes,
+            seq: done.seq,
+        });
+    }
+    Ok(true)
+}
+
+/// The server's Automerge actor, for documents it creates.
+pub fn server_actor_id() -> ActorId {
+    server_actor()
+}

@@ -260,8 +260,34 @@ async fn a_text_goes_out_once_its_status_comes_back_and_stop_revokes_consent() {
     );
     until_status(&s, &ada, &doc_id, MessageStatus::Delivered).await;
 
-    // "Stop" from Lena's number revokes SMS consent; the device learns it.
+    // A reply from Lena goes on her timeline, once however often Twilio retries it.
     let inbound = format!("/hooks/twilio/{}/inbound", ada.org);
+    let reply = [
+        ("From", "+1 555 555 0123"),
+        ("To", FROM),
+        ("Body", "Can we see it at 5 instead?"),
+        ("MessageSid", "SMreply1"),
+    ];
+    for _ in 0..2 {
+        assert_eq!(
+            post_signed(&s, &inbound, &reply, Some(TOKEN)).await,
+            StatusCode::OK
+        );
+    }
+    let (docs, _) = s.pull_all(&ada.token, vec![]).await;
+    let replies: Vec<Interaction> = docs
+        .iter()
+        .filter(|d| d.doc_id.kind() == fieldstone_doc::interaction::KIND)
+        .filter_map(|d| fieldstone_doc::load(d.snapshot.as_deref()?).ok())
+        .filter_map(|doc| fieldstone_doc::interaction::read(&doc).ok())
+        .collect();
+    assert_eq!(replies.len(), 1, "{replies:?}");
+    assert_eq!(replies[0].contact, contact);
+    assert_eq!(replies[0].channel, Channel::Sms);
+    assert_eq!(replies[0].direction, Direction::Inbound);
+    assert_eq!(replies[0].summary, "Can we see it at 5 instead?");
+
+    // "Stop" from Lena's number revokes SMS consent; the device learns it.
     let stop = [("From", LENA), ("To", FROM), ("Body", " Stop ")];
     assert_eq!(
         post_signed(&s, &inbound, &stop, Some("forged")).await,
