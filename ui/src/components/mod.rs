@@ -27,6 +27,7 @@ pub mod settings_account;
 pub mod settings_device;
 pub mod settings_locale;
 pub mod settings_records;
+pub mod settings_usage;
 pub mod states;
 pub mod task_dialog;
 pub mod timeline;

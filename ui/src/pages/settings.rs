@@ -1,19 +1,21 @@
-//! Settings: the account and sync server, the agent's region and format, this device's name,
-//! export everything, about. The rules live in [`SettingsState`] (and [`LocaleSettings`]);
-//! this runs the shell commands they ask for and hands the frame every sync status a command
+//! Settings: the account and sync server, the organisation's plan and this month's usage, the
+//! agent's region and format, this device's name, export everything, about. The rules live in
+//! [`SettingsState`] (and [`LocaleSettings`], [`UsageState`]); this runs the shell commands they ask for and hands the frame every sync status a command
 //! returns, and every locale saved, so the top bar's badge and every screen follow at once.
 
 use crate::components::settings_account::AccountCard;
 use crate::components::settings_device::{AboutCard, DeviceCard, ExportCard};
 use crate::components::settings_locale::LocaleCard;
+use crate::components::settings_usage::UsageCard;
 use crate::components::states::{page_frame, FrameText};
 use crate::hooks::{use_shell, use_submit};
 use crate::services::{commands, platform};
 use crate::state::form::input_id;
 use crate::state::settings::{ExportRun, SettingsAction, SettingsState, SignOut};
 use crate::state::settings_locale::{LocaleSettings, LocaleSettingsAction, LOCALE_INPUT_PREFIX};
+use crate::state::settings_usage::{UsageAction, UsageState};
 use crate::state::{ListView, ShellAction};
-use fieldstone_protocol::commands::ExportRequest;
+use fieldstone_protocol::commands::{ExportRequest, SyncState};
 use std::rc::Rc;
 use yew::platform::spawn_local;
 use yew::prelude::*;
@@ -32,6 +34,7 @@ pub fn SettingsPage() -> Html {
     let shell = use_shell();
     let state = use_reducer(SettingsState::new);
     let locale = use_reducer(LocaleSettings::default);
+    let usage = use_reducer(UsageState::default);
 
     // The region and format card: its preferences read at first, on Retry and when changes
     // arrive from elsewhere; a save goes to the frame so every screen follows at once.
@@ -70,6 +73,39 @@ pub fn SettingsPage() -> Html {
                     Err(error) => SettingsAction::AccountFailed(error.message),
                 });
             });
+        });
+    }
+    // The plan and usage: asked of the server at first and on Retry; asked again when the
+    // device signs in or out, or comes back online (an offline card then fills in by itself).
+    {
+        let usage = usage.clone();
+        use_effect_with(usage.seq, move |&seq| {
+            spawn_local(async move {
+                usage.dispatch(match commands::org_usage().await {
+                    Ok(answer) => UsageAction::Loaded(seq, answer),
+                    Err(error) => UsageAction::Failed(seq, error),
+                });
+            });
+        });
+    }
+    {
+        let usage = usage.dispatcher();
+        let previous = use_mut_ref(|| None);
+        let signed_in = state.account.as_ref().map(|a| a.session.is_some());
+        let online = shell
+            .shell
+            .sync
+            .as_ref()
+            .is_none_or(|s| s.state != SyncState::Offline);
+        use_effect_with((signed_in, online), move |&(signed_in, online)| {
+            // Nothing to compare with until the account is read (the first ask is running).
+            if let Some(signed_in) = signed_in {
+                let now = (signed_in, online);
+                let before = previous.borrow_mut().replace(now);
+                if before.is_some_and(|before| before != now) {
+                    usage.dispatch(UsageAction::Reload);
+                }
+            }
         });
     }
     {
@@ -240,6 +276,10 @@ pub fn SettingsPage() -> Html {
         Callback::from(move |action| state.dispatch(action))
     };
     let retry = dispatch.reform(|()| SettingsAction::ReloadAccount);
+    let usage_dispatch = {
+        let usage = usage.clone();
+        Callback::from(move |action| usage.dispatch(action))
+    };
     let locale_dispatch = {
         let locale = locale.clone();
         Callback::from(move |action| locale.dispatch(action))
@@ -259,6 +299,7 @@ pub fn SettingsPage() -> Html {
                         now={shell.clock.now}
                         dispatch={dispatch.clone()}
                     />
+                    <UsageCard state={(*usage).clone()} dispatch={usage_dispatch} />
                 </div>
                 <div class="settings-column">
                     <LocaleCard state={(*locale).clone()} dispatch={locale_dispatch} />

@@ -121,6 +121,18 @@ pub fn long_date(day: NaiveDate, with_year: bool) -> String {
     }
 }
 
+/// A day with its year and no weekday, in the agent's date order: "1 January 2027",
+/// "January 1, 2027", "2027-01-01".
+pub fn full_date(day: NaiveDate) -> String {
+    let (d, y) = (day.day(), day.year());
+    let month = day.format("%B");
+    match with_locale(|l| l.date_order) {
+        DateOrder::DayMonthYear => format!("{d} {month} {y}"),
+        DateOrder::MonthDayYear => format!("{month} {d}, {y}"),
+        DateOrder::YearMonthDay => day.format("%Y-%m-%d").to_string(),
+    }
+}
+
 /// A run of days, with the year once: "2 – 8 November 2026", "30 Nov – 6 Dec 2026",
 /// "November 2 – 8, 2026", "2026-11-02 – 2026-11-08".
 pub fn date_range(first: NaiveDate, last: NaiveDate) -> String {

@@ -33,6 +33,7 @@ pub mod record_form;
 pub mod records;
 pub mod settings;
 pub mod settings_locale;
+pub mod settings_usage;
 pub mod share;
 pub mod shell;
 pub mod sync;
