@@ -12,7 +12,7 @@ use crate::state::format::Local;
 use crate::state::message_draft::Recipients;
 use chrono::{DateTime, Utc};
 use fieldstone_model::{
-    BookingKind, Channel, Choice, Direction, MessageChannel, Priority, Refusal,
+    BookingKind, Channel, Choice, ContactId, Direction, MessageChannel, Priority, Refusal,
 };
 use fieldstone_protocol::views::BookingSummary;
 use yew::prelude::*;
@@ -41,6 +41,9 @@ pub struct ComposerProps {
     /// The device reaches the sync server: a message goes out now, not later.
     #[prop_or(true)]
     pub connected: bool,
+    /// Whose screen this is: Draft with AI writes to them (without one, only Enhance).
+    #[prop_or_default]
+    pub contact: Option<ContactId>,
     /// Show the contact's details to add an address (email) or a number (text).
     #[prop_or_default]
     pub on_details: Callback<MessageChannel>,

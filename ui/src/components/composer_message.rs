@@ -3,11 +3,15 @@
 //! consent warning when the server will refuse it. A contact with nothing to write to gets an
 //! empty state pointing to Details, not a form that cannot work.
 
+#[path = "composer_assist.rs"]
+mod assist;
+
 use super::composer::ComposerProps;
 use super::field::TextField;
 use super::icons::{icon, Icon};
 use super::states::EmptyState;
 use crate::state::message_draft::{sms_length, Recipient};
+use assist::MessageAssist;
 use fieldstone_model::MessageChannel;
 use yew::prelude::*;
 
@@ -106,23 +110,25 @@ pub fn message_fields(props: &ComposerProps, channel: MessageChannel) -> Result<
                     on_input={setter(props, "email_to")}
                 />
                 { picks(props, "email_to", all, &draft.email_to) }
-                <TextField
-                    id="composer-subject"
-                    label="Subject"
-                    value={draft.subject.clone()}
-                    error={error(props, "subject")}
-                    on_input={setter(props, "subject")}
-                />
-                <TextField
-                    id="composer-email-body"
-                    label="Message"
-                    value={draft.email_body.clone()}
-                    error={error(props, "email_body")}
-                    multiline=true
-                    placeholder={Some(AttrValue::Static("Write to them as you would from your own mail."))}
-                    class={classes!("field--wide")}
-                    on_input={setter(props, "email_body")}
-                />
+                <MessageAssist contact={props.contact} channel={MessageChannel::Email} text={draft.email_body.clone()} on_set={props.on_set.clone()}>
+                    <TextField
+                        id="composer-subject"
+                        label="Subject"
+                        value={draft.subject.clone()}
+                        error={error(props, "subject")}
+                        on_input={setter(props, "subject")}
+                    />
+                    <TextField
+                        id="composer-email-body"
+                        label="Message"
+                        value={draft.email_body.clone()}
+                        error={error(props, "email_body")}
+                        multiline=true
+                        placeholder={Some(AttrValue::Static("Write to them as you would from your own mail."))}
+                        class={classes!("field--wide")}
+                        on_input={setter(props, "email_body")}
+                    />
+                </MessageAssist>
             </>
         },
         MessageChannel::Sms => {
@@ -139,19 +145,21 @@ pub fn message_fields(props: &ComposerProps, channel: MessageChannel) -> Result<
                         on_input={setter(props, "sms_to")}
                     />
                     { picks(props, "sms_to", all, &draft.sms_to) }
-                    <TextField
-                        id="composer-sms-body"
-                        label="Text"
-                        value={draft.sms_body.clone()}
-                        error={error(props, "sms_body")}
-                        multiline=true
-                        placeholder={Some(AttrValue::Static("Short and personal: texts go out 8:00–21:00 their time."))}
-                        class={classes!("field--wide")}
-                        on_input={setter(props, "sms_body")}
-                    />
-                    <p id="composer-sms-count" class={classes!("composer__count", length.over().then_some("composer__count--over"))} aria-live="polite">
-                        { length.sentence() }
-                    </p>
+                    <MessageAssist channel={MessageChannel::Sms} text={draft.sms_body.clone()} on_set={props.on_set.clone()}>
+                        <TextField
+                            id="composer-sms-body"
+                            label="Text"
+                            value={draft.sms_body.clone()}
+                            error={error(props, "sms_body")}
+                            multiline=true
+                            placeholder={Some(AttrValue::Static("Short and personal: texts go out 8:00–21:00 their time."))}
+                            class={classes!("field--wide")}
+                            on_input={setter(props, "sms_body")}
+                        />
+                        <p id="composer-sms-count" class={classes!("composer__count", length.over().then_some("composer__count--over"))} aria-live="polite">
+                            { length.sentence() }
+                        </p>
+                    </MessageAssist>
                 </>
             }
         }
@@ -202,6 +210,7 @@ mod tests {
             recipients,
             refusal: None,
             connected: true,
+            contact: None,
             on_details: Callback::noop(),
             on_undo: None,
             on_kind: Callback::noop(),

@@ -405,6 +405,7 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
                         recipients={state.recipients.clone()}
                         refusal={state.composer_refusal()}
                         connected={online}
+                        contact={Some(contact.id)}
                         {on_details}
                         on_undo={state.undo.map(|id| dispatch.reform(move |()| DetailAction::Withdraw(id)))}
                         on_kind={dispatch.reform(move |kind| DetailAction::Compose(kind, local))}

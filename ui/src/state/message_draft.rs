@@ -14,6 +14,9 @@ use fieldstone_model::{
     Refusal,
 };
 
+#[path = "message_assist.rs"]
+pub mod assist;
+
 /// One address or number the contact has, as the To picker offers it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recipient {
