@@ -24,6 +24,8 @@ pub enum LinkKind {
     Unsubscribe = 1,
     Open = 2,
     Click = 3,
+    /// A click-to-call's provider webhooks (the covered text names the agent and the lead).
+    Call = 4,
 }
 
 /// The message a verified link belongs to.

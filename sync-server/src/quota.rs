@@ -55,6 +55,30 @@ pub fn take(
     })
 }
 
+/// Counts `amount` more of `meter`, past any cap (a use that already happened: a call's
+/// minutes).
+pub fn add(
+    state: &AppState,
+    org: OrgId,
+    user: UserId,
+    meter: Meter,
+    amount: i64,
+    at: DateTime<Utc>,
+) {
+    let zone = plan_of(state, org).map_or(Tz::UTC, |(_, zone)| zone);
+    let (period, _) = period_of(at, zone);
+    let use_ = Metered {
+        user,
+        period: &period,
+        meter: meter.as_str(),
+        amount,
+        allowance: None,
+    };
+    if let Err(error) = state.store.meter(org, &use_) {
+        tracing::warn!(%error, "could not count a use that happened");
+    }
+}
+
 /// Gives back a use that did not happen (a send that failed or will be tried again).
 pub fn give_back(state: &AppState, org: OrgId, user: UserId, meter: Meter, at: DateTime<Utc>) {
     let zone = plan_of(state, org).map_or(Tz::UTC, |(_, zone)| zone);

@@ -178,6 +178,16 @@ pub fn check_quiet_hours(
     if channel != MessageChannel::Sms {
         return Ok(());
     }
+    within_hours(at, zone, "texts go out")
+}
+
+/// Refuses a call outside 8:00–21:00 in the recipient's time zone `zone` (TCPA's hours for
+/// telephone solicitations).
+pub fn check_call_hours(at: DateTime<Utc>, zone: Tz) -> Result<(), Refusal> {
+    within_hours(at, zone, "calls are placed")
+}
+
+fn within_hours(at: DateTime<Utc>, zone: Tz, what: &str) -> Result<(), Refusal> {
     let local = at.with_timezone(&zone);
     let time = local.time().with_nanosecond(0).unwrap_or(local.time());
     if time >= QUIET_ENDS && time < QUIET_STARTS {
@@ -186,7 +196,7 @@ pub fn check_quiet_hours(
     Err(Refusal::new(
         "quiet_hours",
         format!(
-            "It is {} for the recipient ({}); texts go out between 8:00 and 21:00 their time.",
+            "It is {} for the recipient ({}); {what} between 8:00 and 21:00 their time.",
             local.format("%H:%M"),
             zone.name()
         ),

@@ -149,17 +149,18 @@ impl Texter {
         })
     }
 
+    /// The number calls and texts come from, when one is set (a messaging service picks its
+    /// own).
+    pub fn from_number(&self) -> Option<&str> {
+        self.config.from.as_deref()
+    }
+
     /// Sends `message`; answers the provider's id for it.
     pub fn send(
         &self,
         message: &Message,
         status_callback: Option<&str>,
     ) -> Result<String, SendError> {
-        let url = format!(
-            "{}/2010-04-01/Accounts/{}/Messages.json",
-            self.config.api_base.trim_end_matches('/'),
-            self.config.account_sid
-        );
         let mut form = form_urlencoded::Serializer::new(String::new());
         form.append_pair("To", &message.to);
         match (&self.config.from, &self.config.messaging_service_sid) {
@@ -171,6 +172,35 @@ impl Texter {
         if let Some(callback) = status_callback {
             form.append_pair("StatusCallback", callback);
         }
+        self.post("Messages.json", form.finish(), "the SMS provider")
+    }
+
+    /// Asks the provider to ring `agent` (the agent's own phone) and, once answered, fetch
+    /// what to do from `bridge` (TwiML that dials the lead); `status` hears how it ended.
+    /// Answers the call's id. Needs a sending number (the caller id).
+    pub fn call(&self, agent: &str, bridge: &str, status: &str) -> Result<String, SendError> {
+        let from = self.config.from.as_deref().ok_or_else(|| {
+            SendError::Permanent(
+                "calls need a sending number (sms.from), not a messaging service".into(),
+            )
+        })?;
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        form.append_pair("To", agent);
+        form.append_pair("From", from);
+        form.append_pair("Url", bridge);
+        form.append_pair("StatusCallback", status);
+        form.append_pair("StatusCallbackEvent", "completed");
+        self.post("Calls.json", form.finish(), "the telephony provider")
+    }
+
+    /// Posts `form` to the account's `resource`; answers the created resource's `sid`.
+    /// Blocking: runs the request on the server's runtime.
+    fn post(&self, resource: &str, form: String, who: &str) -> Result<String, SendError> {
+        let url = format!(
+            "{}/2010-04-01/Accounts/{}/{resource}",
+            self.config.api_base.trim_end_matches('/'),
+            self.config.account_sid
+        );
         let request = self
             .client
             .post(url)
@@ -182,23 +212,23 @@ impl Texter {
                 reqwest::header::CONTENT_TYPE,
                 "application/x-www-form-urlencoded",
             )
-            .body(form.finish());
+            .body(form);
         self.runtime.block_on(async move {
-            let answer = request.send().await.map_err(|e| {
-                SendError::Transient(format!("the SMS provider did not answer: {e}"))
-            })?;
+            let answer = request
+                .send()
+                .await
+                .map_err(|e| SendError::Transient(format!("{who} did not answer: {e}")))?;
             let status = answer.status();
-            let body = answer.bytes().await.map_err(|e| {
-                SendError::Transient(format!("the SMS provider's answer was cut: {e}"))
-            })?;
+            let body = answer
+                .bytes()
+                .await
+                .map_err(|e| SendError::Transient(format!("{who}'s answer was cut: {e}")))?;
             if status.is_success() {
                 return serde_json::from_slice::<Created>(&body)
                     .map(|created| created.sid)
                     .map_err(|e| {
                         // Taken, but not in a shape we can read: not worth sending again.
-                        SendError::Permanent(format!(
-                            "the SMS provider's answer is not readable: {e}"
-                        ))
+                        SendError::Permanent(format!("{who}'s answer is not readable: {e}"))
                     });
             }
             let words = serde_json::from_slice::<TwilioError>(&body)
@@ -212,12 +242,10 @@ impl Texter {
                 .unwrap_or_else(|| format!("HTTP {status}"));
             if status.is_server_error() || status.as_u16() == 429 {
                 Err(SendError::Transient(format!(
-                    "the SMS provider did not take it: {words}"
+                    "{who} did not take it: {words}"
                 )))
             } else {
-                Err(SendError::Permanent(format!(
-                    "the SMS provider refused it: {words}"
-                )))
+                Err(SendError::Permanent(format!("{who} refused it: {words}")))
             }
         })
     }

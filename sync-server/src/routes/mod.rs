@@ -3,6 +3,7 @@
 
 mod account;
 mod ai;
+mod calls;
 mod docs;
 mod ops;
 mod org;
@@ -118,6 +119,9 @@ api_routes! {
     post "/hooks/sendgrid/{org}" => outreach::sendgrid_events, public;
     post "/hooks/twilio/{org}/status" => twilio::status, public;
     post "/hooks/twilio/{org}/inbound" => twilio::inbound, public;
+    post "/v2/calls" => calls::start, session;
+    post "/hooks/twilio/{org}/bridge" => calls::bridge, public;
+    post "/hooks/twilio/{org}/call" => calls::ended, public;
 }
 
 pub fn router(state: AppState) -> Router {

@@ -48,9 +48,14 @@ pub fn is_stop(body: &str) -> bool {
 /// An empty TwiML answer: nothing is sent back (the provider's own opt-out reply, if enabled,
 /// is the one confirmation the rules allow).
 fn twiml() -> Response {
+    twiml_with("")
+}
+
+/// A TwiML answer holding `verbs` (already escaped).
+pub(super) fn twiml_with(verbs: &str) -> Response {
     (
         [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>",
+        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response>{verbs}</Response>"),
     )
         .into_response()
 }
@@ -86,7 +91,7 @@ fn verified(
 }
 
 /// A Twilio callback let through: within its address's rate, for an organisation id, signed.
-async fn accept(
+pub(super) async fn accept(
     state: &AppState,
     ip: std::net::IpAddr,
     org: &str,
@@ -102,7 +107,7 @@ async fn accept(
     Ok((org, pairs))
 }
 
-fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(super) fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs
         .iter()
         .find(|(n, _)| n == name)

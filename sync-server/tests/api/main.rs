@@ -3,6 +3,7 @@
 mod access;
 mod ai;
 mod auth;
+mod calls;
 mod connections;
 mod dispatch;
 mod hostile;

@@ -440,6 +440,15 @@ async fn check_route(
                 "{route}: {text}"
             );
         }
+        "/v2/calls" => {
+            // Calling B's contact: "not found", and nothing rings.
+            let contact = b.doc.as_str().split_once(':').map_or("", |(_, id)| id);
+            let body =
+                json!({"contact": contact, "to": "+15550001111", "agent_phone": "+15550002222"});
+            let (status, text) = json_call(Some(body)).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{route}: {text}");
+            assert_no_leak(&route, &text.to_string(), b);
+        }
         other => panic!("no tenancy case for route {method} {other}: add one"),
     }
 }

@@ -47,6 +47,11 @@ impl Double {
                 "/2010-04-01/Accounts/{account}/Messages.json",
                 axum::routing::post(create_message),
             )
+            // Calls are created the same way (click-to-call); the form tells them apart.
+            .route(
+                "/2010-04-01/Accounts/{account}/Calls.json",
+                axum::routing::post(create_message),
+            )
             .with_state(double.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -111,7 +116,7 @@ async fn create_message(
         .into_response()
 }
 
-fn sms_config(smtp_url: &str, api_base: &str) -> Config {
+pub(crate) fn sms_config(smtp_url: &str, api_base: &str) -> Config {
     let mut config = config(smtp_url);
     let mut sms = SmsConfig::new(SID, TOKEN, FROM);
     sms.api_base = api_base.to_owned();
