@@ -4,8 +4,9 @@
 //! tabs, the text's live length, messages on the timeline with their status chip, one withdrawn
 //! from the timeline and one undone from the composer, one written offline that "waits for a
 //! connection", the consent per channel in the header and the warning before writing to a
-//! contact who said no. Screenshots of the Email and Text tabs, the timeline and the warning at
-//! 1280×800 and 390×844, each checked at phone width.
+//! contact who said no; with no AI provider, Draft with AI's labelled template and Enhance's
+//! before and after. Screenshots of the Email and Text tabs, the timeline, the warning, the draft
+//! preview and the before and after at 1280×800 and 390×844, each checked at phone width.
 
 mod app_support;
 
@@ -274,5 +275,91 @@ async fn emails_and_texts_are_written_queued_withdrawn_and_warned_about() {
         .await;
     app.screens("contact-consent-warning").await;
     app.assert_phone_layout("contact, consent warning").await;
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app and a display: run `cargo xtask test`"]
+async fn the_template_fallback_is_labelled_and_enhance_shows_before_and_after() {
+    // A real server with no AI provider: a draft is the labelled template, never "AI draft",
+    // and an enhanced text comes back unchanged with the reason.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server_dir = tmp.path().join("server");
+    let org = Org::create(&server_dir, "Harbour");
+    org.user(AGENT, "agent", None);
+    let token = org.device_token(AGENT, "laptop");
+    let server = ServerProcess::start(&server_dir, &format!("127.0.0.1:{}", free_port()));
+    let app = App::launch(Some(Sync {
+        url: &server.url,
+        token: &token,
+    }))
+    .await;
+    app.until_synced("up_to_date").await;
+    app.goto("contacts").await;
+    app.new_contact("Ada", "King", "ada@example.com").await;
+
+    // Draft with AI: Day 1 unless chosen; the instructions are counted.
+    app.click("#composer-tab-email").await;
+    assert_eq!(app.value_of("#composer-draft-kind").await, "day_1");
+    app.set_input("#composer-draft-kind", "day_3").await;
+    app.type_into(
+        "#composer-draft-instructions",
+        "Mention the open house on Saturday",
+    )
+    .await;
+    app.until_text("#composer-draft-count", "34 / 500 characters")
+        .await;
+    app.click("#composer-draft-ask").await;
+    app.until_text("#composer-draft-label", "Template").await;
+    app.until_text("#composer-draft-notice", "this is a template")
+        .await;
+    assert!(
+        !app.texts("#composer-draft-preview")
+            .await
+            .concat()
+            .contains("AI draft"),
+        "a template is never presented as AI"
+    );
+    assert!(!app.value_of("#composer-subject").await.is_empty());
+    assert!(app.value_of("#composer-email-body").await.contains("Ada"));
+    // A preview, not sent: nothing on the timeline, and it can be edited.
+    assert!(!app.exists("#timeline [data-kind='message']").await);
+    app.type_into("#composer-subject", "Saturday's open house")
+        .await;
+    assert_eq!(
+        app.value_of("#composer-subject").await,
+        "Saturday's open house"
+    );
+    app.screens_at("contact-draft-template", "#composer-draft-preview")
+        .await;
+    app.assert_phone_layout("contact, draft preview").await;
+
+    // Enhance: before and after side by side, Keep mine leaves the text as written.
+    app.type_into(
+        "#composer-email-body",
+        "hi ada, the house on elm st is still free sat.",
+    )
+    .await;
+    app.set_input("#composer-enhance-tone-email", "friendly")
+        .await;
+    app.click("#composer-enhance-ask-email").await;
+    app.wait_for("#composer-enhance-compare").await;
+    app.until_text("#composer-enhance-notice", "your text is unchanged")
+        .await;
+    app.until_text(
+        "#composer-enhance-before",
+        "hi ada, the house on elm st is still free sat.",
+    )
+    .await;
+    app.screens_at("contact-enhance-compare", "#composer-enhance-compare")
+        .await;
+    app.assert_phone_layout("contact, enhance before and after")
+        .await;
+    app.click("#composer-enhance-keep").await;
+    app.until_gone("#composer-enhance-compare").await;
+    assert_eq!(
+        app.value_of("#composer-email-body").await,
+        "hi ada, the house on elm st is still free sat."
+    );
     app.close().await;
 }
