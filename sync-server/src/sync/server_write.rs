@@ -14,6 +14,7 @@ use automerge::{ActorId, AutoCommit};
 use chrono::{DateTime, Utc};
 use fieldstone_model::{Message, MessageEvent, MessageResult, MessageStatus, OrgId, UserId};
 use fieldstone_protocol::DocId;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 use thiserror::Error;
 
@@ -278,16 +279,39 @@ pub fn update_message_results(
             writer,
             intent: false,
         });
-        pending.push((doc_id, writer, edits, message));
+        pending.push((doc_id, writer, edits, message, fork, head_seq));
     }
     if writes.is_empty() {
         return Ok(Vec::new());
     }
     match state.store.commit(org, writes, state.clock.now()) {
         Ok(committed) => {
+            let mut forks: HashMap<DocId, (AutoCommit, u64)> = pending
+                .iter_mut()
+                .map(|(doc_id, _, _, _, fork, head_seq)| {
+                    (doc_id.clone(), (std::mem::take(fork), *head_seq))
+                })
+                .collect();
             for done in committed {
-                // Cached copies are older than what is stored now: read again when needed.
-                state.docs.evict(org, &done.doc_id);
+                // The written copy becomes the cached one (reading the document back for the
+                // next event was most of a webhook's cost), unless the slot moved meanwhile.
+                let mut guard = state.docs.slot(org, &done.doc_id).blocking_lock_owned();
+                match (guard.as_ref(), forks.remove(&done.doc_id)) {
+                    (Some(hot), Some((fork, base))) if hot.head_seq == base => {
+                        let next = HotDoc {
+                            doc: fork,
+                            scopes: done.scopes.clone(),
+                            head_seq: done.seq,
+                            tail_len: done.tail_len,
+                        };
+                        state.docs.weigh(org, &done.doc_id, next.ops());
+                        *guard = Some(next);
+                    }
+                    _ => {
+                        drop(guard);
+                        state.docs.evict(org, &done.doc_id);
+                    }
+                }
                 state.publish(Event::Changed {
                     org,
                     doc: done.doc_id,
@@ -295,11 +319,14 @@ pub fn update_message_results(
                     seq: done.seq,
                 });
             }
-            Ok(pending.into_iter().map(|(.., message)| message).collect())
+            Ok(pending
+                .into_iter()
+                .map(|(_, _, _, message, _, _)| message)
+                .collect())
         }
         Err(StoreError::Stale(_)) => {
             let mut changed = Vec::new();
-            for (doc_id, writer, edits, _) in pending {
+            for (doc_id, writer, edits, ..) in pending {
                 let written = update_message_result(state, org, &doc_id, writer, |r| {
                     for edit in &edits {
                         edit.apply(r);
