@@ -17,7 +17,7 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use fieldstone_model::plan::{period_of, Meter};
 use fieldstone_model::UserId;
-use fieldstone_protocol::account::Role;
+use fieldstone_protocol::account::{MeterUsage, OrgUsage, Role};
 use serde::{Deserialize, Serialize};
 
 /// A provider as an admin sees it: everything but the secret.
@@ -314,29 +314,12 @@ pub async fn dnc_remove(
 
 // Plan and usage --------------------------------------------------------------------------
 
-#[derive(Debug, Serialize)]
-pub struct MeterUsage {
-    pub meter: String,
-    pub label: String,
-    /// `null`: no cap.
-    pub allowance: Option<u64>,
-    pub used: i64,
-    pub used_by_me: i64,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Usage {
-    pub plan: String,
-    pub plan_label: String,
-    pub time_zone: String,
-    pub period: String,
-    pub resets_at: DateTime<Utc>,
-    pub meters: Vec<MeterUsage>,
-}
-
 /// `GET /v2/org/usage`: the plan and this month's use of each allowance, for the
-/// organisation and for the caller.
-pub async fn usage(State(state): State<AppState>, caller: Caller) -> Result<Json<Usage>, ApiError> {
+/// organisation and for the caller, in the shape the app reads (`fieldstone_protocol`).
+pub async fn usage(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<OrgUsage>, ApiError> {
     blocking(move || {
         let (plan, zone) = quota::plan_of(&state, caller.org)?;
         let (period, resets_at) = period_of(state.clock.now(), zone);
@@ -344,7 +327,8 @@ pub async fn usage(State(state): State<AppState>, caller: Caller) -> Result<Json
         let used = |meter: Meter, user: Option<UserId>| {
             rows.iter()
                 .find(|r| r.meter == meter.as_str() && r.user == user)
-                .map_or(0, |r| r.used)
+                // The ledger never goes below zero.
+                .map_or(0, |r| u64::try_from(r.used).unwrap_or(0))
         };
         let meters = Meter::ALL
             .into_iter()
@@ -358,7 +342,7 @@ pub async fn usage(State(state): State<AppState>, caller: Caller) -> Result<Json
                 used_by_me: used(meter, Some(caller.user)),
             })
             .collect();
-        Ok(Json(Usage {
+        Ok(Json(OrgUsage {
             plan: plan.as_str().into(),
             plan_label: plan.label().into(),
             time_zone: zone.name().into(),

@@ -13,6 +13,7 @@ mod org_outreach;
 mod outreach;
 #[path = "../common/pg.rs"]
 mod pg;
+mod sendgrid_api;
 mod share_targets;
 mod support;
 mod sync;
