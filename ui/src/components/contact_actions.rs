@@ -7,8 +7,9 @@ use super::dialog::Dialog;
 use super::icons::{icon, Icon};
 use super::pickers::ListingPicker;
 use crate::services::{commands, opener, platform};
+use crate::state::log_touch::{LogAction, LogTouch};
 use crate::state::reach::Reach;
-use fieldstone_model::{ContactId, Direction, InteractionInput, ListingId};
+use fieldstone_model::{ContactId, ListingId};
 use fieldstone_protocol::views::ContactSummary;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::platform::spawn_local;
@@ -33,121 +34,67 @@ pub struct ContactActionsProps {
     pub on_logged: Callback<()>,
 }
 
-/// The log dialog's form.
-#[derive(Debug, Clone, PartialEq)]
-struct LogForm {
-    reach: Reach,
-    /// Opened right after a link was handed to the OS ("Log this call?").
-    prompted: bool,
-    outcome: Option<&'static str>,
-    summary: String,
-    minutes: String,
-    /// The home the call was about: it then shows on that listing's page too.
-    listing: Option<ListingId>,
-    error: Option<String>,
-    busy: bool,
-}
-
-impl LogForm {
-    fn new(reach: Reach, name: &str, prompted: bool) -> Self {
-        LogForm {
-            reach,
-            prompted,
-            outcome: None,
-            summary: reach.summary(name),
-            minutes: String::new(),
-            listing: None,
-            error: None,
-            busy: false,
-        }
-    }
-
-    fn title(&self, name: &str) -> String {
-        match (self.prompted, self.reach) {
-            (true, reach) => format!("Log this {}?", reach.noun()),
-            (false, _) => format!("Log a touch with {name}"),
-        }
-    }
-}
-
-/// The interaction the log form describes, or the sentence saying what to fix.
-fn interaction(
-    contact: ContactId,
-    form: &LogForm,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<InteractionInput, String> {
-    let summary = form.summary.trim();
-    if summary.is_empty() {
-        return Err("Write a line about it (what was said or agreed).".to_owned());
-    }
-    let minutes = form.minutes.trim();
-    let duration_seconds = if minutes.is_empty() || !form.reach.channel().has_duration() {
-        None
-    } else {
-        match minutes.parse::<u32>() {
-            Ok(m) if (1..=1_440).contains(&m) => Some(m * 60),
-            _ => {
-                return Err(format!(
-                    "\"{minutes}\" is not a number of minutes (1 to 1440)."
-                ));
-            }
-        }
-    };
-    Ok(InteractionInput {
-        contact,
-        listing: form.listing,
-        channel: form.reach.channel(),
-        direction: Direction::Outbound,
-        summary: summary.to_owned(),
-        outcome: form.outcome.map(str::to_owned),
-        duration_seconds,
-        occurred_at: now,
-    })
-}
-
 #[component]
 pub fn ContactActions(props: &ContactActionsProps) -> Html {
-    let log = use_state(|| None::<LogForm>);
-    let notice = use_state(|| None::<(bool, String)>);
+    let log = use_reducer(LogTouch::default);
     let phone = props.phone.as_deref();
     let email = props.email.as_deref();
     let name = props.name.clone();
 
+    // The save runs once per submit; its answer goes back to the dialog.
+    {
+        let to = log.dispatcher();
+        use_effect_with(log.run.clone(), move |run| {
+            if let Some((seq, input)) = run.clone() {
+                spawn_local(async move {
+                    let result = commands::log_interaction(&input)
+                        .await
+                        .map(|_| ())
+                        .map_err(|error| error.message);
+                    to.dispatch(LogAction::Saved { seq, result });
+                });
+            }
+        });
+    }
+    {
+        let on_logged = props.on_logged.clone();
+        use_effect_with(log.logged, move |&logged| {
+            if logged > 0 {
+                on_logged.emit(());
+            }
+        });
+    }
+
     let open = |reach: Reach, url: String| {
-        let log = log.clone();
-        let notice = notice.clone();
+        let to = log.dispatcher();
         let name = name.clone();
         Callback::from(move |event: MouseEvent| {
             // Rows and cards are links themselves: a button on them must not open the contact.
             event.stop_propagation();
             let url = url.clone();
-            let log = log.clone();
-            let notice = notice.clone();
-            let name = name.clone();
+            let to = to.clone();
+            let name = name.to_string();
             spawn_local(async move {
                 match opener::open_url(&url).await {
-                    Ok(()) => {
-                        notice.set(None);
-                        log.set(Some(LogForm::new(reach, &name, true)));
-                    }
-                    Err(error) => notice.set(Some((
+                    Ok(()) => to.dispatch(LogAction::Open(reach, name, true)),
+                    Err(error) => to.dispatch(LogAction::Notice(Some((
                         false,
                         format!(
                             "Couldn't open the {} app: {}",
                             reach.label().to_lowercase(),
                             error.message
                         ),
-                    ))),
+                    )))),
                 }
             });
         })
     };
     let open_log = {
-        let log = log.clone();
+        let to = log.dispatcher();
         let name = name.clone();
         Callback::from(move |event: MouseEvent| {
             event.stop_propagation();
-            log.set(Some(LogForm::new(Reach::Call, &name, false)));
+            to.dispatch(LogAction::Open(Reach::Call, name.to_string(), false));
         })
     };
 
@@ -175,97 +122,43 @@ pub fn ContactActions(props: &ContactActionsProps) -> Html {
         })
         .collect();
 
-    let dialog = (*log).clone().map(|form| {
+    let dialog = log.form.clone().map(|form| {
+        let to = log.dispatcher();
         let close = {
-            let log = log.clone();
-            Callback::from(move |()| log.set(None))
-        };
-        let set = |change: fn(&mut LogForm, String)| {
-            let log = log.clone();
-            move |value: String| {
-                if let Some(mut form) = (*log).clone() {
-                    change(&mut form, value);
-                    form.error = None;
-                    log.set(Some(form));
-                }
-            }
+            let to = to.clone();
+            Callback::from(move |()| to.dispatch(LogAction::Close))
         };
         let on_summary = {
-            let set = set(|f, v| f.summary = v);
-            Callback::from(move |e: InputEvent| set(e.target_unchecked_into::<HtmlTextAreaElement>().value()))
+            let to = to.clone();
+            Callback::from(move |e: InputEvent| {
+                to.dispatch(LogAction::Summary(e.target_unchecked_into::<HtmlTextAreaElement>().value()))
+            })
         };
         let on_minutes = {
-            let set = set(|f, v| f.minutes = v);
-            Callback::from(move |e: InputEvent| set(e.target_unchecked_into::<HtmlInputElement>().value()))
+            let to = to.clone();
+            Callback::from(move |e: InputEvent| {
+                to.dispatch(LogAction::Minutes(e.target_unchecked_into::<HtmlInputElement>().value()))
+            })
         };
         let choose = |reach: Reach| {
-            let log = log.clone();
-            let name = name.clone();
-            Callback::from(move |_: MouseEvent| {
-                if let Some(form) = (*log).clone() {
-                    let mut next = LogForm::new(reach, &name, form.prompted);
-                    // Keep what the agent wrote unless it is still the default line.
-                    if form.summary != form.reach.summary(&name) {
-                        next.summary = form.summary;
-                    }
-                    next.listing = form.listing;
-                    log.set(Some(next));
-                }
-            })
+            let to = to.clone();
+            let name = name.to_string();
+            Callback::from(move |_: MouseEvent| to.dispatch(LogAction::Choose(reach, name.clone())))
         };
         let on_listing = {
-            let log = log.clone();
-            Callback::from(move |listing: Option<ListingId>| {
-                if let Some(mut form) = (*log).clone() {
-                    form.listing = listing;
-                    log.set(Some(form));
-                }
-            })
+            let to = to.clone();
+            Callback::from(move |listing: Option<ListingId>| to.dispatch(LogAction::Listing(listing)))
         };
         let outcome = |value: &'static str| {
-            let log = log.clone();
-            Callback::from(move |_: MouseEvent| {
-                if let Some(mut form) = (*log).clone() {
-                    form.outcome = (form.outcome != Some(value)).then_some(value);
-                    log.set(Some(form));
-                }
-            })
+            let to = to.clone();
+            Callback::from(move |_: MouseEvent| to.dispatch(LogAction::Outcome(value)))
         };
         let submit = {
-            let log = log.clone();
-            let notice = notice.clone();
-            let on_logged = props.on_logged.clone();
-            let contact = props.contact;
+            let to = to.clone();
+            let contact: ContactId = props.contact;
             Callback::from(move |event: SubmitEvent| {
                 event.prevent_default();
-                let Some(mut form) = (*log).clone() else { return };
-                match interaction(contact, &form, platform::now()) {
-                    Err(message) => {
-                        form.error = Some(message);
-                        log.set(Some(form));
-                    }
-                    Ok(input) => {
-                        form.busy = true;
-                        log.set(Some(form.clone()));
-                        let log = log.clone();
-                        let notice = notice.clone();
-                        let on_logged = on_logged.clone();
-                        spawn_local(async move {
-                            match commands::log_interaction(&input).await {
-                                Ok(_) => {
-                                    log.set(None);
-                                    notice.set(Some((true, format!("{} logged.", form.reach.channel().label()))));
-                                    on_logged.emit(());
-                                }
-                                Err(error) => {
-                                    form.busy = false;
-                                    form.error = Some(error.message);
-                                    log.set(Some(form));
-                                }
-                            }
-                        });
-                    }
-                }
+                to.dispatch(LogAction::Submit(contact, platform::now()));
             })
         };
         html! {
@@ -340,7 +233,7 @@ pub fn ContactActions(props: &ContactActionsProps) -> Html {
                     <span class="action-button__label">{ "Log call" }</span>
                 }
             </button>
-            if let Some((ok, text)) = &*notice {
+            if let Some((ok, text)) = &log.notice {
                 <span class={classes!("contact-actions__notice", if *ok { "contact-actions__notice--ok" } else { "contact-actions__notice--error" })} role="status">{ text }</span>
             }
             { for dialog }
@@ -368,79 +261,5 @@ fn reach_icon(reach: Reach) -> Icon {
         Reach::Text => Icon::Message,
         Reach::WhatsApp => Icon::Chat,
         Reach::Email => Icon::Mail,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    fn at() -> chrono::DateTime<chrono::Utc> {
-        chrono::Utc
-            .with_ymd_and_hms(2026, 3, 2, 10, 0, 0)
-            .single()
-            .expect("date")
-    }
-
-    #[test]
-    fn a_logged_call_carries_its_channel_outcome_and_minutes() {
-        let contact: ContactId = "00000000-0000-4000-8000-000000000001".parse().expect("id");
-        let mut form = LogForm::new(Reach::Call, "Ada King", true);
-        form.outcome = Some("Left voicemail");
-        form.minutes = "3".into();
-        let input = interaction(contact, &form, at()).expect("valid");
-        assert_eq!(input.channel, fieldstone_model::Channel::Call);
-        assert_eq!(input.summary, "Called Ada King");
-        assert_eq!(input.outcome.as_deref(), Some("Left voicemail"));
-        assert_eq!(input.duration_seconds, Some(180));
-        assert_eq!(input.direction, Direction::Outbound);
-        assert_eq!(input.listing, None);
-        assert!(input.validate().is_ok());
-        // About a home: the listing goes with it.
-        let listing: ListingId = "00000000-0000-4000-8000-000000000009".parse().expect("id");
-        form.listing = Some(listing);
-        let about = interaction(contact, &form, at()).expect("valid");
-        assert_eq!(about.listing, Some(listing));
-    }
-
-    #[test]
-    fn an_empty_summary_or_a_bad_duration_is_refused_with_a_sentence() {
-        let contact: ContactId = "00000000-0000-4000-8000-000000000001".parse().expect("id");
-        let mut form = LogForm::new(Reach::Call, "Ada King", false);
-        form.summary = "  ".into();
-        assert!(interaction(contact, &form, at())
-            .expect_err("refused")
-            .contains("Write a line"));
-        form.summary = "Talked".into();
-        form.minutes = "ten".into();
-        assert!(interaction(contact, &form, at())
-            .expect_err("refused")
-            .contains("\"ten\" is not a number of minutes"));
-        // A text has no duration: whatever is in the box is not sent.
-        let mut text = LogForm::new(Reach::Text, "Ada King", true);
-        text.minutes = "ten".into();
-        assert_eq!(
-            interaction(contact, &text, at())
-                .expect("valid")
-                .duration_seconds,
-            None
-        );
-    }
-
-    #[test]
-    fn the_prompt_names_what_was_just_started() {
-        assert_eq!(
-            LogForm::new(Reach::Call, "Ada", true).title("Ada"),
-            "Log this call?"
-        );
-        assert_eq!(
-            LogForm::new(Reach::Text, "Ada", true).title("Ada"),
-            "Log this text?"
-        );
-        assert_eq!(
-            LogForm::new(Reach::Call, "Ada", false).title("Ada"),
-            "Log a touch with Ada"
-        );
     }
 }

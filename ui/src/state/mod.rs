@@ -24,6 +24,7 @@ pub mod listing_draft;
 pub mod listing_field;
 pub mod listing_form;
 pub mod listings;
+pub mod log_touch;
 pub mod message_draft;
 pub mod paged;
 pub mod pipeline;
