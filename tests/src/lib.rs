@@ -1,6 +1,8 @@
 //! Support for cross-crate scenarios: real `fieldstone-server` processes on loopback, replicas
 //! in temporary directories, and polling helpers that fail with a message instead of hanging.
 
+pub mod smtp;
+
 use fieldstone_model::Clock;
 use fieldstone_replica::Replica;
 use std::io::{BufRead, BufReader};
