@@ -12,6 +12,7 @@
 mod forms;
 mod layout;
 mod links;
+mod messages;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use fieldstone_tests::*;
