@@ -17,6 +17,8 @@ use fieldstone_protocol::views::ContactQuery;
 use std::collections::BTreeMap;
 
 const LOCALE_KEY: &str = "locale";
+/// The agent's own phone, E.164 as a JSON string.
+const PHONE_KEY: &str = "agent_phone";
 const LIST_PREFIX: &str = "smart_list:";
 
 /// Where the preferences are kept now.
@@ -33,6 +35,7 @@ enum Kept {
 struct Stored {
     locale: Option<Locale>,
     smart_lists: Vec<SmartList>,
+    agent_phone: Option<String>,
 }
 
 /// Reads the document's entries; an entry this build cannot read (written by a newer one, or
@@ -47,9 +50,15 @@ fn from_entries(entries: &BTreeMap<String, String>) -> Stored {
         .filter_map(|(_, json)| serde_json::from_str(json).ok())
         .collect();
     smart_lists.sort_by_key(|l| l.name.to_lowercase());
+    // Checked again: a number another build wrote that this one cannot dial is left out.
+    let agent_phone = entries
+        .get(PHONE_KEY)
+        .and_then(|json| serde_json::from_str::<String>(json).ok())
+        .and_then(|phone| fieldstone_model::e164(&phone).ok());
     Stored {
         locale,
         smart_lists,
+        agent_phone,
     }
 }
 
@@ -87,6 +96,7 @@ impl Api {
                 Ok(Stored {
                     locale: settings.locale,
                     smart_lists: settings.smart_lists,
+                    agent_phone: settings.agent_phone,
                 })
             }
             Kept::Synced(user) => {
@@ -94,6 +104,7 @@ impl Api {
                 let device = Stored {
                     locale: settings.locale.clone(),
                     smart_lists: settings.smart_lists.clone(),
+                    agent_phone: settings.agent_phone.clone(),
                 };
                 let first_time = !settings.prefs_copied_for.contains(&user);
                 let stored = self
@@ -116,6 +127,15 @@ impl Api {
                                     .and_then(|l| serde_json::to_string(l).ok())
                                 {
                                     copy.push((LOCALE_KEY.to_owned(), Some(json)));
+                                }
+                            }
+                            if !entries.contains_key(PHONE_KEY) {
+                                if let Some(json) = device
+                                    .agent_phone
+                                    .as_ref()
+                                    .and_then(|p| serde_json::to_string(p).ok())
+                                {
+                                    copy.push((PHONE_KEY.to_owned(), Some(json)));
                                 }
                             }
                             if !copy.is_empty() {
@@ -150,10 +170,12 @@ impl Api {
                     let mut stored = Stored {
                         locale: s.locale.clone(),
                         smart_lists: std::mem::take(&mut s.smart_lists),
+                        agent_phone: s.agent_phone.take(),
                     };
                     on_device(&mut stored);
                     s.locale = stored.locale;
                     s.smart_lists = stored.smart_lists;
+                    s.agent_phone = stored.agent_phone;
                 })
                 .map_err(settings_error),
             Kept::Synced(user) => {
@@ -171,7 +193,40 @@ impl Api {
             locale: stored.locale.unwrap_or_default(),
             smart_lists: stored.smart_lists,
             follows_you: matches!(self.kept(), Kept::Synced(_)),
+            agent_phone: stored.agent_phone,
         })
+    }
+
+    /// The agent's own phone, E.164, if set.
+    pub(crate) async fn agent_phone(&self) -> Result<Option<String>, CommandError> {
+        Ok(self.stored().await?.agent_phone)
+    }
+
+    /// Checks and keeps the agent's own phone as E.164 (`+14155550100`), typed the way people
+    /// write numbers; blank clears it (calls are then dialled from the device).
+    pub async fn set_agent_phone(&self, phone: String) -> Result<Preferences, CommandError> {
+        let phone = if phone.trim().is_empty() {
+            None
+        } else {
+            Some(
+                fieldstone_model::e164(&phone)
+                    .map_err(|problem| CommandError::invalid("agent_phone", problem))?,
+            )
+        };
+        let json = match &phone {
+            Some(number) => Some(serde_json::to_string(number).map_err(|e| {
+                CommandError::new(
+                    CommandErrorCode::Internal,
+                    format!("Could not write the phone number: {e}."),
+                )
+            })?),
+            None => None,
+        };
+        self.store(vec![(PHONE_KEY.to_owned(), json)], move |s| {
+            s.agent_phone = phone
+        })
+        .await?;
+        self.preferences().await
     }
 
     /// Checks and keeps the agent's locale (the currency upper-cased).

@@ -34,6 +34,22 @@ pub struct Settings {
     /// (kept after signing out). `None`: never signed in (the first store).
     #[serde(default)]
     pub shown: Option<Shown>,
+    /// The agent's own phone (E.164) while the preferences stay on this device (local only,
+    /// or as a viewer); signed in, it is in the account's preferences document.
+    #[serde(default)]
+    pub agent_phone: Option<String>,
+    /// The last plan the server reported, and for which organisation: the warning before a
+    /// contact past the plan's lead cap works offline from it.
+    #[serde(default)]
+    pub known_plan: Option<KnownPlan>,
+}
+
+/// An organisation's plan as the server last reported it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownPlan {
+    pub org_id: OrgId,
+    /// `free`, `starter`, … (`fieldstone_model::plan::Plan`'s names).
+    pub plan: String,
 }
 
 /// An account, by organisation and user (its store is found from these).
@@ -63,6 +79,8 @@ impl Settings {
             locale: None,
             prefs_copied_for: Vec::new(),
             shown: None,
+            agent_phone: None,
+            known_plan: None,
         }
     }
 }

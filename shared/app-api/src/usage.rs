@@ -28,10 +28,18 @@ impl Api {
         let Some(client) = self.lock_sync().client.clone() else {
             return Err(CommandError::new(CommandErrorCode::WrongState, SIGN_IN));
         };
-        tokio::time::timeout(ANSWER_WITHIN, client.org_usage())
+        let usage = tokio::time::timeout(ANSWER_WITHIN, client.org_usage())
             .await
             .unwrap_or_else(|_| Err(SyncError::Unreachable("no answer in time".into())))
-            .map_err(usage_error)
+            .map_err(usage_error)?;
+        // Remembered for the lead warning, which must work offline too.
+        let bound = self.read(|r| r.account_binding()).await.ok().flatten();
+        if let (Some(account), Ok(plan)) = (bound, usage.plan.parse()) {
+            if let Err(error) = self.remember_plan(account.org_id, plan) {
+                tracing::warn!(message = %error.message, "could not remember the plan");
+            }
+        }
+        Ok(usage)
     }
 }
 

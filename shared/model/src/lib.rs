@@ -60,4 +60,4 @@ pub use message::{
 pub use note::{Note, NoteInput};
 pub use outreach::{ConsentRules, Marketing, Refusal};
 pub use task::{follow_up_plan, follow_up_tasks, Task, TaskInput, TaskKind, TaskStatus};
-pub use validation::{check_email, check_phone, FieldError, Valid, ValidationErrors};
+pub use validation::{check_email, check_phone, e164, FieldError, Valid, ValidationErrors};

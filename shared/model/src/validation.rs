@@ -147,6 +147,50 @@ pub fn check_phone(phone: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Shortest international number E.164 allows once the country code is counted (some
+/// territories have 4-digit subscriber numbers behind a 3-digit code).
+const E164_MIN_DIGITS: usize = 7;
+
+/// A number a provider can dial without guessing the country: `+`, a country code and the
+/// rest, 7 to 15 digits in all (E.164). Typed the way people write numbers (spaces, dashes,
+/// dots, brackets allowed); answers it as E.164 (`+14155550100`), or a sentence for people.
+pub fn e164(phone: &str) -> Result<String, String> {
+    let phone = phone.trim();
+    if phone.chars().count() > PHONE_MAX_CHARS {
+        return Err(format!(
+            "A phone number can be at most {PHONE_MAX_CHARS} characters."
+        ));
+    }
+    if let Some(bad) = phone
+        .chars()
+        .find(|c| !(c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.')))
+    {
+        return Err(format!(
+            "A phone number can hold digits, spaces and + - ( ) . only, not {bad:?}."
+        ));
+    }
+    if !phone.starts_with('+') || phone.rfind('+') != Some(0) {
+        return Err(
+            "Start with + and the country code, e.g. +1 415 555 0100 (an international number)."
+                .to_owned(),
+        );
+    }
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    if digits.starts_with('0') {
+        return Err(
+            "A country code never starts with 0: write the number after the +, e.g. +44 20 7946 0958."
+                .to_owned(),
+        );
+    }
+    if !(E164_MIN_DIGITS..=PHONE_MAX_DIGITS).contains(&digits.len()) {
+        return Err(format!(
+            "An international number has {E164_MIN_DIGITS} to {PHONE_MAX_DIGITS} digits with its country code; this one has {}.",
+            digits.len()
+        ));
+    }
+    Ok(format!("+{digits}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,5 +220,30 @@ mod tests {
         assert!(check_phone("55+5 0100").is_err());
         assert!(check_phone("1234").is_err());
         assert!(check_phone("1234567890123456").is_err());
+    }
+
+    #[test]
+    fn international_numbers_are_written_as_e164() {
+        assert_eq!(e164(" +1 (415) 555-0100 ").as_deref(), Ok("+14155550100"));
+        assert_eq!(e164("+44 20 7946 0958").as_deref(), Ok("+442079460958"));
+        assert!(e164("415 555 0100")
+            .expect_err("no country code")
+            .contains("Start with + and the country code"));
+        assert!(e164("+0 415 555 0100")
+            .expect_err("zero")
+            .contains("never starts with 0"));
+        assert!(e164("+1 555")
+            .expect_err("short")
+            .contains("7 to 15 digits"));
+        assert_eq!(
+            e164("+1 415 555 0100 12345").expect_err("long"),
+            "An international number has 7 to 15 digits with its country code; this one has 16."
+        );
+        assert!(e164("+1 415-CALL-NOW")
+            .expect_err("letters")
+            .contains("digits, spaces and"));
+        assert!(e164("1+415").is_err());
+        assert!(e164("+1 415 +555 0100").is_err());
+        assert!(e164("").is_err());
     }
 }

@@ -582,6 +582,12 @@ mod preferences;
 pub use preferences::*;
 
 // ----------------------------------------------------------------------------------------------
+// The plan's room for leads
+
+mod leads;
+pub use leads::*;
+
+// ----------------------------------------------------------------------------------------------
 // Sharing with teammates
 
 mod sharing;

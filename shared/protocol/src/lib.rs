@@ -4,6 +4,7 @@
 //! version, never an edit.
 
 pub mod account;
+pub mod calls;
 #[cfg(feature = "codec")]
 pub mod codec;
 pub mod commands;

@@ -16,6 +16,7 @@
 /// can stay short (`get_contact(ContactId) -> ContactDetail`).
 pub mod types {
     pub use crate::account::OrgUsage;
+    pub use crate::calls::{CallPlaced, PlaceCall};
     pub use crate::commands::*;
     pub use crate::views::{
         BookingSummary, ContactPage, ContactQuery, CustomFieldName, DuplicateGroup, FieldConflict,
@@ -135,6 +136,12 @@ macro_rules! app_commands {
             withdraw_message(MessageId) -> Message;
             contact_messages(ContactId) -> Vec<MessageSummary>;
 
+            // Calls (the server rings the agent's phone, then the contact)
+            /// Asks the server to ring the agent's own phone and bridge the contact, when
+            /// signed in, online and the agent's phone is set; otherwise, or when the server
+            /// has no telephony, answers to dial from the device. A refusal says which rule.
+            place_call(PlaceCall) -> CallPlaced;
+
             // AI (asks the sync server; offline, a labelled template at once)
             /// A draft email for the contact's follow-up step: a preview to edit, never sent
             /// by itself.
@@ -147,6 +154,8 @@ macro_rules! app_commands {
             /// signed in).
             preferences() -> Preferences;
             set_locale(Locale) -> Preferences;
+            /// The agent's own phone, as they type it (checked, kept as E.164); empty clears it.
+            set_agent_phone(String) -> Preferences;
             account() -> Account;
             sign_in(SignInRequest) -> Account;
             sign_out() -> Account;
@@ -156,6 +165,10 @@ macro_rules! app_commands {
             /// The organisation's plan and this month's use of each allowance (asks the sync
             /// server: signed out or offline, an error that says so).
             org_usage() -> OrgUsage;
+            /// The plan's cap on leads and the organisation's contacts as this device knows
+            /// them (the last plan the server said, when offline), for a warning before a
+            /// contact is written past it.
+            lead_room() -> LeadRoom;
 
             // Sync (the status is also pushed as `sync-status` events)
             sync_status() -> SyncStatus;

@@ -311,6 +311,40 @@ fn org_usage_v2() {
     );
 }
 
+/// `POST /v2/calls` and its answer as the server reads and writes them, and what the app's
+/// `place_call` answers the window (tagged by `kind`).
+#[test]
+fn calls_v2() {
+    use fieldstone_protocol::calls::{CallPlaced, CallRequest, CallStarted};
+    check_json(
+        "call_request_v2.json",
+        &CallRequest {
+            contact: fieldstone_model::ContactId::from_uuid(Uuid::from_u128(7)),
+            to: "+1 (415) 555-0100".into(),
+            agent_phone: "+15550009999".into(),
+        },
+    );
+    check_json(
+        "call_started_v2.json",
+        &CallStarted {
+            call_sid: "CA0123".into(),
+            status: "Your phone will ring; answer it to be connected to Ada King.".into(),
+        },
+    );
+    check_json(
+        "call_placed.json",
+        &vec![
+            CallPlaced::Ringing {
+                message: "Ringing your phone…".into(),
+            },
+            CallPlaced::Refused {
+                reason: "Ada King said no to calls.".into(),
+            },
+            CallPlaced::Dial { hint: None },
+        ],
+    );
+}
+
 #[test]
 fn command_dtos() {
     check_json(

@@ -156,6 +156,7 @@ mod tests {
             },
             smart_lists: Vec::new(),
             follows_you: true,
+            agent_phone: None,
         })));
         let html = render(state).await;
         assert!(html.contains(r#"id="locale-date-order""#), "{html}");

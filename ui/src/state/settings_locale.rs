@@ -284,6 +284,7 @@ mod tests {
             locale,
             smart_lists: Vec::new(),
             follows_you,
+            agent_phone: None,
         }
     }
 

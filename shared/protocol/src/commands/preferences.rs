@@ -15,4 +15,8 @@ pub struct Preferences {
     pub smart_lists: Vec<SmartList>,
     /// Whether they follow the agent to their other devices (signed in, not a viewer).
     pub follows_you: bool,
+    /// The agent's own phone (E.164), rung first when the server places a call; `None`: not
+    /// set, and calls are dialled from the device.
+    #[serde(default)]
+    pub agent_phone: Option<String>,
 }

@@ -265,6 +265,17 @@ impl SyncClient {
         json_answer(response).await
     }
 
+    /// `POST /v2/calls`: the server rings the agent's phone, then bridges the contact.
+    pub async fn place_call(
+        &self,
+        request: &fieldstone_protocol::calls::CallRequest,
+    ) -> Result<fieldstone_protocol::calls::CallStarted, SyncError> {
+        let response = self
+            .send(self.http.post(self.url("/v2/calls")).json(request))
+            .await?;
+        json_answer(response).await
+    }
+
     /// `GET /v2/org/usage`: the organisation's plan and this month's use of each allowance,
     /// the organisation's and this user's.
     pub async fn org_usage(&self) -> Result<OrgUsage, SyncError> {
