@@ -15,8 +15,9 @@ use crate::util::{
     check_kind, commit, ensure_readable, millis, narrow, opt_millis, opt_parse, parse, root_doc,
 };
 use crate::DocError;
-use automerge::{ActorId, AutoCommit, Change};
-use autosurgeon::{reconcile, Hydrate, Reconcile};
+use automerge::transaction::Transactable;
+use automerge::{ActorId, AutoCommit, Change, ObjId, ObjType, ReadDoc, Value};
+use autosurgeon::{reconcile, reconcile_insert, reconcile_prop, Hydrate, Reconcile};
 use fieldstone_model::{Message, MessageEvent, MessageResult};
 
 #[cfg(test)]
@@ -187,6 +188,88 @@ pub fn update(doc: &mut AutoCommit, message: &Message) -> Result<Option<Change>,
     ensure_readable(doc, KIND, SCHEMA)?;
     reconcile(doc, MessageDoc::from_message(message))?;
     Ok(commit(doc, message.updated_at, "update message"))
+}
+
+/// Writes the server's new `after` result into `doc`, which holds `before` (as [`read`] gave it
+/// just now): only the fields that differ are put, events dropped from the list are deleted and
+/// new ones appended. A webhook adds an event or two to a message that may already hold
+/// [`fieldstone_model::message::EVENTS_MAX`]; reconciling the whole message diffed every field and the
+/// whole list each time, so its cost grew with what the message held, not with what changed.
+/// Returns the change, or `None` if nothing differed.
+pub fn update_result(
+    doc: &mut AutoCommit,
+    before: &MessageResult,
+    after: &MessageResult,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<Change>, DocError> {
+    ensure_readable(doc, KIND, SCHEMA)?;
+    let result = object(doc, &automerge::ROOT, RESULT_KEY, ObjType::Map)?;
+    let (old, new) = (ResultDoc::from_model(before), ResultDoc::from_model(after));
+    if old.status != new.status {
+        reconcile_prop(doc, &result, "status", &new.status)?;
+    }
+    if old.reason != new.reason {
+        reconcile_prop(doc, &result, "reason", &new.reason)?;
+    }
+    if old.provider_id != new.provider_id {
+        reconcile_prop(doc, &result, "provider_id", &new.provider_id)?;
+    }
+    if old.attempts != new.attempts {
+        reconcile_prop(doc, &result, "attempts", new.attempts)?;
+    }
+    if old.status_at_ms != new.status_at_ms {
+        reconcile_prop(doc, &result, "status_at_ms", new.status_at_ms)?;
+    }
+    if old.events != new.events {
+        let events = object(doc, &result, "events", ObjType::List)?;
+        if doc.length(&events) == old.events.len() {
+            let (dropped, kept) = edit_script(&old.events, &new.events);
+            // From the end, so each index still names the element it named in `before`.
+            for &i in dropped.iter().rev() {
+                doc.delete(&events, i)?;
+            }
+            for (offset, event) in new.events[kept..].iter().enumerate() {
+                reconcile_insert(doc, events.clone(), kept + offset, event)?;
+            }
+        } else {
+            // `before` is not what the list holds (a caller's mistake): the whole list, keyed.
+            reconcile_prop(doc, &result, "events", &new.events)?;
+        }
+    }
+    Ok(commit(doc, at, "update message result"))
+}
+
+/// How `new` follows from `old` by deleting elements and appending others (all a result's
+/// events ever do): the indices of `old` to delete, and how many of `new` are kept elements
+/// (the rest is appended). Always a correct script; with any other edit it is only longer.
+fn edit_script<T: PartialEq>(old: &[T], new: &[T]) -> (Vec<usize>, usize) {
+    let mut kept = 0;
+    let mut dropped = Vec::new();
+    for (i, element) in old.iter().enumerate() {
+        if new.get(kept) == Some(element) {
+            kept += 1;
+        } else {
+            dropped.push(i);
+        }
+    }
+    (dropped, kept)
+}
+
+/// The object of type `expected` at `prop` of `parent`.
+fn object(
+    doc: &AutoCommit,
+    parent: &ObjId,
+    prop: &'static str,
+    expected: ObjType,
+) -> Result<ObjId, DocError> {
+    match doc.get(parent, prop)? {
+        Some((Value::Object(found), id)) if found == expected => Ok(id),
+        Some(_) => Err(DocError::WrongType {
+            field: prop,
+            detail: format!("it is not a {expected:?}"),
+        }),
+        None => Err(DocError::MissingField { field: prop }),
+    }
 }
 
 /// Reads the message held by `doc`.

@@ -6,7 +6,7 @@ use crate::access::Access;
 use crate::access::Caller;
 use crate::store::{Store, StoreError};
 use automerge::{AutoCommit, ReadDoc};
-use fieldstone_model::{OrgId, TeamId, UserId};
+use fieldstone_model::{Message, OrgId, TeamId, UserId};
 use fieldstone_protocol::account::Role;
 use fieldstone_protocol::{DocId, Scope};
 use lru::LruCache;
@@ -19,9 +19,37 @@ pub struct HotDoc {
     pub scopes: Vec<Scope>,
     pub head_seq: u64,
     pub tail_len: u32,
+    /// The message the server last wrote into `doc`, if it is a message it wrote.
+    pub written: Option<WrittenMessage>,
+}
+
+/// A message as the server wrote it, and the heads it wrote it at. A message's next result
+/// edit (a webhook's next event for it) starts from this copy instead of reading the message
+/// back out of Automerge, which was most of what a webhook event cost once its write was
+/// targeted. Good only while the document's heads are still these.
+pub struct WrittenMessage {
+    pub heads: Vec<automerge::ChangeHash>,
+    pub message: Message,
 }
 
 impl HotDoc {
+    /// A document as loaded or written, with nothing else known about it.
+    pub fn new(doc: AutoCommit, scopes: Vec<Scope>, head_seq: u64, tail_len: u32) -> Self {
+        HotDoc {
+            doc,
+            scopes,
+            head_seq,
+            tail_len,
+            written: None,
+        }
+    }
+
+    /// The message the server last wrote here, if nothing has changed the document since.
+    pub fn written_message(&mut self) -> Option<Message> {
+        let written = self.written.as_ref()?;
+        (self.doc.get_heads() == written.heads).then(|| written.message.clone())
+    }
+
     /// Operations held: what the cache weighs a document by.
     pub fn ops(&self) -> u64 {
         self.doc.stats().num_ops
@@ -177,12 +205,7 @@ pub fn ensure_loaded(
     }
     if let Some(stored) = store.load_doc(org, doc_id)? {
         let doc = super::guard::load(&stored.bytes).map_err(LoadError::Unreadable)?;
-        let hot = HotDoc {
-            doc,
-            scopes: stored.scopes,
-            head_seq: stored.head_seq,
-            tail_len: stored.tail_len,
-        };
+        let hot = HotDoc::new(doc, stored.scopes, stored.head_seq, stored.tail_len);
         cache.weigh(org, doc_id, hot.ops());
         *slot = Some(hot);
     }

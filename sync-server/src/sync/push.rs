@@ -216,12 +216,7 @@ fn push_group(
     crash_point_after_commit();
     // Stored: now the cache may hold the new versions, and the world may hear of them.
     for ((at, doc), done) in forks.into_iter().zip(&committed) {
-        let hot = HotDoc {
-            doc: *doc,
-            scopes: done.scopes.clone(),
-            head_seq: done.seq,
-            tail_len: done.tail_len,
-        };
+        let hot = HotDoc::new(*doc, done.scopes.clone(), done.seq, done.tail_len);
         state.docs.weigh(caller.org, &done.doc_id, hot.ops());
         *guards[at] = Some(hot);
     }

@@ -6,7 +6,7 @@
 //! No device may write these fields (`access::SERVER_FIELDS`); this path does not go through
 //! the push's judge, which is what refuses them.
 
-use super::cache::{ensure_loaded, HotDoc, LoadError};
+use super::cache::{ensure_loaded, HotDoc, LoadError, WrittenMessage};
 use crate::hub::Event;
 use crate::store::{DocWrite, StoreError, COMPACT_AFTER};
 use crate::AppState;
@@ -88,12 +88,7 @@ pub fn write_as_server(
     let Some(done) = committed.pop() else {
         return Ok(false);
     };
-    let next = HotDoc {
-        doc: fork,
-        scopes: done.scopes.clone(),
-        head_seq: done.seq,
-        tail_len: done.tail_len,
-    };
+    let next = HotDoc::new(fork, done.scopes.clone(), done.seq, done.tail_len);
     state.docs.weigh(org, doc_id, next.ops());
     *guard = Some(next);
     drop(guard);
@@ -122,8 +117,10 @@ pub fn update_message_result(
     };
     let changed = write_as_server(state, org, doc_id, writer, |doc| {
         let mut message = fieldstone_doc::message::read(doc).map_err(unreadable)?;
+        let before = message.result.clone();
         edit(&mut message.result);
-        fieldstone_doc::message::update(doc, &message).map_err(unreadable)?;
+        fieldstone_doc::message::update_result(doc, &before, &message.result, message.updated_at)
+            .map_err(unreadable)?;
         written = Some(message);
         Ok(())
     })?;
@@ -205,6 +202,18 @@ impl From<ResultUpdate> for ResultEdit {
     }
 }
 
+/// A message's result edited in a fork, waiting for the batch's commit.
+struct Pending {
+    doc_id: DocId,
+    writer: UserId,
+    edits: Vec<ResultEdit>,
+    /// The message as written into `fork`.
+    message: Message,
+    fork: AutoCommit,
+    /// The store's head the fork was made from.
+    head_seq: u64,
+}
+
 /// Many messages' results at once, in one commit per organisation (a dispatcher round's
 /// outcomes, a webhook's batch of events: one durable write instead of one per message). Each
 /// document is read from the cache or the store and the commit checks each one's head, so a
@@ -239,25 +248,38 @@ pub fn update_message_results(
                 // Unreadable: the ledger says what happened; nothing to write into.
                 Err(LoadError::Unreadable(_)) => continue,
             }
-            guard
-                .as_mut()
-                .map(|hot| (hot.doc.fork(), hot.head_seq, hot.tail_len))
+            guard.as_mut().map(|hot| {
+                let written = hot.written_message();
+                (hot.doc.fork(), hot.head_seq, hot.tail_len, written)
+            })
         };
-        let Some((doc, head_seq, tail_len)) = base else {
+        let Some((doc, head_seq, tail_len, written)) = base else {
             continue;
         };
         let mut fork = doc.with_actor(server_actor());
         let before = fork.get_heads();
-        let Ok(mut message) = fieldstone_doc::message::read(&fork) else {
+        let Some(mut message) = written.or_else(|| fieldstone_doc::message::read(&fork).ok())
+        else {
             continue;
         };
         // The write counts against whose message it is.
         let writer = message.written_by;
+        let was = message.result.clone();
         let mut changed = false;
         for edit in &edits {
             changed |= edit.apply(&mut message.result);
         }
-        if !changed || fieldstone_doc::message::update(&mut fork, &message).is_err() {
+        // Only what the edits changed is written (an event appended, the status set), not the
+        // whole message reconciled: most of a webhook's cost was that reconcile.
+        if !changed
+            || fieldstone_doc::message::update_result(
+                &mut fork,
+                &was,
+                &message.result,
+                message.updated_at,
+            )
+            .is_err()
+        {
             continue;
         }
         let changes: Vec<([u8; 32], Vec<u8>)> = fork
@@ -279,31 +301,39 @@ pub fn update_message_results(
             writer,
             intent: false,
         });
-        pending.push((doc_id, writer, edits, message, fork, head_seq));
+        pending.push(Pending {
+            doc_id,
+            writer,
+            edits,
+            message,
+            fork,
+            head_seq,
+        });
     }
     if writes.is_empty() {
         return Ok(Vec::new());
     }
     match state.store.commit(org, writes, state.clock.now()) {
         Ok(committed) => {
-            let mut forks: HashMap<DocId, (AutoCommit, u64)> = pending
-                .iter_mut()
-                .map(|(doc_id, _, _, _, fork, head_seq)| {
-                    (doc_id.clone(), (std::mem::take(fork), *head_seq))
-                })
-                .collect();
+            let mut pending: HashMap<DocId, Pending> =
+                pending.into_iter().map(|p| (p.doc_id.clone(), p)).collect();
+            let mut changed = Vec::with_capacity(committed.len());
             for done in committed {
-                // The written copy becomes the cached one (reading the document back for the
-                // next event was most of a webhook's cost), unless the slot moved meanwhile.
+                let Some(written) = pending.remove(&done.doc_id) else {
+                    continue;
+                };
+                // The written copy becomes the cached one, with the message as written (reading
+                // it back for the next event was most of a webhook's cost), unless the slot
+                // moved meanwhile.
                 let mut guard = state.docs.slot(org, &done.doc_id).blocking_lock_owned();
-                match (guard.as_ref(), forks.remove(&done.doc_id)) {
-                    (Some(hot), Some((fork, base))) if hot.head_seq == base => {
-                        let next = HotDoc {
-                            doc: fork,
-                            scopes: done.scopes.clone(),
-                            head_seq: done.seq,
-                            tail_len: done.tail_len,
-                        };
+                match guard.as_ref() {
+                    Some(hot) if hot.head_seq == written.head_seq => {
+                        let mut next =
+                            HotDoc::new(written.fork, done.scopes.clone(), done.seq, done.tail_len);
+                        next.written = Some(WrittenMessage {
+                            heads: next.doc.get_heads(),
+                            message: written.message.clone(),
+                        });
                         state.docs.weigh(org, &done.doc_id, next.ops());
                         *guard = Some(next);
                     }
@@ -312,6 +342,7 @@ pub fn update_message_results(
                         state.docs.evict(org, &done.doc_id);
                     }
                 }
+                changed.push(written.message);
                 state.publish(Event::Changed {
                     org,
                     doc: done.doc_id,
@@ -319,14 +350,17 @@ pub fn update_message_results(
                     seq: done.seq,
                 });
             }
-            Ok(pending
-                .into_iter()
-                .map(|(_, _, _, message, _, _)| message)
-                .collect())
+            Ok(changed)
         }
         Err(StoreError::Stale(_)) => {
             let mut changed = Vec::new();
-            for (doc_id, writer, edits, ..) in pending {
+            for Pending {
+                doc_id,
+                writer,
+                edits,
+                ..
+            } in pending
+            {
                 let written = update_message_result(state, org, &doc_id, writer, |r| {
                     for edit in &edits {
                         edit.apply(r);

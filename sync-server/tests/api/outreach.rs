@@ -8,6 +8,7 @@ use crate::dispatch::*;
 use crate::support::*;
 use base64::Engine;
 use fieldstone_model::*;
+use fieldstone_protocol::DocId;
 use fieldstone_server::config::Config;
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
@@ -348,18 +349,48 @@ async fn post_events(
     (status, answer.text().await.unwrap_or_default())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sendgrid_events_move_the_message_once_and_forgeries_change_nothing() {
+/// A message the server sent through a SendGrid-configured relay, ready for SendGrid's events.
+struct Sent {
+    smtp: SmtpSink,
+    s: TestServer,
+    ada: Agent,
+    contact: ContactId,
+    doc_id: DocId,
+    /// The message's id, as the events' `fs_message` names it.
+    message_id: String,
+}
+
+async fn sent_message() -> Sent {
     let smtp = SmtpSink::start();
     let s = TestServer::start_with(sendgrid_config(&smtp.url())).await;
     let ada = agent(&s);
     let contact = push_contact(&s, &ada, Consent::default()).await;
     let doc_id = push_message(&s, &ada, contact).await;
     until_status(&s, &ada, &doc_id, MessageStatus::Sent).await;
+    let message_id = doc_id.as_str().split_once(':').expect("id").1.to_owned();
+    Sent {
+        smtp,
+        s,
+        ada,
+        contact,
+        doc_id,
+        message_id,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sendgrid_events_move_the_message_once_and_forgeries_change_nothing() {
+    let Sent {
+        smtp,
+        s,
+        ada,
+        contact,
+        doc_id,
+        message_id,
+    } = sent_message().await;
     let mail = smtp.received();
     // Tagged so SendGrid's events name the message.
     let tag = header(&mail[0], "X-SMTPAPI").expect("X-SMTPAPI");
-    let message_id = doc_id.as_str().split_once(':').expect("id").1.to_owned();
     assert!(tag.contains(&message_id), "{tag}");
 
     let now = s.clock.now().timestamp();
@@ -435,6 +466,57 @@ async fn sendgrid_events_move_the_message_once_and_forgeries_change_nothing() {
     );
     let (status, _) = post_events(&s, ada.org, "{not json", now, &signing_key()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_devices_edit_between_two_events_is_kept() {
+    // The server starts a message's next event from the copy it last wrote (kept beside the
+    // cached document); a device's change in between must be what that event builds on.
+    let Sent {
+        s,
+        ada,
+        doc_id,
+        message_id,
+        ..
+    } = sent_message().await;
+    let event = |kind: &str, id: &str| {
+        let now = s.clock.now().timestamp();
+        format!(
+            r#"[{{"event":"{kind}","timestamp":{now},"sg_event_id":"{id}","fs_org":"{}","fs_message":"{message_id}"}}]"#,
+            ada.org
+        )
+    };
+    // The phone holds the sent message, then the delivery lands on the server.
+    let (docs, _) = s.pull_all(&ada.token, vec![]).await;
+    let snapshot = docs
+        .iter()
+        .find(|d| d.doc_id == doc_id)
+        .and_then(|d| d.snapshot.clone())
+        .expect("the message");
+    let mut phone = Device::from_snapshot(&snapshot);
+    let now = s.clock.now().timestamp();
+    let (status, body) =
+        post_events(&s, ada.org, &event("delivered", "d1"), now, &signing_key()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    until_status(&s, &ada, &doc_id, MessageStatus::Delivered).await;
+    // The phone, not having heard, hides the message from its timeline: a concurrent change.
+    let mut hidden = fieldstone_doc::message::read(&phone.doc).expect("read");
+    hidden.deleted_at = Some(s.clock.now());
+    fieldstone_doc::message::update(&mut phone.doc, &hidden)
+        .expect("update")
+        .expect("a change");
+    let answer = s.push(&ada.token, vec![phone.unsent(&doc_id)]).await;
+    assert_eq!(answer.accepted, 1, "{answer:?}");
+    let (status, body) = post_events(&s, ada.org, &event("open", "o1"), now, &signing_key()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let message = until_status(&s, &ada, &doc_id, MessageStatus::Opened).await;
+    assert!(message.deleted_at.is_some(), "the phone's change is kept");
+    let kinds: Vec<_> = message.result.events.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [MessageEventKind::Delivered, MessageEventKind::Opened],
+        "both events, once each"
+    );
 }
 
 /// Signs nothing: the route must refuse without a configured key.

@@ -6,7 +6,7 @@ use crate::test_support::{
 };
 use automerge::transaction::Transactable;
 use automerge::ReadDoc;
-use fieldstone_model::{MessageEvent, MessageEventKind, MessageStatus};
+use fieldstone_model::{Message, MessageEvent, MessageEventKind, MessageResult, MessageStatus};
 
 #[test]
 fn a_message_with_its_result_round_trips_through_a_document_its_bytes_and_its_change() {
@@ -118,4 +118,128 @@ fn invalid_values_are_reported_naming_the_field() {
         .expect("put");
     doc.commit();
     assert!(matches!(read(&doc), Err(DocError::InvalidValue(m)) if m.contains("result.attempts")));
+}
+
+fn event(n: u32, kind: MessageEventKind) -> MessageEvent {
+    MessageEvent {
+        at: minimal().created_at + chrono::Duration::seconds(i64::from(n)),
+        kind,
+        url: (kind == MessageEventKind::Clicked).then(|| format!("https://homes.example/{n}")),
+        user_agent: Some("Mail".into()),
+        provider_event: Some(format!("sg-{n}")),
+    }
+}
+
+/// Writes `edit` of the result both ways: the targeted write and a whole reconcile. Answers
+/// the document the targeted write made and its change.
+fn both_ways(m: &Message, edit: impl Fn(&mut MessageResult)) -> (AutoCommit, Option<Change>) {
+    let (mut targeted, _) = create(actor(1), m).expect("create");
+    let mut whole = targeted.fork().with_actor(actor(2));
+    let before = read(&targeted).expect("read").result;
+    let mut after = before.clone();
+    edit(&mut after);
+    let change = update_result(&mut targeted, &before, &after, m.updated_at).expect("write");
+    let mut expected = m.clone();
+    expected.result = after;
+    update(&mut whole, &expected).expect("update");
+    assert_eq!(read(&targeted).expect("read"), expected);
+    assert_eq!(read(&targeted).expect("read"), read(&whole).expect("read"));
+    (targeted, change)
+}
+
+#[test]
+fn the_targeted_result_write_reads_back_as_a_whole_reconcile_would() {
+    let base = message();
+    // New events, a status moved on, a reason and a provider id: each alone, then together.
+    both_ways(&base, |r| {
+        r.apply(event(1, MessageEventKind::Clicked));
+    });
+    both_ways(&base, |r| r.reason = Some("550 no such user".into()));
+    both_ways(&base, |r| {
+        r.provider_id = None;
+        r.attempts = 3;
+        r.status_at = None;
+    });
+    both_ways(&base, |r| {
+        r.apply(event(2, MessageEventKind::Bounced));
+        r.apply(event(3, MessageEventKind::Opened));
+        r.reason = Some("mailbox full".into());
+    });
+    // Events dropped from the middle and the front (the cap's order), and an event put in
+    // between (no edit does that; the write must still be right).
+    both_ways(&base, |r| {
+        r.events.remove(1);
+    });
+    both_ways(&base, |r| {
+        r.events.remove(0);
+        r.events.push(event(4, MessageEventKind::Opened));
+    });
+    both_ways(&base, |r| {
+        r.events.insert(1, event(5, MessageEventKind::Opened))
+    });
+    both_ways(&base, |r| r.events.clear());
+    let (_, unchanged) = both_ways(&base, |_| {});
+    assert!(unchanged.is_none(), "nothing differed, nothing written");
+}
+
+#[test]
+fn an_event_on_a_full_message_writes_a_change_the_size_of_one_event() {
+    let mut m = minimal();
+    for n in 0..fieldstone_model::message::EVENTS_MAX as u32 {
+        m.result.apply(event(n, MessageEventKind::Opened));
+    }
+    let (mut doc, _) = create(actor(1), &m).expect("create");
+    let before = read(&doc).expect("read").result;
+    let mut after = before.clone();
+    // Past the cap: the new event is appended and the oldest open goes.
+    assert!(after.apply(event(1_000, MessageEventKind::Clicked)));
+    assert_eq!(after.events.len(), fieldstone_model::message::EVENTS_MAX);
+    let change = update_result(&mut doc, &before, &after, m.updated_at)
+        .expect("write")
+        .expect("a change");
+    // One deletion, one new map with its six fields, the status and its time: no more, however
+    // many events the message holds.
+    assert!(change.len() <= 12, "{} operations", change.len());
+    assert_eq!(read(&doc).expect("read").result, after);
+}
+
+#[test]
+fn a_device_deleting_and_the_server_appending_an_event_at_once_both_hold() {
+    let m = minimal();
+    let (mut server, _) = create(actor(1), &m).expect("create");
+    let mut device = server.fork().with_actor(actor(2));
+    let before = read(&server).expect("read").result;
+    let mut after = before.clone();
+    after.apply(event(1, MessageEventKind::Delivered));
+    update_result(&mut server, &before, &after, m.updated_at).expect("write");
+    let mut deleted = m.clone();
+    deleted.deleted_at = Some(m.created_at);
+    update(&mut device, &deleted).expect("update");
+    server.merge(&mut device).expect("merge");
+    let merged = read(&server).expect("read");
+    assert_eq!(merged.deleted_at, Some(m.created_at));
+    assert_eq!(merged.result, after);
+}
+
+#[test]
+fn a_before_that_is_not_what_the_document_holds_still_writes_the_new_result() {
+    let m = message();
+    let (mut doc, _) = create(actor(1), &m).expect("create");
+    let mut after = m.result.clone();
+    after.apply(event(9, MessageEventKind::Opened));
+    // The caller claims the list was empty: the whole list is reconciled instead.
+    let mut wrong = m.result.clone();
+    wrong.events.clear();
+    update_result(&mut doc, &wrong, &after, m.updated_at).expect("write");
+    assert_eq!(read(&doc).expect("read").result, after);
+}
+
+#[test]
+fn the_edit_script_deletes_and_appends() {
+    assert_eq!(edit_script(&[1, 2, 3], &[1, 3, 4]), (vec![1], 2));
+    assert_eq!(edit_script(&[1, 2, 3], &[2, 3]), (vec![0], 2));
+    assert_eq!(edit_script::<u8>(&[], &[]), (vec![], 0));
+    assert_eq!(edit_script(&[1, 2], &[]), (vec![0, 1], 0));
+    // Something put in between: longer than needed, still right.
+    assert_eq!(edit_script(&[1, 2], &[1, 5, 2]), (vec![1], 1));
 }
