@@ -1,12 +1,12 @@
 //! `fieldstone-server admin …` for an organisation's outreach: its plan and this month's usage,
-//! its providers (the secret read from standard input, sealed, never printed), and its
-//! do-not-call list.
+//! its providers — email, texts, AI — (the secret read from standard input, sealed, never
+//! printed), and its do-not-call list.
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Subcommand;
 use fieldstone_model::plan::{period_of, Meter, Plan};
 use fieldstone_server::config::Config;
-use fieldstone_server::providers::{self, ProviderChange};
+use fieldstone_server::providers::{self, ProviderChange, SecretChange};
 use fieldstone_server::secrets::Sealer;
 use fieldstone_server::store::{DncRow, OrgRow, PlanRow, Store};
 use std::io::Read;
@@ -30,8 +30,9 @@ pub enum OutreachCommand {
         #[arg(long)]
         org: String,
     },
-    /// Set an organisation's email or sms provider. Settings are JSON (see the HTTP API); the
-    /// secret (the SMTP URL, or the auth token) is read from standard input.
+    /// Set an organisation's email, sms or ai provider. Settings are JSON (see the HTTP API;
+    /// `{"off": true}` switches AI off); the secret (the SMTP URL, the auth token, the AI
+    /// provider's API key) is read from standard input.
     SetProvider {
         #[arg(long)]
         org: String,
@@ -40,8 +41,11 @@ pub enum OutreachCommand {
         #[arg(long)]
         settings: String,
         /// Keep the stored secret instead of reading a new one.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "no_secret")]
         keep_secret: bool,
+        /// No secret at all (an AI server that needs no key); a stored one is dropped.
+        #[arg(long)]
+        no_secret: bool,
     },
     /// An organisation's providers (secrets are never shown).
     Providers {
@@ -137,11 +141,12 @@ pub fn run(
             kind,
             settings,
             keep_secret,
+            no_secret,
         } => {
             let org = org_of(&org)?;
             let settings: serde_json::Value =
                 serde_json::from_str(&settings).context("--settings is not JSON")?;
-            let secret = if keep_secret {
+            let read = if keep_secret || no_secret {
                 None
             } else {
                 let mut secret = String::new();
@@ -150,18 +155,23 @@ pub fn run(
                     .context("reading the secret from standard input")?;
                 let secret = secret.trim().to_owned();
                 if secret.is_empty() {
-                    bail!("no secret on standard input (or pass --keep-secret)");
+                    bail!("no secret on standard input (or pass --keep-secret or --no-secret)");
                 }
                 Some(secret)
+            };
+            let secret = match (&read, no_secret) {
+                (Some(secret), _) => SecretChange::Set(secret),
+                (None, true) => SecretChange::Drop,
+                (None, false) => SecretChange::Keep,
             };
             let sealer = config.secret_key_bytes().map(|key| Sealer::new(&key));
             let change = ProviderChange {
                 kind: &kind,
                 settings: &settings,
-                secret: secret.as_deref(),
+                secret,
                 by: None,
             };
-            let row = providers::prepare(store, sealer.as_ref(), org.id, &change, now)
+            let row = providers::prepare(store, sealer.as_ref(), config, org.id, &change, now)
                 .map_err(|e| anyhow!("{e}"))?;
             store.set_provider(org.id, &row)?;
             eprintln!("{}: {kind} provider set", org.name);

@@ -1,9 +1,11 @@
 //! Providers configured per organisation by its admins (email over SMTP, texts through a
-//! Twilio-compatible API): settings checked like the configuration file's, the secret sealed
-//! at rest (`crate::secrets`), and the ready-to-use sender built once per version and kept.
-//! An organisation without its own provider uses the server's (`[email]`, `[sms]`), if any.
+//! Twilio-compatible API, AI through an OpenAI-compatible endpoint): settings checked like the
+//! configuration file's, the secret sealed at rest (`crate::secrets`), and the ready-to-use
+//! sender built once per version and kept. An organisation without its own provider uses the
+//! server's (`[email]`, `[sms]`, `[ai]`), if any; its AI can also be switched off outright.
 
-use crate::config::Secret;
+use crate::ai::{AiConfig, KeyHeader};
+use crate::config::{Config, Secret};
 use crate::dispatch::{EmailConfig, Mailer, SmsConfig, Texter};
 use crate::secrets::Sealer;
 use crate::store::{ProviderRow, Store, StoreError};
@@ -14,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// The kinds an organisation can set, as they appear in routes and the database.
-pub const KINDS: [&str; 2] = ["email", "sms"];
+pub const KINDS: [&str; 3] = ["email", "sms", "ai"];
 
 /// Email settings an admin sets; the secret is the SMTP URL (it carries the password).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,9 +52,42 @@ pub struct SmsSettings {
     pub time_zone: Option<String>,
 }
 
+/// AI settings an admin sets; the secret, if the provider needs one, is its API key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AiSettings {
+    /// AI switched off for the organisation: agents get the labelled templates and no provider
+    /// is asked, not even the server's. The rest may be left out.
+    #[serde(default)]
+    pub off: bool,
+    /// Everything before `/chat/completions` (as `[ai]`'s `base_url`).
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// The model (or Azure deployment) name.
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default)]
+    pub key_header: KeyHeader,
+    #[serde(default = "crate::ai::default_timeout_secs")]
+    pub timeout_secs: u64,
+    #[serde(default = "crate::ai::default_max_tokens")]
+    pub max_tokens: u32,
+    #[serde(default = "crate::ai::default_temperature")]
+    pub temperature: f32,
+}
+
+/// What an organisation chose for its AI.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OrgAi {
+    /// Switched off by its admins.
+    Off,
+    /// Its own provider.
+    Provider(AiConfig),
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {
-    #[error("unknown provider kind {0:?}: use email or sms")]
+    #[error("unknown provider kind {0:?}: use email, sms or ai")]
     UnknownKind(String),
     #[error("{0}")]
     Invalid(String),
@@ -111,6 +146,43 @@ fn sms_config(settings: &SmsSettings, auth_token: &str) -> Result<SmsConfig, Pro
     }
 }
 
+/// An organisation's AI from its settings and key, checked as `[ai]` is at start-up (an answer
+/// must come before the server's own request timeout).
+fn org_ai(
+    settings: &AiSettings,
+    api_key: Option<&str>,
+    request_timeout_secs: u64,
+) -> Result<OrgAi, ProviderError> {
+    if settings.off && settings.base_url.is_none() && settings.model.is_none() {
+        return Ok(OrgAi::Off);
+    }
+    let config = AiConfig {
+        base_url: settings.base_url.clone().unwrap_or_default(),
+        api_key: api_key.map(Secret::new),
+        key_header: settings.key_header,
+        model: settings.model.clone().unwrap_or_default(),
+        timeout_secs: settings.timeout_secs,
+        max_tokens: settings.max_tokens,
+        temperature: settings.temperature,
+        enabled: !settings.off,
+    };
+    let problems = config.problems_in("settings", request_timeout_secs);
+    if !problems.is_empty() {
+        return Err(ProviderError::Invalid(problems.join("; ")));
+    }
+    // Off, but kept whole: switching it back on needs nothing retyped.
+    Ok(if settings.off {
+        OrgAi::Off
+    } else {
+        OrgAi::Provider(config)
+    })
+}
+
+/// Whether a provider of `kind` works without a secret (a local model server needs no key).
+fn secret_optional(kind: &str) -> bool {
+    kind == "ai"
+}
+
 /// The dispatcher's timings when the server has no `[email]` of its own.
 pub fn default_timings() -> EmailConfig {
     EmailConfig::new("smtp://localhost", "unused@localhost")
@@ -121,16 +193,28 @@ pub struct ProviderChange<'a> {
     pub kind: &'a str,
     /// The settings, as JSON.
     pub settings: &'a serde_json::Value,
-    /// `None` keeps the stored secret (changing settings without retyping a key).
-    pub secret: Option<&'a str>,
+    pub secret: SecretChange<'a>,
     pub by: Option<UserId>,
 }
 
-/// Checks a change (settings and secret together, as they will be used) and makes the row to
-/// store, its secret sealed.
+/// What becomes of a provider's secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretChange<'a> {
+    /// Keep the stored one (changing settings without retyping a key).
+    Keep,
+    /// A new one (setting or rotating it).
+    Set(&'a str),
+    /// None any more: only for a provider that works without one (`ai`), so a key meant for
+    /// one endpoint is never sent on to the next.
+    Drop,
+}
+
+/// Checks a change (settings and secret together, as they will be used) against the server's
+/// configuration and makes the row to store, its secret sealed.
 pub fn prepare(
     store: &dyn Store,
     sealer: Option<&Sealer>,
+    server: &Config,
     org: OrgId,
     change: &ProviderChange<'_>,
     now: DateTime<Utc>,
@@ -141,37 +225,62 @@ pub fn prepare(
         secret,
         by,
     } = *change;
-    let sealer = sealer.ok_or(ProviderError::NoKey)?;
+    if !KINDS.contains(&kind) {
+        return Err(ProviderError::UnknownKind(kind.into()));
+    }
     let sealed = match secret {
-        Some(secret) => sealer.seal(org, kind, secret),
-        None => store
-            .provider(org, kind)?
-            .and_then(|row| row.sealed_secret)
-            .ok_or_else(|| {
-                ProviderError::Invalid("secret: enter it (nothing is stored yet)".into())
-            })?,
+        SecretChange::Set(secret) => {
+            Some(sealer.ok_or(ProviderError::NoKey)?.seal(org, kind, secret))
+        }
+        SecretChange::Keep => store.provider(org, kind)?.and_then(|row| row.sealed_secret),
+        SecretChange::Drop if secret_optional(kind) => None,
+        SecretChange::Drop => {
+            return Err(ProviderError::Invalid(format!(
+                "secret: {kind} providers need one"
+            )))
+        }
     };
-    let plain = sealer.open(org, kind, &sealed)?;
+    let plain = match &sealed {
+        Some(sealed) => Some(
+            sealer
+                .ok_or(ProviderError::NoKey)?
+                .open(org, kind, sealed)?,
+        ),
+        None if secret_optional(kind) => None,
+        None => {
+            return Err(ProviderError::Invalid(
+                "secret: enter it (nothing is stored yet)".into(),
+            ))
+        }
+    };
     let invalid = |e: serde_json::Error| ProviderError::Invalid(format!("settings: {e}"));
     let settings = match kind {
         "email" => {
             let parsed: EmailSettings =
                 serde_json::from_value(settings.clone()).map_err(invalid)?;
-            email_config(&parsed, &plain, &default_timings())?;
+            email_config(
+                &parsed,
+                plain.as_deref().unwrap_or_default(),
+                &default_timings(),
+            )?;
             serde_json::to_string(&parsed)
         }
         "sms" => {
             let parsed: SmsSettings = serde_json::from_value(settings.clone()).map_err(invalid)?;
-            sms_config(&parsed, &plain)?;
+            sms_config(&parsed, plain.as_deref().unwrap_or_default())?;
             serde_json::to_string(&parsed)
         }
-        other => return Err(ProviderError::UnknownKind(other.into())),
+        _ => {
+            let parsed: AiSettings = serde_json::from_value(settings.clone()).map_err(invalid)?;
+            org_ai(&parsed, plain.as_deref(), server.http.request_timeout_secs)?;
+            serde_json::to_string(&parsed)
+        }
     }
     .map_err(|e| ProviderError::Invalid(e.to_string()))?;
     Ok(ProviderRow {
         kind: kind.to_owned(),
         settings,
-        sealed_secret: Some(sealed),
+        sealed_secret: sealed,
         updated_at: now,
         updated_by: by,
     })
@@ -182,6 +291,7 @@ pub struct Providers {
     sealer: Option<Sealer>,
     emails: Cache<EmailProvider>,
     texts: Cache<Texter>,
+    ais: Cache<OrgAi>,
 }
 
 /// Built senders by organisation, with the version each was built from.
@@ -207,6 +317,7 @@ impl Providers {
             sealer,
             emails: Mutex::new(HashMap::new()),
             texts: Mutex::new(HashMap::new()),
+            ais: Mutex::new(HashMap::new()),
         }
     }
 
@@ -214,13 +325,19 @@ impl Providers {
         self.sealer.as_ref()
     }
 
-    fn opened(&self, org: OrgId, row: &ProviderRow) -> Result<String, ProviderError> {
+    /// The row's secret in the clear; `None` when none is stored.
+    fn opened(&self, org: OrgId, row: &ProviderRow) -> Result<Option<String>, ProviderError> {
+        let Some(sealed) = row.sealed_secret.as_deref() else {
+            return Ok(None);
+        };
         let sealer = self.sealer.as_ref().ok_or(ProviderError::NoKey)?;
-        let sealed = row
-            .sealed_secret
-            .as_deref()
-            .ok_or_else(|| ProviderError::Invalid("no secret is stored".into()))?;
-        Ok(sealer.open(org, &row.kind, sealed)?)
+        Ok(Some(sealer.open(org, &row.kind, sealed)?))
+    }
+
+    /// The same, for a provider that cannot work without one.
+    fn required(&self, org: OrgId, row: &ProviderRow) -> Result<String, ProviderError> {
+        self.opened(org, row)?
+            .ok_or_else(|| ProviderError::Invalid("no secret is stored".into()))
     }
 
     /// The sender built from `org`'s provider of `kind`, kept while the row is unchanged;
@@ -231,7 +348,7 @@ impl Providers {
         store: &dyn Store,
         org: OrgId,
         kind: &str,
-        build: impl FnOnce(&str, &str) -> Result<T, ProviderError>,
+        build: impl FnOnce(&str, Option<&str>) -> Result<T, ProviderError>,
     ) -> Result<Option<Arc<T>>, ProviderError> {
         let Some(row) = store.provider(org, kind)? else {
             return Ok(None);
@@ -243,7 +360,8 @@ impl Providers {
                 return Ok(built.clone());
             }
         }
-        let built = Some(Arc::new(build(&row.settings, &self.opened(org, &row)?)?));
+        let secret = self.opened(org, &row)?;
+        let built = Some(Arc::new(build(&row.settings, secret.as_deref())?));
         cache.insert(org, (current, built.clone()));
         Ok(built)
     }
@@ -259,6 +377,8 @@ impl Providers {
         self.built(&self.emails, store, org, "email", |settings, secret| {
             let settings: EmailSettings = serde_json::from_str(settings)
                 .map_err(|e| ProviderError::Invalid(format!("stored settings: {e}")))?;
+            let secret =
+                secret.ok_or_else(|| ProviderError::Invalid("no secret is stored".into()))?;
             let config = email_config(&settings, secret, timings)?;
             let mailer = Mailer::new(&config, runtime.cloned()).map_err(ProviderError::Invalid)?;
             Ok(EmailProvider { config, mailer })
@@ -275,8 +395,25 @@ impl Providers {
         self.built(&self.texts, store, org, "sms", |settings, secret| {
             let settings: SmsSettings = serde_json::from_str(settings)
                 .map_err(|e| ProviderError::Invalid(format!("stored settings: {e}")))?;
+            let secret =
+                secret.ok_or_else(|| ProviderError::Invalid("no secret is stored".into()))?;
             let config = sms_config(&settings, secret)?;
             Texter::new(&config, runtime.clone()).map_err(ProviderError::Invalid)
+        })
+    }
+
+    /// The organisation's own AI (its provider, or off): `Ok(None)` when it set none, so the
+    /// server's `[ai]` applies.
+    pub fn ai(
+        &self,
+        store: &dyn Store,
+        org: OrgId,
+        request_timeout_secs: u64,
+    ) -> Result<Option<Arc<OrgAi>>, ProviderError> {
+        self.built(&self.ais, store, org, "ai", |settings, secret| {
+            let settings: AiSettings = serde_json::from_str(settings)
+                .map_err(|e| ProviderError::Invalid(format!("stored settings: {e}")))?;
+            org_ai(&settings, secret, request_timeout_secs)
         })
     }
 
@@ -288,7 +425,7 @@ impl Providers {
         server: Option<&SmsConfig>,
     ) -> Option<String> {
         match store.provider(org, "sms") {
-            Ok(Some(row)) => self.opened(org, &row).ok(),
+            Ok(Some(row)) => self.required(org, &row).ok(),
             Ok(None) => server.map(|s| s.auth_token.expose().to_owned()),
             Err(_) => None,
         }
@@ -308,5 +445,47 @@ impl Providers {
             Ok(None) => server.map(str::to_owned),
             Err(_) => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ai(settings: serde_json::Value, key: Option<&str>) -> Result<OrgAi, String> {
+        let settings: AiSettings = serde_json::from_value(settings).map_err(|e| e.to_string())?;
+        org_ai(&settings, key, 60).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn an_organisations_ai_is_off_its_own_endpoint_or_refused_with_every_problem() {
+        assert_eq!(ai(json!({"off": true}), None), Ok(OrgAi::Off));
+        let own = json!({"base_url": "http://127.0.0.1:11434/v1", "model": "llama3.1"});
+        let Ok(OrgAi::Provider(config)) = ai(own.clone(), Some("sk-1")) else {
+            panic!("an endpoint");
+        };
+        assert_eq!(config.api_key.as_ref().map(Secret::expose), Some("sk-1"));
+        assert!(config.enabled);
+        assert_eq!(
+            (config.timeout_secs, config.max_tokens),
+            (30, 800),
+            "[ai]'s defaults"
+        );
+        let mut off = own.clone();
+        off["off"] = json!(true);
+        assert_eq!(ai(off, Some("sk-1")), Ok(OrgAi::Off), "kept, but off");
+        // Switched off with half an endpoint: still checked, so switching it on cannot fail.
+        let problems = ai(json!({"off": true, "base_url": "nope"}), None).expect_err("refused");
+        assert!(
+            problems.contains("settings.base_url") && problems.contains("settings.model"),
+            "{problems}"
+        );
+        // An answer must come before the server's own request timeout (60 s here).
+        let mut slow = own;
+        slow["timeout_secs"] = json!(60);
+        let problems = ai(slow, None).expect_err("refused");
+        assert!(problems.contains("between 1 and 59"), "{problems}");
+        assert!(ai(json!({"off": false, "modle": "x"}), None).is_err());
     }
 }

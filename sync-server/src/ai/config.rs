@@ -1,12 +1,13 @@
-//! How the server reaches an AI model (`[ai]`): any OpenAI-compatible chat-completions
-//! endpoint, one for the server, in the configuration file. Per-organisation keys come later.
+//! How the server reaches an AI model: any OpenAI-compatible chat-completions endpoint. The
+//! server's own is `[ai]` in the configuration file; an organisation's admins may set their own
+//! (`crate::providers`, kind `ai`), checked by the same rules.
 
 use crate::config::Secret;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// How the key is sent: OpenAI, Azure's v1 API, vLLM and most others take a bearer token;
 /// Azure's older deployment URLs want an `api-key` header instead.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KeyHeader {
     #[default]
@@ -37,18 +38,19 @@ pub struct AiConfig {
     pub max_tokens: u32,
     #[serde(default = "default_temperature")]
     pub temperature: f32,
-    /// `false` switches AI off (the templates stay): the organisation's "AI off" for now.
+    /// `false` switches AI off for every organisation on this server (the templates stay); an
+    /// organisation's own switch is its `ai` provider's `off`.
     #[serde(default = "default_enabled")]
     pub enabled: bool,
 }
 
-fn default_timeout_secs() -> u64 {
+pub(crate) fn default_timeout_secs() -> u64 {
     30
 }
-fn default_max_tokens() -> u32 {
+pub(crate) fn default_max_tokens() -> u32 {
     800
 }
-fn default_temperature() -> f32 {
+pub(crate) fn default_temperature() -> f32 {
     0.7
 }
 fn default_enabled() -> bool {
@@ -71,11 +73,12 @@ impl AiConfig {
     }
 
     /// The chat-completions address: the base URL's path + `/chat/completions`, its query kept.
+    /// A problem names the field (`base_url`) without its section.
     pub fn endpoint(&self) -> Result<reqwest::Url, String> {
         let mut url = reqwest::Url::parse(self.base_url.trim())
-            .map_err(|e| format!("ai.base_url is not an address: {e}"))?;
+            .map_err(|e| format!("base_url is not an address: {e}"))?;
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-            return Err("ai.base_url must be an http:// or https:// address".to_owned());
+            return Err("base_url must be an http:// or https:// address".to_owned());
         }
         let path = format!("{}/chat/completions", url.path().trim_end_matches('/'));
         url.set_path(&path);
@@ -87,31 +90,42 @@ impl AiConfig {
     /// within the server's own request timeout (`request_timeout_secs`), or the agent would get
     /// a timeout rather than the template.
     pub fn problems(&self, request_timeout_secs: u64) -> Vec<String> {
+        self.problems_in("ai", request_timeout_secs)
+    }
+
+    /// The same, each field named under `section` (`ai` in the configuration file,
+    /// `settings` in an organisation's own provider).
+    pub fn problems_in(&self, section: &str, request_timeout_secs: u64) -> Vec<String> {
         let mut problems = Vec::new();
         if let Err(problem) = self.endpoint() {
-            problems.push(problem);
+            problems.push(format!("{section}.{problem}"));
         }
         if self.model.trim().is_empty() {
-            problems.push("ai.model must name the model (or Azure deployment)".to_owned());
+            problems.push(format!(
+                "{section}.model must name the model (or Azure deployment)"
+            ));
         }
         if self
             .api_key
             .as_ref()
             .is_some_and(|k| k.expose().trim().is_empty())
         {
-            problems.push("ai.api_key is empty: leave it out for a server that needs none".into());
+            problems.push(format!(
+                "{section}.api_key is empty: leave it out for a server that needs none"
+            ));
         }
         let most = request_timeout_secs.saturating_sub(1).clamp(1, 600);
         if !(1..=most).contains(&self.timeout_secs) {
             problems.push(format!(
-                "ai.timeout_secs must be between 1 and {most} (below http.request_timeout_secs)"
+                "{section}.timeout_secs must be between 1 and {most} (below \
+                 http.request_timeout_secs)"
             ));
         }
         if !(16..=32_768).contains(&self.max_tokens) {
-            problems.push("ai.max_tokens must be between 16 and 32768".to_owned());
+            problems.push(format!("{section}.max_tokens must be between 16 and 32768"));
         }
         if !(0.0..=2.0).contains(&self.temperature) {
-            problems.push("ai.temperature must be between 0 and 2".to_owned());
+            problems.push(format!("{section}.temperature must be between 0 and 2"));
         }
         problems
     }

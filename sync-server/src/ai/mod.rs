@@ -1,6 +1,6 @@
 //! Interactive AI (DESIGN decision 13's exception: a person is waiting, so a request and an
-//! answer, not an intent): drafting a follow-up email and enhancing a text, through the one
-//! configured OpenAI-compatible provider.
+//! answer, not an intent): drafting a follow-up email and enhancing a text, through an
+//! OpenAI-compatible provider: the organisation's own, else the server's (chosen by the route).
 //!
 //! What the prompt may hold, how an answer is read and the templates are pure rules in
 //! `fieldstone_model::drafting`; this module only asks. Whatever goes wrong — no provider, AI
@@ -12,6 +12,7 @@ mod client;
 mod config;
 
 pub use client::{ChatClient, ProviderError};
+pub(crate) use config::{default_max_tokens, default_temperature, default_timeout_secs};
 pub use config::{AiConfig, KeyHeader};
 
 use fieldstone_model::drafting::{
@@ -21,8 +22,8 @@ use fieldstone_model::drafting::{
 use fieldstone_model::TaskKind;
 
 /// The provider to ask, or why there is none.
-fn provider(config: Option<&AiConfig>) -> Result<ChatClient, Fallback> {
-    let config = config.ok_or(Fallback::NotConfigured)?;
+fn provider(config: Result<&AiConfig, Fallback>) -> Result<ChatClient, Fallback> {
+    let config = config?;
     if !config.enabled {
         return Err(Fallback::Disabled);
     }
@@ -42,9 +43,10 @@ fn fallback_for(error: &ProviderError) -> Fallback {
 }
 
 /// A draft of the follow-up `kind` for the contact described by `facts`, signed by
-/// `agent_name`; the template when the model cannot write it.
+/// `agent_name`, from the model `config` names; the template when there is none (with why) or
+/// it cannot write it.
 pub async fn draft(
-    config: Option<&AiConfig>,
+    config: Result<&AiConfig, Fallback>,
     kind: TaskKind,
     facts: &DraftFacts,
     instructions: Option<&str>,
@@ -77,8 +79,9 @@ pub async fn draft(
     }
 }
 
-/// `text` rewritten in `tone`; the text unchanged when the model cannot rewrite it.
-pub async fn enhance(config: Option<&AiConfig>, text: String, tone: Tone) -> Enhanced {
+/// `text` rewritten in `tone` by the model `config` names; the text unchanged when there is
+/// none or it cannot rewrite it.
+pub async fn enhance(config: Result<&AiConfig, Fallback>, text: String, tone: Tone) -> Enhanced {
     let client = match provider(config) {
         Ok(client) => client,
         Err(why) => return Enhanced::unchanged(text, why),

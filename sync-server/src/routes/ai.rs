@@ -2,10 +2,14 @@
 //! edit (see [`crate::ai`]). The server reads the contact itself, as the caller may see it
 //! (another organisation's, or one the caller cannot read, is "not found"), so only the
 //! facts the prompt needs leave the server, and only about a contact the caller could read.
+//! The model asked is the organisation's own (`PUT /v2/org/providers/ai`), else the server's;
+//! an organisation that switched AI off gets the templates and nothing is asked.
 
 use super::ApiJson;
 use crate::access::Caller;
+use crate::ai::AiConfig;
 use crate::error::ApiError;
+use crate::providers::OrgAi;
 use crate::sync::guard;
 use crate::{ai, blocking, quota, AppState};
 use axum::extract::State;
@@ -59,6 +63,29 @@ fn contact_and_agent(
     Ok((contact, agent))
 }
 
+/// Which model answers for `org`: its own provider, else the server's `[ai]`; or why none
+/// will (its admins switched AI off, none is set up, its own cannot be used). Blocking.
+fn chosen(state: &AppState, org: OrgId) -> Result<AiConfig, Fallback> {
+    let timeout = state.config.http.request_timeout_secs;
+    match state.providers.ai(state.store.as_ref(), org, timeout) {
+        Ok(Some(own)) => match own.as_ref() {
+            OrgAi::Off => Err(Fallback::Disabled),
+            OrgAi::Provider(config) => Ok(config.clone()),
+        },
+        Ok(None) => state.config.ai.clone().ok_or(Fallback::NotConfigured),
+        Err(error) => {
+            // Never the server's instead: the organisation chose where its contacts' facts go.
+            tracing::error!(%error, %org, "the organisation's AI provider cannot be used");
+            Err(Fallback::NotConfigured)
+        }
+    }
+}
+
+/// Whether the model will be asked (only then is a use metered).
+fn asks(config: &Result<AiConfig, Fallback>) -> bool {
+    config.as_ref().is_ok_and(|ai| ai.enabled)
+}
+
 /// `POST /v2/ai/draft`: a preview of the follow-up email; never sent from here.
 pub async fn draft(
     State(state): State<AppState>,
@@ -69,23 +96,27 @@ pub async fn draft(
     let lookup = state.clone();
     let id = request.contact;
     let (org, user) = (caller.org, caller.user);
-    let (contact, agent) = blocking(move || contact_and_agent(&lookup, &caller, id)).await?;
+    let (contact, agent, config) = blocking(move || {
+        let (contact, agent) = contact_and_agent(&lookup, &caller, id)?;
+        Ok((contact, agent, chosen(&lookup, org)))
+    })
+    .await?;
     let facts = DraftFacts::of(&contact, request.notes.as_deref());
-    if let Err(reason) = metered(&state, org, user, Meter::AiDrafts).await? {
+    if let Err(reason) = metered(&state, org, user, Meter::AiDrafts, asks(&config)).await? {
         let mut draft =
             Draft::template(request.kind, &facts.first_name, &agent, Fallback::Disabled);
         draft.notice = Some(format!("AI was not asked: {reason} This is a template."));
         return Ok(Json(draft));
     }
     let draft = ai::draft(
-        state.config.ai.as_ref(),
+        config.as_ref().map_err(|why| *why),
         request.kind,
         &facts,
         request.instructions.as_deref(),
         &agent,
     )
     .await;
-    if draft.source != DraftSource::Ai {
+    if asks(&config) && draft.source != DraftSource::Ai {
         give_back(&state, org, user, Meter::AiDrafts).await;
     }
     Ok(Json(draft))
@@ -99,15 +130,22 @@ pub async fn enhance(
 ) -> Result<Json<Enhanced>, ApiError> {
     let request = request.validate().map_err(invalid)?.into_inner();
     let (org, user) = (caller.org, caller.user);
-    if let Err(reason) = metered(&state, org, user, Meter::Enhancements).await? {
+    let lookup = state.clone();
+    let config = blocking(move || Ok(chosen(&lookup, org))).await?;
+    if let Err(reason) = metered(&state, org, user, Meter::Enhancements, asks(&config)).await? {
         let mut enhanced = Enhanced::unchanged(request.text, Fallback::Disabled);
         enhanced.notice = Some(format!(
             "AI was not asked: {reason} Your text is unchanged."
         ));
         return Ok(Json(enhanced));
     }
-    let enhanced = ai::enhance(state.config.ai.as_ref(), request.text, request.tone).await;
-    if enhanced.source != DraftSource::Ai {
+    let enhanced = ai::enhance(
+        config.as_ref().map_err(|why| *why),
+        request.text,
+        request.tone,
+    )
+    .await;
+    if asks(&config) && enhanced.source != DraftSource::Ai {
         give_back(&state, org, user, Meter::Enhancements).await;
     }
     Ok(Json(enhanced))
@@ -120,8 +158,9 @@ async fn metered(
     org: OrgId,
     user: UserId,
     meter: Meter,
+    asks: bool,
 ) -> Result<Result<(), String>, ApiError> {
-    if !state.config.ai.as_ref().is_some_and(|ai| ai.enabled) {
+    if !asks {
         return Ok(Ok(()));
     }
     let state = state.clone();

@@ -1,5 +1,5 @@
-//! An organisation's outreach set-up over HTTP: its providers (admins only; secrets go in and
-//! never come out), its do-not-call list (agents add numbers, admins import and remove), and
+//! An organisation's outreach set-up over HTTP: its providers — email, texts, AI — (admins
+//! only; secrets go in and never come out), its do-not-call list (agents add numbers, admins import and remove), and
 //! its plan with this month's usage (everyone sees it; the server's operator sets the plan).
 
 use super::ApiJson;
@@ -74,6 +74,9 @@ pub struct SetProvider {
     /// new one).
     #[serde(default)]
     pub secret: Option<String>,
+    /// Drops the stored secret: for an AI endpoint that needs no key (a local model server).
+    #[serde(default)]
+    pub no_secret: bool,
 }
 
 /// `PUT /v2/org/providers/{kind}`: checked whole before anything is stored.
@@ -91,16 +94,27 @@ pub async fn set(
             "secret: at most 4096 characters".into(),
         ));
     }
+    if request.secret.is_some() && request.no_secret {
+        return Err(ApiError::BadRequest(
+            "send a secret or no_secret, not both".into(),
+        ));
+    }
     blocking(move || {
+        let secret = match (request.secret.as_deref(), request.no_secret) {
+            (Some(secret), _) => providers::SecretChange::Set(secret),
+            (None, true) => providers::SecretChange::Drop,
+            (None, false) => providers::SecretChange::Keep,
+        };
         let change = providers::ProviderChange {
             kind: &kind,
             settings: &request.settings,
-            secret: request.secret.as_deref(),
+            secret,
             by: Some(caller.user),
         };
         let row = providers::prepare(
             state.store.as_ref(),
             state.providers.sealer(),
+            &state.config,
             caller.org,
             &change,
             state.clock.now(),
@@ -115,10 +129,10 @@ pub async fn set(
                 subject: Some(kind.clone()),
                 detail: format!(
                     "{kind} provider set{}",
-                    if request.secret.is_some() {
-                        " with a new secret"
-                    } else {
-                        ""
+                    match secret {
+                        providers::SecretChange::Set(_) => " with a new secret",
+                        providers::SecretChange::Drop => " without a secret",
+                        providers::SecretChange::Keep => "",
                     }
                 ),
                 ip: None,

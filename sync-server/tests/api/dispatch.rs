@@ -134,13 +134,7 @@ pub(crate) async fn push_contact(
     let id = ContactId::from_uuid(uuid::Uuid::new_v4());
     let mut contact = Contact::create(id, input.validate().expect("valid"), agent.user, at());
     contact.consent.email = email_consent;
-    let (doc, _) =
-        fieldstone_doc::contact::create(automerge::ActorId::random(), &contact).expect("doc");
-    let mut device = Device::new();
-    device.doc = doc;
-    let doc_id = DocId::new(fieldstone_doc::contact::KIND, id).expect("id");
-    let answer = s.push(&agent.token, vec![device.unsent(&doc_id)]).await;
-    assert_eq!(answer.accepted, 1, "{answer:?}");
+    push_new_contact(s, &agent.token, &contact).await;
     id
 }
 

@@ -8,7 +8,9 @@ mod connections;
 mod dispatch;
 mod hostile;
 mod lockout;
+mod openai;
 mod ops;
+mod org_ai;
 mod org_outreach;
 mod outreach;
 #[path = "../common/pg.rs"]

@@ -50,13 +50,7 @@ async fn sendgrid_double(refuse: bool) -> (SendGridDouble, String) {
     let app = axum::Router::new()
         .route("/v3/mail/send", axum::routing::post(mail_send))
         .with_state(double.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let addr = serve_loopback(app).await;
     (double, format!("sendgrid+http://SG.test-key@{addr}"))
 }
 

@@ -43,6 +43,29 @@ pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     })
 }
 
+/// Serves `app` (a provider's double) on a free loopback port for the rest of the test;
+/// answers its address.
+pub async fn serve_loopback(app: axum::Router) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    addr
+}
+
+/// Pushes `contact` as a new document from a device of `token`'s user; it must be accepted.
+pub async fn push_new_contact(s: &TestServer, token: &str, contact: &fieldstone_model::Contact) {
+    let (doc, _) = fieldstone_doc::contact::create(ActorId::random(), contact).expect("doc");
+    let mut device = Device::new();
+    device.doc = doc;
+    let doc_id = DocId::new(fieldstone_doc::contact::KIND, contact.id).expect("id");
+    let answer = s.push(token, vec![device.unsent(&doc_id)]).await;
+    assert_eq!(answer.accepted, 1, "{answer:?}");
+}
+
 pub fn now() -> DateTime<Utc> {
     chrono::Utc::now()
 }

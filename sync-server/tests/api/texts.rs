@@ -9,7 +9,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode as AxumStatus};
 use axum::response::IntoResponse;
 use fieldstone_model::*;
-use fieldstone_protocol::DocId;
 use fieldstone_server::config::Config;
 use fieldstone_server::dispatch::SmsConfig;
 use reqwest::StatusCode;
@@ -53,13 +52,7 @@ impl Double {
                 axum::routing::post(create_message),
             )
             .with_state(double.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let addr = serve_loopback(app).await;
         (double, format!("http://{addr}"))
     }
 
@@ -145,13 +138,7 @@ pub(crate) async fn push_texting_contact(s: &TestServer, agent: &Agent) -> Conta
     };
     let id = ContactId::from_uuid(uuid::Uuid::new_v4());
     let contact = Contact::create(id, input.validate().expect("valid"), agent.user, at());
-    let (doc, _) =
-        fieldstone_doc::contact::create(automerge::ActorId::random(), &contact).expect("doc");
-    let mut device = Device::new();
-    device.doc = doc;
-    let doc_id = DocId::new(fieldstone_doc::contact::KIND, id).expect("id");
-    let answer = s.push(&agent.token, vec![device.unsent(&doc_id)]).await;
-    assert_eq!(answer.accepted, 1, "{answer:?}");
+    push_new_contact(s, &agent.token, &contact).await;
     id
 }
 
