@@ -2,14 +2,21 @@
 //! buttons) and on rows, pipeline cards and Today's people (icon buttons). A link goes to the OS
 //! through the opener plugin; after a call or a message the agent is offered to log it, with the
 //! channel, a quick outcome and a summary already filled in.
+//!
+//! Call asks the shell first ([`CallFlow`]): signed in and online with the agent's phone set,
+//! the server rings that phone and bridges the contact, and the call reaches the timeline by
+//! sync (nothing is logged here); a refusal says its rule. Otherwise the `tel:` link goes to the
+//! OS as before, with a line saying why when it helps.
 
 use super::dialog::Dialog;
 use super::icons::{icon, Icon};
 use super::pickers::ListingPicker;
 use crate::services::{commands, opener, platform};
 use crate::state::log_touch::{LogAction, LogTouch};
+use crate::state::place_call::{CallAction, CallFlow, CallNotice};
 use crate::state::reach::Reach;
 use fieldstone_model::{ContactId, ListingId};
+use fieldstone_protocol::calls::PlaceCall;
 use fieldstone_protocol::views::ContactSummary;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::platform::spawn_local;
@@ -37,6 +44,7 @@ pub struct ContactActionsProps {
 #[component]
 pub fn ContactActions(props: &ContactActionsProps) -> Html {
     let log = use_reducer(LogTouch::default);
+    let call = use_reducer(CallFlow::default);
     let phone = props.phone.as_deref();
     let email = props.email.as_deref();
     let name = props.name.clone();
@@ -61,6 +69,39 @@ pub fn ContactActions(props: &ContactActionsProps) -> Html {
         use_effect_with(log.logged, move |&logged| {
             if logged > 0 {
                 on_logged.emit(());
+            }
+        });
+    }
+
+    // Call: the shell decides (once per press), then a dial hands the link to the OS once.
+    {
+        let to = call.dispatcher();
+        use_effect_with(call.run.clone(), move |run| {
+            if let Some((seq, request)) = run.clone() {
+                spawn_local(async move {
+                    let result = commands::place_call(&request)
+                        .await
+                        .map_err(|error| error.message);
+                    to.dispatch(CallAction::Answered { seq, result });
+                });
+            }
+        });
+    }
+    {
+        let to = log.dispatcher();
+        let url = Reach::Call.url(phone, None);
+        let name = name.to_string();
+        use_effect_with(call.dial, move |dial| {
+            if let (Some(_), Some(url)) = (dial, url) {
+                spawn_local(async move {
+                    match opener::open_url(&url).await {
+                        Ok(()) => to.dispatch(LogAction::Open(Reach::Call, name, true)),
+                        Err(error) => to.dispatch(LogAction::Notice(Some((
+                            false,
+                            format!("Couldn't open the call app: {}", error.message),
+                        )))),
+                    }
+                });
             }
         });
     }
@@ -98,20 +139,39 @@ pub fn ContactActions(props: &ContactActionsProps) -> Html {
         })
     };
 
+    let press_call = {
+        let to = call.dispatcher();
+        let request = PlaceCall {
+            contact: props.contact,
+            to: phone.unwrap_or_default().to_owned(),
+        };
+        Callback::from(move |event: MouseEvent| {
+            event.stop_propagation();
+            to.dispatch(CallAction::Press(request.clone()));
+        })
+    };
+    let asking = call.asking();
     let buttons: Vec<Html> = Reach::ALL
         .iter()
         .filter_map(|&reach| {
             let url = reach.url(phone, email)?;
             let label = format!("{} {}", reach.label(), props.name);
+            let busy = reach == Reach::Call && asking;
+            let onclick = if reach == Reach::Call {
+                press_call.clone()
+            } else {
+                open(reach, url.clone())
+            };
             Some(html! {
                 <button
                     type="button"
-                    class={classes!("action-button", format!("action-button--{}", reach.key()), props.compact.then_some("action-button--icon"))}
+                    class={classes!("action-button", format!("action-button--{}", reach.key()), props.compact.then_some("action-button--icon"), busy.then_some("action-button--busy"))}
                     data-action={reach.key()}
                     data-url={url.clone()}
                     aria-label={label.clone()}
+                    aria-busy={busy.then_some("true")}
                     title={label}
-                    onclick={open(reach, url)}
+                    {onclick}
                 >
                     { icon(reach_icon(reach)) }
                     if !props.compact {
@@ -122,7 +182,12 @@ pub fn ContactActions(props: &ContactActionsProps) -> Html {
         })
         .collect();
 
+    let call_hint = match &call.notice {
+        Some(CallNotice::Hint(text)) => Some(text.clone()),
+        _ => None,
+    };
     let dialog = log.form.clone().map(|form| {
+        let call_hint = call_hint.filter(|_| form.prompted && form.reach == Reach::Call);
         let to = log.dispatcher();
         let close = {
             let to = to.clone();
@@ -164,6 +229,11 @@ pub fn ContactActions(props: &ContactActionsProps) -> Html {
         html! {
             <Dialog id="log-touch" title={form.title(&name)} on_close={close.clone()}>
                 <form id="log-touch-form" class="form log-touch" novalidate=true onsubmit={submit}>
+                    // The dialog covers the header's line: why the server did not place the
+                    // call is said here too.
+                    if let Some(hint) = call_hint.clone() {
+                        <p id="log-touch-hint" class="log-touch__hint" role="status">{ hint }</p>
+                    }
                     <div class="segmented log-touch__channels" role="radiogroup" aria-label="How">
                         for reach in Reach::ALL {
                             <button
@@ -233,10 +303,42 @@ pub fn ContactActions(props: &ContactActionsProps) -> Html {
                     <span class="action-button__label">{ "Log call" }</span>
                 }
             </button>
+            if let Some(notice) = &call.notice {
+                { call_notice(notice, props.compact, call.dispatcher()) }
+            }
             if let Some((ok, text)) = &log.notice {
                 <span class={classes!("contact-actions__notice", if *ok { "contact-actions__notice--ok" } else { "contact-actions__notice--error" })} role="status">{ text }</span>
             }
             { for dialog }
+        </div>
+    }
+}
+
+/// What happened to the last Call: under the header's buttons, or as a toast from a row or a
+/// card (whose narrow column has no room for a sentence).
+fn call_notice(notice: &CallNotice, compact: bool, to: UseReducerDispatcher<CallFlow>) -> Html {
+    let dismiss = Callback::from(move |event: MouseEvent| {
+        event.stop_propagation();
+        to.dispatch(CallAction::Dismiss);
+    });
+    let refused = matches!(notice, CallNotice::Refused(_));
+    let class = if compact {
+        classes!(
+            "toast",
+            "call-status",
+            "call-status--toast",
+            refused.then_some("toast--error")
+        )
+    } else {
+        classes!("call-status", format!("call-status--{}", notice.key()))
+    };
+    html! {
+        <div {class} data-state={notice.key()} role={if refused { "alert" } else { "status" }}>
+            if let CallNotice::Ringing(_) = notice {
+                <span class="call-status__pulse" aria-hidden="true"></span>
+            }
+            <span class="call-status__text toast__text">{ notice.text().to_owned() }</span>
+            <button type="button" class="icon-button call-status__dismiss" aria-label="Dismiss" onclick={dismiss}>{ icon(Icon::Close) }</button>
         </div>
     }
 }

@@ -26,6 +26,7 @@ pub mod search_box;
 pub mod settings_account;
 pub mod settings_device;
 pub mod settings_locale;
+pub mod settings_phone;
 pub mod settings_records;
 pub mod settings_usage;
 pub mod states;

@@ -15,7 +15,7 @@ use crate::state::import::{
     refuse_file, size_words, ImportAction, ImportState, Step, CHUNK_BYTES, FILE_ACCEPT,
     FILE_MAX_BYTES, ROWS_SHOWN,
 };
-use fieldstone_protocol::commands::PreviewRequest;
+use fieldstone_protocol::commands::{LeadRoom, PreviewRequest};
 use fieldstone_protocol::views::{DuplicateOf, DuplicatePolicy, ImportFormat, ImportReport};
 use preview::preview_step;
 use std::cell::{Cell, RefCell};
@@ -39,6 +39,18 @@ pub fn ImportDialog(props: &ImportDialogProps) -> Html {
     let changed = use_memo((), |()| Cell::new(false));
     closable.set(state.closable());
     changed.set(state.changed_contacts());
+    // The plan's room for leads, for the warning before importing past it (see new_contact).
+    let room = use_state(|| None::<LeadRoom>);
+    {
+        let room = room.setter();
+        use_effect_with((), move |()| {
+            spawn_local(async move {
+                if let Ok(answer) = commands::lead_room().await {
+                    room.set(Some(answer));
+                }
+            });
+        });
+    }
 
     // Progress events, for as long as the dialog is open.
     {
@@ -204,7 +216,13 @@ pub fn ImportDialog(props: &ImportDialogProps) -> Html {
     let body = match state.step {
         Step::Pick => pick_step(&state, on_file),
         Step::Uploading => uploading_step(&state, pick_another),
-        Step::Preview => preview_step(&state, &state.dispatcher(), pick_another, on_close.clone()),
+        Step::Preview => preview_step(
+            &state,
+            &state.dispatcher(),
+            (*room).as_ref(),
+            pick_another,
+            on_close.clone(),
+        ),
         Step::Importing => importing_step(&state),
         Step::Report => report_step(&state, on_close.reform(|_: MouseEvent| ())),
     };

@@ -1,5 +1,7 @@
 //! The new-contact dialog, reachable from every screen (`n`, or a "New contact" button): a
-//! quick form; once the engine has stored the contact, its detail screen opens.
+//! quick form; once the engine has stored the contact, its detail screen opens. On a plan whose
+//! leads are all taken (the free plan's 50), it says before saving that this one will stay on
+//! this device, unsynced; saving still works (nothing written is ever thrown away).
 
 use crate::components::contact_fields::ContactFields;
 use crate::components::dialog::Dialog;
@@ -12,6 +14,8 @@ use crate::state::contact_form::{ContactForm, FormAction, FormScope};
 use crate::state::form::{input_id, FieldPath};
 use crate::state::ShellAction;
 use fieldstone_model::Stage;
+use fieldstone_protocol::commands::LeadRoom;
+use yew::platform::spawn_local;
 use yew::prelude::*;
 
 const PREFIX: &str = "new-contact";
@@ -40,6 +44,23 @@ pub fn NewContactDialog(props: &NewContactProps) -> Html {
     use_effect_with((), |()| {
         platform::focus(&ContactField::GivenName.input_id(PREFIX))
     });
+    // The plan's room for leads, asked once as the dialog opens (it answers within seconds,
+    // from the last known plan when offline); until then, and if it fails, nothing is said.
+    let room = use_state(|| None::<LeadRoom>);
+    {
+        let room = room.setter();
+        use_effect_with((), move |()| {
+            spawn_local(async move {
+                match commands::lead_room().await {
+                    Ok(answer) => room.set(Some(answer)),
+                    Err(error) => {
+                        web_sys::console::warn_1(&format!("lead room: {}", error.message).into())
+                    }
+                }
+            });
+        });
+    }
+    let lead_warning = room.as_ref().and_then(|room| room.warning(1));
     {
         let focus = form.focus.clone();
         use_effect_with(focus, |focus| {
@@ -83,6 +104,12 @@ pub fn NewContactDialog(props: &NewContactProps) -> Html {
                     <div id="new-contact-banner" class="banner banner--error" role="alert">
                         <span class="banner__icon" aria-hidden="true"></span>
                         <p class="banner__text">{ banner }</p>
+                    </div>
+                }
+                if let Some(warning) = lead_warning {
+                    <div id="new-contact-lead-cap" class="banner banner--warning banner--inline lead-cap" role="status">
+                        <span class="banner__icon" aria-hidden="true"></span>
+                        <p class="banner__text">{ warning }</p>
                     </div>
                 }
                 <ContactFields

@@ -1,11 +1,12 @@
 //! Settings: the account and sync server, the organisation's plan and this month's usage, the
-//! agent's region and format, this device's name, export everything, about. The rules live in
+//! agent's own phone (rung first when they press Call), the agent's region and format, this device's name, export everything, about. The rules live in
 //! [`SettingsState`] (and [`LocaleSettings`], [`UsageState`]); this runs the shell commands they ask for and hands the frame every sync status a command
 //! returns, and every locale saved, so the top bar's badge and every screen follow at once.
 
 use crate::components::settings_account::AccountCard;
 use crate::components::settings_device::{AboutCard, DeviceCard, ExportCard};
 use crate::components::settings_locale::LocaleCard;
+use crate::components::settings_phone::PhoneCard;
 use crate::components::settings_usage::UsageCard;
 use crate::components::states::{page_frame, FrameText};
 use crate::hooks::{use_shell, use_submit};
@@ -13,6 +14,7 @@ use crate::services::{commands, platform};
 use crate::state::form::input_id;
 use crate::state::settings::{ExportRun, SettingsAction, SettingsState, SignOut};
 use crate::state::settings_locale::{LocaleSettings, LocaleSettingsAction, LOCALE_INPUT_PREFIX};
+use crate::state::settings_phone::{PhoneAction, PhoneSettings, AGENT_PHONE_INPUT};
 use crate::state::settings_usage::{UsageAction, UsageState};
 use crate::state::{ListView, ShellAction};
 use fieldstone_protocol::commands::{ExportRequest, SyncState};
@@ -35,19 +37,30 @@ pub fn SettingsPage() -> Html {
     let state = use_reducer(SettingsState::new);
     let locale = use_reducer(LocaleSettings::default);
     let usage = use_reducer(UsageState::default);
+    let phone = use_reducer(PhoneSettings::default);
 
-    // The region and format card: its preferences read at first, on Retry and when changes
-    // arrive from elsewhere; a save goes to the frame so every screen follows at once.
+    // The region and format card and the phone card: their preferences read at first, on
+    // Retry and when changes arrive from elsewhere; a locale saved goes to the frame so every
+    // screen follows at once.
     {
-        let locale = locale.clone();
-        let deps = (locale.read_seq, shell.shell.remote_revision);
+        let (to_locale, to_phone) = (locale.dispatcher(), phone.dispatcher());
+        let deps = (locale.read_seq, phone.read_seq, shell.shell.remote_revision);
         use_effect_with(deps, move |_| {
             spawn_local(async move {
                 let read = commands::preferences().await;
-                locale.dispatch(LocaleSettingsAction::Loaded(read));
+                to_locale.dispatch(LocaleSettingsAction::Loaded(read.clone()));
+                to_phone.dispatch(PhoneAction::Loaded(read));
             });
         });
     }
+    use_submit(&phone, |request| async move {
+        commands::set_agent_phone(&request).await
+    });
+    use_effect_with(phone.form.focus.clone(), |focus| {
+        if focus.is_some() {
+            platform::focus(AGENT_PHONE_INPUT);
+        }
+    });
     use_submit(&locale, |request| async move {
         commands::set_locale(&request).await
     });
@@ -284,6 +297,10 @@ pub fn SettingsPage() -> Html {
         let locale = locale.clone();
         Callback::from(move |action| locale.dispatch(action))
     };
+    let phone_dispatch = {
+        let phone = phone.dispatcher();
+        Callback::from(move |action| phone.dispatch(action))
+    };
     let loaded = (state.view == ListView::Loaded).then_some(&());
     if let Err(frame) = page_frame(&state.view, loaded, false, &FRAME, retry) {
         return frame;
@@ -300,6 +317,7 @@ pub fn SettingsPage() -> Html {
                         dispatch={dispatch.clone()}
                     />
                     <UsageCard state={(*usage).clone()} dispatch={usage_dispatch} />
+                    <PhoneCard state={(*phone).clone()} dispatch={phone_dispatch} />
                 </div>
                 <div class="settings-column">
                     <LocaleCard state={(*locale).clone()} dispatch={locale_dispatch} />

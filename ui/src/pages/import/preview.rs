@@ -346,6 +346,7 @@ fn choice(
 pub(super) fn preview_step(
     state: &ImportState,
     dispatcher: &UseReducerDispatcher<ImportState>,
+    room: Option<&fieldstone_protocol::commands::LeadRoom>,
     pick_another: Callback<MouseEvent>,
     on_close: Callback<()>,
 ) -> Html {
@@ -361,6 +362,7 @@ pub(super) fn preview_step(
         Callback::from(move |_: MouseEvent| dispatcher.dispatch(ImportAction::Start))
     };
     let rows = if state.vcard() { "Cards" } else { "Rows" };
+    let lead_warning = room.and_then(|room| room.warning(preview.rows));
     html! {
         <div class="import-preview">
             <div class="import-preview__file">
@@ -405,6 +407,12 @@ pub(super) fn preview_step(
                     &format!("If any {} has a problem, nothing is imported. Fix the file and import it again in one go.", if state.vcard() { "card" } else { "row" }),
                     send(ImportAction::Mode(ImportMode::AllOrNothing))) }
             </fieldset>
+            if let Some(warning) = lead_warning {
+                <div id="import-lead-cap" class="banner banner--warning banner--inline lead-cap" role="status">
+                    <span class="banner__icon" aria-hidden="true"></span>
+                    <p class="banner__text">{ warning }</p>
+                </div>
+            }
             <div class="form__actions import-actions">
                 <button type="button" class="button button--secondary" onclick={on_close.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
                 <button id="import-start" type="button" class="button button--primary" disabled={!state.importable()} onclick={start}>
