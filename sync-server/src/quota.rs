@@ -56,7 +56,8 @@ pub fn take(
 }
 
 /// Counts `amount` more of `meter`, past any cap (a use that already happened: a call's
-/// minutes).
+/// minutes), or gives uses back with a negative `amount` (the ledger never goes below zero).
+/// A failure is logged, not returned: the use happened (or did not) whatever the ledger says.
 pub fn add(
     state: &AppState,
     org: OrgId,
@@ -75,22 +76,11 @@ pub fn add(
         allowance: None,
     };
     if let Err(error) = state.store.meter(org, &use_) {
-        tracing::warn!(%error, "could not count a use that happened");
+        tracing::warn!(%error, amount, meter = meter.as_str(), "could not change a use in the ledger");
     }
 }
 
-/// Gives back a use that did not happen (a send that failed or will be tried again).
+/// Gives back one use that did not happen (a send that failed or will be tried again).
 pub fn give_back(state: &AppState, org: OrgId, user: UserId, meter: Meter, at: DateTime<Utc>) {
-    let zone = plan_of(state, org).map_or(Tz::UTC, |(_, zone)| zone);
-    let (period, _) = period_of(at, zone);
-    let use_ = Metered {
-        user,
-        period: &period,
-        meter: meter.as_str(),
-        amount: -1,
-        allowance: None,
-    };
-    if let Err(error) = state.store.meter(org, &use_) {
-        tracing::warn!(%error, "could not give back a use that did not happen");
-    }
+    add(state, org, user, meter, -1, at);
 }

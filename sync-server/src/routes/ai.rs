@@ -5,12 +5,11 @@
 //! The model asked is the organisation's own (`PUT /v2/org/providers/ai`), else the server's;
 //! an organisation that switched AI off gets the templates and nothing is asked.
 
-use super::ApiJson;
+use super::{readable, ApiJson};
 use crate::access::Caller;
 use crate::ai::AiConfig;
 use crate::error::ApiError;
 use crate::providers::OrgAi;
-use crate::sync::guard;
 use crate::{ai, blocking, quota, AppState};
 use axum::extract::State;
 use axum::Json;
@@ -19,14 +18,9 @@ use fieldstone_model::drafting::{
 };
 use fieldstone_model::plan::Meter;
 use fieldstone_model::{Contact, ContactId, OrgId, UserId, ValidationErrors};
-use fieldstone_protocol::DocId;
 
 fn invalid(errors: ValidationErrors) -> ApiError {
     ApiError::BadRequest(errors.to_string())
-}
-
-fn not_found() -> ApiError {
-    ApiError::NotFound("contact".into())
 }
 
 /// The contact, if the caller may read it, and the caller's name (to sign with). Blocking.
@@ -35,26 +29,7 @@ fn contact_and_agent(
     caller: &Caller,
     id: ContactId,
 ) -> Result<(Contact, String), ApiError> {
-    let doc = DocId::new(fieldstone_doc::contact::KIND, id).map_err(|_| not_found())?;
-    let stored = state
-        .store
-        .load_doc(caller.org, &doc)?
-        .ok_or_else(not_found)?;
-    let access = state.access.get(state.store.as_ref(), caller)?;
-    if !access.can_read(&stored.scopes) {
-        return Err(not_found());
-    }
-    // A document under a contact's id that does not read as one is no contact to draft for.
-    let contact = guard::load(&stored.bytes)
-        .ok()
-        .and_then(|doc| fieldstone_doc::contact::read(&doc).ok())
-        .ok_or_else(|| {
-            tracing::warn!(doc = %doc, "a contact document does not read as a contact");
-            not_found()
-        })?;
-    if contact.deleted_at.is_some() {
-        return Err(not_found());
-    }
+    let contact = readable::contact(state, caller, id)?;
     let agent = state
         .store
         .user(caller.org, caller.user)?

@@ -9,11 +9,10 @@
 //! server signed over it, so a request that was not made for this call changes nothing.
 
 use super::twilio::{accept, param, twiml_with};
-use super::{ApiJson, ClientIp};
+use super::{readable, ApiJson, ClientIp};
 use crate::access::Caller;
 use crate::error::ApiError;
 use crate::links::{escape, LinkKind, LinkTarget};
-use crate::sync::guard;
 use crate::sync::server_write::{create_as_server, server_actor_id};
 use crate::{blocking, quota, AppState};
 use axum::body::Bytes;
@@ -24,8 +23,8 @@ use axum::Json;
 use fieldstone_model::outreach::{check_call_hours, dnc_key};
 use fieldstone_model::plan::Meter;
 use fieldstone_model::{
-    Channel, ConsentStatus, Contact, ContactId, Direction, Interaction, InteractionId,
-    InteractionInput, MessageId, OrgId, UserId,
+    Channel, ConsentStatus, ContactId, Direction, Interaction, InteractionId, InteractionInput,
+    MessageId, OrgId, UserId,
 };
 use fieldstone_protocol::account::Role;
 use fieldstone_protocol::DocId;
@@ -108,25 +107,6 @@ fn refused(reason: String) -> ApiError {
     ApiError::Forbidden(reason)
 }
 
-/// The contact, if the caller may read it. Blocking.
-fn readable_contact(state: &AppState, caller: &Caller, id: ContactId) -> Result<Contact, ApiError> {
-    let not_found = || ApiError::NotFound("contact".into());
-    let doc = DocId::new(fieldstone_doc::contact::KIND, id).map_err(|_| not_found())?;
-    let stored = state
-        .store
-        .load_doc(caller.org, &doc)?
-        .ok_or_else(not_found)?;
-    let access = state.access.get(state.store.as_ref(), caller)?;
-    if !access.can_read(&stored.scopes) {
-        return Err(not_found());
-    }
-    guard::load(&stored.bytes)
-        .ok()
-        .and_then(|d| fieldstone_doc::contact::read(&d).ok())
-        .filter(|c| c.deleted_at.is_none())
-        .ok_or_else(not_found)
-}
-
 /// `POST /v2/calls`: rings the agent, then bridges the lead.
 pub async fn start(
     State(state): State<AppState>,
@@ -141,7 +121,7 @@ pub async fn start(
     }
     blocking(move || {
         let org = caller.org;
-        let contact = readable_contact(&state, &caller, request.contact)?;
+        let contact = readable::contact(&state, &caller, request.contact)?;
         let base = state.config.http.public_url.clone().ok_or_else(|| {
             ApiError::Conflict("calls need the server's public address (http.public_url)".into())
         })?;

@@ -9,6 +9,7 @@ mod ops;
 mod org;
 mod org_outreach;
 mod outreach;
+mod readable;
 mod sync;
 mod twilio;
 
