@@ -5,43 +5,20 @@
 //! A timed run rather than criterion (one run sends thousands of messages). Run with
 //! `cargo bench -p fieldstone-server --bench dispatch` (`MESSAGES=n` for another count).
 
-use automerge::ActorId;
-use fieldstone_model::{
-    Contact, ContactId, ContactInput, FixedClock, Message, MessageChannel, MessageId, MessageInput,
-    MessagePurpose, MessageStatus, UserId,
-};
-use fieldstone_protocol::account::Role;
-use fieldstone_protocol::{DocId, Scope};
+mod common;
+
+use common::{message_doc, secret_key, write, Harbour};
+use fieldstone_model::{FixedClock, MessageStatus};
 use fieldstone_server::config::Config;
 use fieldstone_server::dispatch::{round, EmailConfig, Mailer, Senders};
-use fieldstone_server::store::{DocWrite, IntentState, NewUser, SqliteStore, Store};
+use fieldstone_server::store::IntentState;
 use fieldstone_server::AppState;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn write(doc_id: DocId, doc: &mut automerge::AutoCommit, owner: UserId, intent: bool) -> DocWrite {
-    DocWrite {
-        doc_id,
-        expected_head_seq: None,
-        changes: doc
-            .get_changes(&[])
-            .iter()
-            .map(|c| (c.hash().0, c.raw_bytes().to_vec()))
-            .collect(),
-        add_scopes: vec![Scope::User(owner)],
-        snapshot: Some(doc.save()),
-        new_actors: Vec::new(),
-        writer: owner,
-        intent,
-    }
-}
-
 fn main() {
-    let count: usize = std::env::var("MESSAGES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(2_000);
+    let count = common::env("MESSAGES", 2_000);
     let dir = tempfile::tempdir().expect("tempdir");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -59,63 +36,21 @@ fn main() {
         std::thread::sleep(Duration::from_millis(20));
     }
     let at = chrono::DateTime::from_timestamp_millis(1_767_000_000_000).expect("time");
-    let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::open(&dir.path().join("data")).expect("store"));
-    let org = store.create_org("Harbour", at).expect("org").id;
-    let owner = store
-        .create_user(
-            org,
-            &NewUser {
-                email: "ada@harbour.test".into(),
-                display_name: "Ada King".into(),
-                role: Role::Agent,
-                password_hash: "x".into(),
-            },
-            at,
-        )
-        .expect("user")
-        .id;
+    let harbour = Harbour::open(&dir.path().join("data"), at);
+    let (store, org, owner) = (harbour.store.clone(), harbour.org, harbour.owner);
     let email = EmailConfig::new(&format!("smtp://127.0.0.1:{port}"), "crm@harbour.test");
     let config = Config {
         email: Some(email.clone()),
-        secret_key: Some(fieldstone_server::config::Secret::new(
-            "YmVuY2ggc2VjcmV0IGtleSBvZiB0aGlydHktdHdvIGJ5dGVz",
-        )),
+        secret_key: Some(secret_key()),
         ..Config::default()
     };
     let state = AppState::new(store.clone(), config, Arc::new(FixedClock::new(at))).expect("state");
 
-    let contact_id = ContactId::from_uuid(uuid::Uuid::new_v4());
-    let input = ContactInput {
-        given_name: "Lena".into(),
-        family_name: "Park".into(),
-        ..ContactInput::default()
-    };
-    let contact = Contact::create(contact_id, input.validate().expect("valid"), owner, at);
-    let (mut doc, _) = fieldstone_doc::contact::create(ActorId::random(), &contact).expect("doc");
-    let contact_doc = DocId::new("contact", contact_id).expect("id");
-    store
-        .commit(org, vec![write(contact_doc, &mut doc, owner, false)], at)
-        .expect("contact");
     let mut ids = Vec::with_capacity(count);
     for chunk in (0..count).collect::<Vec<_>>().chunks(200) {
         let mut writes = Vec::new();
         for _ in chunk {
-            let id = MessageId::from_uuid(uuid::Uuid::new_v4());
-            let input = MessageInput {
-                contact: contact_id,
-                channel: MessageChannel::Email,
-                purpose: MessagePurpose::OneToOne,
-                to: "lena@example.com".into(),
-                subject: Some("Three homes near the park".into()),
-                body: "Hi Lena,\n\nThree homes fit what you asked for.".into(),
-                body_html: None,
-                task: None,
-            };
-            let message = Message::create(id, input.validate().expect("valid"), owner, at);
-            let (mut doc, _) =
-                fieldstone_doc::message::create(ActorId::random(), &message).expect("doc");
-            let doc_id = DocId::new("message", id).expect("id");
+            let (doc_id, mut doc) = message_doc(&harbour.email("Three homes near the park", at));
             ids.push(doc_id.clone());
             writes.push(write(doc_id, &mut doc, owner, true));
         }

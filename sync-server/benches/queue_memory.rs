@@ -9,17 +9,13 @@
 //! `cargo bench -p fieldstone-server --bench queue_memory` (`MESSAGES`, `BATCH`, `EVERY`;
 //! `RELAY=none` for a server with no email relay and no dispatcher at all).
 
-use automerge::ActorId;
-use fieldstone_model::{
-    Clock, Contact, ContactId, ContactInput, FixedClock, Message, MessageChannel, MessageId,
-    MessageInput, MessagePurpose, UserId,
-};
-use fieldstone_protocol::account::Role;
-use fieldstone_protocol::{codec, DocId, DocPush, PushRequest, PushResponse, Scope};
-use fieldstone_server::auth::{hash_token, new_token};
-use fieldstone_server::config::{Config, Secret};
+mod common;
+
+use common::{message_push, secret_key, Harbour, Serving};
+use fieldstone_model::{Clock, FixedClock};
+use fieldstone_protocol::DocPush;
+use fieldstone_server::config::Config;
 use fieldstone_server::dispatch::EmailConfig;
-use fieldstone_server::store::{DocWrite, NewUser, SqliteStore, Store};
 use fieldstone_server::AppState;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -27,13 +23,6 @@ use std::time::{Duration, Instant};
 // The server binary's allocator, so the figures are the server's.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(default)
-}
 
 /// This process's resident memory, in KiB.
 fn rss_kib() -> u64 {
@@ -57,27 +46,10 @@ fn dir_kib(path: &std::path::Path) -> u64 {
         .unwrap_or(0)
 }
 
-fn write(doc_id: DocId, doc: &mut automerge::AutoCommit, owner: UserId) -> DocWrite {
-    DocWrite {
-        doc_id,
-        expected_head_seq: None,
-        changes: doc
-            .get_changes(&[])
-            .iter()
-            .map(|c| (c.hash().0, c.raw_bytes().to_vec()))
-            .collect(),
-        add_scopes: vec![Scope::User(owner)],
-        snapshot: Some(doc.save()),
-        new_actors: Vec::new(),
-        writer: owner,
-        intent: false,
-    }
-}
-
 fn main() {
-    let count = env("MESSAGES", 100_000);
-    let batch = env("BATCH", 500).max(1);
-    let every = env("EVERY", 10_000).max(batch);
+    let count = common::env("MESSAGES", 100_000);
+    let batch = common::env("BATCH", 500).max(1);
+    let every = common::env("EVERY", 10_000).max(batch);
     let relay = std::env::var("RELAY").unwrap_or_else(|_| "down".into());
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
@@ -97,67 +69,21 @@ fn main() {
                 &format!("smtp://127.0.0.1:{closed}"),
                 "crm@harbour.test",
             )),
-            secret_key: Some(Secret::new(
-                "YmVuY2ggc2VjcmV0IGtleSBvZiB0aGlydHktdHdvIGJ5dGVz",
-            )),
+            secret_key: Some(secret_key()),
             ..Config::default()
         }
     };
     let hot_docs = config.limits.hot_docs;
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&data).expect("store"));
-    let org = store.create_org("Harbour", at).expect("org").id;
-    let owner = store
-        .create_user(
-            org,
-            &NewUser {
-                email: "ada@harbour.test".into(),
-                display_name: "Ada King".into(),
-                role: Role::Agent,
-                password_hash: "x".into(),
-            },
-            at,
-        )
-        .expect("user")
-        .id;
-    let token = new_token();
-    let device = store
-        .create_device(org, owner, "bench laptop", at)
-        .expect("device");
-    store
-        .create_session(
-            org,
-            owner,
-            device.id,
-            &hash_token(&token),
-            at + chrono::Duration::days(30),
-        )
-        .expect("session");
-    let contact_id = ContactId::from_uuid(uuid::Uuid::new_v4());
-    let input = ContactInput {
-        given_name: "Lena".into(),
-        family_name: "Park".into(),
-        ..ContactInput::default()
-    };
-    let contact = Contact::create(contact_id, input.validate().expect("valid"), owner, at);
-    let (mut doc, _) = fieldstone_doc::contact::create(ActorId::random(), &contact).expect("doc");
-    let contact_doc = DocId::new("contact", contact_id).expect("id");
-    store
-        .commit(org, vec![write(contact_doc, &mut doc, owner)], at)
-        .expect("contact");
+    let harbour = Harbour::open(&data, at);
+    let token = harbour.device_token(at);
 
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let state = runtime
-        .block_on(async { AppState::new(store.clone(), config, clock.clone()) })
+        .block_on(async { AppState::new(harbour.store.clone(), config, clock.clone()) })
         .expect("state");
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = fieldstone_server::public_url(listener.local_addr().expect("addr"));
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(fieldstone_server::serve(listener, state, async {
-            let _ = stopped.await;
-        }));
+        let server = Serving::start(state).await;
+        let base = server.base.clone();
         let http = reqwest::Client::new();
         println!(
             "{count} emails pushed {batch} a request with the relay {}; hot_docs {hot_docs}",
@@ -176,47 +102,11 @@ fn main() {
             let n = batch.min(count - pushed);
             let docs: Vec<DocPush> = (0..n)
                 .map(|i| {
-                    let id = MessageId::from_uuid(uuid::Uuid::new_v4());
-                    let input = MessageInput {
-                        contact: contact_id,
-                        channel: MessageChannel::Email,
-                        purpose: MessagePurpose::OneToOne,
-                        to: "lena@example.com".into(),
-                        subject: Some(format!("Three homes near the park ({})", pushed + i)),
-                        body: "Hi Lena,\n\nThree homes fit what you asked for.".into(),
-                        body_html: None,
-                        task: None,
-                    };
-                    let message = Message::create(id, input.validate().expect("valid"), owner, at);
-                    let (mut doc, _) =
-                        fieldstone_doc::message::create(ActorId::random(), &message).expect("doc");
-                    DocPush {
-                        doc_id: DocId::new(fieldstone_doc::message::KIND, id).expect("id"),
-                        changes: doc
-                            .get_changes(&[])
-                            .iter()
-                            .map(|c| c.raw_bytes().to_vec())
-                            .collect(),
-                    }
+                    let subject = format!("Three homes near the park ({})", pushed + i);
+                    message_push(&harbour.email(&subject, at))
                 })
                 .collect();
-            let body = codec::encode(&PushRequest { docs }).expect("encode");
-            let answer = http
-                .post(format!("{base}/v2/sync/push"))
-                .bearer_auth(&token)
-                .header("content-type", fieldstone_protocol::SYNC_CONTENT_TYPE)
-                .body(body)
-                .send()
-                .await
-                .expect("push");
-            assert!(answer.status().is_success(), "{}", answer.status());
-            let answer: PushResponse =
-                codec::decode(&answer.bytes().await.expect("body")).expect("decode");
-            assert_eq!(
-                (answer.accepted as usize, answer.rejected.len()),
-                (n, 0),
-                "{answer:?}"
-            );
+            common::push(&http, &base, &token, docs).await;
             pushed += n;
             if pushed % every == 0 || pushed == count {
                 let rss = rss_kib();
@@ -246,7 +136,6 @@ fn main() {
                 (last as f64 - first as f64) * 1024.0 / (last_n - first_n) as f64
             );
         }
-        let _ = stop.send(());
-        let _ = server.await;
+        server.stop().await;
     });
 }

@@ -9,17 +9,12 @@
 //! `cargo bench -p fieldstone-server --bench send_latency` (`SAMPLES=n`, `GAP_MS=n` for the
 //! pause between sends).
 
-use automerge::ActorId;
-use fieldstone_model::{
-    Clock, Contact, ContactId, ContactInput, FixedClock, Message, MessageChannel, MessageId,
-    MessageInput, MessagePurpose, UserId,
-};
-use fieldstone_protocol::account::Role;
-use fieldstone_protocol::{codec, DocId, DocPush, PushRequest, PushResponse, Scope};
-use fieldstone_server::auth::{hash_token, new_token};
-use fieldstone_server::config::{Config, Secret};
+mod common;
+
+use common::{message_push, ms, percentile, secret_key, Harbour, Serving};
+use fieldstone_model::{Clock, FixedClock};
+use fieldstone_server::config::Config;
 use fieldstone_server::dispatch::EmailConfig;
-use fieldstone_server::store::{DocWrite, NewUser, SqliteStore, Store};
 use fieldstone_server::AppState;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -29,13 +24,6 @@ use std::time::{Duration, Instant};
 // The server binary's allocator, so the figures are the server's.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(default)
-}
 
 /// Speaks just enough SMTP to accept mail; for each message, sends its Message-ID and the
 /// instant its final `\r\n.\r\n` was read.
@@ -97,35 +85,9 @@ fn smtp_session(
     }
 }
 
-fn write(doc_id: DocId, doc: &mut automerge::AutoCommit, owner: UserId) -> DocWrite {
-    DocWrite {
-        doc_id,
-        expected_head_seq: None,
-        changes: doc
-            .get_changes(&[])
-            .iter()
-            .map(|c| (c.hash().0, c.raw_bytes().to_vec()))
-            .collect(),
-        add_scopes: vec![Scope::User(owner)],
-        snapshot: Some(doc.save()),
-        new_actors: Vec::new(),
-        writer: owner,
-        intent: false,
-    }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
 fn main() {
-    let samples = env("SAMPLES", 200).max(1);
-    let gap = Duration::from_millis(env("GAP_MS", 100) as u64);
+    let samples = common::env("SAMPLES", 200).max(1);
+    let gap = Duration::from_millis(common::env("GAP_MS", 100) as u64);
     let dir = tempfile::tempdir().expect("tempdir");
 
     let relay = TcpListener::bind("127.0.0.1:0").expect("bind relay");
@@ -148,111 +110,31 @@ fn main() {
     );
     let config = Config {
         email: Some(email),
-        secret_key: Some(Secret::new(
-            "YmVuY2ggc2VjcmV0IGtleSBvZiB0aGlydHktdHdvIGJ5dGVz",
-        )),
+        secret_key: Some(secret_key()),
         ..Config::default()
     };
-    let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::open(&dir.path().join("data")).expect("store"));
-    let org = store.create_org("Harbour", at).expect("org").id;
-    let owner = store
-        .create_user(
-            org,
-            &NewUser {
-                email: "ada@harbour.test".into(),
-                display_name: "Ada King".into(),
-                role: Role::Agent,
-                password_hash: "x".into(),
-            },
-            at,
-        )
-        .expect("user")
-        .id;
-    let token = new_token();
-    let device = store
-        .create_device(org, owner, "bench laptop", at)
-        .expect("device");
-    store
-        .create_session(
-            org,
-            owner,
-            device.id,
-            &hash_token(&token),
-            at + chrono::Duration::days(30),
-        )
-        .expect("session");
-    let contact_id = ContactId::from_uuid(uuid::Uuid::new_v4());
-    let input = ContactInput {
-        given_name: "Lena".into(),
-        family_name: "Park".into(),
-        ..ContactInput::default()
-    };
-    let contact = Contact::create(contact_id, input.validate().expect("valid"), owner, at);
-    let (mut doc, _) = fieldstone_doc::contact::create(ActorId::random(), &contact).expect("doc");
-    let contact_doc = DocId::new("contact", contact_id).expect("id");
-    store
-        .commit(org, vec![write(contact_doc, &mut doc, owner)], at)
-        .expect("contact");
+    let harbour = Harbour::open(&dir.path().join("data"), at);
+    let token = harbour.device_token(at);
 
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let state = runtime
-        .block_on(async { AppState::new(store.clone(), config, clock.clone()) })
+        .block_on(async { AppState::new(harbour.store.clone(), config, clock.clone()) })
         .expect("state");
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = fieldstone_server::public_url(listener.local_addr().expect("addr"));
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(fieldstone_server::serve(listener, state, async {
-            let _ = stopped.await;
-        }));
+        let server = Serving::start(state).await;
+        let base = server.base.clone();
         let http = reqwest::Client::new();
         let mut to_accept = Vec::with_capacity(samples);
         let mut to_answer = Vec::with_capacity(samples);
         for n in 0..samples {
             // Written on the device before the clock starts: the user pressed Send.
-            let id = MessageId::from_uuid(uuid::Uuid::new_v4());
-            let input = MessageInput {
-                contact: contact_id,
-                channel: MessageChannel::Email,
-                purpose: MessagePurpose::OneToOne,
-                to: "lena@example.com".into(),
-                subject: Some(format!("Three homes near the park ({n})")),
-                body: "Hi Lena,\n\nThree homes fit what you asked for.".into(),
-                body_html: None,
-                task: None,
-            };
-            let message = Message::create(id, input.validate().expect("valid"), owner, at);
-            let (mut doc, _) =
-                fieldstone_doc::message::create(ActorId::random(), &message).expect("doc");
-            let doc_id = DocId::new(fieldstone_doc::message::KIND, id).expect("id");
-            let push = PushRequest {
-                docs: vec![DocPush {
-                    doc_id,
-                    changes: doc
-                        .get_changes(&[])
-                        .iter()
-                        .map(|c| c.raw_bytes().to_vec())
-                        .collect(),
-                }],
-            };
-            let body = codec::encode(&push).expect("encode");
+            let message = harbour.email(&format!("Three homes near the park ({n})"), at);
+            let id = message.id;
+            let push = message_push(&message);
 
             let started = Instant::now();
-            let answer = http
-                .post(format!("{base}/v2/sync/push"))
-                .bearer_auth(&token)
-                .header("content-type", fieldstone_protocol::SYNC_CONTENT_TYPE)
-                .body(body)
-                .send()
-                .await
-                .expect("push");
-            assert!(answer.status().is_success(), "{}", answer.status());
-            let bytes = answer.bytes().await.expect("body");
+            let pushed = common::push(&http, &base, &token, vec![push]).await;
             let answered = started.elapsed();
-            let pushed: PushResponse = codec::decode(&bytes).expect("decode");
             assert_eq!(pushed.accepted, 1, "{pushed:?}");
             let wanted = format!("<{id}.");
             // One message at a time: the next one the relay accepts must be this one.
@@ -269,8 +151,7 @@ fn main() {
             to_answer.push(answered);
             tokio::time::sleep(gap).await;
         }
-        let _ = stop.send(());
-        let _ = server.await;
+        server.stop().await;
         let first = to_accept[0];
         to_accept.sort();
         to_answer.sort();

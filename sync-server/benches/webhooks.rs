@@ -9,17 +9,14 @@
 //! `cargo bench -p fieldstone-server --bench webhooks` (`MESSAGES`, `EVENTS`, `BATCH`,
 //! `CLIENTS`, `SINGLES` for other sizes).
 
-use automerge::ActorId;
+mod common;
+
 use base64::Engine;
-use fieldstone_model::{
-    Clock, Contact, ContactId, ContactInput, FixedClock, Message, MessageChannel, MessageId,
-    MessageInput, MessagePurpose, MessageStatus, OrgId, UserId,
-};
-use fieldstone_protocol::account::Role;
-use fieldstone_protocol::{DocId, Scope};
-use fieldstone_server::config::{Config, Secret};
+use common::{message_doc, percentile, secret_key, write, Harbour, Serving};
+use fieldstone_model::{Clock, FixedClock, MessageId, MessageStatus, OrgId};
+use fieldstone_protocol::DocId;
+use fieldstone_server::config::Config;
 use fieldstone_server::dispatch::EmailConfig;
-use fieldstone_server::store::{DocWrite, NewUser, SqliteStore, Store};
 use fieldstone_server::AppState;
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
@@ -30,30 +27,6 @@ use std::time::{Duration, Instant};
 // The server binary's allocator, so the figures are the server's.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(default)
-}
-
-fn write(doc_id: DocId, doc: &mut automerge::AutoCommit, owner: UserId) -> DocWrite {
-    DocWrite {
-        doc_id,
-        expected_head_seq: None,
-        changes: doc
-            .get_changes(&[])
-            .iter()
-            .map(|c| (c.hash().0, c.raw_bytes().to_vec()))
-            .collect(),
-        add_scopes: vec![Scope::User(owner)],
-        snapshot: Some(doc.save()),
-        new_actors: Vec::new(),
-        writer: owner,
-        intent: false,
-    }
-}
 
 /// One signed request, made before the clock starts: signing is SendGrid's work, not ours.
 struct Signed {
@@ -82,11 +55,6 @@ fn event(kind: &str, timestamp: i64, id: &str, org: OrgId, message: &MessageId) 
     format!(
         r#"{{"email":"lena@example.com","event":"{kind}","timestamp":{timestamp},"sg_event_id":"{id}","fs_org":"{org}","fs_message":"{message}"{extra}}}"#
     )
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
 }
 
 /// Posts every request from `clients` clients side by side; answers the wall time and each
@@ -158,11 +126,11 @@ fn report(what: &str, elapsed: Duration, latencies: &[Duration], applied: usize)
 }
 
 fn main() {
-    let count = env("MESSAGES", 2_000);
-    let events = env("EVENTS", 20_000);
-    let batch = env("BATCH", 100).max(1);
-    let clients = env("CLIENTS", 4).max(1);
-    let singles = env("SINGLES", 2_000);
+    let count = common::env("MESSAGES", 2_000);
+    let events = common::env("EVENTS", 20_000);
+    let batch = common::env("BATCH", 100).max(1);
+    let clients = common::env("CLIENTS", 4).max(1);
+    let singles = common::env("SINGLES", 2_000);
     let dir = tempfile::tempdir().expect("tempdir");
     // The webhook refuses requests signed more than ten minutes from the server's clock.
     let clock = Arc::new(FixedClock::new(chrono::Utc::now()));
@@ -179,65 +147,24 @@ fn main() {
     email.sendgrid_webhook_key = Some(base64::engine::general_purpose::STANDARD.encode(public));
     let config = Config {
         email: Some(email),
-        secret_key: Some(Secret::new(
-            "YmVuY2ggc2VjcmV0IGtleSBvZiB0aGlydHktdHdvIGJ5dGVz",
-        )),
+        secret_key: Some(secret_key()),
         ..Config::default()
     };
-    let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::open(&dir.path().join("data")).expect("store"));
-    let org = store.create_org("Harbour", at).expect("org").id;
-    let owner = store
-        .create_user(
-            org,
-            &NewUser {
-                email: "ada@harbour.test".into(),
-                display_name: "Ada King".into(),
-                role: Role::Agent,
-                password_hash: "x".into(),
-            },
-            at,
-        )
-        .expect("user")
-        .id;
-    let contact_id = ContactId::from_uuid(uuid::Uuid::new_v4());
-    let input = ContactInput {
-        given_name: "Lena".into(),
-        family_name: "Park".into(),
-        ..ContactInput::default()
-    };
-    let contact = Contact::create(contact_id, input.validate().expect("valid"), owner, at);
-    let (mut doc, _) = fieldstone_doc::contact::create(ActorId::random(), &contact).expect("doc");
-    let contact_doc = DocId::new("contact", contact_id).expect("id");
-    store
-        .commit(org, vec![write(contact_doc, &mut doc, owner)], at)
-        .expect("contact");
+    let harbour = Harbour::open(&dir.path().join("data"), at);
+    let (store, org, owner) = (harbour.store.clone(), harbour.org, harbour.owner);
     // Messages the dispatcher has already sent: the state SendGrid's events arrive in.
     let mut ids = Vec::with_capacity(count);
     for chunk in (0..count).collect::<Vec<_>>().chunks(200) {
         let mut writes = Vec::new();
         for _ in chunk {
-            let id = MessageId::from_uuid(uuid::Uuid::new_v4());
-            let input = MessageInput {
-                contact: contact_id,
-                channel: MessageChannel::Email,
-                purpose: MessagePurpose::OneToOne,
-                to: "lena@example.com".into(),
-                subject: Some("Three homes near the park".into()),
-                body: "Hi Lena,\n\nThree homes fit what you asked for.".into(),
-                body_html: None,
-                task: None,
-            };
-            let mut message = Message::create(id, input.validate().expect("valid"), owner, at);
+            let mut message = harbour.email("Three homes near the park", at);
             message.result.status = MessageStatus::Sent;
             message.result.status_at = Some(at);
             message.result.attempts = 1;
-            message.result.provider_id = Some(format!("<{id}.1@harbour.test>"));
-            let (mut doc, _) =
-                fieldstone_doc::message::create(ActorId::random(), &message).expect("doc");
-            let doc_id = DocId::new("message", id).expect("id");
-            writes.push(write(doc_id, &mut doc, owner));
-            ids.push(id);
+            message.result.provider_id = Some(format!("<{}.1@harbour.test>", message.id));
+            let (doc_id, mut doc) = message_doc(&message);
+            writes.push(write(doc_id, &mut doc, owner, false));
+            ids.push(message.id);
         }
         store.commit(org, writes, at).expect("messages");
     }
@@ -267,15 +194,8 @@ fn main() {
     let state = runtime.block_on(async { AppState::new(store.clone(), config, clock.clone()) });
     let state = state.expect("state");
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = fieldstone_server::public_url(listener.local_addr().expect("addr"));
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(fieldstone_server::serve(listener, state, async {
-            let _ = stopped.await;
-        }));
-        let url = format!("{base}/hooks/sendgrid/{org}");
+        let server = Serving::start(state).await;
+        let url = format!("{}/hooks/sendgrid/{org}", server.base);
         println!(
             "{count} sent emails; {events} signed events, {batch} a request, {clients} clients \
              side by side; a real server on loopback, SQLite"
@@ -291,8 +211,7 @@ fn main() {
             let (elapsed, latencies, applied) = post_all(&url, singles, clients).await;
             report("1 event a request", elapsed, &latencies, applied);
         }
-        let _ = stop.send(());
-        let _ = server.await;
+        server.stop().await;
     });
 
     // Every message moved: read back from the store, as a device's next pull would see it.
