@@ -237,6 +237,17 @@ pub async fn dnc_add(
         };
         let added = state.store.add_dnc(caller.org, &[row])? == 1;
         let status = if added {
+            // Who listed it and when is on the row; the audit log keeps it past a removal.
+            state.audit(
+                caller.org,
+                Audit {
+                    kind: "dnc_added",
+                    user: Some(caller.user),
+                    subject: Some(number.clone()),
+                    detail: "a number was added to the do-not-call list".into(),
+                    ip: None,
+                },
+            );
             StatusCode::CREATED
         } else {
             StatusCode::OK

@@ -166,7 +166,7 @@ async fn an_organisations_own_relay_sends_its_email_and_another_has_none() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_number_on_the_do_not_call_list_is_not_texted() {
+async fn a_number_on_the_do_not_call_list_is_not_texted_and_the_list_says_who_added_it_and_when() {
     let (twilio, base) = Double::start(false).await;
     let mut config = config("smtp://127.0.0.1:1");
     let mut sms = fieldstone_server::dispatch::SmsConfig::new(SID, TOKEN, FROM);
@@ -176,6 +176,7 @@ async fn a_number_on_the_do_not_call_list_is_not_texted() {
     s.clock.set(noon_in_new_york());
     let ada = agent(&s);
     let admin = admin_of(&s, ada.org);
+    let org = ada.org;
 
     // An agent adds Lena's number, however it is written.
     let (status, text) = s
@@ -224,6 +225,35 @@ async fn a_number_on_the_do_not_call_list_is_not_texted() {
     assert_eq!(counts["rejected_rows"][0]["line"], 3, "{counts}");
     let (_, list) = s.json("GET", "/v2/org/dnc", Some(&admin), None).await;
     assert_eq!(list.as_array().map(Vec::len), Some(3), "{list}");
+    // Who listed each number and when: the agent's own, and the admin's import.
+    let admin_id = s.with_store(|st| {
+        st.users(org)
+            .expect("users")
+            .into_iter()
+            .find(|u| u.email == "owner@harbour.test")
+            .expect("the admin")
+            .id
+    });
+    let entry = |number: &str| {
+        list.as_array()
+            .and_then(|l| l.iter().find(|e| e["number"] == number))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let lenas = entry("+15555550123");
+    assert_eq!(lenas["added_by"], ada.user.to_string(), "{lenas}");
+    assert_eq!(lenas["source"], "added by a member");
+    let listed_at: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(lenas["added_at"].clone()).expect("added_at");
+    assert_eq!(listed_at, noon_in_new_york());
+    assert_eq!(entry("+15550001111")["added_by"], admin_id.to_string());
+    let trail = s.with_store(|st| st.audit_log(org, None, 50).expect("audit"));
+    let added = trail
+        .iter()
+        .find(|row| row.event.kind == "dnc_added")
+        .expect("the agent's addition is in the audit log");
+    assert_eq!(added.event.user, Some(ada.user));
+    assert_eq!(added.event.subject.as_deref(), Some("+15555550123"));
     // Taken off the list, the number can be texted again.
     let (status, _) = s
         .json("DELETE", "/v2/org/dnc/+15555550123", Some(&admin), None)

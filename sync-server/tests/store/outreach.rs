@@ -60,10 +60,15 @@ fn dnc(number: &str) -> DncRow {
 
 pub fn the_do_not_call_list_dedupes_pages_and_stays_in_its_organisation(b: &Backend) {
     let store = b.store();
-    let (org, _) = org_with_owner(store, "acme");
+    let (org, ada) = org_with_owner(store, "acme");
     let (other, _) = org_with_owner(store, "other");
-    let rows: Vec<DncRow> = (0..250).map(|n| dnc(&format!("+1555{n:07}"))).collect();
+    let mut rows: Vec<DncRow> = (0..250).map(|n| dnc(&format!("+1555{n:07}"))).collect();
+    // One a member added: who and when come back as written (the list's audit trail).
+    rows[3].added_by = Some(ada);
+    rows[3].source = "added by a member".into();
     assert_eq!(store.add_dnc(org, &rows).expect("add"), 250);
+    let listed = store.dnc(org, Some("+15550000002"), 1).expect("page");
+    assert_eq!(listed, [rows[3].clone()]);
     assert_eq!(
         store.add_dnc(org, &rows[..10]).expect("again"),
         0,
