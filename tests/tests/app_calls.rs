@@ -316,6 +316,8 @@ async fn call_rings_the_agents_phone_and_the_call_lands_on_the_timeline_by_sync(
         &format!("Called {LENA_E164} through Fieldstone: connected."),
     )
     .await;
+    // 125 seconds: the outcome and the length, together.
+    app.until_text("#timeline", "· 3 min").await;
     let logged = app
         .js(
             "return document.querySelector('#timeline').textContent.split('through Fieldstone').length - 1",

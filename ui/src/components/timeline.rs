@@ -34,6 +34,17 @@ pub struct TimelineProps {
     pub on_withdraw: Callback<MessageId>,
 }
 
+/// The outcome and how long it lasted, both when both are known ("Connected · 3 min"): a call
+/// the server placed comes back with both.
+fn call_meta(outcome: Option<&str>, duration_seconds: Option<u32>) -> Option<String> {
+    let minutes = duration_seconds.map(|s| format!("{} min", s.div_ceil(60)));
+    match (outcome, minutes) {
+        (Some(outcome), Some(minutes)) => Some(format!("{outcome} · {minutes}")),
+        (Some(outcome), None) => Some(outcome.to_owned()),
+        (None, minutes) => minutes,
+    }
+}
+
 fn entry(props: &TimelineProps, entry: &TimelineEntry) -> Html {
     let (kind, icon_kind, title, body, meta): (&str, Icon, String, Option<String>, Option<String>) =
         match entry {
@@ -49,10 +60,7 @@ fn entry(props: &TimelineProps, entry: &TimelineEntry) -> Html {
                 Icon::Phone,
                 format!("{} · {}", call.channel.label(), call.direction.label()),
                 Some(call.summary.clone()),
-                call.outcome.clone().or_else(|| {
-                    call.duration_seconds
-                        .map(|s| format!("{} min", s.div_ceil(60)))
-                }),
+                call_meta(call.outcome.as_deref(), call.duration_seconds),
             ),
             TimelineEntry::Booking(booking) => (
                 "booking",
@@ -158,5 +166,24 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 } }
             }
         </ol>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::call_meta;
+
+    #[test]
+    fn a_call_shows_its_outcome_and_its_length_together() {
+        assert_eq!(
+            call_meta(Some("Connected"), Some(121)).as_deref(),
+            Some("Connected · 3 min")
+        );
+        assert_eq!(
+            call_meta(Some("Left voicemail"), None).as_deref(),
+            Some("Left voicemail")
+        );
+        assert_eq!(call_meta(None, Some(60)).as_deref(), Some("1 min"));
+        assert_eq!(call_meta(None, None), None);
     }
 }
