@@ -13,7 +13,7 @@ use super::{readable, ApiJson, ClientIp};
 use crate::access::Caller;
 use crate::error::ApiError;
 use crate::links::{escape, LinkKind, LinkTarget};
-use crate::sync::server_write::{create_as_server, server_actor_id};
+use crate::sync::server_write::{create_as_server, record_contacted, server_actor_id};
 use crate::{blocking, quota, AppState};
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, State};
@@ -262,6 +262,13 @@ pub async fn ended(
             .map_err(|e| ApiError::Internal(e.to_string()))?;
         let created = create_as_server(&state, org, &doc_id, scopes, tag.user, doc)
             .map_err(|e| ApiError::Internal(e.to_string()))?;
+        // On every delivery, not only the first: a retried callback finishes what a failed
+        // one left (an older time never moves it back).
+        if let Err(error) =
+            record_contacted(&state, org, tag.contact, interaction.occurred_at, tag.user)
+        {
+            tracing::warn!(%error, "the call is on the timeline; its contact's last contact was not moved");
+        }
         if created {
             // One minute was taken when the call started; the rest now, past any cap (the
             // call happened).

@@ -10,8 +10,8 @@ use crate::auth::PublicRoute;
 use crate::error::ApiError;
 use crate::sync::org_docs;
 use crate::sync::server_write::{
-    create_as_server, revoke_consent, server_actor_id, update_message_results, ResultEdit,
-    ServerWriteError,
+    create_as_server, record_contacted, revoke_consent, server_actor_id, update_message_results,
+    ResultEdit, ServerWriteError,
 };
 use crate::webhooks::twilio;
 use crate::{blocking, AppState};
@@ -277,6 +277,15 @@ fn record_inbound(
         let made =
             create_as_server(state, org, &doc_id, scopes, contact.owner, doc).map_err(internal)?;
         created += usize::from(made);
+        if let Err(error) = record_contacted(
+            state,
+            org,
+            contact.id,
+            interaction.occurred_at,
+            contact.owner,
+        ) {
+            tracing::warn!(%error, "the reply is on the timeline; its contact's last contact was not moved");
+        }
     }
     Ok(created)
 }

@@ -406,6 +406,34 @@ pub fn revoke_consent(
     })
 }
 
+/// Moves contact `contact`'s "last contacted" to `at` as the server, after an interaction the
+/// server wrote (a call it placed, a reply by text), as the device does when the agent logs one:
+/// reminders and "days without contact" then count from it. An older time never moves it back.
+/// Answers whether it moved.
+pub fn record_contacted(
+    state: &AppState,
+    org: OrgId,
+    contact: fieldstone_model::ContactId,
+    at: chrono::DateTime<chrono::Utc>,
+    writer: UserId,
+) -> Result<bool, ServerWriteError> {
+    let doc_id = DocId::new(fieldstone_doc::contact::KIND, contact)
+        .map_err(|e| ServerWriteError::BadId(e.to_string()))?;
+    write_as_server(state, org, &doc_id, writer, |doc| {
+        let unreadable = |e: fieldstone_doc::DocError| ServerWriteError::Unreadable {
+            doc: doc_id.clone(),
+            reason: e.to_string(),
+        };
+        let mut record = fieldstone_doc::contact::read(doc).map_err(unreadable)?;
+        let before = record.last_contacted_at;
+        record.record_contacted(at);
+        if record.last_contacted_at != before {
+            fieldstone_doc::contact::update(doc, &record).map_err(unreadable)?;
+        }
+        Ok(())
+    })
+}
+
 /// Creates `doc` (made with the server's actor, [`server_actor_id`]) as `doc_id` in `scopes`,
 /// as the server, unless it exists: an id derived from what caused it (a provider's event id)
 /// makes a retried webhook create nothing more. Answers whether it was created. `writer` is

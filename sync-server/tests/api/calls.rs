@@ -136,6 +136,15 @@ async fn the_agent_is_rung_the_lead_is_bridged_and_the_call_lands_on_the_timelin
         (contact, Channel::Call, Direction::Outbound)
     );
     assert_eq!(call.outcome.as_deref(), Some("connected"));
+    // The contact's "last contacted" moved with the call, as a call logged on a device moves it.
+    let lena = docs
+        .iter()
+        .filter(|d| d.doc_id.kind() == fieldstone_doc::contact::KIND)
+        .filter_map(|d| fieldstone_doc::load(d.snapshot.as_deref()?).ok())
+        .filter_map(|doc| fieldstone_doc::contact::read(&doc).ok())
+        .find(|c| c.id == contact)
+        .expect("the contact is pulled");
+    assert_eq!(lena.last_contacted_at, Some(call.occurred_at));
     assert_eq!(call.duration_seconds, Some(125));
     assert!(
         call.summary

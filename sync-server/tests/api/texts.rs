@@ -278,6 +278,15 @@ async fn a_text_goes_out_once_its_status_comes_back_and_stop_revokes_consent() {
     assert_eq!(replies[0].channel, Channel::Sms);
     assert_eq!(replies[0].direction, Direction::Inbound);
     assert_eq!(replies[0].summary, "Can we see it at 5 instead?");
+    // Her "last contacted" moved with it, as a reply logged on a device moves it.
+    let lena = docs
+        .iter()
+        .filter(|d| d.doc_id.kind() == fieldstone_doc::contact::KIND)
+        .filter_map(|d| fieldstone_doc::load(d.snapshot.as_deref()?).ok())
+        .filter_map(|doc| fieldstone_doc::contact::read(&doc).ok())
+        .find(|c| c.id == contact)
+        .expect("Lena is pulled");
+    assert_eq!(lena.last_contacted_at, Some(replies[0].occurred_at));
 
     // "Stop" from Lena's number revokes SMS consent; the device learns it.
     let stop = [("From", LENA), ("To", FROM), ("Body", " Stop ")];
