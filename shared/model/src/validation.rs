@@ -119,9 +119,8 @@ pub fn check_email(email: &str) -> Result<(), String> {
     }
 }
 
-/// Checks a phone number as people type it: digits with the usual separators, an optional
-/// leading +, and 5 to 15 digits (E.164's maximum). The error is a sentence for people.
-pub fn check_phone(phone: &str) -> Result<(), String> {
+/// The length and the characters every phone number is held to, however it is written.
+fn check_phone_characters(phone: &str) -> Result<(), String> {
     if phone.chars().count() > PHONE_MAX_CHARS {
         return Err(format!(
             "A phone number can be at most {PHONE_MAX_CHARS} characters."
@@ -135,6 +134,13 @@ pub fn check_phone(phone: &str) -> Result<(), String> {
             "A phone number can hold digits, spaces and + - ( ) . only, not {bad:?}."
         ));
     }
+    Ok(())
+}
+
+/// Checks a phone number as people type it: digits with the usual separators, an optional
+/// leading +, and 5 to 15 digits (E.164's maximum). The error is a sentence for people.
+pub fn check_phone(phone: &str) -> Result<(), String> {
+    check_phone_characters(phone)?;
     if phone.char_indices().any(|(i, c)| c == '+' && i != 0) {
         return Err("A + can only start a phone number.".to_owned());
     }
@@ -156,19 +162,7 @@ const E164_MIN_DIGITS: usize = 7;
 /// dots, brackets allowed); answers it as E.164 (`+14155550100`), or a sentence for people.
 pub fn e164(phone: &str) -> Result<String, String> {
     let phone = phone.trim();
-    if phone.chars().count() > PHONE_MAX_CHARS {
-        return Err(format!(
-            "A phone number can be at most {PHONE_MAX_CHARS} characters."
-        ));
-    }
-    if let Some(bad) = phone
-        .chars()
-        .find(|c| !(c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.')))
-    {
-        return Err(format!(
-            "A phone number can hold digits, spaces and + - ( ) . only, not {bad:?}."
-        ));
-    }
+    check_phone_characters(phone)?;
     if !phone.starts_with('+') || phone.rfind('+') != Some(0) {
         return Err(
             "Start with + and the country code, e.g. +1 415 555 0100 (an international number)."
