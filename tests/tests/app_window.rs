@@ -43,9 +43,13 @@ async fn a_contact_is_created_edited_found_noted_and_booked() {
     // Edit: text where a number belongs is caught, then the engine's own rule, then saved.
     app.type_into("#contact-preferences-budget-min", "lots")
         .await;
+    app.type_into("#contact-time-zone", "America/Chicgo").await;
     app.click("#contact-save").await;
     app.until_text("#contact-preferences-budget-min-error", "whole number")
         .await;
+    app.until_text("#contact-time-zone-error", "not a time zone we know")
+        .await;
+    app.type_into("#contact-time-zone", "America/Denver").await;
     app.type_into("#contact-preferences-budget-min", "700000")
         .await;
     app.type_into("#contact-preferences-budget-max", "500000")
@@ -63,6 +67,7 @@ async fn a_contact_is_created_edited_found_noted_and_booked() {
     app.click("#contact-save").await;
     app.until_text("#contact-saved", "Saved").await;
     app.until_text("#contact-name", "Ada King").await;
+    assert_eq!(app.value_of("#contact-time-zone").await, "America/Denver");
 
     // A note, then two showings at the same time: the second warns of the first.
     app.type_into(

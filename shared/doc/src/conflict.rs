@@ -219,6 +219,7 @@ mod tests {
             owner: user(1),
             assigned_agent: None,
             last_contacted_at: None,
+            time_zone: None,
             created_at: at(0),
             updated_at: at(0),
             deleted_at: None,

@@ -23,7 +23,7 @@ use crate::util::{
 };
 use crate::DocError;
 use automerge::{ActorId, AutoCommit, Change};
-use autosurgeon::{reconcile, Hydrate, Reconcile};
+use autosurgeon::{reconcile, Hydrate, MaybeMissing, Reconcile};
 use fieldstone_model::contact::Preferences;
 use fieldstone_model::{
     Baths, Consent, Consents, Contact, CustomValue, EmailEntry, PhoneEntry, StageChange,
@@ -34,12 +34,14 @@ use std::collections::{BTreeMap, BTreeSet};
 mod tests;
 
 pub const KIND: &str = "contact";
-/// Shape version of contact documents written by this build.
-pub const SCHEMA: u64 = 1;
+/// Shape version of contact documents written by this build. Version 2 added `time_zone`; a
+/// version 1 document (without it) reads as a contact in the organisation's zone.
+pub const SCHEMA: u64 = 2;
 
 root_doc! {
     /// The document's root map. Field names are the on-disk and on-wire format: never rename one.
-    /// Frozen by `tests/golden/contact_v1.hex`: a changed shape is a new `SCHEMA` and a new file.
+    /// Frozen by `tests/golden/contact_v2.hex` (and `contact_v1.hex`, still read): a changed
+    /// shape is a new `SCHEMA` and a new file.
     #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
     struct ContactDoc {
         schema: u64,
@@ -64,6 +66,9 @@ root_doc! {
         owner: String,
         assigned_agent: Option<String>,
         last_contacted_at_ms: Option<i64>,
+        // Schema 2. Missing in a version 1 document, which is read as `None`; every write
+        // stores it (null when unset).
+        time_zone: MaybeMissing<Option<String>>,
         created_at_ms: i64,
         updated_at_ms: i64,
         deleted_at_ms: Option<i64>,
@@ -281,6 +286,7 @@ impl ContactDoc {
             owner: c.owner.to_string(),
             assigned_agent: c.assigned_agent.map(|a| a.to_string()),
             last_contacted_at_ms: c.last_contacted_at.map(|t| t.timestamp_millis()),
+            time_zone: MaybeMissing::Present(c.time_zone.clone()),
             created_at_ms: c.created_at.timestamp_millis(),
             updated_at_ms: c.updated_at.timestamp_millis(),
             deleted_at_ms: c.deleted_at.map(|t| t.timestamp_millis()),
@@ -367,6 +373,7 @@ impl ContactDoc {
             owner: parse("owner", &self.owner)?,
             assigned_agent: opt_parse("assigned_agent", self.assigned_agent.as_deref())?,
             last_contacted_at: opt_millis("last_contacted_at_ms", self.last_contacted_at_ms)?,
+            time_zone: self.time_zone.unwrap_or_else(|| None),
             created_at: millis("created_at_ms", self.created_at_ms)?,
             updated_at: millis("updated_at_ms", self.updated_at_ms)?,
             deleted_at: opt_millis("deleted_at_ms", self.deleted_at_ms)?,

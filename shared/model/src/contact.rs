@@ -119,6 +119,10 @@ pub struct Contact {
     /// Who works it now; only a broker may change this (enforced by the server).
     pub assigned_agent: Option<UserId>,
     pub last_contacted_at: Option<DateTime<Utc>>,
+    /// The contact's IANA time zone when it is not the organisation's (see
+    /// [`Contact::zone_or`]). Absent in what older builds sent.
+    #[serde(default)]
+    pub time_zone: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
@@ -160,6 +164,7 @@ impl Contact {
             owner,
             assigned_agent: input.assigned_agent,
             last_contacted_at: None,
+            time_zone: input.time_zone,
             created_at: at,
             updated_at: at,
             deleted_at: None,
@@ -199,7 +204,17 @@ impl Contact {
             custom_fields: custom::to_fields(&self.custom_fields),
             consent: self.consent.clone(),
             assigned_agent: self.assigned_agent,
+            time_zone: self.time_zone.clone(),
         }
+    }
+
+    /// The zone the contact's day is judged in (quiet hours for texts and calls): their own when
+    /// set and known, else `organisation`'s.
+    pub fn zone_or(&self, organisation: chrono_tz::Tz) -> chrono_tz::Tz {
+        self.time_zone
+            .as_deref()
+            .and_then(|name| name.parse().ok())
+            .unwrap_or(organisation)
     }
 
     /// What lists and headers call the contact: "Given Family" (either part alone if the other is

@@ -28,7 +28,9 @@ use fieldstone_model::outreach::{
     check_consent, check_do_not_call, check_quiet_hours, ConsentRules,
 };
 use fieldstone_model::plan::Meter;
-use fieldstone_model::{Message, MessageChannel, MessagePurpose, MessageStatus, OrgId, Refusal};
+use fieldstone_model::{
+    Contact, Message, MessageChannel, MessagePurpose, MessageStatus, OrgId, Refusal,
+};
 use fieldstone_protocol::DocId;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -300,9 +302,10 @@ fn carry_out(
         };
         return Ok(refused(claim, refusal, now));
     }
-    if let Err(refusal) = allowed(state, claim, &message) {
-        return Ok(refused(claim, refusal, now));
-    }
+    let contact = match allowed(state, claim, &message) {
+        Ok(contact) => contact,
+        Err(refusal) => return Ok(refused(claim, refusal, now)),
+    };
     let sent = match message.channel {
         MessageChannel::Sms => {
             let own = match &senders.runtime {
@@ -322,7 +325,10 @@ fn carry_out(
                 };
                 return Ok(refused(claim, refusal, now));
             };
-            if let Err(refusal) = check_quiet_hours(MessageChannel::Sms, now, texter.zone) {
+            // The recipient's day: their own zone when the contact has one, else the
+            // organisation's.
+            let zone = contact.zone_or(texter.zone);
+            if let Err(refusal) = check_quiet_hours(MessageChannel::Sms, now, zone) {
                 return Ok(refused(claim, refusal, now));
             }
             let key = fieldstone_model::outreach::dnc_key(&message.to);
@@ -486,7 +492,8 @@ fn email_extras<'a>(
 }
 
 /// The organisation's rules for the message's contact: consent for its purpose and channel.
-fn allowed(state: &AppState, claim: &IntentClaim, message: &Message) -> Result<(), Refusal> {
+/// Answers the message's contact when its consent allows the message.
+fn allowed(state: &AppState, claim: &IntentClaim, message: &Message) -> Result<Contact, Refusal> {
     let missing = || Refusal {
         rule: "no_contact".into(),
         reason: "The contact it was written to is not on the server.".into(),
@@ -513,5 +520,6 @@ fn allowed(state: &AppState, claim: &IntentClaim, message: &Message) -> Result<(
         message.channel,
         message.purpose,
         &ConsentRules::us(),
-    )
+    )?;
+    Ok(contact)
 }

@@ -27,7 +27,8 @@ pub struct SmsConfig {
     /// Where the API is (another Twilio-compatible provider, or a test double).
     #[serde(default = "default_api_base")]
     pub api_base: String,
-    /// The organisation's time zone (IANA name): quiet hours (8:00–21:00) are judged in it.
+    /// The organisation's time zone (IANA name): quiet hours (8:00–21:00) are judged in it for
+    /// a contact without a zone of their own.
     #[serde(default = "default_time_zone")]
     pub time_zone: String,
     /// Seconds one request to the provider may take.

@@ -3,7 +3,7 @@
 //! call ended comes back by webhook and goes on the contact's timeline as a call interaction
 //! (outcome, duration, recording link), created by the server. The same rules as texts apply
 //! before anything rings: the contact's call consent, the do-not-call list, 8:00–21:00 in the
-//! organisation's zone, and the plan's call minutes.
+//! contact's zone (else the organisation's), and the plan's call minutes.
 //!
 //! The webhooks' addresses carry what they need (contact, lead number, agent) and a tag the
 //! server signed over it, so a request that was not made for this call changes nothing.
@@ -155,7 +155,7 @@ pub async fn start(
             return Err(ApiError::Conflict("Calls through the server are not set up for your organisation; call from your phone.".into()));
         };
         let now = state.clock.now();
-        check_call_hours(now, texter.zone).map_err(|r| refused(r.reason))?;
+        check_call_hours(now, contact.zone_or(texter.zone)).map_err(|r| refused(r.reason))?;
         quota::take(&state, org, caller.user, Meter::CallMinutes, 1, now)?.map_err(|r| refused(r.reason))?;
         let tag = CallTag {
             contact: contact.id,

@@ -206,6 +206,13 @@ async fn calls_are_refused_before_anything_rings_with_the_reason() {
         text["message"],
         "It is 22:30 for the recipient (America/New_York); calls are placed between 8:00 and 21:00 their time."
     );
+    // The same hour is 19:30 for a contact in Los Angeles: her phone may ring.
+    let west = push_texting_contact_in(&s, &ada, Some("America/Los_Angeles")).await;
+    let (status, text) = s
+        .json("POST", "/v2/calls", Some(&ada.token), Some(call_body(west)))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert_eq!(twilio.received().len(), 1, "the agent's phone rings once");
     s.clock.set(noon_in_new_york());
 
     let (status, _) = s
@@ -240,7 +247,7 @@ async fn calls_are_refused_before_anything_rings_with_the_reason() {
         .json("POST", "/v2/calls", Some(&viewer), Some(call_body(contact)))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert!(twilio.received().is_empty(), "nothing rang");
+    assert_eq!(twilio.received().len(), 1, "nothing more rang");
 
     // Without telephony the app is told to call from the phone.
     let bare = TestServer::start_with(config("smtp://127.0.0.1:1")).await;

@@ -126,7 +126,17 @@ pub(crate) fn noon_in_new_york() -> chrono::DateTime<chrono::Utc> {
 }
 
 pub(crate) async fn push_texting_contact(s: &TestServer, agent: &Agent) -> ContactId {
+    push_texting_contact_in(s, agent, None).await
+}
+
+/// Lena, whose own time zone is `zone` (`None`: the organisation's).
+pub(crate) async fn push_texting_contact_in(
+    s: &TestServer,
+    agent: &Agent,
+    zone: Option<&str>,
+) -> ContactId {
     let input = ContactInput {
+        time_zone: zone.map(str::to_owned),
         given_name: "Lena".into(),
         family_name: "Park".into(),
         phones: vec![PhoneEntry {
@@ -335,6 +345,42 @@ async fn a_text_at_half_past_ten_at_night_in_the_recipients_zone_is_refused() {
         "{reason}"
     );
     assert!(twilio.received().is_empty());
+}
+
+/// The organisation is in New York; a contact with a zone of their own is judged in theirs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quiet_hours_follow_the_contacts_own_zone_when_they_have_one() {
+    let smtp = SmtpSink::start();
+    let (twilio, base) = Double::start(false).await;
+    let s = TestServer::start_with(sms_config(&smtp.url(), &base)).await;
+    let ada = agent(&s);
+
+    // 03:30 UTC: 22:30 in New York, 19:30 in Los Angeles, where she lives.
+    s.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-12-08T03:30:00Z")
+            .expect("time")
+            .to_utc(),
+    );
+    let west = push_texting_contact_in(&s, &ada, Some("America/Los_Angeles")).await;
+    let doc_id = push_input(&s, &ada, text_to(west)).await;
+    until_status(&s, &ada, &doc_id, MessageStatus::Sent).await;
+    assert_eq!(twilio.received().len(), 1);
+
+    // Noon in New York is 02:00 the next morning in Tokyo.
+    s.clock.set(noon_in_new_york());
+    let east = push_texting_contact_in(&s, &ada, Some("Asia/Tokyo")).await;
+    let doc_id = push_input(&s, &ada, text_to(east)).await;
+    let refused = until_status(&s, &ada, &doc_id, MessageStatus::Refused).await;
+    let reason = refused.result.reason.unwrap_or_default();
+    assert!(
+        reason.starts_with("It is 02:00 for the recipient (Asia/Tokyo)"),
+        "{reason}"
+    );
+    assert_eq!(
+        twilio.received().len(),
+        1,
+        "nothing more reached the provider"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -28,6 +28,7 @@ pub fn field_label(path: &str) -> String {
         "source_detail" => "Source detail",
         "instagram" => "Instagram",
         "whatsapp" => "WhatsApp",
+        "time_zone" => "Time zone",
         "assigned_agent" => "Assigned agent",
         "preferences.budget_min" => "Budget from",
         "preferences.budget_max" => "Budget up to",

@@ -368,6 +368,7 @@ pub fn ContactFields(props: &ContactFieldsProps) -> Html {
                         { ctx.channels(false) }
                         { ctx.text(F::Instagram, "Instagram", "text", Some("handle")) }
                         { ctx.text(F::Whatsapp, "WhatsApp", "tel", Some("+ country code")) }
+                        { ctx.text(F::TimeZone, "Their time zone", "text", Some("if not yours, e.g. America/Denver")) }
                     </div>
                 </section>
                 <section class="form-section">

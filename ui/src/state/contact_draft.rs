@@ -33,6 +33,8 @@ pub struct ContactDraft {
     pub primary_phone: usize,
     pub instagram: String,
     pub whatsapp: String,
+    /// The contact's IANA zone when not the organisation's; blank for the organisation's.
+    pub time_zone: String,
     pub source: LeadSource,
     pub source_detail: String,
     /// Comma-separated.
@@ -151,6 +153,7 @@ impl ContactDraft {
             primary_phone,
             instagram: input.instagram.clone().unwrap_or_default(),
             whatsapp: input.whatsapp.clone().unwrap_or_default(),
+            time_zone: input.time_zone.clone().unwrap_or_default(),
             source: input.source,
             source_detail: input.source_detail.clone().unwrap_or_default(),
             tags: input.tags.join(", "),
@@ -188,6 +191,7 @@ impl ContactDraft {
             F::Phone(i, RowPart::Value) => row(&self.phones, i),
             F::Instagram => self.instagram.clone(),
             F::Whatsapp => self.whatsapp.clone(),
+            F::TimeZone => self.time_zone.clone(),
             F::Source => self.source.as_str().into(),
             F::SourceDetail => self.source_detail.clone(),
             F::Tags => self.tags.clone(),
@@ -297,6 +301,7 @@ impl ContactDraft {
             }
             F::Instagram => self.instagram = value,
             F::Whatsapp => self.whatsapp = value,
+            F::TimeZone => self.time_zone = value,
             F::Source => self.source = choice(&value).unwrap_or(self.source),
             F::SourceDetail => self.source_detail = value,
             F::Tags => self.tags = value,
@@ -433,6 +438,7 @@ impl ContactDraft {
                 .collect(),
             instagram: optional(&self.instagram),
             whatsapp: optional(&self.whatsapp),
+            time_zone: optional(&self.time_zone),
             source: self.source,
             source_detail: optional(&self.source_detail),
             tags: split_list(&self.tags),

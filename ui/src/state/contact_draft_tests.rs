@@ -96,9 +96,12 @@ fn a_contact_round_trips_through_the_draft() {
     set(&mut draft, "given_name", "Grace");
     set(&mut draft, "phones.0.number", "+1 555 010 9999");
     set(&mut draft, "preferences.bedrooms_min", "3");
+    set(&mut draft, "time_zone", " America/Denver ");
     let input = draft.to_input().expect("valid");
+    assert_eq!(input.time_zone.as_deref(), Some("America/Denver"));
     let again = ContactDraft::from_input(&input);
     assert_eq!(again.value(field("given_name")), "Grace");
+    assert_eq!(again.value(field("time_zone")), "America/Denver");
     assert_eq!(again.value(field("phones.0.number")), "+1 555 010 9999");
     assert_eq!(again.value(field("preferences.bedrooms_min")), "3");
     assert_eq!(

@@ -26,6 +26,7 @@ pub enum ContactField {
     Phone(usize, RowPart),
     Instagram,
     Whatsapp,
+    TimeZone,
     Source,
     SourceDetail,
     Tags,
@@ -53,7 +54,7 @@ pub enum ContactField {
 }
 
 /// The fields with one plain path, and that path.
-const PLAIN: [(ContactField, &str); 21] = [
+const PLAIN: [(ContactField, &str); 22] = [
     (ContactField::Kind, "kind"),
     (ContactField::GivenName, "given_name"),
     (ContactField::FamilyName, "family_name"),
@@ -61,6 +62,7 @@ const PLAIN: [(ContactField, &str); 21] = [
     (ContactField::Phones, "phones"),
     (ContactField::Instagram, "instagram"),
     (ContactField::Whatsapp, "whatsapp"),
+    (ContactField::TimeZone, "time_zone"),
     (ContactField::Source, "source"),
     (ContactField::SourceDetail, "source_detail"),
     (ContactField::Tags, "tags"),

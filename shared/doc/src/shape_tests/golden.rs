@@ -51,8 +51,26 @@ fn check<T: PartialEq + Debug>(kind: &Kind<T>, name: &str, record: &T) {
 }
 
 #[test]
-fn contact_v1() {
+fn contact_v2() {
     check(&contact_kind(), "contact", &contact());
+}
+
+/// Version 1 had no `time_zone`: its golden document still reads, as the sample without one.
+#[test]
+fn contact_v1_still_reads() {
+    let frozen = golden_bytes("contact_v1.hex");
+    let loaded = crate::load(&frozen).expect("the v1 golden document loads");
+    let read = crate::contact::read(&loaded).expect("the v1 golden document reads");
+    let mut expected = contact();
+    expected.time_zone = None;
+    assert_eq!(read, expected);
+
+    // Written by this build, it becomes a version 2 document holding the zone.
+    let mut doc = loaded;
+    expected.time_zone = Some("Europe/Berlin".into());
+    crate::contact::update(&mut doc, &expected).expect("update");
+    assert_eq!(crate::util::schema_of(&doc).expect("schema"), 2);
+    assert_eq!(crate::contact::read(&doc).expect("read"), expected);
 }
 
 #[test]

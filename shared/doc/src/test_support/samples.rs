@@ -80,6 +80,7 @@ pub(crate) fn contact() -> Contact {
         owner: user(1),
         assigned_agent: Some(user(2)),
         last_contacted_at: Some(at(5)),
+        time_zone: Some("America/Los_Angeles".into()),
         created_at: at(0),
         updated_at: at(10),
         deleted_at: None,

@@ -5,6 +5,7 @@ use super::consent::Consents;
 use super::custom::{self, CustomField};
 use super::preferences::Preferences;
 use super::{ContactKind, LeadSource, Stage};
+use crate::booking::check_time_zone;
 use crate::checks::{tags, Text};
 use crate::common::Priority;
 use crate::ids::UserId;
@@ -53,6 +54,10 @@ pub struct ContactInput {
     pub consent: Consents,
     #[serde(default)]
     pub assigned_agent: Option<UserId>,
+    /// The contact's own IANA time zone, for a contact who lives elsewhere than the organisation:
+    /// texts and calls keep to 8:00–21:00 in it. `None` means the organisation's.
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 impl ContactInput {
@@ -101,6 +106,7 @@ impl ContactInput {
         let custom_fields =
             custom::to_fields(&custom::custom_fields(&mut errors, &self.custom_fields));
         let consent = self.consent.normalised(&mut errors);
+        let time_zone = time_zone(&mut errors, self.time_zone.as_deref());
         errors.into_valid(ContactInput {
             kind: self.kind,
             given_name,
@@ -118,6 +124,28 @@ impl ContactInput {
             custom_fields,
             consent,
             assigned_agent: self.assigned_agent,
+            time_zone,
         })
+    }
+}
+
+/// A blank zone is the organisation's (`None`). A named one must be a zone the time-zone database
+/// knows, not only shaped like one: the server judges quiet hours in it, and a misspelt
+/// "America/Chicgo" would otherwise fall back to the organisation's zone without anyone seeing.
+fn time_zone(errors: &mut ValidationErrors, value: Option<&str>) -> Option<String> {
+    let name = value.map(str::trim).filter(|v| !v.is_empty())?;
+    if let Err(message) = check_time_zone(name) {
+        errors.push("time_zone", message);
+        return None;
+    }
+    match name.parse::<chrono_tz::Tz>() {
+        Ok(zone) => Some(zone.name().to_owned()),
+        Err(_) => {
+            errors.push(
+                "time_zone",
+                format!("{name:?} is not a time zone we know; use a name such as America/Chicago or Europe/London."),
+            );
+            None
+        }
     }
 }

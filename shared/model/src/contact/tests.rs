@@ -69,6 +69,7 @@ fn full_input() -> ContactInput {
         }],
         consent,
         assigned_agent: Some(user(7)),
+        time_zone: Some("Europe/London".into()),
     }
 }
 
@@ -337,4 +338,52 @@ fn a_minimal_json_input_fills_defaults() {
     assert_eq!(input.stage, Stage::Lead);
     assert_eq!(input.priority, Priority::Medium);
     assert!(input.validate().is_ok());
+}
+
+#[test]
+fn a_time_zone_is_kept_only_when_the_database_knows_it() {
+    let mut input = named("Lena", "Park");
+    input.time_zone = Some("  America/Los_Angeles ".into());
+    let valid = input.validate().expect("valid").into_inner();
+    assert_eq!(valid.time_zone.as_deref(), Some("America/Los_Angeles"));
+
+    input.time_zone = Some("   ".into());
+    assert_eq!(
+        input.validate().expect("valid").into_inner().time_zone,
+        None
+    );
+
+    for (bad, says) in [
+        ("America/Chicgo", "not a time zone we know"),
+        ("+05:00", "not a time zone name"),
+    ] {
+        input.time_zone = Some(bad.into());
+        let errors = input.validate().expect_err(bad);
+        assert_eq!(errors.0.len(), 1, "{bad}: {errors:?}");
+        assert_eq!(errors.0[0].field, "time_zone");
+        assert!(
+            errors.0[0].message.contains(says),
+            "{bad}: {}",
+            errors.0[0].message
+        );
+    }
+}
+
+#[test]
+fn quiet_hours_use_the_contacts_zone_else_the_organisations() {
+    let chicago = chrono_tz::America::Chicago;
+    let mut contact = stored();
+    contact.time_zone = None;
+    assert_eq!(contact.zone_or(chicago), chicago);
+    contact.time_zone = Some("Europe/Berlin".into());
+    assert_eq!(contact.zone_or(chicago), chrono_tz::Europe::Berlin);
+    // A name written by a newer build this one's database lacks: the organisation's zone.
+    contact.time_zone = Some("Mars/Olympus_Mons".into());
+    assert_eq!(contact.zone_or(chicago), chicago);
+    // Kept through an edit form's round trip.
+    contact.time_zone = Some("Europe/Berlin".into());
+    assert_eq!(
+        contact.to_input().time_zone.as_deref(),
+        Some("Europe/Berlin")
+    );
 }
