@@ -26,6 +26,7 @@ pub mod message;
 pub mod note;
 pub mod outreach;
 pub mod plan;
+pub mod score;
 pub mod task;
 pub mod uri;
 pub mod validation;
