@@ -309,6 +309,12 @@ fn absorb(s: &mut Contact, other: &Contact, journal: &mut Journal) {
             .filled
             .insert("whatsapp".into(), serde_json::json!(s.whatsapp));
     }
+    if s.time_zone.is_none() && other.time_zone.is_some() {
+        s.time_zone = other.time_zone.clone();
+        journal
+            .filled
+            .insert("time_zone".into(), serde_json::json!(s.time_zone));
+    }
     let none = fieldstone_model::Preferences::default();
     if s.preferences == none && other.preferences != none {
         if let Ok(value) = serde_json::to_value(&other.preferences) {
@@ -352,6 +358,9 @@ fn unabsorb(s: &mut Contact, journal: &Journal) {
     }
     if still("whatsapp", serde_json::json!(s.whatsapp)) {
         s.whatsapp = None;
+    }
+    if still("time_zone", serde_json::json!(s.time_zone)) {
+        s.time_zone = None;
     }
     if serde_json::to_value(&s.preferences).is_ok_and(|v| still("preferences", v)) {
         s.preferences = Default::default();

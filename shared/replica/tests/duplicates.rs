@@ -69,6 +69,7 @@ fn a_merge_moves_everything_to_the_survivor_and_undo_puts_it_back() {
     dup_input.emails[0].address = "ada@work.example".into();
     dup_input.tags = vec!["investor".into()];
     dup_input.instagram = Some("ada_l".into());
+    dup_input.time_zone = Some("Europe/London".into());
     let dup = r.create_contact(&dup_input, user()).expect("dup");
     clock.set(t(1));
     let n = r
@@ -97,6 +98,7 @@ fn a_merge_moves_everything_to_the_survivor_and_undo_puts_it_back() {
     assert_eq!(merged.phones.len(), 1);
     assert!(merged.tags.contains("vip") && merged.tags.contains("investor"));
     assert_eq!(merged.instagram.as_deref(), Some("ada_l"));
+    assert_eq!(merged.time_zone.as_deref(), Some("Europe/London"));
     assert_eq!(merged.last_contacted_at, Some(t(1)));
     assert!(r
         .get_contact(&dup.id)
@@ -141,6 +143,7 @@ fn a_merge_moves_everything_to_the_survivor_and_undo_puts_it_back() {
     assert_eq!(back.phones, ada_before.phones);
     assert_eq!(back.tags, ada_before.tags);
     assert_eq!(back.instagram, None);
+    assert_eq!(back.time_zone, None);
     assert_eq!(back.last_contacted_at, None);
     assert_eq!(back.given_name, "Augusta Ada", "later edit kept");
     assert!(r
