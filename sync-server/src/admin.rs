@@ -13,6 +13,8 @@ use rand::Rng;
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 
+mod intake;
+
 #[derive(Subcommand)]
 pub enum AdminCommand {
     /// Create an organisation and its owner. Prints the org id (and a generated password unless
@@ -135,6 +137,8 @@ pub enum AdminCommand {
     },
     #[command(flatten)]
     Outreach(crate::admin_outreach::OutreachCommand),
+    #[command(flatten)]
+    Intake(intake::IntakeCommand),
 }
 
 pub fn run(store: &dyn Store, config: &Config, command: AdminCommand) -> Result<()> {
@@ -146,6 +150,9 @@ pub fn run(store: &dyn Store, config: &Config, command: AdminCommand) -> Result<
     match command {
         AdminCommand::Outreach(command) => {
             return crate::admin_outreach::run(store, config, |key| find_org(store, key), command)
+        }
+        AdminCommand::Intake(command) => {
+            return intake::run(store, config, |key| find_org(store, key), command)
         }
         AdminCommand::CreateOrg {
             name,

@@ -34,6 +34,8 @@ pub struct Config {
     /// The plan of organisations the operator gave none (`admin set-plan`): `enterprise` caps
     /// nothing, which suits a server an agency runs for itself.
     pub default_plan: fieldstone_model::plan::Plan,
+    /// Lead intake (`[intake]`): body sizes and rates of the intake API and Meta's webhooks.
+    pub intake: crate::intake::IntakeConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -187,6 +189,7 @@ impl Default for Config {
             ai: None,
             secret_key: None,
             default_plan: fieldstone_model::plan::Plan::Enterprise,
+            intake: crate::intake::IntakeConfig::default(),
         }
     }
 }
@@ -429,6 +432,9 @@ impl Config {
             for problem in sms.problems() {
                 need(false, problem.as_str());
             }
+        }
+        for problem in self.intake.problems() {
+            need(false, problem.as_str());
         }
         match &self.secret_key {
             Some(_) => need(

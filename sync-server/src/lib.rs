@@ -10,6 +10,7 @@ pub mod dispatch;
 pub mod dnc;
 mod error;
 pub mod hub;
+pub mod intake;
 pub mod links;
 mod listen;
 pub mod metrics;
@@ -64,6 +65,8 @@ pub struct AppState {
     pub links: Option<Arc<links::LinkSigner>>,
     /// Organisations' own providers, and what seals their secrets (`secret_key`).
     pub providers: Arc<providers::Providers>,
+    /// Leads a minute per intake API key and per client address (`[intake]`).
+    pub intake: Arc<intake::RateLimits>,
 }
 
 impl AppState {
@@ -92,6 +95,7 @@ impl AppState {
             .secret_key_bytes()
             .map(|key| secrets::Sealer::new(&key));
         Ok(Self {
+            intake: Arc::new(intake::RateLimits::new(&config.intake)),
             links,
             providers: Arc::new(providers::Providers::new(sealer)),
             docs: Arc::new(sync::DocCache::new(
@@ -225,12 +229,14 @@ fn start_background(state: &AppState) {
     });
     let limiter = Arc::clone(&state.limiter);
     let public = Arc::clone(&state.public_limiter);
+    let intake = Arc::clone(&state.intake);
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(60));
         loop {
             every.tick().await;
             limiter.shrink();
             public.shrink();
+            intake.shrink();
         }
     });
 }

@@ -5,6 +5,7 @@ mod account;
 mod ai;
 mod calls;
 mod docs;
+mod intake;
 mod ops;
 mod org;
 mod org_outreach;
@@ -123,6 +124,15 @@ api_routes! {
     post "/v2/calls" => calls::start, session;
     post "/hooks/twilio/{org}/bridge" => calls::bridge, public;
     post "/hooks/twilio/{org}/call" => calls::ended, public;
+    get "/v2/org/intake-keys" => intake::list_keys, session;
+    post "/v2/org/intake-keys" => intake::create_key, session;
+    delete "/v2/org/intake-keys/{key_id}" => intake::revoke_key, session;
+    get "/v2/org/meta" => intake::meta_settings, session;
+    put "/v2/org/meta" => intake::set_meta, session;
+    delete "/v2/org/meta" => intake::remove_meta, session;
+    post "/v2/intake/leads" => intake::lead, public;
+    get "/hooks/meta/{org}" => intake::handshake, public;
+    post "/hooks/meta/{org}" => intake::messages, public;
 }
 
 pub fn router(state: AppState) -> Router {

@@ -4,6 +4,7 @@
 //! the only lookups without one are by secrets that select the tenant themselves (a session
 //! token's hash, an invitation token's hash) and by email at sign-in.
 
+pub mod intake;
 mod intents;
 mod outreach;
 mod page;
@@ -443,6 +444,44 @@ pub trait Store: Send + Sync + 'static {
     /// Every user's use of every meter in `period`, and the organisation's totals (the rows
     /// whose user is `None`).
     fn usage_in(&self, org: OrgId, period: &str) -> Result<Vec<UsageRow>, StoreError>;
+
+    // Lead intake (see `store::intake`) -----------------------------------------------------
+    fn create_intake_key(&self, org: OrgId, row: &intake::IntakeKeyRow) -> Result<(), StoreError>;
+    /// Every key of the organisation, revoked ones included, oldest first.
+    fn intake_keys(&self, org: OrgId) -> Result<Vec<intake::IntakeKeyRow>, StoreError>;
+    /// Marks the key revoked (the first time is kept); `false` when `org` has no key `id`.
+    fn revoke_intake_key(
+        &self,
+        org: OrgId,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// The key a hash belongs to, and its organisation (the hash selects the tenant, like a
+    /// session token's).
+    fn intake_key_by_hash(
+        &self,
+        key_hash: &str,
+    ) -> Result<Option<(OrgId, intake::IntakeKeyRow)>, StoreError>;
+    fn touch_intake_key(&self, org: OrgId, id: &str, now: DateTime<Utc>) -> Result<(), StoreError>;
+    fn intake_event(
+        &self,
+        org: OrgId,
+        channel: &str,
+        event_id: &str,
+    ) -> Result<Option<intake::IntakeEventRow>, StoreError>;
+    /// Records a delivered event; `false` (nothing written) when the event is recorded already.
+    fn record_intake_event(
+        &self,
+        org: OrgId,
+        row: &intake::IntakeEventRow,
+    ) -> Result<bool, StoreError>;
+    /// The contact the newest event from `sender` on `channel` reached.
+    fn intake_sender_contact(
+        &self,
+        org: OrgId,
+        channel: &str,
+        sender: &str,
+    ) -> Result<Option<String>, StoreError>;
 
     // Operations -------------------------------------------------------------------------------
     fn stats(&self) -> Result<Stats, StoreError>;

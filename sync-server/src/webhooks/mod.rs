@@ -2,6 +2,7 @@
 //! verified over the raw bytes. Each verifier is proved against the provider's own published
 //! example, and against a tampered body, a wrong key, a stale timestamp and a missing header.
 
+pub mod meta;
 pub mod sendgrid;
 pub mod twilio;
 

@@ -7,6 +7,7 @@ mod calls;
 mod connections;
 mod dispatch;
 mod hostile;
+mod intake;
 mod lockout;
 mod openai;
 mod ops;

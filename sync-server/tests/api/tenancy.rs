@@ -449,6 +449,35 @@ async fn check_route(
             assert_eq!(status, StatusCode::NOT_FOUND, "{route}: {text}");
             assert_no_leak(&route, &text.to_string(), b);
         }
+        // Lead intake set-up: admins only, and only the caller's organisation's; B's key is
+        // "not found" to A and stays valid.
+        "/v2/org/intake-keys" | "/v2/org/intake-keys/{key_id}" | "/v2/org/meta" => {
+            let b_key = s.with_store(|st| {
+                fieldstone_server::intake::keys::create(st, b.org, "B website", None, now())
+                    .expect("key")
+            });
+            let path = path.replace("{key_id}", &b_key.info.id);
+            let body = match method {
+                "POST" => Some(json!({"label": "A website"})),
+                "PUT" => Some(json!({"app_secret": "a-secret-123", "verify_token": "a-token-123"})),
+                _ => None,
+            };
+            let (status, text) = s.json(method, &path, Some(me), body).await;
+            let expected = match (method, me == a.admin.1) {
+                (_, false) => StatusCode::FORBIDDEN,
+                ("DELETE", true) => StatusCode::NOT_FOUND,
+                ("POST", true) => StatusCode::CREATED,
+                // No secret_key on this server: nothing can be sealed.
+                ("PUT", true) => StatusCode::CONFLICT,
+                _ => StatusCode::OK,
+            };
+            let text = text.to_string();
+            assert_eq!(status, expected, "{route}: {text}");
+            assert_no_leak(&route, &text, b);
+            assert!(!text.contains("B website"), "{route}: {text}");
+            let b_keys = s.with_store(|st| st.intake_keys(b.org).expect("keys"));
+            assert!(b_keys.iter().all(|k| k.revoked_at.is_none()), "{route}");
+        }
         other => panic!("no tenancy case for route {method} {other}: add one"),
     }
 }

@@ -15,6 +15,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod feed;
+mod intake;
 mod intents;
 mod notify;
 mod outreach;
@@ -402,6 +403,61 @@ impl Store for PostgresStore {
 
     fn add_dnc(&self, org: OrgId, rows: &[DncRow]) -> Result<usize, StoreError> {
         self.pool.with(|c| outreach::add_dnc(c, org, rows))
+    }
+
+    fn create_intake_key(&self, org: OrgId, row: &intake::IntakeKeyRow) -> Result<(), StoreError> {
+        self.pool.with(|c| intake::create_key(c, org, row))
+    }
+
+    fn intake_keys(&self, org: OrgId) -> Result<Vec<intake::IntakeKeyRow>, StoreError> {
+        self.pool.with(|c| intake::keys(c, org))
+    }
+
+    fn revoke_intake_key(
+        &self,
+        org: OrgId,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.pool.with(|c| intake::revoke_key(c, org, id, now))
+    }
+
+    fn intake_key_by_hash(
+        &self,
+        key_hash: &str,
+    ) -> Result<Option<(OrgId, intake::IntakeKeyRow)>, StoreError> {
+        self.pool.with(|c| intake::key_by_hash(c, key_hash))
+    }
+
+    fn touch_intake_key(&self, org: OrgId, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.pool.with(|c| intake::touch_key(c, org, id, now))
+    }
+
+    fn intake_event(
+        &self,
+        org: OrgId,
+        channel: &str,
+        event_id: &str,
+    ) -> Result<Option<intake::IntakeEventRow>, StoreError> {
+        self.pool.with(|c| intake::event(c, org, channel, event_id))
+    }
+
+    fn record_intake_event(
+        &self,
+        org: OrgId,
+        row: &intake::IntakeEventRow,
+    ) -> Result<bool, StoreError> {
+        self.pool.with(|c| intake::record_event(c, org, row))
+    }
+
+    fn intake_sender_contact(
+        &self,
+        org: OrgId,
+        channel: &str,
+        sender: &str,
+    ) -> Result<Option<String>, StoreError> {
+        self.pool
+            .with(|c| intake::sender_contact(c, org, channel, sender))
     }
 
     fn remove_dnc(&self, org: OrgId, number: &str) -> Result<bool, StoreError> {

@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod feed;
 mod group;
+mod intake;
 mod intents;
 mod notify;
 mod outreach;
@@ -50,27 +51,35 @@ impl SqliteStore {
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         match version {
             0 => conn.execute_batch(&format!(
-                "BEGIN; {} {} {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+                "BEGIN; {} {} {} {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
                 schema::SCHEMA,
                 schema::V3,
                 schema::V4,
-                outreach::V5
+                outreach::V5,
+                intake::V6
             ))?,
             2 => conn.execute_batch(&format!(
-                "BEGIN; {} {} {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+                "BEGIN; {} {} {} {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
                 schema::V3,
                 schema::V3_BACKFILL,
                 schema::V4,
-                outreach::V5
+                outreach::V5,
+                intake::V6
             ))?,
             3 => conn.execute_batch(&format!(
-                "BEGIN; {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+                "BEGIN; {} {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
                 schema::V4,
-                outreach::V5
+                outreach::V5,
+                intake::V6
             ))?,
             4 => conn.execute_batch(&format!(
+                "BEGIN; {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+                outreach::V5,
+                intake::V6
+            ))?,
+            5 => conn.execute_batch(&format!(
                 "BEGIN; {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
-                outreach::V5
+                intake::V6
             ))?,
             SCHEMA_VERSION => {}
             1 => {
@@ -443,6 +452,60 @@ impl Store for SqliteStore {
 
     fn add_dnc(&self, org: OrgId, rows: &[DncRow]) -> Result<usize, StoreError> {
         outreach::add_dnc(&mut self.writer().conn, org, rows)
+    }
+
+    fn create_intake_key(&self, org: OrgId, row: &intake::IntakeKeyRow) -> Result<(), StoreError> {
+        intake::create_key(&self.writer().conn, org, row)
+    }
+
+    fn intake_keys(&self, org: OrgId) -> Result<Vec<intake::IntakeKeyRow>, StoreError> {
+        self.read(|c| intake::keys(c, org))
+    }
+
+    fn revoke_intake_key(
+        &self,
+        org: OrgId,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        intake::revoke_key(&self.writer().conn, org, id, now)
+    }
+
+    fn intake_key_by_hash(
+        &self,
+        key_hash: &str,
+    ) -> Result<Option<(OrgId, intake::IntakeKeyRow)>, StoreError> {
+        self.read(|c| intake::key_by_hash(c, key_hash))
+    }
+
+    fn touch_intake_key(&self, org: OrgId, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        intake::touch_key(&self.writer().conn, org, id, now)
+    }
+
+    fn intake_event(
+        &self,
+        org: OrgId,
+        channel: &str,
+        event_id: &str,
+    ) -> Result<Option<intake::IntakeEventRow>, StoreError> {
+        self.read(|c| intake::event(c, org, channel, event_id))
+    }
+
+    fn record_intake_event(
+        &self,
+        org: OrgId,
+        row: &intake::IntakeEventRow,
+    ) -> Result<bool, StoreError> {
+        intake::record_event(&self.writer().conn, org, row)
+    }
+
+    fn intake_sender_contact(
+        &self,
+        org: OrgId,
+        channel: &str,
+        sender: &str,
+    ) -> Result<Option<String>, StoreError> {
+        self.read(|c| intake::sender_contact(c, org, channel, sender))
     }
 
     fn remove_dnc(&self, org: OrgId, number: &str) -> Result<bool, StoreError> {

@@ -1,0 +1,352 @@
+//! Leads that arrive by themselves: the JSON intake API (per-organisation API keys) and the
+//! Instagram and WhatsApp webhooks. Every channel turns what it received into a [`Lead`] and
+//! calls [`deliver`], the one place a lead becomes (or enriches) a contact, so routing can
+//! later hook in there alone.
+//!
+//! Delivery is idempotent by the sender's event id (a table keyed by organisation, channel and
+//! event id; the documents' ids are derived from the same key, so two deliveries racing each
+//! other create one contact) and dedupes on arrival: a lead whose email, phone or channel
+//! identity matches a contact of the organisation becomes an interaction on that contact.
+
+pub mod dedupe;
+pub mod keys;
+pub mod lead;
+pub mod meta;
+
+use crate::store::intake::IntakeEventRow;
+use crate::store::StoreError;
+use crate::sync::server_write::{
+    create_as_server, record_contacted, server_actor_id, ServerWriteError,
+};
+use crate::AppState;
+use chrono::{DateTime, Utc};
+use fieldstone_model::validation::{Valid, ValidationErrors};
+use fieldstone_model::{
+    Channel, Contact, ContactId, ContactInput, Direction, Interaction, InteractionId,
+    InteractionInput, OrgId, UserId,
+};
+use fieldstone_protocol::account::Role;
+use fieldstone_protocol::{DocId, Scope};
+use governor::clock::{Clock as _, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+/// `[intake]` in the configuration file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IntakeConfig {
+    /// Largest lead event accepted on `POST /v2/intake/leads` (a lead is a few KiB at most).
+    pub max_body_bytes: usize,
+    /// Largest Meta webhook body (Meta batches several messages in one).
+    pub max_hook_bytes: usize,
+    /// Leads a minute one API key may send.
+    pub leads_per_key_per_minute: u32,
+    /// Leads a minute from one client address, whatever the key (a leaked key used from many
+    /// places is held by the key's rate; a flood of guessed keys by this one).
+    pub leads_per_ip_per_minute: u32,
+}
+
+impl Default for IntakeConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 64 * 1024,
+            max_hook_bytes: 1024 * 1024,
+            leads_per_key_per_minute: 600,
+            leads_per_ip_per_minute: 600,
+        }
+    }
+}
+
+impl IntakeConfig {
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if !(1024..=8 * 1024 * 1024).contains(&self.max_body_bytes) {
+            problems.push("intake.max_body_bytes must be between 1 KiB and 8 MiB".to_owned());
+        }
+        if !(1024..=32 * 1024 * 1024).contains(&self.max_hook_bytes) {
+            problems.push("intake.max_hook_bytes must be between 1 KiB and 32 MiB".to_owned());
+        }
+        if self.leads_per_key_per_minute == 0 || self.leads_per_ip_per_minute == 0 {
+            problems.push("intake.leads_per_key_per_minute and intake.leads_per_ip_per_minute must be at least 1".to_owned());
+        }
+        problems
+    }
+}
+
+/// Leads a minute per API key and per client address (governor's keyed GCRA, as the public
+/// routes use): over the rate is a 429 with the wait, before the lead is read.
+pub struct RateLimits {
+    per_key: DefaultKeyedRateLimiter<String>,
+    per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    clock: DefaultClock,
+}
+
+impl RateLimits {
+    pub fn new(config: &IntakeConfig) -> Self {
+        let quota =
+            |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN));
+        Self {
+            per_key: RateLimiter::keyed(quota(config.leads_per_key_per_minute)),
+            per_ip: RateLimiter::keyed(quota(config.leads_per_ip_per_minute)),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    /// `Err(wait)` when `ip` is over its rate.
+    pub fn check_ip(&self, ip: IpAddr) -> Result<(), Duration> {
+        let now = self.clock.now();
+        self.per_ip
+            .check_key(&ip)
+            .map_err(|not_until| not_until.wait_time_from(now))
+    }
+
+    /// `Err(wait)` when the key `id` is over its rate.
+    pub fn check_key(&self, id: &str) -> Result<(), Duration> {
+        let now = self.clock.now();
+        self.per_key
+            .check_key(&id.to_owned())
+            .map_err(|not_until| not_until.wait_time_from(now))
+    }
+
+    /// Forgets keys and addresses not seen lately.
+    pub fn shrink(&self) {
+        self.per_key.retain_recent();
+        self.per_ip.retain_recent();
+    }
+}
+
+/// Where a lead came in: the ledger's `channel`, and how it reads on the timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntakeChannel {
+    /// `POST /v2/intake/leads`.
+    Api,
+    WhatsApp,
+    Instagram,
+}
+
+impl IntakeChannel {
+    pub const fn key(self) -> &'static str {
+        match self {
+            IntakeChannel::Api => "api",
+            IntakeChannel::WhatsApp => "whatsapp",
+            IntakeChannel::Instagram => "instagram",
+        }
+    }
+
+    /// The interaction's channel. The model has none for a lead event from a website or a
+    /// portal; such events are written messages that portals deliver by email, so email is the
+    /// nearest (the summary names the source).
+    const fn interaction(self) -> Channel {
+        match self {
+            IntakeChannel::Api => Channel::Email,
+            IntakeChannel::WhatsApp => Channel::WhatsApp,
+            IntakeChannel::Instagram => Channel::Instagram,
+        }
+    }
+
+    /// A conversation (a message on a messaging app), rather than a lead event.
+    const fn is_conversation(self) -> bool {
+        !matches!(self, IntakeChannel::Api)
+    }
+}
+
+/// A lead as every channel hands it over: a checked person, and what goes on the timeline.
+#[derive(Debug, Clone)]
+pub struct Lead {
+    pub channel: IntakeChannel,
+    /// The sender's id for this event, when the channel has one (idempotency).
+    pub event_id: Option<String>,
+    /// Who sent it on the channel (a WhatsApp number, an Instagram sender id): their later
+    /// messages reach the same contact.
+    pub sender: Option<String>,
+    pub person: Valid<ContactInput>,
+    /// The interaction's summary: the message, the property referenced, the source.
+    pub summary: String,
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// What became of a lead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Arrival {
+    pub contact: ContactId,
+    /// Whether the lead created the contact (`false`: it enriched an existing one).
+    pub created: bool,
+    pub interaction: InteractionId,
+    /// The event was delivered before: this is the first delivery's answer, nothing new stored.
+    pub replayed: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    /// The lead's fields, by their path in what the sender sent.
+    #[error("the lead is not valid: {0}")]
+    Invalid(ValidationErrors),
+    #[error("the organisation has no owner or admin to hold incoming leads")]
+    NoOwner,
+    #[error("stored intake data is not readable: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Write(#[from] ServerWriteError),
+}
+
+/// Delivers `lead` to `org`: creates its contact, or finds the contact it belongs to, and adds
+/// the interaction; once per event id. Blocking: call from a blocking thread.
+pub fn deliver(state: &AppState, org: OrgId, lead: Lead) -> Result<Arrival, IntakeError> {
+    let channel = lead.channel.key();
+    if let Some(event) = &lead.event_id {
+        if let Some(row) = state.store.intake_event(org, channel, event)? {
+            return replay(&row);
+        }
+    }
+    let now = state.clock.now();
+    let ids = Ids::for_event(org, channel, lead.event_id.as_deref());
+    let (contact, scopes, created) = match dedupe::find(state.store.as_ref(), org, &lead)? {
+        Some(found) => (found.contact, found.scopes, false),
+        None => {
+            let owner = intake_owner(state, org)?;
+            let contact = Contact::create(ids.contact, lead.person.clone(), owner, now);
+            // The organisation's scope: every member of the organisation reads it and its
+            // admins may write it, so brokers and admins see an unrouted lead at once (no
+            // agent's private scope holds it before routing decides whose it is).
+            let scopes = vec![Scope::Org(org)];
+            let (doc, _) = fieldstone_doc::contact::create(server_actor_id(), &contact)
+                .map_err(|e| IntakeError::Corrupt(e.to_string()))?;
+            let made = create_as_server(
+                state,
+                org,
+                &doc_id_of(&contact)?,
+                scopes.clone(),
+                owner,
+                doc,
+            )?;
+            (contact, scopes, made)
+        }
+    };
+    let interaction = add_interaction(state, org, &lead, &contact, scopes, ids.interaction)?;
+    if !created && lead.channel.is_conversation() {
+        // A message from someone already known continues a conversation, as a reply by text
+        // does: their "last contacted" moves.
+        if let Err(error) =
+            record_contacted(state, org, contact.id, lead.occurred_at, contact.owner)
+        {
+            tracing::warn!(%error, "the message is on the timeline; the contact's last contact was not moved");
+        }
+    }
+    let arrival = Arrival {
+        contact: contact.id,
+        created,
+        interaction,
+        replayed: false,
+    };
+    if let Some(event) = lead.event_id {
+        let row = IntakeEventRow {
+            channel: channel.to_owned(),
+            event_id: event.clone(),
+            sender: lead.sender,
+            contact: contact.id.to_string(),
+            created,
+            interaction: interaction.to_string(),
+            at: now,
+        };
+        if !state.store.record_intake_event(org, &row)? {
+            // Another delivery of the same event got there first: answer what it stored.
+            if let Some(first) = state.store.intake_event(org, channel, &event)? {
+                return replay(&first);
+            }
+        }
+    }
+    Ok(arrival)
+}
+
+/// The ids a delivery writes: derived from the event when it has one, so a concurrent second
+/// delivery writes the same documents (and `create_as_server` keeps the first).
+struct Ids {
+    contact: ContactId,
+    interaction: InteractionId,
+}
+
+impl Ids {
+    fn for_event(org: OrgId, channel: &str, event: Option<&str>) -> Self {
+        let derive = |what: &str| match event {
+            Some(event) => uuid::Uuid::new_v5(
+                &uuid::Uuid::NAMESPACE_OID,
+                format!("intake:{org}:{channel}:{event}:{what}").as_bytes(),
+            ),
+            None => uuid::Uuid::new_v4(),
+        };
+        Ids {
+            contact: ContactId::from_uuid(derive("contact")),
+            interaction: InteractionId::from_uuid(derive("interaction")),
+        }
+    }
+}
+
+fn replay(row: &IntakeEventRow) -> Result<Arrival, IntakeError> {
+    let corrupt = |what: &str| IntakeError::Corrupt(format!("intake event {what}"));
+    Ok(Arrival {
+        contact: row.contact.parse().map_err(|_| corrupt("contact id"))?,
+        created: row.created,
+        interaction: row
+            .interaction
+            .parse()
+            .map_err(|_| corrupt("interaction id"))?,
+        replayed: true,
+    })
+}
+
+fn doc_id_of(contact: &Contact) -> Result<DocId, IntakeError> {
+    DocId::new(fieldstone_doc::contact::KIND, contact.id)
+        .map_err(|e| IntakeError::Corrupt(e.to_string()))
+}
+
+/// Who owns a lead nobody has been given yet: the organisation's first owner (else its first
+/// admin). A document names one user as its owner and counts against their usage; the owner
+/// of the organisation is the one person accountable for leads until routing (which changes
+/// `assigned_agent`, and may move the contact) picks an agent. `assigned_agent` stays empty.
+fn intake_owner(state: &AppState, org: OrgId) -> Result<UserId, IntakeError> {
+    let users = state.store.users(org)?;
+    let first = |role: Role| {
+        users
+            .iter()
+            .filter(|u| u.role == role)
+            .min_by_key(|u| (u.created_at, u.id))
+            .map(|u| u.id)
+    };
+    first(Role::Owner)
+        .or_else(|| first(Role::Admin))
+        .ok_or(IntakeError::NoOwner)
+}
+
+/// The lead's interaction on `contact`, in the contact's scopes, as the server.
+fn add_interaction(
+    state: &AppState,
+    org: OrgId,
+    lead: &Lead,
+    contact: &Contact,
+    scopes: Vec<Scope>,
+    id: InteractionId,
+) -> Result<InteractionId, IntakeError> {
+    let input = InteractionInput {
+        contact: contact.id,
+        listing: None,
+        channel: lead.channel.interaction(),
+        direction: Direction::Inbound,
+        summary: lead.summary.clone(),
+        outcome: None,
+        duration_seconds: None,
+        occurred_at: lead.occurred_at,
+    };
+    let valid = input.validate().map_err(IntakeError::Invalid)?;
+    let interaction = Interaction::create(id, valid, contact.owner, state.clock.now());
+    let (doc, _) = fieldstone_doc::interaction::create(server_actor_id(), &interaction)
+        .map_err(|e| IntakeError::Corrupt(e.to_string()))?;
+    let doc_id = DocId::new(fieldstone_doc::interaction::KIND, id)
+        .map_err(|e| IntakeError::Corrupt(e.to_string()))?;
+    create_as_server(state, org, &doc_id, scopes, contact.owner, doc)?;
+    Ok(id)
+}
