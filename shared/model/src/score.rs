@@ -5,10 +5,10 @@
 //! - The **learned score** (`learned::fit`, feature `learn`): a logistic regression fitted on
 //!   one agent's own closed outcomes once there are enough of them ([`WhichScore::for_outcomes`]),
 //!   giving a close probability and its top factors ("for you, showings are the strongest
-//!   signal"). It is computed on the device from that agent's data only: [`learned::fit`] takes
+//!   signal"). It is computed on the device from that agent's data only: `learned::fit` takes
 //!   one agent's outcomes, and a model is never shared between agents.
 //!
-//! [`auc`] measures how well either score ranks won leads above lost ones.
+//! [`auc()`] measures how well either score ranks won leads above lost ones.
 
 pub mod auc;
 pub mod features;
