@@ -206,7 +206,12 @@ pub fn deliver(state: &AppState, org: OrgId, lead: Lead) -> Result<Arrival, Inta
     let now = state.clock.now();
     let ids = Ids::for_event(org, channel, lead.event_id.as_deref());
     let (contact, scopes, created) = match dedupe::find(state.store.as_ref(), org, &lead)? {
-        Some(found) => (found.contact, found.scopes, false),
+        // The event's own contact, made by a delivery of this same event that raced this one
+        // (or stopped half-way): still this event's creation.
+        Some(found) => {
+            let own = found.contact.id == ids.contact;
+            (found.contact, found.scopes, own)
+        }
         None => {
             let owner = intake_owner(state, org)?;
             let contact = Contact::create(ids.contact, lead.person.clone(), owner, now);
@@ -216,7 +221,9 @@ pub fn deliver(state: &AppState, org: OrgId, lead: Lead) -> Result<Arrival, Inta
             let scopes = vec![Scope::Org(org)];
             let (doc, _) = fieldstone_doc::contact::create(server_actor_id(), &contact)
                 .map_err(|e| IntakeError::Corrupt(e.to_string()))?;
-            let made = create_as_server(
+            // Already there only when a delivery of this same event wrote it (the id is the
+            // event's): created by this event either way.
+            create_as_server(
                 state,
                 org,
                 &doc_id_of(&contact)?,
@@ -224,7 +231,7 @@ pub fn deliver(state: &AppState, org: OrgId, lead: Lead) -> Result<Arrival, Inta
                 owner,
                 doc,
             )?;
-            (contact, scopes, made)
+            (contact, scopes, true)
         }
     };
     let interaction = add_interaction(state, org, &lead, &contact, scopes, ids.interaction)?;

@@ -426,6 +426,9 @@ pub async fn messages(
                 Err(IntakeError::Invalid(problems)) => {
                     tracing::warn!(%org, %problems, "a Meta message was left out");
                 }
+                Err(IntakeError::NoOwner) => {
+                    return Err(ApiError::Conflict(IntakeError::NoOwner.to_string()))
+                }
                 // Stored so far stays; Meta sends the batch again and what was delivered is
                 // replayed, not repeated.
                 Err(other) => return Err(ApiError::Internal(other.to_string())),

@@ -43,6 +43,7 @@ crate::support::on_both_stores! {
     keys_are_made_listed_and_revoked_by_admins_and_another_organisations_key_is_not_found(config());
     a_lead_becomes_a_contact_brokers_and_admins_pull_and_the_same_person_again_enriches_it(config());
     the_same_event_id_twice_answers_the_first_result_and_stores_once(config());
+    the_same_event_sent_many_times_at_once_stores_one_contact_and_one_interaction(config());
     bad_bodies_get_specific_errors_and_store_nothing(small());
     leads_over_the_rate_of_a_key_or_an_address_are_refused_with_retry_after(tight());
     a_signed_instagram_message_is_a_lead_and_unsigned_or_mis_signed_ones_store_nothing(small());
@@ -133,6 +134,12 @@ async fn pulled(s: &TestServer, token: &str) -> (Vec<Contact>, Vec<Interaction>)
     (contacts, interactions)
 }
 
+/// An error answer whose message has `words`.
+fn says(answer: &Value, words: &str) {
+    let message = answer["message"].as_str().unwrap_or_default();
+    assert!(message.contains(words), "{answer}");
+}
+
 fn contact_id(answer: &Value) -> ContactId {
     answer["contact"]
         .as_str()
@@ -191,22 +198,10 @@ async fn keys_are_made_listed_and_revoked_by_admins_and_another_organisations_ke
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, refused) = send(&s, &key, ada(Some("after-revoke"))).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(
-        refused["message"]
-            .as_str()
-            .expect("message")
-            .contains("revoked"),
-        "{refused}"
-    );
+    says(&refused, "revoked");
     let (status, refused) = send(&s, "fsl_not-a-key-anyone-made", ada(None)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(
-        refused["message"]
-            .as_str()
-            .expect("message")
-            .contains("not known"),
-        "{refused}"
-    );
+    says(&refused, "not known");
     let (_, list) = s
         .json("GET", "/v2/org/intake-keys", Some(&harbour.admin), None)
         .await;
@@ -294,6 +289,35 @@ async fn the_same_event_id_twice_answers_the_first_result_and_stores_once(s: Tes
     assert_eq!(pulled(&s, &harbour.admin).await.1.len(), 2);
 }
 
+async fn the_same_event_sent_many_times_at_once_stores_one_contact_and_one_interaction(
+    s: TestServer,
+) {
+    let harbour = office(&s, "Harbour");
+    let (_, key) = new_key(&s, &harbour, "Portal").await;
+    // A sender retrying on a timeout while the first attempt is still running.
+    let answers =
+        futures_util::future::join_all((0..6).map(|_| send(&s, &key, ada(Some("retried-event")))))
+            .await;
+    let first = &answers[0].1;
+    for (status, answer) in &answers {
+        assert!(status.is_success(), "{status} {answer}");
+        for field in ["contact", "interaction", "created"] {
+            assert_eq!(answer[field], first[field], "{field}: {answer}");
+        }
+    }
+    assert_eq!(first["created"], true);
+    let fresh = answers
+        .iter()
+        .filter(|(_, a)| a["replayed"] == false)
+        .count();
+    assert_eq!(
+        fresh, 1,
+        "one delivery stored it; the others answer its result"
+    );
+    let (contacts, interactions) = pulled(&s, &harbour.admin).await;
+    assert_eq!((contacts.len(), interactions.len()), (1, 1));
+}
+
 async fn bad_bodies_get_specific_errors_and_store_nothing(s: TestServer) {
     let harbour = office(&s, "Harbour");
     let (_, key) = new_key(&s, &harbour, "Website").await;
@@ -329,19 +353,10 @@ async fn bad_bodies_get_specific_errors_and_store_nothing(s: TestServer) {
     let response = raw(b"source=zillow&name=Ada".to_vec()).await.expect("send");
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let answer: Value = response.json().await.expect("json");
-    assert!(
-        answer["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("not JSON"),
-        "{answer}"
-    );
+    says(&answer, "not JSON");
     let (status, answer) = send(&s, &key, json!({"source": "x", "person": {}, "persona": 1})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(
-        answer["message"].as_str().unwrap_or("").contains("persona"),
-        "{answer}"
-    );
+    says(&answer, "persona");
     let (contacts, interactions) = pulled(&s, &harbour.admin).await;
     assert!(
         contacts.is_empty() && interactions.is_empty(),
@@ -444,13 +459,7 @@ async fn a_signed_instagram_message_is_a_lead_and_unsigned_or_mis_signed_ones_st
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(
-        answer["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("not JSON"),
-        "{answer}"
-    );
+    says(&answer, "not JSON");
     let huge = format!(
         "{{\"object\": \"instagram\", \"pad\": \"{}\"}}",
         "x".repeat(5000)

@@ -36,16 +36,17 @@ CREATE INDEX intake_events_by_sender ON intake_events (org_id, channel, sender, 
 const KEY_COLUMNS: &str =
     "id, label, prefix, key_hash, created_at, created_by, last_used_at, revoked_at";
 
-fn key_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawKey> {
+/// A key row whose columns start at `from`.
+fn key_at(r: &rusqlite::Row<'_>, from: usize) -> rusqlite::Result<RawKey> {
     Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
+        r.get(from)?,
+        r.get(from + 1)?,
+        r.get(from + 2)?,
+        r.get(from + 3)?,
+        r.get(from + 4)?,
+        r.get(from + 5)?,
+        r.get(from + 6)?,
+        r.get(from + 7)?,
     ))
 }
 
@@ -99,7 +100,7 @@ pub fn keys(conn: &Connection, org: OrgId) -> Result<Vec<IntakeKeyRow>, StoreErr
         .prepare_cached(&format!(
             "SELECT {KEY_COLUMNS} FROM intake_keys WHERE org_id = ?1 ORDER BY created_at, id"
         ))?
-        .query_map(params![org.to_string()], key_from)?
+        .query_map(params![org.to_string()], |r| key_at(r, 0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     raw.into_iter().map(to_key).collect()
 }
@@ -113,18 +114,7 @@ pub fn key_by_hash(
             "SELECT org_id, {KEY_COLUMNS} FROM intake_keys WHERE key_hash = ?1"
         ))?
         .query_row(params![key_hash], |r| {
-            let org: String = r.get(0)?;
-            let rest = (
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get(8)?,
-            );
-            Ok((org, rest))
+            Ok((r.get::<_, String>(0)?, key_at(r, 1)?))
         })
         .optional()?;
     found
