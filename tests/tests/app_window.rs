@@ -43,26 +43,28 @@ async fn a_contact_is_created_edited_found_noted_and_booked() {
     // Edit: text where a number belongs is caught, then the engine's own rule, then saved.
     app.type_into("#contact-preferences-budget-min", "lots")
         .await;
-    app.type_into("#contact-time-zone", "America/Chicgo").await;
     app.click("#contact-save").await;
     app.until_text("#contact-preferences-budget-min-error", "whole number")
         .await;
-    app.until_text("#contact-time-zone-error", "not a time zone we know")
-        .await;
-    app.type_into("#contact-time-zone", "America/Denver").await;
     app.type_into("#contact-preferences-budget-min", "700000")
         .await;
     app.type_into("#contact-preferences-budget-max", "500000")
         .await;
+    app.type_into("#contact-time-zone", "America/Chicgo").await;
     app.click("#contact-save").await;
+    app.until_text("#contact-time-zone-error", "not a time zone we know")
+        .await;
     app.until_text(
         "#contact-preferences-budget-max-error",
         "at least the minimum",
     )
     .await;
     app.screens("contact-validation").await;
+    app.screens_at("contact-time-zone", "#contact-time-zone")
+        .await;
     app.type_into("#contact-preferences-budget-max", "900000")
         .await;
+    app.type_into("#contact-time-zone", "America/Denver").await;
     app.type_into("#contact-family-name", "King").await;
     app.click("#contact-save").await;
     app.until_text("#contact-saved", "Saved").await;

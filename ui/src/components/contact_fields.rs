@@ -368,7 +368,7 @@ pub fn ContactFields(props: &ContactFieldsProps) -> Html {
                         { ctx.channels(false) }
                         { ctx.text(F::Instagram, "Instagram", "text", Some("handle")) }
                         { ctx.text(F::Whatsapp, "WhatsApp", "tel", Some("+ country code")) }
-                        { ctx.text(F::TimeZone, "Their time zone", "text", Some("if not yours, e.g. America/Denver")) }
+                        { ctx.text(F::TimeZone, "Time zone", "text", Some("theirs, if not yours")) }
                     </div>
                 </section>
                 <section class="form-section">
