@@ -343,7 +343,12 @@ fn add_interaction(
         listing: None,
         channel: lead.channel.interaction(),
         direction: Direction::Inbound,
-        summary: lead.summary.clone(),
+        // A sender's long referral or message is cut, not refused: the lead matters more.
+        summary: lead
+            .summary
+            .chars()
+            .take(fieldstone_model::interaction::SUMMARY_MAX_CHARS)
+            .collect(),
         outcome: None,
         duration_seconds: None,
         occurred_at: lead.occurred_at,
@@ -356,4 +361,45 @@ fn add_interaction(
         .map_err(|e| IntakeError::Corrupt(e.to_string()))?;
     create_as_server(state, org, &doc_id, scopes, contact.owner, doc)?;
     Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_intake_section_is_read_and_checked_whole() {
+        let config: crate::Config =
+            toml::from_str("[intake]\nmax_body_bytes = 10\nleads_per_key_per_minute = 0\n")
+                .expect("parses");
+        let problems = config.validate().expect_err("refused");
+        assert!(problems.contains("intake.max_body_bytes"), "{problems}");
+        assert!(
+            problems.contains("intake.leads_per_key_per_minute"),
+            "{problems}"
+        );
+        let config: crate::Config =
+            toml::from_str("[intake]\nleads_per_ip_per_minute = 30\n").expect("parses");
+        assert_eq!(config.validate(), Ok(()));
+        assert_eq!(config.intake.leads_per_ip_per_minute, 30);
+        assert_eq!(config.intake.max_body_bytes, 64 * 1024, "the rest defaults");
+        assert!(toml::from_str::<crate::Config>("[intake]\nmax_bytes = 1\n").is_err());
+    }
+
+    #[test]
+    fn a_key_over_its_rate_waits_and_other_keys_and_addresses_do_not() {
+        let limits = RateLimits::new(&IntakeConfig {
+            leads_per_key_per_minute: 2,
+            leads_per_ip_per_minute: 1,
+            ..IntakeConfig::default()
+        });
+        assert!(limits.check_key("a").is_ok() && limits.check_key("a").is_ok());
+        let wait = limits.check_key("a").expect_err("held");
+        assert!(wait > Duration::ZERO);
+        assert!(limits.check_key("b").is_ok());
+        let ip = IpAddr::from([192, 0, 2, 1]);
+        assert!(limits.check_ip(ip).is_ok());
+        assert!(limits.check_ip(ip).is_err());
+        assert!(limits.check_ip(IpAddr::from([192, 0, 2, 2])).is_ok());
+    }
 }
