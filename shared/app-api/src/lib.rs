@@ -21,6 +21,7 @@ pub mod credentials;
 mod detail;
 pub mod dispatch;
 pub mod error;
+mod kiosk;
 mod leads;
 mod listings;
 mod merge;

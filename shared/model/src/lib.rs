@@ -27,6 +27,7 @@ pub mod note;
 pub mod outreach;
 pub mod plan;
 pub mod score;
+pub mod sign_in;
 pub mod task;
 pub mod uri;
 pub mod validation;

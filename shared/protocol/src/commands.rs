@@ -586,6 +586,8 @@ pub use preferences::*;
 
 mod leads;
 pub use leads::*;
+mod kiosk;
+pub use kiosk::*;
 
 // ----------------------------------------------------------------------------------------------
 // Sharing with teammates

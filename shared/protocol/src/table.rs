@@ -24,6 +24,7 @@ pub mod types {
         TimelinePage,
     };
     pub use fieldstone_model::drafting::{Draft, DraftRequest, EnhanceRequest, Enhanced};
+    pub use fieldstone_model::sign_in::SignIn;
     pub use fieldstone_model::{
         Booking, BookingId, BookingInput, Contact, ContactId, ContactInput, Interaction,
         InteractionInput, Listing, ListingId, ListingInput, Locale, Message, MessageId,
@@ -169,6 +170,18 @@ macro_rules! app_commands {
             /// them (the last plan the server said, when offline), for a warning before a
             /// contact is written past it.
             lead_room() -> LeadRoom;
+
+            // Open-house sign-in (kiosk mode; on the device, works offline)
+            /// The running kiosk, if this device is locked to one.
+            kiosk() -> Option<Kiosk>;
+            /// Locks the device to the listing's sign-in form until `end_kiosk` with the PIN.
+            start_kiosk(StartKiosk) -> Kiosk;
+            /// A visitor signs in: a new lead, or a visit on the contact with their email or
+            /// phone, linked to the listing with the consent text they saw.
+            kiosk_sign_in(SignIn) -> SignedIn;
+            /// Answers the listing the kiosk was for; a wrong PIN is refused (and, after five,
+            /// for a minute).
+            end_kiosk(EndKiosk) -> ListingId;
 
             // Sync (the status is also pushed as `sync-status` events)
             sync_status() -> SyncStatus;

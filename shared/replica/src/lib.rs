@@ -12,6 +12,7 @@ mod contacts;
 mod duplicates;
 mod error;
 mod interactions;
+mod kiosk;
 mod listing_activity;
 mod listings;
 mod messages;
@@ -51,6 +52,7 @@ pub use contacts::{
 pub use duplicates::{DuplicateGroup, MergeReceipt};
 pub use error::ReplicaError;
 pub use interactions::InteractionSummary;
+pub use kiosk::{KioskState, Visit, PIN_LOCKOUT_SECS, PIN_TRIES};
 pub use listings::{ListingCounts, ListingQuery, ListingSummary, LISTING_PAGE_MAX};
 pub use messages::{MessageSummary, MESSAGE_PAGE_MAX};
 pub use notes::{NoteSummary, NOTE_PREVIEW_CHARS};
