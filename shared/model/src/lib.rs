@@ -26,6 +26,7 @@ pub mod message;
 pub mod note;
 pub mod outreach;
 pub mod plan;
+pub mod routing;
 pub mod score;
 pub mod sign_in;
 pub mod task;
