@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod providers;
 pub mod quota;
 pub mod routes;
+pub mod routing;
 pub mod secrets;
 pub mod store;
 pub mod sync;

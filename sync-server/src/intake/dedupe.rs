@@ -91,7 +91,7 @@ pub fn find(store: &dyn Store, org: OrgId, lead: &Lead) -> Result<Option<Found>,
 }
 
 /// A stored contact that is not deleted, with its scopes; unreadable documents are skipped.
-fn load(store: &dyn Store, org: OrgId, doc: &DocId) -> Result<Option<Found>, StoreError> {
+pub fn load(store: &dyn Store, org: OrgId, doc: &DocId) -> Result<Option<Found>, StoreError> {
     let Some(stored) = store.load_doc(org, doc)? else {
         return Ok(None);
     };

@@ -6,7 +6,7 @@
 use super::{IntakeChannel, Lead};
 use chrono::{DateTime, Utc};
 use fieldstone_model::contact::{EmailEntry, PhoneEntry, SOURCE_DETAIL_MAX_CHARS};
-use fieldstone_model::{ContactInput, LeadSource, ValidationErrors};
+use fieldstone_model::{ContactInput, LeadSource, Preferences, PropertyType, ValidationErrors};
 use serde::Deserialize;
 
 /// Longest event id kept (senders use UUIDs or their own row ids).
@@ -15,6 +15,8 @@ pub const EVENT_ID_MAX_CHARS: usize = 200;
 pub const MESSAGE_MAX_CHARS: usize = 4_000;
 /// Longest property address or MLS number.
 pub const PROPERTY_MAX_CHARS: usize = 300;
+/// Longest language name or tag.
+pub const LANGUAGE_MAX_CHARS: usize = 35;
 
 /// `POST /v2/intake/leads`'s body.
 #[derive(Debug, Clone, Deserialize)]
@@ -48,6 +50,9 @@ pub struct Person {
     pub emails: Vec<String>,
     #[serde(default)]
     pub phones: Vec<String>,
+    /// The language they wrote in or asked for ("es", "Spanish"): routing may match on it.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -59,6 +64,13 @@ pub struct Property {
     pub mls_number: Option<String>,
     #[serde(default)]
     pub price: Option<f64>,
+    /// The neighbourhood, town or postcode: becomes the contact's preferred area (routing
+    /// matches agents' areas on it).
+    #[serde(default)]
+    pub area: Option<String>,
+    /// `house`, `condo`, ...: becomes the contact's preferred property type.
+    #[serde(default, rename = "type")]
+    pub property_type: Option<String>,
 }
 
 /// Where a source name lands in the model's sources: a known name (in any case, with spaces or
@@ -162,6 +174,30 @@ impl LeadEvent {
         if property.price.is_some_and(|p| !p.is_finite() || p < 0.0) {
             errors.push("property.price", "A price is a positive amount.");
         }
+        let area = text(
+            &mut errors,
+            "property.area",
+            property.area.as_deref(),
+            fieldstone_model::contact::AREA_NAME_MAX_CHARS,
+            false,
+        );
+        let property_type = match property.property_type.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(name) => match name.to_lowercase().parse::<PropertyType>() {
+                Ok(kind) => Some(kind),
+                Err(_) => {
+                    errors.push("property.type", "Not a property type: house, condo, townhouse, land, multi_family, commercial or other.");
+                    None
+                }
+            },
+        };
+        let language = text(
+            &mut errors,
+            "person.language",
+            self.person.as_ref().and_then(|p| p.language.as_deref()),
+            LANGUAGE_MAX_CHARS,
+            false,
+        );
         let Some(person) = self.person else {
             errors.push("person", "Required: who the lead is.");
             return Err(errors);
@@ -190,6 +226,11 @@ impl LeadEvent {
                 .collect(),
             source,
             source_detail,
+            preferences: Preferences {
+                areas: area.into_iter().collect(),
+                property_types: property_type.into_iter().collect(),
+                ..Preferences::default()
+            },
             ..Default::default()
         };
         let person = match input.validate() {
@@ -226,6 +267,9 @@ impl LeadEvent {
             person,
             summary,
             occurred_at: now,
+            // Whole currency units; a fraction of one does not change a price band.
+            price: property.price.map(|p| p as u64),
+            language,
         })
     }
 }

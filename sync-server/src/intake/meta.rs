@@ -423,6 +423,8 @@ fn lead(
             person,
             summary,
             occurred_at,
+            price: None,
+            language: None,
         }),
         Err(problems) => {
             tracing::warn!(channel = channel.key(), %problems, "a Meta message's sender is not a contact the model accepts; left out");

@@ -7,6 +7,7 @@
 //! event id; the documents' ids are derived from the same key, so two deliveries racing each
 //! other create one contact) and dedupes on arrival: a lead whose email, phone or channel
 //! identity matches a contact of the organisation becomes an interaction on that contact.
+//! A new lead is routed here, before its contact is created (see `crate::routing`).
 
 pub mod dedupe;
 pub mod keys;
@@ -166,6 +167,11 @@ pub struct Lead {
     /// The interaction's summary: the message, the property referenced, the source.
     pub summary: String,
     pub occurred_at: DateTime<Utc>,
+    /// The price of the property asked about, in whole units, when the sender said (routing's
+    /// price bands).
+    pub price: Option<u64>,
+    /// The language the lead asked for, when the sender said (routing may match on it).
+    pub language: Option<String>,
 }
 
 /// What became of a lead.
@@ -205,6 +211,7 @@ pub fn deliver(state: &AppState, org: OrgId, lead: Lead) -> Result<Arrival, Inta
     }
     let now = state.clock.now();
     let ids = Ids::for_event(org, channel, lead.event_id.as_deref());
+    let mut routed = None;
     let (contact, scopes, created) = match dedupe::find(state.store.as_ref(), org, &lead)? {
         // The event's own contact, made by a delivery of this same event that raced this one
         // (or stopped half-way): still this event's creation.
@@ -214,11 +221,31 @@ pub fn deliver(state: &AppState, org: OrgId, lead: Lead) -> Result<Arrival, Inta
         }
         None => {
             let owner = intake_owner(state, org)?;
-            let contact = Contact::create(ids.contact, lead.person.clone(), owner, now);
-            // The organisation's scope: every member of the organisation reads it and its
-            // admins may write it, so brokers and admins see an unrouted lead at once (no
-            // agent's private scope holds it before routing decides whose it is).
-            let scopes = vec![Scope::Org(org)];
+            let mut contact = Contact::create(ids.contact, lead.person.clone(), owner, now);
+            // Routing decides before the contact exists, so it is created where the decision
+            // puts it (the routed agent's scope, with `assigned_agent` set) and no other
+            // agent's device ever holds it. A routing failure leaves the lead unrouted: the
+            // lead matters more.
+            let mut facts = crate::routing::facts(&contact);
+            facts.price = lead.price.or(facts.price);
+            facts.language.clone_from(&lead.language);
+            routed = match crate::routing::decide_new(state, org, &contact, &facts, ids.interaction)
+            {
+                Ok(routed) => routed,
+                Err(error) => {
+                    tracing::warn!(%error, %org, "the lead was not routed");
+                    None
+                }
+            };
+            // Unrouted: the organisation's scope, which every member of the organisation reads
+            // and its admins may write, so brokers and admins see the lead at once.
+            let scopes = match &routed {
+                Some(row) => {
+                    contact.assigned_agent = row.agent;
+                    crate::routing::scopes_for(org, row)
+                }
+                None => vec![Scope::Org(org)],
+            };
             let (doc, _) = fieldstone_doc::contact::create(server_actor_id(), &contact)
                 .map_err(|e| IntakeError::Corrupt(e.to_string()))?;
             // Already there only when a delivery of this same event wrote it (the id is the
@@ -234,7 +261,17 @@ pub fn deliver(state: &AppState, org: OrgId, lead: Lead) -> Result<Arrival, Inta
             (contact, scopes, true)
         }
     };
-    let interaction = add_interaction(state, org, &lead, &contact, scopes, ids.interaction)?;
+    let interaction =
+        add_interaction(state, org, &lead, &contact, scopes.clone(), ids.interaction)?;
+    if let Some(row) = routed {
+        let found = dedupe::Found {
+            contact: contact.clone(),
+            scopes,
+        };
+        if let Err(error) = crate::routing::handover::decision_note(state, org, &found, &row) {
+            tracing::warn!(%error, "the lead is routed; its routing note was not written");
+        }
+    }
     if !created && lead.channel.is_conversation() {
         // A message from someone already known continues a conversation, as a reply by text
         // does: their "last contacted" moves.

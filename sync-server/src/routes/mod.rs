@@ -11,6 +11,7 @@ mod org;
 mod org_outreach;
 mod outreach;
 mod readable;
+mod routing;
 mod sync;
 mod twilio;
 
@@ -133,6 +134,13 @@ api_routes! {
     post "/v2/intake/leads" => intake::lead, public;
     get "/hooks/meta/{org}" => intake::handshake, public;
     post "/hooks/meta/{org}" => intake::messages, public;
+    get "/v2/org/agents/{user_id}/profile" => routing::get_profile, session;
+    put "/v2/org/agents/{user_id}/profile" => routing::set_profile, session;
+    get "/v2/org/routing" => routing::get_rules, session;
+    put "/v2/org/routing" => routing::set_rules, session;
+    get "/v2/leads/routing" => routing::leads, session;
+    post "/v2/leads/{contact_id}/claim" => routing::claim, session;
+    post "/v2/leads/{contact_id}/assign" => routing::assign, session;
 }
 
 pub fn router(state: AppState) -> Router {

@@ -16,6 +16,7 @@ mod org_outreach;
 mod outreach;
 #[path = "../common/pg.rs"]
 mod pg;
+mod routing;
 mod sendgrid_api;
 mod share_targets;
 mod support;

@@ -478,6 +478,97 @@ async fn check_route(
             let b_keys = s.with_store(|st| st.intake_keys(b.org).expect("keys"));
             assert!(b_keys.iter().all(|k| k.revoked_at.is_none()), "{route}");
         }
+        // Lead routing: B's agents, rules and leads are "not found" or absent, never changed.
+        "/v2/org/agents/{user_id}/profile"
+        | "/v2/org/routing"
+        | "/v2/leads/routing"
+        | "/v2/leads/{contact_id}/claim"
+        | "/v2/leads/{contact_id}/assign" => {
+            let b_contact = b_routing(s, b);
+            let path = path.replace("{contact_id}", &b_contact);
+            let body = match template {
+                "/v2/org/agents/{user_id}/profile" => {
+                    Some(json!({"active": true, "max_open_leads": 5}))
+                }
+                "/v2/org/routing" => Some(json!({"rules": []})),
+                "/v2/leads/{contact_id}/assign" => Some(json!({"agent": a.agent.0.to_string()})),
+                _ => None,
+            };
+            let body = if method == "GET" { None } else { body };
+            let (status, text) = s.json(method, &path, Some(me), body).await;
+            let admin = me == a.admin.1;
+            let expected = match (template, method, admin) {
+                ("/v2/org/routing", "PUT", false) => StatusCode::FORBIDDEN,
+                ("/v2/org/routing" | "/v2/leads/routing", _, _) => StatusCode::OK,
+                _ => StatusCode::NOT_FOUND,
+            };
+            let text = text.to_string();
+            assert_eq!(status, expected, "{route}: {text}");
+            assert_no_leak(&route, &text, b);
+            assert!(
+                !text.contains("B's rule") && !text.contains("B's lead"),
+                "{route}: {text}"
+            );
+            b_routing_intact(s, b, &b_contact);
+        }
         other => panic!("no tenancy case for route {method} {other}: add one"),
     }
+}
+
+/// B's routing: a rule, its agent's profile and a lead in the pond (which A could claim if a
+/// route forgot the tenant). Answers the lead's contact id.
+fn b_routing(s: &TestServer, b: &Tenant) -> String {
+    let contact = b
+        .doc
+        .as_str()
+        .split_once(':')
+        .map_or("", |(_, id)| id)
+        .to_owned();
+    s.with_store(|st| {
+        st.set_routing_rules(
+            b.org,
+            r#"{"rules":[{"name":"B's rule","strategy":{"kind":"best_agent"}}]}"#,
+            now(),
+        )
+        .expect("rules");
+        st.set_routing_profile(
+            b.org,
+            b.agent.0,
+            r#"{"active":true,"max_open_leads":7}"#,
+            now(),
+        )
+        .expect("profile");
+        st.record_lead_routing(
+            b.org,
+            &fieldstone_server::store::routing::LeadRoutingRow {
+                contact: contact.clone(),
+                decision: "pond".into(),
+                agent: None,
+                offered: Vec::new(),
+                rule: None,
+                reason: "B's lead".into(),
+                decided_at: now(),
+                claim_until: None,
+                claimed_by: None,
+                claimed_at: None,
+                interaction: None,
+            },
+        )
+        .expect("lead");
+    });
+    contact
+}
+
+fn b_routing_intact(s: &TestServer, b: &Tenant, contact: &str) {
+    s.with_store(|st| {
+        let rules = st.routing_rules(b.org).expect("rules").expect("B's rules");
+        assert!(rules.contains("B's rule"), "{rules}");
+        let profile = st.routing_profile(b.org, b.agent.0).expect("profile");
+        assert!(profile.expect("B's profile").contains("7"));
+        let lead = st
+            .lead_routing(b.org, contact)
+            .expect("lead")
+            .expect("B's lead");
+        assert_eq!((lead.agent, lead.decision.as_str()), (None, "pond"));
+    });
 }

@@ -20,6 +20,7 @@ mod intents;
 mod notify;
 mod outreach;
 mod pool;
+mod routing;
 mod schema;
 
 use super::*;
@@ -458,6 +459,101 @@ impl Store for PostgresStore {
     ) -> Result<Option<String>, StoreError> {
         self.pool
             .with(|c| intake::sender_contact(c, org, channel, sender))
+    }
+
+    fn routing_profile(&self, org: OrgId, user: UserId) -> Result<Option<String>, StoreError> {
+        self.pool.with(|c| routing::profile(c, org, user))
+    }
+
+    fn routing_profiles(&self, org: OrgId) -> Result<Vec<(UserId, String)>, StoreError> {
+        self.pool.with(|c| routing::profiles(c, org))
+    }
+
+    fn set_routing_profile(
+        &self,
+        org: OrgId,
+        user: UserId,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.pool
+            .with(|c| routing::set_profile(c, org, user, body, now))
+    }
+
+    fn routing_rules(&self, org: OrgId) -> Result<Option<String>, StoreError> {
+        self.pool.with(|c| routing::rules(c, org))
+    }
+
+    fn set_routing_rules(
+        &self,
+        org: OrgId,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.pool.with(|c| routing::set_rules(c, org, body, now))
+    }
+
+    fn routing_cursors(&self, org: OrgId) -> Result<Vec<(String, UserId)>, StoreError> {
+        self.pool.with(|c| routing::cursors(c, org))
+    }
+
+    fn set_routing_cursor(&self, org: OrgId, rule: &str, user: UserId) -> Result<(), StoreError> {
+        self.pool.with(|c| routing::set_cursor(c, org, rule, user))
+    }
+
+    fn record_lead_routing(
+        &self,
+        org: OrgId,
+        row: &routing::LeadRoutingRow,
+    ) -> Result<bool, StoreError> {
+        self.pool.with(|c| routing::record(c, org, row))
+    }
+
+    fn replace_lead_routing(
+        &self,
+        org: OrgId,
+        row: &routing::LeadRoutingRow,
+        which: routing::Replace,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.pool
+            .with(|c| routing::replace(c, org, row, which, now))
+    }
+
+    fn claim_lead(
+        &self,
+        org: OrgId,
+        contact: &str,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.pool
+            .with(|c| routing::claim(c, org, contact, user, now))
+    }
+
+    fn lead_routing(
+        &self,
+        org: OrgId,
+        contact: &str,
+    ) -> Result<Option<routing::LeadRoutingRow>, StoreError> {
+        self.pool.with(|c| routing::one(c, org, contact))
+    }
+
+    fn lead_routings(
+        &self,
+        org: OrgId,
+        agent: Option<UserId>,
+        limit: usize,
+    ) -> Result<Vec<routing::LeadRoutingRow>, StoreError> {
+        self.pool.with(|c| routing::list(c, org, agent, limit))
+    }
+
+    fn expired_offers(
+        &self,
+        org: OrgId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<routing::LeadRoutingRow>, StoreError> {
+        self.pool.with(|c| routing::expired_offers(c, org, now))
     }
 
     fn remove_dnc(&self, org: OrgId, number: &str) -> Result<bool, StoreError> {

@@ -8,7 +8,7 @@ use crate::store::StoreError;
 use ::postgres::Client;
 
 /// Format written by this build; an older build refuses a newer database.
-pub const SCHEMA_VERSION: i32 = 5;
+pub const SCHEMA_VERSION: i32 = 6;
 
 /// Key (in the two-`int4` advisory lock space, apart from the per-organisation `bigint` feed
 /// locks) that serialises migrations of servers starting at the same time.
@@ -207,6 +207,7 @@ pub fn migrate(client: &mut Client) -> Result<(), StoreError> {
     tx.batch_execute(SCHEMA)?;
     tx.batch_execute(super::outreach::TABLES)?;
     tx.batch_execute(super::intake::TABLES)?;
+    tx.batch_execute(super::routing::TABLES)?;
     if version == Some(1) {
         tx.batch_execute(V2_BACKFILL)?;
     }

@@ -10,6 +10,7 @@ mod intake;
 mod intents;
 mod notify;
 mod outreach;
+mod routing;
 mod schema;
 
 use super::*;
@@ -51,35 +52,44 @@ impl SqliteStore {
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         match version {
             0 => conn.execute_batch(&format!(
-                "BEGIN; {} {} {} {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+                "BEGIN; {} {} {} {} {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
                 schema::SCHEMA,
                 schema::V3,
                 schema::V4,
                 outreach::V5,
-                intake::V6
+                intake::V6,
+                routing::V7
             ))?,
             2 => conn.execute_batch(&format!(
-                "BEGIN; {} {} {} {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+                "BEGIN; {} {} {} {} {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
                 schema::V3,
                 schema::V3_BACKFILL,
                 schema::V4,
                 outreach::V5,
-                intake::V6
+                intake::V6,
+                routing::V7
             ))?,
             3 => conn.execute_batch(&format!(
-                "BEGIN; {} {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+                "BEGIN; {} {} {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
                 schema::V4,
                 outreach::V5,
-                intake::V6
+                intake::V6,
+                routing::V7
             ))?,
             4 => conn.execute_batch(&format!(
-                "BEGIN; {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+                "BEGIN; {} {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
                 outreach::V5,
-                intake::V6
+                intake::V6,
+                routing::V7
             ))?,
             5 => conn.execute_batch(&format!(
+                "BEGIN; {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+                intake::V6,
+                routing::V7
+            ))?,
+            6 => conn.execute_batch(&format!(
                 "BEGIN; {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
-                intake::V6
+                routing::V7
             ))?,
             SCHEMA_VERSION => {}
             1 => {
@@ -506,6 +516,110 @@ impl Store for SqliteStore {
         sender: &str,
     ) -> Result<Option<String>, StoreError> {
         self.read(|c| intake::sender_contact(c, org, channel, sender))
+    }
+
+    fn routing_profile(&self, org: OrgId, user: UserId) -> Result<Option<String>, StoreError> {
+        self.read(|c| routing::profile(c, org, user))
+    }
+
+    fn routing_profiles(&self, org: OrgId) -> Result<Vec<(UserId, String)>, StoreError> {
+        self.read(|c| routing::profiles(c, org))
+    }
+
+    fn set_routing_profile(
+        &self,
+        org: OrgId,
+        user: UserId,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let w = self.writer();
+        let c = &w.conn;
+        routing::set_profile(c, org, user, body, now)
+    }
+
+    fn routing_rules(&self, org: OrgId) -> Result<Option<String>, StoreError> {
+        self.read(|c| routing::rules(c, org))
+    }
+
+    fn set_routing_rules(
+        &self,
+        org: OrgId,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let w = self.writer();
+        let c = &w.conn;
+        routing::set_rules(c, org, body, now)
+    }
+
+    fn routing_cursors(&self, org: OrgId) -> Result<Vec<(String, UserId)>, StoreError> {
+        self.read(|c| routing::cursors(c, org))
+    }
+
+    fn set_routing_cursor(&self, org: OrgId, rule: &str, user: UserId) -> Result<(), StoreError> {
+        let w = self.writer();
+        let c = &w.conn;
+        routing::set_cursor(c, org, rule, user)
+    }
+
+    fn record_lead_routing(
+        &self,
+        org: OrgId,
+        row: &routing::LeadRoutingRow,
+    ) -> Result<bool, StoreError> {
+        let w = self.writer();
+        let c = &w.conn;
+        routing::record(c, org, row)
+    }
+
+    fn replace_lead_routing(
+        &self,
+        org: OrgId,
+        row: &routing::LeadRoutingRow,
+        which: routing::Replace,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let w = self.writer();
+        let c = &w.conn;
+        routing::replace(c, org, row, which, now)
+    }
+
+    fn claim_lead(
+        &self,
+        org: OrgId,
+        contact: &str,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let w = self.writer();
+        let c = &w.conn;
+        routing::claim(c, org, contact, user, now)
+    }
+
+    fn lead_routing(
+        &self,
+        org: OrgId,
+        contact: &str,
+    ) -> Result<Option<routing::LeadRoutingRow>, StoreError> {
+        self.read(|c| routing::one(c, org, contact))
+    }
+
+    fn lead_routings(
+        &self,
+        org: OrgId,
+        agent: Option<UserId>,
+        limit: usize,
+    ) -> Result<Vec<routing::LeadRoutingRow>, StoreError> {
+        self.read(|c| routing::list(c, org, agent, limit))
+    }
+
+    fn expired_offers(
+        &self,
+        org: OrgId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<routing::LeadRoutingRow>, StoreError> {
+        self.read(|c| routing::expired_offers(c, org, now))
     }
 
     fn remove_dnc(&self, org: OrgId, number: &str) -> Result<bool, StoreError> {

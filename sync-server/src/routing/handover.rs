@@ -1,0 +1,156 @@
+//! Carrying a routing decision out, as the server: `assigned_agent` written into the contact
+//! with the server's actor (devices may not change it unless a broker or admin writes it; the
+//! server's own writes do not pass the push's judge), the agent's scope added to the contact and
+//! the lead's interaction so the agent's devices pull them whole (as sharing does), and a note
+//! on the contact saying why, which every device holding the contact shows.
+
+use super::RoutingError;
+use crate::hub::Event;
+use crate::intake::dedupe::{self, Found};
+use crate::store::routing::LeadRoutingRow;
+use crate::store::{Store, StoreError};
+use crate::sync::server_write::{
+    create_as_server, server_actor_id, write_as_server, ServerWriteError,
+};
+use crate::AppState;
+use fieldstone_model::{ContactId, Note, NoteId, NoteInput, OrgId, RecordRef, UserId};
+use fieldstone_protocol::{DocId, Scope};
+
+fn contact_doc(contact: ContactId) -> Result<DocId, StoreError> {
+    DocId::new(fieldstone_doc::contact::KIND, contact)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// The stored contact (not deleted) with its scopes.
+pub fn contact(store: &dyn Store, org: OrgId, id: ContactId) -> Result<Option<Found>, StoreError> {
+    dedupe::load(store, org, &contact_doc(id)?)
+}
+
+/// Gives `found` to `agent`: assigned, in their scope (and out of the previous agent's), with a
+/// note of `row.reason`.
+pub fn hand_over(
+    state: &AppState,
+    org: OrgId,
+    found: &Found,
+    agent: UserId,
+    row: &LeadRoutingRow,
+) -> Result<(), RoutingError> {
+    let doc_id = contact_doc(found.contact.id)?;
+    let previous = found.contact.assigned_agent.filter(|p| *p != agent);
+    write_as_server(state, org, &doc_id, found.contact.owner, |doc| {
+        let unreadable = |e: fieldstone_doc::DocError| ServerWriteError::Unreadable {
+            doc: doc_id.clone(),
+            reason: e.to_string(),
+        };
+        let mut record = fieldstone_doc::contact::read(doc).map_err(unreadable)?;
+        if record.assigned_agent != Some(agent) {
+            record.assigned_agent = Some(agent);
+            fieldstone_doc::contact::update(doc, &record).map_err(unreadable)?;
+        }
+        Ok(())
+    })?;
+    let mut docs = vec![doc_id];
+    if let Some(interaction) = &row.interaction {
+        if let Ok(id) = DocId::new(fieldstone_doc::interaction::KIND, interaction.as_str()) {
+            docs.push(id);
+        }
+    }
+    for doc in &docs {
+        move_scope(state, org, doc, agent, previous, found.contact.owner)?;
+    }
+    let Some(moved) = contact(state.store.as_ref(), org, found.contact.id)? else {
+        return Ok(());
+    };
+    note(
+        state,
+        org,
+        &moved,
+        &row.reason,
+        NoteId::from_uuid(uuid::Uuid::new_v4()),
+    )
+}
+
+/// The note of a new lead's first decision. Its id is the contact's, so two deliveries of one
+/// event racing each other write one note.
+pub fn decision_note(
+    state: &AppState,
+    org: OrgId,
+    found: &Found,
+    row: &LeadRoutingRow,
+) -> Result<(), RoutingError> {
+    let id = uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_OID,
+        format!("routing:{org}:{}:decided", found.contact.id).as_bytes(),
+    );
+    note(state, org, found, &row.reason, NoteId::from_uuid(id))
+}
+
+/// Adds `agent`'s scope to `doc` (announced, so their live devices pull it) and takes the
+/// previous agent's away: a lead is exclusive to whoever has it. The owner's scope stays (the
+/// document counts against them and they created it), so does the organisation's.
+fn move_scope(
+    state: &AppState,
+    org: OrgId,
+    doc: &DocId,
+    agent: UserId,
+    previous: Option<UserId>,
+    owner: UserId,
+) -> Result<(), StoreError> {
+    let now = state.clock.now();
+    if let Some(seq) = state
+        .store
+        .add_doc_scope(org, doc, Scope::User(agent), now)?
+    {
+        state.docs.evict(org, doc);
+        state.publish(Event::Changed {
+            org,
+            doc: doc.clone(),
+            scopes: vec![Scope::User(agent)],
+            seq,
+        });
+    }
+    let Some(previous) = previous.filter(|p| *p != owner) else {
+        return Ok(());
+    };
+    if state
+        .store
+        .remove_doc_scope(org, doc, Scope::User(previous))?
+    {
+        state.docs.evict(org, doc);
+        state.publish(Event::AccessChanged { org });
+    }
+    Ok(())
+}
+
+/// A note on the contact, by the server, in the contact's scopes: the routing's reason where
+/// devices show a contact's notes.
+pub fn note(
+    state: &AppState,
+    org: OrgId,
+    found: &Found,
+    body: &str,
+    id: NoteId,
+) -> Result<(), RoutingError> {
+    let input = NoteInput {
+        record: RecordRef::Contact(found.contact.id),
+        body: format!("Lead routing: {body}"),
+        pinned: false,
+    };
+    let valid = input
+        .validate()
+        .map_err(|e| RoutingError::Corrupt(format!("routing note: {e}")))?;
+    let note = Note::create(id, valid, found.contact.owner, state.clock.now());
+    let (doc, _) = fieldstone_doc::note::create(server_actor_id(), &note)
+        .map_err(|e| RoutingError::Corrupt(e.to_string()))?;
+    let doc_id = DocId::new(fieldstone_doc::note::KIND, id)
+        .map_err(|e| RoutingError::Corrupt(e.to_string()))?;
+    create_as_server(
+        state,
+        org,
+        &doc_id,
+        found.scopes.clone(),
+        found.contact.owner,
+        doc,
+    )?;
+    Ok(())
+}
