@@ -5,7 +5,7 @@
 use crate::components::undo::UndoDelete;
 use crate::components::{Nav, TopBar};
 use crate::hooks::{LocaleContext, ShellContext};
-use crate::pages::{NewContactDialog, Page};
+use crate::pages::{KioskPage, NewContactDialog, Page};
 use crate::route::Route;
 use crate::services::{commands, platform};
 use crate::state::{format, Shell, ShellAction, Shortcut};
@@ -104,10 +104,23 @@ pub fn App() -> Html {
             move || drop(listener)
         });
     }
-    use_effect_with(shell.route, |route| {
+    use_effect_with((shell.route, shell.bounced), |(route, _)| {
         platform::set_hash(&route.to_hash());
         platform::scroll_to_top();
     });
+
+    // A kiosk left running (the app closed or reloaded during an open house) locks the window
+    // again at once.
+    {
+        let shell = shell.clone();
+        use_effect_with((), move |()| {
+            spawn_local(async move {
+                if let Ok(Some(kiosk)) = commands::kiosk().await {
+                    shell.dispatch(ShellAction::KioskOn(kiosk.listing));
+                }
+            });
+        });
+    }
 
     // Desktop shortcuts: `/` search, `n` new, Escape closes the new-contact dialog.
     {
@@ -141,6 +154,17 @@ pub fn App() -> Html {
     let route = shell.route;
     let (title, back) = crate::pages::title(route);
     let title = shell.title_for(route, title);
+
+    if let Route::Kiosk(_) = route {
+        // The whole window is the sign-in form: no navigation, no top bar, no dialogs.
+        return html! {
+            <ContextProvider<ShellContext> context={context}>
+                <ContextProvider<LocaleContext> context={locale}>
+                    <KioskPage />
+                </ContextProvider<LocaleContext>>
+            </ContextProvider<ShellContext>>
+        };
+    }
 
     html! {
         <ContextProvider<ShellContext> context={context}>

@@ -19,6 +19,8 @@ pub enum Route {
     Calendar,
     Listings,
     Listing(ListingId),
+    /// The open-house sign-in (kiosk mode) of a listing: the whole window, locked to it.
+    Kiosk(ListingId),
     Settings,
 }
 
@@ -169,7 +171,7 @@ impl Route {
             Route::Contacts | Route::Contact(_) => Section::Contacts,
             Route::Pipeline => Section::Pipeline,
             Route::Calendar => Section::Calendar,
-            Route::Listings | Route::Listing(_) => Section::Listings,
+            Route::Listings | Route::Listing(_) | Route::Kiosk(_) => Section::Listings,
             Route::Settings => Section::Settings,
         }
     }
@@ -195,6 +197,7 @@ impl Route {
         match self {
             Route::Contact(id) => format!("#/contacts/{id}"),
             Route::Listing(id) => format!("#/listings/{id}"),
+            Route::Kiosk(id) => format!("#/listings/{id}/sign-in"),
             other => format!("#/{}", other.section().key()),
         }
     }
@@ -205,8 +208,12 @@ impl Route {
         let mut parts = path.split('/');
         let first = parts.next().unwrap_or_default();
         let second = parts.next();
-        if parts.next().is_some() {
-            return Route::Today;
+        match (first, second, parts.next()) {
+            ("listings", Some(id), Some("sign-in")) if parts.next().is_none() => {
+                return id.parse().map_or(Route::Listings, Route::Kiosk);
+            }
+            (_, _, None) => {}
+            _ => return Route::Today,
         }
         match (first, second) {
             ("contacts", None) => Route::Contacts,
@@ -244,6 +251,7 @@ mod tests {
             Route::Calendar,
             Route::Listings,
             Route::Listing(listing),
+            Route::Kiosk(listing),
             Route::Settings,
         ] {
             assert_eq!(Route::from_hash(&route.to_hash()), route, "{route:?}");

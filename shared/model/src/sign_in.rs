@@ -26,7 +26,7 @@ pub fn consent_text(place: &str) -> String {
 }
 
 /// A visitor's sign-in as the kiosk form sends it. Untrusted until [`SignIn::validate`].
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignIn {
     #[serde(default)]
     pub given_name: String,

@@ -15,6 +15,7 @@ pub mod custom_filter;
 pub mod dialog;
 pub mod field;
 pub mod icons;
+pub mod kiosk_start;
 pub mod listing_activity;
 pub mod listing_card;
 pub mod listing_fields;

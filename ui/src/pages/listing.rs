@@ -4,6 +4,7 @@
 use super::listing_editor::ListingEditor;
 use crate::components::icons::{icon, Icon};
 use crate::components::listing_activity::ListingActivityCard;
+use crate::components::kiosk_start::KioskStart;
 use crate::components::listing_gallery::ListingGallery;
 use crate::components::states::{page_frame, FrameText, MissingText};
 use crate::hooks::{use_command, use_remote_revision, use_shell};
@@ -202,6 +203,7 @@ pub fn ListingPage(props: &ListingPageProps) -> Html {
                 <aside class="listing-layout__side">
                     <section class="card listing-section" aria-labelledby="listing-open-houses-title">
                         <h2 id="listing-open-houses-title" class="card__title">{ "Open houses" }</h2>
+                        <KioskStart listing={id} />
                         if open_houses.is_empty() {
                             <p class="listing-section__none">{ "None planned." }</p>
                         } else {

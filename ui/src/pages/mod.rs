@@ -29,6 +29,7 @@ mod contact_detail;
 mod contacts;
 mod duplicates;
 mod import;
+mod kiosk;
 mod listing;
 mod listing_editor;
 mod listings;
@@ -43,6 +44,7 @@ use crate::route::Route;
 use calendar::CalendarPage;
 use contact_detail::ContactDetailPage;
 use contacts::ContactsPage;
+pub use kiosk::KioskPage;
 use listing::ListingPage;
 use listings::ListingsPage;
 pub use new_contact::NewContactDialog;
@@ -66,6 +68,7 @@ pub fn Page(props: &PageProps) -> Html {
         Route::Calendar => html! { <CalendarPage /> },
         Route::Listings => html! { <ListingsPage /> },
         Route::Listing(id) => html! { <ListingPage key={id.to_string()} {id} /> },
+        Route::Kiosk(_) => html! { <KioskPage /> },
         Route::Settings => html! { <SettingsPage /> },
     }
 }
@@ -75,6 +78,7 @@ pub fn title(route: Route) -> (AttrValue, Option<(Route, AttrValue)>) {
     match route {
         Route::Contact(_) => ("Contact".into(), Some((Route::Contacts, "Contacts".into()))),
         Route::Listing(_) => ("Listing".into(), Some((Route::Listings, "Listings".into()))),
+        Route::Kiosk(_) => ("Visitor sign-in".into(), None),
         route => (route.section().label().into(), None),
     }
 }

@@ -19,6 +19,7 @@ pub mod duplicates;
 pub mod form;
 pub mod format;
 pub mod import;
+pub mod kiosk;
 pub mod listing;
 pub mod listing_draft;
 pub mod listing_field;

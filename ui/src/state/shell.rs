@@ -3,7 +3,7 @@
 
 use super::sync::SyncBadge;
 use crate::route::{NewRecord, Route};
-use fieldstone_model::{Locale, RecordRef};
+use fieldstone_model::{ListingId, Locale, RecordRef};
 use fieldstone_protocol::commands::SyncStatus;
 use std::rc::Rc;
 use yew::{AttrValue, Reducible};
@@ -65,6 +65,11 @@ pub enum ShellAction {
     ViewOnly(Option<String>),
     /// The agent's locale, as read from their preferences or just saved.
     Locale(Locale),
+    /// The device is locked to this listing's open-house sign-in (started here, or found
+    /// running at start): every other screen is out of reach until [`ShellAction::KioskOff`].
+    KioskOn(ListingId),
+    /// The kiosk ended with its PIN: back to the listing.
+    KioskOff(ListingId),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -92,6 +97,10 @@ pub struct Shell {
     /// How the agent reads dates, numbers, money and areas. Part of the frame's state so that
     /// a change re-renders every screen (they read the frame's context) in the new format.
     pub locale: Locale,
+    /// Locked to the open-house sign-in of this listing.
+    pub kiosk: Option<ListingId>,
+    /// Grows with every navigation the kiosk refused, so the frame puts the hash back.
+    pub bounced: u64,
 }
 
 impl Reducible for Shell {
@@ -102,6 +111,7 @@ impl Reducible for Shell {
             ShellAction::Navigate(route) if route == self.route && self.new_contact.is_none() => {
                 self
             }
+            ShellAction::KioskOn(listing) if self.kiosk == Some(listing) => self,
             ShellAction::CloseNewContact if self.new_contact.is_none() => self,
             ShellAction::Conflicts(n) if n == self.conflicts => self,
             ShellAction::ViewOnly(ref org) if *org == self.view_only => self,
@@ -132,7 +142,36 @@ impl Shell {
     }
 
     fn apply(&mut self, action: ShellAction) {
+        if let Some(listing) = self.kiosk {
+            // A visitor holds the device: links, the back gesture, a typed hash and the
+            // shortcuts all stay on the sign-in form. Only the PIN (KioskOff) ends it.
+            match action {
+                ShellAction::KioskOff(_) => {}
+                ShellAction::Navigate(_)
+                | ShellAction::Shortcut(_)
+                | ShellAction::NewContact
+                | ShellAction::Deleted(..) => {
+                    self.route = Route::Kiosk(listing);
+                    self.new_contact = None;
+                    self.request = None;
+                    self.bounced += 1;
+                    return;
+                }
+                _ => {}
+            }
+        }
         match action {
+            ShellAction::KioskOn(listing) => {
+                self.kiosk = Some(listing);
+                self.route = Route::Kiosk(listing);
+                self.new_contact = None;
+                self.request = None;
+                self.undo = None;
+            }
+            ShellAction::KioskOff(listing) => {
+                self.kiosk = None;
+                self.route = Route::Listing(listing);
+            }
             ShellAction::Navigate(route) => {
                 self.route = route;
                 self.new_contact = None;
@@ -229,6 +268,35 @@ mod tests {
             remote_revision,
             progress: None,
         }
+    }
+
+    #[test]
+    fn a_kiosk_keeps_every_other_screen_out_of_reach_until_its_pin_ends_it() {
+        let listing: fieldstone_model::ListingId =
+            "00000000-0000-4000-8000-000000000009".parse().expect("id");
+        let shell = reduce_all(
+            Shell::at(Route::Listing(listing)),
+            [ShellAction::KioskOn(listing)],
+        );
+        assert_eq!(shell.route, Route::Kiosk(listing));
+        let tried = reduce_all(
+            (*shell).clone(),
+            [
+                ShellAction::Navigate(Route::Contacts),
+                ShellAction::NewContact,
+                ShellAction::Shortcut(Shortcut::FocusSearch),
+                ShellAction::Navigate(Route::Settings),
+            ],
+        );
+        assert_eq!(tried.route, Route::Kiosk(listing));
+        assert_eq!(tried.new_contact, None);
+        assert_eq!(tried.request, None);
+        assert_eq!(tried.bounced, 4, "the frame puts the hash back each time");
+        let ended = reduce_all((*tried).clone(), [ShellAction::KioskOff(listing)]);
+        assert_eq!(ended.route, Route::Listing(listing));
+        assert_eq!(ended.kiosk, None);
+        let free = reduce_all((*ended).clone(), [ShellAction::Navigate(Route::Contacts)]);
+        assert_eq!(free.route, Route::Contacts);
     }
 
     #[test]
