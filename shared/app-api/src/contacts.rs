@@ -38,14 +38,18 @@ impl Api {
 
     /// The contact and the fields holding concurrent values (for the conflict marker).
     pub async fn get_contact(&self, id: ContactId) -> Result<ContactDetail, CommandError> {
+        // The lead score's learned part is the signed-in agent's own model (issue 15).
+        let agent = self.user();
         self.read(move |r| {
             let contact = r.get_contact(&id)?.ok_or_else(|| not_found(&id))?;
             let conflicts = r.conflicts(&contact_doc_id(&id)?)?;
             let next_task = r.next_task_for(&id.to_string())?;
+            let score = r.contact_score(&id, &agent)?;
             Ok(ContactDetail {
                 contact,
                 conflicts,
                 next_task,
+                score,
             })
         })
         .await

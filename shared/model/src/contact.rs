@@ -22,7 +22,7 @@ pub use custom::{
     CUSTOM_TEXT_MAX_CHARS,
 };
 pub use input::{ContactInput, NAME_MAX_CHARS, SOURCE_DETAIL_MAX_CHARS};
-pub use matching::{MatchKey, ScoreBand, ScoreReason, PHONE_MATCH_DIGITS};
+pub use matching::{MatchKey, ScoreBand, PHONE_MATCH_DIGITS};
 pub use preferences::{
     Preferences, AREAS_MAX, AREA_NAME_MAX_CHARS, MUST_HAVES_MAX, MUST_HAVE_MAX_CHARS,
 };

@@ -44,7 +44,7 @@ pub use common::{Priority, RecordKind, RecordRef, SoftDelete};
 pub use contact::{
     Consent, ConsentChannel, ConsentStatus, Consents, Contact, ContactInput, ContactKind,
     ContactLabel, CustomField, CustomFieldType, CustomValue, EmailEntry, LeadSource, MatchKey,
-    PhoneEntry, Preferences, ScoreBand, ScoreReason, Stage, StageChange,
+    PhoneEntry, Preferences, ScoreBand, Stage, StageChange,
 };
 pub use ids::{
     BookingId, ContactId, DeviceId, InteractionId, NoteId, OrgId, TaskId, TeamId, UserId,

@@ -12,6 +12,7 @@
 
 pub mod auc;
 pub mod features;
+mod input;
 #[cfg(feature = "learn")]
 pub mod learned;
 pub mod rule;

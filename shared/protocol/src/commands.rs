@@ -270,6 +270,10 @@ pub struct ContactDetail {
     /// The earliest-due open task on the contact, for the header. `None` from older builds.
     #[serde(default)]
     pub next_task: Option<TaskSummary>,
+    /// The contact's lead score with its lines, and the agent's own model's view once there is
+    /// one (issue 15). `None` from older builds.
+    #[serde(default)]
+    pub score: Option<crate::views::ContactScore>,
 }
 
 /// A record's new values, by its id: what every `update_<kind>` command takes, so a new kind

@@ -8,9 +8,9 @@ mod mapping;
 mod records;
 
 pub use contacts::{
-    ContactPage, ContactQuery, ContactSort, ContactSummary, Cursor, CustomFieldName, CustomFilter,
-    CustomOp, SortField, SortKey, TimeRange, CONTACT_PAGE_MAX, CUSTOM_FIELD_NAMES_MAX,
-    CUSTOM_FILTERS_MAX,
+    ContactPage, ContactQuery, ContactScore, ContactSort, ContactSummary, Cursor, CustomFieldName,
+    CustomFilter, CustomOp, LearnedScore, ScoreFactor, SortField, SortKey, TimeRange,
+    CONTACT_PAGE_MAX, CUSTOM_FIELD_NAMES_MAX, CUSTOM_FILTERS_MAX,
 };
 pub use import::{
     DuplicateOf, DuplicatePolicy, DuplicateRow, ImportFormat, ImportMode, ImportOptions,

@@ -51,6 +51,8 @@ fn project_booking(conn: &Connection, b: &Booking) -> Result<(), ReplicaError> {
         b.updated_at.timestamp_millis(),
         b.deleted_at.map(|t| t.timestamp_millis()),
     ])?;
+    // Its contacts before and after score its listing (issue 15's lead score).
+    let mut scored = crate::score::booking_contacts(conn, &id)?;
     conn.prepare_cached("DELETE FROM booking_attendees WHERE booking_id = ?1")?
         .execute([&id])?;
     let mut insert = conn.prepare_cached(
@@ -62,6 +64,12 @@ fn project_booking(conn: &Connection, b: &Booking) -> Result<(), ReplicaError> {
     }
     for user in &b.attendees.users {
         insert.execute(params![id, "user", user.to_string()])?;
+    }
+    scored.extend(b.attendees.contacts.iter().map(|c| c.to_string()));
+    scored.sort();
+    scored.dedup();
+    for contact in &scored {
+        crate::score::rescore_contact(conn, contact)?;
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use crate::rows::{opt_parsed, parsed, required_time, time};
 use crate::store::Replica;
 use chrono::{DateTime, Utc};
 use fieldstone_model::{Contact, ContactId, Interaction, InteractionId, InteractionInput, UserId};
-use rusqlite::{params, Connection, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
 record_kind!(
     Interaction,
@@ -25,6 +25,11 @@ record_kind!(
 pub use fieldstone_protocol::views::InteractionSummary;
 
 fn project_interaction(conn: &Connection, i: &Interaction) -> Result<(), ReplicaError> {
+    // The contact it was on before an edit, whose score loses it (issue 15's lead score).
+    let before: Option<String> = conn
+        .prepare_cached("SELECT contact_id FROM interactions WHERE id = ?1")?
+        .query_row([i.id.to_string()], |r| r.get(0))
+        .optional()?;
     conn.prepare_cached(
         "INSERT INTO interactions (id, contact_id, listing_id, channel, direction, summary,
            outcome, duration_seconds, occurred_at, logged_by, created_at, updated_at, deleted_at)
@@ -52,6 +57,11 @@ fn project_interaction(conn: &Connection, i: &Interaction) -> Result<(), Replica
         i.updated_at.timestamp_millis(),
         i.deleted_at.map(|t| t.timestamp_millis()),
     ])?;
+    let contact = i.contact.to_string();
+    crate::score::rescore_contact(conn, &contact)?;
+    if let Some(before) = before.filter(|b| *b != contact) {
+        crate::score::rescore_contact(conn, &before)?;
+    }
     Ok(())
 }
 

@@ -23,6 +23,8 @@ mod readers;
 mod records;
 mod rows;
 mod schema;
+mod score;
+mod score_learn;
 mod store;
 pub mod sync;
 mod tasks;
@@ -59,6 +61,7 @@ pub use notes::{NoteSummary, NOTE_PREVIEW_CHARS};
 pub use prefs::{prefs_doc_id, PREFS_KIND};
 pub use projection::{QuarantinedDoc, RebuildReport};
 pub use schema::SCHEMA_VERSION;
+pub use score::RescoreReport;
 pub use store::Replica;
 pub use sync::{
     Applied, BackgroundStatus, LiveEvent, SyncClient, SyncDetail, SyncError, SyncHandle,

@@ -377,6 +377,8 @@ mod tests {
     /// Tables the engine keeps for itself rather than projecting from documents.
     const ENGINE_TABLES: &[&str] = &[
         "account_binding",
+        // The learned lead score per agent (issue 15), a cache refitted from the read model.
+        "agent_score_models",
         "documents",
         "held_changes",
         "merges",

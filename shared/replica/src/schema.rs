@@ -4,7 +4,7 @@ use crate::error::ReplicaError;
 use rusqlite::{params, Connection, Transaction};
 
 /// Read-model format written by this build (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 10;
+pub const SCHEMA_VERSION: i64 = 11;
 
 /// One step from a version to the next: SQL, or work SQL alone cannot do (it is given the
 /// clock's time, in milliseconds).
@@ -437,6 +437,24 @@ const MIGRATIONS: &[Migration] = &[
             CREATE INDEX messages_by_status ON messages (status, created_at);",
         )?;
         crate::projection::project_all_of_kind(tx, fieldstone_doc::message::KIND, now_ms)
+    }),
+    // Version 11: the lead score of issue 15 (seed 001's rule score, `crate::score`). The
+    // contact's own inputs are kept as bits so a full rescore reads no document; contacts are
+    // projected again to fill them, then every contact is scored at the clock's now. The
+    // per-agent learned models are cached by the outcomes they were fitted on (local only).
+    Migration::Steps(|tx, now_ms| {
+        tx.execute_batch(
+            "ALTER TABLE contacts ADD COLUMN score_facts INTEGER NOT NULL DEFAULT 0;
+            CREATE TABLE agent_score_models (
+                agent     TEXT PRIMARY KEY,
+                signature TEXT NOT NULL,
+                model     TEXT NOT NULL -- JSON: fieldstone_model::score::LearnedModel
+            ) STRICT;",
+        )?;
+        crate::projection::project_all_of_kind(tx, fieldstone_doc::contact::KIND, now_ms)?;
+        let at = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
+        crate::score::rescore_all(tx, at)?;
+        Ok(())
     }),
 ];
 

@@ -63,6 +63,8 @@ impl Replica {
         if replica.rebuild_pending()? {
             replica.rebuild_read_model()?;
         }
+        // Recency decays while the app is closed: every lead score is brought to now.
+        replica.rescore_all()?;
         Ok(replica)
     }
 

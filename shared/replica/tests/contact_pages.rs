@@ -95,6 +95,10 @@ fn filters_sorts_counts_and_keyset_pages_in_any_order() {
         } else {
             Priority::Low
         };
+        if i == 4 {
+            // A phone as well: the lead score (seed 001) gives bravo the top score.
+            input = with_phone(input, "+1 555 0100 222");
+        }
         ids.push(replica.create_contact(&input, user()).expect("create").id);
     }
     let by_name = ContactSort {

@@ -364,6 +364,7 @@ fn a_version_7_store_gets_its_custom_fields_into_the_read_model() {
         let conn = rusqlite::Connection::open(&db).expect("raw");
         conn.execute_batch(
             "DROP TABLE contact_custom; DROP TABLE listing_open_houses; DROP TABLE messages;
+             DROP TABLE agent_score_models; ALTER TABLE contacts DROP COLUMN score_facts;
              PRAGMA user_version = 7;",
         )
         .expect("downgrade");
@@ -374,7 +375,7 @@ fn a_version_7_store_gets_its_custom_fields_into_the_read_model() {
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .expect("version");
     assert_eq!(version, SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 10);
+    assert_eq!(SCHEMA_VERSION, 11);
     let q = ContactQuery {
         custom: vec![cond(
             "School district",

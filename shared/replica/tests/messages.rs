@@ -193,8 +193,11 @@ fn messages_from_before_this_build_are_listed_after_the_upgrade() {
         // As a build that kept message documents (synced from a newer device) but had no
         // table for them left it.
         let conn = rusqlite::Connection::open(&db).expect("raw");
-        conn.execute_batch("DROP TABLE messages; PRAGMA user_version = 9;")
-            .expect("downgrade");
+        conn.execute_batch(
+            "DROP TABLE messages; DROP TABLE agent_score_models;
+             ALTER TABLE contacts DROP COLUMN score_facts; PRAGMA user_version = 9;",
+        )
+        .expect("downgrade");
     }
     let r = open(&db, &clock());
     let listed = r.contact_messages(&ada, 50).expect("list");

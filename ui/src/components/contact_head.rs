@@ -1,21 +1,27 @@
-//! The contact's header: who it is, how warm (the score with its reasons, beside the agent's own
-//! priority), the primary phone and email, what they agreed to be reached by (consent per
-//! channel), the next task, the last touch ("Never contacted" stands out) and the buttons that
-//! reach them.
+//! The contact's header: who it is, how warm (the lead score with every point's reason, and the
+//! agent's own model once there is one: `super::score`; beside it the agent's own priority), the
+//! primary phone and email, what they agreed to be reached by (consent per channel), the next
+//! task, the last touch ("Never contacted" stands out) and the buttons that reach them.
 
 use super::contact_actions::ContactActions;
 use super::icons::{icon, Icon};
+use super::score::ScoreExplain;
 use crate::state::format::{relative, Local};
 use crate::state::initials;
 use chrono::{DateTime, Utc};
-use fieldstone_model::{Consent, ConsentChannel, ConsentStatus, Contact, ScoreBand};
-use fieldstone_protocol::views::TaskSummary;
+use fieldstone_model::score::Band;
+use fieldstone_model::{Consent, ConsentChannel, ConsentStatus, Contact};
+use fieldstone_protocol::views::{ContactScore, TaskSummary};
 use yew::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Properties)]
 pub struct ContactHeadProps {
     pub contact: Contact,
     pub next_task: Option<TaskSummary>,
+    /// The engine's lead score (rule and, once the agent has one, their model); `None` from an
+    /// older engine, and then no score is shown rather than one the UI made up.
+    #[prop_or_default]
+    pub score: Option<ContactScore>,
     pub now: DateTime<Utc>,
     pub local: Local,
     /// An interaction was logged from the header's buttons.
@@ -64,9 +70,9 @@ fn consents(contact: &Contact) -> Html {
     }
 }
 
-/// "28 / 100 · cold".
+/// "28 / 100 · cold" (seed 003's bands: hot from 80, warm from 50).
 pub fn score_line(score: u8) -> String {
-    format!("{score} / 100 · {}", ScoreBand::of(score).word())
+    format!("{score} / 100 · {}", Band::of(score).word())
 }
 
 #[component]
@@ -76,8 +82,6 @@ pub fn ContactHead(props: &ContactHeadProps) -> Html {
     let contact = &props.contact;
     let name = contact.display_name();
     let stage = contact.stage.as_str();
-    let score = contact.score();
-    let band = ScoreBand::of(score).word();
     let phone = contact.primary_phone().map(|p| p.number.clone());
     let email = contact.primary_email().map(|e| e.address.clone());
     let next = match &props.next_task {
@@ -112,23 +116,9 @@ pub fn ContactHead(props: &ContactHeadProps) -> Html {
                         { contact.stage.label() }
                     </span>
                     <span class="detail-head__fact">{ contact.kind.label() }</span>
-                    <details id="contact-score" class="score-explain">
-                        <summary class={classes!("score-explain__summary", format!("score-explain__summary--{band}"))}>
-                            { score_line(score) }
-                        </summary>
-                        <div class="score-explain__panel" role="note">
-                            <p class="score-explain__what">{ "Score: how promising they look, worked out from their stage, how to reach them and what you know of their needs." }</p>
-                            <ul class="score-explain__reasons">
-                                for reason in contact.score_reasons() {
-                                    <li>
-                                        <span>{ reason.label }</span>
-                                        <span class="tabular">{ format!("+{}", reason.points) }</span>
-                                    </li>
-                                }
-                            </ul>
-                            <p class="score-explain__what">{ "Priority is yours to set: how urgent they are to you." }</p>
-                        </div>
-                    </details>
+                    if let Some(score) = &props.score {
+                        <ScoreExplain score={score.clone()} />
+                    }
                     <span id="contact-priority" class={classes!("priority", format!("priority--{}", contact.priority.as_str()))} title="How urgent you have marked them">
                         { format!("{} priority", contact.priority.label()) }
                     </span>
@@ -176,6 +166,16 @@ mod tests {
         assert_eq!(score_line(28), "28 / 100 · cold");
         assert_eq!(score_line(55), "55 / 100 · warm");
         assert_eq!(score_line(90), "90 / 100 · hot");
+        assert_eq!(
+            score_line(79),
+            "79 / 100 · warm",
+            "hot starts at 80, not 70"
+        );
+        assert_eq!(
+            score_line(49),
+            "49 / 100 · cold",
+            "warm starts at 50, not 40"
+        );
     }
 
     #[test]

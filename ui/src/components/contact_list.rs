@@ -7,7 +7,8 @@ use crate::route::Route;
 use crate::state::format::{relative, thousands};
 use crate::state::initials;
 use chrono::{DateTime, Utc};
-use fieldstone_model::{ContactId, ScoreBand};
+use fieldstone_model::score::Band;
+use fieldstone_model::ContactId;
 use fieldstone_protocol::views::{ContactSort, ContactSummary, SortField};
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -138,10 +139,10 @@ fn row(props: &ContactListProps, contact: &ContactSummary) -> Html {
 
 /// Hot, warm or cool, for the score's colour.
 pub fn score_class(score: u8) -> &'static str {
-    match ScoreBand::of(score) {
-        ScoreBand::Hot => "score--hot",
-        ScoreBand::Warm => "score--warm",
-        ScoreBand::Cold => "score--cool",
+    match Band::of(score) {
+        Band::Hot => "score--hot",
+        Band::Warm => "score--warm",
+        Band::Cold => "score--cool",
     }
 }
 
@@ -197,6 +198,18 @@ mod tests {
     use super::*;
     use crate::state::contacts::tests::summary;
     use yew::ServerRenderer;
+
+    #[test]
+    fn the_chip_uses_the_rule_scores_bands() {
+        assert_eq!(score_class(80), "score--hot");
+        assert_eq!(
+            score_class(79),
+            "score--warm",
+            "hot from 80 (seed 003), not 70"
+        );
+        assert_eq!(score_class(50), "score--warm");
+        assert_eq!(score_class(49), "score--cool", "warm from 50, not 40");
+    }
 
     #[tokio::test]
     async fn rows_link_to_the_contact_and_show_the_sort() {

@@ -23,6 +23,7 @@ pub mod listing_gallery;
 pub mod listing_photo;
 pub mod nav;
 pub mod pickers;
+pub mod score;
 pub mod search_box;
 pub mod settings_account;
 pub mod settings_device;

@@ -348,6 +348,7 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
             <ContactHead
                 contact={contact.clone()}
                 next_task={detail.next_task.clone()}
+                score={detail.score.clone()}
                 now={clock.now}
                 {local}
                 on_logged={dispatch.reform(|()| DetailAction::Reload)}

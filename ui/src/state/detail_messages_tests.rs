@@ -47,6 +47,7 @@ fn ada(consent: fieldstone_model::Consents) -> Box<ContactDetail> {
         contact: Contact::create(contact_id(1), input, owner, at(8)),
         conflicts: vec![],
         next_task: None,
+        score: None,
     })
 }
 

@@ -48,6 +48,7 @@ fn detail(conflicts: Vec<FieldConflict>) -> Box<ContactDetail> {
         contact: Contact::create(contact_id(1), input, owner, at(8)),
         conflicts,
         next_task: None,
+        score: None,
     })
 }
 

@@ -1,14 +1,11 @@
-//! What the engine derives from a contact for lists and duplicate detection: a lead score and
-//! the keys two records of one person are likely to share.
+//! What the engine derives from a contact for duplicate detection: the keys two records of one
+//! person are likely to share, and the name lists use for the score's band.
 //!
-//! Both depend on the contact alone (never on the clock or other records), so every replica
+//! Keys depend on the contact alone (never on the clock or other records), so every replica
 //! projects the same values from the same document.
 
 use super::channels::phone_digits;
 use super::Contact;
-use super::Stage;
-use crate::common::Priority;
-use crate::contact::ConsentChannel;
 
 /// Phone numbers are compared by their last this-many digits, so "+1 555 0100 222" and
 /// "(555) 0100-222" match while a bare extension does not.
@@ -84,148 +81,13 @@ impl Contact {
         keys.dedup();
         keys
     }
-
-    /// How promising the contact looks, 0..=100: how far along the pipeline, how urgent, how
-    /// reachable (a way to contact them and consent to use it) and how well their needs are
-    /// known. Lost and deleted contacts score 0. The sum of [`Contact::score_reasons`].
-    pub fn score(&self) -> u8 {
-        let total: u32 = self
-            .score_reasons()
-            .iter()
-            .map(|r| u32::from(r.points))
-            .sum();
-        u8::try_from(total.min(100)).unwrap_or(100)
-    }
-
-    /// Where the score comes from, one line per part that adds points, largest first — what
-    /// the app shows when the agent asks why a contact scores what it does.
-    pub fn score_reasons(&self) -> Vec<ScoreReason> {
-        if self.deleted_at.is_some() {
-            return vec![ScoreReason::new("Deleted", 0)];
-        }
-        if self.stage == Stage::Lost {
-            return vec![ScoreReason::new("Lost", 0)];
-        }
-        let stage = match self.stage {
-            Stage::Lead => 10,
-            Stage::Qualified => 25,
-            Stage::Showing => 35,
-            Stage::Offer => 45,
-            Stage::Closed => 20,
-            Stage::Lost => 0,
-        };
-        let mut reasons = vec![ScoreReason::new(
-            format!("Stage {}", self.stage.label()),
-            stage,
-        )];
-        let priority = match self.priority {
-            Priority::Low => 0,
-            Priority::Medium => 10,
-            Priority::High => 20,
-        };
-        reasons.push(ScoreReason::new(
-            format!("{} priority", self.priority.label()),
-            priority,
-        ));
-        let mut ways = Vec::new();
-        if !self.emails.is_empty() {
-            ways.push("email");
-        }
-        if !self.phones.is_empty() || self.whatsapp.is_some() {
-            ways.push("phone");
-        }
-        if !ways.is_empty() {
-            reasons.push(ScoreReason::new(
-                format!("Has {}", ways.join(" and ")),
-                u8::try_from(ways.len() * 5).unwrap_or(10),
-            ));
-        }
-        let consents: Vec<&str> = [
-            (ConsentChannel::Email, "email"),
-            (ConsentChannel::Sms, "texts"),
-            (ConsentChannel::Call, "calls"),
-        ]
-        .into_iter()
-        .filter(|(channel, _)| self.consent.allows(*channel))
-        .map(|(_, name)| name)
-        .collect();
-        if !consents.is_empty() {
-            reasons.push(ScoreReason::new(
-                format!("Agreed to {}", consents.join(", ")),
-                u8::try_from(consents.len() * 2).unwrap_or(6),
-            ));
-        }
-        let p = &self.preferences;
-        let known: Vec<&str> = [
-            (p.budget_min.is_some() || p.budget_max.is_some(), "budget"),
-            (!p.areas.is_empty(), "areas"),
-            (!p.property_types.is_empty(), "property type"),
-            (p.bedrooms_min.is_some(), "bedrooms"),
-            (p.move_in.is_some(), "move-in date"),
-        ]
-        .into_iter()
-        .filter(|(known, _)| *known)
-        .map(|(_, name)| name)
-        .collect();
-        if !known.is_empty() {
-            reasons.push(ScoreReason::new(
-                format!("Knows their {}", known.join(", ")),
-                u8::try_from(known.len() * 3).unwrap_or(15),
-            ));
-        }
-        reasons.sort_by_key(|r| std::cmp::Reverse(r.points));
-        reasons
-    }
 }
 
-/// One part of a contact's score: "Stage Showing" +35.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScoreReason {
-    pub label: String,
-    pub points: u8,
-}
-
-impl ScoreReason {
-    fn new(label: impl Into<String>, points: u8) -> Self {
-        ScoreReason {
-            label: label.into(),
-            points,
-        }
-    }
-}
-
-/// How warm a score reads, the same everywhere it is shown (its colour and its word).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScoreBand {
-    Hot,
-    Warm,
-    Cold,
-}
-
-impl ScoreBand {
-    /// The lowest hot score.
-    pub const HOT_FROM: u8 = 70;
-    /// The lowest warm score.
-    pub const WARM_FROM: u8 = 40;
-
-    pub const fn of(score: u8) -> Self {
-        if score >= Self::HOT_FROM {
-            ScoreBand::Hot
-        } else if score >= Self::WARM_FROM {
-            ScoreBand::Warm
-        } else {
-            ScoreBand::Cold
-        }
-    }
-
-    pub const fn word(self) -> &'static str {
-        match self {
-            ScoreBand::Hot => "hot",
-            ScoreBand::Warm => "warm",
-            ScoreBand::Cold => "cold",
-        }
-    }
-}
+/// How warm a lead score reads: the one band rule, seed 003's (hot from 80, warm from 50), which
+/// is the rule score's own [`crate::score::Band`]. The name stays for the lists and Today that
+/// filter by it; the home-made score it used to band (70/40 over stage and priority) is gone:
+/// the contact's score is the rule score of issue 15 ([`crate::score::rule_score`]).
+pub type ScoreBand = crate::score::Band;
 
 #[cfg(test)]
 mod tests {
@@ -292,55 +154,10 @@ mod tests {
     }
 
     #[test]
-    fn score_rises_with_stage_priority_and_knowledge() {
-        let mut c = contact(ContactInput {
-            given_name: "Ada".into(),
-            ..Default::default()
-        });
-        let base = c.score();
-        c.stage = Stage::Offer;
-        assert!(c.score() > base);
-        let offer = c.score();
-        c.priority = Priority::High;
-        c.preferences.budget_max = Some(500_000);
-        assert!(c.score() > offer);
-        assert!(c.score() <= 100);
-        c.stage = Stage::Lost;
-        assert_eq!(c.score(), 0);
-    }
-
-    #[test]
-    fn the_score_is_the_sum_of_its_reasons_largest_first() {
-        let mut c = contact(ContactInput {
-            given_name: "Ada".into(),
-            ..Default::default()
-        });
-        c.stage = Stage::Showing;
-        c.priority = Priority::High;
-        c.preferences.budget_max = Some(500_000);
-        c.preferences.bedrooms_min = Some(3);
-        let reasons = c.score_reasons();
-        let labels: Vec<(&str, u8)> = reasons
-            .iter()
-            .map(|r| (r.label.as_str(), r.points))
-            .collect();
-        assert_eq!(
-            labels,
-            [
-                ("Stage Showing", 35),
-                ("High priority", 20),
-                ("Knows their budget, bedrooms", 6)
-            ]
-        );
-        assert_eq!(c.score(), 61);
-        assert_eq!(ScoreBand::of(c.score()), ScoreBand::Warm);
-        assert_eq!(ScoreBand::of(70).word(), "hot");
-        assert_eq!(ScoreBand::of(39).word(), "cold");
-        c.stage = Stage::Lost;
-        assert_eq!(
-            c.score_reasons(),
-            vec![ScoreReason::new("Lost", 0)],
-            "a lost contact's score says why it is nothing"
-        );
+    fn the_band_is_the_rule_scores_80_50() {
+        assert_eq!(ScoreBand::of(80).word(), "hot");
+        assert_eq!(ScoreBand::of(79).word(), "warm");
+        assert_eq!(ScoreBand::of(50).word(), "warm");
+        assert_eq!(ScoreBand::of(49).word(), "cold");
     }
 }

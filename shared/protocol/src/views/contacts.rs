@@ -335,3 +335,117 @@ mod tests {
         assert_eq!(CustomOp::Equals.label(CustomFieldType::Number), "=");
     }
 }
+
+/// A contact's lead score as its header shows it (issue 15): seed 001's rule score with a line
+/// per point, and the signed-in agent's own learned close probability once they have one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContactScore {
+    /// Scored at the instant the engine answered.
+    pub rule: fieldstone_model::score::RuleScore,
+    /// Which score the header leads with.
+    pub which: fieldstone_model::score::WhichScore,
+    /// The agent's own model on this contact; `None` until they have enough outcomes.
+    pub learned: Option<LearnedScore>,
+    /// The agent's closed (won) leads, for "4 of 10 … needed".
+    pub won: u32,
+    /// The agent's lost leads.
+    pub lost: u32,
+}
+
+/// What the agent's own model says of one contact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LearnedScore {
+    /// 0..=1: how likely the agent closes a lead like this one.
+    pub probability: f64,
+    /// The model's strongest factors for this agent, strongest first.
+    pub factors: Vec<ScoreFactor>,
+}
+
+/// One factor of an agent's model, as a sentence ("For you, showings are the strongest signal:
+/// leads with more showings close more often.").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreFactor {
+    /// The feature's machine name (`fieldstone_model::score::Feature::as_str`).
+    pub feature: String,
+    /// Positive: more of it, more often won.
+    pub weight: f64,
+    pub sentence: String,
+}
+
+impl ContactScore {
+    /// The sentence that says which score is shown: "Rule score — 4 of 10 closed or lost leads
+    /// needed for your own model", "Your model, from 37 outcomes".
+    pub fn which_sentence(&self) -> String {
+        let min = fieldstone_model::score::MIN_OUTCOMES;
+        let has = self.won.saturating_add(self.lost);
+        match (self.which, &self.learned) {
+            (fieldstone_model::score::WhichScore::Learned { outcomes }, Some(_)) => {
+                format!("Your model, from {outcomes} outcomes")
+            }
+            _ if (has as usize) < min => {
+                format!("Rule score — {has} of {min} closed or lost leads needed for your own model")
+            }
+            _ if self.won == 0 || self.lost == 0 => format!(
+                "Rule score — your own model needs closed and lost leads (you have {} closed, {} lost)",
+                self.won, self.lost
+            ),
+            // Enough outcomes, but the fit failed (or this build cannot fit): say so plainly.
+            _ => "Rule score — your own model could not be fitted yet".to_owned(),
+        }
+    }
+
+    /// The learned probability as shown: "62% likely to close".
+    pub fn probability_line(&self) -> Option<String> {
+        self.learned.as_ref().map(|l| {
+            format!(
+                "{:.0}% likely to close",
+                (l.probability * 100.0).clamp(0.0, 100.0)
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod score_tests {
+    use super::*;
+    use fieldstone_model::score::{rule_score, ScoreInput, WhichScore};
+
+    fn score(won: u32, lost: u32, learned: bool) -> ContactScore {
+        let now = chrono::DateTime::from_timestamp(1_800_000_000, 0).expect("time");
+        ContactScore {
+            rule: rule_score(&ScoreInput::default(), now),
+            which: if learned {
+                WhichScore::Learned {
+                    outcomes: (won + lost) as usize,
+                }
+            } else {
+                WhichScore::Rule
+            },
+            learned: learned.then(|| LearnedScore {
+                probability: 0.624,
+                factors: Vec::new(),
+            }),
+            won,
+            lost,
+        }
+    }
+
+    #[test]
+    fn the_sentence_says_which_score_is_shown() {
+        assert_eq!(
+            score(3, 1, false).which_sentence(),
+            "Rule score — 4 of 10 closed or lost leads needed for your own model"
+        );
+        assert_eq!(
+            score(12, 0, false).which_sentence(),
+            "Rule score — your own model needs closed and lost leads (you have 12 closed, 0 lost)"
+        );
+        let learned = score(20, 17, true);
+        assert_eq!(learned.which_sentence(), "Your model, from 37 outcomes");
+        assert_eq!(
+            learned.probability_line().as_deref(),
+            Some("62% likely to close")
+        );
+        assert_eq!(score(3, 1, false).probability_line(), None);
+    }
+}

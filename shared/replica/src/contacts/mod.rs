@@ -166,6 +166,11 @@ impl Replica {
     /// One page of contacts in the query's order (ties broken by id).
     pub fn list_contacts(&self, query: &ContactQuery) -> Result<ContactPage, ReplicaError> {
         query::check(query)?;
+        // Scores decay with the days (recency): the first list of a new day rescores everyone.
+        // A failure there is logged, not shown: yesterday's scores still list.
+        if let Err(e) = self.rescore_if_new_day() {
+            tracing::warn!(error = %e, "the day's rescore of lead scores failed");
+        }
         let conn = self.reader();
         let plan = query::plan_for(&conn, query)?;
         let (sql, args) = query::page_sql(query, plan);

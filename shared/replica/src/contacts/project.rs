@@ -1,5 +1,5 @@
-//! A contact's read-model rows: its list row, tags, custom fields, duplicate-match keys and
-//! search entry.
+//! A contact's read-model rows: its list row (with its lead score, `crate::score`), tags,
+//! custom fields, duplicate-match keys and search entry.
 
 use crate::error::ReplicaError;
 use fieldstone_model::{Contact, CustomValue};
@@ -22,17 +22,18 @@ pub(crate) fn project_contact(conn: &Connection, c: &Contact) -> Result<(), Repl
     conn.prepare_cached(
         "INSERT INTO contacts (id, display_name, sort_name, primary_email, primary_phone, stage,
            kind, source, priority, score, owner, assigned_agent, created_at, updated_at,
-           last_contacted_at, deleted_at, budget, stage_since)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+           last_contacted_at, deleted_at, budget, stage_since, score_facts)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+           ?19)
          ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name,
            sort_name = excluded.sort_name,
            primary_email = excluded.primary_email, primary_phone = excluded.primary_phone,
            stage = excluded.stage, kind = excluded.kind, source = excluded.source,
-           priority = excluded.priority, score = excluded.score, owner = excluded.owner,
+           priority = excluded.priority, owner = excluded.owner,
            assigned_agent = excluded.assigned_agent, created_at = excluded.created_at,
            updated_at = excluded.updated_at, last_contacted_at = excluded.last_contacted_at,
            deleted_at = excluded.deleted_at, budget = excluded.budget,
-           stage_since = excluded.stage_since",
+           stage_since = excluded.stage_since, score_facts = excluded.score_facts",
     )?
     .execute(params![
         id,
@@ -44,7 +45,8 @@ pub(crate) fn project_contact(conn: &Connection, c: &Contact) -> Result<(), Repl
         c.kind.as_str(),
         c.source.as_str(),
         c.priority.as_str(),
-        c.score(),
+        // Scored below from the read model (its interactions and bookings count too).
+        0,
         c.owner.to_string(),
         c.assigned_agent.map(|a| a.to_string()),
         c.created_at.timestamp_millis(),
@@ -56,7 +58,9 @@ pub(crate) fn project_contact(conn: &Connection, c: &Contact) -> Result<(), Repl
             .or(c.preferences.budget_min)
             .and_then(|b| i64::try_from(b).ok()),
         stage_since(c).timestamp_millis(),
+        crate::score::facts_of(c),
     ])?;
+    crate::score::rescore_contact(conn, &id)?;
     let seq = crate::projection::row_seq(conn, "contacts", &id)?;
     conn.prepare_cached("DELETE FROM contact_tags WHERE contact_id = ?1")?
         .execute([&id])?;
