@@ -126,6 +126,8 @@ pub enum IntakeChannel {
     Api,
     WhatsApp,
     Instagram,
+    /// The hosted web form (`/forms/{org}`) and its snippet on an office's website.
+    WebForm,
 }
 
 impl IntakeChannel {
@@ -134,6 +136,7 @@ impl IntakeChannel {
             IntakeChannel::Api => "api",
             IntakeChannel::WhatsApp => "whatsapp",
             IntakeChannel::Instagram => "instagram",
+            IntakeChannel::WebForm => "web_form",
         }
     }
 
@@ -142,7 +145,7 @@ impl IntakeChannel {
     /// nearest (the summary names the source).
     const fn interaction(self) -> Channel {
         match self {
-            IntakeChannel::Api => Channel::Email,
+            IntakeChannel::Api | IntakeChannel::WebForm => Channel::Email,
             IntakeChannel::WhatsApp => Channel::WhatsApp,
             IntakeChannel::Instagram => Channel::Instagram,
         }
@@ -150,7 +153,7 @@ impl IntakeChannel {
 
     /// A conversation (a message on a messaging app), rather than a lead event.
     const fn is_conversation(self) -> bool {
-        !matches!(self, IntakeChannel::Api)
+        !matches!(self, IntakeChannel::Api | IntakeChannel::WebForm)
     }
 }
 

@@ -14,6 +14,7 @@ mod readable;
 mod routing;
 mod sync;
 mod twilio;
+mod web_form;
 
 use crate::error::ApiError;
 use crate::AppState;
@@ -132,6 +133,9 @@ api_routes! {
     put "/v2/org/meta" => intake::set_meta, session;
     delete "/v2/org/meta" => intake::remove_meta, session;
     post "/v2/intake/leads" => intake::lead, public;
+    get "/forms/{org}" => web_form::form, public;
+    post "/forms/{org}" => web_form::submit, public;
+    get "/forms/{org}/snippet" => web_form::snippet, public;
     get "/hooks/meta/{org}" => intake::handshake, public;
     post "/hooks/meta/{org}" => intake::messages, public;
     get "/v2/org/agents/{user_id}/profile" => routing::get_profile, session;

@@ -35,26 +35,41 @@ const OPEN_AGAIN_MINUTES: i64 = 60;
 /// The same link clicked again within this many seconds is the same click.
 const CLICK_AGAIN_SECS: i64 = 60;
 
+/// The CSP of a page whose only style is `style`: that block, by hash, and nothing else
+/// (no script, no images, no frames, forms only to this server).
+fn csp_for(style: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(style));
+    format!(
+        "default-src 'none'; style-src 'sha256-{hash}'; form-action 'self'; \
+         base-uri 'none'; frame-ancestors 'none'"
+    )
+}
+
 fn csp() -> &'static str {
     static CSP: OnceLock<String> = OnceLock::new();
-    CSP.get_or_init(|| {
-        use base64::Engine;
-        use sha2::Digest;
-        let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(STYLE));
-        format!(
-            "default-src 'none'; style-src 'sha256-{hash}'; form-action 'self'; \
-             base-uri 'none'; frame-ancestors 'none'"
-        )
-    })
+    CSP.get_or_init(|| csp_for(STYLE))
 }
 
 /// A small server-rendered page with a strict CSP and nothing cached.
 fn page(status: StatusCode, title: &str, body_html: &str) -> Response {
+    styled_page(status, title, STYLE, csp(), body_html)
+}
+
+/// Like [`page`], with a style of its own (and `csp`, made by [`csp_for`] from it).
+pub(crate) fn styled_page(
+    status: StatusCode,
+    title: &str,
+    style: &str,
+    csp: &str,
+    body_html: &str,
+) -> Response {
     let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\">\
-         <title>{}</title><style>{STYLE}</style></head><body>{body_html}</body></html>",
+         <title>{}</title><style>{style}</style></head><body>{body_html}</body></html>",
         escape(title)
     );
     let mut response = (status, html).into_response();
@@ -63,7 +78,7 @@ fn page(status: StatusCode, title: &str, body_html: &str) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
-    if let Ok(value) = HeaderValue::from_str(csp()) {
+    if let Ok(value) = HeaderValue::from_str(csp) {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -76,6 +91,11 @@ fn page(status: StatusCode, title: &str, body_html: &str) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     response
+}
+
+/// The CSP of a page styled with `style`, computed once per style constant.
+pub(crate) fn csp_of(style: &'static str, cell: &'static OnceLock<String>) -> &'static str {
+    cell.get_or_init(|| csp_for(style))
 }
 
 /// 429 when `ip` is over its rate for `route`.

@@ -52,15 +52,15 @@ crate::support::on_both_stores! {
     a_second_organisation_never_sees_the_first_ones_leads(config());
 }
 
-struct Office {
-    org: OrgId,
-    owner: UserId,
-    admin: String,
-    broker: String,
-    agent: (UserId, String),
+pub(crate) struct Office {
+    pub(crate) org: OrgId,
+    pub(crate) owner: UserId,
+    pub(crate) admin: String,
+    pub(crate) broker: String,
+    pub(crate) agent: (UserId, String),
 }
 
-fn office(s: &TestServer, name: &str) -> Office {
+pub(crate) fn office(s: &TestServer, name: &str) -> Office {
     let org = s.org(name);
     let domain = name.to_lowercase();
     let team = s.team(org, "Sales");
@@ -118,7 +118,7 @@ fn ada(event_id: Option<&str>) -> Value {
 }
 
 /// Everything `token`'s device pulls: contacts and interactions.
-async fn pulled(s: &TestServer, token: &str) -> (Vec<Contact>, Vec<Interaction>) {
+pub(crate) async fn pulled(s: &TestServer, token: &str) -> (Vec<Contact>, Vec<Interaction>) {
     let (docs, _) = s.pull_all(token, vec![]).await;
     let loaded = |kind: &'static str| {
         docs.iter()

@@ -23,3 +23,4 @@ mod support;
 mod sync;
 mod tenancy;
 mod texts;
+mod web_form;
