@@ -333,6 +333,37 @@ mod tests {
     }
 
     #[test]
+    fn the_area_type_and_language_a_lead_names_are_what_routing_reads() {
+        let lead = lead(json!({
+            "source": "zillow", "person": {"first_name": "Ada", "language": " Spanish "},
+            "property": {"area": "Central", "type": "Condo", "price": 450000.7}
+        }))
+        .expect("valid");
+        assert_eq!(lead.person.preferences.areas, ["Central"]);
+        assert!(lead
+            .person
+            .preferences
+            .property_types
+            .contains(&PropertyType::Condo));
+        assert_eq!(
+            (lead.price, lead.language.as_deref()),
+            (Some(450_000), Some("Spanish"))
+        );
+        let errors = lead_or_errors(json!({
+            "source": "zillow", "person": {"first_name": "Ada", "language": "x".repeat(36)},
+            "property": {"type": "castle", "area": "y".repeat(500)}
+        }));
+        assert_eq!(
+            errors.fields(),
+            vec!["property.area", "property.type", "person.language"]
+        );
+    }
+
+    fn lead_or_errors(body: serde_json::Value) -> ValidationErrors {
+        lead(body).expect_err("refused")
+    }
+
+    #[test]
     fn a_good_event_reads_as_a_lead_with_its_property() {
         let lead = lead(json!({
             "event_id": "e-1", "source": "Realtor.com", "type": "inquiry",

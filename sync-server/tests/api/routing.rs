@@ -510,3 +510,56 @@ async fn a_second_organisations_agents_are_never_chosen(s: TestServer) {
     let (status, answer) = s.json("POST", &path, Some(&a.agents[1].1), None).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: FIELDSTONE_TEST_POSTGRES_URL (cargo xtask test starts one and runs ignored tests)"]
+async fn two_server_processes_routing_one_lead_at_once_give_it_one_owner() {
+    let s = TestServer::start_postgres(Default::default()).await;
+    let other = s.beside().await;
+    let o = office(&s, "Twin").await;
+    for agent in 0..2 {
+        profile(
+            &s,
+            &o,
+            agent,
+            json!({"active": true, "max_open_leads": 100}),
+        )
+        .await;
+    }
+    // A weighted draw is random per decision: two decisions of one lead would often disagree.
+    rules(
+        &s,
+        &o,
+        json!([{"name": "coin", "strategy": {"kind": "weighted"}}]),
+    )
+    .await;
+    for n in 0..8 {
+        let body = json!({"event_id": format!("twin-{n}"), "source": "website",
+            "person": {"first_name": format!("Twin {n}"), "emails": [format!("twin{n}@example.com")]}});
+        let (a, b) = tokio::join!(
+            s.json("POST", "/v2/intake/leads", Some(&o.key), Some(body.clone())),
+            other.json("POST", "/v2/intake/leads", Some(&o.key), Some(body)),
+        );
+        assert!(a.0.is_success() && b.0.is_success(), "{a:?} {b:?}");
+        assert_eq!(a.1["contact"], b.1["contact"]);
+        let contact: ContactId = a.1["contact"]
+            .as_str()
+            .and_then(|c| c.parse().ok())
+            .expect("contact");
+        let row = routed(&s, &o.broker, contact).await;
+        let winner = o
+            .agents
+            .iter()
+            .position(|(id, _)| row["agent"] == id.to_string())
+            .unwrap_or_else(|| panic!("{row}"));
+        for (i, (id, token)) in o.agents.iter().enumerate().take(2) {
+            let (contacts, _) = device(&s, token).await;
+            let held = holds(&contacts, contact).map(|c| c.assigned_agent);
+            if i == winner {
+                assert_eq!(held, Some(Some(*id)), "round {n}");
+            } else {
+                assert_eq!(held, None, "round {n}: the other agent holds it too");
+            }
+        }
+    }
+}
