@@ -85,9 +85,11 @@ pub fn decision_note(
     note(state, org, found, &row.reason, NoteId::from_uuid(id))
 }
 
-/// Adds `agent`'s scope to `doc` (announced, so their live devices pull it) and takes the
-/// previous agent's away: a lead is exclusive to whoever has it. The owner's scope stays (the
-/// document counts against them and they created it), so does the organisation's.
+/// Adds `agent`'s scope to `doc` (announced, so their live devices pull it) and takes away
+/// where else an agent could read it: the previous agent's scope and the organisation's (where
+/// an offer or the pond kept it for every agent), since a lead is exclusive to whoever has it.
+/// The owner's scope stays (they created it and it counts against them); owners and admins
+/// read every scope, and brokers their team members'.
 fn move_scope(
     state: &AppState,
     org: OrgId,
@@ -109,13 +111,13 @@ fn move_scope(
             seq,
         });
     }
-    let Some(previous) = previous.filter(|p| *p != owner) else {
-        return Ok(());
-    };
-    if state
-        .store
-        .remove_doc_scope(org, doc, Scope::User(previous))?
-    {
+    let mut elsewhere = vec![Scope::Org(org)];
+    elsewhere.extend(previous.filter(|p| *p != owner).map(Scope::User));
+    let mut removed = false;
+    for scope in elsewhere {
+        removed |= state.store.remove_doc_scope(org, doc, scope)?;
+    }
+    if removed {
         state.docs.evict(org, doc);
         state.publish(Event::AccessChanged { org });
     }

@@ -276,6 +276,9 @@ async fn first_to_claim_with_two_agents_claiming_at_once_gives_one_owner(s: Test
             holds(&contacts, contact).and_then(|c| c.assigned_agent),
             Some(o.agents[winner].0)
         );
+        // The lead is the winner's alone now: a fresh device of the other's does not get it.
+        let (contacts, _) = device(&s, &o.agents[loser].1).await;
+        assert!(holds(&contacts, contact).is_none(), "round {n}");
         // Claiming again later: still the winner's.
         let (status, _) = s.json("POST", &path, Some(&o.agents[loser].1), None).await;
         assert_eq!(status, StatusCode::CONFLICT);
