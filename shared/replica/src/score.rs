@@ -68,6 +68,18 @@ pub(crate) struct Row {
 }
 
 impl Row {
+    /// The six input columns from `first` on, in [`ONE_CONTACT`]'s order.
+    fn read(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Self> {
+        Ok(Row {
+            facts: r.get(first)?,
+            last_contacted_ms: r.get(first + 1)?,
+            interactions: r.get(first + 2)?,
+            last_interaction_ms: r.get(first + 3)?,
+            first_inbound: r.get(first + 4)?,
+            properties: r.get(first + 5)?,
+        })
+    }
+
     pub(crate) fn input(&self) -> ScoreInput {
         let has = |bit| self.facts & bit != 0;
         let last_ms = self.last_contacted_ms.max(self.last_interaction_ms);
@@ -138,16 +150,7 @@ FROM contacts c
 pub(crate) fn inputs_of(conn: &Connection, id: &str) -> Result<Option<Row>, ReplicaError> {
     Ok(conn
         .prepare_cached(ONE_CONTACT)?
-        .query_row([id], |r| {
-            Ok(Row {
-                facts: r.get(0)?,
-                last_contacted_ms: r.get(1)?,
-                interactions: r.get(2)?,
-                last_interaction_ms: r.get(3)?,
-                first_inbound: r.get(4)?,
-                properties: r.get(5)?,
-            })
-        })
+        .query_row([id], |r| Row::read(r, 0))
         .optional()?)
 }
 
@@ -227,14 +230,7 @@ pub(crate) fn rescore_all(
             contacts += 1;
             let seq: i64 = r.get(0)?;
             let old: i64 = r.get(1)?;
-            let row = Row {
-                facts: r.get(2)?,
-                last_contacted_ms: r.get(3)?,
-                interactions: r.get(4)?,
-                last_interaction_ms: r.get(5)?,
-                first_inbound: r.get(6)?,
-                properties: r.get(7)?,
-            };
+            let row = Row::read(r, 2)?;
             let score = rule_score(&row.input(), at).points;
             if i64::from(score) != old {
                 changed.push((seq, score));
