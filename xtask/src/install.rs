@@ -35,7 +35,8 @@ const RUN_PACKAGES: &[&str] = &[
 /// explicitly because we install with `--no-install-recommends`. `postgresql` is the server the
 /// store tests start privately; `postgresql-client` has the pg_dump that PostgreSQL backups run.
 /// `python3-aiosmtpd` is the real SMTP server the email tests send to (each test starts its own
-/// on a free port).
+/// on a free port). `chromium` and `chromium-driver` are the real browser the server's web pages
+/// (hosted forms, unsubscribe) are tested in, headless.
 const TEST_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
@@ -47,6 +48,8 @@ const TEST_PACKAGES: &[&str] = &[
     "postgresql",
     "postgresql-client",
     "python3-aiosmtpd",
+    "chromium",
+    "chromium-driver",
 ];
 
 /// Paths of the tools `ensure` made available.
@@ -315,6 +318,8 @@ mod tests {
             "postgresql",
             "postgresql-client",
             "python3-aiosmtpd",
+            "chromium",
+            "chromium-driver",
         ] {
             assert!(test.contains(&p), "{p}");
             assert!(!run.contains(&p), "{p}");

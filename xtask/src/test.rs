@@ -11,6 +11,9 @@ use std::time::{Duration, Instant};
 
 /// Where the end-to-end tests find WebKit's WebDriver (Debian package webkit2gtk-driver).
 const WEBKIT_WEBDRIVER: &str = "/usr/bin/WebKitWebDriver";
+/// Where the web-page tests find Chromium and its WebDriver (packages chromium, chromium-driver).
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -197,6 +200,8 @@ fn run_tests(ws: &Workspace, tauri_driver: PathBuf) -> Result<()> {
     )
     .env("TAURI_DRIVER_BIN", &tauri_driver)
     .env("WEBKIT_WEBDRIVER_BIN", WEBKIT_WEBDRIVER)
+    .env("CHROMIUM_BIN", CHROMIUM)
+    .env("CHROMEDRIVER_BIN", CHROMEDRIVER)
     .env("FIELDSTONE_SCREENSHOT_DIR", &screenshots);
 
     // Own display when there is no X display; the guard stops Xvfb when this function returns,
