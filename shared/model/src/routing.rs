@@ -15,6 +15,9 @@
 //!   ("workload 3/20 +8.5");
 //! - conversion: `10 × rate`, the agent's closed ÷ (closed + lost), clamped to 0–1.
 //!
+//! A rule with languages matches a lead in one of them and, among its agents, keeps those whose
+//! profile lists the lead's language.
+//!
 //! Only active agents with fewer open leads than their maximum are considered. Ties go to the
 //! agent with fewer open leads, then to the lower user id, so the same inputs always pick the
 //! same agent (on the server and on any device that replays it).
@@ -230,6 +233,7 @@ pub fn route(
             .iter()
             .filter(|c| rule.team.is_none_or(|t| c.teams.contains(&t)))
             .filter(|c| rule.agents.is_empty() || rule.agents.contains(&c.user))
+            .filter(|c| speaks(rule, lead, c))
             .filter(|c| c.eligible())
             .collect();
         pool.sort_by_key(|c| c.user);
@@ -290,6 +294,19 @@ pub fn route(
         rule: None,
         reason: skipped.join("; "),
         cursor: None,
+    }
+}
+
+/// A rule about languages gives the lead to agents who speak the lead's language: that is what
+/// such a rule is for (a Spanish-speaking buyer to a Spanish-speaking agent).
+fn speaks(rule: &RoutingRule, lead: &LeadFacts, candidate: &Candidate) -> bool {
+    match (&lead.language, rule.when.languages.is_empty()) {
+        (Some(language), false) => candidate
+            .profile
+            .languages
+            .iter()
+            .any(|l| same(l, language)),
+        _ => true,
     }
 }
 
@@ -497,8 +514,11 @@ impl RoutingRules {
                     );
                 }
             }
-            if rule.agents.len() > LIST_MAX || rule.when.sources.len() > LIST_MAX {
+            if rule.agents.len() > LIST_MAX {
                 errors.push(&at("agents"), format!("At most {LIST_MAX} entries."));
+            }
+            if rule.when.sources.len() > LIST_MAX {
+                errors.push(&at("when.sources"), format!("At most {LIST_MAX} entries."));
             }
             let when = Conditions {
                 areas: names(&mut errors, &at("when.areas"), &rule.when.areas),

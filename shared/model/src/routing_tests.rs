@@ -192,7 +192,8 @@ fn inactive_and_full_agents_are_never_chosen() {
 
 #[test]
 fn rules_are_tried_in_order_and_the_first_that_matches_decides() {
-    let agents = [agent(1, &[], &[], 0, 5, 0.0), agent(2, &[], &[], 0, 5, 0.0)];
+    let mut agents = [agent(1, &[], &[], 0, 5, 0.0), agent(2, &[], &[], 0, 5, 0.0)];
+    agents[0].profile.languages = vec!["Spanish".into()];
     let mut zillow = rule("zillow to 2", Strategy::BestAgent);
     zillow.when.sources = vec![LeadSource::Zillow];
     zillow.agents = vec![user(2)];
@@ -250,6 +251,31 @@ fn rules_are_tried_in_order_and_the_first_that_matches_decides() {
     // After the offer's time, the rules after it decide: none here, so the pond.
     let after = route(&rs, &facts, &agents, &Cursors::new(), 0, 5);
     assert_eq!(after.decision, Decision::Pond);
+}
+
+#[test]
+fn a_language_rule_goes_to_agents_who_speak_the_language() {
+    let mut maria = agent(2, &[], &[], 9, 10, 0.0);
+    maria.profile.languages = vec!["Spanish".into()];
+    let idle = agent(1, &[], &[], 0, 10, 1.0);
+    let mut spanish = rule("spanish", Strategy::BestAgent);
+    spanish.when.languages = vec!["spanish".into(), "es".into()];
+    let rs = rules(vec![spanish, rule("rest", Strategy::BestAgent)]);
+    let mut facts = lead(&[], &[]);
+    facts.language = Some("Spanish".into());
+    let routed = decide(&rs, &facts, &[idle.clone(), maria.clone()]);
+    assert_eq!((routed.rule, picked(&routed)), (Some(0), Some(user(2))));
+    // Nobody speaks it: the next rule decides, on the usual points.
+    facts.language = Some("es".into());
+    let routed = decide(&rs, &facts, &[idle, maria]);
+    assert_eq!((routed.rule, picked(&routed)), (Some(1), Some(user(1))));
+    assert!(
+        routed
+            .reason
+            .starts_with("rule \"spanish\": no active agent"),
+        "{}",
+        routed.reason
+    );
 }
 
 #[test]

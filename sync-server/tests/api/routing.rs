@@ -17,6 +17,7 @@ crate::support::on_both_stores! {
     agents_cannot_change_routing_rules_or_profiles(Default::default());
     bad_rule_and_profile_bodies_get_specific_errors_and_nothing_is_stored(Default::default());
     a_second_organisations_agents_are_never_chosen(Default::default());
+    rules_apply_in_order_by_source_price_band_and_language(Default::default());
 }
 
 struct Office {
@@ -563,6 +564,59 @@ async fn two_server_processes_routing_one_lead_at_once_give_it_one_owner() {
             } else {
                 assert_eq!(held, None, "round {n}: the other agent holds it too");
             }
+        }
+    }
+}
+
+async fn rules_apply_in_order_by_source_price_band_and_language(s: TestServer) {
+    let o = office(&s, "Rules").await;
+    profile(&s, &o, 0, json!({"active": true, "max_open_leads": 9})).await;
+    profile(
+        &s,
+        &o,
+        1,
+        json!({"active": true, "max_open_leads": 9, "languages": ["Spanish"]}),
+    )
+    .await;
+    profile(&s, &o, 2, json!({"active": true, "max_open_leads": 9})).await;
+    let (ann, cat) = (o.agents[0].0, o.agents[2].0);
+    rules(&s, &o, json!([
+        {"name": "zillow to cat", "when": {"sources": ["zillow"]}, "agents": [cat], "strategy": {"kind": "round_robin"}},
+        {"name": "spanish", "when": {"languages": ["spanish"]}, "strategy": {"kind": "best_agent"}},
+        {"name": "luxury to ann", "when": {"price_min": 1000000}, "agents": [ann], "strategy": {"kind": "best_agent"}},
+        {"name": "the rest", "strategy": {"kind": "first_to_claim", "minutes": 30}}
+    ])).await;
+    // (source, language, price, rule, agent)
+    let table = [
+        (
+            "zillow",
+            Some("Spanish"),
+            2_000_000,
+            "zillow to cat",
+            Some(2),
+        ),
+        ("website", Some("Spanish"), 2_000_000, "spanish", Some(1)),
+        ("website", None, 2_000_000, "luxury to ann", Some(0)),
+        ("website", None, 300_000, "the rest", None),
+    ];
+    for (n, (source, language, price, rule, agent)) in table.into_iter().enumerate() {
+        let body = json!({"event_id": format!("r-{n}"), "source": source,
+            "person": {"first_name": "Rule", "emails": [format!("r{n}@example.com")], "language": language},
+            "property": {"price": price}});
+        let (status, answer) = s
+            .json("POST", "/v2/intake/leads", Some(&o.key), Some(body))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+        let contact: ContactId = answer["contact"]
+            .as_str()
+            .and_then(|c| c.parse().ok())
+            .expect("id");
+        let row = routed(&s, &o.broker, contact).await;
+        let reason = row["reason"].as_str().unwrap_or_default();
+        assert!(reason.starts_with(&format!("rule \"{rule}\"")), "{reason}");
+        match agent {
+            Some(i) => assert_eq!(row["agent"], o.agents[i].0.to_string(), "{row}"),
+            None => assert_eq!(row["decision"], "offer", "{row}"),
         }
     }
 }
