@@ -223,7 +223,8 @@ pub struct Stats {
 }
 
 /// Blocking storage API; async handlers call it through `spawn_blocking`.
-pub trait Store: Send + Sync + 'static {
+/// Lead routing's methods are in [`routing::RoutingStore`] (a part of every store).
+pub trait Store: routing::RoutingStore + Send + Sync + 'static {
     /// Which backend ("sqlite", "postgres"), for logs and metrics.
     fn backend(&self) -> &'static str;
     /// Cheap round trip for `/readyz`.
@@ -483,70 +484,6 @@ pub trait Store: Send + Sync + 'static {
         channel: &str,
         sender: &str,
     ) -> Result<Option<String>, StoreError>;
-
-    // Lead routing (see `store::routing`) ---------------------------------------------------
-    /// An agent's routing profile (the model's JSON), if one was set.
-    fn routing_profile(&self, org: OrgId, user: UserId) -> Result<Option<String>, StoreError>;
-    /// Every profile of the organisation, by user id.
-    fn routing_profiles(&self, org: OrgId) -> Result<Vec<(UserId, String)>, StoreError>;
-    fn set_routing_profile(
-        &self,
-        org: OrgId,
-        user: UserId,
-        body: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
-    /// The organisation's rule list (the model's JSON); `None`: routing is off.
-    fn routing_rules(&self, org: OrgId) -> Result<Option<String>, StoreError>;
-    fn set_routing_rules(
-        &self,
-        org: OrgId,
-        body: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
-    /// Round-robin cursors: (rule name, who it gave its last lead to).
-    fn routing_cursors(&self, org: OrgId) -> Result<Vec<(String, UserId)>, StoreError>;
-    fn set_routing_cursor(&self, org: OrgId, rule: &str, user: UserId) -> Result<(), StoreError>;
-    /// Records a lead's first decision; `false` (nothing written) when it was routed already.
-    fn record_lead_routing(
-        &self,
-        org: OrgId,
-        row: &routing::LeadRoutingRow,
-    ) -> Result<bool, StoreError>;
-    /// Replaces a lead's routing when `which` allows; `false` when it did not (claimed meanwhile).
-    fn replace_lead_routing(
-        &self,
-        org: OrgId,
-        row: &routing::LeadRoutingRow,
-        which: routing::Replace,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
-    /// `user` takes an offered (still waiting) or pond lead; `false` when someone has it.
-    fn claim_lead(
-        &self,
-        org: OrgId,
-        contact: &str,
-        user: UserId,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
-    fn lead_routing(
-        &self,
-        org: OrgId,
-        contact: &str,
-    ) -> Result<Option<routing::LeadRoutingRow>, StoreError>;
-    /// Newest first, at most `limit`; `agent`: only the leads they have.
-    fn lead_routings(
-        &self,
-        org: OrgId,
-        agent: Option<UserId>,
-        limit: usize,
-    ) -> Result<Vec<routing::LeadRoutingRow>, StoreError>;
-    /// Offers nobody claimed whose time is over (at most 100 at a time).
-    fn expired_offers(
-        &self,
-        org: OrgId,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<routing::LeadRoutingRow>, StoreError>;
 
     // Operations -------------------------------------------------------------------------------
     fn stats(&self) -> Result<Stats, StoreError>;

@@ -5,8 +5,9 @@
 //! conditional updates of that row, so two claims of one lead, or two server processes routing
 //! it, leave one owner.
 
+use super::StoreError;
 use chrono::{DateTime, Utc};
-use fieldstone_model::UserId;
+use fieldstone_model::{OrgId, UserId};
 
 /// One lead's routing, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,4 +52,63 @@ pub(crate) fn offered_text(offered: &[UserId]) -> String {
 pub(crate) fn parse_offered(text: &str) -> Result<Vec<UserId>, super::StoreError> {
     serde_json::from_str(text)
         .map_err(|e| super::StoreError::Corrupt(format!("lead_routing.offered: {e}")))
+}
+
+/// The store's lead routing tables; every method takes the tenant (DESIGN decision 6).
+pub trait RoutingStore {
+    /// An agent's routing profile (the model's JSON), if one was set.
+    fn routing_profile(&self, org: OrgId, user: UserId) -> Result<Option<String>, StoreError>;
+    /// Every profile of the organisation, by user id.
+    fn routing_profiles(&self, org: OrgId) -> Result<Vec<(UserId, String)>, StoreError>;
+    fn set_routing_profile(
+        &self,
+        org: OrgId,
+        user: UserId,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// The organisation's rule list (the model's JSON); `None`: routing is off.
+    fn routing_rules(&self, org: OrgId) -> Result<Option<String>, StoreError>;
+    fn set_routing_rules(
+        &self,
+        org: OrgId,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Round-robin cursors: (rule name, who it gave its last lead to).
+    fn routing_cursors(&self, org: OrgId) -> Result<Vec<(String, UserId)>, StoreError>;
+    fn set_routing_cursor(&self, org: OrgId, rule: &str, user: UserId) -> Result<(), StoreError>;
+    /// Records a lead's first decision; `false` (nothing written) when it was routed already.
+    fn record_lead_routing(&self, org: OrgId, row: &LeadRoutingRow) -> Result<bool, StoreError>;
+    /// Replaces a lead's routing when `which` allows; `false` when it did not (claimed meanwhile).
+    fn replace_lead_routing(
+        &self,
+        org: OrgId,
+        row: &LeadRoutingRow,
+        which: Replace,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// `user` takes an offered (still waiting) or pond lead; `false` when someone has it.
+    fn claim_lead(
+        &self,
+        org: OrgId,
+        contact: &str,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    fn lead_routing(&self, org: OrgId, contact: &str)
+        -> Result<Option<LeadRoutingRow>, StoreError>;
+    /// Newest first, at most `limit`; `agent`: only the leads they have.
+    fn lead_routings(
+        &self,
+        org: OrgId,
+        agent: Option<UserId>,
+        limit: usize,
+    ) -> Result<Vec<LeadRoutingRow>, StoreError>;
+    /// Offers nobody claimed whose time is over (at most 100 at a time).
+    fn expired_offers(
+        &self,
+        org: OrgId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<LeadRoutingRow>, StoreError>;
 }

@@ -4,7 +4,7 @@
 
 use super::ms;
 use crate::store::routing::{offered_text, parse_offered};
-pub use crate::store::routing::{LeadRoutingRow, Replace};
+pub use crate::store::routing::{LeadRoutingRow, Replace, RoutingStore};
 use crate::store::*;
 use ::postgres::types::ToSql;
 use ::postgres::{Client, Row};
@@ -292,4 +292,94 @@ pub fn expired_offers(
     .iter()
     .map(to_row)
     .collect()
+}
+
+impl RoutingStore for PostgresStore {
+    fn routing_profile(&self, org: OrgId, user: UserId) -> Result<Option<String>, StoreError> {
+        self.pool.with(|c| profile(c, org, user))
+    }
+
+    fn routing_profiles(&self, org: OrgId) -> Result<Vec<(UserId, String)>, StoreError> {
+        self.pool.with(|c| profiles(c, org))
+    }
+
+    fn set_routing_profile(
+        &self,
+        org: OrgId,
+        user: UserId,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.pool.with(|c| set_profile(c, org, user, body, now))
+    }
+
+    fn routing_rules(&self, org: OrgId) -> Result<Option<String>, StoreError> {
+        self.pool.with(|c| rules(c, org))
+    }
+
+    fn set_routing_rules(
+        &self,
+        org: OrgId,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.pool.with(|c| set_rules(c, org, body, now))
+    }
+
+    fn routing_cursors(&self, org: OrgId) -> Result<Vec<(String, UserId)>, StoreError> {
+        self.pool.with(|c| cursors(c, org))
+    }
+
+    fn set_routing_cursor(&self, org: OrgId, rule: &str, user: UserId) -> Result<(), StoreError> {
+        self.pool.with(|c| set_cursor(c, org, rule, user))
+    }
+
+    fn record_lead_routing(&self, org: OrgId, row: &LeadRoutingRow) -> Result<bool, StoreError> {
+        self.pool.with(|c| record(c, org, row))
+    }
+
+    fn replace_lead_routing(
+        &self,
+        org: OrgId,
+        row: &LeadRoutingRow,
+        which: Replace,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.pool.with(|c| replace(c, org, row, which, now))
+    }
+
+    fn claim_lead(
+        &self,
+        org: OrgId,
+        contact: &str,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.pool.with(|c| claim(c, org, contact, user, now))
+    }
+
+    fn lead_routing(
+        &self,
+        org: OrgId,
+        contact: &str,
+    ) -> Result<Option<LeadRoutingRow>, StoreError> {
+        self.pool.with(|c| one(c, org, contact))
+    }
+
+    fn lead_routings(
+        &self,
+        org: OrgId,
+        agent: Option<UserId>,
+        limit: usize,
+    ) -> Result<Vec<LeadRoutingRow>, StoreError> {
+        self.pool.with(|c| list(c, org, agent, limit))
+    }
+
+    fn expired_offers(
+        &self,
+        org: OrgId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<LeadRoutingRow>, StoreError> {
+        self.pool.with(|c| expired_offers(c, org, now))
+    }
 }

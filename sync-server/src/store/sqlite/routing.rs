@@ -2,7 +2,7 @@
 //! conditional update, so of two claims one changes the row and the other changes nothing.
 
 use super::ms;
-pub use crate::store::routing::{LeadRoutingRow, Replace};
+pub use crate::store::routing::{LeadRoutingRow, Replace, RoutingStore};
 use crate::store::*;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -302,4 +302,106 @@ pub fn expired_offers(
         .query_map(params![org.to_string(), ms(now)], raw)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     raw.into_iter().map(to_row).collect()
+}
+
+impl RoutingStore for SqliteStore {
+    fn routing_profile(&self, org: OrgId, user: UserId) -> Result<Option<String>, StoreError> {
+        self.read(|c| profile(c, org, user))
+    }
+
+    fn routing_profiles(&self, org: OrgId) -> Result<Vec<(UserId, String)>, StoreError> {
+        self.read(|c| profiles(c, org))
+    }
+
+    fn set_routing_profile(
+        &self,
+        org: OrgId,
+        user: UserId,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let w = self.writer();
+        let c = &w.conn;
+        set_profile(c, org, user, body, now)
+    }
+
+    fn routing_rules(&self, org: OrgId) -> Result<Option<String>, StoreError> {
+        self.read(|c| rules(c, org))
+    }
+
+    fn set_routing_rules(
+        &self,
+        org: OrgId,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let w = self.writer();
+        let c = &w.conn;
+        set_rules(c, org, body, now)
+    }
+
+    fn routing_cursors(&self, org: OrgId) -> Result<Vec<(String, UserId)>, StoreError> {
+        self.read(|c| cursors(c, org))
+    }
+
+    fn set_routing_cursor(&self, org: OrgId, rule: &str, user: UserId) -> Result<(), StoreError> {
+        let w = self.writer();
+        let c = &w.conn;
+        set_cursor(c, org, rule, user)
+    }
+
+    fn record_lead_routing(&self, org: OrgId, row: &LeadRoutingRow) -> Result<bool, StoreError> {
+        let w = self.writer();
+        let c = &w.conn;
+        record(c, org, row)
+    }
+
+    fn replace_lead_routing(
+        &self,
+        org: OrgId,
+        row: &LeadRoutingRow,
+        which: Replace,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let w = self.writer();
+        let c = &w.conn;
+        replace(c, org, row, which, now)
+    }
+
+    fn claim_lead(
+        &self,
+        org: OrgId,
+        contact: &str,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let w = self.writer();
+        let c = &w.conn;
+        claim(c, org, contact, user, now)
+    }
+
+    fn lead_routing(
+        &self,
+        org: OrgId,
+        contact: &str,
+    ) -> Result<Option<LeadRoutingRow>, StoreError> {
+        self.read(|c| one(c, org, contact))
+    }
+
+    fn lead_routings(
+        &self,
+        org: OrgId,
+        agent: Option<UserId>,
+        limit: usize,
+    ) -> Result<Vec<LeadRoutingRow>, StoreError> {
+        self.read(|c| list(c, org, agent, limit))
+    }
+
+    fn expired_offers(
+        &self,
+        org: OrgId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<LeadRoutingRow>, StoreError> {
+        self.read(|c| expired_offers(c, org, now))
+    }
 }
