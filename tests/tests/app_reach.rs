@@ -33,8 +33,9 @@ async fn a_call_started_from_the_contact_reaches_the_os_and_is_logged() {
     app.until_text("#contact-phone", "+1 (415) 555-0100").await;
     app.until_text("#contact-score summary", "/ 100 ·").await;
     app.click("#contact-score summary").await;
-    app.until_text("#contact-score", "Has email and phone")
-        .await;
+    // Seed 001's rule score, a line per point, and which score is shown (issue 15).
+    app.until_text("#contact-score", "Phone on file").await;
+    app.until_text("#contact-score-which", "Rule score —").await;
     app.screens("contact-header").await;
     app.click("#contact-score summary").await;
 

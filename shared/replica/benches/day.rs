@@ -102,7 +102,7 @@ fn main() {
             let hot = r
                 .list_contacts(&ContactQuery {
                     stages: open_stages(),
-                    min_score: Some(70),
+                    min_score: Some(fieldstone_protocol::commands::HOT_SCORE),
                     sort: ContactSort {
                         field: SortField::Score,
                         descending: true,
@@ -151,7 +151,7 @@ fn main() {
                 black_box(
                     r.list_contacts(&ContactQuery {
                         stages: open_stages(),
-                        min_score: Some(70),
+                        min_score: Some(fieldstone_protocol::commands::HOT_SCORE),
                         sort: ContactSort {
                             field: SortField::Score,
                             descending: true,
