@@ -17,6 +17,7 @@ mod outreach;
 #[path = "../common/pg.rs"]
 mod pg;
 mod routing;
+mod routing_claims;
 mod sendgrid_api;
 mod share_targets;
 mod support;

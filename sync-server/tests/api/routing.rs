@@ -6,29 +6,28 @@
 use crate::support::*;
 use fieldstone_model::*;
 use fieldstone_protocol::account::Role;
+use fieldstone_protocol::Scope;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 crate::support::on_both_stores! {
     best_agent_routing_picks_the_formulas_agent_and_only_their_device_pulls_the_lead(Default::default());
-    first_to_claim_with_two_agents_claiming_at_once_gives_one_owner(Default::default());
-    an_offer_nobody_claims_in_time_falls_back_to_the_next_rule(Default::default());
-    a_broker_reassigns_and_the_new_agents_device_receives_the_lead(Default::default());
     agents_cannot_change_routing_rules_or_profiles(Default::default());
     bad_rule_and_profile_bodies_get_specific_errors_and_nothing_is_stored(Default::default());
     a_second_organisations_agents_are_never_chosen(Default::default());
     rules_apply_in_order_by_source_price_band_and_language(Default::default());
+    a_routed_lead_is_news_on_the_chosen_agents_live_socket_only(Default::default());
 }
 
-struct Office {
-    admin: String,
-    broker: String,
+pub(crate) struct Office {
+    pub(crate) admin: String,
+    pub(crate) broker: String,
     /// (id, token) of ann, bob and cat, agents of the broker's team.
-    agents: Vec<(UserId, String)>,
-    key: String,
+    pub(crate) agents: Vec<(UserId, String)>,
+    pub(crate) key: String,
 }
 
-async fn office(s: &TestServer, name: &str) -> Office {
+pub(crate) async fn office(s: &TestServer, name: &str) -> Office {
     let org = s.org(name);
     let domain = name.to_lowercase();
     let team = s.team(org, "Sales");
@@ -65,23 +64,34 @@ async fn office(s: &TestServer, name: &str) -> Office {
     }
 }
 
-async fn put(s: &TestServer, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+pub(crate) async fn put(
+    s: &TestServer,
+    token: &str,
+    path: &str,
+    body: Value,
+) -> (StatusCode, Value) {
     s.json("PUT", path, Some(token), Some(body)).await
 }
 
-async fn profile(s: &TestServer, o: &Office, agent: usize, body: Value) {
+pub(crate) async fn profile(s: &TestServer, o: &Office, agent: usize, body: Value) {
     let path = format!("/v2/org/agents/{}/profile", o.agents[agent].0);
     let (status, answer) = put(s, &o.broker, &path, body).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
 }
 
-async fn rules(s: &TestServer, o: &Office, rules: Value) {
+pub(crate) async fn rules(s: &TestServer, o: &Office, rules: Value) {
     let (status, answer) = put(s, &o.admin, "/v2/org/routing", json!({ "rules": rules })).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
 }
 
 /// Sends a lead asking about a property in `area` of `kind`; answers its contact's id.
-async fn lead(s: &TestServer, o: &Office, n: u32, area: &str, kind: Option<&str>) -> ContactId {
+pub(crate) async fn lead(
+    s: &TestServer,
+    o: &Office,
+    n: u32,
+    area: &str,
+    kind: Option<&str>,
+) -> ContactId {
     let body = json!({
         "event_id": format!("lead-{n}"), "source": "website",
         "person": {"first_name": format!("Lead {n}"), "emails": [format!("lead{n}@example.com")]},
@@ -98,7 +108,7 @@ async fn lead(s: &TestServer, o: &Office, n: u32, area: &str, kind: Option<&str>
 }
 
 /// The contacts a device pulls from scratch, and the bodies of the notes it pulls.
-async fn device(s: &TestServer, token: &str) -> (Vec<Contact>, Vec<String>) {
+pub(crate) async fn device(s: &TestServer, token: &str) -> (Vec<Contact>, Vec<String>) {
     let (docs, _) = s.pull_all(token, vec![]).await;
     let load =
         |d: &fieldstone_protocol::DocUpdate| fieldstone_doc::load(d.snapshot.as_deref()?).ok();
@@ -116,11 +126,11 @@ async fn device(s: &TestServer, token: &str) -> (Vec<Contact>, Vec<String>) {
     (contacts, notes)
 }
 
-fn holds(contacts: &[Contact], id: ContactId) -> Option<&Contact> {
+pub(crate) fn holds(contacts: &[Contact], id: ContactId) -> Option<&Contact> {
     contacts.iter().find(|c| c.id == id)
 }
 
-async fn routed(s: &TestServer, token: &str, contact: ContactId) -> Value {
+pub(crate) async fn routed(s: &TestServer, token: &str, contact: ContactId) -> Value {
     let (status, list) = s.json("GET", "/v2/leads/routing", Some(token), None).await;
     assert_eq!(status, StatusCode::OK, "{list}");
     list.as_array()
@@ -221,158 +231,6 @@ async fn best_agent_routing_picks_the_formulas_agent_and_only_their_device_pulls
         routed(&s, &o.broker, leads[0].0).await["decided_at"],
         first["decided_at"]
     );
-}
-
-async fn first_to_claim_with_two_agents_claiming_at_once_gives_one_owner(s: TestServer) {
-    let o = office(&s, "Quay").await;
-    for agent in 0..2 {
-        profile(
-            &s,
-            &o,
-            agent,
-            json!({"active": true, "max_open_leads": 100}),
-        )
-        .await;
-    }
-    rules(
-        &s,
-        &o,
-        json!([{"name": "race", "strategy": {"kind": "first_to_claim", "minutes": 10}}]),
-    )
-    .await;
-    for n in 0..6 {
-        let contact = lead(&s, &o, n, "Docks", None).await;
-        let row = routed(&s, &o.agents[0].1, contact).await;
-        assert_eq!(row["decision"], "offer", "{row}");
-        assert_eq!(row["offered"].as_array().map(Vec::len), Some(2), "{row}");
-        // Cat was not offered it: she may not claim it.
-        let path = format!("/v2/leads/{contact}/claim");
-        let (status, _) = s.json("POST", &path, Some(&o.agents[2].1), None).await;
-        assert!(
-            status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN,
-            "{status}"
-        );
-        let (a, b) = tokio::join!(
-            s.json("POST", &path, Some(&o.agents[0].1), None),
-            s.json("POST", &path, Some(&o.agents[1].1), None),
-        );
-        let answers = [a, b];
-        let winners: Vec<usize> = (0..2).filter(|i| answers[*i].0 == StatusCode::OK).collect();
-        assert_eq!(winners.len(), 1, "round {n}: {answers:?}");
-        let (winner, loser) = (winners[0], 1 - winners[0]);
-        assert_eq!(answers[loser].0, StatusCode::CONFLICT, "{answers:?}");
-        let name = ["ann", "bob"][winner];
-        assert!(
-            answers[loser].1["message"]
-                .as_str()
-                .unwrap_or_default()
-                .contains(&format!("{name} has this lead")),
-            "{answers:?}"
-        );
-        let row = routed(&s, &o.broker, contact).await;
-        assert_eq!(row["claimed_by"], o.agents[winner].0.to_string(), "{row}");
-        assert_eq!(row["agent"], o.agents[winner].0.to_string());
-        let (contacts, _) = device(&s, &o.agents[winner].1).await;
-        assert_eq!(
-            holds(&contacts, contact).and_then(|c| c.assigned_agent),
-            Some(o.agents[winner].0)
-        );
-        // The lead is the winner's alone now: a fresh device of the other's does not get it.
-        let (contacts, _) = device(&s, &o.agents[loser].1).await;
-        assert!(holds(&contacts, contact).is_none(), "round {n}");
-        // Claiming again later: still the winner's.
-        let (status, _) = s.json("POST", &path, Some(&o.agents[loser].1), None).await;
-        assert_eq!(status, StatusCode::CONFLICT);
-    }
-}
-
-async fn an_offer_nobody_claims_in_time_falls_back_to_the_next_rule(s: TestServer) {
-    let o = office(&s, "Wharf").await;
-    profile(&s, &o, 0, json!({"active": true, "max_open_leads": 5})).await;
-    profile(
-        &s,
-        &o,
-        1,
-        json!({"active": true, "max_open_leads": 5, "areas": ["Docks"]}),
-    )
-    .await;
-    rules(&s, &o, json!([
-        {"name": "offer to ann", "agents": [o.agents[0].0], "strategy": {"kind": "first_to_claim", "minutes": 15}},
-        {"name": "then the best", "strategy": {"kind": "best_agent"}}
-    ])).await;
-    let contact = lead(&s, &o, 1, "Docks", None).await;
-    assert_eq!(routed(&s, &o.broker, contact).await["decision"], "offer");
-    s.clock.set(now() + chrono::Duration::minutes(14));
-    assert_eq!(routed(&s, &o.broker, contact).await["decision"], "offer");
-    s.clock.set(now() + chrono::Duration::minutes(16));
-    // Listing the leads notices the expired offer: the next rule gives it to bob (Docks).
-    let row = routed(&s, &o.broker, contact).await;
-    assert_eq!(row["decision"], "agent", "{row}");
-    assert_eq!(row["agent"], o.agents[1].0.to_string(), "{row}");
-    assert!(
-        row["reason"]
-            .as_str()
-            .unwrap_or_default()
-            .starts_with("nobody claimed the offer in time"),
-        "{row}"
-    );
-    let path = format!("/v2/leads/{contact}/claim");
-    let (status, answer) = s.json("POST", &path, Some(&o.agents[0].1), None).await;
-    assert_eq!(status, StatusCode::CONFLICT, "too late: {answer}");
-    let (contacts, _) = device(&s, &o.agents[1].1).await;
-    assert_eq!(
-        holds(&contacts, contact).and_then(|c| c.assigned_agent),
-        Some(o.agents[1].0)
-    );
-}
-
-async fn a_broker_reassigns_and_the_new_agents_device_receives_the_lead(s: TestServer) {
-    let o = office(&s, "Pier").await;
-    profile(&s, &o, 0, json!({"active": true, "max_open_leads": 5})).await;
-    rules(
-        &s,
-        &o,
-        json!([{"name": "rr", "strategy": {"kind": "round_robin"}}]),
-    )
-    .await;
-    let contact = lead(&s, &o, 1, "Docks", None).await;
-    let (contacts, _) = device(&s, &o.agents[0].1).await;
-    assert!(holds(&contacts, contact).is_some());
-    let (before, _) = device(&s, &o.agents[1].1).await;
-    assert!(holds(&before, contact).is_none());
-    let path = format!("/v2/leads/{contact}/assign");
-    let to_bob = json!({"agent": o.agents[1].0.to_string()});
-    // An agent cannot move leads, not even their own.
-    let (status, _) = s
-        .json("POST", &path, Some(&o.agents[0].1), Some(to_bob.clone()))
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, answer) = s.json("POST", &path, Some(&o.broker), Some(to_bob)).await;
-    assert_eq!(status, StatusCode::OK, "{answer}");
-    assert_eq!(answer["decision"], "assigned");
-    assert!(
-        answer["reason"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("assigned to bob by broker"),
-        "{answer}"
-    );
-    let (contacts, notes) = device(&s, &o.agents[1].1).await;
-    let moved = holds(&contacts, contact).expect("bob's device receives it");
-    assert_eq!(moved.assigned_agent, Some(o.agents[1].0));
-    assert!(
-        notes
-            .iter()
-            .any(|n| n.contains("assigned to bob by broker")),
-        "{notes:?}"
-    );
-    // Ann's scope was taken away: a fresh device of hers does not receive it.
-    let (contacts, _) = device(&s, &o.agents[0].1).await;
-    assert!(holds(&contacts, contact).is_none());
-    // An unknown agent is refused.
-    let stranger = json!({"agent": "00000000-0000-4000-8000-000000000009"});
-    let (status, _) = s.json("POST", &path, Some(&o.broker), Some(stranger)).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
 async fn agents_cannot_change_routing_rules_or_profiles(s: TestServer) {
@@ -515,59 +373,6 @@ async fn a_second_organisations_agents_are_never_chosen(s: TestServer) {
     assert_eq!(status, StatusCode::OK, "{answer}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs PostgreSQL: FIELDSTONE_TEST_POSTGRES_URL (cargo xtask test starts one and runs ignored tests)"]
-async fn two_server_processes_routing_one_lead_at_once_give_it_one_owner() {
-    let s = TestServer::start_postgres(Default::default()).await;
-    let other = s.beside().await;
-    let o = office(&s, "Twin").await;
-    for agent in 0..2 {
-        profile(
-            &s,
-            &o,
-            agent,
-            json!({"active": true, "max_open_leads": 100}),
-        )
-        .await;
-    }
-    // A weighted draw is random per decision: two decisions of one lead would often disagree.
-    rules(
-        &s,
-        &o,
-        json!([{"name": "coin", "strategy": {"kind": "weighted"}}]),
-    )
-    .await;
-    for n in 0..8 {
-        let body = json!({"event_id": format!("twin-{n}"), "source": "website",
-            "person": {"first_name": format!("Twin {n}"), "emails": [format!("twin{n}@example.com")]}});
-        let (a, b) = tokio::join!(
-            s.json("POST", "/v2/intake/leads", Some(&o.key), Some(body.clone())),
-            other.json("POST", "/v2/intake/leads", Some(&o.key), Some(body)),
-        );
-        assert!(a.0.is_success() && b.0.is_success(), "{a:?} {b:?}");
-        assert_eq!(a.1["contact"], b.1["contact"]);
-        let contact: ContactId = a.1["contact"]
-            .as_str()
-            .and_then(|c| c.parse().ok())
-            .expect("contact");
-        let row = routed(&s, &o.broker, contact).await;
-        let winner = o
-            .agents
-            .iter()
-            .position(|(id, _)| row["agent"] == id.to_string())
-            .unwrap_or_else(|| panic!("{row}"));
-        for (i, (id, token)) in o.agents.iter().enumerate().take(2) {
-            let (contacts, _) = device(&s, token).await;
-            let held = holds(&contacts, contact).map(|c| c.assigned_agent);
-            if i == winner {
-                assert_eq!(held, Some(Some(*id)), "round {n}");
-            } else {
-                assert_eq!(held, None, "round {n}: the other agent holds it too");
-            }
-        }
-    }
-}
-
 async fn rules_apply_in_order_by_source_price_band_and_language(s: TestServer) {
     let o = office(&s, "Rules").await;
     profile(&s, &o, 0, json!({"active": true, "max_open_leads": 9})).await;
@@ -619,4 +424,51 @@ async fn rules_apply_in_order_by_source_price_band_and_language(s: TestServer) {
             None => assert_eq!(row["decision"], "offer", "{row}"),
         }
     }
+}
+
+/// The next scope `socket` hears news of.
+async fn news(socket: &mut LiveSocket) -> String {
+    use futures_util::StreamExt;
+    let message = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
+        .await
+        .expect("news arrives")
+        .expect("open")
+        .expect("message");
+    let text = message.into_text().expect("text");
+    match serde_json::from_str(&text).expect("json") {
+        fieldstone_protocol::LiveMessage::News { scope, .. } => scope,
+        other => panic!("{other:?}"),
+    }
+}
+
+async fn a_routed_lead_is_news_on_the_chosen_agents_live_socket_only(s: TestServer) {
+    let o = office(&s, "Live").await;
+    profile(
+        &s,
+        &o,
+        0,
+        json!({"active": true, "max_open_leads": 9, "areas": ["West"]}),
+    )
+    .await;
+    profile(
+        &s,
+        &o,
+        1,
+        json!({"active": true, "max_open_leads": 9, "areas": ["East"]}),
+    )
+    .await;
+    rules(
+        &s,
+        &o,
+        json!([{"name": "best", "strategy": {"kind": "best_agent"}}]),
+    )
+    .await;
+    let mut ann = live(&s, &o.agents[0].1).await;
+    let mut bob = live(&s, &o.agents[1].1).await;
+    lead(&s, &o, 1, "East", None).await;
+    let bobs = Scope::User(o.agents[1].0).to_string();
+    assert_eq!(news(&mut bob).await, bobs);
+    // Ann's first news is of her own lead: she was never told of bob's.
+    lead(&s, &o, 2, "West", None).await;
+    assert_eq!(news(&mut ann).await, Scope::User(o.agents[0].0).to_string());
 }
