@@ -294,3 +294,32 @@ fn the_score_reads_the_clock_not_the_last_rescore() {
         .collect();
     assert_eq!(recency, ["Last touch within 7 days"]);
 }
+
+#[test]
+fn a_version_10_store_gets_the_rule_score_on_upgrade() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = clock();
+    let db = dir.path().join("r.db");
+    let r = open(&db, &clock);
+    let mut input = with_phone(person("Di", "Prima"), "+1 555 0100 333");
+    input.preferences.areas = vec!["Harbour".into()];
+    let di = r.create_contact(&input, user()).expect("di");
+    r.log_interaction(&inquiry(di.id, t(0)), user())
+        .expect("inquiry");
+    let before = listed_score(&r, di.id);
+    // 15 (name, email, phone) + 5 (areas) + 10 (long message) + 5 + 15.
+    assert_eq!(before, 50);
+    drop(r);
+    {
+        // As the build with the home-made score left it: no score facts, another score.
+        let conn = rusqlite::Connection::open(&db).expect("raw");
+        conn.execute_batch(
+            "DROP TABLE agent_score_models; ALTER TABLE contacts DROP COLUMN score_facts;
+             UPDATE contacts SET score = 7; DELETE FROM meta WHERE key = 'score_at';
+             PRAGMA user_version = 10;",
+        )
+        .expect("downgrade");
+    }
+    let r = open(&db, &clock);
+    assert_eq!(listed_score(&r, di.id), before);
+}
