@@ -8,6 +8,7 @@ mod operations;
 mod outreach;
 mod postgres_only;
 mod pull;
+mod routing;
 mod support;
 
 use fieldstone_model::{OrgId, UserId};
@@ -65,6 +66,8 @@ stories!(
     outreach::the_do_not_call_list_dedupes_pages_and_stays_in_its_organisation,
     outreach::metering_stops_at_the_allowance_and_gives_back,
     outreach::racing_servers_never_meter_past_the_allowance,
+    routing::racing_claims_of_one_lead_leave_one_owner,
+    routing::a_lead_is_decided_once_and_an_offer_falls_back_only_unclaimed_and_late,
 );
 
 // ---------------------------------------------------------------------------------------------
