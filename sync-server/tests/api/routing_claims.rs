@@ -15,23 +15,18 @@ crate::support::on_both_stores! {
     a_broker_reassigns_and_the_new_agents_device_receives_the_lead(Default::default());
 }
 
-async fn first_to_claim_with_two_agents_claiming_at_once_gives_one_owner(s: TestServer) {
-    let o = office(&s, "Quay").await;
+/// An office whose ann and bob take up to 100 leads, routed by one rule with `strategy`.
+async fn two_agents(s: &TestServer, name: &str, strategy: serde_json::Value) -> Office {
+    let o = office(s, name).await;
     for agent in 0..2 {
-        profile(
-            &s,
-            &o,
-            agent,
-            json!({"active": true, "max_open_leads": 100}),
-        )
-        .await;
+        profile(s, &o, agent, json!({"active": true, "max_open_leads": 100})).await;
     }
-    rules(
-        &s,
-        &o,
-        json!([{"name": "race", "strategy": {"kind": "first_to_claim", "minutes": 10}}]),
-    )
-    .await;
+    rules(s, &o, json!([{"name": "the rule", "strategy": strategy}])).await;
+    o
+}
+
+async fn first_to_claim_with_two_agents_claiming_at_once_gives_one_owner(s: TestServer) {
+    let o = two_agents(&s, "Quay", json!({"kind": "first_to_claim", "minutes": 10})).await;
     for n in 0..6 {
         let contact = lead(&s, &o, n, "Docks", None).await;
         let row = routed(&s, &o.agents[0].1, contact).await;
@@ -172,23 +167,8 @@ async fn a_broker_reassigns_and_the_new_agents_device_receives_the_lead(s: TestS
 async fn two_server_processes_routing_one_lead_at_once_give_it_one_owner() {
     let s = TestServer::start_postgres(Default::default()).await;
     let other = s.beside().await;
-    let o = office(&s, "Twin").await;
-    for agent in 0..2 {
-        profile(
-            &s,
-            &o,
-            agent,
-            json!({"active": true, "max_open_leads": 100}),
-        )
-        .await;
-    }
     // A weighted draw is random per decision: two decisions of one lead would often disagree.
-    rules(
-        &s,
-        &o,
-        json!([{"name": "coin", "strategy": {"kind": "weighted"}}]),
-    )
-    .await;
+    let o = two_agents(&s, "Twin", json!({"kind": "weighted"})).await;
     for n in 0..8 {
         let body = json!({"event_id": format!("twin-{n}"), "source": "website",
             "person": {"first_name": format!("Twin {n}"), "emails": [format!("twin{n}@example.com")]}});
