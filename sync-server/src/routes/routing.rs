@@ -244,7 +244,8 @@ impl From<LeadRoutingRow> for LeadView {
 }
 
 /// `GET /v2/leads/routing`: the newest routed leads. Brokers and admins see all; an agent sees
-/// theirs, the offers made to them and the pond. Expired offers fall back first.
+/// theirs, the offers made to them and the pond, among the organisation's newest
+/// [`LIST_LIMIT`] (a paged list is for the broker's Team screen). Expired offers fall back first.
 pub async fn leads(
     State(state): State<AppState>,
     caller: Caller,
