@@ -53,7 +53,7 @@ impl Api {
         let credentials = self.credentials.clone();
         super::blocking(move || credentials.check().map_err(no_store)).await?;
         let email = request.email.trim().to_owned();
-        let mut known = self.known_devices(&server_url, &email).await;
+        let known = self.known_devices(&server_url, &email).await;
         let mut login = LoginRequest {
             email: email.clone(),
             password: request.password,
@@ -76,6 +76,21 @@ impl Api {
             answer => answer,
         }
         .map_err(sign_in_error)?;
+        self.keep_session(server_url, device_name, session, Some((email, known)))
+            .await
+    }
+
+    /// Makes `session` (just given by the server) this device's: kept in the keyring, the
+    /// account's store shown (adopting local records on a first sign-in), sync started. Undone
+    /// on the server and here if any step fails. `known`: the known-device proofs to add the
+    /// session's to (a sign-in with an email); an invitation's account has none yet.
+    pub(crate) async fn keep_session(
+        &self,
+        server_url: String,
+        device_name: String,
+        session: fieldstone_protocol::account::Session,
+        known: Option<(String, KnownDevices)>,
+    ) -> Result<Account, CommandError> {
         let account = AccountBinding {
             server_url: server_url.clone(),
             org_id: session.me.org.id,
@@ -97,7 +112,7 @@ impl Api {
             end_server_session(&server_url, &session.token).await;
             return Err(error);
         }
-        if let Some(proof) = session.known_device.clone() {
+        if let (Some(proof), Some((email, mut known))) = (session.known_device.clone(), known) {
             if known.remember(session.me.org.id, proof) {
                 self.keep_known_devices(&server_url, &email, known).await;
             }
@@ -262,7 +277,7 @@ async fn end_server_session(server_url: &str, token: &str) {
     }
 }
 
-fn no_store(error: CredentialError) -> CommandError {
+pub(crate) fn no_store(error: CredentialError) -> CommandError {
     // The system's own error (a D-Bus address, a service name) goes to the log, not to people.
     tracing::warn!(%error, "no keyring for the session token");
     let message = match &error {
@@ -277,7 +292,7 @@ fn no_store(error: CredentialError) -> CommandError {
     CommandError::new(CommandErrorCode::NoCredentialStore, message)
 }
 
-fn sign_in_error(error: SyncError) -> CommandError {
+pub(crate) fn sign_in_error(error: SyncError) -> CommandError {
     use CommandErrorCode as C;
     match error {
         SyncError::InvalidCredentials => {
@@ -318,7 +333,7 @@ fn sign_in_error(error: SyncError) -> CommandError {
 
 /// `https://host[:port][/path]`, or `http://` for this machine and private networks (a server
 /// in the office); trailing slashes dropped.
-fn check_server_url(raw: &str) -> Result<String, CommandError> {
+pub(crate) fn check_server_url(raw: &str) -> Result<String, CommandError> {
     let url = raw.trim().trim_end_matches('/');
     let bad = |why: &str| CommandError::invalid("server_url", why.to_owned());
     let (scheme, rest) = url
@@ -356,7 +371,7 @@ fn is_local_host(host: &str) -> bool {
     }
 }
 
-fn check_device_name(raw: &str) -> Result<String, CommandError> {
+pub(crate) fn check_device_name(raw: &str) -> Result<String, CommandError> {
     let name = raw.trim();
     if name.is_empty() {
         return Err(CommandError::invalid(

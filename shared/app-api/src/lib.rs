@@ -21,6 +21,7 @@ pub mod credentials;
 mod detail;
 pub mod dispatch;
 pub mod error;
+mod invitation;
 mod kiosk;
 mod leads;
 mod listings;

@@ -195,6 +195,11 @@ pub struct Invitation {
     pub email: String,
     pub role: Role,
     pub expires_at: DateTime<Utc>,
+    /// `<server>/invite/<token>`, when the server knows its public address: what the inviter
+    /// sends. The invited person pastes it into the app (Settings, "I have an invitation"),
+    /// which reads the server's address and the secret from it.
+    #[serde(default)]
+    pub link: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

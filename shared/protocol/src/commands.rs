@@ -592,6 +592,8 @@ mod leads;
 pub use leads::*;
 mod kiosk;
 pub use kiosk::*;
+mod invitation;
+pub use invitation::*;
 
 // ----------------------------------------------------------------------------------------------
 // Sharing with teammates

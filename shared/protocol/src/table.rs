@@ -159,6 +159,9 @@ macro_rules! app_commands {
             set_agent_phone(String) -> Preferences;
             account() -> Account;
             sign_in(SignInRequest) -> Account;
+            /// Accepts an invitation (its link, or the server and its secret) with the name and
+            /// password chosen, and signs this device in as the new account.
+            accept_invitation(AcceptInvitation) -> Account;
             sign_out() -> Account;
             set_device_name(String) -> Account;
             about() -> About;

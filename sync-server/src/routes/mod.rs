@@ -118,6 +118,7 @@ api_routes! {
     post "/v2/ai/enhance" => ai::enhance, session;
     get "/u/{token}" => outreach::unsubscribe_page, public;
     post "/u/{token}" => outreach::unsubscribe, public;
+    get "/invite/{token}" => outreach::invitation_page, public;
     get "/t/o/{token}" => outreach::open_pixel, public;
     get "/t/c/{token}" => outreach::click, public;
     post "/hooks/sendgrid/{org}" => outreach::sendgrid_events, public;

@@ -404,6 +404,12 @@ pub async fn invite(
         Ok((
             StatusCode::CREATED,
             Json(Invitation {
+                link: state
+                    .config
+                    .http
+                    .public_url
+                    .as_deref()
+                    .map(|base| format!("{}/invite/{token}", base.trim_end_matches('/'))),
                 token,
                 email,
                 role: request.role,

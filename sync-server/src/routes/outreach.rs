@@ -182,6 +182,27 @@ pub async fn unsubscribe_page(
     ))
 }
 
+/// `GET /invite/{token}`: where an invitation link opened in a browser lands. It says how to
+/// accept in the app and never whether the invitation is valid (the app's accepting says that,
+/// under the invitation rate limit); the secret is not echoed into the page.
+pub async fn invitation_page(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(_token): Path<String>,
+) -> Result<Response, ApiError> {
+    limited(&state, PublicRoute::Link, ip)?;
+    Ok(page(
+        StatusCode::OK,
+        "Your Fieldstone invitation",
+        "<h1>You're invited to Fieldstone</h1>\
+         <p>Open the Fieldstone app, go to <strong>Settings</strong>, choose \
+         <strong>I have an invitation</strong>, and paste the address of this page. You'll \
+         choose your password there.</p>\
+         <p>Invitations can be used once and expire after a few days; if this one has, ask \
+         the person who invited you for a new one.</p>",
+    ))
+}
+
 /// `POST /u/{token}`: the RFC 8058 one-click unsubscribe (also the page's button). No cookies,
 /// no session: the signed link names the message and so the person. Revokes the contact's
 /// email consent as the server (every device learns it by sync) and records the event on the

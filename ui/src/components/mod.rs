@@ -27,6 +27,7 @@ pub mod score;
 pub mod search_box;
 pub mod settings_account;
 pub mod settings_device;
+pub mod settings_invitation;
 pub mod settings_locale;
 pub mod settings_phone;
 pub mod settings_records;

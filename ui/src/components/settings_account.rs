@@ -6,6 +6,7 @@ use super::dialog::Dialog;
 use super::field::TextField;
 use super::icons::{icon, Icon};
 use super::settings_records::RecordsSection;
+use crate::components::settings_invitation::InvitationCard;
 use crate::state::format::relative;
 use crate::state::initials;
 use crate::state::settings::{
@@ -125,6 +126,7 @@ fn LocalOnly(props: &LocalOnlyProps) -> Html {
                 <OrgChoice orgs={orgs.clone()} email={form.draft.email.trim().to_owned()} busy={form.submitting} dispatch={props.dispatch.clone()} />
             } else {
                 <SignInFormView form={form.clone()} dispatch={props.dispatch.clone()} />
+                <InvitationCard device_name={props.account.device_name.clone()} dispatch={props.dispatch.clone()} />
             }
         </div>
     }
