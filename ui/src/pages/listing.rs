@@ -3,8 +3,8 @@
 
 use super::listing_editor::ListingEditor;
 use crate::components::icons::{icon, Icon};
-use crate::components::listing_activity::ListingActivityCard;
 use crate::components::kiosk_start::KioskStart;
+use crate::components::listing_activity::ListingActivityCard;
 use crate::components::listing_gallery::ListingGallery;
 use crate::components::states::{page_frame, FrameText, MissingText};
 use crate::hooks::{use_command, use_remote_revision, use_shell};
