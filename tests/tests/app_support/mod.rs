@@ -452,11 +452,26 @@ impl App {
         std::fs::create_dir_all(&dir).expect("screenshot dir");
         // Let a just-finished transition settle so the picture shows the final state.
         tokio::time::sleep(Duration::from_millis(250)).await;
-        // A WebKit page whose layout never settles never answers a screenshot: fail instead.
-        let png = tokio::time::timeout(WAIT, self.client.screenshot())
-            .await
-            .unwrap_or_else(|_| panic!("the screenshot {name} did not come"))
-            .expect("screenshot");
+        // Under Xvfb (software rendering, other tests sharing both cores) WebKit sometimes
+        // stops drawing until the window is next resized, and a screenshot then never comes
+        // (seen after a sign-in, and once or twice a full run elsewhere). One resize round trip
+        // makes it draw again; a page whose layout truly never settles still fails here.
+        let png = match tokio::time::timeout(WAIT, self.client.screenshot()).await {
+            Ok(png) => png,
+            Err(_) => {
+                let size = self.client.get_window_size().await.expect("window size");
+                let (width, height) = (
+                    u32::try_from(size.0).unwrap_or(DESKTOP.0),
+                    u32::try_from(size.1).unwrap_or(DESKTOP.1),
+                );
+                self.resize((width + 10, height)).await;
+                self.resize((width, height)).await;
+                tokio::time::timeout(WAIT, self.client.screenshot())
+                    .await
+                    .unwrap_or_else(|_| panic!("the screenshot {name} did not come"))
+            }
+        }
+        .expect("screenshot");
         assert!(png.starts_with(b"\x89PNG"), "screenshot is a PNG");
         std::fs::write(dir.join(name), png).expect("write screenshot");
     }
