@@ -11,8 +11,9 @@
 //! post from another site can do only what anyone can do by filling the form, which is what an
 //! embedded form is for; the rate limit and the honeypot are what guard it.
 
-use super::outreach::{csp_of, styled_page};
+use super::outreach::{csp_of, limited, styled_page};
 use super::ClientIp;
+use crate::auth::PublicRoute;
 use crate::error::ApiError;
 use crate::intake::{deliver, IntakeChannel, Lead};
 use crate::links::escape;
@@ -194,12 +195,15 @@ fn form_page(status: StatusCode, body: &str) -> Response {
     styled_page(status, "Contact us", STYLE, csp(), body)
 }
 
-/// `GET /forms/{org}`: the hosted form.
+/// `GET /forms/{org}`: the hosted form. Rate-limited per address like the other public pages
+/// (each view reads the organisation, and a listing when named).
 pub async fn form(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(org): Path<OrgId>,
     Query(query): Query<FormQuery>,
 ) -> Result<Response, ApiError> {
+    limited(&state, PublicRoute::Link, ip)?;
     let subject = blocking({
         let state = state.clone();
         move || subject(&state, org, query.listing.as_deref())
@@ -213,8 +217,10 @@ pub async fn form(
 /// shown, not run). It posts to this server's public address.
 pub async fn snippet(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(org): Path<OrgId>,
 ) -> Result<Response, ApiError> {
+    limited(&state, PublicRoute::Link, ip)?;
     let subject = blocking({
         let state = state.clone();
         move || subject(&state, org, None)

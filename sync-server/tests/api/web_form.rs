@@ -24,6 +24,7 @@ fn config() -> Config {
 fn tight() -> Config {
     let mut config = config();
     config.intake.leads_per_ip_per_minute = 4;
+    config.limits.links_per_ip_per_minute = 3;
     config
 }
 
@@ -245,4 +246,11 @@ async fn bad_posts_store_nothing_and_say_what_to_fix(s: TestServer) {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, _, page) = get(&s, &format!("/forms/{}", other.org)).await;
     assert!(page.contains("Contact Quay") && !page.contains("Harbour"));
+
+    // Viewing the page is rate-limited per address too (each view reads the organisation).
+    let (status, _, _) = get(&s, &format!("/forms/{}/snippet", harbour.org)).await;
+    assert_eq!(status, StatusCode::OK, "the third view a minute");
+    let (status, headers, _) = get(&s, &format!("/forms/{}", harbour.org)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the fourth");
+    assert!(headers.contains_key("retry-after"));
 }
