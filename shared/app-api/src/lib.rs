@@ -23,6 +23,7 @@ pub mod dispatch;
 pub mod error;
 mod invitation;
 mod kiosk;
+mod team;
 mod leads;
 mod listings;
 mod merge;

@@ -594,6 +594,8 @@ mod kiosk;
 pub use kiosk::*;
 mod invitation;
 pub use invitation::*;
+mod team;
+pub use team::*;
 
 // ----------------------------------------------------------------------------------------------
 // Sharing with teammates

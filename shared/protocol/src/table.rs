@@ -186,6 +186,21 @@ macro_rules! app_commands {
             /// for a minute).
             end_kiosk(EndKiosk) -> ListingId;
 
+            // The broker's Team screen and lead routing
+            /// Each agent's numbers over the period, from this device's records (brokers and
+            /// admins; works offline, named from the server's member list when it answers).
+            team(TeamPeriod) -> TeamReport;
+            /// The team's open leads, one agent's or all, with whose they are.
+            team_pipeline(TeamPipelineQuery) -> Vec<TeamLead>;
+            /// Moves a lead to another agent (brokers and admins; asks the sync server, which
+            /// hands the lead over so the new agent's devices receive it).
+            reassign_lead(Reassign) -> Reassigned;
+            /// Leads the server offered this agent to claim, and the pond (asks the server;
+            /// offline, an empty list).
+            lead_offers() -> Vec<LeadOffer>;
+            /// Takes an offered lead; a lead someone else claimed first is refused naming who.
+            claim_lead(ContactId) -> Claimed;
+
             // Sync (the status is also pushed as `sync-status` events)
             sync_status() -> SyncStatus;
             sync_now() -> SyncStatus;

@@ -282,6 +282,34 @@ impl SyncClient {
         self.get_json("/v2/org/usage").await
     }
 
+    /// `GET /v2/leads/routing`: the newest routed leads (all for brokers and admins; an
+    /// agent's own, the offers made to them and the pond for an agent).
+    pub async fn lead_routings(
+        &self,
+    ) -> Result<Vec<fieldstone_protocol::commands::RoutedLead>, SyncError> {
+        self.get_json("/v2/leads/routing").await
+    }
+
+    /// `POST /v2/leads/{contact}/claim`: takes an offered lead (409 names who has it).
+    pub async fn claim_lead(
+        &self,
+        contact: &fieldstone_model::ContactId,
+    ) -> Result<fieldstone_protocol::commands::RoutedLead, SyncError> {
+        let url = self.url(&format!("/v2/leads/{contact}/claim"));
+        json_answer(self.send(self.http.post(url)).await?).await
+    }
+
+    /// `POST /v2/leads/{contact}/assign` (brokers and admins): moves the lead to `agent`.
+    pub async fn assign_lead(
+        &self,
+        contact: &fieldstone_model::ContactId,
+        agent: fieldstone_model::UserId,
+    ) -> Result<fieldstone_protocol::commands::RoutedLead, SyncError> {
+        let url = self.url(&format!("/v2/leads/{contact}/assign"));
+        let body = serde_json::json!({ "agent": agent });
+        json_answer(self.send(self.http.post(url).json(&body)).await?).await
+    }
+
     async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, SyncError> {
         let response = self.send(self.http.get(self.url(path))).await?;
         json_answer(response).await

@@ -1,0 +1,207 @@
+//! The numbers of the broker's Team screen (issue 15, seed 001's agent performance), read from
+//! this device's read model: a broker's device holds the team's records, so the screen works
+//! offline and costs one grouped scan of the contacts plus an index probe per new lead.
+//!
+//! A lead belongs to its assigned agent, else its owner. "Closed in the period" uses the time
+//! the contact entered its current stage (`contacts.stage_since`, from its stage history), so a
+//! deal closed and later reopened no longer counts. The member list the server gave last is
+//! kept in `meta` so the agents keep their names offline.
+
+use crate::error::ReplicaError;
+use crate::rows::{parsed, time};
+use crate::store::Replica;
+use chrono::{DateTime, Utc};
+use fieldstone_model::{ContactId, Stage, UserId};
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+const MEMBERS_KEY: &str = "team_members";
+/// The most leads `team_pipeline` lists (the screen says when there are more).
+pub const TEAM_PIPELINE_MAX: u32 = 500;
+
+/// One agent's counts over a period (see [`Replica::team_counts`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AgentCounts {
+    pub new_leads: u32,
+    pub open_leads: u32,
+    pub appointments: u32,
+    pub deals_closed: u32,
+    pub deals_lost: u32,
+    /// Sum and number of first-response delays of the period's new leads that had one.
+    pub response_ms_total: i64,
+    pub responded: u32,
+    pub awaiting_response: u32,
+}
+
+/// A member as the server last listed them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RememberedMember {
+    pub user_id: UserId,
+    pub name: String,
+    /// Works leads (not a viewer): may be given one.
+    pub takes_leads: bool,
+}
+
+/// An open lead of the team pipeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PipelineLead {
+    pub contact: ContactId,
+    pub name: String,
+    pub stage: Stage,
+    pub agent: UserId,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn count(n: i64) -> u32 {
+    u32::try_from(n.max(0)).unwrap_or(u32::MAX)
+}
+
+impl Replica {
+    /// Every agent's counts over `[from, to)`, keyed by agent.
+    pub fn team_counts(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<BTreeMap<UserId, AgentCounts>, ReplicaError> {
+        let (from, to) = (from.timestamp_millis(), to.timestamp_millis());
+        let conn = self.reader();
+        let mut out: BTreeMap<UserId, AgentCounts> = BTreeMap::new();
+        {
+            let mut stmt = conn.prepare_cached(
+                "SELECT coalesce(assigned_agent, owner) AS agent,
+                        sum(created_at >= ?1 AND created_at < ?2),
+                        sum(stage NOT IN ('closed', 'lost')),
+                        sum(stage = 'closed' AND stage_since >= ?1 AND stage_since < ?2),
+                        sum(stage = 'lost' AND stage_since >= ?1 AND stage_since < ?2)
+                   FROM contacts WHERE deleted_at IS NULL GROUP BY agent",
+            )?;
+            let rows = stmt.query_map(params![from, to], |r| {
+                Ok((
+                    parsed::<UserId>(r, 0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            })?;
+            for row in rows {
+                let (agent, new, open, closed, lost) = row?;
+                let c = out.entry(agent).or_default();
+                c.new_leads = count(new);
+                c.open_leads = count(open);
+                c.deals_closed = count(closed);
+                c.deals_lost = count(lost);
+            }
+        }
+        {
+            // The first time the agent reached the lead: an outbound call, text or email
+            // logged, a meeting, or a message the server sent — whichever came first after
+            // the lead arrived.
+            let mut stmt = conn.prepare_cached(
+                "SELECT coalesce(c.assigned_agent, c.owner), c.created_at,
+                   (SELECT min(at) FROM (
+                       SELECT i.occurred_at AS at FROM interactions i
+                        WHERE i.contact_id = c.id AND i.deleted_at IS NULL
+                          AND (i.direction = 'outbound' OR i.channel = 'meeting')
+                          AND i.occurred_at >= c.created_at
+                       UNION ALL
+                       SELECT coalesce(m.status_at, m.created_at) FROM messages m
+                        WHERE m.contact_id = c.id AND m.deleted_at IS NULL
+                          AND m.status IN ('sent', 'delivered', 'opened', 'clicked')))
+                   FROM contacts c
+                  WHERE c.deleted_at IS NULL AND c.created_at >= ?1 AND c.created_at < ?2",
+            )?;
+            let rows = stmt.query_map(params![from, to], |r| {
+                Ok((
+                    parsed::<UserId>(r, 0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                ))
+            })?;
+            for row in rows {
+                let (agent, created, first) = row?;
+                let c = out.entry(agent).or_default();
+                match first {
+                    Some(at) => {
+                        c.response_ms_total += (at - created).max(0);
+                        c.responded += 1;
+                    }
+                    None => c.awaiting_response += 1,
+                }
+            }
+        }
+        {
+            let mut stmt = conn.prepare_cached(
+                "SELECT created_by, count(*) FROM bookings
+                  WHERE deleted_at IS NULL AND status != 'cancelled'
+                    AND created_at >= ?1 AND created_at < ?2
+                  GROUP BY created_by",
+            )?;
+            let rows = stmt.query_map(params![from, to], |r| {
+                Ok((parsed::<UserId>(r, 0)?, r.get::<_, i64>(1)?))
+            })?;
+            for row in rows {
+                let (agent, n) = row?;
+                out.entry(agent).or_default().appointments = count(n);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The team's open leads (not closed or lost), one agent's or everyone's, newest change
+    /// first, at most [`TEAM_PIPELINE_MAX`].
+    pub fn team_pipeline(&self, agent: Option<UserId>) -> Result<Vec<PipelineLead>, ReplicaError> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, display_name, stage, coalesce(assigned_agent, owner) AS agent, updated_at
+               FROM contacts
+              WHERE deleted_at IS NULL AND stage NOT IN ('closed', 'lost')
+                AND (?1 IS NULL OR coalesce(assigned_agent, owner) = ?1)
+              ORDER BY updated_at DESC, id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(
+            params![agent.map(|a| a.to_string()), TEAM_PIPELINE_MAX],
+            |r| {
+                Ok(PipelineLead {
+                    contact: parsed(r, 0)?,
+                    name: r.get(1)?,
+                    stage: parsed(r, 2)?,
+                    agent: parsed(r, 3)?,
+                    updated_at: time(r, 4)?.unwrap_or_default(),
+                })
+            },
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Keeps the server's member list for offline naming.
+    pub fn remember_team(&self, members: &[RememberedMember]) -> Result<(), ReplicaError> {
+        // Plain strings and ids: this cannot fail to serialise; if it ever did, an empty
+        // list only means names come from the server next time.
+        let text = serde_json::to_string(members).unwrap_or_else(|_| "[]".into());
+        self.write(|tx, _| {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![MEMBERS_KEY, text],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The member list the server gave last, if any.
+    pub fn remembered_team(&self) -> Result<Option<Vec<RememberedMember>>, ReplicaError> {
+        let text: Option<String> = self
+            .reader()
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                [MEMBERS_KEY],
+                |r| r.get(0),
+            )
+            .optional()?;
+        // Unreadable (a future build's shape) is the same as never heard: names come back
+        // with the next answer.
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+}
