@@ -47,7 +47,7 @@ pub fn ms(d: Duration) -> f64 {
 /// a queued message the dispatcher will take).
 pub fn write(doc_id: DocId, doc: &mut AutoCommit, owner: UserId, intent: bool) -> DocWrite {
     DocWrite {
-        doc_id,
+        doc_id: doc_id.clone(),
         expected_head_seq: None,
         changes: doc
             .get_changes(&[])
@@ -59,6 +59,8 @@ pub fn write(doc_id: DocId, doc: &mut AutoCommit, owner: UserId, intent: bool) -
         new_actors: Vec::new(),
         writer: owner,
         intent,
+        // As a device's push would: a contact is indexed by the commit that stores it.
+        contact: fieldstone_server::store::contact_index::entry_for(&doc_id, doc),
     }
 }
 

@@ -2,18 +2,16 @@
 //! channel already knows (an earlier message from the same WhatsApp number or Instagram
 //! sender), then any contact sharing an email address (ignoring case) or a phone number
 //! (ignoring format: the model's `MatchKey`, the same keys the app's duplicate finder uses) or
-//! the Instagram handle. Names alone never match: two "John Smith"s are two people.
+//! the Instagram handle. Names alone never match: two "John Smith"s are two people. The
+//! candidates come from the server's contact index (`store::contact_index`), not a scan.
 
 use super::Lead;
-use crate::store::{Store, StoreError};
-use crate::sync::{guard, org_docs};
+use crate::store::{contact_index, Store, StoreError};
+use crate::sync::guard;
 use fieldstone_model::contact::MatchKey;
 use fieldstone_model::{Contact, ContactInput, OrgId};
 use fieldstone_protocol::{DocId, Scope};
 use std::collections::BTreeSet;
-
-/// Contacts read per page while looking for a match.
-const PAGE: usize = 500;
 
 /// A contact the lead belongs to, with the scopes its document is in.
 #[derive(Debug, Clone)]
@@ -69,25 +67,20 @@ pub fn find(store: &dyn Store, org: OrgId, lead: &Lead) -> Result<Option<Found>,
     if keys.is_empty() && instagram.is_none() {
         return Ok(None);
     }
-    // The server keeps documents, not a read model: every contact is read, a page at a time
-    // (memory stays flat). An index of match keys kept by every push is what would make this
-    // proportional to the matches; until then a lead costs a scan of the organisation.
-    let scopes = org_docs::scopes(store, org)?;
-    let mut after: Option<DocId> = None;
-    loop {
-        let ids = org_docs::contact_ids(store, org, &scopes, after.as_ref(), PAGE)?;
-        let Some(last) = ids.last().cloned() else {
-            return Ok(None);
-        };
-        for id in &ids {
-            if let Some(found) = load(store, org, id)? {
-                if matches(&found.contact, &keys, instagram) {
-                    return Ok(Some(found));
-                }
+    // The contact index (kept by every commit that stores a contact) answers the candidates;
+    // each is read and checked again, so an index entry never decides a match on its own.
+    let wanted: Vec<String> = keys.iter().map(contact_index::key_text).collect();
+    let ids = store.contacts_matching(org, &wanted, instagram, contact_index::MATCH_LIMIT)?;
+    for id in ids {
+        let doc = DocId::new(fieldstone_doc::contact::KIND, &id)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if let Some(found) = load(store, org, &doc)? {
+            if matches(&found.contact, &keys, instagram) {
+                return Ok(Some(found));
             }
         }
-        after = Some(last);
     }
+    Ok(None)
 }
 
 /// A stored contact that is not deleted, with its scopes; unreadable documents are skipped.

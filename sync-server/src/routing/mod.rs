@@ -11,9 +11,9 @@
 //!   of one event (or two server processes) write one row and both follow it.
 //! - **Workload**: an agent's open leads are the organisation's contacts whose `assigned_agent`
 //!   is them and whose stage is not Closed or Lost, and their conversion rate is closed ÷
-//!   (closed + lost) of the same contacts; both counted by reading every contact document a page
-//!   at a time, as dedupe on arrival already does for each lead (the server keeps documents,
-//!   not a read model), so hand assignments made on devices count too.
+//!   (closed + lost) of the same contacts; both counted from the server's contact index, which
+//!   every stored change to a contact keeps (device pushes too), so hand assignments made on
+//!   devices count.
 //! - **Expiry of offers**: there is no job runner in the server yet (DESIGN decision 14), so an
 //!   offer whose time is over falls back lazily: on the organisation's next intake, when leads
 //!   are listed and when one is claimed ([`expire_offers`]). The fallback replaces the row only
@@ -24,23 +24,18 @@
 
 pub mod handover;
 
-use crate::intake::dedupe;
 use crate::store::routing::{LeadRoutingRow, Replace};
 use crate::store::{Store, StoreError, UserRow};
-use crate::sync::org_docs;
 use crate::sync::server_write::ServerWriteError;
 use crate::AppState;
 use chrono::{DateTime, Utc};
 use fieldstone_model::routing::{
     route, AgentProfile, Candidate, Cursors, Decision, LeadFacts, Routed, RoutingRules,
 };
-use fieldstone_model::{Contact, ContactId, InteractionId, OrgId, Stage, UserId, Valid};
+use fieldstone_model::{Contact, ContactId, InteractionId, OrgId, UserId, Valid};
 use fieldstone_protocol::account::Role;
 use fieldstone_protocol::Scope;
 use std::collections::{BTreeSet, HashMap};
-
-/// Contacts read per page while counting workloads.
-const PAGE: usize = 500;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RoutingError {
@@ -101,32 +96,20 @@ impl Workload {
     }
 }
 
-/// Every agent's workload, from the organisation's contact documents (see the module docs).
+/// Every agent's workload, from the contact index (see the module docs).
 pub fn workloads(store: &dyn Store, org: OrgId) -> Result<HashMap<UserId, Workload>, StoreError> {
-    let scopes = org_docs::scopes(store, org)?;
-    let mut loads: HashMap<UserId, Workload> = HashMap::new();
-    let mut after = None;
-    loop {
-        let ids = org_docs::contact_ids(store, org, &scopes, after.as_ref(), PAGE)?;
-        let Some(last) = ids.last().cloned() else {
-            return Ok(loads);
-        };
-        for id in &ids {
-            let Some(found) = dedupe::load(store, org, id)? else {
-                continue;
+    Ok(store
+        .agent_counts(org)?
+        .into_iter()
+        .map(|(agent, n)| {
+            let load = Workload {
+                open: n.open,
+                closed: n.closed,
+                lost: n.lost,
             };
-            let Some(agent) = found.contact.assigned_agent else {
-                continue;
-            };
-            let load = loads.entry(agent).or_default();
-            match found.contact.stage {
-                Stage::Closed => load.closed += 1,
-                Stage::Lost => load.lost += 1,
-                _ => load.open += 1,
-            }
-        }
-        after = Some(last);
-    }
+            (agent, load)
+        })
+        .collect())
 }
 
 /// Who may be routed leads: members with a profile who work leads (not viewers).

@@ -4,6 +4,7 @@
 //! the only lookups without one are by secrets that select the tenant themselves (a session
 //! token's hash, an invitation token's hash) and by email at sign-in.
 
+pub mod contact_index;
 pub mod intake;
 mod intents;
 mod outreach;
@@ -145,6 +146,9 @@ pub struct DocWrite {
     /// A new intent (an outbound message): queued in the attempt ledger in the same
     /// transaction, so an accepted message is never lost to a crash before it is queued.
     pub intent: bool,
+    /// A contact document's entry in the contact index as of these changes (see
+    /// [`contact_index`]), stored in the same transaction; `None` for other kinds.
+    pub contact: Option<contact_index::ContactIndexEntry>,
 }
 
 /// What the store did with one [`DocWrite`].
@@ -223,8 +227,11 @@ pub struct Stats {
 }
 
 /// Blocking storage API; async handlers call it through `spawn_blocking`.
-/// Lead routing's methods are in [`routing::RoutingStore`] (a part of every store).
-pub trait Store: routing::RoutingStore + Send + Sync + 'static {
+/// Lead routing's methods are in [`routing::RoutingStore`] and the contact index's in
+/// [`contact_index::ContactIndexStore`] (parts of every store).
+pub trait Store:
+    routing::RoutingStore + contact_index::ContactIndexStore + Send + Sync + 'static
+{
     /// Which backend ("sqlite", "postgres"), for logs and metrics.
     fn backend(&self) -> &'static str;
     /// Cheap round trip for `/readyz`.

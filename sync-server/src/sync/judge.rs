@@ -18,7 +18,8 @@ use std::collections::{HashMap, HashSet};
 
 pub enum Verdict {
     Accept {
-        write: DocWrite,
+        // Boxed like the document: a write is large beside a refusal.
+        write: Box<DocWrite>,
         doc: Box<AutoCommit>,
     },
     /// Refused; `message` replaces the usual sentence for the code when there is more to say.
@@ -271,7 +272,7 @@ fn judge_existing(
         .collect();
     let compact = hot.tail_len as usize + fresh.len() >= COMPACT_AFTER as usize;
     Ok(Verdict::Accept {
-        write: DocWrite {
+        write: Box::new(DocWrite {
             doc_id: doc_id.clone(),
             expected_head_seq: Some(hot.head_seq),
             changes: fresh
@@ -283,7 +284,10 @@ fn judge_existing(
             new_actors,
             writer: caller.user,
             intent: false,
-        },
+            // The contact index follows every accepted change to a contact (an email edited,
+            // a reassignment, a delete), in the commit that stores it.
+            contact: crate::store::contact_index::entry_for(doc_id, &fork),
+        }),
         doc: Box::new(fork),
     })
 }
@@ -346,7 +350,7 @@ fn judge_new(
         }
     }
     Ok(Verdict::Accept {
-        write: DocWrite {
+        write: Box::new(DocWrite {
             doc_id: doc_id.clone(),
             expected_head_seq: None,
             changes: fresh
@@ -359,7 +363,8 @@ fn judge_new(
             writer: caller.user,
             // A message is sent by the server once it is stored: queue it with it.
             intent: doc_id.kind() == fieldstone_doc::message::KIND,
-        },
+            contact: crate::store::contact_index::entry_for(doc_id, &doc),
+        }),
         doc: Box::new(doc),
     })
 }

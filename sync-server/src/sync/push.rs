@@ -171,7 +171,7 @@ fn push_group(
                 held += doc.stats().num_ops;
                 response.accepted += write.changes.len() as u32;
                 forks.push((guards.len(), doc));
-                writes.push(write);
+                writes.push(*write);
             }
             Verdict::Refuse { code, message } => {
                 let server_doc = guard

@@ -83,6 +83,8 @@ pub fn write_as_server(
         new_actors: Vec::new(),
         writer,
         intent: false,
+        // A contact the server changes (routing's hand-over, "last contacted") stays indexed.
+        contact: crate::store::contact_index::entry_for(doc_id, &fork),
     };
     let mut committed = state.store.commit(org, vec![write], state.clock.now())?;
     let Some(done) = committed.pop() else {
@@ -300,6 +302,7 @@ pub fn update_message_results(
             new_actors: Vec::new(),
             writer,
             intent: false,
+            contact: None, // messages only
         });
         pending.push(Pending {
             doc_id,
@@ -463,6 +466,8 @@ pub fn create_as_server(
         new_actors: Vec::new(),
         writer,
         intent: false,
+        // A contact intake creates is found by the next lead's dedupe at once.
+        contact: crate::store::contact_index::entry_for(doc_id, &doc),
     };
     let committed = match state.store.commit(org, vec![write], state.clock.now()) {
         Ok(committed) => committed,

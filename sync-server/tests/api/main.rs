@@ -5,6 +5,7 @@ mod ai;
 mod auth;
 mod calls;
 mod connections;
+mod contact_index;
 mod dispatch;
 mod hostile;
 mod intake;

@@ -1,10 +1,12 @@
 //! PostgreSQL alone: announcements between server processes (LISTEN/NOTIFY), the schema
-//! version check, and closing connections from an async thread.
+//! version check, the contact index filled on upgrade, and closing connections from an async
+//! thread.
 
 use crate::support::{at, Backend};
 use fieldstone_model::{DeviceId, OrgId, UserId};
 use fieldstone_protocol::{DocId, Scope};
 use fieldstone_server::hub::{Delivery, Event, Hub};
+use fieldstone_server::store::contact_index::ContactIndexStore;
 use fieldstone_server::store::{PostgresStore, Store, StoreError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -179,4 +181,77 @@ fn a_store_can_be_dropped_on_an_async_thread() {
         // The last reference goes here, on a runtime thread, with pooled connections open.
         drop(store);
     });
+}
+
+/// A contact of `org` committed without its index entry, as a version 6 server stored it.
+fn version_6_contact(store: &dyn Store, org: OrgId, owner: UserId, email: &str, agent: bool) {
+    use fieldstone_model::{Contact, ContactId, ContactInput, EmailEntry};
+    let input = ContactInput {
+        given_name: "Ada".into(),
+        emails: vec![EmailEntry {
+            address: email.into(),
+            label: Default::default(),
+            primary: true,
+        }],
+        ..ContactInput::default()
+    };
+    let id = ContactId::from_uuid(Uuid::new_v4());
+    let mut contact = Contact::create(id, input.validate().expect("valid"), owner, at(0));
+    contact.assigned_agent = agent.then_some(owner);
+    let (mut doc, _) =
+        fieldstone_doc::contact::create(automerge::ActorId::random(), &contact).expect("doc");
+    let write = fieldstone_server::store::DocWrite {
+        doc_id: DocId::new(fieldstone_doc::contact::KIND, id).expect("id"),
+        expected_head_seq: None,
+        changes: doc
+            .get_changes(&[])
+            .iter()
+            .map(|c| (c.hash().0, c.raw_bytes().to_vec()))
+            .collect(),
+        add_scopes: vec![Scope::User(owner)],
+        snapshot: Some(doc.save()),
+        new_actors: Vec::new(),
+        writer: owner,
+        intent: false,
+        contact: None,
+    };
+    store.commit(org, vec![write], at(0)).expect("commit");
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: FIELDSTONE_TEST_POSTGRES_URL (cargo xtask test starts one and runs ignored tests)"]
+fn a_version_6_database_gets_its_contact_index_filled_from_the_stored_contacts() {
+    let b = Backend::postgres();
+    let pg = b.pg.as_ref().expect("postgres");
+    let acme = b.store().create_org("acme", at(0)).expect("org").id;
+    let beta = b.store().create_org("beta", at(0)).expect("org").id;
+    let owner = UserId::from_uuid(Uuid::new_v4());
+    version_6_contact(b.store(), acme, owner, "Ada@Example.com", true);
+    version_6_contact(b.store(), acme, owner, "bob@example.com", false);
+    version_6_contact(b.store(), beta, owner, "ada@example.com", false);
+    // What version 6 had: none of version 7's tables.
+    pg.execute("DROP TABLE contact_keys");
+    pg.execute("DROP TABLE contact_index");
+    pg.execute("UPDATE schema_version SET version = 6");
+
+    let upgraded = PostgresStore::connect(&pg.url).expect("a version 6 database opens");
+    let ada = ["email:ada@example.com".to_owned()];
+    let in_acme = upgraded
+        .contacts_matching(acme, &ada, None, 10)
+        .expect("acme");
+    let in_beta = upgraded
+        .contacts_matching(beta, &ada, None, 10)
+        .expect("beta");
+    assert_eq!((in_acme.len(), in_beta.len()), (1, 1));
+    assert_ne!(in_acme, in_beta, "each organisation finds its own");
+    let counts = upgraded.agent_counts(acme).expect("counts");
+    assert_eq!(counts.len(), 1);
+    assert_eq!((counts[0].0, counts[0].1.open), (owner, 1));
+    // Connecting again does not fill it twice.
+    drop(upgraded);
+    let again = PostgresStore::connect(&pg.url).expect("again");
+    assert_eq!(
+        again.contacts_matching(acme, &ada, None, 10).expect("acme"),
+        in_acme
+    );
 }

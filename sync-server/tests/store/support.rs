@@ -207,6 +207,7 @@ impl Record {
             new_actors: actors.into_iter().collect(),
             writer,
             intent: false,
+            contact: fieldstone_server::store::contact_index::entry_for(&self.id, &self.doc),
         }
     }
 
@@ -226,6 +227,7 @@ impl Record {
             new_actors: Vec::new(),
             writer,
             intent: false,
+            contact: fieldstone_server::store::contact_index::entry_for(&self.id, &self.doc),
         }
     }
 }

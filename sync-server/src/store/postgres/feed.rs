@@ -62,7 +62,7 @@ fn changes_after(
 }
 
 /// The snapshot followed by every later change: bytes `AutoCommit::load` reads as one document.
-fn doc_bytes(
+pub(super) fn doc_bytes(
     c: &mut impl GenericClient,
     org: &str,
     doc: &str,
@@ -234,6 +234,9 @@ fn apply_write(
         u64::from(current.is_none()),
         written as u64,
     )?;
+    if let Some(entry) = &write.contact {
+        super::contact_index::upsert(tx, &org_s, write.doc_id.record_id(), entry)?;
+    }
     if write.intent {
         tx.execute(
             "INSERT INTO intent_attempts (org_id, doc_id, state, attempts, next_at, updated_at)

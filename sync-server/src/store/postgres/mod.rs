@@ -14,6 +14,7 @@
 mod accounts;
 mod audit;
 mod backup;
+mod contact_index;
 mod feed;
 mod intake;
 mod intents;

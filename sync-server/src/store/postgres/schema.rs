@@ -8,7 +8,7 @@ use crate::store::StoreError;
 use ::postgres::Client;
 
 /// Format written by this build; an older build refuses a newer database.
-pub const SCHEMA_VERSION: i32 = 6;
+pub const SCHEMA_VERSION: i32 = 7;
 
 /// Key (in the two-`int4` advisory lock space, apart from the per-organisation `bigint` feed
 /// locks) that serialises migrations of servers starting at the same time.
@@ -208,8 +208,14 @@ pub fn migrate(client: &mut Client) -> Result<(), StoreError> {
     tx.batch_execute(super::outreach::TABLES)?;
     tx.batch_execute(super::intake::TABLES)?;
     tx.batch_execute(super::routing::TABLES)?;
+    tx.batch_execute(super::contact_index::TABLES)?;
     if version == Some(1) {
         tx.batch_execute(V2_BACKFILL)?;
+    }
+    // A database from before the contact index: fill it from the documents (a new database
+    // has none, and the index is kept by every commit from now on).
+    if version.is_some_and(|v| v < 7) {
+        super::contact_index::backfill(&mut tx)?;
     }
     tx.execute(
         "INSERT INTO schema_version (version) VALUES ($1)

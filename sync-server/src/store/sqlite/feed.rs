@@ -205,6 +205,9 @@ pub fn apply_write(
         u64::from(current.is_none()),
         bytes as u64,
     )?;
+    if let Some(entry) = &write.contact {
+        super::contact_index::upsert(conn, &org_s, write.doc_id.record_id(), entry)?;
+    }
     if write.intent {
         conn.prepare_cached(
             "INSERT INTO intent_attempts (org_id, doc_id, state, attempts, next_at, updated_at)

@@ -1,8 +1,11 @@
 //! Opening a version 2 file (the format before quotas and the audit log): it becomes version
 //! 3 in place, keeps what it stored, and its quota totals are counted from the stored documents
-//! (each document and its changes' bytes to the document's creator).
+//! (each document and its changes' bytes to the document's creator). Opening a version 7 file
+//! (before the contact index): the index is filled from the stored contacts.
 
 use super::*;
+use crate::store::contact_index::ContactIndexStore;
+use fieldstone_model::Contact;
 use rusqlite::params;
 
 fn uuid(n: u128) -> String {
@@ -106,4 +109,91 @@ fn the_pre_release_format_is_refused_with_what_to_do() {
         Err(other) => panic!("another error: {other}"),
         Ok(_) => panic!("a version 1 file was opened"),
     }
+}
+
+/// A contact document of `org` written as a version 7 server wrote it (no index entry).
+fn v7_contact(store: &SqliteStore, org: OrgId, owner: UserId, edit: impl FnOnce(&mut Contact)) {
+    use fieldstone_model::contact::EmailEntry;
+    let input = fieldstone_model::ContactInput {
+        given_name: "Ada".into(),
+        emails: vec![EmailEntry {
+            address: "Ada@Example.com".into(),
+            label: Default::default(),
+            primary: true,
+        }],
+        ..Default::default()
+    };
+    let id = fieldstone_model::ContactId::from_uuid(uuid::Uuid::new_v4());
+    let mut contact = Contact::create(id, input.validate().expect("valid"), owner, Utc::now());
+    edit(&mut contact);
+    let (mut doc, _) =
+        fieldstone_doc::contact::create(automerge::ActorId::random(), &contact).expect("doc");
+    let write = DocWrite {
+        doc_id: DocId::new(fieldstone_doc::contact::KIND, id).expect("id"),
+        expected_head_seq: None,
+        changes: doc
+            .get_changes(&[])
+            .iter()
+            .map(|c| (c.hash().0, c.raw_bytes().to_vec()))
+            .collect(),
+        add_scopes: vec![Scope::User(owner)],
+        snapshot: Some(doc.save()),
+        new_actors: Vec::new(),
+        writer: owner,
+        intent: false,
+        contact: None,
+    };
+    store.commit(org, vec![write], Utc::now()).expect("commit");
+}
+
+#[test]
+fn a_version_7_file_gets_its_contact_index_filled_from_the_stored_contacts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(dir.path()).expect("open");
+    let now = Utc::now();
+    let acme = store.create_org("Acme", now).expect("org").id;
+    let beta = store.create_org("Beta", now).expect("org").id;
+    let owner = UserId::from_uuid(uuid::Uuid::new_v4());
+    let agent = UserId::from_uuid(uuid::Uuid::new_v4());
+    v7_contact(&store, acme, owner, |c| c.assigned_agent = Some(agent));
+    v7_contact(&store, acme, owner, |c| {
+        c.assigned_agent = Some(agent);
+        c.stage = fieldstone_model::Stage::Lost;
+        c.emails[0].address = "someone@else.test".into();
+    });
+    v7_contact(&store, acme, owner, |c| {
+        c.deleted_at = Some(Utc::now());
+        c.emails[0].address = "gone@example.com".into();
+    });
+    v7_contact(&store, beta, owner, |_| {});
+    // What version 7 had: none of version 8's tables.
+    store
+        .writer()
+        .conn
+        .execute_batch(
+            "DROP TABLE contact_keys; DROP TABLE contact_index; PRAGMA user_version = 7;",
+        )
+        .expect("back to version 7");
+    drop(store);
+
+    let store = SqliteStore::open(dir.path()).expect("a version 7 file opens");
+    let version: i64 = store
+        .read(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?))
+        .expect("version");
+    assert_eq!(version, SCHEMA_VERSION);
+    let ada = ["email:ada@example.com".to_owned()];
+    let in_acme = store.contacts_matching(acme, &ada, None, 10).expect("acme");
+    let in_beta = store.contacts_matching(beta, &ada, None, 10).expect("beta");
+    assert_eq!((in_acme.len(), in_beta.len()), (1, 1));
+    assert_ne!(in_acme, in_beta, "each organisation finds its own");
+    let gone = ["email:gone@example.com".to_owned()];
+    assert!(store
+        .contacts_matching(acme, &gone, None, 10)
+        .expect("deleted")
+        .is_empty());
+    let counts = store.agent_counts(acme).expect("counts");
+    assert_eq!(counts.len(), 1);
+    assert_eq!(counts[0].0, agent);
+    assert_eq!((counts[0].1.open, counts[0].1.lost), (1, 1));
+    assert!(store.agent_counts(beta).expect("beta").is_empty());
 }

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod audit;
+mod contact_index;
 mod feed;
 mod group;
 mod intake;
@@ -50,48 +51,53 @@ impl SqliteStore {
         let conn = Connection::open(&path)?;
         configure(&conn)?;
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        match version {
-            0 => conn.execute_batch(&format!(
-                "BEGIN; {} {} {} {} {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+        // Every upgrade is one transaction, the contact index's backfill included (it needs
+        // Rust to read the documents), so a failed upgrade leaves the older file as it was.
+        let upgrade = match version {
+            0 => Some(format!(
+                "BEGIN; {} {} {} {} {} {} {}",
                 schema::SCHEMA,
                 schema::V3,
                 schema::V4,
                 outreach::V5,
                 intake::V6,
-                routing::V7
-            ))?,
-            2 => conn.execute_batch(&format!(
-                "BEGIN; {} {} {} {} {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+                routing::V7,
+                contact_index::V8
+            )),
+            2 => Some(format!(
+                "BEGIN; {} {} {} {} {} {} {}",
                 schema::V3,
                 schema::V3_BACKFILL,
                 schema::V4,
                 outreach::V5,
                 intake::V6,
-                routing::V7
-            ))?,
-            3 => conn.execute_batch(&format!(
-                "BEGIN; {} {} {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+                routing::V7,
+                contact_index::V8
+            )),
+            3 => Some(format!(
+                "BEGIN; {} {} {} {} {}",
                 schema::V4,
                 outreach::V5,
                 intake::V6,
-                routing::V7
-            ))?,
-            4 => conn.execute_batch(&format!(
-                "BEGIN; {} {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+                routing::V7,
+                contact_index::V8
+            )),
+            4 => Some(format!(
+                "BEGIN; {} {} {} {}",
                 outreach::V5,
                 intake::V6,
-                routing::V7
-            ))?,
-            5 => conn.execute_batch(&format!(
-                "BEGIN; {} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+                routing::V7,
+                contact_index::V8
+            )),
+            5 => Some(format!(
+                "BEGIN; {} {} {}",
                 intake::V6,
-                routing::V7
-            ))?,
-            6 => conn.execute_batch(&format!(
-                "BEGIN; {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
-                routing::V7
-            ))?,
-            SCHEMA_VERSION => {}
+                routing::V7,
+                contact_index::V8
+            )),
+            6 => Some(format!("BEGIN; {} {}", routing::V7, contact_index::V8)),
+            7 => Some(format!("BEGIN; {}", contact_index::V8)),
+            SCHEMA_VERSION => None,
             1 => {
                 return Err(StoreError::Unavailable(format!(
                     "{} holds the pre-release single-account format, which this server cannot \
@@ -105,6 +111,12 @@ impl SqliteStore {
                      ({SCHEMA_VERSION}); upgrade the server"
                 )))
             }
+        };
+        if let Some(batch) = upgrade {
+            conn.execute_batch(&batch)?;
+            // A dropped connection rolls back the open transaction if this fails.
+            contact_index::backfill(&conn)?;
+            conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))?;
         }
         // Not versioned: a table every format has, created when missing.
         conn.execute_batch(notify::SCHEMA)?;

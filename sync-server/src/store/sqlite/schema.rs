@@ -1,7 +1,7 @@
 //! The SQLite store's tables (`PRAGMA user_version` = [`SCHEMA_VERSION`]).
 
 /// Format written by this build; an older build refuses a newer file.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// Version 1 was the walking skeleton's single-account format, never released.
 pub const SCHEMA: &str = r#"
