@@ -66,11 +66,15 @@ pub fn App() -> Html {
         use_effect_with(deps, move |_| {
             spawn_local(async move {
                 if let Ok(account) = commands::account().await {
+                    use fieldstone_protocol::account::Role;
+                    let role = account.session.as_ref().map(|s| s.role);
+                    let team_view = matches!(role, Some(Role::Owner | Role::Admin | Role::Broker));
                     let view_only = account
                         .session
-                        .filter(|s| s.role == fieldstone_protocol::account::Role::Viewer)
+                        .filter(|s| s.role == Role::Viewer)
                         .map(|s| s.org.name);
                     shell.dispatch(ShellAction::ViewOnly(view_only));
+                    shell.dispatch(ShellAction::TeamView(team_view));
                 }
             });
         });
@@ -169,7 +173,7 @@ pub fn App() -> Html {
     html! {
         <ContextProvider<ShellContext> context={context}>
             <div class={classes!("app", shell.view_only.is_some().then_some("app--view-only"))}>
-                <Nav current={route.section()} />
+                <Nav current={route.section()} team={shell.team_view} />
                 <div class="app__body">
                     <TopBar title={title} back={back} sync={shell.sync_badge()} conflicts={shell.conflicts} />
                     if let Some(org) = &shell.view_only {

@@ -21,6 +21,8 @@ pub enum Route {
     Listing(ListingId),
     /// The open-house sign-in (kiosk mode) of a listing: the whole window, locked to it.
     Kiosk(ListingId),
+    /// The broker's view of the team (brokers and admins).
+    Team,
     Settings,
 }
 
@@ -32,6 +34,7 @@ pub enum Section {
     Pipeline,
     Calendar,
     Listings,
+    Team,
     Settings,
 }
 
@@ -85,14 +88,23 @@ const PIPELINE_ICON: &[Shape] = &[
     rect("16", "4", "5", "7", "1.5"),
 ];
 
+/// Two people, drawn only in the navigation.
+const TEAM_ICON: &[Shape] = &[
+    circle("9", "8", "3.5"),
+    Shape::Path("M2.5 20c0-3.6 2.9-6.5 6.5-6.5s6.5 2.9 6.5 6.5"),
+    circle("17", "9", "2.5"),
+    Shape::Path("M16 13.6c.3-.1.7-.1 1-.1 2.5 0 4.5 2 4.5 4.5"),
+];
+
 impl Section {
-    /// In navigation order.
-    pub const ALL: [Section; 6] = [
+    /// In navigation order (Team shows only for those who see the team).
+    pub const ALL: [Section; 7] = [
         Section::Today,
         Section::Contacts,
         Section::Pipeline,
         Section::Calendar,
         Section::Listings,
+        Section::Team,
         Section::Settings,
     ];
 
@@ -138,6 +150,14 @@ impl Section {
                 new: NewRecord::Own("New listing"),
                 search: true,
             },
+            Section::Team => SectionInfo {
+                label: "Team",
+                key: "team",
+                route: Route::Team,
+                icon: TEAM_ICON,
+                new: NewRecord::Contact,
+                search: false,
+            },
             Section::Settings => SectionInfo {
                 label: "Settings",
                 key: "settings",
@@ -172,6 +192,7 @@ impl Route {
             Route::Pipeline => Section::Pipeline,
             Route::Calendar => Section::Calendar,
             Route::Listings | Route::Listing(_) | Route::Kiosk(_) => Section::Listings,
+            Route::Team => Section::Team,
             Route::Settings => Section::Settings,
         }
     }
@@ -222,6 +243,7 @@ impl Route {
             ("calendar", None) => Route::Calendar,
             ("listings", None) => Route::Listings,
             ("listings", Some(id)) => id.parse().map_or(Route::Listings, Route::Listing),
+            ("team", None) => Route::Team,
             ("settings", None) => Route::Settings,
             _ => Route::Today,
         }
@@ -252,6 +274,7 @@ mod tests {
             Route::Listings,
             Route::Listing(listing),
             Route::Kiosk(listing),
+            Route::Team,
             Route::Settings,
         ] {
             assert_eq!(Route::from_hash(&route.to_hash()), route, "{route:?}");

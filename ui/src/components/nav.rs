@@ -11,6 +11,9 @@ use yew::prelude::*;
 #[derive(Debug, Properties, PartialEq)]
 pub struct NavProps {
     pub current: Section,
+    /// The Team screen is offered (brokers and admins).
+    #[prop_or_default]
+    pub team: bool,
 }
 
 #[component]
@@ -26,7 +29,7 @@ pub fn Nav(props: &NavProps) -> Html {
                 <span class="brand__name">{ "Fieldstone" }</span>
             </a>
             <ul class="nav__list">
-                for section in Section::ALL {
+                for section in Section::ALL.into_iter().filter(|s| props.team || *s != Section::Team) {
                     <li class={classes!("nav__item", format!("nav__item--{}", section.key()))}>
                         <a
                             id={format!("nav-{}", section.key())}
@@ -57,6 +60,7 @@ mod tests {
     async fn every_section_is_a_link_and_the_current_one_is_marked() {
         let html = ServerRenderer::<Nav>::with_props(|| NavProps {
             current: Section::Pipeline,
+            team: true,
         })
         .hydratable(false)
         .render()
@@ -73,12 +77,32 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_team_screen_is_offered_only_to_those_who_see_the_team() {
+        let render = |team| async move {
+            ServerRenderer::<Nav>::with_props(move || NavProps {
+                current: Section::Today,
+                team,
+            })
+            .hydratable(false)
+            .render()
+            .await
+        };
+        assert!(render(true).await.contains(r##"href="#/team""##));
+        let agent = render(false).await;
+        assert!(!agent.contains(r##"href="#/team""##), "{agent}");
+        assert!(agent.contains(r##"href="#/settings""##), "{agent}");
+    }
+
+    #[tokio::test]
     async fn the_n_hint_names_what_this_screen_makes() {
         let on = |current| async move {
-            ServerRenderer::<Nav>::with_props(move || NavProps { current })
-                .hydratable(false)
-                .render()
-                .await
+            ServerRenderer::<Nav>::with_props(move || NavProps {
+                current,
+                team: false,
+            })
+            .hydratable(false)
+            .render()
+            .await
         };
         assert!(on(Section::Listings).await.contains("New listing"));
         assert!(on(Section::Calendar).await.contains("New booking"));
@@ -90,6 +114,7 @@ mod tests {
     async fn each_link_draws_its_section_s_icon() {
         let html = ServerRenderer::<Nav>::with_props(|| NavProps {
             current: Section::Today,
+            team: true,
         })
         .hydratable(false)
         .render()

@@ -37,6 +37,7 @@ mod new_contact;
 mod pipeline;
 mod settings;
 mod share;
+mod team;
 mod today;
 mod transfer;
 
@@ -50,6 +51,7 @@ use listings::ListingsPage;
 pub use new_contact::NewContactDialog;
 use pipeline::PipelinePage;
 use settings::SettingsPage;
+use team::TeamPage;
 use today::TodayPage;
 use yew::prelude::*;
 
@@ -69,6 +71,7 @@ pub fn Page(props: &PageProps) -> Html {
         Route::Listings => html! { <ListingsPage /> },
         Route::Listing(id) => html! { <ListingPage key={id.to_string()} {id} /> },
         Route::Kiosk(_) => html! { <KioskPage /> },
+        Route::Team => html! { <TeamPage /> },
         Route::Settings => html! { <SettingsPage /> },
     }
 }

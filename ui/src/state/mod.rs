@@ -42,6 +42,7 @@ pub mod share;
 pub mod shell;
 pub mod sync;
 pub mod task_form;
+pub mod team;
 pub mod today;
 
 /// A list's first load: until it answers there is nothing to show but a placeholder.

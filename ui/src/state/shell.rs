@@ -63,6 +63,9 @@ pub enum ShellAction {
     RecheckConflicts,
     /// The signed-in role may only look (a viewer): the organisation's name, else `None`.
     ViewOnly(Option<String>),
+    /// The signed-in role sees the team (a broker, an admin or the owner): the navigation
+    /// offers the Team screen.
+    TeamView(bool),
     /// The agent's locale, as read from their preferences or just saved.
     Locale(Locale),
     /// The device is locked to this listing's open-house sign-in (started here, or found
@@ -88,6 +91,8 @@ pub struct Shell {
     /// Signed in as a viewer (of this organisation): screens show what there is and hide what
     /// would change it, instead of letting an edit be made and refused.
     pub view_only: Option<String>,
+    /// Signed in as someone who sees the team: the Team screen is in the navigation.
+    pub team_view: bool,
     /// The contact just deleted, while its undo is offered: (id, name).
     pub undo: Option<(RecordRef, String)>,
     /// Records holding fields changed on two devices (the sync pill says how many).
@@ -115,6 +120,7 @@ impl Reducible for Shell {
             ShellAction::CloseNewContact if self.new_contact.is_none() => self,
             ShellAction::Conflicts(n) if n == self.conflicts => self,
             ShellAction::ViewOnly(ref org) if *org == self.view_only => self,
+            ShellAction::TeamView(team) if team == self.team_view => self,
             ShellAction::Locale(ref locale) if *locale == self.locale => self,
             ShellAction::Named(route, ref name)
                 if self
@@ -198,6 +204,7 @@ impl Shell {
             ShellAction::Conflicts(n) => self.conflicts = n,
             ShellAction::RecheckConflicts => self.conflict_checks += 1,
             ShellAction::ViewOnly(org) => self.view_only = org,
+            ShellAction::TeamView(team) => self.team_view = team,
             ShellAction::Locale(locale) => self.locale = locale,
         }
     }
