@@ -4,6 +4,7 @@
 //! commands to the UI. Desktop and mobile share this entry point.
 
 mod commands;
+pub mod lead_news;
 pub mod reminders;
 
 use fieldstone_app_api::{config, credentials, Api, ApiConfig, Events};
@@ -98,6 +99,7 @@ async fn remind(api: &Api) {
     let mut plan = Vec::new();
     let mut planned: Option<(u64, u64, chrono::DateTime<chrono::Utc>)> = None;
     let mut timer = tokio::time::interval(reminders::CHECK_EVERY);
+    let mut lead_news = lead_news::LeadNews::default();
     loop {
         timer.tick().await;
         let now = api.clock().now();
@@ -116,6 +118,9 @@ async fn remind(api: &Api) {
                 Err(error) => tracing::warn!(%error, "reminder check failed"),
             }
         }
+        if stale {
+            announce_leads(api, &mut lead_news, &notifier, now).await;
+        }
         let due = scheduler.due(&plan, now);
         if due.is_empty() {
             continue;
@@ -130,5 +135,40 @@ async fn remind(api: &Api) {
         if let Err(error) = shown {
             tracing::warn!(%error, "reminder notification task failed");
         }
+    }
+}
+
+/// Says "New lead: …" for each lead handed to the signed-in agent since the last look.
+async fn announce_leads(
+    api: &Api,
+    news: &mut lead_news::LeadNews,
+    notifier: &Arc<reminders::OsNotifier>,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    use reminders::Notifier;
+    let (replica, me) = (api.replica(), api.user());
+    let read =
+        tokio::task::spawn_blocking(move || replica.leads_handed_to(me, lead_news::READ_AT_MOST))
+            .await;
+    let leads = match read {
+        Ok(Ok(leads)) => leads,
+        Ok(Err(error)) => return tracing::warn!(%error, "cannot read new leads"),
+        Err(error) => return tracing::warn!(%error, "new-lead check failed"),
+    };
+    let said = news.news(&leads, now);
+    if said.is_empty() {
+        return;
+    }
+    let notifier = Arc::clone(notifier);
+    let shown = tokio::task::spawn_blocking(move || {
+        for one in said {
+            if let Err(error) = notifier.show(&one.title, &one.body) {
+                tracing::info!(%error, title = %one.title, "new-lead notification not shown");
+            }
+        }
+    })
+    .await;
+    if let Err(error) = shown {
+        tracing::warn!(%error, "new-lead notification task failed");
     }
 }

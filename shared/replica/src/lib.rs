@@ -69,7 +69,7 @@ pub use sync::{
     SyncNotice, SyncOptions, SyncReport, Traffic, UNREADABLE_FROM_SERVER,
 };
 pub use tasks::TaskSummary;
-pub use team::{AgentCounts, PipelineLead, RememberedMember, TEAM_PIPELINE_MAX};
+pub use team::{AgentCounts, HandedLead, PipelineLead, RememberedMember, TEAM_PIPELINE_MAX};
 pub use timeline::{TimelineCursor, TimelineEntry, TimelinePage, TIMELINE_PAGE_MAX};
 pub use transfer::{
     contact_csv_headers, encoding_choices, encoding_for_label, encoding_label, guess_delimiter,

@@ -57,7 +57,42 @@ fn count(n: i64) -> u32 {
     u32::try_from(n.max(0)).unwrap_or(u32::MAX)
 }
 
+/// A lead someone else gave this agent (routing, a claim, a broker's move), for the "new lead"
+/// notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandedLead {
+    pub contact: ContactId,
+    pub name: String,
+    pub source: fieldstone_model::LeadSource,
+    pub updated_at: DateTime<Utc>,
+}
+
 impl Replica {
+    /// Open leads assigned to `agent` that someone else owns (so not the ones they typed in),
+    /// most recently changed first, at most `limit`.
+    pub fn leads_handed_to(
+        &self,
+        agent: UserId,
+        limit: u32,
+    ) -> Result<Vec<HandedLead>, ReplicaError> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, display_name, source, updated_at FROM contacts
+              WHERE assigned_agent = ?1 AND owner != ?1 AND deleted_at IS NULL
+                AND stage NOT IN ('closed', 'lost')
+              ORDER BY updated_at DESC, id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![agent.to_string(), limit], |r| {
+            Ok(HandedLead {
+                contact: parsed(r, 0)?,
+                name: r.get(1)?,
+                source: parsed(r, 2)?,
+                updated_at: time(r, 3)?.unwrap_or_default(),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Every agent's counts over `[from, to)`, keyed by agent.
     pub fn team_counts(
         &self,

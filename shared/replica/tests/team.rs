@@ -126,3 +126,28 @@ fn the_member_list_is_remembered_for_offline_names() {
     let r = open(&path, &clock);
     assert_eq!(r.remembered_team().expect("kept"), Some(members));
 }
+
+#[test]
+fn leads_handed_to_an_agent_are_those_someone_else_owns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = clock();
+    let r = open(&dir.path().join("r.db"), &clock);
+    let (ana, ben) = (agent(1), agent(2));
+    // Ben's own lead, assigned to himself: typed in by him, nothing to announce.
+    let mut own = person("Own", "Lead");
+    own.assigned_agent = Some(ben);
+    r.create_contact(&own, ben).expect("own");
+    // Ana's lead given to Ben: announced. One given and then lost: not open any more.
+    let mut given = person("Given", "Lead");
+    given.assigned_agent = Some(ben);
+    let given = r.create_contact(&given, ana).expect("given");
+    let mut lost = person("Lost", "Lead");
+    lost.assigned_agent = Some(ben);
+    let lost = r.create_contact(&lost, ana).expect("lost");
+    r.set_contact_stage(&lost.id, Stage::Lost, ben)
+        .expect("lost");
+    let handed = r.leads_handed_to(ben, 10).expect("handed");
+    let ids: Vec<_> = handed.iter().map(|l| l.contact).collect();
+    assert_eq!(ids, [given.id]);
+    assert!(r.leads_handed_to(ana, 10).expect("ana's").is_empty());
+}

@@ -16,6 +16,7 @@ pub mod dialog;
 pub mod field;
 pub mod icons;
 pub mod kiosk_start;
+pub mod lead_offers;
 pub mod listing_activity;
 pub mod listing_card;
 pub mod listing_fields;

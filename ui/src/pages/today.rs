@@ -258,6 +258,7 @@ pub fn TodayPage() -> Html {
                     })
                 }} />
             }
+            <crate::components::lead_offers::LeadOffers />
             <div class="today-grid">
                 <section id="today-bookings" class="card today-card">
                     <h2 class="today-card__title">{ icon(Icon::Calendar) }{ "Bookings today" }</h2>

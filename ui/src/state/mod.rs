@@ -20,6 +20,7 @@ pub mod form;
 pub mod format;
 pub mod import;
 pub mod kiosk;
+pub mod lead_offers;
 pub mod listing;
 pub mod listing_draft;
 pub mod listing_field;
