@@ -296,15 +296,13 @@ impl Api {
         };
         let mut offers = Vec::new();
         for lead in routed.into_iter().filter(|l| open_offer(l, me)) {
-            let contact = lead.contact;
-            let name = self
-                .read(move |r| r.get_contact(&contact))
-                .await?
-                .filter(|c| c.deleted_at.is_none())
-                .map_or_else(|| "A new lead".to_owned(), |c| c.display_name());
             offers.push(LeadOffer {
-                contact,
-                name,
+                contact: lead.contact,
+                name: lead
+                    .name
+                    .filter(|n| !n.trim().is_empty())
+                    .unwrap_or_else(|| "A new lead".to_owned()),
+                source: lead.source,
                 pond: lead.decision == "pond",
                 reason: capitalised(&lead.reason),
                 offered_at: lead.decided_at,
@@ -417,6 +415,8 @@ mod tests {
             claim_until: None,
             claimed_by: None,
             claimed_at: None,
+            name: None,
+            source: None,
         };
         assert!(open_offer(&lead("offer", None, vec![id(1)]), id(1)));
         assert!(!open_offer(&lead("offer", None, vec![id(2)]), id(1)));

@@ -225,6 +225,12 @@ pub struct LeadView {
     pub claim_until: Option<DateTime<Utc>>,
     pub claimed_by: Option<UserId>,
     pub claimed_at: Option<DateTime<Utc>>,
+    /// The lead's name and source, in the list (an agent offered a lead decides by them, and
+    /// the lead is not on their device until claimed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 impl From<LeadRoutingRow> for LeadView {
@@ -239,6 +245,8 @@ impl From<LeadRoutingRow> for LeadView {
             claim_until: row.claim_until,
             claimed_by: row.claimed_by,
             claimed_at: row.claimed_at,
+            name: None,
+            source: None,
         }
     }
 }
@@ -254,12 +262,23 @@ pub async fn leads(
         routing::expire_offers(&state, caller.org)?;
         let rows = state.store.lead_routings(caller.org, None, LIST_LIMIT)?;
         let everyone = routes_leads(caller.role);
-        Ok(Json(
-            rows.into_iter()
-                .filter(|r| everyone || visible_to(r, caller.user))
-                .map(LeadView::from)
-                .collect(),
-        ))
+        let mut out = Vec::new();
+        for row in rows
+            .into_iter()
+            .filter(|r| everyone || visible_to(r, caller.user))
+        {
+            let found = match row.contact.parse::<ContactId>() {
+                Ok(id) => handover::contact(state.store.as_ref(), caller.org, id)?,
+                Err(_) => None,
+            };
+            let mut view = LeadView::from(row);
+            if let Some(found) = found {
+                view.name = Some(found.contact.display_name());
+                view.source = Some(found.contact.source.label().to_owned());
+            }
+            out.push(view);
+        }
+        Ok(Json(out))
     })
     .await
 }

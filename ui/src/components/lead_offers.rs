@@ -52,7 +52,12 @@ pub fn LeadOffers() -> Html {
                 for offer in state.offers.iter() {
                     <li key={offer.contact.to_string()} class="lead-offer" data-contact={offer.contact.to_string()}>
                         <div class="lead-offer__main">
-                            <span class="lead-offer__name">{ &offer.name }</span>
+                            <span class="lead-offer__name">
+                                { &offer.name }
+                                if let Some(source) = &offer.source {
+                                    <span class="lead-offer__source">{ format!(" · {source}") }</span>
+                                }
+                            </span>
                             <span class="lead-offer__why">
                                 { if offer.pond { "Open to anyone on the team" } else { &offer.reason } }
                                 if let Some(until) = offer.claim_until {

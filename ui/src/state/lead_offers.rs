@@ -84,6 +84,7 @@ mod tests {
                 .parse()
                 .expect("id"),
             name: format!("Lead {n}"),
+            source: Some("Web form".into()),
             pond: false,
             reason: "Offered to Ana and Ben".into(),
             offered_at: Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap(),

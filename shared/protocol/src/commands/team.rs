@@ -139,9 +139,10 @@ pub struct Reassigned {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeadOffer {
     pub contact: ContactId,
-    /// The lead's name when the device has it; "A new lead" when it does not (an offered lead
-    /// reaches the device only once claimed).
+    /// The lead's name (the server's; "A new lead" if it gave none).
     pub name: String,
+    /// Where it came from ("Web form").
+    pub source: Option<String>,
     /// Offered to a few agents (`offer`), or open to anyone (`pond`).
     pub pond: bool,
     pub reason: String,
@@ -189,4 +190,9 @@ pub struct RoutedLead {
     pub claim_until: Option<DateTime<Utc>>,
     pub claimed_by: Option<UserId>,
     pub claimed_at: Option<DateTime<Utc>>,
+    /// The lead's name and source (in the list only).
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
 }
