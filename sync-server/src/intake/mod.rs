@@ -17,7 +17,7 @@ pub mod meta;
 use crate::store::intake::IntakeEventRow;
 use crate::store::StoreError;
 use crate::sync::server_write::{
-    create_as_server, record_contacted, server_actor_id, ServerWriteError,
+    create_all_as_server, record_contacted, server_actor_id, NewDoc, ServerWriteError,
 };
 use crate::AppState;
 use chrono::{DateTime, Utc};
@@ -215,6 +215,7 @@ pub fn deliver(state: &AppState, org: OrgId, lead: Lead) -> Result<Arrival, Inta
     let now = state.clock.now();
     let ids = Ids::for_event(org, channel, lead.event_id.as_deref());
     let mut routed = None;
+    let mut new_docs = Vec::with_capacity(3);
     let (contact, scopes, created) = match dedupe::find(state.store.as_ref(), org, &lead)? {
         // The event's own contact, made by a delivery of this same event that raced this one
         // (or stopped half-way): still this event's creation.
@@ -253,28 +254,38 @@ pub fn deliver(state: &AppState, org: OrgId, lead: Lead) -> Result<Arrival, Inta
                 .map_err(|e| IntakeError::Corrupt(e.to_string()))?;
             // Already there only when a delivery of this same event wrote it (the id is the
             // event's): created by this event either way.
-            create_as_server(
-                state,
-                org,
-                &doc_id_of(&contact)?,
-                scopes.clone(),
-                owner,
+            new_docs.push(NewDoc {
+                doc_id: doc_id_of(&contact)?,
+                scopes: scopes.clone(),
+                writer: owner,
                 doc,
-            )?;
+            });
             (contact, scopes, true)
         }
     };
-    let interaction =
-        add_interaction(state, org, &lead, &contact, scopes.clone(), ids.interaction)?;
+    let interaction = ids.interaction;
+    new_docs.push(interaction_doc(
+        state,
+        &lead,
+        &contact,
+        scopes.clone(),
+        interaction,
+    )?);
     if let Some(row) = routed {
         let found = dedupe::Found {
             contact: contact.clone(),
             scopes,
         };
-        if let Err(error) = crate::routing::handover::decision_note(state, org, &found, &row) {
-            tracing::warn!(%error, "the lead is routed; its routing note was not written");
+        match crate::routing::handover::decision_note(state, org, &found, &row) {
+            Ok(note) => new_docs.push(note),
+            Err(error) => {
+                tracing::warn!(%error, "the lead is routed; its routing note was not written")
+            }
         }
     }
+    // The contact, its interaction and the routing note in one durable commit (a commit is
+    // most of a lead's cost); each is skipped if a racing delivery of the event stored it.
+    create_all_as_server(state, org, new_docs)?;
     if !created && lead.channel.is_conversation() {
         // A message from someone already known continues a conversation, as a reply by text
         // does: their "last contacted" moves.
@@ -369,15 +380,15 @@ fn intake_owner(state: &AppState, org: OrgId) -> Result<UserId, IntakeError> {
         .ok_or(IntakeError::NoOwner)
 }
 
-/// The lead's interaction on `contact`, in the contact's scopes, as the server.
-fn add_interaction(
+/// The lead's interaction on `contact`, in the contact's scopes, as the server (not stored
+/// yet).
+fn interaction_doc(
     state: &AppState,
-    org: OrgId,
     lead: &Lead,
     contact: &Contact,
     scopes: Vec<Scope>,
     id: InteractionId,
-) -> Result<InteractionId, IntakeError> {
+) -> Result<NewDoc, IntakeError> {
     let input = InteractionInput {
         contact: contact.id,
         listing: None,
@@ -397,10 +408,13 @@ fn add_interaction(
     let interaction = Interaction::create(id, valid, contact.owner, state.clock.now());
     let (doc, _) = fieldstone_doc::interaction::create(server_actor_id(), &interaction)
         .map_err(|e| IntakeError::Corrupt(e.to_string()))?;
-    let doc_id = DocId::new(fieldstone_doc::interaction::KIND, id)
-        .map_err(|e| IntakeError::Corrupt(e.to_string()))?;
-    create_as_server(state, org, &doc_id, scopes, contact.owner, doc)?;
-    Ok(id)
+    Ok(NewDoc {
+        doc_id: DocId::new(fieldstone_doc::interaction::KIND, id)
+            .map_err(|e| IntakeError::Corrupt(e.to_string()))?,
+        scopes,
+        writer: contact.owner,
+        doc,
+    })
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use crate::intake::dedupe::{self, Found};
 use crate::store::routing::LeadRoutingRow;
 use crate::store::{Store, StoreError};
 use crate::sync::server_write::{
-    create_as_server, server_actor_id, write_as_server, ServerWriteError,
+    create_as_server, server_actor_id, write_as_server, NewDoc, ServerWriteError,
 };
 use crate::AppState;
 use fieldstone_model::{ContactId, Note, NoteId, NoteInput, OrgId, RecordRef, UserId};
@@ -70,19 +70,20 @@ pub fn hand_over(
     )
 }
 
-/// The note of a new lead's first decision. Its id is the contact's, so two deliveries of one
-/// event racing each other write one note.
+/// The note of a new lead's first decision, for the caller to create with the lead's other
+/// documents in one commit. Its id is the contact's, so two deliveries of one event racing
+/// each other write one note.
 pub fn decision_note(
     state: &AppState,
     org: OrgId,
     found: &Found,
     row: &LeadRoutingRow,
-) -> Result<(), RoutingError> {
+) -> Result<NewDoc, RoutingError> {
     let id = uuid::Uuid::new_v5(
         &uuid::Uuid::NAMESPACE_OID,
         format!("routing:{org}:{}:decided", found.contact.id).as_bytes(),
     );
-    note(state, org, found, &row.reason, NoteId::from_uuid(id))
+    note_doc(state, found, &row.reason, NoteId::from_uuid(id))
 }
 
 /// Adds `agent`'s scope to `doc` (announced, so their live devices pull it) and takes away
@@ -133,6 +134,18 @@ pub fn note(
     body: &str,
     id: NoteId,
 ) -> Result<(), RoutingError> {
+    let new = note_doc(state, found, body, id)?;
+    create_as_server(state, org, &new.doc_id, new.scopes, new.writer, new.doc)?;
+    Ok(())
+}
+
+/// The note [`note`] creates, not stored yet.
+fn note_doc(
+    state: &AppState,
+    found: &Found,
+    body: &str,
+    id: NoteId,
+) -> Result<NewDoc, RoutingError> {
     let input = NoteInput {
         record: RecordRef::Contact(found.contact.id),
         body: format!("Lead routing: {body}"),
@@ -144,15 +157,11 @@ pub fn note(
     let note = Note::create(id, valid, found.contact.owner, state.clock.now());
     let (doc, _) = fieldstone_doc::note::create(server_actor_id(), &note)
         .map_err(|e| RoutingError::Corrupt(e.to_string()))?;
-    let doc_id = DocId::new(fieldstone_doc::note::KIND, id)
-        .map_err(|e| RoutingError::Corrupt(e.to_string()))?;
-    create_as_server(
-        state,
-        org,
-        &doc_id,
-        found.scopes.clone(),
-        found.contact.owner,
+    Ok(NewDoc {
+        doc_id: DocId::new(fieldstone_doc::note::KIND, id)
+            .map_err(|e| RoutingError::Corrupt(e.to_string()))?,
+        scopes: found.scopes.clone(),
+        writer: found.contact.owner,
         doc,
-    )?;
-    Ok(())
+    })
 }

@@ -447,28 +447,17 @@ pub fn create_as_server(
     doc_id: &DocId,
     scopes: Vec<fieldstone_protocol::Scope>,
     writer: UserId,
-    mut doc: AutoCommit,
+    doc: AutoCommit,
 ) -> Result<bool, ServerWriteError> {
     if state.store.load_doc(org, doc_id)?.is_some() {
         return Ok(false);
     }
-    let changes: Vec<([u8; 32], Vec<u8>)> = doc
-        .get_changes(&[])
-        .iter()
-        .map(|c| (c.hash().0, c.raw_bytes().to_vec()))
-        .collect();
-    let write = DocWrite {
+    let write = first_write(&mut NewDoc {
         doc_id: doc_id.clone(),
-        expected_head_seq: None,
-        changes,
-        add_scopes: scopes,
-        snapshot: Some(doc.save()),
-        new_actors: Vec::new(),
+        scopes,
         writer,
-        intent: false,
-        // A contact intake creates is found by the next lead's dedupe at once.
-        contact: crate::store::contact_index::entry_for(doc_id, &doc),
-    };
+        doc,
+    });
     let committed = match state.store.commit(org, vec![write], state.clock.now()) {
         Ok(committed) => committed,
         // Created meanwhile by another request or process: the same thing, once.
@@ -484,6 +473,84 @@ pub fn create_as_server(
         });
     }
     Ok(true)
+}
+
+/// One document for [`create_all_as_server`].
+pub struct NewDoc {
+    pub doc_id: DocId,
+    pub scopes: Vec<fieldstone_protocol::Scope>,
+    /// Whose usage it counts against.
+    pub writer: UserId,
+    pub doc: AutoCommit,
+}
+
+/// Creates each of `docs` that does not exist yet, as [`create_as_server`] does, but in one
+/// transaction: a lead's contact, interaction and routing note cost one durable commit instead
+/// of three. If another request creates one of them meanwhile, each is created on its own
+/// (so the others are still stored once). Answers how many were created.
+pub fn create_all_as_server(
+    state: &AppState,
+    org: OrgId,
+    docs: Vec<NewDoc>,
+) -> Result<usize, ServerWriteError> {
+    let mut fresh = Vec::with_capacity(docs.len());
+    for new in docs {
+        if state.store.load_doc(org, &new.doc_id)?.is_none() {
+            fresh.push(new);
+        }
+    }
+    if fresh.is_empty() {
+        return Ok(0);
+    }
+    let writes = fresh.iter_mut().map(first_write).collect();
+    let committed = match state.store.commit(org, writes, state.clock.now()) {
+        Ok(committed) => committed,
+        Err(StoreError::Stale(_) | StoreError::Conflict(_)) => {
+            let mut created = 0;
+            for new in fresh {
+                let NewDoc {
+                    doc_id,
+                    scopes,
+                    writer,
+                    doc,
+                } = new;
+                created += usize::from(create_as_server(state, org, &doc_id, scopes, writer, doc)?);
+            }
+            return Ok(created);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let created = committed.len();
+    for done in committed {
+        state.publish(Event::Changed {
+            org,
+            doc: done.doc_id,
+            scopes: done.scopes,
+            seq: done.seq,
+        });
+    }
+    Ok(created)
+}
+
+/// The write that stores `new` whole as a new document.
+fn first_write(new: &mut NewDoc) -> DocWrite {
+    let changes: Vec<([u8; 32], Vec<u8>)> = new
+        .doc
+        .get_changes(&[])
+        .iter()
+        .map(|c| (c.hash().0, c.raw_bytes().to_vec()))
+        .collect();
+    DocWrite {
+        doc_id: new.doc_id.clone(),
+        expected_head_seq: None,
+        changes,
+        add_scopes: new.scopes.clone(),
+        snapshot: Some(new.doc.save()),
+        new_actors: Vec::new(),
+        writer: new.writer,
+        intent: false,
+        contact: crate::store::contact_index::entry_for(&new.doc_id, &new.doc),
+    }
 }
 
 /// The server's Automerge actor, for documents it creates.
