@@ -1,21 +1,33 @@
 //! Group commit: pushes that arrive while a transaction is being written wait, then share the
 //! next one, so 50 devices pushing at once cost a handful of fsyncs instead of 50. Each push
-//! runs in its own savepoint, so one stale push never undoes another.
+//! runs in its own savepoint, so one stale push never undoes another. Small writes that are on
+//! a busy path (a lead's routing row and its intake event) join the same queue through
+//! [`execute`], so leads arriving together share fsyncs too.
 
 use super::{feed, SqliteStore, Writer};
 use crate::store::{Committed, DocWrite, StoreError};
 use chrono::{DateTime, Utc};
 use fieldstone_model::OrgId;
+use rusqlite::Connection;
 use std::sync::mpsc;
 use std::sync::Mutex;
 
 type Reply = mpsc::SyncSender<Result<Vec<Committed>, StoreError>>;
 
-struct Job {
-    org: OrgId,
-    writes: Vec<DocWrite>,
-    now: DateTime<Utc>,
-    reply: Reply,
+/// Work on the writer connection inside the group's transaction: answers whether it
+/// succeeded (else its savepoint is rolled back), and what to tell its caller once the
+/// transaction's fate is known (`Some(error)`: the commit failed).
+type Exec = Box<dyn FnOnce(&Connection) -> (bool, Finish) + Send>;
+type Finish = Box<dyn FnOnce(Option<StoreError>) + Send>;
+
+enum Job {
+    Docs {
+        org: OrgId,
+        writes: Vec<DocWrite>,
+        now: DateTime<Utc>,
+        reply: Reply,
+    },
+    Exec(Exec),
 }
 
 #[derive(Default)]
@@ -37,14 +49,51 @@ pub fn commit(
     now: DateTime<Utc>,
 ) -> Result<Vec<Committed>, StoreError> {
     let (reply, answer) = mpsc::sync_channel(1);
-    let lead = {
-        let mut state = store.group.state.lock().unwrap_or_else(|p| p.into_inner());
-        state.queue.push(Job {
+    enqueue(
+        store,
+        Job::Docs {
             org,
             writes,
             now,
             reply,
+        },
+    );
+    answer
+        .recv()
+        .map_err(|_| StoreError::Database("the commit was abandoned".into()))?
+}
+
+/// Runs `f` on the writer connection in the next group transaction (in a savepoint of its own:
+/// an `Err` undoes only what `f` wrote) and answers its result once that transaction is
+/// durable.
+pub fn execute<T: Send + 'static>(
+    store: &SqliteStore,
+    f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    let (reply, answer) = mpsc::sync_channel::<Result<T, StoreError>>(1);
+    let exec: Exec = Box::new(move |conn| {
+        let result = f(conn);
+        let ok = result.is_ok();
+        let finish: Finish = Box::new(move |failed| {
+            let _ = reply.send(match failed {
+                Some(error) => Err(error),
+                None => result,
+            });
         });
+        (ok, finish)
+    });
+    enqueue(store, Job::Exec(exec));
+    answer
+        .recv()
+        .map_err(|_| StoreError::Database("the write was abandoned".into()))?
+}
+
+/// Queues `job`; the first caller to find nobody writing writes every queued job until the
+/// queue is empty.
+fn enqueue(store: &SqliteStore, job: Job) {
+    let lead = {
+        let mut state = store.group.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.queue.push(job);
         !std::mem::replace(&mut state.leading, true)
     };
     if lead {
@@ -60,56 +109,95 @@ pub fn commit(
             run(&mut store.writer(), jobs);
         }
     }
-    answer
-        .recv()
-        .map_err(|_| StoreError::Database("the commit was abandoned".into()))?
 }
 
-fn run(writer: &mut Writer, mut jobs: Vec<Job>) {
+/// What one job left to say: a push's outcome, or an [`execute`]'s finisher.
+enum Outcome {
+    Docs(Reply, Result<Vec<Committed>, StoreError>),
+    Exec(Finish),
+}
+
+impl Outcome {
+    /// Tells the caller: the job's own outcome, or `failed` (the whole transaction's error).
+    fn tell(self, failed: Option<&StoreError>) {
+        let again = |e: &StoreError| StoreError::Database(e.to_string());
+        match self {
+            Outcome::Docs(reply, result) => {
+                let _ = reply.send(match failed {
+                    Some(e) => Err(again(e)),
+                    None => result,
+                });
+            }
+            Outcome::Exec(finish) => finish(failed.map(again)),
+        }
+    }
+}
+
+fn run(writer: &mut Writer, jobs: Vec<Job>) {
     let Writer { conn, next_seq } = writer;
     let start_seq = *next_seq;
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        let e = StoreError::from(e);
         for job in jobs {
-            let _ = job.reply.send(Err(StoreError::Database(e.to_string())));
+            // An `execute` that never ran is dropped: its caller hears it was abandoned.
+            if let Job::Docs { reply, .. } = job {
+                Outcome::Docs(reply, Ok(Vec::new())).tell(Some(&e));
+            }
         }
         return;
     }
-    let mut results = Vec::with_capacity(jobs.len());
-    for job in &mut jobs {
+    let mut outcomes = Vec::with_capacity(jobs.len());
+    for job in jobs {
         let seq_before = *next_seq;
-        let writes = std::mem::take(&mut job.writes);
-        let outcome = conn
-            .execute_batch("SAVEPOINT push")
-            .map_err(StoreError::from)
-            .and_then(|()| {
-                writes
+        if let Err(e) = conn.execute_batch("SAVEPOINT push") {
+            if let Job::Docs { reply, .. } = job {
+                outcomes.push(Outcome::Docs(reply, Err(e.into())));
+            }
+            continue;
+        }
+        let (ok, outcome) = match job {
+            Job::Docs {
+                org,
+                writes,
+                now,
+                reply,
+            } => {
+                let result = writes
                     .into_iter()
-                    .map(|w| feed::apply_write(conn, next_seq, job.org, w, job.now))
-                    .collect::<Result<Vec<_>, _>>()
-            });
-        let outcome = match outcome {
-            Ok(done) => conn
-                .execute_batch("RELEASE push")
-                .map(|()| done)
-                .map_err(StoreError::from),
-            Err(e) => {
-                let _ = conn.execute_batch("ROLLBACK TO push; RELEASE push");
-                *next_seq = seq_before;
-                Err(e)
+                    .map(|w| feed::apply_write(conn, next_seq, org, w, now))
+                    .collect::<Result<Vec<_>, _>>();
+                (result.is_ok(), Outcome::Docs(reply, result))
+            }
+            Job::Exec(exec) => {
+                let (ok, finish) = exec(conn);
+                (ok, Outcome::Exec(finish))
             }
         };
-        results.push(outcome);
+        let released = if ok {
+            conn.execute_batch("RELEASE push").map_err(StoreError::from)
+        } else {
+            Ok(())
+        };
+        if !ok || released.is_err() {
+            let _ = conn.execute_batch("ROLLBACK TO push; RELEASE push");
+            *next_seq = seq_before;
+        }
+        match released {
+            Ok(()) => outcomes.push(outcome),
+            // Undone above: the job failed, whatever it answered.
+            Err(e) => outcome.tell(Some(&e)),
+        }
     }
     if let Err(e) = conn.execute_batch("COMMIT") {
         let _ = conn.execute_batch("ROLLBACK");
         *next_seq = start_seq;
-        let message = e.to_string();
-        for job in jobs {
-            let _ = job.reply.send(Err(StoreError::Database(message.clone())));
+        let e = StoreError::from(e);
+        for outcome in outcomes {
+            outcome.tell(Some(&e));
         }
         return;
     }
-    for (job, result) in jobs.into_iter().zip(results) {
-        let _ = job.reply.send(result);
+    for outcome in outcomes {
+        outcome.tell(None);
     }
 }

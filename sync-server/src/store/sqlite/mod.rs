@@ -518,7 +518,9 @@ impl Store for SqliteStore {
         org: OrgId,
         row: &intake::IntakeEventRow,
     ) -> Result<bool, StoreError> {
-        intake::record_event(&self.writer().conn, org, row)
+        // In the group commit: every lead with an event id writes one, and leads come together.
+        let row = row.clone();
+        group::execute(self, move |c| intake::record_event(c, org, &row))
     }
 
     fn intake_sender_contact(

@@ -345,15 +345,14 @@ impl RoutingStore for SqliteStore {
     }
 
     fn set_routing_cursor(&self, org: OrgId, rule: &str, user: UserId) -> Result<(), StoreError> {
-        let w = self.writer();
-        let c = &w.conn;
-        set_cursor(c, org, rule, user)
+        // In the group commit: every routed lead writes this and the row below.
+        let rule = rule.to_owned();
+        super::group::execute(self, move |c| set_cursor(c, org, &rule, user))
     }
 
     fn record_lead_routing(&self, org: OrgId, row: &LeadRoutingRow) -> Result<bool, StoreError> {
-        let w = self.writer();
-        let c = &w.conn;
-        record(c, org, row)
+        let row = row.clone();
+        super::group::execute(self, move |c| record(c, org, &row))
     }
 
     fn replace_lead_routing(
