@@ -12,13 +12,11 @@
 mod common;
 
 use automerge::ActorId;
-use common::{env, ms, percentile, secret_key, write, Harbour, Serving};
+use common::{env, ms, percentile, put, secret_key, signed_in, write, Harbour, Serving};
 use fieldstone_model::{Clock, Contact, ContactId, ContactInput, EmailEntry, FixedClock, UserId};
 use fieldstone_protocol::account::Role;
 use fieldstone_protocol::DocId;
-use fieldstone_server::auth::{hash_token, new_token};
 use fieldstone_server::config::Config;
-use fieldstone_server::store::NewUser;
 use fieldstone_server::AppState;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,55 +24,6 @@ use std::time::{Duration, Instant};
 // The server binary's allocator, so the figures are the server's.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// A user of Harbour with `role`, signed in on a device: (id, bearer token).
-fn signed_in(
-    h: &Harbour,
-    email: &str,
-    role: Role,
-    at: chrono::DateTime<chrono::Utc>,
-) -> (UserId, String) {
-    let user = h
-        .store
-        .create_user(
-            h.org,
-            &NewUser {
-                email: email.into(),
-                display_name: email.split('@').next().unwrap_or(email).into(),
-                role,
-                password_hash: "x".into(),
-            },
-            at,
-        )
-        .expect("user")
-        .id;
-    let device = h
-        .store
-        .create_device(h.org, user, "bench", at)
-        .expect("device");
-    let token = new_token();
-    h.store
-        .create_session(
-            h.org,
-            user,
-            device.id,
-            &hash_token(&token),
-            at + chrono::Duration::days(30),
-        )
-        .expect("session");
-    (user, token)
-}
-
-async fn put(http: &reqwest::Client, base: &str, token: &str, path: &str, body: serde_json::Value) {
-    let answer = http
-        .put(format!("{base}{path}"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("put");
-    assert!(answer.status().is_success(), "{path}: {}", answer.status());
-}
 
 fn main() {
     let leads = env("LEADS", 2_000);

@@ -223,3 +223,54 @@ pub async fn push(
     );
     answer
 }
+
+/// A user of Harbour with `role`, signed in on a device: (id, bearer token).
+pub fn signed_in(h: &Harbour, email: &str, role: Role, at: DateTime<Utc>) -> (UserId, String) {
+    let user = h
+        .store
+        .create_user(
+            h.org,
+            &NewUser {
+                email: email.into(),
+                display_name: email.split('@').next().unwrap_or(email).into(),
+                role,
+                password_hash: "x".into(),
+            },
+            at,
+        )
+        .expect("user")
+        .id;
+    let device = h
+        .store
+        .create_device(h.org, user, "bench", at)
+        .expect("device");
+    let token = new_token();
+    h.store
+        .create_session(
+            h.org,
+            user,
+            device.id,
+            &hash_token(&token),
+            at + chrono::Duration::days(30),
+        )
+        .expect("session");
+    (user, token)
+}
+
+/// `PUT path` with a JSON body as `token`'s user; it must succeed.
+pub async fn put(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    path: &str,
+    body: serde_json::Value,
+) {
+    let answer = http
+        .put(format!("{base}{path}"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("put");
+    assert!(answer.status().is_success(), "{path}: {}", answer.status());
+}
