@@ -283,9 +283,25 @@ pub fn deliver(state: &AppState, org: OrgId, lead: Lead) -> Result<Arrival, Inta
             }
         }
     }
-    // The contact, its interaction and the routing note in one durable commit (a commit is
-    // most of a lead's cost); each is skipped if a racing delivery of the event stored it.
-    create_all_as_server(state, org, new_docs)?;
+    let arrival = Arrival {
+        contact: contact.id,
+        created,
+        interaction,
+        replayed: false,
+    };
+    let event = lead.event_id.map(|event| IntakeEventRow {
+        channel: channel.to_owned(),
+        event_id: event,
+        sender: lead.sender.clone(),
+        contact: contact.id.to_string(),
+        created,
+        interaction: interaction.to_string(),
+        at: now,
+    });
+    // The contact, its interaction, the routing note and the event's record in one durable
+    // commit (a commit is most of a lead's cost); each document is skipped if a racing
+    // delivery of the event stored it.
+    let recorded = create_all_as_server(state, org, new_docs, event.as_ref())?;
     if !created && lead.channel.is_conversation() {
         // A message from someone already known continues a conversation, as a reply by text
         // does: their "last contacted" moves.
@@ -295,27 +311,10 @@ pub fn deliver(state: &AppState, org: OrgId, lead: Lead) -> Result<Arrival, Inta
             tracing::warn!(%error, "the message is on the timeline; the contact's last contact was not moved");
         }
     }
-    let arrival = Arrival {
-        contact: contact.id,
-        created,
-        interaction,
-        replayed: false,
-    };
-    if let Some(event) = lead.event_id {
-        let row = IntakeEventRow {
-            channel: channel.to_owned(),
-            event_id: event.clone(),
-            sender: lead.sender,
-            contact: contact.id.to_string(),
-            created,
-            interaction: interaction.to_string(),
-            at: now,
-        };
-        if !state.store.record_intake_event(org, &row)? {
-            // Another delivery of the same event got there first: answer what it stored.
-            if let Some(first) = state.store.intake_event(org, channel, &event)? {
-                return replay(&first);
-            }
+    if let (Some(false), Some(event)) = (recorded, &event) {
+        // Another delivery of the same event got there first: answer what it stored.
+        if let Some(first) = state.store.intake_event(org, channel, &event.event_id)? {
+            return replay(&first);
         }
     }
     Ok(arrival)

@@ -484,6 +484,17 @@ pub trait Store:
         org: OrgId,
         row: &intake::IntakeEventRow,
     ) -> Result<bool, StoreError>;
+    /// [`Store::commit`] and [`Store::record_intake_event`] in one transaction, so a lead's
+    /// documents and the record of its event cost one durable commit. Answers what `commit`
+    /// answers and whether the event was new (`false`: recorded already by another delivery;
+    /// the documents are stored all the same).
+    fn commit_with_intake_event(
+        &self,
+        org: OrgId,
+        writes: Vec<DocWrite>,
+        event: &intake::IntakeEventRow,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<Committed>, bool), StoreError>;
     /// The contact the newest event from `sender` on `channel` reached.
     fn intake_sender_contact(
         &self,

@@ -8,6 +8,7 @@
 
 use super::cache::{ensure_loaded, HotDoc, LoadError, WrittenMessage};
 use crate::hub::Event;
+use crate::store::intake::IntakeEventRow;
 use crate::store::{DocWrite, StoreError, COMPACT_AFTER};
 use crate::AppState;
 use automerge::{ActorId, AutoCommit};
@@ -485,28 +486,48 @@ pub struct NewDoc {
 }
 
 /// Creates each of `docs` that does not exist yet, as [`create_as_server`] does, but in one
-/// transaction: a lead's contact, interaction and routing note cost one durable commit instead
-/// of three. If another request creates one of them meanwhile, each is created on its own
-/// (so the others are still stored once). Answers how many were created.
+/// transaction, with `event` recorded in the intake ledger in the same one: a lead's contact,
+/// interaction, routing note and event cost one durable commit instead of four. If another
+/// request creates one of the documents meanwhile, each is created on its own (so the others
+/// are still stored once) and the event recorded after them. Answers whether the event was
+/// new (`None` without one).
 pub fn create_all_as_server(
     state: &AppState,
     org: OrgId,
     docs: Vec<NewDoc>,
-) -> Result<usize, ServerWriteError> {
+    event: Option<&IntakeEventRow>,
+) -> Result<Option<bool>, ServerWriteError> {
     let mut fresh = Vec::with_capacity(docs.len());
     for new in docs {
-        if state.store.load_doc(org, &new.doc_id)?.is_none() {
-            fresh.push(new);
+        if state.store.load_doc(org, &new.doc_id)?.is_some() {
+            continue;
         }
+        fresh.push(new);
     }
+    let record = |state: &AppState| -> Result<Option<bool>, ServerWriteError> {
+        Ok(match event {
+            Some(row) => Some(state.store.record_intake_event(org, row)?),
+            None => None,
+        })
+    };
     if fresh.is_empty() {
-        return Ok(0);
+        return record(state);
     }
-    let writes = fresh.iter_mut().map(first_write).collect();
-    let committed = match state.store.commit(org, writes, state.clock.now()) {
-        Ok(committed) => committed,
+    let writes: Vec<DocWrite> = fresh.iter_mut().map(first_write).collect();
+    let now = state.clock.now();
+    let outcome = match event {
+        Some(row) => state
+            .store
+            .commit_with_intake_event(org, writes, row, now)
+            .map(|(done, new)| (done, Some(new))),
+        None => state
+            .store
+            .commit(org, writes, now)
+            .map(|done| (done, None)),
+    };
+    let (committed, new) = match outcome {
+        Ok(done) => done,
         Err(StoreError::Stale(_) | StoreError::Conflict(_)) => {
-            let mut created = 0;
             for new in fresh {
                 let NewDoc {
                     doc_id,
@@ -514,13 +535,12 @@ pub fn create_all_as_server(
                     writer,
                     doc,
                 } = new;
-                created += usize::from(create_as_server(state, org, &doc_id, scopes, writer, doc)?);
+                create_as_server(state, org, &doc_id, scopes, writer, doc)?;
             }
-            return Ok(created);
+            return record(state);
         }
         Err(e) => return Err(e.into()),
     };
-    let created = committed.len();
     for done in committed {
         state.publish(Event::Changed {
             org,
@@ -529,7 +549,7 @@ pub fn create_all_as_server(
             seq: done.seq,
         });
     }
-    Ok(created)
+    Ok(new)
 }
 
 /// The write that stores `new` whole as a new document.

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod documents;
+mod intake;
 mod intents;
 mod operations;
 mod outreach;
@@ -68,6 +69,7 @@ stories!(
     outreach::racing_servers_never_meter_past_the_allowance,
     routing::racing_claims_of_one_lead_leave_one_owner,
     routing::a_lead_is_decided_once_and_an_offer_falls_back_only_unclaimed_and_late,
+    intake::a_leads_documents_and_its_event_are_stored_together_or_not_at_all,
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -124,6 +124,18 @@ pub fn commit(
     writes: Vec<DocWrite>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Committed>, StoreError> {
+    commit_with_event(c, org, writes, None, now).map(|(done, _)| done)
+}
+
+/// [`commit`], and `event` recorded in the same transaction (whether it was new; `None`: no
+/// event).
+pub fn commit_with_event(
+    c: &mut Client,
+    org: OrgId,
+    writes: Vec<DocWrite>,
+    event: Option<&crate::store::intake::IntakeEventRow>,
+    now: DateTime<Utc>,
+) -> Result<(Vec<Committed>, Option<bool>), StoreError> {
     let mut tx = c.transaction()?;
     // Before reading any head_seq: the optimistic check then sees every earlier commit.
     lock_org(&mut tx, org)?;
@@ -131,8 +143,11 @@ pub fn commit(
         .into_iter()
         .map(|write| apply_write(&mut tx, org, write, now))
         .collect::<Result<Vec<_>, _>>()?;
+    let new = event
+        .map(|row| super::intake::record_event(&mut tx, org, row))
+        .transpose()?;
     tx.commit()?;
-    Ok(done)
+    Ok((done, new))
 }
 
 fn apply_write(

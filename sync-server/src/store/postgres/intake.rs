@@ -5,7 +5,7 @@
 use super::ms;
 pub use crate::store::intake::{IntakeEventRow, IntakeKeyRow};
 use crate::store::*;
-use ::postgres::{Client, Row};
+use ::postgres::{Client, GenericClient, Row};
 
 /// Version 5's tables (created with the others: the schema is idempotent).
 pub const TABLES: &str = r#"
@@ -147,7 +147,11 @@ pub fn event(
     .transpose()
 }
 
-pub fn record_event(c: &mut Client, org: OrgId, row: &IntakeEventRow) -> Result<bool, StoreError> {
+pub fn record_event(
+    c: &mut impl GenericClient,
+    org: OrgId,
+    row: &IntakeEventRow,
+) -> Result<bool, StoreError> {
     Ok(c.execute(
         "INSERT INTO intake_events (org_id, channel, event_id, sender, contact_id, created,
            interaction_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

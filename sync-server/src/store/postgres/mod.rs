@@ -444,6 +444,18 @@ impl Store for PostgresStore {
         self.pool.with(|c| intake::event(c, org, channel, event_id))
     }
 
+    fn commit_with_intake_event(
+        &self,
+        org: OrgId,
+        writes: Vec<DocWrite>,
+        event: &intake::IntakeEventRow,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<Committed>, bool), StoreError> {
+        self.pool
+            .with(|c| feed::commit_with_event(c, org, writes, Some(event), now))
+            .map(|(done, new)| (done, new.unwrap_or(false)))
+    }
+
     fn record_intake_event(
         &self,
         org: OrgId,

@@ -5,6 +5,7 @@
 //! [`execute`], so leads arriving together share fsyncs too.
 
 use super::{feed, SqliteStore, Writer};
+use crate::store::intake::IntakeEventRow;
 use crate::store::{Committed, DocWrite, StoreError};
 use chrono::{DateTime, Utc};
 use fieldstone_model::OrgId;
@@ -12,7 +13,8 @@ use rusqlite::Connection;
 use std::sync::mpsc;
 use std::sync::Mutex;
 
-type Reply = mpsc::SyncSender<Result<Vec<Committed>, StoreError>>;
+/// The documents committed, and whether the job's intake event was new (`None`: it had none).
+type Reply = mpsc::SyncSender<Result<(Vec<Committed>, Option<bool>), StoreError>>;
 
 /// Work on the writer connection inside the group's transaction: answers whether it
 /// succeeded (else its savepoint is rolled back), and what to tell its caller once the
@@ -24,6 +26,8 @@ enum Job {
     Docs {
         org: OrgId,
         writes: Vec<DocWrite>,
+        /// Recorded in the same savepoint as the writes.
+        event: Option<IntakeEventRow>,
         now: DateTime<Utc>,
         reply: Reply,
     },
@@ -48,12 +52,24 @@ pub fn commit(
     writes: Vec<DocWrite>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Committed>, StoreError> {
+    commit_with_event(store, org, writes, None, now).map(|(done, _)| done)
+}
+
+/// [`commit`], and `event` recorded with the writes (see `Store::commit_with_intake_event`).
+pub fn commit_with_event(
+    store: &SqliteStore,
+    org: OrgId,
+    writes: Vec<DocWrite>,
+    event: Option<IntakeEventRow>,
+    now: DateTime<Utc>,
+) -> Result<(Vec<Committed>, Option<bool>), StoreError> {
     let (reply, answer) = mpsc::sync_channel(1);
     enqueue(
         store,
         Job::Docs {
             org,
             writes,
+            event,
             now,
             reply,
         },
@@ -113,7 +129,7 @@ fn enqueue(store: &SqliteStore, job: Job) {
 
 /// What one job left to say: a push's outcome, or an [`execute`]'s finisher.
 enum Outcome {
-    Docs(Reply, Result<Vec<Committed>, StoreError>),
+    Docs(Reply, Result<(Vec<Committed>, Option<bool>), StoreError>),
     Exec(Finish),
 }
 
@@ -141,7 +157,7 @@ fn run(writer: &mut Writer, jobs: Vec<Job>) {
         for job in jobs {
             // An `execute` that never ran is dropped: its caller hears it was abandoned.
             if let Job::Docs { reply, .. } = job {
-                Outcome::Docs(reply, Ok(Vec::new())).tell(Some(&e));
+                Outcome::Docs(reply, Ok((Vec::new(), None))).tell(Some(&e));
             }
         }
         return;
@@ -159,13 +175,20 @@ fn run(writer: &mut Writer, jobs: Vec<Job>) {
             Job::Docs {
                 org,
                 writes,
+                event,
                 now,
                 reply,
             } => {
                 let result = writes
                     .into_iter()
                     .map(|w| feed::apply_write(conn, next_seq, org, w, now))
-                    .collect::<Result<Vec<_>, _>>();
+                    .collect::<Result<Vec<_>, _>>()
+                    .and_then(|done| {
+                        let new = event
+                            .map(|row| super::intake::record_event(conn, org, &row))
+                            .transpose()?;
+                        Ok((done, new))
+                    });
                 (result.is_ok(), Outcome::Docs(reply, result))
             }
             Job::Exec(exec) => {

@@ -513,6 +513,17 @@ impl Store for SqliteStore {
         self.read(|c| intake::event(c, org, channel, event_id))
     }
 
+    fn commit_with_intake_event(
+        &self,
+        org: OrgId,
+        writes: Vec<DocWrite>,
+        event: &intake::IntakeEventRow,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<Committed>, bool), StoreError> {
+        group::commit_with_event(self, org, writes, Some(event.clone()), now)
+            .map(|(done, new)| (done, new.unwrap_or(false)))
+    }
+
     fn record_intake_event(
         &self,
         org: OrgId,
