@@ -259,6 +259,8 @@ pub fn deliver(state: &AppState, org: OrgId, lead: Lead) -> Result<Arrival, Inta
                 scopes: scopes.clone(),
                 writer: owner,
                 doc,
+                // From the record in hand: reading it back from the document cost more.
+                index: Some(crate::store::contact_index::ContactIndexEntry::of(&contact)),
             });
             (contact, scopes, true)
         }
@@ -413,6 +415,7 @@ fn interaction_doc(
         scopes,
         writer: contact.owner,
         doc,
+        index: None,
     })
 }
 

@@ -163,5 +163,6 @@ fn note_doc(
         scopes: found.scopes.clone(),
         writer: found.contact.owner,
         doc,
+        index: None,
     })
 }

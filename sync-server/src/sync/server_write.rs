@@ -458,6 +458,7 @@ pub fn create_as_server(
         scopes,
         writer,
         doc,
+        index: None,
     });
     let committed = match state.store.commit(org, vec![write], state.clock.now()) {
         Ok(committed) => committed,
@@ -483,6 +484,8 @@ pub struct NewDoc {
     /// Whose usage it counts against.
     pub writer: UserId,
     pub doc: AutoCommit,
+    /// Its contact index entry when the caller has the record at hand (else read from `doc`).
+    pub index: Option<crate::store::contact_index::ContactIndexEntry>,
 }
 
 /// Creates each of `docs` that does not exist yet, as [`create_as_server`] does, but in one
@@ -497,13 +500,9 @@ pub fn create_all_as_server(
     docs: Vec<NewDoc>,
     event: Option<&IntakeEventRow>,
 ) -> Result<Option<bool>, ServerWriteError> {
-    let mut fresh = Vec::with_capacity(docs.len());
-    for new in docs {
-        if state.store.load_doc(org, &new.doc_id)?.is_some() {
-            continue;
-        }
-        fresh.push(new);
-    }
+    // No read first: a document that exists already makes the commit stale, and then each is
+    // created on its own below (which skips it). Reading each first cost a lead three reads.
+    let mut fresh = docs;
     let record = |state: &AppState| -> Result<Option<bool>, ServerWriteError> {
         Ok(match event {
             Some(row) => Some(state.store.record_intake_event(org, row)?),
@@ -534,6 +533,7 @@ pub fn create_all_as_server(
                     scopes,
                     writer,
                     doc,
+                    index: _,
                 } = new;
                 create_as_server(state, org, &doc_id, scopes, writer, doc)?;
             }
@@ -569,7 +569,10 @@ fn first_write(new: &mut NewDoc) -> DocWrite {
         new_actors: Vec::new(),
         writer: new.writer,
         intent: false,
-        contact: crate::store::contact_index::entry_for(&new.doc_id, &new.doc),
+        contact: new
+            .index
+            .take()
+            .or_else(|| crate::store::contact_index::entry_for(&new.doc_id, &new.doc)),
     }
 }
 
