@@ -3,6 +3,7 @@
 //! (each document and its changes' bytes to the document's creator). Opening a version 7 file
 //! (before the contact index): the index is filled from the stored contacts.
 
+use super::schema::SCHEMA_VERSION;
 use super::*;
 use crate::store::contact_index::ContactIndexStore;
 use fieldstone_model::Contact;

@@ -20,8 +20,6 @@ use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-pub use schema::SCHEMA_VERSION;
-
 const DB_FILE: &str = "fieldstone.db";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_IDLE_READERS: usize = 8;
@@ -50,74 +48,7 @@ impl SqliteStore {
         let path = data_dir.join(DB_FILE);
         let conn = Connection::open(&path)?;
         configure(&conn)?;
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        // Every upgrade is one transaction, the contact index's backfill included (it needs
-        // Rust to read the documents), so a failed upgrade leaves the older file as it was.
-        let upgrade = match version {
-            0 => Some(format!(
-                "BEGIN; {} {} {} {} {} {} {}",
-                schema::SCHEMA,
-                schema::V3,
-                schema::V4,
-                outreach::V5,
-                intake::V6,
-                routing::V7,
-                contact_index::V8
-            )),
-            2 => Some(format!(
-                "BEGIN; {} {} {} {} {} {} {}",
-                schema::V3,
-                schema::V3_BACKFILL,
-                schema::V4,
-                outreach::V5,
-                intake::V6,
-                routing::V7,
-                contact_index::V8
-            )),
-            3 => Some(format!(
-                "BEGIN; {} {} {} {} {}",
-                schema::V4,
-                outreach::V5,
-                intake::V6,
-                routing::V7,
-                contact_index::V8
-            )),
-            4 => Some(format!(
-                "BEGIN; {} {} {} {}",
-                outreach::V5,
-                intake::V6,
-                routing::V7,
-                contact_index::V8
-            )),
-            5 => Some(format!(
-                "BEGIN; {} {} {}",
-                intake::V6,
-                routing::V7,
-                contact_index::V8
-            )),
-            6 => Some(format!("BEGIN; {} {}", routing::V7, contact_index::V8)),
-            7 => Some(format!("BEGIN; {}", contact_index::V8)),
-            SCHEMA_VERSION => None,
-            1 => {
-                return Err(StoreError::Unavailable(format!(
-                    "{} holds the pre-release single-account format, which this server cannot \
-                     migrate; move it aside and start with an empty data directory",
-                    path.display()
-                )))
-            }
-            newer => {
-                return Err(StoreError::Unavailable(format!(
-                    "database format {newer} is newer than this server understands \
-                     ({SCHEMA_VERSION}); upgrade the server"
-                )))
-            }
-        };
-        if let Some(batch) = upgrade {
-            conn.execute_batch(&batch)?;
-            // A dropped connection rolls back the open transaction if this fails.
-            contact_index::backfill(&conn)?;
-            conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))?;
-        }
+        schema::migrate(&conn, &path)?;
         // Not versioned: a table every format has, created when missing.
         conn.execute_batch(notify::SCHEMA)?;
         let next_seq = feed::max_seq(&conn)? + 1;

@@ -1,5 +1,9 @@
 //! The SQLite store's tables (`PRAGMA user_version` = [`SCHEMA_VERSION`]).
 
+use crate::store::StoreError;
+use rusqlite::Connection;
+use std::path::Path;
+
 /// Format written by this build; an older build refuses a newer file.
 pub const SCHEMA_VERSION: i64 = 8;
 
@@ -171,3 +175,81 @@ CREATE TABLE intent_attempts (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX intent_attempts_due ON intent_attempts (state, next_at);
 "#;
+
+/// Creates the tables in a new file, or upgrades an older format in place; refuses the
+/// pre-release format and a newer one. `path` is the file, for messages.
+pub fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    // Every upgrade is one transaction, the contact index's backfill included (it needs
+    // Rust to read the documents), so a failed upgrade leaves the older file as it was.
+    let upgrade = match version {
+        0 => Some(format!(
+            "BEGIN; {} {} {} {} {} {} {}",
+            SCHEMA,
+            V3,
+            V4,
+            super::outreach::V5,
+            super::intake::V6,
+            super::routing::V7,
+            super::contact_index::V8
+        )),
+        2 => Some(format!(
+            "BEGIN; {} {} {} {} {} {} {}",
+            V3,
+            V3_BACKFILL,
+            V4,
+            super::outreach::V5,
+            super::intake::V6,
+            super::routing::V7,
+            super::contact_index::V8
+        )),
+        3 => Some(format!(
+            "BEGIN; {} {} {} {} {}",
+            V4,
+            super::outreach::V5,
+            super::intake::V6,
+            super::routing::V7,
+            super::contact_index::V8
+        )),
+        4 => Some(format!(
+            "BEGIN; {} {} {} {}",
+            super::outreach::V5,
+            super::intake::V6,
+            super::routing::V7,
+            super::contact_index::V8
+        )),
+        5 => Some(format!(
+            "BEGIN; {} {} {}",
+            super::intake::V6,
+            super::routing::V7,
+            super::contact_index::V8
+        )),
+        6 => Some(format!(
+            "BEGIN; {} {}",
+            super::routing::V7,
+            super::contact_index::V8
+        )),
+        7 => Some(format!("BEGIN; {}", super::contact_index::V8)),
+        SCHEMA_VERSION => None,
+        1 => {
+            return Err(StoreError::Unavailable(format!(
+                "{} holds the pre-release single-account format, which this server cannot \
+                 migrate; move it aside and start with an empty data directory",
+                path.display()
+            )))
+        }
+        newer => {
+            return Err(StoreError::Unavailable(format!(
+                "database format {newer} is newer than this server understands \
+                 ({SCHEMA_VERSION}); upgrade the server"
+            )))
+        }
+    };
+    if let Some(batch) = upgrade {
+        conn.execute_batch(&batch)?;
+        // A dropped connection rolls back the open transaction if this fails.
+        super::contact_index::backfill(conn)?;
+        conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))?;
+    }
+    Ok(())
+}
