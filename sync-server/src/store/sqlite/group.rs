@@ -1,8 +1,9 @@
 //! Group commit: pushes that arrive while a transaction is being written wait, then share the
 //! next one, so 50 devices pushing at once cost a handful of fsyncs instead of 50. Each push
-//! runs in its own savepoint, so one stale push never undoes another. Small writes that are on
-//! a busy path (a lead's routing row and its intake event) join the same queue through
-//! [`execute`], so leads arriving together share fsyncs too.
+//! runs in its own savepoint, so one stale push never undoes another. Small writes on a busy
+//! path (a lead's routing row and round-robin cursor) join the same queue through [`execute`],
+//! and a lead's documents bring its intake event in their own job, so leads arriving together
+//! share fsyncs too.
 
 use super::{feed, SqliteStore, Writer};
 use crate::store::intake::IntakeEventRow;
@@ -136,7 +137,11 @@ enum Outcome {
 impl Outcome {
     /// Tells the caller: the job's own outcome, or `failed` (the whole transaction's error).
     fn tell(self, failed: Option<&StoreError>) {
-        let again = |e: &StoreError| StoreError::Database(e.to_string());
+        // One error, told to every job of the transaction.
+        let again = |e: &StoreError| match e {
+            StoreError::Database(message) => StoreError::Database(message.clone()),
+            other => StoreError::Database(other.to_string()),
+        };
         match self {
             Outcome::Docs(reply, result) => {
                 let _ = reply.send(match failed {
