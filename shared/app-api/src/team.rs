@@ -236,10 +236,12 @@ impl Api {
     ) -> Result<Vec<TeamLead>, CommandError> {
         self.require_team_role()?;
         let leads = self.read(move |r| r.team_pipeline(query.agent)).await?;
+        // The server's names when it answers (the screen's first read may come before the
+        // report has remembered them), else the remembered ones.
         let names: BTreeMap<UserId, String> = self
-            .read(|r| r.remembered_team())
+            .team_members()
             .await?
-            .unwrap_or_default()
+            .0
             .into_iter()
             .map(|m| (m.user_id, m.name))
             .collect();
