@@ -155,8 +155,27 @@ async fn a_broker_reads_each_agents_numbers_filters_the_pipeline_and_moves_a_lea
     let ben_token = org.device_token("ben@harbour.test", "ben's phone");
     let server = ServerProcess::start(&server_dir, "127.0.0.1:0");
 
-    // Ana's phone: two new leads, one of them called back.
-    let ana_phone = open_replica(&tmp.path().join("ana"));
+    // The organisation wants a first reply within 15 minutes.
+    let dana_token = org.device_token("dana@harbour.test", "script");
+    let routing = reqwest::Client::new()
+        .put(format!("{}/v2/org/routing", server.url))
+        .bearer_auth(&dana_token)
+        .json(&json!({"rules": [], "response_minutes": 15}))
+        .send()
+        .await
+        .expect("the server answers");
+    assert!(routing.status().is_success(), "{}", routing.status());
+
+    // Ana's phone, two hours ago: two new leads, one of them called back at once.
+    let two_hours_ago = chrono::Utc::now() - chrono::Duration::hours(2);
+    std::fs::create_dir_all(tmp.path().join("ana")).expect("dir");
+    let ana_phone = Arc::new(
+        Replica::open(
+            &tmp.path().join("ana").join("fieldstone.db"),
+            Arc::new(fieldstone_model::FixedClock::new(two_hours_ago)),
+        )
+        .expect("ana's phone"),
+    );
     let ana_client = SyncClient::new(&server.url, &ana_token).expect("client");
     sync_once(&ana_phone, &ana_client)
         .await
@@ -164,7 +183,7 @@ async fn a_broker_reads_each_agents_numbers_filters_the_pipeline_and_moves_a_lea
     let lena = ana_phone
         .create_contact(&person("Lena", "Park"), ana)
         .expect("lena");
-    ana_phone
+    let omar = ana_phone
         .create_contact(&person("Omar", "Reyes"), ana)
         .expect("omar");
     ana_phone
@@ -177,7 +196,7 @@ async fn a_broker_reads_each_agents_numbers_filters_the_pipeline_and_moves_a_lea
                 summary: "Called back about the flat".into(),
                 outcome: None,
                 duration_seconds: Some(120),
-                occurred_at: chrono::Utc::now(),
+                occurred_at: two_hours_ago + chrono::Duration::minutes(5),
             },
             ana,
         )
@@ -205,7 +224,17 @@ async fn a_broker_reads_each_agents_numbers_filters_the_pipeline_and_moves_a_lea
         .dom_text(&format!("{ana_row} .team-cell--response"))
         .await;
     assert!(response.contains("1 awaiting"), "{response}");
-    assert!(!response.contains('—'), "Lena was answered: {response}");
+    assert!(
+        response.contains("5 min"),
+        "Lena was answered in 5: {response}"
+    );
+    // Omar has waited two hours against a 15-minute target: flagged.
+    app.until_text(
+        &format!("{ana_row} .team-cell__late"),
+        "1 past the 15 min target",
+    )
+    .await;
+    app.until_text("#team-target", "within 15 min").await;
     // Another period reads again.
     app.click("#team-period-week").await;
     app.until_text(&format!("{ana_row} .team-cell--new"), "2")
@@ -222,6 +251,15 @@ async fn a_broker_reads_each_agents_numbers_filters_the_pipeline_and_moves_a_lea
     })
     .await;
     let lena_row = format!(".team-lead[data-contact='{}']", lena.id);
+    app.until_text(
+        &format!(
+            ".team-lead[data-contact='{}'] .team-lead__waiting--late",
+            omar.id
+        ),
+        "no reply yet, 2 h",
+    )
+    .await;
+    assert!(!app.exists(&format!("{lena_row} .team-lead__waiting")).await);
     app.click(&format!("{lena_row} .team-lead__move")).await;
     app.wait_for("#team-move-agent").await;
     app.select("#team-move-agent", &ben.to_string()).await;

@@ -63,6 +63,7 @@ pub fn performance(user_id: UserId, name: String, c: &AgentCounts) -> AgentPerfo
         avg_first_response_secs: (c.responded > 0)
             .then(|| c.response_ms_total / i64::from(c.responded) / 1000),
         awaiting_response: c.awaiting_response,
+        late: c.late,
     }
 }
 
@@ -205,11 +206,28 @@ impl Api {
         })
     }
 
+    /// The response-time target: the server's (and kept), else the one kept last time.
+    async fn response_target(&self) -> Result<Option<u32>, CommandError> {
+        if let Some(client) = self.routing_client() {
+            if let Ok(rules) = within(NAMES_WITHIN, client.routing_rules()).await {
+                let minutes = rules.response_minutes;
+                self.read(move |r| r.remember_response_target(minutes))
+                    .await?;
+                return Ok(minutes);
+            }
+        }
+        self.read(|r| r.remembered_response_target()).await
+    }
+
     pub async fn team(&self, period: TeamPeriod) -> Result<TeamReport, CommandError> {
         self.require_team_role()?;
         let to = self.clock().now();
         let from = to - Days::days(period.days());
-        let counts = self.read(move |r| r.team_counts(from, to)).await?;
+        let target = self.response_target().await?;
+        let late_before = target.map(|m| to - Days::minutes(i64::from(m)));
+        let counts = self
+            .read(move |r| r.team_counts(from, to, late_before))
+            .await?;
         let (members, names_from) = self.team_members().await?;
         let mut takers: Vec<TeamMember> = members
             .iter()
@@ -227,6 +245,7 @@ impl Api {
             agents: agents(&counts, &members),
             members: takers,
             names_from,
+            response_minutes: target,
         })
     }
 
@@ -245,15 +264,22 @@ impl Api {
             .into_iter()
             .map(|m| (m.user_id, m.name))
             .collect();
+        let target = self.response_target().await?;
+        let now = self.clock().now();
         Ok(leads
             .into_iter()
-            .map(|l| TeamLead {
-                contact: l.contact,
-                name: l.name,
-                stage: l.stage,
-                agent_name: name_or_id(&names, l.agent),
-                agent: l.agent,
-                updated_at: l.updated_at,
+            .map(|l| {
+                let waiting_since = (!l.replied).then_some(l.created_at);
+                TeamLead {
+                    contact: l.contact,
+                    name: l.name,
+                    stage: l.stage,
+                    agent_name: name_or_id(&names, l.agent),
+                    agent: l.agent,
+                    updated_at: l.updated_at,
+                    late: late(waiting_since, target, now),
+                    waiting_since,
+                }
             })
             .collect())
     }
@@ -327,6 +353,18 @@ impl Api {
             contact,
             reason: capitalised(&claimed.reason),
         })
+    }
+}
+
+/// Waiting for a first reply longer than the target allows.
+pub fn late(
+    waiting_since: Option<chrono::DateTime<chrono::Utc>>,
+    target_minutes: Option<u32>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    match (waiting_since, target_minutes) {
+        (Some(since), Some(m)) => now - since > Days::minutes(i64::from(m)),
+        _ => false,
     }
 }
 
@@ -425,6 +463,16 @@ mod tests {
         assert!(open_offer(&lead("pond", None, vec![]), id(1)));
         assert!(!open_offer(&lead("pond", Some(id(2)), vec![]), id(1)));
         assert!(!open_offer(&lead("agent", Some(id(1)), vec![]), id(1)));
+    }
+
+    #[test]
+    fn a_lead_is_late_only_past_a_target_and_only_while_waiting() {
+        let now = chrono::Utc::now();
+        let since = now - Days::minutes(20);
+        assert!(late(Some(since), Some(15), now));
+        assert!(!late(Some(since), Some(30), now));
+        assert!(!late(None, Some(15), now), "answered");
+        assert!(!late(Some(since), None, now), "no target");
     }
 
     #[test]

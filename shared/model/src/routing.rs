@@ -170,7 +170,14 @@ pub struct RoutingRule {
 #[serde(deny_unknown_fields)]
 pub struct RoutingRules {
     pub rules: Vec<RoutingRule>,
+    /// How soon a new lead should get its first reply (call, text, email, meeting); leads
+    /// waiting longer are flagged to brokers on the Team screen. None: no target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_minutes: Option<u32>,
 }
+
+/// The longest response-time target: a week.
+pub const RESPONSE_MINUTES_MAX: u32 = 7 * 24 * 60;
 
 /// Round-robin state: per rule name, the agent the rule gave its last lead to.
 pub type Cursors = BTreeMap<String, UserId>;
@@ -527,7 +534,18 @@ impl RoutingRules {
             };
             rules.push(RoutingRule { name, when, ..rule });
         }
-        errors.into_valid(RoutingRules { rules })
+        if let Some(minutes) = self.response_minutes {
+            if !(1..=RESPONSE_MINUTES_MAX).contains(&minutes) {
+                errors.push(
+                    "response_minutes",
+                    format!("Between 1 and {RESPONSE_MINUTES_MAX} minutes (a week)."),
+                );
+            }
+        }
+        errors.into_valid(RoutingRules {
+            rules,
+            response_minutes: self.response_minutes,
+        })
     }
 }
 

@@ -36,9 +36,12 @@ fn lead(areas: &[&str], types: &[PropertyType]) -> LeadFacts {
 }
 
 fn rules(list: Vec<RoutingRule>) -> Valid<RoutingRules> {
-    RoutingRules { rules: list }
-        .validate()
-        .expect("valid rules")
+    RoutingRules {
+        rules: list,
+        response_minutes: None,
+    }
+    .validate()
+    .expect("valid rules")
 }
 
 fn rule(name: &str, strategy: Strategy) -> RoutingRule {
@@ -371,6 +374,7 @@ fn bad_rules_and_profiles_are_refused_with_every_problem_at_its_path() {
             rule(" ", Strategy::BestAgent),
             rule("band", Strategy::Weighted),
         ],
+        response_minutes: Some(0),
     }
     .validate()
     .expect_err("refused");
@@ -381,7 +385,8 @@ fn bad_rules_and_profiles_are_refused_with_every_problem_at_its_path() {
             "rules.0.strategy.minutes",
             "rules.0.when.areas.0",
             "rules.1.name",
-            "rules.2.name"
+            "rules.2.name",
+            "response_minutes"
         ]
     );
     let errors = AgentProfile {
@@ -409,6 +414,7 @@ fn rules_profiles_and_decisions_read_back_as_written() {
     r.when.price_max = Some(500_000);
     assert_json_round_trip(&RoutingRules {
         rules: vec![r, rule("rr", Strategy::RoundRobin)],
+        response_minutes: Some(15),
     });
     assert_json_round_trip(&AgentProfile::default());
     assert_json_round_trip(&Decision::Offer {

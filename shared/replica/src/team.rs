@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 const MEMBERS_KEY: &str = "team_members";
+const TARGET_KEY: &str = "response_target_minutes";
 /// The most leads `team_pipeline` lists (the screen says when there are more).
 pub const TEAM_PIPELINE_MAX: u32 = 500;
 
@@ -32,6 +33,8 @@ pub struct AgentCounts {
     pub response_ms_total: i64,
     pub responded: u32,
     pub awaiting_response: u32,
+    /// Of those awaiting, how many arrived before the response-time target's cut-off.
+    pub late: u32,
 }
 
 /// A member as the server last listed them.
@@ -51,7 +54,22 @@ pub struct PipelineLead {
     pub stage: Stage,
     pub agent: UserId,
     pub updated_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    /// Someone reached out to them since they arrived (see [`Replica::team_counts`]).
+    pub replied: bool,
 }
+
+/// The first time the agent reached the lead: an outbound call, text or email logged, a
+/// meeting, or a message the server sent — whichever came first after the lead arrived.
+const FIRST_REPLY: &str = "(SELECT min(at) FROM (
+       SELECT i.occurred_at AS at FROM interactions i
+        WHERE i.contact_id = c.id AND i.deleted_at IS NULL
+          AND (i.direction = 'outbound' OR i.channel = 'meeting')
+          AND i.occurred_at >= c.created_at
+       UNION ALL
+       SELECT coalesce(m.status_at, m.created_at) FROM messages m
+        WHERE m.contact_id = c.id AND m.deleted_at IS NULL
+          AND m.status IN ('sent', 'delivered', 'opened', 'clicked')))";
 
 fn count(n: i64) -> u32 {
     u32::try_from(n.max(0)).unwrap_or(u32::MAX)
@@ -93,13 +111,16 @@ impl Replica {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Every agent's counts over `[from, to)`, keyed by agent.
+    /// Every agent's counts over `[from, to)`, keyed by agent. A lead still awaiting its first
+    /// reply that arrived before `late_before` (now less the response-time target) is late.
     pub fn team_counts(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
+        late_before: Option<DateTime<Utc>>,
     ) -> Result<BTreeMap<UserId, AgentCounts>, ReplicaError> {
         let (from, to) = (from.timestamp_millis(), to.timestamp_millis());
+        let late_before = late_before.map(|t| t.timestamp_millis());
         let conn = self.reader();
         let mut out: BTreeMap<UserId, AgentCounts> = BTreeMap::new();
         {
@@ -130,23 +151,11 @@ impl Replica {
             }
         }
         {
-            // The first time the agent reached the lead: an outbound call, text or email
-            // logged, a meeting, or a message the server sent — whichever came first after
-            // the lead arrived.
-            let mut stmt = conn.prepare_cached(
-                "SELECT coalesce(c.assigned_agent, c.owner), c.created_at,
-                   (SELECT min(at) FROM (
-                       SELECT i.occurred_at AS at FROM interactions i
-                        WHERE i.contact_id = c.id AND i.deleted_at IS NULL
-                          AND (i.direction = 'outbound' OR i.channel = 'meeting')
-                          AND i.occurred_at >= c.created_at
-                       UNION ALL
-                       SELECT coalesce(m.status_at, m.created_at) FROM messages m
-                        WHERE m.contact_id = c.id AND m.deleted_at IS NULL
-                          AND m.status IN ('sent', 'delivered', 'opened', 'clicked')))
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT coalesce(c.assigned_agent, c.owner), c.created_at, {FIRST_REPLY}
                    FROM contacts c
-                  WHERE c.deleted_at IS NULL AND c.created_at >= ?1 AND c.created_at < ?2",
-            )?;
+                  WHERE c.deleted_at IS NULL AND c.created_at >= ?1 AND c.created_at < ?2"
+            ))?;
             let rows = stmt.query_map(params![from, to], |r| {
                 Ok((
                     parsed::<UserId>(r, 0)?,
@@ -162,7 +171,12 @@ impl Replica {
                         c.response_ms_total += (at - created).max(0);
                         c.responded += 1;
                     }
-                    None => c.awaiting_response += 1,
+                    None => {
+                        c.awaiting_response += 1;
+                        if late_before.is_some_and(|cut| created < cut) {
+                            c.late += 1;
+                        }
+                    }
                 }
             }
         }
@@ -188,13 +202,14 @@ impl Replica {
     /// first, at most [`TEAM_PIPELINE_MAX`].
     pub fn team_pipeline(&self, agent: Option<UserId>) -> Result<Vec<PipelineLead>, ReplicaError> {
         let conn = self.reader();
-        let mut stmt = conn.prepare_cached(
-            "SELECT id, display_name, stage, coalesce(assigned_agent, owner) AS agent, updated_at
-               FROM contacts
-              WHERE deleted_at IS NULL AND stage NOT IN ('closed', 'lost')
-                AND (?1 IS NULL OR coalesce(assigned_agent, owner) = ?1)
-              ORDER BY updated_at DESC, id LIMIT ?2",
-        )?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT c.id, c.display_name, c.stage, coalesce(c.assigned_agent, c.owner) AS agent,
+                    c.updated_at, c.created_at, {FIRST_REPLY} IS NOT NULL
+               FROM contacts c
+              WHERE c.deleted_at IS NULL AND c.stage NOT IN ('closed', 'lost')
+                AND (?1 IS NULL OR coalesce(c.assigned_agent, c.owner) = ?1)
+              ORDER BY c.updated_at DESC, c.id LIMIT ?2"
+        ))?;
         let rows = stmt.query_map(
             params![agent.map(|a| a.to_string()), TEAM_PIPELINE_MAX],
             |r| {
@@ -204,6 +219,8 @@ impl Replica {
                     stage: parsed(r, 2)?,
                     agent: parsed(r, 3)?,
                     updated_at: time(r, 4)?.unwrap_or_default(),
+                    created_at: time(r, 5)?.unwrap_or_default(),
+                    replied: r.get(6)?,
                 })
             },
         )?;
@@ -238,5 +255,31 @@ impl Replica {
         // Unreadable (a future build's shape) is the same as never heard: names come back
         // with the next answer.
         Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+
+    /// Keeps the organisation's response-time target (minutes; none clears it) for offline.
+    pub fn remember_response_target(&self, minutes: Option<u32>) -> Result<(), ReplicaError> {
+        self.write(|tx, _| {
+            match minutes {
+                Some(m) => tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    params![TARGET_KEY, i64::from(m)],
+                )?,
+                None => tx.execute("DELETE FROM meta WHERE key = ?1", [TARGET_KEY])?,
+            };
+            Ok(())
+        })
+    }
+
+    /// The response-time target the server gave last, if any.
+    pub fn remembered_response_target(&self) -> Result<Option<u32>, ReplicaError> {
+        let value: Option<i64> = self
+            .reader()
+            .query_row("SELECT value FROM meta WHERE key = ?1", [TARGET_KEY], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        Ok(value.and_then(|v| u32::try_from(v).ok()))
     }
 }

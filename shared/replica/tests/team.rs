@@ -66,13 +66,21 @@ fn each_agent_is_counted_over_the_period_by_assigned_agent_else_owner() {
     r.soft_delete_contact(&gone.id).expect("delete");
 
     let to = t(20 * 24 * 60);
-    let counts = r.team_counts(from, to).expect("counts");
+    // The response-time target's cut-off falls after "No Reply" arrived: she is late.
+    let counts = r
+        .team_counts(from, to, Some(t(10 * 24 * 60 + 120)))
+        .expect("counts");
     let a = &counts[&ana];
     assert_eq!(a.new_leads, 2, "{a:?}");
     assert_eq!(a.open_leads, 3, "old, fast and waiting: {a:?}");
     assert_eq!((a.deals_closed, a.deals_lost), (1, 0), "{a:?}");
     assert_eq!((a.responded, a.awaiting_response), (1, 1), "{a:?}");
     assert_eq!(a.response_ms_total, 60 * 60 * 1000, "{a:?}");
+    assert_eq!(a.late, 1, "{a:?}");
+    let early_cut = r
+        .team_counts(from, to, Some(t(10 * 24 * 60 + 30)))
+        .expect("counts");
+    assert_eq!(early_cut[&ana].late, 0, "she arrived after the cut-off");
     assert_eq!(a.appointments, 0);
     let b = &counts[&ben];
     assert_eq!(b.new_leads, 1, "the handed-over lead only: {b:?}");
@@ -88,7 +96,7 @@ fn each_agent_is_counted_over_the_period_by_assigned_agent_else_owner() {
 
     // A period after all this: nothing new, the open leads still open.
     let later = r
-        .team_counts(t(30 * 24 * 60), t(40 * 24 * 60))
+        .team_counts(t(30 * 24 * 60), t(40 * 24 * 60), None)
         .expect("later");
     assert_eq!(later[&ana].new_leads, 0);
     assert_eq!(later[&ana].open_leads, 3);
@@ -106,6 +114,9 @@ fn each_agent_is_counted_over_the_period_by_assigned_agent_else_owner() {
         "{names:?}"
     );
     assert!(r.team_pipeline(Some(ben)).expect("ben's").is_empty());
+    let replied: Vec<(&str, bool)> = all.iter().map(|l| (l.name.as_str(), l.replied)).collect();
+    assert!(replied.contains(&("Fast Reply", true)), "{replied:?}");
+    assert!(replied.contains(&("No Reply", false)), "{replied:?}");
     assert_eq!(r.team_pipeline(Some(ana)).expect("ana's").len(), 3);
 }
 
@@ -122,9 +133,13 @@ fn the_member_list_is_remembered_for_offline_names() {
         takes_leads: true,
     }];
     r.remember_team(&members).expect("remember");
+    r.remember_response_target(Some(15)).expect("target");
     drop(r);
     let r = open(&path, &clock);
     assert_eq!(r.remembered_team().expect("kept"), Some(members));
+    assert_eq!(r.remembered_response_target().expect("kept"), Some(15));
+    r.remember_response_target(None).expect("cleared");
+    assert_eq!(r.remembered_response_target().expect("none"), None);
 }
 
 #[test]

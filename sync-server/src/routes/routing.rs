@@ -161,7 +161,7 @@ pub async fn get_rules(
     caller: Caller,
 ) -> Result<Json<RoutingRules>, ApiError> {
     blocking(move || {
-        let rules = routing::rules(state.store.as_ref(), caller.org)?;
+        let rules = routing::stored(state.store.as_ref(), caller.org)?;
         Ok(Json(rules.map(|r| r.into_inner()).unwrap_or_default()))
     })
     .await

@@ -49,6 +49,12 @@ pub enum RoutingError {
 
 /// The organisation's rules; `None` when it has none (routing is off).
 pub fn rules(store: &dyn Store, org: OrgId) -> Result<Option<Valid<RoutingRules>>, RoutingError> {
+    Ok(stored(store, org)?.filter(|rules| !rules.rules.is_empty()))
+}
+
+/// What was stored with the rules, even with no rule at all (the response-time target may be
+/// set without routing); `None` when nothing was ever set.
+pub fn stored(store: &dyn Store, org: OrgId) -> Result<Option<Valid<RoutingRules>>, RoutingError> {
     let Some(body) = store.routing_rules(org)? else {
         return Ok(None);
     };
@@ -58,7 +64,7 @@ pub fn rules(store: &dyn Store, org: OrgId) -> Result<Option<Valid<RoutingRules>
     let rules = rules
         .validate()
         .map_err(|e| RoutingError::Corrupt(format!("routing rules: {e}")))?;
-    Ok((!rules.rules.is_empty()).then_some(rules))
+    Ok(Some(rules))
 }
 
 /// `user`'s profile, if one was set.

@@ -17,6 +17,7 @@ crate::support::on_both_stores! {
     a_second_organisations_agents_are_never_chosen(Default::default());
     rules_apply_in_order_by_source_price_band_and_language(Default::default());
     a_routed_lead_is_news_on_the_chosen_agents_live_socket_only(Default::default());
+    a_response_time_target_is_kept_without_turning_routing_on(Default::default());
 }
 
 pub(crate) struct Office {
@@ -471,4 +472,41 @@ async fn a_routed_lead_is_news_on_the_chosen_agents_live_socket_only(s: TestServ
     // Ann's first news is of her own lead: she was never told of bob's.
     lead(&s, &o, 2, "West", None).await;
     assert_eq!(news(&mut ann).await, Scope::User(o.agents[0].0).to_string());
+}
+
+async fn a_response_time_target_is_kept_without_turning_routing_on(s: TestServer) {
+    let o = office(&s, "Target").await;
+    let (status, answer) = put(
+        &s,
+        &o.broker,
+        "/v2/org/routing",
+        json!({"rules": [], "response_minutes": 0}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["fields"][0]["field"], "response_minutes", "{answer}");
+    let (status, answer) = put(
+        &s,
+        &o.broker,
+        "/v2/org/routing",
+        json!({"rules": [], "response_minutes": 15}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    // Every member reads it (their devices flag late leads with it).
+    let (status, read) = s
+        .json("GET", "/v2/org/routing", Some(&o.agents[0].1), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(read["response_minutes"], 15, "{read}");
+    assert_eq!(read["rules"], json!([]));
+    // Routing stays off: a lead is nobody's but the organisation's.
+    let contact = lead(&s, &o, 1, "Central", None).await;
+    let (_, list) = s
+        .json("GET", "/v2/leads/routing", Some(&o.broker), None)
+        .await;
+    assert!(
+        !list.to_string().contains(&contact.to_string()),
+        "routed with no rules: {list}"
+    );
 }

@@ -4,7 +4,7 @@
 
 use crate::components::icons::{icon, Icon};
 use crate::components::states::{EmptyState, ListError, ListLoading};
-use crate::hooks::{use_command, use_remote_revision};
+use crate::hooks::{use_command, use_remote_revision, use_shell};
 use crate::route::Route;
 use crate::services::commands;
 use crate::state::initials;
@@ -27,6 +27,7 @@ fn chosen(event: &Event) -> Option<UserId> {
 #[component]
 pub fn TeamPage() -> Html {
     let state = use_reducer(TeamState::default);
+    let now = use_shell().clock.now;
     use_command(
         &state,
         (state.period, state.revision),
@@ -120,7 +121,7 @@ pub fn TeamPage() -> Html {
                         role={if notice.ok { "status" } else { "alert" }}
                     >{ &notice.text }</p>
                 }
-                { pipeline_body(&state, &members, &dispatch) }
+                { pipeline_body(&state, &members, now, &dispatch) }
             </section>
         </div>
     }
@@ -176,6 +177,7 @@ fn agents_body(state: &TeamState, dispatch: &Callback<TeamAction>) -> Html {
         };
     }
     html! {
+        <>
         <div class="team-table" role="table" aria-label={format!("Agents, {}", report.period.label().to_lowercase())}>
             <div class="team-row team-row--head" role="row">
                 <span role="columnheader">{ "Agent" }</span>
@@ -187,13 +189,24 @@ fn agents_body(state: &TeamState, dispatch: &Callback<TeamAction>) -> Html {
                 <span role="columnheader">{ "First response" }</span>
             </div>
             for agent in report.agents.iter() {
-                { agent_row(agent, state.agent == Some(agent.user_id), dispatch) }
+                { agent_row(agent, state.agent == Some(agent.user_id), report.response_minutes, dispatch) }
             }
         </div>
+        if let Some(minutes) = report.response_minutes {
+            <p id="team-target" class="settings-muted">
+                { format!("First replies are due within {} of a lead's arrival.", response_time(Some(i64::from(minutes) * 60))) }
+            </p>
+        }
+        </>
     }
 }
 
-fn agent_row(agent: &AgentPerformance, filtered: bool, dispatch: &Callback<TeamAction>) -> Html {
+fn agent_row(
+    agent: &AgentPerformance,
+    filtered: bool,
+    target: Option<u32>,
+    dispatch: &Callback<TeamAction>,
+) -> Html {
     let id = agent.user_id;
     let cell = |label: &'static str, value: String, key: &'static str| {
         html! {
@@ -205,6 +218,14 @@ fn agent_row(agent: &AgentPerformance, filtered: bool, dispatch: &Callback<TeamA
     };
     let awaiting = (agent.awaiting_response > 0)
         .then(|| format!("{} awaiting a first reply", agent.awaiting_response));
+    let late = (agent.late > 0).then(|| match target {
+        Some(m) => format!(
+            "{} past the {} target",
+            agent.late,
+            response_time(Some(i64::from(m) * 60))
+        ),
+        None => format!("{} late", agent.late),
+    });
     html! {
         <div class={classes!("team-row", filtered.then_some("team-row--on"))} role="row" data-agent={id.to_string()}>
             <span role="rowheader" class="team-cell team-cell--agent">
@@ -232,6 +253,9 @@ fn agent_row(agent: &AgentPerformance, filtered: bool, dispatch: &Callback<TeamA
                 if let Some(awaiting) = awaiting {
                     <span class="team-cell__warn">{ awaiting }</span>
                 }
+                if let Some(late) = late {
+                    <span class="team-cell__late">{ late }</span>
+                }
             </span>
         </div>
     }
@@ -240,6 +264,7 @@ fn agent_row(agent: &AgentPerformance, filtered: bool, dispatch: &Callback<TeamA
 fn pipeline_body(
     state: &TeamState,
     members: &[TeamMember],
+    now: chrono::DateTime<chrono::Utc>,
     dispatch: &Callback<TeamAction>,
 ) -> Html {
     let leads: &Vec<TeamLead> = match &state.pipeline {
@@ -277,7 +302,7 @@ fn pipeline_body(
                     </h3>
                     <ul class="team-leads">
                         for lead in group {
-                            { lead_row(lead, state, members, dispatch) }
+                            { lead_row(lead, now, state, members, dispatch) }
                         }
                     </ul>
                 </section>
@@ -288,6 +313,7 @@ fn pipeline_body(
 
 fn lead_row(
     lead: &TeamLead,
+    now: chrono::DateTime<chrono::Utc>,
     state: &TeamState,
     members: &[TeamMember],
     dispatch: &Callback<TeamAction>,
@@ -299,7 +325,14 @@ fn lead_row(
         <li key={contact.to_string()} class="team-lead" data-contact={contact.to_string()}>
             <div class="team-lead__main">
                 <a class="team-lead__name" href={Route::Contact(contact).to_hash()}>{ &lead.name }</a>
-                <span class="team-lead__agent">{ &lead.agent_name }</span>
+                <span class="team-lead__agent">
+                    { &lead.agent_name }
+                    if let Some(since) = lead.waiting_since {
+                        <span class={classes!("team-lead__waiting", lead.late.then_some("team-lead__waiting--late"))}>
+                            { format!(" · no reply yet, {}", response_time(Some((now - since).num_seconds().max(0)))) }
+                        </span>
+                    }
+                </span>
             </div>
             if let Some((_, choice)) = moving {
                 <div class="team-move" role="group" aria-label={format!("Move {} to another agent", lead.name)}>

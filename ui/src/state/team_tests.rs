@@ -30,12 +30,14 @@ fn report(names_from: NamesFrom) -> TeamReport {
             conversion_rate: Some(0.5),
             avg_first_response_secs: Some(90),
             awaiting_response: 0,
+            late: 0,
         }],
         members: vec![TeamMember {
             user_id: user(1),
             name: "Ana".into(),
         }],
         names_from,
+        response_minutes: Some(15),
     }
 }
 
@@ -47,6 +49,8 @@ fn lead(n: u8, stage: Stage) -> TeamLead {
         agent: user(1),
         agent_name: "Ana".into(),
         updated_at: Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap(),
+        waiting_since: None,
+        late: false,
     }
 }
 

@@ -83,6 +83,9 @@ pub struct AgentPerformance {
     pub avg_first_response_secs: Option<i64>,
     /// The period's new leads nobody has reached yet.
     pub awaiting_response: u32,
+    /// Of those, how many have waited longer than the organisation's response-time target.
+    #[serde(default)]
+    pub late: u32,
 }
 
 /// Where the agents' names came from.
@@ -116,6 +119,10 @@ pub struct TeamReport {
     /// Who a lead can be reassigned to (members who are not viewers), by name.
     pub members: Vec<TeamMember>,
     pub names_from: NamesFrom,
+    /// The organisation's response-time target in minutes (brokers set it with the routing
+    /// rules), when there is one.
+    #[serde(default)]
+    pub response_minutes: Option<u32>,
 }
 
 /// The `reassign_lead` command (brokers and admins; needs a connection: the server moves the
@@ -167,6 +174,12 @@ pub struct TeamLead {
     pub agent: UserId,
     pub agent_name: String,
     pub updated_at: DateTime<Utc>,
+    /// Nobody has reached them yet: waiting since they arrived.
+    #[serde(default)]
+    pub waiting_since: Option<DateTime<Utc>>,
+    /// Waiting longer than the organisation's response-time target.
+    #[serde(default)]
+    pub late: bool,
 }
 
 /// The `team_pipeline` command: the team's open leads, one agent's or everyone's.

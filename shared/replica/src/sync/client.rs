@@ -282,6 +282,13 @@ impl SyncClient {
         self.get_json("/v2/org/usage").await
     }
 
+    /// `GET /v2/org/routing`: the organisation's routing rules and response-time target.
+    pub async fn routing_rules(
+        &self,
+    ) -> Result<fieldstone_model::routing::RoutingRules, SyncError> {
+        self.get_json("/v2/org/routing").await
+    }
+
     /// `GET /v2/leads/routing`: the newest routed leads (all for brokers and admins; an
     /// agent's own, the offers made to them and the pond for an agent).
     pub async fn lead_routings(
