@@ -6,12 +6,11 @@
 
 mod app_support;
 
-use app_support::{App, Sync, DESKTOP, PHONE, WAIT};
+use app_support::{sync_until, App, Sync, DESKTOP, PHONE};
 use fieldstone_model::ContactId;
 use fieldstone_replica::sync::sync_once;
 use fieldstone_replica::{Replica, SyncClient};
 use fieldstone_tests::*;
-use std::sync::Arc;
 
 /// One window at a time: both tests resize and photograph theirs.
 static ONE_WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -27,27 +26,6 @@ fn find(replica: &Replica, name: &str) -> Option<ContactId> {
         .iter()
         .find(|c| c.display_name == name)
         .map(|c| c.id)
-}
-
-/// Syncs `replica` until `check` passes: the window pushes on its own clock.
-async fn sync_until<T>(
-    replica: &Arc<Replica>,
-    client: &SyncClient,
-    what: &str,
-    check: impl Fn(&Replica) -> Option<T>,
-) -> T {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        sync_once(replica, client).await.expect("the device syncs");
-        if let Some(found) = check(replica) {
-            return found;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "gave up waiting for: {what}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
 }
 
 /// The labels of the picker's choices and of the current holders.

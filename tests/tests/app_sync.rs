@@ -5,9 +5,8 @@
 
 mod app_support;
 
-use app_support::{App, Sync, WAIT};
+use app_support::{sync_until, App, Sync};
 use fieldstone_model::{ContactId, RecordRef, Stage};
-use fieldstone_replica::sync::sync_once;
 use fieldstone_replica::{contact_doc_id, Replica, SyncClient};
 use fieldstone_tests::*;
 use std::sync::Arc;
@@ -75,27 +74,6 @@ fn find(phone: &Replica, name: &str) -> Option<ContactId> {
         .iter()
         .find(|c| c.display_name == name)
         .map(|c| c.id)
-}
-
-/// Syncs the phone until `check` finds what it waits for: the window pushes on its own clock.
-async fn sync_until<T>(
-    phone: &Arc<Replica>,
-    client: &SyncClient,
-    what: &str,
-    check: impl Fn(&Replica) -> Option<T>,
-) -> T {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        sync_once(phone, client).await.expect("the phone syncs");
-        if let Some(found) = check(phone) {
-            return found;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "gave up waiting for: {what}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

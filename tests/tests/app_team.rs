@@ -7,7 +7,7 @@
 
 mod app_support;
 
-use app_support::{App, Keyring, WAIT};
+use app_support::{sync_until, App, Keyring};
 use fieldstone_model::{
     Channel, ContactId, ContactInput, Direction, EmailEntry, InteractionInput, UserId,
 };
@@ -65,27 +65,6 @@ fn find(replica: &Replica, name: &str) -> Option<fieldstone_model::Contact> {
     let page = replica.list_contacts(&Default::default()).expect("list");
     let id = page.items.iter().find(|c| c.display_name == name)?.id;
     replica.get_contact(&id).expect("read")
-}
-
-/// Syncs `replica` until `check` passes.
-async fn sync_until<T>(
-    replica: &Arc<Replica>,
-    client: &SyncClient,
-    what: &str,
-    check: impl Fn(&Replica) -> Option<T>,
-) -> T {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        sync_once(replica, client).await.expect("the device syncs");
-        if let Some(found) = check(replica) {
-            return found;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "gave up waiting for: {what}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
 }
 
 /// Signs the window in through Settings, as a person would.

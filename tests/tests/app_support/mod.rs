@@ -583,3 +583,27 @@ fn end_session_blocking(addr: &str, session_id: &str) {
         let _ = stream.read_to_end(&mut answer);
     }
 }
+
+/// Syncs a device of this process (a teammate's phone) until `check` finds what it waits
+/// for: the window pushes on its own clock.
+pub async fn sync_until<T>(
+    replica: &std::sync::Arc<fieldstone_replica::Replica>,
+    client: &fieldstone_replica::SyncClient,
+    what: &str,
+    check: impl Fn(&fieldstone_replica::Replica) -> Option<T>,
+) -> T {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        fieldstone_replica::sync::sync_once(replica, client)
+            .await
+            .expect("the device syncs");
+        if let Some(found) = check(replica) {
+            return found;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up waiting for: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
