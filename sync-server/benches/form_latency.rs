@@ -11,11 +11,10 @@
 
 mod common;
 
-use automerge::ActorId;
-use common::{env, ms, percentile, put, secret_key, signed_in, write, Harbour, Serving};
-use fieldstone_model::{Clock, Contact, ContactId, ContactInput, EmailEntry, FixedClock, UserId};
+use common::{env, ms, percentile, put, secret_key, signed_in, Harbour, Serving};
+use fieldstone_model::{Clock, FixedClock, UserId};
 use fieldstone_protocol::account::Role;
-use fieldstone_protocol::{codec, DocId, PullRequest, PullResponse, ScopeCursor};
+use fieldstone_protocol::{codec, PullRequest, PullResponse, ScopeCursor};
 use fieldstone_server::config::Config;
 use fieldstone_server::AppState;
 use futures_util::{SinkExt, StreamExt};
@@ -90,31 +89,7 @@ fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let at = chrono::Utc::now();
     let h = Harbour::open(dir.path(), at);
-    for chunk in (0..existing).collect::<Vec<_>>().chunks(500) {
-        let writes = chunk
-            .iter()
-            .map(|n| {
-                let input = ContactInput {
-                    given_name: format!("Known {n}"),
-                    emails: vec![EmailEntry {
-                        address: format!("known{n}@example.com"),
-                        label: Default::default(),
-                        primary: true,
-                    }],
-                    ..ContactInput::default()
-                };
-                let id = ContactId::from_uuid(uuid::Uuid::new_v4());
-                let contact = Contact::create(id, input.validate().expect("valid"), h.owner, at);
-                let (mut doc, _) =
-                    fieldstone_doc::contact::create(ActorId::random(), &contact).expect("doc");
-                let doc_id = DocId::new(fieldstone_doc::contact::KIND, id).expect("id");
-                write(doc_id, &mut doc, h.owner, false)
-            })
-            .collect();
-        h.store
-            .commit(h.org, writes, at)
-            .expect("existing contacts");
-    }
+    h.seed_contacts(existing, at);
     let (_, admin) = signed_in(&h, "admin@harbour.test", Role::Admin, at);
     let ada = h.owner;
     let ada_token = h.device_token(at);

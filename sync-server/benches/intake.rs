@@ -11,11 +11,9 @@
 
 mod common;
 
-use automerge::ActorId;
-use common::{env, ms, percentile, put, secret_key, signed_in, write, Harbour, Serving};
-use fieldstone_model::{Clock, Contact, ContactId, ContactInput, EmailEntry, FixedClock, UserId};
+use common::{env, ms, percentile, put, secret_key, signed_in, Harbour, Serving};
+use fieldstone_model::{Clock, FixedClock, UserId};
 use fieldstone_protocol::account::Role;
-use fieldstone_protocol::DocId;
 use fieldstone_server::config::Config;
 use fieldstone_server::AppState;
 use std::sync::Arc;
@@ -36,31 +34,7 @@ fn main() {
 
     // The organisation's contacts before the run, written as devices would have pushed them.
     let areas = ["Central", "North", "South", "East", "West"];
-    for chunk in (0..existing).collect::<Vec<_>>().chunks(500) {
-        let writes = chunk
-            .iter()
-            .map(|n| {
-                let input = ContactInput {
-                    given_name: format!("Known {n}"),
-                    emails: vec![EmailEntry {
-                        address: format!("known{n}@example.com"),
-                        label: Default::default(),
-                        primary: true,
-                    }],
-                    ..ContactInput::default()
-                };
-                let id = ContactId::from_uuid(uuid::Uuid::new_v4());
-                let contact = Contact::create(id, input.validate().expect("valid"), h.owner, at);
-                let (mut doc, _) =
-                    fieldstone_doc::contact::create(ActorId::random(), &contact).expect("doc");
-                let doc_id = DocId::new(fieldstone_doc::contact::KIND, id).expect("id");
-                write(doc_id, &mut doc, h.owner, false)
-            })
-            .collect();
-        h.store
-            .commit(h.org, writes, at)
-            .expect("existing contacts");
-    }
+    h.seed_contacts(existing, at);
     let (_, admin) = signed_in(&h, "admin@harbour.test", Role::Admin, at);
     let team: Vec<UserId> = (0..agents)
         .map(|n| signed_in(&h, &format!("agent{n}@harbour.test"), Role::Agent, at).0)

@@ -112,6 +112,37 @@ impl Harbour {
         }
     }
 
+    /// `n` more contacts of Ada's ("Known 0" … with `known<i>@example.com`), written 500 to a
+    /// commit as devices would have pushed them: the organisation a bench starts from.
+    pub fn seed_contacts(&self, n: usize, at: DateTime<Utc>) {
+        for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
+            let writes = chunk
+                .iter()
+                .map(|i| {
+                    let input = ContactInput {
+                        given_name: format!("Known {i}"),
+                        emails: vec![fieldstone_model::EmailEntry {
+                            address: format!("known{i}@example.com"),
+                            label: Default::default(),
+                            primary: true,
+                        }],
+                        ..ContactInput::default()
+                    };
+                    let id = ContactId::from_uuid(uuid::Uuid::new_v4());
+                    let contact =
+                        Contact::create(id, input.validate().expect("valid"), self.owner, at);
+                    let (mut doc, _) =
+                        fieldstone_doc::contact::create(ActorId::random(), &contact).expect("doc");
+                    let doc_id = DocId::new(fieldstone_doc::contact::KIND, id).expect("id");
+                    write(doc_id, &mut doc, self.owner, false)
+                })
+                .collect();
+            self.store
+                .commit(self.org, writes, at)
+                .expect("existing contacts");
+        }
+    }
+
     /// A device of Ada's, signed in: its bearer token.
     pub fn device_token(&self, at: DateTime<Utc>) -> String {
         let token = new_token();
