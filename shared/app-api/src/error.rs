@@ -42,6 +42,17 @@ fn sentence(error: &impl std::fmt::Display) -> String {
     format!("{capitalised}.")
 }
 
+/// The server asked to wait (429): the sentence every screen that asks it shows.
+pub(crate) fn server_busy(retry_after: std::time::Duration) -> CommandError {
+    CommandError::new(
+        fieldstone_protocol::commands::CommandErrorCode::TooManyAttempts,
+        format!(
+            "The server is busy; try again in {} s.",
+            retry_after.as_secs().max(1)
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

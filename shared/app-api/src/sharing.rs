@@ -326,13 +326,7 @@ fn share_error(error: SyncError, step: Step) -> CommandError {
             C::Refused,
             "Sign in again to share: the server no longer accepts this device's sign-in.",
         ),
-        SyncError::TooManyRequests { retry_after } => CommandError::new(
-            C::TooManyAttempts,
-            format!(
-                "The server is busy; try again in {} s.",
-                retry_after.as_secs().max(1)
-            ),
-        ),
+        SyncError::TooManyRequests { retry_after } => crate::error::server_busy(retry_after),
         SyncError::Rejected { code, message } => match (code, step) {
             (ErrorCode::Forbidden, Step::Unshare) => CommandError::new(
                 C::Refused,

@@ -124,13 +124,7 @@ fn server_error(error: SyncError, offline: &str) -> CommandError {
             C::Refused,
             "Sign in again: the server no longer accepts this device's sign-in.",
         ),
-        SyncError::TooManyRequests { retry_after } => CommandError::new(
-            C::TooManyAttempts,
-            format!(
-                "The server is busy; try again in {} s.",
-                retry_after.as_secs().max(1)
-            ),
-        ),
+        SyncError::TooManyRequests { retry_after } => crate::error::server_busy(retry_after),
         SyncError::Rejected { code, message } => {
             let code = match code {
                 ErrorCode::NotFound => C::NotFound,

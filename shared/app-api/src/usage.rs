@@ -55,13 +55,7 @@ fn usage_error(error: SyncError) -> CommandError {
         | SyncError::Revoked
         | SyncError::InvalidCredentials
         | SyncError::ChooseOrganisation(_) => CommandError::new(C::Refused, SIGN_IN_AGAIN),
-        SyncError::TooManyRequests { retry_after } => CommandError::new(
-            C::TooManyAttempts,
-            format!(
-                "The server is busy; try again in {} s.",
-                retry_after.as_secs().max(1)
-            ),
-        ),
+        SyncError::TooManyRequests { retry_after } => crate::error::server_busy(retry_after),
         // A server from before plans has no such route.
         SyncError::Rejected {
             code: ErrorCode::NotFound,
