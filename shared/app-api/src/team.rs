@@ -249,16 +249,16 @@ impl Api {
     ) -> Result<Vec<TeamLead>, CommandError> {
         self.require_team_role()?;
         let leads = self.read(move |r| r.team_pipeline(query.agent)).await?;
-        // The server's names when it answers (the screen's first read may come before the
-        // report has remembered them), else the remembered ones.
+        // Names and the target as `team` last remembered them: the screen reads the pipeline
+        // once the report has answered, so the server is not asked twice.
         let names: BTreeMap<UserId, String> = self
-            .team_members()
+            .read(|r| r.remembered_team())
             .await?
-            .0
+            .unwrap_or_default()
             .into_iter()
             .map(|m| (m.user_id, m.name))
             .collect();
-        let target = self.response_target().await?;
+        let target = self.read(|r| r.remembered_response_target()).await?;
         let now = self.clock().now();
         Ok(leads
             .into_iter()

@@ -190,7 +190,8 @@ macro_rules! app_commands {
             /// Each agent's numbers over the period, from this device's records (brokers and
             /// admins; works offline, named from the server's member list when it answers).
             team(TeamPeriod) -> TeamReport;
-            /// The team's open leads, one agent's or all, with whose they are.
+            /// The team's open leads, one agent's or all, with whose they are (named, and
+            /// judged late, as the last `team` remembered: read it after `team`).
             team_pipeline(TeamPipelineQuery) -> Vec<TeamLead>;
             /// Moves a lead to another agent (brokers and admins; asks the sync server, which
             /// hands the lead over so the new agent's devices receive it).

@@ -225,8 +225,8 @@ pub struct LeadView {
     pub claim_until: Option<DateTime<Utc>>,
     pub claimed_by: Option<UserId>,
     pub claimed_at: Option<DateTime<Utc>>,
-    /// The lead's name and source, in the list (an agent offered a lead decides by them, and
-    /// the lead is not on their device until claimed).
+    /// The lead's name and source, in the list, while nobody holds it (an agent offered a
+    /// lead decides by them).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -267,9 +267,14 @@ pub async fn leads(
             .into_iter()
             .filter(|r| everyone || visible_to(r, caller.user))
         {
+            // Only a lead nobody holds yet is named: that is what an offered agent decides
+            // by, and the list is read every minute by every open Today (one document read
+            // per offer, not per row).
             let found = match row.contact.parse::<ContactId>() {
-                Ok(id) => handover::contact(state.store.as_ref(), caller.org, id)?,
-                Err(_) => None,
+                Ok(id) if row.agent.is_none() => {
+                    handover::contact(state.store.as_ref(), caller.org, id)?
+                }
+                _ => None,
             };
             let mut view = LeadView::from(row);
             if let Some(found) = found {

@@ -37,14 +37,17 @@ pub fn TeamPage() -> Html {
         },
         TeamAction::Report,
     );
+    // After the report: it asks the server for the names and the target and remembers them,
+    // and the pipeline reads what it remembered.
+    let settled = !matches!(state.report, Load::Loading);
     use_command(
         &state,
-        (state.agent, state.revision),
-        |(agent, _)| {
+        (state.agent, state.revision, settled),
+        |(agent, _, settled)| {
             let query = TeamPipelineQuery { agent: *agent };
-            Some(async move { commands::team_pipeline(&query).await })
+            settled.then(|| async move { commands::team_pipeline(&query).await })
         },
-        TeamAction::Pipeline,
+        |(agent, revision, _), outcome| TeamAction::Pipeline((agent, revision), outcome),
     );
     {
         let sending = state.busy.then(|| state.chosen_move()).flatten();

@@ -203,7 +203,7 @@ pub struct RoutedLead {
     pub claim_until: Option<DateTime<Utc>>,
     pub claimed_by: Option<UserId>,
     pub claimed_at: Option<DateTime<Utc>>,
-    /// The lead's name and source (in the list only).
+    /// The lead's name and source (in the list, while nobody holds it).
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
