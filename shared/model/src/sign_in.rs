@@ -15,6 +15,8 @@ pub const PIN_MIN_DIGITS: usize = 4;
 pub const PIN_MAX_DIGITS: usize = 8;
 /// The longest note a visitor may leave ("what are you looking for?").
 pub const NOTE_MAX_CHARS: usize = 1_000;
+/// The outcome of a visit's interaction: how the server tells a sign-in from other meetings.
+pub const VISIT_OUTCOME: &str = "open-house visit";
 
 /// The consent sentence shown beside the box, for the open house at `place`. Recorded word for
 /// word with every sign-in, ticked or not, so what the visitor agreed to can be shown later.
@@ -158,7 +160,7 @@ impl SignIn {
             channel: Channel::Meeting,
             direction: Direction::Inbound,
             summary,
-            outcome: Some("open-house visit".into()),
+            outcome: Some(VISIT_OUTCOME.into()),
             duration_seconds: None,
             occurred_at: at,
         }

@@ -10,6 +10,7 @@
 //! A new lead is routed here, before its contact is created (see `crate::routing`).
 
 pub mod dedupe;
+pub mod device;
 pub mod keys;
 pub mod lead;
 pub mod meta;
@@ -233,8 +234,13 @@ pub fn deliver(state: &AppState, org: OrgId, lead: Lead) -> Result<Arrival, Inta
             let mut facts = crate::routing::facts(&contact);
             facts.price = lead.price.or(facts.price);
             facts.language.clone_from(&lead.language);
-            routed = match crate::routing::decide_new(state, org, &contact, &facts, ids.interaction)
-            {
+            routed = match crate::routing::decide_new(
+                state,
+                org,
+                &contact,
+                &facts,
+                Some(ids.interaction),
+            ) {
                 Ok(routed) => routed,
                 Err(error) => {
                     tracing::warn!(%error, %org, "the lead was not routed");

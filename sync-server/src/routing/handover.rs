@@ -35,6 +35,18 @@ pub fn hand_over(
     agent: UserId,
     row: &LeadRoutingRow,
 ) -> Result<(), RoutingError> {
+    hand_over_with(state, org, found, agent, row, &[])
+}
+
+/// [`hand_over`], moving `more` documents of the lead with it (an open-house visitor's visits).
+pub fn hand_over_with(
+    state: &AppState,
+    org: OrgId,
+    found: &Found,
+    agent: UserId,
+    row: &LeadRoutingRow,
+    more: &[DocId],
+) -> Result<(), RoutingError> {
     let doc_id = contact_doc(found.contact.id)?;
     let previous = found.contact.assigned_agent.filter(|p| *p != agent);
     write_as_server(state, org, &doc_id, found.contact.owner, |doc| {
@@ -55,6 +67,12 @@ pub fn hand_over(
             docs.push(id);
         }
     }
+    docs.extend(
+        more.iter()
+            .filter(|d| !docs.contains(d))
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
     for doc in &docs {
         move_scope(state, org, doc, agent, previous, found.contact.owner)?;
     }
@@ -121,6 +139,25 @@ fn move_scope(
     if removed {
         state.docs.evict(org, doc);
         state.publish(Event::AccessChanged { org });
+    }
+    Ok(())
+}
+
+/// Puts `doc` in the organisation's scope (announced), where every member reads it: a lead
+/// offered to several agents, or left in the pond, that a device created in its own scope.
+pub fn open_to_org(state: &AppState, org: OrgId, doc: &DocId) -> Result<(), StoreError> {
+    let scope = Scope::Org(org);
+    if let Some(seq) = state
+        .store
+        .add_doc_scope(org, doc, scope, state.clock.now())?
+    {
+        state.docs.evict(org, doc);
+        state.publish(Event::Changed {
+            org,
+            doc: doc.clone(),
+            scopes: vec![scope],
+            seq,
+        });
     }
     Ok(())
 }

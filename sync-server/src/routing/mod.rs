@@ -234,7 +234,7 @@ pub fn decide_new(
     org: OrgId,
     contact: &Contact,
     facts: &LeadFacts,
-    interaction: InteractionId,
+    interaction: Option<InteractionId>,
 ) -> Result<Option<LeadRoutingRow>, RoutingError> {
     let store = state.store.as_ref();
     if let Err(error) = expire_offers(state, org) {
@@ -251,7 +251,7 @@ pub fn decide_new(
     let now = state.clock.now();
     let reason = readable(&routed.reason, &store.users(org)?);
     let mut row = row(contact.id, &routed, reason, now);
-    row.interaction = Some(interaction.to_string());
+    row.interaction = interaction.map(|i| i.to_string());
     if store.record_lead_routing(org, &row)? {
         return Ok(Some(row));
     }

@@ -61,6 +61,7 @@ pub fn push(
         duplicates: 0,
         rejected: Vec::new(),
     };
+    let mut created = crate::intake::device::Created::default();
     let mut next = 0;
     while next < docs.len() {
         let mut attempt = 0;
@@ -86,8 +87,15 @@ pub fn push(
         response.accepted += group.response.accepted;
         response.duplicates += group.response.duplicates;
         response.rejected.extend(group.response.rejected);
+        created.contacts.extend(group.created.contacts);
+        created.visits.extend(group.created.visits);
     }
     audit_refusals(state, caller, &response.rejected);
+    // Stored and announced: now an open-house visitor signed in on this device is deduped
+    // against the organisation and routed (see `intake::device`).
+    if !created.visits.is_empty() {
+        crate::intake::device::arrived(state, caller.org, caller.user, created);
+    }
     Ok(response)
 }
 
@@ -113,6 +121,8 @@ struct Group {
     consumed: usize,
     tally: Tally,
     response: PushResponse,
+    /// New contacts and sign-in visits, for `intake::device`.
+    created: crate::intake::device::Created,
 }
 
 /// Judges documents from the start of `docs` until the memory budget is spent (at least one),
@@ -142,6 +152,7 @@ fn push_group(
     let mut forks = Vec::new();
     let mut held: u64 = 0;
     let mut consumed = 0;
+    let mut created = crate::intake::device::Created::default();
     for (doc_id, changes) in docs {
         consumed += 1;
         let mut guard = state.docs.slot(caller.org, doc_id).blocking_lock_owned();
@@ -169,6 +180,9 @@ fn push_group(
             Verdict::Duplicate(n) => response.duplicates += n,
             Verdict::Accept { write, doc } => {
                 held += doc.stats().num_ops;
+                if write.expected_head_seq.is_none() {
+                    created.note(&write.doc_id, &doc);
+                }
                 response.accepted += write.changes.len() as u32;
                 forks.push((guards.len(), doc));
                 writes.push(*write);
@@ -202,6 +216,7 @@ fn push_group(
             consumed,
             tally,
             response,
+            created,
         });
     }
     let committed = match store.commit(caller.org, writes, state.clock.now()) {
@@ -237,6 +252,7 @@ fn push_group(
         consumed,
         tally,
         response,
+        created,
     })
 }
 

@@ -10,6 +10,7 @@ mod dispatch;
 mod hostile;
 mod intake;
 mod lockout;
+mod open_house;
 mod openai;
 mod ops;
 mod org_ai;

@@ -10,6 +10,7 @@ mod listings;
 mod local;
 mod merge;
 mod messages;
+mod open_house;
 mod os;
 mod preferences;
 mod preview;
