@@ -136,11 +136,12 @@ pub fn relative(of: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
-/// Reads what [`plan`] needs from the engine: bookings starting in `(now - CATCH_UP, now +
-/// LOOKAHEAD]` (their documents, for their reminders) and open tasks due before the lookahead.
+/// Reads what [`plan`] needs from the engine: the user's bookings starting in `(now - CATCH_UP,
+/// now + LOOKAHEAD]` (their documents, for their reminders) and open tasks due before the
+/// lookahead; a teammate's on a broker's device never ring.
 pub fn load_plan(replica: &Replica, now: DateTime<Utc>) -> Result<Vec<Reminder>, ReplicaError> {
     let mut bookings = Vec::new();
-    for summary in replica.bookings_between(now - CATCH_UP, now + LOOKAHEAD)? {
+    for summary in replica.my_bookings_between(now - CATCH_UP, now + LOOKAHEAD)? {
         if summary.starts_at <= now - CATCH_UP || summary.status != BookingStatus::Scheduled {
             continue;
         }

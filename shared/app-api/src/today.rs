@@ -1,5 +1,7 @@
 //! The Today screen: the day's bookings, overdue and due follow-ups, who to call now (hot or
-//! never contacted), new leads and what happened lately, in one call.
+//! never contacted), new leads and what happened lately, in one call. All of it is the user's
+//! own and what was shared with them: a broker's device holds the team's records too (for the
+//! Team screen and the lists), and their day is not the team's (`fieldstone_replica`'s "mine").
 
 use super::Api;
 use fieldstone_model::Stage;
@@ -22,7 +24,7 @@ impl Api {
         }
         super::check_limit("rows", request.rows, TODAY_ROWS_MAX)?;
         self.read(move |r| {
-            let bookings = r.bookings_between(request.day_start, request.day_end)?;
+            let bookings = r.my_bookings_between(request.day_start, request.day_end)?;
             let (overdue, due_today) = r
                 .tasks_due(request.day_end)?
                 .into_iter()
@@ -32,6 +34,7 @@ impl Api {
                 stages: open.clone(),
                 sort,
                 limit: request.rows,
+                mine_only: true,
                 ..ContactQuery::default()
             };
             // Hot first (best score first), then the never-contacted (the contacted sort

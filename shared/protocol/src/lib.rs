@@ -14,7 +14,8 @@ pub mod views;
 
 pub use sync::{
     heads_digest, DocDigest, DocId, DocPush, DocUpdate, ErrorBody, ErrorCode, InvalidDocId,
-    InvalidScope, LiveMessage, PullRequest, PullResponse, PushRequest, PushResponse, RejectCode,
-    Rejection, RepairRequest, RepairResponse, Scope, ScopeCursor, MAX_DECODED_BYTES, MAX_PULL_DOCS,
-    MAX_REPAIR_DOCS, MAX_REQUEST_BYTES, PROTOCOL_VERSION, SYNC_CONTENT_TYPE,
+    InvalidScope, LiveMessage, PullRequest, PullResponse, PullResponseV3, PushRequest,
+    PushResponse, RejectCode, Rejection, RepairRequest, RepairResponse, Scope, ScopeCursor,
+    MAX_DECODED_BYTES, MAX_PULL_DOCS, MAX_REPAIR_DOCS, MAX_REQUEST_BYTES, PROTOCOL_VERSION,
+    SYNC_CONTENT_TYPE,
 };

@@ -275,6 +275,18 @@ pub struct PullResponse {
     pub more: bool,
 }
 
+/// `POST /v3/sync/pull`'s answer: version 2's page, and which of its documents the caller holds
+/// only because they may read other people's own records (a broker their team's, an admin the
+/// organisation's): in none of the caller's own scopes and not shared with them, a team or the
+/// organisation. A device counts its Today, reminders and overlap warnings without those, so a
+/// broker's day is theirs, not the team's. A document listed once and absent from a later page
+/// that carries it is the caller's again (assigned to them, or shared with them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullResponseV3 {
+    pub page: PullResponse,
+    pub not_mine: Vec<DocId>,
+}
+
 /// What a device needs to bring one document up to date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocUpdate {

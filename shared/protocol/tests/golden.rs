@@ -165,6 +165,37 @@ fn pull_v2() {
 }
 
 #[test]
+fn pull_v3() {
+    // Version 3's answer is version 2's page followed by the documents that are not the
+    // caller's own: the page's bytes are exactly version 2's.
+    let page = PullResponse {
+        docs: vec![DocUpdate {
+            doc_id: doc_id(),
+            snapshot: Some(vec![5, 6]),
+            changes: vec![],
+        }],
+        cursors: vec![ScopeCursor {
+            scope: Scope::Org(OrgId::from_uuid(uuid(7))),
+            seq: 3,
+            base: 0,
+        }],
+        more: false,
+    };
+    let answer = PullResponseV3 {
+        page: page.clone(),
+        not_mine: vec![doc_id()],
+    };
+    check_binary("pull_response_v3.hex", &answer);
+    let v2 = codec::to_postcard(&page).expect("v2");
+    let v3 = codec::to_postcard(&answer).expect("v3");
+    assert_eq!(
+        &v3[..v2.len()],
+        &v2[..],
+        "a version 3 answer starts with the version 2 page"
+    );
+}
+
+#[test]
 fn repair_v2() {
     check_binary(
         "repair_request_v2.hex",

@@ -12,29 +12,31 @@ use fieldstone_protocol::views::{ActivityItem, ActivityKind};
 pub const ACTIVITY_MAX: u32 = 200;
 
 impl Replica {
-    /// The `limit` latest things that happened to live contacts, newest first.
+    /// The `limit` latest things that happened to the user's live contacts (their own and
+    /// those shared with them: a broker's Today is not the team's feed), newest first.
     pub fn recent_activity(&self, limit: u32) -> Result<Vec<ActivityItem>, ReplicaError> {
         let limit = limit.clamp(1, ACTIVITY_MAX);
         let conn = self.reader();
+        let mine = crate::mine::sql(fieldstone_doc::contact::KIND, "c.id");
         // Each source takes its own newest `limit` through its index before the merge.
-        let mut stmt = conn.prepare_cached(
+        let mut stmt = conn.prepare_cached(&format!(
             "SELECT kind, at, contact_id, display_name, detail, channel FROM (
                  SELECT * FROM (SELECT 'contact_added' AS kind, c.created_at AS at,
                         c.id AS contact_id, c.display_name, '' AS detail, NULL AS channel
-                   FROM contacts c WHERE c.deleted_at IS NULL
+                   FROM contacts c WHERE c.deleted_at IS NULL AND {mine}
                    ORDER BY c.created_at DESC LIMIT ?1)
                  UNION ALL
                  SELECT * FROM (SELECT 'note_added', n.created_at, c.id, c.display_name,
                         n.preview, NULL
                    FROM notes n JOIN contacts c ON c.id = n.record_id
                    WHERE n.record_kind = 'contact' AND n.deleted_at IS NULL
-                     AND c.deleted_at IS NULL
+                     AND c.deleted_at IS NULL AND {mine}
                    ORDER BY n.created_at DESC LIMIT ?1)
                  UNION ALL
                  SELECT * FROM (SELECT 'logged', i.created_at, c.id, c.display_name,
                         i.summary, i.channel
                    FROM interactions i JOIN contacts c ON c.id = i.contact_id
-                   WHERE i.deleted_at IS NULL AND c.deleted_at IS NULL
+                   WHERE i.deleted_at IS NULL AND c.deleted_at IS NULL AND {mine}
                    ORDER BY i.created_at DESC LIMIT ?1)
                  UNION ALL
                  SELECT * FROM (SELECT 'task_done', t.closed_at, c.id, c.display_name,
@@ -42,12 +44,12 @@ impl Replica {
                    FROM tasks t JOIN contacts c ON c.id = t.record_id
                    WHERE t.closed_at IS NOT NULL AND t.status = 'completed'
                      AND t.record_kind = 'contact' AND t.deleted_at IS NULL
-                     AND c.deleted_at IS NULL
+                     AND c.deleted_at IS NULL AND {mine}
                    ORDER BY t.closed_at DESC LIMIT ?1)
              )
              ORDER BY at DESC, kind, contact_id
              LIMIT ?1",
-        )?;
+        ))?;
         let rows = stmt.query_map([limit], |row| {
             let kind: String = row.get(0)?;
             let contact: String = row.get(2)?;

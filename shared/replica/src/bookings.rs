@@ -149,19 +149,47 @@ impl Replica {
         self.read::<Booking>(*id)
     }
 
-    /// Bookings (not deleted) overlapping `[from, to)`, earliest first: a calendar's day or week.
+    /// Bookings (not deleted) overlapping `[from, to)`, earliest first: a calendar's day or week
+    /// (a broker's calendar shows the team's).
     pub fn bookings_between(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<BookingSummary>, ReplicaError> {
+        self.bookings_in(from, to, false)
+    }
+
+    /// [`Replica::bookings_between`], only the user's own and those shared with them
+    /// (`crate::mine`): Today's, the reminders' and the overlap warnings'.
+    pub fn my_bookings_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<BookingSummary>, ReplicaError> {
+        self.bookings_in(from, to, true)
+    }
+
+    fn bookings_in(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        mine_only: bool,
+    ) -> Result<Vec<BookingSummary>, ReplicaError> {
         let conn = self.reader();
         // Bookings last at most BOOKING_MAX_DAYS, which bounds the index range scanned.
         let earliest = from - chrono::Duration::days(fieldstone_model::booking::BOOKING_MAX_DAYS);
+        let mine = if mine_only {
+            format!(
+                "AND {}",
+                crate::mine::sql(fieldstone_doc::booking::KIND, "b.id")
+            )
+        } else {
+            String::new()
+        };
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {BOOKING_COLUMNS} FROM bookings b
              WHERE b.starts_at >= ?1 AND b.starts_at < ?3 AND b.ends_at > ?2
-               AND b.deleted_at IS NULL
+               AND b.deleted_at IS NULL {mine}
              ORDER BY b.starts_at, b.id"
         ))?;
         let rows = stmt.query_map(
@@ -175,9 +203,9 @@ impl Replica {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Other bookings that would clash with one at `[starts_at, ends_at)` (cancelled and no-show
-    /// ones do not occupy time), for an overlap warning. `except` leaves out the booking being
-    /// edited.
+    /// Other bookings of the user's that would clash with one at `[starts_at, ends_at)`
+    /// (cancelled and no-show ones do not occupy time; a teammate's day is not the user's), for
+    /// an overlap warning. `except` leaves out the booking being edited.
     pub fn overlapping_bookings(
         &self,
         starts_at: DateTime<Utc>,
@@ -186,7 +214,7 @@ impl Replica {
     ) -> Result<Vec<BookingSummary>, ReplicaError> {
         let except = except.map(|id| id.to_string());
         Ok(self
-            .bookings_between(starts_at, ends_at)?
+            .my_bookings_between(starts_at, ends_at)?
             .into_iter()
             .filter(|b| {
                 matches!(

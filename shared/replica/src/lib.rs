@@ -16,6 +16,7 @@ mod kiosk;
 mod listing_activity;
 mod listings;
 mod messages;
+mod mine;
 mod notes;
 mod prefs;
 mod projection;

@@ -203,7 +203,8 @@ impl Replica {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Open houses at live listings overlapping `[from, to)`, soonest first, at most `limit`.
+    /// Open houses at the user's live listings (their own and those shared with them, see
+    /// `crate::mine`) overlapping `[from, to)`, soonest first, at most `limit`.
     pub fn upcoming_open_houses(
         &self,
         from: chrono::DateTime<chrono::Utc>,
@@ -211,12 +212,13 @@ impl Replica {
         limit: u32,
     ) -> Result<Vec<OpenHouseSummary>, ReplicaError> {
         let conn = self.reader();
-        let mut stmt = conn.prepare_cached(
+        let mine = crate::mine::sql(fieldstone_doc::listing::KIND, "l.id");
+        let mut stmt = conn.prepare_cached(&format!(
             "SELECT o.listing_id, l.address_line || ', ' || l.city, o.starts_at, o.ends_at
              FROM listing_open_houses o JOIN listings l ON l.id = o.listing_id
-             WHERE o.ends_at > ?1 AND o.starts_at < ?2 AND l.deleted_at IS NULL
+             WHERE o.ends_at > ?1 AND o.starts_at < ?2 AND l.deleted_at IS NULL AND {mine}
              ORDER BY o.starts_at, o.listing_id LIMIT ?3",
-        )?;
+        ))?;
         let rows = stmt.query_map(
             params![from.timestamp_millis(), to.timestamp_millis(), limit],
             |row| {

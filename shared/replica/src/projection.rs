@@ -383,6 +383,9 @@ mod tests {
         "held_changes",
         "merges",
         "meta",
+        // Documents held only because the user reads teammates' records (`crate::mine`), as
+        // the server marks them; not derived from any document.
+        "not_mine_docs",
         "outbox",
         "quarantine",
         "sync_cursors",

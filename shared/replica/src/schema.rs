@@ -4,7 +4,7 @@ use crate::error::ReplicaError;
 use rusqlite::{params, Connection, Transaction};
 
 /// Read-model format written by this build (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 11;
+pub const SCHEMA_VERSION: i64 = 12;
 
 /// One step from a version to the next: SQL, or work SQL alone cannot do (it is given the
 /// clock's time, in milliseconds).
@@ -456,6 +456,14 @@ const MIGRATIONS: &[Migration] = &[
         crate::score::rescore_all(tx, at)?;
         Ok(())
     }),
+    // Version 12: the documents this device holds only because its user reads other people's
+    // (a broker's team's), as the server's version 3 pull marks them (`crate::mine`). What was
+    // pulled before is not marked: every scope is pulled once more from its start (the cursors
+    // stay, so the store still counts as synced) and the marks arrive with it.
+    Migration::Sql(
+        "CREATE TABLE IF NOT EXISTS not_mine_docs (doc_id TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;
+         UPDATE sync_cursors SET seq = 0, base = 0;",
+    ),
 ];
 
 /// Moves every document of a retired kind ([`fieldstone_doc::RETIRED_KINDS`]) into the

@@ -163,13 +163,16 @@ impl Replica {
         Ok(rows.next().transpose()?)
     }
 
-    /// Open tasks due before `until` (overdue ones included), soonest first: the Today list.
+    /// The user's open tasks due before `until` (overdue ones included), soonest first: the
+    /// Today list and the reminders. A teammate's task on a broker's device is not theirs to do
+    /// (`crate::mine`).
     pub fn tasks_due(&self, until: DateTime<Utc>) -> Result<Vec<TaskSummary>, ReplicaError> {
         let conn = self.reader();
+        let mine = crate::mine::sql(fieldstone_doc::task::KIND, "t.id");
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {TASK_COLUMNS} FROM tasks t
              WHERE t.status = 'pending' AND t.due_at IS NOT NULL AND t.due_at < ?1
-               AND t.deleted_at IS NULL
+               AND t.deleted_at IS NULL AND {mine}
              ORDER BY t.due_at, t.id"
         ))?;
         let rows = stmt.query_map([until.timestamp_millis()], task_from_row)?;

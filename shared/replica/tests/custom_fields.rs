@@ -375,7 +375,7 @@ fn a_version_7_store_gets_its_custom_fields_into_the_read_model() {
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .expect("version");
     assert_eq!(version, SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 11);
+    assert_eq!(SCHEMA_VERSION, 12);
     let q = ContactQuery {
         custom: vec![cond(
             "School district",

@@ -112,6 +112,7 @@ api_routes! {
     delete "/v2/docs/{doc_id}/shares/{scope}" => docs::unshare, session;
     post "/v2/sync/push" => sync::push, session;
     post "/v2/sync/pull" => sync::pull, session;
+    post "/v3/sync/pull" => sync::pull_v3, session;
     post "/v2/sync/repair" => sync::repair, session;
     get "/v2/sync/live" => sync::live, session;
     post "/v2/ai/draft" => ai::draft, session;

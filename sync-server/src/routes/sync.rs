@@ -30,6 +30,20 @@ pub async fn pull(
     blocking(move || {
         let access = state.access.get(state.store.as_ref(), &caller)?;
         let response = crate::sync::pull::pull(&state, &caller, &access, &request)?;
+        SyncReply::encode(&state, &response.page)
+    })
+    .await
+}
+
+/// Version 3: the same page, and which of its documents are not the caller's own.
+pub async fn pull_v3(
+    State(state): State<AppState>,
+    caller: Caller,
+    SyncBody(request): SyncBody<PullRequest>,
+) -> Result<SyncReply, ApiError> {
+    blocking(move || {
+        let access = state.access.get(state.store.as_ref(), &caller)?;
+        let response = crate::sync::pull::pull(&state, &caller, &access, &request)?;
         SyncReply::encode(&state, &response)
     })
     .await

@@ -348,6 +348,13 @@ pub trait Store:
         max_bytes: usize,
     ) -> Result<PullPage, StoreError>;
     fn doc_scopes(&self, org: OrgId, doc: &DocId) -> Result<Option<Vec<Scope>>, StoreError>;
+    /// The scopes of each of `docs` (a pull page's), in one read; a document without any is
+    /// left out.
+    fn scopes_of_docs(
+        &self,
+        org: OrgId,
+        docs: &[DocId],
+    ) -> Result<std::collections::HashMap<DocId, Vec<Scope>>, StoreError>;
     /// Documents and bytes stored by `user` and by all of `org` (kept up to date by `commit`).
     fn usage(&self, org: OrgId, user: UserId) -> Result<Usage, StoreError>;
     /// Whether any of these Automerge actors is bound to a user of another organisation: a

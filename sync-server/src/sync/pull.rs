@@ -6,8 +6,8 @@ use crate::access::{Access, Caller};
 use crate::error::ApiError;
 use crate::AppState;
 use fieldstone_protocol::{
-    heads_digest, DocId, DocUpdate, PullRequest, PullResponse, RepairRequest, RepairResponse,
-    ScopeCursor, MAX_REPAIR_DOCS,
+    heads_digest, DocId, DocUpdate, PullRequest, PullResponse, PullResponseV3, RepairRequest,
+    RepairResponse, Scope, ScopeCursor, MAX_REPAIR_DOCS,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,7 +15,44 @@ use std::collections::{BTreeMap, BTreeSet};
 /// until nothing differs.
 const REPAIR_MAX_DIFFERING: usize = 500;
 
+/// Whether a document in `scopes` is held by `caller` only because they read other people's own
+/// scopes: every scope it is in is another user's (none is theirs, a team's or the
+/// organisation's).
+pub fn not_mine(scopes: &[Scope], caller: &Caller) -> bool {
+    !scopes.is_empty()
+        && scopes
+            .iter()
+            .all(|s| matches!(s, Scope::User(u) if *u != caller.user))
+}
+
+/// One page of what changed in the caller's scopes, and which of its documents are not the
+/// caller's own (see [`PullResponseV3`]). Only a caller who reads another user's scope (a
+/// broker, an admin, the owner) can be sent such a document, so for everyone else the scopes
+/// are not even read.
 pub fn pull(
+    state: &AppState,
+    caller: &Caller,
+    access: &Access,
+    request: &PullRequest,
+) -> Result<PullResponseV3, ApiError> {
+    let page = pull_page(state, caller, access, request)?;
+    let reads_others = access
+        .readable
+        .iter()
+        .any(|s| matches!(s, Scope::User(u) if *u != caller.user));
+    let not_mine = if reads_others && !page.docs.is_empty() {
+        let ids: Vec<DocId> = page.docs.iter().map(|d| d.doc_id.clone()).collect();
+        let scopes = state.store.scopes_of_docs(caller.org, &ids)?;
+        ids.into_iter()
+            .filter(|id| scopes.get(id).is_some_and(|s| not_mine(s, caller)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(PullResponseV3 { page, not_mine })
+}
+
+fn pull_page(
     state: &AppState,
     caller: &Caller,
     access: &Access,

@@ -10,6 +10,7 @@ mod dispatch;
 mod hostile;
 mod intake;
 mod lockout;
+mod not_mine;
 mod open_house;
 mod openai;
 mod ops;

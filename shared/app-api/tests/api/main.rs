@@ -3,6 +3,7 @@
 
 mod accounts;
 mod ai;
+mod broker_today;
 mod calls;
 mod custom_fields;
 mod known_device;

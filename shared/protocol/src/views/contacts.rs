@@ -89,6 +89,10 @@ pub struct ContactQuery {
     pub min_score: Option<u8>,
     pub max_score: Option<u8>,
     pub include_deleted: bool,
+    /// Only the user's own contacts and those shared with them, leaving out those this device
+    /// holds because the user reads teammates' records (a broker's Today).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub mine_only: bool,
     /// Words matched as prefixes of names, emails, phone numbers, handles and the contact's
     /// notes, all of which must match. Blank means no search filter.
     pub search: Option<String>,
@@ -117,6 +121,7 @@ impl Default for ContactQuery {
             min_score: None,
             max_score: None,
             include_deleted: false,
+            mine_only: false,
             search: None,
             custom: Vec::new(),
             sort: ContactSort::default(),

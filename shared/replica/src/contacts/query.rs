@@ -168,6 +168,11 @@ impl Filter {
         if !query.include_deleted {
             f.sql.push_str(" AND c.deleted_at IS NULL");
         }
+        if query.mine_only {
+            f.sql.push_str(" AND ");
+            f.sql
+                .push_str(&crate::mine::sql(fieldstone_doc::contact::KIND, "c.id"));
+        }
         f.any_of(
             "c.stage",
             query.stages.iter().map(|s| s.as_str().to_owned()),

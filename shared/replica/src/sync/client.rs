@@ -8,14 +8,14 @@ use fieldstone_protocol::account::{
     ShareRequest, TeamInfo, UserInfo,
 };
 use fieldstone_protocol::{
-    codec, DocId, ErrorBody, ErrorCode, PullRequest, PullResponse, PushRequest, PushResponse,
-    RepairRequest, RepairResponse, Scope, SYNC_CONTENT_TYPE,
+    codec, DocId, ErrorBody, ErrorCode, PullRequest, PullResponse, PullResponseV3, PushRequest,
+    PushResponse, RepairRequest, RepairResponse, Scope, SYNC_CONTENT_TYPE,
 };
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use thiserror::Error;
@@ -65,6 +65,9 @@ pub struct SyncClient {
     /// Whose session the token is: given at sign-in, else asked of the server once
     /// (`GET /v2/me`). A store is only ever synced with the account it belongs to.
     account: Arc<Mutex<Option<AccountBinding>>>,
+    /// The server answered that it has no version 3 pull (an older build): ask version 2 from
+    /// then on.
+    v2_pull: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for SyncClient {
@@ -130,6 +133,7 @@ impl SyncClient {
             token: token.to_owned(),
             traffic: Arc::default(),
             account: Arc::default(),
+            v2_pull: Arc::default(),
         })
     }
 
@@ -180,6 +184,29 @@ impl SyncClient {
 
     pub async fn pull(&self, request: &PullRequest) -> Result<PullResponse, SyncError> {
         self.sync_call("/v2/sync/pull", request).await
+    }
+
+    /// `POST /v3/sync/pull`: the page, and which of its documents are not this user's own
+    /// (see [`PullResponseV3`]). From a server without version 3 the page comes from version 2
+    /// and the second part is `None`: not known.
+    pub async fn pull_marked(
+        &self,
+        request: &PullRequest,
+    ) -> Result<(PullResponse, Option<Vec<DocId>>), SyncError> {
+        if !self.v2_pull.load(Ordering::Relaxed) {
+            match self
+                .sync_call::<_, PullResponseV3>("/v3/sync/pull", request)
+                .await
+            {
+                Ok(answer) => return Ok((answer.page, Some(answer.not_mine))),
+                Err(SyncError::Rejected {
+                    code: ErrorCode::NotFound,
+                    ..
+                }) => self.v2_pull.store(true, Ordering::Relaxed),
+                Err(error) => return Err(error),
+            }
+        }
+        Ok((self.pull(request).await?, None))
     }
 
     pub async fn repair(&self, request: &RepairRequest) -> Result<RepairResponse, SyncError> {

@@ -73,8 +73,8 @@ pub async fn sync_once_with(
         let r = Arc::clone(replica);
         let cursors = blocking(move || r.scope_cursors()).await?;
         let had: BTreeSet<Scope> = cursors.iter().map(|c| c.scope).collect();
-        let page = client
-            .pull(&PullRequest {
+        let (page, not_mine) = client
+            .pull_marked(&PullRequest {
                 cursors,
                 max_docs: MAX_PULL_DOCS,
             })
@@ -86,7 +86,10 @@ pub async fn sync_once_with(
             .any(|s| !page.cursors.iter().any(|c| c.scope == *s));
         let more = page.more && !page.docs.is_empty();
         let r = Arc::clone(replica);
-        let applied = blocking(move || r.apply_remote(&page.docs, Some(&page.cursors))).await?;
+        let applied = blocking(move || {
+            r.apply_remote_marked(&page.docs, Some(&page.cursors), not_mine.as_deref())
+        })
+        .await?;
         report.docs_changed += applied.docs_changed as u64;
         report.set_aside.extend(applied.set_aside);
         if report.pulled > 0 {

@@ -163,6 +163,18 @@ impl Replica {
         updates: &[DocUpdate],
         cursors: Option<&[ScopeCursor]>,
     ) -> Result<Applied, ReplicaError> {
+        self.apply_remote_marked(updates, cursors, None)
+    }
+
+    /// [`Replica::apply_remote`], with which of the page's documents are not this user's own
+    /// (`crate::mine`): every document of the page is marked or unmarked by it, in the same
+    /// transaction. `None` (a server that does not say) leaves the marks as they are.
+    pub fn apply_remote_marked(
+        &self,
+        updates: &[DocUpdate],
+        cursors: Option<&[ScopeCursor]>,
+        not_mine: Option<&[DocId]>,
+    ) -> Result<Applied, ReplicaError> {
         let mut by_doc: BTreeMap<&DocId, Vec<&DocUpdate>> = BTreeMap::new();
         for update in updates {
             by_doc.entry(&update.doc_id).or_default().push(update);
@@ -192,6 +204,12 @@ impl Replica {
                     applied.set_aside.extend(notice);
                 }
                 Err(Failure::Local(error)) => return Err(error),
+            }
+        }
+        if let Some(not_mine) = not_mine {
+            let marked: std::collections::BTreeSet<&DocId> = not_mine.iter().collect();
+            for update in updates {
+                crate::mine::mark(&tx, &update.doc_id, marked.contains(&update.doc_id))?;
             }
         }
         if let Some(cursors) = cursors {

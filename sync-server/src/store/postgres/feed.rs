@@ -369,6 +369,28 @@ pub fn doc_scopes(
     Ok((!scopes.is_empty()).then_some(scopes))
 }
 
+pub fn scopes_of_docs(
+    c: &mut Client,
+    org: OrgId,
+    docs: &[DocId],
+) -> Result<std::collections::HashMap<DocId, Vec<Scope>>, StoreError> {
+    // One round trip for the whole page rather than one per document.
+    let ids: Vec<&str> = docs.iter().map(DocId::as_str).collect();
+    let mut out: std::collections::HashMap<DocId, Vec<Scope>> =
+        std::collections::HashMap::with_capacity(docs.len());
+    for row in c.query(
+        "SELECT doc_id, scope FROM doc_scopes WHERE org_id = $1 AND doc_id = ANY($2)
+         ORDER BY doc_id, joined_seq, scope",
+        &[&org.to_string(), &ids],
+    )? {
+        let doc = parse_doc_id(row.try_get(0)?)?;
+        out.entry(doc)
+            .or_default()
+            .push(parse_scope(row.try_get(1)?)?);
+    }
+    Ok(out)
+}
+
 pub fn add_doc_scope(
     c: &mut Client,
     org: OrgId,

@@ -287,6 +287,14 @@ impl Store for PostgresStore {
         self.pool.with(|c| feed::doc_scopes(c, org, doc))
     }
 
+    fn scopes_of_docs(
+        &self,
+        org: OrgId,
+        docs: &[DocId],
+    ) -> Result<std::collections::HashMap<DocId, Vec<Scope>>, StoreError> {
+        self.pool.with(|c| feed::scopes_of_docs(c, org, docs))
+    }
+
     fn add_doc_scope(
         &self,
         org: OrgId,

@@ -322,6 +322,23 @@ pub fn doc_scopes(
     Ok((!scopes.is_empty()).then_some(scopes))
 }
 
+pub fn scopes_of_docs(
+    conn: &Connection,
+    org: OrgId,
+    docs: &[DocId],
+) -> Result<std::collections::HashMap<DocId, Vec<Scope>>, StoreError> {
+    // In-process reads: one indexed lookup per document costs less than building a list.
+    let org_s = org.to_string();
+    let mut out = std::collections::HashMap::with_capacity(docs.len());
+    for doc in docs {
+        let scopes = scopes_of(conn, &org_s, doc.as_str())?;
+        if !scopes.is_empty() {
+            out.insert(doc.clone(), scopes);
+        }
+    }
+    Ok(out)
+}
+
 pub fn add_doc_scope(
     conn: &Connection,
     next_seq: &mut u64,

@@ -318,6 +318,14 @@ impl Store for SqliteStore {
         self.read(|c| feed::doc_scopes(c, org, doc))
     }
 
+    fn scopes_of_docs(
+        &self,
+        org: OrgId,
+        docs: &[DocId],
+    ) -> Result<std::collections::HashMap<DocId, Vec<Scope>>, StoreError> {
+        self.read(|c| feed::scopes_of_docs(c, org, docs))
+    }
+
     fn usage(&self, org: OrgId, user: UserId) -> Result<Usage, StoreError> {
         self.read(|c| audit::usage(c, org, user))
     }
