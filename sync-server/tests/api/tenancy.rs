@@ -291,23 +291,30 @@ async fn check_route(
                 );
             }
         }
-        "/v2/sync/pull" => {
+        "/v2/sync/pull" | "/v3/sync/pull" => {
             let cursors = vec![
                 ScopeCursor::start(Scope::User(b.agent.0)),
                 ScopeCursor::start(Scope::Team(b.team)),
                 ScopeCursor::start(Scope::Org(b.org)),
             ];
-            let page: PullResponse = s
-                .sync(
-                    path,
-                    me,
-                    &PullRequest {
-                        cursors,
-                        max_docs: 100,
-                    },
-                )
-                .await
-                .expect("pull");
+            let request = PullRequest {
+                cursors,
+                max_docs: 100,
+            };
+            let page: PullResponse = if path == "/v3/sync/pull" {
+                let answer: fieldstone_protocol::PullResponseV3 =
+                    s.sync(path, me, &request).await.expect("pull");
+                // The marks name only documents of the page, never B's.
+                assert_no_leak(&route, &format!("{:?}", answer.not_mine), b);
+                assert!(answer.not_mine.iter().all(|id| answer
+                    .page
+                    .docs
+                    .iter()
+                    .any(|d| d.doc_id == *id)));
+                answer.page
+            } else {
+                s.sync(path, me, &request).await.expect("pull")
+            };
             assert!(
                 page.cursors.iter().all(|c| !matches!(c.scope,
                 Scope::User(u) if u == b.agent.0 || u == b.admin.0)),
