@@ -234,7 +234,7 @@ pub fn deliver(state: &AppState, org: OrgId, lead: Lead) -> Result<Arrival, Inta
             let mut facts = crate::routing::facts(&contact);
             facts.price = lead.price.or(facts.price);
             facts.language.clone_from(&lead.language);
-            routed = match crate::routing::decide_new(
+            routed = match crate::routing::decide_new_lead(
                 state,
                 org,
                 &contact,
@@ -250,9 +250,9 @@ pub fn deliver(state: &AppState, org: OrgId, lead: Lead) -> Result<Arrival, Inta
             // Unrouted: the organisation's scope, which every member of the organisation reads
             // and its admins may write, so brokers and admins see the lead at once.
             let scopes = match &routed {
-                Some(row) => {
-                    contact.assigned_agent = row.agent;
-                    crate::routing::scopes_for(org, row)
+                Some(routing) => {
+                    contact.assigned_agent = routing.row().agent;
+                    crate::routing::scopes_for(org, routing.row())
                 }
                 None => vec![Scope::Org(org)],
             };
@@ -279,12 +279,12 @@ pub fn deliver(state: &AppState, org: OrgId, lead: Lead) -> Result<Arrival, Inta
         scopes.clone(),
         interaction,
     )?);
-    if let Some(row) = routed {
+    if let Some(routing) = &routed {
         let found = dedupe::Found {
             contact: contact.clone(),
             scopes,
         };
-        match crate::routing::handover::decision_note(state, org, &found, &row) {
+        match crate::routing::handover::decision_note(state, org, &found, routing.row()) {
             Ok(note) => new_docs.push(note),
             Err(error) => {
                 tracing::warn!(%error, "the lead is routed; its routing note was not written")
@@ -306,10 +306,15 @@ pub fn deliver(state: &AppState, org: OrgId, lead: Lead) -> Result<Arrival, Inta
         interaction: interaction.to_string(),
         at: now,
     });
-    // The contact, its interaction, the routing note and the event's record in one durable
-    // commit (a commit is most of a lead's cost); each document is skipped if a racing
-    // delivery of the event stored it.
-    let recorded = create_all_as_server(state, org, new_docs, event.as_ref())?;
+    // The contact, its interaction, the routing note, the event's record and the routing row
+    // in one durable commit (a commit is most of a lead's cost); each document is skipped if
+    // a racing delivery of the event stored it.
+    // A decision made now is stored with them (one stored already is not stored again).
+    let decided = match &routed {
+        Some(crate::routing::NewRouting::Decided(row)) => Some(row),
+        _ => None,
+    };
+    let recorded = create_all_as_server(state, org, new_docs, event.as_ref(), decided)?;
     if !created && lead.channel.is_conversation() {
         // A message from someone already known continues a conversation, as a reply by text
         // does: their "last contacted" moves.

@@ -7,8 +7,9 @@
 //!   moment where another agent's device holds it. An organisation with no rule list keeps
 //!   intake's behaviour (the organisation's scope, nobody assigned).
 //! - **Once**: the decision is a `lead_routing` row keyed by (organisation, contact), inserted
-//!   only if absent; the contact's id is derived from the sender's event id, so two deliveries
-//!   of one event (or two server processes) write one row and both follow it.
+//!   only if absent, in the same transaction as the lead's documents; the contact's id is
+//!   derived from the sender's event id, so two deliveries of one event (or two server
+//!   processes) store one lead and one row: the second's commit finds the documents there.
 //! - **Workload**: an agent's open leads are the organisation's contacts whose `assigned_agent`
 //!   is them and whose stage is not Closed or Lost, and their conversion rate is closed ÷
 //!   (closed + lost) of the same contacts; both counted from the server's contact index, which
@@ -227,23 +228,39 @@ pub fn scopes_for(org: OrgId, decision: &LeadRoutingRow) -> Vec<Scope> {
     }
 }
 
-/// A new lead's routing, decided once: the stored row if `contact` was routed already (a
-/// racing delivery of the same event), else a new decision recorded now. `None`: routing off.
-pub fn decide_new(
+/// A new lead's routing: the row stored already, or a decision made now and not stored yet.
+#[derive(Debug, Clone)]
+pub enum NewRouting {
+    /// `contact` was routed already (a racing or repeated delivery of the same event).
+    Stored(LeadRoutingRow),
+    /// Decided now: the caller stores it, with the lead's documents when it can
+    /// (`Store::commit_lead`: one durable commit for the whole lead).
+    Decided(LeadRoutingRow),
+}
+
+impl NewRouting {
+    pub fn row(&self) -> &LeadRoutingRow {
+        match self {
+            NewRouting::Stored(row) | NewRouting::Decided(row) => row,
+        }
+    }
+}
+
+/// [`decide_new`] without storing a new decision. `None`: routing off.
+pub fn decide_new_lead(
     state: &AppState,
     org: OrgId,
     contact: &Contact,
     facts: &LeadFacts,
     interaction: Option<InteractionId>,
-) -> Result<Option<LeadRoutingRow>, RoutingError> {
+) -> Result<Option<NewRouting>, RoutingError> {
     let store = state.store.as_ref();
     if let Err(error) = expire_offers(state, org) {
         // A stale offer waits for the next chance; this lead's routing does not.
         tracing::warn!(%error, "expired offers were not routed again");
     }
-    let id = contact.id.to_string();
-    if let Some(row) = store.lead_routing(org, &id)? {
-        return Ok(Some(row));
+    if let Some(row) = store.lead_routing(org, &contact.id.to_string())? {
+        return Ok(Some(NewRouting::Stored(row)));
     }
     let Some(routed) = decide(store, org, facts, 0)? else {
         return Ok(None);
@@ -252,10 +269,32 @@ pub fn decide_new(
     let reason = readable(&routed.reason, &store.users(org)?);
     let mut row = row(contact.id, &routed, reason, now);
     row.interaction = interaction.map(|i| i.to_string());
-    if store.record_lead_routing(org, &row)? {
-        return Ok(Some(row));
+    Ok(Some(NewRouting::Decided(row)))
+}
+
+/// A new lead's routing, decided once: the stored row if `contact` was routed already, else a
+/// new decision recorded now (if another request recorded one meanwhile, that one). `None`:
+/// routing off.
+pub fn decide_new(
+    state: &AppState,
+    org: OrgId,
+    contact: &Contact,
+    facts: &LeadFacts,
+    interaction: Option<InteractionId>,
+) -> Result<Option<LeadRoutingRow>, RoutingError> {
+    let store = state.store.as_ref();
+    match decide_new_lead(state, org, contact, facts, interaction)? {
+        None => Ok(None),
+        Some(NewRouting::Stored(row)) => Ok(Some(row)),
+        Some(NewRouting::Decided(row)) => {
+            if store.record_lead_routing(org, &row)? {
+                return Ok(Some(row));
+            }
+            Ok(store
+                .lead_routing(org, &contact.id.to_string())?
+                .or(Some(row)))
+        }
     }
-    Ok(store.lead_routing(org, &id)?.or(Some(row)))
 }
 
 /// Offers nobody claimed in time go to the rules after the offering one (else the pond).

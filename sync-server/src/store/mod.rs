@@ -501,7 +501,21 @@ pub trait Store:
         writes: Vec<DocWrite>,
         event: &intake::IntakeEventRow,
         now: DateTime<Utc>,
-    ) -> Result<(Vec<Committed>, bool), StoreError>;
+    ) -> Result<(Vec<Committed>, bool), StoreError> {
+        self.commit_lead(org, writes, Some(event), None, now)
+            .map(|(done, new)| (done, new.unwrap_or(false)))
+    }
+    /// A new lead in one durable commit: its documents, the record of its event (if it has
+    /// one; answered as in [`Store::commit_with_intake_event`], `None` without) and its routing
+    /// decision, stored only if the lead has none yet (as [`routing::RoutingStore::record_lead_routing`]).
+    fn commit_lead(
+        &self,
+        org: OrgId,
+        writes: Vec<DocWrite>,
+        event: Option<&intake::IntakeEventRow>,
+        routing: Option<&routing::LeadRoutingRow>,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<Committed>, Option<bool>), StoreError>;
     /// The contact the newest event from `sender` on `channel` reached.
     fn intake_sender_contact(
         &self,

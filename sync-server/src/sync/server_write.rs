@@ -9,6 +9,7 @@
 use super::cache::{ensure_loaded, HotDoc, LoadError, WrittenMessage};
 use crate::hub::Event;
 use crate::store::intake::IntakeEventRow;
+use crate::store::routing::LeadRoutingRow;
 use crate::store::{DocWrite, StoreError, COMPACT_AFTER};
 use crate::AppState;
 use automerge::{ActorId, AutoCommit};
@@ -489,8 +490,9 @@ pub struct NewDoc {
 }
 
 /// Creates each of `docs` that does not exist yet, as [`create_as_server`] does, but in one
-/// transaction, with `event` recorded in the intake ledger in the same one: a lead's contact,
-/// interaction, routing note and event cost one durable commit instead of four. If another
+/// transaction, with `event` recorded in the intake ledger and `routing` (a new lead's
+/// decision) in the same one: a lead's contact, interaction, routing note, event and routing
+/// row cost one durable commit instead of five. If another
 /// request creates one of the documents meanwhile, each is created on its own (so the others
 /// are still stored once) and the event recorded after them. Answers whether the event was
 /// new (`None` without one).
@@ -499,11 +501,16 @@ pub fn create_all_as_server(
     org: OrgId,
     docs: Vec<NewDoc>,
     event: Option<&IntakeEventRow>,
+    routing: Option<&LeadRoutingRow>,
 ) -> Result<Option<bool>, ServerWriteError> {
     // No read first: a document that exists already makes the commit stale, and then each is
     // created on its own below (which skips it). Reading each first cost a lead three reads.
     let mut fresh = docs;
     let record = |state: &AppState| -> Result<Option<bool>, ServerWriteError> {
+        if let Some(row) = routing {
+            // Stored only if the lead has none: a racing delivery's decision stands.
+            state.store.record_lead_routing(org, row)?;
+        }
         Ok(match event {
             Some(row) => Some(state.store.record_intake_event(org, row)?),
             None => None,
@@ -514,16 +521,7 @@ pub fn create_all_as_server(
     }
     let writes: Vec<DocWrite> = fresh.iter_mut().map(first_write).collect();
     let now = state.clock.now();
-    let outcome = match event {
-        Some(row) => state
-            .store
-            .commit_with_intake_event(org, writes, row, now)
-            .map(|(done, new)| (done, Some(new))),
-        None => state
-            .store
-            .commit(org, writes, now)
-            .map(|done| (done, None)),
-    };
+    let outcome = state.store.commit_lead(org, writes, event, routing, now);
     let (committed, new) = match outcome {
         Ok(done) => done,
         Err(StoreError::Stale(_) | StoreError::Conflict(_)) => {

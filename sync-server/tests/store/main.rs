@@ -70,6 +70,7 @@ stories!(
     routing::racing_claims_of_one_lead_leave_one_owner,
     routing::a_lead_is_decided_once_and_an_offer_falls_back_only_unclaimed_and_late,
     intake::a_leads_documents_and_its_event_are_stored_together_or_not_at_all,
+    intake::a_leads_routing_row_is_stored_with_its_documents_or_not_at_all,
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -124,16 +124,17 @@ pub fn commit(
     writes: Vec<DocWrite>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Committed>, StoreError> {
-    commit_with_event(c, org, writes, None, now).map(|(done, _)| done)
+    commit_lead(c, org, writes, None, None, now).map(|(done, _)| done)
 }
 
 /// [`commit`], and `event` recorded in the same transaction (whether it was new; `None`: no
 /// event).
-pub fn commit_with_event(
+pub fn commit_lead(
     c: &mut Client,
     org: OrgId,
     writes: Vec<DocWrite>,
     event: Option<&crate::store::intake::IntakeEventRow>,
+    routing: Option<&crate::store::routing::LeadRoutingRow>,
     now: DateTime<Utc>,
 ) -> Result<(Vec<Committed>, Option<bool>), StoreError> {
     let mut tx = c.transaction()?;
@@ -146,6 +147,9 @@ pub fn commit_with_event(
     let new = event
         .map(|row| super::intake::record_event(&mut tx, org, row))
         .transpose()?;
+    if let Some(row) = routing {
+        super::routing::record(&mut tx, org, row)?;
+    }
     tx.commit()?;
     Ok((done, new))
 }

@@ -452,16 +452,16 @@ impl Store for PostgresStore {
         self.pool.with(|c| intake::event(c, org, channel, event_id))
     }
 
-    fn commit_with_intake_event(
+    fn commit_lead(
         &self,
         org: OrgId,
         writes: Vec<DocWrite>,
-        event: &intake::IntakeEventRow,
+        event: Option<&intake::IntakeEventRow>,
+        routing: Option<&crate::store::routing::LeadRoutingRow>,
         now: DateTime<Utc>,
-    ) -> Result<(Vec<Committed>, bool), StoreError> {
+    ) -> Result<(Vec<Committed>, Option<bool>), StoreError> {
         self.pool
-            .with(|c| feed::commit_with_event(c, org, writes, Some(event), now))
-            .map(|(done, new)| (done, new.unwrap_or(false)))
+            .with(|c| feed::commit_lead(c, org, writes, event, routing, now))
     }
 
     fn record_intake_event(

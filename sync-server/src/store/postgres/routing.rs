@@ -188,7 +188,11 @@ impl Values {
     }
 }
 
-pub fn record(c: &mut Client, org: OrgId, row: &LeadRoutingRow) -> Result<bool, StoreError> {
+pub fn record(
+    c: &mut impl ::postgres::GenericClient,
+    org: OrgId,
+    row: &LeadRoutingRow,
+) -> Result<bool, StoreError> {
     let values = Values::of(org, row);
     Ok(c.execute(
         &format!(

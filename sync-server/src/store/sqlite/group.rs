@@ -1,12 +1,13 @@
 //! Group commit: pushes that arrive while a transaction is being written wait, then share the
 //! next one, so 50 devices pushing at once cost a handful of fsyncs instead of 50. Each push
 //! runs in its own savepoint, so one stale push never undoes another. Small writes on a busy
-//! path (a lead's routing row and round-robin cursor) join the same queue through [`execute`],
-//! and a lead's documents bring its intake event in their own job, so leads arriving together
-//! share fsyncs too.
+//! path (a round-robin cursor, a routing row decided apart from its lead) join the same queue
+//! through [`execute`], and a lead's documents bring its intake event and routing row in their
+//! own job, so leads arriving together share fsyncs too.
 
 use super::{feed, SqliteStore, Writer};
 use crate::store::intake::IntakeEventRow;
+use crate::store::routing::LeadRoutingRow;
 use crate::store::{Committed, DocWrite, StoreError};
 use chrono::{DateTime, Utc};
 use fieldstone_model::OrgId;
@@ -29,6 +30,8 @@ enum Job {
         writes: Vec<DocWrite>,
         /// Recorded in the same savepoint as the writes.
         event: Option<IntakeEventRow>,
+        /// A new lead's routing decision, stored with it unless the lead has one.
+        routing: Option<LeadRoutingRow>,
         now: DateTime<Utc>,
         reply: Reply,
     },
@@ -53,15 +56,16 @@ pub fn commit(
     writes: Vec<DocWrite>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Committed>, StoreError> {
-    commit_with_event(store, org, writes, None, now).map(|(done, _)| done)
+    commit_lead(store, org, writes, None, None, now).map(|(done, _)| done)
 }
 
-/// [`commit`], and `event` recorded with the writes (see `Store::commit_with_intake_event`).
-pub fn commit_with_event(
+/// [`commit`], with `event` and `routing` recorded with the writes (see `Store::commit_lead`).
+pub fn commit_lead(
     store: &SqliteStore,
     org: OrgId,
     writes: Vec<DocWrite>,
     event: Option<IntakeEventRow>,
+    routing: Option<LeadRoutingRow>,
     now: DateTime<Utc>,
 ) -> Result<(Vec<Committed>, Option<bool>), StoreError> {
     let (reply, answer) = mpsc::sync_channel(1);
@@ -71,6 +75,7 @@ pub fn commit_with_event(
             org,
             writes,
             event,
+            routing,
             now,
             reply,
         },
@@ -181,6 +186,7 @@ fn run(writer: &mut Writer, jobs: Vec<Job>) {
                 org,
                 writes,
                 event,
+                routing,
                 now,
                 reply,
             } => {
@@ -192,6 +198,9 @@ fn run(writer: &mut Writer, jobs: Vec<Job>) {
                         let new = event
                             .map(|row| super::intake::record_event(conn, org, &row))
                             .transpose()?;
+                        if let Some(row) = &routing {
+                            super::routing::record(conn, org, row)?;
+                        }
                         Ok((done, new))
                     });
                 (result.is_ok(), Outcome::Docs(reply, result))

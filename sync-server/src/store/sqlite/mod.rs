@@ -452,15 +452,15 @@ impl Store for SqliteStore {
         self.read(|c| intake::event(c, org, channel, event_id))
     }
 
-    fn commit_with_intake_event(
+    fn commit_lead(
         &self,
         org: OrgId,
         writes: Vec<DocWrite>,
-        event: &intake::IntakeEventRow,
+        event: Option<&intake::IntakeEventRow>,
+        routing: Option<&crate::store::routing::LeadRoutingRow>,
         now: DateTime<Utc>,
-    ) -> Result<(Vec<Committed>, bool), StoreError> {
-        group::commit_with_event(self, org, writes, Some(event.clone()), now)
-            .map(|(done, new)| (done, new.unwrap_or(false)))
+    ) -> Result<(Vec<Committed>, Option<bool>), StoreError> {
+        group::commit_lead(self, org, writes, event.cloned(), routing.cloned(), now)
     }
 
     fn record_intake_event(
