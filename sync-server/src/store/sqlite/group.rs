@@ -30,8 +30,9 @@ enum Job {
         writes: Vec<DocWrite>,
         /// Recorded in the same savepoint as the writes.
         event: Option<IntakeEventRow>,
-        /// A new lead's routing decision, stored with it unless the lead has one.
-        routing: Option<LeadRoutingRow>,
+        /// A new lead's routing decision, stored with it unless the lead has one (boxed: the
+        /// queue's jobs stay small).
+        routing: Option<Box<LeadRoutingRow>>,
         now: DateTime<Utc>,
         reply: Reply,
     },
@@ -75,7 +76,7 @@ pub fn commit_lead(
             org,
             writes,
             event,
-            routing,
+            routing: routing.map(Box::new),
             now,
             reply,
         },
