@@ -22,6 +22,9 @@ use std::time::Duration;
 
 /// The screen draws from the device at once; the names may wait this long for the server.
 const NAMES_WITHIN: Duration = Duration::from_secs(3);
+/// The most records of a lead's history a reassignment moves (the server's limit).
+const REASSIGN_RECORDS_MAX: usize = 2_000;
+
 /// A reassignment or claim: the server moves records, a little longer.
 const ANSWER_WITHIN: Duration = Duration::from_secs(10);
 
@@ -291,9 +294,17 @@ impl Api {
                 "This lead is not on this device.",
             ));
         }
-        let moved = within(ANSWER_WITHIN, client.assign_lead(&contact, request.agent))
-            .await
-            .map_err(|e| server_error(e, NEEDS_CONNECTION))?;
+        // Its calls, notes, tasks, bookings and messages move with it (the server checks each
+        // is about this lead). One made here that has not reached the server yet is skipped
+        // by it and stays the broker's own.
+        let mut records = self.read(move |r| r.records_about_contact(contact)).await?;
+        records.truncate(REASSIGN_RECORDS_MAX);
+        let moved = within(
+            ANSWER_WITHIN,
+            client.assign_lead(&contact, request.agent, &records),
+        )
+        .await
+        .map_err(|e| server_error(e, NEEDS_CONNECTION))?;
         // The new owner's name and scopes arrive with the next sync; ask for it now.
         self.sync_now();
         Ok(Reassigned {

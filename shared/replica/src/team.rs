@@ -12,6 +12,7 @@ use crate::rows::{parsed, time};
 use crate::store::Replica;
 use chrono::{DateTime, Utc};
 use fieldstone_model::{ContactId, Stage, UserId};
+use fieldstone_protocol::DocId;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -109,6 +110,37 @@ impl Replica {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The document ids of the records about `contact` on this device (not deleted): its
+    /// interactions, messages, notes, tasks and the bookings it attends. A broker's
+    /// reassignment names them so the lead's history moves with it (the server checks each).
+    pub fn records_about_contact(&self, contact: ContactId) -> Result<Vec<DocId>, ReplicaError> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(
+            "SELECT 'interaction', id FROM interactions WHERE contact_id = ?1 AND deleted_at IS NULL
+             UNION ALL SELECT 'message', id FROM messages WHERE contact_id = ?1 AND deleted_at IS NULL
+             UNION ALL SELECT 'note', id FROM notes
+                 WHERE record_kind = 'contact' AND record_id = ?1 AND deleted_at IS NULL
+             UNION ALL SELECT 'task', id FROM tasks
+                 WHERE record_kind = 'contact' AND record_id = ?1 AND deleted_at IS NULL
+             UNION ALL SELECT 'booking', b.id FROM booking_attendees a JOIN bookings b
+                 ON b.id = a.booking_id
+                 WHERE a.attendee_kind = 'contact' AND a.attendee_id = ?1 AND b.deleted_at IS NULL",
+        )?;
+        let rows = stmt.query_map([contact.to_string()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (kind, id) = row?;
+            // Kinds are this query's constants; an id that does not make a document id is not
+            // one this device could have synced.
+            if let Ok(doc) = DocId::new(&kind, &id) {
+                out.push(doc);
+            }
+        }
+        Ok(out)
     }
 
     /// Every agent's counts over `[from, to)`, keyed by agent. A lead still awaiting its first

@@ -166,3 +166,59 @@ fn leads_handed_to_an_agent_are_those_someone_else_owns() {
     assert_eq!(ids, [given.id]);
     assert!(r.leads_handed_to(ana, 10).expect("ana's").is_empty());
 }
+
+#[test]
+fn a_leads_records_are_listed_for_a_reassignment_and_no_one_elses() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = clock();
+    let r = open(&dir.path().join("r.db"), &clock);
+    let ana = agent(1);
+    let lead = r
+        .create_contact(&person("Lena", "Lead"), ana)
+        .expect("lead");
+    let other = r
+        .create_contact(&person("Otto", "Other"), ana)
+        .expect("other");
+    let call = r
+        .log_interaction(&call(lead.id, t(1), "Talked"), ana)
+        .expect("call");
+    let kept = r
+        .create_note(&note(lead.id, "Wants a garden"), ana)
+        .expect("note");
+    let gone = r.create_note(&note(lead.id, "Typo"), ana).expect("note");
+    r.soft_delete_note(&gone.id).expect("delete");
+    let todo = r
+        .create_task(
+            &task(
+                "Send plans",
+                Some(t(60)),
+                Some(fieldstone_model::RecordRef::Contact(lead.id)),
+            ),
+            ana,
+        )
+        .expect("task");
+    let visit = r
+        .create_booking(&showing(vec![lead.id, other.id], t(120), 30), ana)
+        .expect("booking");
+    r.create_note(&note(other.id, "Otto's"), ana)
+        .expect("other note");
+
+    let mut listed: Vec<String> = r
+        .records_about_contact(lead.id)
+        .expect("records")
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
+    listed.sort();
+    let mut expected = vec![
+        format!("interaction:{}", call.id),
+        format!("note:{}", kept.id),
+        format!("task:{}", todo.id),
+        format!("booking:{}", visit.id),
+    ];
+    expected.sort();
+    assert_eq!(
+        listed, expected,
+        "deleted and other people's records left out"
+    );
+}

@@ -139,7 +139,11 @@ fn one(
         .map(|v| visit_doc(*v))
         .collect::<Result<Vec<_>, _>>()?;
     match row.agent {
-        Some(agent) => handover::hand_over_with(state, org, &found, agent, &row, &visit_docs)?,
+        Some(agent) => {
+            // The visits were written by the agent at the door, who owns the visitor too.
+            let with: Vec<(DocId, UserId)> = visit_docs.iter().map(|d| (d.clone(), user)).collect();
+            handover::hand_over_with(state, org, &found, agent, &row, &with)?
+        }
         None => {
             // Offered to several agents, or in the pond: every member must be able to see it.
             handover::open_to_org(state, org, &contact_doc(contact)?)?;

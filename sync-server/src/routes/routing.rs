@@ -374,6 +374,11 @@ fn display_name(state: &AppState, caller: &Caller, user: UserId) -> Result<Strin
 #[serde(deny_unknown_fields)]
 pub struct AssignRequest {
     pub agent: UserId,
+    /// The lead's other records on the broker's device (document ids: interactions, notes,
+    /// tasks, bookings, messages about it), to move with it; each is checked
+    /// (`handover::history`). Absent: the contact and its first interaction only.
+    #[serde(default)]
+    pub records: Vec<String>,
 }
 
 /// `POST /v2/leads/{contact_id}/assign` (brokers and admins): moves the lead to `agent`, whose
@@ -386,6 +391,13 @@ pub async fn assign(
     ApiJson(request): ApiJson<AssignRequest>,
 ) -> Result<Json<LeadView>, ApiError> {
     let contact: ContactId = path_id(&contact, "lead")?;
+    if request.records.len() > handover::HISTORY_MAX {
+        return Err(ApiError::BadRequest(format!(
+            "records: at most {} records move with a lead, {} were listed",
+            handover::HISTORY_MAX,
+            request.records.len()
+        )));
+    }
     blocking(move || {
         let Some(found) = handover::contact(state.store.as_ref(), caller.org, contact)? else {
             return Err(ApiError::NotFound("lead".into()));
@@ -425,7 +437,15 @@ pub async fn assign(
                 "the lead changed meanwhile: try again".into(),
             ));
         }
-        handover::hand_over(&state, caller.org, &found, agent.id, &row)?;
+        let access = state.access.get(state.store.as_ref(), &caller)?;
+        let history = handover::history(
+            state.store.as_ref(),
+            caller.org,
+            &access,
+            &found,
+            &request.records,
+        )?;
+        handover::hand_over_with(&state, caller.org, &found, agent.id, &row, &history)?;
         audit(
             &state,
             &caller,

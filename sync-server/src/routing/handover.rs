@@ -38,14 +38,16 @@ pub fn hand_over(
     hand_over_with(state, org, found, agent, row, &[])
 }
 
-/// [`hand_over`], moving `more` documents of the lead with it (an open-house visitor's visits).
+/// [`hand_over`], moving `more` documents of the lead with it (an open-house visitor's visits,
+/// the history a broker's reassignment names), each with whoever created it: the previous
+/// agent keeps the records they wrote themselves.
 pub fn hand_over_with(
     state: &AppState,
     org: OrgId,
     found: &Found,
     agent: UserId,
     row: &LeadRoutingRow,
-    more: &[DocId],
+    more: &[(DocId, UserId)],
 ) -> Result<(), RoutingError> {
     let doc_id = contact_doc(found.contact.id)?;
     let previous = found.contact.assigned_agent.filter(|p| *p != agent);
@@ -67,14 +69,11 @@ pub fn hand_over_with(
             docs.push(id);
         }
     }
-    docs.extend(
-        more.iter()
-            .filter(|d| !docs.contains(d))
-            .cloned()
-            .collect::<Vec<_>>(),
-    );
     for doc in &docs {
         move_scope(state, org, doc, agent, previous, found.contact.owner)?;
+    }
+    for (doc, creator) in more.iter().filter(|(d, _)| !docs.contains(d)) {
+        move_scope(state, org, doc, agent, previous, *creator)?;
     }
     let Some(moved) = contact(state.store.as_ref(), org, found.contact.id)? else {
         return Ok(());
@@ -86,6 +85,72 @@ pub fn hand_over_with(
         &row.reason,
         NoteId::from_uuid(uuid::Uuid::new_v4()),
     )
+}
+
+/// The most records one reassignment moves with a lead (a long-standing client's history).
+pub const HISTORY_MAX: usize = 2_000;
+
+/// Which of `listed` (document ids the broker's device holds about the lead) move with it: each
+/// must exist, be readable by `access` and be about `contact` — an interaction or message on
+/// it, a note or task on it, a booking it attends. The server has no index from a contact to
+/// its records; the device that shows the contact's timeline does, and every id it names is
+/// checked here, so a device cannot move anything else this way. The rest are left as they
+/// are.
+pub fn history(
+    store: &dyn Store,
+    org: OrgId,
+    access: &crate::access::Access,
+    found: &Found,
+    listed: &[String],
+) -> Result<Vec<(DocId, UserId)>, StoreError> {
+    let contact = found.contact.id;
+    use fieldstone_model::RecordRef;
+    let mut out = Vec::new();
+    for text in listed.iter().take(HISTORY_MAX) {
+        let Ok(doc_id) = text.parse::<DocId>() else {
+            continue;
+        };
+        if out.iter().any(|(d, _)| *d == doc_id) {
+            continue;
+        }
+        let Some(stored) = store.load_doc(org, &doc_id)? else {
+            continue;
+        };
+        if !access.can_read(&stored.scopes) {
+            continue;
+        }
+        let Ok(doc) = crate::sync::guard::load(&stored.bytes) else {
+            continue;
+        };
+        let on_contact = RecordRef::Contact(contact);
+        let about = match doc_id.kind() {
+            fieldstone_doc::interaction::KIND => {
+                fieldstone_doc::interaction::read(&doc).is_ok_and(|r| r.contact == contact)
+            }
+            fieldstone_doc::message::KIND => {
+                fieldstone_doc::message::read(&doc).is_ok_and(|r| r.contact == contact)
+            }
+            fieldstone_doc::note::KIND => {
+                fieldstone_doc::note::read(&doc).is_ok_and(|r| r.record == on_contact)
+            }
+            fieldstone_doc::task::KIND => {
+                fieldstone_doc::task::read(&doc).is_ok_and(|r| r.record == Some(on_contact))
+            }
+            fieldstone_doc::booking::KIND => fieldstone_doc::booking::read(&doc)
+                .is_ok_and(|r| r.attendees.contacts.contains(&contact)),
+            _ => false,
+        };
+        if about {
+            // Its first scope is the one it was created in: a device's user's own, else (made
+            // by the server) the contact's owner's records.
+            let creator = match stored.scopes.first() {
+                Some(Scope::User(user)) => *user,
+                _ => found.contact.owner,
+            };
+            out.push((doc_id, creator));
+        }
+    }
+    Ok(out)
 }
 
 /// The note of a new lead's first decision, for the caller to create with the lead's other

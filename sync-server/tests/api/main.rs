@@ -19,6 +19,7 @@ mod org_outreach;
 mod outreach;
 #[path = "../common/pg.rs"]
 mod pg;
+mod reassign;
 mod routing;
 mod routing_claims;
 mod sendgrid_api;

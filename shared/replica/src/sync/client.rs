@@ -338,9 +338,10 @@ impl SyncClient {
         &self,
         contact: &fieldstone_model::ContactId,
         agent: fieldstone_model::UserId,
+        records: &[DocId],
     ) -> Result<fieldstone_protocol::commands::RoutedLead, SyncError> {
         let url = self.url(&format!("/v2/leads/{contact}/assign"));
-        let body = serde_json::json!({ "agent": agent });
+        let body = serde_json::json!({ "agent": agent, "records": records });
         json_answer(self.send(self.http.post(url).json(&body)).await?).await
     }
 
