@@ -231,13 +231,25 @@ fn start_background(state: &AppState) {
     let limiter = Arc::clone(&state.limiter);
     let public = Arc::clone(&state.public_limiter);
     let intake = Arc::clone(&state.intake);
+    let sweeper = state.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(60));
+        let mut first = true;
         loop {
             every.tick().await;
             limiter.shrink();
             public.shrink();
             intake.shrink();
+            // Open-house visitors a push stored but did not route (see `intake::device`):
+            // all of them at start, then those the pushes left for longer than a while.
+            let state = sweeper.clone();
+            let before = (!first).then(|| state.clock.now() - intake::device::SWEEP_AFTER);
+            first = false;
+            let _ = blocking(move || {
+                intake::device::sweep(&state, before);
+                Ok::<_, crate::error::ApiError>(())
+            })
+            .await;
         }
     });
 }

@@ -18,12 +18,15 @@
 //!
 //! What marks a kiosk lead: a contact created in this push, from an open house, assigned to
 //! nobody, with a sign-in visit (`VISIT_OUTCOME`) created in the same push. A contact an agent
-//! types in by hand is theirs and never routed away. The work runs after the push is stored;
-//! a failure is logged and the lead stays with the device's agent (the lead matters more).
+//! types in by hand is theirs and never routed away. The work runs after the push is stored,
+//! from a queue (`DeviceLeadRow`) written before it: a server that stops in between, or a
+//! failure, leaves the lead queued, and a sweep (at start, then every minute for leads older
+//! than [`SWEEP_AFTER`]) handles it; until then it stays with the device's agent.
 
 use super::dedupe::{self, Found};
 use crate::routing::{self, handover, RoutingError};
 use crate::store::contact_index::{self, key_text};
+use crate::store::routing::DeviceLeadRow;
 use crate::sync::server_write::ServerWriteError;
 use crate::sync::server_write::{create_as_server, server_actor_id, write_as_server};
 use crate::{AppState, Audit};
@@ -66,13 +69,40 @@ impl Created {
 
     /// Each new contact that has new visits, with them.
     fn leads(self) -> BTreeMap<ContactId, Vec<InteractionId>> {
+        self.leads_with(&BTreeSet::new())
+    }
+
+    /// [`Created::leads`], counting `earlier` (contacts an earlier part of the same push
+    /// created) as new too.
+    pub fn leads_with(
+        &self,
+        earlier: &BTreeSet<ContactId>,
+    ) -> BTreeMap<ContactId, Vec<InteractionId>> {
         let mut out: BTreeMap<ContactId, Vec<InteractionId>> = BTreeMap::new();
-        for (visit, contact) in self.visits {
-            if self.contacts.contains(&contact) {
-                out.entry(contact).or_default().push(visit);
+        for (visit, contact) in &self.visits {
+            if self.contacts.contains(contact) || earlier.contains(contact) {
+                out.entry(*contact).or_default().push(*visit);
             }
         }
         out
+    }
+
+    /// The rows that queue [`Created::leads_with`] for `user` (see `DeviceLeadRow`).
+    pub fn queue_rows(
+        &self,
+        earlier: &BTreeSet<ContactId>,
+        user: UserId,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<DeviceLeadRow> {
+        self.leads_with(earlier)
+            .into_iter()
+            .map(|(contact, visits)| DeviceLeadRow {
+                contact: contact.to_string(),
+                user,
+                visits: visits.iter().map(ToString::to_string).collect(),
+                queued_at: now,
+            })
+            .collect()
     }
 }
 
@@ -87,16 +117,62 @@ pub enum Outcome {
     Kept,
 }
 
-/// Dedupes and routes the kiosk leads `created` by `user`'s push. Blocking.
+/// Dedupes and routes the kiosk leads `created` by `user`'s push (queued before it was
+/// stored), and takes each off the queue once handled. Blocking.
 pub fn arrived(state: &AppState, org: OrgId, user: UserId, created: Created) {
     for (contact, visits) in created.leads() {
-        match one(state, org, user, contact, &visits) {
-            Ok(outcome) => tracing::debug!(%contact, ?outcome, "open-house lead"),
-            Err(error) => {
-                tracing::warn!(%error, %contact, "the open-house lead stays with its agent")
+        handle(state, org, user, contact, &visits);
+    }
+}
+
+/// One queued lead: handled, then off the queue; a failure leaves it for the next sweep.
+fn handle(
+    state: &AppState,
+    org: OrgId,
+    user: UserId,
+    contact: ContactId,
+    visits: &[InteractionId],
+) {
+    match one(state, org, user, contact, visits) {
+        Ok(outcome) => {
+            tracing::debug!(%contact, ?outcome, "open-house lead");
+            if let Err(error) = state.store.forget_device_lead(org, &contact.to_string()) {
+                tracing::warn!(%error, %contact, "a handled open-house lead stays queued");
             }
         }
+        Err(error) => {
+            tracing::warn!(%error, %contact, "the open-house lead waits for the next sweep")
+        }
     }
+}
+
+/// How long a queued lead is left to the push that queued it before a sweep takes it.
+pub const SWEEP_AFTER: chrono::Duration = chrono::Duration::minutes(2);
+
+/// Handles queued leads a push did not finish with (the server stopped between storing the
+/// visitors and routing them, or routing failed): at start every queued lead (`before`
+/// `None`), then every minute those queued before `before`. Blocking. Answers how many were
+/// handled.
+pub fn sweep(state: &AppState, before: Option<chrono::DateTime<chrono::Utc>>) -> usize {
+    let rows = match state.store.device_leads(before, 500) {
+        Ok(rows) => rows,
+        Err(error) => {
+            tracing::warn!(%error, "queued open-house leads were not read");
+            return 0;
+        }
+    };
+    let mut handled = 0;
+    for (org, row) in rows {
+        let Ok(contact) = row.contact.parse::<ContactId>() else {
+            // Not a contact id: nothing could ever be done with it.
+            let _ = state.store.forget_device_lead(org, &row.contact);
+            continue;
+        };
+        let visits: Vec<InteractionId> = row.visits.iter().filter_map(|v| v.parse().ok()).collect();
+        handle(state, org, row.user, contact, &visits);
+        handled += 1;
+    }
+    handled
 }
 
 fn contact_doc(id: ContactId) -> Result<DocId, RoutingError> {

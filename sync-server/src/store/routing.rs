@@ -54,8 +54,32 @@ pub(crate) fn parse_offered(text: &str) -> Result<Vec<UserId>, super::StoreError
         .map_err(|e| super::StoreError::Corrupt(format!("lead_routing.offered: {e}")))
 }
 
+/// An open-house visitor a device's push stored, waiting for the server to dedupe and route it
+/// (`intake::device`). Queued before the push's commit and removed once handled, so a server
+/// that stops in between leaves it for the sweep rather than losing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceLeadRow {
+    /// The new contact (a `ContactId`'s text).
+    pub contact: String,
+    /// Who pushed it: the agent at the door.
+    pub user: UserId,
+    /// Its sign-in visits (`InteractionId`s' text).
+    pub visits: Vec<String>,
+    pub queued_at: DateTime<Utc>,
+}
+
 /// The store's lead routing tables; every method takes the tenant (DESIGN decision 6).
 pub trait RoutingStore {
+    /// Queues `leads` (a later queueing of the same contact replaces its row).
+    fn queue_device_leads(&self, org: OrgId, leads: &[DeviceLeadRow]) -> Result<(), StoreError>;
+    /// Queued leads of every organisation, oldest first, at most `limit`; with `before`, only
+    /// those queued before it (the sweep leaves fresh ones to the push handling them).
+    fn device_leads(
+        &self,
+        before: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> Result<Vec<(OrgId, DeviceLeadRow)>, StoreError>;
+    fn forget_device_lead(&self, org: OrgId, contact: &str) -> Result<(), StoreError>;
     /// An agent's routing profile (the model's JSON), if one was set.
     fn routing_profile(&self, org: OrgId, user: UserId) -> Result<Option<String>, StoreError>;
     /// Every profile of the organisation, by user id.

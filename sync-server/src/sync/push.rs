@@ -67,7 +67,14 @@ pub fn push(
         let mut attempt = 0;
         let group = loop {
             attempt += 1;
-            match push_group(state, caller, access, &docs[next..], &tally) {
+            match push_group(
+                state,
+                caller,
+                access,
+                &docs[next..],
+                &tally,
+                &created.contacts,
+            ) {
                 Ok(group) => break group,
                 Err(Fail::Stale(touched)) if attempt < ATTEMPTS => {
                     for doc in &touched {
@@ -133,6 +140,7 @@ fn push_group(
     access: &Access,
     docs: &[(DocId, Vec<Vec<u8>>)],
     tally: &Tally,
+    earlier: &std::collections::BTreeSet<fieldstone_model::ContactId>,
 ) -> Result<Group, Fail> {
     let store = state.store.as_ref();
     let budget = state.config.limits.push_ops_per_commit;
@@ -218,6 +226,12 @@ fn push_group(
             response,
             created,
         });
+    }
+    // Open-house visitors are queued for routing before they are stored: a server stopping
+    // between the two leaves them queued, never stored and forgotten (`intake::device`).
+    let queue = created.queue_rows(earlier, caller.user, state.clock.now());
+    if !queue.is_empty() {
+        store.queue_device_leads(caller.org, &queue)?;
     }
     let committed = match store.commit(caller.org, writes, state.clock.now()) {
         Ok(done) => done,

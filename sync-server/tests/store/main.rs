@@ -69,6 +69,7 @@ stories!(
     outreach::racing_servers_never_meter_past_the_allowance,
     routing::racing_claims_of_one_lead_leave_one_owner,
     routing::a_lead_is_decided_once_and_an_offer_falls_back_only_unclaimed_and_late,
+    routing::open_house_visitors_wait_in_a_queue_per_organisation,
     intake::a_leads_documents_and_its_event_are_stored_together_or_not_at_all,
     intake::a_leads_routing_row_is_stored_with_its_documents_or_not_at_all,
 );

@@ -185,3 +185,41 @@ pub fn a_lead_is_decided_once_and_an_offer_falls_back_only_unclaimed_and_late(b:
     );
     assert!(store.routing_cursors(other).expect("other").is_empty());
 }
+
+pub fn open_house_visitors_wait_in_a_queue_per_organisation(b: &Backend) {
+    use fieldstone_server::store::routing::DeviceLeadRow;
+    let store = b.store();
+    let (acme, ann) = org_with_owner(store, "acme");
+    let (beta, bea) = org_with_owner(store, "beta");
+    let contact = uuid::Uuid::from_u128(7).to_string();
+    let lead = |user, at_minute: i64, visit: u128| DeviceLeadRow {
+        contact: contact.clone(),
+        user,
+        visits: vec![uuid::Uuid::from_u128(visit).to_string()],
+        queued_at: at(at_minute),
+    };
+    store
+        .queue_device_leads(acme, &[lead(ann, 0, 1)])
+        .expect("queue");
+    store
+        .queue_device_leads(beta, &[lead(bea, 5, 2)])
+        .expect("queue");
+    // A push retried after a stale commit queues the same contact again: one row.
+    store
+        .queue_device_leads(acme, &[lead(ann, 0, 1)])
+        .expect("again");
+    let all = store.device_leads(None, 10).expect("all");
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert_eq!((all[0].0, all[0].1.user), (acme, ann), "oldest first");
+    let old = store.device_leads(Some(at(3)), 10).expect("old");
+    assert_eq!(old.len(), 1);
+    assert_eq!(old[0].0, acme);
+    // Forgetting Acme's leaves Beta's, though the contact id is the same text.
+    store.forget_device_lead(acme, &contact).expect("forget");
+    let left = store.device_leads(None, 10).expect("left");
+    assert_eq!(left.len(), 1);
+    assert_eq!(
+        (left[0].0, &left[0].1.visits),
+        (beta, &vec![uuid::Uuid::from_u128(2).to_string()])
+    );
+}

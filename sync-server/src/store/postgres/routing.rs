@@ -4,13 +4,23 @@
 
 use super::ms;
 use crate::store::routing::{offered_text, parse_offered};
-pub use crate::store::routing::{LeadRoutingRow, Replace, RoutingStore};
+pub use crate::store::routing::{DeviceLeadRow, LeadRoutingRow, Replace, RoutingStore};
 use crate::store::*;
 use ::postgres::types::ToSql;
 use ::postgres::{Client, Row};
 
 /// Version 6's tables (created with the others: the schema is idempotent).
 pub const TABLES: &str = r#"
+-- Version 8: open-house visitors waiting for dedupe and routing (`DeviceLeadRow`).
+CREATE TABLE IF NOT EXISTS device_leads (
+    org_id     TEXT COLLATE "C" NOT NULL,
+    contact_id TEXT COLLATE "C" NOT NULL,
+    user_id    TEXT COLLATE "C" NOT NULL,
+    visits     TEXT NOT NULL,
+    queued_at  BIGINT NOT NULL,
+    PRIMARY KEY (org_id, contact_id)
+);
+CREATE INDEX IF NOT EXISTS device_leads_by_age ON device_leads (queued_at);
 CREATE TABLE IF NOT EXISTS routing_profiles (
     org_id     TEXT COLLATE "C" NOT NULL,
     user_id    TEXT COLLATE "C" NOT NULL,
@@ -299,6 +309,72 @@ pub fn expired_offers(
 }
 
 impl RoutingStore for PostgresStore {
+    fn queue_device_leads(&self, org: OrgId, leads: &[DeviceLeadRow]) -> Result<(), StoreError> {
+        self.pool.with(|c| {
+            let mut tx = c.transaction()?;
+            for lead in leads {
+                let visits =
+                    serde_json::to_string(&lead.visits).unwrap_or_else(|_| "[]".to_owned());
+                tx.execute(
+                    "INSERT INTO device_leads (org_id, contact_id, user_id, visits, queued_at)
+                     VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (org_id, contact_id) DO UPDATE SET visits = excluded.visits",
+                    &[
+                        &org.to_string(),
+                        &lead.contact,
+                        &lead.user.to_string(),
+                        &visits,
+                        &ms(lead.queued_at),
+                    ],
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
+    fn device_leads(
+        &self,
+        before: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> Result<Vec<(OrgId, DeviceLeadRow)>, StoreError> {
+        let before = before.map_or(i64::MAX, ms);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.pool.with(|c| {
+            let mut out = Vec::new();
+            for r in c.query(
+                "SELECT org_id, contact_id, user_id, visits, queued_at FROM device_leads
+                 WHERE queued_at < $1 ORDER BY queued_at LIMIT $2",
+                &[&before, &limit],
+            )? {
+                let corrupt = |what: &str| StoreError::Corrupt(format!("device_leads.{what}"));
+                let org: String = r.try_get(0)?;
+                let user: String = r.try_get(2)?;
+                let visits: String = r.try_get(3)?;
+                out.push((
+                    org.parse().map_err(|_| corrupt("org_id"))?,
+                    DeviceLeadRow {
+                        contact: r.try_get(1)?,
+                        user: user.parse().map_err(|_| corrupt("user_id"))?,
+                        visits: serde_json::from_str(&visits).map_err(|_| corrupt("visits"))?,
+                        queued_at: from_ms(r.try_get(4)?),
+                    },
+                ));
+            }
+            Ok(out)
+        })
+    }
+
+    fn forget_device_lead(&self, org: OrgId, contact: &str) -> Result<(), StoreError> {
+        self.pool.with(|c| {
+            c.execute(
+                "DELETE FROM device_leads WHERE org_id = $1 AND contact_id = $2",
+                &[&org.to_string(), &contact],
+            )?;
+            Ok(())
+        })
+    }
+
     fn routing_profile(&self, org: OrgId, user: UserId) -> Result<Option<String>, StoreError> {
         self.pool.with(|c| profile(c, org, user))
     }

@@ -1,11 +1,13 @@
 //! Opening a version 2 file (the format before quotas and the audit log): it becomes version
 //! 3 in place, keeps what it stored, and its quota totals are counted from the stored documents
 //! (each document and its changes' bytes to the document's creator). Opening a version 7 file
-//! (before the contact index): the index is filled from the stored contacts.
+//! (before the contact index): the index is filled from the stored contacts. Opening a version 8
+//! file: it gains the queue of open-house visitors waiting for routing.
 
 use super::schema::SCHEMA_VERSION;
 use super::*;
 use crate::store::contact_index::ContactIndexStore;
+use crate::store::routing::RoutingStore;
 use fieldstone_model::Contact;
 use rusqlite::params;
 
@@ -167,12 +169,13 @@ fn a_version_7_file_gets_its_contact_index_filled_from_the_stored_contacts() {
         c.emails[0].address = "gone@example.com".into();
     });
     v7_contact(&store, beta, owner, |_| {});
-    // What version 7 had: none of version 8's tables.
+    // What version 7 had: none of version 8's or 9's tables.
     store
         .writer()
         .conn
         .execute_batch(
-            "DROP TABLE contact_keys; DROP TABLE contact_index; PRAGMA user_version = 7;",
+            "DROP TABLE contact_keys; DROP TABLE contact_index; DROP TABLE device_leads;
+             PRAGMA user_version = 7;",
         )
         .expect("back to version 7");
     drop(store);
@@ -197,4 +200,42 @@ fn a_version_7_file_gets_its_contact_index_filled_from_the_stored_contacts() {
     assert_eq!(counts[0].0, agent);
     assert_eq!((counts[0].1.open, counts[0].1.lost), (1, 1));
     assert!(store.agent_counts(beta).expect("beta").is_empty());
+}
+
+#[test]
+fn a_version_8_file_gains_the_open_house_queue() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(dir.path()).expect("open");
+    store
+        .writer()
+        .conn
+        .execute_batch("DROP TABLE device_leads; PRAGMA user_version = 8;")
+        .expect("back to version 8");
+    drop(store);
+    let store = SqliteStore::open(dir.path()).expect("a version 8 file opens");
+    let version: i64 = store
+        .read(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?))
+        .expect("version");
+    assert_eq!(version, SCHEMA_VERSION);
+    let org = fieldstone_model::OrgId::from_uuid(uuid::Uuid::new_v4());
+    let row = crate::store::routing::DeviceLeadRow {
+        contact: "00000000-0000-4000-8000-000000000001".into(),
+        user: fieldstone_model::UserId::from_uuid(uuid::Uuid::new_v4()),
+        visits: vec!["00000000-0000-4000-8000-000000000002".into()],
+        queued_at: Utc::now(),
+    };
+    store
+        .queue_device_leads(org, std::slice::from_ref(&row))
+        .expect("queue");
+    let queued = store.device_leads(None, 10).expect("list");
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].0, org);
+    assert_eq!(queued[0].1.visits, row.visits);
+    // Fresh ones are left to the push that queued them.
+    assert!(store
+        .device_leads(Some(row.queued_at - chrono::Duration::minutes(2)), 10)
+        .expect("old only")
+        .is_empty());
+    store.forget_device_lead(org, &row.contact).expect("forget");
+    assert!(store.device_leads(None, 10).expect("list").is_empty());
 }

@@ -2,7 +2,7 @@
 //! conditional update, so of two claims one changes the row and the other changes nothing.
 
 use super::ms;
-pub use crate::store::routing::{LeadRoutingRow, Replace, RoutingStore};
+pub use crate::store::routing::{DeviceLeadRow, LeadRoutingRow, Replace, RoutingStore};
 use crate::store::*;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -44,6 +44,77 @@ CREATE TABLE lead_routing (
 CREATE INDEX lead_routing_by_agent ON lead_routing (org_id, agent);
 CREATE INDEX lead_routing_offers ON lead_routing (org_id, decision, claim_until);
 "#;
+
+/// Version 9: open-house visitors waiting for dedupe and routing (`DeviceLeadRow`).
+pub const V9: &str = r#"
+CREATE TABLE device_leads (
+    org_id     TEXT NOT NULL,
+    contact_id TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    visits     TEXT NOT NULL,    -- JSON array of interaction ids
+    queued_at  INTEGER NOT NULL,
+    PRIMARY KEY (org_id, contact_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX device_leads_by_age ON device_leads (queued_at);
+"#;
+
+fn queue_device_leads(
+    conn: &Connection,
+    org: OrgId,
+    leads: &[DeviceLeadRow],
+) -> Result<(), StoreError> {
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO device_leads (org_id, contact_id, user_id, visits, queued_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (org_id, contact_id) DO UPDATE SET visits = excluded.visits",
+    )?;
+    for lead in leads {
+        insert.execute(params![
+            org.to_string(),
+            lead.contact,
+            lead.user.to_string(),
+            serde_json::to_string(&lead.visits).unwrap_or_else(|_| "[]".to_owned()),
+            ms(lead.queued_at)
+        ])?;
+    }
+    Ok(())
+}
+
+fn device_leads(
+    conn: &Connection,
+    before: Option<DateTime<Utc>>,
+    limit: usize,
+) -> Result<Vec<(OrgId, DeviceLeadRow)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT org_id, contact_id, user_id, visits, queued_at FROM device_leads
+         WHERE queued_at < ?1 ORDER BY queued_at LIMIT ?2",
+    )?;
+    let before = before.map_or(i64::MAX, ms);
+    let rows = stmt.query_map(params![before, limit as i64], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, i64>(4)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (org, contact, user, visits, at) = row?;
+        let corrupt = |what: &str| StoreError::Corrupt(format!("device_leads.{what}"));
+        out.push((
+            org.parse().map_err(|_| corrupt("org_id"))?,
+            DeviceLeadRow {
+                contact,
+                user: user.parse().map_err(|_| corrupt("user_id"))?,
+                visits: serde_json::from_str(&visits).map_err(|_| corrupt("visits"))?,
+                queued_at: from_ms(at),
+            },
+        ));
+    }
+    Ok(out)
+}
 
 const COLUMNS: &str = "contact_id, decision, agent, offered, rule, reason, decided_at, claim_until,
     claimed_by, claimed_at, interaction";
@@ -305,6 +376,29 @@ pub fn expired_offers(
 }
 
 impl RoutingStore for SqliteStore {
+    fn queue_device_leads(&self, org: OrgId, leads: &[DeviceLeadRow]) -> Result<(), StoreError> {
+        // In the group commit, ahead of the push's own job: queued before its documents.
+        let leads = leads.to_vec();
+        super::group::execute(self, move |c| queue_device_leads(c, org, &leads))
+    }
+
+    fn device_leads(
+        &self,
+        before: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> Result<Vec<(OrgId, DeviceLeadRow)>, StoreError> {
+        self.read(|c| device_leads(c, before, limit))
+    }
+
+    fn forget_device_lead(&self, org: OrgId, contact: &str) -> Result<(), StoreError> {
+        let contact = contact.to_owned();
+        super::group::execute(self, move |c| {
+            c.prepare_cached("DELETE FROM device_leads WHERE org_id = ?1 AND contact_id = ?2")?
+                .execute(params![org.to_string(), contact])?;
+            Ok(())
+        })
+    }
+
     fn routing_profile(&self, org: OrgId, user: UserId) -> Result<Option<String>, StoreError> {
         self.read(|c| profile(c, org, user))
     }

@@ -5,7 +5,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// Format written by this build; an older build refuses a newer file.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 /// Version 1 was the walking skeleton's single-account format, never released.
 pub const SCHEMA: &str = r#"
@@ -184,52 +184,63 @@ pub fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     // Rust to read the documents), so a failed upgrade leaves the older file as it was.
     let upgrade = match version {
         0 => Some(format!(
-            "BEGIN; {} {} {} {} {} {} {}",
+            "BEGIN; {} {} {} {} {} {} {} {}",
             SCHEMA,
             V3,
             V4,
             super::outreach::V5,
             super::intake::V6,
             super::routing::V7,
-            super::contact_index::V8
+            super::contact_index::V8,
+            super::routing::V9
         )),
         2 => Some(format!(
-            "BEGIN; {} {} {} {} {} {} {}",
+            "BEGIN; {} {} {} {} {} {} {} {}",
             V3,
             V3_BACKFILL,
             V4,
             super::outreach::V5,
             super::intake::V6,
             super::routing::V7,
-            super::contact_index::V8
+            super::contact_index::V8,
+            super::routing::V9
         )),
         3 => Some(format!(
-            "BEGIN; {} {} {} {} {}",
+            "BEGIN; {} {} {} {} {} {}",
             V4,
             super::outreach::V5,
             super::intake::V6,
             super::routing::V7,
-            super::contact_index::V8
+            super::contact_index::V8,
+            super::routing::V9
         )),
         4 => Some(format!(
-            "BEGIN; {} {} {} {}",
+            "BEGIN; {} {} {} {} {}",
             super::outreach::V5,
             super::intake::V6,
             super::routing::V7,
-            super::contact_index::V8
+            super::contact_index::V8,
+            super::routing::V9
         )),
         5 => Some(format!(
-            "BEGIN; {} {} {}",
+            "BEGIN; {} {} {} {}",
             super::intake::V6,
             super::routing::V7,
-            super::contact_index::V8
+            super::contact_index::V8,
+            super::routing::V9
         )),
         6 => Some(format!(
-            "BEGIN; {} {}",
+            "BEGIN; {} {} {}",
             super::routing::V7,
-            super::contact_index::V8
+            super::contact_index::V8,
+            super::routing::V9
         )),
-        7 => Some(format!("BEGIN; {}", super::contact_index::V8)),
+        7 => Some(format!(
+            "BEGIN; {} {}",
+            super::contact_index::V8,
+            super::routing::V9
+        )),
+        8 => Some(format!("BEGIN; {}", super::routing::V9)),
         SCHEMA_VERSION => None,
         1 => {
             return Err(StoreError::Unavailable(format!(
@@ -247,8 +258,11 @@ pub fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     };
     if let Some(batch) = upgrade {
         conn.execute_batch(&batch)?;
-        // A dropped connection rolls back the open transaction if this fails.
-        super::contact_index::backfill(conn)?;
+        // A dropped connection rolls back the open transaction if this fails. Only a file
+        // from before the index needs it filled.
+        if version < 8 {
+            super::contact_index::backfill(conn)?;
+        }
         conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))?;
     }
     Ok(())
