@@ -423,3 +423,35 @@ pub async fn eventually<T>(what: &str, limit: Duration, mut check: impl FnMut() 
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// The listing most stories use: a three-bedroom house at 12 Elm Street, Springfield, public,
+/// with no media or open houses.
+pub fn elm_street() -> fieldstone_model::ListingInput {
+    use fieldstone_model::{Address, ListingInput, ListingStatus, PropertyType, Visibility};
+    ListingInput {
+        address: Address {
+            line1: "12 Elm Street".into(),
+            line2: None,
+            city: "Springfield".into(),
+            region: None,
+            postal_code: None,
+            country: "US".into(),
+            latitude: None,
+            longitude: None,
+        },
+        price: 425_000,
+        currency: "USD".into(),
+        beds: Some(3),
+        baths: None,
+        living_area: None,
+        lot_area: None,
+        property_type: PropertyType::House,
+        status: ListingStatus::Active,
+        visibility: Visibility::Public,
+        description: String::new(),
+        features: Vec::new(),
+        media: Vec::new(),
+        open_houses: Vec::new(),
+        mls_number: None,
+    }
+}

@@ -5,42 +5,13 @@
 //! real engine files.
 
 use fieldstone_model::sign_in::SignIn;
-use fieldstone_model::{Address, ListingInput, ListingStatus, PropertyType, UserId, Visibility};
+use fieldstone_model::UserId;
 use fieldstone_replica::sync::sync_once;
 use fieldstone_replica::{ContactQuery, SyncClient, SyncError};
 use fieldstone_tests::*;
 use std::time::{Duration, Instant};
 
 const LIMIT: Duration = Duration::from_secs(60);
-
-fn listing() -> ListingInput {
-    ListingInput {
-        address: Address {
-            line1: "12 Elm Street".into(),
-            line2: None,
-            city: "Springfield".into(),
-            region: None,
-            postal_code: None,
-            country: "US".into(),
-            latitude: None,
-            longitude: None,
-        },
-        price: 425_000,
-        currency: "USD".into(),
-        beds: Some(3),
-        baths: None,
-        living_area: None,
-        lot_area: None,
-        property_type: PropertyType::House,
-        status: ListingStatus::Active,
-        visibility: Visibility::Public,
-        description: String::new(),
-        features: Vec::new(),
-        media: Vec::new(),
-        open_houses: Vec::new(),
-        mls_number: None,
-    }
-}
 
 async fn put(url: &str, token: &str, body: serde_json::Value) {
     let answer = reqwest::Client::new()
@@ -97,7 +68,7 @@ async fn visitors_stored_just_before_a_crash_are_routed_when_the_server_is_back(
     )
     .await
     .expect("first sync");
-    let elm = laptop.create_listing(&listing(), ann).expect("listing");
+    let elm = laptop.create_listing(&elm_street(), ann).expect("listing");
     laptop.start_kiosk(elm.id, "2468").expect("kiosk");
     let mut visitors = Vec::new();
     for n in 0..3 {

@@ -16,20 +16,6 @@ crate::support::on_both_stores! {
     a_teammates_contact_is_marked_for_the_broker_and_shared_ones_are_not(Default::default());
 }
 
-fn contact(owner: UserId, name: &str) -> Contact {
-    let input = ContactInput {
-        given_name: name.into(),
-        family_name: "Test".into(),
-        ..ContactInput::default()
-    };
-    Contact::create(
-        ContactId::from_uuid(uuid::Uuid::new_v4()),
-        input.validate().expect("valid"),
-        owner,
-        now(),
-    )
-}
-
 fn doc(c: &Contact) -> DocId {
     DocId::new(fieldstone_doc::contact::KIND, c.id).expect("id")
 }
@@ -74,9 +60,9 @@ async fn a_teammates_contact_is_marked_for_the_broker_and_shared_ones_are_not(s:
     assert_eq!(status, StatusCode::OK, "{teams}");
     let team = teams[0]["id"].as_str().expect("team").to_owned();
 
-    let own = contact(ann, "Ann's own");
-    let to_broker = contact(ann, "Shared with the broker");
-    let to_team = contact(ann, "Shared with the team");
+    let own = new_contact(ann, "Ann's own", "Test");
+    let to_broker = new_contact(ann, "Shared with the broker", "Test");
+    let to_team = new_contact(ann, "Shared with the team", "Test");
     for c in [&own, &to_broker, &to_team] {
         push_new_contact(&s, &ann_token, c).await;
     }
@@ -88,7 +74,7 @@ async fn a_teammates_contact_is_marked_for_the_broker_and_shared_ones_are_not(s:
         let (status, answer) = s.json("POST", &path, Some(&ann_token), Some(body)).await;
         assert!(status.is_success(), "{status} {answer}");
     }
-    let brokers = contact(broker_id, "The broker's own");
+    let brokers = new_contact(broker_id, "The broker's own", "Test");
     push_new_contact(&s, &o.broker, &brokers).await;
     // An unrouted web lead: the organisation's scope, which is everyone's.
     let lead = lead(&s, &o, 1, "Docks", None).await;

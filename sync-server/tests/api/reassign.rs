@@ -20,20 +20,6 @@ fn push_of(doc_id: DocId, doc: automerge::AutoCommit) -> DocPush {
     device.unsent(&doc_id)
 }
 
-fn client(owner: UserId, name: &str) -> Contact {
-    let input = ContactInput {
-        given_name: name.into(),
-        family_name: "Client".into(),
-        ..ContactInput::default()
-    };
-    Contact::create(
-        ContactId::from_uuid(uuid::Uuid::new_v4()),
-        input.validate().expect("valid"),
-        owner,
-        now(),
-    )
-}
-
 fn note_on(owner: UserId, contact: ContactId, body: &str) -> (DocId, DocPush) {
     let input = NoteInput {
         record: RecordRef::Contact(contact),
@@ -97,8 +83,8 @@ async fn a_reassignment_moves_the_leads_history_and_nothing_else(s: TestServer) 
     let o = office(&s, "Moves").await;
     let (ann, ann_token) = o.agents[0].clone();
     let (bob, bob_token) = o.agents[1].clone();
-    let lead = client(ann, "Lena");
-    let other = client(ann, "Otto");
+    let lead = new_contact(ann, "Lena", "Client");
+    let other = new_contact(ann, "Otto", "Client");
     push_new_contact(&s, &ann_token, &lead).await;
     push_new_contact(&s, &ann_token, &other).await;
     let (note, note_push) = note_on(ann, lead.id, "Wants a garden");

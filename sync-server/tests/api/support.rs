@@ -66,6 +66,25 @@ pub async fn push_new_contact(s: &TestServer, token: &str, contact: &fieldstone_
     assert_eq!(answer.accepted, 1, "{answer:?}");
 }
 
+/// A contact named `given family`, owned by `owner`, made now (not stored).
+pub fn new_contact(
+    owner: fieldstone_model::UserId,
+    given: &str,
+    family: &str,
+) -> fieldstone_model::Contact {
+    let input = fieldstone_model::ContactInput {
+        given_name: given.into(),
+        family_name: family.into(),
+        ..fieldstone_model::ContactInput::default()
+    };
+    fieldstone_model::Contact::create(
+        fieldstone_model::ContactId::from_uuid(uuid::Uuid::new_v4()),
+        input.validate().expect("valid"),
+        owner,
+        now(),
+    )
+}
+
 pub fn now() -> DateTime<Utc> {
     chrono::Utc::now()
 }

@@ -4,47 +4,20 @@
 use crate::support::{open, person, t0};
 use chrono::Duration;
 use fieldstone_model::{
-    Address, Attendees, BookingInput, BookingKind, BookingStatus, Channel, Direction,
-    InteractionInput, ListingInput, ListingStatus, PropertyType, Visibility,
+    Attendees, BookingInput, BookingKind, BookingStatus, Channel, Direction, InteractionInput,
 };
 use fieldstone_protocol::commands::CommandErrorCode;
 use fieldstone_protocol::views::ListingQuery;
-
-fn elm() -> ListingInput {
-    ListingInput {
-        address: Address {
-            line1: "12 Elm Street".into(),
-            line2: None,
-            city: "Springfield".into(),
-            region: None,
-            postal_code: None,
-            country: "US".into(),
-            latitude: None,
-            longitude: None,
-        },
-        price: 425_000,
-        currency: "USD".into(),
-        beds: Some(3),
-        baths: None,
-        living_area: None,
-        lot_area: None,
-        property_type: PropertyType::House,
-        status: ListingStatus::Active,
-        visibility: Visibility::Public,
-        description: String::new(),
-        features: Vec::new(),
-        media: Vec::new(),
-        open_houses: Vec::new(),
-        mls_number: None,
-    }
-}
 
 #[tokio::test]
 async fn calls_and_bookings_about_a_listing_show_on_it_and_a_delete_is_undone() {
     let dir = tempfile::tempdir().expect("tempdir");
     let app = open(dir.path(), t0());
     let api = &app.api;
-    let home = api.create_listing(elm()).await.expect("listing");
+    let home = api
+        .create_listing(fieldstone_tests::elm_street())
+        .await
+        .expect("listing");
     let ada = api
         .create_contact(person("Ada", "King", "ada@example.com"))
         .await

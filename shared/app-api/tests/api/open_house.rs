@@ -9,10 +9,7 @@ use crate::support::{fast_sync, in_child, open, open_with, sign_in, t0, Session,
 use chrono::Duration as Days;
 use fieldstone_app_api::config::{ServerOverride, SyncConfig};
 use fieldstone_model::sign_in::SignIn;
-use fieldstone_model::{
-    Address, ContactId, ContactInput, LeadSource, ListingInput, ListingStatus, PhoneEntry,
-    PropertyType, UserId, Visibility,
-};
+use fieldstone_model::{ContactId, ContactInput, LeadSource, PhoneEntry, UserId};
 use fieldstone_protocol::commands::{EndKiosk, StartKiosk, TimelineRequest};
 use fieldstone_protocol::views::{ContactQuery, ContactSummary, TimelineEntry};
 use fieldstone_tests::{free_port, Org, ServerProcess};
@@ -22,35 +19,6 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 const WAIT: Duration = Duration::from_secs(60);
-
-fn listing() -> ListingInput {
-    ListingInput {
-        address: Address {
-            line1: "12 Elm Street".into(),
-            line2: None,
-            city: "Springfield".into(),
-            region: None,
-            postal_code: None,
-            country: "US".into(),
-            latitude: None,
-            longitude: None,
-        },
-        price: 425_000,
-        currency: "USD".into(),
-        beds: Some(3),
-        baths: None,
-        living_area: None,
-        lot_area: None,
-        property_type: PropertyType::House,
-        status: ListingStatus::Active,
-        visibility: Visibility::Public,
-        description: String::new(),
-        features: Vec::new(),
-        media: Vec::new(),
-        open_houses: Vec::new(),
-        mls_number: None,
-    }
-}
 
 /// A device of `token`'s user, syncing with `url`, its clock at `at`.
 fn device(dir: &Path, url: &str, token: &str, at: chrono::DateTime<chrono::Utc>) -> TestApp {
@@ -232,7 +200,11 @@ async fn an_offline_open_house_of_20_sign_ins_syncs_dedupes_and_routes_after_rec
         .sign_in(sign_in(&url, "ann@harbour.test"))
         .await
         .expect("sign in");
-    let elm = ann.api.create_listing(listing()).await.expect("listing");
+    let elm = ann
+        .api
+        .create_listing(fieldstone_tests::elm_street())
+        .await
+        .expect("listing");
     let deadline = Instant::now() + WAIT;
     while office.api.get_listing(elm.id).await.is_err() {
         assert!(
