@@ -157,9 +157,14 @@ pub fn facts(contact: &Contact) -> LeadFacts {
     }
 }
 
+/// How often a round-robin decision is made again when other leads keep moving the cursor
+/// first; past it the last decision stands (one agent may get two in a row, no lead is lost).
+const CURSOR_TRIES: usize = 20;
+
 /// Runs the organisation's rules from rule `start`; `None` when routing is off. A round-robin
-/// cursor moves here (two processes routing at the same instant may both read the old cursor
-/// and give one agent two leads in a row: the cycle drifts, no lead is lost or doubled).
+/// cursor moves here, from where the decision read it or not at all: when another lead (another
+/// thread, another server process) moved it first, the lead is decided again from the new
+/// place, so concurrent leads still go round the agents in turn.
 pub fn decide(
     store: &dyn Store,
     org: OrgId,
@@ -170,14 +175,21 @@ pub fn decide(
         return Ok(None);
     };
     let agents = candidates(store, org)?;
-    let cursors: Cursors = store.routing_cursors(org)?.into_iter().collect();
     // A weighted draw: any well-spread number will do; the model maps it onto the weights.
     let draw = (uuid::Uuid::new_v4().as_u128() >> 64) as u64;
-    let routed = route(&rules, lead, &agents, &cursors, draw, start);
-    if let Some((rule, agent)) = &routed.cursor {
-        store.set_routing_cursor(org, rule, *agent)?;
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let cursors: Cursors = store.routing_cursors(org)?.into_iter().collect();
+        let routed = route(&rules, lead, &agents, &cursors, draw, start);
+        let Some((rule, agent)) = &routed.cursor else {
+            return Ok(Some(routed));
+        };
+        let from = cursors.get(rule).copied();
+        if store.swap_routing_cursor(org, rule, from, *agent)? || tries >= CURSOR_TRIES {
+            return Ok(Some(routed));
+        }
     }
-    Ok(Some(routed))
 }
 
 /// The row that records `routed` for `contact`.

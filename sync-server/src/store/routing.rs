@@ -101,7 +101,15 @@ pub trait RoutingStore {
     ) -> Result<(), StoreError>;
     /// Round-robin cursors: (rule name, who it gave its last lead to).
     fn routing_cursors(&self, org: OrgId) -> Result<Vec<(String, UserId)>, StoreError>;
-    fn set_routing_cursor(&self, org: OrgId, rule: &str, user: UserId) -> Result<(), StoreError>;
+    /// Moves rule `rule`'s cursor to `user` only if it is still at `from` (`None`: no cursor
+    /// yet); `false` when another decision moved it first (decide again from where it is).
+    fn swap_routing_cursor(
+        &self,
+        org: OrgId,
+        rule: &str,
+        from: Option<UserId>,
+        user: UserId,
+    ) -> Result<bool, StoreError>;
     /// Records a lead's first decision; `false` (nothing written) when it was routed already.
     fn record_lead_routing(&self, org: OrgId, row: &LeadRoutingRow) -> Result<bool, StoreError>;
     /// Replaces a lead's routing when `which` allows; `false` when it did not (claimed meanwhile).

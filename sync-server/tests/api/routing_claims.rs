@@ -13,6 +13,7 @@ crate::support::on_both_stores! {
     first_to_claim_with_two_agents_claiming_at_once_gives_one_owner(Default::default());
     an_offer_nobody_claims_in_time_falls_back_to_the_next_rule(Default::default());
     a_broker_reassigns_and_the_new_agents_device_receives_the_lead(Default::default());
+    round_robin_takes_turns_with_leads_arriving_at_once(Default::default());
 }
 
 /// An office whose ann and bob take up to 100 leads, routed by one rule with `strategy`.
@@ -198,4 +199,73 @@ async fn two_server_processes_routing_one_lead_at_once_give_it_one_owner() {
             }
         }
     }
+}
+
+/// Sends `n` leads from `first`, `at_once` at a time, through `servers` in turn; answers their
+/// contacts.
+async fn leads_at_once(
+    servers: &[&TestServer],
+    o: &Office,
+    first: u32,
+    n: u32,
+    at_once: u32,
+) -> Vec<ContactId> {
+    let mut contacts = Vec::new();
+    for batch in (first..first + n)
+        .collect::<Vec<_>>()
+        .chunks(at_once as usize)
+    {
+        let sends = batch.iter().map(|i| {
+            let body = json!({"event_id": format!("turn-{i}"), "source": "website",
+                "person": {"first_name": format!("Turn {i}"), "emails": [format!("turn{i}@example.com")]}});
+            let server = servers[*i as usize % servers.len()];
+            async move {
+                server
+                    .json("POST", "/v2/intake/leads", Some(&o.key), Some(body))
+                    .await
+            }
+        });
+        for (status, answer) in futures_util::future::join_all(sends).await {
+            assert_eq!(status, StatusCode::CREATED, "{answer}");
+            contacts.push(
+                answer["contact"]
+                    .as_str()
+                    .and_then(|c| c.parse().ok())
+                    .expect("contact"),
+            );
+        }
+    }
+    contacts
+}
+
+/// How many of `contacts` each of the office's first two agents was given.
+async fn shares(s: &TestServer, o: &Office, contacts: &[ContactId]) -> [usize; 2] {
+    let mut given = [0, 0];
+    for contact in contacts {
+        let row = routed(s, &o.broker, *contact).await;
+        let i = o
+            .agents
+            .iter()
+            .position(|(id, _)| row["agent"] == id.to_string())
+            .unwrap_or_else(|| panic!("{row}"));
+        given[i] += 1;
+    }
+    given
+}
+
+async fn round_robin_takes_turns_with_leads_arriving_at_once(s: TestServer) {
+    let o = two_agents(&s, "Turns", json!({"kind": "round_robin"})).await;
+    // Four at a time: each decision moves the cursor from where it read it, or decides again.
+    let contacts = leads_at_once(&[&s], &o, 0, 24, 4).await;
+    assert_eq!(shares(&s, &o, &contacts).await, [12, 12]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: FIELDSTONE_TEST_POSTGRES_URL (cargo xtask test starts one and runs ignored tests)"]
+async fn two_server_processes_taking_round_robin_turns_keep_them() {
+    let s = TestServer::start_postgres(Default::default()).await;
+    let other = s.beside().await;
+    let o = two_agents(&s, "TwinTurns", json!({"kind": "round_robin"})).await;
+    let contacts = leads_at_once(&[&s, &other], &o, 0, 24, 4).await;
+    assert_eq!(shares(&s, &o, &contacts).await, [12, 12]);
 }

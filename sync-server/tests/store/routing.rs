@@ -168,10 +168,23 @@ pub fn a_lead_is_decided_once_and_an_offer_falls_back_only_unclaimed_and_late(b:
     store
         .set_routing_rules(org, r#"{"rules":[]}"#, at(0))
         .expect("rules");
-    store.set_routing_cursor(org, "rr", agent).expect("cursor");
-    store
-        .set_routing_cursor(org, "rr", agent)
-        .expect("cursor again");
+    let other_agent = store
+        .create_user(org, &new_user("second@acme.test", Role::Agent), at(0))
+        .expect("second agent")
+        .id;
+    assert!(store
+        .swap_routing_cursor(org, "rr", None, other_agent)
+        .expect("first cursor"));
+    // A swap from where the cursor no longer is changes nothing.
+    assert!(!store
+        .swap_routing_cursor(org, "rr", None, agent)
+        .expect("from nothing again"));
+    assert!(!store
+        .swap_routing_cursor(org, "rr", Some(agent), agent)
+        .expect("from the wrong place"));
+    assert!(store
+        .swap_routing_cursor(org, "rr", Some(other_agent), agent)
+        .expect("from where it is"));
     assert_eq!(store.routing_profiles(org).expect("profiles").len(), 1);
     assert!(store
         .routing_profile(other, agent)

@@ -147,13 +147,33 @@ pub fn cursors(c: &mut Client, org: OrgId) -> Result<Vec<(String, UserId)>, Stor
     .collect()
 }
 
-pub fn set_cursor(c: &mut Client, org: OrgId, rule: &str, user: UserId) -> Result<(), StoreError> {
-    c.execute(
-        "INSERT INTO routing_cursors (org_id, rule, user_id) VALUES ($1, $2, $3)
-         ON CONFLICT (org_id, rule) DO UPDATE SET user_id = excluded.user_id",
-        &[&org.to_string(), &rule, &user.to_string()],
-    )?;
-    Ok(())
+/// A conditional update: a second swap from the same place waits for the first's row lock,
+/// then finds the cursor moved (READ COMMITTED re-checks the condition) and changes nothing.
+pub fn swap_cursor(
+    c: &mut Client,
+    org: OrgId,
+    rule: &str,
+    from: Option<UserId>,
+    user: UserId,
+) -> Result<bool, StoreError> {
+    let changed = match from {
+        None => c.execute(
+            "INSERT INTO routing_cursors (org_id, rule, user_id) VALUES ($1, $2, $3)
+             ON CONFLICT (org_id, rule) DO NOTHING",
+            &[&org.to_string(), &rule, &user.to_string()],
+        )?,
+        Some(from) => c.execute(
+            "UPDATE routing_cursors SET user_id = $3
+             WHERE org_id = $1 AND rule = $2 AND user_id = $4",
+            &[
+                &org.to_string(),
+                &rule,
+                &user.to_string(),
+                &from.to_string(),
+            ],
+        )?,
+    };
+    Ok(changed == 1)
 }
 
 /// The row's values in `COLUMNS` order after the organisation ($1..$12).
@@ -410,8 +430,14 @@ impl RoutingStore for PostgresStore {
         self.pool.with(|c| cursors(c, org))
     }
 
-    fn set_routing_cursor(&self, org: OrgId, rule: &str, user: UserId) -> Result<(), StoreError> {
-        self.pool.with(|c| set_cursor(c, org, rule, user))
+    fn swap_routing_cursor(
+        &self,
+        org: OrgId,
+        rule: &str,
+        from: Option<UserId>,
+        user: UserId,
+    ) -> Result<bool, StoreError> {
+        self.pool.with(|c| swap_cursor(c, org, rule, from, user))
     }
 
     fn record_lead_routing(&self, org: OrgId, row: &LeadRoutingRow) -> Result<bool, StoreError> {

@@ -236,18 +236,33 @@ pub fn cursors(conn: &Connection, org: OrgId) -> Result<Vec<(String, UserId)>, S
         .collect()
 }
 
-pub fn set_cursor(
+pub fn swap_cursor(
     conn: &Connection,
     org: OrgId,
     rule: &str,
+    from: Option<UserId>,
     user: UserId,
-) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO routing_cursors (org_id, rule, user_id) VALUES (?1, ?2, ?3)
-         ON CONFLICT (org_id, rule) DO UPDATE SET user_id = excluded.user_id",
-    )?
-    .execute(params![org.to_string(), rule, user.to_string()])?;
-    Ok(())
+) -> Result<bool, StoreError> {
+    let changed = match from {
+        None => conn
+            .prepare_cached(
+                "INSERT INTO routing_cursors (org_id, rule, user_id) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (org_id, rule) DO NOTHING",
+            )?
+            .execute(params![org.to_string(), rule, user.to_string()])?,
+        Some(from) => conn
+            .prepare_cached(
+                "UPDATE routing_cursors SET user_id = ?3
+                 WHERE org_id = ?1 AND rule = ?2 AND user_id = ?4",
+            )?
+            .execute(params![
+                org.to_string(),
+                rule,
+                user.to_string(),
+                from.to_string()
+            ])?,
+    };
+    Ok(changed == 1)
 }
 
 fn values(org: OrgId, row: &LeadRoutingRow) -> Vec<Box<dyn rusqlite::ToSql>> {
@@ -438,10 +453,17 @@ impl RoutingStore for SqliteStore {
         self.read(|c| cursors(c, org))
     }
 
-    fn set_routing_cursor(&self, org: OrgId, rule: &str, user: UserId) -> Result<(), StoreError> {
-        // In the group commit: every routed lead writes this and the row below.
+    fn swap_routing_cursor(
+        &self,
+        org: OrgId,
+        rule: &str,
+        from: Option<UserId>,
+        user: UserId,
+    ) -> Result<bool, StoreError> {
+        // In the group commit: every lead a round-robin rule routes writes this. The one
+        // writer runs the conditional update, so of two swaps from one place one takes.
         let rule = rule.to_owned();
-        super::group::execute(self, move |c| set_cursor(c, org, &rule, user))
+        super::group::execute(self, move |c| swap_cursor(c, org, &rule, from, user))
     }
 
     fn record_lead_routing(&self, org: OrgId, row: &LeadRoutingRow) -> Result<bool, StoreError> {
