@@ -219,6 +219,10 @@ async fn main() {
         pull_memory(&b).await;
         return;
     }
+    if std::env::var("FIELDSTONE_BENCH_ONLY").as_deref() == Ok("broker-pull") {
+        broker_pull(&b).await;
+        return;
+    }
     if std::env::var("FIELDSTONE_BENCH_ONLY").as_deref() == Ok("throughput") {
         let stored: usize = std::env::var("FIELDSTONE_BENCH_STORED")
             .ok()
@@ -609,4 +613,39 @@ async fn throughput(b: &Bench, stored: usize) {
         peak as f64 / 1024.0,
         rss_kib(pid, "VmHWM:") as f64 / 1024.0
     );
+}
+
+/// What the version 3 pull's marks cost (issue 15): an empty device of agent Ada and one of
+/// broker Bea each pull Ada's 10,000 contacts. Ada's pages need no scope read; every one of
+/// Bea's documents is read for its scopes and marked "not mine". Three rounds each, fresh
+/// devices, alternating.
+async fn broker_pull(b: &Bench) {
+    let laptop = open(&b.dir, "laptop");
+    let client = SyncClient::new(&b.server.url, &b.ada_token).expect("client");
+    add_contacts(&laptop, &client, b.ada, 0, 10_000).await;
+    for round in 0..3 {
+        for (who, token) in [("agent", &b.ada_token), ("broker", &b.bea_token)] {
+            let device = open(&b.dir, &format!("{who}-{round}"));
+            let client = SyncClient::new(&b.server.url, token).expect("client");
+            let t = Instant::now();
+            let report = sync_once(&device, &client).await.expect("pull");
+            let took = t.elapsed();
+            assert_eq!(report.docs_changed, 10_000);
+            let marked = device
+                .list_contacts(&fieldstone_replica::ContactQuery {
+                    mine_only: true,
+                    limit: 1,
+                    ..Default::default()
+                })
+                .expect("mine")
+                .items
+                .len();
+            println!(
+                "initial sync of 10,000 contacts, {who}'s device (round {round}): {:.2} s, {} round trips, own contacts shown on Today: {}",
+                took.as_secs_f64(),
+                report.round_trips,
+                if marked == 0 { "none" } else { "some" }
+            );
+        }
+    }
 }
