@@ -176,6 +176,36 @@ CREATE TABLE intent_attempts (
 CREATE INDEX intent_attempts_due ON intent_attempts (state, next_at);
 "#;
 
+/// Each format after version 2 and the tables it adds, in order.
+const STEPS: [(i64, &str); 7] = [
+    (3, V3),
+    (4, V4),
+    (5, super::outreach::V5),
+    (6, super::intake::V6),
+    (7, super::routing::V7),
+    (8, super::contact_index::V8),
+    (9, super::routing::V9),
+];
+// The last step is the format this build writes.
+const _: () = assert!(STEPS[STEPS.len() - 1].0 == SCHEMA_VERSION);
+
+/// The batch that brings a file of format `version` (0: a new file) to [`SCHEMA_VERSION`]:
+/// version 2's tables on a new file, every later step after the file's format, and the quota
+/// totals counted when a version 2 file gains them.
+fn upgrade_from(version: i64) -> String {
+    let mut batch = String::from("BEGIN; ");
+    if version == 0 {
+        batch.push_str(SCHEMA);
+    }
+    for (step, sql) in STEPS.iter().filter(|(step, _)| *step > version.max(2)) {
+        batch.push_str(sql);
+        if *step == 3 && version == 2 {
+            batch.push_str(V3_BACKFILL);
+        }
+    }
+    batch
+}
+
 /// Creates the tables in a new file, or upgrades an older format in place; refuses the
 /// pre-release format and a newer one. `path` is the file, for messages.
 pub fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
@@ -183,64 +213,6 @@ pub fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     // Every upgrade is one transaction, the contact index's backfill included (it needs
     // Rust to read the documents), so a failed upgrade leaves the older file as it was.
     let upgrade = match version {
-        0 => Some(format!(
-            "BEGIN; {} {} {} {} {} {} {} {}",
-            SCHEMA,
-            V3,
-            V4,
-            super::outreach::V5,
-            super::intake::V6,
-            super::routing::V7,
-            super::contact_index::V8,
-            super::routing::V9
-        )),
-        2 => Some(format!(
-            "BEGIN; {} {} {} {} {} {} {} {}",
-            V3,
-            V3_BACKFILL,
-            V4,
-            super::outreach::V5,
-            super::intake::V6,
-            super::routing::V7,
-            super::contact_index::V8,
-            super::routing::V9
-        )),
-        3 => Some(format!(
-            "BEGIN; {} {} {} {} {} {}",
-            V4,
-            super::outreach::V5,
-            super::intake::V6,
-            super::routing::V7,
-            super::contact_index::V8,
-            super::routing::V9
-        )),
-        4 => Some(format!(
-            "BEGIN; {} {} {} {} {}",
-            super::outreach::V5,
-            super::intake::V6,
-            super::routing::V7,
-            super::contact_index::V8,
-            super::routing::V9
-        )),
-        5 => Some(format!(
-            "BEGIN; {} {} {} {}",
-            super::intake::V6,
-            super::routing::V7,
-            super::contact_index::V8,
-            super::routing::V9
-        )),
-        6 => Some(format!(
-            "BEGIN; {} {} {}",
-            super::routing::V7,
-            super::contact_index::V8,
-            super::routing::V9
-        )),
-        7 => Some(format!(
-            "BEGIN; {} {}",
-            super::contact_index::V8,
-            super::routing::V9
-        )),
-        8 => Some(format!("BEGIN; {}", super::routing::V9)),
         SCHEMA_VERSION => None,
         1 => {
             return Err(StoreError::Unavailable(format!(
@@ -249,12 +221,13 @@ pub fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
                 path.display()
             )))
         }
-        newer => {
+        newer if newer > SCHEMA_VERSION || newer < 0 => {
             return Err(StoreError::Unavailable(format!(
                 "database format {newer} is newer than this server understands \
                  ({SCHEMA_VERSION}); upgrade the server"
             )))
         }
+        older => Some(upgrade_from(older)),
     };
     if let Some(batch) = upgrade {
         conn.execute_batch(&batch)?;
