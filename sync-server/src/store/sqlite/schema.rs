@@ -221,7 +221,7 @@ pub fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
                 path.display()
             )))
         }
-        newer if newer > SCHEMA_VERSION || newer < 0 => {
+        newer if !(0..=SCHEMA_VERSION).contains(&newer) => {
             return Err(StoreError::Unavailable(format!(
                 "database format {newer} is newer than this server understands \
                  ({SCHEMA_VERSION}); upgrade the server"
