@@ -156,19 +156,9 @@ pub async fn share(
                 "you may read this document but not share it".into(),
             ));
         }
-        let Some(seq) = state
-            .store
-            .add_doc_scope(caller.org, &doc_id, scope, state.clock.now())?
-        else {
+        if !crate::sync::server_write::add_scope(&state, caller.org, &doc_id, scope)? {
             return Ok(StatusCode::NO_CONTENT); // already shared
-        };
-        state.docs.evict(caller.org, &doc_id);
-        state.publish(Event::Changed {
-            org: caller.org,
-            doc: doc_id,
-            scopes: vec![scope],
-            seq,
-        });
+        }
         Ok(StatusCode::CREATED)
     })
     .await

@@ -10,7 +10,7 @@ use crate::intake::dedupe::{self, Found};
 use crate::store::routing::LeadRoutingRow;
 use crate::store::{Store, StoreError};
 use crate::sync::server_write::{
-    create_as_server, server_actor_id, write_as_server, NewDoc, ServerWriteError,
+    add_scope, create_as_server, server_actor_id, write_as_server, NewDoc, ServerWriteError,
 };
 use crate::AppState;
 use fieldstone_model::{ContactId, Note, NoteId, NoteInput, OrgId, RecordRef, UserId};
@@ -182,19 +182,7 @@ fn move_scope(
     previous: Option<UserId>,
     owner: UserId,
 ) -> Result<(), StoreError> {
-    let now = state.clock.now();
-    if let Some(seq) = state
-        .store
-        .add_doc_scope(org, doc, Scope::User(agent), now)?
-    {
-        state.docs.evict(org, doc);
-        state.publish(Event::Changed {
-            org,
-            doc: doc.clone(),
-            scopes: vec![Scope::User(agent)],
-            seq,
-        });
-    }
+    add_scope(state, org, doc, Scope::User(agent))?;
     let mut elsewhere = vec![Scope::Org(org)];
     elsewhere.extend(previous.filter(|p| *p != owner).map(Scope::User));
     let mut removed = false;
@@ -211,19 +199,7 @@ fn move_scope(
 /// Puts `doc` in the organisation's scope (announced), where every member reads it: a lead
 /// offered to several agents, or left in the pond, that a device created in its own scope.
 pub fn open_to_org(state: &AppState, org: OrgId, doc: &DocId) -> Result<(), StoreError> {
-    let scope = Scope::Org(org);
-    if let Some(seq) = state
-        .store
-        .add_doc_scope(org, doc, scope, state.clock.now())?
-    {
-        state.docs.evict(org, doc);
-        state.publish(Event::Changed {
-            org,
-            doc: doc.clone(),
-            scopes: vec![scope],
-            seq,
-        });
-    }
+    add_scope(state, org, doc, Scope::Org(org))?;
     Ok(())
 }
 

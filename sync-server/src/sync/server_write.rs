@@ -574,6 +574,30 @@ fn first_write(new: &mut NewDoc) -> DocWrite {
     }
 }
 
+/// Adds `doc` to `scope` and announces it, so the scope's live devices pull it whole (a share,
+/// a lead handed to an agent or opened to the organisation). `false`: it was there already.
+pub fn add_scope(
+    state: &AppState,
+    org: OrgId,
+    doc: &DocId,
+    scope: fieldstone_protocol::Scope,
+) -> Result<bool, StoreError> {
+    let Some(seq) = state
+        .store
+        .add_doc_scope(org, doc, scope, state.clock.now())?
+    else {
+        return Ok(false);
+    };
+    state.docs.evict(org, doc);
+    state.publish(Event::Changed {
+        org,
+        doc: doc.clone(),
+        scopes: vec![scope],
+        seq,
+    });
+    Ok(true)
+}
+
 /// The server's Automerge actor, for documents it creates.
 pub fn server_actor_id() -> ActorId {
     server_actor()
