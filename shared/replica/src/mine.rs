@@ -10,17 +10,35 @@
 //! them, and everything on a device that never reads anyone else's records (an agent's).
 
 use crate::error::ReplicaError;
-use fieldstone_protocol::DocId;
+use fieldstone_protocol::{DocId, DocUpdate};
 use rusqlite::Transaction;
+use std::collections::BTreeSet;
 
-/// Marks (or unmarks) `doc` as held here only because the user reads other people's records.
-pub(crate) fn mark(tx: &Transaction<'_>, doc: &DocId, not_mine: bool) -> Result<(), ReplicaError> {
-    if not_mine {
-        tx.prepare_cached("INSERT OR IGNORE INTO not_mine_docs (doc_id) VALUES (?1)")?
-            .execute([doc.as_str()])?;
-    } else {
-        tx.prepare_cached("DELETE FROM not_mine_docs WHERE doc_id = ?1")?
-            .execute([doc.as_str()])?;
+/// Marks the page's documents listed in `not_mine` as held here only because the user reads
+/// other people's records, and unmarks the page's others. A device with nothing marked and
+/// nothing to mark (every agent's, on every page) writes nothing.
+pub(crate) fn mark_page(
+    tx: &Transaction<'_>,
+    page: &[DocUpdate],
+    not_mine: &[DocId],
+) -> Result<(), ReplicaError> {
+    let any_marked: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM not_mine_docs)")?
+        .query_row([], |r| r.get(0))?;
+    if not_mine.is_empty() && !any_marked {
+        return Ok(());
+    }
+    let marked: BTreeSet<&DocId> = not_mine.iter().collect();
+    let mut insert =
+        tx.prepare_cached("INSERT OR IGNORE INTO not_mine_docs (doc_id) VALUES (?1)")?;
+    let mut delete = tx.prepare_cached("DELETE FROM not_mine_docs WHERE doc_id = ?1")?;
+    for update in page {
+        let doc = update.doc_id.as_str();
+        if marked.contains(&update.doc_id) {
+            insert.execute([doc])?;
+        } else if any_marked {
+            delete.execute([doc])?;
+        }
     }
     Ok(())
 }

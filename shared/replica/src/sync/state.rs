@@ -207,10 +207,7 @@ impl Replica {
             }
         }
         if let Some(not_mine) = not_mine {
-            let marked: std::collections::BTreeSet<&DocId> = not_mine.iter().collect();
-            for update in updates {
-                crate::mine::mark(&tx, &update.doc_id, marked.contains(&update.doc_id))?;
-            }
+            crate::mine::mark_page(&tx, updates, not_mine)?;
         }
         if let Some(cursors) = cursors {
             tx.execute("DELETE FROM sync_cursors", [])?;
