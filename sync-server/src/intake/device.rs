@@ -242,23 +242,17 @@ fn earlier_match(
     org: OrgId,
     lead: &Found,
 ) -> Result<Option<Found>, RoutingError> {
-    let keys: Vec<String> = lead
-        .contact
-        .match_keys()
-        .iter()
-        .filter(|k| !matches!(k, MatchKey::Name(_)))
-        .map(key_text)
-        .collect();
-    if keys.is_empty() {
-        return Ok(None);
-    }
-    let store = state.store.as_ref();
     let wanted: BTreeSet<MatchKey> = lead
         .contact
         .match_keys()
         .into_iter()
         .filter(|k| !matches!(k, MatchKey::Name(_)))
         .collect();
+    if wanted.is_empty() {
+        return Ok(None);
+    }
+    let keys: Vec<String> = wanted.iter().map(key_text).collect();
+    let store = state.store.as_ref();
     let order = |c: &fieldstone_model::Contact| (c.created_at, c.id);
     let mut best: Option<Found> = None;
     for id in store.contacts_matching(org, &keys, None, contact_index::MATCH_LIMIT)? {
