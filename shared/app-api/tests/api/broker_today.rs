@@ -2,9 +2,8 @@
 //! (the lists show them), but Today, its follow-ups and the overlap warning count only the
 //! broker's own and what an agent shared with them.
 
-use crate::support::{fast_sync, open_with, person, t0, TestApp};
+use crate::support::{person, syncing_at, t0, TestApp};
 use chrono::Duration as Span;
-use fieldstone_app_api::config::{ServerOverride, SyncConfig};
 use fieldstone_model::{
     Attendees, BookingInput, BookingKind, BookingStatus, RecordRef, TaskInput, UserId,
 };
@@ -19,18 +18,7 @@ use std::time::{Duration, Instant};
 const WAIT: Duration = Duration::from_secs(60);
 
 async fn device(dir: &Path, url: &str, token: &str) -> TestApp {
-    let app = open_with(
-        dir,
-        t0(),
-        SyncConfig {
-            server: Some(ServerOverride {
-                server_url: url.to_owned(),
-                token: token.to_owned(),
-            }),
-            options: fast_sync(),
-        },
-    );
-    app.api.resume_sync().await;
+    let app = syncing_at(dir, url, token, t0()).await;
     // The first round binds the device to its account: records made after it are the user's.
     let deadline = Instant::now() + WAIT;
     while app.api.sync_status().state != SyncState::UpToDate {
@@ -38,6 +26,18 @@ async fn device(dir: &Path, url: &str, token: &str) -> TestApp {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     app
+}
+
+/// The day around `t0()` as `app`'s Today shows it.
+async fn today(app: &TestApp) -> fieldstone_protocol::commands::Today {
+    app.api
+        .today(TodayRequest {
+            day_start: t0() - Span::hours(12),
+            day_end: t0() + Span::hours(12),
+            rows: 20,
+        })
+        .await
+        .expect("today")
 }
 
 fn task(title: &str, contact: fieldstone_model::ContactId) -> TaskInput {
@@ -173,22 +173,14 @@ async fn a_brokers_today_counts_their_own_and_shared_items_not_the_teams() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
-    let today = bea
-        .api
-        .today(TodayRequest {
-            day_start: t0() - Span::hours(12),
-            day_end: t0() + Span::hours(12),
-            rows: 20,
-        })
-        .await
-        .expect("today");
-    let titles: Vec<&str> = today.due_today.iter().map(|t| t.title.as_str()).collect();
+    let day = today(&bea).await;
+    let titles: Vec<&str> = day.due_today.iter().map(|t| t.title.as_str()).collect();
     assert_eq!(titles, ["Call Olga"], "Ann's follow-up is not Bea's to do");
-    assert!(today.bookings.is_empty(), "{:?}", today.bookings);
-    let people: Vec<String> = today
+    assert!(day.bookings.is_empty(), "{:?}", day.bookings);
+    let people: Vec<String> = day
         .call_now
         .iter()
-        .chain(&today.new_leads)
+        .chain(&day.new_leads)
         .map(|c| c.display_name.clone())
         .collect();
     assert!(people.contains(&"Olga Own".to_owned()), "{people:?}");
@@ -198,9 +190,9 @@ async fn a_brokers_today_counts_their_own_and_shared_items_not_the_teams() {
     );
     assert!(!people.contains(&"Tess Lead".to_owned()), "{people:?}");
     assert!(
-        today.activity.iter().all(|a| a.contact != tess.id),
+        day.activity.iter().all(|a| a.contact != tess.id),
         "{:?}",
-        today.activity
+        day.activity
     );
     // A showing at the time of Ann's is no clash for Bea.
     let clashes = bea
@@ -214,15 +206,7 @@ async fn a_brokers_today_counts_their_own_and_shared_items_not_the_teams() {
         .expect("overlaps");
     assert!(clashes.is_empty(), "{clashes:?}");
     // Ann's own Today is all hers, as before.
-    let hers = ann
-        .api
-        .today(TodayRequest {
-            day_start: t0() - Span::hours(12),
-            day_end: t0() + Span::hours(12),
-            rows: 20,
-        })
-        .await
-        .expect("today");
+    let hers = today(&ann).await;
     assert_eq!(hers.due_today.len(), 1);
     assert_eq!(hers.bookings.len(), 1);
     drop(server);

@@ -5,9 +5,8 @@
 //! process, real SQLite files on four devices, the token in a private gnome-keyring
 //! (`support::in_child`).
 
-use crate::support::{fast_sync, in_child, open, open_with, sign_in, t0, Session, TestApp};
+use crate::support::{in_child, open, sign_in, syncing_at, t0, Session, TestApp};
 use chrono::Duration as Days;
-use fieldstone_app_api::config::{ServerOverride, SyncConfig};
 use fieldstone_model::sign_in::SignIn;
 use fieldstone_model::{ContactId, ContactInput, LeadSource, PhoneEntry, UserId};
 use fieldstone_protocol::commands::{EndKiosk, StartKiosk, TimelineRequest};
@@ -15,25 +14,9 @@ use fieldstone_protocol::views::{ContactQuery, ContactSummary, TimelineEntry};
 use fieldstone_tests::{free_port, Org, ServerProcess};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 const WAIT: Duration = Duration::from_secs(60);
-
-/// A device of `token`'s user, syncing with `url`, its clock at `at`.
-fn device(dir: &Path, url: &str, token: &str, at: chrono::DateTime<chrono::Utc>) -> TestApp {
-    open_with(
-        dir,
-        at,
-        SyncConfig {
-            server: Some(ServerOverride {
-                server_url: url.to_owned(),
-                token: token.to_owned(),
-            }),
-            options: fast_sync(),
-        },
-    )
-}
 
 async fn contacts(app: &TestApp) -> Vec<ContactSummary> {
     let query = ContactQuery {
@@ -153,13 +136,13 @@ async fn an_offline_open_house_of_20_sign_ins_syncs_dedupes_and_routes_after_rec
 
     // Bob's clients since yesterday, which Ann's laptop never holds: one has visitor 1's email
     // (another case), the other visitor 2's phone number (another format).
-    let bob_app = device(
+    let bob_app = syncing_at(
         &tmp.path().join("bob"),
         &url,
         &harbour.device_token("bob@harbour.test", "bob's phone"),
         t0() - Days::days(1),
-    );
-    bob_app.api.resume_sync().await;
+    )
+    .await;
     let mut vera = crate::support::person("Vera", "Known", "VISITOR1@example.com");
     vera.source = LeadSource::Referral;
     let vera = bob_app.api.create_contact(vera).await.expect("vera");
@@ -174,21 +157,21 @@ async fn an_offline_open_house_of_20_sign_ins_syncs_dedupes_and_routes_after_rec
         ..ContactInput::default()
     };
     let walt = bob_app.api.create_contact(walt).await.expect("walt");
-    let cat_app = device(
+    let cat_app = syncing_at(
         &tmp.path().join("cat"),
         &url,
         &harbour.device_token("cat@harbour.test", "cat's laptop"),
         t0(),
-    );
-    cat_app.api.resume_sync().await;
+    )
+    .await;
     // What the server holds, as the owner's fresh device reads it.
-    let office = device(
+    let office = syncing_at(
         &tmp.path().join("owner"),
         &url,
         &harbour.device_token("owner@harbour.test", "office"),
         t0(),
-    );
-    office.api.resume_sync().await;
+    )
+    .await;
     until(&office, "the server has Bob's clients", |c| {
         c.iter().any(|c| c.id == vera.id) && c.iter().any(|c| c.id == walt.id)
     })

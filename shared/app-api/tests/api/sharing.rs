@@ -3,8 +3,7 @@
 //! and a read-only teammate are refused in words; the owner's share stays; with no server, or
 //! the server gone, the answer says so instead of hanging.
 
-use crate::support::{fast_sync, open, open_with, person, t0, TestApp};
-use fieldstone_app_api::config::{ServerOverride, SyncConfig};
+use crate::support::{open, person, t0, TestApp};
 use fieldstone_model::{TeamId, UserId};
 use fieldstone_protocol::commands::{CommandErrorCode, ShareContact, ShareWith, UnshareContact};
 use fieldstone_tests::{Org, ServerProcess};
@@ -12,19 +11,7 @@ use std::path::Path;
 use std::time::Duration;
 
 async fn syncing(dir: &Path, url: &str, token: &str) -> TestApp {
-    let app = open_with(
-        dir,
-        t0(),
-        SyncConfig {
-            server: Some(ServerOverride {
-                server_url: url.to_owned(),
-                token: token.to_owned(),
-            }),
-            options: fast_sync(),
-        },
-    );
-    app.api.resume_sync().await;
-    app
+    crate::support::syncing_at(dir, url, token, t0()).await
 }
 
 fn labels(shared: &fieldstone_protocol::commands::ShareTargets) -> Vec<(String, bool)> {

@@ -69,6 +69,24 @@ pub fn open(dir: &Path, clock_at: DateTime<Utc>) -> TestApp {
     )
 }
 
+/// An API under `dir`, its clock at `clock_at`, syncing with `url` as `token`'s device (the
+/// sync loop running).
+pub async fn syncing_at(dir: &Path, url: &str, token: &str, clock_at: DateTime<Utc>) -> TestApp {
+    let app = open_with(
+        dir,
+        clock_at,
+        SyncConfig {
+            server: Some(fieldstone_app_api::config::ServerOverride {
+                server_url: url.to_owned(),
+                token: token.to_owned(),
+            }),
+            options: fast_sync(),
+        },
+    );
+    app.api.resume_sync().await;
+    app
+}
+
 pub fn open_with(dir: &Path, clock_at: DateTime<Utc>, sync: SyncConfig) -> TestApp {
     let clock = Arc::new(FixedClock::new(clock_at));
     let events = Arc::new(Recorder::default());
