@@ -33,6 +33,11 @@ pub const SERVER_FIELDS: [(&str, &str); 1] = [(
     fieldstone_doc::message::RESULT_KEY,
 )];
 
+/// Kinds of document only the server writes, whole: the organisation's settings.
+pub fn server_only_kind(kind: &str) -> bool {
+    kind == fieldstone_doc::org_settings::KIND
+}
+
 /// Whether `field` of a `kind` document is written by the server alone.
 pub fn server_field(kind: &str, field: &str) -> bool {
     SERVER_FIELDS.contains(&(kind, field))

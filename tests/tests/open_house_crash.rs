@@ -81,7 +81,7 @@ async fn visitors_stored_just_before_a_crash_are_routed_when_the_server_is_back(
             note: String::new(),
         };
         let visit = laptop
-            .kiosk_sign_in(&visitor, ann, "laptop")
+            .kiosk_sign_in(&visitor, ann, "laptop", None)
             .expect("sign-in");
         visitors.push(visit.contact.id);
     }

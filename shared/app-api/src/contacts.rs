@@ -45,19 +45,31 @@ impl Api {
             let conflicts = r.conflicts(&contact_doc_id(&id)?)?;
             let next_task = r.next_task_for(&id.to_string())?;
             let score = r.contact_score(&id, &agent)?;
+            let follow_ups_open = r.follow_ups_open(&id)?;
             Ok(ContactDetail {
                 contact,
                 conflicts,
                 next_task,
                 score,
+                follow_ups_open,
             })
         })
         .await
     }
 
+    /// Stores a new contact with its follow-up plan (the organisation's, in the agent's zone),
+    /// in one transaction.
     pub async fn create_contact(&self, input: ContactInput) -> Result<Contact, CommandError> {
         let by = self.user();
-        self.write(move |r| r.create_contact(&input, by)).await
+        let planning = self.planning().await?;
+        self.write(move |r| {
+            r.batch(|b| {
+                let contact = b.create_contact(&input, by)?;
+                b.plan_follow_ups(&contact, by, &planning)?;
+                Ok(contact)
+            })
+        })
+        .await
     }
 
     pub async fn update_contact(&self, request: UpdateContact) -> Result<Contact, CommandError> {

@@ -45,7 +45,8 @@ impl Api {
     }
 
     pub async fn set_task_status(&self, request: SetTaskStatus) -> Result<Task, CommandError> {
-        self.write(move |r| r.set_task_status(&request.id, request.status))
+        let by = self.user();
+        self.write(move |r| r.close_task(&request.id, request.status, request.note.as_deref(), by))
             .await
     }
 

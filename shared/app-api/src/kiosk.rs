@@ -38,8 +38,13 @@ impl Api {
     pub async fn kiosk_sign_in(&self, visitor: SignIn) -> Result<SignedIn, CommandError> {
         let by = self.user();
         let device = self.settings.get().device_name;
+        let planning = if self.plans_kiosk_visitors() {
+            Some(self.planning().await?)
+        } else {
+            None
+        };
         let visit = self
-            .write(move |r| r.kiosk_sign_in(&visitor, by, &device))
+            .write(move |r| r.kiosk_sign_in(&visitor, by, &device, planning.as_ref()))
             .await?;
         Ok(SignedIn {
             contact: visit.contact.id,

@@ -21,6 +21,7 @@ pub mod credentials;
 mod detail;
 pub mod dispatch;
 pub mod error;
+mod follow_ups;
 mod invitation;
 mod kiosk;
 mod leads;

@@ -20,6 +20,9 @@ const LOCALE_KEY: &str = "locale";
 /// The agent's own phone, E.164 as a JSON string.
 const PHONE_KEY: &str = "agent_phone";
 const LIST_PREFIX: &str = "smart_list:";
+/// The zone the agent works in, an IANA name as a JSON string. The server reads it too, to
+/// schedule the follow-ups of leads it places with the agent.
+const TIME_ZONE_KEY: &str = "time_zone";
 
 /// Where the preferences are kept now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +39,7 @@ struct Stored {
     locale: Option<Locale>,
     smart_lists: Vec<SmartList>,
     agent_phone: Option<String>,
+    time_zone: Option<String>,
 }
 
 /// Reads the document's entries; an entry this build cannot read (written by a newer one, or
@@ -55,11 +59,24 @@ fn from_entries(entries: &BTreeMap<String, String>) -> Stored {
         .get(PHONE_KEY)
         .and_then(|json| serde_json::from_str::<String>(json).ok())
         .and_then(|phone| fieldstone_model::e164(&phone).ok());
+    let time_zone = entries
+        .get(TIME_ZONE_KEY)
+        .and_then(|json| serde_json::from_str::<String>(json).ok())
+        .filter(|name| name.parse::<chrono_tz::Tz>().is_ok());
     Stored {
         locale,
         smart_lists,
         agent_phone,
+        time_zone,
     }
+}
+
+/// This device's zone, as the operating system names it; UTC when it cannot say.
+fn device_zone() -> String {
+    iana_time_zone::get_timezone()
+        .ok()
+        .filter(|name| name.parse::<chrono_tz::Tz>().is_ok())
+        .unwrap_or_else(|| "UTC".to_owned())
 }
 
 fn list_entry(list: &SmartList) -> Result<(String, Option<String>), CommandError> {
@@ -97,6 +114,7 @@ impl Api {
                     locale: settings.locale,
                     smart_lists: settings.smart_lists,
                     agent_phone: settings.agent_phone,
+                    time_zone: settings.time_zone,
                 })
             }
             Kept::Synced(user) => {
@@ -105,6 +123,7 @@ impl Api {
                     locale: settings.locale.clone(),
                     smart_lists: settings.smart_lists.clone(),
                     agent_phone: settings.agent_phone.clone(),
+                    time_zone: settings.time_zone.clone(),
                 };
                 let first_time = !settings.prefs_copied_for.contains(&user);
                 let stored = self
@@ -136,6 +155,15 @@ impl Api {
                                     .and_then(|p| serde_json::to_string(p).ok())
                                 {
                                     copy.push((PHONE_KEY.to_owned(), Some(json)));
+                                }
+                            }
+                            if !entries.contains_key(TIME_ZONE_KEY) {
+                                if let Some(json) = device
+                                    .time_zone
+                                    .as_ref()
+                                    .and_then(|z| serde_json::to_string(z).ok())
+                                {
+                                    copy.push((TIME_ZONE_KEY.to_owned(), Some(json)));
                                 }
                             }
                             if !copy.is_empty() {
@@ -171,11 +199,13 @@ impl Api {
                         locale: s.locale.clone(),
                         smart_lists: std::mem::take(&mut s.smart_lists),
                         agent_phone: s.agent_phone.take(),
+                        time_zone: s.time_zone.take(),
                     };
                     on_device(&mut stored);
                     s.locale = stored.locale;
                     s.smart_lists = stored.smart_lists;
                     s.agent_phone = stored.agent_phone;
+                    s.time_zone = stored.time_zone;
                 })
                 .map_err(settings_error),
             Kept::Synced(user) => {
@@ -194,7 +224,50 @@ impl Api {
             smart_lists: stored.smart_lists,
             follows_you: matches!(self.kept(), Kept::Synced(_)),
             agent_phone: stored.agent_phone,
+            time_zone: stored.time_zone.clone().unwrap_or_else(device_zone),
+            time_zone_chosen: stored.time_zone.is_some(),
         })
+    }
+
+    /// The zone the agent works in: the one they chose, else this device's. Signed in, the
+    /// first time it is asked the device's zone is kept in their preferences, so the server
+    /// schedules their leads' follow-ups in it too.
+    pub(crate) async fn agent_zone(&self) -> Result<chrono_tz::Tz, CommandError> {
+        let stored = self.stored().await?;
+        if let Some(zone) = stored.time_zone.and_then(|z| z.parse().ok()) {
+            return Ok(zone);
+        }
+        let name = device_zone();
+        if let (Kept::Synced(_), Ok(json)) = (self.kept(), serde_json::to_string(&name)) {
+            let kept = name.clone();
+            self.store(vec![(TIME_ZONE_KEY.to_owned(), Some(json))], move |s| {
+                s.time_zone = Some(kept)
+            })
+            .await?;
+        }
+        Ok(fieldstone_model::follow_up::zone_or_utc(Some(&name)))
+    }
+
+    /// Keeps the zone the agent works in (an IANA name such as Europe/Paris); blank goes back
+    /// to this device's zone.
+    pub async fn set_time_zone(&self, name: String) -> Result<Preferences, CommandError> {
+        let name = name.trim().to_owned();
+        let zone = if name.is_empty() {
+            None
+        } else if name.parse::<chrono_tz::Tz>().is_ok() {
+            Some(name)
+        } else {
+            return Err(CommandError::invalid(
+                "time_zone",
+                format!("{name:?} is not a time zone; choose one such as Europe/London or America/New_York."),
+            ));
+        };
+        let json = zone.as_ref().and_then(|z| serde_json::to_string(z).ok());
+        self.store(vec![(TIME_ZONE_KEY.to_owned(), json)], move |s| {
+            s.time_zone = zone
+        })
+        .await?;
+        self.preferences().await
     }
 
     /// The agent's own phone, E.164, if set.

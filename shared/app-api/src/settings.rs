@@ -38,6 +38,9 @@ pub struct Settings {
     /// or as a viewer); signed in, it is in the account's preferences document.
     #[serde(default)]
     pub agent_phone: Option<String>,
+    /// The zone the agent works in (IANA name), when chosen; `None`: this device's.
+    #[serde(default)]
+    pub time_zone: Option<String>,
     /// The last plan the server reported, and for which organisation: the warning before a
     /// contact past the plan's lead cap works offline from it.
     #[serde(default)]
@@ -80,6 +83,7 @@ impl Settings {
             prefs_copied_for: Vec::new(),
             shown: None,
             agent_phone: None,
+            time_zone: None,
             known_plan: None,
         }
     }

@@ -106,7 +106,7 @@ pub fn agents(
     rows
 }
 
-async fn within<T>(
+pub(crate) async fn within<T>(
     limit: Duration,
     request: impl Future<Output = Result<T, SyncError>>,
 ) -> Result<T, SyncError> {
@@ -116,7 +116,7 @@ async fn within<T>(
 }
 
 /// A refusal or silence from the server as the agent reads it.
-fn server_error(error: SyncError, offline: &str) -> CommandError {
+pub(crate) fn server_error(error: SyncError, offline: &str) -> CommandError {
     use CommandErrorCode as C;
     match error {
         SyncError::Unreachable(why) => {

@@ -112,6 +112,7 @@ impl Api {
         }
         options.encoding = chosen_encoding(request.encoding)?;
         options.values = request.values;
+        options.follow_up = Some(self.planning().await?);
         let file = super::blocking({
             let path = path.clone();
             move || open_upload(&path)

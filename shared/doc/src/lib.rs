@@ -11,6 +11,7 @@ pub mod interaction;
 pub mod listing;
 pub mod message;
 pub mod note;
+pub mod org_settings;
 pub mod prefs;
 #[cfg(test)]
 mod shape_tests;

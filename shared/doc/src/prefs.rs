@@ -40,6 +40,18 @@ pub fn write(
     at: DateTime<Utc>,
     entries: &[(String, Option<String>)],
 ) -> Result<(AutoCommit, Option<Change>), DocError> {
+    write_entries(doc, actor, at, entries, "preferences")
+}
+
+/// [`write`] for any document of this shape (the organisation's settings too), the change
+/// labelled `message`.
+pub(crate) fn write_entries(
+    doc: Option<AutoCommit>,
+    actor: ActorId,
+    at: DateTime<Utc>,
+    entries: &[(String, Option<String>)],
+    message: &str,
+) -> Result<(AutoCommit, Option<Change>), DocError> {
     let mut doc = doc.unwrap_or_default().with_actor(actor);
     let current = read(&doc)?;
     for (key, value) in entries {
@@ -63,7 +75,7 @@ pub fn write(
             _ => {}
         }
     }
-    let change = crate::util::commit(&mut doc, at, "preferences");
+    let change = crate::util::commit(&mut doc, at, message);
     Ok((doc, change))
 }
 

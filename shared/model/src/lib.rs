@@ -16,6 +16,7 @@ pub mod clock;
 pub mod common;
 pub mod contact;
 pub mod drafting;
+pub mod follow_up;
 pub mod ids;
 pub mod interaction;
 pub mod iso;
@@ -46,6 +47,7 @@ pub use contact::{
     ContactLabel, CustomField, CustomFieldType, CustomValue, EmailEntry, LeadSource, MatchKey,
     PhoneEntry, Preferences, ScoreBand, Stage, StageChange,
 };
+pub use follow_up::{FollowUpPlanning, FollowUpSettings, FollowUpStep};
 pub use ids::{
     BookingId, ContactId, DeviceId, InteractionId, NoteId, OrgId, TaskId, TeamId, UserId,
 };
@@ -62,5 +64,5 @@ pub use message::{
 };
 pub use note::{Note, NoteInput};
 pub use outreach::{ConsentRules, Marketing, Refusal};
-pub use task::{follow_up_plan, follow_up_tasks, Task, TaskInput, TaskKind, TaskStatus};
+pub use task::{Task, TaskInput, TaskKind, TaskStatus};
 pub use validation::{check_email, check_phone, e164, FieldError, Valid, ValidationErrors};

@@ -1,12 +1,12 @@
-//! Tasks and follow-ups, including the standard follow-up plan for a new lead
-//! (Day 1, Day 3, Week 1, Week 2, Month 1).
+//! Tasks and follow-ups. The plan a new contact gets (Day 1, Day 3, Week 1, Week 2, Month 1)
+//! is `crate::follow_up`.
 
 use crate::checks::Text;
 use crate::choice::choice_enum;
 use crate::common::{soft_delete_by_field, Priority, RecordRef};
-use crate::ids::{ContactId, TaskId, UserId};
+use crate::ids::{TaskId, UserId};
 use crate::validation::{Valid, ValidationErrors};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub const TASK_TITLE_MAX_CHARS: usize = 200;
@@ -53,8 +53,8 @@ impl TaskKind {
         TaskKind::Month1,
     ];
 
-    /// How long after the contact was created the step falls due; `None` for a custom task.
-    /// Month 1 is 30 days, so every step is a whole number of days.
+    /// How long after the contact was created the step falls due in the standard plan (an
+    /// organisation may change it: `crate::follow_up`); `None` for a custom task.
     pub const fn offset_days(self) -> Option<i64> {
         match self {
             TaskKind::Day1 => Some(1),
@@ -65,39 +65,11 @@ impl TaskKind {
             TaskKind::Custom => None,
         }
     }
-}
 
-/// The standard follow-ups for a contact created at `created_at`: Day 1 (+1 day), Day 3 (+3),
-/// Week 1 (+7), Week 2 (+14) and Month 1 (+30), each at the same time of day (in UTC) as the
-/// creation, in order.
-pub fn follow_up_plan(created_at: DateTime<Utc>) -> Vec<(TaskKind, DateTime<Utc>)> {
-    TaskKind::FOLLOW_UPS
-        .into_iter()
-        .filter_map(|kind| {
-            let days = kind.offset_days()?;
-            Some((kind, created_at + Duration::days(days)))
-        })
-        .collect()
-}
-
-/// The follow-up plan as task inputs for `contact`, ready for the engine to create. Day 1 is high
-/// priority (a new lead answered within a day converts best); the rest are medium.
-pub fn follow_up_tasks(contact: ContactId, created_at: DateTime<Utc>) -> Vec<TaskInput> {
-    follow_up_plan(created_at)
-        .into_iter()
-        .map(|(kind, due)| TaskInput {
-            title: kind.label().to_owned(),
-            due_at: Some(due),
-            priority: if kind == TaskKind::Day1 {
-                Priority::High
-            } else {
-                Priority::Medium
-            },
-            status: TaskStatus::Pending,
-            kind,
-            record: Some(RecordRef::Contact(contact)),
-        })
-        .collect()
+    /// Whether this is a step of the follow-up plan (not a task the agent made up).
+    pub const fn is_plan_step(self) -> bool {
+        !matches!(self, TaskKind::Custom)
+    }
 }
 
 /// A task as a form sends it. Untrusted until [`TaskInput::validate`].

@@ -274,6 +274,9 @@ pub struct ContactDetail {
     /// one (issue 15). `None` from older builds.
     #[serde(default)]
     pub score: Option<crate::views::ContactScore>,
+    /// Open steps of the contact's follow-up plan (0: the plan is not running).
+    #[serde(default)]
+    pub follow_ups_open: u32,
 }
 
 /// A record's new values, by its id: what every `update_<kind>` command takes, so a new kind
@@ -423,10 +426,14 @@ pub struct TimelineRequest {
 
 pub type UpdateTask = Update<TaskId, TaskInput>;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SetTaskStatus {
     pub id: TaskId,
     pub status: TaskStatus,
+    /// What happened, for the record's timeline (a note on the contact or listing the task is
+    /// about: "Left a voicemail"). `None` or blank: no note.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// Picks one of a field's concurrent values (a [`crate::views::ConflictOption`]'s `choice`).

@@ -26,9 +26,9 @@ pub mod types {
     pub use fieldstone_model::drafting::{Draft, DraftRequest, EnhanceRequest, Enhanced};
     pub use fieldstone_model::sign_in::SignIn;
     pub use fieldstone_model::{
-        Booking, BookingId, BookingInput, Contact, ContactId, ContactInput, Interaction,
-        InteractionInput, Listing, ListingId, ListingInput, Locale, Message, MessageId,
-        MessageInput, Note, NoteInput, RecordRef, Task, TaskInput,
+        Booking, BookingId, BookingInput, Contact, ContactId, ContactInput, FollowUpSettings,
+        Interaction, InteractionInput, Listing, ListingId, ListingInput, Locale, Message,
+        MessageId, MessageInput, Note, NoteInput, RecordRef, Task, TaskInput,
     };
 }
 
@@ -99,7 +99,13 @@ macro_rules! app_commands {
             log_interaction(InteractionInput) -> Interaction;
             create_task(TaskInput) -> Task;
             update_task(UpdateTask) -> Task;
+            /// Completes, skips, cancels or reopens a task; a note says what happened (kept on
+            /// the contact's timeline).
             set_task_status(SetTaskStatus) -> Task;
+            /// Starts the contact's follow-up plan from now (refused while one is running).
+            start_follow_ups(ContactId) -> Vec<Task>;
+            /// Switches the contact's follow-up plan off: its open steps are cancelled.
+            stop_follow_ups(ContactId) -> Vec<Task>;
             conflicts(RecordRef) -> Vec<FieldConflict>;
             /// Answers the conflicts left on the record.
             resolve_conflict(ResolveConflict) -> Vec<FieldConflict>;
@@ -157,6 +163,14 @@ macro_rules! app_commands {
             set_locale(Locale) -> Preferences;
             /// The agent's own phone, as they type it (checked, kept as E.164); empty clears it.
             set_agent_phone(String) -> Preferences;
+            /// The zone the agent works in (an IANA name); empty goes back to the device's.
+            set_time_zone(String) -> Preferences;
+            /// The organisation's follow-up plan as this device has it (synced; the standard
+            /// plan before the first sync).
+            follow_up_plan() -> FollowUpSettings;
+            /// Changes the organisation's follow-up plan (admins; asks the sync server, which
+            /// checks it and sends it to every device).
+            set_follow_up_plan(FollowUpSettings) -> FollowUpSettings;
             account() -> Account;
             sign_in(SignInRequest) -> Account;
             /// Accepts an invitation (its link, or the server and its secret) with the name and

@@ -7,9 +7,9 @@ use crate::records;
 use crate::store::Replica;
 use chrono::{DateTime, Utc};
 use fieldstone_model::{
-    Booking, BookingId, BookingInput, Contact, ContactId, ContactInput, Interaction, InteractionId,
-    InteractionInput, Listing, ListingId, ListingInput, Note, NoteId, NoteInput, Task, TaskId,
-    TaskInput, UserId,
+    Booking, BookingId, BookingInput, Contact, ContactId, ContactInput, FollowUpPlanning,
+    Interaction, InteractionId, InteractionInput, Listing, ListingId, ListingInput, Note, NoteId,
+    NoteInput, Task, TaskId, TaskInput, UserId,
 };
 use rusqlite::Transaction;
 
@@ -116,6 +116,21 @@ impl Batch<'_, '_> {
         );
         records::insert(self.tx, self.replica.actor(), self.now, &task)?;
         Ok(task)
+    }
+
+    /// The follow-up plan of a contact made in this batch (nothing when its source is
+    /// switched off), owned by `owner`.
+    pub fn plan_follow_ups(
+        &mut self,
+        contact: &Contact,
+        owner: UserId,
+        planning: &FollowUpPlanning,
+    ) -> Result<Vec<Task>, ReplicaError> {
+        planning
+            .tasks_for(contact)
+            .iter()
+            .map(|input| self.create_task(input, owner))
+            .collect()
     }
 }
 

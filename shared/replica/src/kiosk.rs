@@ -14,7 +14,8 @@ use chrono::{DateTime, Duration, Utc};
 use fieldstone_model::contact::{Consent, MatchKey};
 use fieldstone_model::sign_in::{check_pin, consent_text, SignIn};
 use fieldstone_model::{
-    Contact, ContactId, Interaction, InteractionId, ListingId, UserId, ValidationErrors,
+    Contact, ContactId, FollowUpPlanning, Interaction, InteractionId, ListingId, Task, TaskId,
+    UserId, ValidationErrors,
 };
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
@@ -201,6 +202,7 @@ impl Replica {
         sign_in: &SignIn,
         by: UserId,
         device: &str,
+        planning: Option<&FollowUpPlanning>,
     ) -> Result<Visit, ReplicaError> {
         let visitor = sign_in.validate()?.into_inner();
         self.write(|tx, now| {
@@ -240,6 +242,11 @@ impl Replica {
                         now,
                     );
                     records::insert(tx, self.actor(), now, &contact)?;
+                    for input in planning.map(|p| p.tasks_for(&contact)).unwrap_or_default() {
+                        let task =
+                            Task::create(TaskId::from_uuid(new_uuid()), input.validate()?, by, now);
+                        records::insert(tx, self.actor(), now, &task)?;
+                    }
                     (contact, false)
                 }
             };

@@ -18,6 +18,7 @@ mod listings;
 mod messages;
 mod mine;
 mod notes;
+mod org_settings;
 mod prefs;
 mod projection;
 mod readers;

@@ -100,7 +100,10 @@ pub(crate) fn project(
 ) -> Result<(), ReplicaError> {
     // Preferences are the agent's own: concurrent values settle by the later write, and are
     // never offered as conflicts to settle.
-    if doc_id.kind() == fieldstone_doc::prefs::KIND {
+    // The organisation's settings are the server's alone: nothing concurrent to settle.
+    if doc_id.kind() == fieldstone_doc::prefs::KIND
+        || doc_id.kind() == fieldstone_doc::org_settings::KIND
+    {
         return Ok(());
     }
     crate::conflicts::record_conflicts(conn, doc_id, doc)?;

@@ -77,6 +77,12 @@ pub(crate) struct PreparedDoc<R> {
     change: Change,
 }
 
+impl<R> PreparedDoc<R> {
+    pub(crate) fn record(&self) -> &R {
+        &self.record
+    }
+}
+
 // The document layer's own error type; the engine boxes it (`ReplicaError::Document`).
 #[allow(clippy::result_large_err)]
 pub(crate) fn prepare<R: Record>(

@@ -5,7 +5,10 @@ use crate::records::{self, record_kind};
 use crate::rows::{opt_parsed, parsed, required_time, time};
 use crate::store::Replica;
 use chrono::{DateTime, Utc};
-use fieldstone_model::{follow_up_tasks, ContactId, Task, TaskId, TaskInput, TaskStatus, UserId};
+use fieldstone_model::{
+    ContactId, FollowUpPlanning, Note, NoteId, NoteInput, Task, TaskId, TaskInput, TaskStatus,
+    UserId,
+};
 use rusqlite::{params, Connection, Row};
 
 record_kind!(
@@ -82,22 +85,36 @@ impl Replica {
         self.batch(|b| b.create_task(input, owner))
     }
 
-    /// Creates the standard follow-up plan (day 1, day 3, week 1, week 2, month 1) for a
-    /// contact, in one transaction.
+    /// Starts the follow-up plan for an existing contact from now (the agent switched it back
+    /// on, or the contact predates it), in one transaction, whatever the contact's source: the
+    /// agent asked for it. Refused while the contact still has open plan steps.
     pub fn plan_follow_ups(
         &self,
         contact: &ContactId,
         owner: UserId,
+        planning: &FollowUpPlanning,
     ) -> Result<Vec<Task>, ReplicaError> {
-        let inputs = follow_up_tasks(*contact, self.now_ms())
+        let inputs = planning
+            .settings
+            .tasks(*contact, self.now_ms(), planning.zone)
             .iter()
             .map(TaskInput::validate)
             .collect::<Result<Vec<_>, _>>()?;
+        if inputs.is_empty() {
+            return Err(plan_error(
+                "The organisation's follow-up plan has no steps.",
+            ));
+        }
         self.write(|tx, now| {
             if records::get::<fieldstone_model::Contact>(tx, self.actor(), *contact)?.is_none() {
                 return Err(ReplicaError::NotFound {
                     what: format!("contact {contact}"),
                 });
+            }
+            if !open_plan_steps(tx, contact)?.is_empty() {
+                return Err(plan_error(
+                    "This contact's follow-up plan is already running.",
+                ));
             }
             let mut tasks = Vec::new();
             for input in inputs {
@@ -112,6 +129,37 @@ impl Replica {
             }
             Ok(tasks)
         })
+    }
+
+    /// Switches the follow-up plan off for `contact`: its open plan steps are cancelled (in one
+    /// transaction), custom tasks are left alone. Answers the tasks cancelled.
+    pub fn stop_follow_ups(&self, contact: &ContactId) -> Result<Vec<Task>, ReplicaError> {
+        self.write(|tx, now| {
+            let mut stopped = Vec::new();
+            for id in open_plan_steps(tx, contact)? {
+                let task = records::modify::<Task>(tx, self.actor(), id, now, |t| {
+                    let changed = t.set_status(TaskStatus::Cancelled, now);
+                    if changed {
+                        t.updated_at = now;
+                    }
+                    Ok(changed)
+                })?;
+                stopped.push(task);
+            }
+            Ok(stopped)
+        })
+    }
+
+    /// How many open steps of the follow-up plan `contact` has (0: no plan running).
+    pub fn follow_ups_open(&self, contact: &ContactId) -> Result<u32, ReplicaError> {
+        let conn = self.reader();
+        let count: i64 = conn
+            .prepare_cached(
+                "SELECT count(*) FROM tasks WHERE record_id = ?1 AND status = 'pending'
+                   AND kind <> 'custom' AND deleted_at IS NULL",
+            )?
+            .query_row([contact.to_string()], |r| r.get(0))?;
+        Ok(u32::try_from(count).unwrap_or(u32::MAX))
     }
 
     /// Replaces task `id`'s editable fields with `input`.
@@ -134,6 +182,54 @@ impl Replica {
                 }
                 Ok(changed)
             })
+        })
+    }
+
+    /// [`Replica::set_task_status`] with what happened: a non-blank `note` is added, in the
+    /// same transaction, to the record the task is about (a task about nothing has nowhere to
+    /// keep one, and is refused with the note's field named).
+    pub fn close_task(
+        &self,
+        id: &TaskId,
+        status: TaskStatus,
+        note: Option<&str>,
+        by: UserId,
+    ) -> Result<Task, ReplicaError> {
+        let note = note.map(str::trim).filter(|n| !n.is_empty());
+        let Some(body) = note else {
+            return self.set_task_status(id, status);
+        };
+        self.write(|tx, now| {
+            let task = records::modify::<Task>(tx, self.actor(), *id, now, |t| {
+                let changed = t.set_status(status, now);
+                if changed {
+                    t.updated_at = now;
+                }
+                Ok(changed)
+            })?;
+            let Some(record) = task.record else {
+                let mut errors = fieldstone_model::ValidationErrors::default();
+                errors.push(
+                    "note",
+                    "This task is not about a contact or listing, so its note has nowhere to go.",
+                );
+                return Err(ReplicaError::Validation(errors));
+            };
+            let input = NoteInput {
+                record,
+                body: format!("{} ({}): {body}", task.title, task.status.label()),
+                pinned: false,
+            }
+            .validate()
+            .map_err(|mut e| {
+                for error in &mut e.0 {
+                    error.field = "note".to_owned();
+                }
+                e
+            })?;
+            let note = Note::create(NoteId::from_uuid(crate::batch::new_uuid()), input, by, now);
+            records::insert(tx, self.actor(), now, &note)?;
+            Ok(task)
         })
     }
 
@@ -178,4 +274,20 @@ impl Replica {
         let rows = stmt.query_map([until.timestamp_millis()], task_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// The contact's open plan steps (not custom tasks), soonest first.
+fn open_plan_steps(conn: &Connection, contact: &ContactId) -> Result<Vec<TaskId>, ReplicaError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM tasks WHERE record_id = ?1 AND status = 'pending' AND kind <> 'custom'
+           AND deleted_at IS NULL ORDER BY due_at, id",
+    )?;
+    let rows = stmt.query_map([contact.to_string()], |r| parsed(r, 0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn plan_error(message: &str) -> ReplicaError {
+    let mut errors = fieldstone_model::ValidationErrors::default();
+    errors.push("follow_up", message);
+    ReplicaError::Validation(errors)
 }

@@ -64,6 +64,7 @@ fn visitors_become_leads_or_visits_on_the_contact_they_already_are() {
             &visitor("Maya", "maya@example.com", ""),
             user(),
             "Front-door iPad",
+            None,
         )
         .expect("maya");
     assert!(!maya.returning);
@@ -80,6 +81,7 @@ fn visitors_become_leads_or_visits_on_the_contact_they_already_are() {
             &visitor("Ada", "", "555-010-7777"),
             user(),
             "Front-door iPad",
+            None,
         )
         .expect("ada");
     assert!(ada.returning);
@@ -93,7 +95,7 @@ fn visitors_become_leads_or_visits_on_the_contact_they_already_are() {
 
     // A bad sign-in names the form's field and writes nothing.
     let (field, message) = field_of(
-        r.kiosk_sign_in(&visitor("", "", ""), user(), "Front-door iPad")
+        r.kiosk_sign_in(&visitor("", "", ""), user(), "Front-door iPad", None)
             .expect_err("empty"),
     );
     assert_eq!(field, "given_name", "{message}");
@@ -109,7 +111,7 @@ fn visitors_become_leads_or_visits_on_the_contact_they_already_are() {
     assert_eq!(r.end_kiosk("2468").expect("end"), home.id);
     assert!(r.kiosk().expect("kiosk").is_none());
     assert!(r
-        .kiosk_sign_in(&visitor("Late", "late@example.com", ""), user(), "x")
+        .kiosk_sign_in(&visitor("Late", "late@example.com", ""), user(), "x", None)
         .is_err());
 }
 

@@ -297,7 +297,11 @@ fn tasks_due_follow_ups_and_status_changes() {
     let ada = r
         .create_contact(&person("Ada", "Lovelace"), user())
         .expect("ada");
-    let plan = r.plan_follow_ups(&ada.id, user()).expect("plan");
+    let planning = fieldstone_model::FollowUpPlanning {
+        settings: fieldstone_model::FollowUpSettings::default(),
+        zone: chrono_tz::Tz::UTC,
+    };
+    let plan = r.plan_follow_ups(&ada.id, user(), &planning).expect("plan");
     assert_eq!(plan.len(), 5);
     let overdue = r
         .create_task(&task("Send CMA", Some(t(-60)), None), user())
@@ -322,7 +326,7 @@ fn tasks_due_follow_ups_and_status_changes() {
         .any(|t| t.id == overdue.id));
     let ghost = fieldstone_model::ContactId::from_uuid(uuid_of(77));
     assert!(matches!(
-        r.plan_follow_ups(&ghost, user()),
+        r.plan_follow_ups(&ghost, user(), &planning),
         Err(ReplicaError::NotFound { .. })
     ));
 }

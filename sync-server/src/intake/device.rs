@@ -35,7 +35,7 @@ use fieldstone_model::sign_in::VISIT_OUTCOME;
 use fieldstone_model::{
     ContactId, Interaction, InteractionId, InteractionInput, LeadSource, OrgId, UserId,
 };
-use fieldstone_protocol::DocId;
+use fieldstone_protocol::{DocId, Scope};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What one push created that may be kiosk leads: new contacts, and new sign-in visits.
@@ -208,6 +208,12 @@ fn one(
     }
     let facts = routing::facts(c);
     let Some(row) = routing::decide_new(state, org, c, &facts, visits.first().copied())? else {
+        // Routing is off: the visitor stays with the agent at the door, who follows them up
+        // (the device leaves a signed-in kiosk's plan to the server, which knows where the
+        // visitor ends up).
+        if let Err(error) = crate::follow_up::start(state, org, c, user, &[Scope::User(user)]) {
+            tracing::warn!(%error, "the visitor is kept; their follow-up plan was not made");
+        }
         return Ok(Outcome::Kept);
     };
     let visit_docs = visits

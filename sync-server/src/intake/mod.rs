@@ -216,7 +216,7 @@ pub fn deliver(state: &AppState, org: OrgId, lead: Lead) -> Result<Arrival, Inta
     let now = state.clock.now();
     let ids = Ids::for_event(org, channel, lead.event_id.as_deref());
     let mut routed = None;
-    let mut new_docs = Vec::with_capacity(3);
+    let mut new_docs = Vec::with_capacity(8);
     let (contact, scopes, created) = match dedupe::find(state.store.as_ref(), org, &lead)? {
         // The event's own contact, made by a delivery of this same event that raced this one
         // (or stopped half-way): still this event's creation.
@@ -268,6 +268,16 @@ pub fn deliver(state: &AppState, org: OrgId, lead: Lead) -> Result<Arrival, Inta
                 // From the record in hand: reading it back from the document cost more.
                 index: Some(crate::store::contact_index::ContactIndexEntry::of(&contact)),
             });
+            // A lead routed to an agent gets the follow-up plan, in the same commit; one
+            // offered or in the pond gets it when someone claims it (`routing::handover`).
+            if let Some(agent) = contact.assigned_agent {
+                match crate::follow_up::plan_docs(state, org, &contact, agent, &scopes) {
+                    Ok(plan) => new_docs.extend(plan),
+                    Err(error) => {
+                        tracing::warn!(%error, "the lead is stored; its follow-up plan was not made")
+                    }
+                }
+            }
             (contact, scopes, true)
         }
     };

@@ -12,6 +12,7 @@ mod org_outreach;
 mod outreach;
 mod readable;
 mod routing;
+mod settings;
 mod sync;
 mod twilio;
 mod web_form;
@@ -106,6 +107,8 @@ api_routes! {
     post "/v2/org/dnc/import" => org_outreach::dnc_import, session;
     delete "/v2/org/dnc/{number}" => org_outreach::dnc_remove, session;
     get "/v2/org/usage" => org_outreach::usage, session;
+    get "/v2/org/settings/follow-up" => settings::follow_up, session;
+    put "/v2/org/settings/follow-up" => settings::set_follow_up, session;
     get "/v2/docs/{doc_id}" => docs::get_doc, session;
     get "/v2/docs/{doc_id}/shares" => docs::shares, session;
     post "/v2/docs/{doc_id}/shares" => docs::share, session;

@@ -78,6 +78,15 @@ pub fn hand_over_with(
     let Some(moved) = contact(state.store.as_ref(), org, found.contact.id)? else {
         return Ok(());
     };
+    if previous.is_none() {
+        // The lead's first holder (a claim, an assignment from the pond, an open-house
+        // visitor routed) gets the follow-up plan; a reassignment keeps the plan it has.
+        if let Err(error) =
+            crate::follow_up::start(state, org, &moved.contact, agent, &[Scope::User(agent)])
+        {
+            tracing::warn!(%error, "the lead is handed over; its follow-up plan was not made");
+        }
+    }
     note(
         state,
         org,

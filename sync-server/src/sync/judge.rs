@@ -106,6 +106,16 @@ pub fn judge(
     if !access.can_write(scopes) {
         return Ok(refuse(RejectCode::NotWritable));
     }
+    // The organisation's settings are written by the server alone, on an admin's checked
+    // request (DESIGN decision 17): a device's edit would skip that check.
+    if crate::access::server_only_kind(doc_id.kind()) {
+        return Ok(refuse_with(
+            RejectCode::NotWritable,
+            "The organisation's settings are changed by an admin in Settings, not by editing \
+             them on a device. Your edit was undone."
+                .to_owned(),
+        ));
+    }
     let mut ops = 0u64;
     let mut bytes = 0u64;
     for change in raw {

@@ -157,6 +157,8 @@ mod tests {
             smart_lists: Vec::new(),
             follows_you: true,
             agent_phone: None,
+            time_zone: "Europe/Paris".into(),
+            time_zone_chosen: false,
         })));
         let html = render(state).await;
         assert!(html.contains(r#"id="locale-date-order""#), "{html}");

@@ -102,6 +102,8 @@ mod tests {
             smart_lists: Vec::new(),
             follows_you: true,
             agent_phone: None,
+            time_zone: "Europe/Paris".into(),
+            time_zone_chosen: false,
         })));
         let html = render(state.clone()).await;
         assert!(html.contains("id=\"agent-phone\""), "{html}");

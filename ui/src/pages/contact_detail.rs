@@ -226,8 +226,12 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
         use_effect_with(state.task_update, move |update| {
             if let Some((_, task, status)) = *update {
                 spawn_local(async move {
-                    let result =
-                        commands::set_task_status(&SetTaskStatus { id: task, status }).await;
+                    let result = commands::set_task_status(&SetTaskStatus {
+                        id: task,
+                        status,
+                        note: None,
+                    })
+                    .await;
                     state.dispatch(DetailAction::TaskUpdated(
                         result.map(|_| ()).map_err(|e| e.message),
                     ));

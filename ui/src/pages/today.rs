@@ -69,6 +69,7 @@ pub fn TodayPage() -> Html {
                         let done = SetTaskStatus {
                             id,
                             status: TaskStatus::Completed,
+                            note: None,
                         };
                         commands::set_task_status(&done).await
                     }
@@ -76,6 +77,7 @@ pub fn TodayPage() -> Html {
                         let skip = SetTaskStatus {
                             id,
                             status: TaskStatus::Skipped,
+                            note: None,
                         };
                         commands::set_task_status(&skip).await
                     }

@@ -48,6 +48,7 @@ fn ada(consent: fieldstone_model::Consents) -> Box<ContactDetail> {
         conflicts: vec![],
         next_task: None,
         score: None,
+        follow_ups_open: 0,
     })
 }
 

@@ -49,6 +49,7 @@ fn detail(conflicts: Vec<FieldConflict>) -> Box<ContactDetail> {
         conflicts,
         next_task: None,
         score: None,
+        follow_ups_open: 0,
     })
 }
 

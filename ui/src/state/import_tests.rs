@@ -129,6 +129,7 @@ fn report(imported: u64, rejected: u64, rolled_back: bool) -> ImportReport {
         rows_read: imported + rejected,
         imported,
         notes_imported: 0,
+        follow_ups_planned: 0,
         blank_rows: 0,
         rejected_count: rejected,
         rejected: (0..rejected)

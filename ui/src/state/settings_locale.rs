@@ -285,6 +285,8 @@ mod tests {
             smart_lists: Vec::new(),
             follows_you,
             agent_phone: None,
+            time_zone: "UTC".into(),
+            time_zone_chosen: false,
         }
     }
 

@@ -212,6 +212,8 @@ mod tests {
             smart_lists: Vec::new(),
             follows_you: true,
             agent_phone: phone.map(str::to_owned),
+            time_zone: "UTC".into(),
+            time_zone_chosen: false,
         }
     }
 

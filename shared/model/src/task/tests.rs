@@ -1,6 +1,7 @@
 use super::*;
 use crate::choice::assert_choice_names;
 use crate::common::SoftDelete;
+use crate::ids::ContactId;
 use crate::test_support::{assert_json_round_trip, at, user, uuid};
 
 fn input(title: &str) -> TaskInput {
@@ -32,45 +33,6 @@ fn choices_are_consistent() {
     assert_eq!(TaskKind::Month1.label(), "Month 1 follow-up");
     assert!(TaskStatus::Pending.is_open());
     assert!(!TaskStatus::Skipped.is_open());
-}
-
-#[test]
-fn follow_up_plan_has_five_steps_at_fixed_offsets() {
-    let created = at(2025, 1, 31, 14, 45);
-    assert_eq!(
-        follow_up_plan(created),
-        [
-            (TaskKind::Day1, at(2025, 2, 1, 14, 45)),
-            (TaskKind::Day3, at(2025, 2, 3, 14, 45)),
-            (TaskKind::Week1, at(2025, 2, 7, 14, 45)),
-            (TaskKind::Week2, at(2025, 2, 14, 14, 45)),
-            (TaskKind::Month1, at(2025, 3, 2, 14, 45)),
-        ]
-    );
-    assert_eq!(TaskKind::Custom.offset_days(), None);
-}
-
-#[test]
-fn follow_up_plan_crosses_a_leap_day() {
-    let plan = follow_up_plan(at(2024, 2, 28, 0, 0));
-    assert_eq!(plan[0], (TaskKind::Day1, at(2024, 2, 29, 0, 0)));
-    assert_eq!(plan[4], (TaskKind::Month1, at(2024, 3, 29, 0, 0)));
-}
-
-#[test]
-fn follow_up_tasks_are_valid_inputs_for_the_contact() {
-    let contact = ContactId::from_uuid(uuid(8));
-    let tasks = follow_up_tasks(contact, at(2025, 1, 1, 9, 0));
-    assert_eq!(tasks.len(), 5);
-    for task in &tasks {
-        let valid = task.validate().expect("valid");
-        assert_eq!(valid.record, Some(RecordRef::Contact(contact)));
-        assert_eq!(valid.status, TaskStatus::Pending);
-    }
-    assert_eq!(tasks[0].title, "Day 1 follow-up");
-    assert_eq!(tasks[0].priority, Priority::High);
-    assert_eq!(tasks[1].priority, Priority::Medium);
-    assert_eq!(tasks[4].due_at, Some(at(2025, 1, 31, 9, 0)));
 }
 
 #[test]

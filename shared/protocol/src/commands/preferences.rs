@@ -19,4 +19,15 @@ pub struct Preferences {
     /// set, and calls are dialled from the device.
     #[serde(default)]
     pub agent_phone: Option<String>,
+    /// The zone the agent works in (IANA name): follow-ups fall due at the time of day the
+    /// contact was added, there. The one they chose, else the device's.
+    #[serde(default = "utc")]
+    pub time_zone: String,
+    /// Whether the agent chose `time_zone` (else it is the device's).
+    #[serde(default)]
+    pub time_zone_chosen: bool,
+}
+
+fn utc() -> String {
+    "UTC".to_owned()
 }

@@ -107,6 +107,10 @@ pub struct ImportOptions {
     pub encoding: Option<String>,
     /// What unknown stage and source values are imported as.
     pub values: ValueMaps,
+    /// The follow-up plan each imported contact gets (`None`: none). Set by the engine from the
+    /// organisation's settings and the agent's zone, never by the UI.
+    #[serde(skip)]
+    pub follow_up: Option<fieldstone_model::FollowUpPlanning>,
 }
 
 impl ImportOptions {
@@ -121,6 +125,7 @@ impl ImportOptions {
             source: LeadSource::Import,
             encoding: None,
             values: ValueMaps::default(),
+            follow_up: None,
         }
     }
 }
@@ -198,4 +203,8 @@ pub struct ImportReport {
     /// CSV or vCard: whether the rows counted are rows or cards.
     #[serde(default)]
     pub format: ImportFormat,
+    /// Follow-up tasks the imported contacts got from the organisation's plan (0 when rolled
+    /// back, or when the plan is off for the import's source).
+    #[serde(default)]
+    pub follow_ups_planned: u64,
 }

@@ -316,6 +316,16 @@ impl SyncClient {
         self.get_json("/v2/org/routing").await
     }
 
+    /// `PUT /v2/org/settings/follow-up` (admins): the organisation's follow-up plan, checked
+    /// and stored by the server, which sends it to every device in the settings document.
+    pub async fn set_follow_up_plan(
+        &self,
+        settings: &fieldstone_model::FollowUpSettings,
+    ) -> Result<fieldstone_model::FollowUpSettings, SyncError> {
+        let url = self.url("/v2/org/settings/follow-up");
+        json_answer(self.send(self.http.put(url).json(settings)).await?).await
+    }
+
     /// `GET /v2/leads/routing`: the newest routed leads (all for brokers and admins; an
     /// agent's own, the offers made to them and the pond for an agent).
     pub async fn lead_routings(

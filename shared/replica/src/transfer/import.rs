@@ -15,7 +15,8 @@ use crate::records;
 use crate::store::Replica;
 use chrono::{DateTime, Utc};
 use fieldstone_model::{
-    Contact, ContactId, FieldError, MatchKey, Note, NoteId, NoteInput, RecordRef, ValidationErrors,
+    Contact, ContactId, FieldError, MatchKey, Note, NoteId, NoteInput, RecordRef, Task, TaskId,
+    ValidationErrors,
 };
 use fieldstone_protocol::views::{ColumnMapping, ImportFormat};
 use rusqlite::Transaction;
@@ -189,6 +190,7 @@ impl Replica {
                 rows_read: 0,
                 imported: 0,
                 notes_imported: 0,
+                follow_ups_planned: 0,
                 blank_rows: 0,
                 rejected_count: 0,
                 rejected: Vec::new(),
@@ -257,6 +259,7 @@ impl Replica {
                         run.report.rolled_back = true;
                         run.report.imported = 0;
                         run.report.notes_imported = 0;
+                        run.report.follow_ups_planned = 0;
                     }
                     drop(conn);
                     report_progress(&run);
@@ -301,6 +304,8 @@ enum Prepared {
         contact: Box<records::PreparedDoc<Contact>>,
         keys: Vec<MatchKey>,
         notes: Vec<records::PreparedDoc<Note>>,
+        /// The contact's follow-up plan, made by the preparing threads like its notes.
+        tasks: Vec<records::PreparedDoc<Task>>,
     },
 }
 
@@ -404,11 +409,28 @@ impl Prep<'_> {
                 records::prepare(&self.actor, note)
             })
             .collect::<Result<_, _>>()?;
+        let tasks = match &self.options.follow_up {
+            Some(planning) => planning
+                .tasks_for(contact.record())
+                .iter()
+                .map(|input| {
+                    let task = Task::create(
+                        TaskId::from_uuid(crate::batch::new_uuid()),
+                        input.validate()?,
+                        self.options.owner,
+                        self.now,
+                    );
+                    records::prepare(&self.actor, task)
+                })
+                .collect::<Result<_, _>>()?,
+            None => Vec::new(),
+        };
         Ok(Prepared::Contact {
             line,
             contact,
             keys,
             notes,
+            tasks,
         })
     }
 
@@ -442,7 +464,7 @@ impl Run<'_> {
     /// Counts a prepared row, spots a duplicate and writes the contact and its notes.
     fn apply(&mut self, tx: &Transaction<'_>, prepared: Prepared) -> Result<(), ReplicaError> {
         self.report.rows_read += 1;
-        let (line, contact, keys, notes) = match prepared {
+        let (line, contact, keys, notes, tasks) = match prepared {
             Prepared::Blank => {
                 self.report.blank_rows += 1;
                 return Ok(());
@@ -460,7 +482,8 @@ impl Run<'_> {
                 contact,
                 keys,
                 notes,
-            } => (line, contact, keys, notes),
+                tasks,
+            } => (line, contact, keys, notes, tasks),
         };
         if let Some((of, key)) = self.duplicate_of(tx, &keys)? {
             let imported = self.options.duplicates == DuplicatePolicy::Import;
@@ -489,6 +512,10 @@ impl Run<'_> {
         for note in &notes {
             records::insert_prepared(tx, self.now, note)?;
             self.report.notes_imported += 1;
+        }
+        for task in &tasks {
+            records::insert_prepared(tx, self.now, task)?;
+            self.report.follow_ups_planned += 1;
         }
         Ok(())
     }
