@@ -1,4 +1,4 @@
-//! The organisation's settings document (DESIGN decision 17), `org_settings:<org id>` in the
+//! The organisation's settings document (DESIGN decision 17), `settings:<org id>` in the
 //! organisation's scope. Admins change it through the HTTP API, which checks the whole setting
 //! and writes it with the server's actor; every member's device receives it by ordinary sync.
 //! No device may push to it (`access::server_only_kind`). Also: the zone an agent works in, read

@@ -1,4 +1,4 @@
-//! The organisation's settings (DESIGN decision 17) as one document, `org_settings:<org id>`, in
+//! The organisation's settings (DESIGN decision 17) as one document, `settings:<org id>`, in
 //! the organisation's scope, so every member's device has them and the app adapts at once.
 //! Only the server writes it, on an admin's request it has checked (`PUT /v2/org/settings/...`):
 //! devices never push changes to it, so what a device reads was validated once, on the server.
@@ -11,7 +11,7 @@ use automerge::{ActorId, AutoCommit, Change};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
-pub const KIND: &str = "org_settings";
+pub const KIND: &str = "settings";
 
 /// The follow-up plan (`fieldstone_model::FollowUpSettings` as JSON).
 pub const FOLLOW_UP_KEY: &str = "follow_up_plan";

@@ -7,6 +7,7 @@ mod calls;
 mod connections;
 mod contact_index;
 mod dispatch;
+mod follow_up;
 mod hostile;
 mod intake;
 mod lockout;

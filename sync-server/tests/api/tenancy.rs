@@ -518,6 +518,29 @@ async fn check_route(
             );
             b_routing_intact(s, b, &b_contact);
         }
+        // The organisation's settings: A's admin changes A's plan only; B's stays standard
+        // and B's settings document is never A's to read.
+        "/v2/org/settings/follow-up" => {
+            let body = (method == "PUT").then(
+                || json!({"steps": [{"kind": "day_1", "offset_days": 2, "priority": "high"}]}),
+            );
+            let (status, text) = s.json(method, &path, Some(me), body).await;
+            let expected = match (method, me == a.admin.1) {
+                ("PUT", false) => StatusCode::FORBIDDEN,
+                _ => StatusCode::OK,
+            };
+            let text = text.to_string();
+            assert_eq!(status, expected, "{route}: {text}");
+            assert_no_leak(&route, &text, b);
+            let b_plan = s.with_store(|st| {
+                fieldstone_server::org_settings::follow_up(st, b.org).expect("B's plan")
+            });
+            assert_eq!(
+                b_plan,
+                fieldstone_model::FollowUpSettings::default(),
+                "{route}"
+            );
+        }
         other => panic!("no tenancy case for route {method} {other}: add one"),
     }
 }
