@@ -20,9 +20,13 @@ impl Api {
     /// The plan new contacts get here now: the organisation's settings as synced (the standard
     /// plan before the first sync, or on a device used alone) in the agent's zone.
     pub(crate) async fn planning(&self) -> Result<FollowUpPlanning, CommandError> {
-        let org = self.lock_current().account.as_ref().map(|a| a.org_id);
+        // The store's own binding: a device syncing with the environment's server is bound
+        // by its first sync, without a session.
         let settings = self
-            .read(move |r| r.follow_up_settings(org.as_ref()))
+            .read(move |r| {
+                let org = r.account_binding()?.map(|a| a.org_id);
+                r.follow_up_settings(org.as_ref())
+            })
             .await?;
         let zone = self.agent_zone().await?;
         Ok(FollowUpPlanning { settings, zone })
@@ -43,15 +47,18 @@ impl Api {
                 crate::error::from_replica(fieldstone_replica::ReplicaError::Validation(e))
             })?
             .into_inner();
+        // Known here only when signed in; the server checks the role whatever this says.
         match self.settings.get().session {
-            Some(session) if session.role.is_admin() => {}
-            Some(_) => return Err(CommandError::new(CommandErrorCode::Refused, ADMINS_ONLY)),
-            None => {
+            Some(session) if !session.role.is_admin() => {
+                return Err(CommandError::new(CommandErrorCode::Refused, ADMINS_ONLY))
+            }
+            None if self.sync_config.server.is_none() => {
                 return Err(CommandError::new(
                     CommandErrorCode::WrongState,
                     "Sign in to your team's server to change the follow-up plan.",
                 ))
             }
+            _ => {}
         }
         let client =
             self.lock_sync().client.clone().ok_or_else(|| {
@@ -81,6 +88,6 @@ impl Api {
     /// Whether a kiosk sign-in should get its plan here: only on a device used alone. Signed
     /// in, the server routes the visitor and gives the plan to whoever ends up with them.
     pub(crate) fn plans_kiosk_visitors(&self) -> bool {
-        self.settings.get().session.is_none()
+        self.settings.get().session.is_none() && self.sync_config.server.is_none()
     }
 }

@@ -3,10 +3,11 @@
 //! A timed run rather than criterion: one import takes many seconds, so criterion's minimum of
 //! ten samples plus warm-up would take minutes for no better figure. Run with
 //! `cargo bench -p fieldstone-replica --bench import` (`ROWS=n` for another size; `PREFS=1` adds
-//! budget, bedrooms, property type and move-in columns, which map onto preferences; `KEEP_DB=1`
+//! budget, bedrooms, property type and move-in columns, which map onto preferences; `PLAN=1` gives
+//! each imported contact the standard follow-up plan, five tasks, as the app does; `KEEP_DB=1`
 //! leaves the database in the temp dir for `sqlite3` to inspect).
 
-use fieldstone_model::{FixedClock, UserId};
+use fieldstone_model::{FixedClock, FollowUpPlanning, FollowUpSettings, UserId};
 use fieldstone_replica::{ImportOptions, Replica};
 use std::sync::Arc;
 use std::time::Instant;
@@ -60,9 +61,16 @@ fn main() {
     let owner: UserId = "00000000-0000-4000-8000-000000000001"
         .parse()
         .expect("user id");
+    let mut options = ImportOptions::new(owner);
+    if std::env::var_os("PLAN").is_some() {
+        options.follow_up = Some(FollowUpPlanning {
+            settings: FollowUpSettings::default(),
+            zone: "Europe/Paris".parse().expect("zone"),
+        });
+    }
     let started = Instant::now();
     let report = replica
-        .import_contacts_csv(csv.as_bytes(), &ImportOptions::new(owner), &mut |_| {})
+        .import_contacts_csv(csv.as_bytes(), &options, &mut |_| {})
         .expect("import");
     let elapsed = started.elapsed();
     assert_eq!(
@@ -73,8 +81,9 @@ fn main() {
     );
     let db_bytes = std::fs::metadata(dir.join("bench.db")).map_or(0, |m| m.len());
     println!(
-        "import {rows} rows ({:.1} MB CSV): {:.1} s, {:.0} rows/s, database {:.0} MB",
+        "import {rows} rows ({:.1} MB CSV), {} follow-ups planned: {:.1} s, {:.0} rows/s, database {:.0} MB",
         csv.len() as f64 / 1e6,
+        report.follow_ups_planned,
         elapsed.as_secs_f64(),
         rows as f64 / elapsed.as_secs_f64(),
         db_bytes as f64 / 1e6,

@@ -12,7 +12,7 @@ use crate::store::Replica;
 use chrono::{DateTime, Utc};
 use fieldstone_model::{
     Booking, BookingId, Contact, ContactId, Interaction, InteractionId, MatchKey, Note, NoteId,
-    RecordRef, SoftDelete, Task, TaskId, ValidationErrors,
+    RecordRef, SoftDelete, Task, TaskId, TaskStatus, ValidationErrors,
 };
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
@@ -37,6 +37,10 @@ struct Journal {
     /// fields: JSON cannot tell `Some(None)` from `None`.)
     moved_last_contacted: bool,
     last_contacted_before: Option<DateTime<Utc>>,
+    /// The duplicate's open follow-up plan steps the merge cancelled, because the survivor had
+    /// a plan running (one person, one plan); undoing the merge reopens them.
+    #[serde(default)]
+    cancelled_steps: Vec<TaskId>,
 }
 
 /// A merge this device made.
@@ -138,6 +142,12 @@ impl Replica {
                 s.updated_at = now;
                 Ok(true)
             })?;
+            if !crate::tasks::open_plan_steps(tx, survivor)?.is_empty() {
+                for id in crate::tasks::open_plan_steps(tx, merged)? {
+                    set_status(tx, self, id, TaskStatus::Cancelled, now)?;
+                    journal.cancelled_steps.push(id);
+                }
+            }
             let (notes, interactions, bookings, tasks) = linked_records(tx, merged)?;
             for id in notes {
                 move_note(tx, self, id, *merged, *survivor, now)?;
@@ -243,6 +253,14 @@ impl Replica {
             }
             for id in &journal.tasks {
                 move_task(tx, self, *id, survivor, merged, now)?;
+            }
+            for id in &journal.cancelled_steps {
+                // Only a step still as the merge left it: one closed since stays closed.
+                if records::get::<Task>(tx, actor, *id)?
+                    .is_some_and(|t| t.status == TaskStatus::Cancelled)
+                {
+                    set_status(tx, self, *id, TaskStatus::Pending, now)?;
+                }
             }
             if !journal.merged_was_deleted {
                 records::modify::<Contact>(tx, actor, merged, now, |m| {
@@ -468,6 +486,23 @@ fn move_booking(
             contacts[at] = to;
         }
         Ok(true)
+    })?;
+    Ok(())
+}
+
+fn set_status(
+    tx: &Transaction<'_>,
+    r: &Replica,
+    id: TaskId,
+    status: TaskStatus,
+    now: DateTime<Utc>,
+) -> Result<(), ReplicaError> {
+    records::modify::<Task>(tx, r.actor(), id, now, |t| {
+        let changed = t.set_status(status, now);
+        if changed {
+            t.updated_at = now;
+        }
+        Ok(changed)
     })?;
     Ok(())
 }

@@ -277,7 +277,10 @@ impl Replica {
 }
 
 /// The contact's open plan steps (not custom tasks), soonest first.
-fn open_plan_steps(conn: &Connection, contact: &ContactId) -> Result<Vec<TaskId>, ReplicaError> {
+pub(crate) fn open_plan_steps(
+    conn: &Connection,
+    contact: &ContactId,
+) -> Result<Vec<TaskId>, ReplicaError> {
     let mut stmt = conn.prepare_cached(
         "SELECT id FROM tasks WHERE record_id = ?1 AND status = 'pending' AND kind <> 'custom'
            AND deleted_at IS NULL ORDER BY due_at, id",

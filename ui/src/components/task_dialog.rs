@@ -1,6 +1,8 @@
-//! Today's task dialog: Add task (title, due day and time, priority, whom it is about) and
-//! Edit (the same, for a task on the list; what it is about stays). The engine checks the
-//! title; the form checks the day and time as typed.
+//! The task dialog, from Today and from a contact: Add task (title, due day and time, priority,
+//! whom it is about) and Edit (the same, for a task on the list; what it is about stays; moving
+//! the day reschedules it). Editing an open task also closes it — completed, skipped or
+//! cancelled — with an optional note of what happened, kept on the contact's timeline. The
+//! engine checks the title and the note; the form checks the day and time as typed.
 
 use super::dialog::Dialog;
 use super::field::{choice_options, SelectField, TextField};
@@ -9,8 +11,8 @@ use crate::services::commands;
 use crate::state::format::Local;
 use crate::state::task_form::TaskForm;
 use chrono::NaiveDate;
-use fieldstone_model::Priority;
-use fieldstone_protocol::commands::UpdateTask;
+use fieldstone_model::{Priority, TaskStatus};
+use fieldstone_protocol::commands::{SetTaskStatus, UpdateTask};
 use fieldstone_protocol::views::TaskSummary;
 use yew::platform::spawn_local;
 use yew::prelude::*;
@@ -94,6 +96,38 @@ pub fn TaskDialog(props: &TaskDialogProps) -> Html {
             });
         })
     };
+    let note = use_state(String::new);
+    let close_as = |status: TaskStatus, said: &'static str| {
+        let (note, error, busy) = (note.clone(), error.clone(), busy.clone());
+        let (editing, on_saved) = (props.editing.clone(), props.on_saved.clone());
+        Callback::from(move |_: MouseEvent| {
+            let Some(task) = editing.clone() else {
+                return;
+            };
+            busy.set(true);
+            let request = SetTaskStatus {
+                id: task.id,
+                status,
+                note: Some((*note).clone()).filter(|n| !n.trim().is_empty()),
+            };
+            let (error, busy, on_saved) = (error.clone(), busy.clone(), on_saved.clone());
+            spawn_local(async move {
+                let closed = commands::set_task_status(&request).await;
+                busy.set(false);
+                match closed {
+                    Ok(_) => on_saved.emit(said.to_owned()),
+                    Err(e) => match e.field("note") {
+                        Some(message) => error.set(Some(("note".to_owned(), message.to_owned()))),
+                        None => error.set(Some(("form".to_owned(), e.message))),
+                    },
+                }
+            });
+        })
+    };
+    let closing = props
+        .editing
+        .as_ref()
+        .is_some_and(|task| task.status.is_open());
     let on_add = {
         let form = form.clone();
         Callback::from(move |chosen: (fieldstone_model::ContactId, String)| {
@@ -170,11 +204,31 @@ pub fn TaskDialog(props: &TaskDialogProps) -> Html {
                         {on_remove}
                     />
                 }
+                if closing {
+                    <fieldset class="task-form__close">
+                        <legend class="task-form__close-title">{ "Finish this task" }</legend>
+                        <TextField
+                            id="task-note"
+                            label="What happened (optional)"
+                            value={(*note).clone()}
+                            multiline=true
+                            hint={Some(AttrValue::Static("Kept as a note on the contact's timeline."))}
+                            placeholder={Some(AttrValue::Static("Left a voicemail; call back Monday"))}
+                            error={field_error("note")}
+                            on_input={{ let (note, error) = (note.clone(), error.clone()); Callback::from(move |v: String| { note.set(v); error.set(None); }) }}
+                        />
+                        <div class="task-form__close-actions">
+                            <button id="task-complete" type="button" class="button button--secondary" disabled={*busy} onclick={close_as(TaskStatus::Completed, "Task completed.")}>{ "Complete" }</button>
+                            <button id="task-skip" type="button" class="button button--ghost" disabled={*busy} onclick={close_as(TaskStatus::Skipped, "Task skipped.")}>{ "Skip" }</button>
+                            <button id="task-cancel" type="button" class="button button--ghost" disabled={*busy} onclick={close_as(TaskStatus::Cancelled, "Task cancelled.")}>{ "Cancel task" }</button>
+                        </div>
+                    </fieldset>
+                }
                 if let Some(message) = field_error("form") {
                     <p id="task-error" class="field__error" role="alert">{ message }</p>
                 }
                 <div class="dialog__actions">
-                    <button type="button" class="button button--ghost" onclick={props.on_close.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
+                    <button type="button" class="button button--ghost" onclick={props.on_close.reform(|_: MouseEvent| ())}>{ if closing { "Close" } else { "Cancel" } }</button>
                     <button id="task-save" type="submit" class={classes!("button", "button--primary", busy.then_some("button--busy"))} disabled={*busy}>
                         <span class="button__spinner" aria-hidden="true"></span>
                         { if props.editing.is_some() { "Save task" } else { "Add task" } }

@@ -1,6 +1,6 @@
 //! A contact's timeline: notes, calls, bookings and tasks, and the emails and texts sent to
 //! them (`timeline_message`), newest first, each with its icon and when it happened. Open tasks
-//! can be ticked off from here.
+//! can be ticked off from here, or opened to edit, reschedule or finish with a note.
 
 use super::icons::{icon, Icon};
 use super::timeline_message::{message_entry, MessageLine};
@@ -8,7 +8,7 @@ use crate::state::contact_messages::{merge, ContactMessages, Delivery, Item};
 use crate::state::format::Local;
 use chrono::{DateTime, Utc};
 use fieldstone_model::{BookingStatus, MessageId, TaskId, TaskStatus};
-use fieldstone_protocol::views::TimelineEntry;
+use fieldstone_protocol::views::{TaskSummary, TimelineEntry};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -19,6 +19,9 @@ pub struct TimelineProps {
     pub local: Local,
     #[prop_or_default]
     pub on_task: Callback<(TaskId, TaskStatus)>,
+    /// Open a task to edit, reschedule or finish it with a note.
+    #[prop_or_default]
+    pub on_edit_task: Option<Callback<TaskSummary>>,
     /// The contact's messages, placed among the entries by when they were written.
     #[prop_or_default]
     pub messages: ContactMessages,
@@ -136,6 +139,21 @@ fn entry(props: &TimelineProps, entry: &TimelineEntry) -> Html {
                 </p>
                 if let Some(body) = body {
                     <p class="timeline__text">{ body }</p>
+                }
+                if let (TimelineEntry::Task(task), Some(on_edit)) = (entry, props.on_edit_task.as_ref()) {
+                    if task.status.is_open() {
+                        <p class="timeline__actions">
+                            <button
+                                type="button"
+                                class="button button--small button--ghost"
+                                data-task-action="edit"
+                                aria-label={format!("Edit or finish {}", task.title)}
+                                onclick={{ let task = task.clone(); on_edit.reform(move |_: MouseEvent| task.clone()) }}
+                            >
+                                { "Edit…" }
+                            </button>
+                        </p>
+                    }
                 }
                 if let Some(meta) = meta {
                     <p class="timeline__meta">{ meta }</p>

@@ -189,6 +189,7 @@ mod tests {
             now: at(12),
             local: Local::UTC,
             on_task: Callback::noop(),
+            on_edit_task: None,
             messages: {
                 let mut messages = ContactMessages::default();
                 messages.loaded(Ok(list));

@@ -10,8 +10,10 @@ use crate::components::conflict_dialog::{field_label, ConflictDialog};
 use crate::components::contact_fields::ContactFields;
 use crate::components::contact_head::ContactHead;
 use crate::components::custom_fields::CustomFieldsView;
+use crate::components::follow_up_plan::FollowUpPlan;
 use crate::components::icons::{icon, Icon};
 use crate::components::states::{page_frame, EmptyState, FrameText, ListLoading, MissingText};
+use crate::components::task_dialog::TaskDialog;
 use crate::components::timeline::Timeline;
 use crate::hooks::{use_command, use_remote_revision, use_shell, use_submit};
 use crate::pages::share::ShareContactButton;
@@ -66,6 +68,8 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
     });
     let form = use_reducer(|| ContactForm::new(FormScope::Full, ContactDraft::default()));
     let delete_error = use_state(|| None::<String>);
+    // The task opened from the timeline to edit, reschedule or finish.
+    let task_dialog = use_state(|| None::<fieldstone_protocol::views::TaskSummary>);
 
     // Every generation: the contact, then the first page of its timeline.
     {
@@ -358,6 +362,22 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
                 on_logged={dispatch.reform(|()| DetailAction::Reload)}
                 share={html! { <ShareContactButton contact={id} name={AttrValue::from(contact.display_name())} /> }}
             />
+            <FollowUpPlan contact={id} open={detail.follow_ups_open} on_changed={dispatch.reform(DetailAction::Changed)} />
+            if let Some(editing) = (*task_dialog).clone() {
+                <TaskDialog
+                    editing={Some(editing)}
+                    day={local.date(clock.now)}
+                    {local}
+                    on_close={{ let task_dialog = task_dialog.clone(); Callback::from(move |()| task_dialog.set(None)) }}
+                    on_saved={{
+                        let (task_dialog, dispatch) = (task_dialog.clone(), dispatch.clone());
+                        Callback::from(move |said: String| {
+                            task_dialog.set(None);
+                            dispatch.emit(DetailAction::Changed(said));
+                        })
+                    }}
+                />
+            }
             if !detail.conflicts.is_empty() {
                 <div id="conflict-banner" class="banner banner--warning banner--inline" role="status">
                     <span class="banner__glyph">{ icon(Icon::Warning) }</span>
@@ -443,6 +463,7 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
                                 now={clock.now}
                                 {local}
                                 on_task={dispatch.reform(|(task, status)| DetailAction::SetTaskStatus(task, status))}
+                                on_edit_task={{ let task_dialog = task_dialog.clone(); Some(Callback::from(move |task| task_dialog.set(Some(task)))) }}
                                 messages={state.messages.clone()}
                                 more={state.timeline_next.is_some()}
                                 delivery={Delivery::of(shell.shell.sync.as_ref())}

@@ -413,6 +413,16 @@ fn report_step(state: &ImportState, done: Callback<MouseEvent>) -> Html {
             }
         ));
     }
+    if report.follow_ups_planned > 0 && !rolled_back {
+        extras.push(format!(
+            "{} planned from your organisation's follow-up plan.",
+            count(
+                report.follow_ups_planned,
+                "follow-up task",
+                "follow-up tasks"
+            )
+        ));
+    }
     if blank_rows > 0 {
         extras.push(format!(
             "{} passed over.",

@@ -5,6 +5,7 @@
 
 use crate::components::settings_account::AccountCard;
 use crate::components::settings_device::{AboutCard, DeviceCard, ExportCard};
+use crate::components::settings_follow_up::FollowUpCard;
 use crate::components::settings_locale::LocaleCard;
 use crate::components::settings_phone::PhoneCard;
 use crate::components::settings_usage::UsageCard;
@@ -305,6 +306,11 @@ pub fn SettingsPage() -> Html {
     if let Err(frame) = page_frame(&state.view, loaded, false, &FRAME, retry) {
         return frame;
     }
+    let admin = state
+        .account
+        .as_ref()
+        .and_then(|a| a.session.as_ref())
+        .is_some_and(|s| s.role.is_admin());
     let snapshot = Rc::new((*state).clone());
     html! {
         <div class="page settings">
@@ -318,6 +324,7 @@ pub fn SettingsPage() -> Html {
                     />
                     <UsageCard state={(*usage).clone()} dispatch={usage_dispatch} />
                     <PhoneCard state={(*phone).clone()} dispatch={phone_dispatch} />
+                    <FollowUpCard admin={admin} />
                 </div>
                 <div class="settings-column">
                     <LocaleCard state={(*locale).clone()} dispatch={locale_dispatch} />

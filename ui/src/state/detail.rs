@@ -106,6 +106,9 @@ pub enum DetailAction {
     Resolved(Result<Vec<FieldConflict>, String>),
     SetTaskStatus(TaskId, TaskStatus),
     TaskUpdated(Result<(), String>),
+    /// A task or the follow-up plan changed elsewhere (a dialog): read again, and say what
+    /// happened.
+    Changed(String),
     /// The contact's messages for generation `request`.
     MessagesLoaded {
         request: u64,
@@ -483,6 +486,11 @@ impl Reducible for DetailState {
                     Ok(()) => next.reload(),
                     Err(message) => next.message = Some(message),
                 }
+            }
+            DetailAction::Changed(said) => {
+                next.message = Some(said);
+                next.message_warns = false;
+                next.reload();
             }
             DetailAction::MessagesLoaded { result, .. } => next.messages.loaded(result),
             DetailAction::ToggleMessage(id) => next.messages.toggle(id),

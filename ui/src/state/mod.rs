@@ -16,6 +16,7 @@ pub mod custom_fields;
 pub mod custom_filter;
 pub mod detail;
 pub mod duplicates;
+pub mod follow_up;
 pub mod form;
 pub mod format;
 pub mod import;

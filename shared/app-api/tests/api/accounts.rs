@@ -57,7 +57,35 @@ async fn server_docs(server: &ServerProcess, org: &Org, owner_email: &str) -> BT
     sync_once(&replica, &client)
         .await
         .expect("sync as the owner");
-    replica.document_ids().expect("ids").into_iter().collect()
+    // Each account's own preferences document (its zone) is its own business, not a record.
+    replica
+        .document_ids()
+        .expect("ids")
+        .into_iter()
+        .filter(|d| d.kind() != fieldstone_replica::PREFS_KIND)
+        .collect()
+}
+
+/// The contact `doc` and its follow-up plan's tasks, as `app` holds them.
+async fn with_plan(app: &TestApp, doc: &DocId) -> Vec<DocId> {
+    let contact = doc.record_id().parse().expect("contact id");
+    let page = app
+        .api
+        .timeline(fieldstone_protocol::commands::TimelineRequest {
+            contact,
+            limit: 50,
+            after: None,
+        })
+        .await
+        .expect("timeline");
+    let mut docs = vec![doc.clone()];
+    for entry in page.entries {
+        if let fieldstone_protocol::views::TimelineEntry::Task(task) = entry {
+            docs.push(DocId::new("task", task.id).expect("task doc"));
+        }
+    }
+    assert_eq!(docs.len(), 6, "{doc} and its five plan steps");
+    docs
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -93,7 +121,10 @@ async fn each_account_keeps_its_own_records_and_another_sign_in_never_receives_t
     // Signed out, the app still shows Harbour's records; an edit waits for Harbour.
     assert_eq!(names(&app).await, ["Hal Field", "Olive Field"]);
     let sam = create(&app, "Sam").await;
-    let harbours: BTreeSet<DocId> = [olive.clone(), hal.clone(), sam.clone()].into();
+    let mut harbours: BTreeSet<DocId> = BTreeSet::new();
+    for contact in [&olive, &hal, &sam] {
+        harbours.extend(with_plan(&app, contact).await);
+    }
 
     let records = app.api.device_records().await.expect("records");
     assert_eq!(
@@ -149,7 +180,11 @@ async fn each_account_keeps_its_own_records_and_another_sign_in_never_receives_t
     synced(&app, "Birch synced").await;
     let at_birch = server_docs(&two, &birch, "owner@birch.test").await;
     assert!(at_birch.is_disjoint(&harbours) && !at_birch.contains(&cora));
-    assert_eq!(at_birch.len(), 1, "only Bo: {at_birch:?}");
+    assert_eq!(
+        at_birch.len(),
+        6,
+        "only Bo and his follow-up plan: {at_birch:?}"
+    );
     app.api.sign_out().await.expect("sign out of Birch");
 
     // Harbour again: its records are back, with the edit made while signed out sent now;

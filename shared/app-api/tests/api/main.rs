@@ -6,6 +6,7 @@ mod ai;
 mod broker_today;
 mod calls;
 mod custom_fields;
+mod follow_ups;
 mod known_device;
 mod listings;
 mod local;

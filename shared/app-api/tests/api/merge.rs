@@ -19,15 +19,44 @@ async fn timeline(api: &Api, contact: ContactId) -> Vec<String> {
         })
         .await
         .expect("timeline");
+    // The follow-up plan every new contact gets is counted apart (`plan`).
     page.entries
         .iter()
-        .map(|entry| match entry {
-            TimelineEntry::Note(note) => format!("note: {}", note.preview),
-            TimelineEntry::Interaction(call) => format!("call: {}", call.summary),
-            TimelineEntry::Booking(booking) => format!("booking: {}", booking.id),
-            TimelineEntry::Task(task) => format!("task: {}", task.title),
+        .filter_map(|entry| match entry {
+            TimelineEntry::Note(note) => Some(format!("note: {}", note.preview)),
+            TimelineEntry::Interaction(call) => Some(format!("call: {}", call.summary)),
+            TimelineEntry::Booking(booking) => Some(format!("booking: {}", booking.id)),
+            TimelineEntry::Task(task) if task.kind.is_plan_step() => None,
+            TimelineEntry::Task(task) => Some(format!("task: {}", task.title)),
         })
         .collect()
+}
+
+/// The contact's follow-up plan steps: (open, cancelled).
+async fn plan(api: &Api, contact: ContactId) -> (usize, usize) {
+    let page = api
+        .timeline(TimelineRequest {
+            contact,
+            limit: 50,
+            after: None,
+        })
+        .await
+        .expect("timeline");
+    let steps: Vec<_> = page
+        .entries
+        .iter()
+        .filter_map(|e| match e {
+            TimelineEntry::Task(t) if t.kind.is_plan_step() => Some(t.status),
+            _ => None,
+        })
+        .collect();
+    (
+        steps.iter().filter(|s| s.is_open()).count(),
+        steps
+            .iter()
+            .filter(|s| **s == fieldstone_model::TaskStatus::Cancelled)
+            .count(),
+    )
 }
 
 async fn listed(api: &Api) -> Vec<String> {
@@ -101,7 +130,8 @@ async fn duplicates_are_grouped_merged_with_their_timeline_and_undone() {
     };
     let preview = api.merge_preview(pair).await.expect("preview");
     assert_eq!(preview.survivor.contact.id, ada.id);
-    assert_eq!(preview.survivor.entries(), 0);
+    // Each has only the follow-up plan it got when added.
+    assert_eq!(preview.survivor.entries(), 5);
     assert_eq!(preview.merged.contact.emails.len(), 2);
     assert_eq!(
         (
@@ -111,13 +141,18 @@ async fn duplicates_are_grouped_merged_with_their_timeline_and_undone() {
             preview.merged.tasks,
             preview.merged.more
         ),
-        (1, 1, 0, 0, false)
+        (1, 1, 0, 5, false)
     );
 
     // The merge: Bo's note and call are Ada's, Bo's other email is added, Bo is gone.
     let receipt = api.merge_contacts(pair).await.expect("merge");
     assert_eq!((receipt.survivor, receipt.merged), (ada.id, bo.id));
-    assert_eq!(receipt.moved_records, 2);
+    assert_eq!(
+        receipt.moved_records, 7,
+        "a note, a call and Bo's five plan steps"
+    );
+    // One person, one plan: Bo's open steps are cancelled, Ada's run on.
+    assert_eq!(plan(api, ada.id).await, (5, 5));
     assert_eq!(receipt.merged_at, t0());
     let mut ada_timeline = timeline(api, ada.id).await;
     ada_timeline.sort();
@@ -139,6 +174,8 @@ async fn duplicates_are_grouped_merged_with_their_timeline_and_undone() {
     assert_eq!(listed(api).await, vec!["Ada Diaz", "Bo Diaz", "Cy Park"]);
     assert!(timeline(api, ada.id).await.is_empty());
     assert_eq!(timeline(api, bo.id).await.len(), 2);
+    assert_eq!(plan(api, ada.id).await, (5, 0));
+    assert_eq!(plan(api, bo.id).await, (5, 0), "Bo's plan is open again");
     let ada_now = api.get_contact(ada.id).await.expect("ada").contact;
     assert_eq!(
         ada_now.emails.len(),

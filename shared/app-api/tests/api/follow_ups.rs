@@ -1,0 +1,273 @@
+//! The follow-up plan through the app's commands (issue 16): a contact typed in or imported
+//! gets the organisation's plan in the agent's zone; the agent turns it off and on per contact
+//! and finishes tasks with a note; an admin changes the plan through the server and every
+//! teammate's device uses it from its next sync, offline included.
+
+use crate::support::{open, person, syncing_at, t0, TestApp};
+use base64::Engine;
+use chrono_tz::Tz;
+use fieldstone_model::{FollowUpSettings, FollowUpStep, Priority, RecordRef, TaskKind, TaskStatus};
+use fieldstone_protocol::commands::{
+    CommandErrorCode, ImportRequest, SetTaskStatus, SyncState, TimelineRequest, UploadChunk,
+};
+use fieldstone_protocol::views::{TaskSummary, TimelineEntry};
+use fieldstone_tests::{Org, ServerProcess};
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(60);
+
+/// The contact's tasks as its timeline lists them, soonest due first.
+async fn tasks_of(app: &TestApp, contact: fieldstone_model::ContactId) -> Vec<TaskSummary> {
+    let page = app
+        .api
+        .timeline(TimelineRequest {
+            contact,
+            limit: 200,
+            after: None,
+        })
+        .await
+        .expect("timeline");
+    let mut tasks: Vec<TaskSummary> = page
+        .entries
+        .into_iter()
+        .filter_map(|e| match e {
+            TimelineEntry::Task(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    tasks.sort_by_key(|t| t.due_at);
+    tasks
+}
+
+#[tokio::test]
+async fn a_typed_contact_gets_the_plan_in_the_agents_zone_and_the_agent_controls_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = open(dir.path(), t0());
+    let api = &app.api;
+
+    let refused = api
+        .set_time_zone("Mars/Olympus".into())
+        .await
+        .expect_err("not a zone");
+    assert_eq!(refused.code, CommandErrorCode::Validation);
+    assert!(refused.field("time_zone").is_some(), "{refused:?}");
+    let prefs = api
+        .set_time_zone(" Asia/Tokyo ".into())
+        .await
+        .expect("zone");
+    assert_eq!(
+        (prefs.time_zone.as_str(), prefs.time_zone_chosen),
+        ("Asia/Tokyo", true)
+    );
+    assert_eq!(
+        api.follow_up_plan().await.expect("plan"),
+        FollowUpSettings::default()
+    );
+
+    let ada = api
+        .create_contact(person("Ada", "Lovelace", "ada@example.com"))
+        .await
+        .expect("ada");
+    let detail = api.get_contact(ada.id).await.expect("detail");
+    assert_eq!(detail.follow_ups_open, 5);
+    let tasks = tasks_of(&app, ada.id).await;
+    let tokyo: Tz = "Asia/Tokyo".parse().expect("zone");
+    let made = ada.created_at.with_timezone(&tokyo);
+    for (task, days) in tasks.iter().zip([1, 3, 7, 14, 30]) {
+        let due = task.due_at.expect("due").with_timezone(&tokyo);
+        assert_eq!(due.time(), made.time(), "{task:?}");
+        assert_eq!((due.date_naive() - made.date_naive()).num_days(), days);
+    }
+    assert_eq!(
+        detail.next_task.as_ref().map(|t| t.kind),
+        Some(TaskKind::Day1)
+    );
+
+    // Day 1 done with what happened: the note is on the timeline.
+    let day1 = tasks[0].id;
+    api.set_task_status(SetTaskStatus {
+        id: day1,
+        status: TaskStatus::Completed,
+        note: Some("Called; wants a 3-bed near the school".into()),
+    })
+    .await
+    .expect("done");
+    let page = api
+        .timeline(TimelineRequest {
+            contact: ada.id,
+            limit: 50,
+            after: None,
+        })
+        .await
+        .expect("timeline");
+    assert!(page.entries.iter().any(|e| matches!(e,
+        TimelineEntry::Note(n) if n.preview.contains("Day 1 follow-up (Completed): Called; wants a 3-bed"))));
+
+    // Turned off: the four open steps are cancelled; on again: five from today.
+    let stopped = api.stop_follow_ups(ada.id).await.expect("stop");
+    assert_eq!(stopped.len(), 4);
+    assert_eq!(
+        api.get_contact(ada.id)
+            .await
+            .expect("detail")
+            .follow_ups_open,
+        0
+    );
+    let again = api.start_follow_ups(ada.id).await.expect("start");
+    assert_eq!(again.len(), 5);
+    let twice = api.start_follow_ups(ada.id).await.expect_err("running");
+    assert_eq!(twice.code, CommandErrorCode::Validation);
+    assert!(
+        twice
+            .field("follow_up")
+            .is_some_and(|m| m.contains("already running")),
+        "{twice:?}"
+    );
+
+    // Local only: the organisation's plan cannot be changed here.
+    let local = api
+        .set_follow_up_plan(FollowUpSettings::default())
+        .await
+        .expect_err("no server");
+    assert_eq!(local.code, CommandErrorCode::WrongState);
+}
+
+#[tokio::test]
+async fn an_import_plans_every_imported_contact_and_says_how_many() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = open(dir.path(), t0());
+    let csv = "First Name,Email\nAda,ada@example.com\nGrace,grace@example.com\nBad,not-an-email\n";
+    let upload = app
+        .api
+        .upload_chunk(UploadChunk {
+            upload_id: None,
+            data_base64: base64::engine::general_purpose::STANDARD.encode(csv),
+        })
+        .await
+        .expect("upload");
+    let report = app
+        .api
+        .import_contacts(ImportRequest {
+            upload_id: upload.upload_id,
+            mapping: None,
+            mode: Default::default(),
+            duplicates: Default::default(),
+            source: None,
+            encoding: None,
+            values: Default::default(),
+        })
+        .await
+        .expect("import");
+    assert_eq!((report.imported, report.follow_ups_planned), (2, 10));
+}
+
+async fn device(dir: &std::path::Path, url: &str, token: &str) -> TestApp {
+    let app = syncing_at(dir, url, token, t0()).await;
+    let deadline = Instant::now() + WAIT;
+    while app.api.sync_status().state != SyncState::UpToDate {
+        assert!(Instant::now() < deadline, "the device never synced");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    app
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admins_plan_reaches_every_device_and_an_agent_cannot_change_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server_dir = tmp.path().join("server");
+    let harbour = Org::create(&server_dir, "Harbour");
+    let sales = harbour.team("Sales");
+    harbour.agent_in("ann@harbour.test", "Ann Lee", &sales);
+    harbour.user("ada@harbour.test", "admin", None);
+    let server = ServerProcess::start(&server_dir, "127.0.0.1:0");
+    let admin = device(
+        &tmp.path().join("admin"),
+        &server.url,
+        &harbour.device_token("ada@harbour.test", "office"),
+    )
+    .await;
+    let ann = device(
+        &tmp.path().join("ann"),
+        &server.url,
+        &harbour.device_token("ann@harbour.test", "laptop"),
+    )
+    .await;
+
+    let plan = FollowUpSettings {
+        steps: vec![
+            FollowUpStep {
+                kind: TaskKind::Day1,
+                offset_days: 0,
+                priority: Priority::High,
+            },
+            FollowUpStep {
+                kind: TaskKind::Week2,
+                offset_days: 10,
+                priority: Priority::Medium,
+            },
+        ],
+        off_for: vec![fieldstone_model::LeadSource::Referral],
+    };
+    // Checked on the device first, with the step named.
+    let mut bad = plan.clone();
+    bad.steps[1].offset_days = 0;
+    let refused = admin.api.set_follow_up_plan(bad).await.expect_err("order");
+    assert_eq!(refused.code, CommandErrorCode::Validation);
+    assert!(refused.field("steps[1]").is_some(), "{refused:?}");
+    // An agent asks: the server refuses.
+    let agent = ann
+        .api
+        .set_follow_up_plan(plan.clone())
+        .await
+        .expect_err("agent");
+    assert_eq!(agent.code, CommandErrorCode::Refused, "{agent:?}");
+    assert_eq!(
+        admin
+            .api
+            .set_follow_up_plan(plan.clone())
+            .await
+            .expect("admin"),
+        plan
+    );
+
+    let deadline = Instant::now() + WAIT;
+    while ann.api.follow_up_plan().await.expect("plan") != plan {
+        assert!(Instant::now() < deadline, "ann's device never got the plan");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Offline, Ann's new contact gets the organisation's plan; a referral gets none.
+    server.kill();
+    let tess = ann
+        .api
+        .create_contact(person("Tess", "Lead", "tess@example.com"))
+        .await
+        .expect("tess");
+    let tasks = tasks_of(&ann, tess.id).await;
+    let steps: Vec<(TaskKind, Priority)> = tasks.iter().map(|t| (t.kind, t.priority)).collect();
+    assert_eq!(
+        steps,
+        [
+            (TaskKind::Day1, Priority::High),
+            (TaskKind::Week2, Priority::Medium)
+        ]
+    );
+    assert!(tasks
+        .iter()
+        .all(|t| t.record == Some(RecordRef::Contact(tess.id))));
+    let mut referred = person("Rob", "Referred", "rob@example.com");
+    referred.source = fieldstone_model::LeadSource::Referral;
+    let rob = ann.api.create_contact(referred).await.expect("rob");
+    assert!(tasks_of(&ann, rob.id).await.is_empty());
+    // The server is gone: changing the plan says so and changes nothing.
+    let offline = admin
+        .api
+        .set_follow_up_plan(FollowUpSettings::default())
+        .await
+        .expect_err("offline");
+    assert_eq!(offline.code, CommandErrorCode::Offline);
+    assert!(
+        offline.message.contains("nothing was changed"),
+        "{offline:?}"
+    );
+    assert_eq!(admin.api.follow_up_plan().await.expect("plan"), plan);
+}
