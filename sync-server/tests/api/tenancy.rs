@@ -524,7 +524,7 @@ async fn check_route(
             let body = (method == "PUT").then(
                 || json!({"steps": [{"kind": "day_1", "offset_days": 2, "priority": "high"}]}),
             );
-            let (status, text) = s.json(method, &path, Some(me), body).await;
+            let (status, text) = s.json(method, path, Some(me), body).await;
             let expected = match (method, me == a.admin.1) {
                 ("PUT", false) => StatusCode::FORBIDDEN,
                 _ => StatusCode::OK,
