@@ -12,6 +12,7 @@ mod error;
 pub mod follow_up;
 pub mod hub;
 pub mod intake;
+pub mod jobs;
 pub mod links;
 mod listen;
 pub mod metrics;
@@ -183,6 +184,8 @@ pub async fn serve(
     {
         dispatch::spawn(state.clone(), state.config.email.clone(), dispatch_stopped);
     }
+    let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
+    jobs::spawn(state.clone(), jobs::POLL, jobs_stopped);
     let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
     if let Some(addr) = state.config.http.metrics_listen {
         let metrics_listener = TcpListener::bind(addr).await?;
@@ -201,6 +204,7 @@ pub async fn serve(
     let result = listen::run(listener, routes::router(state.clone()), &state, shutdown).await;
     let _ = stop_metrics.send(());
     let _ = stop_dispatch.send(true);
+    let _ = stop_jobs.send(true);
     result
 }
 

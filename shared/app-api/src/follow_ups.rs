@@ -6,8 +6,8 @@
 
 use super::Api;
 use crate::team::{server_error, within};
-use fieldstone_model::{ContactId, FollowUpPlanning, FollowUpSettings, Task};
-use fieldstone_protocol::commands::{CommandError, CommandErrorCode};
+use fieldstone_model::{ContactId, FollowUpPlanning, FollowUpSettings, Message, MessageId, Task};
+use fieldstone_protocol::commands::{CommandError, CommandErrorCode, SendDraft};
 use std::time::Duration;
 
 const PLAN_NEEDS_CONNECTION: &str =
@@ -83,6 +83,18 @@ impl Api {
     /// Cancels the contact's open plan steps; its own tasks stay.
     pub async fn stop_follow_ups(&self, contact: ContactId) -> Result<Vec<Task>, CommandError> {
         self.write(move |r| r.stop_follow_ups(&contact)).await
+    }
+
+    /// Sends a drafted follow-up with the agent's edits (offline too: it waits in the outbox).
+    pub async fn send_draft(&self, request: SendDraft) -> Result<Message, CommandError> {
+        let by = self.user();
+        let subject = request.subject.filter(|s| !s.trim().is_empty());
+        self.write(move |r| r.send_draft(&request.id, subject, request.body, by))
+            .await
+    }
+
+    pub async fn skip_draft(&self, id: MessageId) -> Result<(), CommandError> {
+        self.write(move |r| r.skip_draft(&id)).await
     }
 
     /// Whether a kiosk sign-in should get its plan here: only on a device used alone. Signed

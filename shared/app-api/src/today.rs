@@ -94,6 +94,7 @@ impl Api {
                     })?
                     .items
                     .is_empty();
+            let ready_to_send = r.ready_to_send(request.rows)?;
             Ok(Today {
                 bookings,
                 overdue,
@@ -103,6 +104,7 @@ impl Api {
                 activity,
                 has_contacts,
                 open_houses,
+                ready_to_send,
             })
         })
         .await

@@ -191,6 +191,26 @@ impl FollowUpPlanning {
     }
 }
 
+/// What an agent lets the server send without review when a follow-up falls due: every
+/// contact from these sources, and these contacts. Nothing until they choose (the default is
+/// the Ready to send list on Today).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AutoSend {
+    #[serde(default)]
+    pub sources: Vec<LeadSource>,
+    #[serde(default)]
+    pub contacts: Vec<ContactId>,
+}
+
+/// The most contacts an agent may list for auto-send (the preference stays small).
+pub const AUTO_SEND_CONTACTS_MAX: usize = 1_000;
+
+impl AutoSend {
+    pub fn applies(&self, contact: &crate::Contact) -> bool {
+        self.contacts.contains(&contact.id) || self.sources.contains(&contact.source)
+    }
+}
+
 /// Reads an IANA zone name; anything else (empty, unknown) is UTC, so a plan is always made.
 pub fn zone_or_utc(name: Option<&str>) -> Tz {
     name.and_then(|n| n.parse().ok()).unwrap_or(Tz::UTC)

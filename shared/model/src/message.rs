@@ -68,6 +68,9 @@ choice_enum! {
         SpamReport => ("spam_report", "Marked as spam"),
         Failed => ("failed", "Failed"),
         Refused => ("refused", "Not sent"),
+        /// Written by the server for the agent to review (a due follow-up's email): never sent
+        /// as it is. Sending it queues a new message with the agent's edits.
+        Draft => ("draft", "Ready to send"),
     }
 }
 
@@ -120,7 +123,8 @@ impl MessageStatus {
     /// status never moves, and a failure ends any status that is not final. A deferral only
     /// shows while nothing better is known.
     pub fn after(self, event: MessageEventKind) -> MessageStatus {
-        if self.is_final() {
+        // A draft went nowhere: nothing a provider says is about it.
+        if self.is_final() || self == MessageStatus::Draft {
             return self;
         }
         let next = match event {

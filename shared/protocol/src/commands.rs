@@ -235,6 +235,19 @@ pub struct Today {
     /// soonest first (one under way included).
     #[serde(default)]
     pub open_houses: Vec<OpenHouseSummary>,
+    /// Follow-up emails the server drafted when their step fell due, for the agent to review,
+    /// edit, send or skip; oldest first.
+    #[serde(default)]
+    pub ready_to_send: Vec<crate::views::MessageSummary>,
+}
+
+/// Sends a follow-up draft from Ready to send, with the agent's edits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendDraft {
+    pub id: fieldstone_model::MessageId,
+    #[serde(default)]
+    pub subject: Option<String>,
+    pub body: String,
 }
 
 /// A score from which a contact counts as hot (the same band every screen colours).

@@ -102,6 +102,11 @@ macro_rules! app_commands {
             /// Completes, skips, cancels or reopens a task; a note says what happened (kept on
             /// the contact's timeline).
             set_task_status(SetTaskStatus) -> Task;
+            /// Sends a drafted follow-up (Ready to send on Today) with the agent's edits: a new
+            /// message queued, the draft set aside, the follow-up completed.
+            send_draft(SendDraft) -> Message;
+            /// Skips a drafted follow-up: set aside, and the follow-up skipped.
+            skip_draft(MessageId) -> ();
             /// Starts the contact's follow-up plan from now (refused while one is running).
             start_follow_ups(ContactId) -> Vec<Task>;
             /// Switches the contact's follow-up plan off: its open steps are cancelled.

@@ -145,6 +145,71 @@ impl Replica {
         })
     }
 
+    /// Drafts the server wrote for the user to review (due follow-ups), oldest first: Today's
+    /// Ready to send. A teammate's on a broker's device are not theirs to send (`crate::mine`).
+    pub fn ready_to_send(&self, limit: u32) -> Result<Vec<MessageSummary>, ReplicaError> {
+        let conn = self.reader();
+        let mine = crate::mine::sql(fieldstone_doc::message::KIND, "id");
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages
+             WHERE status = 'draft' AND deleted_at IS NULL AND {mine}
+             ORDER BY created_at, id LIMIT ?1"
+        ))?;
+        let rows = stmt.query_map(params![limit.min(MESSAGE_PAGE_MAX)], message_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Sends draft `id` with the user's edits: one transaction queues a new message (the
+    /// server's draft is never sent as it is: only the server writes its result), sets the
+    /// draft aside and completes the follow-up it answers. Refused once the draft was sent or
+    /// skipped (on another device too, once synced).
+    pub fn send_draft(
+        &self,
+        id: &MessageId,
+        subject: Option<String>,
+        body: String,
+        by: UserId,
+    ) -> Result<Message, ReplicaError> {
+        self.write(|tx, now| {
+            let draft = open_draft(tx, self, id)?;
+            let input = MessageInput {
+                contact: draft.contact,
+                channel: draft.channel,
+                purpose: draft.purpose,
+                to: draft.to.clone(),
+                subject,
+                body,
+                body_html: None,
+                task: draft.task,
+            }
+            .validate()?;
+            let message = Message::create(
+                MessageId::from_uuid(crate::batch::new_uuid()),
+                input,
+                by,
+                now,
+            );
+            records::insert(tx, self.actor(), now, &message)?;
+            set_draft_aside(tx, self, id, now)?;
+            if let Some(task) = draft.task {
+                close_task(tx, self, task, fieldstone_model::TaskStatus::Completed, now)?;
+            }
+            Ok(message)
+        })
+    }
+
+    /// Skips draft `id`: set aside, and its follow-up skipped.
+    pub fn skip_draft(&self, id: &MessageId) -> Result<(), ReplicaError> {
+        self.write(|tx, now| {
+            let draft = open_draft(tx, self, id)?;
+            set_draft_aside(tx, self, id, now)?;
+            if let Some(task) = draft.task {
+                close_task(tx, self, task, fieldstone_model::TaskStatus::Skipped, now)?;
+            }
+            Ok(())
+        })
+    }
+
     /// The messages to `contact`, newest first (withdrawn ones too, marked), at most `limit`
     /// (≤ [`MESSAGE_PAGE_MAX`]).
     pub fn contact_messages(
@@ -163,6 +228,61 @@ impl Replica {
         )?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// Draft `id`, refused unless it is still a draft waiting for the user.
+fn open_draft(
+    tx: &rusqlite::Transaction<'_>,
+    r: &Replica,
+    id: &MessageId,
+) -> Result<Message, ReplicaError> {
+    let draft =
+        records::get::<Message>(tx, r.actor(), *id)?.ok_or_else(|| ReplicaError::NotFound {
+            what: format!("message {id}"),
+        })?;
+    if draft.result.status != MessageStatus::Draft || draft.deleted_at.is_some() {
+        let mut errors = fieldstone_model::ValidationErrors::default();
+        errors.push(
+            "draft",
+            "This draft was already sent or skipped (perhaps on another device).",
+        );
+        return Err(errors.into());
+    }
+    Ok(draft)
+}
+
+fn set_draft_aside(
+    tx: &rusqlite::Transaction<'_>,
+    r: &Replica,
+    id: &MessageId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ReplicaError> {
+    records::modify::<Message>(tx, r.actor(), *id, now, |m| {
+        m.deleted_at = Some(now);
+        m.updated_at = now;
+        Ok(true)
+    })?;
+    Ok(())
+}
+
+fn close_task(
+    tx: &rusqlite::Transaction<'_>,
+    r: &Replica,
+    id: fieldstone_model::TaskId,
+    status: fieldstone_model::TaskStatus,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ReplicaError> {
+    if records::get::<fieldstone_model::Task>(tx, r.actor(), id)?.is_none() {
+        return Ok(());
+    }
+    records::modify::<fieldstone_model::Task>(tx, r.actor(), id, now, |t| {
+        let changed = t.set_status(status, now);
+        if changed {
+            t.updated_at = now;
+        }
+        Ok(changed)
+    })?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -21,6 +21,28 @@ use fieldstone_model::drafting::{
 };
 use fieldstone_model::TaskKind;
 
+/// Which model answers for `org`: its own provider, else the server's `[ai]`; or why none
+/// will (its admins switched AI off, none is set up, its own cannot be used). Blocking.
+pub fn config_for(
+    state: &crate::AppState,
+    org: fieldstone_model::OrgId,
+) -> Result<AiConfig, Fallback> {
+    use crate::providers::OrgAi;
+    let timeout = state.config.http.request_timeout_secs;
+    match state.providers.ai(state.store.as_ref(), org, timeout) {
+        Ok(Some(own)) => match own.as_ref() {
+            OrgAi::Off => Err(Fallback::Disabled),
+            OrgAi::Provider(config) => Ok(config.clone()),
+        },
+        Ok(None) => state.config.ai.clone().ok_or(Fallback::NotConfigured),
+        Err(error) => {
+            // Never the server's instead: the organisation chose where its contacts' facts go.
+            tracing::error!(%error, %org, "the organisation's AI provider cannot be used");
+            Err(Fallback::NotConfigured)
+        }
+    }
+}
+
 /// The provider to ask, or why there is none.
 fn provider(config: Result<&AiConfig, Fallback>) -> Result<ChatClient, Fallback> {
     let config = config?;

@@ -9,7 +9,6 @@ use super::{readable, ApiJson};
 use crate::access::Caller;
 use crate::ai::AiConfig;
 use crate::error::ApiError;
-use crate::providers::OrgAi;
 use crate::{ai, blocking, quota, AppState};
 use axum::extract::State;
 use axum::Json;
@@ -38,22 +37,9 @@ fn contact_and_agent(
     Ok((contact, agent))
 }
 
-/// Which model answers for `org`: its own provider, else the server's `[ai]`; or why none
-/// will (its admins switched AI off, none is set up, its own cannot be used). Blocking.
+/// Which model answers for `org` (see [`ai::config_for`]). Blocking.
 fn chosen(state: &AppState, org: OrgId) -> Result<AiConfig, Fallback> {
-    let timeout = state.config.http.request_timeout_secs;
-    match state.providers.ai(state.store.as_ref(), org, timeout) {
-        Ok(Some(own)) => match own.as_ref() {
-            OrgAi::Off => Err(Fallback::Disabled),
-            OrgAi::Provider(config) => Ok(config.clone()),
-        },
-        Ok(None) => state.config.ai.clone().ok_or(Fallback::NotConfigured),
-        Err(error) => {
-            // Never the server's instead: the organisation chose where its contacts' facts go.
-            tracing::error!(%error, %org, "the organisation's AI provider cannot be used");
-            Err(Fallback::NotConfigured)
-        }
-    }
+    ai::config_for(state, org)
 }
 
 /// Whether the model will be asked (only then is a use metered).

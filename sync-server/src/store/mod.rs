@@ -7,6 +7,7 @@
 pub mod contact_index;
 pub mod intake;
 mod intents;
+pub mod jobs;
 mod outreach;
 mod page;
 mod postgres;
@@ -149,6 +150,9 @@ pub struct DocWrite {
     /// A contact document's entry in the contact index as of these changes (see
     /// [`contact_index`]), stored in the same transaction; `None` for other kinds.
     pub contact: Option<contact_index::ContactIndexEntry>,
+    /// The job this document's changes ask for (a follow-up task's draft at its due time,
+    /// see [`jobs`]), scheduled in the same transaction; `None` for most documents.
+    pub job: Option<jobs::JobSchedule>,
 }
 
 /// What the store did with one [`DocWrite`].
@@ -436,6 +440,26 @@ pub trait Store:
         limit: usize,
     ) -> Result<Vec<IntentClaim>, StoreError>;
     fn intent(&self, org: OrgId, doc: &DocId) -> Result<Option<IntentRow>, StoreError>;
+
+    // Server jobs (see `jobs`) ------------------------------------------------------------------
+    /// Takes up to `limit` due jobs for `worker` until `lease_until` (and jobs whose worker's
+    /// lease ran out): no other worker gets them meanwhile.
+    fn claim_jobs(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<jobs::JobClaim>, StoreError>;
+    /// Ends `claim`'s run; `false` (nothing written) unless `worker` still holds it.
+    fn finish_job(
+        &self,
+        claim: &jobs::JobClaim,
+        worker: &str,
+        finish: &jobs::JobFinish,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    fn job(&self, org: OrgId, kind: &str, key: &str) -> Result<Option<jobs::JobRow>, StoreError>;
 
     // Providers, do-not-call list, plan and usage (see `store::outreach`) ------------------
     /// Sets (or replaces) the organisation's provider of `row.kind`.

@@ -87,6 +87,7 @@ pub fn write_as_server(
         intent: false,
         // A contact the server changes (routing's hand-over, "last contacted") stays indexed.
         contact: crate::store::contact_index::entry_for(doc_id, &fork),
+        job: crate::follow_up::job_for(doc_id, &fork),
     };
     let mut committed = state.store.commit(org, vec![write], state.clock.now())?;
     let Some(done) = committed.pop() else {
@@ -305,6 +306,7 @@ pub fn update_message_results(
             writer,
             intent: false,
             contact: None, // messages only
+            job: None,
         });
         pending.push(Pending {
             doc_id,
@@ -566,11 +568,16 @@ fn first_write(new: &mut NewDoc) -> DocWrite {
         snapshot: Some(new.doc.save()),
         new_actors: Vec::new(),
         writer: new.writer,
-        intent: false,
+        // A message the server writes queued (a follow-up sent for the agent) is sent like a
+        // device's: queued in the attempt ledger with it.
+        intent: new.doc_id.kind() == fieldstone_doc::message::KIND
+            && fieldstone_doc::message::read(&new.doc)
+                .is_ok_and(|m| m.result.status == fieldstone_model::MessageStatus::Queued),
         contact: new
             .index
             .take()
             .or_else(|| crate::store::contact_index::entry_for(&new.doc_id, &new.doc)),
+        job: crate::follow_up::job_for(&new.doc_id, &new.doc),
     }
 }
 

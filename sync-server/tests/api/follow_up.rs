@@ -314,3 +314,193 @@ async fn an_offered_lead_gets_its_plan_when_claimed(s: TestServer) {
         .is_empty());
     assert_eq!(tasks_on_device(&s, &o.agents[1].1, contact).await.len(), 5);
 }
+
+// Drafts of due follow-ups (the job runner) ----------------------------------------------------
+
+mod due {
+    use super::*;
+    use crate::dispatch::{agent, at, config, pulled, push_contact, Agent, SmtpSink};
+    use fieldstone_model::contact::Consent;
+    use fieldstone_server::store::jobs::{JobClaim, JobFinish, FOLLOW_UP};
+    use std::time::Duration;
+
+    /// Pushes `contact`'s plan (Day 1, Day 3 and Week 1 from `at()`) as the agent's device
+    /// would; answers the tasks.
+    async fn push_plan(s: &TestServer, agent: &Agent, contact: ContactId) -> Vec<Task> {
+        let mut tasks = Vec::new();
+        for input in FollowUpSettings::default()
+            .tasks(contact, at(), Tz::UTC)
+            .into_iter()
+            .take(3)
+        {
+            let task = Task::create(
+                TaskId::from_uuid(uuid::Uuid::new_v4()),
+                input.validate().expect("valid"),
+                agent.user,
+                at(),
+            );
+            let (doc, _) =
+                fieldstone_doc::task::create(automerge::ActorId::random(), &task).expect("doc");
+            let mut device = Device::new();
+            device.doc = doc;
+            let id = DocId::new(fieldstone_doc::task::KIND, task.id).expect("id");
+            let answer = s.push(&agent.token, vec![device.unsent(&id)]).await;
+            assert_eq!(answer.accepted, 1, "{answer:?}");
+            tasks.push(task);
+        }
+        tasks
+    }
+
+    fn message_doc(task: &Task) -> DocId {
+        DocId::new(
+            fieldstone_doc::message::KIND,
+            fieldstone_server::follow_up::message_id(&task.id),
+        )
+        .expect("id")
+    }
+
+    /// The task as the agent's device pulls it.
+    async fn pulled_task(s: &TestServer, agent: &Agent, task: &Task) -> Task {
+        let (docs, _) = s.pull_all(&agent.token, vec![]).await;
+        let id = DocId::new(fieldstone_doc::task::KIND, task.id).expect("id");
+        let doc = docs.iter().find(|d| d.doc_id == id).expect("task");
+        fieldstone_doc::task::read(&load(doc).expect("load")).expect("read")
+    }
+
+    /// Pulls until the message exists with `status` (bounded at half a minute), saying where
+    /// its job stands if it never does.
+    async fn until_message(
+        s: &TestServer,
+        agent: &Agent,
+        task: &Task,
+        status: MessageStatus,
+    ) -> Message {
+        let doc_id = message_doc(task);
+        for _ in 0..1200 {
+            if holds(s, agent, &doc_id).await {
+                let message = pulled(s, agent, &doc_id).await;
+                if message.result.status == status {
+                    return message;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        let job = s.store.job(agent.org, FOLLOW_UP, &task.id.to_string());
+        panic!("no {status:?} message for {}: job {job:?}", task.title);
+    }
+
+    async fn holds(s: &TestServer, agent: &Agent, doc_id: &DocId) -> bool {
+        let (docs, _) = s.pull_all(&agent.token, vec![]).await;
+        docs.iter().any(|d| &d.doc_id == doc_id)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn due_follow_ups_are_drafted_for_review_or_sent_once_for_the_agent() {
+        let smtp = SmtpSink::start();
+        let s = TestServer::start_with(config(&smtp.url())).await;
+        s.clock.set(at());
+        let ada = agent(&s);
+        let lena = push_contact(&s, &ada, Consent::default()).await;
+        let plan = push_plan(&s, &ada, lena).await;
+        let (day1, day3, week1) = (&plan[0], &plan[1], &plan[2]);
+        let job = |task: &Task| {
+            s.store
+                .job(ada.org, FOLLOW_UP, &task.id.to_string())
+                .expect("job")
+                .expect("scheduled")
+        };
+        assert_eq!(job(day1).state, "waiting");
+        assert_eq!(Some(job(day1).due_at), day1.due_at);
+
+        // Day 3 is done by hand before its day: its job is no longer wanted.
+        let mut done = day3.clone();
+        done.set_status(TaskStatus::Completed, at());
+        let stored = s
+            .pull_all(&ada.token, vec![])
+            .await
+            .0
+            .into_iter()
+            .find(|d| d.doc_id.record_id() == day3.id.to_string())
+            .expect("day 3");
+        let mut edit = Device::from_snapshot(stored.snapshot.as_deref().expect("whole"));
+        fieldstone_doc::task::update(&mut edit.doc, &done).expect("update");
+        let answer = s.push(&ada.token, vec![edit.unsent(&stored.doc_id)]).await;
+        assert_eq!(answer.accepted, 1, "{answer:?}");
+        assert_eq!(job(day3).state, "done");
+
+        // Day 1 falls due: a draft for Ada to review, the template (no AI here), nothing sent.
+        s.clock
+            .set(day1.due_at.expect("due") + chrono::Duration::minutes(1));
+        let draft = until_message(&s, &ada, day1, MessageStatus::Draft).await;
+        assert_eq!(draft.task, Some(day1.id));
+        assert_eq!(draft.to, "lena@example.com");
+        assert!(draft.body.contains("Lena"), "{}", draft.body);
+        assert!(
+            draft
+                .result
+                .reason
+                .as_deref()
+                .is_some_and(|r| r.contains("this is a template")),
+            "{:?}",
+            draft.result
+        );
+        assert_eq!(
+            pulled_task(&s, &ada, day1).await.status,
+            TaskStatus::Pending
+        );
+        assert!(smtp.received().is_empty(), "a draft is never sent");
+        // Running the job again (a second process, a lost lease) writes nothing more.
+        let again = fieldstone_server::follow_up::draft_job(
+            &s.state,
+            &JobClaim {
+                org: ada.org,
+                kind: FOLLOW_UP.into(),
+                key: day1.id.to_string(),
+                attempt: 9,
+            },
+        )
+        .await;
+        assert!(
+            matches!(&again, JobFinish::Done(d) if d == "the task was closed before it was due" || d == "drafted before"),
+            "{again:?}"
+        );
+
+        // Ada lets the server send Lena's follow-ups: Week 1 goes out once, and is done.
+        let (_, change) = fieldstone_doc::prefs::write(
+            None,
+            automerge::ActorId::random(),
+            at(),
+            &[(
+                fieldstone_server::follow_up::AUTO_SEND_PREF.to_owned(),
+                Some(json!({"contacts": [lena.to_string()]}).to_string()),
+            )],
+        )
+        .expect("prefs");
+        let answer = s
+            .push(
+                &ada.token,
+                vec![fieldstone_protocol::DocPush {
+                    doc_id: DocId::new(fieldstone_doc::prefs::KIND, ada.user).expect("id"),
+                    changes: vec![change.expect("change").raw_bytes().to_vec()],
+                }],
+            )
+            .await;
+        assert!(answer.rejected.is_empty(), "{answer:?}");
+        s.clock
+            .set(week1.due_at.expect("due") + chrono::Duration::minutes(1));
+        let sent = until_message(&s, &ada, week1, MessageStatus::Sent).await;
+        assert_eq!(sent.result.attempts, 1);
+        assert_eq!(smtp.received().len(), 1, "sent once");
+        assert_eq!(
+            pulled_task(&s, &ada, week1).await.status,
+            TaskStatus::Completed
+        );
+        // Day 3 never got a message.
+        assert!(!holds(&s, &ada, &message_doc(day3)).await);
+        for _ in 0..40 {
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        assert_eq!(smtp.received().len(), 1, "and only once");
+        let _ = pulled(&s, &ada, &message_doc(day1)).await;
+    }
+}

@@ -214,6 +214,7 @@ fn version_6_contact(store: &dyn Store, org: OrgId, owner: UserId, email: &str, 
         writer: owner,
         intent: false,
         contact: None,
+        job: None,
     };
     store.commit(org, vec![write], at(0)).expect("commit");
 }

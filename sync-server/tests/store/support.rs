@@ -208,6 +208,7 @@ impl Record {
             writer,
             intent: false,
             contact: fieldstone_server::store::contact_index::entry_for(&self.id, &self.doc),
+            job: None,
         }
     }
 
@@ -228,6 +229,7 @@ impl Record {
             writer,
             intent: false,
             contact: fieldstone_server::store::contact_index::entry_for(&self.id, &self.doc),
+            job: None,
         }
     }
 }

@@ -25,6 +25,7 @@ pub mod listing_gallery;
 pub mod listing_photo;
 pub mod nav;
 pub mod pickers;
+pub mod ready_to_send;
 pub mod score;
 pub mod search_box;
 pub mod settings_account;

@@ -118,7 +118,7 @@ pub enum Tone {
 impl Tone {
     pub const fn of(status: MessageStatus) -> Tone {
         match status {
-            MessageStatus::Queued | MessageStatus::Sending => Tone::Neutral,
+            MessageStatus::Queued | MessageStatus::Sending | MessageStatus::Draft => Tone::Neutral,
             MessageStatus::Sent
             | MessageStatus::Delivered
             | MessageStatus::Opened

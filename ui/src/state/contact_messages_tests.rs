@@ -52,7 +52,7 @@ fn every_status_has_its_tone() {
     for status in S::ALL {
         let tone = Tone::of(status);
         let expected = match status {
-            S::Queued | S::Sending => Tone::Neutral,
+            S::Queued | S::Sending | S::Draft => Tone::Neutral,
             S::Sent | S::Delivered | S::Opened | S::Clicked => Tone::Positive,
             S::Deferred => Tone::Warning,
             S::Bounced | S::Dropped | S::SpamReport | S::Failed | S::Refused => Tone::Danger,

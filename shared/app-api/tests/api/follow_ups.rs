@@ -271,3 +271,127 @@ async fn an_admins_plan_reaches_every_device_and_an_agent_cannot_change_it() {
     );
     assert_eq!(admin.api.follow_up_plan().await.expect("plan"), plan);
 }
+
+/// Today's Ready to send, read until it holds `count` drafts (bounded).
+async fn ready(app: &TestApp, count: usize) -> Vec<fieldstone_protocol::views::MessageSummary> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let today = app
+            .api
+            .today(fieldstone_protocol::commands::TodayRequest {
+                day_start: t0(),
+                day_end: t0() + chrono::Duration::hours(24),
+                rows: 50,
+            })
+            .await
+            .expect("today");
+        if today.ready_to_send.len() == count {
+            return today.ready_to_send;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Ready to send never held {count}: {:?}",
+            today.ready_to_send
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn due_follow_ups_arrive_ready_to_send_and_the_agent_sends_or_skips_them() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server_dir = tmp.path().join("server");
+    let harbour = Org::create(&server_dir, "Harbour");
+    harbour.user("ann@harbour.test", "agent", None);
+    let server = ServerProcess::start(&server_dir, "127.0.0.1:0");
+    let token = harbour.device_token("ann@harbour.test", "laptop");
+    let ann = device(&tmp.path().join("ann"), &server.url, &token).await;
+
+    // Tess was added a year ago on this device's clock: every step of her plan is due on the
+    // server's, so each is drafted (the labelled template: no AI on this server).
+    let tess = ann
+        .api
+        .create_contact(person("Tess", "Lead", "tess@example.com"))
+        .await
+        .expect("tess");
+    let drafts = ready(&ann, 5).await;
+    assert!(drafts
+        .iter()
+        .all(|d| d.contact == tess.id && d.to == "tess@example.com"));
+    assert!(drafts
+        .iter()
+        .all(|d| d.reason.as_deref().is_some_and(|r| r.contains("template"))));
+    let first = drafts[0].clone();
+    let full = ann.api.get_message(first.id).await.expect("draft");
+    let step = full.task.expect("the draft answers a follow-up");
+
+    // Sent with an edit: a new message queued, the follow-up done, the draft gone from Today.
+    let sent = ann
+        .api
+        .send_draft(fieldstone_protocol::commands::SendDraft {
+            id: first.id,
+            subject: Some("Homes for you, Tess".into()),
+            body: format!("{}\n\nP.S. The open house is on Sunday.", full.body),
+        })
+        .await
+        .expect("send");
+    assert_eq!(sent.result.status, fieldstone_model::MessageStatus::Queued);
+    assert_eq!(sent.task, Some(step));
+    assert_eq!(sent.subject.as_deref(), Some("Homes for you, Tess"));
+    assert!(sent.body.ends_with("Sunday."));
+    let tasks = tasks_of(&ann, tess.id).await;
+    let done = tasks.iter().find(|t| t.id == step).expect("step");
+    assert_eq!(done.status, TaskStatus::Completed);
+    let left = ready(&ann, 4).await;
+    assert!(left.iter().all(|d| d.id != first.id));
+    // Sending it twice is refused in words.
+    let twice = ann
+        .api
+        .send_draft(fieldstone_protocol::commands::SendDraft {
+            id: first.id,
+            subject: None,
+            body: "again".into(),
+        })
+        .await
+        .expect_err("twice");
+    assert!(
+        twice
+            .field("draft")
+            .is_some_and(|m| m.contains("already sent or skipped")),
+        "{twice:?}"
+    );
+
+    // Skipped: the follow-up is skipped and the draft goes.
+    let skip = left[0].clone();
+    let skipped_step = ann
+        .api
+        .get_message(skip.id)
+        .await
+        .expect("draft")
+        .task
+        .expect("task");
+    ann.api.skip_draft(skip.id).await.expect("skip");
+    ready(&ann, 3).await;
+    let tasks = tasks_of(&ann, tess.id).await;
+    assert_eq!(
+        tasks
+            .iter()
+            .find(|t| t.id == skipped_step)
+            .map(|t| t.status),
+        Some(TaskStatus::Skipped)
+    );
+
+    // Ann's phone, synced: the same three drafts, none of those she dealt with.
+    let phone = device(
+        &tmp.path().join("phone"),
+        &server.url,
+        &harbour.device_token("ann@harbour.test", "phone"),
+    )
+    .await;
+    let there = ready(&phone, 3).await;
+    let mut here: Vec<_> = ready(&ann, 3).await.into_iter().map(|d| d.id).collect();
+    let mut there: Vec<_> = there.into_iter().map(|d| d.id).collect();
+    here.sort();
+    there.sort();
+    assert_eq!(here, there);
+}

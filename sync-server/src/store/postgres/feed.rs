@@ -256,6 +256,9 @@ fn apply_write(
     if let Some(entry) = &write.contact {
         super::contact_index::upsert(tx, &org_s, write.doc_id.record_id(), entry)?;
     }
+    if let Some(job) = &write.job {
+        super::jobs::schedule(tx, &org_s, job, now)?;
+    }
     if write.intent {
         tx.execute(
             "INSERT INTO intent_attempts (org_id, doc_id, state, attempts, next_at, updated_at)

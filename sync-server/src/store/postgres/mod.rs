@@ -18,6 +18,7 @@ mod contact_index;
 mod feed;
 mod intake;
 mod intents;
+mod jobs;
 mod notify;
 mod outreach;
 mod pool;
@@ -393,6 +394,37 @@ impl Store for PostgresStore {
 
     fn intent(&self, org: OrgId, doc: &DocId) -> Result<Option<IntentRow>, StoreError> {
         self.pool.with(|c| intents::get(c, org, doc))
+    }
+
+    fn claim_jobs(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<crate::store::jobs::JobClaim>, StoreError> {
+        self.pool
+            .with(|c| jobs::claim(c, worker, now, lease_until, limit))
+    }
+
+    fn finish_job(
+        &self,
+        claim: &crate::store::jobs::JobClaim,
+        worker: &str,
+        finish: &crate::store::jobs::JobFinish,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.pool
+            .with(|c| jobs::finish(c, claim, worker, finish, now))
+    }
+
+    fn job(
+        &self,
+        org: OrgId,
+        kind: &str,
+        key: &str,
+    ) -> Result<Option<crate::store::jobs::JobRow>, StoreError> {
+        self.pool.with(|c| jobs::job(c, org, kind, key))
     }
 
     fn set_provider(&self, org: OrgId, row: &ProviderRow) -> Result<(), StoreError> {

@@ -208,6 +208,9 @@ pub fn apply_write(
     if let Some(entry) = &write.contact {
         super::contact_index::upsert(conn, &org_s, write.doc_id.record_id(), entry)?;
     }
+    if let Some(job) = &write.job {
+        super::jobs::schedule(conn, &org_s, job, now)?;
+    }
     if write.intent {
         conn.prepare_cached(
             "INSERT INTO intent_attempts (org_id, doc_id, state, attempts, next_at, updated_at)

@@ -145,6 +145,7 @@ fn v7_contact(store: &SqliteStore, org: OrgId, owner: UserId, edit: impl FnOnce(
         writer: owner,
         intent: false,
         contact: None,
+        job: None,
     };
     store.commit(org, vec![write], Utc::now()).expect("commit");
 }
@@ -175,7 +176,7 @@ fn a_version_7_file_gets_its_contact_index_filled_from_the_stored_contacts() {
         .conn
         .execute_batch(
             "DROP TABLE contact_keys; DROP TABLE contact_index; DROP TABLE device_leads;
-             PRAGMA user_version = 7;",
+             DROP TABLE jobs; PRAGMA user_version = 7;",
         )
         .expect("back to version 7");
     drop(store);
@@ -209,7 +210,7 @@ fn a_version_8_file_gains_the_open_house_queue() {
     store
         .writer()
         .conn
-        .execute_batch("DROP TABLE device_leads; PRAGMA user_version = 8;")
+        .execute_batch("DROP TABLE device_leads; DROP TABLE jobs; PRAGMA user_version = 8;")
         .expect("back to version 8");
     drop(store);
     let store = SqliteStore::open(dir.path()).expect("a version 8 file opens");
@@ -238,4 +239,27 @@ fn a_version_8_file_gains_the_open_house_queue() {
         .is_empty());
     store.forget_device_lead(org, &row.contact).expect("forget");
     assert!(store.device_leads(None, 10).expect("list").is_empty());
+}
+
+#[test]
+fn a_version_9_file_gains_the_job_table() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(dir.path()).expect("open");
+    store
+        .writer()
+        .conn
+        .execute_batch("DROP TABLE jobs; PRAGMA user_version = 9;")
+        .expect("back to version 9");
+    drop(store);
+    let store = SqliteStore::open(dir.path()).expect("a version 9 file opens");
+    let version: i64 = store
+        .read(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?))
+        .expect("version");
+    assert_eq!(version, SCHEMA_VERSION);
+    let now = Utc::now();
+    let worker = "w";
+    assert!(store
+        .claim_jobs(worker, now, now + chrono::Duration::minutes(5), 10)
+        .expect("claim")
+        .is_empty());
 }

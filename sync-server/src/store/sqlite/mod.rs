@@ -9,6 +9,7 @@ mod feed;
 mod group;
 mod intake;
 mod intents;
+pub(crate) mod jobs;
 mod notify;
 mod outreach;
 mod routing;
@@ -393,6 +394,35 @@ impl Store for SqliteStore {
 
     fn intent(&self, org: OrgId, doc: &DocId) -> Result<Option<IntentRow>, StoreError> {
         self.read(|c| intents::get(c, org, doc))
+    }
+
+    fn claim_jobs(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<crate::store::jobs::JobClaim>, StoreError> {
+        jobs::claim(&mut self.writer().conn, worker, now, lease_until, limit)
+    }
+
+    fn finish_job(
+        &self,
+        claim: &crate::store::jobs::JobClaim,
+        worker: &str,
+        finish: &crate::store::jobs::JobFinish,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        jobs::finish(&self.writer().conn, claim, worker, finish, now)
+    }
+
+    fn job(
+        &self,
+        org: OrgId,
+        kind: &str,
+        key: &str,
+    ) -> Result<Option<crate::store::jobs::JobRow>, StoreError> {
+        self.read(|c| jobs::job(c, org, kind, key))
     }
 
     fn set_provider(&self, org: OrgId, row: &ProviderRow) -> Result<(), StoreError> {

@@ -1,0 +1,85 @@
+//! The job runner (DESIGN decision 14): each round takes the jobs that are due from the job
+//! table (`store::jobs`) with a lease, runs each, and records how it ended. A process that stops
+//! midway loses its lease and another round (its own after a restart, or another process's)
+//! runs the job again; every job's writes are keyed by the job, so running one twice writes
+//! once. The clock is the server's (passed in), so tests move time instead of waiting.
+
+use crate::store::jobs::{JobClaim, JobFinish, FOLLOW_UP};
+use crate::{blocking, AppState};
+use chrono::Duration;
+use std::time::Duration as Wait;
+
+/// How often a process looks for due jobs when the last round had few.
+pub const POLL: Wait = Wait::from_secs(1);
+/// Jobs one round takes.
+const PER_ROUND: usize = 16;
+/// How long a worker holds a job before another may take it (an AI draft may take the AI
+/// provider's whole timeout).
+const LEASE_SECS: i64 = 300;
+
+/// Runs rounds every `poll` until `stop` says so.
+pub fn spawn(state: AppState, poll: Wait, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let worker = uuid::Uuid::new_v4().to_string();
+    tokio::spawn(async move {
+        loop {
+            let ran = round(&state, &worker).await;
+            if ran < PER_ROUND {
+                tokio::select! {
+                    _ = tokio::time::sleep(poll) => {}
+                    _ = stop.changed() => break,
+                }
+            }
+            if *stop.borrow() {
+                break;
+            }
+        }
+    });
+}
+
+/// One round: takes due jobs and runs them; answers how many it took.
+pub async fn round(state: &AppState, worker: &str) -> usize {
+    let taken = {
+        let (state, worker) = (state.clone(), worker.to_owned());
+        blocking(move || {
+            let now = state.clock.now();
+            Ok(state.store.claim_jobs(
+                &worker,
+                now,
+                now + Duration::seconds(LEASE_SECS),
+                PER_ROUND,
+            )?)
+        })
+        .await
+    };
+    let claims = match taken {
+        Ok(claims) => claims,
+        Err(error) => {
+            tracing::warn!(?error, "jobs could not be taken");
+            return 0;
+        }
+    };
+    let count = claims.len();
+    for claim in claims {
+        let finish = run(state, &claim).await;
+        let (state, worker) = (state.clone(), worker.to_owned());
+        let recorded = blocking(move || {
+            let now = state.clock.now();
+            Ok(state.store.finish_job(&claim, &worker, &finish, now)?)
+        })
+        .await;
+        if let Err(error) = recorded {
+            tracing::warn!(
+                ?error,
+                "a job's end could not be recorded; it will run again"
+            );
+        }
+    }
+    count
+}
+
+async fn run(state: &AppState, claim: &JobClaim) -> JobFinish {
+    match claim.kind.as_str() {
+        FOLLOW_UP => crate::follow_up::draft_job(state, claim).await,
+        other => JobFinish::Done(format!("no such kind of job: {other}")),
+    }
+}

@@ -1,0 +1,155 @@
+//! The job table in SQLite (see `store::jobs`). One writer connection: taking due jobs and
+//! leasing them in one transaction is enough for the one process an SQLite store serves.
+
+use super::ms;
+use crate::store::jobs::{JobClaim, JobFinish, JobRow, JobSchedule};
+use crate::store::*;
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// Version 10: server jobs.
+pub const V10: &str = r#"
+CREATE TABLE jobs (
+    org_id      TEXT NOT NULL,
+    kind        TEXT NOT NULL,    -- follow_up | ...
+    key         TEXT NOT NULL,    -- what it is about (a task id)
+    state       TEXT NOT NULL,    -- waiting | running | done
+    due_at      INTEGER NOT NULL, -- Unix ms
+    attempts    INTEGER NOT NULL,
+    worker      TEXT,
+    lease_until INTEGER,
+    detail      TEXT,
+    updated_at  INTEGER NOT NULL,
+    PRIMARY KEY (org_id, kind, key)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX jobs_due ON jobs (state, due_at);
+"#;
+
+/// Applies `job` for `org` (inside a commit's transaction).
+pub fn schedule(
+    conn: &Connection,
+    org: &str,
+    job: &JobSchedule,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    match job.due_at {
+        Some(due) => {
+            conn.prepare_cached(
+                "INSERT INTO jobs (org_id, kind, key, state, due_at, attempts, updated_at)
+                 VALUES (?1, ?2, ?3, 'waiting', ?4, 0, ?5)
+                 ON CONFLICT (org_id, kind, key) DO UPDATE SET due_at = excluded.due_at,
+                   updated_at = excluded.updated_at
+                 WHERE jobs.state = 'waiting' AND jobs.due_at <> excluded.due_at",
+            )?
+            .execute(params![org, job.kind, job.key, ms(due), ms(now)])?;
+        }
+        None => {
+            conn.prepare_cached(
+                "UPDATE jobs SET state = 'done', detail = 'no longer wanted', updated_at = ?4
+                 WHERE org_id = ?1 AND kind = ?2 AND key = ?3 AND state = 'waiting'",
+            )?
+            .execute(params![org, job.kind, job.key, ms(now)])?;
+        }
+    }
+    Ok(())
+}
+
+/// Takes up to `limit` due jobs (waiting ones, and running ones whose worker's lease ran out).
+pub fn claim(
+    conn: &mut Connection,
+    worker: &str,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: usize,
+) -> Result<Vec<JobClaim>, StoreError> {
+    let tx = conn.transaction()?;
+    let due: Vec<(String, String, String)> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT org_id, kind, key FROM jobs
+             WHERE (state = 'waiting' AND due_at <= ?1)
+                OR (state = 'running' AND lease_until < ?1)
+             ORDER BY due_at, org_id, kind, key LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(
+            params![ms(now), i64::try_from(limit).unwrap_or(i64::MAX)],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let mut claims = Vec::with_capacity(due.len());
+    {
+        let mut take = tx.prepare_cached(
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, worker = ?4,
+               lease_until = ?5, updated_at = ?6
+             WHERE org_id = ?1 AND kind = ?2 AND key = ?3 RETURNING attempts",
+        )?;
+        for (org, kind, key) in due {
+            let attempt: i64 = take.query_row(
+                params![org, kind, key, worker, ms(lease_until), ms(now)],
+                |r| r.get(0),
+            )?;
+            claims.push(JobClaim {
+                org: parse_uuid(&org)?,
+                kind,
+                key,
+                attempt: u32::try_from(attempt).unwrap_or(u32::MAX),
+            });
+        }
+    }
+    tx.commit()?;
+    Ok(claims)
+}
+
+/// Ends `claim`'s run; `false` (nothing written) unless `worker` still holds it.
+pub fn finish(
+    conn: &Connection,
+    claim: &JobClaim,
+    worker: &str,
+    finish: &JobFinish,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let (state, due, detail) = match finish {
+        JobFinish::Done(detail) => ("done", None, detail.as_str()),
+        JobFinish::Later { at, detail } => ("waiting", Some(ms(*at)), detail.as_str()),
+    };
+    let changed = conn
+        .prepare_cached(
+            "UPDATE jobs SET state = ?6, due_at = coalesce(?7, due_at), detail = ?8,
+               worker = NULL, lease_until = NULL, updated_at = ?9
+             WHERE org_id = ?1 AND kind = ?2 AND key = ?3 AND state = 'running'
+               AND worker = ?4 AND attempts = ?5",
+        )?
+        .execute(params![
+            claim.org.to_string(),
+            claim.kind,
+            claim.key,
+            worker,
+            i64::from(claim.attempt),
+            state,
+            due,
+            detail,
+            ms(now),
+        ])?;
+    Ok(changed == 1)
+}
+
+pub fn job(
+    conn: &Connection,
+    org: OrgId,
+    kind: &str,
+    key: &str,
+) -> Result<Option<JobRow>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT state, due_at, attempts, detail FROM jobs
+             WHERE org_id = ?1 AND kind = ?2 AND key = ?3",
+        )?
+        .query_row(params![org.to_string(), kind, key], |r| {
+            Ok(JobRow {
+                state: r.get(0)?,
+                due_at: from_ms(r.get(1)?),
+                attempts: u32::try_from(r.get::<_, i64>(2)?).unwrap_or(u32::MAX),
+                detail: r.get(3)?,
+            })
+        })
+        .optional()?)
+}
