@@ -132,6 +132,9 @@ impl Access {
                 writable.extend(my_teams.iter().map(|t| Scope::Team(*t)));
             }
             Role::Viewer => {
+                // Their own scope holds their preferences (which they alone write, see the
+                // judge) and whatever they made before the role was lowered.
+                readable.insert(Scope::User(user));
                 readable.extend(my_teams.iter().map(|t| Scope::Team(*t)));
             }
         }

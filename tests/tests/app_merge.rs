@@ -44,9 +44,11 @@ async fn two_contacts_sharing_an_email_are_merged_and_the_merge_undone() {
     let sides = app.texts("#duplicates-pair .dupes-side__name").await;
     assert_eq!(sides, vec!["Ada Diaz", "Bo Diaz"]);
     app.until_text("#duplicates-pair", "1 note").await;
+    // The note, and the five tasks of Bo's follow-up plan (cancelled by the merge: Ada has a
+    // plan running).
     app.until_text(
         "#duplicates-consequence",
-        "Bo Diaz's 1 note moves to Ada Diaz",
+        "Bo Diaz's 1 note and 5 tasks move to Ada Diaz",
     )
     .await;
     app.until_text("#duplicates-consequence", "Bo Diaz is deleted")

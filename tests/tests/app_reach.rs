@@ -24,11 +24,12 @@ async fn a_call_started_from_the_contact_reaches_the_os_and_is_logged() {
     app.click("#new-contact-save").await;
     app.until_text("#contact-name", "Ada King").await;
 
-    // The header: the top bar names her, she was never contacted, nothing is planned yet.
+    // The header: the top bar names her, she was never contacted, and the first step of her
+    // follow-up plan is next.
     app.until_text("#page-title", "Ada King").await;
     app.until_text("#contact-last-touch", "Never contacted")
         .await;
-    app.until_text("#contact-next-task", "No task planned")
+    app.until_text("#contact-next-task", "Day 1 follow-up")
         .await;
     app.until_text("#contact-phone", "+1 (415) 555-0100").await;
     app.until_text("#contact-score summary", "/ 100 ·").await;

@@ -293,12 +293,25 @@ async fn an_edit_the_server_refuses_shows_as_a_notice_until_dismissed() {
     app.until_gone("#new-contact").await;
     app.goto("settings").await;
     app.wait_for("#sync-notices .settings-notice").await;
-    // It names the record and links to it.
-    app.until_text("#sync-notices .settings-notice__link", "Open the contact")
-        .await;
+    // One notice for the contact and one for each step of the follow-up plan it got; the
+    // contact's names the record and links to it.
+    app.until(
+        "the contact and its five plan steps are refused",
+        || async {
+            app.js(
+                "return document.querySelectorAll('#sync-notices .settings-notice').length",
+                vec![],
+            )
+            .await
+            .as_u64()
+                == Some(6)
+        },
+    )
+    .await;
     let href = app
         .js(
-            "return document.querySelector('#sync-notices .settings-notice__link').getAttribute('href')",
+            "return Array.from(document.querySelectorAll('#sync-notices .settings-notice__link'))
+               .find(a => a.textContent.includes('Open the contact'))?.getAttribute('href') ?? ''",
             vec![],
         )
         .await;
@@ -307,8 +320,21 @@ async fn an_edit_the_server_refuses_shows_as_a_notice_until_dismissed() {
         "{href}"
     );
     app.screens_at("settings-notice", "#sync-notices").await;
-    app.click("#sync-notices .settings-notice .icon-button")
+    for left in (1..=6).rev() {
+        app.click("#sync-notices .settings-notice .icon-button")
+            .await;
+        app.until("a notice is dismissed", || async {
+            app.js(
+                "return document.querySelectorAll('#sync-notices .settings-notice').length",
+                vec![],
+            )
+            .await
+            .as_u64()
+            .unwrap_or(0)
+                < left
+        })
         .await;
+    }
     app.until_gone("#sync-notices").await;
     // Dismissed for good: a fresh read of the screen does not bring it back.
     app.goto("today").await;

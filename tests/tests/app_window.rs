@@ -38,7 +38,10 @@ async fn a_contact_is_created_edited_found_noted_and_booked() {
     app.until_gone("#new-contact").await;
 
     app.new_contact("Ada", "Lovelace", "ada@example.com").await;
-    app.until_text("#timeline-empty", "Nothing here yet").await;
+    // A new contact's timeline starts with the follow-up plan it got.
+    app.until_text("#timeline", "Day 1 follow-up").await;
+    app.until_text("#follow-up-plan", "Follow-up plan: 5 steps left")
+        .await;
 
     // Edit: text where a number belongs is caught, then the engine's own rule, then saved.
     app.type_into("#contact-preferences-budget-min", "lots")

@@ -20,6 +20,9 @@ const LOCALE_KEY: &str = "locale";
 /// The agent's own phone, E.164 as a JSON string.
 const PHONE_KEY: &str = "agent_phone";
 const LIST_PREFIX: &str = "smart_list:";
+/// What the agent lets the server send without review (`AutoSend` as JSON); the server reads
+/// it when a follow-up falls due (`fieldstone_server::follow_up::AUTO_SEND_PREF`).
+pub(crate) const AUTO_SEND_KEY: &str = "follow_up_auto_send";
 /// The zone the agent works in, an IANA name as a JSON string. The server reads it too, to
 /// schedule the follow-ups of leads it places with the agent.
 const TIME_ZONE_KEY: &str = "time_zone";
@@ -246,6 +249,59 @@ impl Api {
             .await?;
         }
         Ok(fieldstone_model::follow_up::zone_or_utc(Some(&name)))
+    }
+
+    /// What the agent lets the server send without review; nothing until they choose, and
+    /// nothing on a device that is not signed in (only the server sends).
+    pub async fn follow_up_auto_send(
+        &self,
+    ) -> Result<fieldstone_model::follow_up::AutoSend, CommandError> {
+        let Kept::Synced(user) = self.kept() else {
+            return Ok(Default::default());
+        };
+        let entries = self.read(move |r| r.preferences(&user)).await?;
+        Ok(entries
+            .get(AUTO_SEND_KEY)
+            .and_then(|json| serde_json::from_str(json).ok())
+            .unwrap_or_default())
+    }
+
+    /// Keeps what the agent lets the server send without review (it follows them to every
+    /// device and the server reads it). Signed in only: the server is what sends.
+    pub async fn set_follow_up_auto_send(
+        &self,
+        auto: fieldstone_model::follow_up::AutoSend,
+    ) -> Result<fieldstone_model::follow_up::AutoSend, CommandError> {
+        use fieldstone_model::follow_up::AUTO_SEND_CONTACTS_MAX;
+        let Kept::Synced(user) = self.kept() else {
+            return Err(CommandError::new(
+                CommandErrorCode::WrongState,
+                "Sending follow-ups for you is done by your team's server: sign in to it first.",
+            ));
+        };
+        let mut auto = auto;
+        auto.sources.sort_by_key(|s| s.as_str());
+        auto.sources.dedup();
+        auto.contacts.sort();
+        auto.contacts.dedup();
+        if auto.contacts.len() > AUTO_SEND_CONTACTS_MAX {
+            return Err(CommandError::invalid(
+                "contacts",
+                format!(
+                    "At most {AUTO_SEND_CONTACTS_MAX} contacts can be sent to without review; choose their source instead."
+                ),
+            ));
+        }
+        let json = serde_json::to_string(&auto).map_err(|e| {
+            CommandError::new(
+                CommandErrorCode::Internal,
+                format!("Could not write the choice: {e}."),
+            )
+        })?;
+        self.read(move |r| r.set_preferences(&user, &[(AUTO_SEND_KEY.to_owned(), Some(json))]))
+            .await?;
+        self.wrote();
+        Ok(auto)
     }
 
     /// Keeps the zone the agent works in (an IANA name such as Europe/Paris); blank goes back

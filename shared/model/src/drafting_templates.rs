@@ -56,11 +56,16 @@ pub fn template(kind: TaskKind, first_name: &str, agent_name: &str) -> DraftText
         "" => "Your agent",
         name => name,
     };
+    // Inside a sentence an unknown name reads "I'm your agent", not "I'm Your agent".
+    let intro = match agent_name.trim() {
+        "" => "I'm your agent".to_owned(),
+        name => format!("I'm {name}"),
+    };
     let (subject, middle) = match kind {
         TaskKind::Day1 => (
             format!("Great to meet you, {first}"),
             format!(
-                "Thank you for getting in touch. I'm {agent}, and I'll be helping you with \
+                "Thank you for getting in touch. {intro}, and I'll be helping you with \
                  your search.\n\nTo point you to the right homes, could you tell me a little \
                  about what matters most to you — the area, the size, and your timing?"
             ),

@@ -218,6 +218,7 @@ fn machine_names_are_stable() {
             "spam_report",
             "failed",
             "refused",
+            "draft",
         ]
     );
 }

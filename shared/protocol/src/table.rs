@@ -24,6 +24,7 @@ pub mod types {
         TimelinePage,
     };
     pub use fieldstone_model::drafting::{Draft, DraftRequest, EnhanceRequest, Enhanced};
+    pub use fieldstone_model::follow_up::AutoSend;
     pub use fieldstone_model::sign_in::SignIn;
     pub use fieldstone_model::{
         Booking, BookingId, BookingInput, Contact, ContactId, ContactInput, FollowUpSettings,
@@ -168,6 +169,11 @@ macro_rules! app_commands {
             set_locale(Locale) -> Preferences;
             /// The agent's own phone, as they type it (checked, kept as E.164); empty clears it.
             set_agent_phone(String) -> Preferences;
+            /// What the agent lets the server send without review when a follow-up falls due
+            /// (contacts, sources); nothing until they choose.
+            follow_up_auto_send() -> AutoSend;
+            /// Changes it (signed in only: the server sends).
+            set_follow_up_auto_send(AutoSend) -> AutoSend;
             /// The zone the agent works in (an IANA name); empty goes back to the device's.
             set_time_zone(String) -> Preferences;
             /// The organisation's follow-up plan as this device has it (synced; the standard

@@ -146,13 +146,17 @@ impl Replica {
     }
 
     /// Drafts the server wrote for the user to review (due follow-ups), oldest first: Today's
-    /// Ready to send. A teammate's on a broker's device are not theirs to send (`crate::mine`).
+    /// Ready to send. A draft whose follow-up was closed meanwhile (done by phone, skipped, the
+    /// plan turned off) has nothing left to answer and is left out. A teammate's on a broker's
+    /// device are not theirs to send (`crate::mine`).
     pub fn ready_to_send(&self, limit: u32) -> Result<Vec<MessageSummary>, ReplicaError> {
         let conn = self.reader();
         let mine = crate::mine::sql(fieldstone_doc::message::KIND, "id");
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages
              WHERE status = 'draft' AND deleted_at IS NULL AND {mine}
+               AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = messages.task_id
+                                 AND (t.status <> 'pending' OR t.deleted_at IS NOT NULL))
              ORDER BY created_at, id LIMIT ?1"
         ))?;
         let rows = stmt.query_map(params![limit.min(MESSAGE_PAGE_MAX)], message_from_row)?;

@@ -103,7 +103,20 @@ pub fn judge(
     let limits = &state.config.limits;
     let own_scope = [Scope::User(caller.user)];
     let scopes = hot.as_ref().map_or(&own_scope[..], |h| &h.scopes[..]);
-    if !access.can_write(scopes) {
+    // Preferences are each person's own (their zone, smart lists, what the server may send
+    // for them without review), so the server reads `prefs:<user>` as that user's word: only
+    // they write it, whatever their role, and nobody else may, an admin included.
+    let prefs = doc_id.kind() == fieldstone_doc::prefs::KIND;
+    let own_prefs = prefs && doc_id.record_id() == caller.user.to_string() && scopes == own_scope;
+    if prefs && !own_prefs {
+        return Ok(refuse_with(
+            RejectCode::NotWritable,
+            "Preferences belong to the person they are for; only they can change them. Your \
+             edit was undone."
+                .to_owned(),
+        ));
+    }
+    if !access.can_write(scopes) && !own_prefs {
         return Ok(refuse(RejectCode::NotWritable));
     }
     // The organisation's settings are written by the server alone, on an admin's checked

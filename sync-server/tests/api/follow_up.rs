@@ -8,6 +8,7 @@ use crate::support::*;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use fieldstone_model::*;
+use fieldstone_protocol::account::Role;
 use fieldstone_protocol::{DocId, DocUpdate, RejectCode};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -17,6 +18,7 @@ crate::support::on_both_stores! {
     no_device_may_write_the_settings_document_itself(Default::default());
     a_routed_lead_gets_the_plan_in_its_agents_zone_once(Default::default());
     an_offered_lead_gets_its_plan_when_claimed(Default::default());
+    preferences_are_written_by_their_person_alone(Default::default());
 }
 
 fn two_steps() -> Value {
@@ -503,4 +505,72 @@ mod due {
         assert_eq!(smtp.received().len(), 1, "and only once");
         let _ = pulled(&s, &ada, &message_doc(day1)).await;
     }
+}
+
+/// The server reads `prefs:<user>` as that user's word (their zone, what it may send for them
+/// without review): a viewer keeps their own, and nobody, an admin included, writes another's.
+async fn preferences_are_written_by_their_person_alone(s: TestServer) {
+    let org = s.org("Pier");
+    let team = s.team(org, "Sales");
+    let ann = s.user(org, "ann@pier.test", Role::Agent, Some(team));
+    let vic = s.user(org, "vic@pier.test", Role::Viewer, Some(team));
+    let admin = s.user(org, "admin@pier.test", Role::Admin, None);
+    let (ann_t, vic_t, admin_t) = (s.token(org, ann), s.token(org, vic), s.token(org, admin));
+    let prefs = |entries: &[(&str, &str)]| {
+        let entries: Vec<(String, Option<String>)> = entries
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), Some((*v).to_owned())))
+            .collect();
+        let (_, change) =
+            fieldstone_doc::prefs::write(None, automerge::ActorId::random(), now(), &entries)
+                .expect("prefs");
+        change.expect("change").raw_bytes().to_vec()
+    };
+    // A read-only role still keeps its own preferences.
+    set_zone(&s, &vic_t, vic, "Europe/Paris").await;
+    let (docs, _) = s.pull_all(&vic_t, vec![]).await;
+    let own = DocId::new(fieldstone_doc::prefs::KIND, vic).expect("id");
+    assert!(
+        docs.iter().any(|d| d.doc_id == own),
+        "the viewer's own preferences sync back"
+    );
+    // Nobody makes Ann's preferences for her (letting the server send for her unreviewed).
+    let auto = json!({"sources": ["web_form"]}).to_string();
+    let hers = DocId::new(fieldstone_doc::prefs::KIND, ann).expect("id");
+    for token in [&vic_t, &admin_t] {
+        let answer = s
+            .push(
+                token,
+                vec![fieldstone_protocol::DocPush {
+                    doc_id: hers.clone(),
+                    changes: vec![prefs(&[(
+                        fieldstone_server::follow_up::AUTO_SEND_PREF,
+                        &auto,
+                    )])],
+                }],
+            )
+            .await;
+        assert_eq!(answer.rejected.len(), 1, "{answer:?}");
+        assert_eq!(answer.rejected[0].code, RejectCode::NotWritable);
+        assert!(answer.rejected[0]
+            .message
+            .contains("only they can change them"));
+    }
+    let (docs, _) = s.pull_all(&ann_t, vec![]).await;
+    assert!(
+        !docs.iter().any(|d| d.doc_id == hers),
+        "nothing was stored as Ann's preferences"
+    );
+    // Ann writes her own, and then no one else may edit them either.
+    set_zone(&s, &ann_t, ann, "America/New_York").await;
+    let (docs, _) = s.pull_all(&admin_t, vec![]).await;
+    let stored = docs
+        .iter()
+        .find(|d| d.doc_id == hers)
+        .expect("the admin's device holds Ann's preferences");
+    let mut edit = Device::from_snapshot(stored.snapshot.as_deref().expect("snapshot"));
+    edit.set(fieldstone_server::follow_up::AUTO_SEND_PREF, &auto);
+    let answer = s.push(&admin_t, vec![edit.unsent(&hers)]).await;
+    assert_eq!(answer.rejected.len(), 1, "{answer:?}");
+    assert_eq!(answer.rejected[0].code, RejectCode::NotWritable);
 }

@@ -1,6 +1,7 @@
 //! The contact's follow-up plan, under its header: how many steps are left, and the switch to
 //! turn it off (its open steps are cancelled; the agent's own tasks stay) or to start it again
-//! from today. Works offline: both are writes on the device.
+//! from today (both are writes on the device, offline too); and, with a server, whether the
+//! server sends this contact's follow-up emails without review when they fall due.
 
 use crate::services::commands;
 use fieldstone_model::ContactId;
@@ -14,6 +15,9 @@ pub struct FollowUpPlanProps {
     pub open: u32,
     /// After a change, with the sentence to show.
     pub on_changed: Callback<String>,
+    /// The app syncs with a server (which is what sends without review).
+    #[prop_or_default]
+    pub server: bool,
 }
 
 #[component]
@@ -56,6 +60,46 @@ pub fn FollowUpPlan(props: &FollowUpPlanProps) -> Html {
             });
         })
     };
+    // Whether this contact is in the agent's auto-send list (`None` until read).
+    let auto = use_state(|| None::<bool>);
+    {
+        let (auto, contact, server) = (auto.clone(), props.contact, props.server);
+        use_effect_with((contact, server), move |_| {
+            if server {
+                spawn_local(async move {
+                    if let Ok(chosen) = commands::follow_up_auto_send().await {
+                        auto.set(Some(chosen.contacts.contains(&contact)));
+                    }
+                });
+            }
+        });
+    }
+    let toggle_auto = {
+        let (auto, error, contact) = (auto.clone(), error.clone(), props.contact);
+        Callback::from(move |_: Event| {
+            let (auto, error) = (auto.clone(), error.clone());
+            spawn_local(async move {
+                let result = async {
+                    let mut chosen = commands::follow_up_auto_send().await?;
+                    if chosen.contacts.contains(&contact) {
+                        chosen.contacts.retain(|c| *c != contact);
+                    } else {
+                        chosen.contacts.push(contact);
+                    }
+                    commands::set_follow_up_auto_send(&chosen).await
+                }
+                .await;
+                match result {
+                    Ok(chosen) => auto.set(Some(chosen.contacts.contains(&contact))),
+                    Err(e) => error.set(Some(
+                        e.fields
+                            .first()
+                            .map_or(e.message.clone(), |f| f.message.clone()),
+                    )),
+                }
+            });
+        })
+    };
     let running = props.open > 0;
     html! {
         <div id="follow-up-plan" class="follow-up-plan" data-open={props.open.to_string()}>
@@ -74,6 +118,12 @@ pub fn FollowUpPlan(props: &FollowUpPlanProps) -> Html {
                 <button id="follow-up-start" type="button" class="button button--small button--secondary" disabled={*busy} onclick={run(true)}>
                     { "Start the plan" }
                 </button>
+            }
+            if let Some(on) = *auto {
+                <label class="check-target follow-up-plan__auto">
+                    <input id="follow-up-auto" type="checkbox" class="checkbox" checked={on} onchange={toggle_auto} />
+                    <span>{ "Send its emails without review" }</span>
+                </label>
             }
             if let Some(message) = &*error {
                 <span class="field__error" role="alert">{ message }</span>

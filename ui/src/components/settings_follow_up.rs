@@ -16,6 +16,9 @@ use yew::prelude::*;
 pub struct FollowUpCardProps {
     /// Signed in as an admin or owner: the plan can be changed here.
     pub admin: bool,
+    /// Signed in: the server can send follow-ups without review (the agent's own choice).
+    #[prop_or_default]
+    pub signed_in: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +33,19 @@ pub fn FollowUpCard(props: &FollowUpCardProps) -> Html {
     let zone = use_state(String::new);
     let plan = use_state(|| None::<Result<PlanForm, String>>);
     let said = use_state(|| None::<Said>);
+    let auto = use_state(|| None::<fieldstone_model::follow_up::AutoSend>);
+    {
+        let (auto, signed_in) = (auto.clone(), props.signed_in);
+        use_effect_with(signed_in, move |&signed_in| {
+            if signed_in {
+                spawn_local(async move {
+                    if let Ok(chosen) = commands::follow_up_auto_send().await {
+                        auto.set(Some(chosen));
+                    }
+                });
+            }
+        });
+    }
     let busy = use_state(|| false);
     {
         let (prefs, zone, plan) = (prefs.clone(), zone.clone(), plan.clone());
@@ -165,6 +181,44 @@ pub fn FollowUpCard(props: &FollowUpCardProps) -> Html {
                     <p class="settings-fineprint">{ "Only an admin can change the plan." }</p>
                 }
             </form>
+            if let Some(chosen) = (*auto).clone() {
+                <fieldset id="follow-up-auto-sources" class="follow-up-form__sources">
+                    <legend>{ "Send follow-up emails without review for contacts from" }</legend>
+                    for source in PlanForm::sources() {
+                        <label class="check-target follow-up-form__source">
+                            <input
+                                type="checkbox"
+                                class="checkbox"
+                                id={format!("follow-up-auto-{}", source.as_str())}
+                                checked={chosen.sources.contains(&source)}
+                                onchange={{
+                                    let (auto, said, chosen) = (auto.clone(), said.clone(), chosen.clone());
+                                    Callback::from(move |_: Event| {
+                                        let mut next = chosen.clone();
+                                        if let Some(at) = next.sources.iter().position(|s| *s == source) {
+                                            next.sources.remove(at);
+                                        } else {
+                                            next.sources.push(source);
+                                        }
+                                        let (auto, said) = (auto.clone(), said.clone());
+                                        spawn_local(async move {
+                                            match commands::set_follow_up_auto_send(&next).await {
+                                                Ok(stored) => {
+                                                    auto.set(Some(stored));
+                                                    said.set(Some(Said::Saved("Saved: the server sends those without review.")));
+                                                }
+                                                Err(e) => said.set(Some(Said::Failed("form".into(), e.message))),
+                                            }
+                                        });
+                                    })
+                                }}
+                            />
+                            <span>{ source.label() }</span>
+                        </label>
+                    }
+                    <p class="settings-fineprint">{ "Otherwise each one waits in Ready to send on Today for you to review." }</p>
+                </fieldset>
+            }
             if let Some(Said::Saved(message)) = &*said {
                 <p id="follow-up-saved" class="form-success" role="status"><span class="form-success__icon" aria-hidden="true"></span>{ *message }</p>
             }

@@ -362,7 +362,7 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
                 on_logged={dispatch.reform(|()| DetailAction::Reload)}
                 share={html! { <ShareContactButton contact={id} name={AttrValue::from(contact.display_name())} /> }}
             />
-            <FollowUpPlan contact={id} open={detail.follow_ups_open} on_changed={dispatch.reform(DetailAction::Changed)} />
+            <FollowUpPlan contact={id} open={detail.follow_ups_open} server={shell.shell.sync.as_ref().is_some_and(|s| s.state != fieldstone_protocol::commands::SyncState::LocalOnly)} on_changed={dispatch.reform(DetailAction::Changed)} />
             if let Some(editing) = (*task_dialog).clone() {
                 <TaskDialog
                     editing={Some(editing)}

@@ -324,7 +324,7 @@ pub fn SettingsPage() -> Html {
                     />
                     <UsageCard state={(*usage).clone()} dispatch={usage_dispatch} />
                     <PhoneCard state={(*phone).clone()} dispatch={phone_dispatch} />
-                    <FollowUpCard admin={admin} />
+                    <FollowUpCard admin={admin} signed_in={state.signed_in()} />
                 </div>
                 <div class="settings-column">
                     <LocaleCard state={(*locale).clone()} dispatch={locale_dispatch} />

@@ -124,7 +124,17 @@ async fn a_typed_contact_gets_the_plan_in_the_agents_zone_and_the_agent_controls
         "{twice:?}"
     );
 
-    // Local only: the organisation's plan cannot be changed here.
+    // Local only: nothing is sent for the agent (the server sends), and the plan is the
+    // organisation's.
+    let auto = api
+        .set_follow_up_auto_send(Default::default())
+        .await
+        .expect_err("no server");
+    assert_eq!(auto.code, CommandErrorCode::WrongState);
+    assert_eq!(
+        api.follow_up_auto_send().await.expect("read"),
+        Default::default()
+    );
     let local = api
         .set_follow_up_plan(FollowUpSettings::default())
         .await
@@ -394,4 +404,100 @@ async fn due_follow_ups_arrive_ready_to_send_and_the_agent_sends_or_skips_them()
     here.sort();
     there.sort();
     assert_eq!(here, there);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follow_ups_an_agent_lets_the_server_send_go_out_once_each() {
+    if !crate::support::in_child(
+        "follow_ups::follow_ups_an_agent_lets_the_server_send_go_out_once_each",
+        crate::support::Session::Keyring,
+    ) {
+        return;
+    }
+    let smtp = fieldstone_tests::smtp::SmtpSink::start();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server_dir = tmp.path().join("server");
+    let harbour = Org::create(&server_dir, "Harbour");
+    harbour.user("ann@harbour.test", "agent", None);
+    let config = tmp.path().join("server.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "secret_key = \"c2VydmVyIHNlY3JldCBmb3IgdGhlIGF1dG8tc2VuZCBzdG9yeQ==\"\n\n[email]\nsmtp_url = \"{}\"\nfrom = \"crm@harbour.test\"\npoll_ms = 100\n",
+            smtp.url()
+        ),
+    )
+    .expect("config");
+    let config = config.to_string_lossy().into_owned();
+    let server = ServerProcess::start_with_env(
+        &server_dir,
+        "127.0.0.1:0",
+        &[("FIELDSTONE_CONFIG", config.as_str())],
+    );
+    let app = open(&tmp.path().join("ann"), t0());
+    app.api
+        .sign_in(crate::support::sign_in(&server.url, "ann@harbour.test"))
+        .await
+        .expect("sign in");
+
+    // Referrals go out without review; too many contacts named is refused in words.
+    let too_many = fieldstone_model::follow_up::AutoSend {
+        sources: Vec::new(),
+        contacts: (0..1_001u128)
+            .map(|n| fieldstone_model::ContactId::from_uuid(uuid::Uuid::from_u128(n + 1)))
+            .collect(),
+    };
+    let refused = app
+        .api
+        .set_follow_up_auto_send(too_many)
+        .await
+        .expect_err("too many");
+    assert!(refused.field("contacts").is_some(), "{refused:?}");
+    let chosen = app
+        .api
+        .set_follow_up_auto_send(fieldstone_model::follow_up::AutoSend {
+            sources: vec![
+                fieldstone_model::LeadSource::Referral,
+                fieldstone_model::LeadSource::Referral,
+            ],
+            contacts: Vec::new(),
+        })
+        .await
+        .expect("auto-send");
+    assert_eq!(chosen.sources, [fieldstone_model::LeadSource::Referral]);
+    assert_eq!(app.api.follow_up_auto_send().await.expect("read"), chosen);
+
+    // Rob, referred a year ago on this device's clock: all five steps are due on the
+    // server's, and each email goes out once, for Ann; her steps are done.
+    let mut rob = person("Rob", "Referred", "rob@example.com");
+    rob.source = fieldstone_model::LeadSource::Referral;
+    let rob = app.api.create_contact(rob).await.expect("rob");
+    let mails =
+        fieldstone_tests::eventually("five follow-ups sent", Duration::from_secs(60), || {
+            let mails = smtp.received();
+            (mails.len() >= 5).then_some(mails)
+        })
+        .await;
+    let mut subjects: Vec<String> = mails
+        .iter()
+        .filter_map(|m| fieldstone_tests::smtp::header(m, "Subject"))
+        .collect();
+    subjects.sort();
+    subjects.dedup();
+    assert_eq!(subjects.len(), 5, "one email per step: {subjects:?}");
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let tasks = tasks_of(&app, rob.id).await;
+        if tasks.len() == 5 && tasks.iter().all(|t| t.status == TaskStatus::Completed) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the steps never came back done: {tasks:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ready(&app, 0).await.is_empty(), "nothing to review");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(smtp.received().len(), 5, "each sent once");
 }
