@@ -4,6 +4,7 @@
 //! write into a document whose shape is newer than it understands, instead of corrupting it.
 
 pub mod booking;
+pub mod campaign;
 pub mod conflict;
 pub mod contact;
 mod error;

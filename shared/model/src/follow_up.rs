@@ -159,7 +159,7 @@ impl FollowUpSettings {
 
 /// The instant `local` names in `zone`: the earlier of two, or, in a gap, the first instant
 /// after it (tried minute by minute; no zone skips more than a day).
-fn resolve(zone: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+pub(crate) fn resolve(zone: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
     let mut at = local;
     for _ in 0..=24 * 60 {
         match zone.from_local_datetime(&at) {

@@ -10,6 +10,7 @@
 //! dotted field paths (`emails.1.address`, `preferences.budget_max`, `address.country`).
 
 pub mod booking;
+pub mod campaign;
 pub mod checks;
 pub mod choice;
 pub mod clock;
@@ -33,6 +34,7 @@ pub mod sign_in;
 pub mod task;
 pub mod uri;
 pub mod validation;
+pub mod weekly;
 
 #[cfg(test)]
 mod test_support;

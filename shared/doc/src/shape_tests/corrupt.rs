@@ -3,10 +3,12 @@
 
 use super::golden::NOTE_BODY;
 use super::golden_bytes;
-use crate::test_support::samples::{booking, contact, interaction, listing, message, note, task};
+use crate::test_support::samples::{
+    booking, campaign, contact, interaction, listing, message, note, task,
+};
 use crate::test_support::{
-    assert_newer_shape_refused, booking_kind, contact_kind, interaction_kind, listing_kind,
-    message_kind, note_kind, task_kind, Kind,
+    assert_newer_shape_refused, booking_kind, campaign_kind, contact_kind, interaction_kind,
+    listing_kind, message_kind, note_kind, task_kind, Kind,
 };
 use crate::DocError;
 use automerge::transaction::Transactable;
@@ -21,6 +23,7 @@ const GOLDEN: &[(&str, &str)] = &[
     ("interaction", "interaction_v1.hex"),
     ("task", "task_v1.hex"),
     ("message", "message_v1.hex"),
+    ("campaign", "campaign_v1.hex"),
 ];
 
 /// Root fields a kind's later shape added: an earlier document lacks them, so one missing is
@@ -156,13 +159,18 @@ fn damaged_messages_are_clear_errors() {
     check(&message_kind(), &message());
 }
 
+#[test]
+fn damaged_campaigns_are_clear_errors() {
+    check(&campaign_kind(), &campaign());
+}
+
 /// A kind's reader with its answer dropped: only whether it refuses matters here.
 type Reader = fn(&AutoCommit) -> Result<(), DocError>;
 
 /// Every kind's reader, given every other kind's golden document.
 #[test]
 fn each_kind_refuses_every_other_kind() {
-    let readers: [(&str, Reader); 7] = [
+    let readers: [(&str, Reader); 8] = [
         ("contact", |d| crate::contact::read(d).map(|_| ())),
         ("listing", |d| crate::listing::read(d).map(|_| ())),
         ("booking", |d| crate::booking::read(d).map(|_| ())),
@@ -170,6 +178,7 @@ fn each_kind_refuses_every_other_kind() {
         ("interaction", |d| crate::interaction::read(d).map(|_| ())),
         ("task", |d| crate::task::read(d).map(|_| ())),
         ("message", |d| crate::message::read(d).map(|_| ())),
+        ("campaign", |d| crate::campaign::read(d).map(|_| ())),
     ];
     for (reader, read) in readers {
         for (kind, _) in GOLDEN.iter().filter(|(k, _)| *k != reader) {

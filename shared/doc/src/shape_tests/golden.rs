@@ -14,12 +14,12 @@
 
 use super::{golden_bytes, golden_path, to_hex};
 use crate::test_support::samples::{
-    booking, contact, interaction, listing, message, minimal_booking, minimal_interaction,
-    minimal_message, minimal_task, note, task,
+    booking, campaign, contact, interaction, listing, message, minimal_booking,
+    minimal_interaction, minimal_message, minimal_task, note, task,
 };
 use crate::test_support::{
-    actor, booking_kind, contact_kind, interaction_kind, listing_kind, message_kind, note_kind,
-    task_kind, Kind,
+    actor, booking_kind, campaign_kind, contact_kind, interaction_kind, listing_kind, message_kind,
+    note_kind, task_kind, Kind,
 };
 use std::fmt::Debug;
 
@@ -97,6 +97,11 @@ fn interaction_v1() {
         "interaction_minimal",
         &minimal_interaction(),
     );
+}
+
+#[test]
+fn campaign_v1() {
+    check(&campaign_kind(), "campaign", &campaign());
 }
 
 #[test]

@@ -66,6 +66,10 @@ pub(crate) fn message_kind() -> Kind<Message> {
     kind_of!(message)
 }
 
+pub(crate) fn campaign_kind() -> Kind<fieldstone_model::campaign::record::Campaign> {
+    kind_of!(campaign)
+}
+
 /// A fixed instant plus `ms` milliseconds (every sample's times are relative to it).
 pub(crate) fn at(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(1_763_700_000_000 + ms).expect("valid")

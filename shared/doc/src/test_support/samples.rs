@@ -323,3 +323,97 @@ pub(crate) fn minimal_message() -> Message {
         ..message()
     }
 }
+
+/// A running A/B-tested broadcast with the server's counts so far and a winner.
+pub(crate) fn campaign() -> fieldstone_model::campaign::record::Campaign {
+    use fieldstone_model::campaign::audience::Audience;
+    use fieldstone_model::campaign::record::{
+        Campaign, CampaignId, CampaignResult, StepCounts, StepWinner,
+    };
+    use fieldstone_model::campaign::{
+        AbMetric, AbTest, CampaignInput, CampaignKind, CampaignStatus, CampaignStep, Schedule,
+        Split, StepChannel, Variation,
+    };
+    let variation = |label: &str, subject: &str| Variation {
+        label: label.into(),
+        percent: 50,
+        subject: subject.into(),
+        body: "Hi {{ first_name | default('there') }}, three homes near the park — café included."
+            .into(),
+    };
+    let counts = |variation: &str, sent: u64, opened: u64| StepCounts {
+        step: 0,
+        variation: variation.into(),
+        sent,
+        delivered: sent - 1,
+        opened,
+        clicked: opened / 4,
+        replied: 2,
+        unsubscribed: 1,
+        bounced: 1,
+        refused: 3,
+        bookings: 1,
+    };
+    Campaign {
+        id: CampaignId::from_uuid(uuid::Uuid::from_u128(31)),
+        spec: CampaignInput {
+            name: "Spring near the park".into(),
+            kind: CampaignKind::Broadcast,
+            audience: Audience {
+                stages: vec![Stage::Lead, Stage::Qualified],
+                tags: vec!["buyer".into()],
+                ..Audience::default()
+            },
+            trigger: None,
+            steps: vec![CampaignStep {
+                channel: StepChannel::Email,
+                wait_days: 0,
+                variations: vec![
+                    variation("A", "Homes near the park"),
+                    variation("B", "Three homes you asked about"),
+                ],
+            }],
+            schedule: Schedule::default(),
+            ab: Some(AbTest {
+                metric: AbMetric::Open,
+                decide_after_hours: Some(24),
+                min_per_variation: 100,
+                split: Split {
+                    control_percent: 10,
+                    winner_to_rest: true,
+                    test_percent: 30,
+                },
+                ..AbTest::default()
+            }),
+            exit: Default::default(),
+        },
+        status: CampaignStatus::Running,
+        status_at: Some(at(60_000)),
+        launched_at: Some(at(60_000)),
+        owner: user(1),
+        result: CampaignResult {
+            enrolled: 1_000,
+            left: 0,
+            counts: vec![
+                counts("A", 150, 40),
+                counts("B", 150, 61),
+                // The control group is sent nothing; its bookings are the baseline.
+                StepCounts {
+                    step: 0,
+                    variation: "control".into(),
+                    bookings: 1,
+                    ..StepCounts::default()
+                },
+            ],
+            winners: vec![StepWinner {
+                step: 0,
+                variation: "B".into(),
+                decided_at: at(86_460_000),
+            }],
+            finished_at: None,
+        },
+        created_at: at(0),
+        updated_at: at(60_000),
+        deleted_at: None,
+    }
+}
