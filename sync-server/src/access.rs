@@ -28,10 +28,18 @@ pub const IDENTITY_FIELDS: [&str; 2] = ["id", "kind"];
 /// the server records what it did (a message's status, attempts and provider events). A device
 /// writes the request; a result from a device would make the server skip a send, or make a
 /// person believe one happened.
-pub const SERVER_FIELDS: [(&str, &str); 1] = [(
-    fieldstone_doc::message::KIND,
-    fieldstone_doc::message::RESULT_KEY,
-)];
+pub const SERVER_FIELDS: [(&str, &str); 2] = [
+    (
+        fieldstone_doc::message::KIND,
+        fieldstone_doc::message::RESULT_KEY,
+    ),
+    // A campaign's counts and winners: a device writing them could declare a test's winner
+    // (and send it to the rest of the audience) or hide refusals.
+    (
+        fieldstone_doc::campaign::KIND,
+        fieldstone_doc::campaign::RESULT_KEY,
+    ),
+];
 
 /// Kinds of document only the server writes, whole: the organisation's settings.
 pub fn server_only_kind(kind: &str) -> bool {
@@ -48,6 +56,9 @@ pub fn server_field(kind: &str, field: &str) -> bool {
 pub fn check_new_intent(kind: &str, doc: &automerge::AutoCommit) -> Result<(), RejectCode> {
     use automerge::{ReadDoc, ScalarValue, Value};
     use fieldstone_doc::message::{KIND, RESULT_KEY};
+    if kind == fieldstone_doc::campaign::KIND {
+        return check_new_campaign(doc);
+    }
     if kind != KIND {
         return Ok(());
     }
@@ -80,6 +91,46 @@ pub fn check_new_intent(kind: &str, doc: &automerge::AutoCommit) -> Result<(), R
         Ok(())
     } else {
         Err(refused())
+    }
+}
+
+/// A new campaign arrives with nothing done yet: no one enrolled or gone, no counts, no winner,
+/// not finished. `Err` names the result.
+fn check_new_campaign(doc: &automerge::AutoCommit) -> Result<(), RejectCode> {
+    use automerge::{ReadDoc, ScalarValue, Value};
+    use fieldstone_doc::campaign::RESULT_KEY;
+    let Ok(Some((Value::Object(automerge::ObjType::Map), result))) = doc.get(ROOT, RESULT_KEY)
+    else {
+        return Ok(());
+    };
+    let zero = |key: &str| {
+        matches!(
+            doc.get(&result, key),
+            Ok(Some((Value::Scalar(s), _)))
+                if matches!(s.as_ref(), ScalarValue::Uint(0) | ScalarValue::Int(0))
+        ) || matches!(doc.get(&result, key), Ok(None))
+    };
+    let empty_list = |key: &str| match doc.get(&result, key) {
+        Ok(Some((Value::Object(_), list))) => doc.length(&list) == 0,
+        Ok(None) => true,
+        _ => false,
+    };
+    let unfinished = match doc.get(&result, "finished_at_ms") {
+        Ok(None) => true,
+        Ok(Some((Value::Scalar(s), _))) => s.is_null(),
+        _ => false,
+    };
+    if zero("enrolled")
+        && zero("left")
+        && empty_list("counts")
+        && empty_list("winners")
+        && unfinished
+    {
+        Ok(())
+    } else {
+        Err(RejectCode::FieldNotAllowed {
+            field: RESULT_KEY.to_owned(),
+        })
     }
 }
 
@@ -569,5 +620,86 @@ mod tests {
         assert!(check_new_intent("message", &with_reason).is_err());
         // Other kinds have no result to check.
         assert_eq!(check_new_intent("contact", &sent), Ok(()));
+    }
+
+    fn campaign(result: fieldstone_model::campaign::record::CampaignResult) -> AutoCommit {
+        use fieldstone_model::campaign::audience::Audience;
+        use fieldstone_model::campaign::record::{Campaign, CampaignId};
+        use fieldstone_model::campaign::*;
+        let spec = CampaignInput {
+            name: "Spring".into(),
+            kind: CampaignKind::Broadcast,
+            audience: Audience {
+                everyone: true,
+                ..Audience::default()
+            },
+            trigger: None,
+            steps: vec![CampaignStep {
+                channel: StepChannel::Email,
+                wait_days: 0,
+                variations: vec![Variation {
+                    label: "A".into(),
+                    percent: 100,
+                    subject: "Spring".into(),
+                    body: "Hi {{ first_name }}".into(),
+                }],
+            }],
+            schedule: Schedule::default(),
+            ab: None,
+            exit: Default::default(),
+        };
+        let at = chrono::DateTime::from_timestamp(1_767_000_000, 0).expect("time");
+        let mut c = Campaign::create(
+            CampaignId::from_uuid(uuid::Uuid::from_u128(1)),
+            spec.validate().expect("valid"),
+            UserId::from_uuid(uuid::Uuid::from_u128(2)),
+            at,
+        );
+        c.result = result;
+        fieldstone_doc::campaign::create(automerge::ActorId::random(), &c)
+            .expect("campaign")
+            .0
+    }
+
+    #[test]
+    fn a_campaign_arrives_undone_and_only_the_server_counts_it() {
+        use fieldstone_model::campaign::record::{CampaignResult, StepCounts};
+        let fresh = campaign(CampaignResult::default());
+        assert_eq!(check_new_intent("campaign", &fresh), Ok(()));
+        let counted = CampaignResult {
+            counts: vec![StepCounts {
+                variation: "A".into(),
+                sent: 10,
+                ..StepCounts::default()
+            }],
+            ..CampaignResult::default()
+        };
+        let refused = Err(RejectCode::FieldNotAllowed {
+            field: "result".into(),
+        });
+        assert_eq!(check_new_intent("campaign", &campaign(counted)), refused);
+        let finished = CampaignResult {
+            finished_at: chrono::DateTime::from_timestamp(1_767_000_100, 0),
+            ..CampaignResult::default()
+        };
+        assert_eq!(check_new_intent("campaign", &campaign(finished)), refused);
+        // Once it exists, a device's edit of the counts is refused, even an owner's; pausing is
+        // the agent's.
+        let mut doc = fresh;
+        let (_, result) = doc.get(ROOT, "result").expect("get").expect("result");
+        let before = doc.get_heads();
+        doc.put(&result, "enrolled", 500_u64).expect("put");
+        let after = doc.get_heads();
+        assert_eq!(
+            check_patches(Role::Owner, "campaign", &doc.diff(&before, &after)),
+            refused
+        );
+        let before = doc.get_heads();
+        doc.put(ROOT, "status", "paused").expect("put");
+        let after = doc.get_heads();
+        assert_eq!(
+            check_patches(Role::Agent, "campaign", &doc.diff(&before, &after)),
+            Ok(())
+        );
     }
 }
