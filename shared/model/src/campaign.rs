@@ -494,6 +494,63 @@ impl Cost {
     }
 }
 
+/// What the agent's device knows when they press Launch: how many are in the audience now, the
+/// time, their zone, the plan and what the organisation has used this month.
+pub struct LaunchContext<F: Fn(Meter) -> u64> {
+    pub audience_size: u64,
+    pub now: DateTime<Utc>,
+    pub zone: Tz,
+    pub plan: Plan,
+    pub used: F,
+}
+
+impl CampaignInput {
+    /// Whether the checked campaign can launch now, or every reason it cannot, at its field:
+    /// an empty audience, a start time that has passed (the app offers to send now), or more
+    /// sends than the plan has left this month (saying how far over).
+    pub fn launch_check<F: Fn(Meter) -> u64>(
+        &self,
+        ctx: &LaunchContext<F>,
+    ) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        // A triggered sequence waits for its trigger: nobody need be in it at launch.
+        if ctx.audience_size == 0 && self.trigger.is_none() {
+            errors.push(
+                "audience",
+                "No one is in this audience yet, so there is no one to send it to.",
+            );
+        }
+        if let Start::At { local } = self.schedule.start {
+            let passed = crate::follow_up::resolve(ctx.zone, local).is_none_or(|at| at < ctx.now);
+            if passed {
+                errors.push(
+                    "schedule.start",
+                    format!(
+                        "{} has already passed: send it now, or choose a later time.",
+                        local.format("%-d %B %Y, %H:%M")
+                    ),
+                );
+            }
+        }
+        for (meter, needed, left) in self
+            .cost(ctx.audience_size)
+            .over_allowance(ctx.plan, &ctx.used)
+        {
+            errors.push(
+                "steps",
+                format!(
+                    "This needs {needed} {}; the {} plan has {left} left this month ({} over). \
+                     Narrow the audience or ask an admin about the plan.",
+                    meter.label(),
+                    ctx.plan.label(),
+                    needed - left
+                ),
+            );
+        }
+        errors.into_result()
+    }
+}
+
 impl Schedule {
     /// When a recipient in `zone` gets the first step, for a campaign launched at `launched`:
     /// at launch, or at the chosen wall-clock time in their zone (the next day's, when that

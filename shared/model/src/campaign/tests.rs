@@ -788,3 +788,50 @@ fn a_contact_leaves_on_reply_unsubscribe_or_a_chosen_stage() {
         "unsubscribing always ends it"
     );
 }
+
+#[test]
+fn a_launch_needs_someone_to_send_to_a_time_to_come_and_the_allowance() {
+    let paris: Tz = "Europe/Paris".parse().expect("zone");
+    let now = at(2026, 4, 1, 12, 0);
+    let free_emails = Plan::Free.allowance(Meter::Emails).expect("a cap");
+    let ctx = |audience_size: u64, used: u64| LaunchContext {
+        audience_size,
+        now,
+        zone: paris,
+        plan: Plan::Free,
+        used: move |m: Meter| if m == Meter::Emails { used } else { 0 },
+    };
+    let c = broadcast();
+    assert_eq!(c.launch_check(&ctx(10, 0)), Ok(()));
+    let empty = c.launch_check(&ctx(0, 0)).expect_err("nobody");
+    assert_eq!(empty.fields(), vec!["audience"]);
+    // A sequence on a trigger may start empty: contacts join as the trigger fires.
+    let mut drip = broadcast();
+    drip.kind = CampaignKind::Drip;
+    drip.trigger = Some(Trigger::NewLead { source: None });
+    assert_eq!(drip.launch_check(&ctx(0, 0)), Ok(()));
+    // 09:00 Paris on 1 April has passed at 12:00 UTC; 15:00 has not.
+    let mut morning = broadcast();
+    morning.schedule = nine_am(2026, 4, 1);
+    let passed = morning.launch_check(&ctx(10, 0)).expect_err("passed");
+    let said = passed.for_field("schedule.start").expect("message");
+    assert!(
+        said.starts_with("1 April 2026, 09:00 has already passed"),
+        "{said}"
+    );
+    morning.schedule.start = Start::At {
+        local: NaiveDate::from_ymd_opt(2026, 4, 1)
+            .and_then(|d| d.and_hms_opt(15, 0, 0))
+            .expect("time"),
+    };
+    assert_eq!(morning.launch_check(&ctx(10, 0)), Ok(()));
+    // Over the allowance: how far, in words.
+    let over = c
+        .launch_check(&ctx(120, free_emails - 20))
+        .expect_err("over");
+    let said = over.for_field("steps").expect("message");
+    assert!(
+        said.starts_with("This needs 120 emails; the Free plan has 20 left this month (100 over)."),
+        "{said}"
+    );
+}
