@@ -183,6 +183,10 @@ fn serve(config: Config) -> Result<()> {
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async move {
+        // The handlers are installed before the "listening" line: a SIGTERM sent as soon as a
+        // script sees the server ready must stop it cleanly, not kill it with the default action
+        // because the shutdown future was not polled yet.
+        let shutdown = shutdown_signal()?;
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("binding {listen}"))?;
@@ -197,7 +201,7 @@ fn serve(config: Config) -> Result<()> {
         stdout.flush()?;
         drop(stdout);
         tracing::info!(%addr, "serving");
-        fieldstone_server::serve(listener, state, shutdown_signal())
+        fieldstone_server::serve(listener, state, shutdown)
             .await
             .context("serving")?;
         tracing::info!("stopped");
@@ -205,23 +209,26 @@ fn serve(config: Config) -> Result<()> {
     })
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Ctrl-C (SIGINT) or SIGTERM, with the handlers installed now, not when the future is first
+/// polled.
+#[cfg(unix)]
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+    let mut terminate =
+        signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
+    })
+}
+
+/// Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
