@@ -9,9 +9,12 @@ pub mod ab;
 pub mod audience;
 pub mod personalise;
 pub mod record;
+pub mod run;
 pub mod split;
 pub mod trigger;
 
+#[cfg(test)]
+mod run_tests;
 #[cfg(test)]
 mod tests;
 
