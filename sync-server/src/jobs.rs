@@ -4,7 +4,7 @@
 //! runs the job again; every job's writes are keyed by the job, so running one twice writes
 //! once. The clock is the server's (passed in), so tests move time instead of waiting.
 
-use crate::store::jobs::{JobClaim, JobFinish, FOLLOW_UP};
+use crate::store::jobs::{JobClaim, JobFinish, JobSchedule, CAMPAIGN, FOLLOW_UP};
 use crate::{blocking, AppState};
 use chrono::Duration;
 use std::time::Duration as Wait;
@@ -80,6 +80,16 @@ pub async fn round(state: &AppState, worker: &str) -> usize {
 async fn run(state: &AppState, claim: &JobClaim) -> JobFinish {
     match claim.kind.as_str() {
         FOLLOW_UP => crate::follow_up::draft_job(state, claim).await,
+        CAMPAIGN => crate::campaign::run_job(state, claim).await,
         other => JobFinish::Done(format!("no such kind of job: {other}")),
     }
+}
+
+/// The job a stored document's changes ask for, written in the same transaction: a follow-up
+/// step's draft, or a campaign's next round.
+pub fn job_for(
+    doc_id: &fieldstone_protocol::DocId,
+    doc: &automerge::AutoCommit,
+) -> Option<JobSchedule> {
+    crate::follow_up::job_for(doc_id, doc).or_else(|| crate::campaign::job_for(doc_id, doc))
 }

@@ -333,6 +333,13 @@ pub fn deliver(state: &AppState, org: OrgId, lead: Lead) -> Result<Arrival, Inta
         {
             tracing::warn!(%error, "the message is on the timeline; the contact's last contact was not moved");
         }
+        // And it is an answer: a campaign that stops on a reply stops for them.
+        if let Err(error) = state
+            .store
+            .record_reply(org, &contact.id.to_string(), lead.occurred_at)
+        {
+            tracing::warn!(%error, "the reply was not recorded for campaigns");
+        }
     }
     if let (Some(false), Some(event)) = (recorded, &event) {
         // Another delivery of the same event got there first: answer what it stored.

@@ -277,6 +277,10 @@ fn record_inbound(
         let made =
             create_as_server(state, org, &doc_id, scopes, contact.owner, doc).map_err(internal)?;
         created += usize::from(made);
+        // An answer: a campaign that stops on a reply stops for them.
+        state
+            .store
+            .record_reply(org, &contact.id.to_string(), interaction.occurred_at)?;
         if let Err(error) = record_contacted(
             state,
             org,

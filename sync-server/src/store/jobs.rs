@@ -10,6 +10,8 @@ use fieldstone_model::OrgId;
 
 /// The kinds of job.
 pub const FOLLOW_UP: &str = "follow_up";
+/// A running campaign's rounds (key: the campaign and when it was launched or resumed).
+pub const CAMPAIGN: &str = "campaign";
 
 /// What a stored document asks of the job table, written in the same transaction as it.
 #[derive(Debug, Clone, PartialEq, Eq)]

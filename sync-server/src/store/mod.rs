@@ -460,6 +460,15 @@ pub trait Store:
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
     fn job(&self, org: OrgId, kind: &str, key: &str) -> Result<Option<jobs::JobRow>, StoreError>;
+    /// Records that contact `contact` (a `ContactId`'s text) answered at `at`; an earlier time
+    /// than the one kept changes nothing.
+    fn record_reply(&self, org: OrgId, contact: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Contacts that last answered at or after `since`, with when.
+    fn replies(
+        &self,
+        org: OrgId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(String, DateTime<Utc>)>, StoreError>;
 
     // Providers, do-not-call list, plan and usage (see `store::outreach`) ------------------
     /// Sets (or replaces) the organisation's provider of `row.kind`.

@@ -310,7 +310,7 @@ fn judge_existing(
             // The contact index follows every accepted change to a contact (an email edited,
             // a reassignment, a delete), in the commit that stores it.
             contact: crate::store::contact_index::entry_for(doc_id, &fork),
-            job: crate::follow_up::job_for(doc_id, &fork),
+            job: crate::jobs::job_for(doc_id, &fork),
         }),
         doc: Box::new(fork),
     })
@@ -388,7 +388,7 @@ fn judge_new(
             // A message is sent by the server once it is stored: queue it with it.
             intent: doc_id.kind() == fieldstone_doc::message::KIND,
             contact: crate::store::contact_index::entry_for(doc_id, &doc),
-            job: crate::follow_up::job_for(doc_id, &doc),
+            job: crate::jobs::job_for(doc_id, &doc),
         }),
         doc: Box::new(doc),
     })

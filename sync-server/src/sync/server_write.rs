@@ -87,7 +87,7 @@ pub fn write_as_server(
         intent: false,
         // A contact the server changes (routing's hand-over, "last contacted") stays indexed.
         contact: crate::store::contact_index::entry_for(doc_id, &fork),
-        job: crate::follow_up::job_for(doc_id, &fork),
+        job: crate::jobs::job_for(doc_id, &fork),
     };
     let mut committed = state.store.commit(org, vec![write], state.clock.now())?;
     let Some(done) = committed.pop() else {
@@ -577,7 +577,7 @@ fn first_write(new: &mut NewDoc) -> DocWrite {
             .index
             .take()
             .or_else(|| crate::store::contact_index::entry_for(&new.doc_id, &new.doc)),
-        job: crate::follow_up::job_for(&new.doc_id, &new.doc),
+        job: crate::jobs::job_for(&new.doc_id, &new.doc),
     }
 }
 

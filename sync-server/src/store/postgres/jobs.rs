@@ -22,6 +22,12 @@ CREATE TABLE IF NOT EXISTS jobs (
     PRIMARY KEY (org_id, kind, key)
 );
 CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, due_at);
+CREATE TABLE IF NOT EXISTS contact_replies (
+    org_id     TEXT COLLATE "C" NOT NULL,
+    contact_id TEXT COLLATE "C" NOT NULL,
+    replied_at BIGINT NOT NULL,
+    PRIMARY KEY (org_id, contact_id)
+);
 "#;
 
 pub fn schedule(
@@ -140,4 +146,34 @@ pub fn job(
         attempts: u32::try_from(r.try_get::<_, i32>(2)?).unwrap_or(u32::MAX),
         detail: r.try_get(3)?,
     }))
+}
+
+pub fn record_reply(
+    c: &mut Client,
+    org: OrgId,
+    contact: &str,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    c.execute(
+        "INSERT INTO contact_replies (org_id, contact_id, replied_at) VALUES ($1, $2, $3)
+         ON CONFLICT (org_id, contact_id) DO UPDATE SET replied_at = excluded.replied_at
+         WHERE excluded.replied_at > contact_replies.replied_at",
+        &[&org.to_string(), &contact, &ms(at)],
+    )?;
+    Ok(())
+}
+
+pub fn replies(
+    c: &mut Client,
+    org: OrgId,
+    since: DateTime<Utc>,
+) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
+    c.query(
+        "SELECT contact_id, replied_at FROM contact_replies
+         WHERE org_id = $1 AND replied_at >= $2",
+        &[&org.to_string(), &ms(since)],
+    )?
+    .iter()
+    .map(|r| Ok((r.try_get(0)?, from_ms(r.try_get(1)?))))
+    .collect()
 }

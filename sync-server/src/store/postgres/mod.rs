@@ -427,6 +427,18 @@ impl Store for PostgresStore {
         self.pool.with(|c| jobs::job(c, org, kind, key))
     }
 
+    fn record_reply(&self, org: OrgId, contact: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.pool.with(|c| jobs::record_reply(c, org, contact, at))
+    }
+
+    fn replies(
+        &self,
+        org: OrgId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
+        self.pool.with(|c| jobs::replies(c, org, since))
+    }
+
     fn set_provider(&self, org: OrgId, row: &ProviderRow) -> Result<(), StoreError> {
         self.pool.with(|c| outreach::set_provider(c, org, row))
     }

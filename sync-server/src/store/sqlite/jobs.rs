@@ -24,6 +24,17 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_due ON jobs (state, due_at);
 "#;
 
+/// Version 11: when each contact last answered (a text, a repeated inquiry), which a campaign's
+/// "leave on reply" reads.
+pub const V11: &str = r#"
+CREATE TABLE contact_replies (
+    org_id     TEXT NOT NULL,
+    contact_id TEXT NOT NULL,
+    replied_at INTEGER NOT NULL, -- Unix ms, the latest
+    PRIMARY KEY (org_id, contact_id)
+) STRICT, WITHOUT ROWID;
+"#;
+
 /// Applies `job` for `org` (inside a commit's transaction).
 pub fn schedule(
     conn: &Connection,
@@ -152,4 +163,34 @@ pub fn job(
             })
         })
         .optional()?)
+}
+
+pub fn record_reply(
+    conn: &Connection,
+    org: OrgId,
+    contact: &str,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO contact_replies (org_id, contact_id, replied_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (org_id, contact_id) DO UPDATE SET replied_at = excluded.replied_at
+         WHERE excluded.replied_at > contact_replies.replied_at",
+    )?
+    .execute(params![org.to_string(), contact, ms(at)])?;
+    Ok(())
+}
+
+pub fn replies(
+    conn: &Connection,
+    org: OrgId,
+    since: DateTime<Utc>,
+) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT contact_id, replied_at FROM contact_replies
+         WHERE org_id = ?1 AND replied_at >= ?2",
+    )?;
+    let rows = stmt.query_map(params![org.to_string(), ms(since)], |r| {
+        Ok((r.get::<_, String>(0)?, from_ms(r.get(1)?)))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -176,7 +176,7 @@ fn a_version_7_file_gets_its_contact_index_filled_from_the_stored_contacts() {
         .conn
         .execute_batch(
             "DROP TABLE contact_keys; DROP TABLE contact_index; DROP TABLE device_leads;
-             DROP TABLE jobs; PRAGMA user_version = 7;",
+             DROP TABLE jobs; DROP TABLE contact_replies; PRAGMA user_version = 7;",
         )
         .expect("back to version 7");
     drop(store);
@@ -210,7 +210,7 @@ fn a_version_8_file_gains_the_open_house_queue() {
     store
         .writer()
         .conn
-        .execute_batch("DROP TABLE device_leads; DROP TABLE jobs; PRAGMA user_version = 8;")
+        .execute_batch("DROP TABLE device_leads; DROP TABLE jobs; DROP TABLE contact_replies; PRAGMA user_version = 8;")
         .expect("back to version 8");
     drop(store);
     let store = SqliteStore::open(dir.path()).expect("a version 8 file opens");
@@ -248,7 +248,7 @@ fn a_version_9_file_gains_the_job_table() {
     store
         .writer()
         .conn
-        .execute_batch("DROP TABLE jobs; PRAGMA user_version = 9;")
+        .execute_batch("DROP TABLE jobs; DROP TABLE contact_replies; PRAGMA user_version = 9;")
         .expect("back to version 9");
     drop(store);
     let store = SqliteStore::open(dir.path()).expect("a version 9 file opens");
@@ -262,4 +262,30 @@ fn a_version_9_file_gains_the_job_table() {
         .claim_jobs(worker, now, now + chrono::Duration::minutes(5), 10)
         .expect("claim")
         .is_empty());
+}
+
+#[test]
+fn a_version_10_file_gains_the_replies_and_keeps_the_latest_per_contact() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(dir.path()).expect("open");
+    store
+        .writer()
+        .conn
+        .execute_batch("DROP TABLE contact_replies; PRAGMA user_version = 10;")
+        .expect("back to version 10");
+    drop(store);
+    let store = SqliteStore::open(dir.path()).expect("a version 10 file opens");
+    let org = store.create_org("acme", Utc::now()).expect("org").id;
+    let other = store.create_org("beta", Utc::now()).expect("org").id;
+    let t = |m: i64| chrono::DateTime::from_timestamp_millis(1_800_000_000_000 + m).expect("t");
+    store.record_reply(org, "c1", t(5_000)).expect("reply");
+    // An older answer arriving late does not move it back.
+    store.record_reply(org, "c1", t(1_000)).expect("reply");
+    store.record_reply(org, "c2", t(100)).expect("reply");
+    store.record_reply(other, "c3", t(9_000)).expect("reply");
+    let mut since = store.replies(org, t(200)).expect("replies");
+    since.sort();
+    assert_eq!(since, vec![("c1".to_owned(), t(5_000))]);
+    assert_eq!(store.replies(org, t(0)).expect("replies").len(), 2);
+    assert_eq!(store.replies(other, t(0)).expect("replies").len(), 1);
 }

@@ -425,6 +425,18 @@ impl Store for SqliteStore {
         self.read(|c| jobs::job(c, org, kind, key))
     }
 
+    fn record_reply(&self, org: OrgId, contact: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        jobs::record_reply(&self.writer().conn, org, contact, at)
+    }
+
+    fn replies(
+        &self,
+        org: OrgId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
+        self.read(|c| jobs::replies(c, org, since))
+    }
+
     fn set_provider(&self, org: OrgId, row: &ProviderRow) -> Result<(), StoreError> {
         outreach::set_provider(&self.writer().conn, org, row)
     }

@@ -1,0 +1,338 @@
+//! Campaigns the server runs (issue 16), against a real SMTP server with the clock passed in: a
+//! drip written on a device goes to its audience step by step, once per recipient and step;
+//! whoever unsubscribes after the first step gets nothing more, whoever replies leaves; a
+//! restart in the middle of a step sends nothing twice and leaves no one out; the figures come
+//! back into the campaign for every device; two server processes on one PostgreSQL run one
+//! campaign once.
+
+use crate::dispatch::{agent, at, Agent, SmtpSink, PUBLIC_URL};
+use crate::support::*;
+use crate::texts::{post_signed, sms_config, FROM, TOKEN};
+use chrono::Duration;
+use fieldstone_model::campaign::audience::Audience;
+use fieldstone_model::campaign::record::{Campaign, CampaignId};
+use fieldstone_model::campaign::*;
+use fieldstone_model::*;
+use fieldstone_protocol::DocId;
+use fieldstone_server::config::Config;
+use reqwest::StatusCode;
+use std::collections::BTreeMap;
+
+fn advance(s: &TestServer, by: Duration) {
+    use fieldstone_model::clock::Clock;
+    s.clock.set(s.clock.now() + by);
+}
+
+fn step(wait_days: u16, subject: &str) -> CampaignStep {
+    CampaignStep {
+        channel: StepChannel::Email,
+        wait_days,
+        variations: vec![Variation {
+            label: String::new(),
+            percent: 100,
+            subject: subject.into(),
+            body: "Hi {{ first_name }}, {{ agent_name }} here.".into(),
+        }],
+    }
+}
+
+/// A three-step drip to everyone tagged `spring`: now, three days later, a week after that.
+fn drip(owner: UserId) -> Campaign {
+    let input = CampaignInput {
+        name: "Spring buyers".into(),
+        kind: CampaignKind::Drip,
+        audience: Audience {
+            tags: vec!["spring".into()],
+            ..Audience::default()
+        },
+        trigger: None,
+        steps: vec![
+            step(0, "Step one for {{ first_name }}"),
+            step(3, "Step two"),
+            step(7, "Step three"),
+        ],
+        schedule: Schedule::default(),
+        ab: None,
+        exit: Default::default(),
+    };
+    let mut campaign = Campaign::create(
+        CampaignId::from_uuid(uuid::Uuid::new_v4()),
+        input.validate().expect("valid"),
+        owner,
+        at(),
+    );
+    campaign
+        .set_status(CampaignStatus::Running, at())
+        .expect("launch");
+    campaign
+}
+
+/// `n` contacts of `agent`'s (`lena{i}@example.com`), tagged `tag`, pushed 100 at a time as a
+/// device would; the second has a phone number (to reply by text). Answers their ids.
+async fn push_contacts(s: &TestServer, agent: &Agent, n: usize, tag: &str) -> Vec<ContactId> {
+    let mut ids = Vec::with_capacity(n);
+    let mut pushes = Vec::new();
+    for i in 0..n {
+        let input = ContactInput {
+            given_name: format!("Lena{i}"),
+            family_name: "Park".into(),
+            emails: vec![EmailEntry {
+                address: format!("lena{i}@{tag}.example.com"),
+                label: Default::default(),
+                primary: true,
+            }],
+            phones: if i == 1 {
+                vec![PhoneEntry {
+                    number: "+15555550123".into(),
+                    label: Default::default(),
+                    primary: true,
+                }]
+            } else {
+                Vec::new()
+            },
+            tags: [tag.to_owned()].into_iter().collect(),
+            ..ContactInput::default()
+        };
+        let id = ContactId::from_uuid(uuid::Uuid::new_v4());
+        let contact = Contact::create(id, input.validate().expect("valid"), agent.user, at());
+        let (doc, _) =
+            fieldstone_doc::contact::create(automerge::ActorId::random(), &contact).expect("doc");
+        let mut device = Device::new();
+        device.doc = doc;
+        pushes.push(device.unsent(&DocId::new(fieldstone_doc::contact::KIND, id).expect("id")));
+        ids.push(id);
+        if pushes.len() == 100 || i + 1 == n {
+            let answer = s.push(&agent.token, std::mem::take(&mut pushes)).await;
+            assert!(answer.rejected.is_empty(), "{answer:?}");
+        }
+    }
+    ids
+}
+
+async fn push_campaign(s: &TestServer, agent: &Agent, campaign: &Campaign) -> DocId {
+    let (doc, _) =
+        fieldstone_doc::campaign::create(automerge::ActorId::random(), campaign).expect("doc");
+    let mut device = Device::new();
+    device.doc = doc;
+    let id = DocId::new(fieldstone_doc::campaign::KIND, campaign.id).expect("id");
+    let answer = s.push(&agent.token, vec![device.unsent(&id)]).await;
+    assert_eq!(answer.accepted, 1, "{answer:?}");
+    id
+}
+
+/// Each recipient's address → the subjects they received, from the SMTP server's mailbox.
+fn mail_by_recipient(smtp: &SmtpSink) -> BTreeMap<String, Vec<String>> {
+    let mut by: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for mail in smtp.received() {
+        let to = header(&mail, "To").unwrap_or_default().to_owned();
+        let subject = header(&mail, "Subject").unwrap_or_default().to_owned();
+        by.entry(to).or_default().push(subject);
+    }
+    by
+}
+
+fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
+    mail.lines()
+        .take_while(|l| !l.is_empty())
+        .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+        .map(str::trim)
+}
+
+/// Waits until the SMTP server holds `n` messages (bounded at two minutes: a hang is a failure,
+/// a loaded CI machine is not), then a little longer to be sure no more arrive.
+async fn until_mail(smtp: &SmtpSink, n: usize, s: &TestServer, org: OrgId, campaign: &Campaign) {
+    for _ in 0..2_400 {
+        if smtp.received().len() >= n {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            assert_eq!(smtp.received().len(), n, "no more than {n}");
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let job = s.store.job(
+        org,
+        fieldstone_server::store::jobs::CAMPAIGN,
+        &format!(
+            "{}:{}",
+            campaign.id,
+            campaign.status_at.map_or(0, |t| t.timestamp_millis())
+        ),
+    );
+    panic!(
+        "{} of {n} messages arrived; the campaign's job: {job:?}",
+        smtp.received().len()
+    );
+}
+
+/// The campaign as the agent's device pulls it.
+async fn pulled_campaign(s: &TestServer, agent: &Agent, id: &DocId) -> Campaign {
+    let (docs, _) = s.pull_all(&agent.token, vec![]).await;
+    let doc = docs.iter().find(|d| &d.doc_id == id).expect("campaign");
+    let loaded = fieldstone_doc::load(doc.snapshot.as_deref().expect("whole")).expect("load");
+    fieldstone_doc::campaign::read(&loaded).expect("read")
+}
+
+/// Moves the clock and waits for the campaign's figures to reach `sent` at step `step`.
+async fn until_counted(
+    s: &TestServer,
+    agent: &Agent,
+    id: &DocId,
+    step: u16,
+    sent: u64,
+) -> Campaign {
+    for _ in 0..600 {
+        let c = pulled_campaign(s, agent, id).await;
+        if c.result
+            .counts
+            .iter()
+            .any(|k| k.step == step && k.sent == sent)
+        {
+            return c;
+        }
+        // The next round counts again (the figures refresh every few minutes).
+        advance(s, Duration::minutes(16));
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!(
+        "never counted {sent} at step {step}: {:?}",
+        pulled_campaign(s, agent, id).await.result
+    );
+}
+
+fn campaign_config(smtp: &SmtpSink) -> Config {
+    let mut config = sms_config(&smtp.url(), "http://127.0.0.1:9");
+    if let Some(email) = config.email.as_mut() {
+        email.connections = 4;
+    }
+    config
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_drip_reaches_a_thousand_contacts_step_by_step_once_each_and_lets_people_leave() {
+    let smtp = SmtpSink::start();
+    let s = TestServer::start_with(campaign_config(&smtp)).await;
+    s.clock.set(at());
+    let ada = agent(&s);
+    let people = push_contacts(&s, &ada, 1_000, "spring").await;
+    // Not in the audience: never written to.
+    push_contacts(&s, &ada, 5, "autumn").await;
+    let campaign = drip(ada.user);
+    let id = push_campaign(&s, &ada, &campaign).await;
+
+    // Step one goes to the thousand, once each, personalised.
+    until_mail(&smtp, 1_000, &s, ada.org, &campaign).await;
+    let mail = mail_by_recipient(&smtp);
+    assert_eq!(mail.len(), 1_000);
+    assert!(mail.keys().all(|to| to.ends_with("@spring.example.com")));
+    assert_eq!(
+        mail["lena7@spring.example.com"],
+        vec!["Step one for Lena7".to_owned()]
+    );
+
+    // Lena0 unsubscribes with the link in her email; Lena1 answers by text.
+    let raw = smtp
+        .received()
+        .into_iter()
+        .find(|m| header(m, "To") == Some("lena0@spring.example.com"))
+        .expect("Lena0's mail");
+    let link = header(&raw, "List-Unsubscribe")
+        .expect("a campaign email can be left in one click")
+        .trim_matches(['<', '>'])
+        .replace(PUBLIC_URL, &s.url);
+    let answer = s
+        .http
+        .post(link)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .expect("unsubscribe");
+    assert_eq!(answer.status(), StatusCode::OK);
+    let inbound = format!("/hooks/twilio/{}/inbound", ada.org);
+    let reply = [
+        ("From", "+1 555 555 0123"),
+        ("To", FROM),
+        ("Body", "Yes, call me!"),
+        ("MessageSid", "SMcampaign1"),
+    ];
+    assert_eq!(
+        post_signed(&s, &inbound, &reply, Some(TOKEN)).await,
+        StatusCode::OK
+    );
+
+    // Three days on: step two goes to everyone else.
+    advance(&s, Duration::days(3) + Duration::minutes(1));
+    until_mail(&smtp, 1_998, &s, ada.org, &campaign).await;
+    let mail = mail_by_recipient(&smtp);
+    assert_eq!(mail["lena0@spring.example.com"].len(), 1, "unsubscribed");
+    assert_eq!(mail["lena1@spring.example.com"].len(), 1, "replied: left");
+    assert_eq!(
+        mail["lena2@spring.example.com"],
+        vec!["Step one for Lena2".to_owned(), "Step two".to_owned()]
+    );
+    for gone in &people[..2] {
+        let doc = fieldstone_server::campaign::step_doc(&campaign, 1, *gone).expect("id");
+        assert!(s
+            .with_store(|st| st.load_doc(ada.org, &doc))
+            .expect("load")
+            .is_none());
+    }
+
+    // The figures come back to the device.
+    let counted = until_counted(&s, &ada, &id, 1, 998).await;
+    assert_eq!(counted.result.enrolled, 1_000);
+    assert_eq!(counted.result.left, 2);
+    let first = counted
+        .result
+        .counts
+        .iter()
+        .find(|k| k.step == 0)
+        .expect("step one");
+    assert_eq!((first.sent, first.unsubscribed), (1_000, 1));
+    assert_eq!(first.replied, 1);
+
+    // The server restarts between steps (the job table keeps the campaign's place): step
+    // three goes out a week later, to each of the 998 once.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let s = s.restart().await;
+    advance(&s, Duration::days(7));
+    until_mail(&smtp, 2_996, &s, ada.org, &campaign).await;
+    let mail = mail_by_recipient(&smtp);
+    assert!(mail
+        .iter()
+        .filter(|(to, _)| !to.starts_with("lena0@") && !to.starts_with("lena1@"))
+        .all(|(_, subjects)| subjects.len() == 3 && subjects[2] == "Step three"));
+
+    // Everything sent; a week of counting later the campaign is finished, on every device.
+    let signed_in = |s: &TestServer| Agent {
+        org: ada.org,
+        user: ada.user,
+        // A fresh session: the clock has moved weeks.
+        token: s.token(ada.org, ada.user),
+    };
+    for _ in 0..60 {
+        advance(&s, Duration::days(1));
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        if pulled_campaign(&s, &signed_in(&s), &id).await.status == CampaignStatus::Finished {
+            break;
+        }
+    }
+    let done = pulled_campaign(&s, &signed_in(&s), &id).await;
+    let job = s.store.job(
+        ada.org,
+        fieldstone_server::store::jobs::CAMPAIGN,
+        &format!(
+            "{}:{}",
+            campaign.id,
+            campaign.status_at.map_or(0, |t| t.timestamp_millis())
+        ),
+    );
+    assert_eq!(
+        done.status,
+        CampaignStatus::Finished,
+        "{:?} {job:?}",
+        done.result
+    );
+    assert!(done.result.finished_at.is_some());
+    assert_eq!(smtp.received().len(), 2_996, "nothing more after the end");
+}
