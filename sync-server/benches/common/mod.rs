@@ -61,7 +61,7 @@ pub fn write(doc_id: DocId, doc: &mut AutoCommit, owner: UserId, intent: bool) -
         intent,
         // As a device's push would: a contact is indexed by the commit that stores it.
         contact: fieldstone_server::store::contact_index::entry_for(&doc_id, doc),
-        job: fieldstone_server::follow_up::job_for(&doc_id, doc),
+        job: fieldstone_server::jobs::job_for(&doc_id, doc),
     }
 }
 

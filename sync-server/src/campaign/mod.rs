@@ -45,7 +45,7 @@ const RETRY_MINUTES: i64 = 5;
 
 /// The job's key: the campaign and the moment it was launched or resumed, so a pause, a stop
 /// or a later resume leaves the earlier run's job with nothing to do.
-fn job_key(campaign: &Campaign) -> String {
+pub fn job_key(campaign: &Campaign) -> String {
     format!(
         "{}:{}",
         campaign.id,

@@ -347,8 +347,10 @@ impl<'a> Pass<'a> {
                     purpose: MessagePurpose::Marketing,
                     to: to.unwrap_or_default(),
                     subject,
+                    // Email goes with an HTML part too: the broker tracks opens and clicks in
+                    // it, which the figures and the open-rate test count.
+                    body_html: (channel == MessageChannel::Email).then(|| html_of(&body)),
                     body,
-                    body_html: None,
                     task: None,
                 };
                 // No address to send to: refused here, as the broker would.
@@ -383,4 +385,30 @@ fn uuid_of(doc_id: &DocId) -> Result<uuid::Uuid, CampaignError> {
         .record_id()
         .parse::<uuid::Uuid>()
         .map_err(|e| CampaignError::Invalid(e.to_string()))
+}
+
+/// The HTML part of a campaign email whose text is `text`: each paragraph (a blank line
+/// between) a `<p>`, line breaks kept, everything escaped.
+fn html_of(text: &str) -> String {
+    let paragraphs: Vec<String> = text
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let lines: Vec<String> = p.lines().map(crate::links::escape).collect();
+            format!("<p>{}</p>", lines.join("<br>"))
+        })
+        .collect();
+    format!("<html><body>{}</body></html>", paragraphs.join(""))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_html_part_escapes_and_keeps_paragraphs() {
+        assert_eq!(
+            super::html_of("Hi <Ana> & co,\nline two\n\n\nBye"),
+            "<html><body><p>Hi &lt;Ana&gt; &amp; co,<br>line two</p><p>Bye</p></body></html>"
+        );
+    }
 }

@@ -336,3 +336,189 @@ async fn a_drip_reaches_a_thousand_contacts_step_by_step_once_each_and_lets_peop
     assert!(done.result.finished_at.is_some());
     assert_eq!(smtp.received().len(), 2_996, "nothing more after the end");
 }
+
+/// A one-step broadcast testing two subjects on 40% of the audience by open rate, the
+/// winner then going to the rest.
+fn ab_broadcast(owner: UserId) -> Campaign {
+    let variation = |label: &str, subject: &str| Variation {
+        label: label.into(),
+        percent: 50,
+        subject: subject.into(),
+        body: "Hi {{ first_name }},\n\nThree homes fit what you asked for.".into(),
+    };
+    let input = CampaignInput {
+        name: "Which subject".into(),
+        kind: CampaignKind::Broadcast,
+        audience: Audience {
+            tags: vec!["ab".into()],
+            ..Audience::default()
+        },
+        trigger: None,
+        steps: vec![CampaignStep {
+            channel: StepChannel::Email,
+            wait_days: 0,
+            variations: vec![
+                variation("A", "Homes for you"),
+                variation("B", "Your next home"),
+            ],
+        }],
+        schedule: Schedule::default(),
+        ab: Some(AbTest {
+            metric: AbMetric::Open,
+            confidence: Default::default(),
+            decide_after_hours: Some(2),
+            min_per_variation: 20,
+            split: Split {
+                control_percent: 0,
+                winner_to_rest: true,
+                test_percent: 40,
+            },
+        }),
+        exit: Default::default(),
+    };
+    let mut campaign = Campaign::create(
+        CampaignId::from_uuid(uuid::Uuid::new_v4()),
+        input.validate().expect("valid"),
+        owner,
+        at(),
+    );
+    campaign
+        .set_status(CampaignStatus::Running, at())
+        .expect("launch");
+    campaign
+}
+
+/// Opens the mail to `to` (its tracking pixel, as a mail client would).
+async fn open(s: &TestServer, smtp: &SmtpSink, to: &str) {
+    let raw = smtp
+        .received()
+        .into_iter()
+        .find(|m| header(m, "To") == Some(to))
+        .expect("the recipient's mail");
+    let html = crate::outreach::html_part(&raw);
+    let pixel = crate::outreach::attribute(&html, "<img", "src");
+    let answer = s
+        .http
+        .get(crate::outreach::local(s, &pixel))
+        .send()
+        .await
+        .expect("pixel");
+    assert_eq!(answer.status(), StatusCode::OK);
+}
+
+/// Pulls the campaign until `done` holds of it, moving the clock a round at a time.
+async fn until_result(
+    s: &TestServer,
+    agent: &Agent,
+    id: &DocId,
+    what: &str,
+    done: impl Fn(&Campaign) -> bool,
+) -> Campaign {
+    for _ in 0..300 {
+        let c = pulled_campaign(s, agent, id).await;
+        if done(&c) {
+            return c;
+        }
+        advance(s, Duration::minutes(16));
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{what}: {:?}", pulled_campaign(s, agent, id).await.result);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ab_test_waits_on_a_tie_then_names_the_winner_for_the_rest() {
+    use fieldstone_model::campaign::ab::Verdict;
+    use fieldstone_model::campaign::run::{self, StepPlan};
+    let smtp = SmtpSink::start();
+    let s = TestServer::start_with(campaign_config(&smtp)).await;
+    s.clock.set(at());
+    let ada = agent(&s);
+    let people = push_contacts(&s, &ada, 200, "ab").await;
+    let campaign = ab_broadcast(ada.user);
+    let address = |i: usize| format!("lena{i}@ab.example.com");
+    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, p) in people.iter().enumerate() {
+        let group = match run::plan_for(&campaign, 0, *p) {
+            Some(StepPlan::Send(0)) => "A",
+            Some(StepPlan::Send(_)) => "B",
+            _ => "rest",
+        };
+        groups.entry(group).or_default().push(i);
+    }
+    let (a, b) = (groups["A"].clone(), groups["B"].clone());
+    assert!(a.len() >= 30 && b.len() >= 30, "{groups:?}");
+    let id = push_campaign(&s, &ada, &campaign).await;
+
+    // The test group gets its variations; the rest waits.
+    until_mail(&smtp, a.len() + b.len(), &s, ada.org, &campaign).await;
+    let mail = mail_by_recipient(&smtp);
+    assert!(a.iter().all(|i| mail[&address(*i)] == ["Homes for you"]));
+    assert!(b.iter().all(|i| mail[&address(*i)] == ["Your next home"]));
+
+    // Ten opens each: past the two hours, the test says "not significant yet", and the rest
+    // still waits.
+    for i in a.iter().take(10).chain(b.iter().take(10)) {
+        open(&s, &smtp, &address(*i)).await;
+    }
+    advance(&s, Duration::hours(2) + Duration::minutes(1));
+    let tied = until_result(&s, &ada, &id, "ten opens each counted", |c| {
+        c.result.counts.iter().filter(|k| k.opened == 10).count() == 2
+    })
+    .await;
+    assert!(tied.result.winners.is_empty());
+    let verdict = run::verdict(&tied, 0, &tied.result.counts, at(), {
+        use fieldstone_model::clock::Clock;
+        s.clock.now()
+    });
+    assert!(
+        matches!(verdict, Some(Ok(Verdict::NotSignificant { .. }))),
+        "{verdict:?}"
+    );
+    assert_eq!(smtp.received().len(), a.len() + b.len(), "the rest waits");
+
+    // B's subject is opened far more: B wins, and the rest get B, once each.
+    for i in b.iter().skip(10).take(20) {
+        open(&s, &smtp, &address(*i)).await;
+    }
+    let won = until_result(&s, &ada, &id, "a winner", |c| !c.result.winners.is_empty()).await;
+    assert_eq!(won.result.winners[0].variation, "B");
+    until_mail(&smtp, 200, &s, ada.org, &campaign).await;
+    let mail = mail_by_recipient(&smtp);
+    assert!(groups["rest"]
+        .iter()
+        .all(|i| mail[&address(*i)] == ["Your next home"]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: FIELDSTONE_TEST_POSTGRES_URL (cargo xtask test starts one and runs ignored tests)"]
+async fn two_server_processes_on_one_postgresql_run_one_campaign_once_and_survive_one_stopping() {
+    let smtp = SmtpSink::start();
+    let first = TestServer::start_postgres(campaign_config(&smtp)).await;
+    first.clock.set(at());
+    let second = first.beside().await;
+    let ada = agent(&first);
+    push_contacts(&second, &ada, 300, "spring").await;
+    let campaign = drip(ada.user);
+    // The device talks to the second process; both run jobs and send.
+    push_campaign(&second, &ada, &campaign).await;
+    until_mail(&smtp, 300, &first, ada.org, &campaign).await;
+
+    // Step two: the second process stops while it goes out; the first finishes it, and
+    // nobody gets it twice or not at all.
+    advance(&first, Duration::days(3) + Duration::minutes(1));
+    for _ in 0..2_400 {
+        if smtp.received().len() > 300 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    drop(second);
+    // Past the stopped process's job lease.
+    advance(&first, Duration::minutes(6));
+    until_mail(&smtp, 600, &first, ada.org, &campaign).await;
+    let mail = mail_by_recipient(&smtp);
+    assert_eq!(mail.len(), 300);
+    assert!(mail
+        .values()
+        .all(|subjects| subjects.len() == 2 && subjects[1] == "Step two"));
+}

@@ -49,7 +49,7 @@ pub(crate) fn newsletter(contact: ContactId) -> MessageInput {
 }
 
 /// The decoded HTML part of a received mail.
-fn html_part(raw: &str) -> String {
+pub(crate) fn html_part(raw: &str) -> String {
     let mail = mailparse::parse_mail(raw.as_bytes()).expect("a MIME message");
     mail.subparts
         .iter()
@@ -60,7 +60,7 @@ fn html_part(raw: &str) -> String {
 }
 
 /// The value of `attr="…"` after `marker` in `html`, unescaped.
-fn attribute(html: &str, marker: &str, attr: &str) -> String {
+pub(crate) fn attribute(html: &str, marker: &str, attr: &str) -> String {
     let from = html.find(marker).unwrap_or(0);
     let start =
         html[from..].find(&format!("{attr}=\"")).expect("attribute") + from + attr.len() + 2;
@@ -69,7 +69,7 @@ fn attribute(html: &str, marker: &str, attr: &str) -> String {
 }
 
 /// The server's own address for a link that names the public one.
-fn local(s: &TestServer, link: &str) -> String {
+pub(crate) fn local(s: &TestServer, link: &str) -> String {
     let path = link.strip_prefix(PUBLIC_URL).expect("a link to the server");
     format!("{}{path}", s.url)
 }
