@@ -286,7 +286,10 @@ pub fn check_patches(role: Role, kind: &str, patches: &[Patch]) -> Result<(), Re
         let Some(field) = root_field(patch) else {
             continue;
         };
-        if IDENTITY_FIELDS.contains(&field) || server_field(kind, field) {
+        // A campaign runs over its owner's contacts in its owner's name: whose it is never
+        // changes (a broker handing one to an admin would reach the whole organisation).
+        let campaign_owner = kind == fieldstone_doc::campaign::KIND && field == "owner";
+        if IDENTITY_FIELDS.contains(&field) || server_field(kind, field) || campaign_owner {
             return Err(RejectCode::FieldNotAllowed {
                 field: field.to_owned(),
             });
@@ -700,6 +703,17 @@ mod tests {
         assert_eq!(
             check_patches(Role::Agent, "campaign", &doc.diff(&before, &after)),
             Ok(())
+        );
+        // Whose it is never changes, not even by an owner of the organisation.
+        let before = doc.get_heads();
+        doc.put(ROOT, "owner", uuid::Uuid::new_v4().to_string())
+            .expect("put");
+        let after = doc.get_heads();
+        assert_eq!(
+            check_patches(Role::Owner, "campaign", &doc.diff(&before, &after)),
+            Err(RejectCode::FieldNotAllowed {
+                field: "owner".into()
+            })
         );
     }
 }

@@ -357,6 +357,16 @@ fn judge_new(
     if let Err(code) = check_new_intent(doc_id.kind(), &doc) {
         return Ok(refuse(code));
     }
+    // A campaign is its writer's own: the server sends it to the contacts its owner reads,
+    // in the owner's name, so nobody writes one for someone else (an agent's campaign
+    // "owned" by an admin would reach every contact of the organisation).
+    if doc_id.kind() == fieldstone_doc::campaign::KIND
+        && user_field(&doc, "owner") != Some(caller.user)
+    {
+        return Ok(refuse(RejectCode::FieldNotAllowed {
+            field: "owner".to_owned(),
+        }));
+    }
     let saved = match prove(state, doc_id, &mut doc) {
         Ok(saved) => saved,
         Err(verdict) => return Ok(*verdict),

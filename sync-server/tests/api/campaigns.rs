@@ -522,3 +522,36 @@ async fn two_server_processes_on_one_postgresql_run_one_campaign_once_and_surviv
         .values()
         .all(|subjects| subjects.len() == 2 && subjects[1] == "Step two"));
 }
+
+#[tokio::test]
+async fn nobody_writes_a_campaign_for_someone_else() {
+    let s = TestServer::start().await;
+    let ada = agent(&s);
+    let admin = s.user(
+        ada.org,
+        "admin@harbour.test",
+        fieldstone_protocol::account::Role::Admin,
+        None,
+    );
+    // Ada's device writing a campaign "owned" by the admin (who reads every contact).
+    let theirs = drip(admin);
+    let (doc, _) =
+        fieldstone_doc::campaign::create(automerge::ActorId::random(), &theirs).expect("doc");
+    let mut device = Device::new();
+    device.doc = doc;
+    let id = DocId::new(fieldstone_doc::campaign::KIND, theirs.id).expect("id");
+    let answer = s.push(&ada.token, vec![device.unsent(&id)]).await;
+    assert_eq!(answer.rejected.len(), 1, "{answer:?}");
+    assert_eq!(
+        answer.rejected[0].code,
+        fieldstone_protocol::RejectCode::FieldNotAllowed {
+            field: "owner".into()
+        }
+    );
+    let job = s.store.job(
+        ada.org,
+        fieldstone_server::store::jobs::CAMPAIGN,
+        &fieldstone_server::campaign::job_key(&theirs),
+    );
+    assert_eq!(job.expect("read"), None, "nothing runs");
+}
