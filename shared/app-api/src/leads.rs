@@ -14,7 +14,7 @@ use fieldstone_protocol::views::ContactQuery;
 use std::time::Duration;
 
 /// The form opens without waiting for this; the last known plan answers after it.
-const PLAN_WITHIN: Duration = Duration::from_secs(4);
+pub(crate) const PLAN_WITHIN: Duration = Duration::from_secs(4);
 
 /// The room, from the plan (when known) and the device's count.
 pub fn room(plan: Option<Plan>, count: u64) -> LeadRoom {
@@ -33,7 +33,7 @@ pub fn room(plan: Option<Plan>, count: u64) -> LeadRoom {
 }
 
 /// The remembered plan, if it is this organisation's and one this build knows.
-fn remembered(known: Option<&KnownPlan>, org: OrgId) -> Option<Plan> {
+pub(crate) fn remembered(known: Option<&KnownPlan>, org: OrgId) -> Option<Plan> {
     known
         .filter(|k| k.org_id == org)
         .and_then(|k| k.plan.parse().ok())

@@ -15,6 +15,7 @@ mod ai;
 pub mod badge;
 mod calendar;
 mod calls;
+mod campaigns;
 pub mod config;
 mod contacts;
 pub mod credentials;

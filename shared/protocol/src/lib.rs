@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod calls;
+pub mod campaigns;
 #[cfg(feature = "codec")]
 pub mod codec;
 pub mod commands;

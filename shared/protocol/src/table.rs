@@ -17,12 +17,19 @@
 pub mod types {
     pub use crate::account::OrgUsage;
     pub use crate::calls::{CallPlaced, PlaceCall};
+    pub use crate::campaigns::{
+        AudienceSize, CampaignPreview, CampaignReview, CampaignSummary, PreviewCampaign,
+        SaveCampaign, SetCampaignStatus,
+    };
     pub use crate::commands::*;
     pub use crate::views::{
         BookingSummary, ContactPage, ContactQuery, CustomFieldName, DuplicateGroup, FieldConflict,
         ImportReport, ListingActivity, ListingCounts, ListingQuery, ListingSummary, MessageSummary,
         TimelinePage,
     };
+    pub use fieldstone_model::campaign::audience::Audience;
+    pub use fieldstone_model::campaign::record::{Campaign, CampaignId};
+    pub use fieldstone_model::campaign::CampaignInput;
     pub use fieldstone_model::drafting::{Draft, DraftRequest, EnhanceRequest, Enhanced};
     pub use fieldstone_model::follow_up::AutoSend;
     pub use fieldstone_model::sign_in::SignIn;
@@ -148,6 +155,21 @@ macro_rules! app_commands {
             /// Only while it waits to be sent.
             withdraw_message(MessageId) -> Message;
             contact_messages(ContactId) -> Vec<MessageSummary>;
+
+            // Campaigns (written here, offline too; the sync server runs them)
+            /// This device's campaigns, newest first.
+            list_campaigns() -> Vec<CampaignSummary>;
+            get_campaign(CampaignId) -> Campaign;
+            /// Saves a new campaign as a draft, or a draft's (or paused one's) content.
+            save_campaign(SaveCampaign) -> Campaign;
+            /// How many of this device's contacts the audience holds, and a few of them.
+            campaign_audience(Audience) -> AudienceSize;
+            /// A variation's subject and body filled for a real contact of the audience.
+            preview_campaign(PreviewCampaign) -> CampaignPreview;
+            /// The audience now, what the campaign sends, and why it cannot launch yet.
+            review_campaign(CampaignInput) -> CampaignReview;
+            /// Launches a draft (checked as the review does), pauses, resumes or stops.
+            set_campaign_status(SetCampaignStatus) -> Campaign;
 
             // Calls (the server rings the agent's phone, then the contact)
             /// Asks the server to ring the agent's own phone and bridge the contact, when

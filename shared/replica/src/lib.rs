@@ -6,6 +6,7 @@ mod account;
 mod activity;
 mod batch;
 mod bookings;
+mod campaigns;
 mod checkpoint;
 mod conflicts;
 mod contacts;
@@ -43,12 +44,14 @@ records::kinds!(
     fieldstone_model::Listing,
     fieldstone_model::Task,
     fieldstone_model::Message,
+    fieldstone_model::campaign::record::Campaign,
 );
 
 pub use account::AccountBinding;
 pub use activity::ACTIVITY_MAX;
 pub use batch::Batch;
 pub use bookings::BookingSummary;
+pub use campaigns::{PlanKnown, CAMPAIGN_LIST_MAX};
 pub use conflicts::{ConflictOption, FieldConflict};
 pub use contacts::{
     contact_doc_id, ContactPage, ContactQuery, ContactSort, ContactSummary, Cursor, SortField,

@@ -4,7 +4,7 @@ use crate::error::ReplicaError;
 use rusqlite::{params, Connection, Transaction};
 
 /// Read-model format written by this build (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 12;
+pub const SCHEMA_VERSION: i64 = 13;
 
 /// One step from a version to the next: SQL, or work SQL alone cannot do (it is given the
 /// clock's time, in milliseconds).
@@ -464,6 +464,32 @@ const MIGRATIONS: &[Migration] = &[
         "CREATE TABLE IF NOT EXISTS not_mine_docs (doc_id TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;
          UPDATE sync_cursors SET seq = 0, base = 0;",
     ),
+    // Version 13: campaigns (issue 16). Campaign documents synced before this build are
+    // projected now.
+    Migration::Steps(|tx, now_ms| {
+        tx.execute_batch(
+            "CREATE TABLE campaigns (
+                seq        INTEGER PRIMARY KEY,
+                id         TEXT NOT NULL UNIQUE,
+                name       TEXT NOT NULL,
+                kind       TEXT NOT NULL,
+                status     TEXT NOT NULL,
+                status_at  INTEGER,
+                steps      INTEGER NOT NULL,
+                enrolled   INTEGER NOT NULL,
+                sent       INTEGER NOT NULL,
+                opened     INTEGER NOT NULL,
+                clicked    INTEGER NOT NULL,
+                refused    INTEGER NOT NULL,
+                owner      TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                deleted_at INTEGER
+            ) STRICT;
+            CREATE INDEX campaigns_by_created ON campaigns (created_at, id);",
+        )?;
+        crate::projection::project_all_of_kind(tx, fieldstone_doc::campaign::KIND, now_ms)
+    }),
 ];
 
 /// Moves every document of a retired kind ([`fieldstone_doc::RETIRED_KINDS`]) into the

@@ -37,30 +37,54 @@ pub struct Audience {
     pub contacts: Vec<ContactId>,
 }
 
+/// What the audience rule reads of a contact.
+pub struct AudienceFacts<'a> {
+    pub id: ContactId,
+    pub deleted: bool,
+    pub stage: Stage,
+    pub source: LeadSource,
+    /// Whether the contact has this (normalised) tag.
+    pub has_tag: &'a dyn Fn(&str) -> bool,
+    pub score: Option<u8>,
+}
+
 impl Audience {
     /// Whether `contact` (with its lead score, when known) belongs to the audience. A deleted
     /// contact never does; consent and reachability are the broker's checks, at send time.
     pub fn includes(&self, contact: &Contact, score: Option<u8>) -> bool {
-        if contact.deleted_at.is_some() {
+        self.includes_facts(&AudienceFacts {
+            id: contact.id,
+            deleted: contact.deleted_at.is_some(),
+            stage: contact.stage,
+            source: contact.source,
+            has_tag: &|t: &str| contact.tags.contains(t),
+            score,
+        })
+    }
+
+    /// The same rule over what a read model keeps of a contact (the device counts its audience
+    /// from its tables, without reading every document).
+    pub fn includes_facts(&self, c: &AudienceFacts<'_>) -> bool {
+        if c.deleted {
             return false;
         }
         if !self.contacts.is_empty() {
-            return self.contacts.binary_search(&contact.id).is_ok();
+            return self.contacts.binary_search(&c.id).is_ok();
         }
         if self.everyone {
             return true;
         }
-        if !self.stages.is_empty() && !self.stages.contains(&contact.stage) {
+        if !self.stages.is_empty() && !self.stages.contains(&c.stage) {
             return false;
         }
-        if !self.tags.iter().all(|t| contact.tags.contains(t)) {
+        if !self.tags.iter().all(|t| (c.has_tag)(t)) {
             return false;
         }
-        if !self.sources.is_empty() && !self.sources.contains(&contact.source) {
+        if !self.sources.is_empty() && !self.sources.contains(&c.source) {
             return false;
         }
         if self.min_score.is_some() || self.max_score.is_some() {
-            let Some(score) = score else {
+            let Some(score) = c.score else {
                 return false;
             };
             if self.min_score.is_some_and(|min| score < min)

@@ -31,6 +31,8 @@ pub struct Campaign {
     pub deleted_at: Option<DateTime<Utc>>,
 }
 
+crate::common::soft_delete_by_field!(Campaign);
+
 /// What the server has done so far.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
