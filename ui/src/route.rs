@@ -23,6 +23,8 @@ pub enum Route {
     Kiosk(ListingId),
     /// The broker's view of the team (brokers and admins).
     Team,
+    /// Campaigns: the list, the wizard and each one's report.
+    Campaigns,
     Settings,
 }
 
@@ -34,6 +36,7 @@ pub enum Section {
     Pipeline,
     Calendar,
     Listings,
+    Campaigns,
     Team,
     Settings,
 }
@@ -88,6 +91,9 @@ const PIPELINE_ICON: &[Shape] = &[
     rect("16", "4", "5", "7", "1.5"),
 ];
 
+/// A paper plane, drawn only in the navigation.
+const CAMPAIGNS_ICON: &[Shape] = &[Shape::Path("M21 3 3 10.5l7 2.5 2.5 7L21 3zM10 13l5-5")];
+
 /// Two people, drawn only in the navigation.
 const TEAM_ICON: &[Shape] = &[
     circle("9", "8", "3.5"),
@@ -98,12 +104,13 @@ const TEAM_ICON: &[Shape] = &[
 
 impl Section {
     /// In navigation order (Team shows only for those who see the team).
-    pub const ALL: [Section; 7] = [
+    pub const ALL: [Section; 8] = [
         Section::Today,
         Section::Contacts,
         Section::Pipeline,
         Section::Calendar,
         Section::Listings,
+        Section::Campaigns,
         Section::Team,
         Section::Settings,
     ];
@@ -150,6 +157,14 @@ impl Section {
                 new: NewRecord::Own("New listing"),
                 search: true,
             },
+            Section::Campaigns => SectionInfo {
+                label: "Campaigns",
+                key: "campaigns",
+                route: Route::Campaigns,
+                icon: CAMPAIGNS_ICON,
+                new: NewRecord::Contact,
+                search: false,
+            },
             Section::Team => SectionInfo {
                 label: "Team",
                 key: "team",
@@ -193,6 +208,7 @@ impl Route {
             Route::Calendar => Section::Calendar,
             Route::Listings | Route::Listing(_) | Route::Kiosk(_) => Section::Listings,
             Route::Team => Section::Team,
+            Route::Campaigns => Section::Campaigns,
             Route::Settings => Section::Settings,
         }
     }
@@ -244,6 +260,7 @@ impl Route {
             ("listings", None) => Route::Listings,
             ("listings", Some(id)) => id.parse().map_or(Route::Listings, Route::Listing),
             ("team", None) => Route::Team,
+            ("campaigns", None) => Route::Campaigns,
             ("settings", None) => Route::Settings,
             _ => Route::Today,
         }
@@ -275,6 +292,7 @@ mod tests {
             Route::Listing(listing),
             Route::Kiosk(listing),
             Route::Team,
+            Route::Campaigns,
             Route::Settings,
         ] {
             assert_eq!(Route::from_hash(&route.to_hash()), route, "{route:?}");

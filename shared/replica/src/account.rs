@@ -128,6 +128,8 @@ impl Replica {
         let contacts = ids("SELECT id FROM contacts WHERE owner = ?1 OR assigned_agent = ?1")?;
         let listings = ids("SELECT id FROM listings WHERE owner = ?1")?;
         let tasks = ids("SELECT id FROM tasks WHERE owner = ?1")?;
+        // A campaign is its owner's alone on the server (it runs over their contacts).
+        let campaigns = ids("SELECT id FROM campaigns WHERE owner = ?1")?;
         let parse = |id: &String| {
             id.parse::<uuid::Uuid>().map_err(|_| {
                 ReplicaError::doc(
@@ -169,6 +171,21 @@ impl Replica {
                     changed += usize::from(mine);
                     Ok(mine)
                 })?;
+            }
+            for id in &campaigns {
+                let id = fieldstone_model::campaign::record::CampaignId::from_uuid(parse(id)?);
+                modify::<fieldstone_model::campaign::record::Campaign>(
+                    tx,
+                    self.actor(),
+                    id,
+                    now,
+                    |c| {
+                        let mine = c.owner == from;
+                        c.owner = to;
+                        changed += usize::from(mine);
+                        Ok(mine)
+                    },
+                )?;
             }
             Ok(changed)
         })

@@ -174,10 +174,26 @@ impl Replica {
                 return Err(problems.into());
             }
         }
+        // The server keeps no lead scores: an audience chosen by score is launched as the
+        // contacts it holds on this device now.
+        let frozen = if launching
+            && (spec.audience.min_score.is_some() || spec.audience.max_score.is_some())
+            && spec.audience.contacts.is_empty()
+        {
+            let (_, members) = self.audience_members(&spec.audience, usize::MAX)?;
+            let mut ids: Vec<ContactId> = members.into_iter().map(|m| m.id).collect();
+            ids.sort();
+            Some(ids)
+        } else {
+            None
+        };
         self.write(|tx, now| {
             records::modify::<Campaign>(tx, self.actor(), *id, now, |c| {
                 if launching && send_now {
                     c.spec.schedule.start = Start::Now;
+                }
+                if let Some(ids) = &frozen {
+                    c.spec.audience.contacts = ids.clone();
                 }
                 c.set_status(status, now)
                     .map_err(|e| change_error(&e.to_string()))?;

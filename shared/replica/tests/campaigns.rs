@@ -282,3 +282,40 @@ fn the_servers_figures_arrive_by_sync_and_the_list_shows_them() {
         c.result
     );
 }
+
+#[test]
+fn an_audience_chosen_by_score_is_launched_as_the_contacts_it_holds() {
+    let (_dir, r) = setup();
+    let zone: Tz = "Europe/Paris".parse().expect("zone");
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        ids.push(
+            r.create_contact(&tagged(&format!("P{i}"), "buyer"), user())
+                .expect("contact")
+                .id,
+        );
+    }
+    let mut by_score = newsletter("buyer");
+    by_score.audience.tags.clear();
+    by_score.audience.min_score = Some(0);
+    let saved = r.save_campaign(None, &by_score, user()).expect("save");
+    let launched = r
+        .set_campaign_status(
+            &saved.id,
+            CampaignStatus::Running,
+            false,
+            &unlimited(),
+            zone,
+        )
+        .expect("launch");
+    ids.sort();
+    assert_eq!(
+        launched.spec.audience.contacts, ids,
+        "the server sends to these"
+    );
+    assert_eq!(
+        launched.spec.audience.min_score,
+        Some(0),
+        "the choice is kept"
+    );
+}

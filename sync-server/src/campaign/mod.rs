@@ -38,6 +38,8 @@ pub enum CampaignError {
 /// How often a running campaign's figures are counted again while nothing is due (opens and
 /// clicks keep arriving), and how often an undecided test looks again.
 const REFRESH_MINUTES: i64 = 15;
+/// How soon after a round that sent something its first figures are counted.
+const FIRST_COUNT_SECS: i64 = 10;
 /// How long after its last step a campaign keeps counting before it is finished.
 const COUNT_DAYS_AFTER: i64 = 7;
 /// How long a passing failure waits.
@@ -162,7 +164,12 @@ pub fn run(state: &AppState, org: OrgId, key: &str) -> Result<JobFinish, Campaig
     if finishing {
         return done("finished: every step sent and counted");
     }
-    let refresh = now + Duration::minutes(REFRESH_MINUTES);
+    // Just sent: the first figures are counted shortly after, then every few minutes.
+    let refresh = if outcome.created > 0 {
+        now + Duration::seconds(FIRST_COUNT_SECS)
+    } else {
+        now + Duration::minutes(REFRESH_MINUTES)
+    };
     let at = next.map_or(refresh, |n| n.clamp(now, refresh));
     Ok(JobFinish::Later {
         at,

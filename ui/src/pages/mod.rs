@@ -25,6 +25,7 @@
 //! draft and form table predate the recipe and live in `state/listing_*.rs`.
 
 pub mod calendar;
+mod campaigns;
 mod contact_detail;
 mod contacts;
 mod duplicates;
@@ -43,6 +44,7 @@ mod transfer;
 
 use crate::route::Route;
 use calendar::CalendarPage;
+use campaigns::CampaignsPage;
 use contact_detail::ContactDetailPage;
 use contacts::ContactsPage;
 pub use kiosk::KioskPage;
@@ -72,6 +74,7 @@ pub fn Page(props: &PageProps) -> Html {
         Route::Listing(id) => html! { <ListingPage key={id.to_string()} {id} /> },
         Route::Kiosk(_) => html! { <KioskPage /> },
         Route::Team => html! { <TeamPage /> },
+        Route::Campaigns => html! { <CampaignsPage /> },
         Route::Settings => html! { <SettingsPage /> },
     }
 }
