@@ -365,7 +365,7 @@ fn a_version_7_store_gets_its_custom_fields_into_the_read_model() {
         conn.execute_batch(
             "DROP TABLE contact_custom; DROP TABLE listing_open_houses; DROP TABLE messages;
              DROP TABLE agent_score_models; ALTER TABLE contacts DROP COLUMN score_facts;
-             PRAGMA user_version = 7;",
+             DROP TABLE campaigns; PRAGMA user_version = 7;",
         )
         .expect("downgrade");
     }
@@ -375,7 +375,7 @@ fn a_version_7_store_gets_its_custom_fields_into_the_read_model() {
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .expect("version");
     assert_eq!(version, SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 12);
+    assert_eq!(SCHEMA_VERSION, 13);
     let q = ContactQuery {
         custom: vec![cond(
             "School district",

@@ -105,9 +105,9 @@ fn as_older_store_with_a_lead(db: &Path, version: i64) -> Vec<u8> {
         }
     }
     if version > 1 {
-        // What versions 7 to 11 added, so the store is as version 5 or 6 left it.
+        // What versions 7 to 13 added, so the store is as version 5 or 6 left it.
         conn.execute_batch(
-            "DROP TABLE agent_score_models; ALTER TABLE contacts DROP COLUMN score_facts;
+            "DROP TABLE campaigns; DROP TABLE agent_score_models; ALTER TABLE contacts DROP COLUMN score_facts;
              DROP TABLE contact_custom; DROP TABLE listing_open_houses; DROP TABLE messages;
              DROP INDEX notes_newest; DROP INDEX interactions_newest; DROP INDEX tasks_closed;
              DROP INDEX contacts_stage_budget;

@@ -214,7 +214,7 @@ fn a_version_8_store_gets_its_open_houses_into_the_read_model() {
         conn.execute_batch(
             "DROP TABLE listing_open_houses; DROP TABLE messages;
              DROP TABLE agent_score_models; ALTER TABLE contacts DROP COLUMN score_facts;
-             PRAGMA user_version = 8;",
+             DROP TABLE campaigns; PRAGMA user_version = 8;",
         )
         .expect("downgrade");
     }

@@ -195,7 +195,7 @@ fn messages_from_before_this_build_are_listed_after_the_upgrade() {
         let conn = rusqlite::Connection::open(&db).expect("raw");
         conn.execute_batch(
             "DROP TABLE messages; DROP TABLE agent_score_models;
-             ALTER TABLE contacts DROP COLUMN score_facts; PRAGMA user_version = 9;",
+             ALTER TABLE contacts DROP COLUMN score_facts; DROP TABLE campaigns; PRAGMA user_version = 9;",
         )
         .expect("downgrade");
     }

@@ -156,7 +156,7 @@ fn a_teammates_records_stay_out_of_the_brokers_day_until_shared() {
     let raw = rusqlite::Connection::open(&db).expect("raw");
     raw.execute_batch(
         "DROP TABLE not_mine_docs; UPDATE sync_cursors SET seq = 9, base = 9;
-         PRAGMA user_version = 11;",
+         DROP TABLE campaigns; PRAGMA user_version = 11;",
     )
     .expect("downgrade");
     drop(raw);

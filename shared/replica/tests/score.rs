@@ -316,7 +316,7 @@ fn a_version_10_store_gets_the_rule_score_on_upgrade() {
         conn.execute_batch(
             "DROP TABLE agent_score_models; ALTER TABLE contacts DROP COLUMN score_facts;
              UPDATE contacts SET score = 7; DELETE FROM meta WHERE key = 'score_at';
-             PRAGMA user_version = 10;",
+             DROP TABLE campaigns; PRAGMA user_version = 10;",
         )
         .expect("downgrade");
     }
