@@ -20,35 +20,20 @@ use fieldstone_server::config::Config;
 use fieldstone_server::dispatch::{round, EmailConfig, Mailer, Senders};
 use fieldstone_server::store::jobs::JobFinish;
 use fieldstone_server::AppState;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 fn main() {
     let recipients = common::env("RECIPIENTS", 10_000);
     let send = common::env("SEND", 2_000);
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let mut smtp = Command::new("/usr/bin/python3")
-        .args(["-m", "aiosmtpd", "-n", "-l"])
-        .arg(format!("127.0.0.1:{port}"))
-        .args(["-c", "aiosmtpd.handlers.Sink"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("python3-aiosmtpd");
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let smtp = common::SmtpSink::start();
     let at = chrono::DateTime::from_timestamp_millis(1_767_000_000_000).expect("time");
     let harbour = Harbour::open(&dir.path().join("data"), at);
     // Lena (no email) is refused at expansion; the others are Known 0 …
     harbour.seed_contacts(recipients - 1, at);
     let (store, org, owner) = (harbour.store.clone(), harbour.org, harbour.owner);
-    let email = EmailConfig::new(&format!("smtp://127.0.0.1:{port}"), "crm@harbour.test");
+    let email = EmailConfig::new(&smtp.url, "crm@harbour.test");
     let mut config = Config {
         email: Some(email.clone()),
         secret_key: Some(secret_key()),
@@ -132,6 +117,4 @@ fn main() {
         elapsed.as_secs_f64(),
         taken as f64 / elapsed.as_secs_f64()
     );
-    let _ = smtp.kill();
-    let _ = smtp.wait();
 }

@@ -13,32 +13,17 @@ use fieldstone_server::config::Config;
 use fieldstone_server::dispatch::{round, EmailConfig, Mailer, Senders};
 use fieldstone_server::store::IntentState;
 use fieldstone_server::AppState;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 fn main() {
     let count = common::env("MESSAGES", 2_000);
     let dir = tempfile::tempdir().expect("tempdir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let mut smtp = Command::new("/usr/bin/python3")
-        .args(["-m", "aiosmtpd", "-n", "-l"])
-        .arg(format!("127.0.0.1:{port}"))
-        .args(["-c", "aiosmtpd.handlers.Sink"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("python3-aiosmtpd");
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let smtp = common::SmtpSink::start();
     let at = chrono::DateTime::from_timestamp_millis(1_767_000_000_000).expect("time");
     let harbour = Harbour::open(&dir.path().join("data"), at);
     let (store, org, owner) = (harbour.store.clone(), harbour.org, harbour.owner);
-    let email = EmailConfig::new(&format!("smtp://127.0.0.1:{port}"), "crm@harbour.test");
+    let email = EmailConfig::new(&smtp.url, "crm@harbour.test");
     let config = Config {
         email: Some(email.clone()),
         secret_key: Some(secret_key()),
@@ -101,6 +86,4 @@ fn main() {
         elapsed.as_secs_f64(),
         count as f64 / elapsed.as_secs_f64()
     );
-    let _ = smtp.kill();
-    let _ = smtp.wait();
 }

@@ -313,7 +313,7 @@ impl Replica {
         };
         let vars = record
             .as_ref()
-            .map(|c| variables(c, agent_name))
+            .map(|c| Variables::for_contact(c, agent_name, None))
             .unwrap_or_else(|| Variables {
                 agent_name: Some(agent_name.to_owned()),
                 ..Variables::default()
@@ -330,23 +330,6 @@ impl Replica {
             body: fill(body)?,
             missing: vars.missing(&used).into_iter().map(str::to_owned).collect(),
         })
-    }
-}
-
-/// What a recipient's text can say about them (as the server fills it when it sends).
-fn variables(c: &Contact, agent_name: &str) -> Variables {
-    Variables {
-        first_name: Some(c.given_name.clone()),
-        last_name: Some(c.family_name.clone()),
-        email: c
-            .emails
-            .iter()
-            .find(|e| e.primary)
-            .or_else(|| c.emails.first())
-            .map(|e| e.address.clone()),
-        area: c.preferences.areas.first().cloned(),
-        agent_name: Some(agent_name.to_owned()),
-        ..Variables::default()
     }
 }
 

@@ -306,3 +306,41 @@ pub async fn put(
         .expect("put");
     assert!(answer.status().is_success(), "{path}: {}", answer.status());
 }
+
+/// A real SMTP server (`python3-aiosmtpd`) on a free loopback port that accepts and drops
+/// every message; stopped when dropped.
+pub struct SmtpSink {
+    child: std::process::Child,
+    pub url: String,
+}
+
+impl SmtpSink {
+    pub fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("port")
+            .port();
+        let child = std::process::Command::new("/usr/bin/python3")
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-c", "aiosmtpd.handlers.Sink"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python3-aiosmtpd");
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        SmtpSink {
+            child,
+            url: format!("smtp://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -281,21 +281,8 @@ impl<'a> Pass<'a> {
         let campaign = self.campaign;
         let step = &campaign.spec.steps[k];
         let variation = &step.variations[v];
-        let primary_email = contact
-            .emails
-            .iter()
-            .find(|e| e.primary)
-            .or_else(|| contact.emails.first())
-            .map(|e| e.address.clone());
-        let vars = Variables {
-            first_name: Some(contact.given_name.clone()),
-            last_name: Some(contact.family_name.clone()),
-            email: primary_email.clone(),
-            area: contact.preferences.areas.first().cloned(),
-            agent_name: Some(self.agent_name.clone()),
-            org_name: Some(self.org_name.clone()),
-            ..Variables::default()
-        };
+        let vars = Variables::for_contact(contact, &self.agent_name, Some(&self.org_name));
+        let primary_email = vars.email.clone();
         let filled = render(&variation.body, &vars).and_then(|body| {
             let subject = if step.channel == StepChannel::Email {
                 Some(render(&variation.subject, &vars)?)

@@ -48,6 +48,29 @@ pub struct Variables {
 }
 
 impl Variables {
+    /// What a recipient's text can say about `contact`, sent by `agent_name` for `org_name`:
+    /// the same on the device's preview and in what the server sends.
+    pub fn for_contact(
+        contact: &crate::contact::Contact,
+        agent_name: &str,
+        org_name: Option<&str>,
+    ) -> Self {
+        Variables {
+            first_name: Some(contact.given_name.clone()),
+            last_name: Some(contact.family_name.clone()),
+            email: contact
+                .emails
+                .iter()
+                .find(|e| e.primary)
+                .or_else(|| contact.emails.first())
+                .map(|e| e.address.clone()),
+            area: contact.preferences.areas.first().cloned(),
+            agent_name: Some(agent_name.to_owned()),
+            org_name: org_name.map(str::to_owned),
+            ..Variables::default()
+        }
+    }
+
     fn context(&self) -> BTreeMap<&'static str, String> {
         let full = [self.first_name.as_deref(), self.last_name.as_deref()]
             .into_iter()
