@@ -9,7 +9,12 @@
 //! not exist, so a job run twice, a restart midway or two server processes on one PostgreSQL
 //! write each once; the dispatcher's attempt ledger then sends each message once. The rules
 //! (times, variations, leaving, counting, the verdict) are `fieldstone_model::campaign::run`.
+//!
+//! A triggered sequence looks at every contact each round (at most [`REFRESH_MINUTES`] apart)
+//! and enrols each occasion its trigger finds once, in the store's enrolments; a repeating
+//! broadcast sends each of its sendings to the audience of that moment.
 
+mod occasion;
 mod pass;
 
 use crate::store::jobs::{JobClaim, JobFinish, JobSchedule, CAMPAIGN};
@@ -23,7 +28,7 @@ use fieldstone_model::campaign::CampaignStatus;
 use fieldstone_model::OrgId;
 use fieldstone_protocol::DocId;
 
-pub use pass::{step_doc, Pass};
+pub use pass::{step_doc, step_doc_in, Pass};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CampaignError {
@@ -151,8 +156,12 @@ pub fn run(state: &AppState, org: OrgId, key: &str) -> Result<JobFinish, Campaig
             }
         }
     }
-    // Everything sent: count a while longer, then the campaign is finished.
-    let all_sent = next.is_none() && !outcome.waiting_for_winner && outcome.created == 0;
+    // Everything sent: count a while longer, then the campaign is finished. A triggered
+    // sequence or a repeating broadcast runs until it is stopped.
+    let open_ended = campaign.spec.trigger.is_some()
+        || campaign.spec.schedule.repeat != fieldstone_model::campaign::Repeat::Once;
+    let all_sent =
+        !open_ended && next.is_none() && !outcome.waiting_for_winner && outcome.created == 0;
     if all_sent && result.finished_at.is_none() {
         result.finished_at = Some(now);
     }

@@ -1,9 +1,17 @@
 //! One pass of a campaign over its owner's contacts: for each recipient, the steps already
 //! made are counted, and the first one not made is made when it is due (unless the recipient
 //! left, is in the control group, or waits for the test's winner).
+//!
+//! A recipient goes through the steps once per **run**: a campaign sent to its audience at
+//! launch has one run each; a triggered sequence one per occasion its trigger found (a tag
+//! added, a birthday, …), enrolled once in the store; a repeating broadcast one per sending.
 
+mod runs;
+
+use super::occasion::BookingFact;
 use super::CampaignError;
 use crate::access::Access;
+use crate::store::jobs::Enrolment;
 use crate::sync::server_write::{create_all_as_server, server_actor_id, NewDoc};
 use crate::AppState;
 use chrono::{DateTime, Utc};
@@ -11,18 +19,24 @@ use chrono_tz::Tz;
 use fieldstone_model::campaign::personalise::{render, Variables};
 use fieldstone_model::campaign::record::{Campaign, StepCounts};
 use fieldstone_model::campaign::run::{self, StepPlan};
-use fieldstone_model::campaign::StepChannel;
+use fieldstone_model::campaign::{Repeat, StepChannel};
 use fieldstone_model::{
     Contact, Message, MessageChannel, MessageId, MessageInput, MessagePurpose, OrgId, Priority,
     RecordRef, Task, TaskId, TaskInput, TaskKind, TaskStatus,
 };
 use fieldstone_protocol::{DocId, Scope};
+use runs::{closed_mark, Run};
 use std::collections::{BTreeMap, HashMap};
 
 /// Contacts read per page of the owner's documents.
 const PAGE: usize = 500;
 /// New documents stored per commit.
 const BATCH: usize = 500;
+/// How long a repeating broadcast's sending keeps being counted; older sendings' figures are
+/// kept as they were (so a year of daily sendings is not read again every round).
+pub const COUNT_DAYS: i64 = 7;
+/// The store's mark that a triggered campaign has seen its launch-time state.
+const BASELINE: &str = "baseline";
 
 /// The document step `step` of `campaign` makes for `contact`: a message, or a call task on a
 /// multi-touch campaign's call step. The same id however often it is made.
@@ -31,11 +45,22 @@ pub fn step_doc(
     step: usize,
     contact: fieldstone_model::ContactId,
 ) -> Option<DocId> {
+    step_doc_in(campaign, None, step, contact)
+}
+
+/// [`step_doc`] in one run of a triggered or repeating campaign (`episode`: the occasion).
+pub fn step_doc_in(
+    campaign: &Campaign,
+    episode: Option<&str>,
+    step: usize,
+    contact: fieldstone_model::ContactId,
+) -> Option<DocId> {
     let channel = campaign.spec.steps.get(step)?.channel;
-    let uuid = uuid::Uuid::new_v5(
-        &uuid::Uuid::NAMESPACE_OID,
-        format!("campaign-step:{}:{step}:{contact}", campaign.id).as_bytes(),
-    );
+    let name = match episode {
+        None => format!("campaign-step:{}:{step}:{contact}", campaign.id),
+        Some(e) => format!("campaign-step:{}:{e}:{step}:{contact}", campaign.id),
+    };
+    let uuid = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, name.as_bytes());
     let doc = match channel {
         StepChannel::Call => DocId::new(fieldstone_doc::task::KIND, TaskId::from_uuid(uuid)),
         StepChannel::Email | StepChannel::Sms => {
@@ -75,6 +100,18 @@ pub struct Pass<'a> {
     org_name: String,
     counts: BTreeMap<(u16, String), StepCounts>,
     fresh: Vec<NewDoc>,
+    /// Triggered and repeating campaigns: the occasions recorded so far, per contact.
+    enrolments: HashMap<String, Vec<Enrolment>>,
+    /// Occasions found this pass, stored with the next batch.
+    enrol: Vec<Enrolment>,
+    /// A triggered campaign's first pass: occasions already there enrol nobody.
+    baseline: bool,
+    /// The bookings the owner reads, per contact (a trigger and the "bookings after" figure).
+    bookings: HashMap<String, Vec<BookingFact>>,
+    /// A repeating broadcast's sendings up to the next one, per zone.
+    sendings: HashMap<Tz, Vec<DateTime<Utc>>>,
+    /// A repeating broadcast's sendings from this one on are counted again.
+    recount_from: usize,
     out: PassOutcome,
 }
 
@@ -107,7 +144,19 @@ impl<'a> Pass<'a> {
             None => Vec::new(),
         };
         let zone = crate::org_settings::agent_zone(state, org, campaign.owner)?;
-        Ok(Pass {
+        let spec = &campaign.spec;
+        let enrols = spec.trigger.is_some() || spec.schedule.repeat != Repeat::Once;
+        let mut enrolments: HashMap<String, Vec<Enrolment>> = HashMap::new();
+        if enrols {
+            for row in store.enrolments(org, &campaign.id.to_string())? {
+                enrolments.entry(row.contact.clone()).or_default().push(row);
+            }
+        }
+        let baseline = spec.trigger.is_some()
+            && !enrolments
+                .get("")
+                .is_some_and(|rows| rows.iter().any(|r| r.episode == BASELINE));
+        let mut pass = Pass {
             state,
             org,
             campaign,
@@ -120,21 +169,45 @@ impl<'a> Pass<'a> {
             org_name: store.org(org)?.map(|o| o.name).unwrap_or_default(),
             counts: BTreeMap::new(),
             fresh: Vec::new(),
+            enrolments,
+            enrol: Vec::new(),
+            baseline,
+            bookings: HashMap::new(),
+            sendings: HashMap::new(),
+            recount_from: 0,
             out: PassOutcome {
-                agent_times: run::step_times(&campaign.spec, launched, zone),
+                agent_times: run::step_times(spec, launched, zone),
                 ..PassOutcome::default()
             },
-        })
+        };
+        pass.read_bookings()?;
+        if spec.schedule.repeat != Repeat::Once {
+            // Sendings older than the counting window keep the figures they had.
+            let agent = pass.sendings_in(zone);
+            let window = now - chrono::Duration::days(COUNT_DAYS);
+            pass.recount_from = agent
+                .iter()
+                .position(|t| *t >= window)
+                .unwrap_or(agent.len())
+                .saturating_sub(1);
+            for kept in campaign
+                .result
+                .counts
+                .iter()
+                .filter(|c| usize::from(c.step) < pass.recount_from)
+            {
+                pass.counts
+                    .insert((kept.step, kept.variation.clone()), kept.clone());
+            }
+        }
+        Ok(pass)
     }
-
     /// Goes through every contact the owner reads, then stores what is left to store.
     pub fn run(mut self) -> Result<PassOutcome, CampaignError> {
         if !self.scopes.is_empty() {
-            let mut after = DocId::new(fieldstone_doc::contact::KIND, "0")
-                .map_err(|e| CampaignError::Invalid(e.to_string()))?;
-            // Past every contact id (ids are lowercase hex and '-').
-            let upto = DocId::new(fieldstone_doc::contact::KIND, "z")
-                .map_err(|e| CampaignError::Invalid(e.to_string()))?;
+            let bad = |e: fieldstone_protocol::InvalidDocId| CampaignError::Invalid(e.to_string());
+            let mut after = DocId::new(fieldstone_doc::contact::KIND, "0").map_err(bad)?;
+            let upto = DocId::new(fieldstone_doc::contact::KIND, "z").map_err(bad)?;
             loop {
                 let page = self.state.store.doc_ids_in_range(
                     self.org,
@@ -149,11 +222,34 @@ impl<'a> Pass<'a> {
                 for doc_id in page {
                     self.contact(&doc_id)?;
                 }
-                if self.fresh.len() >= BATCH {
+                if self.fresh.len() >= BATCH || self.enrol.len() >= BATCH {
                     self.flush()?;
                 }
                 after = last;
             }
+        }
+        // The sendings this round went out with are closed to later joiners.
+        let went: Vec<String> = self
+            .sendings
+            .iter()
+            .filter_map(|(zone, all)| {
+                let n = all.iter().rposition(|t| *t <= self.now)?;
+                (!self.is_closed(*zone, n)).then(|| closed_mark(*zone, n))
+            })
+            .collect();
+        for episode in went {
+            self.enrol.push(Enrolment {
+                contact: String::new(),
+                episode,
+                enrolled_at: Some(self.now),
+            });
+        }
+        if self.baseline {
+            self.enrol.push(Enrolment {
+                contact: String::new(),
+                episode: BASELINE.to_owned(),
+                enrolled_at: None,
+            });
         }
         self.flush()?;
         self.out.counts = std::mem::take(&mut self.counts).into_values().collect();
@@ -161,6 +257,14 @@ impl<'a> Pass<'a> {
     }
 
     fn flush(&mut self) -> Result<(), CampaignError> {
+        // Enrolments first: a stop in between leaves someone enrolled whose step the next
+        // round makes, never a step made for an occasion that was not recorded.
+        if !self.enrol.is_empty() {
+            let rows = std::mem::take(&mut self.enrol);
+            self.state
+                .store
+                .enrol(self.org, &self.campaign.id.to_string(), &rows)?;
+        }
         if self.fresh.is_empty() {
             return Ok(());
         }
@@ -184,40 +288,65 @@ impl<'a> Pass<'a> {
                 ..StepCounts::default()
             })
     }
-
     /// One contact: counts its steps made so far and makes the next one when it is due.
     fn contact(&mut self, doc_id: &DocId) -> Result<(), CampaignError> {
         let store = self.state.store.as_ref();
         let Some(stored) = store.load_doc(self.org, doc_id)? else {
             return Ok(());
         };
-        let Some(contact) = crate::sync::guard::load(&stored.bytes)
+        let Some((doc, contact)) = crate::sync::guard::load(&stored.bytes)
             .ok()
-            .and_then(|doc| fieldstone_doc::contact::read(&doc).ok())
+            .and_then(|doc| fieldstone_doc::contact::read(&doc).ok().map(|c| (doc, c)))
         else {
             return Ok(());
         };
-        let campaign = self.campaign;
-        let spec = &campaign.spec;
         let zone = contact
             .time_zone
             .as_deref()
             .and_then(|z| z.parse::<Tz>().ok())
             .unwrap_or(self.zone);
-        let times = run::step_times(spec, self.launched, zone);
+        let (mut enrolled, mut left) = (false, false);
+        for one in self.runs(&doc, &contact, zone) {
+            let (e, l) = self.run_steps(&contact, &one, &stored.scopes)?;
+            enrolled |= e;
+            left |= l;
+        }
+        self.out.enrolled += u64::from(enrolled);
+        self.out.left += u64::from(left);
+        Ok(())
+    }
+
+    /// One run of the steps for `contact`; answers whether they are in it and whether they
+    /// left it.
+    fn run_steps(
+        &mut self,
+        contact: &Contact,
+        one: &Run,
+        scopes: &[Scope],
+    ) -> Result<(bool, bool), CampaignError> {
+        let store = self.state.store.as_ref();
+        let campaign = self.campaign;
+        let spec = &campaign.spec;
+        let times = &one.times;
         let replied_at = self.replies.get(&contact.id.to_string()).copied();
         let replied_after = |at: DateTime<Utc>| replied_at.is_some_and(|r| r >= at);
+        let booked: Vec<DateTime<Utc>> = self
+            .bookings
+            .get(&contact.id.to_string())
+            .map(|b| b.iter().map(|b| b.created_at).collect())
+            .unwrap_or_default();
+        let booked_after = |at: DateTime<Utc>| booked.iter().any(|b| *b >= at);
+        let mut enrolled = false;
         for (k, at) in times.iter().enumerate() {
             let Some(plan) = run::plan_for(campaign, k, contact.id) else {
                 break;
             };
-            let Some(step_id) = step_doc(campaign, k, contact.id) else {
+            let Some(step_id) = step_doc_in(campaign, one.episode.as_deref(), k, contact.id) else {
                 break;
             };
+            let row = one.report_step.unwrap_or(k);
             if let Some(made) = store.load_doc(self.org, &step_id)? {
-                if k == 0 {
-                    self.out.enrolled += 1;
-                }
+                enrolled |= k == 0;
                 let label = match plan {
                     StepPlan::Send(v) => spec.steps[k].variations[v].label.clone(),
                     _ => String::new(),
@@ -227,46 +356,52 @@ impl<'a> Pass<'a> {
                         .ok()
                         .and_then(|doc| fieldstone_doc::message::read(&doc).ok());
                     if let Some(message) = message {
-                        let replied = replied_after(*at);
-                        run::count(self.tally(k, &label), &message.result, replied, false);
+                        let (replied, booked) = (replied_after(*at), booked_after(*at));
+                        run::count(self.tally(row, &label), &message.result, replied, booked);
                     }
                 } else {
-                    self.tally(k, &label).sent += 1;
+                    let booked = booked_after(*at);
+                    let counts = self.tally(row, &label);
+                    counts.sent += 1;
+                    counts.bookings += u64::from(booked);
                 }
                 continue;
             }
-            if k == 0 && !spec.audience.includes(&contact, None) {
-                return Ok(());
+            if !one.may_send {
+                return Ok((enrolled, false));
+            }
+            // A triggered run checked the audience when it enrolled them.
+            if k == 0 && one.episode.is_none() && !spec.audience.includes(contact, None) {
+                return Ok((false, false));
+            }
+            if k == 0 && one.report_step.is_some() && !spec.audience.includes(contact, None) {
+                return Ok((false, false));
             }
             if *at > self.now {
                 self.soonest(*at);
-                return Ok(());
+                return Ok((enrolled, false));
             }
-            if k == 0 {
-                self.out.enrolled += 1;
-            }
-            if run::leaves(spec, k, &contact, replied_after(times[0])).is_some() {
-                self.out.left += 1;
-                return Ok(());
+            enrolled |= k == 0;
+            if run::leaves(spec, k, contact, replied_after(times[0])).is_some() {
+                return Ok((enrolled, true));
             }
             match plan {
                 StepPlan::Control => {
-                    self.tally(k, "control");
+                    self.tally(row, "control");
                 }
                 StepPlan::WaitForWinner => self.out.waiting_for_winner = true,
                 StepPlan::Send(v) => {
-                    self.make(k, v, &contact, *at, step_id, stored.scopes)?;
+                    self.make(k, v, contact, *at, step_id, scopes.to_vec())?;
                     // The campaign is not over while a later step is to come.
                     if let Some(later) = times.get(k + 1) {
                         self.soonest(*later);
                     }
                 }
             }
-            return Ok(());
+            return Ok((enrolled, false));
         }
-        Ok(())
+        Ok((enrolled, false))
     }
-
     /// Makes step `k`'s document (variation `v`) for `contact`; a recipient it cannot be made
     /// for (no address, a template that does not fill) is counted as refused.
     fn make(

@@ -51,3 +51,14 @@ pub struct JobRow {
     pub attempts: u32,
     pub detail: Option<String>,
 }
+
+/// One occasion a campaign enrolled a contact on (see the stores' `campaign_enrolments`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enrolment {
+    /// A `ContactId`'s text.
+    pub contact: String,
+    /// What enrolled them: `tag:…`, `birthday:2027`, `repeat:3`…
+    pub episode: String,
+    /// `None`: already there at launch, so nobody was enrolled.
+    pub enrolled_at: Option<DateTime<Utc>>,
+}

@@ -460,6 +460,13 @@ pub trait Store:
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
     fn job(&self, org: OrgId, kind: &str, key: &str) -> Result<Option<jobs::JobRow>, StoreError>;
+    /// Everyone a triggered or repeating campaign (`campaign`, a `CampaignId`'s text) enrolled,
+    /// and the occasions it saw at launch.
+    fn enrolments(&self, org: OrgId, campaign: &str) -> Result<Vec<jobs::Enrolment>, StoreError>;
+    /// Records `rows` for `campaign` in one transaction; an occasion already recorded keeps
+    /// its first row (two server processes enrol once).
+    fn enrol(&self, org: OrgId, campaign: &str, rows: &[jobs::Enrolment])
+        -> Result<(), StoreError>;
     /// Records that contact `contact` (a `ContactId`'s text) answered at `at`; an earlier time
     /// than the one kept changes nothing.
     fn record_reply(&self, org: OrgId, contact: &str, at: DateTime<Utc>) -> Result<(), StoreError>;

@@ -18,12 +18,12 @@ use fieldstone_server::config::Config;
 use reqwest::StatusCode;
 use std::collections::BTreeMap;
 
-fn advance(s: &TestServer, by: Duration) {
+pub(crate) fn advance(s: &TestServer, by: Duration) {
     use fieldstone_model::clock::Clock;
     s.clock.set(s.clock.now() + by);
 }
 
-fn step(wait_days: u16, subject: &str) -> CampaignStep {
+pub(crate) fn step(wait_days: u16, subject: &str) -> CampaignStep {
     CampaignStep {
         channel: StepChannel::Email,
         wait_days,
@@ -109,7 +109,7 @@ async fn push_contacts(s: &TestServer, agent: &Agent, n: usize, tag: &str) -> Ve
     ids
 }
 
-async fn push_campaign(s: &TestServer, agent: &Agent, campaign: &Campaign) -> DocId {
+pub(crate) async fn push_campaign(s: &TestServer, agent: &Agent, campaign: &Campaign) -> DocId {
     let (doc, _) =
         fieldstone_doc::campaign::create(automerge::ActorId::random(), campaign).expect("doc");
     let mut device = Device::new();
@@ -121,7 +121,7 @@ async fn push_campaign(s: &TestServer, agent: &Agent, campaign: &Campaign) -> Do
 }
 
 /// Each recipient's address → the subjects they received, from the SMTP server's mailbox.
-fn mail_by_recipient(smtp: &SmtpSink) -> BTreeMap<String, Vec<String>> {
+pub(crate) fn mail_by_recipient(smtp: &SmtpSink) -> BTreeMap<String, Vec<String>> {
     let mut by: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for mail in smtp.received() {
         let to = header(&mail, "To").unwrap_or_default().to_owned();
@@ -131,7 +131,7 @@ fn mail_by_recipient(smtp: &SmtpSink) -> BTreeMap<String, Vec<String>> {
     by
 }
 
-fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
+pub(crate) fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
     mail.lines()
         .take_while(|l| !l.is_empty())
         .find_map(|l| l.strip_prefix(&format!("{name}: ")))
@@ -140,7 +140,13 @@ fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
 
 /// Waits until the SMTP server holds `n` messages (bounded at two minutes: a hang is a failure,
 /// a loaded CI machine is not), then a little longer to be sure no more arrive.
-async fn until_mail(smtp: &SmtpSink, n: usize, s: &TestServer, org: OrgId, campaign: &Campaign) {
+pub(crate) async fn until_mail(
+    smtp: &SmtpSink,
+    n: usize,
+    s: &TestServer,
+    org: OrgId,
+    campaign: &Campaign,
+) {
     for _ in 0..2_400 {
         if smtp.received().len() >= n {
             tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -165,7 +171,7 @@ async fn until_mail(smtp: &SmtpSink, n: usize, s: &TestServer, org: OrgId, campa
 }
 
 /// The campaign as the agent's device pulls it.
-async fn pulled_campaign(s: &TestServer, agent: &Agent, id: &DocId) -> Campaign {
+pub(crate) async fn pulled_campaign(s: &TestServer, agent: &Agent, id: &DocId) -> Campaign {
     let (docs, _) = s.pull_all(&agent.token, vec![]).await;
     let doc = docs.iter().find(|d| &d.doc_id == id).expect("campaign");
     let loaded = fieldstone_doc::load(doc.snapshot.as_deref().expect("whole")).expect("load");
@@ -199,7 +205,7 @@ async fn until_counted(
     );
 }
 
-fn campaign_config(smtp: &SmtpSink) -> Config {
+pub(crate) fn campaign_config(smtp: &SmtpSink) -> Config {
     let mut config = sms_config(&smtp.url(), "http://127.0.0.1:9");
     if let Some(email) = config.email.as_mut() {
         email.connections = 4;

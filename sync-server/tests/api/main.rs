@@ -4,6 +4,7 @@ mod access;
 mod ai;
 mod auth;
 mod calls;
+mod campaign_triggers;
 mod campaigns;
 mod connections;
 mod contact_index;

@@ -301,3 +301,26 @@ fn the_verdict_waits_for_its_time_then_names_the_winner_or_says_not_yet() {
         "one version: no test"
     );
 }
+
+#[test]
+fn a_birthday_sequence_starts_at_nine_local_and_others_at_once() {
+    use crate::campaign::trigger::Trigger;
+    let zone: chrono_tz::Tz = "America/New_York".parse().expect("zone");
+    let birthday = Trigger::Birthday {
+        field: "birthday".into(),
+    };
+    // 05:10 in New York (EST, UTC-5) on 2027-01-15.
+    let early = chrono::DateTime::parse_from_rfc3339("2027-01-15T10:10:00Z")
+        .expect("t")
+        .with_timezone(&chrono::Utc);
+    assert_eq!(
+        birthday.starts(early, zone).to_rfc3339(),
+        "2027-01-15T14:00:00+00:00"
+    );
+    // After nine it goes now, and every other trigger starts at once.
+    let late = early + chrono::Duration::hours(6);
+    assert_eq!(birthday.starts(late, zone), late);
+    assert_eq!(Trigger::Silent { days: 30 }.starts(early, zone), early);
+    assert!(Trigger::TagAdded { tag: "vip".into() }.is_stateful());
+    assert!(!birthday.is_stateful());
+}

@@ -169,6 +169,33 @@ impl Trigger {
     }
 }
 
+/// The local hour a birthday greeting goes out (not at midnight).
+pub const BIRTHDAY_HOUR: u32 = 9;
+
+impl Trigger {
+    /// When a sequence this trigger fired at `now` starts for a contact in `zone`: a birthday
+    /// at [`BIRTHDAY_HOUR`] that day (now, once that has passed), anything else now.
+    pub fn starts(&self, now: DateTime<Utc>, zone: chrono_tz::Tz) -> DateTime<Utc> {
+        if !matches!(self, Trigger::Birthday { .. }) {
+            return now;
+        }
+        let today = now.with_timezone(&zone).date_naive();
+        today
+            .and_hms_opt(BIRTHDAY_HOUR, 0, 0)
+            .and_then(|local| crate::follow_up::resolve(zone, local))
+            .map_or(now, |at| at.max(now))
+    }
+
+    /// Whether the occasion is a state the contact can already be in when the campaign is
+    /// launched (a tag, a stage, a completed booking): those present at launch enrol nobody.
+    pub const fn is_stateful(&self) -> bool {
+        matches!(
+            self,
+            Trigger::TagAdded { .. } | Trigger::StageReached { .. } | Trigger::BookingCompleted
+        )
+    }
+}
+
 /// When the agent last had contact, or the contact's creation when never.
 fn last_touch(contact: &Contact) -> DateTime<Utc> {
     contact.last_contacted_at.unwrap_or(contact.created_at)

@@ -3,7 +3,7 @@
 //! is taking is skipped, never run twice at once.
 
 use super::ms;
-use crate::store::jobs::{JobClaim, JobFinish, JobRow, JobSchedule};
+use crate::store::jobs::{Enrolment, JobClaim, JobFinish, JobRow, JobSchedule};
 use crate::store::*;
 use ::postgres::{Client, GenericClient};
 
@@ -27,6 +27,14 @@ CREATE TABLE IF NOT EXISTS contact_replies (
     contact_id TEXT COLLATE "C" NOT NULL,
     replied_at BIGINT NOT NULL,
     PRIMARY KEY (org_id, contact_id)
+);
+CREATE TABLE IF NOT EXISTS campaign_enrolments (
+    org_id      TEXT COLLATE "C" NOT NULL,
+    campaign_id TEXT COLLATE "C" NOT NULL,
+    contact_id  TEXT COLLATE "C" NOT NULL,
+    episode     TEXT COLLATE "C" NOT NULL,
+    enrolled_at BIGINT,
+    PRIMARY KEY (org_id, campaign_id, contact_id, episode)
 );
 "#;
 
@@ -176,4 +184,53 @@ pub fn replies(
     .iter()
     .map(|r| Ok((r.try_get(0)?, from_ms(r.try_get(1)?))))
     .collect()
+}
+
+pub fn enrolments(
+    c: &mut Client,
+    org: OrgId,
+    campaign: &str,
+) -> Result<Vec<Enrolment>, StoreError> {
+    c.query(
+        "SELECT contact_id, episode, enrolled_at FROM campaign_enrolments
+         WHERE org_id = $1 AND campaign_id = $2",
+        &[&org.to_string(), &campaign],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(Enrolment {
+            contact: r.try_get(0)?,
+            episode: r.try_get(1)?,
+            enrolled_at: r.try_get::<_, Option<i64>>(2)?.map(from_ms),
+        })
+    })
+    .collect()
+}
+
+pub fn enrol(
+    c: &mut Client,
+    org: OrgId,
+    campaign: &str,
+    rows: &[Enrolment],
+) -> Result<(), StoreError> {
+    let mut tx = c.transaction()?;
+    let stmt = tx.prepare(
+        "INSERT INTO campaign_enrolments (org_id, campaign_id, contact_id, episode, enrolled_at)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+    )?;
+    let org = org.to_string();
+    for row in rows {
+        tx.execute(
+            &stmt,
+            &[
+                &org,
+                &campaign,
+                &row.contact,
+                &row.episode,
+                &row.enrolled_at.map(ms),
+            ],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
 }

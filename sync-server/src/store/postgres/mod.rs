@@ -427,6 +427,23 @@ impl Store for PostgresStore {
         self.pool.with(|c| jobs::job(c, org, kind, key))
     }
 
+    fn enrolments(
+        &self,
+        org: OrgId,
+        campaign: &str,
+    ) -> Result<Vec<crate::store::jobs::Enrolment>, StoreError> {
+        self.pool.with(|c| jobs::enrolments(c, org, campaign))
+    }
+
+    fn enrol(
+        &self,
+        org: OrgId,
+        campaign: &str,
+        rows: &[crate::store::jobs::Enrolment],
+    ) -> Result<(), StoreError> {
+        self.pool.with(|c| jobs::enrol(c, org, campaign, rows))
+    }
+
     fn record_reply(&self, org: OrgId, contact: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
         self.pool.with(|c| jobs::record_reply(c, org, contact, at))
     }

@@ -8,7 +8,7 @@ use crate::store::StoreError;
 use ::postgres::Client;
 
 /// Format written by this build; an older build refuses a newer database.
-pub const SCHEMA_VERSION: i32 = 10;
+pub const SCHEMA_VERSION: i32 = 11;
 
 /// Key (in the two-`int4` advisory lock space, apart from the per-organisation `bigint` feed
 /// locks) that serialises migrations of servers starting at the same time.

@@ -2,7 +2,7 @@
 //! leasing them in one transaction is enough for the one process an SQLite store serves.
 
 use super::ms;
-use crate::store::jobs::{JobClaim, JobFinish, JobRow, JobSchedule};
+use crate::store::jobs::{Enrolment, JobClaim, JobFinish, JobRow, JobSchedule};
 use crate::store::*;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -32,6 +32,20 @@ CREATE TABLE contact_replies (
     contact_id TEXT NOT NULL,
     replied_at INTEGER NOT NULL, -- Unix ms, the latest
     PRIMARY KEY (org_id, contact_id)
+) STRICT, WITHOUT ROWID;
+"#;
+
+/// Version 12: who a triggered sequence or a repeating broadcast enrolled, once per occasion
+/// (`episode`); `enrolled_at` NULL marks an occasion that was already there at launch and
+/// enrols nobody (a tag the contact had before the campaign started).
+pub const V12: &str = r#"
+CREATE TABLE campaign_enrolments (
+    org_id      TEXT NOT NULL,
+    campaign_id TEXT NOT NULL,
+    contact_id  TEXT NOT NULL,
+    episode     TEXT NOT NULL,
+    enrolled_at INTEGER,          -- Unix ms; NULL: seen at launch, not enrolled
+    PRIMARY KEY (org_id, campaign_id, contact_id, episode)
 ) STRICT, WITHOUT ROWID;
 "#;
 
@@ -193,4 +207,50 @@ pub fn replies(
         Ok((r.get::<_, String>(0)?, from_ms(r.get(1)?)))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn enrolments(
+    conn: &Connection,
+    org: OrgId,
+    campaign: &str,
+) -> Result<Vec<Enrolment>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT contact_id, episode, enrolled_at FROM campaign_enrolments
+         WHERE org_id = ?1 AND campaign_id = ?2",
+    )?;
+    let rows = stmt.query_map(params![org.to_string(), campaign], |r| {
+        Ok(Enrolment {
+            contact: r.get(0)?,
+            episode: r.get(1)?,
+            enrolled_at: r.get::<_, Option<i64>>(2)?.map(from_ms),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn enrol(
+    conn: &mut Connection,
+    org: OrgId,
+    campaign: &str,
+    rows: &[Enrolment],
+) -> Result<(), StoreError> {
+    let tx = conn.transaction()?;
+    {
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO campaign_enrolments (org_id, campaign_id, contact_id, episode, enrolled_at)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+        )?;
+        let org = org.to_string();
+        for row in rows {
+            stmt.execute(params![
+                org,
+                campaign,
+                row.contact,
+                row.episode,
+                row.enrolled_at.map(ms)
+            ])?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
 }

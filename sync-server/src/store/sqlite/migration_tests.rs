@@ -176,7 +176,7 @@ fn a_version_7_file_gets_its_contact_index_filled_from_the_stored_contacts() {
         .conn
         .execute_batch(
             "DROP TABLE contact_keys; DROP TABLE contact_index; DROP TABLE device_leads;
-             DROP TABLE jobs; DROP TABLE contact_replies; PRAGMA user_version = 7;",
+             DROP TABLE jobs; DROP TABLE contact_replies; DROP TABLE campaign_enrolments; PRAGMA user_version = 7;",
         )
         .expect("back to version 7");
     drop(store);
@@ -210,7 +210,7 @@ fn a_version_8_file_gains_the_open_house_queue() {
     store
         .writer()
         .conn
-        .execute_batch("DROP TABLE device_leads; DROP TABLE jobs; DROP TABLE contact_replies; PRAGMA user_version = 8;")
+        .execute_batch("DROP TABLE device_leads; DROP TABLE jobs; DROP TABLE contact_replies; DROP TABLE campaign_enrolments; PRAGMA user_version = 8;")
         .expect("back to version 8");
     drop(store);
     let store = SqliteStore::open(dir.path()).expect("a version 8 file opens");
@@ -248,7 +248,7 @@ fn a_version_9_file_gains_the_job_table() {
     store
         .writer()
         .conn
-        .execute_batch("DROP TABLE jobs; DROP TABLE contact_replies; PRAGMA user_version = 9;")
+        .execute_batch("DROP TABLE jobs; DROP TABLE contact_replies; DROP TABLE campaign_enrolments; PRAGMA user_version = 9;")
         .expect("back to version 9");
     drop(store);
     let store = SqliteStore::open(dir.path()).expect("a version 9 file opens");
@@ -271,7 +271,9 @@ fn a_version_10_file_gains_the_replies_and_keeps_the_latest_per_contact() {
     store
         .writer()
         .conn
-        .execute_batch("DROP TABLE contact_replies; PRAGMA user_version = 10;")
+        .execute_batch(
+            "DROP TABLE contact_replies; DROP TABLE campaign_enrolments; PRAGMA user_version = 10;",
+        )
         .expect("back to version 10");
     drop(store);
     let store = SqliteStore::open(dir.path()).expect("a version 10 file opens");
@@ -288,4 +290,62 @@ fn a_version_10_file_gains_the_replies_and_keeps_the_latest_per_contact() {
     assert_eq!(since, vec![("c1".to_owned(), t(5_000))]);
     assert_eq!(store.replies(org, t(0)).expect("replies").len(), 2);
     assert_eq!(store.replies(other, t(0)).expect("replies").len(), 1);
+}
+
+#[test]
+fn a_version_11_file_gains_enrolments_and_an_occasion_is_recorded_once() {
+    use crate::store::jobs::Enrolment;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(dir.path()).expect("open");
+    store
+        .writer()
+        .conn
+        .execute_batch("DROP TABLE campaign_enrolments; PRAGMA user_version = 11;")
+        .expect("back to version 11");
+    drop(store);
+    let store = SqliteStore::open(dir.path()).expect("a version 11 file opens");
+    let org = store.create_org("acme", Utc::now()).expect("org").id;
+    let other = store.create_org("beta", Utc::now()).expect("org").id;
+    let t = |m: i64| chrono::DateTime::from_timestamp_millis(1_800_000_000_000 + m).expect("t");
+    let row = |contact: &str, episode: &str, at: Option<i64>| Enrolment {
+        contact: contact.to_owned(),
+        episode: episode.to_owned(),
+        enrolled_at: at.map(t),
+    };
+    store
+        .enrol(
+            org,
+            "camp",
+            &[row("c1", "tag:vip:1@a", None), row("c2", "new", Some(10))],
+        )
+        .expect("enrol");
+    // The same occasion again (a second process, a repeated pass) keeps its first row.
+    store
+        .enrol(
+            org,
+            "camp",
+            &[row("c2", "new", Some(99)), row("c3", "new", Some(20))],
+        )
+        .expect("enrol again");
+    store
+        .enrol(other, "camp", &[row("c9", "new", Some(1))])
+        .expect("enrol other org");
+    let mut rows = store.enrolments(org, "camp").expect("enrolments");
+    rows.sort_by(|a, b| a.contact.cmp(&b.contact));
+    assert_eq!(
+        rows,
+        vec![
+            row("c1", "tag:vip:1@a", None),
+            row("c2", "new", Some(10)),
+            row("c3", "new", Some(20))
+        ]
+    );
+    assert!(store
+        .enrolments(org, "other")
+        .expect("enrolments")
+        .is_empty());
+    assert_eq!(
+        store.enrolments(other, "camp").expect("enrolments").len(),
+        1
+    );
 }

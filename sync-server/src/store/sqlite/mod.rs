@@ -425,6 +425,23 @@ impl Store for SqliteStore {
         self.read(|c| jobs::job(c, org, kind, key))
     }
 
+    fn enrolments(
+        &self,
+        org: OrgId,
+        campaign: &str,
+    ) -> Result<Vec<crate::store::jobs::Enrolment>, StoreError> {
+        self.read(|c| jobs::enrolments(c, org, campaign))
+    }
+
+    fn enrol(
+        &self,
+        org: OrgId,
+        campaign: &str,
+        rows: &[crate::store::jobs::Enrolment],
+    ) -> Result<(), StoreError> {
+        jobs::enrol(&mut self.writer().conn, org, campaign, rows)
+    }
+
     fn record_reply(&self, org: OrgId, contact: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
         jobs::record_reply(&self.writer().conn, org, contact, at)
     }

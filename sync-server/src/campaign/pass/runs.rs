@@ -1,0 +1,210 @@
+//! Who a pass goes through the steps with, and how many times: the one run of a campaign
+//! sent at launch, a triggered sequence's runs (one per occasion, recorded once in the store),
+//! a repeating broadcast's (one per sending), and the bookings a trigger and the figures read.
+
+use super::{Pass, PAGE};
+use crate::campaign::occasion::{occasions, BookingFact};
+use crate::campaign::CampaignError;
+use crate::store::jobs::Enrolment;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use fieldstone_model::campaign::run;
+use fieldstone_model::campaign::Repeat;
+use fieldstone_model::Contact;
+use fieldstone_protocol::DocId;
+use std::collections::HashSet;
+
+/// One time through the steps for one recipient.
+pub(super) struct Run {
+    /// The occasion (`None`: the one run of a campaign sent at launch).
+    pub(super) episode: Option<String>,
+    /// When each step reaches them.
+    pub(super) times: Vec<DateTime<Utc>>,
+    /// The row of the figures its steps add to: the step's own, or a repeating broadcast's
+    /// sending number.
+    pub(super) report_step: Option<usize>,
+    /// A repeating broadcast's earlier sending is counted, never sent late.
+    pub(super) may_send: bool,
+}
+
+impl Pass<'_> {
+    /// The bookings the owner reads, by contact.
+    pub(super) fn read_bookings(&mut self) -> Result<(), CampaignError> {
+        for doc_id in self.all_of(fieldstone_doc::booking::KIND)? {
+            let Some(stored) = self.state.store.load_doc(self.org, &doc_id)? else {
+                continue;
+            };
+            let Some(booking) = crate::sync::guard::load(&stored.bytes)
+                .ok()
+                .and_then(|doc| fieldstone_doc::booking::read(&doc).ok())
+            else {
+                continue;
+            };
+            if booking.deleted_at.is_some() {
+                continue;
+            }
+            for contact in &booking.attendees.contacts {
+                self.bookings
+                    .entry(contact.to_string())
+                    .or_default()
+                    .push(BookingFact {
+                        id: *booking.id.as_uuid(),
+                        created_at: booking.created_at,
+                        ends_at: booking.ends_at,
+                        status: booking.status,
+                    });
+            }
+        }
+        Ok(())
+    }
+
+    /// Every document of `kind` the owner reads.
+    pub(super) fn all_of(&self, kind: &str) -> Result<Vec<DocId>, CampaignError> {
+        let mut ids = Vec::new();
+        if self.scopes.is_empty() {
+            return Ok(ids);
+        }
+        let bad = |e: fieldstone_protocol::InvalidDocId| CampaignError::Invalid(e.to_string());
+        let mut after = DocId::new(kind, "0").map_err(bad)?;
+        // Past every id (ids are lowercase hex and '-').
+        let upto = DocId::new(kind, "z").map_err(bad)?;
+        loop {
+            let page = self.state.store.doc_ids_in_range(
+                self.org,
+                &self.scopes,
+                Some(&after),
+                Some(&upto),
+                PAGE,
+            )?;
+            let Some(last) = page.last().cloned() else {
+                break;
+            };
+            ids.extend(page);
+            after = last;
+        }
+        Ok(ids)
+    }
+
+    /// Whether sending `n` in `zone` has gone out to everyone it will go to.
+    pub(super) fn is_closed(&self, zone: Tz, n: usize) -> bool {
+        let mark = closed_mark(zone, n);
+        self.enrolments
+            .get("")
+            .is_some_and(|rows| rows.iter().any(|r| r.episode == mark))
+    }
+
+    /// A repeating broadcast's sendings in `zone`: every one due so far and the next.
+    pub(super) fn sendings_in(&mut self, zone: Tz) -> Vec<DateTime<Utc>> {
+        let (spec, launched, now) = (&self.campaign.spec, self.launched, self.now);
+        self.sendings
+            .entry(zone)
+            .or_insert_with(|| {
+                let mut all = Vec::new();
+                let mut at = run::step_times(spec, launched, zone).first().copied();
+                while let Some(t) = at {
+                    all.push(t);
+                    if t > now {
+                        break;
+                    }
+                    at = spec.schedule.next_after(t, zone).filter(|n| *n > t);
+                }
+                all
+            })
+            .clone()
+    }
+
+    /// The runs `contact` has now: one for a campaign sent at launch, one per occasion of a
+    /// triggered sequence (recording the new ones), one per counted sending of a repeat.
+    pub(super) fn runs(
+        &mut self,
+        doc: &automerge::AutoCommit,
+        contact: &Contact,
+        zone: Tz,
+    ) -> Vec<Run> {
+        let spec = &self.campaign.spec;
+        if let Some(trigger) = &spec.trigger {
+            let key = contact.id.to_string();
+            let known = self.enrolments.get(&key).cloned().unwrap_or_default();
+            let bookings = self.bookings.get(&key).map_or(&[][..], Vec::as_slice);
+            let found = occasions(
+                trigger,
+                self.launched,
+                doc,
+                contact,
+                bookings,
+                self.now,
+                zone,
+            );
+            let mut runs: Vec<(String, DateTime<Utc>)> = known
+                .iter()
+                .filter_map(|r| Some((r.episode.clone(), r.enrolled_at?)))
+                .collect();
+            let seen: HashSet<&str> = known.iter().map(|r| r.episode.as_str()).collect();
+            for occasion in found {
+                if seen.contains(occasion.episode.as_str()) {
+                    continue;
+                }
+                // Already so at launch (a tag the contact had): not an occasion.
+                let at_launch = self.baseline && trigger.is_stateful();
+                let enrols = !at_launch && spec.audience.includes(contact, None);
+                if !at_launch && !enrols {
+                    continue;
+                }
+                let enrolled_at = enrols.then_some(occasion.start);
+                self.enrol.push(Enrolment {
+                    contact: key.clone(),
+                    episode: occasion.episode.clone(),
+                    enrolled_at,
+                });
+                if let Some(at) = enrolled_at {
+                    runs.push((occasion.episode, at));
+                }
+            }
+            runs.sort_by_key(|r| r.1);
+            return runs
+                .into_iter()
+                .map(|(episode, at)| Run {
+                    episode: Some(episode),
+                    times: run::step_times(spec, at, zone),
+                    report_step: None,
+                    may_send: true,
+                })
+                .collect();
+        }
+        if spec.schedule.repeat != Repeat::Once {
+            let sendings = self.sendings_in(zone);
+            let last_due = sendings.iter().rposition(|t| *t <= self.now);
+            // A sending goes to whoever is in the audience when it goes out: once a round
+            // has gone through everyone for it, someone who joins later waits for the next.
+            let open = last_due.filter(|n| !self.is_closed(zone, *n));
+            let mut runs = Vec::new();
+            for (n, at) in sendings.iter().enumerate() {
+                if n < self.recount_from {
+                    continue;
+                }
+                if *at > self.now {
+                    self.soonest(*at);
+                    break;
+                }
+                runs.push(Run {
+                    episode: Some(format!("repeat:{n}")),
+                    times: vec![*at],
+                    report_step: Some(n),
+                    may_send: Some(n) == open,
+                });
+            }
+            return runs;
+        }
+        vec![Run {
+            episode: None,
+            times: run::step_times(spec, self.launched, zone),
+            report_step: None,
+            may_send: true,
+        }]
+    }
+}
+
+/// The store's mark that sending `n` went out in `zone`.
+pub(super) fn closed_mark(zone: Tz, n: usize) -> String {
+    format!("sent:{}:{n}", zone.name())
+}
