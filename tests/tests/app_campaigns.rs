@@ -2,7 +2,8 @@
 //! agent writes it in the wizard (type, audience with its size, content previewed on a real
 //! contact — an unknown variable refused by name — schedule, review with the cost, launch),
 //! the server sends it to both contacts once, and the report shows its figures as numbers and
-//! a chart; the agent pauses it. Screenshots of each step at both sizes.
+//! a chart; the agent pauses it. Then a drip started by a tag: chosen in the schedule step,
+//! launched, waiting for its first occasion. Screenshots of each step at both sizes.
 
 mod app_support;
 
@@ -163,6 +164,49 @@ poll_ms = 200
     app.until_text("#campaign-status", "Paused").await;
     std::thread::sleep(std::time::Duration::from_secs(1));
     assert_eq!(smtp.received().len(), 2, "sent once each");
+
+    // A drip that starts on its own when a tag is added: the schedule step chooses the
+    // trigger and the stages that end it; launched, it waits for its first occasion.
+    app.click("#campaign-report-back").await;
+    app.click("#campaign-new").await;
+    app.wait_for("#campaign-wizard").await;
+    app.type_into("#campaign-name", "Hot leads").await;
+    app.click("#campaign-kind-drip").await;
+    app.click("#campaign-next").await;
+    app.click("#audience-everyone").await;
+    app.until_text("#audience-size", "2 contacts").await;
+    app.click("#campaign-next").await;
+    app.type_into("#variation-0-0-subject", "Still looking, {{ first_name }}?")
+        .await;
+    app.type_into(
+        "#variation-0-0-body",
+        "Hi {{ first_name }}, three new homes fit.",
+    )
+    .await;
+    app.click("#campaign-next").await;
+    app.select("#schedule-trigger", "tag_added").await;
+    app.type_into("#trigger-tag", "hot lead").await;
+    app.wait_for("#exit-stage-closed").await;
+    app.screens_at("campaign-schedule-trigger", "#campaign-wizard")
+        .await;
+    app.assert_phone_layout("the campaign wizard, a triggered schedule")
+        .await;
+    app.click("#campaign-next").await;
+    app.until_text("#review-ready", "Ready to launch").await;
+    app.click("#campaign-next").await;
+    app.click("#campaign-launch").await;
+    app.wait_for("#campaign-report").await;
+    app.until_text("#campaign-status", "Running").await;
+    app.until_text("#campaign-report", "When the tag “hot lead” is added")
+        .await;
+    app.until_text("#campaign-report-empty", "Nobody has gone through it yet")
+        .await;
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert_eq!(
+        smtp.received().len(),
+        2,
+        "nobody had the tag added yet: nothing more is sent"
+    );
     app.close().await;
     drop(server);
 }

@@ -523,6 +523,18 @@ impl CampaignInput {
                 "No one is in this audience yet, so there is no one to send it to.",
             );
         }
+        // Scores are worked out on devices; the server keeps none. A one-off campaign is
+        // launched as the contacts in the score range then, but one that keeps enrolling
+        // people (a trigger, a repeat) would never find anyone new by score.
+        let scored = self.audience.min_score.is_some() || self.audience.max_score.is_some();
+        if scored && (self.trigger.is_some() || self.schedule.repeat != Repeat::Once) {
+            errors.push(
+                "audience.min_score",
+                "A campaign that keeps finding people (on a trigger or a repeat) cannot choose by \
+                 score: scores live on your devices, not on the server that sends it. Choose by \
+                 stage, tag or source.",
+            );
+        }
         if let Start::At { local } = self.schedule.start {
             let passed = crate::follow_up::resolve(ctx.zone, local).is_none_or(|at| at < ctx.now);
             if passed {

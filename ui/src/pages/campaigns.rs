@@ -169,6 +169,17 @@ fn CampaignReport(props: &ReportProps) -> Html {
         Callback::from(move |_: MouseEvent| on_edit.emit(Draft::editing(id, spec.clone())))
     };
     let figures = &c.result.counts;
+    let noun = if c.spec.schedule.repeat == fieldstone_model::campaign::Repeat::Once {
+        "Step"
+    } else {
+        "Sending"
+    };
+    // What it is: how it starts (a trigger, a repeat) and who it goes to.
+    let starts = match (&c.spec.trigger, c.spec.schedule.repeat) {
+        (Some(trigger), _) => Some(trigger.sentence()),
+        (None, fieldstone_model::campaign::Repeat::Once) => None,
+        (None, repeat) => Some(repeat.label().to_owned()),
+    };
     let verdicts = c.spec.tested_steps().filter_map(|step| {
         let ab = c.spec.ab?;
         let sent_at = c.launched_at?;
@@ -189,7 +200,7 @@ fn CampaignReport(props: &ReportProps) -> Html {
                 <h2 id="campaign-report-title" class="wizard__title">{ c.spec.name.clone() }</h2>
                 <span id="campaign-status" class={classes!("chip", format!("chip--{}", c.status.as_str()))}>{ c.status.label() }</span>
             </header>
-            <p class="settings-fineprint">{ format!("{} · {} · {}", c.spec.kind.label(), c.spec.audience.summary(), crate::state::format::count(c.result.enrolled, "recipient", "recipients")) }</p>
+            <p class="settings-fineprint">{ format!("{} · {}{} · {}", c.spec.kind.label(), starts.map(|s| format!("{s} · ")).unwrap_or_default(), c.spec.audience.summary(), crate::state::format::count(c.result.enrolled, "recipient", "recipients")) }</p>
             <div class="settings-actions">
                 if c.status.can_become(CampaignStatus::Running) && c.status != CampaignStatus::Draft {
                     <button id="campaign-resume" type="button" class="button button--primary" onclick={status_to(CampaignStatus::Running)}>{ "Resume" }</button>
@@ -208,13 +219,14 @@ fn CampaignReport(props: &ReportProps) -> Html {
                 <p class="field__error" role="alert">{ message.clone() }</p>
             }
             if figures.is_empty() {
-                <p id="campaign-report-empty" class="settings-muted">{ match c.status {
-                    CampaignStatus::Draft => "A draft: nothing is sent until it is launched.",
-                    _ => "Nothing counted yet. The server starts once it has the campaign (offline, it waits for this device to sync), and the figures come back here.",
+                <p id="campaign-report-empty" class="settings-muted">{ match (c.status, &c.spec.trigger) {
+                    (CampaignStatus::Draft, _) => "A draft: nothing is sent until it is launched.".to_owned(),
+                    (_, Some(trigger)) => format!("Nobody has gone through it yet. {}, that contact starts it (the server looks every quarter of an hour, once it has the campaign).", trigger.sentence()),
+                    _ => "Nothing counted yet. The server starts once it has the campaign (offline, it waits for this device to sync), and the figures come back here.".to_owned(),
                 } }</p>
             } else {
-                { chart(figures) }
-                { table(figures) }
+                { chart(figures, noun) }
+                { table(figures, noun) }
             }
             { for verdicts }
         </section>
@@ -225,7 +237,7 @@ fn CampaignReport(props: &ReportProps) -> Html {
 /// A measure's name and how it is read from a step's figures.
 type Measure = (&'static str, fn(&StepCounts) -> u64);
 
-const MEASURES: [Measure; 7] = [
+const MEASURES: [Measure; 8] = [
     ("Sent", |k| k.sent),
     ("Delivered", |k| k.delivered),
     ("Opened", |k| k.opened),
@@ -233,20 +245,22 @@ const MEASURES: [Measure; 7] = [
     ("Replied", |k| k.replied),
     ("Unsubscribed", |k| k.unsubscribed),
     ("Refused", |k| k.refused),
+    ("Bookings", |k| k.bookings),
 ];
 
-/// "Step 2", or "Step 1 · B" where the step has several variations (or a control group).
-fn row_label(figures: &[StepCounts], k: &StepCounts) -> String {
+/// "Step 2", or "Step 1 · B" where the step has several variations (or a control group); a
+/// repeating broadcast's rows are its sendings ("Sending 3").
+fn row_label(figures: &[StepCounts], k: &StepCounts, noun: &str) -> String {
     let several = figures.iter().filter(|x| x.step == k.step).count() > 1;
     if several {
-        format!("Step {} · {}", k.step + 1, k.variation)
+        format!("{noun} {} · {}", k.step + 1, k.variation)
     } else {
-        format!("Step {}", k.step + 1)
+        format!("{noun} {}", k.step + 1)
     }
 }
 
 /// One horizontal bar group per step and variation: each measure as a share of what was sent.
-fn chart(figures: &[StepCounts]) -> Html {
+fn chart(figures: &[StepCounts], noun: &str) -> Html {
     let rows: Vec<&StepCounts> = figures
         .iter()
         .filter(|k| k.variation != "control")
@@ -275,7 +289,7 @@ fn chart(figures: &[StepCounts]) -> Html {
         });
         html! {
             <g>
-                <text class="chart__label" x="0" y={format!("{:.1}", y0 + 12.0)}>{ row_label(figures, k) }</text>
+                <text class="chart__label" x="0" y={format!("{:.1}", y0 + 12.0)}>{ row_label(figures, k, noun) }</text>
                 { for bars }
             </g>
         }
@@ -285,7 +299,7 @@ fn chart(figures: &[StepCounts]) -> Html {
     });
     html! {
         <figure id="campaign-chart" class="chart">
-            <svg width="100%" height={format!("{height:.0}")} role="img" aria-label="Each step's sent, delivered, opened, clicked, replied, unsubscribed and refused">
+            <svg width="100%" height={format!("{height:.0}")} role="img" aria-label="Each row's sent, delivered, opened, clicked, replied, unsubscribed, refused and bookings made after it">
                 { for groups }
             </svg>
             <figcaption><ul class="chart__legend">{ for legend }</ul></figcaption>
@@ -293,12 +307,12 @@ fn chart(figures: &[StepCounts]) -> Html {
     }
 }
 
-fn table(figures: &[StepCounts]) -> Html {
+fn table(figures: &[StepCounts], noun: &str) -> Html {
     html! {
         <div class="table-scroll">
             <table id="campaign-figures" class="figures">
                 <thead>
-                    <tr><th scope="col">{ "Step" }</th>
+                    <tr><th scope="col">{ noun }</th>
                         for (name, _) in MEASURES.iter() { <th scope="col">{ *name }</th> }
                         <th scope="col">{ "Bounced" }</th>
                     </tr>
@@ -306,7 +320,7 @@ fn table(figures: &[StepCounts]) -> Html {
                 <tbody>
                     for k in figures.iter() {
                         <tr>
-                            <th scope="row">{ row_label(figures, k) }</th>
+                            <th scope="row">{ row_label(figures, k, noun) }</th>
                             for (_, read) in MEASURES.iter() { <td>{ read(k) }</td> }
                             <td>{ k.bounced }</td>
                         </tr>

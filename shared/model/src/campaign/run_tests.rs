@@ -324,3 +324,49 @@ fn a_birthday_sequence_starts_at_nine_local_and_others_at_once() {
     assert!(Trigger::TagAdded { tag: "vip".into() }.is_stateful());
     assert!(!birthday.is_stateful());
 }
+
+#[test]
+fn a_campaign_that_keeps_enrolling_cannot_choose_by_score() {
+    use crate::campaign::audience::Audience;
+    use crate::campaign::trigger::Trigger;
+    use crate::plan::Plan;
+    let input = CampaignInput {
+        name: "Hot".into(),
+        kind: CampaignKind::Drip,
+        audience: Audience {
+            min_score: Some(70),
+            ..Audience::default()
+        },
+        trigger: Some(Trigger::TagAdded { tag: "hot".into() }),
+        steps: vec![CampaignStep {
+            channel: StepChannel::Email,
+            wait_days: 0,
+            variations: vec![Variation {
+                label: "A".into(),
+                percent: 100,
+                subject: "Hi".into(),
+                body: "Hello".into(),
+            }],
+        }],
+        schedule: Schedule::default(),
+        ab: None,
+        exit: Default::default(),
+    };
+    let ctx = LaunchContext {
+        audience_size: 3,
+        now: at(2027, 1, 4, 9, 0),
+        zone: chrono_tz::UTC,
+        plan: Plan::Enterprise,
+        used: |_| 0,
+    };
+    let errors = input.launch_check(&ctx).expect_err("refused");
+    assert_eq!(errors.0[0].field, "audience.min_score");
+    let once = CampaignInput {
+        trigger: None,
+        ..input
+    };
+    assert!(
+        once.launch_check(&ctx).is_ok(),
+        "a one-off launches by score"
+    );
+}

@@ -3,12 +3,28 @@
 
 use fieldstone_model::campaign::ab::Confidence;
 use fieldstone_model::campaign::record::CampaignId;
+use fieldstone_model::campaign::trigger::Trigger;
 use fieldstone_model::campaign::*;
-use fieldstone_model::FieldError;
+use fieldstone_model::{FieldError, LeadSource, Stage};
 
 /// The wizard's steps, in order (seed 003).
 pub const STEPS: [&str; 6] = [
     "Type", "Audience", "Content", "Schedule", "Review", "Launch",
+];
+
+/// What can start a sequence, as the schedule step offers it (`""`: the audience at launch).
+/// A new listing fitting a buyer is not offered: listings are not matched to buyers yet.
+pub const STARTS: [(&str, &str); 7] = [
+    ("", "Everyone in the audience, when it is launched"),
+    ("tag_added", "When a tag is added to a contact"),
+    ("stage_reached", "When a contact reaches a stage"),
+    ("new_lead", "When a new lead arrives"),
+    (
+        "booking_completed",
+        "After a showing or meeting takes place",
+    ),
+    ("birthday", "On a contact's birthday"),
+    ("silent", "After days without contact"),
 ];
 
 /// What the wizard holds while the agent writes.
@@ -106,6 +122,7 @@ impl Draft {
         self.input.kind = kind;
         if kind == CampaignKind::Broadcast {
             self.input.steps.truncate(1);
+            self.input.trigger = None;
         } else {
             self.input.schedule.repeat = Repeat::Once;
         }
@@ -120,6 +137,62 @@ impl Draft {
             if kind != CampaignKind::Broadcast {
                 ab.split.winner_to_rest = false;
             }
+        }
+    }
+
+    /// What starts the sequence, as [`STARTS`] names it.
+    pub fn start_key(&self) -> &'static str {
+        match &self.input.trigger {
+            None => "",
+            Some(Trigger::TagAdded { .. }) => "tag_added",
+            Some(Trigger::StageReached { .. }) => "stage_reached",
+            Some(Trigger::NewLead { .. }) => "new_lead",
+            Some(Trigger::BookingCompleted) => "booking_completed",
+            Some(Trigger::ListingMatch) => "listing_match",
+            Some(Trigger::Birthday { .. }) => "birthday",
+            Some(Trigger::Silent { .. }) => "silent",
+        }
+    }
+
+    /// Chooses what starts the sequence (each with a sensible first value); a triggered
+    /// sequence starts when it fires, so a set start time goes.
+    pub fn set_start(&mut self, key: &str) {
+        if key == self.start_key() {
+            return;
+        }
+        self.input.trigger = match key {
+            "tag_added" => Some(Trigger::TagAdded { tag: String::new() }),
+            "stage_reached" => Some(Trigger::StageReached {
+                stage: Stage::Qualified,
+            }),
+            "new_lead" => Some(Trigger::NewLead { source: None }),
+            "booking_completed" => Some(Trigger::BookingCompleted),
+            "birthday" => Some(Trigger::Birthday {
+                field: "birthday".to_owned(),
+            }),
+            "silent" => Some(Trigger::Silent { days: 90 }),
+            _ => None,
+        };
+        if self.input.trigger.is_some() {
+            self.input.schedule.start = Start::Now;
+        }
+    }
+
+    /// The new lead trigger's source (`""`: any).
+    pub fn set_lead_source(&mut self, value: &str) {
+        if let Some(Trigger::NewLead { source }) = self.input.trigger.as_mut() {
+            *source = value.parse::<LeadSource>().ok();
+        }
+    }
+
+    /// Adds or removes `stage` from the stages a contact leaves on.
+    pub fn flip_exit_stage(&mut self, stage: Stage) {
+        let stages = &mut self.input.exit.on_stages;
+        match stages.iter().position(|s| *s == stage) {
+            Some(at) => {
+                stages.remove(at);
+            }
+            None => stages.push(stage),
         }
     }
 
@@ -286,5 +359,42 @@ mod tests {
         d.add_step();
         d.set_kind(CampaignKind::Broadcast);
         assert_eq!(d.input.steps.len(), 1, "a broadcast sends one message");
+    }
+
+    #[test]
+    fn choosing_a_trigger_drops_a_set_time_and_a_broadcast_drops_the_trigger() {
+        let mut d = Draft::default();
+        d.set_kind(CampaignKind::Drip);
+        d.input.schedule.start = Start::At {
+            local: chrono::NaiveDateTime::default(),
+        };
+        d.set_start("new_lead");
+        assert_eq!(d.start_key(), "new_lead");
+        assert_eq!(d.input.schedule.start, Start::Now);
+        d.set_lead_source("zillow");
+        assert_eq!(
+            d.input.trigger,
+            Some(Trigger::NewLead {
+                source: Some(LeadSource::Zillow)
+            })
+        );
+        d.set_lead_source("");
+        assert_eq!(d.input.trigger, Some(Trigger::NewLead { source: None }));
+        // Choosing the same again keeps what was typed.
+        d.set_start("tag_added");
+        if let Some(Trigger::TagAdded { tag }) = d.input.trigger.as_mut() {
+            *tag = "hot".into();
+        }
+        d.set_start("tag_added");
+        assert_eq!(
+            d.input.trigger,
+            Some(Trigger::TagAdded { tag: "hot".into() })
+        );
+        d.flip_exit_stage(Stage::Closed);
+        assert!(!d.input.exit.on_stages.contains(&Stage::Closed));
+        d.flip_exit_stage(Stage::Closed);
+        assert!(d.input.exit.on_stages.contains(&Stage::Closed));
+        d.set_kind(CampaignKind::Broadcast);
+        assert_eq!(d.input.trigger, None, "a broadcast is not triggered");
     }
 }

@@ -2,8 +2,8 @@
 //! the variables, a preview on a real contact and an AI rewrite), schedule, review (the cost
 //! against the plan and every reason it cannot launch yet), and launch or keep as a draft.
 
-use super::draft::{Draft, STEPS};
-use crate::components::field::{choice_options, SelectField, TextField};
+use super::draft::{Draft, STARTS, STEPS};
+use crate::components::field::{choice_options, stage_options, SelectField, TextField};
 use crate::services::commands;
 use fieldstone_model::campaign::personalise::VARIABLES;
 use fieldstone_model::campaign::record::Campaign;
@@ -495,34 +495,112 @@ fn test_fields(d: &Draft, draft: &State, ab: AbTest) -> Html {
 
 fn schedule_step(d: &Draft, draft: &State) -> Html {
     let at_time = matches!(d.input.schedule.start, Start::At { .. });
+    let sequence = d.input.kind != CampaignKind::Broadcast;
+    let triggered = d.input.trigger.is_some();
     html! {
         <div class="form">
-            <fieldset class="choice-cards"><legend>{ "Start" }</legend>
-                <label class={classes!("choice-card", (!at_time).then_some("choice-card--chosen"))}>
-                    <input type="radio" name="campaign-start" id="schedule-now" checked={!at_time}
-                        onchange={act::<Event>(draft, |d| d.input.schedule.start = Start::Now)} />
-                    <span class="choice-card__title">{ "As soon as it is launched" }</span>
-                    <span class="choice-card__about">{ "Offline, it goes when this device next syncs." }</span>
-                </label>
-                <label class={classes!("choice-card", at_time.then_some("choice-card--chosen"))}>
-                    <input type="radio" name="campaign-start" id="schedule-at" checked={at_time}
-                        onchange={act::<Event>(draft, |d| d.input.schedule.start = Start::At { local: chrono::NaiveDateTime::default() })} />
-                    <span class="choice-card__title">{ "At a time, in each recipient's zone" }</span>
-                    <span class="choice-card__about">{ "9:00 means 9:00 where they live." }</span>
-                </label>
-            </fieldset>
-            if at_time {
+            if sequence {
+                <SelectField id="schedule-trigger" label="Who goes through it" value={d.start_key()}
+                    options={STARTS.iter().map(|(v, l)| (AttrValue::Static(v), AttrValue::Static(l))).collect::<Vec<_>>()}
+                    error={err(d, "trigger")}
+                    on_change={change(draft, |d, v| d.set_start(&v))} />
+                { trigger_fields(d, draft) }
+            }
+            if !triggered {
+                <fieldset class="choice-cards"><legend>{ "Start" }</legend>
+                    <label class={classes!("choice-card", (!at_time).then_some("choice-card--chosen"))}>
+                        <input type="radio" name="campaign-start" id="schedule-now" checked={!at_time}
+                            onchange={act::<Event>(draft, |d| d.input.schedule.start = Start::Now)} />
+                        <span class="choice-card__title">{ "As soon as it is launched" }</span>
+                        <span class="choice-card__about">{ "Offline, it goes when this device next syncs." }</span>
+                    </label>
+                    <label class={classes!("choice-card", at_time.then_some("choice-card--chosen"))}>
+                        <input type="radio" name="campaign-start" id="schedule-at" checked={at_time}
+                            onchange={act::<Event>(draft, |d| d.input.schedule.start = Start::At { local: chrono::NaiveDateTime::default() })} />
+                        <span class="choice-card__title">{ "At a time, in each recipient's zone" }</span>
+                        <span class="choice-card__about">{ "9:00 means 9:00 where they live." }</span>
+                    </label>
+                </fieldset>
+            }
+            if at_time && !triggered {
                 <TextField id="schedule-time" label="Date and time" input_type="datetime-local" value={d.at.clone()}
                     error={err(d, "schedule.start")} on_input={change(draft, |d, v| d.at = v)} />
             }
-            if d.input.kind != CampaignKind::Broadcast {
+            if !sequence {
+                <SelectField id="schedule-repeat" label="Repeat" value={d.input.schedule.repeat.as_str()}
+                    options={choice_options::<Repeat>()} error={err(d, "schedule.repeat")}
+                    on_change={change(draft, |d, v| d.input.schedule.repeat = v.parse().unwrap_or_default())} />
+                if d.input.schedule.repeat != Repeat::Once {
+                    <p class="settings-fineprint">{ "Each time it goes to whoever is in the audience then; someone who joins later gets the next one." }</p>
+                }
+            }
+            if sequence {
                 <label class="check-target">
                     <input type="checkbox" class="checkbox" id="exit-on-reply" checked={d.input.exit.on_reply}
                         onchange={act::<Event>(draft, |d| d.input.exit.on_reply = !d.input.exit.on_reply)} />
                     <span>{ "Stop for a contact who replies (everyone who unsubscribes always stops)" }</span>
                 </label>
+                <fieldset class="check-grid"><legend>{ "Stop for a contact who reaches" }</legend>
+                    for stage in Stage::ALL.iter().copied() {
+                        <label class="check-target">
+                            <input type="checkbox" class="checkbox" id={format!("exit-stage-{}", stage.as_str())}
+                                checked={d.input.exit.on_stages.contains(&stage)}
+                                onchange={act::<Event>(draft, move |d| d.flip_exit_stage(stage))} />
+                            <span>{ stage.label() }</span>
+                        </label>
+                    }
+                </fieldset>
             }
         </div>
+    }
+}
+
+/// The chosen trigger's own value: the tag, the stage, the source, the field or the days.
+fn trigger_fields(d: &Draft, draft: &State) -> Html {
+    use fieldstone_model::campaign::trigger::Trigger;
+    let set = |apply: fn(&mut Trigger, String)| {
+        change(draft, move |d, v| {
+            if let Some(t) = d.input.trigger.as_mut() {
+                apply(t, v);
+            }
+        })
+    };
+    match &d.input.trigger {
+        Some(Trigger::TagAdded { tag }) => html! {
+            <TextField id="trigger-tag" label="The tag" value={tag.clone()} error={err(d, "trigger.tag")}
+                placeholder={Some(AttrValue::Static("hot lead"))}
+                on_input={set(|t, v| if let Trigger::TagAdded { tag } = t { *tag = v })} />
+        },
+        Some(Trigger::StageReached { stage }) => html! {
+            <SelectField id="trigger-stage" label="The stage" value={stage.as_str()} options={stage_options()}
+                on_change={set(|t, v| if let (Trigger::StageReached { stage }, Ok(s)) = (t, v.parse()) { *stage = s })} />
+        },
+        Some(Trigger::NewLead { source }) => {
+            let mut options = vec![(AttrValue::Static(""), AttrValue::Static("Any source"))];
+            options.extend(choice_options::<fieldstone_model::LeadSource>());
+            html! {
+                <SelectField id="trigger-source" label="From" value={source.map_or("", |s| s.as_str())} options={options}
+                    on_change={change(draft, |d, v| d.set_lead_source(&v))} />
+            }
+        }
+        Some(Trigger::Birthday { field }) => html! {
+            <TextField id="trigger-field" label="The custom date field with the birthday" value={field.clone()}
+                error={err(d, "trigger.field")}
+                hint={Some(AttrValue::Static("The greeting goes at 9:00 in the contact's zone."))}
+                on_input={set(|t, v| if let Trigger::Birthday { field } = t { *field = v })} />
+        },
+        Some(Trigger::Silent { days }) => html! {
+            <TextField id="trigger-days" label="Days without contact" input_type="number"
+                input_mode={Some(AttrValue::Static("numeric"))} value={days.to_string()}
+                error={err(d, "trigger.days")}
+                on_input={set(|t, v| if let Trigger::Silent { days } = t { *days = v.trim().parse().unwrap_or(0) })} />
+        },
+        Some(Trigger::BookingCompleted) => html! {
+            <p class="settings-fineprint">{ "It starts when you mark a showing or meeting with the contact as completed." }</p>
+        },
+        Some(Trigger::ListingMatch) | None => html! {
+            <p class="settings-fineprint">{ "Everyone in the audience when you launch it goes through the steps." }</p>
+        },
     }
 }
 
