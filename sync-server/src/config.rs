@@ -36,6 +36,8 @@ pub struct Config {
     pub default_plan: fieldstone_model::plan::Plan,
     /// Lead intake (`[intake]`): body sizes and rates of the intake API and Meta's webhooks.
     pub intake: crate::intake::IntakeConfig,
+    /// Email everyone their weekly report on Monday morning (`weekly_reports = false` to stop).
+    pub weekly_reports: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -190,6 +192,7 @@ impl Default for Config {
             secret_key: None,
             default_plan: fieldstone_model::plan::Plan::Enterprise,
             intake: crate::intake::IntakeConfig::default(),
+            weekly_reports: true,
         }
     }
 }

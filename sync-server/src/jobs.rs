@@ -4,7 +4,7 @@
 //! runs the job again; every job's writes are keyed by the job, so running one twice writes
 //! once. The clock is the server's (passed in), so tests move time instead of waiting.
 
-use crate::store::jobs::{JobClaim, JobFinish, JobSchedule, CAMPAIGN, FOLLOW_UP};
+use crate::store::jobs::{JobClaim, JobFinish, JobSchedule, CAMPAIGN, FOLLOW_UP, WEEKLY};
 use crate::{blocking, AppState};
 use chrono::Duration;
 use std::time::Duration as Wait;
@@ -81,6 +81,7 @@ async fn run(state: &AppState, claim: &JobClaim) -> JobFinish {
     match claim.kind.as_str() {
         FOLLOW_UP => crate::follow_up::draft_job(state, claim).await,
         CAMPAIGN => crate::campaign::run_job(state, claim).await,
+        WEEKLY => crate::weekly::run_job(state, claim).await,
         other => JobFinish::Done(format!("no such kind of job: {other}")),
     }
 }

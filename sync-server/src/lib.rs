@@ -26,6 +26,7 @@ pub mod secrets;
 pub mod store;
 pub mod sync;
 pub mod webhooks;
+pub mod weekly;
 
 pub use config::Config;
 pub use error::ApiError;
@@ -186,6 +187,12 @@ pub async fn serve(
         dispatch::spawn(state.clone(), state.config.email.clone(), dispatch_stopped);
     }
     let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
+    // Weekly reports go by email: only a server that can send any schedules them.
+    if state.config.weekly_reports
+        && (state.config.email.is_some() || state.config.secret_key.is_some())
+    {
+        weekly::spawn(state.clone(), jobs_stopped.clone());
+    }
     jobs::spawn(state.clone(), jobs::POLL, jobs_stopped);
     let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
     if let Some(addr) = state.config.http.metrics_listen {

@@ -17,6 +17,9 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The local hour on Monday the report goes out.
+pub const SEND_HOUR: u32 = 8;
+
 /// The week a report covers: `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Week {
@@ -35,6 +38,20 @@ impl Week {
         Week {
             start: start.unwrap_or(now),
             end: end.unwrap_or(now),
+        }
+    }
+
+    /// When the next report goes out: Monday at [`SEND_HOUR`] in `zone`, at or after `now`.
+    pub fn next_report_at(now: DateTime<Utc>, zone: Tz) -> DateTime<Utc> {
+        let today = now.with_timezone(&zone).date_naive();
+        let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
+        let at = |day: chrono::NaiveDate| {
+            day.and_hms_opt(SEND_HOUR, 0, 0)
+                .and_then(|local| crate::follow_up::resolve(zone, local))
+        };
+        match at(monday) {
+            Some(t) if t >= now => t,
+            _ => at(monday + Days::new(7)).unwrap_or(now + chrono::Duration::days(7)),
         }
     }
 

@@ -37,6 +37,8 @@ const BATCH: usize = 500;
 pub const COUNT_DAYS: i64 = 7;
 /// The store's mark that a triggered campaign has seen its launch-time state.
 const BASELINE: &str = "baseline";
+/// The store's mark (before the run's occasion) that a contact left a run for good.
+const LEFT: &str = "left:";
 
 /// The document step `step` of `campaign` makes for `contact`: a message, or a call task on a
 /// multi-touch campaign's call step. The same id however often it is made.
@@ -145,12 +147,10 @@ impl<'a> Pass<'a> {
         };
         let zone = crate::org_settings::agent_zone(state, org, campaign.owner)?;
         let spec = &campaign.spec;
-        let enrols = spec.trigger.is_some() || spec.schedule.repeat != Repeat::Once;
+        // Occasions, sendings gone out, and who left which run for good.
         let mut enrolments: HashMap<String, Vec<Enrolment>> = HashMap::new();
-        if enrols {
-            for row in store.enrolments(org, &campaign.id.to_string())? {
-                enrolments.entry(row.contact.clone()).or_default().push(row);
-            }
+        for row in store.enrolments(org, &campaign.id.to_string())? {
+            enrolments.entry(row.contact.clone()).or_default().push(row);
         }
         let baseline = spec.trigger.is_some()
             && !enrolments
@@ -382,12 +382,28 @@ impl<'a> Pass<'a> {
                 return Ok((enrolled, false));
             }
             enrolled |= k == 0;
+            // Leaving is for good: a contact who reached an exit stage and moved back, or
+            // whose reply is forgotten, does not come back into the run.
+            let left_mark = format!("{LEFT}{}", one.episode.as_deref().unwrap_or(""));
+            if self.has_mark(&contact.id.to_string(), &left_mark) {
+                return Ok((enrolled, true));
+            }
             if run::leaves(spec, k, contact, replied_after(times[0])).is_some() {
+                self.enrol.push(Enrolment {
+                    contact: contact.id.to_string(),
+                    episode: left_mark,
+                    enrolled_at: Some(self.now),
+                });
                 return Ok((enrolled, true));
             }
             match plan {
+                // The control group gets nothing; what it does anyway (answers, books) is
+                // what the campaign is measured against.
                 StepPlan::Control => {
-                    self.tally(row, "control");
+                    let (replied, booked) = (replied_after(*at), booked_after(*at));
+                    let control = self.tally(row, "control");
+                    control.replied += u64::from(replied);
+                    control.bookings += u64::from(booked);
                 }
                 StepPlan::WaitForWinner => self.out.waiting_for_winner = true,
                 StepPlan::Send(v) => {

@@ -191,6 +191,33 @@ impl Mailer {
         }
     }
 
+    /// Sends the server's own notice (a weekly report) to one of the organisation's people:
+    /// plain text, no tracking, no unsubscribe footer (it is not marketing); `id` makes its
+    /// Message-ID.
+    pub fn send_notice(
+        &self,
+        to: &str,
+        subject: &str,
+        text: &str,
+        id: &str,
+    ) -> Result<String, SendError> {
+        let email = Composed {
+            id: format!("<{id}@{}>", self.domain),
+            from: self.from.clone(),
+            from_name: Some("Fieldstone".to_owned()),
+            to: to.to_owned(),
+            subject: subject.to_owned(),
+            text: text.to_owned(),
+            html: None,
+            unsubscribe: None,
+            custom_args: None,
+        };
+        match &self.transport {
+            Transport_::Smtp(transport) => send_smtp(transport, email),
+            Transport_::SendGrid(api) => api.send(&email),
+        }
+    }
+
     /// Sends `message` as `sender_name` (the agent); answers the provider's id for it (the
     /// Message-ID over SMTP, SendGrid's message id over its API).
     pub fn send(

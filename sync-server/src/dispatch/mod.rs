@@ -8,7 +8,7 @@
 //! at most `max_attempts` times in all, then the message has `failed` with the relay's words.
 
 mod config;
-mod email;
+pub(crate) mod email;
 mod sendgrid_api;
 mod sms;
 

@@ -12,6 +12,8 @@ use fieldstone_model::OrgId;
 pub const FOLLOW_UP: &str = "follow_up";
 /// A running campaign's rounds (key: the campaign and when it was launched or resumed).
 pub const CAMPAIGN: &str = "campaign";
+/// A person's weekly report email (key: the user; it schedules itself for the next week).
+pub const WEEKLY: &str = "weekly";
 
 /// What a stored document asks of the job table, written in the same transaction as it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -459,6 +459,14 @@ pub trait Store:
         finish: &jobs::JobFinish,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+    /// Schedules `job` on its own (not with a document): a waiting job moves to its time, a
+    /// missing one is made.
+    fn schedule_job(
+        &self,
+        org: OrgId,
+        job: &jobs::JobSchedule,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     fn job(&self, org: OrgId, kind: &str, key: &str) -> Result<Option<jobs::JobRow>, StoreError>;
     /// Everyone a triggered or repeating campaign (`campaign`, a `CampaignId`'s text) enrolled,
     /// and the occasions it saw at launch.

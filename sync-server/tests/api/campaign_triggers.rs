@@ -2,7 +2,8 @@
 //! server with the clock passed in: a tag added after launch enrols the contact (one who had it
 //! at launch is not), removing and adding it again is a new occasion, reaching a stage ends it;
 //! a new lead from a source, a completed showing and a birthday each start their sequence once;
-//! a weekly broadcast goes to the audience of each week, with each sending's figures.
+//! a weekly broadcast goes to the audience of each week, with each sending's figures; a test's
+//! control group gets nothing, and the bookings its members make anyway are counted.
 
 use crate::campaigns::{
     advance, campaign_config, mail_by_recipient, pulled_campaign, push_campaign, step, until_mail,
@@ -65,6 +66,39 @@ async fn change(s: &TestServer, agent: &Agent, p: &mut Person, edit: impl FnOnce
     p.contact.updated_at = fieldstone_model::clock::Clock::now(&*s.clock);
     fieldstone_doc::contact::update(&mut p.device.doc, &p.contact).expect("update");
     let answer = s.push(&agent.token, vec![p.device.unsent(&p.id)]).await;
+    assert_eq!(answer.accepted, 1, "{answer:?}");
+}
+
+/// A showing with `contact`, starting now, pushed by `agent`'s device.
+async fn push_booking(s: &TestServer, agent: &Agent, contact: ContactId, status: BookingStatus) {
+    let starts = fieldstone_model::clock::Clock::now(&*s.clock);
+    let input = BookingInput {
+        kind: BookingKind::Showing,
+        title: None,
+        starts_at: starts,
+        ends_at: starts + Duration::minutes(30),
+        time_zone: "UTC".into(),
+        location: None,
+        attendees: Attendees {
+            contacts: vec![contact],
+            users: vec![agent.user],
+        },
+        listing: None,
+        status,
+        reminders: Vec::new(),
+    };
+    let booking = Booking::create(
+        BookingId::from_uuid(uuid::Uuid::new_v4()),
+        input.validate().expect("valid"),
+        agent.user,
+        starts,
+    );
+    let (doc, _) =
+        fieldstone_doc::booking::create(automerge::ActorId::random(), &booking).expect("doc");
+    let mut device = Device::new();
+    device.doc = doc;
+    let booking_id = DocId::new(fieldstone_doc::booking::KIND, booking.id).expect("id");
+    let answer = s.push(&agent.token, vec![device.unsent(&booking_id)]).await;
     assert_eq!(answer.accepted, 1, "{answer:?}");
 }
 
@@ -168,6 +202,11 @@ async fn a_tag_added_after_launch_starts_the_sequence_once_per_adding_and_a_stag
         1,
         "left on reaching Closed"
     );
+    // Leaving is for good: back to an open stage, still nothing.
+    change(&s, &ada, &mut closes, |c| c.stage = Stage::Lead).await;
+    next_round(&s);
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    assert_eq!(smtp.received().len(), 3, "no step two after coming back");
 
     // Removing the tag and adding it again is a new occasion: the sequence starts again.
     change(&s, &ada, &mut gets, |c| {
@@ -271,35 +310,7 @@ async fn a_new_lead_a_completed_showing_and_a_birthday_each_start_their_sequence
 
     // A showing with the Zillow lead is completed: feedback is asked once, however often
     // the server looks again.
-    let starts = fieldstone_model::clock::Clock::now(&*s.clock);
-    let input = BookingInput {
-        kind: BookingKind::Showing,
-        title: None,
-        starts_at: starts,
-        ends_at: starts + Duration::minutes(30),
-        time_zone: "UTC".into(),
-        location: None,
-        attendees: Attendees {
-            contacts: vec![zillow.contact.id],
-            users: vec![ada.user],
-        },
-        listing: None,
-        status: BookingStatus::Completed,
-        reminders: Vec::new(),
-    };
-    let booking = Booking::create(
-        BookingId::from_uuid(uuid::Uuid::new_v4()),
-        input.validate().expect("valid"),
-        ada.user,
-        starts,
-    );
-    let (doc, _) =
-        fieldstone_doc::booking::create(automerge::ActorId::random(), &booking).expect("doc");
-    let mut device = Device::new();
-    device.doc = doc;
-    let booking_id = DocId::new(fieldstone_doc::booking::KIND, booking.id).expect("id");
-    let answer = s.push(&ada.token, vec![device.unsent(&booking_id)]).await;
-    assert_eq!(answer.accepted, 1, "{answer:?}");
+    push_booking(&s, &ada, zillow.contact.id, BookingStatus::Completed).await;
     advance(&s, Duration::hours(1));
     until_mail(&smtp, 2, &s, ada.org, &feedback).await;
     next_round(&s);
@@ -448,4 +459,105 @@ async fn a_weekly_broadcast_goes_to_each_weeks_audience_with_each_sendings_figur
         .map(|c| (c.step, c.sent))
         .collect();
     assert_eq!(sent, vec![(0, 2), (1, 3), (3, 3)], "{:?}", seen.result);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_control_group_gets_nothing_and_its_bookings_are_counted_against_the_campaign() {
+    use fieldstone_model::campaign::ab::Confidence;
+    use fieldstone_model::campaign::run::{self, StepPlan};
+    let smtp = SmtpSink::start();
+    let s = TestServer::start_with(campaign_config(&smtp)).await;
+    s.clock.set(at());
+    let ada = agent(&s);
+    let people = crate::campaigns::push_contacts(&s, &ada, 60, "control").await;
+    let variation = |label: &str| Variation {
+        label: label.into(),
+        percent: 50,
+        subject: format!("Subject {label}"),
+        body: "Hi {{ first_name }}".into(),
+    };
+    let input = CampaignInput {
+        name: "Measured".into(),
+        kind: CampaignKind::Broadcast,
+        audience: Audience {
+            tags: vec!["control".into()],
+            ..Audience::default()
+        },
+        trigger: None,
+        steps: vec![CampaignStep {
+            channel: StepChannel::Email,
+            wait_days: 0,
+            variations: vec![variation("A"), variation("B")],
+        }],
+        schedule: Schedule::default(),
+        ab: Some(AbTest {
+            metric: AbMetric::Booking,
+            confidence: Confidence::default(),
+            decide_after_hours: None,
+            min_per_variation: 1_000,
+            split: Split {
+                control_percent: 30,
+                winner_to_rest: false,
+                test_percent: 0,
+            },
+        }),
+        exit: ExitRules::default(),
+    };
+    let campaign = launched(input, ada.user);
+    let control: Vec<ContactId> = people
+        .iter()
+        .copied()
+        .filter(|p| run::plan_for(&campaign, 0, *p) == Some(StepPlan::Control))
+        .collect();
+    assert!(
+        !control.is_empty() && control.len() < 40,
+        "{}",
+        control.len()
+    );
+    let id = push_campaign(&s, &ada, &campaign).await;
+    until_mail(&smtp, 60 - control.len(), &s, ada.org, &campaign).await;
+
+    // Two of the control group book a showing anyway; the figures say so.
+    advance(&s, Duration::minutes(5));
+    for p in &control[..2] {
+        push_booking(&s, &ada, *p, BookingStatus::Scheduled).await;
+    }
+    let agent_view = Agent {
+        org: ada.org,
+        user: ada.user,
+        token: s.token(ada.org, ada.user),
+    };
+    let mut seen = pulled_campaign(&s, &agent_view, &id).await;
+    for _ in 0..100 {
+        if seen
+            .result
+            .counts
+            .iter()
+            .any(|c| c.variation == "control" && c.bookings == 2)
+        {
+            break;
+        }
+        next_round(&s);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        seen = pulled_campaign(&s, &agent_view, &id).await;
+    }
+    let control_row = seen
+        .result
+        .counts
+        .iter()
+        .find(|c| c.variation == "control")
+        .expect("a control row");
+    assert_eq!(
+        (control_row.sent, control_row.bookings),
+        (0, 2),
+        "{:?}",
+        seen.result
+    );
+    let sent: u64 = seen.result.counts.iter().map(|c| c.sent).sum();
+    assert_eq!(sent, (60 - control.len()) as u64);
+    assert_eq!(
+        smtp.received().len(),
+        60 - control.len(),
+        "nothing to the control group"
+    );
 }

@@ -69,7 +69,12 @@ fn drip(owner: UserId) -> Campaign {
 
 /// `n` contacts of `agent`'s (`lena{i}@example.com`), tagged `tag`, pushed 100 at a time as a
 /// device would; the second has a phone number (to reply by text). Answers their ids.
-async fn push_contacts(s: &TestServer, agent: &Agent, n: usize, tag: &str) -> Vec<ContactId> {
+pub(crate) async fn push_contacts(
+    s: &TestServer,
+    agent: &Agent,
+    n: usize,
+    tag: &str,
+) -> Vec<ContactId> {
     let mut ids = Vec::with_capacity(n);
     let mut pushes = Vec::new();
     for i in 0..n {

@@ -32,3 +32,4 @@ mod sync;
 mod tenancy;
 mod texts;
 mod web_form;
+mod weekly;

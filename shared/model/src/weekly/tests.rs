@@ -255,3 +255,36 @@ fn spring_update() -> crate::campaign::CampaignInput {
         exit: Default::default(),
     }
 }
+
+#[test]
+fn the_next_report_goes_on_monday_at_eight_local() {
+    let zone: Tz = "Europe/London".parse().expect("zone");
+    let t = |s: &str| {
+        DateTime::parse_from_rfc3339(s)
+            .expect("time")
+            .with_timezone(&Utc)
+    };
+    // Wednesday 2 December 2026 → Monday 7 December, 08:00 GMT.
+    assert_eq!(
+        Week::next_report_at(t("2026-12-02T15:00:00Z"), zone),
+        t("2026-12-07T08:00:00Z")
+    );
+    // Monday before eight: that morning; at eight exactly: then; after: next Monday.
+    assert_eq!(
+        Week::next_report_at(t("2026-12-07T07:59:00Z"), zone),
+        t("2026-12-07T08:00:00Z")
+    );
+    assert_eq!(
+        Week::next_report_at(t("2026-12-07T08:00:00Z"), zone),
+        t("2026-12-07T08:00:00Z")
+    );
+    assert_eq!(
+        Week::next_report_at(t("2026-12-07T08:00:01Z"), zone),
+        t("2026-12-14T08:00:00Z")
+    );
+    // Summer time: 08:00 BST is 07:00 UTC.
+    assert_eq!(
+        Week::next_report_at(t("2027-06-09T12:00:00Z"), zone),
+        t("2027-06-14T07:00:00Z")
+    );
+}

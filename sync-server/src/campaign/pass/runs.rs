@@ -85,12 +85,16 @@ impl Pass<'_> {
         Ok(ids)
     }
 
+    /// Whether the store holds `mark` for `contact` (a `ContactId`'s text; `""`: the campaign).
+    pub(super) fn has_mark(&self, contact: &str, mark: &str) -> bool {
+        self.enrolments
+            .get(contact)
+            .is_some_and(|rows| rows.iter().any(|r| r.episode == mark))
+    }
+
     /// Whether sending `n` in `zone` has gone out to everyone it will go to.
     pub(super) fn is_closed(&self, zone: Tz, n: usize) -> bool {
-        let mark = closed_mark(zone, n);
-        self.enrolments
-            .get("")
-            .is_some_and(|rows| rows.iter().any(|r| r.episode == mark))
+        self.has_mark("", &closed_mark(zone, n))
     }
 
     /// A repeating broadcast's sendings in `zone`: every one due so far and the next.
@@ -137,6 +141,7 @@ impl Pass<'_> {
             );
             let mut runs: Vec<(String, DateTime<Utc>)> = known
                 .iter()
+                .filter(|r| !r.episode.starts_with(super::LEFT))
                 .filter_map(|r| Some((r.episode.clone(), r.enrolled_at?)))
                 .collect();
             let seen: HashSet<&str> = known.iter().map(|r| r.episode.as_str()).collect();

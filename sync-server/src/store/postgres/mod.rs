@@ -444,6 +444,16 @@ impl Store for PostgresStore {
         self.pool.with(|c| jobs::enrol(c, org, campaign, rows))
     }
 
+    fn schedule_job(
+        &self,
+        org: OrgId,
+        job: &crate::store::jobs::JobSchedule,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.pool
+            .with(|c| jobs::schedule(c, &org.to_string(), job, now))
+    }
+
     fn record_reply(&self, org: OrgId, contact: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
         self.pool.with(|c| jobs::record_reply(c, org, contact, at))
     }

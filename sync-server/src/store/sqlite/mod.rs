@@ -442,6 +442,15 @@ impl Store for SqliteStore {
         jobs::enrol(&mut self.writer().conn, org, campaign, rows)
     }
 
+    fn schedule_job(
+        &self,
+        org: OrgId,
+        job: &crate::store::jobs::JobSchedule,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        jobs::schedule(&self.writer().conn, &org.to_string(), job, now)
+    }
+
     fn record_reply(&self, org: OrgId, contact: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
         jobs::record_reply(&self.writer().conn, org, contact, at)
     }

@@ -1,0 +1,323 @@
+//! The weekly report email (issue 16): every Monday at eight in each person's zone, an agent
+//! gets last week's figures for their own work, a broker for their team's, an owner or admin
+//! for the organisation's — new leads by source, follow-ups done and overdue, showings and meetings,
+//! pipeline moves, campaigns (the rule is `fieldstone_model::weekly`). Each person's report is
+//! a job keyed by the user that schedules itself for the next Monday, so it survives restarts
+//! and runs once across server processes; [`sweep`] makes the job for anyone who has none.
+
+use crate::access::Access;
+use crate::dispatch::email::{Mailer, SendError};
+use crate::store::jobs::{JobClaim, JobFinish, JobSchedule, WEEKLY};
+use crate::store::StoreError;
+use crate::AppState;
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use fieldstone_model::weekly::{Records, Week, WeeklyReport};
+use fieldstone_model::{OrgId, UserId};
+use fieldstone_protocol::account::Role;
+use fieldstone_protocol::{DocId, Scope};
+use std::sync::Arc;
+
+/// How long a report that could not be handed over waits before it is tried again.
+const RETRY_MINUTES: i64 = 30;
+/// Documents read per page.
+const PAGE: usize = 500;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WeeklyError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the report could not be made: {0}")]
+    Invalid(String),
+}
+
+/// Makes the weekly job of everyone in every organisation who has none (new people, new
+/// organisations), due at their next Monday morning. Safe to run often.
+pub fn sweep(state: &AppState) -> Result<u64, WeeklyError> {
+    let store = state.store.as_ref();
+    let now = state.clock.now();
+    let mut made = 0;
+    for org in store.orgs()? {
+        // A viewer does no work of their own to report on.
+        for user in store
+            .users(org.id)?
+            .into_iter()
+            .filter(|u| u.role != Role::Viewer)
+        {
+            let key = user.id.to_string();
+            if store.job(org.id, WEEKLY, &key)?.is_some() {
+                continue;
+            }
+            let zone = crate::org_settings::agent_zone(state, org.id, user.id)?;
+            let job = JobSchedule {
+                kind: WEEKLY,
+                key,
+                due_at: Some(Week::next_report_at(now, zone)),
+            };
+            store.schedule_job(org.id, &job, now)?;
+            made += 1;
+        }
+    }
+    Ok(made)
+}
+
+/// Runs [`sweep`] now and every hour until `stop` says so.
+pub fn spawn(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        loop {
+            let swept = {
+                let state = state.clone();
+                tokio::task::spawn_blocking(move || sweep(&state)).await
+            };
+            if let Ok(Err(error)) = swept {
+                tracing::warn!(%error, "the weekly reports could not be scheduled");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_secs(3_600)) => {}
+                _ = stop.changed() => break,
+            }
+            if *stop.borrow() {
+                break;
+            }
+        }
+    });
+}
+
+/// A weekly report job, run by the job runner.
+pub async fn run_job(state: &AppState, claim: &JobClaim) -> JobFinish {
+    let (state2, org, key) = (state.clone(), claim.org, claim.key.clone());
+    let runtime = tokio::runtime::Handle::current();
+    let ran = tokio::task::spawn_blocking(move || send(&state2, org, &key, &runtime)).await;
+    let error = match ran {
+        Ok(Ok(finish)) => return finish,
+        Ok(Err(error)) => error.to_string(),
+        Err(error) => error.to_string(),
+    };
+    tracing::warn!(%error, key = %claim.key, "a weekly report failed; trying again");
+    JobFinish::Later {
+        at: state.clock.now() + Duration::minutes(RETRY_MINUTES),
+        detail: error,
+    }
+}
+
+/// Who a person's report covers: an agent their own work, a broker their teams', an owner or
+/// admin everyone's.
+fn people(
+    state: &AppState,
+    org: OrgId,
+    user: UserId,
+    role: Role,
+) -> Result<Vec<UserId>, StoreError> {
+    let store = state.store.as_ref();
+    Ok(match role {
+        Role::Agent | Role::Viewer => vec![user],
+        Role::Owner | Role::Admin => store.users(org)?.into_iter().map(|u| u.id).collect(),
+        Role::Broker => {
+            let memberships = store.memberships(org)?;
+            let teams: Vec<_> = memberships
+                .iter()
+                .filter(|(_, u)| *u == user)
+                .map(|(t, _)| *t)
+                .collect();
+            let mut people: Vec<UserId> = memberships
+                .iter()
+                .filter(|(t, _)| teams.contains(t))
+                .map(|(_, u)| *u)
+                .chain(std::iter::once(user))
+                .collect();
+            people.sort();
+            people.dedup();
+            people
+        }
+    })
+}
+
+/// Every document of `kind` readable through `scopes`.
+fn docs_of(
+    state: &AppState,
+    org: OrgId,
+    scopes: &[Scope],
+    kind: &str,
+) -> Result<Vec<automerge::AutoCommit>, WeeklyError> {
+    let bad = |e: fieldstone_protocol::InvalidDocId| WeeklyError::Invalid(e.to_string());
+    let mut after = DocId::new(kind, "0").map_err(bad)?;
+    // Past every id (ids are lowercase hex and '-').
+    let upto = DocId::new(kind, "z").map_err(bad)?;
+    let mut docs = Vec::new();
+    if scopes.is_empty() {
+        return Ok(docs);
+    }
+    loop {
+        let page = state
+            .store
+            .doc_ids_in_range(org, scopes, Some(&after), Some(&upto), PAGE)?;
+        let Some(last) = page.last().cloned() else {
+            break;
+        };
+        for id in &page {
+            if let Some(stored) = state.store.load_doc(org, id)? {
+                if let Ok(doc) = crate::sync::guard::load(&stored.bytes) {
+                    docs.push(doc);
+                }
+            }
+        }
+        after = last;
+    }
+    Ok(docs)
+}
+
+/// The report of `user` (the job's key) on last week, sent; the job then waits for next Monday.
+fn send(
+    state: &AppState,
+    org: OrgId,
+    key: &str,
+    runtime: &tokio::runtime::Handle,
+) -> Result<JobFinish, WeeklyError> {
+    let store = state.store.as_ref();
+    let done = |detail: &str| Ok(JobFinish::Done(detail.to_owned()));
+    if !state.config.weekly_reports {
+        return done("weekly reports are switched off on this server");
+    }
+    let Ok(user_id) = key.parse::<UserId>() else {
+        return done("not a user");
+    };
+    let Some(user) = store.user(org, user_id)? else {
+        return done("the person has left the organisation");
+    };
+    let now = state.clock.now();
+    let zone = crate::org_settings::agent_zone(state, org, user.id)?;
+    let next = |detail: String| JobFinish::Later {
+        // A minute on, so this Monday morning is behind it.
+        at: Week::next_report_at(now + Duration::minutes(1), zone),
+        detail,
+    };
+    let Some(mailer) = mailer(state, org, runtime)? else {
+        return Ok(next("email is not set up for the organisation".to_owned()));
+    };
+    let week = Week::last(now, zone);
+    let report = build(state, org, &user, week)?;
+    let org_name = store.org(org)?.map(|o| o.name).unwrap_or_default();
+    let who = if user.display_name.trim().is_empty() {
+        org_name.clone()
+    } else {
+        user.display_name.clone()
+    };
+    let text = report.text(&who, week, zone);
+    let subject = subject(&org_name, week, zone);
+    let id = format!("weekly.{}.{}", user.id, week.start.timestamp());
+    match mailer
+        .mailer()
+        .send_notice(&user.email, &subject, &text, &id)
+    {
+        Ok(_) => Ok(next(format!("sent to {}", user.email))),
+        Err(SendError::Transient(error)) => Ok(JobFinish::Later {
+            at: now + Duration::minutes(RETRY_MINUTES),
+            detail: error,
+        }),
+        // Trying again would fail the same way: next week's may go.
+        Err(SendError::Permanent(error)) => Ok(next(error)),
+    }
+}
+
+/// "Harbour Realty: your week, 30 November to 6 December".
+fn subject(org_name: &str, week: Week, zone: Tz) -> String {
+    let day = |t: DateTime<Utc>| t.with_timezone(&zone).format("%-d %B").to_string();
+    let last = week.end - Duration::seconds(1);
+    let lead = if org_name.trim().is_empty() {
+        String::new()
+    } else {
+        format!("{org_name}: ")
+    };
+    format!("{lead}your week, {} to {}", day(week.start), day(last))
+}
+
+/// The report on `week` from what `user` reads, for the people it covers.
+fn build(
+    state: &AppState,
+    org: OrgId,
+    user: &crate::store::UserRow,
+    week: Week,
+) -> Result<WeeklyReport, WeeklyError> {
+    let store = state.store.as_ref();
+    let teams: Vec<_> = store.teams(org)?.iter().map(|t| t.id).collect();
+    let scopes: Vec<Scope> = Access::compute(
+        org,
+        user.id,
+        user.role,
+        &store.users(org)?,
+        &teams,
+        &store.memberships(org)?,
+    )
+    .readable
+    .into_iter()
+    .collect();
+    let read = |kind: &str| docs_of(state, org, &scopes, kind);
+    let contacts: Vec<_> = read(fieldstone_doc::contact::KIND)?
+        .iter()
+        .filter_map(|d| fieldstone_doc::contact::read(d).ok())
+        .collect();
+    let tasks: Vec<_> = read(fieldstone_doc::task::KIND)?
+        .iter()
+        .filter_map(|d| fieldstone_doc::task::read(d).ok())
+        .collect();
+    let bookings: Vec<_> = read(fieldstone_doc::booking::KIND)?
+        .iter()
+        .filter_map(|d| fieldstone_doc::booking::read(d).ok())
+        .collect();
+    let campaigns: Vec<_> = read(fieldstone_doc::campaign::KIND)?
+        .iter()
+        .filter_map(|d| fieldstone_doc::campaign::read(d).ok())
+        .collect();
+    let people = people(state, org, user.id, user.role)?;
+    Ok(WeeklyReport::build(
+        Records {
+            contacts: &contacts,
+            tasks: &tasks,
+            bookings: &bookings,
+            campaigns: &campaigns,
+        },
+        &people,
+        week,
+    ))
+}
+
+/// Who hands a report over: the organisation's own email provider, else the server's relay.
+enum Sender {
+    Own(Arc<crate::providers::EmailProvider>),
+    Server(Mailer),
+}
+
+impl Sender {
+    fn mailer(&self) -> &Mailer {
+        match self {
+            Sender::Own(own) => &own.mailer,
+            Sender::Server(mailer) => mailer,
+        }
+    }
+}
+
+fn mailer(
+    state: &AppState,
+    org: OrgId,
+    runtime: &tokio::runtime::Handle,
+) -> Result<Option<Sender>, WeeklyError> {
+    let timings = state
+        .config
+        .email
+        .clone()
+        .unwrap_or_else(crate::providers::default_timings);
+    match state
+        .providers
+        .email(state.store.as_ref(), org, &timings, Some(runtime))
+    {
+        Ok(Some(own)) => return Ok(Some(Sender::Own(own))),
+        Ok(None) => {}
+        Err(error) => return Err(WeeklyError::Invalid(error.to_string())),
+    }
+    Ok(state
+        .config
+        .email
+        .as_ref()
+        .and_then(|c| Mailer::new(c, Some(runtime.clone())).ok())
+        .map(Sender::Server))
+}
