@@ -3,6 +3,7 @@
 
 mod accounts;
 mod documents;
+mod enrolments;
 mod intake;
 mod intents;
 mod operations;
@@ -72,6 +73,7 @@ stories!(
     routing::open_house_visitors_wait_in_a_queue_per_organisation,
     intake::a_leads_documents_and_its_event_are_stored_together_or_not_at_all,
     intake::a_leads_routing_row_is_stored_with_its_documents_or_not_at_all,
+    enrolments::an_occasion_is_enrolled_once_per_campaign_and_organisation,
 );
 
 // ---------------------------------------------------------------------------------------------
