@@ -2,8 +2,8 @@
 //! agent writes it in the wizard (type, audience with its size, content previewed on a real
 //! contact — an unknown variable refused by name — schedule, review with the cost, launch),
 //! the server sends it to both contacts once, and the report shows its figures as numbers and
-//! a chart; the agent pauses it. Then a drip started by a tag: chosen in the schedule step,
-//! launched, waiting for its first occasion. Screenshots of each step at both sizes.
+//! a chart; the agent pauses it. Then a drip to a pasted list (one line matched, one not),
+//! started by a tag chosen in the schedule step, launched, waiting for its first occasion. Screenshots of each step at both sizes.
 
 mod app_support;
 
@@ -173,8 +173,20 @@ poll_ms = 200
     app.type_into("#campaign-name", "Hot leads").await;
     app.click("#campaign-kind-drip").await;
     app.click("#campaign-next").await;
-    app.click("#audience-everyone").await;
-    app.until_text("#audience-size", "2 contacts").await;
+    // The audience as a pasted list: one line matches Ada, one matches nobody.
+    // Pasted (the keyboard's Enter would not make lines through the driver).
+    app.set_input("#audience-paste", "ADA@example.com\nnobody@example.com")
+        .await;
+    app.click("#audience-paste-match").await;
+    app.until_text("#audience-paste-result", "1 contact of 2 lines matched")
+        .await;
+    app.until_text("#audience-paste-result", "Not found: nobody@example.com")
+        .await;
+    app.until_text("#audience-size", "1 contact").await;
+    app.screens_at("campaign-audience-pasted", "#campaign-wizard")
+        .await;
+    app.assert_phone_layout("the campaign wizard, a pasted list")
+        .await;
     app.click("#campaign-next").await;
     app.type_into("#variation-0-0-subject", "Still looking, {{ first_name }}?")
         .await;

@@ -11,8 +11,8 @@ use fieldstone_model::campaign::record::{Campaign, CampaignId};
 use fieldstone_model::campaign::CampaignInput;
 use fieldstone_model::plan::{Meter, Plan};
 use fieldstone_protocol::campaigns::{
-    AudienceSize, CampaignPreview, CampaignReview, CampaignSummary, PreviewCampaign, SaveCampaign,
-    SetCampaignStatus,
+    AudienceSize, CampaignPreview, CampaignReview, CampaignSummary, PastedList, PreviewCampaign,
+    SaveCampaign, SetCampaignStatus,
 };
 use fieldstone_protocol::commands::CommandError;
 use fieldstone_replica::{PlanKnown, ReplicaError};
@@ -44,6 +44,10 @@ impl Api {
         audience: Audience,
     ) -> Result<AudienceSize, CommandError> {
         self.read(move |r| r.campaign_audience(&audience)).await
+    }
+
+    pub async fn match_pasted_list(&self, text: String) -> Result<PastedList, CommandError> {
+        self.read(move |r| r.match_pasted_list(&text)).await
     }
 
     pub async fn preview_campaign(

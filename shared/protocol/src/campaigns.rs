@@ -47,6 +47,23 @@ pub struct AudienceSize {
     pub sample: Vec<AudienceMember>,
 }
 
+/// A pasted list matched against this device's contacts (one line a person: an email, a phone
+/// number or a full name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastedList {
+    /// The contacts found, each once, in the order pasted.
+    pub contacts: Vec<ContactId>,
+    /// Lines read (blank lines and repeats left out).
+    pub lines: u64,
+    /// Lines that matched nobody (the first few).
+    pub not_found: Vec<String>,
+    /// Names that matched several contacts, so none was taken (the first few).
+    pub ambiguous: Vec<String>,
+    /// How many lines matched nobody, and how many were ambiguous, in all.
+    pub not_found_count: u64,
+    pub ambiguous_count: u64,
+}
+
 /// A variation's text filled for one recipient.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreviewCampaign {

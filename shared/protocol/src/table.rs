@@ -18,8 +18,8 @@ pub mod types {
     pub use crate::account::OrgUsage;
     pub use crate::calls::{CallPlaced, PlaceCall};
     pub use crate::campaigns::{
-        AudienceSize, CampaignPreview, CampaignReview, CampaignSummary, PreviewCampaign,
-        SaveCampaign, SetCampaignStatus,
+        AudienceSize, CampaignPreview, CampaignReview, CampaignSummary, PastedList,
+        PreviewCampaign, SaveCampaign, SetCampaignStatus,
     };
     pub use crate::commands::*;
     pub use crate::views::{
@@ -164,6 +164,8 @@ macro_rules! app_commands {
             save_campaign(SaveCampaign) -> Campaign;
             /// How many of this device's contacts the audience holds, and a few of them.
             campaign_audience(Audience) -> AudienceSize;
+            /// Matches a pasted list (one person a line) against this device's contacts.
+            match_pasted_list(String) -> PastedList;
             /// A variation's subject and body filled for a real contact of the audience.
             preview_campaign(PreviewCampaign) -> CampaignPreview;
             /// The audience now, what the campaign sends, and why it cannot launch yet.

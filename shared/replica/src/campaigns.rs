@@ -16,7 +16,7 @@ use fieldstone_model::campaign::{CampaignInput, CampaignStatus, LaunchContext, S
 use fieldstone_model::plan::{Meter, Plan};
 use fieldstone_model::{Contact, ContactId, UserId, ValidationErrors};
 use fieldstone_protocol::campaigns::{
-    AudienceMember, AudienceSize, CampaignPreview, CampaignSummary, AUDIENCE_SAMPLE,
+    AudienceMember, AudienceSize, CampaignPreview, CampaignSummary, PastedList, AUDIENCE_SAMPLE,
 };
 use rusqlite::{params, Connection, Row};
 use std::collections::{BTreeSet, HashMap};
@@ -222,6 +222,77 @@ impl Replica {
             Ok(()) => ValidationErrors::default(),
             Err(errors) => errors,
         })
+    }
+
+    /// Matches a pasted list against this device's live contacts: each line by email, phone
+    /// or full name (`fieldstone_model::campaign::audience::pasted_key`). A name shared by
+    /// several contacts takes none of them (the agent pastes their email instead); an email
+    /// or phone shared by several (one person entered twice) takes them all.
+    pub fn match_pasted_list(&self, text: &str) -> Result<PastedList, ReplicaError> {
+        use fieldstone_model::campaign::audience::{
+            pasted_key, pasted_lines, PASTED_MAX, PASTED_TEXT_MAX_BYTES,
+        };
+        let mut errors = ValidationErrors::default();
+        if text.len() > PASTED_TEXT_MAX_BYTES {
+            errors.push(
+                "list",
+                format!(
+                    "A pasted list can be at most {} MB; use criteria, or paste it in parts.",
+                    PASTED_TEXT_MAX_BYTES / (1024 * 1024)
+                ),
+            );
+            return Err(errors.into());
+        }
+        let lines = pasted_lines(text);
+        if lines.len() > PASTED_MAX {
+            errors.push(
+                "list",
+                format!("A pasted list takes at most {PASTED_MAX} lines; use criteria instead."),
+            );
+            return Err(errors.into());
+        }
+        const SHOWN: usize = 20;
+        let conn = self.reader();
+        let mut out = PastedList {
+            contacts: Vec::new(),
+            lines: lines.len() as u64,
+            not_found: Vec::new(),
+            ambiguous: Vec::new(),
+            not_found_count: 0,
+            ambiguous_count: 0,
+        };
+        let mut taken = std::collections::HashSet::new();
+        for line in lines {
+            let found = match pasted_key(line) {
+                Some(key) => crate::contacts::contacts_with_key(&conn, &key)?
+                    .into_iter()
+                    .map(|id| (key.kind(), id))
+                    .collect::<Vec<_>>(),
+                None => Vec::new(),
+            };
+            match found.as_slice() {
+                [] => {
+                    out.not_found_count += 1;
+                    if out.not_found.len() < SHOWN {
+                        out.not_found.push(line.to_owned());
+                    }
+                }
+                [(kind, _), _, ..] if *kind == "name" => {
+                    out.ambiguous_count += 1;
+                    if out.ambiguous.len() < SHOWN {
+                        out.ambiguous.push(line.to_owned());
+                    }
+                }
+                ids => {
+                    for (_, id) in ids {
+                        if taken.insert(*id) {
+                            out.contacts.push(*id);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// How many of this device's contacts `audience` holds (by the rule the server sends by),

@@ -319,3 +319,77 @@ fn an_audience_chosen_by_score_is_launched_as_the_contacts_it_holds() {
         "the choice is kept"
     );
 }
+
+#[test]
+fn a_pasted_list_matches_emails_phones_and_names_and_says_what_it_could_not() {
+    use fieldstone_model::{EmailEntry, PhoneEntry};
+    let (_dir, r) = setup();
+    let ada = r
+        .create_contact(
+            &ContactInput {
+                emails: vec![EmailEntry {
+                    address: "ada@example.com".into(),
+                    label: Default::default(),
+                    primary: true,
+                }],
+                ..person("Ada", "King")
+            },
+            user(),
+        )
+        .expect("ada");
+    let bo = r
+        .create_contact(
+            &ContactInput {
+                phones: vec![PhoneEntry {
+                    number: "+1 555 010 0222".into(),
+                    label: Default::default(),
+                    primary: true,
+                }],
+                ..person("Bo", "Lee")
+            },
+            user(),
+        )
+        .expect("bo");
+    let cy = r
+        .create_contact(&person("Cy", "Young"), user())
+        .expect("cy");
+    // Two contacts named Dee Park: a name that cannot say which.
+    r.create_contact(&person("Dee", "Park"), user())
+        .expect("dee");
+    r.create_contact(&person("Dee", "Park"), user())
+        .expect("dee 2");
+    let gone = r
+        .create_contact(&person("Eve", "Gone"), user())
+        .expect("eve");
+    r.soft_delete_contact(&gone.id).expect("delete");
+
+    let pasted = r
+        .match_pasted_list(
+            "ADA@example.com\n(555) 010-0222\nCy Young\nDee Park\nEve Gone\nnobody@example.com\n\nada@example.com\n",
+        )
+        .expect("matched");
+    assert_eq!(pasted.contacts, [ada.id, bo.id, cy.id]);
+    assert_eq!(
+        pasted.lines, 6,
+        "the blank line and the repeat are not read"
+    );
+    assert_eq!(pasted.not_found, ["Eve Gone", "nobody@example.com"]);
+    assert_eq!(pasted.ambiguous, ["Dee Park"]);
+    assert_eq!((pasted.not_found_count, pasted.ambiguous_count), (2, 1));
+
+    // The list is the audience on its own.
+    let audience = Audience {
+        contacts: pasted.contacts.clone(),
+        ..Audience::default()
+    };
+    assert_eq!(r.campaign_audience(&audience).expect("size").size, 3);
+
+    // Too long is refused with the limit named; nothing is matched.
+    let huge = "x@example.com\n".repeat(200_000);
+    match r.match_pasted_list(&huge) {
+        Err(ReplicaError::Validation(errors)) => {
+            assert!(errors.for_field("list").is_some_and(|m| m.contains("MB")));
+        }
+        other => panic!("refused, not {other:?}"),
+    }
+}

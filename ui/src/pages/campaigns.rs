@@ -3,6 +3,7 @@
 //! Everything is written on the device, offline too; the sync server runs a launched campaign
 //! and its figures arrive by sync.
 
+mod audience;
 mod draft;
 mod wizard;
 

@@ -37,6 +37,35 @@ pub struct Audience {
     pub contacts: Vec<ContactId>,
 }
 
+/// The longest pasted text the wizard matches (about 50,000 short lines).
+pub const PASTED_TEXT_MAX_BYTES: usize = 2 * 1024 * 1024;
+
+/// The lines of a pasted list worth matching: trimmed, without blanks or repeats, in order.
+/// Lines are one per person; a spreadsheet column pastes that way.
+pub fn pasted_lines(text: &str) -> Vec<&str> {
+    let mut seen = std::collections::HashSet::new();
+    text.lines()
+        .map(|l| l.trim().trim_matches(|c| c == ',' || c == ';').trim())
+        .filter(|l| !l.is_empty() && seen.insert(l.to_lowercase()))
+        .collect()
+}
+
+/// What one pasted line is matched on: an email address, else a phone number (seven digits
+/// or more), else a name ("Ada King": the last word the family name).
+pub fn pasted_key(line: &str) -> Option<crate::contact::MatchKey> {
+    use crate::contact::MatchKey;
+    if line.contains('@') {
+        return MatchKey::email(line);
+    }
+    let digits = line.chars().filter(char::is_ascii_digit).count();
+    if digits >= 7 {
+        return MatchKey::phone(line);
+    }
+    let mut words: Vec<&str> = line.split_whitespace().collect();
+    let family = words.pop()?;
+    MatchKey::name(&words.join(" "), family)
+}
+
 /// What the audience rule reads of a contact.
 pub struct AudienceFacts<'a> {
     pub id: ContactId,

@@ -370,3 +370,30 @@ fn a_campaign_that_keeps_enrolling_cannot_choose_by_score() {
         "a one-off launches by score"
     );
 }
+
+#[test]
+fn a_pasted_list_is_matched_by_email_phone_or_name_once_per_line() {
+    use crate::campaign::audience::{pasted_key, pasted_lines};
+    use crate::contact::MatchKey;
+    let lines = pasted_lines(
+        "ada@example.com,\n\n  Bo Lee ;\nADA@example.com\n+1 (555) 010-0222\nMadonna\n",
+    );
+    assert_eq!(
+        lines,
+        ["ada@example.com", "Bo Lee", "+1 (555) 010-0222", "Madonna"]
+    );
+    assert_eq!(
+        pasted_key("Ada@Example.com"),
+        Some(MatchKey::Email("ada@example.com".into()))
+    );
+    assert_eq!(
+        pasted_key("+1 (555) 010-0222"),
+        Some(MatchKey::Phone("5550100222".into()))
+    );
+    assert_eq!(
+        pasted_key("Mary Ann  Lee"),
+        Some(MatchKey::Name("mary ann lee".into()))
+    );
+    // One word names nobody for sure.
+    assert_eq!(pasted_key("Madonna"), None);
+}

@@ -6,6 +6,7 @@ use fieldstone_model::campaign::record::CampaignId;
 use fieldstone_model::campaign::trigger::Trigger;
 use fieldstone_model::campaign::*;
 use fieldstone_model::{FieldError, LeadSource, Stage};
+use fieldstone_protocol::views::ContactQuery;
 
 /// The wizard's steps, in order (seed 003).
 pub const STEPS: [&str; 6] = [
@@ -138,6 +139,41 @@ impl Draft {
                 ab.split.winner_to_rest = false;
             }
         }
+    }
+
+    /// Starts the audience from a smart list: its stages, tags, sources and score range (the
+    /// criteria a campaign has). Answers the list's other filters, which the campaign cannot
+    /// keep (a campaign goes by the contact's own facts, on the server too).
+    pub fn apply_smart_list(&mut self, name: &str, q: &ContactQuery) -> Vec<&'static str> {
+        let a = &mut self.input.audience;
+        a.everyone = false;
+        a.contacts.clear();
+        a.stages = q.stages.clone();
+        a.sources = q.sources.clone();
+        a.min_score = q.min_score;
+        a.max_score = q.max_score;
+        a.list_name = Some(name.to_owned());
+        self.tags = q.tags.join(", ");
+        let mut dropped = Vec::new();
+        for (unused, what) in [
+            (q.kinds.is_empty(), "contact kind"),
+            (q.priorities.is_empty(), "priority"),
+            (q.owner.is_none() && q.assigned_agent.is_none(), "owner"),
+            (
+                q.created.is_open() && q.updated.is_open() && q.last_contacted.is_open(),
+                "dates",
+            ),
+            (
+                q.search.as_deref().is_none_or(|s| s.trim().is_empty()),
+                "search words",
+            ),
+            (q.custom.is_empty(), "custom fields"),
+        ] {
+            if !unused {
+                dropped.push(what);
+            }
+        }
+        dropped
     }
 
     /// What starts the sequence, as [`STARTS`] names it.
@@ -359,6 +395,32 @@ mod tests {
         d.add_step();
         d.set_kind(CampaignKind::Broadcast);
         assert_eq!(d.input.steps.len(), 1, "a broadcast sends one message");
+    }
+
+    #[test]
+    fn a_smart_list_gives_its_criteria_and_names_the_filters_a_campaign_cannot_keep() {
+        let mut d = Draft::default();
+        d.input.audience.everyone = true;
+        let q = ContactQuery {
+            stages: vec![Stage::Lead],
+            tags: vec!["buyer".into(), "spring".into()],
+            sources: vec![LeadSource::Zillow],
+            min_score: Some(50),
+            search: Some("  ".into()),
+            ..ContactQuery::default()
+        };
+        assert!(d.apply_smart_list("Hot buyers", &q).is_empty());
+        let c = d.campaign();
+        assert!(!c.audience.everyone);
+        assert_eq!(c.audience.tags, ["buyer", "spring"]);
+        assert_eq!(c.audience.list_name.as_deref(), Some("Hot buyers"));
+        assert_eq!(c.audience.min_score, Some(50));
+        let q = ContactQuery {
+            priorities: vec![fieldstone_model::Priority::High],
+            search: Some("lake".into()),
+            ..q
+        };
+        assert_eq!(d.apply_smart_list("Lake", &q), ["priority", "search words"]);
     }
 
     #[test]

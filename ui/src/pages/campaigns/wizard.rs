@@ -2,6 +2,7 @@
 //! the variables, a preview on a real contact and an AI rewrite), schedule, review (the cost
 //! against the plan and every reason it cannot launch yet), and launch or keep as a draft.
 
+use super::audience::AudienceStep;
 use super::draft::{Draft, STARTS, STEPS};
 use crate::components::field::{choice_options, stage_options, SelectField, TextField};
 use crate::services::commands;
@@ -24,11 +25,14 @@ pub struct WizardProps {
     pub on_cancel: Callback<()>,
 }
 
-type State = UseStateHandle<Draft>;
+pub(super) type State = UseStateHandle<Draft>;
 
 /// A callback writing the value a control reports into the draft with `apply` (and clearing
 /// the last refusal: the agent is mending it).
-fn change(draft: &State, apply: impl Fn(&mut Draft, String) + 'static) -> Callback<String> {
+pub(super) fn change(
+    draft: &State,
+    apply: impl Fn(&mut Draft, String) + 'static,
+) -> Callback<String> {
     let draft = draft.clone();
     Callback::from(move |value: String| {
         let mut next = (*draft).clone();
@@ -39,7 +43,7 @@ fn change(draft: &State, apply: impl Fn(&mut Draft, String) + 'static) -> Callba
 }
 
 /// The same for a click or a checkbox.
-fn act<E: 'static>(draft: &State, apply: impl Fn(&mut Draft) + 'static) -> Callback<E> {
+pub(super) fn act<E: 'static>(draft: &State, apply: impl Fn(&mut Draft) + 'static) -> Callback<E> {
     let draft = draft.clone();
     Callback::from(move |_: E| {
         let mut next = (*draft).clone();
@@ -49,7 +53,7 @@ fn act<E: 'static>(draft: &State, apply: impl Fn(&mut Draft) + 'static) -> Callb
     })
 }
 
-fn err(d: &Draft, field: &str) -> Option<AttrValue> {
+pub(super) fn err(d: &Draft, field: &str) -> Option<AttrValue> {
     d.error(field).map(AttrValue::from)
 }
 
@@ -137,7 +141,7 @@ pub fn CampaignWizard(props: &WizardProps) -> Html {
     };
     let body = match d.step {
         0 => type_step(&d, &draft),
-        1 => audience_step(&d, &draft, size.as_ref()),
+        1 => html! { <AudienceStep draft={draft.clone()} size={(*size).clone()} /> },
         2 => content_step(&d, &draft, &preview),
         3 => schedule_step(&d, &draft),
         4 => review_step(review.as_ref()),
@@ -221,72 +225,6 @@ fn type_step(d: &Draft, draft: &State) -> Html {
                 on_input={change(draft, |d, v| d.input.name = v)}
             />
             <fieldset class="choice-cards"><legend>{ "Type" }</legend>{ for kinds }</fieldset>
-        </div>
-    }
-}
-
-fn audience_step(d: &Draft, draft: &State, size: Option<&AudienceSize>) -> Html {
-    let a = &d.input.audience;
-    let stages = Stage::ALL.iter().map(|stage| {
-        let stage = *stage;
-        let flip = act::<Event>(draft, move |d| {
-            let s = &mut d.input.audience.stages;
-            match s.iter().position(|x| *x == stage) {
-                Some(at) => {
-                    s.remove(at);
-                }
-                None => s.push(stage),
-            }
-        });
-        html! {
-            <label class="check-target">
-                <input type="checkbox" class="checkbox" id={format!("audience-stage-{}", stage.as_str())}
-                    checked={a.stages.contains(&stage)} onchange={flip} />
-                <span>{ stage.label() }</span>
-            </label>
-        }
-    });
-    let counted = match size {
-        Some(s) => html! {
-            <div id="audience-size" class="audience-size" role="status">
-                <strong>{ crate::state::format::count(s.size, "contact", "contacts") }</strong>
-                <span>{ format!(": {}", s.summary) }</span>
-                if !s.sample.is_empty() {
-                    <p class="settings-fineprint">{ format!("Including {}.", s.sample.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")) }</p>
-                }
-            </div>
-        },
-        None => html! { <p class="settings-muted" role="status">{ "Counting…" }</p> },
-    };
-    html! {
-        <div class="form">
-            { counted }
-            if let Some(message) = d.error("audience") {
-                <p class="field__error" role="alert">{ message }</p>
-            }
-            <label class="check-target">
-                <input type="checkbox" class="checkbox" id="audience-everyone" checked={a.everyone}
-                    onchange={act::<Event>(draft, |d| d.input.audience.everyone = !d.input.audience.everyone)} />
-                <span>{ "Everyone I can write to" }</span>
-            </label>
-            <fieldset class="check-grid"><legend>{ "In any of these stages" }</legend>{ for stages }</fieldset>
-            <TextField id="audience-tags" label="With all of these tags" value={d.tags.clone()}
-                hint={Some(AttrValue::Static("Separate tags with commas."))}
-                error={err(d, "audience.tags")}
-                on_input={change(draft, |d, v| d.tags = v)}
-            />
-            <div class="form-row">
-                <TextField id="audience-min-score" label="Score from" input_type="number" input_mode={Some(AttrValue::Static("numeric"))}
-                    value={a.min_score.map(|s| s.to_string()).unwrap_or_default()}
-                    error={err(d, "audience.min_score")}
-                    on_input={change(draft, |d, v| d.input.audience.min_score = v.trim().parse().ok())}
-                />
-                <TextField id="audience-max-score" label="Score to" input_type="number" input_mode={Some(AttrValue::Static("numeric"))}
-                    value={a.max_score.map(|s| s.to_string()).unwrap_or_default()}
-                    error={err(d, "audience.max_score")}
-                    on_input={change(draft, |d, v| d.input.audience.max_score = v.trim().parse().ok())}
-                />
-            </div>
         </div>
     }
 }
