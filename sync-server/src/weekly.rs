@@ -18,6 +18,9 @@ use fieldstone_protocol::account::Role;
 use fieldstone_protocol::{DocId, Scope};
 use std::sync::Arc;
 
+/// The person's own choice, in their preferences document: JSON `false` stops their report.
+pub const WEEKLY_REPORT_PREF: &str = "weekly_report";
+
 /// How long a report that could not be handed over waits before it is tried again.
 const RETRY_MINUTES: i64 = 30;
 /// Documents read per page.
@@ -191,6 +194,9 @@ fn send(
         at: Week::next_report_at(now + Duration::minutes(1), zone),
         detail,
     };
+    if !wants_report(state, org, user.id)? {
+        return Ok(next("they turned the weekly report off".to_owned()));
+    }
     let Some(mailer) = mailer(state, org, runtime)? else {
         return Ok(next("email is not set up for the organisation".to_owned()));
     };
@@ -217,6 +223,25 @@ fn send(
         // Trying again would fail the same way: next week's may go.
         Err(SendError::Permanent(error)) => Ok(next(error)),
     }
+}
+
+/// Whether the person has not turned their weekly report off.
+fn wants_report(state: &AppState, org: OrgId, user: UserId) -> Result<bool, WeeklyError> {
+    let prefs = DocId::new(fieldstone_doc::prefs::KIND, user)
+        .map_err(|e| WeeklyError::Invalid(e.to_string()))?;
+    let Some(stored) = state.store.load_doc(org, &prefs)? else {
+        return Ok(true);
+    };
+    let off = crate::sync::guard::load(&stored.bytes)
+        .ok()
+        .and_then(|doc| fieldstone_doc::prefs::read(&doc).ok())
+        .and_then(|entries| {
+            entries
+                .get(WEEKLY_REPORT_PREF)
+                .and_then(|json| serde_json::from_str::<bool>(json).ok())
+        })
+        == Some(false);
+    Ok(!off)
 }
 
 /// "Harbour Realty: your week, 30 November to 6 December".

@@ -3,7 +3,8 @@
 //! contact — an unknown variable refused by name — schedule, review with the cost, launch),
 //! the server sends it to both contacts once, and the report shows its figures as numbers and
 //! a chart; the agent pauses it. Then a drip to a pasted list (one line matched, one not),
-//! started by a tag chosen in the schedule step, launched, waiting for its first occasion. Screenshots of each step at both sizes.
+//! started by a tag chosen in the schedule step, launched, waiting for its first occasion; and
+//! the weekly report turned off in Settings. Screenshots of each step at both sizes.
 
 mod app_support;
 
@@ -219,6 +220,25 @@ poll_ms = 200
         2,
         "nobody had the tag added yet: nothing more is sent"
     );
+
+    // The weekly report is on until the agent turns it off in Settings.
+    app.goto("settings").await;
+    app.wait_for("#weekly-report").await;
+    assert_eq!(
+        app.js(
+            "return document.querySelector('#weekly-report').checked",
+            vec![]
+        )
+        .await
+        .as_bool(),
+        Some(true)
+    );
+    app.click("#weekly-report").await;
+    app.until_text("#follow-up-saved", "no more weekly reports")
+        .await;
+    app.screens_at("settings-weekly-report", "#weekly-report")
+        .await;
+    app.assert_phone_layout("settings, the weekly report").await;
     app.close().await;
     drop(server);
 }

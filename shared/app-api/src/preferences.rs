@@ -26,6 +26,9 @@ pub(crate) const AUTO_SEND_KEY: &str = "follow_up_auto_send";
 /// The zone the agent works in, an IANA name as a JSON string. The server reads it too, to
 /// schedule the follow-ups of leads it places with the agent.
 const TIME_ZONE_KEY: &str = "time_zone";
+/// Whether the agent gets the weekly report email (JSON `false` to stop it); the server reads
+/// it (`fieldstone_server::weekly::WEEKLY_REPORT_PREF`).
+const WEEKLY_KEY: &str = "weekly_report";
 
 /// Where the preferences are kept now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +46,8 @@ struct Stored {
     smart_lists: Vec<SmartList>,
     agent_phone: Option<String>,
     time_zone: Option<String>,
+    /// `None`: never chosen (on).
+    weekly_report: Option<bool>,
 }
 
 /// Reads the document's entries; an entry this build cannot read (written by a newer one, or
@@ -66,11 +71,15 @@ fn from_entries(entries: &BTreeMap<String, String>) -> Stored {
         .get(TIME_ZONE_KEY)
         .and_then(|json| serde_json::from_str::<String>(json).ok())
         .filter(|name| name.parse::<chrono_tz::Tz>().is_ok());
+    let weekly_report = entries
+        .get(WEEKLY_KEY)
+        .and_then(|json| serde_json::from_str::<bool>(json).ok());
     Stored {
         locale,
         smart_lists,
         agent_phone,
         time_zone,
+        weekly_report,
     }
 }
 
@@ -118,6 +127,8 @@ impl Api {
                     smart_lists: settings.smart_lists,
                     agent_phone: settings.agent_phone,
                     time_zone: settings.time_zone,
+                    // Only the server sends it: nothing kept on the device.
+                    weekly_report: None,
                 })
             }
             Kept::Synced(user) => {
@@ -127,6 +138,7 @@ impl Api {
                     smart_lists: settings.smart_lists.clone(),
                     agent_phone: settings.agent_phone.clone(),
                     time_zone: settings.time_zone.clone(),
+                    weekly_report: None,
                 };
                 let first_time = !settings.prefs_copied_for.contains(&user);
                 let stored = self
@@ -203,6 +215,7 @@ impl Api {
                         smart_lists: std::mem::take(&mut s.smart_lists),
                         agent_phone: s.agent_phone.take(),
                         time_zone: s.time_zone.take(),
+                        weekly_report: None,
                     };
                     on_device(&mut stored);
                     s.locale = stored.locale;
@@ -229,6 +242,7 @@ impl Api {
             agent_phone: stored.agent_phone,
             time_zone: stored.time_zone.clone().unwrap_or_else(device_zone),
             time_zone_chosen: stored.time_zone.is_some(),
+            weekly_report: stored.weekly_report.unwrap_or(true),
         })
     }
 
@@ -354,6 +368,23 @@ impl Api {
         self.store(vec![(PHONE_KEY.to_owned(), json)], move |s| {
             s.agent_phone = phone
         })
+        .await?;
+        self.preferences().await
+    }
+
+    /// Turns the weekly report email on or off. It follows the agent (the server reads it),
+    /// so only signed in.
+    pub async fn set_weekly_report(&self, on: bool) -> Result<Preferences, CommandError> {
+        if !matches!(self.kept(), Kept::Synced(_)) {
+            return Err(CommandError::invalid(
+                "weekly_report",
+                "The weekly report is emailed by the sync server: sign in to choose it.",
+            ));
+        }
+        self.store(
+            vec![(WEEKLY_KEY.to_owned(), Some(on.to_string()))],
+            move |s| s.weekly_report = Some(on),
+        )
         .await?;
         self.preferences().await
     }

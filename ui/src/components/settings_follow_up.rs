@@ -1,7 +1,8 @@
 //! Settings' "Follow-ups" card: the zone the agent works in (follow-ups fall due at the time of
 //! day a contact was added, there), and the organisation's follow-up plan — which steps a new
 //! contact gets, on which day and how urgent, and the sources that get none. Admins change the
-//! plan (it needs the server, which sends it to every device); everyone else reads it.
+//! plan (it needs the server, which sends it to every device); everyone else reads it. Signed
+//! in, the agent also chooses what the server sends without review, and their weekly report.
 
 use super::field::{choice_options, SelectField, TextField};
 use super::icons::{icon, Icon};
@@ -218,6 +219,27 @@ pub fn FollowUpCard(props: &FollowUpCardProps) -> Html {
                     }
                     <p class="settings-fineprint">{ "Otherwise each one waits in Ready to send on Today for you to review." }</p>
                 </fieldset>
+            }
+            if let (true, Some(Ok(p))) = (props.signed_in, &*prefs) {
+                <label class="check-target">
+                    <input type="checkbox" class="checkbox" id="weekly-report" checked={p.weekly_report}
+                        onchange={{
+                            let (prefs, said, on) = (prefs.clone(), said.clone(), !p.weekly_report);
+                            Callback::from(move |_: Event| {
+                                let (prefs, said) = (prefs.clone(), said.clone());
+                                spawn_local(async move {
+                                    match commands::set_weekly_report(&on).await {
+                                        Ok(stored) => {
+                                            prefs.set(Some(Ok(stored)));
+                                            said.set(Some(Said::Saved(if on { "Saved: your weekly report comes on Monday mornings." } else { "Saved: no more weekly reports." })));
+                                        }
+                                        Err(e) => said.set(Some(Said::Failed("form".into(), e.message))),
+                                    }
+                                });
+                            })
+                        }} />
+                    <span>{ "Email me a weekly report on Monday mornings (new leads, follow-ups, showings, campaigns)" }</span>
+                </label>
             }
             if let Some(Said::Saved(message)) = &*said {
                 <p id="follow-up-saved" class="form-success" role="status"><span class="form-success__icon" aria-hidden="true"></span>{ *message }</p>

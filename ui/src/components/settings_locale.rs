@@ -159,6 +159,7 @@ mod tests {
             agent_phone: None,
             time_zone: "Europe/Paris".into(),
             time_zone_chosen: false,
+            weekly_report: true,
         })));
         let html = render(state).await;
         assert!(html.contains(r#"id="locale-date-order""#), "{html}");

@@ -104,6 +104,7 @@ mod tests {
             agent_phone: None,
             time_zone: "Europe/Paris".into(),
             time_zone_chosen: false,
+            weekly_report: true,
         })));
         let html = render(state.clone()).await;
         assert!(html.contains("id=\"agent-phone\""), "{html}");

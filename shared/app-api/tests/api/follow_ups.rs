@@ -51,6 +51,15 @@ async fn a_typed_contact_gets_the_plan_in_the_agents_zone_and_the_agent_controls
         .expect_err("not a zone");
     assert_eq!(refused.code, CommandErrorCode::Validation);
     assert!(refused.field("time_zone").is_some(), "{refused:?}");
+    // The weekly report is the server's to send: not chosen on a device that never signed in.
+    assert!(api.preferences().await.expect("prefs").weekly_report);
+    let local = api.set_weekly_report(false).await.expect_err("local only");
+    assert!(
+        local
+            .field("weekly_report")
+            .is_some_and(|m| m.contains("sign in")),
+        "{local:?}"
+    );
     let prefs = api
         .set_time_zone(" Asia/Tokyo ".into())
         .await

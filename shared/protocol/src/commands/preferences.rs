@@ -26,6 +26,14 @@ pub struct Preferences {
     /// Whether the agent chose `time_zone` (else it is the device's).
     #[serde(default)]
     pub time_zone_chosen: bool,
+    /// Whether the server emails them the weekly report on Monday morning (on until they
+    /// turn it off).
+    #[serde(default = "yes")]
+    pub weekly_report: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn utc() -> String {
