@@ -287,6 +287,7 @@ mod tests {
             agent_phone: None,
             time_zone: "UTC".into(),
             time_zone_chosen: false,
+            weekly_report: true,
         }
     }
 

@@ -214,6 +214,7 @@ mod tests {
             agent_phone: phone.map(str::to_owned),
             time_zone: "UTC".into(),
             time_zone_chosen: false,
+            weekly_report: true,
         }
     }
 
