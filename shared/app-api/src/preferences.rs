@@ -10,8 +10,8 @@ use super::{settings_error, Api};
 use fieldstone_model::{Locale, UserId};
 use fieldstone_protocol::account::Role;
 use fieldstone_protocol::commands::{
-    CommandError, CommandErrorCode, Preferences, SaveSmartList, SmartList, SMART_LISTS_MAX,
-    SMART_LIST_NAME_MAX_CHARS,
+    CommandError, CommandErrorCode, Preferences, SaveSmartList, SmartList, WeeklyReportChoice,
+    SMART_LISTS_MAX, SMART_LIST_NAME_MAX_CHARS,
 };
 use fieldstone_protocol::views::ContactQuery;
 use std::collections::BTreeMap;
@@ -374,7 +374,11 @@ impl Api {
 
     /// Turns the weekly report email on or off. It follows the agent (the server reads it),
     /// so only signed in.
-    pub async fn set_weekly_report(&self, on: bool) -> Result<Preferences, CommandError> {
+    pub async fn set_weekly_report(
+        &self,
+        choice: WeeklyReportChoice,
+    ) -> Result<Preferences, CommandError> {
+        let on = choice.on;
         if !matches!(self.kept(), Kept::Synced(_)) {
             return Err(CommandError::invalid(
                 "weekly_report",

@@ -194,7 +194,7 @@ macro_rules! app_commands {
             /// The agent's own phone, as they type it (checked, kept as E.164); empty clears it.
             set_agent_phone(String) -> Preferences;
             /// Whether the server emails them the weekly report (signed in only: it follows them).
-            set_weekly_report(bool) -> Preferences;
+            set_weekly_report(WeeklyReportChoice) -> Preferences;
             /// What the agent lets the server send without review when a follow-up falls due
             /// (contacts, sources); nothing until they choose.
             follow_up_auto_send() -> AutoSend;

@@ -202,6 +202,7 @@ impl<'a> Pass<'a> {
         }
         Ok(pass)
     }
+
     /// Goes through every contact the owner reads, then stores what is left to store.
     pub fn run(mut self) -> Result<PassOutcome, CampaignError> {
         if !self.scopes.is_empty() {
@@ -288,6 +289,7 @@ impl<'a> Pass<'a> {
                 ..StepCounts::default()
             })
     }
+
     /// One contact: counts its steps made so far and makes the next one when it is due.
     fn contact(&mut self, doc_id: &DocId) -> Result<(), CampaignError> {
         let store = self.state.store.as_ref();
@@ -418,6 +420,7 @@ impl<'a> Pass<'a> {
         }
         Ok((enrolled, false))
     }
+
     /// Makes step `k`'s document (variation `v`) for `contact`; a recipient it cannot be made
     /// for (no address, a template that does not fill) is counted as refused.
     fn make(

@@ -228,7 +228,7 @@ pub fn FollowUpCard(props: &FollowUpCardProps) -> Html {
                             Callback::from(move |_: Event| {
                                 let (prefs, said) = (prefs.clone(), said.clone());
                                 spawn_local(async move {
-                                    match commands::set_weekly_report(&on).await {
+                                    match commands::set_weekly_report(&fieldstone_protocol::commands::WeeklyReportChoice { on }).await {
                                         Ok(stored) => {
                                             prefs.set(Some(Ok(stored)));
                                             said.set(Some(Said::Saved(if on { "Saved: your weekly report comes on Monday mornings." } else { "Saved: no more weekly reports." })));

@@ -53,7 +53,10 @@ async fn a_typed_contact_gets_the_plan_in_the_agents_zone_and_the_agent_controls
     assert!(refused.field("time_zone").is_some(), "{refused:?}");
     // The weekly report is the server's to send: not chosen on a device that never signed in.
     assert!(api.preferences().await.expect("prefs").weekly_report);
-    let local = api.set_weekly_report(false).await.expect_err("local only");
+    let local = api
+        .set_weekly_report(fieldstone_protocol::commands::WeeklyReportChoice { on: false })
+        .await
+        .expect_err("local only");
     assert!(
         local
             .field("weekly_report")

@@ -36,6 +36,12 @@ fn yes() -> bool {
     true
 }
 
+/// Turns the weekly report email on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeeklyReportChoice {
+    pub on: bool,
+}
+
 fn utc() -> String {
     "UTC".to_owned()
 }
