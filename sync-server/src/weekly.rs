@@ -5,7 +5,6 @@
 //! a job keyed by the user that schedules itself for the next Monday, so it survives restarts
 //! and runs once across server processes; [`sweep`] makes the job for anyone who has none.
 
-use crate::access::Access;
 use crate::dispatch::email::{Mailer, SendError};
 use crate::store::jobs::{JobClaim, JobFinish, JobSchedule, WEEKLY};
 use crate::store::StoreError;
@@ -23,8 +22,6 @@ pub const WEEKLY_REPORT_PREF: &str = "weekly_report";
 
 /// How long a report that could not be handed over waits before it is tried again.
 const RETRY_MINUTES: i64 = 30;
-/// Documents read per page.
-const PAGE: usize = 500;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WeeklyError {
@@ -135,36 +132,20 @@ fn people(
     })
 }
 
-/// Every document of `kind` readable through `scopes`.
+/// Every document of `kind` readable through `scopes`, loaded.
 fn docs_of(
     state: &AppState,
     org: OrgId,
     scopes: &[Scope],
     kind: &str,
 ) -> Result<Vec<automerge::AutoCommit>, WeeklyError> {
-    let bad = |e: fieldstone_protocol::InvalidDocId| WeeklyError::Invalid(e.to_string());
-    let mut after = DocId::new(kind, "0").map_err(bad)?;
-    // Past every id (ids are lowercase hex and '-').
-    let upto = DocId::new(kind, "z").map_err(bad)?;
     let mut docs = Vec::new();
-    if scopes.is_empty() {
-        return Ok(docs);
-    }
-    loop {
-        let page = state
-            .store
-            .doc_ids_in_range(org, scopes, Some(&after), Some(&upto), PAGE)?;
-        let Some(last) = page.last().cloned() else {
-            break;
-        };
-        for id in &page {
-            if let Some(stored) = state.store.load_doc(org, id)? {
-                if let Ok(doc) = crate::sync::guard::load(&stored.bytes) {
-                    docs.push(doc);
-                }
+    for id in crate::store::doc_ids_of_kind(state.store.as_ref(), org, scopes, kind)? {
+        if let Some(stored) = state.store.load_doc(org, &id)? {
+            if let Ok(doc) = crate::sync::guard::load(&stored.bytes) {
+                docs.push(doc);
             }
         }
-        after = last;
     }
     Ok(docs)
 }
@@ -264,18 +245,13 @@ fn build(
     week: Week,
 ) -> Result<WeeklyReport, WeeklyError> {
     let store = state.store.as_ref();
-    let teams: Vec<_> = store.teams(org)?.iter().map(|t| t.id).collect();
-    let scopes: Vec<Scope> = Access::compute(
-        org,
-        user.id,
-        user.role,
-        &store.users(org)?,
-        &teams,
-        &store.memberships(org)?,
-    )
-    .readable
-    .into_iter()
-    .collect();
+    let scopes: Vec<Scope> = state
+        .access
+        .for_user(store, org, user.id, user.role)?
+        .readable
+        .iter()
+        .copied()
+        .collect();
     let read = |kind: &str| docs_of(state, org, &scopes, kind);
     let contacts: Vec<_> = read(fieldstone_doc::contact::KIND)?
         .iter()

@@ -10,7 +10,6 @@ mod runs;
 
 use super::occasion::BookingFact;
 use super::CampaignError;
-use crate::access::Access;
 use crate::store::jobs::Enrolment;
 use crate::sync::server_write::{create_all_as_server, server_actor_id, NewDoc};
 use crate::AppState;
@@ -28,7 +27,7 @@ use fieldstone_protocol::{DocId, Scope};
 use runs::{closed_mark, Run};
 use std::collections::{BTreeMap, HashMap};
 
-/// Contacts read per page of the owner's documents.
+/// Contacts gone through between two looks at what waits to be stored.
 const PAGE: usize = 500;
 /// New documents stored per commit.
 const BATCH: usize = 500;
@@ -129,20 +128,13 @@ impl<'a> Pass<'a> {
         let owner = store.user(org, campaign.owner)?;
         // The owner's contacts as they read them now (an owner who left reads nothing).
         let scopes: Vec<Scope> = match &owner {
-            Some(user) => {
-                let teams: Vec<_> = store.teams(org)?.iter().map(|t| t.id).collect();
-                Access::compute(
-                    org,
-                    user.id,
-                    user.role,
-                    &store.users(org)?,
-                    &teams,
-                    &store.memberships(org)?,
-                )
+            Some(user) => state
+                .access
+                .for_user(store, org, user.id, user.role)?
                 .readable
-                .into_iter()
-                .collect()
-            }
+                .iter()
+                .copied()
+                .collect(),
             None => Vec::new(),
         };
         let zone = crate::org_settings::agent_zone(state, org, campaign.owner)?;
@@ -205,28 +197,18 @@ impl<'a> Pass<'a> {
 
     /// Goes through every contact the owner reads, then stores what is left to store.
     pub fn run(mut self) -> Result<PassOutcome, CampaignError> {
-        if !self.scopes.is_empty() {
-            let bad = |e: fieldstone_protocol::InvalidDocId| CampaignError::Invalid(e.to_string());
-            let mut after = DocId::new(fieldstone_doc::contact::KIND, "0").map_err(bad)?;
-            let upto = DocId::new(fieldstone_doc::contact::KIND, "z").map_err(bad)?;
-            loop {
-                let page = self.state.store.doc_ids_in_range(
-                    self.org,
-                    &self.scopes,
-                    Some(&after),
-                    Some(&upto),
-                    PAGE,
-                )?;
-                let Some(last) = page.last().cloned() else {
-                    break;
-                };
-                for doc_id in page {
-                    self.contact(&doc_id)?;
-                }
-                if self.fresh.len() >= BATCH || self.enrol.len() >= BATCH {
-                    self.flush()?;
-                }
-                after = last;
+        let contacts = crate::store::doc_ids_of_kind(
+            self.state.store.as_ref(),
+            self.org,
+            &self.scopes,
+            fieldstone_doc::contact::KIND,
+        )?;
+        for page in contacts.chunks(PAGE) {
+            for doc_id in page {
+                self.contact(doc_id)?;
+            }
+            if self.fresh.len() >= BATCH || self.enrol.len() >= BATCH {
+                self.flush()?;
             }
         }
         // The sendings this round went out with are closed to later joiners.

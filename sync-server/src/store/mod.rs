@@ -29,6 +29,34 @@ use std::collections::HashMap;
 use std::path::Path;
 use thiserror::Error;
 
+/// Every document of `kind` in any of `scopes`, in id order, read a page at a time (the server's
+/// own jobs going through what one person reads: a campaign's round, a weekly report).
+pub fn doc_ids_of_kind(
+    store: &dyn Store,
+    org: OrgId,
+    scopes: &[Scope],
+    kind: &str,
+) -> Result<Vec<DocId>, StoreError> {
+    const PAGE: usize = 500;
+    let mut ids = Vec::new();
+    if scopes.is_empty() {
+        return Ok(ids);
+    }
+    let bad = |e: fieldstone_protocol::InvalidDocId| StoreError::Corrupt(e.to_string());
+    let mut after = DocId::new(kind, "0").map_err(bad)?;
+    // Past every id (ids are lowercase hex and '-').
+    let upto = DocId::new(kind, "z").map_err(bad)?;
+    loop {
+        let page = store.doc_ids_in_range(org, scopes, Some(&after), Some(&upto), PAGE)?;
+        let Some(last) = page.last().cloned() else {
+            break;
+        };
+        ids.extend(page);
+        after = last;
+    }
+    Ok(ids)
+}
+
 #[derive(Debug, Error)]
 pub enum StoreError {
     /// A unique value is taken (an email in the organisation, a team name).

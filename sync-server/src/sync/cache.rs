@@ -224,18 +224,30 @@ pub struct AccessCache {
 
 impl AccessCache {
     pub fn get(&self, store: &dyn Store, caller: &Caller) -> Result<Arc<Access>, StoreError> {
-        let key = (caller.org, caller.user, caller.role);
+        self.for_user(store, caller.org, caller.user, caller.role)
+    }
+
+    /// What `user` (with `role`) may read and write, for the server's own work done in their
+    /// name (a campaign's round, their weekly report).
+    pub fn for_user(
+        &self,
+        store: &dyn Store,
+        org: OrgId,
+        user: UserId,
+        role: Role,
+    ) -> Result<Arc<Access>, StoreError> {
+        let key = (org, user, role);
         if let Some(access) = self.map.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
             return Ok(Arc::clone(access));
         }
         let generation = self.generation.load(std::sync::atomic::Ordering::SeqCst);
-        let users = store.users(caller.org)?;
-        let teams: Vec<TeamId> = store.teams(caller.org)?.iter().map(|t| t.id).collect();
-        let memberships = store.memberships(caller.org)?;
+        let users = store.users(org)?;
+        let teams: Vec<TeamId> = store.teams(org)?.iter().map(|t| t.id).collect();
+        let memberships = store.memberships(org)?;
         let access = Arc::new(Access::compute(
-            caller.org,
-            caller.user,
-            caller.role,
+            org,
+            user,
+            role,
             &users,
             &teams,
             &memberships,

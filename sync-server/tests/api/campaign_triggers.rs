@@ -6,7 +6,7 @@
 //! control group gets nothing, and the bookings its members make anyway are counted.
 
 use crate::campaigns::{
-    advance, campaign_config, mail_by_recipient, pulled_campaign, push_campaign, step, until_mail,
+    advance, campaign_config, mail_by_recipient, push_campaign, step, until_mail, until_result,
 };
 use crate::dispatch::{agent, at, Agent, SmtpSink};
 use crate::support::*;
@@ -236,15 +236,14 @@ async fn a_tag_added_after_launch_starts_the_sequence_once_per_adding_and_a_stag
         token: s.token(ada.org, ada.user),
     };
     let id = DocId::new(fieldstone_doc::campaign::KIND, campaign.id).expect("id");
-    let mut seen = pulled_campaign(&s, &agent_view, &id).await;
-    for _ in 0..100 {
-        if seen.result.enrolled == 2 && seen.result.counts.iter().any(|c| c.sent == 3) {
-            break;
-        }
-        next_round(&s);
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        seen = pulled_campaign(&s, &agent_view, &id).await;
-    }
+    let seen = until_result(
+        &s,
+        &agent_view,
+        &id,
+        "both enrolled and the third sending counted",
+        |c| c.result.enrolled == 2 && c.result.counts.iter().any(|k| k.sent == 3),
+    )
+    .await;
     assert_eq!(seen.status, CampaignStatus::Running);
     assert_eq!((seen.result.enrolled, seen.result.left), (2, 1));
     let first = seen
@@ -409,21 +408,15 @@ async fn a_weekly_broadcast_goes_to_each_weeks_audience_with_each_sendings_figur
         user: ada.user,
         token: s.token(ada.org, ada.user),
     };
-    let mut seen = pulled_campaign(&s, &agent_view, &id).await;
-    for _ in 0..100 {
-        let sent: Vec<(u16, u64)> = seen
-            .result
+    let seen = until_result(&s, &agent_view, &id, "each sending counted", |c| {
+        c.result
             .counts
             .iter()
-            .map(|c| (c.step, c.sent))
-            .collect();
-        if sent == vec![(0, 2), (1, 3)] {
-            break;
-        }
-        next_round(&s);
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        seen = pulled_campaign(&s, &agent_view, &id).await;
-    }
+            .map(|k| (k.step, k.sent))
+            .collect::<Vec<_>>()
+            == vec![(0, 2), (1, 3)]
+    })
+    .await;
     let sent: Vec<(u16, u64)> = seen
         .result
         .counts
@@ -438,20 +431,10 @@ async fn a_weekly_broadcast_goes_to_each_weeks_audience_with_each_sendings_figur
     s.clock
         .set(at() + Duration::days(21) + Duration::seconds(1));
     until_mail(&smtp, 8, &s, ada.org, &campaign).await;
-    let mut seen = pulled_campaign(&s, &agent_view, &id).await;
-    for _ in 0..100 {
-        if seen
-            .result
-            .counts
-            .iter()
-            .any(|c| c.step == 3 && c.sent == 3)
-        {
-            break;
-        }
-        next_round(&s);
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        seen = pulled_campaign(&s, &agent_view, &id).await;
-    }
+    let seen = until_result(&s, &agent_view, &id, "the fourth sending counted", |c| {
+        c.result.counts.iter().any(|k| k.step == 3 && k.sent == 3)
+    })
+    .await;
     let sent: Vec<(u16, u64)> = seen
         .result
         .counts
@@ -527,20 +510,19 @@ async fn a_control_group_gets_nothing_and_its_bookings_are_counted_against_the_c
         user: ada.user,
         token: s.token(ada.org, ada.user),
     };
-    let mut seen = pulled_campaign(&s, &agent_view, &id).await;
-    for _ in 0..100 {
-        if seen
-            .result
-            .counts
-            .iter()
-            .any(|c| c.variation == "control" && c.bookings == 2)
-        {
-            break;
-        }
-        next_round(&s);
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        seen = pulled_campaign(&s, &agent_view, &id).await;
-    }
+    let seen = until_result(
+        &s,
+        &agent_view,
+        &id,
+        "the control group's bookings counted",
+        |c| {
+            c.result
+                .counts
+                .iter()
+                .any(|k| k.variation == "control" && k.bookings == 2)
+        },
+    )
+    .await;
     let control_row = seen
         .result
         .counts

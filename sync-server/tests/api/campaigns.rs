@@ -418,7 +418,7 @@ async fn open(s: &TestServer, smtp: &SmtpSink, to: &str) {
 }
 
 /// Pulls the campaign until `done` holds of it, moving the clock a round at a time.
-async fn until_result(
+pub(crate) async fn until_result(
     s: &TestServer,
     agent: &Agent,
     id: &DocId,

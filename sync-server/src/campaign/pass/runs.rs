@@ -2,7 +2,7 @@
 //! sent at launch, a triggered sequence's runs (one per occasion, recorded once in the store),
 //! a repeating broadcast's (one per sending), and the bookings a trigger and the figures read.
 
-use super::{Pass, PAGE};
+use super::Pass;
 use crate::campaign::occasion::{occasions, BookingFact};
 use crate::campaign::CampaignError;
 use crate::store::jobs::Enrolment;
@@ -60,29 +60,12 @@ impl Pass<'_> {
 
     /// Every document of `kind` the owner reads.
     pub(super) fn all_of(&self, kind: &str) -> Result<Vec<DocId>, CampaignError> {
-        let mut ids = Vec::new();
-        if self.scopes.is_empty() {
-            return Ok(ids);
-        }
-        let bad = |e: fieldstone_protocol::InvalidDocId| CampaignError::Invalid(e.to_string());
-        let mut after = DocId::new(kind, "0").map_err(bad)?;
-        // Past every id (ids are lowercase hex and '-').
-        let upto = DocId::new(kind, "z").map_err(bad)?;
-        loop {
-            let page = self.state.store.doc_ids_in_range(
-                self.org,
-                &self.scopes,
-                Some(&after),
-                Some(&upto),
-                PAGE,
-            )?;
-            let Some(last) = page.last().cloned() else {
-                break;
-            };
-            ids.extend(page);
-            after = last;
-        }
-        Ok(ids)
+        Ok(crate::store::doc_ids_of_kind(
+            self.state.store.as_ref(),
+            self.org,
+            &self.scopes,
+            kind,
+        )?)
     }
 
     /// Whether the store holds `mark` for `contact` (a `ContactId`'s text; `""`: the campaign).
