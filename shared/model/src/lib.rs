@@ -28,6 +28,7 @@ pub mod message;
 pub mod note;
 pub mod outreach;
 pub mod plan;
+pub mod property_match;
 pub mod routing;
 pub mod score;
 pub mod sign_in;
