@@ -19,9 +19,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
 
-mod text;
 #[cfg(test)]
 mod tests;
+mod text;
 
 use text::{area_matches, contains_words, fold};
 
@@ -29,17 +29,17 @@ use text::{area_matches, contains_words, fold};
 pub const OVER_BUDGET_PERCENT_MAX: u64 = 10;
 /// A match at least this good is worth telling the agent about unasked (a suggestion, or a
 /// "new listing fits a buyer" sequence).
-pub const SUGGEST_AT: u8 = 70;
+pub const SUGGEST_AT: u8 = 75;
 /// How many listings a buyer's match list shows.
 pub const TOP: usize = 10;
 
 // Weights of the criteria; a buyer's score is the share earned of the weights they asked for.
 const PRICE: u32 = 30;
-const AREA: u32 = 25;
+const AREA: u32 = 20;
 const BEDS: u32 = 15;
 const BATHS: u32 = 10;
 const KIND: u32 = 5;
-const MUST_HAVES: u32 = 15;
+const MUST_HAVES: u32 = 25;
 
 /// What the match reads of a listing: kept by the engine's read model so a buyer's matches are
 /// found without opening every listing's document.
@@ -140,23 +140,51 @@ impl Wish {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Reason {
     /// Price at or under the top of the budget (and at or over its bottom), by this percentage.
-    InsideBudget { percent_under: u64 },
+    InsideBudget {
+        percent_under: u64,
+    },
     /// Inside a budget that names only a minimum.
     AboveMinimum,
-    OverBudget { percent: u64 },
-    UnderMinimum { percent: u64 },
-    BedsAsAsked { beds: u8 },
-    MoreBeds { beds: u8, asked: u8 },
-    FewerBeds { beds: u8, asked: u8 },
+    OverBudget {
+        percent: u64,
+    },
+    UnderMinimum {
+        percent: u64,
+    },
+    BedsAsAsked {
+        beds: u8,
+    },
+    MoreBeds {
+        beds: u8,
+        asked: u8,
+    },
+    FewerBeds {
+        beds: u8,
+        asked: u8,
+    },
     BedsUnknown,
-    BathsAsAsked { baths: Baths, asked: Baths },
-    FewerBaths { baths: Baths, asked: Baths },
+    BathsAsAsked {
+        baths: Baths,
+        asked: Baths,
+    },
+    FewerBaths {
+        baths: Baths,
+        asked: Baths,
+    },
     BathsUnknown,
     /// In this area (as the buyer wrote it).
-    InArea { area: String },
-    Kind { kind: PropertyType },
-    Has { feature: String },
-    Lacks { feature: String },
+    InArea {
+        area: String,
+    },
+    Kind {
+        kind: PropertyType,
+    },
+    Has {
+        feature: String,
+    },
+    Lacks {
+        feature: String,
+    },
 }
 
 impl fmt::Display for Reason {

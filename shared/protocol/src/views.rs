@@ -5,6 +5,7 @@
 mod contacts;
 mod import;
 mod mapping;
+mod matches;
 mod records;
 
 pub use contacts::{
@@ -18,6 +19,7 @@ pub use import::{
     IMPORT_REPORT_ROWS_MAX, UNKNOWN_VALUES_MAX,
 };
 pub use mapping::{ColumnMapping, ColumnTarget, MappedColumn};
+pub use matches::{BuyerFit, BuyerMatches, ListingFit, MatchSuggestion, LISTING_BUYERS_MAX};
 // Every view of a record kind other than contacts; a new kind adds its own there, with no line
 // here.
 pub use records::*;

@@ -15,7 +15,10 @@ record_kind!(
     project_listing,
     crate::records::Tables {
         main: "listings",
-        children: &[("listing_open_houses", "listing_id")],
+        children: &[
+            ("listing_open_houses", "listing_id"),
+            ("listing_match", "listing_id"),
+        ],
         search: Some(("listings_fts", "f.address, f.mls_number, f.description")),
     }
 );
@@ -76,6 +79,7 @@ fn project_listing(conn: &Connection, l: &Listing) -> Result<(), ReplicaError> {
         l.mls_number.as_deref().unwrap_or_default(),
         format!("{} {}", l.description, l.features.join(" ")),
     ])?;
+    crate::matches::project_listing(conn, l)?;
     project_open_houses(conn, l)
 }
 

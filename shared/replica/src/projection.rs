@@ -384,6 +384,8 @@ mod tests {
         "agent_score_models",
         "documents",
         "held_changes",
+        // Property-match suggestions the user dismissed on this device (`crate::matches`).
+        "match_dismissed",
         "merges",
         "meta",
         // Documents held only because the user reads teammates' records (`crate::mine`), as

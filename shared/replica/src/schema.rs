@@ -4,7 +4,7 @@ use crate::error::ReplicaError;
 use rusqlite::{params, Connection, Transaction};
 
 /// Read-model format written by this build (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 13;
+pub const SCHEMA_VERSION: i64 = 14;
 
 /// One step from a version to the next: SQL, or work SQL alone cannot do (it is given the
 /// clock's time, in milliseconds).
@@ -14,6 +14,37 @@ enum Migration {
 }
 
 /// Each entry migrates from version `index` to `index + 1`.
+/// Property match (issue 17, version 14): what the rule reads of each live, active listing and
+/// each contact whose preferences name something, with the columns SQL narrows on (projection:
+/// rebuilds fill them), and the suggestions dismissed on this device (its own, kept). `IF NOT
+/// EXISTS` because an older version's step projects contacts with today's code, which writes
+/// these, and so creates them first.
+const MATCH_TABLES: &str = r#"
+    CREATE TABLE IF NOT EXISTS listing_match (
+        listing_id    TEXT PRIMARY KEY,
+        price         INTEGER NOT NULL,
+        beds          INTEGER,
+        property_type TEXT NOT NULL,
+        updated_at    INTEGER NOT NULL,
+        facts         TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX IF NOT EXISTS listing_match_by_updated ON listing_match (updated_at);
+    CREATE TABLE IF NOT EXISTS buyer_wishes (
+        contact_id TEXT PRIMARY KEY,
+        budget_max INTEGER,
+        beds_min   INTEGER,
+        types      TEXT,
+        stage      TEXT NOT NULL,
+        wish       TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE IF NOT EXISTS match_dismissed (
+        listing_id         TEXT NOT NULL,
+        contact_id         TEXT NOT NULL,
+        listing_updated_at INTEGER NOT NULL,
+        PRIMARY KEY (listing_id, contact_id)
+    ) STRICT, WITHOUT ROWID;
+"#;
+
 const MIGRATIONS: &[Migration] = &[
     Migration::Sql(
         r#"
@@ -451,6 +482,8 @@ const MIGRATIONS: &[Migration] = &[
                 model     TEXT NOT NULL -- JSON: fieldstone_model::score::LearnedModel
             ) STRICT;",
         )?;
+        // Today's contact projection also writes the match tables of version 14.
+        tx.execute_batch(MATCH_TABLES)?;
         crate::projection::project_all_of_kind(tx, fieldstone_doc::contact::KIND, now_ms)?;
         let at = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
         crate::score::rescore_all(tx, at)?;
@@ -489,6 +522,16 @@ const MIGRATIONS: &[Migration] = &[
             CREATE INDEX campaigns_by_created ON campaigns (created_at, id);",
         )?;
         crate::projection::project_all_of_kind(tx, fieldstone_doc::campaign::KIND, now_ms)
+    }),
+    // Version 14: property match (issue 17): the tables are `MATCH_TABLES`; the rebuild fills
+    // them from the documents.
+    Migration::Steps(|tx, _| {
+        tx.execute_batch(MATCH_TABLES)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('rebuild_read_model', 1)",
+            [],
+        )?;
+        Ok(())
     }),
 ];
 

@@ -365,7 +365,8 @@ fn a_version_7_store_gets_its_custom_fields_into_the_read_model() {
         conn.execute_batch(
             "DROP TABLE contact_custom; DROP TABLE listing_open_houses; DROP TABLE messages;
              DROP TABLE agent_score_models; ALTER TABLE contacts DROP COLUMN score_facts;
-             DROP TABLE campaigns; PRAGMA user_version = 7;",
+             DROP TABLE campaigns; DROP TABLE listing_match; DROP TABLE buyer_wishes;
+             DROP TABLE match_dismissed; PRAGMA user_version = 7;",
         )
         .expect("downgrade");
     }
@@ -375,7 +376,7 @@ fn a_version_7_store_gets_its_custom_fields_into_the_read_model() {
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .expect("version");
     assert_eq!(version, SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 13);
+    assert_eq!(SCHEMA_VERSION, 14);
     let q = ContactQuery {
         custom: vec![cond(
             "School district",

@@ -143,8 +143,12 @@ fn each_buyer_gets_the_listings_that_fit_best_with_reasons() {
     // Two 4-bed, 2-bath houses score the same: the cheaper first. The 3-beds are one short.
     assert_eq!(keys[..2], ["leeds", "pricey"]);
     assert_eq!(got[0].1.why(), "4 beds as asked, 2 baths as asked");
-    assert!(keys[2..].iter().all(|k| ["upper-st", "canonbury", "hackney"].contains(k)));
-    assert!(got[2..].iter().all(|(_, f)| f.why().contains("3 beds, 4 asked")));
+    assert!(keys[2..]
+        .iter()
+        .all(|k| ["upper-st", "canonbury", "hackney"].contains(k)));
+    assert!(got[2..]
+        .iter()
+        .all(|(_, f)| f.why().contains("3 beds, 4 asked")));
     assert!(!keys.contains(&"flat"), "2 beds is two short: ruled out");
 }
 
@@ -184,7 +188,10 @@ fn a_listing_finds_its_buyers_best_first() {
     let got = buyers_for(&l, buyers.iter().map(|(k, w)| (k, w)), 0);
     let keys: Vec<u32> = got.iter().map(|(k, _)| *k).collect();
     assert_eq!(keys, [1, 3], "the 300k buyer is far under this price");
-    assert_eq!(got[1].1.why(), "has the garden they want; over budget by 1%, no pool");
+    assert_eq!(
+        got[1].1.why(),
+        "has the garden they want; over budget by 1%, no pool"
+    );
     let strong = buyers_for(&l, buyers.iter().map(|(k, w)| (k, w)), SUGGEST_AT);
     assert_eq!(strong.len(), 1);
 }
@@ -265,8 +272,8 @@ fn a_buyer_who_names_nothing_has_no_wish() {
 
 #[test]
 fn the_facts_of_a_listing_come_from_its_document_fields() {
-    use crate::listing::{Address, ListingId};
     use crate::ids::UserId;
+    use crate::listing::{Address, ListingId};
     let at = chrono::DateTime::from_timestamp(1_700_000_000, 0).expect("time");
     let mut listing = Listing {
         id: ListingId::from_uuid(uuid::Uuid::nil()),

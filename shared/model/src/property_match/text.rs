@@ -26,7 +26,10 @@ pub(crate) fn contains_words(hay: &str, needle: &str) -> bool {
         let rest = &hay[end..];
         let after_ok = match rest.chars().next() {
             None => true,
-            Some('s') => rest[1..].chars().next().is_none_or(|c| !c.is_alphanumeric()),
+            Some('s') => rest[1..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric()),
             Some(c) => !c.is_alphanumeric(),
         };
         if before_ok && after_ok {

@@ -30,6 +30,7 @@ impl Record for Contact {
             ("contact_tags", "contact_id"),
             ("contact_keys", "contact_id"),
             ("contact_custom", "contact_id"),
+            ("buyer_wishes", "contact_id"),
         ],
         search: Some(("contacts_fts", "f.names, f.emails, f.phones")),
     };

@@ -72,6 +72,7 @@ pub(crate) fn project_contact(conn: &Connection, c: &Contact) -> Result<(), Repl
         }
     }
     project_custom(conn, &id, c)?;
+    crate::matches::project_contact(conn, c)?;
     conn.prepare_cached("DELETE FROM contact_keys WHERE contact_id = ?1")?
         .execute([&id])?;
     {
