@@ -23,6 +23,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 pub const SUGGEST_DAYS: i64 = 7;
 /// At most this many listings are suggested at once, newest first.
 pub const SUGGESTIONS_MAX: usize = 10;
+/// Suggestions look at this many of the newest changed listings (an MLS run can change
+/// thousands at once; Today names the newest).
+pub const SUGGEST_LOOKS_AT: usize = 50;
 /// Each suggestion names at most this many buyers.
 pub const SUGGESTED_BUYERS_MAX: usize = 5;
 
@@ -160,23 +163,24 @@ impl Replica {
         let Some(facts) = facts else {
             return Ok(Vec::new());
         };
-        let mut fits = buyers_of(&conn, &facts, 0, false)?;
+        let mut fits = buyers_of(&conn, &facts, 0)?;
         fits.truncate(LISTING_BUYERS_MAX);
         named(&conn, fits)
     }
 
     /// Listings new or changed in the last [`SUGGEST_DAYS`] that fit some of the user's own
     /// buyers at [`SUGGEST_AT`] or better, newest first; pairs the user dismissed stay hidden
-    /// until the listing changes again.
+    /// until the listing changes again. Looks at the [`SUGGEST_LOOKS_AT`] newest listings: the
+    /// user's wishes are read once and each of those listings scored against all of them.
     pub fn match_suggestions(&self) -> Result<Vec<MatchSuggestion>, ReplicaError> {
         let since = self.now_ms().timestamp_millis() - SUGGEST_DAYS * 86_400_000;
         let conn = self.reader();
         let recent = conn
             .prepare_cached(
                 "SELECT listing_id, updated_at, facts FROM listing_match
-                 WHERE updated_at >= ?1 ORDER BY updated_at DESC, listing_id",
+                 WHERE updated_at >= ?1 ORDER BY updated_at DESC, listing_id LIMIT ?2",
             )?
-            .query_map([since], |r| {
+            .query_map(params![since, SUGGEST_LOOKS_AT as i64], |r| {
                 Ok((
                     parsed::<ListingId>(r, 0)?,
                     r.get::<_, i64>(1)?,
@@ -184,13 +188,21 @@ impl Replica {
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
+        if recent.is_empty() {
+            return Ok(Vec::new());
+        }
+        let wishes = wishes_of(&conn, None, true)?;
         let mut dismissed = conn.prepare_cached(
             "SELECT 1 FROM match_dismissed
              WHERE listing_id = ?1 AND contact_id = ?2 AND listing_updated_at >= ?3",
         )?;
         let mut out = Vec::new();
         for (listing, updated_at, facts) in recent {
-            let mut fits = buyers_of(&conn, &facts, SUGGEST_AT, true)?;
+            let mut fits = property_match::buyers_for(
+                &facts,
+                wishes.iter().map(|(id, wish)| (id, wish)),
+                SUGGEST_AT,
+            );
             fits.retain(|(contact, _)| {
                 !dismissed
                     .exists(params![
@@ -245,14 +257,28 @@ impl Replica {
     }
 }
 
-/// The buyers `facts` fits at `at_least` or better, best first; with `mine_only`, only the
-/// user's own contacts (a broker's device holds the team's too).
+/// The buyers `facts` fits at `at_least` or better, best first.
 fn buyers_of(
     conn: &Connection,
     facts: &ListingFacts,
     at_least: u8,
-    mine_only: bool,
 ) -> Result<Vec<(ContactId, property_match::Fit)>, ReplicaError> {
+    let wishes = wishes_of(conn, Some(facts), false)?;
+    Ok(property_match::buyers_for(
+        facts,
+        wishes.iter().map(|(id, wish)| (id, wish)),
+        at_least,
+    ))
+}
+
+/// The wishes of contacts still looking (not closed or lost): with `facts`, only those SQL
+/// cannot rule out for that listing (far over budget, too few bedrooms, another kind); with
+/// `mine_only`, only the user's own contacts (a broker's device holds the team's too).
+fn wishes_of(
+    conn: &Connection,
+    facts: Option<&ListingFacts>,
+    mine_only: bool,
+) -> Result<Vec<(ContactId, Wish)>, ReplicaError> {
     let mine = if mine_only {
         format!(
             "AND {}",
@@ -264,30 +290,26 @@ fn buyers_of(
     let sql = format!(
         "SELECT w.contact_id, w.wish FROM buyer_wishes w
          WHERE w.stage NOT IN (?1, ?2)
-           AND (w.budget_max IS NULL OR w.budget_max * 110 >= ?3 * 100)
+           AND (?3 IS NULL OR w.budget_max IS NULL OR w.budget_max * 110 >= ?3 * 100)
            AND (w.beds_min IS NULL OR ?4 IS NULL OR w.beds_min <= ?4 + 1)
-           AND (w.types IS NULL OR instr(w.types, ?5) > 0) {mine}"
+           AND (?5 IS NULL OR w.types IS NULL OR instr(w.types, ?5) > 0) {mine}"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let price = i64::try_from(facts.price).unwrap_or(i64::MAX);
-    let kind = format!(",{},", facts.property_type.as_str());
+    let price = facts.map(|f| i64::try_from(f.price).unwrap_or(i64::MAX));
+    let kind = facts.map(|f| format!(",{},", f.property_type.as_str()));
     let wishes = stmt
         .query_map(
             params![
                 Stage::Closed.as_str(),
                 Stage::Lost.as_str(),
                 price,
-                facts.beds,
+                facts.and_then(|f| f.beds),
                 kind
             ],
             |r| Ok((parsed::<ContactId>(r, 0)?, json::<Wish>(r, 1)?)),
         )?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(property_match::buyers_for(
-        facts,
-        wishes.iter().map(|(id, wish)| (id, wish)),
-        at_least,
-    ))
+    Ok(wishes)
 }
 
 /// Names and stages for the buyers of `fits`, in the same order.
