@@ -2,11 +2,15 @@
 //! app's media folder (`photos/<id>.<ext>`), read back for `data:` images.
 
 use super::{decode_base64, encode_base64, Api};
-use fieldstone_model::{Listing, ListingId, ListingInput};
+use fieldstone_model::{ContactId, Listing, ListingId, ListingInput};
 use fieldstone_protocol::commands::{
-    AddPhoto, CommandError, CommandErrorCode, Photo, StoredPhoto, UpdateListing, PHOTO_MAX_BYTES,
+    AddPhoto, CommandError, CommandErrorCode, DismissMatch, Photo, StoredPhoto, UpdateListing,
+    PHOTO_MAX_BYTES,
 };
-use fieldstone_protocol::views::{ListingActivity, ListingCounts, ListingQuery, ListingSummary};
+use fieldstone_protocol::views::{
+    BuyerFit, BuyerMatches, ListingActivity, ListingCounts, ListingQuery, ListingSummary,
+    MatchSuggestion,
+};
 use fieldstone_replica::ReplicaError;
 use std::io::Write;
 
@@ -55,6 +59,23 @@ impl Api {
 
     pub async fn listing_activity(&self, id: ListingId) -> Result<ListingActivity, CommandError> {
         self.read(move |r| r.listing_activity(&id)).await
+    }
+
+    pub async fn listing_matches(&self, id: ContactId) -> Result<BuyerMatches, CommandError> {
+        self.read(move |r| r.listing_matches(&id)).await
+    }
+
+    pub async fn listing_buyers(&self, id: ListingId) -> Result<Vec<BuyerFit>, CommandError> {
+        self.read(move |r| r.listing_buyers(&id)).await
+    }
+
+    pub async fn match_suggestions(&self) -> Result<Vec<MatchSuggestion>, CommandError> {
+        self.read(|r| r.match_suggestions()).await
+    }
+
+    pub async fn dismiss_match(&self, request: DismissMatch) -> Result<(), CommandError> {
+        self.write(move |r| r.dismiss_match(&request.listing, &request.contact))
+            .await
     }
 
     /// Keeps a JPEG, PNG or WebP photo on this device; put the answer's `uri` in a listing's

@@ -241,6 +241,13 @@ pub struct Today {
     pub ready_to_send: Vec<crate::views::MessageSummary>,
 }
 
+/// Hides Today's suggestion of a listing for one buyer (until the listing changes again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DismissMatch {
+    pub listing: fieldstone_model::ListingId,
+    pub contact: fieldstone_model::ContactId,
+}
+
 /// Sends a follow-up draft from Ready to send, with the agent's edits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SendDraft {

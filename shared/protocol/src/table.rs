@@ -23,9 +23,9 @@ pub mod types {
     };
     pub use crate::commands::*;
     pub use crate::views::{
-        BookingSummary, ContactPage, ContactQuery, CustomFieldName, DuplicateGroup, FieldConflict,
-        ImportReport, ListingActivity, ListingCounts, ListingQuery, ListingSummary, MessageSummary,
-        TimelinePage,
+        BookingSummary, BuyerFit, BuyerMatches, ContactPage, ContactQuery, CustomFieldName,
+        DuplicateGroup, FieldConflict, ImportReport, ListingActivity, ListingCounts, ListingQuery,
+        ListingSummary, MatchSuggestion, MessageSummary, TimelinePage,
     };
     pub use fieldstone_model::campaign::audience::Audience;
     pub use fieldstone_model::campaign::record::{Campaign, CampaignId};
@@ -147,6 +147,17 @@ macro_rules! app_commands {
             add_photo(AddPhoto) -> StoredPhoto;
             /// Takes a photo's `uri`.
             photo(String) -> Photo;
+
+            // Property match (on the device, over the listings and buyers it holds)
+            /// The contact's best listings with why each fits (or that they name nothing to
+            /// match on yet).
+            listing_matches(ContactId) -> BuyerMatches;
+            /// The buyers the listing fits, best first.
+            listing_buyers(ListingId) -> Vec<BuyerFit>;
+            /// New or changed listings this week that fit the user's buyers well (Today).
+            match_suggestions() -> Vec<MatchSuggestion>;
+            /// Hides one suggested buyer of a listing until the listing changes again.
+            dismiss_match(DismissMatch) -> ();
 
             // Messages (intents the sync server sends)
             /// Queued on the device; sent by the server once it has it.

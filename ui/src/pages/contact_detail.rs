@@ -12,6 +12,7 @@ use crate::components::contact_head::ContactHead;
 use crate::components::custom_fields::CustomFieldsView;
 use crate::components::follow_up_plan::FollowUpPlan;
 use crate::components::icons::{icon, Icon};
+use crate::components::matches::ListingMatchesCard;
 use crate::components::states::{page_frame, EmptyState, FrameText, ListLoading, MissingText};
 use crate::components::task_dialog::TaskDialog;
 use crate::components::timeline::Timeline;
@@ -27,7 +28,7 @@ use crate::state::form::input_id;
 use crate::state::format::Local;
 use crate::state::ShellAction;
 use chrono::Timelike;
-use fieldstone_model::{Contact, ContactId, MessageChannel, RecordRef};
+use fieldstone_model::{Contact, ContactId, ContactKind, MessageChannel, Preferences, RecordRef};
 use fieldstone_protocol::commands::{
     ResolveConflict, SetTaskStatus, TimelineRequest, UpdateContact,
 };
@@ -437,6 +438,10 @@ pub fn ContactDetailPage(props: &ContactDetailProps) -> Html {
                         on_set={dispatch.reform(move |(name, value)| DetailAction::ComposerSet(name, value, local))}
                         on_submit={dispatch.reform(move |()| DetailAction::Submit(here.clone()))}
                     />
+                    // A seller with no wish list is not shopping: no card for them.
+                    if contact.kind != ContactKind::Seller || contact.preferences != Preferences::default() {
+                        <ListingMatchesCard contact={contact.id} revision={contact.updated_at.timestamp_millis()} />
+                    }
                     <section class="card card--list" aria-labelledby="timeline-heading">
                         <div class="card__header">
                             <h2 id="timeline-heading" class="card__title">{ "Timeline" }</h2>

@@ -6,6 +6,7 @@ use crate::components::icons::{icon, Icon};
 use crate::components::kiosk_start::KioskStart;
 use crate::components::listing_activity::ListingActivityCard;
 use crate::components::listing_gallery::ListingGallery;
+use crate::components::matches::ListingBuyersCard;
 use crate::components::states::{page_frame, FrameText, MissingText};
 use crate::hooks::{use_command, use_remote_revision, use_shell};
 use crate::route::Route;
@@ -14,7 +15,7 @@ use crate::state::format::{area, money, Local};
 use crate::state::listing::{open_house_label, upcoming, ListingAction, ListingState};
 use crate::state::record_detail::DetailAction;
 use crate::state::ShellAction;
-use fieldstone_model::{Listing, ListingId, RecordRef};
+use fieldstone_model::{Listing, ListingId, ListingStatus, RecordRef};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -224,6 +225,11 @@ pub fn ListingPage(props: &ListingPageProps) -> Html {
                         }
                     </section>
                     <ListingActivityCard {id} />
+                    <ListingBuyersCard
+                        listing={id}
+                        active={listing.status == ListingStatus::Active && listing.deleted_at.is_none()}
+                        revision={listing.updated_at.timestamp_millis()}
+                    />
                     <section class="card listing-section" aria-labelledby="listing-tours-title">
                         <h2 id="listing-tours-title" class="card__title">{ "Tour links" }</h2>
                         if tours.is_empty() {

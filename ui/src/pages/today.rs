@@ -5,6 +5,7 @@ use super::import::ImportDialog;
 use crate::components::contact_actions::summary_actions;
 use crate::components::contact_list::score_class;
 use crate::components::icons::{icon, Icon};
+use crate::components::matches::MatchSuggestionsCard;
 use crate::components::ready_to_send::ReadyToSend;
 use crate::components::states::{page_frame, FrameText};
 use crate::components::task_dialog::TaskDialog;
@@ -313,6 +314,7 @@ pub fn TodayPage() -> Html {
                     drafts={today.ready_to_send.clone()}
                     on_done={dispatch.reform(TodayAction::Saved)}
                 />
+                <MatchSuggestionsCard />
                 <section id="today-follow-ups" class="card today-card">
                     <div class="today-card__head">
                         <h2 class="today-card__title">{ icon(Icon::Task) }{ "Follow-ups" }</h2>
