@@ -10,6 +10,7 @@ use automerge::{ReadDoc, ROOT};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use fieldstone_model::campaign::trigger::{Event, Trigger};
+use fieldstone_model::property_match::{self, ListingFacts, Wish, SUGGEST_AT};
 use fieldstone_model::{BookingStatus, Contact};
 
 /// One occasion a contact gives a trigger.
@@ -29,6 +30,24 @@ pub struct BookingFact {
     pub status: BookingStatus,
 }
 
+/// A listing new or changed since the campaign's launch, as a "fits a buyer" trigger and the
+/// step's `{{property}}` see it.
+#[derive(Debug, Clone)]
+pub struct ListingFact {
+    pub id: uuid::Uuid,
+    pub facts: ListingFacts,
+    /// "12 Upper Street, London, N1 2AB, GB".
+    pub address: String,
+    /// "GBP 480,000"-style, as the step's `{{property_price}}` says it.
+    pub price: String,
+}
+
+/// What the server knows around a contact that a trigger may read.
+pub struct Around<'a> {
+    pub bookings: &'a [BookingFact],
+    pub listings: &'a [ListingFact],
+}
+
 /// The occasions `trigger` has in `contact` (read from `doc`) at `now`, in the contact's zone,
 /// for a campaign launched at `launched` (a new lead is one that arrived after it).
 pub fn occasions(
@@ -36,10 +55,11 @@ pub fn occasions(
     launched: DateTime<Utc>,
     doc: &automerge::AutoCommit,
     contact: &Contact,
-    bookings: &[BookingFact],
+    around: &Around<'_>,
     now: DateTime<Utc>,
     zone: Tz,
 ) -> Vec<Occasion> {
+    let bookings = around.bookings;
     let start = trigger.starts(now, zone);
     let one = |episode: String| vec![Occasion { episode, start }];
     match trigger {
@@ -79,9 +99,26 @@ pub fn occasions(
             })
             .map(|episode| Occasion { episode, start })
             .collect(),
-        // Needs the property match of listings to buyers, which does not exist yet: it
-        // enrols nobody rather than guessing (the wizard does not offer it).
-        Trigger::ListingMatch => Vec::new(),
+        // A listing new or changed since launch that fits what the buyer asked for at least
+        // as well as the app's suggestions (the same rule, `property_match`): one occasion
+        // per listing, so a buyer hears about each listing once.
+        Trigger::ListingMatch => match Wish::of(&contact.preferences) {
+            None => Vec::new(),
+            Some(wish) => around
+                .listings
+                .iter()
+                .filter(|l| {
+                    property_match::fit(&wish, &l.facts).is_some_and(|f| f.score >= SUGGEST_AT)
+                })
+                .filter_map(|l| {
+                    trigger.fires(Event::ListingMatched {
+                        contact,
+                        listing: l.id,
+                    })
+                })
+                .map(|episode| Occasion { episode, start })
+                .collect(),
+        },
         Trigger::Birthday { .. } | Trigger::Silent { .. } => trigger
             .fires(Event::Daily {
                 contact,

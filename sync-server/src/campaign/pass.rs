@@ -8,7 +8,7 @@
 
 mod runs;
 
-use super::occasion::BookingFact;
+use super::occasion::{BookingFact, ListingFact};
 use super::CampaignError;
 use crate::store::jobs::Enrolment;
 use crate::sync::server_write::{create_all_as_server, server_actor_id, NewDoc};
@@ -109,6 +109,8 @@ pub struct Pass<'a> {
     baseline: bool,
     /// The bookings the owner reads, per contact (a trigger and the "bookings after" figure).
     bookings: HashMap<String, Vec<BookingFact>>,
+    /// A "fits a buyer" trigger's listings: this week's, made or changed since launch.
+    listings: Vec<ListingFact>,
     /// A repeating broadcast's sendings up to the next one, per zone.
     sendings: HashMap<Tz, Vec<DateTime<Utc>>>,
     /// A repeating broadcast's sendings from this one on are counted again.
@@ -165,6 +167,7 @@ impl<'a> Pass<'a> {
             enrol: Vec::new(),
             baseline,
             bookings: HashMap::new(),
+            listings: Vec::new(),
             sendings: HashMap::new(),
             recount_from: 0,
             out: PassOutcome {
@@ -173,6 +176,9 @@ impl<'a> Pass<'a> {
             },
         };
         pass.read_bookings()?;
+        if spec.trigger == Some(fieldstone_model::campaign::trigger::Trigger::ListingMatch) {
+            pass.read_listings()?;
+        }
         if spec.schedule.repeat != Repeat::Once {
             // Sendings older than the counting window keep the figures they had.
             let agent = pass.sendings_in(zone);
@@ -255,6 +261,24 @@ impl<'a> Pass<'a> {
         self.out.created += docs.len() as u64;
         create_all_as_server(self.state, self.org, docs, None, None)?;
         Ok(())
+    }
+
+    /// The address and price of the listing a "fits a buyer" run (`episode`) is about: from
+    /// this week's listings, else (a later step, weeks on) read from the store.
+    fn listing_of(&self, episode: &str) -> Option<(String, String)> {
+        let id = episode.strip_prefix("listing:")?;
+        if let Some(l) = self.listings.iter().find(|l| l.id.to_string() == id) {
+            return Some((l.address.clone(), l.price.clone()));
+        }
+        let doc_id = DocId::new(fieldstone_doc::listing::KIND, id).ok()?;
+        let stored = self.state.store.load_doc(self.org, &doc_id).ok()??;
+        let listing = crate::sync::guard::load(&stored.bytes)
+            .ok()
+            .and_then(|doc| fieldstone_doc::listing::read(&doc).ok())?;
+        Some((
+            listing.address.one_line(),
+            runs::price_words(&listing.currency, listing.price),
+        ))
     }
 
     fn soonest(&mut self, at: DateTime<Utc>) {
@@ -391,7 +415,8 @@ impl<'a> Pass<'a> {
                 }
                 StepPlan::WaitForWinner => self.out.waiting_for_winner = true,
                 StepPlan::Send(v) => {
-                    self.make(k, v, contact, *at, step_id, scopes.to_vec())?;
+                    let about = one.episode.as_deref().and_then(|e| self.listing_of(e));
+                    self.make(k, v, contact, (*at, about), step_id, scopes.to_vec())?;
                     // The campaign is not over while a later step is to come.
                     if let Some(later) = times.get(k + 1) {
                         self.soonest(*later);
@@ -410,14 +435,19 @@ impl<'a> Pass<'a> {
         k: usize,
         v: usize,
         contact: &Contact,
-        at: DateTime<Utc>,
+        (at, about): (DateTime<Utc>, Option<(String, String)>),
         doc_id: DocId,
         scopes: Vec<Scope>,
     ) -> Result<(), CampaignError> {
         let campaign = self.campaign;
         let step = &campaign.spec.steps[k];
         let variation = &step.variations[v];
-        let vars = Variables::for_contact(contact, &self.agent_name, Some(&self.org_name));
+        let mut vars = Variables::for_contact(contact, &self.agent_name, Some(&self.org_name));
+        // A run started by a listing that fits them is about that listing.
+        if let Some((address, price)) = about {
+            vars.property = Some(address);
+            vars.property_price = Some(price);
+        }
         let primary_email = vars.email.clone();
         let filled = render(&variation.body, &vars).and_then(|body| {
             let subject = if step.channel == StepChannel::Email {

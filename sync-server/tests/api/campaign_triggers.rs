@@ -3,7 +3,8 @@
 //! at launch is not), removing and adding it again is a new occasion, reaching a stage ends it;
 //! a new lead from a source, a completed showing and a birthday each start their sequence once;
 //! a weekly broadcast goes to the audience of each week, with each sending's figures; a test's
-//! control group gets nothing, and the bookings its members make anyway are counted.
+//! control group gets nothing, and the bookings its members make anyway are counted; a listing
+//! new since launch that fits a buyer announces itself to them once, by its address.
 
 use crate::campaigns::{
     advance, campaign_config, mail_by_recipient, push_campaign, step, until_mail, until_result,
@@ -541,5 +542,119 @@ async fn a_control_group_gets_nothing_and_its_bookings_are_counted_against_the_c
         smtp.received().len(),
         60 - control.len(),
         "nothing to the control group"
+    );
+}
+
+/// A listing pushed by `agent`'s device, made now.
+async fn push_listing(
+    s: &TestServer,
+    agent: &Agent,
+    line1: &str,
+    price: u64,
+    features: &[&str],
+) -> Listing {
+    let now = fieldstone_model::clock::Clock::now(&*s.clock);
+    let input = ListingInput {
+        address: Address {
+            line1: line1.into(),
+            line2: None,
+            city: "London".into(),
+            region: None,
+            postal_code: Some("N1 2AB".into()),
+            country: "GB".into(),
+            latitude: None,
+            longitude: None,
+        },
+        price,
+        currency: "GBP".into(),
+        beds: Some(3),
+        baths: None,
+        living_area: None,
+        lot_area: None,
+        property_type: PropertyType::House,
+        status: ListingStatus::Active,
+        visibility: Visibility::Private,
+        description: String::new(),
+        features: features.iter().map(|f| (*f).to_owned()).collect(),
+        media: Vec::new(),
+        open_houses: Vec::new(),
+        mls_number: None,
+    };
+    let listing = Listing::create(
+        ListingId::from_uuid(uuid::Uuid::new_v4()),
+        input.validate().expect("valid"),
+        agent.user,
+        now,
+    );
+    let (doc, _) =
+        fieldstone_doc::listing::create(automerge::ActorId::random(), &listing).expect("doc");
+    let mut device = Device::new();
+    device.doc = doc;
+    let id = DocId::new(fieldstone_doc::listing::KIND, listing.id).expect("id");
+    let answer = s.push(&agent.token, vec![device.unsent(&id)]).await;
+    assert_eq!(answer.accepted, 1, "{answer:?}");
+    listing
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_listing_that_fits_a_buyer_starts_their_announcement_once_naming_the_listing() {
+    let smtp = SmtpSink::start();
+    let s = TestServer::start_with(campaign_config(&smtp)).await;
+    s.clock.set(at());
+    let ada = agent(&s);
+    let wants = |c: &mut ContactInput| {
+        c.preferences = Preferences {
+            budget_max: Some(500_000),
+            areas: vec!["London".into()],
+            bedrooms_min: Some(3),
+            must_haves: vec!["garden".into()],
+            ..Preferences::default()
+        };
+    };
+    person(&s, &ada, "fits", at(), wants).await;
+    person(&s, &ada, "richer", at(), |c| {
+        wants(c);
+        c.preferences.budget_max = Some(300_000);
+    })
+    .await;
+    person(&s, &ada, "nowish", at(), |_| {}).await;
+    // On the market since the day before launch: not news.
+    s.clock.set(at() - Duration::days(1));
+    push_listing(&s, &ada, "1 Old Road", 450_000, &["garden"]).await;
+    s.clock.set(at());
+    let mut announce = step(0, "New for you: {{ property }} at {{ property_price }}");
+    announce.variations[0].body = "Hi {{ first_name }}, {{ property }} just came up.".into();
+    let campaign = sequence(
+        ada.user,
+        "New listings",
+        Trigger::ListingMatch,
+        vec![announce],
+    );
+    push_campaign(&s, &ada, &campaign).await;
+    // A listing-match trigger is not stateful: its first round looks only at listings made
+    // or changed since launch, so nothing is sent before the new one arrives.
+    advance(&s, Duration::minutes(1));
+    push_listing(&s, &ada, "12 Upper Street", 480_000, &["garden", "parking"]).await;
+    // One that does not fit anyone (no garden, over every budget).
+    push_listing(&s, &ada, "9 Grand Avenue", 900_000, &[]).await;
+    next_round(&s);
+    until_mail(&smtp, 1, &s, ada.org, &campaign).await;
+    next_round(&s);
+    next_round(&s);
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    let mail = mail_by_recipient(&smtp);
+    assert_eq!(
+        mail["fits@example.com"],
+        vec!["New for you: 12 Upper Street, London, N1 2AB, GB at GBP 480,000".to_owned()],
+        "once, about the new listing only: {mail:?}"
+    );
+    assert!(!mail.contains_key("richer@example.com"), "{mail:?}");
+    assert!(!mail.contains_key("nowish@example.com"), "{mail:?}");
+    let received = smtp.received();
+    assert!(
+        received
+            .iter()
+            .any(|m| m.contains("12 Upper Street, London, N1 2AB, GB just came up")),
+        "{received:?}"
     );
 }

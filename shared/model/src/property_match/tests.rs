@@ -84,12 +84,7 @@ fn each_buyer_gets_the_listings_that_fit_best_with_reasons() {
         .iter()
         .map(|(k, l)| ((*k).to_owned(), l.clone()))
         .collect();
-    let top = |w: &Wish| {
-        top_listings(w, by_key.iter().map(|(k, l)| (k, l)), TOP)
-            .into_iter()
-            .map(|(k, f)| (k, f))
-            .collect::<Vec<_>>()
-    };
+    let top = |w: &Wish| top_listings(w, by_key.iter().map(|(k, l)| (k, l)), TOP);
 
     // A family in Islington: a house, 3 beds, garden and parking, up to 500k.
     let family = wish(Preferences {

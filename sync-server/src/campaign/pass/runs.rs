@@ -3,7 +3,7 @@
 //! a repeating broadcast's (one per sending), and the bookings a trigger and the figures read.
 
 use super::Pass;
-use crate::campaign::occasion::{occasions, BookingFact};
+use crate::campaign::occasion::{occasions, Around, BookingFact, ListingFact};
 use crate::campaign::CampaignError;
 use crate::store::jobs::Enrolment;
 use chrono::{DateTime, Utc};
@@ -54,6 +54,39 @@ impl Pass<'_> {
                         status: booking.status,
                     });
             }
+        }
+        Ok(())
+    }
+
+    /// The active listings the owner reads that were made or changed since the later of the
+    /// launch and the counting window (a "fits a buyer" trigger reads only these, so a round
+    /// scores each buyer against this week's listings, not every listing there is).
+    pub(super) fn read_listings(&mut self) -> Result<(), CampaignError> {
+        let since = self
+            .launched
+            .max(self.now - chrono::Duration::days(super::COUNT_DAYS));
+        for doc_id in self.all_of(fieldstone_doc::listing::KIND)? {
+            let Some(stored) = self.state.store.load_doc(self.org, &doc_id)? else {
+                continue;
+            };
+            let Some(listing) = crate::sync::guard::load(&stored.bytes)
+                .ok()
+                .and_then(|doc| fieldstone_doc::listing::read(&doc).ok())
+            else {
+                continue;
+            };
+            if listing.updated_at < since
+                || listing.deleted_at.is_some()
+                || listing.status != fieldstone_model::ListingStatus::Active
+            {
+                continue;
+            }
+            self.listings.push(ListingFact {
+                id: *listing.id.as_uuid(),
+                facts: fieldstone_model::property_match::ListingFacts::of(&listing),
+                address: listing.address.one_line(),
+                price: price_words(&listing.currency, listing.price),
+            });
         }
         Ok(())
     }
@@ -112,13 +145,16 @@ impl Pass<'_> {
         if let Some(trigger) = &spec.trigger {
             let key = contact.id.to_string();
             let known = self.enrolments.get(&key).cloned().unwrap_or_default();
-            let bookings = self.bookings.get(&key).map_or(&[][..], Vec::as_slice);
+            let around = Around {
+                bookings: self.bookings.get(&key).map_or(&[][..], Vec::as_slice),
+                listings: &self.listings,
+            };
             let found = occasions(
                 trigger,
                 self.launched,
                 doc,
                 contact,
-                bookings,
+                &around,
                 self.now,
                 zone,
             );
@@ -195,4 +231,22 @@ impl Pass<'_> {
 /// The store's mark that sending `n` went out in `zone`.
 pub(super) fn closed_mark(zone: Tz, n: usize) -> String {
     format!("sent:{}:{n}", zone.name())
+}
+
+/// "GBP 480,000": a price as a step's `{{property_price}}` says it.
+pub(super) fn price_words(currency: &str, price: u64) -> String {
+    format!("{currency} {}", thousands(price))
+}
+
+/// 480000 as "480,000".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -14,8 +14,7 @@ pub const STEPS: [&str; 6] = [
 ];
 
 /// What can start a sequence, as the schedule step offers it (`""`: the audience at launch).
-/// A new listing fitting a buyer is not offered: listings are not matched to buyers yet.
-pub const STARTS: [(&str, &str); 7] = [
+pub const STARTS: [(&str, &str); 8] = [
     ("", "Everyone in the audience, when it is launched"),
     ("tag_added", "When a tag is added to a contact"),
     ("stage_reached", "When a contact reaches a stage"),
@@ -23,6 +22,10 @@ pub const STARTS: [(&str, &str); 7] = [
     (
         "booking_completed",
         "After a showing or meeting takes place",
+    ),
+    (
+        "listing_match",
+        "When a new listing fits what a buyer asked for",
     ),
     ("birthday", "On a contact's birthday"),
     ("silent", "After days without contact"),
@@ -203,6 +206,7 @@ impl Draft {
             }),
             "new_lead" => Some(Trigger::NewLead { source: None }),
             "booking_completed" => Some(Trigger::BookingCompleted),
+            "listing_match" => Some(Trigger::ListingMatch),
             "birthday" => Some(Trigger::Birthday {
                 field: "birthday".to_owned(),
             }),

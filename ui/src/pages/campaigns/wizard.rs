@@ -536,7 +536,10 @@ fn trigger_fields(d: &Draft, draft: &State) -> Html {
         Some(Trigger::BookingCompleted) => html! {
             <p class="settings-fineprint">{ "It starts when you mark a showing or meeting with the contact as completed." }</p>
         },
-        Some(Trigger::ListingMatch) | None => html! {
+        Some(Trigger::ListingMatch) => html! {
+            <p class="settings-fineprint">{ "It starts for a buyer when a listing new or changed since launch fits what they asked for as well as Today's suggestions do (75% or better). {{property}} and {{property_price}} name that listing." }</p>
+        },
+        None => html! {
             <p class="settings-fineprint">{ "Everyone in the audience when you launch it goes through the steps." }</p>
         },
     }
