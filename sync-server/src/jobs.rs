@@ -82,6 +82,7 @@ async fn run(state: &AppState, claim: &JobClaim) -> JobFinish {
         FOLLOW_UP => crate::follow_up::draft_job(state, claim).await,
         CAMPAIGN => crate::campaign::run_job(state, claim).await,
         WEEKLY => crate::weekly::run_job(state, claim).await,
+        crate::mls::MLS => crate::mls::run_job(state, claim).await,
         other => JobFinish::Done(format!("no such kind of job: {other}")),
     }
 }

@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod links;
 mod listen;
 pub mod metrics;
+pub mod mls;
 pub mod org_settings;
 pub mod providers;
 pub mod quota;
@@ -192,6 +193,10 @@ pub async fn serve(
         && (state.config.email.is_some() || state.config.secret_key.is_some())
     {
         weekly::spawn(state.clone(), jobs_stopped.clone());
+    }
+    // MLS connections are providers: only a server that can open their secrets runs them.
+    if state.config.secret_key.is_some() {
+        mls::spawn(state.clone(), jobs_stopped.clone());
     }
     jobs::spawn(state.clone(), jobs::POLL, jobs_stopped);
     let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();

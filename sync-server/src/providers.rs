@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// The kinds an organisation can set, as they appear in routes and the database.
-pub const KINDS: [&str; 3] = ["email", "sms", "ai"];
+pub const KINDS: [&str; 4] = ["email", "sms", "ai", "mls"];
 
 /// Email settings an admin sets; the secret is the SMTP URL (it carries the password).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -265,6 +265,15 @@ pub fn prepare(
             )?;
             serde_json::to_string(&parsed)
         }
+        "mls" => {
+            let parsed: crate::mls::MlsSettings =
+                serde_json::from_value(settings.clone()).map_err(invalid)?;
+            let problems = parsed.problems();
+            if !problems.is_empty() {
+                return Err(ProviderError::Invalid(problems.join("; ")));
+            }
+            serde_json::to_string(&parsed)
+        }
         "sms" => {
             let parsed: SmsSettings = serde_json::from_value(settings.clone()).map_err(invalid)?;
             sms_config(&parsed, plain.as_deref().unwrap_or_default())?;
@@ -332,6 +341,12 @@ impl Providers {
         };
         let sealer = self.sealer.as_ref().ok_or(ProviderError::NoKey)?;
         Ok(Some(sealer.open(org, &row.kind, sealed)?))
+    }
+
+    /// The secret of `org`'s provider `row` in the clear (an MLS connection's token or client
+    /// secret); an error when none is stored.
+    pub fn secret(&self, org: OrgId, row: &ProviderRow) -> Result<String, ProviderError> {
+        self.required(org, row)
     }
 
     /// The same, for a provider that cannot work without one.

@@ -6,6 +6,7 @@ mod ai;
 mod calls;
 mod docs;
 mod intake;
+mod mls;
 mod ops;
 mod org;
 mod org_outreach;
@@ -102,6 +103,8 @@ api_routes! {
     get "/v2/org/providers" => org_outreach::list, session;
     put "/v2/org/providers/{kind}" => org_outreach::set, session;
     delete "/v2/org/providers/{kind}" => org_outreach::remove, session;
+    get "/v2/org/mls" => mls::status, session;
+    post "/v2/org/mls/run" => mls::run, session;
     get "/v2/org/dnc" => org_outreach::dnc_list, session;
     post "/v2/org/dnc" => org_outreach::dnc_add, session;
     post "/v2/org/dnc/import" => org_outreach::dnc_import, session;

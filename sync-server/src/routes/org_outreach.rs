@@ -121,6 +121,11 @@ pub async fn set(
         )
         .map_err(provider_error)?;
         state.store.set_provider(caller.org, &row)?;
+        // A new or changed MLS connection runs at once (its mark is kept).
+        if kind == crate::mls::MLS {
+            crate::mls::run_now(&state, caller.org)
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+        }
         state.audit(
             caller.org,
             Audit {
