@@ -130,7 +130,7 @@ fn kind(property_type: Option<&str>, sub_type: Option<&str>) -> PropertyType {
 }
 
 fn whole(value: f64, what: &str) -> Result<u64, String> {
-    if !value.is_finite() || value < 0.0 || value > 1e15 {
+    if !value.is_finite() || !(0.0..=1e15).contains(&value) {
         return Err(format!("{what} is not an amount ({value})"));
     }
     Ok(value.round() as u64)

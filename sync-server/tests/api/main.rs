@@ -13,6 +13,7 @@ mod follow_up;
 mod hostile;
 mod intake;
 mod lockout;
+mod mls;
 mod not_mine;
 mod open_house;
 mod openai;
@@ -23,6 +24,7 @@ mod outreach;
 #[path = "../common/pg.rs"]
 mod pg;
 mod reassign;
+mod reso;
 mod routing;
 mod routing_claims;
 mod sendgrid_api;
