@@ -4,8 +4,9 @@
 //! …`, server-driven paging through absolute `@odata.nextLink`s (records in key order, not
 //! time order), and the `Member` roster. It refuses what a real one refuses (a bad token, a
 //! `$select` of a field it does not have) and can fail one page on purpose.
-
-use crate::support::serve_loopback;
+//!
+//! Self-contained: the MLS benchmark (`benches/mls_import.rs`) serves the same double.
+#![allow(dead_code)] // the bench uses part of it
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -60,7 +61,13 @@ impl Reso {
             .route("/odata/Property", get(property))
             .route("/odata/Member", get(member))
             .with_state(reso.clone());
-        let addr = serve_loopback(app).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
         let base = format!("http://{addr}/odata");
         *reso.base.lock().unwrap_or_else(|p| p.into_inner()) = base.clone();
         (reso, base)
