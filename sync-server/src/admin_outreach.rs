@@ -30,9 +30,10 @@ pub enum OutreachCommand {
         #[arg(long)]
         org: String,
     },
-    /// Set an organisation's email, sms or ai provider. Settings are JSON (see the HTTP API;
-    /// `{"off": true}` switches AI off); the secret (the SMTP URL, the auth token, the AI
-    /// provider's API key) is read from standard input.
+    /// Set an organisation's email, sms, ai or mls provider. Settings are JSON (see the HTTP
+    /// API; `{"off": true}` switches AI off); the secret (the SMTP URL, the auth token, the AI
+    /// provider's API key, the MLS token or client secret) is read from standard input. An MLS
+    /// connection runs at once.
     SetProvider {
         #[arg(long)]
         org: String,
@@ -174,6 +175,18 @@ pub fn run(
             let row = providers::prepare(store, sealer.as_ref(), config, org.id, &change, now)
                 .map_err(|e| anyhow!("{e}"))?;
             store.set_provider(org.id, &row)?;
+            if kind == fieldstone_server::mls::MLS {
+                // A serving process's job runner takes it within a second.
+                store.schedule_job(
+                    org.id,
+                    &fieldstone_server::store::jobs::JobSchedule {
+                        kind: fieldstone_server::mls::MLS,
+                        key: String::new(),
+                        due_at: Some(now),
+                    },
+                    now,
+                )?;
+            }
             eprintln!("{}: {kind} provider set", org.name);
         }
         OutreachCommand::Providers { org } => {
