@@ -5,6 +5,7 @@
 pub mod access;
 pub mod ai;
 pub mod auth;
+pub mod calendar_feed;
 pub mod campaign;
 pub mod config;
 pub mod dispatch;

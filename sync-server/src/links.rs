@@ -9,7 +9,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use fieldstone_model::{MessageId, OrgId};
+use fieldstone_model::{MessageId, OrgId, UserId};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -26,6 +26,8 @@ pub enum LinkKind {
     Click = 3,
     /// A click-to-call's provider webhooks (the covered text names the agent and the lead).
     Call = 4,
+    /// A person's calendar feed (`crate::calendar_feed`).
+    Calendar = 5,
 }
 
 /// The message a verified link belongs to.
@@ -102,6 +104,43 @@ impl LinkSigner {
             org: OrgId::from_uuid(org),
             message: MessageId::from_uuid(message),
         })
+    }
+}
+
+impl LinkSigner {
+    /// The token of `user`'s calendar feed at `generation` (a new generation is a new link;
+    /// the old one stops working).
+    pub fn calendar_token(&self, org: OrgId, user: UserId, generation: u32) -> String {
+        let mut body = Vec::with_capacity(37);
+        body.push(LinkKind::Calendar as u8);
+        body.extend_from_slice(org.as_uuid().as_bytes());
+        body.extend_from_slice(user.as_uuid().as_bytes());
+        body.extend_from_slice(&generation.to_be_bytes());
+        let tag = self.tag(&body, None).finalize().into_bytes();
+        format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(&body),
+            URL_SAFE_NO_PAD.encode(&tag[..TAG_BYTES])
+        )
+    }
+
+    /// Whose calendar feed, at which generation, a token made by
+    /// [`calendar_token`](Self::calendar_token) is; `None` for anything else.
+    pub fn verify_calendar(&self, token: &str) -> Option<(OrgId, UserId, u32)> {
+        let (body, tag) = token.split_once('.')?;
+        if body.len() > 64 || tag.len() > 64 {
+            return None;
+        }
+        let body = URL_SAFE_NO_PAD.decode(body).ok()?;
+        let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
+        if body.len() != 37 || body[0] != LinkKind::Calendar as u8 || tag.len() != TAG_BYTES {
+            return None;
+        }
+        self.tag(&body, None).verify_truncated_left(&tag).ok()?;
+        let org = uuid::Uuid::from_slice(&body[1..17]).ok()?;
+        let user = uuid::Uuid::from_slice(&body[17..33]).ok()?;
+        let generation = u32::from_be_bytes(body[33..37].try_into().ok()?);
+        Some((OrgId::from_uuid(org), UserId::from_uuid(user), generation))
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod account;
 mod ai;
+mod calendar;
 mod calls;
 mod docs;
 mod intake;
@@ -123,6 +124,8 @@ api_routes! {
     get "/v2/sync/live" => sync::live, session;
     post "/v2/ai/draft" => ai::draft, session;
     post "/v2/ai/enhance" => ai::enhance, session;
+    get "/v2/calendar/feed" => calendar::feed_link, session;
+    get "/cal/{token}" => calendar::feed, public;
     get "/u/{token}" => outreach::unsubscribe_page, public;
     post "/u/{token}" => outreach::unsubscribe, public;
     get "/invite/{token}" => outreach::invitation_page, public;

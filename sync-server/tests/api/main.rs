@@ -3,6 +3,7 @@
 mod access;
 mod ai;
 mod auth;
+mod calendar;
 mod calls;
 mod campaign_triggers;
 mod campaigns;
