@@ -10,8 +10,9 @@ use super::{settings_error, Api};
 use fieldstone_model::{Locale, UserId};
 use fieldstone_protocol::account::Role;
 use fieldstone_protocol::commands::{
-    CommandError, CommandErrorCode, Preferences, SaveSmartList, SmartList, WeeklyReportChoice,
-    SMART_LISTS_MAX, SMART_LIST_NAME_MAX_CHARS,
+    CalendarFeedAction, CalendarFeedChange, CalendarFeedLink, CommandError, CommandErrorCode,
+    Preferences, SaveSmartList, SmartList, WeeklyReportChoice, SMART_LISTS_MAX,
+    SMART_LIST_NAME_MAX_CHARS,
 };
 use fieldstone_protocol::views::ContactQuery;
 use std::collections::BTreeMap;
@@ -29,6 +30,11 @@ const TIME_ZONE_KEY: &str = "time_zone";
 /// Whether the agent gets the weekly report email (JSON `false` to stop it); the server reads
 /// it (`fieldstone_server::weekly::WEEKLY_REPORT_PREF`).
 const WEEKLY_KEY: &str = "weekly_report";
+/// The calendar feed's live generation (a JSON integer; 0 or below: off). The server reads it
+/// (`fieldstone_server::calendar_feed::CALENDAR_FEED_PREF`) and serves only that generation's
+/// address, so a new one retires the old. Turned off, it keeps minus the last generation, so
+/// turning it on again never brings an old address back.
+const CALENDAR_FEED_KEY: &str = "calendar_feed";
 
 /// Where the preferences are kept now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +54,8 @@ struct Stored {
     time_zone: Option<String>,
     /// `None`: never chosen (on).
     weekly_report: Option<bool>,
+    /// The calendar feed's generation: positive while on, minus the last one when turned off.
+    calendar_feed: Option<i64>,
 }
 
 /// Reads the document's entries; an entry this build cannot read (written by a newer one, or
@@ -74,12 +82,16 @@ fn from_entries(entries: &BTreeMap<String, String>) -> Stored {
     let weekly_report = entries
         .get(WEEKLY_KEY)
         .and_then(|json| serde_json::from_str::<bool>(json).ok());
+    let calendar_feed = entries
+        .get(CALENDAR_FEED_KEY)
+        .and_then(|json| serde_json::from_str::<i64>(json).ok());
     Stored {
         locale,
         smart_lists,
         agent_phone,
         time_zone,
         weekly_report,
+        calendar_feed,
     }
 }
 
@@ -129,6 +141,7 @@ impl Api {
                     time_zone: settings.time_zone,
                     // Only the server sends it: nothing kept on the device.
                     weekly_report: None,
+                    calendar_feed: None,
                 })
             }
             Kept::Synced(user) => {
@@ -139,6 +152,7 @@ impl Api {
                     agent_phone: settings.agent_phone.clone(),
                     time_zone: settings.time_zone.clone(),
                     weekly_report: None,
+                    calendar_feed: None,
                 };
                 let first_time = !settings.prefs_copied_for.contains(&user);
                 let stored = self
@@ -216,6 +230,7 @@ impl Api {
                         agent_phone: s.agent_phone.take(),
                         time_zone: s.time_zone.take(),
                         weekly_report: None,
+                        calendar_feed: None,
                     };
                     on_device(&mut stored);
                     s.locale = stored.locale;
@@ -243,6 +258,7 @@ impl Api {
             time_zone: stored.time_zone.clone().unwrap_or_else(device_zone),
             time_zone_chosen: stored.time_zone.is_some(),
             weekly_report: stored.weekly_report.unwrap_or(true),
+            calendar_feed: stored.calendar_feed.is_some_and(|g| g > 0),
         })
     }
 
@@ -391,6 +407,76 @@ impl Api {
         )
         .await?;
         self.preferences().await
+    }
+
+    /// Turns the calendar feed on or off, or moves it to a new address. The server serves it,
+    /// so only signed in; offline the choice waits to sync like any change.
+    pub async fn set_calendar_feed(
+        &self,
+        change: CalendarFeedChange,
+    ) -> Result<Preferences, CommandError> {
+        if !matches!(self.kept(), Kept::Synced(_)) {
+            return Err(CommandError::invalid(
+                "calendar_feed",
+                "The calendar feed is served by the sync server: sign in to turn it on.",
+            ));
+        }
+        let current = self.stored().await?.calendar_feed.unwrap_or(0);
+        let last = current.abs();
+        let next = match change.action {
+            CalendarFeedAction::TurnOn if current > 0 => current,
+            CalendarFeedAction::TurnOn | CalendarFeedAction::NewLink => last + 1,
+            CalendarFeedAction::TurnOff => -last,
+        };
+        if i64::from(u32::MAX) < next {
+            return Err(CommandError::invalid(
+                "calendar_feed",
+                "This calendar feed has had too many addresses.",
+            ));
+        }
+        self.store(
+            vec![(CALENDAR_FEED_KEY.to_owned(), Some(next.to_string()))],
+            move |s| s.calendar_feed = Some(next),
+        )
+        .await?;
+        self.preferences().await
+    }
+
+    /// The calendar feed's address, asked of the server.
+    pub async fn calendar_feed_link(&self) -> Result<CalendarFeedLink, CommandError> {
+        use fieldstone_protocol::ErrorCode;
+        use fieldstone_replica::SyncError;
+        let Some(client) = self.lock_sync().client.clone() else {
+            return Err(CommandError::new(
+                CommandErrorCode::WrongState,
+                "Sign in to use a calendar feed.",
+            ));
+        };
+        let answer = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            client.calendar_feed_link(),
+        )
+        .await
+        .unwrap_or_else(|_| Err(SyncError::Unreachable("no answer in time".into())));
+        answer.map_err(|error| match error {
+            SyncError::Unreachable(_) => CommandError::new(
+                CommandErrorCode::Offline,
+                "The link needs a connection to the server.",
+            ),
+            SyncError::Rejected {
+                code: ErrorCode::NotFound,
+                ..
+            } => CommandError::new(
+                CommandErrorCode::NotFound,
+                "The server has not seen the feed turned on yet: the link appears once this device has synced.",
+            ),
+            SyncError::Rejected { message, .. } => CommandError::new(
+                CommandErrorCode::Refused,
+                format!("The server cannot make the link: {message}"),
+            ),
+            SyncError::Local(error) => crate::error::from_replica(error),
+            other => CommandError::new(CommandErrorCode::Refused, other.to_string()),
+        })
     }
 
     /// Checks and keeps the agent's locale (the currency upper-cased).

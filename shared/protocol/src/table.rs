@@ -206,6 +206,12 @@ macro_rules! app_commands {
             set_agent_phone(String) -> Preferences;
             /// Whether the server emails them the weekly report (signed in only: it follows them).
             set_weekly_report(WeeklyReportChoice) -> Preferences;
+            /// Turns the calendar feed on or off, or gives it a new address (signed in only:
+            /// the server serves it).
+            set_calendar_feed(CalendarFeedChange) -> Preferences;
+            /// The calendar feed's address, asked of the server (online; once the choice has
+            /// synced).
+            calendar_feed_link() -> CalendarFeedLink;
             /// What the agent lets the server send without review when a follow-up falls due
             /// (contacts, sources); nothing until they choose.
             follow_up_auto_send() -> AutoSend;

@@ -4,6 +4,7 @@
 mod accounts;
 mod ai;
 mod broker_today;
+mod calendar;
 mod calls;
 mod custom_fields;
 mod follow_ups;

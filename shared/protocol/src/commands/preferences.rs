@@ -30,6 +30,9 @@ pub struct Preferences {
     /// turn it off).
     #[serde(default = "yes")]
     pub weekly_report: bool,
+    /// Whether their calendar feed (a secret address calendar apps subscribe to) is on.
+    #[serde(default)]
+    pub calendar_feed: bool,
 }
 
 fn yes() -> bool {
@@ -40,6 +43,30 @@ fn yes() -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WeeklyReportChoice {
     pub on: bool,
+}
+
+/// What to do with the calendar feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CalendarFeedAction {
+    /// On, at a new address (never an address used before).
+    TurnOn,
+    /// A new address; the old one stops working.
+    NewLink,
+    TurnOff,
+}
+
+/// Changes the calendar feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarFeedChange {
+    pub action: CalendarFeedAction,
+}
+
+/// The calendar feed's address, as the server made it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarFeedLink {
+    /// Secret: anyone with it reads the calendar.
+    pub url: String,
 }
 
 fn utc() -> String {

@@ -309,6 +309,13 @@ impl SyncClient {
         self.get_json("/v2/org/usage").await
     }
 
+    /// `GET /v2/calendar/feed`: the signed-in person's calendar feed address.
+    pub async fn calendar_feed_link(
+        &self,
+    ) -> Result<fieldstone_protocol::commands::CalendarFeedLink, SyncError> {
+        self.get_json("/v2/calendar/feed").await
+    }
+
     /// `GET /v2/org/routing`: the organisation's routing rules and response-time target.
     pub async fn routing_rules(
         &self,
