@@ -30,6 +30,7 @@ pub mod ready_to_send;
 pub mod score;
 pub mod search_box;
 pub mod settings_account;
+pub mod settings_calendar;
 pub mod settings_device;
 pub mod settings_follow_up;
 pub mod settings_invitation;

@@ -160,6 +160,7 @@ mod tests {
             time_zone: "Europe/Paris".into(),
             time_zone_chosen: false,
             weekly_report: true,
+            calendar_feed: false,
         })));
         let html = render(state).await;
         assert!(html.contains(r#"id="locale-date-order""#), "{html}");

@@ -105,6 +105,7 @@ mod tests {
             time_zone: "Europe/Paris".into(),
             time_zone_chosen: false,
             weekly_report: true,
+            calendar_feed: false,
         })));
         let html = render(state.clone()).await;
         assert!(html.contains("id=\"agent-phone\""), "{html}");

@@ -4,6 +4,7 @@
 //! returns, and every locale saved, so the top bar's badge and every screen follow at once.
 
 use crate::components::settings_account::AccountCard;
+use crate::components::settings_calendar::CalendarFeedCard;
 use crate::components::settings_device::{AboutCard, DeviceCard, ExportCard};
 use crate::components::settings_follow_up::FollowUpCard;
 use crate::components::settings_locale::LocaleCard;
@@ -325,6 +326,7 @@ pub fn SettingsPage() -> Html {
                     <UsageCard state={(*usage).clone()} dispatch={usage_dispatch} />
                     <PhoneCard state={(*phone).clone()} dispatch={phone_dispatch} />
                     <FollowUpCard admin={admin} signed_in={state.signed_in()} />
+                    <CalendarFeedCard signed_in={state.signed_in()} />
                 </div>
                 <div class="settings-column">
                     <LocaleCard state={(*locale).clone()} dispatch={locale_dispatch} />

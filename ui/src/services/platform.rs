@@ -36,6 +36,11 @@ mod host {
         String::new()
     }
 
+    /// Nothing to copy to off the webview.
+    pub fn copy_text(_text: &str) -> bool {
+        false
+    }
+
     pub fn set_hash(_hash: &str) {}
 
     pub fn on_hash_change(_handler: impl Fn(String) + 'static) -> Listener {
@@ -310,6 +315,28 @@ mod webview {
             .and_then(|h| h.as_f64())
             .unwrap_or(0.0);
         f64::from(root.scroll_height()) - (scrolled + height) < margin
+    }
+
+    /// Puts `text` on the clipboard (`navigator.clipboard.writeText`); `false` when the webview
+    /// offers no clipboard.
+    pub fn copy_text(text: &str) -> bool {
+        let Some(window) = web_sys::window() else {
+            return false;
+        };
+        let get = |target: &JsValue, key: &str| {
+            js_sys::Reflect::get(target, &JsValue::from_str(key))
+                .ok()
+                .filter(|v| !v.is_undefined() && !v.is_null())
+        };
+        let Some(clipboard) = get(&window, "navigator").and_then(|n| get(&n, "clipboard")) else {
+            return false;
+        };
+        let Some(write) =
+            get(&clipboard, "writeText").and_then(|w| w.dyn_into::<js_sys::Function>().ok())
+        else {
+            return false;
+        };
+        write.call1(&clipboard, &JsValue::from_str(text)).is_ok()
     }
 
     /// Runs `f` once after `ms` milliseconds, unless the returned guard is dropped first.

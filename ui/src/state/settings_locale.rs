@@ -288,6 +288,7 @@ mod tests {
             time_zone: "UTC".into(),
             time_zone_chosen: false,
             weekly_report: true,
+            calendar_feed: false,
         }
     }
 
