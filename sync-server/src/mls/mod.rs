@@ -16,6 +16,7 @@
 //! The job's state (the mark and the last run's counts, with the reasons records were
 //! refused) is kept as the job's own detail, so it survives restarts with the job.
 
+pub mod csv_import;
 pub mod map;
 pub mod odata;
 

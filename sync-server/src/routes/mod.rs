@@ -106,6 +106,7 @@ api_routes! {
     delete "/v2/org/providers/{kind}" => org_outreach::remove, session;
     get "/v2/org/mls" => mls::status, session;
     post "/v2/org/mls/run" => mls::run, session;
+    post "/v2/org/listings/import" => mls::import_csv, session;
     get "/v2/org/dnc" => org_outreach::dnc_list, session;
     post "/v2/org/dnc" => org_outreach::dnc_add, session;
     post "/v2/org/dnc/import" => org_outreach::dnc_import, session;

@@ -275,3 +275,127 @@ async fn a_wrong_secret_or_a_malformed_answer_is_reported_and_nothing_stored_is_
     let (docs, _) = s.pull_all(&ada.token, Vec::new()).await;
     assert_eq!(docs.len(), 50);
 }
+
+/// Posts `csv` to the CSV listing import as `token`.
+async fn import_csv(s: &TestServer, token: &str, query: &str, csv: &str) -> (StatusCode, Value) {
+    let answer = reqwest::Client::new()
+        .post(format!("{}/v2/org/listings/import{query}", s.url))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(csv.to_owned())
+        .send()
+        .await
+        .expect("send");
+    let status = answer.status();
+    let text = answer.text().await.expect("body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_office_without_a_feed_imports_its_listings_from_a_csv_with_each_refusal_said() {
+    let s = TestServer::start_with(config("smtp://127.0.0.1:1")).await;
+    s.clock.set(at());
+    let ada = agent(&s);
+    let admin_id = s.user(ada.org, "owner@harbour.test", Role::Admin, None);
+    let admin = s.token(ada.org, admin_id);
+    let csv = "\u{feff}ListingKey,ListPrice,StreetNumber,StreetName,City,PostalCode,BedroomsTotal,StandardStatus,ListAgentEmail,Notes\n\
+               H1,\"455,000\",4,Canonbury Square,London,N1 2AN,3,Active,ada@harbour.test,corner plot\n\
+               H2,480000,12,Upper Street,London,N1 2AB,2,Pending,,\n\
+               H3,,9,Mare Street,London,E8 4RP,3,Active,,\n\
+               H4,lots,1,Essex Road,London,N1 3PD,1,Active,,\n\
+               H5,300000,,,London,,2,Active,,\n";
+
+    // Agents may not; a file without the key column is refused whole.
+    let (status, _) = import_csv(&s, &ada.token, "", csv).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = import_csv(&s, &admin, "", "Price,City\n1,London\n").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("ListingKey"),
+        "{body}"
+    );
+    let (status, body) = import_csv(&s, &admin, "?currency=pounds", csv).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    let (status, report) = import_csv(&s, &admin, "?currency=GBP&country=GB", csv).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["new"], 2, "{report}");
+    assert_eq!(report["rejected"], 3, "{report}");
+    let reasons: Vec<String> = report["rejections"]
+        .as_array()
+        .expect("rejections")
+        .iter()
+        .map(|r| {
+            format!(
+                "{}: {}",
+                r["key"].as_str().unwrap_or(""),
+                r["reason"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert!(
+        reasons.contains(&"H3: it has no ListPrice".to_owned()),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.contains(&"H4: line 5: ListPrice is not a number (\"lots\")".to_owned()),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.starts_with("H5: ") && r.contains("address")),
+        "{reasons:?}"
+    );
+
+    let key = |k: &str| {
+        fieldstone_server::mls::listing_id(fieldstone_server::mls::csv_import::CSV_SYSTEM, k)
+    };
+    let read = |k: &str| {
+        let doc_id = DocId::new(fieldstone_doc::listing::KIND, key(k)).expect("id");
+        let stored = s
+            .with_store(|st| st.load_doc(ada.org, &doc_id).expect("read"))
+            .expect("stored");
+        fieldstone_doc::listing::read(&fieldstone_doc::load(&stored.bytes).expect("doc"))
+            .expect("listing")
+    };
+    let h1 = read("H1");
+    assert_eq!((h1.price, h1.currency.as_str()), (455_000, "GBP"));
+    assert_eq!(h1.address.line1, "4 Canonbury Square");
+    assert_eq!(h1.owner, ada.user, "the agent the row names");
+    assert_eq!(
+        read("H2").owner,
+        admin_id,
+        "nobody named: whoever imported it"
+    );
+    assert_eq!(read("H2").status, ListingStatus::Pending);
+
+    // The same file again changes nothing; a corrected row updates its listing.
+    let (_, again) = import_csv(&s, &admin, "?currency=GBP&country=GB", csv).await;
+    assert_eq!(
+        (again["new"].as_u64(), again["unchanged"].as_u64()),
+        (Some(0), Some(2)),
+        "{again}"
+    );
+    let fixed = "ListingKey,ListPrice,StreetNumber,StreetName,City,StandardStatus\nH2,470000,12,Upper Street,London,Active\n";
+    let (_, fixed) = import_csv(&s, &admin, "?currency=GBP&country=GB", fixed).await;
+    assert_eq!(fixed["updated"], 1, "{fixed}");
+    assert_eq!(read("H2").price, 470_000);
+
+    // Every member pulls them; another organisation has none.
+    let (docs, _) = s.pull_all(&ada.token, Vec::new()).await;
+    assert_eq!(
+        docs.iter().filter(|d| d.doc_id.kind() == "listing").count(),
+        2
+    );
+    let other = s.org("Elsewhere");
+    let eve = s.user(other, "eve@elsewhere.test", Role::Admin, None);
+    let (docs, _) = s.pull_all(&s.token(other, eve), Vec::new()).await;
+    assert!(docs.is_empty());
+}
