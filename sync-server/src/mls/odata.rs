@@ -66,6 +66,8 @@ pub struct PropertyShape {
     pub media: bool,
 }
 
+/// The largest answer read (a page of 5,000 records with their media is a few MiB).
+const BODY_MAX: usize = 64 << 20;
 /// The most pages one resource is read in (a loop guard: 2,000 × the page size).
 const PAGES_MAX: usize = 2_000;
 
@@ -138,7 +140,7 @@ impl Client {
     }
 
     async fn get_text(&self, url: &str, what: &str) -> Result<String, ODataError> {
-        let answer = self
+        let mut answer = self
             .http
             .get(url)
             .bearer_auth(&self.token)
@@ -147,10 +149,29 @@ impl Client {
             .await
             .map_err(|e| ODataError::Network(e.to_string()))?;
         let status = answer.status();
-        let body = answer
-            .text()
+        // Read in pieces, so an answer past the cap is cut before it is all in memory.
+        let too_big = || ODataError::Malformed {
+            what: what.to_owned(),
+            detail: format!("the answer is larger than {} MiB", BODY_MAX >> 20),
+        };
+        if answer.content_length().is_some_and(|n| n > BODY_MAX as u64) {
+            return Err(too_big());
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = answer
+            .chunk()
             .await
-            .map_err(|e| ODataError::Network(e.to_string()))?;
+            .map_err(|e| ODataError::Network(e.to_string()))?
+        {
+            if bytes.len() + chunk.len() > BODY_MAX {
+                return Err(too_big());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let body = String::from_utf8(bytes).map_err(|_| ODataError::Malformed {
+            what: what.to_owned(),
+            detail: "the answer is not UTF-8 text".into(),
+        })?;
         if !status.is_success() {
             return Err(ODataError::Status {
                 what: what.to_owned(),

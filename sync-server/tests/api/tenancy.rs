@@ -541,6 +541,35 @@ async fn check_route(
                 "{route}"
             );
         }
+        // MLS import and CSV listings: admins only, about the caller's organisation alone (B has
+        // a connection and a listing; A sees neither and changes nothing of B's).
+        "/v2/org/mls" | "/v2/org/mls/run" | "/v2/org/listings/import" => {
+            let (status, text) = match template {
+                // A JSON body is not a listing CSV: refused whole, nothing written.
+                "/v2/org/listings/import" => json_call(Some(json!({"ListingKey": "x"}))).await,
+                _ => json_call(None).await,
+            };
+            let admin = me == a.admin.1;
+            let expected = match (template, admin) {
+                (_, false) => StatusCode::FORBIDDEN,
+                ("/v2/org/mls", true) => StatusCode::OK,
+                // A has no connection of its own.
+                ("/v2/org/mls/run", true) => StatusCode::CONFLICT,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            let text = text.to_string();
+            assert_eq!(status, expected, "{route}: {text}");
+            assert_no_leak(&route, &text, b);
+            if template == "/v2/org/mls" && admin {
+                assert!(text.contains("\"connected\":false"), "{route}: {text}");
+            }
+        }
+        // The caller's own calendar feed address: this server has no secret_key, so none.
+        "/v2/calendar/feed" => {
+            let (status, text) = json_call(None).await;
+            assert_eq!(status, StatusCode::CONFLICT, "{route}: {text}");
+            assert_no_leak(&route, &text.to_string(), b);
+        }
         other => panic!("no tenancy case for route {method} {other}: add one"),
     }
 }
