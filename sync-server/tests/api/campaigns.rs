@@ -445,19 +445,30 @@ async fn an_ab_test_waits_on_a_tie_then_names_the_winner_for_the_rest() {
     s.clock.set(at());
     let ada = agent(&s);
     let people = push_contacts(&s, &ada, 200, "ab").await;
-    let campaign = ab_broadcast(ada.user);
     let address = |i: usize| format!("lena{i}@ab.example.com");
-    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, p) in people.iter().enumerate() {
-        let group = match run::plan_for(&campaign, 0, *p) {
-            Some(StepPlan::Send(0)) => "A",
-            Some(StepPlan::Send(_)) => "B",
-            _ => "rest",
-        };
-        groups.entry(group).or_default().push(i);
-    }
+    let split = |campaign: &Campaign| {
+        let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, p) in people.iter().enumerate() {
+            let group = match run::plan_for(campaign, 0, *p) {
+                Some(StepPlan::Send(0)) => "A",
+                Some(StepPlan::Send(_)) => "B",
+                _ => "rest",
+            };
+            groups.entry(group).or_default().push(i);
+        }
+        groups
+    };
+    // The split hashes the campaign's and each contact's (random) ids: a campaign whose split
+    // gives each variation at least 30 people, so the opens below mean what they say.
+    let (campaign, groups) = (0..100)
+        .map(|_| {
+            let campaign = ab_broadcast(ada.user);
+            let groups = split(&campaign);
+            (campaign, groups)
+        })
+        .find(|(_, g)| g.get("A").map_or(0, Vec::len) >= 30 && g.get("B").map_or(0, Vec::len) >= 30)
+        .expect("a split with 30 in each variation");
     let (a, b) = (groups["A"].clone(), groups["B"].clone());
-    assert!(a.len() >= 30 && b.len() >= 30, "{groups:?}");
     let id = push_campaign(&s, &ada, &campaign).await;
 
     // The test group gets its variations; the rest waits.

@@ -31,6 +31,38 @@ fn local(url: &str, server: &str) -> String {
     )
 }
 
+/// The feed's address once the server has seen the latest choice: syncs and asks until it
+/// answers one that is not among `old` (the sync status can read "up to date" a moment before
+/// a change just made is picked up, so the answer itself is what is waited for).
+async fn new_link(app: &TestApp, old: &[&str]) -> String {
+    let mut found = None;
+    for _ in 0..150 {
+        app.api.sync_now();
+        if let Ok(link) = app.api.calendar_feed_link().await {
+            if !old.contains(&link.url.as_str()) {
+                found = Some(link.url);
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    found.expect("the server hands out the new address")
+}
+
+/// Waits until the server says the feed is off.
+async fn until_off(app: &TestApp) {
+    for _ in 0..150 {
+        app.api.sync_now();
+        if let Err(e) = app.api.calendar_feed_link().await {
+            if e.code == CommandErrorCode::NotFound {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("the server never saw the feed turned off");
+}
+
 async fn status_of(url: &str) -> reqwest::StatusCode {
     reqwest::get(url).await.expect("get").status()
 }
@@ -86,8 +118,7 @@ async fn the_calendar_feed_is_turned_on_from_the_app_and_a_new_link_retires_the_
         .await
         .expect("on");
     assert!(prefs.calendar_feed);
-    synced(&app).await;
-    let first = app.api.calendar_feed_link().await.expect("link").url;
+    let first = new_link(&app, &[]).await;
     assert!(
         first.starts_with("https://crm.harbour.test/cal/"),
         "{first}"
@@ -105,9 +136,7 @@ async fn the_calendar_feed_is_turned_on_from_the_app_and_a_new_link_retires_the_
         .set_calendar_feed(change(CalendarFeedAction::NewLink))
         .await
         .expect("new link");
-    synced(&app).await;
-    let second = app.api.calendar_feed_link().await.expect("link").url;
-    assert_ne!(first, second);
+    let second = new_link(&app, &[&first]).await;
     assert_eq!(
         status_of(&local(&first, &server.url)).await,
         reqwest::StatusCode::NOT_FOUND
@@ -124,6 +153,7 @@ async fn the_calendar_feed_is_turned_on_from_the_app_and_a_new_link_retires_the_
         .await
         .expect("off");
     assert!(!prefs.calendar_feed);
+    until_off(&app).await;
     synced(&app).await;
     assert_eq!(
         status_of(&local(&second, &server.url)).await,
@@ -133,9 +163,7 @@ async fn the_calendar_feed_is_turned_on_from_the_app_and_a_new_link_retires_the_
         .set_calendar_feed(change(CalendarFeedAction::TurnOn))
         .await
         .expect("on again");
-    synced(&app).await;
-    let third = app.api.calendar_feed_link().await.expect("link").url;
-    assert!(third != first && third != second);
+    let third = new_link(&app, &[&first, &second]).await;
     assert_eq!(
         status_of(&local(&second, &server.url)).await,
         reqwest::StatusCode::NOT_FOUND
