@@ -36,6 +36,35 @@ pub fn spawn(state: AppState, poll: Wait, mut stop: tokio::sync::watch::Receiver
     });
 }
 
+/// Runs `sweep` now and every hour until `stop` says so: a sweep makes the jobs the table lacks
+/// (a newcomer's weekly report, an organisation's MLS runs). A failure is logged as `what`
+/// could not be scheduled, and tried again the next hour.
+pub fn sweep_hourly<E: std::fmt::Display + Send + 'static>(
+    state: AppState,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    what: &'static str,
+    sweep: fn(&AppState) -> Result<u64, E>,
+) {
+    tokio::spawn(async move {
+        loop {
+            let swept = {
+                let state = state.clone();
+                tokio::task::spawn_blocking(move || sweep(&state)).await
+            };
+            if let Ok(Err(error)) = swept {
+                tracing::warn!(%error, "{what} could not be scheduled");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Wait::from_secs(3_600)) => {}
+                _ = stop.changed() => break,
+            }
+            if *stop.borrow() {
+                break;
+            }
+        }
+    });
+}
+
 /// One round: takes due jobs and runs them; answers how many it took.
 pub async fn round(state: &AppState, worker: &str) -> usize {
     let taken = {

@@ -287,10 +287,12 @@ fn wishes_of(
     } else {
         String::new()
     };
+    // A budget this far under the price rules the listing out (the rule's own margin).
+    let over = 100 + property_match::OVER_BUDGET_PERCENT_MAX;
     let sql = format!(
         "SELECT w.contact_id, w.wish FROM buyer_wishes w
          WHERE w.stage NOT IN (?1, ?2)
-           AND (?3 IS NULL OR w.budget_max IS NULL OR w.budget_max * 110 >= ?3 * 100)
+           AND (?3 IS NULL OR w.budget_max IS NULL OR w.budget_max * {over} >= ?3 * 100)
            AND (w.beds_min IS NULL OR ?4 IS NULL OR w.beds_min <= ?4 + 1)
            AND (?5 IS NULL OR w.types IS NULL OR instr(w.types, ?5) > 0) {mine}"
     );

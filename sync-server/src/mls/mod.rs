@@ -207,25 +207,8 @@ fn state_of(detail: Option<&str>) -> MlsState {
 }
 
 /// Runs [`sweep`] now and every hour until `stop` says so.
-pub fn spawn(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
-    tokio::spawn(async move {
-        loop {
-            let swept = {
-                let state = state.clone();
-                tokio::task::spawn_blocking(move || sweep(&state)).await
-            };
-            if let Ok(Err(error)) = swept {
-                tracing::warn!(%error, "MLS runs could not be scheduled");
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(std::time::Duration::from_secs(3_600)) => {}
-                _ = stop.changed() => break,
-            }
-            if *stop.borrow() {
-                break;
-            }
-        }
-    });
+pub fn spawn(state: AppState, stop: tokio::sync::watch::Receiver<bool>) {
+    crate::jobs::sweep_hourly(state, stop, "MLS runs", sweep);
 }
 
 /// Asks for a run now (an admin's "run it now", or a connection just set).
