@@ -9,6 +9,7 @@
 //! input normalised and marked [`Valid`], or every problem at once as [`ValidationErrors`] keyed by
 //! dotted field paths (`emails.1.address`, `preferences.budget_max`, `address.country`).
 
+pub mod blob;
 pub mod booking;
 pub mod campaign;
 pub mod checks;
