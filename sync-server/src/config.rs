@@ -38,6 +38,8 @@ pub struct Config {
     pub intake: crate::intake::IntakeConfig,
     /// Email everyone their weekly report on Monday morning (`weekly_reports = false` to stop).
     pub weekly_reports: bool,
+    /// Media blobs (`[blobs]`): where they are kept.
+    pub blobs: crate::blobs::BlobConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -193,6 +195,7 @@ impl Default for Config {
             default_plan: fieldstone_model::plan::Plan::Enterprise,
             intake: crate::intake::IntakeConfig::default(),
             weekly_reports: true,
+            blobs: crate::blobs::BlobConfig::default(),
         }
     }
 }

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod ai;
 pub mod auth;
+pub mod blobs;
 pub mod calendar_feed;
 pub mod campaign;
 pub mod config;
@@ -75,6 +76,8 @@ pub struct AppState {
     pub providers: Arc<providers::Providers>,
     /// Leads a minute per intake API key and per client address (`[intake]`).
     pub intake: Arc<intake::RateLimits>,
+    /// Media files documents name by hash (`[blobs]`).
+    pub blobs: Arc<blobs::Blobs>,
 }
 
 impl AppState {
@@ -102,7 +105,13 @@ impl AppState {
         let sealer = config
             .secret_key_bytes()
             .map(|key| secrets::Sealer::new(&key));
+        let blob_dir = config
+            .blobs
+            .dir
+            .clone()
+            .unwrap_or_else(|| config.data_dir.join("blobs"));
         Ok(Self {
+            blobs: Arc::new(blobs::Blobs::on_disk(blob_dir, &config.blobs)),
             intake: Arc::new(intake::RateLimits::new(&config.intake)),
             links,
             providers: Arc::new(providers::Providers::new(sealer)),

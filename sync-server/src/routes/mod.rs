@@ -3,6 +3,7 @@
 
 mod account;
 mod ai;
+mod blobs;
 mod calendar;
 mod calls;
 mod docs;
@@ -125,6 +126,10 @@ api_routes! {
     get "/v2/sync/live" => sync::live, session;
     post "/v2/ai/draft" => ai::draft, session;
     post "/v2/ai/enhance" => ai::enhance, session;
+    get "/v2/blobs/{name}/upload" => blobs::progress, session;
+    put "/v2/blobs/{name}" => blobs::upload, session;
+    get "/v2/blobs/{name}" => blobs::get, session;
+    get "/v2/blobs/{name}/thumb" => blobs::thumb, session;
     get "/v2/calendar/feed" => calendar::feed_link, session;
     get "/cal/{token}" => calendar::feed, public;
     get "/u/{token}" => outreach::unsubscribe_page, public;

@@ -35,3 +35,30 @@ pub fn contact(state: &AppState, caller: &Caller, id: ContactId) -> Result<Conta
     }
     Ok(contact)
 }
+
+/// The listing `id`, if the caller may read it; the same "not found" for everything else, as
+/// [`contact`]. Blocking.
+pub fn listing(
+    state: &AppState,
+    caller: &Caller,
+    id: fieldstone_model::ListingId,
+) -> Result<fieldstone_model::Listing, ApiError> {
+    let not_found = || ApiError::NotFound("listing".into());
+    let doc = DocId::new(fieldstone_doc::listing::KIND, id).map_err(|_| not_found())?;
+    let stored = state
+        .store
+        .load_doc(caller.org, &doc)?
+        .ok_or_else(not_found)?;
+    let access = state.access.get(state.store.as_ref(), caller)?;
+    if !access.can_read(&stored.scopes) {
+        return Err(not_found());
+    }
+    let listing = guard::load(&stored.bytes)
+        .ok()
+        .and_then(|loaded| fieldstone_doc::listing::read(&loaded).ok())
+        .ok_or_else(not_found)?;
+    if listing.deleted_at.is_some() {
+        return Err(not_found());
+    }
+    Ok(listing)
+}

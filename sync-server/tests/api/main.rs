@@ -3,6 +3,7 @@
 mod access;
 mod ai;
 mod auth;
+mod blobs;
 mod calendar;
 mod calls;
 mod campaign_triggers;

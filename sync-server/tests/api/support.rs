@@ -134,6 +134,11 @@ impl TestServer {
         config: Config,
         clock: Arc<FixedClock>,
     ) -> Self {
+        // Blobs beside the test's database, never in the working directory.
+        let mut config = config;
+        if config.blobs.dir.is_none() {
+            config.blobs.dir = Some(dir.path().join("blobs"));
+        }
         let store: Arc<dyn Store> = match &pg {
             Some(db) => {
                 let url = db.url.clone();

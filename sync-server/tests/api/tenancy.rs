@@ -57,6 +57,16 @@ fn path_for(template: &str, other: &Tenant) -> String {
         .replace("{scope}", &Scope::User(other.agent.0).to_string())
         .replace("{kind}", "sms")
         .replace("{number}", B_DNC)
+        .replace("{name}", &b_blob().file_name())
+}
+
+/// B's photo, kept by B's organisation only.
+fn b_blob() -> fieldstone_model::blob::BlobRef {
+    fieldstone_media::identify(&b_photo()).expect("a picture")
+}
+
+fn b_photo() -> Vec<u8> {
+    fieldstone_media::sample_picture(64, 48, fieldstone_model::blob::BlobType::Png, 2)
 }
 
 /// B's do-not-call number and text provider account: A never sees or changes them.
@@ -133,6 +143,7 @@ async fn every_route_with_another_organisations_ids_and_tokens_answers_404_or_40
     let a = tenant(&s, "A", 1).await;
     let b = tenant(&s, "B", 2).await;
     b_outreach(&s, &b);
+    s.state.blobs.keep(b.org, &b_photo()).expect("B's photo");
     // B has security events of its own, which A's audit log must never show.
     assert_eq!(
         s.login("agent@2.example.com", "not the password").await.0,
@@ -569,6 +580,26 @@ async fn check_route(
             let (status, text) = json_call(None).await;
             assert_eq!(status, StatusCode::CONFLICT, "{route}: {text}");
             assert_no_leak(&route, &text.to_string(), b);
+        }
+        // Media: A's organisation has none of B's files (the progress is A's own: nothing), a
+        // piece without its headers is refused, and reading needs a listing A may read.
+        "/v2/blobs/{name}/upload" => {
+            let (status, text) = json_call(None).await;
+            assert_eq!(status, StatusCode::OK, "{route}: {text}");
+            assert_eq!(text["received"], 0, "{route}: {text}");
+            assert_eq!(text["complete"], false, "{route}: {text}");
+        }
+        "/v2/blobs/{name}" | "/v2/blobs/{name}/thumb" => {
+            let (status, text) = json_call(None).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{route}: {text}");
+            assert_no_leak(&route, &text.to_string(), b);
+            if method == "GET" {
+                let (_, b_id) = b.doc.as_str().split_once(':').expect("kind:id");
+                let through = format!("{path}?listing={b_id}");
+                let (status, text) = s.json(method, &through, Some(me), None).await;
+                assert_eq!(status, StatusCode::NOT_FOUND, "{route}: {text}");
+                assert_no_leak(&route, &text.to_string(), b);
+            }
         }
         other => panic!("no tenancy case for route {method} {other}: add one"),
     }
