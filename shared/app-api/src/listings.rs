@@ -1,18 +1,21 @@
-//! Listings: the grid, one listing, creating and editing, and photos kept as local files in the
-//! app's media folder (`photos/<id>.<ext>`), read back for `data:` images.
+//! Listings: the grid, one listing, creating and editing, and their photos: kept as blobs in
+//! the store's media folder (`fieldstone_replica::media`), uploaded by background sync, fetched
+//! on demand through the listing that shows them, and read back for `data:` images.
 
 use super::{decode_base64, encode_base64, Api};
+use fieldstone_model::blob::BlobRef;
 use fieldstone_model::{ContactId, Listing, ListingId, ListingInput};
 use fieldstone_protocol::commands::{
-    AddPhoto, CommandError, CommandErrorCode, DismissMatch, Photo, StoredPhoto, UpdateListing,
-    PHOTO_MAX_BYTES,
+    AddPhoto, CommandError, CommandErrorCode, DismissMatch, Photo, PhotoRequest, PhotoSize,
+    StoredPhoto, UpdateListing, PHOTO_MAX_BYTES,
 };
 use fieldstone_protocol::views::{
     BuyerFit, BuyerMatches, ListingActivity, ListingCounts, ListingQuery, ListingSummary,
     MatchSuggestion,
 };
+use fieldstone_replica::media::MediaFolderError;
+use fieldstone_replica::sync::SyncError;
 use fieldstone_replica::ReplicaError;
-use std::io::Write;
 
 const PHOTO_DIR: &str = "photos";
 
@@ -78,38 +81,120 @@ impl Api {
             .await
     }
 
-    /// Keeps a JPEG, PNG or WebP photo on this device; put the answer's `uri` in a listing's
-    /// media. (Photos stay on the device that added them: they do not sync yet.)
+    /// Keeps a JPEG, PNG or WebP photo on this device, named by its content, with its
+    /// thumbnail; put the answer's `uri` in a listing's media. Background sync uploads it
+    /// (after the listing) so the team's devices and the listing's public page can show it.
     pub async fn add_photo(&self, request: AddPhoto) -> Result<StoredPhoto, CommandError> {
         let bytes = decode_base64("data_base64", &request.data_base64, PHOTO_MAX_BYTES)?;
-        let (_, ext) = image_type(&bytes).ok_or_else(|| {
-            CommandError::invalid("data_base64", "This is not a JPEG, PNG or WebP image.")
-        })?;
-        let uri = format!("{PHOTO_DIR}/{}.{ext}", uuid::Uuid::new_v4());
-        let path = self.data_dir.join("media").join(&uri);
-        super::blocking(move || {
-            let stored = (|| {
-                if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir)?;
+        if image_type(&bytes).is_none() {
+            return Err(CommandError::invalid(
+                "data_base64",
+                "This is not a JPEG, PNG or WebP image.",
+            ));
+        }
+        let media = self.replica().media().clone();
+        let blob = super::blocking(move || {
+            media.add(&bytes).map_err(|e| match e {
+                MediaFolderError::Media(problem) => {
+                    CommandError::invalid("data_base64", problem.to_string())
                 }
-                let mut file = std::fs::File::create_new(&path)?;
-                file.write_all(&bytes)?;
-                file.sync_all()
-            })();
-            stored.map_err(|e| {
-                let _ = std::fs::remove_file(&path);
-                CommandError::new(
+                other => CommandError::new(
                     CommandErrorCode::Storage,
-                    format!("Could not keep the photo on this device: {e}."),
-                )
+                    format!("Could not keep the photo on this device: {other}."),
+                ),
             })
         })
         .await?;
-        Ok(StoredPhoto { uri })
+        if let Some(handle) = self.lock_sync().handle.as_ref() {
+            handle.nudge();
+        }
+        Ok(StoredPhoto { uri: blob.uri() })
     }
 
-    /// A photo kept by [`Api::add_photo`], for an `<img src="data:…">`.
-    pub async fn photo(&self, uri: String) -> Result<Photo, CommandError> {
+    /// A photo for an `<img src="data:…">`: from this device, else fetched from the server
+    /// through the listing that shows it (and kept, within the media budget).
+    pub async fn photo(&self, request: PhotoRequest) -> Result<Photo, CommandError> {
+        let Some(blob) = BlobRef::parse(&request.uri) else {
+            return self.legacy_photo(request.uri).await;
+        };
+        if !blob.kind.is_image() {
+            return Err(CommandError::invalid("uri", "This file is not a picture."));
+        }
+        let thumb = request.size == PhotoSize::Thumbnail;
+        let media = self.replica().media().clone();
+        let here = {
+            let media = media.clone();
+            super::blocking(move || {
+                let read = || -> std::io::Result<Option<(Vec<u8>, bool)>> {
+                    // No thumbnail yet but the whole picture is here: show that.
+                    match media.read(&blob, thumb)? {
+                        None if thumb => Ok(media.read(&blob, false)?.map(|b| (b, false))),
+                        other => Ok(other.map(|b| (b, thumb))),
+                    }
+                };
+                read().map_err(|e| {
+                    CommandError::new(
+                        CommandErrorCode::Storage,
+                        format!("Could not read the photo: {e}."),
+                    )
+                })
+            })
+            .await?
+        };
+        if let Some((bytes, is_thumb)) = here {
+            return Ok(as_photo(&blob, is_thumb, &bytes));
+        }
+        let missing = |why: &str| CommandError::new(CommandErrorCode::NotFound, why.to_owned());
+        let Some(listing) = request.listing else {
+            return Err(missing("This photo is not on this device."));
+        };
+        let Some(client) = self.lock_sync().client.clone() else {
+            return Err(missing(
+                "This photo is not on this device yet; it shows once you are signed in and online.",
+            ));
+        };
+        let fetched = match client.fetch_blob(&blob, &listing, thumb).await {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => {
+                return Err(missing(
+                    "This photo is still on its way from the device that added it.",
+                ))
+            }
+            Err(SyncError::Unreachable(_)) => {
+                return Err(missing(
+                    "This photo is not on this device yet; it shows once you are online.",
+                ))
+            }
+            Err(other) => {
+                return Err(CommandError::new(
+                    CommandErrorCode::Refused,
+                    format!("Could not fetch the photo: {other}."),
+                ))
+            }
+        };
+        let replica = self.replica();
+        let me = self.user();
+        let kept = fetched.clone();
+        super::blocking(move || {
+            media.keep_fetched(&blob, thumb, &kept).map_err(|e| {
+                CommandError::new(
+                    CommandErrorCode::Storage,
+                    format!("The photo was not kept: {e}."),
+                )
+            })?;
+            // Within budget again; the agent's own listings' photos always stay.
+            let keep = replica.own_media(&me).unwrap_or_default();
+            if let Err(error) = media.evict(&keep) {
+                tracing::warn!(%error, "could not trim the media cache");
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(as_photo(&blob, thumb, &fetched))
+    }
+
+    /// A photo kept by an older version of the app (`photos/<id>.<ext>`), on this device only.
+    async fn legacy_photo(&self, uri: String) -> Result<Photo, CommandError> {
         let name = uri
             .strip_prefix(&format!("{PHOTO_DIR}/"))
             .filter(|name| is_photo_name(name))
@@ -135,6 +220,18 @@ impl Api {
             mime: mime.to_owned(),
             data_base64: encode_base64(&bytes),
         })
+    }
+}
+
+fn as_photo(blob: &BlobRef, thumb: bool, bytes: &[u8]) -> Photo {
+    Photo {
+        mime: if thumb {
+            "image/jpeg"
+        } else {
+            blob.kind.mime()
+        }
+        .to_owned(),
+        data_base64: encode_base64(bytes),
     }
 }
 

@@ -521,8 +521,31 @@ pub struct AddPhoto {
 /// Where a photo was stored: put `uri` in a listing's media (kind `photo`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredPhoto {
-    /// Relative to the app's media folder (`photos/<id>.jpg`).
+    /// The photo named by its content (`blobs/<sha256>.jpg`); photos kept by older versions
+    /// of the app are `photos/<id>.jpg` and stay on the device that added them.
     pub uri: String,
+}
+
+/// Which picture to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoRequest {
+    /// As in the listing's media.
+    pub uri: String,
+    /// The listing that shows it: a photo this device does not have is fetched from the
+    /// server through it (the server checks the user may read that listing).
+    #[serde(default)]
+    pub listing: Option<ListingId>,
+    /// The small version for grids and strips (320 px); the whole picture otherwise.
+    #[serde(default)]
+    pub size: PhotoSize,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhotoSize {
+    Thumbnail,
+    #[default]
+    Full,
 }
 
 /// A stored photo, ready for an `<img src="data:…">` (the CSP allows `data:` images only).

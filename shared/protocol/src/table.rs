@@ -145,8 +145,7 @@ macro_rules! app_commands {
             /// Its bookings and the calls and messages logged about it.
             listing_activity(ListingId) -> ListingActivity;
             add_photo(AddPhoto) -> StoredPhoto;
-            /// Takes a photo's `uri`.
-            photo(String) -> Photo;
+            photo(PhotoRequest) -> Photo;
 
             // Property match (on the device, over the listings and buyers it holds)
             /// The contact's best listings with why each fits (or that they name nothing to

@@ -17,6 +17,7 @@ mod kiosk;
 mod listing_activity;
 mod listings;
 mod matches;
+pub mod media;
 mod messages;
 mod mine;
 mod notes;

@@ -176,6 +176,34 @@ impl Replica {
         self.set_deleted::<Listing>(*id, false)
     }
 
+    /// The media files of `owner`'s live listings: what the device keeps whatever its cache
+    /// budget, so the agent's own photos are there offline.
+    pub fn own_media(
+        &self,
+        owner: &fieldstone_model::UserId,
+    ) -> Result<std::collections::HashSet<fieldstone_model::blob::BlobHash>, ReplicaError> {
+        let ids: Vec<String> = {
+            let conn = self.reader();
+            let mut stmt = conn.prepare_cached(
+                "SELECT id FROM listings WHERE owner = ?1 AND deleted_at IS NULL",
+            )?;
+            let rows = stmt.query_map([owner.to_string()], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut hashes = std::collections::HashSet::new();
+        for id in ids {
+            let Ok(id) = id.parse::<ListingId>() else {
+                continue;
+            };
+            for media in self.get_listing(&id)?.map(|l| l.media).unwrap_or_default() {
+                if let Some(blob) = fieldstone_model::blob::BlobRef::parse(&media.uri) {
+                    hashes.insert(blob.hash);
+                }
+            }
+        }
+        Ok(hashes)
+    }
+
     pub fn get_listing(&self, id: &ListingId) -> Result<Option<Listing>, ReplicaError> {
         self.read::<Listing>(*id)
     }

@@ -20,6 +20,8 @@ pub struct Replica {
     readers: Option<crate::readers::Readers>,
     actor: ActorId,
     pub(crate) clock: Arc<dyn Clock>,
+    /// The account's media files, beside its database.
+    media: crate::media::MediaFolder,
     _checkpointer: Option<crate::checkpoint::Checkpointer>,
 }
 
@@ -58,6 +60,7 @@ impl Replica {
             readers,
             actor,
             clock,
+            media: crate::media::MediaFolder::for_store(path),
             _checkpointer: checkpointer,
         };
         if replica.rebuild_pending()? {
@@ -66,6 +69,11 @@ impl Replica {
         // Recency decays while the app is closed: every lead score is brought to now.
         replica.rescore_all()?;
         Ok(replica)
+    }
+
+    /// The store's media files (photos, floor plans, PDFs).
+    pub fn media(&self) -> &crate::media::MediaFolder {
+        &self.media
     }
 
     /// `PRAGMA synchronous` of the engine's connection (2 = FULL), for durability checks.

@@ -26,6 +26,8 @@ pub fn ListingCard(props: &ListingCardProps) -> Html {
                         uri={listing.cover_photo.clone().map(AttrValue::from)}
                         alt={format!("{} — cover photo", listing.address)}
                         class="listing-card__photo"
+                        listing={Some(listing.id)}
+                        thumb=true
                     />
                     <span class={classes!("status-pill", format!("status-pill--{status}"), "listing-card__status")} data-status={status}>
                         { listing.status.label() }

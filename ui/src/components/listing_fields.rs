@@ -27,6 +27,9 @@ pub struct ListingFieldsProps {
     pub on_edit: Callback<ListingEdit>,
     /// The photo input's `change`: the page reads and stores the picked files.
     pub on_photos: Callback<Event>,
+    /// The listing being edited (its photos not on this device are fetched through it).
+    #[prop_or_default]
+    pub listing: Option<fieldstone_model::ListingId>,
 }
 
 struct Ctx<'a> {
@@ -142,7 +145,7 @@ impl Ctx<'_> {
                     <ul id={format!("{input}-list")} class="photo-strip">
                         for (n, &i) in photos.iter().enumerate() {
                             <li class="photo-strip__item" key={draft.media[i].uri.clone()}>
-                                <ListingPhoto uri={Some(AttrValue::from(draft.media[i].uri.clone()))} alt={format!("Photo {}", n + 1)} class="photo-strip__photo" />
+                                <ListingPhoto uri={Some(AttrValue::from(draft.media[i].uri.clone()))} alt={format!("Photo {}", n + 1)} class="photo-strip__photo" listing={self.props.listing} thumb=true />
                                 if n == 0 {
                                     <span class="photo-strip__cover">{ "Cover" }</span>
                                 }

@@ -3,6 +3,7 @@
 
 use super::icons::{icon, Icon};
 use super::listing_photo::ListingPhoto;
+use fieldstone_model::ListingId;
 use yew::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Properties)]
@@ -16,6 +17,9 @@ pub struct ListingGalleryProps {
     pub on_show: Callback<usize>,
     /// "Add photos": where the gallery sends someone who has none yet.
     pub on_add: Callback<()>,
+    /// Whose photos these are (photos not on this device are fetched through it).
+    #[prop_or_default]
+    pub listing: Option<ListingId>,
 }
 
 /// The photo before or after `index`, going round.
@@ -69,6 +73,7 @@ pub fn ListingGallery(props: &ListingGalleryProps) -> Html {
                     uri={Some(props.photos[index].clone())}
                     alt={format!("{}, photo {} of {count}", props.address, index + 1)}
                     class="gallery__main"
+                    listing={props.listing}
                 />
                 if count > 1 {
                     <button id="gallery-prev" type="button" class="gallery__step gallery__step--prev" aria-label="Previous photo" onclick={go(false)}>
@@ -91,7 +96,7 @@ pub fn ListingGallery(props: &ListingGalleryProps) -> Html {
                                 aria-current={(i == index).then_some("true")}
                                 onclick={props.on_show.reform(move |_: MouseEvent| i)}
                             >
-                                <ListingPhoto uri={Some(uri.clone())} alt="" class="gallery__thumb-photo" />
+                                <ListingPhoto uri={Some(uri.clone())} alt="" class="gallery__thumb-photo" listing={props.listing} thumb=true />
                             </button>
                         </li>
                     }

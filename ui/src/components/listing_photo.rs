@@ -1,24 +1,31 @@
-//! One listing photo, or a quiet placeholder while it loads or when it cannot be shown (a
-//! photo added on another device stays on that device: photos do not sync yet). The bytes
+//! One listing photo, or a quiet placeholder while it loads or when it cannot be shown (not
+//! fetched yet while offline, or still on its way from the device that added it). The bytes
 //! come through [`use_photo`].
 
 use crate::hooks::{use_photo, PhotoSrc};
+use fieldstone_model::ListingId;
 use yew::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Properties)]
 pub struct ListingPhotoProps {
-    /// `photos/<id>.jpg`, or `None` for a listing without photos.
+    /// `blobs/<sha256>.jpg`, or `None` for a listing without photos.
     pub uri: Option<AttrValue>,
     pub alt: AttrValue,
     #[prop_or_default]
     pub class: Classes,
+    /// The listing that shows it (a photo not on this device is fetched through it).
+    #[prop_or_default]
+    pub listing: Option<ListingId>,
+    /// The small version (grids, strips).
+    #[prop_or_default]
+    pub thumb: bool,
 }
 
 #[component]
 pub fn ListingPhoto(props: &ListingPhotoProps) -> Html {
     match &props.uri {
         Some(uri) => {
-            html! { <StoredPhoto uri={uri.clone()} alt={props.alt.clone()} class={props.class.clone()} /> }
+            html! { <StoredPhoto uri={uri.clone()} alt={props.alt.clone()} class={props.class.clone()} listing={props.listing} thumb={props.thumb} /> }
         }
         None => html! { <NoPhoto class={props.class.clone()} text="No photo yet" /> },
     }
@@ -29,11 +36,13 @@ struct StoredPhotoProps {
     uri: AttrValue,
     alt: AttrValue,
     class: Classes,
+    listing: Option<ListingId>,
+    thumb: bool,
 }
 
 #[component]
 fn StoredPhoto(props: &StoredPhotoProps) -> Html {
-    match use_photo(props.uri.clone()) {
+    match use_photo(props.uri.clone(), props.listing, props.thumb) {
         PhotoSrc::Ready(src) => html! {
             <img class={classes!("listing-photo", props.class.clone())} {src} alt={props.alt.clone()} data-uri={props.uri.clone()} />
         },

@@ -1,8 +1,12 @@
-//! A stored photo's bytes for an `<img>`: the shell reads the file and answers base64, shown as
-//! a `data:` URL (the CSP's `img-src` allows `data:` images and nothing remote). The last few
-//! photos are kept so a grid and a gallery showing the same one ask once.
+//! A photo's bytes for an `<img>`: the shell reads the file (fetching it from the server through
+//! its listing the first time, when another device added it) and answers base64, shown as a
+//! `data:` URL (the CSP's `img-src` allows `data:` images and nothing remote). Grids ask for the
+//! 320 px thumbnail, the gallery for the whole picture. The last few are kept so a grid and a
+//! gallery showing the same one ask once.
 
 use crate::services::commands;
+use fieldstone_model::ListingId;
+use fieldstone_protocol::commands::{PhotoRequest, PhotoSize};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -44,9 +48,20 @@ pub enum PhotoSrc {
     Missing(AttrValue),
 }
 
-/// The `src` for the photo stored at `uri` (`photos/<id>.jpg`).
+/// What the memory cache is keyed by: the same photo's thumbnail and whole picture differ.
+fn key(uri: &str, thumb: bool) -> String {
+    if thumb {
+        format!("thumb:{uri}")
+    } else {
+        uri.to_owned()
+    }
+}
+
+/// The `src` for the photo at `uri` (`blobs/<sha256>.jpg`), shown by `listing`; `thumb` for the
+/// small version.
 #[hook]
-pub fn use_photo(uri: AttrValue) -> PhotoSrc {
+pub fn use_photo(uri: AttrValue, listing: Option<ListingId>, thumb: bool) -> PhotoSrc {
+    let uri = AttrValue::from(key(&uri, thumb));
     // Which photo the answer is for: a gallery stepping to the next photo must not show the
     // previous one for a frame under the new one's name.
     let state = use_state(|| {
@@ -62,8 +77,20 @@ pub fn use_photo(uri: AttrValue) -> PhotoSrc {
             } else {
                 let for_uri = uri.clone();
                 let still = Rc::clone(&live);
+                let request = PhotoRequest {
+                    uri: for_uri
+                        .strip_prefix("thumb:")
+                        .unwrap_or(&for_uri)
+                        .to_owned(),
+                    listing,
+                    size: if thumb {
+                        PhotoSize::Thumbnail
+                    } else {
+                        PhotoSize::Full
+                    },
+                };
                 spawn_local(async move {
-                    let answer = commands::photo(&for_uri.to_string()).await;
+                    let answer = commands::photo(&request).await;
                     // A card scrolled away or re-used for another photo drops the answer.
                     if !still.get() {
                         return;

@@ -172,6 +172,7 @@ pub fn ListingPage(props: &ListingPageProps) -> Html {
                         address={listing.address.line1.clone()}
                         on_show={dispatch.reform(ListingAction::Show)}
                         on_add={dispatch.reform(|()| DetailAction::OpenEditor.into())}
+                        listing={Some(listing.id)}
                     />
                     <section class="card listing-section" aria-labelledby="listing-about">
                         <h2 id="listing-about" class="card__title">{ "About this home" }</h2>

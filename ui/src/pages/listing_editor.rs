@@ -135,6 +135,7 @@ pub fn ListingEditor(props: &ListingEditorProps) -> Html {
                         today={local.date(shell.clock.now)}
                         {on_edit}
                         {on_photos}
+                        listing={editing}
                     />
                     <div class="form__actions listing-form__actions">
                         <button type="button" class="button button--secondary" onclick={cancel}>{ "Cancel" }</button>

@@ -10,8 +10,8 @@ use fieldstone_model::{
 };
 use fieldstone_protocol::commands::{
     AddPhoto, BookingWindow, BulkStage, BulkTag, CommandErrorCode, ExportFormat, ExportRequest,
-    ImportRequest, MoveStage, OverlapCheck, PipelineRequest, SaveSmartList, SyncState,
-    TimelineRequest, TodayRequest, UpdateContact, UploadChunk, BULK_MAX,
+    ImportRequest, MoveStage, OverlapCheck, PhotoRequest, PhotoSize, PipelineRequest,
+    SaveSmartList, SyncState, TimelineRequest, TodayRequest, UpdateContact, UploadChunk, BULK_MAX,
 };
 use fieldstone_protocol::views::{ActivityKind, ContactQuery, TimelineEntry};
 
@@ -146,7 +146,11 @@ async fn bad_input_is_refused_with_field_errors_and_changes_nothing() {
         .expect_err("a year");
     assert!(error.field("to").is_some());
     let error = api
-        .photo("../config/settings.json".into())
+        .photo(PhotoRequest {
+            uri: "../config/settings.json".into(),
+            listing: None,
+            size: PhotoSize::Full,
+        })
         .await
         .expect_err("traversal");
     assert_eq!(error.code, CommandErrorCode::Validation);
@@ -534,28 +538,65 @@ async fn a_csv_uploads_in_chunks_previews_imports_with_progress_and_exports() {
 }
 
 #[tokio::test]
-async fn photos_are_kept_as_local_files_and_only_images_are_accepted() {
+async fn photos_are_kept_by_content_with_a_thumbnail_and_only_images_are_accepted() {
     let dir = tempfile::tempdir().expect("tempdir");
     let app = open(dir.path(), t0());
     let api = &app.api;
-    let jpeg = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00 pretend the rest is a photo";
+    let jpeg =
+        fieldstone_media::sample_picture(1000, 500, fieldstone_model::blob::BlobType::Jpeg, 4);
     let stored = api
         .add_photo(AddPhoto {
-            data_base64: b64(jpeg),
+            data_base64: b64(&jpeg),
         })
         .await
         .expect("photo");
-    assert!(stored.uri.starts_with("photos/") && stored.uri.ends_with(".jpg"));
-    let photo = api.photo(stored.uri).await.expect("read back");
+    let blob = fieldstone_media::identify(&jpeg).expect("a JPEG");
+    assert_eq!(stored.uri, blob.uri(), "named by its SHA-256");
+    let ask = |size| PhotoRequest {
+        uri: stored.uri.clone(),
+        listing: None,
+        size,
+    };
+    let photo = api.photo(ask(PhotoSize::Full)).await.expect("read back");
     assert_eq!(photo.mime, "image/jpeg");
-    assert_eq!(photo.data_base64, b64(jpeg));
-    let refused = api
-        .add_photo(AddPhoto {
-            data_base64: b64(b"<svg onload='alert(1)'/>"),
+    assert_eq!(photo.data_base64, b64(&jpeg));
+    let thumb = api
+        .photo(ask(PhotoSize::Thumbnail))
+        .await
+        .expect("thumbnail");
+    assert_eq!(thumb.mime, "image/jpeg");
+    assert!(thumb.data_base64.len() < photo.data_base64.len() / 4);
+    // Waiting for upload until a sync sends it.
+    assert_eq!(api.replica().media().pending().expect("outbox"), vec![blob]);
+    for (bad, why) in [
+        (b"<svg onload='alert(1)'/>".to_vec(), "not a JPEG"),
+        (
+            b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00 pretend the rest is a photo".to_vec(),
+            "cannot be read",
+        ),
+    ] {
+        let refused = api
+            .add_photo(AddPhoto {
+                data_base64: b64(&bad),
+            })
+            .await
+            .expect_err("not an image");
+        let message = refused.field("data_base64").expect("field").to_owned();
+        assert!(message.contains(why), "{message}");
+    }
+    assert_eq!(api.replica().media().pending().expect("outbox").len(), 1);
+    // A photo this device never had, with no listing to fetch it through.
+    let elsewhere =
+        fieldstone_media::sample_picture(10, 10, fieldstone_model::blob::BlobType::Png, 1);
+    let error = api
+        .photo(PhotoRequest {
+            uri: fieldstone_media::identify(&elsewhere).expect("png").uri(),
+            listing: None,
+            size: PhotoSize::Thumbnail,
         })
         .await
-        .expect_err("not an image");
-    assert!(refused.field("data_base64").is_some());
+        .expect_err("not here");
+    assert_eq!(error.code, CommandErrorCode::NotFound);
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ mod follow_ups;
 mod known_device;
 mod listings;
 mod local;
+mod media;
 mod merge;
 mod messages;
 mod open_house;

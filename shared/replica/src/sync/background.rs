@@ -178,6 +178,16 @@ async fn run(
         };
         let round = async {
             let report = sync_once_with(&replica, &client, &progress).await?;
+            // Files after the records that name them: a device that fetches the record
+            // first is told the file is on its way, and asks again later.
+            match super::upload_media(&replica, &client).await {
+                Ok(0) => {}
+                Ok(sent) => tracing::info!(sent, "media files uploaded"),
+                Err(SyncError::Revoked) => return Err(SyncError::Revoked),
+                Err(error) => {
+                    tracing::warn!(%error, "media upload stopped; the next round resumes it")
+                }
+            }
             if repair_due(&replica, options.repair_every).await {
                 let changed = repair(&replica, &client).await?;
                 tracing::info!(changed, "repair pass finished");

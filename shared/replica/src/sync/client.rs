@@ -58,10 +58,10 @@ pub struct Traffic {
 
 #[derive(Clone)]
 pub struct SyncClient {
-    http: reqwest::Client,
+    pub(super) http: reqwest::Client,
     base_url: String,
     token: String,
-    traffic: Arc<Traffic>,
+    pub(super) traffic: Arc<Traffic>,
     /// Whose session the token is: given at sign-in, else asked of the server once
     /// (`GET /v2/me`). A store is only ever synced with the account it belongs to.
     account: Arc<Mutex<Option<AccountBinding>>>,
@@ -367,12 +367,15 @@ impl SyncClient {
         json_answer(response).await
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(super) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }
 
     /// Sends `request` with this session's token; no answer at all is `Unreachable`.
-    async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, SyncError> {
+    pub(super) async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, SyncError> {
         request
             .bearer_auth(&self.token)
             .send()
@@ -424,7 +427,9 @@ impl SyncClient {
     }
 }
 
-async fn json_answer<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, SyncError> {
+pub(super) async fn json_answer<T: DeserializeOwned>(
+    response: reqwest::Response,
+) -> Result<T, SyncError> {
     if !response.status().is_success() {
         return Err(error_from(response).await);
     }
@@ -435,7 +440,7 @@ async fn json_answer<T: DeserializeOwned>(response: reqwest::Response) -> Result
 }
 
 /// Turns a non-2xx answer into the error the caller branches on (never on message text).
-async fn error_from(response: reqwest::Response) -> SyncError {
+pub(super) async fn error_from(response: reqwest::Response) -> SyncError {
     let status = response.status();
     let retry_after = response
         .headers()

@@ -5,6 +5,7 @@
 mod background;
 mod client;
 mod live;
+mod media;
 mod refusals;
 mod set_aside;
 mod state;
@@ -13,6 +14,7 @@ mod status;
 pub use background::{SyncHandle, SyncOptions};
 pub use client::{accept_invite, login, SyncClient, SyncError, Traffic};
 pub use live::{LiveEvent, LiveListener};
+pub use media::{upload_media, UploadProgress, PIECE_BYTES};
 pub use set_aside::UNREADABLE_FROM_SERVER;
 pub use state::{Applied, SyncNotice};
 pub use status::{BackgroundStatus, SyncDetail};

@@ -340,6 +340,9 @@ impl Replica {
             tx.commit()?;
         }
         self.rebuild_read_model()?;
+        if let Err(error) = self.media().wipe() {
+            tracing::error!(%error, "could not remove the revoked device's media files");
+        }
         tracing::warn!("this device was revoked: synced data removed");
         Ok(())
     }
