@@ -358,6 +358,7 @@ mod tests {
             today: NaiveDate::from_ymd_opt(2026, 11, 10).expect("date"),
             on_edit: Callback::noop(),
             on_photos: Callback::noop(),
+            listing: None,
         })
         .hydratable(false)
         .render()
