@@ -22,6 +22,7 @@ pub mod metrics;
 pub mod mls;
 pub mod org_settings;
 pub mod providers;
+pub mod public_page;
 pub mod quota;
 pub mod routes;
 pub mod routing;

@@ -12,6 +12,7 @@ use crate::sync::server_write::{
 use crate::AppState;
 use chrono_tz::Tz;
 use fieldstone_doc::org_settings::{self, FOLLOW_UP_KEY};
+use fieldstone_model::branding::Branding;
 use fieldstone_model::{FollowUpSettings, OrgId, UserId};
 use fieldstone_protocol::{DocId, Scope};
 use std::collections::BTreeMap;
@@ -49,6 +50,35 @@ pub fn follow_up(store: &dyn Store, org: OrgId) -> Result<FollowUpSettings, Stor
     }
 }
 
+/// The settings entry holding the organisation's branding (JSON of `Branding`).
+pub const BRANDING_KEY: &str = "branding";
+
+/// The organisation's branding; the default (no disclaimer, the default accent) until an admin
+/// sets one, or when the entry cannot be read (logged).
+pub fn branding(store: &dyn Store, org: OrgId) -> Result<Branding, StoreError> {
+    let entries = entries(store, org)?;
+    let Some(json) = entries.get(BRANDING_KEY) else {
+        return Ok(Branding::default());
+    };
+    match serde_json::from_str::<Branding>(json).map(|b| b.validate()) {
+        Ok(Ok(valid)) => Ok(valid.into_inner()),
+        _ => {
+            tracing::warn!(%org, "the branding setting cannot be read; the default is used");
+            Ok(Branding::default())
+        }
+    }
+}
+
+/// Stores checked branding as the server. Blocking.
+pub fn set_branding(
+    state: &AppState,
+    org: OrgId,
+    writer: UserId,
+    branding: &fieldstone_model::Valid<Branding>,
+) -> Result<(), ServerWriteError> {
+    set_entry(state, org, writer, BRANDING_KEY, &**branding)
+}
+
 /// Stores a checked follow-up plan as the server, creating the document the first time.
 /// Blocking: call from a blocking thread.
 pub fn set_follow_up(
@@ -57,12 +87,24 @@ pub fn set_follow_up(
     writer: UserId,
     settings: &fieldstone_model::Valid<FollowUpSettings>,
 ) -> Result<(), ServerWriteError> {
+    set_entry(state, org, writer, FOLLOW_UP_KEY, &**settings)
+}
+
+/// Writes one entry of the settings document as the server (JSON of `value`), creating the
+/// document the first time.
+fn set_entry(
+    state: &AppState,
+    org: OrgId,
+    writer: UserId,
+    key: &str,
+    value: &impl serde::Serialize,
+) -> Result<(), ServerWriteError> {
     let id = doc_id(org)?;
-    let json = serde_json::to_string(&**settings).map_err(|e| ServerWriteError::Unreadable {
+    let json = serde_json::to_string(value).map_err(|e| ServerWriteError::Unreadable {
         doc: id.clone(),
         reason: e.to_string(),
     })?;
-    let entries = vec![(FOLLOW_UP_KEY.to_owned(), Some(json))];
+    let entries = vec![(key.to_owned(), Some(json))];
     let now = state.clock.now();
     let unreadable = |e: fieldstone_doc::DocError| ServerWriteError::Unreadable {
         doc: id.clone(),

@@ -11,6 +11,7 @@
 
 pub mod blob;
 pub mod booking;
+pub mod branding;
 pub mod campaign;
 pub mod checks;
 pub mod choice;

@@ -13,6 +13,7 @@ mod ops;
 mod org;
 mod org_outreach;
 mod outreach;
+mod public_listing;
 mod readable;
 mod routing;
 mod settings;
@@ -115,6 +116,8 @@ api_routes! {
     get "/v2/org/usage" => org_outreach::usage, session;
     get "/v2/org/settings/follow-up" => settings::follow_up, session;
     put "/v2/org/settings/follow-up" => settings::set_follow_up, session;
+    get "/v2/org/settings/branding" => settings::branding, session;
+    put "/v2/org/settings/branding" => settings::set_branding, session;
     get "/v2/docs/{doc_id}" => docs::get_doc, session;
     get "/v2/docs/{doc_id}/shares" => docs::shares, session;
     post "/v2/docs/{doc_id}/shares" => docs::share, session;
@@ -130,6 +133,11 @@ api_routes! {
     put "/v2/blobs/{name}" => blobs::upload, session;
     get "/v2/blobs/{name}" => blobs::get, session;
     get "/v2/blobs/{name}/thumb" => blobs::thumb, session;
+    get "/v2/listings/{listing_id}/tour" => public_listing::figures, session;
+    get "/l/{org}/{listing}" => public_listing::page, public;
+    get "/l/{org}/{listing}/photo/{name}" => public_listing::photo, public;
+    get "/l/{org}/{listing}/thumb/{name}" => public_listing::thumb, public;
+    post "/l/{org}/{listing}/beacon" => public_listing::beacon, public;
     get "/v2/calendar/feed" => calendar::feed_link, session;
     get "/cal/{token}" => calendar::feed, public;
     get "/u/{token}" => outreach::unsubscribe_page, public;

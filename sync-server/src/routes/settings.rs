@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use fieldstone_model::branding::Branding;
 use fieldstone_model::{FollowUpSettings, ValidationErrors};
 use fieldstone_protocol::{ErrorBody, ErrorCode};
 use serde::Serialize;
@@ -23,10 +24,14 @@ struct Refusal {
 }
 
 fn invalid(errors: ValidationErrors) -> Response {
+    refused("the follow-up plan", errors)
+}
+
+fn refused(what: &str, errors: ValidationErrors) -> Response {
     let body = Refusal {
         body: ErrorBody {
             code: ErrorCode::BadRequest,
-            message: format!("the follow-up plan is not valid: {errors}"),
+            message: format!("{what} is not valid: {errors}"),
         },
         fields: errors.0,
     };
@@ -77,6 +82,53 @@ pub async fn set_follow_up(
             },
         );
         Ok(Json(settings.into_inner()).into_response())
+    })
+    .await
+}
+
+/// `GET /v2/org/settings/branding`: how public pages present the organisation.
+pub async fn branding(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Branding>, ApiError> {
+    blocking(move || {
+        Ok(Json(org_settings::branding(
+            state.store.as_ref(),
+            caller.org,
+        )?))
+    })
+    .await
+}
+
+/// `PUT /v2/org/settings/branding` (admins and owners): accent, tagline and disclaimer.
+pub async fn set_branding(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(branding): ApiJson<Branding>,
+) -> Result<Response, ApiError> {
+    blocking(move || {
+        if !caller.role.is_admin() {
+            return Err(ApiError::Forbidden(
+                "only an admin or owner may change the organisation's branding".into(),
+            ));
+        }
+        let branding = match branding.validate() {
+            Ok(valid) => valid,
+            Err(errors) => return Ok(refused("the branding", errors)),
+        };
+        org_settings::set_branding(&state, caller.org, caller.user, &branding)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        state.audit(
+            caller.org,
+            Audit {
+                kind: "branding_set",
+                user: Some(caller.user),
+                subject: Some("branding".into()),
+                detail: serde_json::to_string(&*branding).unwrap_or_default(),
+                ip: None,
+            },
+        );
+        Ok(Json(branding.into_inner()).into_response())
     })
     .await
 }

@@ -13,6 +13,7 @@ mod page;
 mod postgres;
 pub mod routing;
 mod sqlite;
+pub mod tour;
 
 pub use self::postgres::PostgresStore;
 pub use intents::{
@@ -536,6 +537,23 @@ pub trait Store:
     /// Every user's use of every meter in `period`, and the organisation's totals (the rows
     /// whose user is `None`).
     fn usage_in(&self, org: OrgId, period: &str) -> Result<Vec<UsageRow>, StoreError>;
+
+    // Tour analytics (see `store::tour`) -----------------------------------------------------
+    /// Counts one event of a public listing page on `day` (`YYYY-MM-DD`).
+    fn record_tour_event(
+        &self,
+        org: OrgId,
+        listing: &str,
+        day: &str,
+        event: &tour::TourEvent,
+    ) -> Result<(), StoreError>;
+    /// The listing's figures from `since` (`YYYY-MM-DD`) on; hotspots over all time.
+    fn tour_stats(
+        &self,
+        org: OrgId,
+        listing: &str,
+        since: &str,
+    ) -> Result<tour::TourStats, StoreError>;
 
     // Lead intake (see `store::intake`) -----------------------------------------------------
     fn create_intake_key(&self, org: OrgId, row: &intake::IntakeKeyRow) -> Result<(), StoreError>;

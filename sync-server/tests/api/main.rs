@@ -25,6 +25,7 @@ mod org_outreach;
 mod outreach;
 #[path = "../common/pg.rs"]
 mod pg;
+mod public_pages;
 mod reassign;
 mod reso;
 mod routing;

@@ -601,6 +601,29 @@ async fn check_route(
                 assert_no_leak(&route, &text.to_string(), b);
             }
         }
+        // Branding: A's admin changes A's alone; B's stays the default.
+        "/v2/org/settings/branding" => {
+            let body = (method == "PUT").then(|| json!({"disclaimer": "A's words"}));
+            let (status, text) = s.json(method, path, Some(me), body).await;
+            let expected = match (method, me == a.admin.1) {
+                ("PUT", false) => StatusCode::FORBIDDEN,
+                _ => StatusCode::OK,
+            };
+            assert_eq!(status, expected, "{route}: {text}");
+            assert_no_leak(&route, &text.to_string(), b);
+            let b_branding = s.with_store(|st| {
+                fieldstone_server::org_settings::branding(st, b.org).expect("B's branding")
+            });
+            assert_eq!(b_branding, Default::default(), "{route}");
+        }
+        // Another organisation's listing id: not found.
+        "/v2/listings/{listing_id}/tour" => {
+            let (_, b_id) = b.doc.as_str().split_once(':').expect("kind:id");
+            let path = path.replace("{listing_id}", b_id);
+            let (status, text) = s.json(method, &path, Some(me), None).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{route}: {text}");
+            assert_no_leak(&route, &text.to_string(), b);
+        }
         other => panic!("no tenancy case for route {method} {other}: add one"),
     }
 }

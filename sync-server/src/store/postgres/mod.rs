@@ -24,6 +24,7 @@ mod outreach;
 mod pool;
 mod routing;
 mod schema;
+mod tour;
 
 use super::*;
 use crate::hub::{Event, Hub};
@@ -508,6 +509,26 @@ impl Store for PostgresStore {
         key_hash: &str,
     ) -> Result<Option<(OrgId, intake::IntakeKeyRow)>, StoreError> {
         self.pool.with(|c| intake::key_by_hash(c, key_hash))
+    }
+
+    fn record_tour_event(
+        &self,
+        org: OrgId,
+        listing: &str,
+        day: &str,
+        event: &crate::store::tour::TourEvent,
+    ) -> Result<(), StoreError> {
+        self.pool
+            .with(|c| tour::record(c, org, listing, day, event))
+    }
+
+    fn tour_stats(
+        &self,
+        org: OrgId,
+        listing: &str,
+        since: &str,
+    ) -> Result<crate::store::tour::TourStats, StoreError> {
+        self.pool.with(|c| tour::stats(c, org, listing, since))
     }
 
     fn touch_intake_key(&self, org: OrgId, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {

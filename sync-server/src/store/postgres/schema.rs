@@ -8,7 +8,7 @@ use crate::store::StoreError;
 use ::postgres::Client;
 
 /// Format written by this build; an older build refuses a newer database.
-pub const SCHEMA_VERSION: i32 = 11;
+pub const SCHEMA_VERSION: i32 = 12;
 
 /// Key (in the two-`int4` advisory lock space, apart from the per-organisation `bigint` feed
 /// locks) that serialises migrations of servers starting at the same time.
@@ -210,6 +210,7 @@ pub fn migrate(client: &mut Client) -> Result<(), StoreError> {
     tx.batch_execute(super::routing::TABLES)?;
     tx.batch_execute(super::contact_index::TABLES)?;
     tx.batch_execute(super::jobs::TABLES)?;
+    tx.batch_execute(super::tour::TABLES)?;
     if version == Some(1) {
         tx.batch_execute(V2_BACKFILL)?;
     }

@@ -176,7 +176,7 @@ fn a_version_7_file_gets_its_contact_index_filled_from_the_stored_contacts() {
         .conn
         .execute_batch(
             "DROP TABLE contact_keys; DROP TABLE contact_index; DROP TABLE device_leads;
-             DROP TABLE jobs; DROP TABLE contact_replies; DROP TABLE campaign_enrolments; PRAGMA user_version = 7;",
+             DROP TABLE jobs; DROP TABLE contact_replies; DROP TABLE campaign_enrolments; DROP TABLE tour_days; DROP TABLE tour_hotspots; PRAGMA user_version = 7;",
         )
         .expect("back to version 7");
     drop(store);
@@ -210,7 +210,7 @@ fn a_version_8_file_gains_the_open_house_queue() {
     store
         .writer()
         .conn
-        .execute_batch("DROP TABLE device_leads; DROP TABLE jobs; DROP TABLE contact_replies; DROP TABLE campaign_enrolments; PRAGMA user_version = 8;")
+        .execute_batch("DROP TABLE device_leads; DROP TABLE jobs; DROP TABLE contact_replies; DROP TABLE campaign_enrolments; DROP TABLE tour_days; DROP TABLE tour_hotspots; PRAGMA user_version = 8;")
         .expect("back to version 8");
     drop(store);
     let store = SqliteStore::open(dir.path()).expect("a version 8 file opens");
@@ -248,7 +248,7 @@ fn a_version_9_file_gains_the_job_table() {
     store
         .writer()
         .conn
-        .execute_batch("DROP TABLE jobs; DROP TABLE contact_replies; DROP TABLE campaign_enrolments; PRAGMA user_version = 9;")
+        .execute_batch("DROP TABLE jobs; DROP TABLE contact_replies; DROP TABLE campaign_enrolments; DROP TABLE tour_days; DROP TABLE tour_hotspots; PRAGMA user_version = 9;")
         .expect("back to version 9");
     drop(store);
     let store = SqliteStore::open(dir.path()).expect("a version 9 file opens");
@@ -272,7 +272,7 @@ fn a_version_10_file_gains_the_replies_and_keeps_the_latest_per_contact() {
         .writer()
         .conn
         .execute_batch(
-            "DROP TABLE contact_replies; DROP TABLE campaign_enrolments; PRAGMA user_version = 10;",
+            "DROP TABLE contact_replies; DROP TABLE campaign_enrolments; DROP TABLE tour_days; DROP TABLE tour_hotspots; PRAGMA user_version = 10;",
         )
         .expect("back to version 10");
     drop(store);
@@ -300,7 +300,7 @@ fn a_version_11_file_gains_enrolments_and_an_occasion_is_recorded_once() {
     store
         .writer()
         .conn
-        .execute_batch("DROP TABLE campaign_enrolments; PRAGMA user_version = 11;")
+        .execute_batch("DROP TABLE campaign_enrolments; DROP TABLE tour_days; DROP TABLE tour_hotspots; PRAGMA user_version = 11;")
         .expect("back to version 11");
     drop(store);
     let store = SqliteStore::open(dir.path()).expect("a version 11 file opens");
@@ -348,4 +348,33 @@ fn a_version_11_file_gains_enrolments_and_an_occasion_is_recorded_once() {
         store.enrolments(other, "camp").expect("enrolments").len(),
         1
     );
+}
+
+#[test]
+fn a_version_12_file_gains_the_tour_figures() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(dir.path()).expect("open");
+    store
+        .writer()
+        .conn
+        .execute_batch("DROP TABLE tour_days; DROP TABLE tour_hotspots; PRAGMA user_version = 12;")
+        .expect("back to version 12");
+    drop(store);
+    let store = SqliteStore::open(dir.path()).expect("a version 12 file opens");
+    let org = store.create_org("acme", Utc::now()).expect("org").id;
+    let other = store.create_org("beta", Utc::now()).expect("org").id;
+    use crate::store::tour::TourEvent;
+    for event in [TourEvent::View, TourEvent::View, TourEvent::Time(30)] {
+        store
+            .record_tour_event(org, "l1", "2026-12-05", &event)
+            .expect("count");
+    }
+    store
+        .record_tour_event(org, "l1", "2026-12-06", &TourEvent::Hotspot("tour".into()))
+        .expect("count");
+    let stats = store.tour_stats(org, "l1", "2026-12-01").expect("stats");
+    assert_eq!((stats.views, stats.timed_visits, stats.seconds), (2, 1, 30));
+    assert_eq!(stats.hotspots.len(), 1);
+    assert_eq!(store.tour_stats(org, "l1", "2026-12-06").expect("stats").views, 0);
+    assert_eq!(store.tour_stats(other, "l1", "2026-12-01").expect("stats").views, 0);
 }

@@ -14,6 +14,7 @@ mod notify;
 mod outreach;
 mod routing;
 mod schema;
+mod tour;
 
 use super::*;
 use rusqlite::{Connection, OpenFlags};
@@ -505,6 +506,25 @@ impl Store for SqliteStore {
         key_hash: &str,
     ) -> Result<Option<(OrgId, intake::IntakeKeyRow)>, StoreError> {
         self.read(|c| intake::key_by_hash(c, key_hash))
+    }
+
+    fn record_tour_event(
+        &self,
+        org: OrgId,
+        listing: &str,
+        day: &str,
+        event: &crate::store::tour::TourEvent,
+    ) -> Result<(), StoreError> {
+        tour::record(&self.writer().conn, org, listing, day, event)
+    }
+
+    fn tour_stats(
+        &self,
+        org: OrgId,
+        listing: &str,
+        since: &str,
+    ) -> Result<crate::store::tour::TourStats, StoreError> {
+        self.read(|c| tour::stats(c, org, listing, since))
     }
 
     fn touch_intake_key(&self, org: OrgId, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {

@@ -5,7 +5,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// Format written by this build; an older build refuses a newer file.
-pub const SCHEMA_VERSION: i64 = 12;
+pub const SCHEMA_VERSION: i64 = 13;
 
 /// Version 1 was the walking skeleton's single-account format, never released.
 pub const SCHEMA: &str = r#"
@@ -177,7 +177,7 @@ CREATE INDEX intent_attempts_due ON intent_attempts (state, next_at);
 "#;
 
 /// Each format after version 2 and the tables it adds, in order.
-const STEPS: [(i64, &str); 10] = [
+const STEPS: [(i64, &str); 11] = [
     (3, V3),
     (4, V4),
     (5, super::outreach::V5),
@@ -188,6 +188,7 @@ const STEPS: [(i64, &str); 10] = [
     (10, super::jobs::V10),
     (11, super::jobs::V11),
     (12, super::jobs::V12),
+    (13, super::tour::V13),
 ];
 // The last step is the format this build writes.
 const _: () = assert!(STEPS[STEPS.len() - 1].0 == SCHEMA_VERSION);
