@@ -25,7 +25,8 @@ const STYLE: &str = "*{box-sizing:border-box}body{margin:0;font-family:system-ui
 color:#1f2933;line-height:1.5;background:#f7f7f5}header.brand{background:var(--accent);color:#fff;\
 padding:.75rem 1rem}header.brand strong{font-size:1.1rem}header.brand span{display:block;\
 opacity:.9;font-size:.9rem}main{max-width:64rem;margin:0 auto;padding:1rem}\
-.hero{margin:0;border-radius:10px;overflow:hidden;background:#e4e7eb;aspect-ratio:3/2}\
+.top{display:grid;gap:0 1.5rem}@media(min-width:900px){.top{grid-template-columns:3fr 2fr}\
+.top h1{margin-top:0}}.hero{margin:0;border-radius:10px;overflow:hidden;background:#e4e7eb;aspect-ratio:3/2}\
 .hero img{width:100%;height:100%;object-fit:cover;display:block}\
 .thumbs{list-style:none;padding:0;margin:.75rem 0;display:grid;gap:.5rem;\
 grid-template-columns:repeat(auto-fill,minmax(96px,1fr))}.thumbs a{display:block;min-height:44px}\
@@ -137,6 +138,7 @@ pub fn render(input: &PageInput<'_>) -> Rendered {
     };
     let photos: Vec<_> = blobs(MediaKind::Photo).collect();
     let count = photos.len();
+    body.push_str("<div class=\"top\"><div class=\"gallery\">");
     if let Some((cover, _)) = photos.first() {
         let _ = write!(
             body,
@@ -162,6 +164,7 @@ pub fn render(input: &PageInput<'_>) -> Rendered {
         }
         body.push_str("</ul>");
     }
+    body.push_str("</div><div class=\"summary\">");
 
     let place = [
         Some(address.city.as_str()),
@@ -206,7 +209,7 @@ pub fn render(input: &PageInput<'_>) -> Rendered {
         body,
         "<div class=\"actions\"><a class=\"button\" href=\"/forms/{org}?listing={id}\" \
          data-hotspot=\"ask\">Ask about this home</a><a href=\"{map}\" target=\"_blank\" \
-         rel=\"noopener\" data-hotspot=\"map\">See it on a map</a></div>",
+         rel=\"noopener\" data-hotspot=\"map\">See it on a map</a></div></div></div>",
         org = input.org,
         id = listing.id,
         map = escape(&map_link(listing)),

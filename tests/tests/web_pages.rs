@@ -200,3 +200,116 @@ async fn a_visitor_sends_the_hosted_form_in_chromium_and_the_lead_reaches_the_ow
     assert!(said.contains("Consent shown (ticked)"), "{said}");
     assert!(said.contains(&sentence), "{said}");
 }
+
+/// A public listing made on an agent's device — photos, a 360° picture — reaches its public
+/// page through sync; the page paints under its CSP at both sizes, and a visitor's view, the
+/// part they opened and their time on the page come back as the listing's figures.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_listing_page_shows_the_devices_photos_and_counts_the_visit_in_chromium() {
+    use fieldstone_model::blob::BlobType;
+    use fieldstone_model::{Media, MediaKind, Visibility};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server_dir = tmp.path().join("server");
+    let org = Org::create(&server_dir, "Harbour");
+    let ann: fieldstone_model::UserId = org
+        .user("ann@harbour.test", "agent", None)
+        .parse()
+        .expect("id");
+    let server = ServerProcess::start(&server_dir, "127.0.0.1:0");
+    let token = org.device_token("ann@harbour.test", "laptop");
+
+    // Ann's laptop: three photos and a panorama, on a public listing.
+    let replica = open_replica(&tmp.path().join("laptop"));
+    let mut media = Vec::new();
+    for (seed, kind, size) in [
+        (41, MediaKind::Photo, (1600, 1067)),
+        (42, MediaKind::Photo, (1200, 800)),
+        (43, MediaKind::Photo, (1200, 800)),
+        (44, MediaKind::Media360, (2400, 600)),
+    ] {
+        let bytes = fieldstone_media::sample_picture(size.0, size.1, BlobType::Jpeg, seed);
+        let blob = replica.media().add(&bytes).expect("kept");
+        media.push(Media {
+            kind,
+            uri: blob.uri(),
+            caption: None,
+        });
+    }
+    let mut input = elm_street();
+    input.visibility = Visibility::Public;
+    input.media = media;
+    input.description = "Bright rooms over two floors.\n\nA south-facing garden.".into();
+    input.features = vec!["garden".into(), "fireplace".into()];
+    let listing = replica.create_listing(&input, ann).expect("listing");
+    let client = SyncClient::new(&server.url, &token).expect("client");
+    sync_once(&replica, &client).await.expect("sync");
+    let sent = fieldstone_replica::sync::upload_media(&replica, &client)
+        .await
+        .expect("upload");
+    assert_eq!(sent, 4);
+
+    let browser = Browser::start().await;
+    let page = format!("{}/l/{}/{}", server.url, org.id, listing.id);
+    browser.client.goto(&page).await.expect("open the page");
+    let title = browser.text("h1").await;
+    assert_eq!(title, input.address.line1);
+    // Every picture arrived and decoded (the CSP lets 'self' images in, and only those).
+    let loaded = browser
+        .js("return Promise.all([...document.images].map(i => i.decode().then(() => i.naturalWidth > 0, () => false)))")
+        .await;
+    let loaded = loaded.as_array().cloned().unwrap_or_default();
+    assert!(
+        loaded.len() >= 5 && loaded.iter().all(|l| l == &json!(true)),
+        "{loaded:?}"
+    );
+    // Its style ran: the button wears the default accent.
+    let background = browser
+        .js("return getComputedStyle(document.querySelector('.button')).backgroundColor")
+        .await;
+    assert_eq!(background, json!("rgb(29, 78, 216)"));
+    browser.screens("public-listing").await;
+    // Tap targets at phone size: the question button and the thumbnails.
+    browser
+        .client
+        .set_window_size(390, 844)
+        .await
+        .expect("size");
+    let small = browser
+        .js("return [...document.querySelectorAll('.button, .thumbs a, .actions a')].filter(e => e.getBoundingClientRect().height < 44).length")
+        .await;
+    assert_eq!(small, json!(0));
+    browser
+        .client
+        .set_window_size(1280, 800)
+        .await
+        .expect("size");
+
+    // The visitor opens the 360° view, then leaves.
+    browser.click(".pano").await;
+    browser.client.goto("about:blank").await.expect("leave");
+    let figures = format!("{}/v2/listings/{}/tour", server.url, listing.id);
+    let http = reqwest::Client::new();
+    let mut seen = serde_json::Value::Null;
+    for _ in 0..100 {
+        seen = http
+            .get(&figures)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("figures")
+            .json()
+            .await
+            .expect("json");
+        if seen["timed_visits"] == json!(1) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen["views"], json!(1), "{seen}");
+    assert_eq!(seen["timed_visits"], json!(1), "{seen}");
+    assert_eq!(
+        seen["hotspots"],
+        json!([{"hotspot": "pano", "opened": 1}]),
+        "{seen}"
+    );
+}

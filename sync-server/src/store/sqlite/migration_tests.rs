@@ -375,6 +375,18 @@ fn a_version_12_file_gains_the_tour_figures() {
     let stats = store.tour_stats(org, "l1", "2026-12-01").expect("stats");
     assert_eq!((stats.views, stats.timed_visits, stats.seconds), (2, 1, 30));
     assert_eq!(stats.hotspots.len(), 1);
-    assert_eq!(store.tour_stats(org, "l1", "2026-12-06").expect("stats").views, 0);
-    assert_eq!(store.tour_stats(other, "l1", "2026-12-01").expect("stats").views, 0);
+    assert_eq!(
+        store
+            .tour_stats(org, "l1", "2026-12-06")
+            .expect("stats")
+            .views,
+        0
+    );
+    assert_eq!(
+        store
+            .tour_stats(other, "l1", "2026-12-01")
+            .expect("stats")
+            .views,
+        0
+    );
 }
