@@ -11,7 +11,7 @@ use fieldstone_protocol::commands::{
 };
 use fieldstone_protocol::views::{
     BuyerFit, BuyerMatches, ListingActivity, ListingCounts, ListingQuery, ListingSummary,
-    MatchSuggestion,
+    ListingTour, MatchSuggestion,
 };
 use fieldstone_replica::media::MediaFolderError;
 use fieldstone_replica::sync::SyncError;
@@ -191,6 +191,34 @@ impl Api {
         })
         .await?;
         Ok(as_photo(&blob, thumb, &fetched))
+    }
+
+    /// The listing's public page figures, asked of the server.
+    pub async fn listing_tour(&self, id: ListingId) -> Result<ListingTour, CommandError> {
+        let Some(client) = self.lock_sync().client.clone() else {
+            return Err(CommandError::new(
+                CommandErrorCode::WrongState,
+                "Sign in to see how the public page is doing.",
+            ));
+        };
+        let answer =
+            tokio::time::timeout(std::time::Duration::from_secs(10), client.listing_tour(&id))
+                .await
+                .unwrap_or_else(|_| Err(SyncError::Unreachable("no answer in time".into())));
+        answer.map_err(|error| match error {
+            SyncError::Unreachable(_) => CommandError::new(
+                CommandErrorCode::Offline,
+                "The page's figures need a connection to the server.",
+            ),
+            SyncError::Rejected {
+                code: fieldstone_protocol::ErrorCode::NotFound,
+                ..
+            } => CommandError::new(
+                CommandErrorCode::NotFound,
+                "The server does not have this listing yet: its figures show once it has synced.",
+            ),
+            other => CommandError::new(CommandErrorCode::Refused, other.to_string()),
+        })
     }
 
     /// A photo kept by an older version of the app (`photos/<id>.<ext>`), on this device only.

@@ -25,7 +25,7 @@ pub mod types {
     pub use crate::views::{
         BookingSummary, BuyerFit, BuyerMatches, ContactPage, ContactQuery, CustomFieldName,
         DuplicateGroup, FieldConflict, ImportReport, ListingActivity, ListingCounts, ListingQuery,
-        ListingSummary, MatchSuggestion, MessageSummary, TimelinePage,
+        ListingSummary, ListingTour, MatchSuggestion, MessageSummary, TimelinePage,
     };
     pub use fieldstone_model::campaign::audience::Audience;
     pub use fieldstone_model::campaign::record::{Campaign, CampaignId};
@@ -146,6 +146,8 @@ macro_rules! app_commands {
             listing_activity(ListingId) -> ListingActivity;
             add_photo(AddPhoto) -> StoredPhoto;
             photo(PhotoRequest) -> Photo;
+            /// The public page's figures for the last 30 days (asked of the server).
+            listing_tour(ListingId) -> ListingTour;
 
             // Property match (on the device, over the listings and buyers it holds)
             /// The contact's best listings with why each fits (or that they name nothing to

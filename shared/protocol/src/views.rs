@@ -7,6 +7,7 @@ mod import;
 mod mapping;
 mod matches;
 mod records;
+mod tour;
 
 pub use contacts::{
     ContactPage, ContactQuery, ContactScore, ContactSort, ContactSummary, Cursor, CustomFieldName,
@@ -20,6 +21,7 @@ pub use import::{
 };
 pub use mapping::{ColumnMapping, ColumnTarget, MappedColumn};
 pub use matches::{BuyerFit, BuyerMatches, ListingFit, MatchSuggestion, LISTING_BUYERS_MAX};
+pub use tour::{hotspot_words, ListingTour, TourDay, TourHotspot};
 // Every view of a record kind other than contacts; a new kind adds its own there, with no line
 // here.
 pub use records::*;

@@ -17,17 +17,18 @@ use yew::prelude::*;
 /// Loads `load`'s answer when `key` changes, another device's changes arrive, or `reload` is
 /// bumped; `None` while loading.
 #[hook]
-fn use_loaded<K, T, F, Fut>(
+pub(crate) fn use_loaded<K, T, E, F, Fut>(
     key: K,
     load: F,
-) -> (UseStateHandle<Option<Result<T, String>>>, Callback<()>)
+) -> (UseStateHandle<Option<Result<T, E>>>, Callback<()>)
 where
     K: PartialEq + Clone + 'static,
     T: 'static,
+    E: 'static,
     F: Fn(K) -> Fut + 'static,
-    Fut: Future<Output = Result<T, String>> + 'static,
+    Fut: Future<Output = Result<T, E>> + 'static,
 {
-    let value = use_state(|| None::<Result<T, String>>);
+    let value = use_state(|| None::<Result<T, E>>);
     let reloads = use_state(|| 0u32);
     {
         let reloads = reloads.clone();

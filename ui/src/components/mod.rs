@@ -23,6 +23,7 @@ pub mod listing_card;
 pub mod listing_fields;
 pub mod listing_gallery;
 pub mod listing_photo;
+pub mod listing_tour;
 pub mod matches;
 pub mod nav;
 pub mod pickers;

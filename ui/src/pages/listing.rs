@@ -6,6 +6,7 @@ use crate::components::icons::{icon, Icon};
 use crate::components::kiosk_start::KioskStart;
 use crate::components::listing_activity::ListingActivityCard;
 use crate::components::listing_gallery::ListingGallery;
+use crate::components::listing_tour::ListingTourCard;
 use crate::components::matches::ListingBuyersCard;
 use crate::components::states::{page_frame, FrameText, MissingText};
 use crate::hooks::{use_command, use_remote_revision, use_shell};
@@ -229,6 +230,11 @@ pub fn ListingPage(props: &ListingPageProps) -> Html {
                     <ListingBuyersCard
                         listing={id}
                         active={listing.status == ListingStatus::Active && listing.deleted_at.is_none()}
+                        revision={listing.updated_at.timestamp_millis()}
+                    />
+                    <ListingTourCard
+                        listing={id}
+                        on_show={listing.is_publicly_listed()}
                         revision={listing.updated_at.timestamp_millis()}
                     />
                     <section class="card listing-section" aria-labelledby="listing-tours-title">

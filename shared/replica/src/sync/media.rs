@@ -75,6 +75,15 @@ impl SyncClient {
         Ok(())
     }
 
+    /// `GET /v2/listings/{id}/tour`: the listing's public page figures.
+    pub async fn listing_tour(
+        &self,
+        listing: &ListingId,
+    ) -> Result<fieldstone_protocol::views::ListingTour, SyncError> {
+        let url = self.url(&format!("/v2/listings/{listing}/tour"));
+        json_answer(self.send(self.http.get(url)).await?).await
+    }
+
     /// `GET /v2/blobs/{name}[/thumb]?listing=…`: the file (or its thumbnail) through a listing
     /// that shows it. `Ok(None)`: the server does not have it (not uploaded yet, or not
     /// readable by this user).
