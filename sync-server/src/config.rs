@@ -312,6 +312,9 @@ impl Config {
                 need(false, &problem);
             }
         }
+        for problem in self.blobs.problems() {
+            need(false, &problem);
+        }
         for problem in self
             .ai
             .iter()

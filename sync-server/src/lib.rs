@@ -111,8 +111,17 @@ impl AppState {
             .dir
             .clone()
             .unwrap_or_else(|| config.data_dir.join("blobs"));
+        let blobs = match &config.blobs.s3 {
+            // Finished files in the bucket; unfinished ones still on this server's disk.
+            Some(s3) => blobs::Blobs::new(
+                Arc::new(blobs::S3BlobStore::new(s3)?),
+                blob_dir.join("uploads"),
+                &config.blobs,
+            ),
+            None => blobs::Blobs::on_disk(blob_dir, &config.blobs),
+        };
         Ok(Self {
-            blobs: Arc::new(blobs::Blobs::on_disk(blob_dir, &config.blobs)),
+            blobs: Arc::new(blobs),
             intake: Arc::new(intake::RateLimits::new(&config.intake)),
             links,
             providers: Arc::new(providers::Providers::new(sealer)),

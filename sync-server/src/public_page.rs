@@ -268,7 +268,11 @@ pub fn render(input: &PageInput<'_>) -> Rendered {
     let other_tours: Vec<_> = listing
         .media
         .iter()
-        .filter(|m| m.kind == MediaKind::ExternalTour && !frameable(&m.uri))
+        // Only https links: a document pushed by a hostile device is not trusted to have been
+        // through the editor's checks (a `javascript:` link must never reach a client).
+        .filter(|m| {
+            m.kind == MediaKind::ExternalTour && !frameable(&m.uri) && m.uri.starts_with("https://")
+        })
         .collect();
     if !other_tours.is_empty() && tour.is_none() {
         body.push_str("<section><h2>Tour</h2>");

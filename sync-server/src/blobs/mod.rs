@@ -5,11 +5,13 @@
 //! [`BlobStore`]. Nothing here decides who may read a blob: that follows the documents that
 //! name it (`crate::routes::blobs`).
 
+pub mod s3;
 pub mod store;
 
 use fieldstone_media::{MediaError, BLOB_MAX_BYTES};
 use fieldstone_model::blob::{BlobHash, BlobRef, BlobType};
 use fieldstone_model::OrgId;
+pub use s3::{S3BlobStore, S3Config};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::io::{self, Write};
@@ -25,6 +27,20 @@ pub struct BlobConfig {
     pub dir: Option<PathBuf>,
     /// Unfinished uploads one organisation may have at once (each up to 40 MiB on disk).
     pub max_unfinished_per_org: usize,
+    /// Finished blobs in an S3-compatible bucket instead of under `dir` (`[blobs.s3]`).
+    pub s3: Option<S3Config>,
+}
+
+impl BlobConfig {
+    /// What is wrong with it, each as a sentence naming the key.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if !(1..=10_000).contains(&self.max_unfinished_per_org) {
+            problems.push("blobs.max_unfinished_per_org must be between 1 and 10000".into());
+        }
+        problems.extend(self.s3.iter().flat_map(S3Config::problems));
+        problems
+    }
 }
 
 impl Default for BlobConfig {
@@ -32,6 +48,7 @@ impl Default for BlobConfig {
         Self {
             dir: None,
             max_unfinished_per_org: 64,
+            s3: None,
         }
     }
 }

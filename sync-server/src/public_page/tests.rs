@@ -140,16 +140,23 @@ fn the_page_shows_the_listing_escaped_with_its_media_tour_and_open_houses() {
 
 #[test]
 fn tours_from_other_sites_are_links_never_frames_and_old_paths_are_not_shown() {
-    let home = listing(vec![
+    let mut home = listing(vec![
         media(
             MediaKind::Photo,
             "photos/0d6f4c1e-2a6b-4f0e-9a51-0c3c2f6b9e10.jpg".into(),
         ),
         media(MediaKind::ExternalTour, "https://evil.example/tour".into()),
     ]);
+    // As a document pushed by a device that skipped the editor's checks may hold.
+    home.media.extend([
+        media(MediaKind::ExternalTour, "javascript:alert(1)".into()),
+        media(MediaKind::ExternalTour, "http://plain.example/tour".into()),
+    ]);
     let Rendered { html, .. } = page(&home, &Branding::default());
     assert!(!html.contains("<iframe"));
     assert!(html.contains("href=\"https://evil.example/tour\""));
+    assert!(!html.contains("javascript:"), "{html}");
+    assert!(!html.contains("http://plain.example"), "{html}");
     assert!(
         !html.contains("photos/0d6f"),
         "a path on one device means nothing here"
