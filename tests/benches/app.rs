@@ -5,13 +5,17 @@
 //! Needs what the window tests need (the app built with its bundled UI, tauri-driver, a display;
 //! see `tests/tests/app_support`), then:
 //! `cargo bench -p fieldstone-tests --bench app`
-//! (`FIELDSTONE_BENCH_ONLY=start|search|today|contact|bundle` runs one part,
+//! (`FIELDSTONE_BENCH_ONLY=start|search|today|contact|grid|bundle` runs one part,
 //! `FIELDSTONE_BENCH_RUNS=n` starts).
 //!
 //! `today`: Today at 100k contacts, from the navigation to it until its loaded day is painted
 //! (the `fieldstone:today` mark). `contact`: a contact with a 500-event timeline (250 notes, 250
 //! calls) among 100k, from the navigation until its header and first timeline page are painted
 //! (`fieldstone:contact`).
+//!
+//! `grid`: the Listings grid's first page (48 listings, each with its own photo kept on this
+//! device as a blob with its thumbnail), from the navigation to it until every card's thumbnail
+//! is decoded and the next frame has rendered.
 //!
 //! The page is timed by the `fieldstone:contact-rows` performance mark, which the Contacts screen
 //! sets each time a page of rows is in the DOM; "painted" is the first animation frame after it
@@ -212,6 +216,91 @@ async fn day_screens(n: usize, runs: usize, which: &str) {
             contact,
         );
     }
+    app.close().await;
+}
+
+/// A home dir whose app database holds `n` listings, each with its own 1600×1067 photo kept
+/// in the store's media folder (blob and thumbnail), as a device that added them has.
+fn home_with_listings(n: usize) -> tempfile::TempDir {
+    let home = tempfile::tempdir().expect("tempdir");
+    let dir = home.path().join("data").join("com.fieldstone.crm");
+    let replica = Replica::open(
+        &dir.join("fieldstone.db"),
+        Arc::new(fieldstone_tests::SystemClock),
+    )
+    .expect("store");
+    let owner = fieldstone_model::UserId::from_uuid(uuid::Uuid::new_v4());
+    for i in 0..n {
+        let bytes = fieldstone_media::sample_picture(
+            1600,
+            1067,
+            fieldstone_model::blob::BlobType::Jpeg,
+            i as u8,
+        );
+        let blob = replica.media().add(&bytes).expect("photo");
+        let mut input = fieldstone_tests::elm_street();
+        input.address.line1 = format!("{} Elm Street", i + 1);
+        input.media = vec![fieldstone_model::Media {
+            kind: fieldstone_model::MediaKind::Photo,
+            uri: blob.uri(),
+            caption: None,
+        }];
+        replica.create_listing(&input, owner).expect("listing");
+    }
+    home
+}
+
+/// The Listings grid's first page with a photo on every card: navigation → every thumbnail
+/// decoded and the frame after it rendered, `runs` times (from Contacts each time; the
+/// photos' memory cache in the page is emptied by a reload first, so each run reads them).
+async fn grid(runs: usize) {
+    const CARDS: usize = 48;
+    let home = home_with_listings(CARDS);
+    let app = Driver::start(home, None).await.open().await;
+    app.resize(DESKTOP).await;
+    app.wait_for("#nav-listings").await;
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        app.js(
+            "window.location.hash = '#/contacts'; window.location.reload()",
+            vec![],
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        app.wait_for("#nav-listings").await;
+        app.js(
+            r"window.__grid = null;
+              const t = performance.now();
+              window.location.hash = '#/listings';
+              const poll = () => {
+                const imgs = [...document.querySelectorAll('#listing-grid img.listing-photo')];
+                if (imgs.length >= arguments[0] && imgs.every(i => i.complete && i.naturalWidth > 0)) {
+                  requestAnimationFrame(() => setTimeout(() => { window.__grid = performance.now() - t; }, 0));
+                } else {
+                  requestAnimationFrame(poll);
+                }
+              };
+              requestAnimationFrame(poll);",
+            vec![CARDS.into()],
+        )
+        .await;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(ms) = app.js("return window.__grid", vec![]).await.as_f64() {
+                times.push(ms);
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the grid's photos never all painted"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+    summary(
+        &format!("Listings grid, {CARDS} cards with photos, navigation → every thumbnail painted"),
+        times,
+    );
     app.close().await;
 }
 
@@ -584,6 +673,9 @@ async fn main() {
     }
     if only.is_empty() || only == "search" {
         search(100_000).await;
+    }
+    if only.is_empty() || only == "grid" {
+        grid(runs.max(10)).await;
     }
     if only.is_empty() || only == "today" || only == "contact" {
         day_screens(100_000, runs.max(10), &only).await;
