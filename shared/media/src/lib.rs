@@ -2,6 +2,8 @@
 //! `fieldstone_model::blob`): checking a file is what it claims, naming it by its SHA-256, and
 //! making the small JPEG a grid shows instead of the full photo.
 
+pub mod files;
+
 use fieldstone_model::blob::{BlobHash, BlobRef, BlobType};
 use sha2::{Digest, Sha256};
 use std::io::Cursor;

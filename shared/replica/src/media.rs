@@ -8,10 +8,11 @@
 //! - `media/thumbs/<hash>.jpg`: their grid-sized pictures;
 //! - `media/outbox/<hash>.<ext>`: an empty marker per file the server does not have yet.
 
+use fieldstone_media::files::{read_if_there, write_whole};
 use fieldstone_media::MediaError;
 use fieldstone_model::blob::{BlobHash, BlobRef};
 use std::collections::HashSet;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -32,33 +33,6 @@ pub enum MediaFolderError {
 pub struct MediaFolder {
     root: PathBuf,
     budget: u64,
-}
-
-/// Writes a file whole: a temporary name, synced, then renamed over.
-fn write_whole(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .ok_or_else(|| io::Error::other("a media path has no folder"))?;
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".{}.tmp", uuid::Uuid::new_v4()));
-    let written = (|| {
-        let mut file = std::fs::File::create_new(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
-}
-
-fn read_if_there(path: &Path) -> io::Result<Option<Vec<u8>>> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
-    }
 }
 
 impl MediaFolder {

@@ -2,9 +2,10 @@
 //! swapped for an object store without the upload and access code changing. Blocking, like
 //! the database store: routes call it through `crate::blocking`.
 
+use fieldstone_media::files::{read_if_there, write_whole};
 use fieldstone_model::OrgId;
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::PathBuf;
 
 /// Finished, checked blobs, each under its organisation: the same bytes uploaded by two
 /// organisations are two objects, so nothing about one tenant's files shows through another's.
@@ -33,36 +34,13 @@ impl FsBlobStore {
     }
 }
 
-/// Writes a file whole: a temporary name, synced, then renamed over (readers never see half).
-pub(crate) fn write_whole(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .ok_or_else(|| io::Error::other("a blob path has no folder"))?;
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".{}.tmp", uuid::Uuid::new_v4()));
-    let written = (|| {
-        let mut file = std::fs::File::create_new(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
-}
-
 impl BlobStore for FsBlobStore {
     fn put(&self, org: OrgId, name: &str, bytes: &[u8]) -> io::Result<()> {
         write_whole(&self.path(org, name), bytes)
     }
 
     fn get(&self, org: OrgId, name: &str) -> io::Result<Option<Vec<u8>>> {
-        match std::fs::read(self.path(org, name)) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+        read_if_there(&self.path(org, name))
     }
 
     fn size(&self, org: OrgId, name: &str) -> io::Result<Option<u64>> {
