@@ -9,12 +9,20 @@ use crate::AppState;
 use fieldstone_model::{Contact, ContactId};
 use fieldstone_protocol::DocId;
 
-/// The contact `id`, if the caller may read it. Another organisation's, one outside the
-/// caller's scopes, a deleted one and a document under its id that does not read as a contact
-/// are all the same "not found": nothing is said about what exists. Blocking.
-pub fn contact(state: &AppState, caller: &Caller, id: ContactId) -> Result<Contact, ApiError> {
-    let not_found = || ApiError::NotFound("contact".into());
-    let doc = DocId::new(fieldstone_doc::contact::KIND, id).map_err(|_| not_found())?;
+/// The record of `kind` under `id`, read by `read`, if the caller may read it. Another
+/// organisation's, one outside the caller's scopes, a deleted one and a document under its id
+/// that does not read as that kind are all the same "not found" (`what`): nothing is said
+/// about what exists. Blocking.
+fn record<T>(
+    state: &AppState,
+    caller: &Caller,
+    (kind, what): (&str, &str),
+    id: impl std::fmt::Display,
+    read: impl FnOnce(&automerge::AutoCommit) -> Option<T>,
+    deleted: impl FnOnce(&T) -> bool,
+) -> Result<T, ApiError> {
+    let not_found = || ApiError::NotFound(what.into());
+    let doc = DocId::new(kind, id).map_err(|_| not_found())?;
     let stored = state
         .store
         .load_doc(caller.org, &doc)?
@@ -23,42 +31,43 @@ pub fn contact(state: &AppState, caller: &Caller, id: ContactId) -> Result<Conta
     if !access.can_read(&stored.scopes) {
         return Err(not_found());
     }
-    let contact = guard::load(&stored.bytes)
+    let record = guard::load(&stored.bytes)
         .ok()
-        .and_then(|loaded| fieldstone_doc::contact::read(&loaded).ok())
+        .and_then(|loaded| read(&loaded))
         .ok_or_else(|| {
-            tracing::warn!(doc = %doc, "a contact document does not read as a contact");
+            tracing::warn!(doc = %doc, "a {what} document does not read as a {what}");
             not_found()
         })?;
-    if contact.deleted_at.is_some() {
+    if deleted(&record) {
         return Err(not_found());
     }
-    Ok(contact)
+    Ok(record)
 }
 
-/// The listing `id`, if the caller may read it; the same "not found" for everything else, as
-/// [`contact`]. Blocking.
+/// The contact `id`, if the caller may read it (see [`record`]). Blocking.
+pub fn contact(state: &AppState, caller: &Caller, id: ContactId) -> Result<Contact, ApiError> {
+    record(
+        state,
+        caller,
+        (fieldstone_doc::contact::KIND, "contact"),
+        id,
+        |doc| fieldstone_doc::contact::read(doc).ok(),
+        |c| c.deleted_at.is_some(),
+    )
+}
+
+/// The listing `id`, if the caller may read it (see [`record`]). Blocking.
 pub fn listing(
     state: &AppState,
     caller: &Caller,
     id: fieldstone_model::ListingId,
 ) -> Result<fieldstone_model::Listing, ApiError> {
-    let not_found = || ApiError::NotFound("listing".into());
-    let doc = DocId::new(fieldstone_doc::listing::KIND, id).map_err(|_| not_found())?;
-    let stored = state
-        .store
-        .load_doc(caller.org, &doc)?
-        .ok_or_else(not_found)?;
-    let access = state.access.get(state.store.as_ref(), caller)?;
-    if !access.can_read(&stored.scopes) {
-        return Err(not_found());
-    }
-    let listing = guard::load(&stored.bytes)
-        .ok()
-        .and_then(|loaded| fieldstone_doc::listing::read(&loaded).ok())
-        .ok_or_else(not_found)?;
-    if listing.deleted_at.is_some() {
-        return Err(not_found());
-    }
-    Ok(listing)
+    record(
+        state,
+        caller,
+        (fieldstone_doc::listing::KIND, "listing"),
+        id,
+        |doc| fieldstone_doc::listing::read(doc).ok(),
+        |l| l.deleted_at.is_some(),
+    )
 }

@@ -39,3 +39,37 @@ pub struct DayViews {
     pub day: String,
     pub views: u64,
 }
+
+impl TourEvent {
+    /// What a view or a timed visit adds to its day's row: (views, timed visits, seconds).
+    /// `None` for a hotspot, which is counted apart.
+    pub fn day_counts(&self) -> Option<(i64, i64, i64)> {
+        match self {
+            TourEvent::View => Some((1, 0, 0)),
+            TourEvent::Time(s) => Some((0, 1, i64::from(*s))),
+            TourEvent::Hotspot(_) => None,
+        }
+    }
+}
+
+impl TourStats {
+    /// Adds one day's stored row (oldest day first); a day without views is not charted.
+    pub fn add_day(&mut self, day: String, views: i64, timed_visits: i64, seconds: i64) {
+        let views = u64::try_from(views).unwrap_or(0);
+        self.views += views;
+        self.timed_visits += u64::try_from(timed_visits).unwrap_or(0);
+        self.seconds += u64::try_from(seconds).unwrap_or(0);
+        if views > 0 {
+            self.days.push(DayViews { day, views });
+        }
+    }
+}
+
+impl HotspotCount {
+    pub fn from_row(hotspot: String, opened: i64) -> Self {
+        Self {
+            hotspot,
+            opened: u64::try_from(opened).unwrap_or(0),
+        }
+    }
+}

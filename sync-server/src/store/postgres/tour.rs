@@ -1,7 +1,7 @@
 //! Tour analytics in PostgreSQL (see `store::tour`). Two processes counting the same day
 //! meet on the primary key; the upsert adds both.
 
-use crate::store::tour::{DayViews, HotspotCount, TourEvent, TourStats};
+use crate::store::tour::{HotspotCount, TourEvent, TourStats};
 use crate::store::*;
 use ::postgres::Client;
 
@@ -43,10 +43,7 @@ pub fn record(
             )?;
         }
         TourEvent::View | TourEvent::Time(_) => {
-            let (views, timed, seconds): (i64, i64, i64) = match event {
-                TourEvent::Time(s) => (0, 1, i64::from(*s)),
-                _ => (1, 0, 0),
-            };
+            let (views, timed, seconds) = event.day_counts().unwrap_or_default();
             c.execute(
                 "INSERT INTO tour_days (org_id, listing_id, day, views, timed_visits, seconds)
                  VALUES ($1, $2, $3, $4, $5, $6)
@@ -74,16 +71,7 @@ pub fn stats(
          WHERE org_id = $1 AND listing_id = $2 AND day >= $3 ORDER BY day",
         &[&org, &listing, &since],
     )? {
-        let views = u64::try_from(row.get::<_, i64>(1)).unwrap_or(0);
-        stats.views += views;
-        stats.timed_visits += u64::try_from(row.get::<_, i64>(2)).unwrap_or(0);
-        stats.seconds += u64::try_from(row.get::<_, i64>(3)).unwrap_or(0);
-        if views > 0 {
-            stats.days.push(DayViews {
-                day: row.get(0),
-                views,
-            });
-        }
+        stats.add_day(row.get(0), row.get(1), row.get(2), row.get(3));
     }
     stats.hotspots = c
         .query(
@@ -92,10 +80,7 @@ pub fn stats(
             &[&org, &listing],
         )?
         .iter()
-        .map(|row| HotspotCount {
-            hotspot: row.get(0),
-            opened: u64::try_from(row.get::<_, i64>(1)).unwrap_or(0),
-        })
+        .map(|row| HotspotCount::from_row(row.get(0), row.get(1)))
         .collect();
     Ok(stats)
 }

@@ -1,6 +1,6 @@
 //! Tour analytics in SQLite (see `store::tour`).
 
-use crate::store::tour::{DayViews, HotspotCount, TourEvent, TourStats};
+use crate::store::tour::{HotspotCount, TourEvent, TourStats};
 use crate::store::*;
 use rusqlite::{params, Connection};
 
@@ -41,10 +41,7 @@ pub fn record(
             .execute(params![org, listing, name])?;
         }
         TourEvent::View | TourEvent::Time(_) => {
-            let (views, timed, seconds) = match event {
-                TourEvent::Time(s) => (0, 1, i64::from(*s)),
-                _ => (1, 0, 0),
-            };
+            let (views, timed, seconds) = event.day_counts().unwrap_or_default();
             conn.prepare_cached(
                 "INSERT INTO tour_days (org_id, listing_id, day, views, timed_visits, seconds)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -81,23 +78,14 @@ pub fn stats(
     })?;
     for row in rows {
         let (day, views, timed, seconds) = row?;
-        let views = u64::try_from(views).unwrap_or(0);
-        stats.views += views;
-        stats.timed_visits += u64::try_from(timed).unwrap_or(0);
-        stats.seconds += u64::try_from(seconds).unwrap_or(0);
-        if views > 0 {
-            stats.days.push(DayViews { day, views });
-        }
+        stats.add_day(day, views, timed, seconds);
     }
     let mut spots = conn.prepare_cached(
         "SELECT hotspot, opened FROM tour_hotspots WHERE org_id = ?1 AND listing_id = ?2
          ORDER BY opened DESC, hotspot",
     )?;
     let rows = spots.query_map(params![org, listing], |r| {
-        Ok(HotspotCount {
-            hotspot: r.get(0)?,
-            opened: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
-        })
+        Ok(HotspotCount::from_row(r.get(0)?, r.get(1)?))
     })?;
     stats.hotspots = rows.collect::<Result<_, _>>()?;
     Ok(stats)
